@@ -1,0 +1,143 @@
+"""The result of running a recipe: per-file changes, residue, refusals and validation, with
+renderings as a unified diff, a text summary and JSON, and a writer that applies it to disk."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .difftext import unified_diff
+
+
+@dataclass
+class FileChange:
+    """One file the recipe changes. `before`/`after` are None for added/deleted files."""
+
+    path: str
+    status: str  # modified | deleted | added
+    before: str | None
+    after: str | None
+    kind: str = ""
+
+    def diff(self) -> str:
+        a = [] if self.before is None else self.before.splitlines(keepends=True)
+        b = [] if self.after is None else self.after.splitlines(keepends=True)
+        fromfile = "/dev/null" if self.status == "added" else f"a/{self.path}"
+        tofile = "/dev/null" if self.status == "deleted" else f"b/{self.path}"
+        return unified_diff(a, b, fromfile, tofile)
+
+    def counts(self) -> tuple[int, int]:
+        """(added, removed) lines."""
+        plus = minus = 0
+        for line in self.diff().splitlines():
+            if line.startswith("+") and not line.startswith("+++"):
+                plus += 1
+            elif line.startswith("-") and not line.startswith("---"):
+                minus += 1
+        return plus, minus
+
+
+@dataclass
+class Finding:
+    """A residue entry or a refused edit: where, what the line says, and why it is left."""
+
+    path: str
+    line: int
+    text: str
+    reason: str
+
+
+@dataclass
+class Validation:
+    """One check run on one touched file."""
+
+    path: str
+    check: str
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class ChangeSet:
+    """Everything a recipe run produced; nothing is on disk until `write`."""
+
+    recipe: str
+    params: dict[str, str]
+    files: list[FileChange] = field(default_factory=list)
+    residue: list[Finding] = field(default_factory=list)
+    refused: list[Finding] = field(default_factory=list)
+    validation: list[Validation] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.files)
+
+    def diff(self) -> str:
+        return "".join(f.diff() for f in self.files)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "recipe": self.recipe,
+            "params": self.params,
+            "files": [{"path": f.path, "status": f.status, "kind": f.kind, "diff": f.diff()}
+                      for f in self.files],
+            "residue": [asdict(r) for r in self.residue],
+            "refused": [asdict(r) for r in self.refused],
+            "validation": [asdict(v) for v in self.validation],
+        }
+
+    def summary(self) -> str:
+        """The human summary printed after the diff: counts, validation and the residue report."""
+        out = []
+        by_status: dict[str, int] = {}
+        for f in self.files:
+            by_status[f.status] = by_status.get(f.status, 0) + 1
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())) or "no changes"
+        out.append(f"{self.recipe}: {len(self.files)} files ({counts})")
+        failed = [v for v in self.validation if not v.ok]
+        out.append(f"validation: {len(self.validation) - len(failed)} of {len(self.validation)} checks passed")
+        for v in failed:
+            out.append(f"  FAILED {v.path}: {v.check}: {v.detail}")
+        if self.refused:
+            out.append(f"refused edits ({len(self.refused)}):")
+            out.extend(f"  {r.path}:{r.line}: {r.reason}" for r in self.refused)
+        if self.residue:
+            out.append(f"residue: {len(self.residue)} mentions left for a human to review:")
+            out.extend(f"  [ ] {r.path}:{r.line}: {r.text.strip()[:100]}  ({r.reason})" for r in self.residue)
+        else:
+            out.append("residue: none")
+        return "\n".join(out) + "\n"
+
+    def write(self, root: Path) -> None:
+        """Apply the change to the working tree: write every file first to a temporary sibling,
+        then move them into place, so a failure leaves no half-written file."""
+        staged = []
+        try:
+            for f in self.files:
+                if f.after is None:
+                    continue
+                target = root / f.path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                tmp = target.with_name(target.name + ".gitops-bot.tmp")
+                tmp.write_bytes(f.after.encode("utf-8"))
+                if target.exists():
+                    os.chmod(tmp, target.stat().st_mode)
+                staged.append((tmp, target))
+        except OSError:
+            for tmp, _ in staged:
+                tmp.unlink(missing_ok=True)
+            raise
+        for tmp, target in staged:
+            os.replace(tmp, target)
+        for f in self.files:
+            if f.after is None:
+                (root / f.path).unlink(missing_ok=True)
+                _remove_empty_parents(root, (root / f.path).parent)
+
+
+def _remove_empty_parents(root: Path, directory: Path) -> None:
+    while directory != root and directory.is_dir() and not any(directory.iterdir()):
+        directory.rmdir()
+        directory = directory.parent

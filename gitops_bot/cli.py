@@ -1,0 +1,142 @@
+"""The command line: `gitops-bot recipes | plan | apply`.
+
+Exit codes: 0 success; 1 with --exit-code when there are changes; 2 bad input (one line on
+stderr, nothing written); 3 internal error. Heavy modules (GitPython, PyGithub, ruamel, hcl2) are
+imported only by the commands that use them, so `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+from .errors import UserError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gitops-bot",
+        description="Repo-wide refactorings of GitOps monorepos with byte-minimal diffs.")
+    parser.add_argument("--version", action="version", version=f"gitops-bot {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("recipes", help="list the recipes and their parameters")
+    p.add_argument("--repo", default=".", help="repository whose .gitops-bot/recipes/ to include")
+
+    for name, help_text in (("plan", "show the change a recipe would make (writes nothing)"),
+                            ("apply", "write the change to the working tree (no commit)")):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("recipe", help="recipe name (see `gitops-bot recipes`)")
+        p.add_argument("params", nargs="*", metavar="key=value", help="recipe parameters")
+        p.add_argument("--repo", default=".", help="repository root (default: current directory)")
+        if name == "plan":
+            p.add_argument("--format", choices=("text", "json"), default="text")
+            p.add_argument("--exit-code", action="store_true",
+                           help="exit 1 when the recipe would change something")
+            p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    return parser
+
+
+def parse_params(items: Sequence[str]) -> dict[str, str]:
+    """`key=value` words into a dict; UserError on anything else."""
+    params: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UserError(f"parameter {item!r} is not key=value")
+        if key in params:
+            raise UserError(f"parameter {key!r} given twice")
+        params[key] = value
+    return params
+
+
+def _repo(path: str) -> Path:
+    root = Path(path)
+    if not root.is_dir():
+        raise UserError(f"--repo {path}: not a directory")
+    return root.resolve()
+
+
+def cmd_recipes(args: argparse.Namespace) -> int:
+    from .recipe import available_recipes
+
+    for recipe in available_recipes(_repo(args.repo)).values():
+        where = "" if recipe.source.startswith("recipes/") else f"  [{recipe.source}]"
+        print(f"{recipe.name}{where}\n    {recipe.description}")
+        for p in recipe.parameters:
+            need = "required" if p.required else f"default {p.default!r}" if p.default else "optional"
+            print(f"    {p.name}=  {p.description} ({need}; pattern {p.pattern})")
+    return 0
+
+
+def _run(args: argparse.Namespace):
+    from .engine import run_recipe
+    from .recipe import find_recipe
+
+    root = _repo(args.repo)
+    recipe = find_recipe(args.recipe, root)
+    params = recipe.check_params(parse_params(args.params))
+    return root, run_recipe(root, recipe, params)
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    _, changes = _run(args)
+    if args.format == "json":
+        json.dump(changes.to_json(), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
+        sys.stdout.write(_colorize(changes.diff()) if color else changes.diff())
+        sys.stdout.write(("\n" if changes.changed else "") + changes.summary())
+    return 1 if args.exit_code and changes.changed else 0
+
+
+def cmd_apply(args: argparse.Namespace) -> int:
+    root, changes = _run(args)
+    changes.write(root)
+    sys.stdout.write(changes.summary())
+    return 0
+
+
+def _colorize(diff: str) -> str:
+    out = []
+    for line in diff.splitlines(keepends=True):
+        if line.startswith(("+++", "---")):
+            out.append(f"\033[1m{line.rstrip(chr(10))}\033[0m\n")
+        elif line.startswith("+"):
+            out.append(f"\033[32m{line.rstrip(chr(10))}\033[0m\n")
+        elif line.startswith("-"):
+            out.append(f"\033[31m{line.rstrip(chr(10))}\033[0m\n")
+        elif line.startswith("@@"):
+            out.append(f"\033[36m{line.rstrip(chr(10))}\033[0m\n")
+        else:
+            out.append(line)
+    return "".join(out)
+
+
+COMMANDS = {"recipes": cmd_recipes, "plan": cmd_plan, "apply": cmd_apply}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `gitops-bot` console script."""
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UserError as exc:
+        print(f"gitops-bot: error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # anything else is a bug: say so, with the type, and exit 3
+        print(f"gitops-bot: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""Line-block rules shared by the indentation-based editors (YAML, Helm templates, HCL, Makefiles).
+
+These encode what careful humans do when they delete an entry:
+- trailing blank lines and comments at an indent <= the entry's own column belong to what follows;
+- a comment block directly above the entry goes with it only if it names the entity;
+- exactly one separator blank line is kept where there was one.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from .splice import Cut, Lines, Span, merge_cuts
+
+
+def trim_trailing(lines: Lines, first: int, stop: int, col: int) -> int:
+    """Last line (inclusive) of an entry that starts at `first` and is followed by line `stop`:
+    blank lines and comments at indent <= col at its end belong to what follows."""
+    last = stop - 1
+    while last > first and (lines.is_blank(last) or
+                            (lines.is_comment(last) and lines.indent(last) <= col)):
+        last -= 1
+    return last
+
+
+def leading_comments(lines: Lines, first: int, col: int, names_entity: Callable[[str], bool]) -> int:
+    """First line of the entry once a comment block directly above it (same indent, no blank
+    line between) is included, if one of those comment lines names the entity."""
+    top = first
+    while top > 0 and lines.is_comment(top - 1) and lines.indent(top - 1) == col:
+        top -= 1
+    if top < first and any(names_entity(lines.line(n)) for n in range(top, first)):
+        return top
+    return first
+
+
+def tidy_blank_lines(lines: Lines, first: int, last: int) -> tuple[int, int]:
+    """Widen the deleted lines first..last so that exactly one separator blank line remains
+    where the removed entry stood between two blank-separated neighbours."""
+    before = first - 1
+    after = last + 1
+    blank_before = before >= 0 and lines.is_blank(before)
+    blank_after = after < len(lines) and lines.is_blank(after)
+    at_end = after >= len(lines)
+    opener_before = before >= 0 and not blank_before and lines.indent(before) < lines.indent(first)
+    closer_after = (not at_end and not blank_after and not lines.is_comment(after)
+                    and lines.indent(after) < lines.indent(first))
+    if blank_after and (blank_before or opener_before or before < 0):
+        return first, last + 1
+    if blank_before and (at_end or closer_after):
+        return first - 1, last
+    return first, last
+
+
+def line_block_span(lines: Lines, first: int, last: int) -> Span:
+    """The span of whole lines first..last (tidy_cuts later fixes the blank lines around it)."""
+    return lines.span(first, last)
+
+
+def tidy_cuts(lines: Lines, cuts: list[Cut]) -> list[Cut]:
+    """Merge adjacent whole-line deletions, then keep one separator blank line around each."""
+    joined: list[Cut] = []
+    for cut in merge_cuts(cuts):
+        if (joined and cut.replacement == "" and joined[-1].replacement == ""
+                and joined[-1].span.end == cut.span.start):
+            joined[-1] = Cut(Span(joined[-1].span.start, cut.span.end))
+        else:
+            joined.append(cut)
+    tidied = []
+    for cut in joined:
+        start, end = cut.span
+        if cut.replacement == "" and end > start:
+            first, last = lines.line_of(start), lines.line_of(end - 1)
+            if lines.start(first) == start and lines.end(last) == end:
+                first, last = tidy_blank_lines(lines, first, last)
+                cut = Cut(lines.span(first, last))
+        tidied.append(cut)
+    return merge_cuts(tidied)
+
+
+_WORD_RE = re.compile(r"[^\s\\;()]+")
+
+
+def drop_words(lines: Lines, n: int, start: int, end: int, is_doomed: Callable[[str], bool],
+               continuation: bool = False) -> list[Cut] | None:
+    """Cuts that remove the doomed words of a space-separated list on line n (columns
+    start..end), each with the whitespace that separated it from a neighbour. A continuation
+    line holding only doomed words goes whole; None when the list would become empty."""
+    line = lines.line(n)
+    base = lines.start(n)
+    found = list(_WORD_RE.finditer(line, start, end))
+    doomed = [m for m in found if is_doomed(m.group())]
+    if not doomed:
+        return []
+    if len(doomed) == len(found):
+        if continuation and not line[:start].strip():
+            return [Cut(lines.span(n, n))]
+        return None
+    cuts = []
+    for m in doomed:
+        left = m.start()
+        while left > start and line[left - 1] in " \t":
+            left -= 1
+        if left > start and line[start:left].strip():
+            cuts.append(Cut(Span(base + left, base + m.end())))
+        else:
+            right = m.end()
+            while right < end and line[right] in " \t":
+                right += 1
+            cuts.append(Cut(Span(base + m.start(), base + right)))
+    return cuts

@@ -1,0 +1,256 @@
+"""Makefiles: a line grammar of assignments, rule headers, tab recipes, `\\` continuations and
+directives.
+
+Removes, for a service:
+- its word in variable lists (`BACKEND_SERVICES = a video-service b`) and `.PHONY`/prerequisite lists;
+- its own rules (`video-service-build:` with the recipe), with a comment above that names it;
+- the word in `for x in a b c; do` lists inside recipes;
+- recipe lines that act only on the service (`helm lint .../video-service`), with the echo line
+  that introduces them.
+Refuses a rule shared with other targets, and a list the removal would leave empty.
+Verify: `make -n` with a no-op target and `SHELL=/bin/true`, and `bash -n` on the recipes; an
+edit is refused when it breaks a file that passed before.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass
+
+from ..refs import ServiceName
+from .base import EditResult, Refusal, RemovalContext
+from .blocks import drop_words, leading_comments, line_block_span, tidy_cuts
+from .splice import Cut, Lines, Span, splice
+
+CHECK = "make -n (SHELL=/bin/true) and bash -n on recipes"
+
+_ASSIGN_RE = re.compile(r"^(?:(?:export|override|private)\s+)*[A-Za-z_.][A-Za-z0-9_.-]*\s*(?:\?=|:=|::=|\+=|!=|=)")
+_RULE_RE = re.compile(r"^([^\t#=:][^=:]*?)\s*::?(?!=)")
+_DIRECTIVE_RE = re.compile(r"^\s*(ifeq|ifneq|ifdef|ifndef|else|endif|include|-include|sinclude|define|endef|export|unexport|vpath)\b")
+_FOR_RE = re.compile(r"\bfor\s+\w+\s+in\s+([^;]*?)\s*(;|\bdo\b)")
+_ECHO_RE = re.compile(r"^\t[@+-]*\s*echo\b")
+_WORD_RE = re.compile(r"[^\s\\;]+")
+
+
+@dataclass
+class Logical:
+    """One logical line: physical lines first..last joined by `\\` continuations."""
+
+    first: int
+    last: int
+    kind: str  # blank, comment, assign, rule, recipe, directive, other
+    text: str
+
+
+def parse(lines: Lines) -> list[Logical]:
+    """Split a Makefile into logical lines and classify them."""
+    out: list[Logical] = []
+    n = 0
+    in_rule = False
+    while n < len(lines):
+        first = n
+        while lines.line(n).endswith("\\") and n + 1 < len(lines):
+            n += 1
+        text = "\n".join(lines.line(i) for i in range(first, n + 1))
+        kind = _classify(text, in_rule)
+        in_rule = kind in ("rule", "recipe") or (in_rule and kind == "comment" and text.startswith("\t"))
+        out.append(Logical(first, n, kind, text))
+        n += 1
+    return out
+
+
+def _classify(text: str, in_rule: bool) -> str:
+    if not text.strip():
+        return "blank"
+    if text.startswith("\t") and in_rule:
+        return "recipe"
+    if text.lstrip().startswith("#"):
+        return "comment"
+    if _DIRECTIVE_RE.match(text) and not _ASSIGN_RE.match(text.replace("export ", "", 1)):
+        return "directive"
+    if _ASSIGN_RE.match(text):
+        return "assign"
+    if _RULE_RE.match(text):
+        return "rule"
+    return "other"
+
+
+class _Editor:
+    def __init__(self, text: str, name: ServiceName) -> None:
+        self.text = text
+        self.lines = Lines(text)
+        self.name = name
+        self.cuts: list[Cut] = []
+        self.refused: list[Refusal] = []
+
+    def run(self) -> None:
+        logicals = parse(self.lines)
+        removed_rule = False
+        for i, lg in enumerate(logicals):
+            if lg.kind == "rule":
+                removed_rule = self._rule(logicals, i)
+            elif lg.kind == "recipe" and not removed_rule:
+                self._recipe(logicals, i)
+            elif lg.kind == "assign":
+                self._words_after(lg, lg.text.index("=") + 1, "variable")
+            if lg.kind not in ("recipe", "rule"):
+                removed_rule = False
+
+    # -- rules ----------------------------------------------------------------------------
+    def _rule(self, logicals: list[Logical], i: int) -> bool:
+        lg = logicals[i]
+        colon = _RULE_RE.match(lg.text).end()
+        targets = lg.text[:_RULE_RE.match(lg.text).end(1)].split()
+        owned = [t for t in targets if self.name.owns(t)]
+        if targets and targets[0].startswith("."):
+            self._words_after(lg, colon, "prerequisite", drop_line_if_empty=True)
+            return False
+        if owned and len(owned) < len(targets):
+            self._refuse(lg.first, "rule shared by several targets")
+            return False
+        if not owned:
+            self._words_after(lg, colon, "prerequisite")
+            return False
+        last = lg.last
+        j = i + 1
+        while j < len(logicals) and logicals[j].kind == "recipe":
+            last = logicals[j].last
+            j += 1
+        first = leading_comments(self.lines, lg.first, 0, self.name.names_in_comment)
+        self.cuts.append(Cut(line_block_span(self.lines, first, last)))
+        return True
+
+    # -- recipes --------------------------------------------------------------------------
+    def _recipe(self, logicals: list[Logical], i: int) -> None:
+        lg = logicals[i]
+        loop = _FOR_RE.search(self.lines.line(lg.first))
+        if loop:
+            self._words_in(lg.first, loop.start(1), loop.end(1), "for-loop list")
+            return
+        if not self._mentions(lg.text):
+            return
+        if self.name.names_others(lg.text):
+            self._refuse(lg.first, "recipe line also acts on other services")
+            return
+        if lg.first != lg.last:
+            self._refuse(lg.first, "multi-line recipe command")
+            return
+        first = lg.first
+        prev = logicals[i - 1] if i > 0 else None
+        if (prev and prev.kind == "recipe" and prev.first == prev.last and _ECHO_RE.match(prev.text)
+                and self._mentions(prev.text) and not self.name.names_others(prev.text)):
+            first = prev.first
+        self.cuts.append(Cut(self.lines.span(first, lg.last)))
+
+    def _mentions(self, text: str) -> bool:
+        return bool(self.name.mentions(text)) or any(
+            self.name.in_path(w) or self.name.owns(w) for w in _WORD_RE.findall(text))
+
+    # -- word lists -----------------------------------------------------------------------
+    def _words_after(self, lg: Logical, offset_in_first: int, what: str, drop_line_if_empty: bool = False) -> None:
+        doomed = total = 0
+        regions = []
+        for n in range(lg.first, lg.last + 1):
+            line = self.lines.line(n)
+            start = offset_in_first if n == lg.first else 0
+            end = len(line) - 1 if line.endswith("\\") else len(line)
+            comment = line.find("#", start)
+            end = comment if 0 <= comment < end else end
+            regions.append((n, start, end))
+            words = _WORD_RE.findall(line[start:end])
+            total += len(words)
+            doomed += sum(1 for w in words if self._word_is_service(w))
+        if not doomed:
+            return
+        if doomed == total:
+            if drop_line_if_empty and lg.first == lg.last:
+                first = leading_comments(self.lines, lg.first, 0, self.name.names_in_comment)
+                self.cuts.append(Cut(line_block_span(self.lines, first, lg.last)))
+            else:
+                self._refuse(lg.first, f"the {what} would become empty")
+            return
+        for n, start, end in regions:
+            self._words_in(n, start, end, what, last_line=(n == lg.last), multi=(lg.first != lg.last))
+
+    def _words_in(self, n: int, start: int, end: int, what: str, last_line: bool = True,
+                  multi: bool = False) -> None:
+        cuts = drop_words(self.lines, n, start, end, self._word_is_service,
+                          continuation=multi and not last_line)
+        if cuts is None:
+            self._refuse(n, f"the {what} would become empty")
+        else:
+            self.cuts.extend(cuts)
+
+    def _word_is_service(self, word: str) -> bool:
+        word = word.strip("\"'")
+        return self.name.owns(word) or self.name.in_path(word)
+
+    def _refuse(self, n: int, reason: str) -> None:
+        self.refused.append(Refusal(n + 1, reason))
+
+
+def remove_service(text: str, ctx: RemovalContext) -> EditResult:
+    """Remove the service's words, rules and recipe lines from a Makefile."""
+    editor = _Editor(text, ctx.name)
+    editor.run()
+    try:
+        new = splice(text, tidy_cuts(editor.lines, editor.cuts))
+    except ValueError as exc:
+        return EditResult(text, editor.refused + [Refusal(1, f"conflicting edits: {exc}")])
+    if new != text:
+        problem = verify(text, new)
+        if problem:
+            return EditResult(text, editor.refused + [Refusal(1, f"edit refused: {problem}")])
+    return EditResult(new, editor.refused)
+
+
+# -- verification -------------------------------------------------------------------------
+def verify(old: str, new: str) -> str | None:
+    """None unless `new` fails `make -n` or `bash -n` where `old` passed."""
+    for check in (_make_dry_run, _bash_syntax):
+        before, after = check(old), check(new)
+        if before is None and after is not None:
+            return after
+    return None
+
+
+def _make_dry_run(text: str) -> str | None:
+    body = re.sub(r"(?m)^(\s*-?s?include\b)", r"# \1", text)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "Makefile")
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(body + "\n__gitops_bot_noop__:\n\t@:\n")
+        proc = subprocess.run(["make", "-n", "-s", "-f", path, "SHELL=/bin/true", "__gitops_bot_noop__"],
+                              cwd=tmp, capture_output=True, text=True, timeout=30)
+    if proc.returncode:
+        return "make -n fails: " + (proc.stderr.strip().splitlines() or ["?"])[-1]
+    return None
+
+
+def _bash_syntax(text: str) -> str | None:
+    lines = Lines(text)
+    script = []
+    for lg in parse(lines):
+        if lg.kind != "recipe":
+            continue
+        command = "\n".join(re.sub(r"^\t[@+-]*", "", part) for part in lg.text.split("\n"))
+        script.append(_unmake(command.replace("\\\n", " ")))
+    proc = subprocess.run(["bash", "-n"], input="\n".join(script) + "\n", capture_output=True,
+                          text=True, timeout=30)
+    if proc.returncode:
+        return "bash -n fails on a recipe: " + (proc.stderr.strip().splitlines() or ["?"])[-1]
+    return None
+
+
+def _unmake(command: str) -> str:
+    """A recipe line as the shell sees it: make references become words, `$$` becomes `$`."""
+    command = command.replace("$$", "\0")
+    previous = None
+    while previous != command:
+        previous = command
+        command = re.sub(r"\$[({][^(){}]*[)}]", "MAKEVAR", command)
+    command = re.sub(r"\$[A-Za-z@<^+*?%]", "MAKEVAR", command)
+    return command.replace("\0", "$")

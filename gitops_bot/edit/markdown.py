@@ -1,0 +1,97 @@
+"""Markdown: table rows and list items whose leading term names the service.
+
+Prose stays (the residue report lists it). Code fences are never edited.
+Verify: every table keeps a consistent number of columns.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .base import EditResult, Refusal, RemovalContext
+from .blocks import tidy_cuts
+from .splice import Cut, Lines, splice
+
+CHECK = "table column counts consistent"
+
+_ROW_RE = re.compile(r"^\s*\|.*\|\s*$")
+_SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_ITEM_RE = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+(.*)$")
+_FENCE_RE = re.compile(r"^\s*(```|~~~)")
+
+
+def _term(text: str) -> str:
+    """The leading term of a list item or a cell: `**video-service**: ...` -> video-service."""
+    text = text.strip()
+    m = re.match(r"^\[([^\]]+)\]\([^)]*\)", text)
+    if m:
+        text = m.group(1)
+    text = re.split(r"[:(–—]| - ", text, maxsplit=1)[0]
+    return text.strip().strip("*_`").strip()
+
+
+def _cells(row: str) -> list[str]:
+    return [c.strip() for c in row.strip().strip("|").split("|")]
+
+
+def remove_service(text: str, ctx: RemovalContext) -> EditResult:
+    """Remove table rows and list items whose leading term is the service."""
+    name = ctx.name
+    lines = Lines(text, comment="<!--")
+    cuts: list[Cut] = []
+    fenced = False
+    for n in range(len(lines)):
+        line = lines.line(n)
+        if _FENCE_RE.match(line):
+            fenced = not fenced
+            continue
+        if fenced:
+            continue
+        if _ROW_RE.match(line) and not _SEPARATOR_RE.match(line):
+            if n > 0 and _SEPARATOR_RE.match(lines.line(n - 1)) or _after_separator(lines, n):
+                if name.owns(_term(_cells(line)[0])):
+                    cuts.append(Cut(lines.span(n, n)))
+            continue
+        item = _ITEM_RE.match(line)
+        if item and name.owns(_term(item.group(3))):
+            last = n
+            while last + 1 < len(lines) and lines.line(last + 1).strip() and \
+                    lines.indent(last + 1) > len(item.group(1)) and not _ITEM_RE.match(lines.line(last + 1)):
+                last += 1
+            cuts.append(Cut(lines.span(n, last)))
+    new = splice(text, tidy_cuts(lines, cuts))
+    problem = verify(new)
+    if problem:
+        return EditResult(text, [Refusal(1, f"edit refused: {problem}")])
+    return EditResult(new)
+
+
+def _after_separator(lines: Lines, n: int) -> bool:
+    m = n - 1
+    while m >= 0 and _ROW_RE.match(lines.line(m)):
+        if _SEPARATOR_RE.match(lines.line(m)):
+            return True
+        m -= 1
+    return False
+
+
+def _table_shapes(text: str) -> list[list[int]]:
+    tables: list[list[int]] = []
+    previous_row = False
+    for line in text.splitlines():
+        if _ROW_RE.match(line):
+            if not previous_row:
+                tables.append([])
+            tables[-1].append(len(_cells(line)))
+            previous_row = True
+        else:
+            previous_row = False
+    return tables
+
+
+def verify(new: str) -> str | None:
+    """None when every table's rows have as many columns as its header."""
+    for table in _table_shapes(new):
+        if len(set(table)) > 1:
+            return "a table's rows would have different numbers of columns"
+    return None

@@ -1,0 +1,91 @@
+"""Shell scripts: line and word edits inside arrays, `for ... in` lists and echo lists.
+
+- an array element on a line of its own (`APPS=(` ... `)`) goes with its line; inline arrays
+  (`APPS=(a b c)`) and `for x in a b c; do` lists lose the word;
+- an `echo` line that names only the service, among neighbouring echo lines, goes whole.
+Verify: `bash -n` (refused when the result fails where the original passed).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+from .base import EditResult, Refusal, RemovalContext
+from .blocks import drop_words, tidy_cuts
+from .splice import Cut, Lines, splice
+
+CHECK = "bash -n"
+
+_ARRAY_OPEN_RE = re.compile(r"^\s*(?:local\s+|declare\s+-a\s+|readonly\s+)?[A-Za-z_]\w*=\(\s*(#.*)?$")
+_ARRAY_INLINE_RE = re.compile(r"^\s*(?:local\s+|declare\s+-a\s+|readonly\s+)?[A-Za-z_]\w*=\(([^)]*)\)")
+_FOR_RE = re.compile(r"\bfor\s+\w+\s+in\s+([^;]*?)\s*(;|$|\bdo\b)")
+_ECHO_RE = re.compile(r"^\s*(echo|printf)\b")
+
+
+def _is_service_word(name, word: str) -> bool:
+    word = word.strip("\"'")
+    return name.owns(word) or name.in_path(word)
+
+
+def remove_service(text: str, ctx: RemovalContext) -> EditResult:
+    """Remove the service's array elements, loop words and echo lines from a shell script."""
+    name = ctx.name
+    lines = Lines(text)
+    cuts: list[Cut] = []
+    refused: list[Refusal] = []
+    in_array = False
+    for n in range(len(lines)):
+        line = lines.line(n)
+        if in_array:
+            if line.strip().startswith(")"):
+                in_array = False
+                continue
+            words = line.split("#")[0].split()
+            if words and all(_is_service_word(name, w) for w in words):
+                cuts.append(Cut(lines.span(n, n)))
+            elif any(_is_service_word(name, w) for w in words):
+                cuts.extend(drop_words(lines, n, 0, len(line.split("#")[0]), lambda w: _is_service_word(name, w)) or [])
+            continue
+        if _ARRAY_OPEN_RE.match(line):
+            in_array = True
+            continue
+        for regex in (_ARRAY_INLINE_RE, _FOR_RE):
+            m = regex.search(line)
+            if m:
+                found = drop_words(lines, n, m.start(1), m.end(1), lambda w: _is_service_word(name, w))
+                if found is None:
+                    refused.append(Refusal(n + 1, "the list would become empty"))
+                else:
+                    cuts.extend(found)
+                break
+        else:
+            if _ECHO_RE.match(line) and name.mentions(line) and not name.names_others(line) \
+                    and _in_echo_list(lines, n):
+                cuts.append(Cut(lines.span(n, n)))
+    new = splice(text, tidy_cuts(lines, cuts))
+    if new != text:
+        problem = verify(text, new)
+        if problem:
+            return EditResult(text, refused + [Refusal(1, f"edit refused: {problem}")])
+    return EditResult(new, refused)
+
+
+def _in_echo_list(lines: Lines, n: int) -> bool:
+    """An echo line among echo lines (a printed list), not a lone message."""
+    return any(0 <= m < len(lines) and _ECHO_RE.match(lines.line(m)) for m in (n - 1, n + 1))
+
+
+def bash_syntax(text: str) -> str | None:
+    """None when `bash -n` accepts the script, else its last error line."""
+    proc = subprocess.run(["bash", "-n"], input=text, capture_output=True, text=True, timeout=30)
+    if proc.returncode:
+        return "bash -n fails: " + (proc.stderr.strip().splitlines() or ["?"])[-1]
+    return None
+
+
+def verify(old: str, new: str) -> str | None:
+    """None unless the edit breaks a script that `bash -n` accepted."""
+    if bash_syntax(old) is None:
+        return bash_syntax(new)
+    return None

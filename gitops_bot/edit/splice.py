@@ -1,0 +1,104 @@
+"""The shared splice routine and line helpers every editor uses.
+
+Editors locate spans with a parser and never re-serialize: they cut or replace character ranges
+of the original text. Offsets are character offsets into a str (never bytes), so non-ASCII
+comments cannot shift them.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from typing import NamedTuple, Sequence
+
+
+class Span(NamedTuple):
+    """A half-open range of character offsets into the original text."""
+
+    start: int
+    end: int
+
+
+class Cut(NamedTuple):
+    """Replace `span` of the original text with `replacement` ('' deletes)."""
+
+    span: Span
+    replacement: str = ""
+
+
+def splice(text: str, cuts: Sequence[Cut]) -> str:
+    """Apply non-overlapping cuts to `text`; overlapping or nested cuts are merged first."""
+    merged = merge_cuts(cuts)
+    out = []
+    pos = 0
+    for cut in merged:
+        out.append(text[pos:cut.span.start])
+        out.append(cut.replacement)
+        pos = cut.span.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def merge_cuts(cuts: Sequence[Cut]) -> list[Cut]:
+    """Sort cuts; a deletion that contains another cut absorbs it. Two replacements that
+    overlap are a bug in the caller."""
+    ordered = sorted(set(cuts), key=lambda c: (c.span.start, -c.span.end))
+    merged: list[Cut] = []
+    for cut in ordered:
+        if merged and cut.span.start < merged[-1].span.end:
+            last = merged[-1]
+            if last.replacement == "" and cut.span.end <= last.span.end:
+                continue
+            if last.replacement == "" and cut.replacement == "":
+                merged[-1] = Cut(Span(last.span.start, max(last.span.end, cut.span.end)))
+                continue
+            raise ValueError(f"overlapping edits at {cut.span} and {last.span}")
+        merged.append(cut)
+    return merged
+
+
+class Lines:
+    """Line geometry of a text: line starts, indents, and blank/comment tests.
+
+    Line numbers are 0-based internally; reports add 1.
+    """
+
+    def __init__(self, text: str, comment: str | tuple[str, ...] = "#") -> None:
+        self.text = text
+        self.comment = comment
+        self.starts = [0]
+        for i, ch in enumerate(text):
+            if ch == "\n":
+                self.starts.append(i + 1)
+        if self.starts[-1] == len(text) and len(self.starts) > 1:
+            self.starts.pop()  # no empty last line after a final newline
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def start(self, n: int) -> int:
+        return self.starts[n] if n < len(self.starts) else len(self.text)
+
+    def end(self, n: int) -> int:
+        """Offset just past line n's newline (or the end of the text)."""
+        return self.start(n + 1)
+
+    def line(self, n: int) -> str:
+        """Line n without its line ending."""
+        return self.text[self.start(n):self.end(n)].rstrip("\r\n")
+
+    def line_of(self, offset: int) -> int:
+        return bisect_right(self.starts, offset) - 1
+
+    def indent(self, n: int) -> int:
+        s = self.line(n)
+        return len(s) - len(s.lstrip(" \t"))
+
+    def is_blank(self, n: int) -> bool:
+        return not self.line(n).strip()
+
+    def is_comment(self, n: int) -> bool:
+        return self.line(n).lstrip().startswith(self.comment)
+
+    def span(self, first: int, last: int) -> Span:
+        """The span of whole lines first..last inclusive."""
+        return Span(self.start(first), self.end(last))

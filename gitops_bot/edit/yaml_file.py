@@ -1,0 +1,413 @@
+"""YAML: remove a service's entries by locating them with ruamel's round-trip positions and
+splicing the original text; verify by re-parsing and comparing data.
+
+What is removed (DESIGN.md section 1, DOMAIN.md chore 1):
+- mapping entries whose key names the service or its address (`video-service:`, `videoService:`,
+  `VIDEO_SERVICE_URL:`);
+- sequence items that are the service (`- video-service`, `- services/video-service/**`), or
+  mappings whose identifying fields all point at it (`- name: app_video / user: video`, a
+  Prometheus job, a route whose only destination is the service);
+- items of flow sequences (`[auth, video, board]`), edited character by character;
+- alternatives inside regexes and PromQL (`a-service|video-service`), and whole `or ...` lines of
+  multi-line PromQL expressions;
+- the same inside YAML embedded in block scalars (`prometheus.yml: |`).
+A collection that would become empty takes its parent entry with it; a document that would become
+empty, a flow mapping, or an anchor that is still used elsewhere is refused.
+
+The planner works on a *parse text* whose line/column geometry equals the original's; for Helm
+templates that is the template with actions masked (see helm.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+
+from ..refs import ServiceName
+from .base import EditResult, Refusal, RemovalContext, Unparsable
+from .blocks import leading_comments, line_block_span, tidy_cuts, trim_trailing
+from .splice import Cut, Lines, Span, splice
+
+CHECK = "re-parsed; data equals the original minus the removed entries"
+
+# Fields whose value says what a list item is or points at.
+POINTER_KEYS = frozenset({"name", "job_name", "jobName", "service", "serviceName", "app",
+                          "application", "host", "chart", "user", "target", "hostname",
+                          "alert", "record"})
+_ALTERNATION_RE = re.compile(r"(?<![\w.*+-])((?:[\w.*+-]+\|)+[\w.*+-]+)(?![\w.*+-])")
+_PROMQL_CONTINUATION_RE = re.compile(r"^\s*(or|and|unless)\s")
+_DOC_MARKER_RE = re.compile(r"^(---|\.\.\.)(\s|$)")
+DataPath = tuple[Any, ...]
+
+
+def load_rt(text: str) -> list[Any]:
+    """All documents of `text` as ruamel round-trip nodes (with positions)."""
+    return list(YAML(typ="rt").load_all(text))
+
+
+def load_safe(text: str) -> list[Any]:
+    """All documents of `text` as plain data."""
+    return list(YAML(typ="safe", pure=True).load_all(text))
+
+
+def pointer_matches(name: ServiceName, value: Any) -> bool:
+    """True when a scalar identifies, belongs to, or points into the service."""
+    if not isinstance(value, str):
+        return False
+    value = value.strip()
+    if name.owns(value) or name.in_path(value):
+        return True
+    if ".svc" in value or value.endswith(".local"):
+        return name.identifies(value.split(".")[0])
+    return False
+
+
+# -- scalar text edits (shared by the planner and by verification) ------------------------
+def remove_alternatives(line: str, name: ServiceName) -> str | None:
+    """Drop the service's alternatives from `a|video-service|b` groups in one line; None when a
+    group would become empty (the caller refuses)."""
+    def fix(m: re.Match[str]) -> str:
+        alts = m.group(1).split("|")
+        keep = [a for a in alts if not _alternative_is_service(a, name)]
+        if not keep:
+            raise _EmptyAlternation
+        return "|".join(keep)
+    try:
+        return _ALTERNATION_RE.sub(fix, line)
+    except _EmptyAlternation:
+        return None
+
+
+class _EmptyAlternation(Exception):
+    pass
+
+
+def _alternative_is_service(alt: str, name: ServiceName) -> bool:
+    core = re.sub(r"(\.\*|\.\+|\*)+$", "", alt)
+    core = re.sub(r"[_-]+$", "", core)
+    return bool(core) and name.owns(core)
+
+
+def is_promql_continuation(line: str, name: ServiceName) -> bool:
+    """An `or sum(rate(video_service_...))` line of a multi-line expression."""
+    return bool(_PROMQL_CONTINUATION_RE.match(line)) and bool(name.mentions(line))
+
+
+def edit_scalar(value: str, name: ServiceName) -> str:
+    """The scalar text edits applied to a whole string value (used to verify the splice)."""
+    out = []
+    for line in value.splitlines(keepends=True):
+        if "\n" in value and is_promql_continuation(line, name):
+            continue
+        fixed = remove_alternatives(line, name) if name.mentions(line) else line
+        out.append(line if fixed is None else fixed)
+    return "".join(out)
+
+
+# -- the planner --------------------------------------------------------------------------
+@dataclass
+class Plan:
+    """Cuts to make, data paths they delete, and what was refused."""
+
+    cuts: list[Cut] = field(default_factory=list)
+    deleted: set[DataPath] = field(default_factory=set)
+    embedded: dict[DataPath, set[DataPath]] = field(default_factory=dict)
+    refused: list[Refusal] = field(default_factory=list)
+    block_scalar_lines: set[int] = field(default_factory=set)
+
+
+class _Planner:
+    def __init__(self, parse_text: str, name: ServiceName) -> None:
+        self.text = parse_text
+        self.lines = Lines(parse_text)
+        self.name = name
+        self.plan = Plan()
+
+    # -- entry points ---------------------------------------------------------------------
+    def run(self, docs: list[Any], root: DataPath = ()) -> Plan:
+        for i, doc in enumerate(docs):
+            mark = len(self.plan.cuts), set(self.plan.deleted)
+            if self._visit(doc, root + (i,)):
+                self.plan.cuts[mark[0]:] = []
+                self.plan.deleted = mark[1]
+                self._refuse(getattr(doc.lc, "line", 0), "every entry of the document names the service")
+        return self.plan
+
+    # -- traversal ------------------------------------------------------------------------
+    def _visit(self, node: Any, path: DataPath) -> bool:
+        """Plan removals inside `node`; True when every child of `node` goes (the caller then
+        removes `node` itself)."""
+        if isinstance(node, CommentedMap):
+            return self._visit_map(node, path)
+        if isinstance(node, CommentedSeq):
+            return self._visit_seq(node, path)
+        return False
+
+    def _visit_map(self, node: CommentedMap, path: DataPath) -> bool:
+        removed = 0
+        for key in list(node.keys()):
+            value = node[key]
+            if isinstance(key, str) and self.name.addresses(key):
+                if self._remove_key(node, key):
+                    self.plan.deleted.add(path + (key,))
+                    removed += 1
+                continue
+            if isinstance(value, (CommentedMap, CommentedSeq)):
+                if self._visit(value, path + (key,)) and self._remove_key(node, key):
+                    self.plan.deleted.add(path + (key,))
+                    removed += 1
+            elif isinstance(value, (LiteralScalarString, FoldedScalarString)):
+                self._block_scalar(node, key, value, path + (key,))
+        return len(node) > 0 and removed == len(node)
+
+    def _visit_seq(self, node: CommentedSeq, path: DataPath) -> bool:
+        if node.fa.flow_style():
+            return self._visit_flow_seq(node, path)
+        removed = 0
+        for i, item in enumerate(node):
+            if self._item_is_service(item):
+                if self._is_flag_list(node):
+                    self._refuse(node.lc.item(i)[0], "argument list: removing one word would change the command")
+                    continue
+                removed += self._remove_item(node, i, path)
+            elif isinstance(item, (CommentedMap, CommentedSeq)):
+                if self._visit(item, path + (i,)):
+                    removed += self._remove_item(node, i, path)
+        return len(node) > 0 and removed == len(node)
+
+    def _item_is_service(self, item: Any) -> bool:
+        if isinstance(item, str):
+            return pointer_matches(self.name, item)
+        if isinstance(item, CommentedMap):
+            pointers = list(_pointers(item))
+            return bool(pointers) and all(pointer_matches(self.name, p) for p in pointers)
+        return False
+
+    @staticmethod
+    def _is_flag_list(node: CommentedSeq) -> bool:
+        return any(isinstance(v, str) and v.startswith("-") for v in node)
+
+    # -- block entries --------------------------------------------------------------------
+    def _remove_key(self, node: CommentedMap, key: Any) -> int:
+        line, col = node.lc.key(key)
+        if node.fa.flow_style():
+            return self._refuse(line, "flow mapping: edit it by hand")
+        if self.lines.line(line)[:col].strip():
+            return self._refuse(line, "first key of a list item: the item would lose its dash")
+        self._cut_block(line, col)
+        return 1
+
+    def _remove_item(self, node: CommentedSeq, index: int, path: DataPath) -> int:
+        line, col = node.lc.item(index)
+        head = self.lines.line(line)[:col]
+        dash = head.rstrip().rfind("-")
+        if dash < 0 or head[:dash].strip() or head[dash + 1:].strip():
+            return self._refuse(line, "list item in an unusual layout")
+        self._cut_block(line, dash)
+        self.plan.deleted.add(path + (index,))
+        return 1
+
+    def _cut_block(self, first: int, col: int) -> None:
+        stop = self._next_content_line(first, col)
+        last = trim_trailing(self.lines, first, stop, col)
+        first = leading_comments(self.lines, first, col, self.name.names_in_comment)
+        self.plan.cuts.append(Cut(line_block_span(self.lines, first, last)))
+
+    def _next_content_line(self, after: int, col: int) -> int:
+        n = after + 1
+        while n < len(self.lines):
+            text = self.lines.line(n)
+            if _DOC_MARKER_RE.match(text):
+                return n
+            if text.strip() and not self.lines.is_comment(n) and self.lines.indent(n) <= col:
+                return n
+            n += 1
+        return n
+
+    # -- flow sequences -------------------------------------------------------------------
+    def _visit_flow_seq(self, node: CommentedSeq, path: DataPath) -> bool:
+        doomed = [i for i, item in enumerate(node) if isinstance(item, str)
+                  and pointer_matches(self.name, item)]
+        if not doomed:
+            return False
+        if len(doomed) == len(node):
+            return True
+        starts = [self.lines.start(node.lc.item(i)[0]) + node.lc.item(i)[1] for i in range(len(node))]
+        ends = [self._flow_item_end(s) for s in starts]
+        kept = [i for i in range(len(node)) if i not in doomed]
+        for i in doomed:
+            nxt = next((k for k in kept if k > i), None)
+            if nxt is not None:
+                self.plan.cuts.append(Cut(Span(starts[i], starts[i + 1])))
+        trailing = [i for i in doomed if i > kept[-1]]
+        if trailing:
+            self.plan.cuts.append(Cut(Span(ends[kept[-1]], ends[trailing[-1]])))
+        self.plan.deleted.update(path + (i,) for i in doomed)
+        return False
+
+    def _flow_item_end(self, start: int) -> int:
+        text = self.text
+        quote = text[start]
+        if quote in "\"'":
+            i = start + 1
+            while i < len(text):
+                if text[i] == "\\" and quote == '"':
+                    i += 2
+                    continue
+                if text[i] == quote:
+                    if quote == "'" and text[i + 1:i + 2] == "'":
+                        i += 2
+                        continue
+                    return i + 1
+                i += 1
+            return len(text)
+        i = start
+        while i < len(text) and text[i] not in ",]}\n#":
+            i += 1
+        return len(text[:i].rstrip()) if i > start else i
+
+    # -- block scalars: PromQL lines and embedded YAML --------------------------------------
+    def _block_scalar(self, node: CommentedMap, key: Any, value: str, path: DataPath) -> None:
+        line, col = node.lc.key(key)
+        stop = self._next_content_line(line, col)
+        content = range(line + 1, stop)
+        self.plan.block_scalar_lines.update(content)
+        if isinstance(key, str) and key.endswith((".yml", ".yaml")) and self.name.mentions(value):
+            self._embedded_yaml(content, path)
+
+    def _embedded_yaml(self, content: range, path: DataPath) -> None:
+        masked = "".join(self.lines.line(n) + "\n" if n in content else "\n"
+                         for n in range(len(self.lines)))
+        try:
+            docs = load_rt(masked)
+        except YAMLError:
+            return
+        sub = _Planner(masked, self.name)
+        sub.lines = self.lines  # same geometry, original line texts for comments and dashes
+        sub.text = self.text
+        plan = sub.run(docs)
+        self.plan.cuts.extend(plan.cuts)
+        self.plan.refused.extend(plan.refused)
+        if plan.deleted:
+            self.plan.embedded[path] = plan.deleted
+
+    def _refuse(self, line: int, reason: str) -> int:
+        self.plan.refused.append(Refusal(line + 1, reason))
+        return 0
+
+
+def _pointers(node: Any) -> Iterator[str]:
+    """Scalars that say what a mapping points at: identifying fields and name-like list items,
+    searched through nested mappings and lists."""
+    if isinstance(node, CommentedMap):
+        for key, value in node.items():
+            if key in POINTER_KEYS and isinstance(value, str):
+                yield value
+            elif isinstance(value, (CommentedMap, CommentedSeq)):
+                yield from _pointers(value)
+    elif isinstance(node, CommentedSeq):
+        for item in node:
+            if isinstance(item, str) and re.search(r"[A-Za-z]", item) and not item.startswith("-"):
+                yield item
+            elif isinstance(item, (CommentedMap, CommentedSeq)):
+                yield from _pointers(item)
+
+
+def plan_removal(parse_text: str, name: ServiceName) -> Plan:
+    """Plan the service's removal in YAML text (raises YAMLError when it does not parse)."""
+    return _Planner(parse_text, name).run(load_rt(parse_text))
+
+
+def scalar_line_cuts(parse_text: str, name: ServiceName, plan: Plan) -> list[Cut]:
+    """Line-level edits inside scalars: regex alternatives and PromQL `or` lines."""
+    lines = Lines(parse_text)
+    cuts: list[Cut] = []
+    for n in range(len(lines)):
+        line = lines.line(n)
+        if not name.mentions(line):
+            continue
+        if n in plan.block_scalar_lines and is_promql_continuation(line, name):
+            cuts.append(Cut(lines.span(n, n)))
+            continue
+        fixed = remove_alternatives(line, name)
+        if fixed is None:
+            plan.refused.append(Refusal(n + 1, "every alternative of the pattern names the service"))
+        elif fixed != line:
+            cuts.append(Cut(Span(lines.start(n), lines.start(n) + len(line)), fixed))
+    return cuts
+
+
+# -- verification -------------------------------------------------------------------------
+def prune(data: Any, deleted: set[DataPath], path: DataPath = ()) -> Any:
+    """`data` without the nodes at the `deleted` paths."""
+    if isinstance(data, dict):
+        return {k: prune(v, deleted, path + (k,)) for k, v in data.items() if path + (k,) not in deleted}
+    if isinstance(data, list):
+        return [prune(v, deleted, path + (i,)) for i, v in enumerate(data) if path + (i,) not in deleted]
+    return data
+
+
+def same_data(expected: Any, actual: Any, name: ServiceName, plan: Plan, path: DataPath = ()) -> bool:
+    """Compare re-parsed data with the original minus deletions; scalars may differ only by the
+    scalar edits, embedded YAML only by its own deletions."""
+    if path in plan.embedded and isinstance(expected, str) and isinstance(actual, str):
+        try:
+            return prune(load_safe(expected), plan.embedded[path]) == load_safe(actual)
+        except YAMLError:
+            return False
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        return list(expected) == list(actual) and all(
+            same_data(expected[k], actual[k], name, plan, path + (k,)) for k in expected)
+    if isinstance(expected, list) and isinstance(actual, list):
+        return len(expected) == len(actual) and all(
+            same_data(e, a, name, plan, path + (i,)) for i, (e, a) in enumerate(zip(expected, actual)))
+    if isinstance(expected, str) and isinstance(actual, str) and expected != actual:
+        return edit_scalar(expected, name) == actual
+    return expected == actual
+
+
+def remove_service(text: str, ctx: RemovalContext) -> EditResult:
+    """Remove the service's entries from a YAML file."""
+    name = ctx.name
+    try:
+        plan = plan_removal(text, name)
+    except YAMLError as exc:
+        raise Unparsable(_error_line(exc), "YAML does not parse: " + _first_line(exc)) from exc
+    cuts = plan.cuts + scalar_line_cuts(text, name, plan)
+    try:
+        new = splice(text, tidy_cuts(Lines(text), cuts))
+    except ValueError as exc:
+        return EditResult(text, plan.refused + [Refusal(1, f"conflicting edits: {exc}")])
+    problem = verify(text, new, name, plan)
+    if problem:
+        return EditResult(text, plan.refused + [Refusal(1, f"edit refused: {problem}")])
+    return EditResult(new, plan.refused)
+
+
+def verify(old: str, new: str, name: ServiceName, plan: Plan) -> str | None:
+    """None when `new` parses and equals `old`'s data with the planned deletions applied."""
+    if old == new:
+        return None
+    try:
+        actual = load_safe(new)
+    except YAMLError as exc:
+        return f"the result would not parse ({_first_line(exc)})"
+    expected = prune(load_safe(old), plan.deleted)
+    if not same_data(expected, actual, name, plan):
+        return "the result's data differs from the intended deletion"
+    return None
+
+
+def _error_line(exc: YAMLError) -> int:
+    mark = getattr(exc, "problem_mark", None)
+    return mark.line + 1 if mark is not None else 1
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -1,0 +1,68 @@
+"""Run a recipe against a working tree in memory and produce a ChangeSet.
+
+The engine never touches git or the network, and never writes: `ChangeSet.write` does that.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Mapping
+
+from .changeset import ChangeSet, FileChange, Finding
+from .edit import classify
+from .ops import OPERATIONS
+from .ops.state import RunState
+from .recipe import Recipe
+from .worktree import Worktree
+
+# Residue reason per file kind (a refused edit's own reason wins).
+_RESIDUE_REASONS = {
+    "markdown": "prose",
+    "source": "source code",
+    "generated": "generated or binary",
+    "binary": "generated or binary",
+}
+
+
+def run_recipe(root: Path, recipe: Recipe, params: Mapping[str, str]) -> ChangeSet:
+    """Run `recipe` with already-checked `params` on the tree at `root`."""
+    state = RunState(Worktree(root))
+    for step in recipe.rendered_steps(params):
+        OPERATIONS[step.op](state, step.args)
+    tree = state.tree
+    changes = ChangeSet(recipe.name, dict(params))
+    for path in tree.touched():
+        before = tree.original(path)
+        if tree.is_deleted(path):
+            changes.files.append(FileChange(path, "deleted", before, None, classify(path, before)))
+        else:
+            changes.files.append(FileChange(path, "modified", before, tree.read(path), classify(path, before)))
+    changes.refused = state.refused
+    changes.validation = state.validation
+    changes.residue = residue(state)
+    return changes
+
+
+def residue(state: RunState) -> list[Finding]:
+    """Every mention of the run's names left in live files, with the reason it was left."""
+    tree = state.tree
+    # Keyed by line text: a refusal's line number is in the original, residue's in the result.
+    refused = {(f.path, f.text.strip()): f.reason for f in state.refused}
+    found: list[Finding] = []
+    for name in state.residue_names:
+        for path in tree.grep(re.compile(name.mention_regex().pattern.encode())):
+            text = tree.read(path)
+            kind = classify(path, text)
+            if text is None:
+                found.append(Finding(path, 0, "(binary file)", "generated or binary"))
+                continue
+            default = _RESIDUE_REASONS.get(kind, "unrecognised structure")
+            for number, line in enumerate(text.splitlines(), start=1):
+                if name.mentions(line):
+                    reason = refused.get((path, line.strip()))
+                    found.append(Finding(path, number, line.strip(),
+                                         f"edit refused: {reason}" if reason and not reason.startswith("edit refused")
+                                         else reason or default))
+    found.sort(key=lambda f: (f.path, f.line))
+    return found

@@ -1,0 +1,15 @@
+"""The one user-facing error type.
+
+Anything the user can fix (unknown recipe, bad parameter, unparsable file, missing token) is a
+UserError: the CLI prints its message on one line and exits with its code. Every other exception
+is a bug and exits 3.
+"""
+
+
+class UserError(Exception):
+    """A problem with the user's input, reported as one clear line."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code

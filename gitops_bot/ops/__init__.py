@@ -1,0 +1,25 @@
+"""Recipe operations, in an explicit registry: a recipe step `op: NAME` calls OPERATIONS[NAME].
+
+An operation is `run(state: RunState, args: dict[str, str]) -> None`: it reads and writes files
+through `state.tree` and records refusals, validations and names whose leftovers are residue.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from . import delete_paths, remove_references
+from .state import RunState
+
+Operation = Callable[[RunState, dict[str, str]], None]
+
+OPERATIONS: dict[str, Operation] = {
+    "delete_paths": delete_paths.run,
+    "remove_references": remove_references.run,
+}
+
+# Arguments each operation requires (checked when a recipe is loaded).
+REQUIRED_ARGS: dict[str, tuple[str, ...]] = {
+    "delete_paths": ("name",),
+    "remove_references": ("name",),
+}

@@ -1,0 +1,27 @@
+"""Operation `delete_paths`: delete the directories and files that belong to a component:
+its source tree, its chart, its ArgoCD Application per environment, any file named after it.
+
+A directory or file belongs to it when its name (without extensions) is the component's name
+or one of its own names (`video-service`, `video-service-dashboard.json`), never a longer
+sibling component's.
+"""
+
+from __future__ import annotations
+
+from .state import RunState
+
+
+def _stem(basename: str) -> str:
+    return basename.split(".", 1)[0] if not basename.startswith(".") else basename
+
+
+def run(state: RunState, args: dict[str, str]) -> None:
+    name = state.name(args["name"])
+    state.add_residue_name(name)
+    doomed_dirs = [d for d in state.tree.dirs() if name.owns(d.rsplit("/", 1)[-1])]
+    for path in state.tree.paths():
+        if state.tree.is_deleted(path):
+            continue
+        in_doomed_dir = any(path.startswith(d + "/") for d in doomed_dirs)
+        if in_doomed_dir or name.owns(_stem(path.rsplit("/", 1)[-1])):
+            state.tree.delete(path)

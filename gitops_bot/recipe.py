@@ -1,0 +1,174 @@
+"""Declarative recipes: load and validate recipe files, check parameters, render steps.
+
+A recipe is YAML:
+
+    name: remove-service
+    description: One line shown by `gitops-bot recipes`.
+    parameters:
+      service:
+        description: What the parameter means.
+        pattern: '^[a-z][a-z0-9-]*$'   # full match required
+        required: true                  # or give a default
+        positional: true                # the main parameter (used by comment commands)
+    steps:
+      - op: delete_paths                # a name from gitops_bot.ops.OPERATIONS
+        name: "{service}"               # arguments; {param} is replaced by the value
+
+Built-in recipes live in the top-level recipes/ folder (installed as gitops_bot.recipes); a
+repository may add its own in `.gitops-bot/recipes/`, which may not shadow a built-in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import UserError
+
+REPO_RECIPES_DIR = ".gitops-bot/recipes"
+_NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
+_PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    description: str = ""
+    pattern: str = r".+"
+    required: bool = True
+    default: str | None = None
+    positional: bool = False
+
+
+@dataclass(frozen=True)
+class Step:
+    op: str
+    args: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    description: str
+    parameters: tuple[Parameter, ...]
+    steps: tuple[Step, ...]
+    source: str = "built-in"
+
+    def check_params(self, given: Mapping[str, str]) -> dict[str, str]:
+        """The full parameter set (defaults filled in); UserError on a missing, unknown or
+        malformed parameter."""
+        known = {p.name: p for p in self.parameters}
+        for key in given:
+            if key not in known:
+                raise UserError(f"recipe {self.name} has no parameter {key!r} "
+                                f"(parameters: {', '.join(known) or 'none'})")
+        values: dict[str, str] = {}
+        for p in self.parameters:
+            if p.name in given:
+                value = given[p.name]
+            elif p.default is not None:
+                value = p.default
+            elif p.required:
+                raise UserError(f"recipe {self.name} needs parameter {p.name}= ({p.description})")
+            else:
+                continue
+            if not re.fullmatch(p.pattern, value):
+                raise UserError(f"parameter {p.name}={value!r} does not match {p.pattern}")
+            values[p.name] = value
+        return values
+
+    def rendered_steps(self, params: Mapping[str, str]) -> list[Step]:
+        def render(value: str) -> str:
+            return _PLACEHOLDER_RE.sub(lambda m: params.get(m.group(1), ""), value)
+        return [Step(s.op, {k: render(v) for k, v in s.args.items()}) for s in self.steps]
+
+
+def parse_recipe(text: str, source: str) -> Recipe:
+    """Build a Recipe from YAML text; UserError naming `source` when it is malformed."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    from .ops import OPERATIONS, REQUIRED_ARGS
+
+    try:
+        data = YAML(typ="safe", pure=True).load(text)
+    except YAMLError as exc:
+        raise UserError(f"{source}: recipe is not valid YAML: {str(exc).splitlines()[0]}") from exc
+    if not isinstance(data, dict):
+        raise UserError(f"{source}: a recipe must be a mapping")
+    for key in ("name", "description", "steps"):
+        if key not in data:
+            raise UserError(f"{source}: recipe needs {key!r}")
+    unknown = set(data) - {"name", "description", "parameters", "steps"}
+    if unknown:
+        raise UserError(f"{source}: unknown recipe keys: {', '.join(sorted(unknown))}")
+    name = str(data["name"])
+    if not _NAME_RE.match(name):
+        raise UserError(f"{source}: recipe name {name!r} must be lower-case words joined by '-'")
+    params = tuple(_parameter(source, k, v) for k, v in (data.get("parameters") or {}).items())
+    steps = []
+    for i, raw in enumerate(data["steps"] or []):
+        if not isinstance(raw, dict) or "op" not in raw:
+            raise UserError(f"{source}: step {i + 1} needs an 'op'")
+        op = raw["op"]
+        if op not in OPERATIONS:
+            raise UserError(f"{source}: step {i + 1}: unknown operation {op!r} "
+                            f"(known: {', '.join(sorted(OPERATIONS))})")
+        args = {k: str(v) for k, v in raw.items() if k != "op"}
+        missing = [a for a in REQUIRED_ARGS.get(op, ()) if a not in args]
+        if missing:
+            raise UserError(f"{source}: step {i + 1} ({op}) needs {', '.join(missing)}")
+        for value in args.values():
+            for ref in _PLACEHOLDER_RE.findall(value):
+                if ref not in {p.name for p in params}:
+                    raise UserError(f"{source}: step {i + 1} uses unknown parameter {{{ref}}}")
+        steps.append(Step(op, args))
+    if not steps:
+        raise UserError(f"{source}: recipe has no steps")
+    return Recipe(name, str(data["description"]).strip(), params, tuple(steps), source)
+
+
+def _parameter(source: str, name: str, spec: Any) -> Parameter:
+    if not isinstance(spec, dict):
+        raise UserError(f"{source}: parameter {name} must be a mapping")
+    pattern = str(spec.get("pattern", r".+"))
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise UserError(f"{source}: parameter {name}: bad pattern: {exc}") from exc
+    default = spec.get("default")
+    return Parameter(name, str(spec.get("description", "")), pattern,
+                     bool(spec.get("required", default is None)),
+                     None if default is None else str(default), bool(spec.get("positional", False)))
+
+
+def builtin_recipes() -> dict[str, Recipe]:
+    found = {}
+    for entry in sorted(resources.files("gitops_bot.recipes").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith((".yaml", ".yml")):
+            recipe = parse_recipe(entry.read_text(encoding="utf-8"), f"recipes/{entry.name}")
+            found[recipe.name] = recipe
+    return found
+
+
+def available_recipes(repo: Path | None = None) -> dict[str, Recipe]:
+    """Built-in recipes plus the repository's own (`.gitops-bot/recipes/*.yaml`)."""
+    recipes = builtin_recipes()
+    folder = repo / REPO_RECIPES_DIR if repo else None
+    if folder and folder.is_dir():
+        for path in sorted(folder.glob("*.y*ml")):
+            recipe = parse_recipe(path.read_text(encoding="utf-8"), f"{REPO_RECIPES_DIR}/{path.name}")
+            if recipe.name in recipes:
+                raise UserError(f"{recipe.source}: recipe {recipe.name!r} would shadow a built-in recipe")
+            recipes[recipe.name] = recipe
+    return recipes
+
+
+def find_recipe(name: str, repo: Path | None = None) -> Recipe:
+    recipes = available_recipes(repo)
+    if name not in recipes:
+        raise UserError(f"unknown recipe {name!r} (available: {', '.join(sorted(recipes))})")
+    return recipes[name]

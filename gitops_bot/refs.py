@@ -1,0 +1,183 @@
+"""Service names, their spellings, and the reference scan.
+
+A service is written many ways in one repository: `video-service`, `video_service`,
+`videoService`, `VideoService`, `VIDEO_SERVICE_URL`, a database `app_video`, and sometimes the bare
+`video`. ServiceName answers the three questions every editor asks:
+
+- identifies(value): is this identifier the service itself (any spelling, the short name, or the
+  database/user name derived from it)?
+- owns(value): is this identifier something of the service's own (`video-service-build`,
+  `video-service-recorder`), without mistaking a longer sibling such as `video-service-gateway`?
+- mentions(text): where does free text name the service (for the residue report)?
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_WORD_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_IDENT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+# Affixes that turn a service name into the name of one of its resources (app_video, video_db).
+_PREFIXES = ("app",)
+_SUFFIXES = ("service", "svc", "db", "database", "user")
+# Suffixes of keys that point at the service's address: VIDEO_SERVICE_URL, livekitHost.
+ADDRESS_SUFFIXES = frozenset({"url", "uri", "host", "hostname", "port", "addr", "address", "endpoint"})
+
+
+def words(value: str) -> tuple[str, ...]:
+    """Lower-case words of an identifier: `videoServiceURL` -> ('video', 'service', 'url')."""
+    return tuple(w.lower() for w in _WORD_RE.findall(value))
+
+
+@dataclass(frozen=True)
+class ServiceName:
+    """A service (or component) name with its spellings and matching rules."""
+
+    raw: str
+    known: frozenset[tuple[str, ...]] = field(default_factory=frozenset)
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        return words(self.raw)
+
+    @property
+    def short(self) -> tuple[str, ...]:
+        """The name without a trailing `-service`, or the name itself."""
+        t = self.tokens
+        return t[:-1] if len(t) > 1 and t[-1] in ("service", "svc") else t
+
+    @property
+    def has_short_form(self) -> bool:
+        return self.short != self.tokens
+
+    def spellings(self) -> list[str]:
+        """kebab, snake, camel, Pascal and UPPER_SNAKE spellings, most specific first."""
+        t = self.tokens
+        forms = [
+            "-".join(t),
+            "_".join(t),
+            t[0] + "".join(w.capitalize() for w in t[1:]),
+            "".join(w.capitalize() for w in t),
+            "_".join(t).upper(),
+        ]
+        return list(dict.fromkeys(forms))
+
+    # -- identity -------------------------------------------------------------------------
+    def identifies(self, value: str) -> bool:
+        """True when `value` is a single identifier that names the service itself."""
+        if not isinstance(value, str) or not _IDENT_RE.fullmatch(value):
+            return False
+        t = words(value)
+        if t in (self.tokens, self.short):
+            return True
+        if t[:1] and t[0] in _PREFIXES and t[1:] in (self.tokens, self.short):
+            return True
+        while len(t) > len(self.short) and t[-1] in _SUFFIXES:
+            t = t[:-1]
+            if t in (self.tokens, self.short):
+                return True
+        return False
+
+    def owns(self, value: str) -> bool:
+        """True for the service itself and identifiers that extend its full name
+        (`video-service-build`, `VIDEO_SERVICE_URL`), unless a longer known component matches."""
+        if self.identifies(value):
+            return True
+        if not isinstance(value, str) or not _IDENT_RE.fullmatch(value):
+            return False
+        t = words(value)
+        n = len(self.tokens)
+        return len(t) > n and t[:n] == self.tokens and not self._longer_known_at(t, 0)
+
+    def addresses(self, key: str) -> bool:
+        """True for keys naming the service (`videoService`) or its address (`VIDEO_SERVICE_URL`)."""
+        if not isinstance(key, str) or not _IDENT_RE.fullmatch(key):
+            return False
+        t = words(key)
+        n = len(self.tokens)
+        if t == self.tokens:
+            return True
+        return len(t) > n and t[:n] == self.tokens and set(t[n:]) <= ADDRESS_SUFFIXES
+
+    def labels(self, value: str) -> bool:
+        """True for names made for the service, as Terraform labels and keys are: owned names
+        and names holding its full name as consecutive words (`pod_identity_video_service`,
+        `ingress_livekit_rtc`), unless those words belong to a longer known component."""
+        if self.owns(value):
+            return True
+        if not isinstance(value, str) or not _IDENT_RE.fullmatch(value):
+            return False
+        t = words(value)
+        n = len(self.tokens)
+        for i in range(1, len(t) - n + 1):
+            if t[i:i + n] == self.tokens and not self._longer_known_ending(t[:i + n]) \
+                    and not self._longer_known_at(t, i):
+                return True
+        return False
+
+    def in_path(self, value: str) -> bool:
+        """True when a path or reference (`prod/video-service`, `services/video-service/**`,
+        `video-service.yaml`, `../charts/video-service`) points into the service."""
+        if not isinstance(value, str) or not re.search(r"[/.:@]", value):
+            return False
+        for segment in re.split(r"[/:@]", value):
+            stem = re.sub(r"(\.(ya?ml|json|tf|md|sh|mk|go))+$", "", segment)
+            if stem and self.identifies(stem) and (stem != segment or "/" in value or ":" in value):
+                if words(stem) != self.short or self.short == self.tokens:
+                    return True
+        return False
+
+    def names_others(self, text: str) -> bool:
+        """True when `text` also names another known component (so it is shared, not ours)."""
+        for word in re.findall(r"[A-Za-z0-9][A-Za-z0-9_-]*", text):
+            t = words(word)
+            if t and not self.owns(word) and any(t[:len(k)] == k for k in self.known):
+                return True
+        return False
+
+    def _longer_known_at(self, t: tuple[str, ...], start: int) -> bool:
+        n = len(self.tokens)
+        return any(len(k) > n and t[start:start + len(k)] == k for k in self.known
+                   if k[:n] == self.tokens)
+
+    def _longer_known_ending(self, t: tuple[str, ...]) -> bool:
+        n = len(self.tokens)
+        return any(len(k) > n and t[-len(k):] == k for k in self.known if k[-n:] == self.tokens)
+
+    # -- free text ------------------------------------------------------------------------
+    def mention_regex(self) -> re.Pattern[str]:
+        """Case-insensitive mentions of the full name in any spelling, at word boundaries."""
+        body = r"[-_ ]?".join(re.escape(w) for w in self.tokens)
+        return re.compile(r"(?<![A-Za-z0-9])(?i:" + body + r")(?![a-z0-9])")
+
+    def mentions(self, text: str) -> list[re.Match[str]]:
+        """Mentions of the full name in `text`, except inside a longer known component name."""
+        found = []
+        for m in self.mention_regex().finditer(text):
+            before = text[max(0, m.start() - 40):m.start()]
+            prefix = words(re.split(r"[^A-Za-z0-9_-]", before)[-1])
+            if prefix and self._longer_known_ending(prefix + self.tokens):
+                continue
+            found.append(m)
+        return found
+
+    def names_in_comment(self, comment: str) -> bool:
+        """True when a comment names the service: its full or short name as consecutive words."""
+        w = words(comment)
+        for seq in {self.tokens, self.short}:
+            k = len(seq)
+            if any(w[i:i + k] == seq for i in range(len(w) - k + 1)):
+                return True
+        return False
+
+    def prefilter(self) -> re.Pattern[bytes]:
+        """A cheap byte pattern that every file the service could be referenced in matches."""
+        return re.compile(b"(?i)" + re.escape("".join(self.short).encode()) if len(self.short) == 1
+                          else b"(?i)" + b"[-_]?".join(re.escape(w.encode()) for w in self.short))
+
+
+def service_name(raw: str, known: set[str] | frozenset[str] = frozenset()) -> ServiceName:
+    """Build a ServiceName; `known` holds the other component names found in the repository."""
+    mine = words(raw)
+    return ServiceName(raw, frozenset(words(k) for k in known if words(k) != mine))

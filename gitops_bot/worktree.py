@@ -1,0 +1,111 @@
+"""An in-memory view of a repository's files: original texts, pending edits and deletions.
+
+Operations read and write through a Worktree; nothing reaches the disk until a ChangeSet is
+written. Files are read as bytes and decoded as UTF-8 without newline translation, so CRLF line
+endings and a missing final newline survive every edit.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+# Directories that never hold configuration a recipe should edit.
+SKIP_DIRS = frozenset({".git", "node_modules", "vendor", ".venv", "venv", "__pycache__", ".terraform",
+                       ".idea", ".gitops-bot"})
+_BINARY_SNIFF = 8192
+
+
+class Worktree:
+    """Files under `root`, keyed by POSIX-style relative path."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._paths: list[str] | None = None
+        self._original: dict[str, str | None] = {}
+        self._current: dict[str, str | None] = {}
+        self._deleted: set[str] = set()
+
+    # -- listing --------------------------------------------------------------------------
+    def paths(self) -> list[str]:
+        """Every file in the tree (sorted), skipping VCS and dependency folders."""
+        if self._paths is None:
+            found = []
+            root = str(self.root)
+            for dirpath, dirnames, filenames in os.walk(root):
+                dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+                rel = os.path.relpath(dirpath, root)
+                prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+                found.extend(prefix + f for f in filenames
+                             if not os.path.islink(os.path.join(dirpath, f)))
+            self._paths = sorted(found)
+        return self._paths
+
+    def dirs(self) -> list[str]:
+        """Every directory that holds at least one listed file."""
+        out: set[str] = set()
+        for p in self.paths():
+            parts = p.split("/")[:-1]
+            for i in range(1, len(parts) + 1):
+                out.add("/".join(parts[:i]))
+        return sorted(out)
+
+    def grep(self, pattern: re.Pattern[bytes]) -> list[str]:
+        """Paths of live files whose bytes match `pattern` (a cheap prefilter, no decoding)."""
+        hits = []
+        for p in self.paths():
+            if self.is_deleted(p):
+                continue
+            if p in self._current:
+                text = self._current[p]
+                if text is not None and pattern.search(text.encode("utf-8")):
+                    hits.append(p)
+                continue
+            try:
+                data = (self.root / p).read_bytes()
+            except OSError:
+                continue
+            if pattern.search(data):
+                hits.append(p)
+        return hits
+
+    # -- contents -------------------------------------------------------------------------
+    def original(self, path: str) -> str | None:
+        """The file's text as it is on disk, or None for a binary or undecodable file."""
+        if path not in self._original:
+            data = (self.root / path).read_bytes()
+            if b"\0" in data[:_BINARY_SNIFF]:
+                self._original[path] = None
+            else:
+                try:
+                    self._original[path] = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    self._original[path] = None
+        return self._original[path]
+
+    def read(self, path: str) -> str | None:
+        """The file's current text, with pending edits applied (None when binary or deleted)."""
+        if path in self._current:
+            return self._current[path]
+        return self.original(path)
+
+    def write(self, path: str, text: str) -> None:
+        self.original(path)
+        self._current[path] = text
+
+    def delete(self, path: str) -> None:
+        self.original(path)
+        self._current[path] = None
+        self._deleted.add(path)
+
+    def is_deleted(self, path: str) -> bool:
+        return path in self._deleted
+
+    def is_binary(self, path: str) -> bool:
+        return self.original(path) is None
+
+    def touched(self) -> list[str]:
+        """Paths that were edited or deleted, sorted."""
+        return sorted(p for p in self._current
+                      if self.is_deleted(p) or self._current[p] != self._original.get(p))
