@@ -61,8 +61,11 @@ def residue(state: RunState) -> list[Finding]:
             for number, line in enumerate(text.splitlines(), start=1):
                 if name.mentions(line):
                     reason = refused.get((path, line.strip()))
+                    if not reason and kind not in _RESIDUE_REASONS and line.lstrip().startswith(("#", "//")):
+                        reason = "comment"
                     found.append(Finding(path, number, line.strip(),
                                          f"edit refused: {reason}" if reason and not reason.startswith("edit refused")
                                          else reason or default))
+    found.extend(state.notes)
     found.sort(key=lambda f: (f.path, f.line))
     return found

@@ -26,11 +26,12 @@ class Refusal:
 
 @dataclass
 class EditResult:
-    """The new text of one file plus what was refused; `text` is the input when nothing changed."""
+    """The new text of one file plus what was refused; `text` is the input when nothing changed.
+    `kept_comments` are comment lines left directly above a removed entry (for the reviewer)."""
 
     text: str
     refused: list[Refusal] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    kept_comments: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,15 @@ def leading_comments(lines: Lines, first: int, col: int, names_entity: Callable[
     return first
 
 
+def kept_comment_above(lines: Lines, first: int, col: int) -> list[str]:
+    """Comment lines directly above a removed entry that stay because they do not name it:
+    the reviewer should check they still apply (they are listed in the residue report)."""
+    top = first
+    while top > 0 and lines.is_comment(top - 1) and lines.indent(top - 1) == col:
+        top -= 1
+    return [lines.line(n) for n in range(top, first)]
+
+
 def tidy_blank_lines(lines: Lines, first: int, last: int) -> tuple[int, int]:
     """Widen the deleted lines first..last so that exactly one separator blank line remains
     where the removed entry stood between two blank-separated neighbours."""

@@ -14,7 +14,7 @@ from typing import Iterator
 
 from ..refs import ServiceName
 from .base import EditResult, Refusal, RemovalContext, Unparsable
-from .blocks import leading_comments, tidy_cuts
+from .blocks import kept_comment_above, leading_comments, tidy_cuts
 from .splice import Cut, Lines, Span, splice
 from .yaml_file import pointer_matches
 
@@ -57,6 +57,7 @@ class _Editor:
         self.cuts: list[Cut] = []
         self.refused: list[Refusal] = []
         self.removed_blocks: set[tuple[str, ...]] = set()
+        self.kept_comments: list[str] = []
 
     def run(self, tree) -> None:
         for body in _children(tree):
@@ -151,7 +152,9 @@ class _Editor:
             self._refuse(start, "the entry shares its line with other content")
             return False
         first, last = self.lines.line_of(start), self.lines.line_of(end - 1)
-        first = leading_comments(self.lines, first, self.lines.indent(first), self.name.names_in_comment)
+        col = self.lines.indent(first)
+        first = leading_comments(self.lines, first, col, self.name.names_in_comment)
+        self.kept_comments += kept_comment_above(self.lines, first, col)
         self.cuts.append(Cut(self.lines.span(first, last)))
         return True
 
@@ -200,7 +203,7 @@ def remove_service(text: str, ctx: RemovalContext) -> EditResult:
         problem = verify(tree, new, editor.removed_blocks)
         if problem:
             return EditResult(text, editor.refused + [Refusal(1, f"edit refused: {problem}")])
-    return EditResult(new, editor.refused)
+    return EditResult(new, editor.refused, editor.kept_comments)
 
 
 def verify(old_tree, new: str, removed: set[tuple[str, ...]]) -> str | None:

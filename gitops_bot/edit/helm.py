@@ -25,6 +25,8 @@ CHECK = "template blocks balance; masked YAML parses"
 
 _BLOCK_OPENERS = ("if", "range", "with", "define", "block")
 _PLACEHOLDER = "x"
+# Comment lines in a template: YAML comments and template comments.
+_COMMENTS = ("#", "{{/*", "{{- /*")
 
 
 class TemplateError(ValueError):
@@ -177,7 +179,7 @@ def remove_service(text: str, ctx: RemovalContext) -> EditResult:
         tree = blocks(actions)
     except TemplateError as exc:
         raise Unparsable(1, f"template does not parse: {exc}") from exc
-    lines = Lines(text)
+    lines = Lines(text, comment=_COMMENTS)
     refused: list[Refusal] = []
     cuts = [c for c in (_guarded_block_cut(text, lines, b, name, refused) for b in tree) if c]
     masked = mask(text, actions)
@@ -200,13 +202,13 @@ def remove_service(text: str, ctx: RemovalContext) -> EditResult:
     refused.extend(r for r in plan.refused if not any(
         lines.line_of(g.span.start) < r.line <= lines.line_of(g.span.end - 1) + 1 for g in guarded))
     try:
-        new = splice(text, tidy_cuts(Lines(text), cuts))
+        new = splice(text, tidy_cuts(lines, cuts))
     except ValueError as exc:
         return EditResult(text, refused + [Refusal(1, f"conflicting edits: {exc}")])
     problem = verify(new, masked_parses)
     if problem:
         return EditResult(text, refused + [Refusal(1, f"edit refused: {problem}")])
-    return EditResult(new, refused)
+    return EditResult(new, refused, plan.kept_comments)
 
 
 def _guarded_block_cut(text: str, lines: Lines, block: Block, name, refused: list[Refusal]) -> Cut | None:

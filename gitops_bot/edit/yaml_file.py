@@ -31,7 +31,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from ..refs import ServiceName
 from .base import EditResult, Refusal, RemovalContext, Unparsable
-from .blocks import leading_comments, line_block_span, tidy_cuts, trim_trailing
+from .blocks import kept_comment_above, leading_comments, line_block_span, tidy_cuts, trim_trailing
 from .splice import Cut, Lines, Span, splice
 
 CHECK = "re-parsed; data equals the original minus the removed entries"
@@ -119,6 +119,7 @@ class Plan:
     deleted: set[DataPath] = field(default_factory=set)
     embedded: dict[DataPath, set[DataPath]] = field(default_factory=dict)
     refused: list[Refusal] = field(default_factory=list)
+    kept_comments: list[str] = field(default_factory=list)
     block_scalar_lines: set[int] = field(default_factory=set)
 
 
@@ -217,6 +218,7 @@ class _Planner:
         stop = self._next_content_line(first, col)
         last = trim_trailing(self.lines, first, stop, col)
         first = leading_comments(self.lines, first, col, self.name.names_in_comment)
+        self.plan.kept_comments += kept_comment_above(self.lines, first, col)
         self.plan.cuts.append(Cut(line_block_span(self.lines, first, last)))
 
     def _next_content_line(self, after: int, col: int) -> int:
@@ -235,6 +237,9 @@ class _Planner:
         doomed = [i for i, item in enumerate(node) if isinstance(item, str)
                   and pointer_matches(self.name, item)]
         if not doomed:
+            return False
+        if self._is_flag_list(node):
+            self._refuse(node.lc.line, "argument list: removing one word would change the command")
             return False
         if len(doomed) == len(node):
             return True
@@ -294,6 +299,7 @@ class _Planner:
         plan = sub.run(docs)
         self.plan.cuts.extend(plan.cuts)
         self.plan.refused.extend(plan.refused)
+        self.plan.kept_comments.extend(plan.kept_comments)
         if plan.deleted:
             self.plan.embedded[path] = plan.deleted
 
@@ -387,7 +393,7 @@ def remove_service(text: str, ctx: RemovalContext) -> EditResult:
     problem = verify(text, new, name, plan)
     if problem:
         return EditResult(text, plan.refused + [Refusal(1, f"edit refused: {problem}")])
-    return EditResult(new, plan.refused)
+    return EditResult(new, plan.refused, plan.kept_comments)
 
 
 def verify(old: str, new: str, name: ServiceName, plan: Plan) -> str | None:

@@ -31,9 +31,17 @@ def run(state: RunState, args: dict[str, str]) -> None:
             raise UserError(f"cannot parse {path}: {exc}") from exc
         for refusal in result.refused:
             state.refused.append(Finding(path, refusal.line, _line(text, refusal.line), refusal.reason))
+        for refusal in result.refused:
+            if refusal.reason.startswith("edit refused:"):
+                state.validation.append(Validation(path, editor.CHECK, False, refusal.reason))
         if result.text != text:
             tree.write(path, result.text)
             state.validation.append(Validation(path, editor.CHECK, True))
+            new_lines = result.text.splitlines()
+            for comment in dict.fromkeys(result.kept_comments):
+                if comment in new_lines:
+                    state.notes.append(Finding(path, new_lines.index(comment) + 1, comment.strip(),
+                                               "comment above a removed entry: check it still applies"))
 
 
 def _line(text: str, number: int) -> str:

@@ -20,6 +20,8 @@ class RunState:
     refused: list[Finding] = field(default_factory=list)
     validation: list[Validation] = field(default_factory=list)
     residue_names: list[ServiceName] = field(default_factory=list)
+    # Residue the operations found themselves (kept comments above removed entries).
+    notes: list[Finding] = field(default_factory=list)
     _known: frozenset[str] | None = None
 
     def known_components(self) -> frozenset[str]:

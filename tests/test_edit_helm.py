@@ -1,0 +1,129 @@
+"""Helm template editor: lexer, guarded blocks, masked YAML edits, verification."""
+
+from __future__ import annotations
+
+import pytest
+
+from gitops_bot.edit import helm
+from gitops_bot.edit.base import Unparsable
+
+from .editors import ctx, dedent
+
+
+def test_lexer_handles_strings_raw_strings_and_comments():
+    text = '{{/* a }} comment */}}x{{ "}}" }}y{{ `}}` }}z{{- if .A -}}{{ end }}'
+    actions = helm.lex(text)
+    assert [a.keyword for a in actions] == ["comment", '"}}"', "`}}`", "if", "end"]
+    assert helm.mask(text, actions).replace(" ", "").replace("x", "") == "yz"
+
+
+def test_unbalanced_template_is_unparsable():
+    with pytest.raises(Unparsable):
+        helm.remove_service("{{- if .Values.videoService.enabled }}\na: 1\n", ctx())
+
+
+PAIRS = {
+    "guarded block with its comment": (
+        """
+        {{- if .Values.authService.enabled }}
+        a: 1
+        {{- end }}
+        {{- /* video service route */}}
+        {{- if .Values.services.videoService.enabled }}
+        ---
+        kind: HTTPRoute
+        {{- end }}
+        """,
+        """
+        {{- if .Values.authService.enabled }}
+        a: 1
+        {{- end }}
+        """),
+    "masked YAML: list item and alternatives next to actions": (
+        """
+        spec:
+          hosts:
+            - internal.{{ .Values.host }}
+          http:
+            - route:
+                - destination:
+                    host: auth-service
+            - route:
+                - destination:
+                    host: video-service
+          expr: up{job=~"auth-service|video-service"}
+        """,
+        """
+        spec:
+          hosts:
+            - internal.{{ .Values.host }}
+          http:
+            - route:
+                - destination:
+                    host: auth-service
+          expr: up{job=~"auth-service"}
+        """),
+    "a YAML cut inside a range block": (
+        """
+        items:
+          {{- range .Values.items }}
+          - {{ . }}
+          {{- end }}
+          - video-service
+          - auth-service
+        """,
+        """
+        items:
+          {{- range .Values.items }}
+          - {{ . }}
+          {{- end }}
+          - auth-service
+        """),
+}
+
+
+@pytest.mark.parametrize("name", PAIRS)
+def test_pairs(name):
+    before, after = (dedent(t) for t in PAIRS[name])
+    assert helm.remove_service(before, ctx()).text == after
+    assert helm.remove_service(after, ctx()).text == after
+
+
+def test_block_with_else_is_refused():
+    text = "{{- if .Values.videoService.enabled }}\na: 1\n{{- else }}\nb: 2\n{{- end }}\n"
+    result = helm.remove_service(text, ctx())
+    assert result.text == text
+    assert "else branch" in result.refused[0].reason
+
+
+def test_or_condition_is_refused():
+    text = "{{- if or .Values.videoService.enabled .Values.x }}\na: 1\n{{- end }}\n"
+    result = helm.remove_service(text, ctx())
+    assert result.text == text
+    assert "combines" in result.refused[0].reason
+
+
+def test_cut_across_block_boundary_is_refused():
+    text = dedent("""
+        list:
+          - name: video-service
+            {{- if .Values.x }}
+            extra: 1
+        other: 2
+            {{- end }}
+        """)
+    result = helm.remove_service(text, ctx())
+    assert result.text == text
+    assert any("template block" in r.reason for r in result.refused)
+
+
+def test_action_in_an_alternation_line_is_refused():
+    text = 'expr: up{job=~"{{ .Values.prefix }}|video-service|auth-service"}\n'
+    result = helm.remove_service(text, ctx())
+    assert result.text == text
+    assert "template action" in result.refused[0].reason
+
+
+def test_noop_template():
+    text = "kind: ConfigMap\ndata:\n  a: {{ .Values.a | quote }}\n"
+    assert helm.remove_service(text, ctx()).text == text

@@ -1,0 +1,102 @@
+"""Makefile editor: variable lists, rules, for-loops, recipe lines, verification."""
+
+from __future__ import annotations
+
+import pytest
+
+from gitops_bot.edit import make
+
+from .editors import ctx, dedent
+
+PAIRS = {
+    "word in a list and on a continuation line": (
+        "A = auth-service video-service board-service\n"
+        "B = auth-service \\\n\tvideo-service \\\n\tboard-service\n",
+        "A = auth-service board-service\n"
+        "B = auth-service \\\n\tboard-service\n"),
+    "first word of a list": (
+        "A := video-service auth-service\n",
+        "A := auth-service\n"),
+    "own rules, phony line and section comment": (
+        """
+        ##@ auth-service
+        .PHONY: auth-service-build
+        auth-service-build:
+        \tdocker build services/auth-service
+
+        ##@ video-service
+        .PHONY: video-service-build video-service-all
+        video-service-build:
+        \tdocker build services/video-service
+        video-service-all: video-service-build
+
+        all: auth-service-build video-service-build
+        """,
+        """
+        ##@ auth-service
+        .PHONY: auth-service-build
+        auth-service-build:
+        \tdocker build services/auth-service
+
+        all: auth-service-build
+        """),
+    "for loop and a recipe line with its echo header": (
+        """
+        build:
+        \t@echo "==> go build video-service"
+        \tcd services/video-service && go build ./...
+        \t@for s in auth-service video-service; do \\
+        \t\techo $$s; \\
+        \tdone
+        """,
+        """
+        build:
+        \t@for s in auth-service; do \\
+        \t\techo $$s; \\
+        \tdone
+        """),
+}
+
+
+@pytest.mark.parametrize("name", PAIRS)
+def test_pairs(name):
+    before, after = (dedent(t) if t.startswith("\n") else t for t in PAIRS[name])
+    assert make.remove_service(before, ctx()).text == after
+    assert make.remove_service(after, ctx()).text == after
+
+
+def test_shared_rule_is_refused():
+    text = "auth-service-build video-service-build:\n\tdocker build .\n"
+    result = make.remove_service(text, ctx())
+    assert result.text == text
+    assert "shared by several targets" in result.refused[0].reason
+
+
+def test_recipe_line_naming_other_services_is_refused():
+    text = "up:\n\tdocker compose up auth-service video-service\n"
+    result = make.remove_service(text, ctx())
+    assert result.text == text
+    assert "other services" in result.refused[0].reason
+
+
+def test_list_left_empty_is_refused():
+    text = "A = video-service\n"
+    result = make.remove_service(text, ctx())
+    assert result.text == text
+    assert "empty" in result.refused[0].reason
+
+
+def test_verification_catches_a_broken_recipe():
+    old = "a:\n\tif true; then \\\n\t  echo x; \\\n\tfi\n"
+    new = "a:\n\tif true; then \\\n\t  echo x; \\\n"
+    assert make.verify(old, old) is None
+    assert "bash -n" in make.verify(old, new)
+
+
+def test_verification_catches_an_orphaned_recipe():
+    assert "make -n" in make.verify("a:\n\techo a\n", "\techo a\n")
+
+
+def test_noop():
+    text = "include makefiles/x.mk\nA ?= 1\nall:\n\techo $(A)\n"
+    assert make.remove_service(text, ctx()).text == text

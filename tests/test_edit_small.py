@@ -1,0 +1,122 @@
+"""go.work, shell and Markdown editors."""
+
+from __future__ import annotations
+
+import pytest
+
+from gitops_bot.edit import gowork, markdown, shell
+from gitops_bot.edit.base import Unparsable
+
+from .editors import ctx, dedent
+
+GOWORK = (
+    "go 1.24\n\nuse (\n\t./packages/common-go\n\t./services/video-service\n\t./services/video-service-gateway\n)\n",
+    "go 1.24\n\nuse (\n\t./packages/common-go\n\t./services/video-service-gateway\n)\n",
+)
+
+
+def test_gowork_pair_and_noop():
+    before, after = GOWORK
+    assert gowork.remove_service(before, ctx()).text == after
+    assert gowork.remove_service(after, ctx()).text == after
+
+
+def test_gowork_single_use_line():
+    assert gowork.remove_service("go 1.24\nuse ./services/video-service\nuse ./a\n", ctx()).text == \
+        "go 1.24\nuse ./a\n"
+
+
+def test_gowork_unclosed_block_is_unparsable():
+    with pytest.raises(Unparsable):
+        gowork.remove_service("use (\n\t./services/video-service\n", ctx())
+
+
+SHELL = {
+    "array lines, inline array, for list, echo list": (
+        """
+        #!/usr/bin/env bash
+        APPS=(
+          auth-service
+          video-service
+        )
+        INLINE=(auth-service video-service board-service)
+        echo "Apps:"
+        echo "  - auth-service"
+        echo "  - video-service"
+        for a in auth-service video-service; do echo "$a"; done
+        echo "video-service is gone"
+        """,
+        """
+        #!/usr/bin/env bash
+        APPS=(
+          auth-service
+        )
+        INLINE=(auth-service board-service)
+        echo "Apps:"
+        echo "  - auth-service"
+        for a in auth-service; do echo "$a"; done
+        echo "video-service is gone"
+        """),
+}
+
+
+@pytest.mark.parametrize("name", SHELL)
+def test_shell_pairs(name):
+    before, after = (dedent(t) for t in SHELL[name])
+    result = shell.remove_service(before, ctx())
+    assert result.text == after
+    assert shell.remove_service(after, ctx()).text == after
+
+
+def test_shell_loop_left_empty_is_refused():
+    text = "for a in video-service; do echo $a; done\n"
+    result = shell.remove_service(text, ctx())
+    assert result.text == text and "empty" in result.refused[0].reason
+
+
+def test_shell_verify_refuses_breaking_a_valid_script():
+    assert shell.verify("if true; then\n  echo\nfi\n", "if true; then\n  echo\n") is not None
+    assert shell.verify("if (\n", "if (\n") is None  # already broken: not made worse
+
+
+MARKDOWN = (
+    dedent("""
+    | Service | Port |
+    |---|---|
+    | auth-service | 1 |
+    | video-service | 2 |
+
+    - **auth-service**: login.
+    - **video-service**: rooms,
+      on top of LiveKit.
+    - [video-service](docs/video.md) - links too
+    - **livekit**: used by video-service.
+
+    ```
+    kubectl rollout restart deployment/video-service
+    ```
+    """),
+    dedent("""
+    | Service | Port |
+    |---|---|
+    | auth-service | 1 |
+
+    - **auth-service**: login.
+    - **livekit**: used by video-service.
+
+    ```
+    kubectl rollout restart deployment/video-service
+    ```
+    """),
+)
+
+
+def test_markdown_pair_and_noop():
+    before, after = MARKDOWN
+    assert markdown.remove_service(before, ctx()).text == after
+    assert markdown.remove_service(after, ctx()).text == after
+
+
+def test_markdown_verify_table_shape():
+    assert markdown.verify("| a | b |\n|---|---|\n| 1 | 2 |\n") is None
+    assert markdown.verify("| a | b |\n|---|---|\n| 1 |\n") is not None

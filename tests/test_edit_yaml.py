@@ -1,0 +1,242 @@
+"""YAML editor: before/after pairs, no-op cases and refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from gitops_bot.edit import yaml_file
+from gitops_bot.edit.base import Unparsable
+
+from .editors import ctx, dedent
+
+PAIRS = {
+    "mapping entry with trailing blank kept once": (
+        """
+        a: 1
+
+        video-service:
+          replicaCount: 1
+
+        b: 2
+        """,
+        """
+        a: 1
+
+        b: 2
+        """),
+    "camelCase key and UPPER_SNAKE address key": (
+        """
+        services:
+          authService: {enabled: true}
+          videoService:
+            enabled: true
+        env:
+          VIDEO_SERVICE_URL: "http://video-service:8080"
+          AUTH_SERVICE_URL: "http://auth-service:8080"
+        """,
+        """
+        services:
+          authService: {enabled: true}
+        env:
+          AUTH_SERVICE_URL: "http://auth-service:8080"
+        """),
+    "comment naming the entry goes, section comment of the next stays": (
+        """
+        targets:
+          auth:
+            port: 1
+          # video service metrics
+          videoService:
+            port: 2
+            # deeper comment belongs to the entry
+
+          # Spring Boot Service
+          notification:
+            port: 3
+        """,
+        """
+        targets:
+          auth:
+            port: 1
+
+          # Spring Boot Service
+          notification:
+            port: 3
+        """),
+    "flush sequence of database entries with an inline comment": (
+        """
+        databases:
+        - name: app_auth
+          user: auth
+        - name: app_video   # rooms
+          user: video
+        - name: app_board
+          user: board
+        """,
+        """
+        databases:
+        - name: app_auth
+          user: auth
+        - name: app_board
+          user: board
+        """),
+    "indented sequence of paths": (
+        """
+        paths:
+          - 'services/auth-service/**'
+          - 'services/video-service/**'
+        """,
+        """
+        paths:
+          - 'services/auth-service/**'
+        """),
+    "flow sequence, middle, short name": (
+        "services: [auth, video, board]\n",
+        "services: [auth, board]\n"),
+    "flow sequence, last item": (
+        "matrix: [auth-service, video-service]\n",
+        "matrix: [auth-service]\n"),
+    "flow sequence, first item and quotes": (
+        "x: ['video-service', \"auth-service\"]\n",
+        "x: [\"auth-service\"]\n"),
+    "only child takes its parent entry": (
+        """
+        board:
+          depends_on:
+            - video-service
+          image: board
+        """,
+        """
+        board:
+          image: board
+        """),
+    "route whose only destination is the service": (
+        """
+        http:
+          - match: [{uri: {prefix: /a}}]
+            route:
+              - destination:
+                  host: auth-service
+          - match: [{uri: {prefix: /v}}]
+            route:
+              - destination:
+                  host: video-service.platform.svc.cluster.local
+        """,
+        """
+        http:
+          - match: [{uri: {prefix: /a}}]
+            route:
+              - destination:
+                  host: auth-service
+        """),
+    "PromQL alternatives and or-lines": (
+        """
+        expr: up{job=~"auth-service|video-service|board-service"} == 0
+        multi: |
+          sum(rate(auth_service_total[5m]))
+            or sum(rate(video_service_total[5m]))
+        """,
+        """
+        expr: up{job=~"auth-service|board-service"} == 0
+        multi: |
+          sum(rate(auth_service_total[5m]))
+        """),
+    "embedded YAML in a block scalar": (
+        """
+        data:
+          prometheus.yml: |
+            scrape_configs:
+              - job_name: auth-service
+              - job_name: video-service
+                static_configs:
+                  - targets: ["video-service:9102"]
+        """,
+        """
+        data:
+          prometheus.yml: |
+            scrape_configs:
+              - job_name: auth-service
+        """),
+    "CRLF line endings and no final newline": (
+        "a: 1\r\nvideo-service:\r\n  x: 1\r\nb: 2",
+        "a: 1\r\nb: 2"),
+    "non-ASCII comments survive": (
+        """
+        # 설정
+        auth-service: 1  # 인증
+        video-service: 2  # 비디오
+        """,
+        """
+        # 설정
+        auth-service: 1  # 인증
+        """),
+    "a longer sibling component is not this service": (
+        """
+        video-service-gateway: 1
+        video-service: 2
+        """,
+        """
+        video-service-gateway: 1
+        """),
+}
+
+
+@pytest.mark.parametrize("name", PAIRS)
+def test_pairs(name):
+    before, after = (dedent(t) if "\n" in t[:1] or t.startswith("\n") else t for t in PAIRS[name])
+    result = yaml_file.remove_service(before, ctx())
+    assert result.text == after
+    assert yaml_file.remove_service(after, ctx()).text == after  # idempotent
+
+
+NOOPS = [
+    "auth-service: {replicas: 1}\n",
+    "description: the video-service was retired\n",  # prose in a scalar is residue, not an edit
+    "features:\n  video: true\n",  # the short name as a key is not an identity
+]
+
+
+@pytest.mark.parametrize("text", NOOPS)
+def test_noops(text):
+    assert yaml_file.remove_service(text, ctx()).text == text
+
+
+@pytest.mark.parametrize("text", ["args:\n  - --upstream\n  - video-service\n",
+                                  "args: [--upstream, video-service]\n"])
+def test_flag_list_is_refused(text):
+    result = yaml_file.remove_service(text, ctx())
+    assert result.text == text
+    assert result.refused and "argument list" in result.refused[0].reason
+
+
+def test_document_that_would_become_empty_is_refused():
+    text = "video-service:\n  x: 1\n"
+    result = yaml_file.remove_service(text, ctx())
+    assert result.text == text
+    assert "every entry of the document" in result.refused[0].reason
+
+
+def test_removing_an_anchor_still_used_is_refused():
+    text = "video-service: &v\n  x: 1\nauth-service:\n  <<: *v\n"
+    result = yaml_file.remove_service(text, ctx())
+    assert result.text == text
+    assert "would not parse" in result.refused[-1].reason
+
+
+def test_flow_mapping_is_refused():
+    text = "svc: {auth-service: 1, video-service: 2}\n"
+    result = yaml_file.remove_service(text, ctx())
+    assert result.text == text
+    assert "flow mapping" in result.refused[0].reason
+
+
+def test_regex_left_empty_is_refused():
+    text = 'a: 1\nexpr: up{job=~"video-service"}\nb: up{job=~"video-service|video-service-x"}\n'
+    result = yaml_file.remove_service(text, ctx())
+    assert result.text == text  # a single alternative is not a group; the pair would be emptied
+    assert any("every alternative" in r.reason for r in result.refused)
+
+
+def test_unparsable_yaml_raises():
+    with pytest.raises(Unparsable):
+        yaml_file.remove_service("a: [1, 2\nvideo-service: 1\n", ctx())
