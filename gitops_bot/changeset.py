@@ -29,12 +29,13 @@ class FileChange:
         return unified_diff(a, b, fromfile, tofile)
 
     def counts(self) -> tuple[int, int]:
-        """(added, removed) lines."""
+        """(added, removed) lines; the two header lines are skipped, so a removed `---` YAML
+        document separator still counts."""
         plus = minus = 0
-        for line in self.diff().splitlines():
-            if line.startswith("+") and not line.startswith("+++"):
+        for line in self.diff().splitlines()[2:]:
+            if line.startswith("+"):
                 plus += 1
-            elif line.startswith("-") and not line.startswith("---"):
+            elif line.startswith("-"):
                 minus += 1
         return plus, minus
 

@@ -1,0 +1,134 @@
+"""The CLI contract: commands, exit codes, one-line errors that leave the repository as it was."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from gitops_bot.cli import main
+
+from .conftest import tree_bytes
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_recipes_lists_builtins_with_parameters(capsys):
+    code, out, _ = run(capsys, "recipes")
+    assert code == 0
+    assert "remove-service" in out and "service=" in out
+
+
+def test_repo_recipes_are_listed_and_runnable(monorepo, capsys):
+    folder = monorepo / ".gitops-bot" / "recipes"
+    folder.mkdir(parents=True)
+    (folder / "drop-component.yaml").write_text(
+        "name: drop-component\ndescription: Remove a component's references only.\n"
+        "parameters:\n  component:\n    pattern: '^[a-z-]+$'\n"
+        "steps:\n  - op: remove_references\n    name: '{component}'\n")
+    code, out, _ = run(capsys, "recipes", "--repo", str(monorepo))
+    assert code == 0 and "drop-component" in out and ".gitops-bot/recipes/drop-component.yaml" in out
+    code, out, _ = run(capsys, "plan", "drop-component", "component=livekit", "--repo", str(monorepo),
+                       "--format", "json")
+    files = {f["path"]: f["status"] for f in json.loads(out)["files"]}
+    assert code == 0 and files and set(files.values()) == {"modified"}  # no directory deletion step
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["plan", "no-such-recipe"], "unknown recipe 'no-such-recipe' (available: remove-service)"),
+    (["plan", "remove-service"], "recipe remove-service needs parameter service="),
+    (["plan", "remove-service", "service=Video Service"], "does not match"),
+    (["plan", "remove-service", "service=../etc"], "does not match"),
+    (["plan", "remove-service", "service"], "parameter 'service' is not key=value"),
+    (["plan", "remove-service", "service=a", "colour=red"], "has no parameter 'colour'"),
+    (["apply", "remove-service", "service=a", "service=b"], "given twice"),
+])
+def test_bad_input_is_one_line_exit_2(monorepo, capsys, argv, message):
+    before = tree_bytes(monorepo)
+    code, out, err = run(capsys, *argv, "--repo", str(monorepo))
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("gitops-bot: error: ") and message in err
+    assert out == ""
+    assert tree_bytes(monorepo) == before
+
+
+def test_repo_that_is_not_a_directory(tmp_path, capsys):
+    code, _, err = run(capsys, "plan", "remove-service", "service=a", "--repo", str(tmp_path / "nope"))
+    assert code == 2 and "not a directory" in err
+
+
+def test_unparsable_file_stops_apply_and_writes_nothing(monorepo, capsys):
+    broken = monorepo / "k8s" / "helm" / "environments" / "staging.yaml"
+    broken.write_text("video-service:\n  replicaCount: [1\n")
+    before = tree_bytes(monorepo)
+    code, _, err = run(capsys, "apply", "remove-service", "service=video-service", "--repo", str(monorepo))
+    assert code == 2
+    assert "cannot parse k8s/helm/environments/staging.yaml: line" in err and err.count("\n") == 1
+    assert tree_bytes(monorepo) == before
+
+
+def test_invalid_repo_recipe_is_reported_with_its_file(monorepo, capsys):
+    folder = monorepo / ".gitops-bot" / "recipes"
+    folder.mkdir(parents=True)
+    (folder / "bad.yaml").write_text("name: bad\ndescription: x\nsteps:\n  - op: explode\n")
+    code, _, err = run(capsys, "recipes", "--repo", str(monorepo))
+    assert code == 2 and ".gitops-bot/recipes/bad.yaml: step 1: unknown operation 'explode'" in err
+
+
+def test_repo_recipe_cannot_shadow_a_builtin(monorepo, capsys):
+    folder = monorepo / ".gitops-bot" / "recipes"
+    folder.mkdir(parents=True)
+    (folder / "x.yaml").write_text("name: remove-service\ndescription: x\nsteps:\n"
+                                   "  - op: delete_paths\n    name: x\n")
+    code, _, err = run(capsys, "recipes", "--repo", str(monorepo))
+    assert code == 2 and "shadow" in err
+
+
+def test_internal_error_exits_3(monorepo, capsys, monkeypatch):
+    import gitops_bot.engine as engine
+
+    def boom(*_):
+        raise RuntimeError("kaput")
+
+    monkeypatch.setattr(engine, "residue", boom)
+    code, _, err = run(capsys, "plan", "remove-service", "service=livekit", "--repo", str(monorepo))
+    assert code == 3 and "internal error: RuntimeError: kaput" in err
+
+
+def test_plan_text_has_diff_then_summary_and_colour_on_request(monorepo, capsys):
+    code, out, _ = run(capsys, "plan", "remove-service", "service=livekit", "--repo", str(monorepo))
+    assert code == 0
+    assert out.index("--- a/") < out.index("remove-service: 20 files") < out.index("residue: 8 mentions")
+    assert "\033[" not in out
+    _, coloured, _ = run(capsys, "plan", "remove-service", "service=livekit", "--repo", str(monorepo),
+                         "--color", "always")
+    assert "\033[31m-" in coloured
+
+
+def test_apply_prints_summary_and_residue(monorepo, capsys):
+    code, out, _ = run(capsys, "apply", "remove-service", "service=livekit", "--repo", str(monorepo))
+    assert code == 0 and out.startswith("remove-service: 20 files (5 deleted, 15 modified)")
+    assert "[ ] docs/runbook.md:9:" in out
+    assert not (monorepo / "k8s" / "helm" / "charts" / "livekit").exists()
+
+
+def test_help_does_not_import_heavy_modules():
+    code = ("import sys; from gitops_bot.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('git', 'github', 'ruamel.yaml', 'hcl2', 'lark') if m in sys.modules]\n"
+            "print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_console_script_runs(monorepo):
+    proc = subprocess.run([sys.executable, "-m", "gitops_bot.cli", "plan", "remove-service",
+                           "service=livekit", "--repo", str(monorepo), "--exit-code"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1 and "remove-service: 20 files" in proc.stdout
