@@ -51,12 +51,18 @@ def residue(state: RunState) -> list[Finding]:
     refused = {(f.path, f.text.strip()): f.reason for f in state.refused}
     found: list[Finding] = []
     for name in state.residue_names:
-        for path in tree.grep(re.compile(name.mention_regex().pattern.encode())):
-            text = tree.read(path)
-            kind = classify(path, text)
-            if text is None:
-                found.append(Finding(path, 0, "(binary file)", "generated or binary"))
+        regex = name.mention_regex()
+        for path in sorted(set(state.candidates(name)) | set(tree.touched())):
+            if tree.is_deleted(path):
                 continue
+            text = tree.read(path)
+            if text is None:
+                if re.search(regex.pattern.encode(), (tree.root / path).read_bytes()):
+                    found.append(Finding(path, 0, "(binary file)", "generated or binary"))
+                continue
+            if not regex.search(text):
+                continue
+            kind = classify(path, text)
             default = _RESIDUE_REASONS.get(kind, "unrecognised structure")
             for number, line in enumerate(text.splitlines(), start=1):
                 if name.mentions(line):

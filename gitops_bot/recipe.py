@@ -21,7 +21,7 @@ repository may add its own in `.gitops-bot/recipes/`, which may not shadow a bui
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 _WORD_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _IDENT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -25,6 +26,7 @@ _SUFFIXES = ("service", "svc", "db", "database", "user")
 ADDRESS_SUFFIXES = frozenset({"url", "uri", "host", "hostname", "port", "addr", "address", "endpoint"})
 
 
+@lru_cache(maxsize=1 << 16)
 def words(value: str) -> tuple[str, ...]:
     """Lower-case words of an identifier: `videoServiceURL` -> ('video', 'service', 'url')."""
     return tuple(w.lower() for w in _WORD_RE.findall(value))
@@ -37,11 +39,11 @@ class ServiceName:
     raw: str
     known: frozenset[tuple[str, ...]] = field(default_factory=frozenset)
 
-    @property
+    @cached_property
     def tokens(self) -> tuple[str, ...]:
         return words(self.raw)
 
-    @property
+    @cached_property
     def short(self) -> tuple[str, ...]:
         """The name without a trailing `-service`, or the name itself."""
         t = self.tokens
@@ -136,25 +138,35 @@ class ServiceName:
                 return True
         return False
 
+    @cached_property
+    def _longer_known(self) -> tuple[tuple[str, ...], ...]:
+        """Known component names that contain this one's words (usually none)."""
+        n = len(self.tokens)
+        return tuple(k for k in self.known
+                     if len(k) > n and any(k[i:i + n] == self.tokens for i in range(len(k) - n + 1)))
+
     def _longer_known_at(self, t: tuple[str, ...], start: int) -> bool:
         n = len(self.tokens)
-        return any(len(k) > n and t[start:start + len(k)] == k for k in self.known
-                   if k[:n] == self.tokens)
+        return any(t[start:start + len(k)] == k for k in self._longer_known if k[:n] == self.tokens)
 
     def _longer_known_ending(self, t: tuple[str, ...]) -> bool:
         n = len(self.tokens)
-        return any(len(k) > n and t[-len(k):] == k for k in self.known if k[-n:] == self.tokens)
+        return any(t[-len(k):] == k for k in self._longer_known if k[-n:] == self.tokens)
 
     # -- free text ------------------------------------------------------------------------
-    def mention_regex(self) -> re.Pattern[str]:
-        """Case-insensitive mentions of the full name in any spelling, at word boundaries."""
+    @cached_property
+    def _mention_regex(self) -> re.Pattern[str]:
         body = r"[-_ ]?".join(re.escape(w) for w in self.tokens)
         return re.compile(r"(?<![A-Za-z0-9])(?i:" + body + r")(?![a-z0-9])")
+
+    def mention_regex(self) -> re.Pattern[str]:
+        """Case-insensitive mentions of the full name in any spelling, at word boundaries."""
+        return self._mention_regex
 
     def mentions(self, text: str) -> list[re.Match[str]]:
         """Mentions of the full name in `text`, except inside a longer known component name."""
         found = []
-        for m in self.mention_regex().finditer(text):
+        for m in self._mention_regex.finditer(text):
             before = text[max(0, m.start() - 40):m.start()]
             prefix = words(re.split(r"[^A-Za-z0-9_-]", before)[-1])
             if prefix and self._longer_known_ending(prefix + self.tokens):

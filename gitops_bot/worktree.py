@@ -23,6 +23,7 @@ class Worktree:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._paths: list[str] | None = None
+        self._dirs: list[str] | None = None
         self._original: dict[str, str | None] = {}
         self._current: dict[str, str | None] = {}
         self._deleted: set[str] = set()
@@ -31,25 +32,26 @@ class Worktree:
     def paths(self) -> list[str]:
         """Every file in the tree (sorted), skipping VCS and dependency folders."""
         if self._paths is None:
-            found = []
-            root = str(self.root)
-            for dirpath, dirnames, filenames in os.walk(root):
-                dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
-                rel = os.path.relpath(dirpath, root)
-                prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
-                found.extend(prefix + f for f in filenames
-                             if not os.path.islink(os.path.join(dirpath, f)))
-            self._paths = sorted(found)
+            self._walk()
         return self._paths
 
     def dirs(self) -> list[str]:
-        """Every directory that holds at least one listed file."""
-        out: set[str] = set()
-        for p in self.paths():
-            parts = p.split("/")[:-1]
-            for i in range(1, len(parts) + 1):
-                out.add("/".join(parts[:i]))
-        return sorted(out)
+        """Every directory below the root (sorted), skipping the same folders."""
+        if self._dirs is None:
+            self._walk()
+        return self._dirs
+
+    def _walk(self) -> None:
+        files: list[str] = []
+        dirs: list[str] = []
+        root = str(self.root)
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+            rel = os.path.relpath(dirpath, root)
+            prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+            dirs.extend(prefix + d for d in dirnames)
+            files.extend(prefix + f for f in filenames if not os.path.islink(os.path.join(dirpath, f)))
+        self._paths, self._dirs = sorted(files), sorted(dirs)
 
     def grep(self, pattern: re.Pattern[bytes]) -> list[str]:
         """Paths of live files whose bytes match `pattern` (a cheap prefilter, no decoding)."""

@@ -192,7 +192,8 @@ def remove_service(text: str, ctx: RemovalContext) -> EditResult:
     try:
         tree = _parse(text)
     except Exception as exc:  # python-hcl2 raises lark errors of several types
-        raise Unparsable(getattr(exc, "line", 1) or 1, "HCL does not parse: " + str(exc).strip().splitlines()[0]) from exc
+        problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise Unparsable(getattr(exc, "line", 1) or 1, f"HCL does not parse: {problem}") from exc
     editor = _Editor(text, ctx.name)
     editor.run(tree)
     try:

@@ -23,13 +23,14 @@ from dataclasses import dataclass
 from ..refs import ServiceName
 from .base import EditResult, Refusal, RemovalContext
 from .blocks import drop_words, leading_comments, line_block_span, tidy_cuts
-from .splice import Cut, Lines, Span, splice
+from .splice import Cut, Lines, splice
 
 CHECK = "make -n (SHELL=/bin/true) and bash -n on recipes"
 
 _ASSIGN_RE = re.compile(r"^(?:(?:export|override|private)\s+)*[A-Za-z_.][A-Za-z0-9_.-]*\s*(?:\?=|:=|::=|\+=|!=|=)")
 _RULE_RE = re.compile(r"^([^\t#=:][^=:]*?)\s*::?(?!=)")
-_DIRECTIVE_RE = re.compile(r"^\s*(ifeq|ifneq|ifdef|ifndef|else|endif|include|-include|sinclude|define|endef|export|unexport|vpath)\b")
+_DIRECTIVE_RE = re.compile(r"^\s*(ifeq|ifneq|ifdef|ifndef|else|endif|include|-include|sinclude"
+                           r"|define|endef|export|unexport|vpath)\b")
 _FOR_RE = re.compile(r"\bfor\s+\w+\s+in\s+([^;]*?)\s*(;|\bdo\b)")
 _ECHO_RE = re.compile(r"^\t[@+-]*\s*echo\b")
 _WORD_RE = re.compile(r"[^\s\\;]+")

@@ -52,8 +52,8 @@ def load_rt(text: str) -> list[Any]:
 
 
 def load_safe(text: str) -> list[Any]:
-    """All documents of `text` as plain data."""
-    return list(YAML(typ="safe", pure=True).load_all(text))
+    """All documents of `text` as plain data (libyaml-backed when ruamel.yaml.clib is present)."""
+    return list(YAML(typ="safe").load_all(text))
 
 
 def pointer_matches(name: ServiceName, value: Any) -> bool:
@@ -372,7 +372,7 @@ def same_data(expected: Any, actual: Any, name: ServiceName, plan: Plan, path: D
             same_data(expected[k], actual[k], name, plan, path + (k,)) for k in expected)
     if isinstance(expected, list) and isinstance(actual, list):
         return len(expected) == len(actual) and all(
-            same_data(e, a, name, plan, path + (i,)) for i, (e, a) in enumerate(zip(expected, actual)))
+            same_data(e, a, name, plan, path + (i,)) for i, (e, a) in enumerate(zip(expected, actual, strict=True)))
     if isinstance(expected, str) and isinstance(actual, str) and expected != actual:
         return edit_scalar(expected, name) == actual
     return expected == actual

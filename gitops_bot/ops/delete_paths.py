@@ -18,10 +18,13 @@ def _stem(basename: str) -> str:
 def run(state: RunState, args: dict[str, str]) -> None:
     name = state.name(args["name"])
     state.add_residue_name(name)
-    doomed_dirs = [d for d in state.tree.dirs() if name.owns(d.rsplit("/", 1)[-1])]
+    quick = name.prefilter()  # most names fail this cheap test before the word comparison
+    doomed_dirs = [d for d in state.tree.dirs()
+                   if quick.search(d.rsplit("/", 1)[-1].encode()) and name.owns(d.rsplit("/", 1)[-1])]
     for path in state.tree.paths():
         if state.tree.is_deleted(path):
             continue
+        base = path.rsplit("/", 1)[-1]
         in_doomed_dir = any(path.startswith(d + "/") for d in doomed_dirs)
-        if in_doomed_dir or name.owns(_stem(path.rsplit("/", 1)[-1])):
+        if in_doomed_dir or (quick.search(base.encode()) and name.owns(_stem(base))):
             state.tree.delete(path)

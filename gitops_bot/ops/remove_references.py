@@ -19,7 +19,9 @@ def run(state: RunState, args: dict[str, str]) -> None:
     state.add_residue_name(name)
     tree = state.tree
     ctx = RemovalContext(name, frozenset(p for p in tree.paths() if tree.is_deleted(p)))
-    for path in tree.grep(name.prefilter()):
+    for path in state.candidates(name):
+        if tree.is_deleted(path):
+            continue
         text = tree.read(path)
         kind = classify(path, text)
         editor = EDITORS.get(kind)

@@ -23,6 +23,7 @@ class RunState:
     # Residue the operations found themselves (kept comments above removed entries).
     notes: list[Finding] = field(default_factory=list)
     _known: frozenset[str] | None = None
+    _candidates: dict[str, list[str]] = field(default_factory=dict)
 
     def known_components(self) -> frozenset[str]:
         """Names of the repository's components, so that `video-service` is never mistaken for
@@ -39,6 +40,14 @@ class RunState:
                     found.add(parts[-1].rsplit(".", 1)[0])
             self._known = frozenset(found)
         return self._known
+
+    def candidates(self, name: ServiceName) -> list[str]:
+        """Files whose original text matches the name's prefilter (one pass over the tree per
+        name). Every file a remove operation edits, and every residue mention, is among them or
+        among the files an operation wrote."""
+        if name.raw not in self._candidates:
+            self._candidates[name.raw] = self.tree.grep(name.prefilter())
+        return self._candidates[name.raw]
 
     def name(self, raw: str) -> ServiceName:
         return service_name(raw, self.known_components())
