@@ -132,3 +132,25 @@ def test_console_script_runs(monorepo):
                            "service=livekit", "--repo", str(monorepo), "--exit-code"],
                           capture_output=True, text=True)
     assert proc.returncode == 1 and "remove-service: 20 files" in proc.stdout
+
+
+def test_refused_edits_are_listed_in_the_residue_with_their_reason(monorepo, capsys):
+    (monorepo / "k8s" / "helm" / "environments" / "extra.yaml").write_text(
+        "ports: {auth-service: 8001, video-service: 8003}\nargs: [--upstream, video-service]\n")
+    code, out, _ = run(capsys, "plan", "remove-service", "service=video-service", "--repo", str(monorepo),
+                       "--format", "json")
+    report = json.loads(out)
+    extra = [(r["line"], r["reason"]) for r in report["residue"] if r["path"].endswith("extra.yaml")]
+    assert extra == [(1, "edit refused: flow mapping: edit it by hand"),
+                     (2, "edit refused: argument list: removing one word would change the command")]
+    assert len([r for r in report["refused"] if r["path"].endswith("extra.yaml")]) == 2
+
+
+def test_yaml_with_template_actions_is_edited_as_a_template(monorepo, capsys):
+    appset = monorepo / "k8s" / "argocd" / "appsets" / "raw.yaml"
+    appset.write_text("spec:\n  template:\n    metadata:\n      name: {{name}}\n"
+                      "  elements:\n    - name: video-service\n    - name: auth-service\n")
+    code, _, _ = run(capsys, "apply", "remove-service", "service=video-service", "--repo", str(monorepo))
+    assert code == 0
+    assert appset.read_text() == ("spec:\n  template:\n    metadata:\n      name: {{name}}\n"
+                                  "  elements:\n    - name: auth-service\n")

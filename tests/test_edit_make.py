@@ -100,3 +100,9 @@ def test_verification_catches_an_orphaned_recipe():
 def test_noop():
     text = "include makefiles/x.mk\nA ?= 1\nall:\n\techo $(A)\n"
     assert make.remove_service(text, ctx()).text == text
+
+
+def test_define_bodies_are_never_edited():
+    text = "define HELP\nvideo-service-build: builds\nA = video-service auth-service\nendef\nB = video-service auth\n"
+    assert make.remove_service(text, ctx()).text == \
+        "define HELP\nvideo-service-build: builds\nA = video-service auth-service\nendef\nB = auth\n"

@@ -240,3 +240,49 @@ def test_regex_left_empty_is_refused():
 def test_unparsable_yaml_raises():
     with pytest.raises(Unparsable):
         yaml_file.remove_service("a: [1, 2\nvideo-service: 1\n", ctx())
+
+
+def test_manifest_document_of_the_service_goes_with_its_marker():
+    text = dedent("""
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: auth-service
+        ---
+        # video
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: video-service
+        spec:
+          selector:
+            app: video-service
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: shared
+        """)
+    result = yaml_file.remove_service(text, ctx())
+    assert result.text == dedent("""
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: auth-service
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: shared
+        """)
+
+
+def test_first_manifest_document_takes_the_following_marker():
+    text = "kind: Service\nmetadata:\n  name: video-service\n---\nkind: Service\nmetadata:\n  name: a\n"
+    assert yaml_file.remove_service(text, ctx()).text == "kind: Service\nmetadata:\n  name: a\n"
+
+
+def test_single_manifest_is_not_emptied():
+    text = "kind: Service\nmetadata:\n  name: video-service\n"
+    result = yaml_file.remove_service(text, ctx())
+    assert result.text == text and result.refused

@@ -45,7 +45,9 @@ def classify(path: str, text: str | None) -> str:
     if suffix in (".tf", ".tfvars", ".hcl"):
         return "hcl"
     if suffix in (".yaml", ".yml"):
-        return "helm" if "/templates/" in "/" + path else "yaml"
+        # Any YAML with template actions is a template: chart templates, ApplicationSet
+        # templates (`{{name}}`), values rendered by another tool.
+        return "helm" if "/templates/" in "/" + path or "{{" in text else "yaml"
     if suffix == ".tpl":
         return "helm"
     if suffix in (".sh", ".bash") or text.startswith(("#!/bin/bash", "#!/usr/bin/env bash", "#!/bin/sh")):

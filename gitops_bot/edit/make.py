@@ -52,6 +52,14 @@ def parse(lines: Lines) -> list[Logical]:
     n = 0
     in_rule = False
     while n < len(lines):
+        if re.match(r"^\s*define\b", lines.line(n)):  # a define body is opaque text: never edited
+            first = n
+            while n + 1 < len(lines) and not re.match(r"^\s*endef\b", lines.line(n)):
+                n += 1
+            out.append(Logical(first, n, "directive", lines.line(first)))
+            n += 1
+            in_rule = False
+            continue
         first = n
         while lines.line(n).endswith("\\") and n + 1 < len(lines):
             n += 1

@@ -133,6 +133,13 @@ class _Planner:
     # -- entry points ---------------------------------------------------------------------
     def run(self, docs: list[Any], root: DataPath = ()) -> Plan:
         for i, doc in enumerate(docs):
+            if isinstance(doc, CommentedMap) and "kind" in doc and self._item_is_service(doc):
+                if len(docs) > 1:
+                    self._remove_document(doc)
+                    self.plan.deleted.add(root + (i,))
+                else:
+                    self._refuse(doc.lc.line, "the file's only manifest is the service's: delete the file")
+                continue
             mark = len(self.plan.cuts), set(self.plan.deleted)
             if self._visit(doc, root + (i,)):
                 self.plan.cuts[mark[0]:] = []
@@ -193,6 +200,21 @@ class _Planner:
     @staticmethod
     def _is_flag_list(node: CommentedSeq) -> bool:
         return any(isinstance(v, str) and v.startswith("-") for v in node)
+
+    def _remove_document(self, doc: CommentedMap) -> None:
+        """Cut a whole manifest of a multi-document stream with its own `---` marker (or, for
+        the first document, the marker that follows it)."""
+        lines = self.lines
+        above = doc.lc.line - 1
+        while above >= 0 and (lines.is_blank(above) or lines.is_comment(above)):
+            above -= 1
+        below = doc.lc.line + 1
+        while below < len(lines) and not _DOC_MARKER_RE.match(lines.line(below)):
+            below += 1
+        if above >= 0 and _DOC_MARKER_RE.match(lines.line(above)):
+            self.plan.cuts.append(Cut(lines.span(above, below - 1)))
+        else:
+            self.plan.cuts.append(Cut(lines.span(0, min(below, len(lines) - 1))))
 
     # -- block entries --------------------------------------------------------------------
     def _remove_key(self, node: CommentedMap, key: Any) -> int:
