@@ -14,6 +14,9 @@ PAIRS = {
         "B = auth-service \\\n\tvideo-service \\\n\tboard-service\n",
         "A = auth-service board-service\n"
         "B = auth-service \\\n\tboard-service\n"),
+    "only word on the first line of a continued list": (
+        "B = video-service \\\n\tauth-service\n",
+        "B = \\\n\tauth-service\n"),
     "first word of a list": (
         "A := video-service auth-service\n",
         "A := auth-service\n"),

@@ -101,3 +101,24 @@ def test_unknown_service_changes_nothing(monorepo, capsys):
     assert main(["apply", "remove-service", "service=payments-service", "--repo", str(monorepo)]) == 0
     assert tree_bytes(monorepo) == before
     assert "0 files (no changes)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("service", CASES)
+def test_every_removed_run_names_the_service(service):
+    """No line is removed unless it belongs to a run of removed lines that names the service in
+    some spelling (the entry's own block), and only whitespace-only runs may name nothing."""
+    import difflib
+    import re
+
+    from gitops_bot.refs import service_name
+
+    name = service_name(service)
+    spellings = name.spellings() + ["".join(name.short)]
+    pattern = re.compile("|".join(re.escape(s) for s in spellings), re.IGNORECASE)
+    before, after = tree_bytes(EXAMPLE), tree_bytes(GOLDEN / "remove-service" / service)
+    for path, new in after.items():
+        a, b = before[path].decode().splitlines(), new.decode().splitlines()
+        for tag, i1, i2, _, _ in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+            if tag == "delete":
+                run = a[i1:i2]
+                assert any(pattern.search(line) for line in run) or not "".join(run).strip(), (path, run)

@@ -103,9 +103,11 @@ def drop_words(lines: Lines, n: int, start: int, end: int, is_doomed: Callable[[
     if not doomed:
         return []
     if len(doomed) == len(found):
-        if continuation and not line[:start].strip():
-            return [Cut(lines.span(n, n))]
-        return None
+        if not continuation:
+            return None
+        if not line[:start].strip():
+            return [Cut(lines.span(n, n))]  # a continuation line holding only doomed words
+        # The list goes on below (`X = video-service \`): cut the words, keep the head.
     cuts = []
     for m in doomed:
         left = m.start()
