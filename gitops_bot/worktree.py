@@ -42,15 +42,22 @@ class Worktree:
         return self._dirs
 
     def _walk(self) -> None:
+        """One scandir pass: directory entries already say what is a link, so no extra stat."""
         files: list[str] = []
         dirs: list[str] = []
-        root = str(self.root)
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
-            rel = os.path.relpath(dirpath, root)
-            prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
-            dirs.extend(prefix + d for d in dirnames)
-            files.extend(prefix + f for f in filenames if not os.path.islink(os.path.join(dirpath, f)))
+        pending = [("", str(self.root))]
+        while pending:
+            prefix, folder = pending.pop()
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.is_symlink():
+                        continue
+                    if entry.is_dir():
+                        if entry.name not in SKIP_DIRS:
+                            dirs.append(prefix + entry.name)
+                            pending.append((prefix + entry.name + "/", entry.path))
+                    elif entry.is_file():
+                        files.append(prefix + entry.name)
         self._paths, self._dirs = sorted(files), sorted(dirs)
 
     def grep(self, pattern: re.Pattern[bytes]) -> list[str]:
