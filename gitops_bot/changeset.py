@@ -51,6 +51,18 @@ class Finding:
 
 
 @dataclass
+class Conflict:
+    """A value that two files give differently; nothing is overwritten until a side is chosen."""
+
+    service: str
+    key: str
+    values_value: str
+    values_location: str
+    param_value: str
+    param_location: str
+
+
+@dataclass
 class Validation:
     """One check run on one touched file."""
 
@@ -70,6 +82,7 @@ class ChangeSet:
     residue: list[Finding] = field(default_factory=list)
     refused: list[Finding] = field(default_factory=list)
     validation: list[Validation] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -87,6 +100,7 @@ class ChangeSet:
             "residue": [asdict(r) for r in self.residue],
             "refused": [asdict(r) for r in self.refused],
             "validation": [asdict(v) for v in self.validation],
+            "conflicts": [asdict(c) for c in self.conflicts],
         }
 
     def summary(self) -> str:
@@ -101,11 +115,16 @@ class ChangeSet:
         out.append(f"validation: {len(self.validation) - len(failed)} of {len(self.validation)} checks passed")
         for v in failed:
             out.append(f"  FAILED {v.path}: {v.check}: {v.detail}")
+        if self.conflicts:
+            out.append(f"conflicts ({len(self.conflicts)}), nothing overwritten; choose a side with prefer=values|params:")
+            out.extend(f"  {c.service} {c.key}: {c.values_value!r} at {c.values_location} "
+                       f"vs {c.param_value!r} at {c.param_location}" for c in self.conflicts)
         if self.refused:
             out.append(f"refused edits ({len(self.refused)}):")
             out.extend(f"  {r.path}:{r.line}: {r.reason}" for r in self.refused)
         if self.residue:
-            out.append(f"residue: {len(self.residue)} mentions left for a human to review:")
+            n = len(self.residue)
+            out.append(f"residue: {n} {'entry' if n == 1 else 'entries'} left for a human to review:")
             out.extend(f"  [ ] {r.path}:{r.line}: {r.text.strip()[:100]}  ({r.reason})" for r in self.residue)
         else:
             out.append("residue: none")

@@ -1,4 +1,4 @@
-"""The command line: `gitops-bot recipes | plan | apply`.
+"""The command line: `gitops-bot recipes | plan | apply | check`.
 
 Exit codes: 0 success; 1 with --exit-code when there are changes; 2 bad input (one line on
 stderr, nothing written); 3 internal error. Heavy modules (GitPython, PyGithub, ruamel, hcl2) are
@@ -26,6 +26,10 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("recipes", help="list the recipes and their parameters")
     p.add_argument("--repo", default=".", help="repository whose .gitops-bot/recipes/ to include")
+
+    p = sub.add_parser("check", help="report problems in the repository (read-only; exit 1 when any)")
+    p.add_argument("--repo", default=".", help="repository root (default: current directory)")
+    p.add_argument("--format", choices=("text", "json", "github", "sarif"), default="text")
 
     for name, help_text in (("plan", "show the change a recipe would make (writes nothing)"),
                             ("apply", "write the change to the working tree (no commit)")):
@@ -92,6 +96,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
         color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
         sys.stdout.write(_colorize(changes.diff()) if color else changes.diff())
         sys.stdout.write(("\n" if changes.changed else "") + changes.summary())
+    if changes.conflicts:
+        return 1
     return 1 if args.exit_code and changes.changed else 0
 
 
@@ -99,7 +105,15 @@ def cmd_apply(args: argparse.Namespace) -> int:
     root, changes = _run(args)
     changes.write(root)
     sys.stdout.write(changes.summary())
-    return 0
+    return 1 if changes.conflicts else 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .check import check_repo, render
+
+    problems = check_repo(_repo(args.repo))
+    sys.stdout.write(render(problems, args.format))
+    return 1 if problems else 0
 
 
 def _colorize(diff: str) -> str:
@@ -118,12 +132,20 @@ def _colorize(diff: str) -> str:
     return "".join(out)
 
 
-COMMANDS = {"recipes": cmd_recipes, "plan": cmd_plan, "apply": cmd_apply}
+COMMANDS = {"recipes": cmd_recipes, "plan": cmd_plan, "apply": cmd_apply, "check": cmd_check}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `gitops-bot` console script."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    # key=value parameters may follow options (`plan r --repo x key=value`); argparse stops
+    # collecting positionals at the first option, so gather the rest here.
+    stray = [x for x in extra if x.startswith("-") or "=" not in x or not hasattr(args, "params")]
+    if stray:
+        parser.error(f"unrecognized arguments: {' '.join(stray)}")
+    if extra:
+        args.params = [*args.params, *extra]
     try:
         return COMMANDS[args.command](args)
     except UserError as exc:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Mapping
 
 from .changeset import ChangeSet, FileChange, Finding
+from .difftext import opcodes
 from .edit import classify
 from .ops import OPERATIONS
 from .ops.state import RunState
@@ -40,6 +41,7 @@ def run_recipe(root: Path, recipe: Recipe, params: Mapping[str, str]) -> ChangeS
             changes.files.append(FileChange(path, "modified", before, tree.read(path), classify(path, before)))
     changes.refused = state.refused
     changes.validation = state.validation
+    changes.conflicts = state.conflicts
     changes.residue = residue(state)
     return changes
 
@@ -72,6 +74,19 @@ def residue(state: RunState) -> list[Finding]:
                     found.append(Finding(path, number, line.strip(),
                                          f"edit refused: {reason}" if reason and not reason.startswith("edit refused")
                                          else reason or default))
-    found.extend(state.notes)
+    found.extend(_in_result(tree, note) for note in state.notes)
     found.sort(key=lambda f: (f.path, f.line))
     return found
+
+
+def _in_result(tree, note: Finding) -> Finding:
+    """Operations note lines of the original text; the report speaks of the result, so map an
+    unchanged line to where it now stands."""
+    before, after = tree.original(note.path), tree.read(note.path)
+    if before is None or after is None or before == after:
+        return note
+    a, b = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    for tag, a1, a2, b1, _ in opcodes(a, b):
+        if tag == "equal" and a1 < note.line <= a2:
+            return Finding(note.path, b1 + note.line - a1, note.text, note.reason)
+    return note

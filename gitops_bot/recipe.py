@@ -70,7 +70,8 @@ class Recipe:
             if p.name in given:
                 value = given[p.name]
             elif p.default is not None:
-                value = p.default
+                # Defaults may name other parameters: values: k8s/helm/environments/{env}.yaml
+                value = _PLACEHOLDER_RE.sub(lambda m: given.get(m.group(1), m.group(0)), p.default)
             elif p.required:
                 raise UserError(f"recipe {self.name} needs parameter {p.name}= ({p.description})")
             else:

@@ -41,7 +41,7 @@ def test_repo_recipes_are_listed_and_runnable(monorepo, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["plan", "no-such-recipe"], "unknown recipe 'no-such-recipe' (available: remove-service)"),
+    (["plan", "no-such-recipe"], "unknown recipe 'no-such-recipe' (available: config-to-params, remove-service)"),
     (["plan", "remove-service"], "recipe remove-service needs parameter service="),
     (["plan", "remove-service", "service=Video Service"], "does not match"),
     (["plan", "remove-service", "service=../etc"], "does not match"),
@@ -104,7 +104,7 @@ def test_internal_error_exits_3(monorepo, capsys, monkeypatch):
 def test_plan_text_has_diff_then_summary_and_colour_on_request(monorepo, capsys):
     code, out, _ = run(capsys, "plan", "remove-service", "service=livekit", "--repo", str(monorepo))
     assert code == 0
-    assert out.index("--- a/") < out.index("remove-service: 20 files") < out.index("residue: 8 mentions")
+    assert out.index("--- a/") < out.index("remove-service: 20 files") < out.index("residue: 8 entries")
     assert "\033[" not in out
     _, coloured, _ = run(capsys, "plan", "remove-service", "service=livekit", "--repo", str(monorepo),
                          "--color", "always")
@@ -154,3 +154,10 @@ def test_yaml_with_template_actions_is_edited_as_a_template(monorepo, capsys):
     assert code == 0
     assert appset.read_text() == ("spec:\n  template:\n    metadata:\n      name: {{name}}\n"
                                   "  elements:\n    - name: auth-service\n")
+
+
+def test_parameters_may_follow_options(monorepo, capsys):
+    code, out, _ = run(capsys, "plan", "remove-service", "--repo", str(monorepo), "service=livekit", "--exit-code")
+    assert code == 1 and "remove-service: 20 files" in out
+    with pytest.raises(SystemExit):
+        main(["plan", "remove-service", "--repo", str(monorepo), "--bogus"])

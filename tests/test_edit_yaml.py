@@ -286,3 +286,10 @@ def test_single_manifest_is_not_emptied():
     text = "kind: Service\nmetadata:\n  name: video-service\n"
     result = yaml_file.remove_service(text, ctx())
     assert result.text == text and result.refused
+
+
+def test_key_with_a_flush_sequence_goes_whole():
+    text = "depends_on:\n- video-service\nimage: x\n"
+    assert yaml_file.remove_service(text, ctx()).text == "image: x\n"
+    text = "a: 1\nvideo-service:\n- one\n- two\nb: 2\n"
+    assert yaml_file.remove_service(text, ctx()).text == "a: 1\nb: 2\n"

@@ -14,6 +14,27 @@ from typing import Callable
 from .splice import Cut, Lines, Span, merge_cuts
 
 
+_DOC_MARKER_RE = re.compile(r"^(---|\.\.\.)(\s|$)")
+_FLUSH_ITEM_RE = re.compile(r"-(\s|$)")
+
+
+def yaml_entry_stop(lines: Lines, first: int, col: int, is_key: bool) -> int:
+    """The first line after the YAML block entry that starts on line `first` with its key (or,
+    for a list item, its dash) at column `col`: the next content line indented at most `col`,
+    except the `- ` items of a flush sequence, which belong to the key above them."""
+    n = first + 1
+    while n < len(lines):
+        text = lines.line(n)
+        if _DOC_MARKER_RE.match(text):
+            return n
+        if text.strip() and not lines.is_comment(n):
+            indent = lines.indent(n)
+            if indent < col or (indent == col and not (is_key and _FLUSH_ITEM_RE.match(text[col:]))):
+                return n
+        n += 1
+    return n
+
+
 def trim_trailing(lines: Lines, first: int, stop: int, col: int) -> int:
     """Last line (inclusive) of an entry that starts at `first` and is followed by line `stop`:
     blank lines and comments at indent <= col at its end belong to what follows."""

@@ -31,7 +31,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from ..refs import ServiceName
 from .base import EditResult, Refusal, RemovalContext, Unparsable
-from .blocks import kept_comment_above, leading_comments, line_block_span, tidy_cuts, trim_trailing
+from .blocks import kept_comment_above, leading_comments, line_block_span, tidy_cuts, yaml_entry_stop, trim_trailing
 from .splice import Cut, Lines, Span, splice
 
 CHECK = "re-parsed; data equals the original minus the removed entries"
@@ -223,7 +223,7 @@ class _Planner:
             return self._refuse(line, "flow mapping: edit it by hand")
         if self.lines.line(line)[:col].strip():
             return self._refuse(line, "first key of a list item: the item would lose its dash")
-        self._cut_block(line, col)
+        self._cut_block(line, col, is_key=True)
         return 1
 
     def _remove_item(self, node: CommentedSeq, index: int, path: DataPath) -> int:
@@ -232,27 +232,16 @@ class _Planner:
         dash = head.rstrip().rfind("-")
         if dash < 0 or head[:dash].strip() or head[dash + 1:].strip():
             return self._refuse(line, "list item in an unusual layout")
-        self._cut_block(line, dash)
+        self._cut_block(line, dash, is_key=False)
         self.plan.deleted.add(path + (index,))
         return 1
 
-    def _cut_block(self, first: int, col: int) -> None:
-        stop = self._next_content_line(first, col)
+    def _cut_block(self, first: int, col: int, is_key: bool) -> None:
+        stop = yaml_entry_stop(self.lines, first, col, is_key)
         last = trim_trailing(self.lines, first, stop, col)
         first = leading_comments(self.lines, first, col, self.name.names_in_comment)
         self.plan.kept_comments += kept_comment_above(self.lines, first, col)
         self.plan.cuts.append(Cut(line_block_span(self.lines, first, last)))
-
-    def _next_content_line(self, after: int, col: int) -> int:
-        n = after + 1
-        while n < len(self.lines):
-            text = self.lines.line(n)
-            if _DOC_MARKER_RE.match(text):
-                return n
-            if text.strip() and not self.lines.is_comment(n) and self.lines.indent(n) <= col:
-                return n
-            n += 1
-        return n
 
     # -- flow sequences -------------------------------------------------------------------
     def _visit_flow_seq(self, node: CommentedSeq, path: DataPath) -> bool:
@@ -302,7 +291,7 @@ class _Planner:
     # -- block scalars: PromQL lines and embedded YAML --------------------------------------
     def _block_scalar(self, node: CommentedMap, key: Any, value: str, path: DataPath) -> None:
         line, col = node.lc.key(key)
-        stop = self._next_content_line(line, col)
+        stop = yaml_entry_stop(self.lines, line, col, is_key=True)
         content = range(line + 1, stop)
         self.plan.block_scalar_lines.update(content)
         if isinstance(key, str) and key.endswith((".yml", ".yaml")) and self.name.mentions(value):
@@ -439,3 +428,39 @@ def _error_line(exc: YAMLError) -> int:
 
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def remove_entries(text: str, targets: list[tuple[DataPath, ServiceName]]) -> EditResult:
+    """Remove the mapping entries at the given data paths (doc index first), each with the
+    comment above it that names its owner; an entry left empty goes too. Refusals, or a result
+    that does not verify, leave the text unchanged."""
+    docs = load_rt(text)
+    plan = Plan()
+    for path, owner in targets:
+        path = _widen_to_nonempty_parent(docs, path)
+        planner = _Planner(text, owner)
+        planner.plan = plan
+        parent = _lookup(docs, path[:-1])
+        if planner._remove_key(parent, path[-1]):
+            plan.deleted.add(path)
+    if plan.refused:
+        return EditResult(text, plan.refused)
+    new = splice(text, tidy_cuts(Lines(text), plan.cuts))
+    problem = verify(text, new, ServiceName(""), plan)
+    if problem:
+        return EditResult(text, [Refusal(1, f"edit refused: {problem}")])
+    return EditResult(new, [], plan.kept_comments)
+
+
+def _lookup(docs: list[Any], path: DataPath) -> Any:
+    node: Any = docs
+    for key in path:
+        node = node[key]
+    return node
+
+
+def _widen_to_nonempty_parent(docs: list[Any], path: DataPath) -> DataPath:
+    """A key that is its mapping's only entry takes the mapping's own entry with it."""
+    while len(path) > 2 and len(_lookup(docs, path[:-1])) == 1:
+        path = path[:-1]
+    return path

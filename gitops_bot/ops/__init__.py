@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import delete_paths, remove_references
+from . import delete_paths, move_values_to_params, remove_references
 from .state import RunState
 
 Operation = Callable[[RunState, dict[str, str]], None]
@@ -16,10 +16,12 @@ Operation = Callable[[RunState, dict[str, str]], None]
 OPERATIONS: dict[str, Operation] = {
     "delete_paths": delete_paths.run,
     "remove_references": remove_references.run,
+    "move_values_to_params": move_values_to_params.run,
 }
 
 # Arguments each operation requires (checked when a recipe is loaded).
 REQUIRED_ARGS: dict[str, tuple[str, ...]] = {
     "delete_paths": ("name",),
     "remove_references": ("name",),
+    "move_values_to_params": ("env", "values", "apps", "key"),
 }

@@ -39,10 +39,10 @@ def run(state: RunState, args: dict[str, str]) -> None:
         if result.text != text:
             tree.write(path, result.text)
             state.validation.append(Validation(path, editor.CHECK, True))
-            new_lines = result.text.splitlines()
+            old_lines = text.splitlines()
             for comment in dict.fromkeys(result.kept_comments):
-                if comment in new_lines:
-                    state.notes.append(Finding(path, new_lines.index(comment) + 1, comment.strip(),
+                if comment in old_lines:
+                    state.notes.append(Finding(path, old_lines.index(comment) + 1, comment.strip(),
                                                "comment above a removed entry: check it still applies"))
 
 

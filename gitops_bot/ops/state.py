@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..changeset import Finding, Validation
+from ..changeset import Conflict, Finding, Validation
 from ..refs import ServiceName, service_name
 from ..worktree import Worktree
 
@@ -20,8 +20,10 @@ class RunState:
     refused: list[Finding] = field(default_factory=list)
     validation: list[Validation] = field(default_factory=list)
     residue_names: list[ServiceName] = field(default_factory=list)
-    # Residue the operations found themselves (kept comments above removed entries).
+    # Residue the operations found themselves; lines are the original text's (the engine maps
+    # them into the result).
     notes: list[Finding] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
     _known: frozenset[str] | None = None
     _candidates: dict[str, list[str]] = field(default_factory=dict)
 

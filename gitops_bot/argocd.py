@@ -1,0 +1,140 @@
+"""ArgoCD Applications as gitops-bot needs them: where each one's chart comes from, which value
+files it reads, and which Helm parameters it sets, with line numbers for reports.
+
+Only structure is read here; editing is edit/yaml_insert.py's job.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from .refs import words
+
+
+@dataclass
+class Parameter:
+    """One `spec.source.helm.parameters` entry."""
+
+    name: str
+    value: str | None
+    line: int  # 1-based
+    force_string: bool = False
+
+
+@dataclass
+class Source:
+    """One source of an Application (`spec.source`, or an item of `spec.sources`)."""
+
+    index: int | None  # None for spec.source
+    repo_url: str
+    path: str | None
+    chart: str | None
+    ref: str | None
+    value_files: list[str] = field(default_factory=list)
+    parameters: list[Parameter] = field(default_factory=list)
+    line: int = 0
+
+    @property
+    def chart_name(self) -> str | None:
+        """The deployed chart's name: the chart field, or the last folder of the path."""
+        if self.chart:
+            return self.chart
+        if self.path:
+            return posixpath.basename(self.path.rstrip("/"))
+        return None
+
+
+@dataclass
+class Application:
+    """An ArgoCD Application document in a file."""
+
+    file: str
+    doc_index: int
+    name: str
+    sources: list[Source]
+    line: int
+
+    @property
+    def multi_source(self) -> bool:
+        return bool(self.sources) and self.sources[0].index is not None
+
+    def chart_sources(self) -> list[Source]:
+        """Sources that deploy a chart (not `ref:`-only value sources)."""
+        return [s for s in self.sources if s.chart_name]
+
+
+def parse_applications(path: str, text: str) -> list[Application]:
+    """Applications in one YAML file (raises YAMLError when it does not parse)."""
+    from ruamel.yaml.comments import CommentedMap
+
+    from .edit.yaml_file import load_rt
+
+    found = []
+    for i, doc in enumerate(load_rt(text)):
+        if not isinstance(doc, CommentedMap) or doc.get("kind") != "Application":
+            continue
+        spec = doc.get("spec") or {}
+        metadata = doc.get("metadata") or {}
+        sources: list[Source] = []
+        if isinstance(spec.get("source"), CommentedMap):
+            sources.append(_source(spec["source"], None))
+        if isinstance(spec.get("sources"), list):
+            sources.extend(_source(s, k) for k, s in enumerate(spec["sources"]) if isinstance(s, CommentedMap))
+        found.append(Application(path, i, str(metadata.get("name", "")), sources, doc.lc.line + 1))
+    return found
+
+
+def _source(node: Any, index: int | None) -> Source:
+    helm = node.get("helm") or {}
+    params = []
+    for k, item in enumerate(helm.get("parameters") or []):
+        if isinstance(item, dict) and "name" in item:
+            value = item.get("value")
+            params.append(Parameter(str(item["name"]), None if value is None else str(value),
+                                    helm["parameters"].lc.item(k)[0] + 1, bool(item.get("forceString"))))
+    return Source(index, str(node.get("repoURL", "")), _opt(node.get("path")), _opt(node.get("chart")),
+                  _opt(node.get("ref")), [str(v) for v in helm.get("valueFiles") or []], params,
+                  node.lc.line + 1)
+
+
+def _opt(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def resolve_value_file(app: Application, source: Source, value_file: str) -> str | None:
+    """The repository path a value file refers to: relative to the source's path, or
+    `$ref/...` relative to the repository root for a multi-source `ref:` source."""
+    if value_file.startswith("$"):
+        ref, _, rest = value_file[1:].partition("/")
+        if any(s.ref == ref for s in app.sources):
+            return posixpath.normpath(rest)
+        return None
+    if source.path is None:
+        return None
+    return posixpath.normpath(posixpath.join(source.path, value_file))
+
+
+def find_application(apps: Iterable[Application], service: str, env: str) -> list[Application]:
+    """Applications that deploy `service`: by file name, by `metadata.name` (`<service>`,
+    `<service>-<env>`, `<env>-<service>`), or by a source whose chart is the service's."""
+    wanted = words(service)
+    names = {service, f"{service}-{env}", f"{env}-{service}"}
+    hits = []
+    for app in apps:
+        stem = posixpath.basename(app.file).rsplit(".", 1)[0]
+        if words(stem) == wanted or app.name in names or any(
+                s.chart_name and words(s.chart_name) == wanted for s in app.sources):
+            hits.append(app)
+    return hits
+
+
+def service_source(app: Application, service: str) -> Source | None:
+    """The source of `app` that deploys the service's chart (the only chart source when the
+    chart is named differently)."""
+    charts = app.chart_sources()
+    for s in charts:
+        if s.chart_name and words(s.chart_name) == words(service):
+            return s
+    return charts[0] if len(charts) == 1 else None

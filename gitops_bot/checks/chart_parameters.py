@@ -1,0 +1,46 @@
+"""Rule `unknown-chart-parameter` (warning): an Application Helm parameter whose top-level key
+does not exist in the chart's values.yaml (nor is a dependency or `global`). Helm accepts it
+without a word and the chart never reads it: usually a typo.
+
+Only charts in this repository are checked (a source `path` with a Chart.yaml).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from ruamel.yaml.comments import CommentedMap
+
+from .model import Problem, RepoIndex
+
+RULE = "unknown-chart-parameter"
+_FIRST_SEGMENT_RE = re.compile(r"^((?:[^.\\[]|\\.)*)")
+
+
+def top_key(name: str) -> str:
+    """The first segment of a `--set` name: `config.a\\.b` -> config, `list[0].x` -> list."""
+    return _FIRST_SEGMENT_RE.match(name).group(1).replace("\\.", ".").replace("\\,", ",")
+
+
+def run(index: RepoIndex) -> list[Problem]:
+    problems = []
+    for app in index.applications():
+        for source in app.chart_sources():
+            if not source.path or not source.parameters:
+                continue
+            chart = index.yaml(posixpath.join(source.path, "Chart.yaml"))
+            if not isinstance(chart, CommentedMap):
+                continue
+            values = index.yaml(posixpath.join(source.path, "values.yaml"))
+            known = set(values) if isinstance(values, CommentedMap) else set()
+            known |= {str(d.get("alias") or d.get("name")) for d in chart.get("dependencies") or []
+                      if isinstance(d, dict)}
+            known.add("global")
+            for p in source.parameters:
+                if top_key(p.name) not in known:
+                    problems.append(Problem(
+                        RULE, "warning", app.file, p.line,
+                        f"parameter {p.name}: the chart {source.chart_name} has no top-level key "
+                        f"{top_key(p.name)!r} in {source.path}/values.yaml; Helm will ignore it"))
+    return problems

@@ -1,0 +1,70 @@
+"""Rule `ignored-service-values` (error): per-service maps in an environment values file that the
+Application deploying that service's chart on its own will never read.
+
+ArgoCD renders each service's chart by itself with the environment file as a value file; Helm
+reads only the top-level keys of a value file, so `video-service: {config: {...}}` in prod.yaml
+never reaches the video-service chart (DOMAIN.md, chore 2). The rule names the file, the line,
+the service and the keys, and the recipe that moves them into Application parameters.
+Scalar entries beside the maps (`replicaCount: 2`) are left to the team: no recipe moves them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from ruamel.yaml.comments import CommentedMap
+
+from ..argocd import resolve_value_file
+from ..refs import words
+from .model import Problem, RepoIndex
+
+RULE = "ignored-service-values"
+
+
+def run(index: RepoIndex) -> list[Problem]:
+    problems: dict[tuple[str, int], Problem] = {}
+    for app in index.applications():
+        for source in app.chart_sources():
+            for value_file in source.value_files:
+                path = resolve_value_file(app, source, value_file)
+                doc = index.yaml(path) if path else None
+                if not isinstance(doc, CommentedMap):
+                    continue
+                for key, entry in doc.items():
+                    if not isinstance(entry, CommentedMap) or words(str(key)) != words(source.chart_name):
+                        continue
+                    for child, value in entry.items():
+                        if isinstance(value, CommentedMap) and len(value):
+                            line = entry.lc.key(child)[0] + 1
+                            problems.setdefault((path, line), _problem(path, line, key, child, value, app.file,
+                                                                        source.chart_name))
+    return list(problems.values())
+
+
+def _problem(path: str, line: int, service, child, value: CommentedMap, app_file: str, chart: str) -> Problem:
+    env = posixpath.basename(path).rsplit(".", 1)[0]
+    keys = ", ".join(_leaves(value))
+    return Problem(RULE, "error", path, line,
+                   f"{service}.{child} is never read: {app_file} deploys chart {chart} on its own with this "
+                   f"file, and Helm reads only its top-level keys (keys: {keys})",
+                   _fix_command(env, path, posixpath.dirname(app_file), str(child)))
+
+
+def _fix_command(env: str, values: str, apps: str, key: str) -> str:
+    """The config-to-params call that fixes it, naming only what differs from the defaults."""
+    words_ = [f"env={env}"]
+    if values != f"k8s/helm/environments/{env}.yaml":
+        words_.append(f"values={values}")
+    if apps != f"k8s/argocd/apps/{env}":
+        words_.append(f"apps={apps}")
+    if key != "config":
+        words_.append(f"key={key}")
+    return "gitops-bot apply config-to-params " + " ".join(words_)
+
+
+def _leaves(node: CommentedMap, prefix: str = "") -> list[str]:
+    out = []
+    for k, v in node.items():
+        name = f"{prefix}{k}"
+        out.extend(_leaves(v, name + ".") if isinstance(v, CommentedMap) else [name])
+    return out

@@ -1,0 +1,71 @@
+"""What checks report and what they read: problems, and an index of the repository's
+Applications and value files, parsed once for every rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml.error import YAMLError
+
+from ..argocd import Application, parse_applications
+from ..edit.yaml_file import load_rt
+from ..worktree import Worktree
+
+_APPLICATION_MARK = b"kind: Application"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding: which rule, how bad, where, what, and the command that fixes it."""
+
+    rule: str
+    severity: str  # error | warning
+    path: str
+    line: int
+    message: str
+    fix: str = ""
+
+
+@dataclass
+class RepoIndex:
+    """The repository as checks see it."""
+
+    tree: Worktree
+    unparsable: list[Problem] = field(default_factory=list)
+    _apps: list[Application] | None = None
+    _yaml: dict[str, Any] = field(default_factory=dict)
+
+    def applications(self) -> list[Application]:
+        if self._apps is None:
+            self._apps = []
+            for path in self.tree.grep(__import__("re").compile(_APPLICATION_MARK)):
+                if not path.endswith((".yaml", ".yml")):
+                    continue
+                text = self.tree.read(path)
+                if text is None or "{{" in text:
+                    continue  # templates render Applications; their source is not one
+                try:
+                    self._apps.extend(parse_applications(path, text))
+                except YAMLError as exc:
+                    self._unparsable(path, exc)
+        return self._apps
+
+    def yaml(self, path: str) -> Any:
+        """The first document of a YAML file with positions, or None (missing or unparsable)."""
+        if path not in self._yaml:
+            text = self.tree.read(path) if path in set(self.tree.paths()) else None
+            doc = None
+            if text is not None:
+                try:
+                    docs = load_rt(text)
+                    doc = docs[0] if docs else None
+                except YAMLError as exc:
+                    self._unparsable(path, exc)
+            self._yaml[path] = doc
+        return self._yaml[path]
+
+    def _unparsable(self, path: str, exc: YAMLError) -> None:
+        mark = getattr(exc, "problem_mark", None)
+        self.unparsable.append(Problem("unparsable-file", "error", path, mark.line + 1 if mark else 1,
+                                       "YAML does not parse: " + str(exc).strip().splitlines()[0]))

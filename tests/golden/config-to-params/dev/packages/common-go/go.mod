@@ -1,0 +1,3 @@
+module github.com/example/platform/packages/common-go
+
+go 1.24

@@ -1,0 +1,7 @@
+package main
+
+// scopes granted to internal callers.
+var internalScopes = map[string][]string{
+	"user-service":  {"users:read"},
+	"video-service": {"rooms:write"},
+}

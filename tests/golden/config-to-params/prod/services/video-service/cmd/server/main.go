@@ -1,0 +1,15 @@
+package main
+
+import (
+	"log"
+	"net/http"
+
+	"github.com/example/platform/packages/common-go/config"
+)
+
+func main() {
+	cfg := config.Load("video-service")
+	http.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
+	log.Printf("video-service listening on %s", cfg.Addr)
+	log.Fatal(http.ListenAndServe(cfg.Addr, nil))
+}
