@@ -116,7 +116,8 @@ class ChangeSet:
         for v in failed:
             out.append(f"  FAILED {v.path}: {v.check}: {v.detail}")
         if self.conflicts:
-            out.append(f"conflicts ({len(self.conflicts)}), nothing overwritten; choose a side with prefer=values|params:")
+            out.append(f"conflicts ({len(self.conflicts)}), nothing overwritten; "
+                       "choose a side with prefer=values|params:")
             out.extend(f"  {c.service} {c.key}: {c.values_value!r} at {c.values_location} "
                        f"vs {c.param_value!r} at {c.param_location}" for c in self.conflicts)
         if self.refused:

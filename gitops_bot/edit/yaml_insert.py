@@ -127,7 +127,7 @@ class _Inserter:
 
     def _quote_style(self, params: CommentedSeq | None) -> str:
         """The quote character existing parameter values use ('' for plain)."""
-        for k, item in enumerate(params or []):
+        for item in params or []:
             if isinstance(item, CommentedMap) and "value" in item:
                 line, col = item.lc.value("value")
                 ch = self.lines.line(line)[col:col + 1]
