@@ -35,7 +35,11 @@ class NewParameter:
 
 
 class Unmovable(Exception):
-    """A value that cannot be expressed as a Helm parameter."""
+    """A value that cannot be expressed as a Helm parameter (`line`: 1-based, 0 if unknown)."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 def escape_key(key: str) -> str:

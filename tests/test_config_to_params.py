@@ -105,3 +105,46 @@ def test_bad_input(monorepo, capsys, argv, message):
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert tree_bytes(monorepo) == before
+
+
+def _mini_repo(root, values: str, apps: dict[str, str]):
+    (root / "k8s/helm/environments").mkdir(parents=True)
+    (root / "k8s/helm/environments/prod.yaml").write_text(values)
+    (root / "k8s/argocd/apps/prod").mkdir(parents=True)
+    for name, text in apps.items():
+        (root / "k8s/argocd/apps/prod" / name).write_text(text)
+    return root
+
+
+APP = ("kind: Application\nmetadata:\n  name: {name}\nspec:\n  source:\n    path: k8s/helm/charts/{chart}\n")
+
+
+@pytest.mark.parametrize("file, name, chart", [
+    ("whatever.yaml", "video-service-prod", "video"),   # found by metadata.name
+    ("apps.yaml", "vid", "video-service"),              # found by the chart it deploys
+])
+def test_application_found_by_name_or_chart(tmp_path, capsys, file, name, chart):
+    repo = _mini_repo(tmp_path, "video-service:\n  config:\n    A: 1\n",
+                      {file: APP.format(name=name, chart=chart)})
+    assert main(["apply", "config-to-params", "env=prod", "--repo", str(repo)]) == 0
+    assert "name: config.A" in (repo / "k8s/argocd/apps/prod" / file).read_text()
+    assert (repo / "k8s/helm/environments/prod.yaml").read_text() == ""
+
+
+def test_unmovable_value_keeps_the_map_and_is_reported(tmp_path, capsys):
+    values = "video-service:\n  config:\n    A: 1\n    B: ~\n"
+    repo = _mini_repo(tmp_path, values, {"video-service.yaml": APP.format(name="v", chart="video-service")})
+    assert main(["plan", "config-to-params", "env=prod", "--repo", str(repo), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["files"] == []
+    assert report["residue"][0]["reason"] == "video-service.config not moved: config.B: null cannot be set as a parameter"
+    assert report["residue"][0]["line"] == 4
+
+
+def test_ambiguous_applications_are_reported(tmp_path, capsys):
+    repo = _mini_repo(tmp_path, "video-service:\n  config:\n    A: 1\n", {
+        "video-service.yaml": APP.format(name="a", chart="x"),
+        "other.yaml": APP.format(name="video-service-prod", chart="y")})
+    main(["plan", "config-to-params", "env=prod", "--repo", str(repo), "--format", "json"])
+    reason = json.loads(capsys.readouterr().out)["residue"][0]["reason"]
+    assert reason.startswith("video-service.config not moved: several Applications match video-service")

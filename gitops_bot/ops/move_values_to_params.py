@@ -59,7 +59,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
         try:
             params = list(_flatten(entry[key], key, lines))
         except Unmovable as exc:
-            report(f"{service}.{key} not moved: {exc}", exc.args[1] if len(exc.args) > 1 else line)
+            report(f"{service}.{key} not moved: {exc}", exc.line or line)
             continue
         matches = find_application(apps, str(service), env)
         if len(matches) != 1:
