@@ -35,6 +35,8 @@ class Source:
     value_files: list[str] = field(default_factory=list)
     parameters: list[Parameter] = field(default_factory=list)
     line: int = 0
+    target_revision: str | None = None
+    target_revision_at: tuple[int, int] | None = None  # 0-based (line, column) of its value
 
     @property
     def chart_name(self) -> str | None:
@@ -94,9 +96,10 @@ def _source(node: Any, index: int | None) -> Source:
             value = item.get("value")
             params.append(Parameter(str(item["name"]), None if value is None else str(value),
                                     helm["parameters"].lc.item(k)[0] + 1, bool(item.get("forceString"))))
+    revision_at = tuple(node.lc.value("targetRevision")) if "targetRevision" in node else None
     return Source(index, str(node.get("repoURL", "")), _opt(node.get("path")), _opt(node.get("chart")),
                   _opt(node.get("ref")), [str(v) for v in helm.get("valueFiles") or []], params,
-                  node.lc.line + 1)
+                  node.lc.line + 1, _opt(node.get("targetRevision")), revision_at)
 
 
 def _opt(value: Any) -> str | None:

@@ -83,6 +83,7 @@ class ChangeSet:
     refused: list[Finding] = field(default_factory=list)
     validation: list[Validation] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    found: list[Finding] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -101,6 +102,7 @@ class ChangeSet:
             "refused": [asdict(r) for r in self.refused],
             "validation": [asdict(v) for v in self.validation],
             "conflicts": [asdict(c) for c in self.conflicts],
+            "found": [asdict(f) for f in self.found],
         }
 
     def summary(self) -> str:
@@ -111,6 +113,13 @@ class ChangeSet:
             by_status[f.status] = by_status.get(f.status, 0) + 1
         counts = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())) or "no changes"
         out.append(f"{self.recipe}: {len(self.files)} files ({counts})")
+        if self.found:
+            tally: dict[str, int] = {}
+            for f in self.found:
+                value = f.reason.rsplit(": ", 1)[-1]
+                tally[value] = tally.get(value, 0) + 1
+            out.append(f"found before the change: {', '.join(f'{v} x{n}' for v, n in sorted(tally.items()))}")
+            out.extend(f"  {f.path}:{f.line}: {f.reason}" for f in self.found)
         failed = [v for v in self.validation if not v.ok]
         out.append(f"validation: {len(self.validation) - len(failed)} of {len(self.validation)} checks passed")
         for v in failed:

@@ -10,17 +10,25 @@ from pathlib import Path
 from . import __version__
 from .checks import CHECKS, run_checks
 from .checks.model import Problem, RepoIndex
+from .errors import UserError
 from .worktree import Worktree
 
 _RULE_HELP = {
     "ignored-service-values": "Per-service maps in an environment values file that Helm never reads",
     "unknown-chart-parameter": "Application parameter whose top-level key the chart does not have",
+    "floating-version": "A reference that can change without a commit (latest, no tag, a branch)",
+    "version-drift": "One tool with different versions in different places",
+    "end-of-support": "A tool version past its end of support",
     "unparsable-file": "A file the checks could not parse",
 }
 
 
-def check_repo(root: Path) -> list[Problem]:
-    return run_checks(RepoIndex(Worktree(root)))
+def check_repo(root: Path, rules: list[str] | None = None) -> list[Problem]:
+    """Problems in the repository at `root` (only `rules` when given)."""
+    unknown = [r for r in rules or [] if r not in CHECKS]
+    if unknown:
+        raise UserError(f"unknown rule {unknown[0]!r} (rules: {', '.join(CHECKS)})")
+    return run_checks(RepoIndex(Worktree(root)), rules)
 
 
 def render(problems: list[Problem], fmt: str) -> str:

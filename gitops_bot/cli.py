@@ -30,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="report problems in the repository (read-only; exit 1 when any)")
     p.add_argument("--repo", default=".", help="repository root (default: current directory)")
     p.add_argument("--format", choices=("text", "json", "github", "sarif"), default="text")
+    p.add_argument("--rule", action="append", metavar="RULE", help="run only this rule (repeatable)")
 
     for name, help_text in (("plan", "show the change a recipe would make (writes nothing)"),
                             ("apply", "write the change to the working tree (no commit)")):
@@ -111,7 +112,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from .check import check_repo, render
 
-    problems = check_repo(_repo(args.repo))
+    problems = check_repo(_repo(args.repo), args.rule)
     sys.stdout.write(render(problems, args.format))
     return 1 if problems else 0
 

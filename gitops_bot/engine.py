@@ -42,6 +42,7 @@ def run_recipe(root: Path, recipe: Recipe, params: Mapping[str, str]) -> ChangeS
     changes.refused = state.refused
     changes.validation = state.validation
     changes.conflicts = state.conflicts
+    changes.found = state.found
     changes.residue = residue(state)
     return changes
 

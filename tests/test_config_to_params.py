@@ -137,7 +137,8 @@ def test_unmovable_value_keeps_the_map_and_is_reported(tmp_path, capsys):
     assert main(["plan", "config-to-params", "env=prod", "--repo", str(repo), "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["files"] == []
-    assert report["residue"][0]["reason"] == "video-service.config not moved: config.B: null cannot be set as a parameter"
+    assert report["residue"][0]["reason"] == \
+        "video-service.config not moved: config.B: null cannot be set as a parameter"
     assert report["residue"][0]["line"] == 4
 
 

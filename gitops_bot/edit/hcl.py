@@ -217,3 +217,61 @@ def verify(old_tree, new: str, removed: set[tuple[str, ...]]) -> str | None:
     if top_level_blocks(new_tree) != expected:
         return "the result's blocks differ from the intended removal"
     return None
+
+
+def helm_release_versions(text: str) -> list[tuple[str | None, str | None, str, int, int]]:
+    """(repository, chart, version, start, end) for each `resource "helm_release"` with a
+    literal `version`; start/end span the version text inside its quotes."""
+    found = []
+    for body in _children(_parse(text)):
+        for node in _children(body):
+            if not _is(node, "block") or block_key(node)[:2] != ("resource", "helm_release"):
+                continue
+            attrs = {}
+            for child in _children(node):
+                if _is(child, "body"):
+                    for attr in _children(child):
+                        if _is(attr, "attribute"):
+                            attrs[_token_text(attr.children[0])] = attr.children[-1]
+            version = attrs.get("version")
+            parts = _string_parts(version) if version is not None else []
+            if len(parts) == 1:
+                part = parts[0]
+                found.append((_literal(attrs.get("repository")), _literal(attrs.get("chart")),
+                              "".join(str(t) for t in part.children), part.meta.start_pos, part.meta.end_pos))
+    return found
+
+
+def helm_releases_without_version(text: str) -> list[tuple[str, str | None, str | None, int]]:
+    """(name, repository, chart, line) of each `helm_release` that sets no version."""
+    found = []
+    for body in _children(_parse(text)):
+        for node in _children(body):
+            key = block_key(node) if _is(node, "block") else ()
+            if key[:2] != ("resource", "helm_release"):
+                continue
+            attrs = {_token_text(a.children[0]): a.children[-1]
+                     for child in _children(node) if _is(child, "body")
+                     for a in _children(child) if _is(a, "attribute")}
+            if "version" not in attrs:
+                line = text.count("\n", 0, node.meta.start_pos) + 1
+                found.append((key[2] if len(key) > 2 else "", _literal(attrs.get("repository")),
+                              _literal(attrs.get("chart")), line))
+    return found
+
+
+def _string_parts(expr) -> list:
+    """The string_part nodes of a plain string literal expression (none for interpolations)."""
+    node = expr.children[0] if _is(expr, "expr_term") and expr.children else expr
+    if not _is(node, "string"):
+        return []
+    parts = [c for c in _children(node) if _is(c, "string_part")]
+    return parts if all(len(p.children) == 1 and getattr(p.children[0], "type", "") == "STRING_CHARS"
+                        for p in parts) else []
+
+
+def _literal(expr) -> str | None:
+    if expr is None:
+        return None
+    node = expr.children[0] if _is(expr, "expr_term") and expr.children else expr
+    return _token_text(node) if _is(node, "string") else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import delete_paths, move_values_to_params, remove_references
+from . import delete_paths, move_values_to_params, pin_versions, remove_references, set_version
 from .state import RunState
 
 Operation = Callable[[RunState, dict[str, str]], None]
@@ -17,6 +17,8 @@ OPERATIONS: dict[str, Operation] = {
     "delete_paths": delete_paths.run,
     "remove_references": remove_references.run,
     "move_values_to_params": move_values_to_params.run,
+    "set_version": set_version.run,
+    "pin_versions": pin_versions.run,
 }
 
 # Arguments each operation requires (checked when a recipe is loaded).
@@ -24,4 +26,6 @@ REQUIRED_ARGS: dict[str, tuple[str, ...]] = {
     "delete_paths": ("name",),
     "remove_references": ("name",),
     "move_values_to_params": ("env", "values", "apps", "key"),
+    "set_version": ("tool", "version"),
+    "pin_versions": (),
 }

@@ -24,6 +24,8 @@ class RunState:
     # them into the result).
     notes: list[Finding] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    # What an operation found before changing anything (set-version: each version and its form).
+    found: list[Finding] = field(default_factory=list)
     _known: frozenset[str] | None = None
     _candidates: dict[str, list[str]] = field(default_factory=dict)
 

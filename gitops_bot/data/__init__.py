@@ -1,0 +1,1 @@
+"""Data shipped with gitops-bot: the tool catalogue and support windows (YAML files)."""

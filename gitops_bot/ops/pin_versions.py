@@ -1,0 +1,183 @@
+"""Operation `pin_versions`: pin floating references (gitops_bot/floating.py).
+
+- A GitHub `releases/latest/download/<asset>` URL becomes `releases/download/<version>/<asset>`.
+  In a shell script or Makefile this is done the way a careful engineer does it: a version
+  variable defined once near the top (`ARGO_ROLLOUTS_VERSION="v1.8.3"`, `... ?= v1.8.3`) and used
+  in the URL; an existing definition of that variable is reused.
+- A GitHub Action on a branch (`@main`) is pinned to the action's latest release tag.
+- Images, chart revisions and helm_release blocks are pinned when `tool=` names their tool and
+  `version=` is given.
+The version comes from `version=` (with `tool=`), or from the repository's latest GitHub release
+(GITHUB_TOKEN, GITHUB_API_URL). Without either, the reference is reported, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..changeset import Finding, Validation
+from ..edit import classify
+from ..edit.splice import Cut, Lines, Span, splice
+from ..errors import UserError
+from ..floating import Floating, find_floating
+from ..refs import words
+from ..releases import latest_release_tag, lookups_enabled
+from ..versions import Tool, find_tool, is_version, load_catalogue
+from .state import RunState
+from .verify import verify_text
+
+_FLOATING_MARK = re.compile(rb"releases/latest/download|image:|tag:\s*[\"']?latest|targetRevision|helm_release|uses:")
+
+
+def run(state: RunState, args: dict[str, str]) -> None:
+    tool = find_tool(args["tool"], state.tree.root) if args.get("tool") else None
+    version = args.get("version") or ""
+    if version and not tool:
+        raise UserError("version= needs tool= (which tool's references to pin)")
+    if version and not is_version(version):
+        raise UserError(f"version={version!r} is not a version (X.Y.Z, optionally v-prefixed)")
+    catalogue = load_catalogue(state.tree.root)
+    tree = state.tree
+    for path in tree.grep(_FLOATING_MARK):
+        text = tree.read(path)
+        if text is None:
+            continue
+        kind = classify(path, text)
+        floating = [f for f in find_floating(path, text, kind) if tool is None or _belongs(f, tool)]
+        if not floating:
+            continue
+        pinner = _FilePinner(path, text, kind, tool, version, catalogue)
+        for f in floating:
+            reason = pinner.pin(f)
+            if reason:
+                state.notes.append(Finding(path, f.line, f.text, f"floating {f.kind}: {reason}"))
+        if not pinner.cuts:
+            continue
+        result = splice(text, pinner.cuts)
+        problem = verify_text(kind, text, result)
+        if problem:
+            state.refused.append(Finding(path, 1, "", f"edit refused: {problem}"))
+            state.validation.append(Validation(path, "re-parse", False, problem))
+            continue
+        tree.write(path, result)
+        state.validation.append(Validation(path, "re-parse", True))
+
+
+def _belongs(f: Floating, tool: Tool) -> bool:
+    if f.kind in ("release URL", "action on a branch"):
+        return f.subject == tool.github
+    if f.kind == "image":
+        return f.subject in tool.images
+    return f.subject in tool.chart_names
+
+
+class _FilePinner:
+    """Collects the cuts that pin one file's floating references."""
+
+    def __init__(self, path: str, text: str, kind: str, tool: Tool | None, version: str,
+                 catalogue: dict[str, Tool]) -> None:
+        self.path, self.text, self.kind = path, text, kind
+        self.tool, self.version, self.catalogue = tool, version, catalogue
+        self.cuts: list[Cut] = []
+        self.defined: set[str] = set()
+
+    def pin(self, f: Floating) -> str | None:
+        """Add the cuts for one reference; the reason it stays floating otherwise."""
+        if f.kind == "release URL":
+            version = self._version_for_repo(f.subject)
+            if not version:
+                return self._unresolved(f.subject)
+            return self._pin_url(f, version)
+        if f.kind == "action on a branch":
+            version = latest_release_tag(f.subject)
+            if not version:
+                return self._unresolved(f.subject)
+            self.cuts.append(Cut(Span(f.start, f.end), version))
+            return None
+        if not (self.tool and self.version):
+            return "pass tool= and version= to pin it (no release lookup for images and charts)"
+        if f.kind == "image":
+            tag = self.version if f.subject == "(values image.tag)" else f":{self.version}"
+            self.cuts.append(Cut(Span(f.start, f.end), tag))
+        elif f.kind == "chart revision" and f.start != f.end:
+            self.cuts.append(Cut(Span(f.start, f.end), self.version.lstrip("v")))
+        elif f.kind == "helm_release without version":
+            return self._add_release_version(f)
+        else:
+            return "no targetRevision to pin"
+        return None
+
+    def _version_for_repo(self, slug: str) -> str | None:
+        if self.tool and self.version and self.tool.github == slug:
+            return self.version
+        return latest_release_tag(slug)
+
+    @staticmethod
+    def _unresolved(slug: str) -> str:
+        if lookups_enabled():
+            return f"{slug} has no GitHub release to pin to"
+        return f"no version given and no GITHUB_TOKEN to look up {slug}'s latest release"
+
+    # -- release URLs ---------------------------------------------------------------------
+    def _pin_url(self, f: Floating, version: str) -> str | None:
+        if self.kind not in ("shell", "make"):
+            self.cuts.append(Cut(Span(f.start, f.end), f"download/{version}"))
+            return None
+        name = self._variable_name(f.subject)
+        reference = f"${{{name}}}" if self.kind == "shell" else f"$({name})"
+        self.cuts.append(Cut(Span(f.start, f.end), f"download/{reference}"))
+        if name not in self.defined and not _defines(self.text, name, self.kind):
+            self.cuts.append(_definition(self.text, self.kind, name, version))
+        self.defined.add(name)
+        return None
+
+    def _variable_name(self, slug: str) -> str:
+        for tool in ([self.tool] if self.tool else []) + list(self.catalogue.values()):
+            if tool.github == slug and tool.variables:
+                return tool.variables[0]
+        return "_".join(words(slug.split("/")[1])).upper() + "_VERSION"
+
+    def _add_release_version(self, f: Floating) -> str | None:
+        """Insert `version = "X"` after the block's `chart` attribute, aligned like it."""
+        lines = Lines(self.text)
+        for n in range(f.line - 1, len(lines)):
+            m = re.match(r"^(\s*)chart(\s*)=", lines.line(n))
+            if m:
+                indent, eq_col = m.group(1), m.end() - 1
+                pad = " " * max(1, eq_col - len(indent) - len("version"))
+                self.cuts.append(Cut(Span(lines.end(n), lines.end(n)),
+                                     f'{indent}version{pad}= "{self.version.lstrip("v")}"\n'))
+                return None
+            if lines.line(n).strip() == "}":
+                break
+        return "no chart attribute to put the version after"
+
+
+def _defines(text: str, name: str, kind: str) -> bool:
+    op = r"\s*(?:\?=|:=|::=|=)" if kind == "make" else r"="
+    return bool(re.search(rf"(?m)^\s*(?:export\s+)?{re.escape(name)}{op}", text))
+
+
+def _definition(text: str, kind: str, name: str, version: str) -> Cut:
+    """An insertion defining the variable after the file's header: below the shebang and
+    comments, and below its `set`/`include` lines and first block of assignments."""
+    lines = Lines(text, comment="#")
+    assignment = re.compile(r"^\s*(?:export\s+)?[A-Za-z_]\w*\s*(\?=|:=|::=|\+=|=)" if kind == "make"
+                            else r"^\s*(?:export\s+|readonly\s+)?[A-Za-z_]\w*=")
+    last, last_is_assignment, first_code = -1, False, len(lines)
+    for n in range(len(lines)):
+        line = lines.line(n)
+        if lines.is_blank(n) or lines.is_comment(n):
+            continue
+        if line.startswith(("set ", "include ", "-include ")) or assignment.match(line):
+            last, last_is_assignment = n, bool(assignment.match(line))
+            continue
+        first_code = n
+        break
+    newline = "\r\n" if "\r\n" in text else "\n"
+    definition = f'{name}="{version}"' if kind == "shell" else f"{name} ?= {version}"
+    if last >= 0:
+        at = lines.end(last)
+        return Cut(Span(at, at), (definition if last_is_assignment else newline + definition) + newline)
+    at = lines.start(first_code)
+    return Cut(Span(at, at), definition + newline + newline)

@@ -1,0 +1,92 @@
+"""Operation `set_version`: move every recognised occurrence of a tool's version to a new one,
+each in its own form (v prefix or not, full or minor-only, quotes untouched).
+
+The versions found before the change are reported per file, so a reviewer sees whether the
+repository was consistent. Lines that name the tool next to one of those versions but are not a
+recognised form (prose, an unknown script) go to the residue; an image pinned by digest is not
+changed (the digest would no longer match) and is reported too.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..changeset import Finding, Validation
+from ..edit import classify
+from ..edit.splice import Cut, Span, splice
+from ..errors import UserError
+from ..versions import Tool, find_tool, is_version, scan
+from .state import RunState
+from .verify import verify_text
+
+
+def run(state: RunState, args: dict[str, str]) -> None:
+    tool = find_tool(args["tool"], state.tree.root)
+    new = args["version"]
+    if not is_version(new):
+        raise UserError(f"version={new!r} is not a version (X.Y.Z, optionally v-prefixed)")
+    found_versions: set[str] = set()
+    for path, text, kind, occurrences in occurrences_in_tree(state, tool):
+        state.found.extend(Finding(path, o.line, _line(text, o.line), f"{o.form}: {o.version}")
+                           for o in occurrences)
+        found_versions.update(o.version.lstrip("v") for o in occurrences if not o.minor_only)
+        cuts = []
+        for o in occurrences:
+            if o.pinned_digest:
+                reason = f"edit refused: {tool.name} image pinned by digest; update tag and digest together"
+                state.notes.append(Finding(path, o.line, _line(text, o.line).strip(), reason))
+            elif o.version != o.rewritten(new):
+                cuts.append(Cut(Span(o.start, o.end), o.rewritten(new)))
+        if not cuts:
+            continue
+        result = splice(text, cuts)
+        problem = verify_text(kind, text, result) or _rescan_problem(path, result, kind, tool, new)
+        if problem:
+            state.refused.append(Finding(path, 1, "", f"edit refused: {problem}"))
+            state.validation.append(Validation(path, "re-parse and re-scan", False, problem))
+            continue
+        state.tree.write(path, result)
+        state.validation.append(Validation(path, "re-parse and re-scan", True))
+    _lookalikes(state, tool, found_versions)
+
+
+def occurrences_in_tree(state: RunState, tool: Tool):
+    """(path, text, kind, occurrences) for each file holding one of the tool's forms."""
+    tree = state.tree
+    for path in tree.grep(tool.anchors()):
+        text = tree.read(path)
+        if text is None:
+            continue
+        kind = classify(path, text)
+        occurrences = scan(path, text, kind, tool)
+        if occurrences:
+            yield path, text, kind, occurrences
+
+
+def _rescan_problem(path: str, text: str, kind: str, tool: Tool, new: str) -> str | None:
+    stale = [o for o in scan(path, text, kind, tool) if not o.pinned_digest and o.version != o.rewritten(new)]
+    return f"{len(stale)} occurrence(s) still carry another version after the edit" if stale else None
+
+
+def _lookalikes(state: RunState, tool: Tool, versions: set[str]) -> None:
+    """Residue: lines naming the tool next to an old version that no recognised form covers."""
+    if not versions:
+        return
+    name = re.compile(re.escape(tool.name.split("-")[0]), re.IGNORECASE)
+    version_re = re.compile(r"(?<![\w.])v?(" + "|".join(re.escape(v) for v in sorted(versions)) + r")(?![\w.])")
+    tree = state.tree
+    for path in tree.grep(re.compile(re.escape(tool.name.split("-")[0]).encode(), re.IGNORECASE)):
+        text = tree.read(path)
+        if text is None:
+            continue
+        covered = {o.line for o in scan(path, text, classify(path, text), tool)}
+        for number, line in enumerate(text.splitlines(), start=1):
+            if number not in covered and name.search(line) and version_re.search(line):
+                state.notes.append(Finding(path, number, line.strip(),
+                                           f"looks like {tool.name} {version_re.search(line).group(1)} "
+                                           "but is not a recognised form"))
+
+
+def _line(text: str, number: int) -> str:
+    lines = text.splitlines()
+    return lines[number - 1] if 0 < number <= len(lines) else ""

@@ -1,0 +1,40 @@
+"""Looking up a GitHub repository's latest release, through PyGithub.
+
+Settings come from the standard GitHub Actions variables: GITHUB_TOKEN and GITHUB_API_URL
+(default https://api.github.com). Without a token nothing is looked up: callers report the
+floating reference instead of guessing a version. PyGithub is imported only here, only when a
+lookup is needed.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from .errors import UserError
+
+
+def lookups_enabled() -> bool:
+    return bool(os.environ.get("GITHUB_TOKEN"))
+
+
+@lru_cache(maxsize=None)
+def latest_release_tag(slug: str) -> str | None:
+    """The tag of `slug`'s latest release; None without a token or when it has no release."""
+    token = os.environ.get("GITHUB_TOKEN")
+    if not token:
+        return None
+    from github import Auth, Github, GithubException
+
+    base_url = os.environ.get("GITHUB_API_URL", "https://api.github.com").rstrip("/")
+    client = Github(base_url=base_url, auth=Auth.Token(token), timeout=15, retry=None,
+                    seconds_between_requests=None)
+    try:
+        return client.get_repo(slug, lazy=True).get_latest_release().tag_name
+    except GithubException as exc:
+        if exc.status == 404:
+            return None
+        message = exc.data.get("message") if isinstance(exc.data, dict) else exc.data
+        raise UserError(f"GitHub API: latest release of {slug}: HTTP {exc.status}: {message}") from exc
+    except OSError as exc:
+        raise UserError(f"GitHub API at {base_url} unreachable: {exc}") from exc

@@ -1,0 +1,235 @@
+"""Tool versions in a repository: the catalogue (data/tools.yaml plus the repository's
+`.gitops-bot.yaml`), and every occurrence of a tool's version in its recognised forms.
+
+Each form is anchored to something only that tool has (its variable name, image, chart, release
+URL), so a Go toolchain `1.24.0` next to Istio `1.24.0` is never taken for Istio. Chart versions
+are located through the parsers (ArgoCD Applications through ruamel, Terraform `helm_release`
+through python-hcl2); text forms by patterns over lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import UserError
+
+FULL = r"v?\d+\.\d+\.\d+(?:-(?:alpha|beta|rc)[.\d]*)?"
+MINOR = r"\d+\.\d+"
+_VERSION_RE = re.compile(rf"^{FULL}$")
+CONFIG_FILE = ".gitops-bot.yaml"
+_TOOL_FIELDS = {"description", "github", "variables", "directories", "branch_urls", "images", "charts"}
+
+
+@dataclass(frozen=True)
+class Tool:
+    """How one tool's version is written."""
+
+    name: str
+    description: str = ""
+    github: str | None = None
+    variables: tuple[str, ...] = ()
+    directories: tuple[str, ...] = ()
+    branch_urls: tuple[str, ...] = ()
+    images: tuple[str, ...] = ()
+    chart_repository: str | None = None
+    chart_names: tuple[str, ...] = ()
+
+    def anchors(self) -> re.Pattern[bytes]:
+        """A byte pattern every file holding one of the tool's forms matches."""
+        words = [*self.variables, *self.images, *self.chart_names]
+        words += [d.split("{")[0] for d in self.directories + self.branch_urls]
+        if self.github:
+            words.append(self.github)
+        words = [w for w in words if w]
+        return re.compile(b"|".join(re.escape(w.encode()) for w in words) or b"(?!)")
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One version written in one place: `start:end` is the version text's span in the file."""
+
+    path: str
+    line: int  # 1-based
+    start: int
+    end: int
+    version: str  # as written: v1.8.3, 1.24.0, 1.24
+    form: str
+    minor_only: bool = False
+    pinned_digest: bool = False  # image@sha256: changing the tag would leave a stale digest
+
+    def rewritten(self, new: str) -> str:
+        """`new` in this occurrence's own form (v prefix or not, full or minor only)."""
+        bare = new.lstrip("v")
+        if self.minor_only:
+            return ".".join(bare.split(".")[:2])
+        return ("v" if self.version.startswith("v") else "") + bare
+
+
+# -- the catalogue ---------------------------------------------------------------------------
+def load_catalogue(repo: Path | None = None) -> dict[str, Tool]:
+    """Built-in tools, extended or overridden by the repository's `.gitops-bot.yaml` `tools:`."""
+    from ruamel.yaml import YAML
+
+    raw = YAML(typ="safe").load(resources.files("gitops_bot.data").joinpath("tools.yaml").read_text("utf-8"))
+    tools = {name: _tool(name, spec, "tools.yaml") for name, spec in raw.items()}
+    config = repo / CONFIG_FILE if repo else None
+    if config and config.is_file():
+        from ruamel.yaml.error import YAMLError
+
+        try:
+            data = YAML(typ="safe").load(config.read_text("utf-8")) or {}
+        except YAMLError as exc:
+            raise UserError(f"{CONFIG_FILE}: not valid YAML: {str(exc).splitlines()[0]}") from exc
+        extra = data.get("tools") if isinstance(data, dict) else None
+        if extra is not None and not isinstance(extra, dict):
+            raise UserError(f"{CONFIG_FILE}: tools: must be a mapping of tool name to its forms")
+        for name, spec in (extra or {}).items():
+            tools[str(name)] = _tool(str(name), spec, CONFIG_FILE)
+    return tools
+
+
+def _tool(name: str, spec: Any, source: str) -> Tool:
+    if not isinstance(spec, dict):
+        raise UserError(f"{source}: tool {name} must be a mapping")
+    unknown = set(spec) - _TOOL_FIELDS
+    if unknown:
+        raise UserError(f"{source}: tool {name}: unknown fields {', '.join(sorted(unknown))} "
+                        f"(known: {', '.join(sorted(_TOOL_FIELDS))})")
+    charts = spec.get("charts") or {}
+
+    def strings(key: str) -> tuple[str, ...]:
+        value = spec.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise UserError(f"{source}: tool {name}: {key} must be a list of strings")
+        return tuple(value)
+
+    for key in ("directories",):
+        for item in strings(key):
+            if "{version}" not in item:
+                raise UserError(f"{source}: tool {name}: {key} entry {item!r} needs {{version}}")
+    for item in strings("branch_urls"):
+        if "{minor}" not in item:
+            raise UserError(f"{source}: tool {name}: branch_urls entry {item!r} needs {{minor}}")
+    return Tool(name, str(spec.get("description", "")), spec.get("github"), strings("variables"),
+                strings("directories"), strings("branch_urls"), strings("images"),
+                charts.get("repository"), tuple(charts.get("names") or ()))
+
+
+def find_tool(name: str, repo: Path | None) -> Tool:
+    tools = load_catalogue(repo)
+    if name not in tools:
+        raise UserError(f"unknown tool {name!r} (known: {', '.join(sorted(tools))})")
+    return tools[name]
+
+
+def is_version(text: str) -> bool:
+    return bool(_VERSION_RE.match(text))
+
+
+# -- scanning ---------------------------------------------------------------------------------
+@dataclass
+class _Scan:
+    path: str
+    text: str
+    kind: str
+    found: list[Occurrence] = field(default_factory=list)
+
+    def add(self, start: int, end: int, form: str, minor_only: bool = False, digest: bool = False) -> None:
+        if any(o.start < end and start < o.end for o in self.found):
+            return  # one span, one occurrence (a variable inside a URL, say)
+        line = self.text.count("\n", 0, start) + 1
+        self.found.append(Occurrence(self.path, line, start, end, self.text[start:end], form, minor_only, digest))
+
+
+def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
+    """Every occurrence of the tool's version in one file, in file order."""
+    s = _Scan(path, text, kind)
+    if kind == "hcl":
+        _helm_releases(s, tool)
+    if kind in ("yaml", "helm") and tool.chart_repository and "Application" in text:
+        _argocd_charts(s, tool)
+    for name in tool.variables:
+        _variables(s, name)
+    for template in tool.directories:
+        prefix, suffix = (re.escape(part) for part in template.split("{version}", 1))
+        for m in re.finditer(rf"(?<![\w.-]){prefix}(?P<v>\d+\.\d+\.\d+){suffix}(?![\d.]*\d)", text):
+            s.add(m.start("v"), m.end("v"), "directory or archive name")
+    for template in tool.branch_urls:
+        prefix, suffix = (re.escape(part) for part in template.split("{minor}", 1))
+        for m in re.finditer(rf"{prefix}(?P<v>{MINOR}){suffix}", text):
+            s.add(m.start("v"), m.end("v"), "release-branch URL", minor_only=True)
+    if tool.github:
+        slug = re.escape(tool.github)
+        for pattern, form in ((rf"github\.com/{slug}/releases/download/(?P<v>{FULL})/", "release URL"),
+                              (rf"raw\.githubusercontent\.com/{slug}/(?P<v>{FULL})/", "raw URL at a tag")):
+            for m in re.finditer(pattern, text):
+                s.add(m.start("v"), m.end("v"), form)
+    for image in tool.images:
+        for m in re.finditer(rf"(?<![\w./-]){re.escape(image)}:(?P<v>{FULL})(?![\w.])(?P<d>@sha256:)?", text):
+            s.add(m.start("v"), m.end("v"), "image tag", digest=bool(m.group("d")))
+    return sorted(s.found, key=lambda o: o.start)
+
+
+def _variables(s: _Scan, name: str) -> None:
+    text = s.text
+    operator = r"(?:\s*(?:\?=|::=|:=|\+=|=)\s*|:[ \t]+)"
+    assign = rf"(?<![\w$]){re.escape(name)}{operator}(?P<q>[\"']?)(?P<v>{FULL})(?P=q)(?![\w.])"
+    for m in re.finditer(assign, text):
+        rest = text[m.end():text.find("\n", m.end()) if "\n" in text[m.end():] else len(text)]
+        if s.kind == "make":
+            form = "make variable"
+        elif s.kind in ("yaml", "helm"):
+            form = "YAML value"
+        elif rest.strip() and not rest.strip().startswith(("#", ";", "&&", "||")):
+            form = "inline variable"
+        else:
+            form = "shell variable"
+        s.add(m.start("v"), m.end("v"), form)
+    for m in re.finditer(rf"\$\{{{re.escape(name)}:-(?P<v>{FULL})\}}", text):
+        s.add(m.start("v"), m.end("v"), "shell default")
+
+
+def _argocd_charts(s: _Scan, tool: Tool) -> None:
+    from ruamel.yaml.error import YAMLError
+
+    from .argocd import parse_applications
+    from .edit.splice import Lines
+
+    try:
+        apps = parse_applications(s.path, s.text)
+    except YAMLError:
+        return
+    lines = Lines(s.text)
+    for app in apps:
+        for source in app.sources:
+            if (source.chart in tool.chart_names and source.target_revision_at
+                    and _same_repo(source.repo_url, tool.chart_repository)):
+                line, col = source.target_revision_at
+                start = lines.start(line) + col
+                raw = lines.line(line)[col:]
+                quote = raw[:1] if raw[:1] in "\"'" else ""
+                value = str(source.target_revision)
+                if is_version(value) and raw[len(quote):].startswith(value):
+                    s.add(start + len(quote), start + len(quote) + len(value), "chart version (ArgoCD)")
+
+
+def _helm_releases(s: _Scan, tool: Tool) -> None:
+    if not tool.chart_repository:
+        return
+    from .edit.hcl import helm_release_versions
+
+    try:
+        releases = helm_release_versions(s.text)
+    except Exception:  # an unparsable .tf file holds no occurrence we can edit safely
+        return
+    for repository, chart, version, start, end in releases:
+        if chart in tool.chart_names and _same_repo(repository, tool.chart_repository) and is_version(version):
+            s.add(start, end, "chart version (Terraform)")
+
+
+def _same_repo(a: str | None, b: str | None) -> bool:
+    return bool(a and b) and a.rstrip("/") == b.rstrip("/")
