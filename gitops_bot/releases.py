@@ -18,19 +18,23 @@ def lookups_enabled() -> bool:
     return bool(os.environ.get("GITHUB_TOKEN"))
 
 
-@lru_cache(maxsize=None)
 def latest_release_tag(slug: str) -> str | None:
     """The tag of `slug`'s latest release; None without a token or when it has no release."""
     token = os.environ.get("GITHUB_TOKEN")
     if not token:
         return None
+    return _lookup(slug, os.environ.get("GITHUB_API_URL", "https://api.github.com").rstrip("/"), token)
+
+
+@lru_cache(maxsize=None)
+def _lookup(slug: str, base_url: str, token: str) -> str | None:
+    """One request per repository, API and token within a run."""
     from github import Auth, Github, GithubException
 
-    base_url = os.environ.get("GITHUB_API_URL", "https://api.github.com").rstrip("/")
     client = Github(base_url=base_url, auth=Auth.Token(token), timeout=15, retry=None,
-                    seconds_between_requests=None)
+                    seconds_between_requests=None, lazy=True)
     try:
-        return client.get_repo(slug, lazy=True).get_latest_release().tag_name
+        return client.get_repo(slug).get_latest_release().tag_name
     except GithubException as exc:
         if exc.status == 404:
             return None

@@ -176,6 +176,10 @@ def _definition(text: str, kind: str, name: str, version: str) -> Cut:
         break
     newline = "\r\n" if "\r\n" in text else "\n"
     definition = f'{name}="{version}"' if kind == "shell" else f"{name} ?= {version}"
+    if kind == "make" and last_is_assignment:
+        # Line up with an aligned block (`ISTIO_VERSION ?= 1.24.0`) when the name fits.
+        column = re.search(r"\s*(\?=|:=|::=|\+=|=)", lines.line(last)).start(1)
+        definition = f"{name.ljust(column - 1)} ?= {version}"
     if last >= 0:
         at = lines.end(last)
         return Cut(Span(at, at), (definition if last_is_assignment else newline + definition) + newline)

@@ -1,0 +1,3 @@
+module github.com/example/platform
+
+go 1.24.0
