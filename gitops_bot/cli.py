@@ -1,4 +1,4 @@
-"""The command line: `gitops-bot recipes | plan | apply | check`.
+"""The command line: `gitops-bot recipes | plan | apply | check | pr`.
 
 Exit codes: 0 success; 1 with --exit-code when there are changes; 2 bad input (one line on
 stderr, nothing written); 3 internal error. Heavy modules (GitPython, PyGithub, ruamel, hcl2) are
@@ -43,7 +43,39 @@ def _parser() -> argparse.ArgumentParser:
             p.add_argument("--exit-code", action="store_true",
                            help="exit 1 when the recipe would change something")
             p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    p = sub.add_parser("pr", help="run a recipe on the base branch and open or update its pull request",
+                       description=PR_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("recipe", help="recipe name (see `gitops-bot recipes`)")
+    p.add_argument("params", nargs="*", metavar="key=value", help="recipe parameters")
+    p.add_argument("--repo", default=".", help="the local clone (default: current directory); pushes go to its origin")
+    p.add_argument("--base", help="base branch (default: the repository's default branch)")
+    p.add_argument("--draft", action="store_true", help="open the PR as a draft")
+    p.add_argument("--label", action="append", default=[], metavar="L", help="label to add (repeatable)")
+    p.add_argument("--reviewer", action="append", default=[], metavar="U", help="reviewer to request (repeatable)")
+    p.add_argument("--repo-slug", metavar="OWNER/NAME", help="GitHub repository (default: $GITHUB_REPOSITORY)")
+    p.add_argument("--recreate", action="store_true",
+                   help="replace the bot branch even when someone else pushed commits to it")
+    p.add_argument("--author", metavar="'NAME <EMAIL>'",
+                   help="commit author and committer (default: gitops-bot <gitops-bot@users.noreply.github.com>)")
     return parser
+
+
+PR_HELP = """\
+Run a recipe exactly as `plan` does, on the up-to-date base branch (in a temporary worktree; your
+checkout is not touched), and deliver it as a pull request:
+
+  - one commit `chore(gitops): <title>` on the branch gitops-bot/<recipe>/<parameters>, pushed to
+    the origin remote; re-runs update the same branch and PR instead of opening another;
+  - a branch someone else pushed to is never overwritten (the PR gets a comment; --recreate
+    replaces it); a PR a human closed is never reopened; the base branch is never committed to;
+  - no change closes an open bot PR with a comment, and opens nothing.
+
+Settings come from the GitHub Actions environment: GITHUB_TOKEN (needs contents: write,
+pull-requests: write, issues: write), GITHUB_REPOSITORY (owner/name, or --repo-slug) and
+GITHUB_API_URL (default https://api.github.com).
+
+Exit codes: 0 done (opened, updated, up to date, closed, nothing to do); 1 stopped for a human
+(someone else's commits on the branch, a PR a human closed); 2 bad input or GitHub error."""
 
 
 def parse_params(items: Sequence[str]) -> dict[str, str]:
@@ -133,7 +165,32 @@ def _colorize(diff: str) -> str:
     return "".join(out)
 
 
-COMMANDS = {"recipes": cmd_recipes, "plan": cmd_plan, "apply": cmd_apply, "check": cmd_check}
+def cmd_pr(args: argparse.Namespace) -> int:
+    from .pr import Options, deliver
+    from .recipe import find_recipe
+
+    root = _repo(args.repo)
+    recipe = find_recipe(args.recipe, root)
+    params = recipe.check_params(parse_params(args.params))
+    options = Options(base=args.base, draft=args.draft, labels=args.label, reviewers=args.reviewer,
+                      slug=args.repo_slug, recreate=args.recreate, author=_author(args.author))
+    outcome = deliver(root, recipe, params, options)
+    print(f"{outcome.action}: {outcome.url or '-'}" + (f" ({outcome.detail})" if outcome.detail else ""))
+    return outcome.exit_code
+
+
+def _author(value: str | None) -> tuple[str, str] | None:
+    if value is None:
+        return None
+    import re
+
+    m = re.fullmatch(r"\s*(.+?)\s*<([^<>\s]+@[^<>\s]+)>\s*", value)
+    if not m:
+        raise UserError(f"--author {value!r}: expected 'Name <email>'")
+    return m.group(1), m.group(2)
+
+
+COMMANDS = {"recipes": cmd_recipes, "plan": cmd_plan, "apply": cmd_apply, "check": cmd_check, "pr": cmd_pr}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

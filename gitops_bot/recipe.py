@@ -4,6 +4,7 @@ A recipe is YAML:
 
     name: remove-service
     description: One line shown by `gitops-bot recipes`.
+    title: remove {service}             # optional: PR title and commit subject
     parameters:
       service:
         description: What the parameter means.
@@ -56,6 +57,14 @@ class Recipe:
     parameters: tuple[Parameter, ...]
     steps: tuple[Step, ...]
     source: str = "built-in"
+    title: str = ""
+
+    def render_title(self, params: Mapping[str, str]) -> str:
+        """The PR title and commit subject: the recipe's `title` template, or its name and
+        parameter values."""
+        if self.title:
+            return " ".join(_PLACEHOLDER_RE.sub(lambda m: params.get(m.group(1), ""), self.title).split())
+        return " ".join([self.name, *params.values()])
 
     def check_params(self, given: Mapping[str, str]) -> dict[str, str]:
         """The full parameter set (defaults filled in); UserError on a missing, unknown or
@@ -103,7 +112,7 @@ def parse_recipe(text: str, source: str) -> Recipe:
     for key in ("name", "description", "steps"):
         if key not in data:
             raise UserError(f"{source}: recipe needs {key!r}")
-    unknown = set(data) - {"name", "description", "parameters", "steps"}
+    unknown = set(data) - {"name", "description", "title", "parameters", "steps"}
     if unknown:
         raise UserError(f"{source}: unknown recipe keys: {', '.join(sorted(unknown))}")
     name = str(data["name"])
@@ -129,7 +138,8 @@ def parse_recipe(text: str, source: str) -> Recipe:
         steps.append(Step(op, args))
     if not steps:
         raise UserError(f"{source}: recipe has no steps")
-    return Recipe(name, str(data["description"]).strip(), params, tuple(steps), source)
+    return Recipe(name, str(data["description"]).strip(), params, tuple(steps), source,
+                  str(data.get("title") or ""))
 
 
 def _parameter(source: str, name: str, spec: Any) -> Parameter:

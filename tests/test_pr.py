@@ -1,0 +1,215 @@
+"""`gitops-bot pr`: real git repositories with a local bare origin, and a fake GitHub over real
+HTTP that validates every request and response against GitHub's OpenAPI description."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from gitops_bot.cli import main
+
+from .conftest import EXAMPLE
+from .fakes.github import FakeGitHub
+
+SLUG = "acme/platform"
+BRANCH = "gitops-bot/remove-service/video-service"
+
+
+def git(cwd, *args, author="Alice <alice@example.com>"):
+    name, email = author[:-1].split(" <")
+    env = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name,
+           "GIT_COMMITTER_EMAIL": email, "HOME": str(cwd), "PATH": "/usr/bin:/bin:/usr/local/bin"}
+    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout.strip()
+
+
+@pytest.fixture
+def github(monkeypatch):
+    fake = FakeGitHub().start()
+    fake.add_repo(SLUG)
+    monkeypatch.setenv("GITHUB_TOKEN", "test-token")
+    monkeypatch.setenv("GITHUB_API_URL", fake.url)
+    monkeypatch.setenv("GITHUB_REPOSITORY", SLUG)
+    yield fake
+    fake.stop()
+    assert fake.violations == []
+
+
+@pytest.fixture
+def repos(tmp_path):
+    """(origin bare repository, the maintainer's clone) holding the example monorepo."""
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "init", "--quiet", "--bare", "-b", "main", str(origin))
+    seed = tmp_path / "seed"
+    shutil.copytree(EXAMPLE, seed)
+    git(seed, "init", "--quiet", "-b", "main")
+    git(seed, "add", "-A")
+    git(seed, "commit", "--quiet", "-m", "platform")
+    git(seed, "push", "--quiet", str(origin), "main")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "--quiet", str(origin), str(clone))
+    return origin, clone
+
+
+def pr(clone, *extra):
+    return main(["pr", "remove-service", "service=video-service", "--repo", str(clone), *extra])
+
+
+def head(origin, ref=BRANCH):
+    return git(origin, "rev-parse", f"refs/heads/{ref}")
+
+
+def test_first_run_opens_the_pr(github, repos, capsys):
+    origin, clone = repos
+    main_before = head(origin, "main")
+    assert pr(clone, "--label", "gitops", "--reviewer", "bob") == 0
+    assert capsys.readouterr().out.strip() == "opened: https://github.com/acme/platform/pull/1"
+    (pull,) = github.pulls[SLUG]
+    assert (pull.head, pull.base, pull.title, pull.state) == (BRANCH, "main", "remove video-service", "open")
+    assert pull.labels == ["gitops"] and pull.reviewers == ["bob"]
+    assert "- [ ] [`docs/runbook.md:6`](https://github.com/acme/platform/blob/" in pull.body
+    assert "gitops-bot plan remove-service service=video-service" in pull.body
+    assert '<!-- gitops-bot: {"base": "main"' in pull.body and '"recipe": "remove-service"' in pull.body
+    log = git(origin, "log", "--format=%an <%ae>|%s", f"main..{BRANCH}").splitlines()
+    assert log == ["gitops-bot <gitops-bot@users.noreply.github.com>|chore(gitops): remove video-service"]
+    assert head(origin, "main") == main_before  # never commits to the base branch
+    changed = git(origin, "diff", "--name-only", f"main..{BRANCH}").splitlines()
+    assert "go.work" in changed and "services/video-service/go.mod" in changed
+    assert git(clone, "status", "--porcelain") == ""  # the maintainer's checkout is untouched
+
+
+def test_second_run_with_the_same_result_changes_nothing(github, repos, capsys):
+    origin, clone = repos
+    pr(clone)
+    sha = head(origin)
+    writes_before = [r for r in github.requests if r[0] != "GET"]
+    assert pr(clone) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "up-to-date: https://github.com/acme/platform/pull/1"
+    assert head(origin) == sha
+    assert [r for r in github.requests if r[0] != "GET"] == writes_before
+    assert len(github.pulls[SLUG]) == 1
+
+
+def test_changed_result_updates_branch_and_body(github, repos, capsys):
+    origin, clone = repos
+    pr(clone)
+    first_sha = head(origin)
+    (clone / "docs" / "oncall.md").write_text(
+        "# On call\n\n- **video-service**: media team\n- **auth-service**: identity\n")
+    git(clone, "add", "-A")
+    git(clone, "commit", "--quiet", "-m", "on-call list")
+    git(clone, "push", "--quiet", "origin", "main")
+    assert pr(clone) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "updated: https://github.com/acme/platform/pull/1"
+    assert head(origin) != first_sha
+    assert git(origin, "rev-parse", f"{BRANCH}^") == head(origin, "main")  # rebuilt on the new base
+    assert "docs/oncall.md" in github.pulls[SLUG][0].body
+    assert len(github.pulls[SLUG]) == 1
+
+
+def test_empty_result_closes_the_pr_with_a_comment(github, repos, capsys):
+    origin, clone = repos
+    pr(clone)
+    git(clone, "fetch", "--quiet", "origin")
+    git(clone, "merge", "--quiet", "--ff-only", f"origin/{BRANCH}")  # someone lands the change by hand
+    git(clone, "push", "--quiet", "origin", "main")
+    github.pulls[SLUG][0].state = "open"
+    assert pr(clone) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("closed: https://github.com/acme/platform/pull/1")
+    assert github.pulls[SLUG][0].state == "closed"
+    assert "no longer changes anything" in github.comments[-1]["body"]
+
+
+def test_no_change_opens_nothing(github, repos, capsys):
+    _, clone = repos
+    assert main(["pr", "remove-service", "service=payments-service", "--repo", str(clone)]) == 0
+    assert capsys.readouterr().out.startswith("no-change: -")
+    assert github.pulls[SLUG] == [] and [r for r in github.requests if r[0] != "GET"] == []
+
+
+def test_human_commit_on_the_bot_branch_is_not_overwritten(github, repos, tmp_path, capsys):
+    origin, clone = repos
+    pr(clone)
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "--quiet", "-b", BRANCH, str(origin), str(other))
+    (other / "NOTES.md").write_text("fixing the docs by hand\n")
+    git(other, "add", "-A")
+    git(other, "commit", "--quiet", "-m", "docs by hand")
+    git(other, "push", "--quiet", "origin", BRANCH)
+    human_sha = head(origin)
+    (clone / "docs" / "oncall.md").write_text("- **video-service**: media\n- **auth-service**: identity\n")
+    git(clone, "add", "-A")
+    git(clone, "commit", "--quiet", "-m", "base moves on")
+    git(clone, "push", "--quiet", "origin", "main")
+    assert pr(clone) == 1
+    assert "commits by Alice are on" in capsys.readouterr().out
+    assert head(origin) == human_sha
+    assert "needs to finish this PR, or re-run with `--recreate`" in github.comments[-1]["body"]
+    comments = len(github.comments)
+    assert pr(clone) == 1 and len(github.comments) == comments  # said once, not on every run
+    assert pr(clone, "--recreate") == 0
+    assert git(origin, "log", "--format=%an", f"main..{BRANCH}") == "gitops-bot"
+
+
+def test_closed_pr_is_not_reopened(github, repos, capsys):
+    origin, clone = repos
+    pr(clone)
+    github.pulls[SLUG][0].state = "closed"  # a human closed it
+    sha = head(origin)
+    assert pr(clone) == 1
+    assert "does not reopen" in capsys.readouterr().out
+    assert github.pulls[SLUG][0].state == "closed" and len(github.pulls[SLUG]) == 1
+    assert head(origin) == sha
+
+
+def test_validation_error_is_one_line_and_the_next_run_picks_up_the_push(github, repos, capsys):
+    origin, clone = repos
+    github.fail_next("POST /repos/{owner}/{repo}/pulls", 422, "Validation Failed",
+                     errors=[{"resource": "PullRequest", "code": "custom", "message": "base branch is protected"}])
+    assert pr(clone) == 2
+    err = capsys.readouterr().err
+    assert err == ("gitops-bot: error: GitHub API: cannot open the pull request: HTTP 422: Validation Failed "
+                   "(base branch is protected)\n")
+    sha = head(origin)  # the push happened before the failed call
+    assert pr(clone) == 0
+    assert capsys.readouterr().out.startswith("opened:")
+    assert head(origin) == sha
+
+
+def test_secondary_rate_limit_is_retried_after_the_given_wait(github, repos, capsys, monkeypatch):
+    _, clone = repos
+    waits = []
+    monkeypatch.setattr("gitops_bot.github._sleep", waits.append)
+    github.fail_next("GET /repos/{owner}/{repo}/pulls", 403,
+                     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+                     headers={"Retry-After": "7"})
+    github.fail_next("POST /repos/{owner}/{repo}/pulls", 502, "Server Error")
+    assert pr(clone) == 0
+    assert waits == [7.0, 1.0]
+    assert len(github.pulls[SLUG]) == 1
+
+
+@pytest.mark.parametrize("unset, message", [
+    ("GITHUB_TOKEN", "GITHUB_TOKEN is not set"),
+    ("GITHUB_REPOSITORY", "no repository: set GITHUB_REPOSITORY=owner/name or pass --repo-slug"),
+])
+def test_missing_settings(github, repos, capsys, monkeypatch, unset, message):
+    origin, clone = repos
+    monkeypatch.delenv(unset)
+    assert pr(clone) == 2
+    assert message in capsys.readouterr().err
+    assert github.requests == []
+
+
+def test_bad_token_is_one_clear_line(github, repos, capsys):
+    _, clone = repos
+    github.fail_next("GET /repos/{owner}/{repo}", 401, "Bad credentials")
+    assert pr(clone) == 2
+    assert capsys.readouterr().err == ("gitops-bot: error: GitHub API: cannot read the repository: HTTP 401: "
+                                       "Bad credentials; check GITHUB_TOKEN\n")
+
+
+def test_not_a_git_checkout(github, tmp_path, capsys):
+    assert main(["pr", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 2
+    assert "not a git checkout" in capsys.readouterr().err
