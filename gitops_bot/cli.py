@@ -1,4 +1,4 @@
-"""The command line: `gitops-bot recipes | plan | apply | check | pr`.
+"""The command line: `gitops-bot recipes | plan | apply | check | pr | action`.
 
 Exit codes: 0 success; 1 with --exit-code when there are changes; 2 bad input (one line on
 stderr, nothing written); 3 internal error. Heavy modules (GitPython, PyGithub, ruamel, hcl2) are
@@ -57,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="replace the bot branch even when someone else pushed commits to it")
     p.add_argument("--author", metavar="'NAME <EMAIL>'",
                    help="commit author and committer (default: gitops-bot <gitops-bot@users.noreply.github.com>)")
+    sub.add_parser("action", help="the GitHub Action's entry point (reads GITHUB_EVENT_NAME, GITHUB_EVENT_PATH)")
     return parser
 
 
@@ -116,8 +117,19 @@ def _run(args: argparse.Namespace):
 
     root = _repo(args.repo)
     recipe = find_recipe(args.recipe, root)
-    params = recipe.check_params(parse_params(args.params))
+    params = recipe.check_params(parse_params(args.params), _repo_defaults(root, recipe.name))
     return root, run_recipe(root, recipe, params)
+
+
+def _load_config(root: Path):
+    from .config import load_config
+
+    return load_config(root)
+
+
+def _repo_defaults(root: Path, recipe: str) -> dict[str, str] | None:
+    """The repository's parameter defaults for a recipe (`.gitops-bot.yaml` `recipes:`)."""
+    return _load_config(root).recipe_defaults.get(recipe)
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -171,9 +183,11 @@ def cmd_pr(args: argparse.Namespace) -> int:
 
     root = _repo(args.repo)
     recipe = find_recipe(args.recipe, root)
-    params = recipe.check_params(parse_params(args.params))
-    options = Options(base=args.base, draft=args.draft, labels=args.label, reviewers=args.reviewer,
-                      slug=args.repo_slug, recreate=args.recreate, author=_author(args.author))
+    params = recipe.check_params(parse_params(args.params), _repo_defaults(root, recipe.name))
+    config = _load_config(root)
+    options = Options(base=args.base, draft=args.draft or config.draft, labels=args.label or config.labels,
+                      reviewers=args.reviewer or config.reviewers, slug=args.repo_slug, recreate=args.recreate,
+                      author=_author(args.author), branch_prefix=config.branch_prefix)
     outcome = deliver(root, recipe, params, options)
     print(f"{outcome.action}: {outcome.url or '-'}" + (f" ({outcome.detail})" if outcome.detail else ""))
     return outcome.exit_code
@@ -190,7 +204,14 @@ def _author(value: str | None) -> tuple[str, str] | None:
     return m.group(1), m.group(2)
 
 
-COMMANDS = {"recipes": cmd_recipes, "plan": cmd_plan, "apply": cmd_apply, "check": cmd_check, "pr": cmd_pr}
+def cmd_action(_args: argparse.Namespace) -> int:
+    from .action import run_action
+
+    return run_action()
+
+
+COMMANDS = {"recipes": cmd_recipes, "plan": cmd_plan, "apply": cmd_apply, "check": cmd_check, "pr": cmd_pr,
+            "action": cmd_action}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -87,6 +87,41 @@ class GitHub:
         self._call(f"request reviewers on #{number}",
                    lambda: self.repo.get_pull(number).create_review_request(reviewers=reviewers))
 
+    def permission(self, login: str) -> str:
+        """The user's role on the repository (admin, maintain, write, triage, read, none)."""
+        from github import GithubException
+
+        url = f"{self.repo.url}/collaborators/{login}/permission"
+        try:
+            _, data = self._call(f"read {login}'s permission",
+                                 lambda: self.client.requester.requestJsonAndCheck("GET", url))
+        except UserError as exc:
+            if isinstance(exc.__cause__, GithubException) and exc.__cause__.status == 404:
+                return "none"  # not a collaborator
+            raise
+        return str(data.get("role_name") or data.get("permission") or "none")
+
+    def is_team_member(self, team: str, login: str) -> bool:
+        """True when `login` is an active member of ORG/TEAM."""
+        from github import GithubException
+
+        org, slug = team.split("/", 1)
+        url = f"{self.client.requester.base_url}/orgs/{org}/teams/{slug}/memberships/{login}"
+        try:
+            _, data = self._call(f"read {team} membership",
+                                 lambda: self.client.requester.requestJsonAndCheck("GET", url))
+        except UserError as exc:
+            if isinstance(exc.__cause__, GithubException) and exc.__cause__.status == 404:
+                return False
+            raise
+        return data.get("state") == "active"
+
+    def react(self, comment_id: int, content: str) -> None:
+        """Add a reaction (eyes, rocket, confused, ...) to an issue comment."""
+        url = f"{self.repo.url}/issues/comments/{comment_id}/reactions"
+        self._call("react to the comment", lambda: self.client.requester.requestJsonAndCheck(
+            "POST", url, input={"content": content}))
+
     # -- errors and retries ---------------------------------------------------------------
     def _call(self, what: str, call: Callable[[], T]) -> T:
         from github import GithubException

@@ -34,6 +34,7 @@ class Options:
     recreate: bool = False
     author: tuple[str, str] | None = None
     branch_prefix: str = "gitops-bot"
+    closes: int | None = None  # the issue a comment command came from
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def read_marker(body: str) -> dict:
 
 
 def render_body(recipe: Recipe, params: Mapping[str, str], changes: ChangeSet, slug: str, base: str,
-                base_sha: str, head_sha: str, extra_marker: Mapping[str, object] | None = None) -> str:
+                base_sha: str, head_sha: str, closes: int | None = None) -> str:
     """The PR description: summary, parameters, files, validation, residue checklist, how to
     reproduce, and a hidden marker with recipe, parameters and bot version."""
     blob = f"https://github.com/{slug}/blob/{head_sha}"
@@ -91,6 +92,8 @@ def render_body(recipe: Recipe, params: Mapping[str, str], changes: ChangeSet, s
         counts[f.status] = counts.get(f.status, 0) + 1
     out = [f"`{recipe.name}` run by gitops-bot on `{base}` at {base_sha[:12]}: {len(changes.files)} files "
            f"({', '.join(f'{n} {s}' for s, n in sorted(counts.items()))}).", "", recipe.description, ""]
+    if closes:
+        out += [f"Closes #{closes}.", ""]
     if params:
         out += ["### Parameters", "", "| parameter | value |", "|---|---|"]
         out += [f"| `{k}` | `{_cell(v)}` |" for k, v in params.items()]
@@ -121,7 +124,7 @@ def render_body(recipe: Recipe, params: Mapping[str, str], changes: ChangeSet, s
         out.append("Nothing: no mention is left.")
     out += ["", "### Reproduce locally", "", "```sh", reproduce_command(recipe, params), "```", ""]
     marker = {"recipe": recipe.name, "params": dict(params), "version": __version__, "base": base,
-              "base_sha": base_sha, **(extra_marker or {})}
+              "base_sha": base_sha}
     text = "\n".join(out)
     if len(text) > BODY_LIMIT:
         text = text[:BODY_LIMIT] + "\n\n… (truncated: run the command above for the full report)\n"
@@ -132,16 +135,20 @@ def _cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("`", "'").replace("\n", " ")
 
 
-def deliver(root: Path, recipe: Recipe, params: Mapping[str, str], options: Options) -> Outcome:
-    """Run `recipe` on the base branch and open or update its pull request."""
+def deliver(root: Path, recipe: Recipe, params: Mapping[str, str], options: Options,
+            github=None, checkout=None) -> Outcome:
+    """Run `recipe` on the base branch and open or update its pull request (the GitHub and git
+    clients may be passed in to share them across invocations)."""
     from .engine import run_recipe
     from .errors import UserError
     from .gitops import DEFAULT_AUTHOR, Checkout
     from .github import GitHub, settings
 
-    token, api_url, slug = settings(options.slug)
-    checkout = Checkout(root, options.author or DEFAULT_AUTHOR)
-    github = GitHub(token, api_url, slug)
+    if github is None:
+        token, api_url, slug = settings(options.slug)
+        github = GitHub(token, api_url, slug)
+    slug = github.slug
+    checkout = checkout or Checkout(root, options.author or DEFAULT_AUTHOR)
     base = options.base or github.default_branch()
     branch = branch_name(recipe, params, options.branch_prefix)
     if branch == base:
@@ -176,7 +183,7 @@ def deliver(root: Path, recipe: Recipe, params: Mapping[str, str], options: Opti
             github.update_pull(open_pr.number, body=open_pr.body.replace(
                 MARKER_RE.search(open_pr.body).group(0), _marker(dict(marker, blocked=remote.sha))))
         return Outcome("blocked", open_pr.url if open_pr else None, pushed.detail)
-    body = render_body(recipe, params, changes, slug, base, base_sha, pushed.sha)
+    body = render_body(recipe, params, changes, slug, base, base_sha, pushed.sha, options.closes)
     pr_title = title(recipe, params)
     if open_pr:
         if open_pr.title == pr_title and open_pr.body == body:

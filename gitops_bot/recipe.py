@@ -66,18 +66,24 @@ class Recipe:
             return " ".join(_PLACEHOLDER_RE.sub(lambda m: params.get(m.group(1), ""), self.title).split())
         return " ".join([self.name, *params.values()])
 
-    def check_params(self, given: Mapping[str, str]) -> dict[str, str]:
-        """The full parameter set (defaults filled in); UserError on a missing, unknown or
-        malformed parameter."""
+    def check_params(self, given: Mapping[str, str],
+                     repo_defaults: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The full parameter set (the repository's defaults from `.gitops-bot.yaml`, then the
+        recipe's, filled in); UserError on a missing, unknown or malformed parameter."""
         known = {p.name: p for p in self.parameters}
         for key in given:
             if key not in known:
                 raise UserError(f"recipe {self.name} has no parameter {key!r} "
                                 f"(parameters: {', '.join(known) or 'none'})")
         values: dict[str, str] = {}
+        for key in repo_defaults or {}:
+            if key not in known:
+                raise UserError(f".gitops-bot.yaml: recipes.{self.name} has no parameter {key!r}")
         for p in self.parameters:
             if p.name in given:
                 value = given[p.name]
+            elif repo_defaults and p.name in repo_defaults:
+                value = _PLACEHOLDER_RE.sub(lambda m: given.get(m.group(1), m.group(0)), repo_defaults[p.name])
             elif p.default is not None:
                 # Defaults may name other parameters: values: k8s/helm/environments/{env}.yaml
                 value = _PLACEHOLDER_RE.sub(lambda m: given.get(m.group(1), m.group(0)), p.default)

@@ -32,6 +32,7 @@ OPERATIONS = [
     ("get", "/repos/{owner}/{repo}/collaborators/{username}/permission"),
     ("post", "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"),
     ("post", "/repos/{owner}/{repo}/issues/{issue_number}/reactions"),
+    ("get", "/orgs/{org}/teams/{team_slug}/memberships/{username}"),
 ]
 
 

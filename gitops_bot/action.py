@@ -1,0 +1,279 @@
+"""`gitops-bot action`: the GitHub Action's entry point. It reads the event like any action
+(GITHUB_EVENT_NAME, GITHUB_EVENT_PATH; inputs as INPUT_* variables) and routes it:
+
+- `schedule` (and `workflow_dispatch` without a recipe): every invocation in the config's
+  `schedule:` goes through the pull-request flow; one failure does not stop the others;
+- `workflow_dispatch` with the `recipe` input (or `command: run`): that one invocation;
+- `issue_comment` (`created` only): the `/gitops-bot ...` command on the comment's first line,
+  from someone with the configured permission, answered on the issue;
+- `command: check`: `gitops-bot check` with workflow annotations.
+The configuration and the repository's recipes are read from the default branch, never from the
+branch that triggered the run. Nothing from a comment reaches a shell.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from .errors import UserError
+
+REPLY_MARK = "<!-- gitops-bot reply -->"
+_RANK = {"none": 0, "read": 1, "triage": 2, "write": 3, "maintain": 4, "admin": 5}
+
+
+@dataclass(frozen=True)
+class Inputs:
+    command: str = "auto"
+    recipe: str = ""
+    params: str = ""
+    config: str = ".gitops-bot.yaml"
+    dry_run: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "Inputs":
+        def get(name: str, default: str = "") -> str:
+            return env.get(f"INPUT_{name.upper().replace('-', '_')}", default).strip()
+        command = get("command", "auto") or "auto"
+        if command not in ("auto", "run", "check"):
+            raise UserError(f"input command={command!r}: expected auto, run or check")
+        config = get("config", ".gitops-bot.yaml") or ".gitops-bot.yaml"
+        if config.startswith("/") or ".." in config.split("/"):
+            raise UserError(f"input config={config!r} must be a path inside the repository")
+        return cls(command, get("recipe"), get("params"), config, get("dry-run", "false").lower() == "true")
+
+
+@dataclass
+class Report:
+    """What the run tells the workflow: outputs and the job summary."""
+
+    rows: list[tuple[str, str, str]] = field(default_factory=list)  # (invocation, result, link)
+    pr_urls: list[str] = field(default_factory=list)
+    changed: bool = False
+
+    def write(self, env: Mapping[str, str]) -> None:
+        if env.get("GITHUB_OUTPUT"):
+            with open(env["GITHUB_OUTPUT"], "a", encoding="utf-8") as out:
+                out.write(f"pr-url={self.pr_urls[0] if self.pr_urls else ''}\n")
+                out.write(f"changed={'true' if self.changed else 'false'}\n")
+        if env.get("GITHUB_STEP_SUMMARY") and self.rows:
+            lines = ["### gitops-bot", "", "| invocation | result | pull request |", "|---|---|---|"]
+            lines += [f"| `{inv}` | {result.replace('|', '/')} | {link} |" for inv, result, link in self.rows]
+            with open(env["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as out:
+                out.write("\n".join(lines) + "\n")
+
+
+class Context:
+    """Clients and the default branch's configuration, shared by every invocation of a run."""
+
+    def __init__(self, root: Path, inputs: Inputs) -> None:
+        from .config import load_config
+        from .gitops import Checkout
+        from .github import GitHub, settings
+        from .recipe import available_recipes
+
+        token, api_url, slug = settings(None)
+        self.root, self.inputs, self.slug = root, inputs, slug
+        self.github = GitHub(token, api_url, slug)
+        self.checkout = Checkout(root)
+        self.default_branch = self.github.default_branch()
+        base_sha = self.checkout.fetch(self.default_branch)
+        with self.checkout.worktree(base_sha) as defaults:  # config and recipes from the default branch
+            self.config = load_config(defaults, inputs.config)
+            self.recipes = available_recipes(defaults)
+
+    def recipe(self, name: str):
+        if name not in self.recipes:
+            raise UserError(f"unknown recipe {name!r} (available: {', '.join(sorted(self.recipes))})")
+        return self.recipes[name]
+
+    def params(self, recipe, given: Mapping[str, str]) -> dict[str, str]:
+        return recipe.check_params(given, self.config.recipe_defaults.get(recipe.name))
+
+    def deliver(self, recipe, params: Mapping[str, str], closes: int | None = None):
+        from .pr import Options, deliver
+
+        options = Options(base=self.default_branch, draft=self.config.draft, labels=self.config.labels,
+                          reviewers=self.config.reviewers, branch_prefix=self.config.branch_prefix,
+                          closes=closes)
+        return deliver(self.root, recipe, params, options, github=self.github, checkout=self.checkout)
+
+    def plan(self, recipe, params: Mapping[str, str]):
+        from .engine import run_recipe
+
+        base_sha = self.checkout.fetch(self.default_branch)
+        with self.checkout.worktree(base_sha) as tree:
+            return run_recipe(tree, recipe, params)
+
+
+def run_action(env: Mapping[str, str] | None = None) -> int:
+    """Handle the workflow's event; the exit code is the job's."""
+    env = os.environ if env is None else env
+    event, event_path = env.get("GITHUB_EVENT_NAME"), env.get("GITHUB_EVENT_PATH")
+    if not event or not event_path:
+        raise UserError("GITHUB_EVENT_NAME and GITHUB_EVENT_PATH are not set: `gitops-bot action` runs in GitHub Actions")
+    try:
+        payload = json.loads(Path(event_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot read the event payload {event_path}: {exc}") from exc
+    inputs = Inputs.from_env(env)
+    root = Path(env.get("GITHUB_WORKSPACE") or ".").resolve()
+    report = Report()
+    try:
+        if inputs.command == "check":
+            return _check(root, report)
+        if inputs.command == "run" or (event == "workflow_dispatch" and inputs.recipe):
+            return _dispatched(Context(root, inputs), report)
+        if event in ("schedule", "workflow_dispatch"):
+            return _scheduled(Context(root, inputs), report)
+        if event == "issue_comment":
+            return _comment(root, inputs, payload, report)
+        print(f"gitops-bot: nothing to do for {event} events")
+        return 0
+    finally:
+        report.write(env)
+
+
+# -- schedule and dispatch --------------------------------------------------------------------
+def _scheduled(ctx: Context, report: Report) -> int:
+    if not ctx.config.schedule:
+        print(f"gitops-bot: no schedule in {ctx.inputs.config} on {ctx.default_branch}")
+        return 0
+    failures = 0
+    for invocation in ctx.config.schedule:
+        failures += _invoke(ctx, invocation.recipe, invocation.params, invocation.describe(), report)
+    return 1 if failures else 0
+
+
+def _dispatched(ctx: Context, report: Report) -> int:
+    from .cli import parse_params
+
+    if not ctx.inputs.recipe:
+        raise UserError("command: run needs the recipe input")
+    params = parse_params(ctx.inputs.params.split())
+    return _invoke(ctx, ctx.inputs.recipe, params, " ".join([ctx.inputs.recipe, ctx.inputs.params]).strip(), report)
+
+
+def _invoke(ctx: Context, name: str, given: Mapping[str, str], label: str, report: Report) -> int:
+    """One invocation through the PR flow (or plan when dry-run); 1 when it failed."""
+    try:
+        recipe = ctx.recipe(name)
+        params = ctx.params(recipe, given)
+        if ctx.inputs.dry_run:
+            changes = ctx.plan(recipe, params)
+            report.changed |= changes.changed
+            report.rows.append((label, f"dry run: {len(changes.files)} files, {len(changes.residue)} residue", ""))
+            return 0
+        outcome = ctx.deliver(recipe, params)
+    except UserError as exc:
+        report.rows.append((label, f"error: {exc.message}", ""))
+        print(f"gitops-bot: {label}: error: {exc.message}")
+        return 1
+    report.rows.append((label, outcome.action + (f" ({outcome.detail})" if outcome.detail else ""),
+                        outcome.url or ""))
+    if outcome.url:
+        report.pr_urls.append(outcome.url)
+    report.changed |= outcome.action in ("opened", "updated")
+    print(f"gitops-bot: {label}: {outcome.action} {outcome.url or ''}".rstrip())
+    return 1 if outcome.exit_code else 0
+
+
+def _check(root: Path, report: Report) -> int:
+    from .check import check_repo, render
+
+    problems = check_repo(root)
+    print(render(problems, "github"), end="")
+    report.rows.append(("check", f"{len(problems)} problems", ""))
+    return 1 if problems else 0
+
+
+# -- comment commands -------------------------------------------------------------------------
+def _comment(root: Path, inputs: Inputs, payload: dict, report: Report) -> int:
+    from . import commands
+
+    comment, issue = payload.get("comment") or {}, payload.get("issue") or {}
+    user = comment.get("user") or {}
+    body = comment.get("body") or ""
+    if payload.get("action") != "created":
+        print(f"gitops-bot: ignored: comment {payload.get('action')}, only new comments run")
+        return 0
+    if user.get("type") == "Bot" or str(user.get("login", "")).endswith("[bot]") or REPLY_MARK in body:
+        print("gitops-bot: ignored: comment by a bot")
+        return 0
+    if not commands.is_command(body):
+        print("gitops-bot: ignored: not a /gitops-bot command")
+        return 0
+    ctx = Context(root, inputs)
+    number, login, comment_id = int(issue["number"]), str(user.get("login")), int(comment["id"])
+    if issue.get("pull_request"):
+        _reply(ctx, number, comment_id, "confused",
+               "gitops-bot commands run from issues, not pull requests: the PR it opens would change this "
+               "PR's own branch. Write the command on an issue.")
+        return 0
+    denied = _permission_problem(ctx, login)
+    if denied:
+        _reply(ctx, number, comment_id, "confused", f"@{login} {denied}")
+        return 0
+    ctx.github.react(comment_id, "eyes")
+    try:
+        command = commands.parse(body)
+        if command.verb == "help":
+            recipes = "\n".join(f"- `{r.name}`: {r.description}" for r in ctx.recipes.values())
+            _reply(ctx, number, comment_id, "rocket", commands.HELP + recipes)
+            return 0
+        recipe = ctx.recipe(command.recipe)
+        params = ctx.params(recipe, commands.resolve_params(command, recipe))
+        if command.verb == "plan":
+            changes = ctx.plan(recipe, params)
+            _reply(ctx, number, comment_id, "rocket", _plan_reply(recipe, params, changes))
+            return 0
+        outcome = ctx.deliver(recipe, params, closes=number)
+    except UserError as exc:
+        extra = ""
+        if exc.message.startswith("unknown recipe"):
+            extra = "\n\n" + commands.HELP + "\n".join(f"- `{r}`" for r in sorted(ctx.recipes))
+        _reply(ctx, number, comment_id, "confused", f"@{login} {exc.message}{extra}")
+        return 0
+    report.rows.append((f"#{number}: {body.splitlines()[0]}", outcome.action, outcome.url or ""))
+    if outcome.url:
+        report.pr_urls.append(outcome.url)
+    report.changed |= outcome.action in ("opened", "updated")
+    messages = {"no-change": "no change needed: the recipe changes nothing on the default branch.",
+                "closed": "no change needed any more: its pull request is closed."}
+    text = messages.get(outcome.action) or f"{outcome.action}: {outcome.url}" + (
+        f" ({outcome.detail})" if outcome.detail else "")
+    _reply(ctx, number, comment_id, "confused" if outcome.exit_code else "rocket", f"@{login} {text}")
+    return 0
+
+
+def _permission_problem(ctx: Context, login: str) -> str | None:
+    config = ctx.config
+    level = ctx.github.permission(login)
+    if _RANK.get(level, 0) < _RANK[config.permission]:
+        return f"you need {config.permission} permission on this repository to run gitops-bot (you have {level})."
+    if config.users or config.teams:
+        if login in config.users or any(ctx.github.is_team_member(t, login) for t in config.teams):
+            return None
+        return "you are not on the list of people who may run gitops-bot here (commands: users/teams)."
+    return None
+
+
+def _reply(ctx: Context, number: int, comment_id: int, reaction: str, text: str) -> None:
+    ctx.github.comment(number, f"{text}\n\n{REPLY_MARK}")
+    ctx.github.react(comment_id, reaction)
+
+
+def _plan_reply(recipe, params: Mapping[str, str], changes) -> str:
+    from .pr import reproduce_command
+
+    lines = [f"`{reproduce_command(recipe, params)}` on the default branch would change "
+             f"{len(changes.files)} files:", ""]
+    lines += [f"- `{f.path}` ({f.status})" for f in changes.files[:50]]
+    if len(changes.files) > 50:
+        lines.append(f"- … and {len(changes.files) - 50} more")
+    lines += ["", f"Left for a human: {len(changes.residue)}"]
+    lines += [f"- [ ] `{r.path}:{r.line}` ({r.reason})" for r in changes.residue[:30]]
+    return "\n".join(lines)

@@ -1,0 +1,166 @@
+"""The repository's `.gitops-bot.yaml`, validated with errors that name the file and the line.
+
+    schedule:                     # invocations the scheduled run keeps up to date as PRs
+      - recipe: pin-versions
+      - recipe: set-version
+        params: {tool: istio, version: 1.28.2}
+    pull_requests:                # defaults for every PR the bot opens
+      labels: [gitops]
+      reviewers: [platform-lead]
+      draft: false
+      branch_prefix: gitops-bot
+    commands:                     # who may use /gitops-bot comment commands
+      permission: write           # minimum: read, triage, write, maintain or admin
+      users: [alice]              # optional allow-list of logins
+      teams: [acme/platform]      # optional allow-list of ORG/TEAM slugs
+    recipes:                      # parameter defaults per recipe (where this repo keeps things)
+      config-to-params:
+        values: deploy/values/{env}.yaml
+    tools: {...}                  # catalogue additions (see versions.py)
+
+The action reads it, and the repository's recipes, from the default branch only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import UserError
+
+PERMISSIONS = ("none", "read", "triage", "write", "maintain", "admin")
+_TOP_KEYS = {"schedule", "pull_requests", "commands", "recipes", "tools"}
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)?$")
+
+
+@dataclass(frozen=True)
+class Invocation:
+    recipe: str
+    params: dict[str, str]
+    line: int
+
+    def describe(self) -> str:
+        return " ".join([self.recipe, *(f"{k}={v}" for k, v in self.params.items())])
+
+
+@dataclass
+class RepoConfig:
+    schedule: list[Invocation] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    reviewers: list[str] = field(default_factory=list)
+    draft: bool = False
+    branch_prefix: str = "gitops-bot"
+    permission: str = "write"
+    users: list[str] = field(default_factory=list)
+    teams: list[str] = field(default_factory=list)
+    recipe_defaults: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def parse_config(text: str, source: str = ".gitops-bot.yaml") -> RepoConfig:
+    """A RepoConfig from YAML text; UserError `source:line: ...` for anything malformed."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        data = YAML(typ="rt").load(text)
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise UserError(f"{source}:{mark.line + 1 if mark else 1}: not valid YAML: "
+                        f"{getattr(exc, 'problem', None) or str(exc).splitlines()[0]}") from exc
+    config = RepoConfig()
+    if data is None:
+        return config
+
+    def fail(node: Any, key: Any, message: str) -> UserError:
+        line = node.lc.key(key)[0] + 1 if isinstance(node, CommentedMap) and key in node else (
+            node.lc.item(key)[0] + 1 if isinstance(node, CommentedSeq) and isinstance(key, int) else 1)
+        return UserError(f"{source}:{line}: {message}")
+
+    if not isinstance(data, CommentedMap):
+        raise UserError(f"{source}:1: the configuration must be a mapping")
+    for key in data:
+        if key not in _TOP_KEYS:
+            raise fail(data, key, f"unknown key {key!r} (known: {', '.join(sorted(_TOP_KEYS))})")
+
+    schedule = data.get("schedule")
+    schedule = CommentedSeq() if schedule is None else schedule
+    if not isinstance(schedule, CommentedSeq):
+        raise fail(data, "schedule", "schedule must be a list of {recipe, params}")
+    for i, item in enumerate(schedule):
+        if not isinstance(item, CommentedMap) or not isinstance(item.get("recipe"), str):
+            raise fail(schedule, i, "each schedule entry needs `recipe: NAME`")
+        extra = set(item) - {"recipe", "params"}
+        if extra:
+            raise fail(item, sorted(extra)[0], f"unknown key {sorted(extra)[0]!r} in a schedule entry")
+        params = item.get("params")
+        params = CommentedMap() if params is None else params
+        if not isinstance(params, CommentedMap):
+            raise fail(item, "params", "params must be a mapping of name: value")
+        config.schedule.append(Invocation(item["recipe"], {str(k): _scalar(v) for k, v in params.items()},
+                                          schedule.lc.item(i)[0] + 1))
+
+    prs = data.get("pull_requests")
+    prs = CommentedMap() if prs is None else prs
+    if not isinstance(prs, CommentedMap):
+        raise fail(data, "pull_requests", "pull_requests must be a mapping")
+    for key in prs:
+        if key not in ("labels", "reviewers", "draft", "branch_prefix"):
+            raise fail(prs, key, f"unknown key {key!r} in pull_requests")
+    config.labels = _names(prs, "labels", fail)
+    config.reviewers = _names(prs, "reviewers", fail)
+    if not isinstance(prs.get("draft", False), bool):
+        raise fail(prs, "draft", "draft must be true or false")
+    config.draft = bool(prs.get("draft", False))
+    prefix = prs.get("branch_prefix", "gitops-bot")
+    if not isinstance(prefix, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]*", prefix) or ".." in prefix:
+        raise fail(prs, "branch_prefix", "branch_prefix must be a plain branch name prefix")
+    config.branch_prefix = prefix.rstrip("/")
+
+    commands = data.get("commands")
+    commands = CommentedMap() if commands is None else commands
+    if not isinstance(commands, CommentedMap):
+        raise fail(data, "commands", "commands must be a mapping")
+    for key in commands:
+        if key not in ("permission", "users", "teams"):
+            raise fail(commands, key, f"unknown key {key!r} in commands")
+    permission = commands.get("permission", "write")
+    if permission not in PERMISSIONS[1:]:
+        raise fail(commands, "permission", f"permission must be one of {', '.join(PERMISSIONS[1:])}")
+    config.permission = permission
+    config.users = _names(commands, "users", fail)
+    config.teams = _names(commands, "teams", fail)
+    if any("/" not in t for t in config.teams):
+        raise fail(commands, "teams", "teams are ORG/TEAM slugs")
+
+    recipes = data.get("recipes")
+    recipes = CommentedMap() if recipes is None else recipes
+    if not isinstance(recipes, CommentedMap):
+        raise fail(data, "recipes", "recipes must map a recipe name to parameter defaults")
+    for name, defaults in recipes.items():
+        if not isinstance(defaults, CommentedMap):
+            raise fail(recipes, name, f"recipes.{name} must be a mapping of parameter: default")
+        config.recipe_defaults[str(name)] = {str(k): _scalar(v) for k, v in defaults.items()}
+    return config
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None or isinstance(value, (dict, list)):
+        raise UserError(f".gitops-bot.yaml: parameter values must be scalars, not {value!r}")
+    return str(value)
+
+
+def _names(node: Any, key: str, fail) -> list[str]:
+    value = node.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) and _NAME_RE.match(v) for v in value):
+        raise fail(node, key, f"{key} must be a list of names")
+    return list(value)
+
+
+def load_config(root, name: str = ".gitops-bot.yaml") -> RepoConfig:
+    """The configuration file under `root`, or the defaults when there is none."""
+    path = root / name
+    return parse_config(path.read_text(encoding="utf-8"), name) if path.is_file() else RepoConfig()
