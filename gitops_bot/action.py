@@ -114,7 +114,8 @@ def run_action(env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
     event, event_path = env.get("GITHUB_EVENT_NAME"), env.get("GITHUB_EVENT_PATH")
     if not event or not event_path:
-        raise UserError("GITHUB_EVENT_NAME and GITHUB_EVENT_PATH are not set: `gitops-bot action` runs in GitHub Actions")
+        raise UserError("GITHUB_EVENT_NAME and GITHUB_EVENT_PATH are not set: "
+                        "`gitops-bot action` runs in GitHub Actions")
     try:
         payload = json.loads(Path(event_path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
+from .fakes.github import FakeGitHub
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "monorepo"
 GOLDEN = ROOT / "tests" / "golden"
+SLUG = "acme/platform"
 
 
 def tree_bytes(root: Path) -> dict[str, bytes]:
@@ -31,3 +35,38 @@ def monorepo(tmp_path: Path) -> Path:
     target = tmp_path / "monorepo"
     shutil.copytree(EXAMPLE, target)
     return target
+
+
+def git(cwd, *args, author="Alice <alice@example.com>"):
+    name, email = author[:-1].split(" <")
+    env = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name,
+           "GIT_COMMITTER_EMAIL": email, "HOME": str(cwd), "PATH": "/usr/bin:/bin:/usr/local/bin"}
+    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout.strip()
+
+
+@pytest.fixture
+def github(monkeypatch):
+    fake = FakeGitHub().start()
+    fake.add_repo(SLUG)
+    monkeypatch.setenv("GITHUB_TOKEN", "test-token")
+    monkeypatch.setenv("GITHUB_API_URL", fake.url)
+    monkeypatch.setenv("GITHUB_REPOSITORY", SLUG)
+    yield fake
+    fake.stop()
+    assert fake.violations == []
+
+
+@pytest.fixture
+def repos(tmp_path):
+    """(origin bare repository, the maintainer's clone) holding the example monorepo."""
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "init", "--quiet", "--bare", "-b", "main", str(origin))
+    seed = tmp_path / "seed"
+    shutil.copytree(EXAMPLE, seed)
+    git(seed, "init", "--quiet", "-b", "main")
+    git(seed, "add", "-A")
+    git(seed, "commit", "--quiet", "-m", "platform")
+    git(seed, "push", "--quiet", str(origin), "main")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "--quiet", str(origin), str(clone))
+    return origin, clone

@@ -57,6 +57,7 @@ class FakeGitHub:
         self.reactions: list[dict[str, Any]] = []  # {"repo", "comment_id"|"issue", "content"}
         self.releases: dict[str, str] = {}
         self.permissions: dict[tuple[str, str], str] = {}
+        self.team_members: dict[str, set[str]] = {}  # "org/team" -> logins
         self.requests: list[tuple[str, str, Any]] = []  # (method, path, body)
         self.violations: list[str] = []
         self.faults: list[Fault] = []
@@ -155,6 +156,8 @@ class FakeGitHub:
 
     # -- operations -----------------------------------------------------------------------
     def _serve(self, key: str, p: dict[str, str], query: dict[str, str], body: dict[str, Any]):
+        if key == "GET /orgs/{org}/teams/{team_slug}/memberships/{username}":
+            return self._membership(f"{p['org']}/{p['team_slug']}", p["username"])
         slug = f"{p.get('owner')}/{p.get('repo')}"
         if slug not in self.repos:
             return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
@@ -270,6 +273,13 @@ class FakeGitHub:
         data = openapi.example("GET /repos/{owner}/{repo}/collaborators/{username}/permission", "200")
         data.update({"permission": permission, "role_name": permission})
         data["user"].update({"login": user})
+        return 200, data
+
+    def _membership(self, team: str, user: str):
+        if user not in self.team_members.get(team, set()):
+            return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
+        data = openapi.example("GET /orgs/{org}/teams/{team_slug}/memberships/{username}", "200")
+        data.update({"state": "active"})
         return 200, data
 
     def _react(self, slug: str, target: dict[str, int], body: dict[str, Any]):
