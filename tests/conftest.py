@@ -1,4 +1,6 @@
-"""Shared fixtures: the example monorepo, golden after-trees, and a byte-for-byte tree compare."""
+"""Shared fixtures: the example monorepo, golden after-trees (stored as the files a recipe
+changes plus the paths it deletes), a byte-for-byte tree compare, real git repositories with a
+bare origin, and the fake GitHub."""
 
 from __future__ import annotations
 
@@ -21,8 +23,27 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def assert_same_tree(actual: Path, expected: Path) -> None:
-    got, want = tree_bytes(actual), tree_bytes(expected)
+def expected_tree(before: Path, golden: Path) -> dict[str, bytes]:
+    """A reviewed after-tree: the before-tree without the paths in golden/deleted.txt, with the
+    files under golden/files/ (each changed file, whole) in place."""
+    tree = tree_bytes(before)
+    for path in (golden / "deleted.txt").read_text().splitlines():
+        del tree[path]  # a stale entry fails loudly
+    tree.update(tree_bytes(golden / "files") if (golden / "files").is_dir() else {})
+    return tree
+
+
+def materialize(before: Path, golden: Path, target: Path) -> Path:
+    """Write the expected after-tree to `target` (for tests that start from it)."""
+    for path, data in expected_tree(before, golden).items():
+        (target / path).parent.mkdir(parents=True, exist_ok=True)
+        (target / path).write_bytes(data)
+    return target
+
+
+def assert_same_tree(actual: Path, before: Path, golden: Path) -> None:
+    """`actual` equals the golden after-tree byte for byte, file for file."""
+    got, want = tree_bytes(actual), expected_tree(before, golden)
     assert sorted(got) == sorted(want), (
         f"missing: {sorted(set(want) - set(got))}, unexpected: {sorted(set(got) - set(want))}")
     differing = [p for p in want if got[p] != want[p]]

@@ -4,14 +4,13 @@ flags parameters the chart does not have, and prints text, JSON, GitHub annotati
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
 from gitops_bot.checks.chart_parameters import top_key
 from gitops_bot.cli import main
 
-from .conftest import EXAMPLE, GOLDEN
+from .conftest import EXAMPLE, GOLDEN, materialize
 
 
 # The rules about values that Helm never reads (the example also has floating image tags and an
@@ -43,7 +42,7 @@ def test_finds_every_ignored_map_before_the_recipe(capsys):
 
 def test_nothing_after_the_recipe_for_both_environments(tmp_path, capsys):
     repo = tmp_path / "repo"
-    shutil.copytree(GOLDEN / "config-to-params" / "prod", repo)
+    materialize(EXAMPLE, GOLDEN / "config-to-params" / "prod", repo)
     assert main(["apply", "config-to-params", "env=dev", "--repo", str(repo)]) == 0
     capsys.readouterr()
     code, out = run(capsys, "check", "--repo", str(repo), *CONFIG_RULES)

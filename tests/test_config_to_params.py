@@ -11,7 +11,7 @@ import pytest
 from gitops_bot.argocd import parse_applications
 from gitops_bot.cli import main
 
-from .conftest import GOLDEN, ROOT, assert_same_tree, tree_bytes
+from .conftest import EXAMPLE, GOLDEN, ROOT, assert_same_tree, expected_tree, tree_bytes
 
 CONFLICT = ROOT / "tests" / "fixtures" / "config-to-params" / "conflict"
 
@@ -19,21 +19,20 @@ CONFLICT = ROOT / "tests" / "fixtures" / "config-to-params" / "conflict"
 @pytest.mark.parametrize("env", ["prod", "dev"])
 def test_golden_and_idempotent(monorepo, env, capsys):
     assert main(["apply", "config-to-params", f"env={env}", "--repo", str(monorepo)]) == 0
-    assert_same_tree(monorepo, GOLDEN / "config-to-params" / env)
+    assert_same_tree(monorepo, EXAMPLE, GOLDEN / "config-to-params" / env)
     capsys.readouterr()
     assert main(["plan", "config-to-params", f"env={env}", "--repo", str(monorepo), "--exit-code"]) == 0
     assert capsys.readouterr().out.startswith("config-to-params: 0 files (no changes)")
 
 
-def _parameters(repo, path):
-    text = (repo / path).read_text()
-    app = parse_applications(path, text)[0]
+def _parameters(tree: dict[str, bytes], path: str):
+    app = parse_applications(path, tree[path].decode())[0]
     source = next(s for s in app.sources if s.path)
     return {(p.name, p.value, p.force_string) for p in source.parameters}
 
 
 def test_effective_parameters_are_the_teams_fix():
-    after = GOLDEN / "config-to-params" / "prod"
+    after = expected_tree(EXAMPLE, GOLDEN / "config-to-params" / "prod")
     assert _parameters(after, "k8s/argocd/apps/prod/video-service.yaml") == {
         ("config.SERVER_BASE_PATH", "", False),  # the empty string survives as ""
         ("config.ROOM_TTL", "2h", False),
@@ -55,7 +54,7 @@ def test_effective_parameters_are_the_teams_fix():
 
 
 def test_values_file_keeps_other_keys_and_unmatched_services():
-    text = (GOLDEN / "config-to-params" / "prod" / "k8s/helm/environments/prod.yaml").read_text()
+    text = (GOLDEN / "config-to-params" / "prod" / "files" / "k8s/helm/environments/prod.yaml").read_text()
     assert "config:" in text.split("legacy-service:")[1]  # no Application: the map stays
     assert text.count("config:") == 1
     assert "video-service:\n  replicaCount: 2\n" in text
@@ -76,7 +75,7 @@ def test_conflicts(tmp_path, capsys, prefer, code):
     shutil.copytree(CONFLICT, repo)
     args = ["apply", "config-to-params", "env=prod", "--repo", str(repo)] + ([f"prefer={prefer}"] if prefer else [])
     assert main(args) == code
-    assert_same_tree(repo, GOLDEN / "config-to-params" / f"conflict-{prefer or 'none'}")
+    assert_same_tree(repo, CONFLICT, GOLDEN / "config-to-params" / f"conflict-{prefer or 'none'}")
 
 
 def test_conflict_is_reported_and_overwrites_nothing(tmp_path, capsys):

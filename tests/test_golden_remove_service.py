@@ -9,7 +9,7 @@ import pytest
 
 from gitops_bot.cli import main
 
-from .conftest import EXAMPLE, GOLDEN, assert_same_tree, tree_bytes
+from .conftest import EXAMPLE, GOLDEN, assert_same_tree, expected_tree, tree_bytes
 
 CASES = ["video-service", "livekit"]
 
@@ -17,7 +17,7 @@ CASES = ["video-service", "livekit"]
 @pytest.mark.parametrize("service", CASES)
 def test_apply_reproduces_golden_tree(monorepo, service, capsys):
     assert main(["apply", "remove-service", f"service={service}", "--repo", str(monorepo)]) == 0
-    assert_same_tree(monorepo, GOLDEN / "remove-service" / service)
+    assert_same_tree(monorepo, EXAMPLE, GOLDEN / "remove-service" / service)
 
 
 @pytest.mark.parametrize("service", CASES)
@@ -36,7 +36,7 @@ def test_plan_changes_nothing_and_matches_apply(monorepo, service, capsys):
                  "--format", "json", "--exit-code"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert tree_bytes(monorepo) == before
-    golden = tree_bytes(GOLDEN / "remove-service" / service)
+    golden = expected_tree(EXAMPLE, GOLDEN / "remove-service" / service)
     statuses = {f["path"]: f["status"] for f in report["files"]}
     expected = {p: ("deleted" if p not in golden else "modified")
                 for p, data in before.items() if golden.get(p) != data}
@@ -67,7 +67,7 @@ def test_every_mention_left_is_in_the_residue(monorepo, capsys):
     """Completeness: each line of the result that still names the service is in the report."""
     main(["plan", "remove-service", "service=livekit", "--repo", str(monorepo), "--format", "json"])
     listed = {(r["path"], r["line"]) for r in json.loads(capsys.readouterr().out)["residue"]}
-    after = tree_bytes(GOLDEN / "remove-service" / "livekit")
+    after = expected_tree(EXAMPLE, GOLDEN / "remove-service" / "livekit")
     mentions = {(p, n) for p, data in after.items()
                 for n, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1)
                 if "livekit" in line.lower()}
@@ -80,7 +80,7 @@ def test_untouched_bytes_survive(service):
     editors cut, they never re-serialize."""
     import difflib
 
-    before, after = tree_bytes(EXAMPLE), tree_bytes(GOLDEN / "remove-service" / service)
+    before, after = tree_bytes(EXAMPLE), expected_tree(EXAMPLE, GOLDEN / "remove-service" / service)
     for path, new in after.items():
         old = before[path]
         if old == new:
@@ -116,7 +116,7 @@ def test_every_removed_run_names_the_service(service):
     name = service_name(service)
     spellings = name.spellings() + ["".join(name.short)]
     pattern = re.compile("|".join(re.escape(s) for s in spellings), re.IGNORECASE)
-    before, after = tree_bytes(EXAMPLE), tree_bytes(GOLDEN / "remove-service" / service)
+    before, after = tree_bytes(EXAMPLE), expected_tree(EXAMPLE, GOLDEN / "remove-service" / service)
     for path, new in after.items():
         a, b = before[path].decode().splitlines(), new.decode().splitlines()
         for tag, i1, i2, _, _ in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():

@@ -34,7 +34,7 @@ def repo(tmp_path, monkeypatch):
 
 def test_set_version_golden_and_idempotent(repo, capsys):
     assert main(["apply", "set-version", "tool=istio", "version=1.28.2", "--repo", str(repo)]) == 0
-    assert_same_tree(repo, GOLDEN / "set-version" / "istio-1.28.2")
+    assert_same_tree(repo, FIXTURE, GOLDEN / "set-version" / "istio-1.28.2")
     capsys.readouterr()
     assert main(["plan", "set-version", "tool=istio", "version=1.28.2", "--repo", str(repo), "--exit-code"]) == 0
 
@@ -67,7 +67,7 @@ def test_set_version_reports_what_it_found_and_what_it_left(repo, capsys):
                                            ("metrics-server", "3.12.2")])
 def test_pin_versions_with_a_given_version(repo, capsys, tool, version):
     assert main(["apply", "pin-versions", f"tool={tool}", f"version={version}", "--repo", str(repo)]) == 0
-    assert_same_tree(repo, GOLDEN / "pin-versions" / f"{tool}-{version}")
+    assert_same_tree(repo, FIXTURE, GOLDEN / "pin-versions" / f"{tool}-{version}")
     capsys.readouterr()
     assert main(["plan", "pin-versions", f"tool={tool}", f"version={version}", "--repo", str(repo),
                  "--exit-code"]) == 0
@@ -78,7 +78,7 @@ def test_pin_versions_looks_up_latest_releases(repo, capsys, monkeypatch):
         monkeypatch.setenv("GITHUB_TOKEN", "test-token")
         monkeypatch.setenv("GITHUB_API_URL", fake.url)
         assert main(["apply", "pin-versions", "--repo", str(repo)]) == 0
-    assert_same_tree(repo, GOLDEN / "pin-versions" / "lookup")
+    assert_same_tree(repo, FIXTURE, GOLDEN / "pin-versions" / "lookup")
     assert sorted(path for _, path, _ in fake.requests) == [
         "/repos/actions/setup-go/releases/latest",
         "/repos/argoproj/argo-rollouts/releases/latest",

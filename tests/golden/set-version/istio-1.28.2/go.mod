@@ -1,3 +1,0 @@
-module github.com/example/platform
-
-go 1.24.0
