@@ -128,7 +128,7 @@ def render_body(recipe: Recipe, params: Mapping[str, str], changes: ChangeSet, s
     text = "\n".join(out)
     if len(text) > BODY_LIMIT:
         text = text[:BODY_LIMIT] + "\n\n… (truncated: run the command above for the full report)\n"
-    return text + f"\n<!-- gitops-bot: {json.dumps(marker, sort_keys=True)} -->\n"
+    return _with_marker(text, marker)
 
 
 def _cell(text: str) -> str:
@@ -145,9 +145,7 @@ def deliver(root: Path, recipe: Recipe, params: Mapping[str, str], options: Opti
     from .github import GitHub, settings
 
     if github is None:
-        token, api_url, slug = settings(options.slug)
-        github = GitHub(token, api_url, slug)
-    slug = github.slug
+        github = GitHub(*settings(options.slug))
     checkout = checkout or Checkout(root, options.author or DEFAULT_AUTHOR)
     base = options.base or github.default_branch()
     branch = branch_name(recipe, params, options.branch_prefix)
@@ -159,15 +157,7 @@ def deliver(root: Path, recipe: Recipe, params: Mapping[str, str], options: Opti
     with checkout.worktree(base_sha) as worktree:
         changes = run_recipe(worktree, recipe, params)
         if not changes.changed:
-            if existing and existing.state == "open":
-                github.comment(existing.number, f"Closing: `{reproduce_command(recipe, params)}` no longer changes "
-                                                f"anything on `{base}` ({base_sha[:12]}).")
-                github.update_pull(existing.number, state="closed",
-                                   body=existing.body.replace(MARKER_RE.search(existing.body).group(0),
-                                                              _marker(dict(marker, closed_by_bot=True)))
-                                   if MARKER_RE.search(existing.body) else existing.body)
-                return Outcome("closed", existing.url, "no change needed any more")
-            return Outcome("no-change", None, f"nothing to change on {base}")
+            return _nothing_to_change(github, existing, marker, reproduce_command(recipe, params), base, base_sha)
         if existing and existing.state == "closed" and not existing.merged and not marker.get("closed_by_bot"):
             return Outcome("closed-by-human", existing.url,
                            "a human closed this PR; gitops-bot does not reopen it (delete the branch to start over)")
@@ -177,21 +167,35 @@ def deliver(root: Path, recipe: Recipe, params: Mapping[str, str], options: Opti
     pushed = checkout.push(branch, sha, tree, base_sha, remote, options.recreate)
     open_pr = existing if existing and existing.state == "open" else None
     if pushed.action == "blocked":
-        if open_pr and marker.get("blocked") != remote.sha:
+        if open_pr and marker.get("blocked") != remote.sha:  # say it once per foreign push
             github.comment(open_pr.number, f"gitops-bot did not update `{branch}`: {pushed.detail}. A human needs "
                                            f"to finish this PR, or re-run with `--recreate` to replace the branch.")
-            github.update_pull(open_pr.number, body=open_pr.body.replace(
-                MARKER_RE.search(open_pr.body).group(0), _marker(dict(marker, blocked=remote.sha))))
+            github.update_pull(open_pr.number, body=_with_marker(open_pr.body, dict(marker, blocked=remote.sha)))
         return Outcome("blocked", open_pr.url if open_pr else None, pushed.detail)
-    body = render_body(recipe, params, changes, slug, base, base_sha, pushed.sha, options.closes)
-    pr_title = title(recipe, params)
-    if open_pr:
-        if open_pr.title == pr_title and open_pr.body == body:
-            return Outcome("up-to-date", open_pr.url)
-        github.update_pull(open_pr.number, title=pr_title, body=body)
+    body = render_body(recipe, params, changes, github.slug, base, base_sha, pushed.sha, options.closes)
+    return _publish(github, options, existing, marker, base, branch, title(recipe, params), body)
+
+
+def _nothing_to_change(github, existing, marker: dict, command: str, base: str, base_sha: str) -> Outcome:
+    """No change: an open bot PR is closed with a comment (marked, so it may come back)."""
+    if not (existing and existing.state == "open"):
+        return Outcome("no-change", None, f"nothing to change on {base}")
+    github.comment(existing.number, f"Closing: `{command}` no longer changes anything on `{base}` ({base_sha[:12]}).")
+    github.update_pull(existing.number, state="closed",
+                       body=_with_marker(existing.body, dict(marker, closed_by_bot=True)))
+    return Outcome("closed", existing.url, "no change needed any more")
+
+
+def _publish(github, options: Options, existing, marker: dict, base: str, branch: str, pr_title: str,
+             body: str) -> Outcome:
+    """Update the open PR, reopen one the bot closed itself, or open a new one."""
+    if existing and existing.state == "open":
+        if existing.title == pr_title and existing.body == body:
+            return Outcome("up-to-date", existing.url)
+        github.update_pull(existing.number, title=pr_title, body=body)
         if options.labels:
-            github.add_labels(open_pr.number, options.labels)
-        return Outcome("updated", open_pr.url)
+            github.add_labels(existing.number, options.labels)
+        return Outcome("updated", existing.url)
     if existing and existing.state == "closed" and marker.get("closed_by_bot"):
         github.update_pull(existing.number, state="open", title=pr_title, body=body)
         return Outcome("updated", existing.url, "reopened: the change is needed again")
@@ -203,5 +207,7 @@ def deliver(root: Path, recipe: Recipe, params: Mapping[str, str], options: Opti
     return Outcome("opened", created.url)
 
 
-def _marker(data: Mapping[str, object]) -> str:
-    return f"<!-- gitops-bot: {json.dumps(data, sort_keys=True)} -->"
+def _with_marker(body: str, marker: Mapping[str, object]) -> str:
+    """`body` with its hidden marker replaced (or added)."""
+    new = f"<!-- gitops-bot: {json.dumps(marker, sort_keys=True)} -->"
+    return MARKER_RE.sub(lambda _: new, body, count=1) if MARKER_RE.search(body) else f"{body}\n{new}\n"
