@@ -127,3 +127,33 @@ def test_action_in_an_alternation_line_is_refused():
 def test_noop_template():
     text = "kind: ConfigMap\ndata:\n  a: {{ .Values.a | quote }}\n"
     assert helm.remove_service(text, ctx()).text == text
+
+
+def test_route_document_inside_a_removed_block_is_not_refused():
+    text = dedent("""
+        {{- if .Values.services.authService.enabled }}
+        ---
+        kind: HTTPRoute
+        metadata:
+          name: auth-service
+        {{- end }}
+        {{- if .Values.services.videoService.enabled }}
+        ---
+        kind: HTTPRoute
+        metadata:
+          name: video-service
+        spec:
+          rules:
+            - backendRefs:
+                - name: video-service
+        {{- end }}
+        {{- if .Values.services.boardService.enabled }}
+        ---
+        kind: HTTPRoute
+        metadata:
+          name: board-service
+        {{- end }}
+        """)
+    result = helm.remove_service(text, ctx())
+    assert result.refused == []
+    assert "video-service" not in result.text and result.text.count("kind: HTTPRoute") == 2

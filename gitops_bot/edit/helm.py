@@ -191,8 +191,8 @@ def remove_service(text: str, ctx: RemovalContext) -> EditResult:
         plan = yaml_file.Plan()
     guarded = list(cuts)
     for cut in plan.cuts:
-        if any(g.span.start <= cut.span.start and cut.span.end <= g.span.end for g in guarded):
-            continue
+        if any(cut.span.start < g.span.end and g.span.start < cut.span.end for g in guarded):
+            continue  # the guarded block's removal already takes this content
         if balanced(text[cut.span.start:cut.span.end]):
             cuts.append(cut)
         else:
