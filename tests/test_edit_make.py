@@ -17,6 +17,12 @@ PAIRS = {
     "only word on the first line of a continued list": (
         "B = video-service \\\n\tauth-service\n",
         "B = \\\n\tauth-service\n"),
+    "only word on the last line of a continued list": (
+        "B = auth-service \\\n\tboard-service \\\n\tvideo-service\nC = 1\n",
+        "B = auth-service \\\n\tboard-service\nC = 1\n"),
+    "last two lines of a continued list": (
+        "B = auth-service \\\n\tvideo-service-a \\\n\tvideo-service\n",
+        "B = auth-service\n"),
     "first word of a list": (
         "A := video-service auth-service\n",
         "A := auth-service\n"),

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from ..refs import ServiceName
 from .base import EditResult, Refusal, RemovalContext
 from .blocks import drop_words, leading_comments, line_block_span, tidy_cuts
-from .splice import Cut, Lines, splice
+from .splice import Cut, Lines, Span, splice
 
 CHECK = "make -n (SHELL=/bin/true) and bash -n on recipes"
 
@@ -182,7 +182,25 @@ class _Editor:
                 self._refuse(lg.first, f"the {what} would become empty")
             return
         for n, start, end in regions:
+            if n == lg.last and n > lg.first and self._only_doomed(n, start, end):
+                self._cut_last_continuation(lg, regions)
+                continue
             self._words_in(n, start, end, what, last_line=(n == lg.last), multi=(lg.first != lg.last))
+
+    def _only_doomed(self, n: int, start: int, end: int) -> bool:
+        words = _WORD_RE.findall(self.lines.line(n)[start:end])
+        return bool(words) and all(self._word_is_service(w) for w in words)
+
+    def _cut_last_continuation(self, lg: Logical, regions: list[tuple[int, int, int]]) -> None:
+        """The list's last line holds only the service: cut it, with the ` \\` that continued the
+        last line that stays (`A = a \\` + `    video-service` becomes `A = a`)."""
+        keep = lg.last - 1
+        while keep > lg.first and self._only_doomed(*regions[keep - lg.first]):
+            keep -= 1
+        kept = self.lines.line(keep)
+        end_of_kept = self.lines.start(keep) + len(kept[:-1].rstrip())  # before the backslash
+        last = self.lines.line(lg.last)
+        self.cuts.append(Cut(Span(end_of_kept, self.lines.start(lg.last) + len(last))))
 
     def _words_in(self, n: int, start: int, end: int, what: str, last_line: bool = True,
                   multi: bool = False) -> None:
