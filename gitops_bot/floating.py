@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# Bytes every file with a floating reference contains (a cheap prefilter over the tree).
+FLOATING_MARK = re.compile(rb"releases/latest/download|image:|tag:\s*[\"']?latest|targetRevision|helm_release|uses:")
 LATEST_URL_RE = re.compile(
     r"https://github\.com/(?P<slug>[\w.-]+/[\w.-]+)/releases/(?P<latest>latest/download)/(?P<asset>[^\s\"')]+)")
 _IMAGE_LINE_RE = re.compile(

@@ -185,8 +185,7 @@ class ServiceName:
 
     def prefilter(self) -> re.Pattern[bytes]:
         """A cheap byte pattern that every file the service could be referenced in matches."""
-        return re.compile(b"(?i)" + re.escape("".join(self.short).encode()) if len(self.short) == 1
-                          else b"(?i)" + b"[-_]?".join(re.escape(w.encode()) for w in self.short))
+        return re.compile(b"(?i)" + b"[-_]?".join(re.escape(w.encode()) for w in self.short))
 
 
 def service_name(raw: str, known: set[str] | frozenset[str] = frozenset()) -> ServiceName:

@@ -3,6 +3,7 @@ Applications and value files, parsed once for every rule."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +13,7 @@ from ..argocd import Application, parse_applications
 from ..edit.yaml_file import load_rt
 from ..worktree import Worktree
 
-_APPLICATION_MARK = b"kind: Application"
+_APPLICATION_MARK = re.compile(b"kind: Application")
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class RepoIndex:
     def applications(self) -> list[Application]:
         if self._apps is None:
             self._apps = []
-            for path in self.tree.grep(__import__("re").compile(_APPLICATION_MARK)):
+            for path in self.tree.grep(_APPLICATION_MARK):
                 if not path.endswith((".yaml", ".yml")):
                     continue
                 text = self.tree.read(path)

@@ -13,8 +13,7 @@ from collections import Counter
 from importlib import resources
 
 from ..edit import classify
-from ..floating import find_floating
-from ..ops.pin_versions import _FLOATING_MARK
+from ..floating import FLOATING_MARK, find_floating
 from ..versions import Occurrence, load_catalogue, scan
 from .model import Problem, RepoIndex
 
@@ -22,7 +21,7 @@ from .model import Problem, RepoIndex
 def floating(index: RepoIndex) -> list[Problem]:
     tree = index.tree
     problems = []
-    for path in tree.grep(_FLOATING_MARK):
+    for path in tree.grep(FLOATING_MARK):
         text = tree.read(path)
         if text is None:
             continue

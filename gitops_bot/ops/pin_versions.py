@@ -19,14 +19,12 @@ from ..changeset import Finding, Validation
 from ..edit import classify
 from ..edit.splice import Cut, Lines, Span, splice
 from ..errors import UserError
-from ..floating import Floating, find_floating
+from ..floating import FLOATING_MARK, Floating, find_floating
 from ..refs import words
 from ..releases import latest_release_tag, lookups_enabled
 from ..versions import Tool, find_tool, is_version, load_catalogue
 from .state import RunState
 from .verify import verify_text
-
-_FLOATING_MARK = re.compile(rb"releases/latest/download|image:|tag:\s*[\"']?latest|targetRevision|helm_release|uses:")
 
 
 def run(state: RunState, args: dict[str, str]) -> None:
@@ -38,7 +36,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
         raise UserError(f"version={version!r} is not a version (X.Y.Z, optionally v-prefixed)")
     catalogue = load_catalogue(state.tree.root)
     tree = state.tree
-    for path in tree.grep(_FLOATING_MARK):
+    for path in tree.grep(FLOATING_MARK):
         text = tree.read(path)
         if text is None:
             continue
