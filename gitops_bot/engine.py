@@ -66,18 +66,22 @@ def residue(state: RunState) -> list[Finding]:
             if not regex.search(text):
                 continue
             kind = classify(path, text)
-            default = _RESIDUE_REASONS.get(kind, "unrecognised structure")
             for number, line in enumerate(text.splitlines(), start=1):
                 if name.mentions(line):
-                    reason = refused.get((path, line.strip()))
-                    if not reason and kind not in _RESIDUE_REASONS and line.lstrip().startswith(("#", "//")):
-                        reason = "comment"
                     found.append(Finding(path, number, line.strip(),
-                                         f"edit refused: {reason}" if reason and not reason.startswith("edit refused")
-                                         else reason or default))
+                                         _reason(kind, line, refused.get((path, line.strip())))))
     found.extend(_in_result(tree, note) for note in state.notes)
     found.sort(key=lambda f: (f.path, f.line))
     return found
+
+
+def _reason(kind: str, line: str, refusal: str | None) -> str:
+    """Why a mention is left: its refused edit, else what kind of text holds it."""
+    if refusal:
+        return refusal if refusal.startswith("edit refused") else f"edit refused: {refusal}"
+    if kind in _RESIDUE_REASONS:
+        return _RESIDUE_REASONS[kind]
+    return "comment" if line.lstrip().startswith(("#", "//")) else "unrecognised structure"
 
 
 def _in_result(tree, note: Finding) -> Finding:

@@ -123,3 +123,12 @@ def test_every_removed_run_names_the_service(service):
             if tag == "delete":
                 run = a[i1:i2]
                 assert any(pattern.search(line) for line in run) or not "".join(run).strip(), (path, run)
+
+
+def test_livekit_residue_reasons(monorepo, capsys):
+    main(["plan", "remove-service", "service=livekit", "--repo", str(monorepo), "--format", "json"])
+    reasons = {(r["path"], r["line"]): r["reason"] for r in json.loads(capsys.readouterr().out)["residue"]}
+    assert reasons[("docker/compose/docker-compose.yml", 42)] == "comment"
+    assert reasons[("docker/compose/docker-compose.yml", 50)] == "unrecognised structure"
+    assert reasons[("README.md", 15)] == "prose"
+    assert reasons[("services/video-service/internal/room/room.go", 6)] == "source code"
