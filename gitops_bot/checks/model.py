@@ -36,6 +36,7 @@ class RepoIndex:
     unparsable: list[Problem] = field(default_factory=list)
     _apps: list[Application] | None = None
     _yaml: dict[str, Any] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict)  # results shared by several rules
 
     def applications(self) -> list[Application]:
         if self._apps is None:

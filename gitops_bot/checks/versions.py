@@ -33,14 +33,17 @@ def floating(index: RepoIndex) -> list[Problem]:
 
 
 def _occurrences(index: RepoIndex) -> dict[str, list[Occurrence]]:
-    tree = index.tree
-    found: dict[str, list[Occurrence]] = {}
-    for name, tool in load_catalogue(tree.root).items():
-        for path in tree.grep(tool.anchors()):
-            text = tree.read(path)
-            if text is not None:
-                found.setdefault(name, []).extend(scan(path, text, classify(path, text), tool))
-    return found
+    """Every catalogue tool's occurrences, scanned once per check run (two rules read them)."""
+    if index.cache.get("occurrences") is None:
+        tree = index.tree
+        found: dict[str, list[Occurrence]] = {}
+        for name, tool in load_catalogue(tree.root).items():
+            for path in tree.grep(tool.anchors()):
+                text = tree.read(path)
+                if text is not None:
+                    found.setdefault(name, []).extend(scan(path, text, classify(path, text), tool))
+        index.cache["occurrences"] = found
+    return index.cache["occurrences"]
 
 
 def drift(index: RepoIndex) -> list[Problem]:

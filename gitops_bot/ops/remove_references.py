@@ -33,7 +33,6 @@ def run(state: RunState, args: dict[str, str]) -> None:
             raise UserError(f"cannot parse {path}: {exc}") from exc
         for refusal in result.refused:
             state.refused.append(Finding(path, refusal.line, _line(text, refusal.line), refusal.reason))
-        for refusal in result.refused:
             if refusal.reason.startswith("edit refused:"):
                 state.validation.append(Validation(path, editor.CHECK, False, refusal.reason))
         if result.text != text:

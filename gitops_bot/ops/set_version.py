@@ -76,7 +76,7 @@ def _lookalikes(state: RunState, tool: Tool, versions: set[str]) -> None:
     version_re = re.compile(r"(?<![\w.])v?(" + "|".join(re.escape(v) for v in sorted(versions)) + r")(?![\w.])")
     tree = state.tree
     for path in tree.grep(re.compile(re.escape(tool.name.split("-")[0]).encode(), re.IGNORECASE)):
-        text = tree.read(path)
+        text = tree.original(path)  # notes speak of the original's lines (the engine maps them)
         if text is None:
             continue
         covered = {o.line for o in scan(path, text, classify(path, text), tool)}
