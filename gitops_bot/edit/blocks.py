@@ -83,11 +83,6 @@ def tidy_blank_lines(lines: Lines, first: int, last: int) -> tuple[int, int]:
     return first, last
 
 
-def line_block_span(lines: Lines, first: int, last: int) -> Span:
-    """The span of whole lines first..last (tidy_cuts later fixes the blank lines around it)."""
-    return lines.span(first, last)
-
-
 def tidy_cuts(lines: Lines, cuts: list[Cut]) -> list[Cut]:
     """Merge adjacent whole-line deletions, then keep one separator blank line around each."""
     joined: list[Cut] = []

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ruamel.yaml.error import YAMLError
 
 from .base import EditResult, Refusal, RemovalContext, Unparsable
-from .blocks import leading_comments, line_block_span, tidy_cuts
+from .blocks import leading_comments, tidy_cuts
 from .splice import Cut, Lines, splice
 from . import yaml_file
 
@@ -227,7 +227,7 @@ def _guarded_block_cut(text: str, lines: Lines, block: Block, name, refused: lis
         refused.append(Refusal(where, "the block shares a line with other content"))
         return None
     first = leading_comments(lines, first, lines.indent(first), name.names_in_comment)
-    return Cut(line_block_span(lines, first, last))
+    return Cut(lines.span(first, last))
 
 
 def _condition_names(body: str, name) -> bool:

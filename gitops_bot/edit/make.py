@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from ..refs import ServiceName
 from .base import EditResult, Refusal, RemovalContext
-from .blocks import drop_words, leading_comments, line_block_span, tidy_cuts
+from .blocks import drop_words, leading_comments, tidy_cuts
 from .splice import Cut, Lines, Span, splice
 
 CHECK = "make -n (SHELL=/bin/true) and bash -n on recipes"
@@ -129,7 +129,7 @@ class _Editor:
             last = logicals[j].last
             j += 1
         first = leading_comments(self.lines, lg.first, 0, self.name.names_in_comment)
-        self.cuts.append(Cut(line_block_span(self.lines, first, last)))
+        self.cuts.append(Cut(self.lines.span(first, last)))
         return True
 
     # -- recipes --------------------------------------------------------------------------
@@ -177,7 +177,7 @@ class _Editor:
         if doomed == total:
             if drop_line_if_empty and lg.first == lg.last:
                 first = leading_comments(self.lines, lg.first, 0, self.name.names_in_comment)
-                self.cuts.append(Cut(line_block_span(self.lines, first, lg.last)))
+                self.cuts.append(Cut(self.lines.span(first, lg.last)))
             else:
                 self._refuse(lg.first, f"the {what} would become empty")
             return

@@ -31,7 +31,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from ..refs import ServiceName
 from .base import EditResult, Refusal, RemovalContext, Unparsable
-from .blocks import kept_comment_above, leading_comments, line_block_span, tidy_cuts, yaml_entry_stop, trim_trailing
+from .blocks import kept_comment_above, leading_comments, tidy_cuts, yaml_entry_stop, trim_trailing
 from .splice import Cut, Lines, Span, splice
 
 CHECK = "re-parsed; data equals the original minus the removed entries"
@@ -54,6 +54,24 @@ def load_rt(text: str) -> list[Any]:
 def load_safe(text: str) -> list[Any]:
     """All documents of `text` as plain data (libyaml-backed when ruamel.yaml.clib is present)."""
     return list(YAML(typ="safe").load_all(text))
+
+
+def quoted_end(text: str, start: int) -> int:
+    """Offset just past the quoted YAML scalar that starts at `start` (backslash escapes in
+    double quotes, doubled quotes in single quotes); the end of `text` if it is unterminated."""
+    quote = text[start]
+    i = start + 1
+    while i < len(text):
+        if text[i] == "\\" and quote == '"':
+            i += 2
+            continue
+        if text[i] == quote:
+            if quote == "'" and text[i + 1:i + 2] == "'":
+                i += 2
+                continue
+            return i + 1
+        i += 1
+    return len(text)
 
 
 def pointer_matches(name: ServiceName, value: Any) -> bool:
@@ -241,7 +259,7 @@ class _Planner:
         last = trim_trailing(self.lines, first, stop, col)
         first = leading_comments(self.lines, first, col, self.name.names_in_comment)
         self.plan.kept_comments += kept_comment_above(self.lines, first, col)
-        self.plan.cuts.append(Cut(line_block_span(self.lines, first, last)))
+        self.plan.cuts.append(Cut(self.lines.span(first, last)))
 
     # -- flow sequences -------------------------------------------------------------------
     def _visit_flow_seq(self, node: CommentedSeq, path: DataPath) -> bool:
@@ -269,24 +287,14 @@ class _Planner:
 
     def _flow_item_end(self, start: int) -> int:
         text = self.text
-        quote = text[start]
-        if quote in "\"'":
-            i = start + 1
-            while i < len(text):
-                if text[i] == "\\" and quote == '"':
-                    i += 2
-                    continue
-                if text[i] == quote:
-                    if quote == "'" and text[i + 1:i + 2] == "'":
-                        i += 2
-                        continue
-                    return i + 1
-                i += 1
-            return len(text)
+        if text[start:start + 1] in ("'", '"'):
+            return quoted_end(text, start)
         i = start
         while i < len(text) and text[i] not in ",]}\n#":
             i += 1
-        return len(text[:i].rstrip()) if i > start else i
+        while i > start and text[i - 1] in " \t":
+            i -= 1
+        return i
 
     # -- block scalars: PromQL lines and embedded YAML --------------------------------------
     def _block_scalar(self, node: CommentedMap, key: Any, value: str, path: DataPath) -> None:

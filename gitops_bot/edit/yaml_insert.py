@@ -21,7 +21,7 @@ from ruamel.yaml.error import YAMLError
 from ..helm_params import NewParameter
 from .blocks import trim_trailing, yaml_entry_stop
 from .splice import Cut, Lines, Span, splice
-from .yaml_file import load_rt, load_safe
+from .yaml_file import load_rt, load_safe, quoted_end
 
 CHECK = "re-parsed; the Application equals the original plus exactly the new parameters"
 
@@ -32,28 +32,12 @@ class InsertRefused(Exception):
 
 def scalar_extent(line: str, col: int) -> tuple[int, str]:
     """(end column, trailing comment) of the one-line scalar starting at `col`."""
-    i = col
-    if i < len(line) and line[i] in "\"'":
-        quote = line[i]
-        i += 1
-        while i < len(line):
-            if line[i] == "\\" and quote == '"':
-                i += 2
-                continue
-            if line[i] == quote:
-                if quote == "'" and line[i + 1:i + 2] == "'":
-                    i += 2
-                    continue
-                i += 1
-                break
-            i += 1
-        end = i
+    if line[col:col + 1] in ("'", '"'):
+        end = quoted_end(line, col)
     else:
         m = re.search(r"\s#", line[col:])
-        end = col + (m.start() if m else len(line[col:]))
-        end = col + len(line[col:end].rstrip())
-    rest = line[end:]
-    m = re.match(r"\s+(#.*)$", rest)
+        end = col + len(line[col:col + m.start() if m else len(line)].rstrip())
+    m = re.match(r"\s+(#.*)$", line[end:])
     return end, (m.group(1) if m else "")
 
 
