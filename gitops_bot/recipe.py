@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
@@ -162,7 +163,9 @@ def _parameter(source: str, name: str, spec: Any) -> Parameter:
                      None if default is None else str(default), bool(spec.get("positional", False)))
 
 
+@lru_cache(maxsize=1)
 def builtin_recipes() -> dict[str, Recipe]:
+    """The recipes shipped with gitops-bot (parsed once per process; do not mutate)."""
     found = {}
     for entry in sorted(resources.files("gitops_bot.recipes").iterdir(), key=lambda e: e.name):
         if entry.name.endswith((".yaml", ".yml")):
@@ -173,7 +176,7 @@ def builtin_recipes() -> dict[str, Recipe]:
 
 def available_recipes(repo: Path | None = None) -> dict[str, Recipe]:
     """Built-in recipes plus the repository's own (`.gitops-bot/recipes/*.yaml`)."""
-    recipes = builtin_recipes()
+    recipes = dict(builtin_recipes())
     folder = repo / REPO_RECIPES_DIR if repo else None
     if folder and folder.is_dir():
         for path in sorted(folder.glob("*.y*ml")):

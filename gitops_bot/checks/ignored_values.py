@@ -51,15 +51,15 @@ def _problem(path: str, line: int, service, child, value: CommentedMap, app_file
 
 
 def _fix_command(env: str, values: str, apps: str, key: str) -> str:
-    """The config-to-params call that fixes it, naming only what differs from the defaults."""
-    words_ = [f"env={env}"]
-    if values != f"k8s/helm/environments/{env}.yaml":
-        words_.append(f"values={values}")
-    if apps != f"k8s/argocd/apps/{env}":
-        words_.append(f"apps={apps}")
-    if key != "config":
-        words_.append(f"key={key}")
-    return "gitops-bot apply config-to-params " + " ".join(words_)
+    """The config-to-params call that fixes it, naming only what differs from the recipe's
+    own defaults."""
+    from ..recipe import builtin_recipes
+
+    recipe = builtin_recipes()["config-to-params"]
+    given = {"env": env, "values": values, "apps": apps, "key": key}
+    defaults = recipe.check_params({"env": env})
+    words = [f"{k}={v}" for k, v in given.items() if k == "env" or defaults.get(k) != v]
+    return "gitops-bot apply config-to-params " + " ".join(words)
 
 
 def _leaves(node: CommentedMap, prefix: str = "") -> list[str]:
