@@ -36,7 +36,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
     values_path = _repo_path(args["values"], "values")
     apps_dir = _repo_path(args["apps"], "apps").rstrip("/")
     tree = state.tree
-    text = tree.read(values_path) if values_path in tree.paths() else None
+    text = tree.read(values_path) if (tree.root / values_path).is_file() else None
     if text is None:
         raise UserError(f"values file {values_path} not found (or not text)")
     try:
@@ -51,7 +51,6 @@ def run(state: RunState, args: dict[str, str]) -> None:
         if not (isinstance(entry, CommentedMap) and isinstance(entry.get(key), CommentedMap)):
             continue
         line = entry.lc.key(key)[0] + 1
-        where = f"{values_path}:{line}"
 
         def report(reason: str, at: int = line) -> None:
             state.notes.append(Finding(values_path, at, lines.line(at - 1).strip(), reason))
@@ -73,7 +72,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
         if source is None:
             report(f"{service}.{key} not moved: cannot tell which source of {app.file} deploys its chart")
             continue
-        plan = _reconcile(str(service), params, app, source, prefer, where, values_path)
+        plan = _reconcile(str(service), params, app, source, prefer, values_path)
         if isinstance(plan, list):
             state.conflicts.extend(plan)
             continue
@@ -136,7 +135,7 @@ def _flatten(node: CommentedMap, prefix: str, lines: Lines):
 
 
 def _reconcile(service: str, params: list[NewParameter], app: Application, source: Source,
-               prefer: str, where: str, values_path: str):
+               prefer: str, values_path: str):
     """(new, replace) parameters, or the list of conflicts when the two sides disagree."""
     existing = {p.name: p for p in source.parameters}
     new: list[NewParameter] = []
