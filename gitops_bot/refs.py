@@ -47,7 +47,8 @@ class ServiceName:
     def short(self) -> tuple[str, ...]:
         """The name without a trailing `-service`, or the name itself."""
         t = self.tokens
-        return t[:-1] if len(t) > 1 and t[-1] in ("service", "svc") else t
+        short = t[:-1] if len(t) > 1 and t[-1] in ("service", "svc") else t
+        return t if short in self.known else short  # `user` may be another component than `user-service`
 
     @property
     def has_short_form(self) -> bool:
@@ -73,6 +74,8 @@ class ServiceName:
         t = words(value)
         if t in (self.tokens, self.short):
             return True
+        if t in self.known:  # `user-service` is not `user` when both are components
+            return False
         if t[:1] and t[0] in _PREFIXES and t[1:] in (self.tokens, self.short):
             return True
         while len(t) > len(self.short) and t[-1] in _SUFFIXES:

@@ -103,7 +103,7 @@ def test_verification_catches_a_broken_recipe():
 
 
 def test_verification_catches_an_orphaned_recipe():
-    assert "make -n" in make.verify("a:\n\techo a\n", "\techo a\n")
+    assert "recipe commences before first target" in make.verify("a:\n\techo a\n", "\techo a\n")
 
 
 def test_noop():

@@ -8,24 +8,22 @@ Removes, for a service:
 - recipe lines that act only on the service (`helm lint .../video-service`), with the echo line
   that introduces them.
 Refuses a rule shared with other targets, and a list the removal would leave empty.
-Verify: `make -n` with a no-op target and `SHELL=/bin/true`, and `bash -n` on the recipes; an
-edit is refused when it breaks a file that passed before.
+Verify: our own grammar check and `bash -n` on the recipes (make itself never runs: see
+`verify`); an edit is refused when it breaks a file that passed before.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import tempfile
 from dataclasses import dataclass
 
 from ..refs import ServiceName
+from ..subprocesses import run_checker
 from .base import EditResult, Refusal, RemovalContext
 from .blocks import drop_words, leading_comments, tidy_cuts
 from .splice import Cut, Lines, Span, splice
 
-CHECK = "make -n (SHELL=/bin/true) and bash -n on recipes"
+CHECK = "Makefile grammar (conditionals, defines, rules, references) and bash -n on recipes"
 
 _ASSIGN_RE = re.compile(r"^(?:(?:export|override|private)\s+)*[A-Za-z_.][A-Za-z0-9_.-]*\s*(?:\?=|:=|::=|\+=|!=|=)")
 _RULE_RE = re.compile(r"^([^\t#=:][^=:]*?)\s*::?(?!=)")
@@ -235,26 +233,87 @@ def remove_service(text: str, ctx: RemovalContext) -> EditResult:
 
 
 # -- verification -------------------------------------------------------------------------
+# Never `make`: even `make -n` evaluates `$(file ...)`, `$(shell ...)` under `override SHELL`,
+# `load` and generated includes, i.e. it runs the repository. Our own grammar check and `bash -n`
+# (which parses without executing, on a copy given on stdin) are enough for deletions.
+_CONDITIONAL_OPEN_RE = re.compile(r"^ *(ifeq|ifneq|ifdef|ifndef)\b")
+_CONDITIONAL_ELSE_RE = re.compile(r"^ *else\b")
+_CONDITIONAL_END_RE = re.compile(r"^ *endif\b")
+
+
 def verify(old: str, new: str) -> str | None:
-    """None unless `new` fails `make -n` or `bash -n` where `old` passed."""
-    for check in (_make_dry_run, _bash_syntax):
+    """None unless `new` fails our Makefile grammar check or `bash -n` where `old` passed."""
+    for check in (grammar_problem, _bash_syntax):
         before, after = check(old), check(new)
         if before is None and after is not None:
             return after
     return None
 
 
-def _make_dry_run(text: str) -> str | None:
-    body = re.sub(r"(?m)^(\s*-?s?include\b)", r"# \1", text)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "Makefile")
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(body + "\n__gitops_bot_noop__:\n\t@:\n")
-        proc = subprocess.run(["make", "-n", "-s", "-f", path, "SHELL=/bin/true", "__gitops_bot_noop__"],
-                              cwd=tmp, capture_output=True, text=True, timeout=30)
-    if proc.returncode:
-        return "make -n fails: " + (proc.stderr.strip().splitlines() or ["?"])[-1]
-    return None
+def grammar_problem(text: str) -> str | None:
+    """The first thing GNU make would reject in `text`, as far as a line grammar can tell:
+    unbalanced conditionals or `define`s, a recipe line before the first rule, a line that is
+    neither an assignment, a rule, a directive, a recipe nor a function call (make's "missing
+    separator"), an unterminated variable reference. None when nothing is found."""
+    lines = Lines(text)
+    depth = 0
+    seen_rule = False
+    for lg in parse(lines):
+        where = f"line {lg.first + 1}"
+        first_line = lines.line(lg.first)
+        if lg.kind == "directive" and re.match(r"^\s*define\b", first_line):
+            if not re.match(r"^\s*endef\b", lines.line(lg.last)) or lg.last == lg.first:
+                return f"{where}: define without endef"
+            continue
+        if lg.kind == "recipe" or lg.kind == "blank" or lg.kind == "comment":
+            continue
+        if first_line.startswith("\t") and lg.text.strip():
+            if not seen_rule:
+                return f"{where}: recipe commences before first target"
+            continue
+        if _CONDITIONAL_OPEN_RE.match(first_line):
+            depth += 1
+        elif _CONDITIONAL_ELSE_RE.match(first_line):
+            if depth == 0:
+                return f"{where}: else without a conditional"
+        elif _CONDITIONAL_END_RE.match(first_line):
+            if depth == 0:
+                return f"{where}: endif without a conditional"
+            depth -= 1
+        elif re.match(r"^\s*endef\b", first_line):
+            return f"{where}: endef without define"
+        elif lg.kind == "rule":
+            seen_rule = True
+        elif lg.kind == "other" and not _tolerated(lg.text.lstrip(" ")):
+            return f"{where}: missing separator"
+        if not _references_close(lg.text):
+            return f"{where}: unterminated variable reference"
+    return "missing endif" if depth else None
+
+
+def _tolerated(text: str) -> bool:
+    """Lines make accepts that our classifier calls "other": indented assignments and rules,
+    function calls (`$(eval ...)`), and the rarer directives."""
+    return (text.startswith("$") or bool(_ASSIGN_RE.match(text) or _RULE_RE.match(text))
+            or bool(re.match(r"(load|-load|undefine|override|private|unexport|vpath)\b", text)))
+
+
+def _references_close(text: str) -> bool:
+    """True when every `$(` / `${` in a (non-recipe) line is closed."""
+    text = text.replace("$$", "")
+    stack: list[str] = []
+    i = 0
+    while i < len(text):
+        if text[i] == "$" and text[i + 1:i + 2] in ("(", "{"):
+            stack.append(")" if text[i + 1] == "(" else "}")
+            i += 2
+            continue
+        if stack and text[i] in "({":
+            stack.append(")" if text[i] == "(" else "}")
+        elif stack and text[i] == stack[-1]:
+            stack.pop()
+        i += 1
+    return not stack
 
 
 def _bash_syntax(text: str) -> str | None:
@@ -265,8 +324,7 @@ def _bash_syntax(text: str) -> str | None:
             continue
         command = "\n".join(re.sub(r"^\t[@+-]*", "", part) for part in lg.text.split("\n"))
         script.append(_unmake(command.replace("\\\n", " ")))
-    proc = subprocess.run(["bash", "-n"], input="\n".join(script) + "\n", capture_output=True,
-                          text=True, timeout=30)
+    proc = run_checker(["bash", "-n"], "\n".join(script) + "\n")
     if proc.returncode:
         return "bash -n fails on a recipe: " + (proc.stderr.strip().splitlines() or ["?"])[-1]
     return None

@@ -9,8 +9,8 @@ Verify: `bash -n` (refused when the result fails where the original passed).
 from __future__ import annotations
 
 import re
-import subprocess
 
+from ..subprocesses import run_checker
 from .base import EditResult, Refusal, RemovalContext
 from .blocks import drop_words, tidy_cuts
 from .splice import Cut, Lines, splice
@@ -78,7 +78,7 @@ def _in_echo_list(lines: Lines, n: int) -> bool:
 
 def bash_syntax(text: str) -> str | None:
     """None when `bash -n` accepts the script, else its last error line."""
-    proc = subprocess.run(["bash", "-n"], input=text, capture_output=True, text=True, timeout=30)
+    proc = run_checker(["bash", "-n"], text)
     if proc.returncode:
         return "bash -n fails: " + (proc.stderr.strip().splitlines() or ["?"])[-1]
     return None

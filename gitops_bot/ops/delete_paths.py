@@ -16,7 +16,7 @@ def _stem(basename: str) -> str:
 
 
 def run(state: RunState, args: dict[str, str]) -> None:
-    name = state.name(args["name"])
+    name = state.component(args["name"])
     state.add_residue_name(name)
     quick = name.prefilter()  # most names fail this cheap test before the word comparison
     doomed_dirs = [d for d in state.tree.dirs()

@@ -15,7 +15,7 @@ from .state import RunState
 
 
 def run(state: RunState, args: dict[str, str]) -> None:
-    name = state.name(args["name"])
+    name = state.component(args["name"])
     state.add_residue_name(name)
     tree = state.tree
     ctx = RemovalContext(name, frozenset(p for p in tree.paths() if tree.is_deleted(p)))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass, field
 
 from ..changeset import Conflict, Finding, Validation
-from ..refs import ServiceName, service_name
+from ..errors import UserError
+from ..refs import ServiceName, service_name, words
 from ..worktree import Worktree
 
 # Folders whose sub-folders are components (services/<name>, charts/<name>, apps/<env>/<name>.yaml).
@@ -27,23 +30,31 @@ class RunState:
     # What an operation found before changing anything (set-version: each version and its form).
     found: list[Finding] = field(default_factory=list)
     _known: frozenset[str] | None = None
+    _component_dirs: dict[str, str] | None = None
+    _checked: set[str] = field(default_factory=set)
     _candidates: dict[str, list[str]] = field(default_factory=dict)
 
     def known_components(self) -> frozenset[str]:
         """Names of the repository's components, so that `video-service` is never mistaken for
         part of a longer sibling such as `video-service-gateway`."""
         if self._known is None:
-            found: set[str] = set()
-            for d in self.tree.dirs():
-                parts = d.split("/")
-                if len(parts) >= 2 and parts[-2] in _COMPONENT_PARENTS:
-                    found.add(parts[-1])
+            found = set(self.component_dirs().values())
             for p in self.tree.paths():
                 parts = p.split("/")
                 if len(parts) >= 3 and parts[-3] == "apps" and p.endswith((".yaml", ".yml")):
                     found.add(parts[-1].rsplit(".", 1)[0])
             self._known = frozenset(found)
         return self._known
+
+    def component_dirs(self) -> dict[str, str]:
+        """Each component directory (`services/video-service`) and the component it holds."""
+        if self._component_dirs is None:
+            self._component_dirs = {}
+            for d in self.tree.dirs():
+                parts = d.split("/")
+                if len(parts) >= 2 and parts[-2] in _COMPONENT_PARENTS:
+                    self._component_dirs[d] = parts[-1]
+        return self._component_dirs
 
     def candidates(self, name: ServiceName) -> list[str]:
         """Files whose original text matches the name's prefilter (one pass over the tree per
@@ -55,6 +66,71 @@ class RunState:
 
     def name(self, raw: str) -> ServiceName:
         return service_name(raw, self.known_components())
+
+    def component(self, raw: str) -> ServiceName:
+        """The name of a component to remove, checked before anything is deleted: it must hold a
+        word, and it must not be a word of the repository's structure (a folder that holds
+        components, a file or key that most components have). UserError (exit 2) otherwise."""
+        name = self.name(raw)
+        if raw in self._checked:
+            return name
+        if not name.tokens:
+            raise UserError(f"{raw!r} is not a component name: it holds no letter or digit")
+        if name.tokens not in {words(k) for k in self.known_components()}:
+            longer = [k for k in sorted(self.known_components())
+                      if words(k)[:-1] == name.tokens and words(k)[-1] in ("service", "svc")]
+            if longer:  # `user` alone would match every `user:` key; the component is `user-service`
+                raise UserError(f"{raw!r} is not a component of this repository; did you mean: "
+                                f"{', '.join(longer)}?")
+            evidence = self._structural_evidence(name)
+            if evidence:
+                raise UserError(f"{raw!r} is part of the repository's structure, not a component "
+                                f"({evidence}); did you mean: {', '.join(self._suggestions(raw))}?")
+        self._checked.add(raw)
+        return name
+
+    def _structural_evidence(self, name: ServiceName) -> str | None:
+        """Why `name` looks like structure: a folder holding several components, or a folder,
+        file or YAML key found in most of the other components."""
+        comps = self.component_dirs()
+        others = {c for c in comps.values() if not name.owns(c)}
+        for d in self.tree.dirs():
+            if name.identifies(d.rsplit("/", 1)[-1]):
+                inside = {c for cd, c in comps.items() if cd.startswith(d + "/")}
+                if len(inside) >= 2:
+                    return f"the folder {d}/ holds {len(inside)} components"
+        having: dict[str, set[str]] = {"folder or file": set(), "key": set()}
+        among: dict[str, set[str]] = {"folder or file": others, "key": set()}
+        key_re = re.compile(r"(?m)^[ \t]*(?:-[ \t]+)?[\"']?(?:" + "|".join(re.escape(s) for s in name.spellings())
+                            + r")[\"']?[ \t]*:(?:[ \t]|$)")
+        candidates = set(self.candidates(name))
+        for path in self.tree.paths():
+            comp, rest = self._owner(path)
+            if comp is None or comp not in others:
+                continue
+            if path.endswith((".yaml", ".yml")):
+                among["key"].add(comp)
+            if any(name.identifies(part.split(".", 1)[0]) for part in rest.split("/")):
+                having["folder or file"].add(comp)
+            if path in candidates and path.endswith((".yaml", ".yml")) and key_re.search(self.tree.read(path) or ""):
+                having["key"].add(comp)
+        for what, comps_having in having.items():
+            if len(comps_having) >= max(2, (len(among[what]) + 1) // 2):
+                return f"a {what} of that name is in {len(comps_having)} of {len(among[what])} components"
+        return None
+
+    def _owner(self, path: str) -> tuple[str | None, str]:
+        """The component whose directory holds `path`, and the path below that directory."""
+        parts = path.split("/")
+        for i in range(len(parts) - 1, 0, -1):
+            comp = self.component_dirs().get("/".join(parts[:i]))
+            if comp is not None:
+                return comp, "/".join(parts[i:])
+        return None, path
+
+    def _suggestions(self, raw: str) -> list[str]:
+        known = sorted(self.known_components())
+        return difflib.get_close_matches(raw, known, n=5, cutoff=0.5) or known[:10]
 
     def add_residue_name(self, name: ServiceName) -> None:
         if all(n.raw != name.raw for n in self.residue_names):

@@ -1,0 +1,170 @@
+"""Safety: nothing of the repository executes, nothing unvalidated from the network is written,
+and names that are not components are refused before anything is deleted.
+
+Each test reproduces one finding of the safety review with its input verbatim."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from gitops_bot.cli import main
+from gitops_bot.edit import make, shell
+from gitops_bot.subprocesses import checker_env, git_overrides
+
+from .conftest import EXAMPLE, ROOT, tree_bytes
+from .fakes.releases import FakeReleases
+
+VERSIONS = ROOT / "tests" / "fixtures" / "versions" / "repo"
+
+
+# -- 1. repository content never executes -----------------------------------------------------
+def hostile_makefile(marker) -> str:
+    """A Makefile that writes `marker` if anything evaluates it, in each way make can."""
+    return (f"$(file >{marker}.file,$(GITHUB_TOKEN))\n"
+            f"override SHELL := /bin/sh -c 'touch {marker}.shell' ; /bin/sh\n"
+            f"X := $(shell touch {marker}.shellfn)\n"
+            f"-load {marker}.so\n"
+            f"-include {marker}.generated\n"
+            f"{marker}.generated:\n\ttouch {marker}.include\n"
+            "SERVICES = auth-service video-service board-service\n"
+            "build:\n\tfor s in $(SERVICES); do echo $$s; done\n")
+
+
+def test_plan_never_evaluates_a_makefile(tmp_path, monorepo, monkeypatch, capsys):
+    marker = tmp_path / "outside" / "pwned"
+    marker.parent.mkdir()
+    (monorepo / "Makefile").write_text(hostile_makefile(marker), encoding="utf-8")
+    monkeypatch.setenv("GITHUB_TOKEN", "ghs_secret")
+    assert main(["plan", "remove-service", "service=video-service", "--repo", str(monorepo)]) == 0
+    out = capsys.readouterr().out
+    assert "+SERVICES = auth-service board-service" in out  # the Makefile was edited and verified
+    assert list(marker.parent.iterdir()) == []
+
+
+def test_makefile_grammar_check_catches_what_make_would_reject():
+    assert make.grammar_problem("ifeq ($(A),1)\nB = 1\n") == "missing endif"
+    assert make.grammar_problem("B = 1\nendif\n") == "line 2: endif without a conditional"
+    assert make.grammar_problem("define X\nbody\n") == "line 1: define without endef"
+    assert make.grammar_problem("A = 1\nstray words\n") == "line 2: missing separator"
+    assert make.grammar_problem("A = $(patsubst a,b,$(B)\n") == "line 1: unterminated variable reference"
+    assert make.grammar_problem("\techo a\nall:\n") == "line 1: recipe commences before first target"
+    ok = "ifdef X\n  A = 1\nelse\nA := $(shell echo)\nendif\n$(eval $(call rule,a))\nall: a\n\t@echo $(A)\n"
+    assert make.grammar_problem(ok) is None
+    assert make.verify(ok, ok.replace("endif\n", "")) == "missing endif"
+
+
+def test_bash_checks_get_no_secret_and_no_startup_file(tmp_path, monkeypatch):
+    marker = tmp_path / "sourced"
+    startup = tmp_path / "startup.sh"
+    startup.write_text(f"touch {marker}\n")
+    monkeypatch.setenv("BASH_ENV", str(startup))
+    monkeypatch.setenv("ENV", str(startup))
+    monkeypatch.setenv("GITHUB_TOKEN", "ghs_secret")
+    assert shell.verify("echo ok\n", "echo $(id)\n") is None  # parsed, not run
+    assert not marker.exists()
+    assert set(checker_env()) == {"PATH", "LC_ALL", "LANG"}
+
+
+def test_git_gets_no_secret_and_no_hooks(monkeypatch):
+    monkeypatch.setenv("GITHUB_TOKEN", "ghs_secret")
+    monkeypatch.setenv("GH_TOKEN", "ghp_secret")
+    monkeypatch.setenv("BASH_ENV", "/tmp/x")
+    overrides = git_overrides()
+    assert overrides["GITHUB_TOKEN"] == overrides["GH_TOKEN"] == overrides["BASH_ENV"] == ""
+    config = {overrides[k]: overrides[k.replace("KEY", "VALUE")] for k in overrides if k.startswith("GIT_CONFIG_KEY")}
+    assert config == {"core.hooksPath": "/dev/null", "core.fsmonitor": "false"}
+
+
+def test_missing_bash_is_a_clear_error(monorepo, monkeypatch, capsys):
+    monkeypatch.setenv("PATH", str(monorepo / "no-such-bin"))
+    before = tree_bytes(monorepo)
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(monorepo)]) == 2
+    assert capsys.readouterr().err == ("gitops-bot: error: bash is not installed: gitops-bot needs it to "
+                                       "check the files it edits\n")
+    assert tree_bytes(monorepo) == before
+
+
+# -- 2. values from the network are validated before they are written ---------------------------
+@pytest.mark.parametrize("tag", ["v1.2.3$(touch${IFS}/tmp/x)", "v1.2.3;rm -rf /", "v1.2.3\nX=1", "main", ""])
+def test_a_release_tag_that_is_not_a_version_is_refused(tmp_path, monkeypatch, capsys, tag):
+    repo = tmp_path / "repo"
+    shutil.copytree(VERSIONS, repo)
+    before = tree_bytes(repo)
+    releases = {"argoproj/argo-rollouts": tag, "kubernetes-sigs/gateway-api": "v1.3.0",
+                "actions/setup-go": "v5.4.0"}
+    with FakeReleases(releases) as fake:
+        monkeypatch.setenv("GITHUB_TOKEN", "t")
+        monkeypatch.setenv("GITHUB_API_URL", fake.url)
+        assert main(["apply", "pin-versions", "--repo", str(repo)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"has the tag {tag!r}, which is not a plain version" in err
+    assert tree_bytes(repo) == before
+
+
+# -- 3. names that are not components --------------------------------------------------------
+@pytest.mark.parametrize("name, message", [
+    ("k8s", "'k8s' is part of the repository's structure, not a component (the folder k8s/ holds"),
+    ("values", "'values' is part of the repository's structure, not a component (a folder or file of that "
+               "name is in"),
+    ("service", "'service' is part of the repository's structure, not a component (a key of that name is in"),
+    ("templates", "(a folder or file of that name is in"),
+    ("user", "'user' is not a component of this repository; did you mean: user-service?"),
+])
+def test_structural_words_are_refused_with_suggestions(monorepo, capsys, name, message):
+    before = tree_bytes(monorepo)
+    assert main(["apply", "remove-service", f"service={name}", "--repo", str(monorepo)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and "did you mean: " in err
+    assert tree_bytes(monorepo) == before
+
+
+def drop_component_recipe(repo) -> None:
+    """A repository recipe whose parameter has no pattern (any value passes the recipe)."""
+    folder = repo / ".gitops-bot" / "recipes"
+    folder.mkdir(parents=True)
+    (folder / "drop.yaml").write_text(
+        "name: drop-component\ndescription: drop a component\nparameters:\n  component:\n"
+        "    positional: true\nsteps:\n  - op: delete_paths\n    name: '{component}'\n"
+        "  - op: remove_references\n    name: '{component}'\n")
+
+
+@pytest.mark.parametrize("value", [".", "-", "_", "+", ","])
+def test_a_name_without_a_word_deletes_nothing(monorepo, capsys, value):
+    drop_component_recipe(monorepo)
+    before = tree_bytes(monorepo)
+    assert main(["apply", "drop-component", f"component={value}", "--repo", str(monorepo)]) == 2
+    assert capsys.readouterr().err == (f"gitops-bot: error: {value!r} is not a component name: it holds no "
+                                       "letter or digit\n")
+    assert tree_bytes(monorepo) == before
+
+
+def test_comment_command_with_a_wordless_name_is_refused(monorepo):
+    from gitops_bot import commands
+    from gitops_bot.recipe import available_recipes
+
+    drop_component_recipe(monorepo)
+    recipe = available_recipes(monorepo)["drop-component"]
+    params = commands.resolve_params(commands.parse("/gitops-bot drop-component ,"), recipe)
+    assert recipe.check_params(params) == {"component": ","}  # the grammar lets it through ...
+    before = tree_bytes(monorepo)
+    assert main(["apply", "drop-component", "component=,", "--repo", str(monorepo)]) == 2  # ... the engine not
+    assert tree_bytes(monorepo) == before
+
+
+def test_a_sibling_whose_name_extends_the_component_is_kept(monorepo, capsys):
+    (monorepo / "services" / "user").mkdir()
+    (monorepo / "services" / "user" / "main.go").write_text("package main\n")
+    assert main(["plan", "remove-service", "service=user", "--repo", str(monorepo), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    deleted = [f["path"] for f in report["files"] if f["status"] == "deleted"]
+    assert deleted == ["services/user/main.go"]
+    assert not any("user-service" in f["diff"] for f in report["files"] if f["status"] == "modified")
+
+
+def test_example_components_still_remove(monorepo, capsys):
+    for name in ("video-service", "livekit", "minio"):
+        assert main(["plan", "remove-service", f"service={name}", "--repo", str(EXAMPLE), "--exit-code"]) == 1
+    capsys.readouterr()
