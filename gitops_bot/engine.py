@@ -78,7 +78,7 @@ def residue(state: RunState) -> list[Finding]:
 def _reason(kind: str, line: str, refusal: str | None) -> str:
     """Why a mention is left: its refused edit, else what kind of text holds it."""
     if refusal:
-        return refusal if refusal.startswith("edit refused") else f"edit refused: {refusal}"
+        return refusal if refusal.startswith(("edit refused", "withheld")) else f"edit refused: {refusal}"
     if kind in _RESIDUE_REASONS:
         return _RESIDUE_REASONS[kind]
     return "comment" if line.lstrip().startswith(("#", "//")) else "unrecognised structure"

@@ -11,7 +11,7 @@ import shutil
 import pytest
 
 from gitops_bot.cli import main
-from gitops_bot.edit import make, shell
+from gitops_bot.edit import helm, make, shell
 from gitops_bot.subprocesses import checker_env, git_overrides
 
 from .conftest import EXAMPLE, ROOT, tree_bytes
@@ -168,3 +168,55 @@ def test_example_components_still_remove(monorepo, capsys):
     for name in ("video-service", "livekit", "minio"):
         assert main(["plan", "remove-service", f"service={name}", "--repo", str(EXAMPLE), "--exit-code"]) == 1
     capsys.readouterr()
+
+
+# -- 4. a refused edit withholds every edit that depends on it --------------------------------
+CHART = "k8s/helm/charts/istio-config"
+VIDEO_ROUTE_END = "          port: {{ .Values.services.videoService.port }}\n{{- end }}\n"
+
+
+@pytest.mark.parametrize("change, reason", [
+    ((VIDEO_ROUTE_END, VIDEO_ROUTE_END.replace("{{- end }}", "{{- else }}\n# video is off\n{{- end }}")),
+     "the block guarded by the service has an else branch"),
+    (("{{- if .Values.services.videoService.enabled }}",
+      "{{- if or .Values.services.videoService.enabled .Values.gateway.all }}"),
+     "the condition combines the service with others"),
+])
+def test_a_refused_template_block_keeps_its_items_and_its_values(monorepo, capsys, change, reason):
+    template = monorepo / CHART / "templates" / "httproute.yaml"
+    template.write_text(template.read_text(encoding="utf-8").replace(*change), encoding="utf-8")
+    values = monorepo / CHART / "values.yaml"
+    before_template = template.read_bytes()
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(monorepo)]) == 0
+    out = capsys.readouterr().out
+    assert template.read_bytes() == before_template  # not half a block: the route stays whole
+    # ... and the values it reads stay (the principal, read by another template, goes)
+    assert "  videoService:\n    enabled: true\n    port: 8080\n" in values.read_text(encoding="utf-8")
+    assert "sa/video-service" not in values.read_text(encoding="utf-8")
+    assert f"{CHART}/templates/httproute.yaml:38: {reason}" in out
+    assert (f"{CHART}/values.yaml:13: withheld: the template block at {CHART}/templates/httproute.yaml:38, "
+            "which was refused, still reads .Values.services.videoService.enabled") in out
+    assert not (monorepo / "services" / "video-service").exists()  # the rest of the removal goes on
+
+
+def test_a_with_block_naming_the_service_goes_whole():
+    from .editors import ctx, dedent
+
+    text = dedent("""
+        {{- with .Values.videoService }}
+        - name: video-service
+          port: {{ .port }}
+        {{- end }}
+        - name: auth-service
+        """)
+    assert helm_remove(text, ctx()) == "- name: auth-service\n"
+    with_else = text.replace("{{- end }}", "{{- else }}\n- name: fallback\n{{- end }}")
+    result = helm.remove_service(with_else, ctx())
+    assert result.text == with_else
+    assert [r.reason.split(" (")[0] for r in result.refused] == [
+        "the block guarded by the service has an else branch",
+        "withheld: inside the template block at line 1, which was refused"]
+
+
+def helm_remove(text, context):
+    return helm.remove_service(text, context).text

@@ -18,10 +18,13 @@ class Unparsable(Exception):
 
 @dataclass
 class Refusal:
-    """An edit the editor would not make, with the 1-based line it concerns."""
+    """An edit the editor would not make, with the 1-based line it concerns. `reads` holds the
+    Helm value paths (`("videoService", "enabled")`) the structure left in place still reads:
+    the values that define them must stay too."""
 
     line: int
     reason: str
+    reads: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass
@@ -40,3 +43,6 @@ class RemovalContext:
 
     name: ServiceName
     deleted_paths: frozenset[str] = frozenset()
+    # Value paths that a refused template block still reads, with the reason, for the values
+    # files of that chart: their entries are withheld rather than removed.
+    kept_values: tuple[tuple[tuple[str, ...], str], ...] = ()

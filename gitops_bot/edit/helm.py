@@ -182,6 +182,8 @@ def remove_service(text: str, ctx: RemovalContext) -> EditResult:
     lines = Lines(text, comment=_COMMENTS)
     refused: list[Refusal] = []
     cuts = [c for c in (_guarded_block_cut(text, lines, b, name, refused) for b in tree) if c]
+    # A refused block stays whole: nothing inside it may be cut either (half a block is worse).
+    kept_blocks = [(b, r) for b in tree for r in refused if r.line == lines.line_of(b.open.start) + 1]
     masked = mask(text, actions)
     masked_parses = True
     try:
@@ -193,12 +195,15 @@ def remove_service(text: str, ctx: RemovalContext) -> EditResult:
     for cut in plan.cuts:
         if any(cut.span.start < g.span.end and g.span.start < cut.span.end for g in guarded):
             continue  # the guarded block's removal already takes this content
+        if _withheld(cut, kept_blocks, lines, refused):
+            continue
         if balanced(text[cut.span.start:cut.span.end]):
             cuts.append(cut)
         else:
             refused.append(Refusal(lines.line_of(cut.span.start) + 1,
                                    "the entry spans a template block boundary"))
-    cuts.extend(_line_cuts(text, masked, name, plan, refused))
+    cuts.extend(c for c in _line_cuts(text, masked, name, plan, refused)
+                if not _withheld(c, kept_blocks, lines, refused))
     refused.extend(r for r in plan.refused if not any(
         lines.line_of(g.span.start) < r.line <= lines.line_of(g.span.end - 1) + 1 for g in guarded))
     try:
@@ -211,20 +216,42 @@ def remove_service(text: str, ctx: RemovalContext) -> EditResult:
     return EditResult(new, refused, plan.kept_comments)
 
 
+def _withheld(cut: Cut, kept_blocks, lines: Lines, refused: list[Refusal]) -> bool:
+    """True (and the refusal recorded) when `cut` falls inside a block that was refused."""
+    for block, refusal in kept_blocks:
+        if block.open.start < cut.span.end and cut.span.start < block.close.end:
+            refused.append(Refusal(lines.line_of(cut.span.start) + 1,
+                                   f"withheld: inside the template block at line {refusal.line}, which was "
+                                   f"refused ({refusal.reason})"))
+            return True
+    return False
+
+
+_VALUES_PATH_RE = re.compile(r"\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")
+
+
+def values_read(fragment: str) -> tuple[tuple[str, ...], ...]:
+    """The `.Values.a.b` paths a template fragment reads."""
+    return tuple(dict.fromkeys(tuple(m.group(1)[1:].split(".")) for m in _VALUES_PATH_RE.finditer(fragment)))
+
+
 def _guarded_block_cut(text: str, lines: Lines, block: Block, name, refused: list[Refusal]) -> Cut | None:
-    if block.open.keyword != "if" or not _condition_names(block.open.body, name):
+    """The cut that removes a whole `if`/`with` block whose condition names the service, or None
+    (with a Refusal, which keeps the block and what it reads, when it cannot go whole)."""
+    if block.open.keyword not in ("if", "with") or not _condition_names(block.open.body, name):
         return None
     first = lines.line_of(block.open.start)
     last = lines.line_of(block.close.end - 1)
     where = first + 1
+    reads = values_read(text[block.open.start:block.close.end])
     if block.has_else:
-        refused.append(Refusal(where, "the block guarded by the service has an else branch"))
+        refused.append(Refusal(where, "the block guarded by the service has an else branch", reads))
         return None
     if re.search(r"\b(or|not)\b", block.open.body):
-        refused.append(Refusal(where, "the condition combines the service with others"))
+        refused.append(Refusal(where, "the condition combines the service with others", reads))
         return None
     if text[lines.start(first):block.open.start].strip() or text[block.close.end:lines.end(last)].strip():
-        refused.append(Refusal(where, "the block shares a line with other content"))
+        refused.append(Refusal(where, "the block shares a line with other content", reads))
         return None
     first = leading_comments(lines, first, lines.indent(first), name.names_in_comment)
     return Cut(lines.span(first, last))

@@ -142,10 +142,12 @@ class Plan:
 
 
 class _Planner:
-    def __init__(self, parse_text: str, name: ServiceName) -> None:
+    def __init__(self, parse_text: str, name: ServiceName,
+                 kept: tuple[tuple[tuple[str, ...], str], ...] = ()) -> None:
         self.text = parse_text
         self.lines = Lines(parse_text)
         self.name = name
+        self.kept = kept  # value paths a template left in place still reads, with why
         self.plan = Plan()
 
     # -- entry points ---------------------------------------------------------------------
@@ -180,12 +182,15 @@ class _Planner:
         for key in list(node.keys()):
             value = node[key]
             if isinstance(key, str) and self.name.addresses(key):
+                if self._withheld(path + (key,), node.lc.key(key)[0]):
+                    continue
                 if self._remove_key(node, key):
                     self.plan.deleted.add(path + (key,))
                     removed += 1
                 continue
             if isinstance(value, (CommentedMap, CommentedSeq)):
-                if self._visit(value, path + (key,)) and self._remove_key(node, key):
+                if self._visit(value, path + (key,)) and not self._withheld(path + (key,), node.lc.key(key)[0]) \
+                        and self._remove_key(node, key):
                     self.plan.deleted.add(path + (key,))
                     removed += 1
             elif isinstance(value, (LiteralScalarString, FoldedScalarString)):
@@ -201,9 +206,10 @@ class _Planner:
                 if self._is_flag_list(node):
                     self._refuse(node.lc.item(i)[0], "argument list: removing one word would change the command")
                     continue
-                removed += self._remove_item(node, i, path)
+                if not self._withheld(path + (i,), node.lc.item(i)[0]):
+                    removed += self._remove_item(node, i, path)
             elif isinstance(item, (CommentedMap, CommentedSeq)):
-                if self._visit(item, path + (i,)):
+                if self._visit(item, path + (i,)) and not self._withheld(path + (i,), node.lc.item(i)[0]):
                     removed += self._remove_item(node, i, path)
         return len(node) > 0 and removed == len(node)
 
@@ -213,6 +219,16 @@ class _Planner:
         if isinstance(item, CommentedMap):
             pointers = list(_pointers(item))
             return bool(pointers) and all(pointer_matches(self.name, p) for p in pointers)
+        return False
+
+    def _withheld(self, path: DataPath, line: int) -> bool:
+        """True (and refused) when the entry at `path` (document index first) holds or lies in a
+        value that a template block left in place still reads."""
+        data = tuple(path[1:])
+        for read, why in self.kept:
+            if read[:len(data)] == data or data[:len(read)] == read:
+                self._refuse(line, f"withheld: {why} still reads .Values.{'.'.join(read)}")
+                return True
         return False
 
     @staticmethod
@@ -344,9 +360,11 @@ def _pointers(node: Any) -> Iterator[str]:
                 yield from _pointers(item)
 
 
-def plan_removal(parse_text: str, name: ServiceName) -> Plan:
-    """Plan the service's removal in YAML text (raises YAMLError when it does not parse)."""
-    return _Planner(parse_text, name).run(load_rt(parse_text))
+def plan_removal(parse_text: str, name: ServiceName,
+                 kept: tuple[tuple[tuple[str, ...], str], ...] = ()) -> Plan:
+    """Plan the service's removal in YAML text (raises YAMLError when it does not parse); entries
+    holding a value path in `kept` stay, refused."""
+    return _Planner(parse_text, name, kept).run(load_rt(parse_text))
 
 
 def scalar_line_cuts(parse_text: str, name: ServiceName, plan: Plan) -> list[Cut]:
@@ -401,7 +419,7 @@ def remove_service(text: str, ctx: RemovalContext) -> EditResult:
     """Remove the service's entries from a YAML file."""
     name = ctx.name
     try:
-        plan = plan_removal(text, name)
+        plan = plan_removal(text, name, ctx.kept_values)
     except YAMLError as exc:
         raise Unparsable(_error_line(exc), "YAML does not parse: " + _first_line(exc)) from exc
     cuts = plan.cuts + scalar_line_cuts(text, name, plan)

@@ -7,6 +7,9 @@ job. A file that cannot be parsed stops the run with a UserError (nothing is wri
 
 from __future__ import annotations
 
+import posixpath
+from dataclasses import replace
+
 from ..changeset import Finding, Validation
 from ..edit import EDITORS, classify
 from ..edit.base import RemovalContext, Unparsable
@@ -19,30 +22,47 @@ def run(state: RunState, args: dict[str, str]) -> None:
     state.add_residue_name(name)
     tree = state.tree
     ctx = RemovalContext(name, frozenset(p for p in tree.paths() if tree.is_deleted(p)))
-    for path in state.candidates(name):
-        if tree.is_deleted(path):
-            continue
-        text = tree.read(path)
-        kind = classify(path, text)
+    files = [(path, tree.read(path)) for path in state.candidates(name) if not tree.is_deleted(path)]
+    files = [(path, text, classify(path, text)) for path, text in files if text is not None]
+    # Templates first: a template block that stays keeps the values it reads in its chart.
+    files.sort(key=lambda f: f[2] != "helm")
+    kept: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for path, text, kind in files:
         editor = EDITORS.get(kind)
-        if editor is None or text is None:
+        if editor is None:
             continue
-        try:
-            result = editor.remove_service(text, ctx)
-        except Unparsable as exc:
-            raise UserError(f"cannot parse {path}: {exc}") from exc
-        for refusal in result.refused:
-            state.refused.append(Finding(path, refusal.line, _line(text, refusal.line), refusal.reason))
-            if refusal.reason.startswith("edit refused:"):
-                state.validation.append(Validation(path, editor.CHECK, False, refusal.reason))
-        if result.text != text:
-            tree.write(path, result.text)
-            state.validation.append(Validation(path, editor.CHECK, True))
-            old_lines = text.splitlines()
-            for comment in dict.fromkeys(result.kept_comments):
-                if comment in old_lines:
-                    state.notes.append(Finding(path, old_lines.index(comment) + 1, comment.strip(),
-                                               "comment above a removed entry: check it still applies"))
+        chart_values = kept.get(posixpath.dirname(path), ())
+        result = _edit(editor, path, text, replace(ctx, kept_values=tuple(chart_values)))
+        if kind == "helm" and "/templates/" in path:
+            chart = path.split("/templates/", 1)[0]
+            kept.setdefault(chart, []).extend(
+                (read, f"the template block at {path}:{r.line}, which was refused,")
+                for r in result.refused for read in r.reads)
+        _record(state, editor, path, text, result)
+
+
+def _edit(editor, path: str, text: str, ctx: RemovalContext):
+    try:
+        return editor.remove_service(text, ctx)
+    except Unparsable as exc:
+        raise UserError(f"cannot parse {path}: {exc}") from exc
+
+
+def _record(state: RunState, editor, path: str, text: str, result) -> None:
+    """Write an editor's result to the tree and report its refusals and validation."""
+    tree = state.tree
+    for refusal in result.refused:
+        state.refused.append(Finding(path, refusal.line, _line(text, refusal.line), refusal.reason))
+        if refusal.reason.startswith("edit refused:"):
+            state.validation.append(Validation(path, editor.CHECK, False, refusal.reason))
+    if result.text != text:
+        tree.write(path, result.text)
+        state.validation.append(Validation(path, editor.CHECK, True))
+        old_lines = text.splitlines()
+        for comment in dict.fromkeys(result.kept_comments):
+            if comment in old_lines:
+                state.notes.append(Finding(path, old_lines.index(comment) + 1, comment.strip(),
+                                           "comment above a removed entry: check it still applies"))
 
 
 def _line(text: str, number: int) -> str:
