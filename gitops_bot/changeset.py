@@ -3,7 +3,6 @@ renderings as a unified diff, a text summary and JSON, and a writer that applies
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,33 +140,10 @@ class ChangeSet:
         return "\n".join(out) + "\n"
 
     def write(self, root: Path) -> None:
-        """Apply the change to the working tree: write every file first to a temporary sibling,
-        then move them into place, so a failure leaves no half-written file."""
-        staged = []
-        try:
-            for f in self.files:
-                if f.after is None:
-                    continue
-                target = root / f.path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                tmp = target.with_name(target.name + ".gitops-bot.tmp")
-                tmp.write_bytes(f.after.encode("utf-8"))
-                if target.exists():
-                    os.chmod(tmp, target.stat().st_mode)
-                staged.append((tmp, target))
-        except OSError:
-            for tmp, _ in staged:
-                tmp.unlink(missing_ok=True)
-            raise
-        for tmp, target in staged:
-            os.replace(tmp, target)
-        for f in self.files:
-            if f.after is None:
-                (root / f.path).unlink(missing_ok=True)
-                _remove_empty_parents(root, (root / f.path).parent)
+        """Apply the change to the working tree atomically, under the tree's apply lock: every
+        new content is staged outside the tree and fsynced, each file is checked to still hold
+        the text the plan was computed from, and a journal is committed before the first file is
+        moved into place, so an interrupted write is completed by the next run (gitops_bot.journal)."""
+        from .journal import write_files
 
-
-def _remove_empty_parents(root: Path, directory: Path) -> None:
-    while directory != root and directory.is_dir() and not any(directory.iterdir()):
-        directory.rmdir()
-        directory = directory.parent
+        write_files(root, self.files, self.recipe, self.params)

@@ -115,9 +115,14 @@ def _run(args: argparse.Namespace):
     from .engine import run_recipe
     from .recipe import find_recipe
 
+    from .journal import pending
+
     root = _repo(args.repo)
     recipe = find_recipe(args.recipe, root)
     params = recipe.check_params(parse_params(args.params), _repo_defaults(root, recipe.name))
+    note = pending(root)  # plan only reports it; apply has completed it under its lock by now
+    if note:
+        print(f"gitops-bot: note: {note}", file=sys.stderr)
     return root, run_recipe(root, recipe, params)
 
 
@@ -147,8 +152,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
-    root, changes = _run(args)
-    changes.write(root)
+    from .journal import apply_lock
+
+    # One lock around read, compute and write: a second apply on the tree refuses instead of
+    # computing from the same old files and overwriting this one's edits.
+    with apply_lock(_repo(args.repo)):
+        root, changes = _run(args)
+        changes.write(root)
     sys.stdout.write(changes.summary())
     return 1 if changes.conflicts else 0
 

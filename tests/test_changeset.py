@@ -8,8 +8,14 @@ import os
 import stat
 import subprocess
 
+import pytest
+
 from gitops_bot.changeset import ChangeSet, FileChange
 from gitops_bot.cli import main
+from gitops_bot.errors import UserError
+from gitops_bot.journal import apply_lock, locate
+
+from .conftest import tree_bytes
 
 
 def test_write_keeps_mode_and_removes_emptied_directories(tmp_path):
@@ -29,6 +35,76 @@ def test_write_keeps_mode_and_removes_emptied_directories(tmp_path):
     assert stat.S_IMODE(script.stat().st_mode) == 0o755
     assert not (tmp_path / "svc").exists()
     assert not list(tmp_path.rglob("*.gitops-bot.tmp"))
+    assert sorted(tree_bytes(tmp_path)) == ["bin/run.sh"]  # no staging directory, no lock left
+
+
+def test_write_creates_new_parent_directories_and_deletes_binary_files(tmp_path):
+    (tmp_path / "blob.bin").write_bytes(b"\0\1\2")
+    changes = ChangeSet("r", {}, [
+        FileChange("blob.bin", "deleted", None, None),
+        FileChange("new/deep/x.yaml", "added", None, "a: 1\r\nb: \u00e9\r\n"),
+    ])
+    changes.write(tmp_path)
+    assert tree_bytes(tmp_path) == {"new/deep/x.yaml": "a: 1\r\nb: \u00e9\r\n".encode()}
+
+
+def test_write_keeps_the_repositorys_own_gitops_bot_folder(tmp_path):
+    recipe = tmp_path / ".gitops-bot" / "recipes" / "mine.yaml"
+    recipe.parent.mkdir(parents=True)
+    recipe.write_text("name: mine\n")
+    (tmp_path / "a.txt").write_text("old\n")
+    ChangeSet("r", {}, [FileChange("a.txt", "modified", "old\n", "new\n")]).write(tmp_path)
+    assert tree_bytes(tmp_path) == {".gitops-bot/recipes/mine.yaml": b"name: mine\n", "a.txt": b"new\n"}
+
+
+@pytest.mark.parametrize("change, message", [
+    (FileChange("a.txt", "added", None, "x"), "a.txt was created since the plan was computed"),
+    (FileChange("b.txt", "modified", "planned\n", "x"), "b.txt changed since the plan was computed"),
+    (FileChange("gone.txt", "deleted", "x", None), "gone.txt was deleted since the plan was computed"),
+])
+def test_write_refuses_when_the_tree_moved_on_and_writes_nothing(tmp_path, change, message):
+    (tmp_path / "a.txt").write_text("someone else's\n")
+    (tmp_path / "b.txt").write_text("edited meanwhile\n")
+    (tmp_path / "c.txt").write_text("c\n")
+    before = tree_bytes(tmp_path)
+    changes = ChangeSet("r", {}, [FileChange("c.txt", "modified", "c\n", "C\n"), change])
+    with pytest.raises(UserError, match=message):
+        changes.write(tmp_path)
+    assert tree_bytes(tmp_path) == before  # c.txt untouched too; no staging left
+
+
+def test_write_refuses_paths_outside_the_tree(tmp_path):
+    (tmp_path / "tree").mkdir()
+    with pytest.raises(ValueError, match="leaves the tree"):
+        ChangeSet("r", {}, [FileChange("../escape.txt", "added", None, "x")]).write(tmp_path / "tree")
+    assert not (tmp_path / "escape.txt").exists() and not any((tmp_path / "tree").iterdir())
+
+
+def test_staging_is_in_the_gitdir_or_hidden_at_the_root(tmp_path):
+    plain = tmp_path / "plain"
+    (plain / "sub").mkdir(parents=True)
+    assert locate(plain).dir == plain / ".gitops-bot" / "apply"
+    checkout = tmp_path / "checkout"
+    (checkout / ".git").mkdir(parents=True)
+    (checkout / "k8s").mkdir()
+    assert locate(checkout).dir == checkout / ".git" / "gitops-bot"
+    sub = locate(checkout / "k8s")  # a subfolder of a checkout shares the checkout's lock
+    assert (sub.dir, sub.anchor) == (checkout / ".git" / "gitops-bot", checkout)
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (checkout / ".git" / "worktrees" / "linked").mkdir(parents=True)
+    (linked / ".git").write_text("gitdir: ../checkout/.git/worktrees/linked\n")
+    assert locate(linked).dir == checkout / ".git" / "worktrees" / "linked" / "gitops-bot"
+    assert not (checkout / ".git" / "gitops-bot").exists() and not (plain / ".gitops-bot").exists()
+
+
+def test_the_lock_is_reentrant_in_one_process(tmp_path):
+    (tmp_path / "a.txt").write_text("a")
+    with apply_lock(tmp_path) as staging:
+        assert staging.lock.exists()
+        ChangeSet("r", {}, [FileChange("a.txt", "modified", "a", "b")]).write(tmp_path)
+        assert staging.lock.exists()
+    assert tree_bytes(tmp_path) == {"a.txt": b"b"}
 
 
 def test_diff_marks_missing_final_newline():
