@@ -71,6 +71,8 @@ def residue(state: RunState) -> list[Finding]:
                     found.append(Finding(path, number, line.strip(),
                                          _reason(kind, line, refused.get((path, line.strip())))))
     found.extend(_in_result(tree, note) for note in state.notes)
+    found.extend(Finding(path, 0, "(unreadable file)", f"could not be read ({why}): check it by hand")
+                 for path, why in tree.unreadable.items())
     found.sort(key=lambda f: (f.path, f.line))
     return found
 

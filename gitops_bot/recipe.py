@@ -122,19 +122,27 @@ def parse_recipe(text: str, source: str) -> Recipe:
     unknown = set(data) - {"name", "description", "title", "parameters", "steps"}
     if unknown:
         raise UserError(f"{source}: unknown recipe keys: {', '.join(sorted(unknown))}")
+    # Every field is a scalar: a list or map here (e.g. an alias bomb) is refused before str()
+    # could expand it.
+    for key in ("name", "description", "title"):
+        _scalar(source, key, data.get(key, ""))
     name = str(data["name"])
     if not _NAME_RE.match(name):
         raise UserError(f"{source}: recipe name {name!r} must be lower-case words joined by '-'")
+    if not isinstance(data.get("parameters") or {}, dict):
+        raise UserError(f"{source}: parameters must be a mapping of name: spec")
+    if not isinstance(data["steps"] or [], list):
+        raise UserError(f"{source}: steps must be a list")
     params = tuple(_parameter(source, k, v) for k, v in (data.get("parameters") or {}).items())
     steps = []
     for i, raw in enumerate(data["steps"] or []):
         if not isinstance(raw, dict) or "op" not in raw:
             raise UserError(f"{source}: step {i + 1} needs an 'op'")
-        op = raw["op"]
+        op = _scalar(source, f"step {i + 1}: op", raw["op"])
         if op not in OPERATIONS:
             raise UserError(f"{source}: step {i + 1}: unknown operation {op!r} "
                             f"(known: {', '.join(sorted(OPERATIONS))})")
-        args = {k: str(v) for k, v in raw.items() if k != "op"}
+        args = {k: str(_scalar(source, f"step {i + 1}: {k}", v)) for k, v in raw.items() if k != "op"}
         missing = [a for a in REQUIRED_ARGS.get(op, ()) if a not in args]
         if missing:
             raise UserError(f"{source}: step {i + 1} ({op}) needs {', '.join(missing)}")
@@ -149,9 +157,18 @@ def parse_recipe(text: str, source: str) -> Recipe:
                   str(data.get("title") or ""))
 
 
+def _scalar(source: str, where: str, value: Any) -> Any:
+    """`value` when it is a string, number or boolean; UserError naming the field otherwise."""
+    if value is not None and not isinstance(value, (str, int, float, bool)):
+        raise UserError(f"{source}: {where} must be a single value, not a {type(value).__name__}")
+    return value
+
+
 def _parameter(source: str, name: str, spec: Any) -> Parameter:
     if not isinstance(spec, dict):
         raise UserError(f"{source}: parameter {name} must be a mapping")
+    for key, value in spec.items():
+        _scalar(source, f"parameter {name}: {key}", value)
     pattern = str(spec.get("pattern", r".+"))
     try:
         re.compile(pattern)
@@ -177,14 +194,24 @@ def builtin_recipes() -> dict[str, Recipe]:
 def available_recipes(repo: Path | None = None) -> dict[str, Recipe]:
     """Built-in recipes plus the repository's own (`.gitops-bot/recipes/*.yaml`)."""
     recipes = dict(builtin_recipes())
-    folder = repo / REPO_RECIPES_DIR if repo else None
+    from .worktree import inside, read_inside
+
+    folder = inside(repo, REPO_RECIPES_DIR) if repo else None
     if folder and folder.is_dir():
         for path in sorted(folder.glob("*.y*ml")):
-            recipe = parse_recipe(path.read_text(encoding="utf-8"), f"{REPO_RECIPES_DIR}/{path.name}")
+            source = f"{REPO_RECIPES_DIR}/{path.name}"
+            recipe = parse_recipe(_decode(read_inside(repo, source), source), source)
             if recipe.name in recipes:
                 raise UserError(f"{recipe.source}: recipe {recipe.name!r} would shadow a built-in recipe")
             recipes[recipe.name] = recipe
     return recipes
+
+
+def _decode(data: bytes, source: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{source}: not UTF-8 text") from exc
 
 
 def find_recipe(name: str, repo: Path | None = None) -> Recipe:

@@ -76,7 +76,9 @@ def load_catalogue(repo: Path | None = None) -> dict[str, Tool]:
 
     raw = YAML(typ="safe").load(resources.files("gitops_bot.data").joinpath("tools.yaml").read_text("utf-8"))
     tools = {name: _tool(name, spec, "tools.yaml") for name, spec in raw.items()}
-    config = repo / CONFIG_FILE if repo else None
+    from .worktree import inside
+
+    config = inside(repo, CONFIG_FILE) if repo else None
     if config and config.is_file():
         from ruamel.yaml.error import YAMLError
 

@@ -11,6 +11,8 @@ import os
 import re
 from pathlib import Path
 
+from .errors import UserError
+
 # Directories that never hold configuration a recipe should edit.
 SKIP_DIRS = frozenset({".git", "node_modules", "vendor", ".venv", "venv", "__pycache__", ".terraform",
                        ".idea", ".gitops-bot"})
@@ -27,6 +29,9 @@ class Worktree:
         self._original: dict[str, str | None] = {}
         self._current: dict[str, str | None] = {}
         self._deleted: set[str] = set()
+        # Files that could not be read while scanning, with why (the residue lists them: they
+        # may mention what a recipe changes).
+        self.unreadable: dict[str, str] = {}
 
     # -- listing --------------------------------------------------------------------------
     def paths(self) -> list[str]:
@@ -48,7 +53,11 @@ class Worktree:
         pending = [("", str(self.root))]
         while pending:
             prefix, folder = pending.pop()
-            with os.scandir(folder) as entries:
+            try:
+                entries = os.scandir(folder)
+            except OSError as exc:
+                raise UserError(f"cannot read the folder {prefix or './'}: {exc.strerror}") from exc
+            with entries:
                 for entry in entries:
                     if entry.is_symlink():
                         continue
@@ -73,7 +82,8 @@ class Worktree:
                 continue
             try:
                 data = (self.root / p).read_bytes()
-            except OSError:
+            except OSError as exc:
+                self.unreadable[p] = exc.strerror or type(exc).__name__
                 continue
             if pattern.search(data):
                 hits.append(p)
@@ -83,7 +93,7 @@ class Worktree:
     def original(self, path: str) -> str | None:
         """The file's text as it is on disk, or None for a binary or undecodable file."""
         if path not in self._original:
-            data = (self.root / path).read_bytes()
+            data = read_inside(self.root, path)
             if b"\0" in data[:_BINARY_SNIFF]:
                 self._original[path] = None
             else:
@@ -118,3 +128,23 @@ class Worktree:
         """Paths that were edited or deleted, sorted."""
         return sorted(p for p in self._current
                       if self.is_deleted(p) or self._current[p] != self._original.get(p))
+
+
+def inside(root: Path, path: str) -> Path:
+    """`root / path`, refused (UserError) when any part of it is a symbolic link: a link may lead
+    out of the repository, and writing to it would replace the link with a regular file."""
+    target = root
+    for part in Path(path).parts:
+        target = target / part
+        if target.is_symlink():
+            raise UserError(f"{path} is a symbolic link (to {os.readlink(target)}): gitops-bot never reads "
+                            "or writes through links")
+    return target
+
+
+def read_inside(root: Path, path: str) -> bytes:
+    """The bytes of a file of the repository (see `inside`); UserError when it cannot be read."""
+    try:
+        return inside(root, path).read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from exc

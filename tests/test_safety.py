@@ -220,3 +220,110 @@ def test_a_with_block_naming_the_service_goes_whole():
 
 def helm_remove(text, context):
     return helm.remove_service(text, context).text
+
+
+# -- 8. smaller ones: unreadable, linked, deep and explosive input ---------------------------
+def test_an_unreadable_file_is_reported_not_skipped(monorepo, monkeypatch, capsys):
+    # Tests run as root, which reads any file whatever its mode, so the failure is injected at
+    # the one place the tree reads files while scanning.
+    import pathlib
+
+    secret = monorepo / "k8s" / "helm" / "environments" / "secret.yaml"
+    secret.write_text("video-service: {token: x}\n")
+    real = pathlib.Path.read_bytes
+
+    def read_bytes(self):
+        if self == secret:
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
+    assert main(["plan", "remove-service", "service=video-service", "--repo", str(monorepo)]) == 0
+    out = capsys.readouterr().out
+    assert ("[ ] k8s/helm/environments/secret.yaml:0: (unreadable file)  (could not be read "
+            "(Permission denied): check it by hand)") in out
+
+
+def test_an_unreadable_folder_is_a_clear_error(monorepo, monkeypatch, capsys):
+    import os
+
+    real = os.scandir
+
+    def scandir(path):
+        if str(path).endswith("terraform"):
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert main(["plan", "remove-service", "service=video-service", "--repo", str(monorepo)]) == 2
+    assert capsys.readouterr().err == "gitops-bot: error: cannot read the folder terraform/: Permission denied\n"
+
+
+def test_a_values_file_linked_out_of_the_repository_is_neither_read_nor_replaced(tmp_path, monorepo, capsys):
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("video-service:\n  config:\n    A: '1'\n")
+    values = monorepo / "k8s" / "helm" / "environments" / "prod.yaml"
+    values.unlink()
+    values.symlink_to(outside)
+    assert main(["apply", "config-to-params", "env=prod", "--repo", str(monorepo)]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"gitops-bot: error: k8s/helm/environments/prod.yaml is a symbolic link (to {outside}): "
+                   "gitops-bot never reads or writes through links\n")
+    assert values.is_symlink() and outside.read_text() == "video-service:\n  config:\n    A: '1'\n"
+
+
+def test_a_recipe_folder_linked_out_of_the_repository_is_refused(tmp_path, monorepo, capsys):
+    elsewhere = tmp_path / "recipes"
+    elsewhere.mkdir()
+    (monorepo / ".gitops-bot").mkdir()
+    (monorepo / ".gitops-bot" / "recipes").symlink_to(elsewhere)
+    assert main(["recipes", "--repo", str(monorepo)]) == 2
+    assert "is a symbolic link" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text", ["a: " + "[" * 3000 + "video-service" + "]" * 3000 + "\n",
+                                  "".join("  " * i + f"k{i}:\n" for i in range(3000)) + "  " * 3000 + "video-service: 1\n"])
+def test_deep_yaml_is_a_clear_error(monorepo, capsys, text):
+    (monorepo / "k8s" / "deep.yaml").write_text(text)
+    before = tree_bytes(monorepo)
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(monorepo)]) == 2
+    assert capsys.readouterr().err == ("gitops-bot: error: cannot parse k8s/deep.yaml: line 1: YAML does not "
+                                       "parse: nested too deeply to parse\n")
+    assert tree_bytes(monorepo) == before
+
+
+def test_yaml_tags_construct_nothing(tmp_path, monorepo, capsys):
+    marker = tmp_path / "constructed"
+    (monorepo / "k8s" / "tag.yaml").write_text(
+        f'a: !!python/object/apply:os.system ["touch {marker}"]\nvideo-service: 1\nb: 2\n')
+    assert main(["plan", "remove-service", "service=video-service", "--repo", str(monorepo)]) == 0
+    assert "k8s/tag.yaml:1: edit refused: the result would not parse (could not determine a constructor" \
+        in capsys.readouterr().out
+    assert not marker.exists()
+
+
+def test_a_recipe_alias_bomb_is_refused_before_it_expands(monorepo, capsys):
+    folder = monorepo / ".gitops-bot" / "recipes"
+    folder.mkdir(parents=True)
+    levels = ["    name: &a0 [x, x, x, x, x, x, x, x, x]"] + [
+        f"    name: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 12)]
+    (folder / "bomb.yaml").write_text("name: bomb\ndescription: boom\nsteps:\n" + "".join(
+        f"  - op: delete_paths\n{line}\n" for line in levels))
+    assert main(["recipes", "--repo", str(monorepo)]) == 2
+    assert capsys.readouterr().err == ("gitops-bot: error: .gitops-bot/recipes/bomb.yaml: step 1: name must be "
+                                       "a single value, not a list\n")
+
+
+@pytest.mark.parametrize("recipe, message", [
+    ("name: r\ndescription: d\nsteps: {op: delete_paths}\n", "steps must be a list"),
+    ("name: r\ndescription: d\nparameters: [a]\nsteps: []\n", "parameters must be a mapping"),
+    ("name: r\ndescription: [a, b]\nsteps: []\n", "description must be a single value"),
+    ("name: r\ndescription: d\nsteps:\n  - op: [delete_paths]\n", "step 1: op must be a single value"),
+])
+def test_malformed_recipe_fields_are_one_clear_line(monorepo, capsys, recipe, message):
+    folder = monorepo / ".gitops-bot" / "recipes"
+    folder.mkdir(parents=True)
+    (folder / "r.yaml").write_text(recipe)
+    assert main(["recipes", "--repo", str(monorepo)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err

@@ -46,14 +46,24 @@ _DOC_MARKER_RE = re.compile(r"^(---|\.\.\.)(\s|$)")
 DataPath = tuple[Any, ...]
 
 
+class TooDeep(YAMLError):
+    """YAML nested deeper than the parser can follow (ruamel recurses once per level)."""
+
+
 def load_rt(text: str) -> list[Any]:
     """All documents of `text` as ruamel round-trip nodes (with positions)."""
-    return list(YAML(typ="rt").load_all(text))
+    try:
+        return list(YAML(typ="rt").load_all(text))
+    except RecursionError:
+        raise TooDeep("nested too deeply to parse") from None
 
 
 def load_safe(text: str) -> list[Any]:
     """All documents of `text` as plain data (libyaml-backed when ruamel.yaml.clib is present)."""
-    return list(YAML(typ="safe").load_all(text))
+    try:
+        return list(YAML(typ="safe").load_all(text))
+    except RecursionError:
+        raise TooDeep("nested too deeply to parse") from None
 
 
 def quoted_end(text: str, start: int) -> int:

@@ -46,6 +46,8 @@ def _edit(editor, path: str, text: str, ctx: RemovalContext):
         return editor.remove_service(text, ctx)
     except Unparsable as exc:
         raise UserError(f"cannot parse {path}: {exc}") from exc
+    except RecursionError:  # our own walk of a parsed tree can be deeper than Python allows
+        raise UserError(f"cannot parse {path}: nested too deeply to edit safely") from None
 
 
 def _record(state: RunState, editor, path: str, text: str, result) -> None:
