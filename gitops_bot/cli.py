@@ -113,9 +113,8 @@ def cmd_recipes(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace):
     from .engine import run_recipe
-    from .recipe import find_recipe
-
     from .journal import pending
+    from .recipe import find_recipe
 
     root = _repo(args.repo)
     recipe = find_recipe(args.recipe, root)

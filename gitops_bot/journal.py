@@ -356,6 +356,14 @@ def _check_unchanged(root: Path, files: Sequence[FileChange]) -> None:
     """Refuse, naming the file, when the tree no longer holds what the plan was computed from."""
     for f in files:
         target = root / f.path
+        folder = target.parent
+        while not folder.exists():
+            folder = folder.parent
+        real = folder.resolve()
+        if real != root and root not in real.parents:
+            raise UserError(f"{f.path} is behind a symbolic link that leaves the tree; nothing written")
+        if target.is_symlink():
+            raise UserError(f"{f.path} became a symbolic link since the plan was computed; nothing written")
         if f.status == "added":
             if target.exists():
                 raise UserError(f"{f.path} was created since the plan was computed; nothing written "

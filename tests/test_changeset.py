@@ -80,6 +80,17 @@ def test_write_refuses_paths_outside_the_tree(tmp_path):
     assert not (tmp_path / "escape.txt").exists() and not any((tmp_path / "tree").iterdir())
 
 
+def test_write_refuses_a_folder_that_became_a_link_out_of_the_tree(tmp_path):
+    tree, outside = tmp_path / "tree", tmp_path / "outside"
+    (outside / "k8s").mkdir(parents=True)
+    (outside / "k8s" / "a.yaml").write_text("a: 1\n")
+    tree.mkdir()
+    (tree / "k8s").symlink_to(outside / "k8s")
+    with pytest.raises(UserError, match="k8s/a.yaml is behind a symbolic link that leaves the tree"):
+        ChangeSet("r", {}, [FileChange("k8s/a.yaml", "modified", "a: 1\n", "a: 2\n")]).write(tree)
+    assert (outside / "k8s" / "a.yaml").read_text() == "a: 1\n"
+
+
 def test_staging_is_in_the_gitdir_or_hidden_at_the_root(tmp_path):
     plain = tmp_path / "plain"
     (plain / "sub").mkdir(parents=True)
