@@ -9,8 +9,9 @@ The protocol (what `ChangeSet.write` does):
    staged files without a committed journal are deleted (roll back); both say so on stderr.
 3. **Stage.** Every new file content is written to `<staging>/staged/NNNN` with the target's mode,
    and fsynced. Nothing in the tree has changed yet.
-4. **Check.** Every file still holds the text the plan was computed from; otherwise refuse,
-   naming the file, with nothing written.
+4. **Check.** Every file still holds the text the plan was computed from, and none is reached
+   through a symbolic link that leaves the tree; otherwise refuse, naming the file, with nothing
+   written.
 5. **Commit.** The journal (below) is written to `journal.new`, fsynced and renamed to
    `journal.json`: from here on the change is decided, and any later run completes it.
 6. **Replace.** `os.replace` each staged file onto its target (new parent directories created),
@@ -20,7 +21,9 @@ The protocol (what `ChangeSet.write` does):
 Staging lives on the tree's file system, outside the tree: `<gitdir>/gitops-bot/` when the tree
 is in a git checkout (the gitdir a `.git` file points to, in linked worktrees and submodules),
 else `<root>/.gitops-bot/apply/`, which the Worktree skips (SKIP_DIRS has `.gitops-bot`). It is
-removed when a run ends with nothing pending.
+removed when a run ends with nothing pending. Because the hidden folder is part of the tree (a
+tarball could ship one), none of its folders may be a symbolic link, its files are opened with
+O_NOFOLLOW, and a journal's paths are all checked before the first move.
 
 Journal (`journal.json`, UTF-8 JSON)::
 
@@ -163,10 +166,13 @@ def apply_lock(root: Path) -> Iterator[Staging]:
 def _acquire(staging: Staging, root: Path) -> int:
     for _ in range(100):  # retried only while another run is removing the staging directory
         try:
+            _refuse_links(staging)
             staging.dir.mkdir(parents=True, exist_ok=True)
-            fd = os.open(staging.lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            fd = os.open(staging.lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
         except FileNotFoundError:
             continue
+        except UserError:
+            raise
         except OSError as exc:
             raise UserError(f"cannot create the lock {staging.lock}: {exc.strerror}") from exc
         try:
@@ -189,6 +195,15 @@ def _acquire(staging: Staging, root: Path) -> int:
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         return fd
     raise UserError(f"cannot lock {staging.lock}: it keeps disappearing")
+
+
+def _refuse_links(staging: Staging) -> None:
+    """The hidden staging folder is part of the tree, which anyone may have filled: none of its
+    folders may be a symbolic link (the lock, staged files and journal are opened with O_NOFOLLOW)."""
+    folders = [staging.dir.parent, staging.dir] if staging.hidden else [staging.dir]
+    for folder in [*folders, staging.staged]:
+        if folder.is_symlink():
+            raise UserError(f"{folder} is a symbolic link; refusing to stage files through it")
 
 
 def _release(staging: Staging, fd: int) -> None:
@@ -356,11 +371,7 @@ def _check_unchanged(root: Path, files: Sequence[FileChange]) -> None:
     """Refuse, naming the file, when the tree no longer holds what the plan was computed from."""
     for f in files:
         target = root / f.path
-        folder = target.parent
-        while not folder.exists():
-            folder = folder.parent
-        real = folder.resolve()
-        if real != root and root not in real.parents:
+        if not _inside(root, target):
             raise UserError(f"{f.path} is behind a symbolic link that leaves the tree; nothing written")
         if target.is_symlink():
             raise UserError(f"{f.path} became a symbolic link since the plan was computed; nothing written")
@@ -380,10 +391,28 @@ def _check_unchanged(root: Path, files: Sequence[FileChange]) -> None:
             raise UserError(f"{f.path} changed since the plan was computed; nothing written (run apply again)")
 
 
+def _inside(root: Path, target: Path) -> bool:
+    """Whether `target`'s folder (its nearest existing ancestor) really is inside `root` (resolved):
+    no symbolic link on the way leads out of the tree."""
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    real = folder.resolve()
+    return real == root or root in real.parents
+
+
 def _roll_forward(staging: Staging, journal: dict) -> tuple[int, int, int]:
     """Move every staged file that is still staged into place, make the deletions, then drop the
     journal. Safe to repeat: a file already moved is no longer staged. (moved, staged, deleted)"""
     root = staging.anchor / journal["root"]
+    # A journal is only ever written by write_files, from checked paths; still, check everything
+    # before the first move, so that nothing, however it got there, writes outside the tree.
+    real = root.resolve()
+    outside = [p for p in [e["path"] for e in journal["replace"]] + journal["delete"] if not _inside(real, root / p)]
+    links = [e["staged"] for e in journal["replace"] if (staging.staged / e["staged"]).is_symlink()]
+    if not (real == staging.anchor or staging.anchor in real.parents) or outside or links:
+        raise UserError(f"{staging.journal} names {(outside + links + [journal['root']])[0]}, which leads out of "
+                        "the tree through a symbolic link; nothing written: inspect the journal, then delete it")
     touched: set[Path] = set()
     moved = 0
     current = ""
@@ -430,7 +459,8 @@ def _remove_empty_parents(root: Path, directory: Path) -> Path:
 
 
 def _write_durably(path: Path, data: bytes, mode: int | None) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    path.unlink(missing_ok=True)  # a leftover of an earlier run; never write through what is there
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
     try:
         if mode is not None:
             os.fchmod(fd, mode)

@@ -91,6 +91,38 @@ def test_write_refuses_a_folder_that_became_a_link_out_of_the_tree(tmp_path):
     assert (outside / "k8s" / "a.yaml").read_text() == "a: 1\n"
 
 
+def test_a_linked_staging_folder_is_refused(tmp_path):
+    tree, outside = tmp_path / "tree", tmp_path / "outside"
+    tree.mkdir()
+    outside.mkdir()
+    (tree / "a.txt").write_text("a")
+    (tree / ".gitops-bot").symlink_to(outside)
+    with pytest.raises(UserError, match="is a symbolic link; refusing to stage files through it"):
+        ChangeSet("r", {}, [FileChange("a.txt", "modified", "a", "b")]).write(tree)
+    assert (tree / "a.txt").read_text() == "a" and not any(outside.iterdir())
+
+
+def test_a_journal_that_leads_out_of_the_tree_is_not_followed(tmp_path):
+    """A hidden staging folder is part of the tree (a tarball may ship one): recovery checks
+    every path of a journal before it moves anything."""
+    tree, outside = tmp_path / "tree", tmp_path / "outside"
+    (tree / "k8s").mkdir(parents=True)
+    outside.mkdir()
+    (tree / "k8s" / "a.yaml").write_text("a: 1\n")
+    (tree / "out").symlink_to(outside)
+    staged = tree / ".gitops-bot" / "apply" / "staged"
+    staged.mkdir(parents=True)
+    (staged / "0000").write_text("a: 2\n")
+    (staged / "0001").write_text("evil\n")
+    (staged.parent / "journal.json").write_text(json.dumps({
+        "format": "gitops-bot-apply-journal/1", "pid": 1, "recipe": "r", "params": {}, "root": ".",
+        "replace": [{"staged": "0000", "path": "k8s/a.yaml"}, {"staged": "0001", "path": "out/x"}],
+        "delete": []}))
+    with pytest.raises(UserError, match="names out/x, which leads out of the tree"):
+        ChangeSet("r", {}, [FileChange("k8s/a.yaml", "modified", "a: 1\n", "a: 3\n")]).write(tree)
+    assert (tree / "k8s" / "a.yaml").read_text() == "a: 1\n" and not any(outside.iterdir())
+
+
 def test_staging_is_in_the_gitdir_or_hidden_at_the_root(tmp_path):
     plain = tmp_path / "plain"
     (plain / "sub").mkdir(parents=True)
