@@ -18,7 +18,9 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
+from types import ModuleType
 from typing import Mapping, Sequence
 
 from .errors import UserError
@@ -66,3 +68,16 @@ def git_overrides(base: Mapping[str, str] | None = None) -> dict[str, str]:
     overrides["GIT_CONFIG_COUNT"] = str(first + len(_GIT_CONFIG))
     overrides["GIT_TERMINAL_PROMPT"] = "0"
     return overrides
+
+
+def import_git() -> ModuleType:
+    """GitPython, imported with the secrets hidden from the environment: its import runs
+    `git version` with the process environment, before any override can apply."""
+    if "git" in sys.modules:
+        return sys.modules["git"]
+    hidden = {k: os.environ.pop(k) for k in list(os.environ) if _SECRET_RE.search(k)}
+    try:
+        import git
+    finally:
+        os.environ.update(hidden)
+    return git

@@ -44,6 +44,22 @@ def test_plan_never_evaluates_a_makefile(tmp_path, monorepo, monkeypatch, capsys
     assert list(marker.parent.iterdir()) == []
 
 
+def test_the_reported_makefile_leaks_no_token(monorepo, monkeypatch, capsys):
+    """The finding's input verbatim: `make -n` wrote the token to /tmp/x."""
+    import os
+
+    target = "/tmp/x"
+    before = os.stat(target).st_mtime_ns if os.path.exists(target) else None
+    makefile = monorepo / "makefiles" / "_variables.mk"
+    makefile.write_text("$(file >/tmp/x,$(GITHUB_TOKEN))\n" + makefile.read_text(encoding="utf-8"))
+    monkeypatch.setenv("GITHUB_TOKEN", "ghs_secret")
+    assert main(["plan", "remove-service", "service=video-service", "--repo", str(monorepo)]) == 0
+    assert "makefiles/_variables.mk" in capsys.readouterr().out
+    after = os.stat(target).st_mtime_ns if os.path.exists(target) else None
+    assert after == before
+    assert before is not None or not os.path.exists(target)
+
+
 def test_makefile_grammar_check_catches_what_make_would_reject():
     assert make.grammar_problem("ifeq ($(A),1)\nB = 1\n") == "missing endif"
     assert make.grammar_problem("B = 1\nendif\n") == "line 2: endif without a conditional"
