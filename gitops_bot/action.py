@@ -8,7 +8,10 @@
   from someone with the configured permission, answered on the issue;
 - `command: check`: `gitops-bot check` with workflow annotations.
 The configuration and the repository's recipes are read from the default branch, never from the
-branch that triggered the run. Nothing from a comment reaches a shell.
+branch that triggered the run. Nothing from a comment reaches a shell. A comment command's
+permission is checked before anything else is done for it (no checkout, no reply: someone not
+allowed gets a reaction only), and whatever a reply quotes from a comment or a file is inert
+Markdown (a code span).
 """
 
 from __future__ import annotations
@@ -50,40 +53,65 @@ class Inputs:
 class Report:
     """What the run tells the workflow: outputs and the job summary."""
 
-    rows: list[tuple[str, str, str]] = field(default_factory=list)  # (invocation, result, link)
+    rows: list[tuple[str, str, str, str]] = field(default_factory=list)  # (invocation, result, detail, link)
     pr_urls: list[str] = field(default_factory=list)
     changed: bool = False
 
     def write(self, env: Mapping[str, str]) -> None:
+        from .pr import code
+
         if env.get("GITHUB_OUTPUT"):
             with open(env["GITHUB_OUTPUT"], "a", encoding="utf-8") as out:
                 out.write(f"pr-url={self.pr_urls[0] if self.pr_urls else ''}\n")
                 out.write(f"changed={'true' if self.changed else 'false'}\n")
         if env.get("GITHUB_STEP_SUMMARY") and self.rows:
             lines = ["### gitops-bot", "", "| invocation | result | pull request |", "|---|---|---|"]
-            lines += [f"| `{inv}` | {result.replace('|', '/')} | {link} |" for inv, result, link in self.rows]
+            # The invocation and the detail may quote a comment or an error about one: code spans.
+            lines += [f"| {code(inv, table=True)} | {result}{': ' + code(detail, table=True) if detail else ''} | "
+                      f"{link} |" for inv, result, detail, link in self.rows]
             with open(env["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as out:
                 out.write("\n".join(lines) + "\n")
 
 
 class Context:
-    """Clients and the default branch's configuration, shared by every invocation of a run."""
+    """Clients and the default branch's configuration, shared by every invocation of a run.
+
+    Creating one makes no request; `load` fetches the default branch (that one ref) and reads
+    the configuration from the fetched commit with `git cat-file` (Checkout.read_file): no
+    worktree, so a comment command's permission is checked before any checkout exists, and a
+    symbolic link in the repository is refused instead of followed. The recipes, which are
+    files under `.gitops-bot/recipes/`, are read from a worktree of the same commit on first use.
+    """
 
     def __init__(self, root: Path, inputs: Inputs) -> None:
-        from .config import load_config
         from .gitops import Checkout
         from .github import GitHub, settings
-        from .recipe import available_recipes
 
         token, api_url, slug = settings(None)
         self.root, self.inputs, self.slug = root, inputs, slug
         self.github = GitHub(token, api_url, slug)
         self.checkout = Checkout(root)
+        self._recipes: dict | None = None
+
+    def load(self) -> "Context":
+        """Fetch the default branch and read its configuration; UserError when the configured
+        file is missing (only the default `.gitops-bot.yaml` may be) or malformed."""
+        from .config import load_config
+
         self.default_branch = self.github.default_branch()
-        base_sha = self.checkout.fetch(self.default_branch)
-        with self.checkout.worktree(base_sha) as defaults:  # config and recipes from the default branch
-            self.config = load_config(defaults, inputs.config)
-            self.recipes = available_recipes(defaults)
+        self.base_sha = self.checkout.fetch(self.default_branch)
+        self.config = load_config(lambda name: self.checkout.read_file(self.base_sha, name), self.inputs.config)
+        return self
+
+    @property
+    def recipes(self) -> dict:
+        """The built-in recipes and the default branch's own."""
+        from .recipe import available_recipes
+
+        if self._recipes is None:
+            with self.checkout.worktree(self.base_sha) as defaults:
+                self._recipes = available_recipes(defaults)
+        return self._recipes
 
     def recipe(self, name: str):
         if name not in self.recipes:
@@ -127,9 +155,9 @@ def run_action(env: Mapping[str, str] | None = None) -> int:
         if inputs.command == "check":
             return _check(root, report)
         if inputs.command == "run" or (event == "workflow_dispatch" and inputs.recipe):
-            return _dispatched(Context(root, inputs), report)
+            return _dispatched(Context(root, inputs).load(), report)
         if event in ("schedule", "workflow_dispatch"):
-            return _scheduled(Context(root, inputs), report)
+            return _scheduled(Context(root, inputs).load(), report)
         if event == "issue_comment":
             return _comment(root, inputs, payload, report)
         print(f"gitops-bot: nothing to do for {event} events")
@@ -166,15 +194,14 @@ def _invoke(ctx: Context, name: str, given: Mapping[str, str], label: str, repor
         if ctx.inputs.dry_run:
             changes = ctx.plan(recipe, params)
             report.changed |= changes.changed
-            report.rows.append((label, f"dry run: {len(changes.files)} files, {len(changes.residue)} residue", ""))
+            report.rows.append((label, f"dry run: {len(changes.files)} files, {len(changes.residue)} residue", "", ""))
             return 0
         outcome = ctx.deliver(recipe, params)
     except UserError as exc:
-        report.rows.append((label, f"error: {exc.message}", ""))
+        report.rows.append((label, "error", exc.message, ""))
         print(f"gitops-bot: {label}: error: {exc.message}")
         return 1
-    report.rows.append((label, outcome.action + (f" ({outcome.detail})" if outcome.detail else ""),
-                        outcome.url or ""))
+    report.rows.append((label, outcome.action, outcome.detail, outcome.url or ""))
     if outcome.url:
         report.pr_urls.append(outcome.url)
     report.changed |= outcome.action in ("opened", "updated")
@@ -187,12 +214,14 @@ def _check(root: Path, report: Report) -> int:
 
     problems = check_repo(root)
     print(render(problems, "github"), end="")
-    report.rows.append(("check", f"{len(problems)} problems", ""))
+    report.rows.append(("check", f"{len(problems)} problems", "", ""))
     return 1 if problems else 0
 
 
 # -- comment commands -------------------------------------------------------------------------
 def _comment(root: Path, inputs: Inputs, payload: dict, report: Report) -> int:
+    """A `/gitops-bot ...` comment: ignored unless new, by a human, and a command; then the
+    commenter's permission is checked first, and only an allowed commenter gets a reply."""
     from . import commands
 
     comment, issue = payload.get("comment") or {}, payload.get("issue") or {}
@@ -209,16 +238,29 @@ def _comment(root: Path, inputs: Inputs, payload: dict, report: Report) -> int:
         return 0
     ctx = Context(root, inputs)
     number, login, comment_id = int(issue["number"]), str(user.get("login")), int(comment["id"])
+    try:
+        ctx.load()
+    except UserError as exc:
+        return _cannot_load(ctx, number, comment_id, login, exc)
+    denied = _permission_problem(ctx, login)
+    if denied:  # no reply to someone not allowed: a reaction, and the reason in the job log
+        print(f"gitops-bot: refused {login}: {denied}")
+        ctx.github.react(comment_id, "confused")
+        return 0
     if issue.get("pull_request"):
         _reply(ctx, number, comment_id, "confused",
                "gitops-bot commands run from issues, not pull requests: the PR it opens would change this "
                "PR's own branch. Write the command on an issue.")
         return 0
-    denied = _permission_problem(ctx, login)
-    if denied:
-        _reply(ctx, number, comment_id, "confused", f"@{login} {denied}")
-        return 0
     ctx.github.react(comment_id, "eyes")
+    return _run_command(ctx, number, comment_id, login, body, report)
+
+
+def _run_command(ctx: Context, number: int, comment_id: int, login: str, body: str, report: Report) -> int:
+    """The allowed commenter's command, answered on the issue."""
+    from . import commands
+    from .pr import code
+
     try:
         command = commands.parse(body)
         if command.verb == "help":
@@ -236,18 +278,33 @@ def _comment(root: Path, inputs: Inputs, payload: dict, report: Report) -> int:
         extra = ""
         if exc.message.startswith("unknown recipe"):
             extra = "\n\n" + commands.HELP + "\n".join(f"- `{r}`" for r in sorted(ctx.recipes))
-        _reply(ctx, number, comment_id, "confused", f"@{login} {exc.message}{extra}")
+        # The message may quote the comment's words: a code span keeps links and mentions inert.
+        _reply(ctx, number, comment_id, "confused", f"@{login} {code(exc.message)}{extra}")
         return 0
-    report.rows.append((f"#{number}: {body.splitlines()[0]}", outcome.action, outcome.url or ""))
+    report.rows.append((f"#{number}: {body.splitlines()[0]}", outcome.action, outcome.detail, outcome.url or ""))
     if outcome.url:
         report.pr_urls.append(outcome.url)
     report.changed |= outcome.action in ("opened", "updated")
     messages = {"no-change": "no change needed: the recipe changes nothing on the default branch.",
                 "closed": "no change needed any more: its pull request is closed."}
     text = messages.get(outcome.action) or f"{outcome.action}: {outcome.url}" + (
-        f" ({outcome.detail})" if outcome.detail else "")
+        f" ({code(outcome.detail)})" if outcome.detail else "")
     _reply(ctx, number, comment_id, "confused" if outcome.exit_code else "rocket", f"@{login} {text}")
     return 0
+
+
+def _cannot_load(ctx: Context, number: int, comment_id: int, login: str, exc: UserError) -> int:
+    """The default branch or its configuration cannot be read: the job fails. The commenter's
+    permission cannot be checked against a configuration that cannot be read, so the reply goes
+    only to someone who reaches the default minimum (write); anyone else gets a reaction."""
+    from .pr import code
+
+    print(f"gitops-bot: error: {exc.message}")
+    if _RANK.get(ctx.github.permission(login), 0) >= _RANK["write"]:
+        _reply(ctx, number, comment_id, "confused", f"@{login} gitops-bot cannot run: {code(exc.message)}")
+    else:
+        ctx.github.react(comment_id, "confused")
+    return exc.exit_code
 
 
 def _permission_problem(ctx: Context, login: str) -> str | None:
@@ -268,13 +325,14 @@ def _reply(ctx: Context, number: int, comment_id: int, reaction: str, text: str)
 
 
 def _plan_reply(recipe, params: Mapping[str, str], changes) -> str:
-    from .pr import reproduce_command
+    """The `plan` answer: files and residue, every path and value a code span."""
+    from .pr import code, reproduce_command
 
-    lines = [f"`{reproduce_command(recipe, params)}` on the default branch would change "
+    lines = [f"{code(reproduce_command(recipe, params))} on the default branch would change "
              f"{len(changes.files)} files:", ""]
-    lines += [f"- `{f.path}` ({f.status})" for f in changes.files[:50]]
+    lines += [f"- {code(f.path)} ({f.status})" for f in changes.files[:50]]
     if len(changes.files) > 50:
         lines.append(f"- … and {len(changes.files) - 50} more")
     lines += ["", f"Left for a human: {len(changes.residue)}"]
-    lines += [f"- [ ] `{r.path}:{r.line}` ({r.reason})" for r in changes.residue[:30]]
+    lines += [f"- [ ] {code(f'{r.path}:{r.line}')} ({code(r.reason)})" for r in changes.residue[:30]]
     return "\n".join(lines)

@@ -161,6 +161,22 @@ def _names(node: Any, key: str, fail) -> list[str]:
 
 
 def load_config(root, name: str = ".gitops-bot.yaml") -> RepoConfig:
-    """The configuration file under `root`, or the defaults when there is none."""
-    path = root / name
-    return parse_config(path.read_text(encoding="utf-8"), name) if path.is_file() else RepoConfig()
+    """The configuration file `name`, from the directory `root`, or from `root(name)` when `root`
+    is a reader (a function returning the file's text, or None when there is no such file: the
+    action reads the default branch's commit this way, without a checkout).
+
+    Only the default `.gitops-bot.yaml` may be absent (then the defaults apply). A file someone
+    named that does not exist is a UserError, never the defaults: it may carry a stricter
+    `commands.permission` or `users:` list, and falling back would open the bot to everyone
+    with write access."""
+    if callable(root):
+        text = root(name)
+    else:
+        path = root / name
+        text = path.read_text(encoding="utf-8") if path.is_file() else None
+    if text is not None:
+        return parse_config(text, name)
+    if name == ".gitops-bot.yaml":
+        return RepoConfig()
+    raise UserError(f"configuration file {name} not found: the config input names a file the repository "
+                    "does not have (remove the input to use the defaults)")

@@ -1,22 +1,33 @@
 """The bot's GitHub calls (PyGithub): find a PR by its head branch, open, update, close, comment,
 label, request reviewers. Every call is a documented REST operation with a documented body.
 
-Errors become one UserError line (HTTP status, GitHub's message and its validation errors);
-transient failures (5xx, secondary rate limits) are retried with backoff, honouring Retry-After.
+Errors become one UserError line (HTTP status, GitHub's message and its validation errors, or
+the network error); transient failures (5xx, secondary rate limits, connection errors) are
+retried with backoff, honouring Retry-After (seconds or an HTTP date), each wait at most
+MAX_WAIT seconds and all the waits of one call at most TOTAL_WAIT.
 """
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Callable, TypeVar
+from urllib.parse import urlsplit
 
 from .errors import UserError
 
 T = TypeVar("T")
 RETRIES = 3
+MAX_WAIT = 60.0  # seconds, one wait; also the wait when GitHub asks for a pause without saying how long
+TOTAL_WAIT = 120.0  # seconds, all the waits of one call
 _sleep = time.sleep  # the wait between retries (tests replace it)
+# GitHub's login grammar (users and organisations): letters, digits and single inner hyphens.
+LOGIN_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+_REPO_NAME_RE = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 
 
 @dataclass(frozen=True)
@@ -30,14 +41,39 @@ class PullRequest:
 
 
 def settings(slug: str | None) -> tuple[str, str, str]:
-    """(token, API URL, owner/name) from the GitHub Actions environment; UserError if missing."""
+    """(token, API URL, owner/name) from the GitHub Actions environment; UserError when one is
+    missing or malformed (checked before any request, so a typo is one clear line)."""
     token = os.environ.get("GITHUB_TOKEN")
     if not token:
         raise UserError("GITHUB_TOKEN is not set: the token needs contents, pull-requests and issues write")
     slug = slug or os.environ.get("GITHUB_REPOSITORY")
-    if not slug or slug.count("/") != 1:
+    if not slug:
         raise UserError("no repository: set GITHUB_REPOSITORY=owner/name or pass --repo-slug owner/name")
-    return token, os.environ.get("GITHUB_API_URL", "https://api.github.com").rstrip("/"), slug
+    return token, check_api_url(os.environ.get("GITHUB_API_URL") or "https://api.github.com"), check_slug(slug)
+
+
+def check_slug(slug: str) -> str:
+    """`slug` when it is OWNER/NAME in GitHub's characters; UserError otherwise."""
+    owner, _, name = slug.partition("/")
+    if not (LOGIN_RE.match(owner) and _REPO_NAME_RE.match(name) and name not in (".", "..")):
+        raise UserError(f"repository {slug!r} is not OWNER/NAME (GitHub's characters: letters, digits, "
+                        "- in the owner; letters, digits, . _ - in the name); check --repo-slug or GITHUB_REPOSITORY")
+    return slug
+
+
+def check_api_url(url: str) -> str:
+    """GITHUB_API_URL without its trailing slash; UserError unless it is an http(s) URL with a
+    host and nothing else (no credentials, query or fragment)."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError:
+        parts = None
+    if (parts is None or parts.scheme not in ("https", "http") or not parts.hostname or parts.username
+            or parts.query or parts.fragment or any(ch.isspace() for ch in url.strip())):
+        raise UserError(f"GITHUB_API_URL {url!r} is not an http(s) URL of a GitHub API "
+                        "(https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise)")
+    return url.strip().rstrip("/")
 
 
 class GitHub:
@@ -48,7 +84,7 @@ class GitHub:
 
         self.client = Github(base_url=api_url, auth=Auth.Token(token), timeout=30, retry=None,
                              seconds_between_requests=None, seconds_between_writes=None, lazy=True)
-        self.slug = slug
+        self.slug, self.api_url = slug, api_url
         self.repo = self.client.get_repo(slug)
         self.sleep = sleep or (lambda seconds: _sleep(seconds))
 
@@ -124,21 +160,29 @@ class GitHub:
 
     # -- errors and retries ---------------------------------------------------------------
     def _call(self, what: str, call: Callable[[], T]) -> T:
+        """`call()`, retried while the failure is transient and the wait budget (TOTAL_WAIT)
+        lasts; a failure left is one UserError line."""
         from github import GithubException
 
+        waited = 0.0
         for attempt in range(RETRIES + 1):
             try:
                 return call()
-            except GithubException as exc:
-                wait = _retry_after(exc, attempt)
-                if wait is None or attempt == RETRIES:
-                    raise UserError(f"GitHub API: cannot {what}: {_describe(exc)}") from exc
-                self.sleep(wait)
-            except OSError as exc:
-                if attempt == RETRIES:
-                    raise UserError(f"GitHub API: cannot {what}: {exc}") from exc
-                self.sleep(2 ** attempt)
+            except (GithubException, OSError) as exc:  # requests' network errors are OSErrors
+                wait, message = self._failure(exc, attempt)
+                if wait is None or attempt == RETRIES or waited + wait > TOTAL_WAIT:
+                    raise UserError(f"GitHub API: cannot {what}: {message}") from exc
+            waited += wait
+            self.sleep(wait)
         raise AssertionError("unreachable")
+
+    def _failure(self, exc: Exception, attempt: int) -> tuple[float | None, str]:
+        """(seconds to wait before retrying, or None when it is not transient; the message)."""
+        from github import GithubException
+
+        if isinstance(exc, GithubException):
+            return _retry_after(exc, attempt), _describe(exc)
+        return float(2 ** attempt), f"cannot reach {self.api_url}: {_network_reason(exc)}"
 
 
 def _pull(p) -> PullRequest:
@@ -150,10 +194,39 @@ def _retry_after(exc, attempt: int) -> float | None:
     headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
     message = str((exc.data or {}).get("message", "")) if isinstance(exc.data, dict) else ""
     if exc.status in (403, 429) and ("retry-after" in headers or "secondary rate limit" in message.lower()):
-        return float(headers.get("retry-after", 60))
+        return parse_retry_after(headers.get("retry-after"))
     if exc.status in (500, 502, 503, 504):
         return float(2 ** attempt)
     return None
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float:
+    """A Retry-After header as seconds in [0, MAX_WAIT]: delay-seconds (`7`; a negative number
+    is 0) or an HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT`, relative to `now`; a past one is
+    0). None or anything unreadable waits MAX_WAIT, the pause GitHub asks for when it gives no
+    time. Never raises: a bad header must not crash the run."""
+    from email.utils import parsedate_to_datetime
+
+    text = (value or "").strip()
+    seconds = MAX_WAIT
+    if re.fullmatch(r"-?\d+(\.\d+)?", text):
+        seconds = float(text)
+    elif text:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            when = None
+        if when is not None:
+            when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+            seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
+    return min(max(seconds, 0.0), MAX_WAIT) if math.isfinite(seconds) else MAX_WAIT
+
+
+def _network_reason(exc: OSError) -> str:
+    """The root of a network error (`[Errno 111] Connection refused`), not urllib3's chain."""
+    text = str(exc)
+    found = re.findall(r"\[Errno -?\d+\][^'\")\]]*", text)
+    return found[-1].strip() if found else (type(exc).__name__ + (f": {text}" if text else ""))[:200]
 
 
 def _describe(exc) -> str:

@@ -3,8 +3,12 @@ worktree, commit the result on the bot's branch, and push it without ever overwr
 
 The user's own checkout is never touched: the recipe runs in `git worktree add --detach` of
 `origin/<base>`, and the commit is pushed straight to `refs/heads/<branch>` on origin. A branch
-on origin is overwritten (with --force-with-lease) only when every commit on it that is not on
-the base is the bot's.
+on origin is overwritten (with --force-with-lease) only when nobody else touched it: every commit
+on it that is not on the base is authored by the bot, and its head is the commit the bot
+recorded as its own (the PR marker's head; see `assess`).
+
+Every git call runs with `subprocesses.git_overrides()`: the repository's hooks and fsmonitor
+are off and secrets are blanked from git's environment.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .errors import UserError
+from .subprocesses import git_overrides
 
 DEFAULT_AUTHOR = ("gitops-bot", "gitops-bot@users.noreply.github.com")
 
@@ -33,9 +38,35 @@ class RemoteBranch:
 
 @dataclass(frozen=True)
 class PushResult:
-    action: str  # pushed | up-to-date | blocked
+    action: str  # push | pushed | up-to-date | blocked
     sha: str | None
     detail: str = ""
+
+
+def assess(branch: str, remote: RemoteBranch | None, tree: str, base_sha: str,
+           bot_heads: frozenset[str] | None = None, recreate: bool = False) -> PushResult:
+    """Whether the bot may push `tree` on `base_sha` to `branch`: "push", "up-to-date" (origin
+    already has exactly this result: one bot commit with this tree on this base, so nothing is
+    pushed and nothing can be lost), or "blocked" (a human touched the branch).
+
+    A human is detected by content, not only by name: `bot_heads` are the commits the PR's
+    marker says the bot pushed; any other head (an amended or force-pushed commit, even one
+    that keeps the bot as author) blocks. `bot_heads` is None when no marker records a head (no
+    PR yet, or one from an older bot version): then only the authors decide. `recreate`
+    replaces the branch whatever is on it."""
+    if remote is None:
+        return PushResult("push", None)
+    if remote.tree == tree and remote.parent == base_sha and not remote.foreign_authors:
+        return PushResult("up-to-date", remote.sha)
+    if recreate:
+        return PushResult("push", remote.sha)
+    if remote.foreign_authors:
+        return PushResult("blocked", remote.sha, f"commits by {', '.join(remote.foreign_authors)} are on {branch}")
+    if bot_heads is not None and remote.sha not in bot_heads:
+        return PushResult("blocked", remote.sha,
+                          f"{branch} was changed after gitops-bot pushed it (its head {remote.sha[:12]} is not "
+                          f"the bot's commit {' or '.join(sorted(h[:12] for h in bot_heads))})")
+    return PushResult("push", remote.sha)
 
 
 class Checkout:
@@ -51,6 +82,7 @@ class Checkout:
         if "origin" not in [r.name for r in self.repo.remotes]:
             raise UserError(f"{self.repo.working_dir}: no 'origin' remote to push to")
         self.git = self.repo.git
+        self.git.update_environment(**git_overrides())
         self.author = author
 
     def fetch(self, base: str) -> str:
@@ -62,6 +94,22 @@ class Checkout:
         except git.GitCommandError as exc:
             raise UserError(f"cannot fetch {base} from origin: {_stderr(exc)}") from exc
         return self.git.rev_parse(f"refs/remotes/origin/{base}")
+
+    def read_file(self, sha: str, path: str) -> str | None:
+        """The text of `path` in commit `sha`, or None when the commit has no such entry. Read
+        from git's object store, so no checkout is needed, and a symbolic link is refused rather
+        than followed (it could point anywhere on the runner)."""
+        entry = self.git.ls_tree(sha, "--", path).split("\t", 1)[0].split()
+        if not entry:
+            return None
+        mode, kind, blob = entry
+        if kind != "blob" or mode not in ("100644", "100755"):
+            raise UserError(f"{path} on {sha[:12]} is not a regular file")
+        data = self.git.cat_file("blob", blob, stdout_as_string=False)
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UserError(f"{path} on {sha[:12]} is not UTF-8 text") from exc
 
     def remote_branch(self, branch: str, base_sha: str) -> RemoteBranch | None:
         """The bot branch on origin (fetched), or None when origin has none."""
@@ -99,6 +147,7 @@ class Checkout:
         import git
 
         tree_git = git.Repo(worktree).git
+        tree_git.update_environment(**git_overrides())
         tree_git.add("--all")
         tree = tree_git.write_tree()
         name, email = self.author
@@ -108,18 +157,11 @@ class Checkout:
             sha = tree_git.commit_tree(tree, "-p", base_sha, "-m", message)
         return sha, tree
 
-    def push(self, branch: str, sha: str, tree: str, base_sha: str, remote: RemoteBranch | None,
-             recreate: bool = False) -> PushResult:
-        """Push `sha` to the bot branch unless origin already has the same result, or a human's
-        commits are on it (then nothing is pushed, unless `recreate`)."""
+    def push(self, branch: str, sha: str, remote: RemoteBranch | None) -> PushResult:
+        """Push `sha` to the bot branch, leased on the head `remote` saw (so a push that lands in
+        between is never overwritten); call only when `assess` said "push"."""
         import git
 
-        if remote is not None:
-            if remote.foreign_authors and not recreate:
-                return PushResult("blocked", remote.sha,
-                                  f"commits by {', '.join(remote.foreign_authors)} are on {branch}")
-            if remote.tree == tree and remote.parent == base_sha and not remote.foreign_authors:
-                return PushResult("up-to-date", remote.sha)
         lease = f"refs/heads/{branch}:{remote.sha if remote else ''}"
         try:
             self.git.push("origin", f"{sha}:refs/heads/{branch}", f"--force-with-lease={lease}", "--quiet")

@@ -4,6 +4,12 @@ The flow (deliver): run the recipe on the up-to-date base branch in a temporary 
 commit on `gitops-bot/<recipe>/<params>`; push unless origin already has the same result or a
 human pushed to the branch; open the PR, or update the open one found by its head branch.
 No change closes an open bot PR with a comment; a PR a human closed is never reopened.
+
+The hidden marker records the commit the bot pushed (`head`), so a branch a human touched is
+recognised by its content, whoever the commit claims as author. Everything in a body or a
+comment that comes from outside the bot (file names, file text, parameter values, commit
+authors) is shown as an inline code span (`code`), where Markdown, HTML, links and @mentions
+are text, not markup.
 """
 
 from __future__ import annotations
@@ -11,17 +17,22 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
+from urllib.parse import quote
 
 from . import __version__
 from .changeset import ChangeSet
+from .errors import UserError
+from .github import LOGIN_RE
 from .recipe import Recipe
 
 MARKER_RE = re.compile(r"<!-- gitops-bot: (\{.*?\}) -->")
 BODY_LIMIT = 60_000  # GitHub rejects bodies over 65,536 characters
 RESIDUE_SHOWN = 200
+LABEL_MAX = 50  # GitHub's limit on a label's name
 
 
 @dataclass
@@ -35,6 +46,28 @@ class Options:
     author: tuple[str, str] | None = None
     branch_prefix: str = "gitops-bot"
     closes: int | None = None  # the issue a comment command came from
+
+    def __post_init__(self) -> None:
+        # Checked here, before anything is fetched or pushed, whether they came from flags or
+        # from the configuration.
+        check_labels(self.labels)
+        check_reviewers(self.reviewers)
+
+
+def check_labels(labels: Iterable[str]) -> None:
+    """UserError unless every label is a name GitHub accepts: 1-50 characters, no control
+    characters or line breaks."""
+    for label in labels:
+        if not label.strip() or len(label) > LABEL_MAX or any(
+                unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in label):
+            raise UserError(f"label {label!r}: a label is 1-{LABEL_MAX} characters without control characters")
+
+
+def check_reviewers(reviewers: Iterable[str]) -> None:
+    """UserError unless every reviewer is a GitHub login."""
+    for login in reviewers:
+        if not LOGIN_RE.match(login):
+            raise UserError(f"reviewer {login!r} is not a GitHub login (letters, digits and inner hyphens)")
 
 
 @dataclass(frozen=True)
@@ -75,64 +108,95 @@ def reproduce_command(recipe: Recipe, params: Mapping[str, str]) -> str:
 
 
 def read_marker(body: str) -> dict:
-    m = MARKER_RE.search(body or "")
+    """The PR's hidden marker: the last one in the body (the bot appends it; text quoted from
+    files earlier in the body cannot pose as it), or {} when there is none."""
+    found = list(MARKER_RE.finditer(body or ""))
     try:
-        return json.loads(m.group(1)) if m else {}
+        marker = json.loads(found[-1].group(1)) if found else {}
     except json.JSONDecodeError:
         return {}
+    return marker if isinstance(marker, dict) else {}
 
 
 def render_body(recipe: Recipe, params: Mapping[str, str], changes: ChangeSet, slug: str, base: str,
                 base_sha: str, head_sha: str, closes: int | None = None) -> str:
     """The PR description: summary, parameters, files, validation, residue checklist, how to
-    reproduce, and a hidden marker with recipe, parameters and bot version."""
+    reproduce, and a hidden marker with recipe, parameters, bot version and the bot's head
+    commit. Paths, file text and values are code spans (`code`): inert, whatever they hold."""
     blob = f"https://github.com/{slug}/blob/{head_sha}"
     counts = {}
     for f in changes.files:
         counts[f.status] = counts.get(f.status, 0) + 1
-    out = [f"`{recipe.name}` run by gitops-bot on `{base}` at {base_sha[:12]}: {len(changes.files)} files "
+    out = [f"`{recipe.name}` run by gitops-bot on {code(base)} at {base_sha[:12]}: {len(changes.files)} files "
            f"({', '.join(f'{n} {s}' for s, n in sorted(counts.items()))}).", "", recipe.description, ""]
     if closes:
         out += [f"Closes #{closes}.", ""]
     if params:
         out += ["### Parameters", "", "| parameter | value |", "|---|---|"]
-        out += [f"| `{k}` | `{_cell(v)}` |" for k, v in params.items()]
+        out += [f"| {code(k, table=True)} | {code(v, table=True)} |" for k, v in params.items()]
         out.append("")
     out += ["### Changed files", "", "| file | status | + | - | kind |", "|---|---|---:|---:|---|"]
     for f in changes.files:
         plus, minus = f.counts()
-        out.append(f"| `{_cell(f.path)}` | {f.status} | {plus} | {minus} | {f.kind} |")
+        out.append(f"| {code(f.path, table=True)} | {f.status} | {plus} | {minus} | {f.kind} |")
     out += ["", "### Validation", ""]
     failed = [v for v in changes.validation if not v.ok]
     out.append(f"{len(changes.validation) - len(failed)} of {len(changes.validation)} checks passed; every "
                "touched file was re-parsed.")
-    out += [f"- ❌ `{v.path}`: {v.check}: {v.detail}" for v in failed]
+    out += [f"- ❌ {code(v.path)}: {v.check}: {code(v.detail)}" for v in failed]
     if changes.conflicts:
         out += ["", "### Conflicts (nothing overwritten)", ""]
-        out += [f"- [ ] {c.service} `{c.key}`: `{c.values_value}` at {c.values_location} vs "
-                f"`{c.param_value}` at {c.param_location}" for c in changes.conflicts]
+        out += [f"- [ ] {code(c.service)} {code(c.key)}: {code(c.values_value)} at {code(c.values_location)} vs "
+                f"{code(c.param_value)} at {code(c.param_location)}" for c in changes.conflicts]
     out += ["", "### Left for a human", ""]
     if changes.residue:
         out.append("Each line still names what the recipe changed; check it off once handled.")
         out.append("")
         for r in changes.residue[:RESIDUE_SHOWN]:
-            link = f"[`{r.path}:{r.line}`]({blob}/{r.path}#L{r.line})" if r.line else f"`{r.path}`"
-            out.append(f"- [ ] {link} `{_cell(r.text[:120])}` ({r.reason})")
+            link = (f"[{code(f'{r.path}:{r.line}')}]({blob}/{quote(r.path)}#L{r.line})" if r.line
+                    else code(r.path))
+            out.append(f"- [ ] {link} {code(r.text[:120])} ({_reason(r.reason)})")
         if len(changes.residue) > RESIDUE_SHOWN:
             out.append(f"- … and {len(changes.residue) - RESIDUE_SHOWN} more: run the command below")
     else:
         out.append("Nothing: no mention is left.")
-    out += ["", "### Reproduce locally", "", "```sh", reproduce_command(recipe, params), "```", ""]
+    command = reproduce_command(recipe, params)
+    fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", command)), default=0) + 1)
+    out += ["", "### Reproduce locally", "", f"{fence}sh", " ".join(command.splitlines()), fence, ""]
     marker = {"recipe": recipe.name, "params": dict(params), "version": __version__, "base": base,
-              "base_sha": base_sha}
+              "base_sha": base_sha, "head": head_sha}
     text = "\n".join(out)
     if len(text) > BODY_LIMIT:
-        text = text[:BODY_LIMIT] + "\n\n… (truncated: run the command above for the full report)\n"
-    return _with_marker(text, marker)
+        # Cut at a line end: a code span cut in half would leave its text live.
+        text = text[:text.rfind("\n", 0, BODY_LIMIT)] + f"\n\n… (truncated: run {code(command)} for the full report)\n"
+    return f"{text}\n{_marker_comment(marker)}\n"  # appended, never replacing one quoted from a file
 
 
-def _cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("`", "'").replace("\n", " ")
+def code(text: object, table: bool = False) -> str:
+    """`text` as one inline code span, the way to show untrusted text in Markdown: inside it,
+    links, images, HTML, emphasis, autolinks, #references and @mentions are plain text. The
+    fence is one backtick longer than any run of backticks in the text, so nothing in it can
+    close the span early; line breaks become spaces. In a table cell (`table`), `|` is escaped,
+    which GitHub's table parser needs even inside code."""
+    text = " ".join(str(text).splitlines()) or " "
+    if table:
+        text = text.replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _reason(reason: str) -> str:
+    """A residue reason: plain lower-case words stay prose (`prose`, `comment above a removed
+    entry: check it still applies`); anything after them that may quote a file (`edit refused:
+    <why>`, `floating tag: <value>`) is code."""
+    if _PLAIN_RE.fullmatch(reason):
+        return reason
+    head, sep, why = reason.partition(": ")
+    return f"{head}: {code(why)}" if sep and _PLAIN_RE.fullmatch(head) else code(reason)
+
+
+_PLAIN_RE = re.compile(r"[a-z][a-z ,;:'-]*")
 
 
 def deliver(root: Path, recipe: Recipe, params: Mapping[str, str], options: Options,
@@ -140,8 +204,7 @@ def deliver(root: Path, recipe: Recipe, params: Mapping[str, str], options: Opti
     """Run `recipe` on the base branch and open or update its pull request (the GitHub and git
     clients may be passed in to share them across invocations)."""
     from .engine import run_recipe
-    from .errors import UserError
-    from .gitops import DEFAULT_AUTHOR, Checkout
+    from .gitops import DEFAULT_AUTHOR, Checkout, assess
     from .github import GitHub, settings
 
     if github is None:
@@ -163,24 +226,51 @@ def deliver(root: Path, recipe: Recipe, params: Mapping[str, str], options: Opti
                            "a human closed this PR; gitops-bot does not reopen it (delete the branch to start over)")
         changes.write(worktree)
         sha, tree = checkout.commit(worktree, base_sha, commit_message(recipe, params))
+    owner = _branch_owner(existing, marker)
     remote = checkout.remote_branch(branch, base_sha)
-    pushed = checkout.push(branch, sha, tree, base_sha, remote, options.recreate)
-    open_pr = existing if existing and existing.state == "open" else None
-    if pushed.action == "blocked":
-        if open_pr and marker.get("blocked") != remote.sha:  # say it once per foreign push
-            github.comment(open_pr.number, f"gitops-bot did not update `{branch}`: {pushed.detail}. A human needs "
-                                           f"to finish this PR, or re-run with `--recreate` to replace the branch.")
-            github.update_pull(open_pr.number, body=_with_marker(open_pr.body, dict(marker, blocked=remote.sha)))
-        return Outcome("blocked", open_pr.url if open_pr else None, pushed.detail)
-    body = render_body(recipe, params, changes, github.slug, base, base_sha, pushed.sha, options.closes)
+    decision = assess(branch, remote, tree, base_sha, bot_heads(marker) if owner else None, options.recreate)
+    if decision.action == "blocked":
+        return _blocked(github, existing, marker, branch, decision)
+    head = decision.sha
+    if decision.action == "push":
+        if owner:  # recorded first: should a call after the push fail, the next run still knows it
+            github.update_pull(owner.number, body=_with_marker(owner.body, dict(marker, pending=sha)))
+        head = checkout.push(branch, sha, remote).sha
+    body = render_body(recipe, params, changes, github.slug, base, base_sha, head, options.closes)
     return _publish(github, options, existing, marker, base, branch, title(recipe, params), body)
+
+
+def bot_heads(marker: Mapping[str, object]) -> frozenset[str] | None:
+    """The commits a PR marker says the bot pushed (`head`, and `pending`: one it was about to
+    push), or None when the marker records none (a bot version before heads were recorded)."""
+    heads = frozenset(v for k in ("head", "pending") if isinstance(v := marker.get(k), str) and v)
+    return heads or None
+
+
+def _branch_owner(existing, marker: Mapping[str, object]):
+    """The PR whose marker speaks for the branch now: an open one, or one the bot closed. A merged
+    PR (or one a human closed) is history: its branch may have been deleted and started again."""
+    if existing and (existing.state == "open" or marker.get("closed_by_bot")):
+        return existing
+    return None
+
+
+def _blocked(github, existing, marker: dict, branch: str, decision) -> Outcome:
+    """Someone else touched the branch: nothing is pushed; the open PR hears it once per head."""
+    open_pr = existing if existing and existing.state == "open" else None
+    if open_pr and marker.get("blocked") != decision.sha:
+        github.comment(open_pr.number, f"gitops-bot did not update {code(branch)}: {code(decision.detail)}. A human "
+                                       f"needs to finish this PR, or re-run with `--recreate` to replace the branch.")
+        github.update_pull(open_pr.number, body=_with_marker(open_pr.body, dict(marker, blocked=decision.sha)))
+    return Outcome("blocked", open_pr.url if open_pr else None, decision.detail)
 
 
 def _nothing_to_change(github, existing, marker: dict, command: str, base: str, base_sha: str) -> Outcome:
     """No change: an open bot PR is closed with a comment (marked, so it may come back)."""
     if not (existing and existing.state == "open"):
         return Outcome("no-change", None, f"nothing to change on {base}")
-    github.comment(existing.number, f"Closing: `{command}` no longer changes anything on `{base}` ({base_sha[:12]}).")
+    github.comment(existing.number, f"Closing: {code(command)} no longer changes anything on {code(base)} "
+                                    f"({base_sha[:12]}).")
     github.update_pull(existing.number, state="closed",
                        body=_with_marker(existing.body, dict(marker, closed_by_bot=True)))
     return Outcome("closed", existing.url, "no change needed any more")
@@ -208,6 +298,16 @@ def _publish(github, options: Options, existing, marker: dict, base: str, branch
 
 
 def _with_marker(body: str, marker: Mapping[str, object]) -> str:
-    """`body` with its hidden marker replaced (or added)."""
-    new = f"<!-- gitops-bot: {json.dumps(marker, sort_keys=True)} -->"
-    return MARKER_RE.sub(lambda _: new, body, count=1) if MARKER_RE.search(body) else f"{body}\n{new}\n"
+    """`body` (one the bot wrote) with its marker, the last one, replaced; or added at the end."""
+    found = list(MARKER_RE.finditer(body))
+    if not found:
+        return f"{body}\n{_marker_comment(marker)}\n"
+    last = found[-1]
+    return body[:last.start()] + _marker_comment(marker) + body[last.end():]
+
+
+def _marker_comment(marker: Mapping[str, object]) -> str:
+    """The hidden marker. `<` and `>` are JSON-escaped, so no value can end the HTML comment and
+    show up as markup."""
+    data = json.dumps(marker, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e")
+    return f"<!-- gitops-bot: {data} -->"

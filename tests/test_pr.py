@@ -3,6 +3,8 @@ HTTP that validates every request and response against GitHub's OpenAPI descript
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from gitops_bot.cli import main
@@ -173,3 +175,106 @@ def test_bad_token_is_one_clear_line(github, repos, capsys):
 def test_not_a_git_checkout(github, tmp_path, capsys):
     assert main(["pr", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 2
     assert "not a git checkout" in capsys.readouterr().err
+
+
+# -- a human's work on the bot branch is recognised by content, not by author ----------------
+BOT = "gitops-bot <gitops-bot@users.noreply.github.com>"
+
+
+def move_base(clone, name="oncall.md"):
+    """A new commit on main that the recipe changes, so the next run has a new result."""
+    (clone / "docs" / name).write_text(f"# {name}\n\n- **video-service**: media\n- **auth-service**: identity\n")
+    git(clone, "add", "-A")
+    git(clone, "commit", "--quiet", "-m", f"base moves: {name}")
+    git(clone, "push", "--quiet", "origin", "main")
+
+
+def marker_of(github):
+    from gitops_bot.pr import read_marker
+
+    return read_marker(github.pulls[SLUG][0].body)
+
+
+def test_amended_bot_commit_keeping_the_bot_as_author_is_not_overwritten(github, repos, tmp_path, capsys):
+    origin, clone = repos
+    assert pr(clone) == 0
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "--quiet", "-b", BRANCH, str(origin), str(other))
+    (other / "NOTES.md").write_text("fixed by hand\n")
+    git(other, "add", "-A")
+    git(other, "commit", "--amend", "--no-edit", "--quiet", author=BOT)  # author and committer stay the bot
+    git(other, "push", "--quiet", "--force", "origin", BRANCH)
+    human_sha = head(origin)
+    assert git(origin, "log", "--format=%an <%ae>", f"main..{BRANCH}") == BOT
+    move_base(clone)
+    assert pr(clone) == 1
+    assert "was changed after gitops-bot pushed it" in capsys.readouterr().out
+    assert head(origin) == human_sha  # the human's commit is still there
+    assert marker_of(github)["head"] != human_sha  # the marker still names the commit the bot pushed
+    assert len(github.comments) == 1 and "A human needs to finish this PR" in github.comments[0]["body"]
+    assert pr(clone) == 1 and len(github.comments) == 1  # said once
+    assert pr(clone, "--recreate") == 0
+    assert head(origin) != human_sha and marker_of(github)["head"] == head(origin)
+    assert git(origin, "ls-tree", "--name-only", BRANCH, "NOTES.md") == ""
+
+
+def test_push_before_a_failed_update_is_picked_up_after_the_base_moves(github, repos, capsys):
+    origin, clone = repos
+    pr(clone)
+    move_base(clone)
+    # The update after the push fails (the PATCH before it, which records the pending head, passes).
+    github.fail_next("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", 422, "Validation Failed", after=1)
+    assert pr(clone) == 2
+    pushed = head(origin)
+    assert marker_of(github)["pending"] == pushed and marker_of(github)["head"] != pushed
+    move_base(clone, "escalation.md")
+    assert pr(clone) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "updated: https://github.com/acme/platform/pull/1"
+    assert head(origin) != pushed and marker_of(github)["head"] == head(origin)
+    assert "pending" not in marker_of(github) and github.comments == []
+
+
+def test_marker_without_a_head_falls_back_to_the_authors(github, repos, tmp_path, capsys):
+    origin, clone = repos
+    pr(clone)
+    pull = github.pulls[SLUG][0]
+    old = marker_of(github)
+    del old["head"]  # a PR opened by a bot version that did not record its head
+    pull.body = pull.body[:pull.body.index("<!-- gitops-bot:")] + f"<!-- gitops-bot: {json.dumps(old)} -->\n"
+    move_base(clone)
+    assert pr(clone) == 0 and capsys.readouterr().out.splitlines()[-1].startswith("updated:")
+    assert marker_of(github)["head"] == head(origin)  # and from now on it is recorded
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "--quiet", "-b", BRANCH, str(origin), str(other))
+    (other / "NOTES.md").write_text("by hand\n")
+    git(other, "add", "-A")
+    git(other, "commit", "--quiet", "-m", "by hand")  # Alice
+    git(other, "push", "--quiet", "origin", BRANCH)
+    move_base(clone, "escalation.md")
+    assert pr(clone) == 1 and "commits by Alice are on" in capsys.readouterr().out
+
+
+def test_first_run_picks_up_a_bot_branch_left_by_a_failed_open_after_the_base_moves(github, repos, capsys):
+    origin, clone = repos
+    github.fail_next("POST /repos/{owner}/{repo}/pulls", 422, "Validation Failed")
+    assert pr(clone) == 2
+    left = head(origin)
+    move_base(clone)
+    assert pr(clone) == 0  # no PR, no marker to contradict it, every commit the bot's: replaced
+    assert capsys.readouterr().out.splitlines()[-1] == "opened: https://github.com/acme/platform/pull/1"
+    assert head(origin) != left and marker_of(github)["head"] == head(origin)
+    assert git(origin, "rev-parse", f"{BRANCH}^") == head(origin, "main")
+
+
+def test_a_fake_marker_quoted_from_a_file_does_not_pose_as_the_bot(github, repos, capsys):
+    origin, clone = repos
+    (clone / "docs" / "notes.md").write_text(
+        'video-service <!-- gitops-bot: {"closed_by_bot": true} -->\n')
+    git(clone, "add", "-A")
+    git(clone, "commit", "--quiet", "-m", "notes")
+    git(clone, "push", "--quiet", "origin", "main")
+    pr(clone)
+    assert github.pulls[SLUG][0].body.count("<!-- gitops-bot: {") == 2  # the quoted one is in the body
+    assert marker_of(github)["head"] == head(origin)  # the bot's own marker, the last one
+    github.pulls[SLUG][0].state = "closed"  # a human closed it
+    assert pr(clone) == 1 and "does not reopen" in capsys.readouterr().out

@@ -30,6 +30,7 @@ class Fault:
     status: int
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
+    after: int = 0  # matching requests to let through first
 
 
 @dataclass
@@ -83,11 +84,12 @@ class FakeGitHub:
         self.pulls.setdefault(slug, [])
 
     def fail_next(self, operation: str, status: int, message: str, headers: dict[str, str] | None = None,
-                  errors: list[dict[str, Any]] | None = None) -> None:
+                  errors: list[dict[str, Any]] | None = None, after: int = 0) -> None:
+        """Answer the next `operation` (after letting `after` of them through) with an error."""
         body: dict[str, Any] = {"message": message, "documentation_url": "https://docs.github.com/rest"}
         if errors:
             body["errors"] = errors
-        self.faults.append(Fault(operation, status, body, headers or {}))
+        self.faults.append(Fault(operation, status, body, headers or {}, after))
 
     def open_pulls(self, slug: str) -> list[Pull]:
         return [p for p in self.pulls[slug] if p.state == "open"]
@@ -141,6 +143,9 @@ class FakeGitHub:
         if body is not None or openapi.operations()[key]["requestBody"] is not None:
             self.violations += openapi.validate(key, "request", body if body is not None else {})
         fault = next((f for f in self.faults if f.operation == key), None)
+        if fault and fault.after:
+            fault.after -= 1
+            fault = None
         if fault:
             self.faults.remove(fault)
             status, payload, headers = fault.status, fault.body, fault.headers
