@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .errors import UserError
-from .subprocesses import git_overrides
+from .subprocesses import git_overrides, import_git
 
 DEFAULT_AUTHOR = ("gitops-bot", "gitops-bot@users.noreply.github.com")
 
@@ -73,7 +73,7 @@ class Checkout:
     """A local clone whose `origin` is the repository the PR goes to."""
 
     def __init__(self, path: Path, author: tuple[str, str] = DEFAULT_AUTHOR) -> None:
-        import git
+        git = import_git()
 
         try:
             self.repo = git.Repo(path, search_parent_directories=True)
@@ -87,7 +87,7 @@ class Checkout:
 
     def fetch(self, base: str) -> str:
         """Fetch origin's base branch; its sha."""
-        import git
+        git = import_git()
 
         try:
             self.git.fetch("origin", f"+refs/heads/{base}:refs/remotes/origin/{base}", "--quiet")
@@ -113,7 +113,7 @@ class Checkout:
 
     def remote_branch(self, branch: str, base_sha: str) -> RemoteBranch | None:
         """The bot branch on origin (fetched), or None when origin has none."""
-        import git
+        git = import_git()
 
         if not self.git.ls_remote("--heads", "origin", f"refs/heads/{branch}").strip():
             return None
@@ -144,7 +144,7 @@ class Checkout:
 
     def commit(self, worktree: Path, base_sha: str, message: str) -> tuple[str, str]:
         """Commit everything in the worktree on top of the base; (commit sha, tree sha)."""
-        import git
+        git = import_git()
 
         tree_git = git.Repo(worktree).git
         tree_git.update_environment(**git_overrides())
@@ -160,7 +160,7 @@ class Checkout:
     def push(self, branch: str, sha: str, remote: RemoteBranch | None) -> PushResult:
         """Push `sha` to the bot branch, leased on the head `remote` saw (so a push that lands in
         between is never overwritten); call only when `assess` said "push"."""
-        import git
+        git = import_git()
 
         lease = f"refs/heads/{branch}:{remote.sha if remote else ''}"
         try:

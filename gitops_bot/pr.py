@@ -161,14 +161,14 @@ def render_body(recipe: Recipe, params: Mapping[str, str], changes: ChangeSet, s
     else:
         out.append("Nothing: no mention is left.")
     command = reproduce_command(recipe, params)
-    fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", command)), default=0) + 1)
-    out += ["", "### Reproduce locally", "", f"{fence}sh", " ".join(command.splitlines()), fence, ""]
+    out += ["", "### Reproduce locally", "", *_fenced(command, "sh"), ""]
     marker = {"recipe": recipe.name, "params": dict(params), "version": __version__, "base": base,
               "base_sha": base_sha, "head": head_sha}
     text = "\n".join(out)
     if len(text) > BODY_LIMIT:
         # Cut at a line end: a code span cut in half would leave its text live.
-        text = text[:text.rfind("\n", 0, BODY_LIMIT)] + f"\n\n… (truncated: run {code(command)} for the full report)\n"
+        text = text[:text.rfind("\n", 0, BODY_LIMIT)]
+        text += f"\n\n… (truncated: run {code(command)} for the full report)\n"
     return f"{text}\n{_marker_comment(marker)}\n"  # appended, never replacing one quoted from a file
 
 
@@ -184,6 +184,12 @@ def code(text: object, table: bool = False) -> str:
     fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _fenced(text: str, info: str) -> list[str]:
+    """`text` as a fenced code block on one line, with a fence no line of it can close."""
+    fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    return [f"{fence}{info}", " ".join(text.splitlines()), fence]
 
 
 def _reason(reason: str) -> str:
@@ -231,13 +237,18 @@ def deliver(root: Path, recipe: Recipe, params: Mapping[str, str], options: Opti
     decision = assess(branch, remote, tree, base_sha, bot_heads(marker) if owner else None, options.recreate)
     if decision.action == "blocked":
         return _blocked(github, existing, marker, branch, decision)
-    head = decision.sha
-    if decision.action == "push":
-        if owner:  # recorded first: should a call after the push fail, the next run still knows it
-            github.update_pull(owner.number, body=_with_marker(owner.body, dict(marker, pending=sha)))
-        head = checkout.push(branch, sha, remote).sha
+    head = decision.sha if decision.action == "up-to-date" else _push(github, checkout, owner, marker, branch, sha,
+                                                                      remote)
     body = render_body(recipe, params, changes, github.slug, base, base_sha, head, options.closes)
     return _publish(github, options, existing, marker, base, branch, title(recipe, params), body)
+
+
+def _push(github, checkout, owner, marker: dict, branch: str, sha: str, remote) -> str:
+    """Push `sha`. The PR that owns the branch records it as `pending` first: should a call after
+    the push fail, the next run still knows the new head is the bot's, not a human's."""
+    if owner:
+        github.update_pull(owner.number, body=_with_marker(owner.body, dict(marker, pending=sha)))
+    return checkout.push(branch, sha, remote).sha
 
 
 def bot_heads(marker: Mapping[str, object]) -> frozenset[str] | None:

@@ -206,3 +206,142 @@ def test_check_command_prints_annotations(action, github, capsys):
     out = capsys.readouterr().out
     assert "::error file=k8s/helm/environments/dev.yaml,line=15,title=ignored-service-values::" in out
     assert "::warning file=k8s/helm/charts/auth-service/values.yaml,line=6,title=floating-version::" in out
+
+
+# -- authorization first, and it fails closed ---------------------------------------------------
+@pytest.fixture
+def checkouts(monkeypatch):
+    """Counts of the git work the action does: worktrees created and fetches."""
+    from gitops_bot.gitops import Checkout
+
+    counts = {"worktree": 0, "fetch": 0}
+    worktree, fetch = Checkout.worktree, Checkout.fetch
+
+    def counting_worktree(self, *args, **kwargs):
+        counts["worktree"] += 1
+        return worktree(self, *args, **kwargs)
+
+    def counting_fetch(self, *args, **kwargs):
+        counts["fetch"] += 1
+        return fetch(self, *args, **kwargs)
+
+    monkeypatch.setattr(Checkout, "worktree", counting_worktree)
+    monkeypatch.setattr(Checkout, "fetch", counting_fetch)
+    return counts
+
+
+def test_unauthorized_commenter_gets_a_reaction_and_no_checkout(action, github, repos, checkouts):
+    _, clone = repos
+    github.permissions[(SLUG, "Codertocat")] = "read"
+    assert action("issue_comment", comment("/gitops-bot remove-service video-service"))[0] == 0
+    assert [c for c in github.requests if c[0] == "POST" and c[1].endswith("/comments")] == []
+    assert reactions(github) == ["confused"]
+    assert checkouts == {"worktree": 0, "fetch": 1}  # the default branch, for its configuration
+    assert len(git(clone, "worktree", "list").splitlines()) == 1
+
+
+def test_authorized_command_reads_the_recipes_from_one_worktree(action, github, checkouts):
+    action("issue_comment", comment("/gitops-bot remove-servise video-service"))
+    assert checkouts["worktree"] == 1 and "unknown recipe" in replies(github)[0]
+
+
+def test_configured_config_file_that_is_missing_fails_the_job(action, github, repos, capsys):
+    # The default file has a schedule: a missing configured file must not fall back to anything.
+    push_config(repos, "schedule:\n  - recipe: remove-service\n    params: {service: livekit}\n")
+    code, _, summary = action("schedule", {"schedule": "17 6 * * 1"}, config="missing.yaml")
+    assert code == 2
+    assert "gitops-bot: error: configuration file missing.yaml not found" in capsys.readouterr().err
+    assert github.pulls[SLUG] == []
+
+
+def test_configured_config_file_is_read_from_the_default_branch(action, github, repos, capsys):
+    _, clone = repos
+    (clone / "ci").mkdir()
+    (clone / "ci" / "bot.yaml").write_text("commands:\n  permission: admin\n")
+    git(clone, "add", "ci/bot.yaml")
+    git(clone, "commit", "--quiet", "-m", "stricter bot config")
+    git(clone, "push", "--quiet", "origin", "main")
+    action("issue_comment", comment("/gitops-bot remove-service video-service"), config="ci/bot.yaml")
+    assert "you need admin permission" in capsys.readouterr().out
+    assert github.pulls[SLUG] == [] and replies(github) == [] and reactions(github) == ["confused"]
+
+
+@pytest.mark.parametrize("level, answered", [("write", True), ("read", False)])
+def test_comment_with_a_missing_config_file_fails_closed(action, github, level, answered, capsys):
+    github.permissions[(SLUG, "Codertocat")] = level
+    code, _, _ = action("issue_comment", comment("/gitops-bot remove-service video-service"), config="missing.yaml")
+    assert code == 2 and github.pulls[SLUG] == []
+    assert "configuration file missing.yaml not found" in capsys.readouterr().out
+    assert reactions(github) == ["confused"]
+    if answered:  # a maintainer hears why; someone who may not be allowed gets the reaction only
+        (reply,) = replies(github)
+        assert reply.startswith("@Codertocat gitops-bot cannot run: `configuration file missing.yaml not found")
+    else:
+        assert replies(github) == []
+
+
+def test_config_that_is_a_symlink_is_refused(action, github, repos, capsys):
+    _, clone = repos
+    (clone / ".gitops-bot.yaml").symlink_to("/etc/passwd")
+    git(clone, "add", ".gitops-bot.yaml")
+    git(clone, "commit", "--quiet", "-m", "link")
+    git(clone, "push", "--quiet", "origin", "main")
+    assert action("schedule", {"schedule": "17 6 * * 1"})[0] == 2
+    assert ".gitops-bot.yaml on " in capsys.readouterr().err and github.pulls[SLUG] == []
+
+
+# -- what the bot writes on GitHub quotes comments and files inertly -----------------------------
+def live_markdown(markdown: str, own_link: str = f"https://github.com/{SLUG}/") -> str:
+    """What of `markdown` can render as markup: the text with fenced blocks, code spans, the
+    bot's own markers and its own links to the repository taken out."""
+    import re
+
+    text = re.sub(r"(?ms)^(`{3,})[^\n]*\n.*?^\1\s*$", "", markdown)
+    text = re.sub(r"<!-- gitops-bot[^\n]*?-->", "", text)
+    text = re.sub(r"(`+)(?!`).*?(?<!`)\1(?!`)", "", text)
+    return re.sub(r"\]\(" + re.escape(own_link) + r"[^)\s]*\)", "]", text)
+
+
+def assert_inert(markdown: str, mentions=("@Codertocat",)) -> None:
+    text = live_markdown(markdown)
+    for mention in mentions:
+        text = text.replace(mention, "")
+    for live in ("](", "evil", "@everyone", "<img", "<a ", "@"):
+        assert live not in text, f"{live!r} is live in {text!r}"
+
+
+@pytest.mark.parametrize("body", [
+    "/gitops-bot remove-service [click](https://evil)",
+    "/gitops-bot remove-service @everyone",
+    "/gitops-bot @everyone",
+    "/gitops-bot plan remove-service service=@everyone",
+])
+def test_replies_quote_the_comment_inertly(action, github, body):
+    action("issue_comment", comment(body))
+    (reply,) = replies(github)
+    assert "evil" in reply or "@everyone" in reply  # quoted, so the commenter sees what was refused
+    assert_inert(reply)
+
+
+HOSTILE_FILES = ["docs/[click](https:--evil).md", "docs/x) [click](https:--evil) (y.md", "docs/`@everyone`.md"]
+
+
+def push_hostile_files(repos) -> None:
+    _, clone = repos
+    for name in HOSTILE_FILES:
+        (clone / name).write_text("Ask @everyone about video-service: [click](https://evil) <img src=x>\n")
+    git(clone, "add", "-A")
+    git(clone, "commit", "--quiet", "-m", "docs")
+    git(clone, "push", "--quiet", "origin", "main")
+
+
+def test_plan_reply_and_pr_body_show_file_names_inertly(action, github, repos):
+    push_hostile_files(repos)
+    action("issue_comment", comment("/gitops-bot plan remove-service video-service"))
+    (reply,) = replies(github)
+    assert all(name.split("/")[1][:6] in reply for name in HOSTILE_FILES)
+    assert_inert(reply)
+    action("issue_comment", comment("/gitops-bot remove-service video-service"))
+    body = github.pulls[SLUG][0].body
+    assert "docs/%5Bclick%5D%28https%3A--evil%29.md#L1" in body  # the link to the file still works
+    assert_inert(body, mentions=())
