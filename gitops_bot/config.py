@@ -172,8 +172,9 @@ def load_config(root, name: str = ".gitops-bot.yaml") -> RepoConfig:
     if callable(root):
         text = root(name)
     else:
-        path = root / name
-        text = path.read_text(encoding="utf-8") if path.is_file() else None
+        from .worktree import inside, read_text_inside
+
+        text = read_text_inside(root, name) if inside(root, name).is_file() else None
     if text is not None:
         return parse_config(text, name)
     if name == ".gitops-bot.yaml":

@@ -194,24 +194,17 @@ def builtin_recipes() -> dict[str, Recipe]:
 def available_recipes(repo: Path | None = None) -> dict[str, Recipe]:
     """Built-in recipes plus the repository's own (`.gitops-bot/recipes/*.yaml`)."""
     recipes = dict(builtin_recipes())
-    from .worktree import inside, read_inside
+    from .worktree import inside, read_text_inside
 
     folder = inside(repo, REPO_RECIPES_DIR) if repo else None
     if folder and folder.is_dir():
         for path in sorted(folder.glob("*.y*ml")):
             source = f"{REPO_RECIPES_DIR}/{path.name}"
-            recipe = parse_recipe(_decode(read_inside(repo, source), source), source)
+            recipe = parse_recipe(read_text_inside(repo, source), source)
             if recipe.name in recipes:
                 raise UserError(f"{recipe.source}: recipe {recipe.name!r} would shadow a built-in recipe")
             recipes[recipe.name] = recipe
     return recipes
-
-
-def _decode(data: bytes, source: str) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{source}: not UTF-8 text") from exc
 
 
 def find_recipe(name: str, repo: Path | None = None) -> Recipe:

@@ -76,14 +76,14 @@ def load_catalogue(repo: Path | None = None) -> dict[str, Tool]:
 
     raw = YAML(typ="safe").load(resources.files("gitops_bot.data").joinpath("tools.yaml").read_text("utf-8"))
     tools = {name: _tool(name, spec, "tools.yaml") for name, spec in raw.items()}
-    from .worktree import inside
+    from .worktree import inside, read_text_inside
 
     config = inside(repo, CONFIG_FILE) if repo else None
     if config and config.is_file():
         from ruamel.yaml.error import YAMLError
 
         try:
-            data = YAML(typ="safe").load(config.read_text("utf-8")) or {}
+            data = YAML(typ="safe").load(read_text_inside(repo, CONFIG_FILE)) or {}
         except YAMLError as exc:
             raise UserError(f"{CONFIG_FILE}: not valid YAML: {str(exc).splitlines()[0]}") from exc
         extra = data.get("tools") if isinstance(data, dict) else None

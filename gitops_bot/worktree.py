@@ -148,3 +148,11 @@ def read_inside(root: Path, path: str) -> bytes:
         return inside(root, path).read_bytes()
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def read_text_inside(root: Path, path: str) -> str:
+    """`read_inside` decoded as UTF-8; UserError naming the file when it is not."""
+    try:
+        return read_inside(root, path).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path}: not UTF-8 text") from exc

@@ -343,3 +343,12 @@ def test_malformed_recipe_fields_are_one_clear_line(monorepo, capsys, recipe, me
     assert main(["recipes", "--repo", str(monorepo)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
+
+
+def test_a_config_file_linked_out_of_the_repository_is_refused(tmp_path, monorepo, capsys):
+    outside = tmp_path / "config.yaml"
+    outside.write_text("recipes: {}\n")
+    (monorepo / ".gitops-bot.yaml").symlink_to(outside)
+    assert main(["plan", "remove-service", "service=video-service", "--repo", str(monorepo)]) == 2
+    assert capsys.readouterr().err == (f"gitops-bot: error: .gitops-bot.yaml is a symbolic link (to {outside}): "
+                                       "gitops-bot never reads or writes through links\n")
