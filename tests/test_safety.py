@@ -352,3 +352,25 @@ def test_a_config_file_linked_out_of_the_repository_is_refused(tmp_path, monorep
     assert main(["plan", "remove-service", "service=video-service", "--repo", str(monorepo)]) == 2
     assert capsys.readouterr().err == (f"gitops-bot: error: .gitops-bot.yaml is a symbolic link (to {outside}): "
                                        "gitops-bot never reads or writes through links\n")
+
+
+def test_importing_gitpython_shows_git_no_secret():
+    """GitPython runs `git version` when imported; in a fresh process (where it is not imported
+    yet) that program's environment holds no token."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import json, os, sys\n"
+            "seen = []\n"
+            "sys.addaudithook(lambda e, a: seen.append(dict(a[3] if a[3] is not None else os.environ))"
+            " if e == 'subprocess.Popen' else None)\n"
+            "from gitops_bot.subprocesses import import_git\n"
+            "import_git()\n"
+            "print(json.dumps([sorted(k for k, v in env.items() if 'ghs_secret' in v) for env in seen]))\n"
+            "print(os.environ['GITHUB_TOKEN'])\n")
+    env = dict(os.environ, GITHUB_TOKEN="ghs_secret", GH_TOKEN="ghs_secret")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    leaks, token = out.splitlines()
+    assert json.loads(leaks) and all(found == [] for found in json.loads(leaks))  # git ran, and saw no token
+    assert token == "ghs_secret"  # the process's own environment is restored
