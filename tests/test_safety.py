@@ -374,3 +374,15 @@ def test_importing_gitpython_shows_git_no_secret():
     leaks, token = out.splitlines()
     assert json.loads(leaks) and all(found == [] for found in json.loads(leaks))  # git ran, and saw no token
     assert token == "ghs_secret"  # the process's own environment is restored
+
+
+def test_make_is_not_needed(tmp_path, monorepo, monkeypatch, capsys):
+    import shutil as sh
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "bash").symlink_to(sh.which("bash"))
+    monkeypatch.setenv("PATH", str(bin_dir))  # bash and nothing else: no make, no git
+    assert main(["plan", "remove-service", "service=video-service", "--repo", str(monorepo)]) == 0
+    out = capsys.readouterr().out
+    assert "+++ b/makefiles/_variables.mk" in out and "FAILED" not in out
