@@ -90,30 +90,38 @@ class RunState:
         return name
 
     def _structural_evidence(self, name: ServiceName) -> str | None:
-        """Why `name` looks like structure: a folder holding several components, or a folder,
-        file or YAML key found in most of the other components."""
+        """Why `name` looks like structure rather than a component, or None."""
+        return self._folder_of_components(name) or self._shared_by_most(name)
+
+    def _folder_of_components(self, name: ServiceName) -> str | None:
+        """A folder of that name holding several components (`k8s/`, `charts/`)."""
         comps = self.component_dirs()
-        others = {c for c in comps.values() if not name.owns(c)}
         for d in self.tree.dirs():
             if name.identifies(d.rsplit("/", 1)[-1]):
                 inside = {c for cd, c in comps.items() if cd.startswith(d + "/")}
                 if len(inside) >= 2:
                     return f"the folder {d}/ holds {len(inside)} components"
-        having: dict[str, set[str]] = {"folder or file": set(), "key": set()}
-        among: dict[str, set[str]] = {"folder or file": others, "key": set()}
+        return None
+
+    def _shared_by_most(self, name: ServiceName) -> str | None:
+        """A folder or file (`values.yaml`, `templates/`) in most other components, or a YAML key
+        (`service:`) in most of those that have YAML."""
+        others = {c for c in self.component_dirs().values() if not name.owns(c)}
         key_re = re.compile(r"(?m)^[ \t]*(?:-[ \t]+)?[\"']?(?:" + "|".join(re.escape(s) for s in name.spellings())
                             + r")[\"']?[ \t]*:(?:[ \t]|$)")
         candidates = set(self.candidates(name))
+        having: dict[str, set[str]] = {"folder or file": set(), "key": set()}
+        among: dict[str, set[str]] = {"folder or file": others, "key": set()}
         for path in self.tree.paths():
             comp, rest = self._owner(path)
-            if comp is None or comp not in others:
+            if comp not in others:
                 continue
-            if path.endswith((".yaml", ".yml")):
-                among["key"].add(comp)
             if any(name.identifies(part.split(".", 1)[0]) for part in rest.split("/")):
                 having["folder or file"].add(comp)
-            if path in candidates and path.endswith((".yaml", ".yml")) and key_re.search(self.tree.read(path) or ""):
-                having["key"].add(comp)
+            if path.endswith((".yaml", ".yml")):
+                among["key"].add(comp)
+                if path in candidates and key_re.search(self.tree.read(path) or ""):
+                    having["key"].add(comp)
         for what, comps_having in having.items():
             if len(comps_having) >= max(2, (len(among[what]) + 1) // 2):
                 return f"a {what} of that name is in {len(comps_having)} of {len(among[what])} components"
