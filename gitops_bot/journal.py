@@ -7,6 +7,7 @@ The protocol (what `ChangeSet.write` does):
    drops the lock when its process dies, so a `kill -9` never leaves a stale lock.
 2. **Recover.** A committed journal left by an interrupted run is completed (roll forward);
    staged files without a committed journal are deleted (roll back); both say so on stderr.
+   Rolling forward never overwrites a change made since the interrupted run: see "Recovery".
 3. **Stage.** Every new file content is written to `<staging>/staged/NNNN` with the target's mode,
    and fsynced. Nothing in the tree has changed yet.
 4. **Check.** Every file still holds the text the plan was computed from, and none is reached
@@ -16,7 +17,8 @@ The protocol (what `ChangeSet.write` does):
    `journal.json`: from here on the change is decided, and any later run completes it.
 6. **Replace.** `os.replace` each staged file onto its target (new parent directories created),
    then delete the deleted files (emptied parent directories removed), fsync the directories,
-   and remove the journal. SIGINT/SIGTERM/SIGHUP wait until this step is over.
+   and remove the journal. Each target is first hashed and compared with the journal, exactly as
+   in recovery (below). SIGINT/SIGTERM/SIGHUP wait until this step is over.
 
 Staging lives on the tree's file system, outside the tree: `<gitdir>/gitops-bot/` when the tree
 is in a git checkout (the gitdir a `.git` file points to, in linked worktrees and submodules),
@@ -27,31 +29,53 @@ O_NOFOLLOW, and a journal's paths are all checked before the first move.
 
 Journal (`journal.json`, UTF-8 JSON)::
 
-    {"format": "gitops-bot-apply-journal/1", "pid": 4242,
+    {"format": "gitops-bot-apply-journal/2", "pid": 4242,
      "recipe": "remove-service", "params": {"service": "video-service"},
      "root": ".",                       # the tree, relative to the staging's anchor directory
-     "replace": [{"staged": "0000", "path": "k8s/apps/a.yaml"}, ...],   # staged/<staged> -> root/<path>
-     "delete": ["services/video-service/go.mod", ...]}
+     "replace": [{"staged": "0000", "path": "k8s/apps/a.yaml",         # staged/<staged> -> root/<path>
+                  "before": "sha256:<64 hex>",  # what the target held when checked; "absent" for a new file
+                  "after": "sha256:<64 hex>"},  # the staged content
+                 ...],
+     "delete": [{"path": "services/video-service/go.mod", "before": "sha256:<64 hex>"}, ...]}
 
 The anchor is the directory holding `.git` (or the root itself), so the journal stays valid if
-the whole checkout is moved.
+the whole checkout is moved. `before` hashes the bytes the check (step 4) read, which are the
+plan's `FileChange.before`. A journal of format 1 (no hashes) is refused, naming what to do.
 
-Test-only hooks (environment variables nobody sets by accident; both only stop this process,
+Recovery ("no change is lost"). For each entry, the target's current bytes are hashed (a target
+that is missing is "absent"; a link, directory or other non-file matches nothing):
+- equal to `after` (or absent, for a deletion): already done, left alone;
+- equal to `before`: replaced (or deleted) as planned;
+- anything else: someone changed it after the interrupted run. It is left exactly as it is, the
+  other entries are completed, and stderr gets one line per such file,
+  `gitops-bot: note: <path> changed since the interrupted apply; left as it is, its planned
+  content is at <staging>/conflicts/<path>` (the staged file is moved there; for a deletion the
+  line ends `left as it is (the plan deleted it)`). The journal is then removed as usual and the
+  run stops with exit 1 before it reads the tree (the user reviews those files first; the next
+  apply runs normally). The conflicts folder stays until the user deletes it.
+The same comparison runs in step 6 of a normal apply, so a file edited between the check and its
+replacement is kept too (the note then says "changed while this apply was writing").
+
+Test-only hooks (environment variables nobody sets by accident; each only stops this process,
 and the protocol is safe at every point they can stop it):
 - `GITOPS_BOT_TEST_KILL_AFTER_STEP=<n>`: SIGKILL this process right after durable step n. Step 0
   is "the lock is held"; then one step per staged file, one for the journal commit, one per
   replaced or deleted file, one for the journal's removal (recovery's replacements count too).
 - `GITOPS_BOT_TEST_PAUSE_WHEN_LOCKED=1`: once the lock is held (after recovery), print one line
   on stderr and wait for a line on stdin.
+- `GITOPS_BOT_TEST_PAUSE_AFTER_STEP=<n>`: right after durable step n (numbered as above), print
+  one line on stderr and wait for a line on stdin (with the signals held back, inside step 6).
 """
 
 from __future__ import annotations
 
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import signal
+import stat
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -63,13 +87,17 @@ from .errors import UserError
 if TYPE_CHECKING:
     from .changeset import FileChange
 
-FORMAT = "gitops-bot-apply-journal/1"
+FORMAT = "gitops-bot-apply-journal/2"
+FORMAT_1 = "gitops-bot-apply-journal/1"  # gitops-bot 0.1.0 before content hashes: refused
+ABSENT = "absent"  # the state of a target that does not exist
+OTHER = "other"  # a link, directory or other non-file: matches no recorded state
 GIT_STAGING = "gitops-bot"  # inside the gitdir
 HIDDEN = ".gitops-bot"  # at the root, when there is no usable gitdir
 HIDDEN_STAGING = "apply"
 LEGACY_SUFFIX = ".gitops-bot.tmp"  # the in-tree temporary siblings of gitops-bot <= this version
 KILL_HOOK = "GITOPS_BOT_TEST_KILL_AFTER_STEP"
 PAUSE_HOOK = "GITOPS_BOT_TEST_PAUSE_WHEN_LOCKED"
+PAUSE_AFTER_HOOK = "GITOPS_BOT_TEST_PAUSE_AFTER_STEP"
 _DEFERRED = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
@@ -96,6 +124,11 @@ class Staging:
     @property
     def staged(self) -> Path:
         return self.dir / "staged"
+
+    @property
+    def conflicts(self) -> Path:
+        """Planned contents of files that were changed since an interrupted apply, by path."""
+        return self.dir / "conflicts"
 
 
 def locate(root: Path) -> Staging:
@@ -220,10 +253,14 @@ def _release(staging: Staging, fd: int) -> None:
 
 
 def _step() -> None:
-    """Test hook: SIGKILL after the n-th durable step (see the module notes)."""
+    """Test hooks: SIGKILL, or pause, after the n-th durable step (see the module notes)."""
     global _steps
     if os.environ.get(KILL_HOOK) == str(_steps):
         os.kill(os.getpid(), signal.SIGKILL)
+    if os.environ.get(PAUSE_AFTER_HOOK) == str(_steps):
+        sys.stderr.write(f"gitops-bot: test hook: paused after step {_steps} until a line on stdin\n")
+        sys.stderr.flush()
+        sys.stdin.readline()
     _steps += 1
 
 
@@ -239,14 +276,23 @@ def pending(root: Path) -> str | None:
 
 def recover(staging: Staging, root: Path) -> None:
     """Under the lock: complete a committed journal, delete staged files without one, and remove
-    temporary files older versions left in the tree."""
+    temporary files older versions left in the tree. Stops (UserError, exit 1) after all of that
+    when files changed since the interrupted apply were left as they are."""
+    stop: UserError | None = None
     if staging.journal.exists():
         journal = _read_journal(staging)
         label = _label(journal.get("recipe", "?"), journal.get("params", {}))
         with _signals_deferred():
-            moved, total, deleted = _roll_forward(staging, journal)
-        _say(f"completed an interrupted apply ({label}): moved {moved} of {total} staged files into place "
-             f"now, {deleted} deletions done")
+            done = _roll_forward(staging, journal)
+        n = len(done.kept)
+        kept = f", left {n} changed {'file as it is' if n == 1 else 'files as they are'}" if n else ""
+        _say(f"completed an interrupted apply ({label}): moved {done.moved} of {done.total} staged files into "
+             f"place now, made {done.deleted} of {done.deletions} deletions now{kept}")
+        if done.kept:
+            _report(done.kept, "since the interrupted apply")
+            stop = UserError(f"this apply stops here: review the {_files(n)} named above, which changed since the "
+                             f"interrupted apply ({label}), then run apply again{_where_planned(staging, done)}",
+                             exit_code=1)
     else:
         staging.journal_new.unlink(missing_ok=True)
         dropped = _clear_staged(staging)
@@ -259,10 +305,27 @@ def recover(staging: Staging, root: Path) -> None:
         (root / path).unlink(missing_ok=True)
     if legacy:
         _say(f"removed {len(legacy)} leftover *{LEGACY_SUFFIX} files of an older gitops-bot: {', '.join(legacy)}")
+    if stop is not None:
+        raise stop
 
 
 def _say(message: str) -> None:
     print(f"gitops-bot: {message}", file=sys.stderr)
+
+
+def _report(kept: Sequence[tuple[str, str]], when: str) -> None:
+    for path, what in kept:
+        _say(f"note: {path} changed {when}; {what}")
+
+
+def _files(n: int) -> str:
+    return "file" if n == 1 else f"{n} files"
+
+
+def _where_planned(staging: Staging, done: _Outcome) -> str:
+    if not any(what.startswith("left as it is, its planned content is at") for _, what in done.kept):
+        return ""
+    return f" (delete {staging.conflicts} when you no longer need the planned contents)"
 
 
 def _label(recipe: str, params: Mapping[str, str]) -> str:
@@ -285,6 +348,10 @@ def _read_journal(staging: Staging) -> dict:
         journal = json.loads(staging.journal.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise bad from exc
+    if isinstance(journal, dict) and journal.get("format") == FORMAT_1:
+        raise UserError(f"{staging.journal} was written by an older gitops-bot and records no content hashes, so "
+                        "files edited since cannot be told apart; nothing written: finish or undo that change by "
+                        f"hand (its new contents are in {staging.staged}), then delete {staging.dir}")
     if not isinstance(journal, dict) or journal.get("format") != FORMAT:
         raise bad
     try:
@@ -293,11 +360,49 @@ def _read_journal(staging: Staging) -> dict:
             _relative(entry["path"])
             if "/" in entry["staged"] or entry["staged"] in ("", ".", ".."):
                 raise ValueError(entry["staged"])
-        for path in journal["delete"]:
-            _relative(path)
+            if not (_is_state(entry["before"]) and _is_state(entry["after"]) and entry["after"] != ABSENT):
+                raise ValueError(entry)
+        for entry in journal["delete"]:
+            _relative(entry["path"])
+            if not _is_state(entry["before"]) or entry["before"] == ABSENT:
+                raise ValueError(entry)
     except (KeyError, TypeError, ValueError) as exc:
         raise bad from exc
     return journal
+
+
+def _is_state(value: object) -> bool:
+    if value == ABSENT:
+        return True
+    return (isinstance(value, str) and value.startswith("sha256:") and len(value) == 71
+            and all(c in "0123456789abcdef" for c in value[7:]))
+
+
+def _digest(data: bytes) -> str:
+    return f"sha256:{hashlib.sha256(data).hexdigest()}"
+
+
+def _state(path: Path) -> str:
+    """What `path` holds now, without following a link: ABSENT, OTHER, or the sha256 of its bytes."""
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return OTHER
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except (FileNotFoundError, NotADirectoryError):
+        return ABSENT
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # became a link since the lstat
+            return OTHER
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return OTHER
+        sha = hashlib.sha256()
+        while chunk := os.read(fd, 1 << 20):
+            sha.update(chunk)
+        return f"sha256:{sha.hexdigest()}"
+    finally:
+        os.close(fd)
 
 
 def _relative(path: str, allow_dot: bool = False) -> PurePosixPath:
@@ -328,16 +433,20 @@ def write_files(root: Path, files: Sequence[FileChange], recipe: str = "", param
                 name = f"{i:04d}"
                 target = root / f.path
                 mode = os.stat(target).st_mode & 0o7777 if f.status != "added" and target.exists() else None
-                _write_durably(staging.staged / name, f.after.encode("utf-8"), mode)
-                entries.append({"staged": name, "path": f.path})
+                data = f.after.encode("utf-8")
+                _write_durably(staging.staged / name, data, mode)
+                entries.append({"staged": name, "path": f.path, "after": _digest(data)})
                 _step()
             _fsync_dir(staging.staged)
-            _check_unchanged(root, files)
+            before = _check_unchanged(root, files)
         except BaseException:
             _clear_staged(staging)
             raise
+        entries = [{"staged": e["staged"], "path": e["path"], "before": before[e["path"]], "after": e["after"]}
+                   for e in entries]
         journal = {"format": FORMAT, "pid": os.getpid(), "recipe": recipe, "params": dict(params or {}),
-                   "root": root.relative_to(staging.anchor).as_posix(), "replace": entries, "delete": delete}
+                   "root": root.relative_to(staging.anchor).as_posix(), "replace": entries,
+                   "delete": [{"path": path, "before": before[path]} for path in delete]}
         with _signals_deferred():
             try:
                 _write_durably(staging.journal_new, json.dumps(journal, indent=1).encode("utf-8"), 0o644)
@@ -349,7 +458,12 @@ def write_files(root: Path, files: Sequence[FileChange], recipe: str = "", param
                 _clear_staged(staging)
                 raise
             _step()
-            _roll_forward(staging, journal)
+            done = _roll_forward(staging, journal)
+        if done.kept:
+            _report(done.kept, "while this apply was writing")
+            raise UserError(f"the {_files(len(done.kept))} named above changed while this apply was writing and "
+                            "kept those changes; the rest of the change is written: review them, then run apply "
+                            f"again{_where_planned(staging, done)}", exit_code=1)
 
 
 def _check_same_file_system(staging: Staging, root: Path, paths: Sequence[str]) -> None:
@@ -367,8 +481,10 @@ def _check_same_file_system(staging: Staging, root: Path, paths: Sequence[str]) 
                             "atomically; nothing written")
 
 
-def _check_unchanged(root: Path, files: Sequence[FileChange]) -> None:
-    """Refuse, naming the file, when the tree no longer holds what the plan was computed from."""
+def _check_unchanged(root: Path, files: Sequence[FileChange]) -> dict[str, str]:
+    """Refuse, naming the file, when the tree no longer holds what the plan was computed from.
+    The state each target was checked in (path -> ABSENT or the sha256 of its bytes)."""
+    checked: dict[str, str] = {}
     for f in files:
         target = root / f.path
         if not _inside(root, target):
@@ -379,6 +495,7 @@ def _check_unchanged(root: Path, files: Sequence[FileChange]) -> None:
             if target.exists():
                 raise UserError(f"{f.path} was created since the plan was computed; nothing written "
                                 "(run apply again)")
+            checked[f.path] = ABSENT
             continue
         try:
             data = target.read_bytes()
@@ -389,6 +506,8 @@ def _check_unchanged(root: Path, files: Sequence[FileChange]) -> None:
             raise UserError(f"{f.path} became a directory since the plan was computed; nothing written") from None
         if f.before is not None and data != f.before.encode("utf-8"):
             raise UserError(f"{f.path} changed since the plan was computed; nothing written (run apply again)")
+        checked[f.path] = _digest(data)
+    return checked
 
 
 def _inside(root: Path, target: Path) -> bool:
@@ -401,36 +520,66 @@ def _inside(root: Path, target: Path) -> bool:
     return real == root or root in real.parents
 
 
-def _roll_forward(staging: Staging, journal: dict) -> tuple[int, int, int]:
-    """Move every staged file that is still staged into place, make the deletions, then drop the
-    journal. Safe to repeat: a file already moved is no longer staged. (moved, staged, deleted)"""
+@dataclass
+class _Outcome:
+    moved: int  # staged files moved into place by this call
+    total: int  # staged files in the journal
+    deleted: int  # deletions made by this call
+    deletions: int  # deletions in the journal
+    kept: list[tuple[str, str]]  # (path, what was done instead) for targets changed since they were checked
+
+
+def _roll_forward(staging: Staging, journal: dict) -> _Outcome:
+    """Complete the journal's entries, then drop it. Each target is hashed first: one that holds
+    the planned content is done already, one that holds what was checked is replaced or deleted,
+    and any other one was changed since by someone else and is left as it is (its planned content
+    moved to the conflicts folder). Safe to repeat at any point."""
     root = staging.anchor / journal["root"]
     # A journal is only ever written by write_files, from checked paths; still, check everything
     # before the first move, so that nothing, however it got there, writes outside the tree.
     real = root.resolve()
-    outside = [p for p in [e["path"] for e in journal["replace"]] + journal["delete"] if not _inside(real, root / p)]
+    outside = [p for p in [e["path"] for e in journal["replace"]] + [e["path"] for e in journal["delete"]]
+               if not _inside(real, root / p)]
     links = [e["staged"] for e in journal["replace"] if (staging.staged / e["staged"]).is_symlink()]
     if not (real == staging.anchor or staging.anchor in real.parents) or outside or links:
         raise UserError(f"{staging.journal} names {(outside + links + [journal['root']])[0]}, which leads out of "
                         "the tree through a symbolic link; nothing written: inspect the journal, then delete it")
+    for entry in journal["replace"]:  # a staged file is whole, or already moved (then it is gone)
+        source = staging.staged / entry["staged"]
+        if _state(source) not in (ABSENT, entry["after"]):
+            raise UserError(f"{source} does not hold the content {staging.journal} records for {entry['path']}; "
+                            "nothing written: inspect the journal, then delete it")
     touched: set[Path] = set()
-    moved = 0
+    kept: list[tuple[str, str]] = []
+    moved = deleted = 0
     current = ""
     try:
         for entry in journal["replace"]:
             current = entry["path"]
             source, target = staging.staged / entry["staged"], root / entry["path"]
-            if source.exists():
+            now = _state(target)
+            if now == entry["after"]:
+                pass  # moved by the run that wrote the journal, or by an interrupted recovery
+            elif now == entry["before"] and source.exists():
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(source, target)
                 moved += 1
-            touched.add(target.parent)
+            else:
+                kept.append((entry["path"], _keep_planned(staging, entry, source, touched)))
+            if target.parent.is_dir():
+                touched.add(target.parent)
             _step()
-        for path in journal["delete"]:
-            current = path
-            target = root / path
-            target.unlink(missing_ok=True)
-            touched.add(_remove_empty_parents(root, target.parent))
+        for entry in journal["delete"]:
+            current = entry["path"]
+            target = root / entry["path"]
+            now = _state(target)
+            if now == entry["before"]:
+                target.unlink()
+                deleted += 1
+            if now in (entry["before"], ABSENT):  # ABSENT: deleted already, maybe not its emptied folders
+                touched.add(_remove_empty_parents(root, target.parent))
+            else:
+                kept.append((entry["path"], "left as it is (the plan deleted it)"))
             _step()
         current = ""
         for folder in touched:
@@ -444,7 +593,30 @@ def _roll_forward(staging: Staging, journal: dict) -> tuple[int, int, int]:
         raise UserError(f"cannot finish writing the change ({where}{exc.strerror or exc}); it is half-applied: "
                         "fix the cause and run apply again to complete it") from exc
     _clear_staged(staging)
-    return moved, len(journal["replace"]), len(journal["delete"])
+    return _Outcome(moved, len(journal["replace"]), deleted, len(journal["delete"]), kept)
+
+
+def _keep_planned(staging: Staging, entry: Mapping[str, str], source: Path, touched: set[Path]) -> str:
+    """Move a staged file whose target was changed since to `<staging>/conflicts/<path>` (durably,
+    before the journal goes); what to tell the user."""
+    dest = staging.conflicts / entry["path"]
+    if source.exists():
+        folder = staging.conflicts
+        for name in ("", *PurePosixPath(entry["path"]).parts[:-1]):
+            folder = folder / name
+            try:
+                folder.mkdir()
+            except FileExistsError:
+                pass
+            if folder.is_symlink() or not folder.is_dir():
+                raise UserError(f"{folder} is not a plain folder; cannot keep the planned content of "
+                                f"{entry['path']} there: move it away and run apply again")
+            touched.add(folder)
+        os.replace(source, dest)
+        touched.add(staging.staged)
+    elif _state(dest) != entry["after"]:  # not moved there by an interrupted recovery either
+        return "left as it is (its planned content is no longer staged)"
+    return f"left as it is, its planned content is at {dest}"
 
 
 def _remove_empty_parents(root: Path, directory: Path) -> Path:

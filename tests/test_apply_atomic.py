@@ -1,14 +1,18 @@
 """`apply` is atomic and exclusive, proven on real processes: a `gitops-bot apply` killed with
 SIGKILL at any step of its write leaves no temporary or truncated file, and the next run completes
-(or rolls back) the change to exactly the golden tree; a second apply on a locked tree refuses;
-a file changed after the plan was computed stops the write with nothing written.
+(or rolls back) the change to exactly the golden tree, except that a file someone edited after the
+kill is left exactly as they left it; a second apply on a locked tree refuses; a file changed after
+the plan was computed stops the write with nothing written; SIGTERM during the replacements waits
+until they are over.
 
 The kill points come from the test-only hook GITOPS_BOT_TEST_KILL_AFTER_STEP (gitops_bot/journal.py):
 step 0 is "lock held", then one step per staged file, one for the journal commit, one per replaced
-or deleted file, one for removing the journal. No timers: the process kills itself at that step."""
+or deleted file, one for removing the journal. No timers: the process kills itself at that step
+(GITOPS_BOT_TEST_PAUSE_AFTER_STEP makes it wait for a line on stdin there instead)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -23,7 +27,7 @@ from gitops_bot.changeset import ChangeSet
 from gitops_bot.cli import main
 from gitops_bot.engine import run_recipe
 from gitops_bot.errors import UserError
-from gitops_bot.journal import KILL_HOOK, PAUSE_HOOK
+from gitops_bot.journal import KILL_HOOK, PAUSE_AFTER_HOOK, PAUSE_HOOK
 from gitops_bot.recipe import find_recipe
 
 from .conftest import EXAMPLE, GOLDEN, expected_tree, git, tree_bytes
@@ -54,7 +58,7 @@ COMMITTED = range(F + 1, F + F + D + 2)  # steps at which the journal is committ
 
 
 def apply(repo: Path, *, hook: dict[str, str] | None = None, **kwargs):
-    env = {k: v for k, v in os.environ.items() if k not in (KILL_HOOK, PAUSE_HOOK)}
+    env = {k: v for k, v in os.environ.items() if k not in (KILL_HOOK, PAUSE_HOOK, PAUSE_AFTER_HOOK)}
     env.update(hook or {})
     return subprocess.run([sys.executable, "-m", "gitops_bot.cli", "apply", "remove-service",
                            "service=video-service", "--repo", str(repo)],
@@ -178,7 +182,10 @@ def test_in_a_linked_worktree_staging_lives_in_its_gitdir(monorepo, tmp_path):
     assert killed.returncode == -signal.SIGKILL
     journal = json.loads((monorepo / ".git" / "worktrees" / "linked" / "gitops-bot" / "journal.json").read_text())
     assert journal["root"] == "." and journal["recipe"] == "remove-service"
-    assert [e["path"] for e in journal["replace"]] == MODIFIED and sorted(journal["delete"]) == DELETED
+    assert [e["path"] for e in journal["replace"]] == MODIFIED and sorted(e["path"] for e in journal["delete"]) == DELETED
+    assert all(e["before"] == _sha(BEFORE[e["path"]]) and e["after"] == _sha(AFTER[e["path"]])
+               for e in journal["replace"])
+    assert all(e["before"] == _sha(BEFORE[e["path"]]) for e in journal["delete"])
     assert _untracked_or_changed(linked) <= set(MODIFIED) | set(DELETED)
     assert files(monorepo) == BEFORE  # the main checkout is not touched
     second = apply(linked)
@@ -187,9 +194,108 @@ def test_in_a_linked_worktree_staging_lives_in_its_gitdir(monorepo, tmp_path):
     assert not (monorepo / ".git" / "worktrees" / "linked" / "gitops-bot").exists()
 
 
+def _sha(data: bytes) -> str:
+    return f"sha256:{hashlib.sha256(data).hexdigest()}"
+
+
+EDIT = b"# a colleague's edit, made after the kill\n"
+
+
+@pytest.mark.parametrize("point, path, edit, kept", [
+    # a target still to be replaced, edited by hand: its planned content goes to conflicts/
+    ("journal-committed", "k8s/helm/environments/dev.yaml", "append", "planned"),
+    # a target still to be replaced, deleted by hand
+    ("journal-committed", "k8s/helm/environments/dev.yaml", "delete", "planned"),
+    # a target still to be deleted, edited by hand
+    ("journal-committed", "k8s/argocd/apps/dev/video-service.yaml", "append", "deleted"),
+    # a target replaced before the kill, edited by hand: its planned content is no longer staged
+    ("middle", MODIFIED[0], "append", "gone"),
+])
+def test_a_file_edited_after_a_kill_is_left_as_it_is_and_the_rest_completed(monorepo, point, path, edit, kept,
+                                                                              capsys):
+    killed = apply(monorepo, hook={KILL_HOOK: str(KILL_POINTS[point])})
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    staging = monorepo / ".gitops-bot" / "apply"
+    assert (staging / "journal.json").exists()
+    target = monorepo / path
+    if edit == "append":
+        target.write_bytes(target.read_bytes() + EDIT)
+    else:
+        target.unlink()
+    by_hand = files(monorepo)
+
+    second = apply(monorepo)
+    assert second.returncode == 1 and second.stdout == "", second.stderr  # stops before running the recipe
+    planned = staging / "conflicts" / path
+    tail = {"planned": f"left as it is, its planned content is at {planned.resolve()}",
+            "deleted": "left as it is (the plan deleted it)",
+            "gone": "left as it is (its planned content is no longer staged)"}[kept]
+    lines = second.stderr.splitlines()
+    assert lines[0].startswith("gitops-bot: completed an interrupted apply (remove-service service=video-service): ")
+    assert lines[0].endswith(", left 1 changed file as it is")
+    assert lines[1] == f"gitops-bot: note: {path} changed since the interrupted apply; {tail}"
+    assert lines[2].startswith("gitops-bot: error: this apply stops here: review the file named above")
+    assert len(lines) == 3
+    got = files(monorepo)
+    if edit == "append":
+        assert got[path] == by_hand[path]  # the hand edit survives byte for byte
+    else:
+        assert path not in got  # so does the hand deletion
+    others = {p: data for p, data in got.items() if p != path}
+    assert others == {p: data for p, data in AFTER.items() if p != path}  # everything else is completed
+    assert not (staging / "journal.json").exists() and not list(staging.glob("staged/*"))
+    assert tree_bytes(staging / "conflicts") == ({path: AFTER[path]} if kept == "planned" else {})
+
+    third = apply(monorepo)  # reviewed: the next apply runs the recipe on the tree as it is now
+    assert third.returncode == 0, third.stderr
+    assert "completed an interrupted apply" not in third.stderr
+    assert {p: data for p, data in files(monorepo).items() if p != path} == {
+        p: data for p, data in AFTER.items() if p != path}
+    if path == "k8s/helm/environments/dev.yaml" and edit == "append":
+        assert files(monorepo)[path].endswith(EDIT)  # computed from the hand-edited file
+    assert tree_bytes(staging / "conflicts") == ({path: AFTER[path]} if kept == "planned" else {})
+
+
+@pytest.mark.parametrize("during", ["apply", "recovery"])
+def test_sigterm_during_the_replacements_waits_until_they_are_over(monorepo, during):
+    """Deterministic, no timers: the apply pauses (pause hook, signals held back) after its first
+    replacement; SIGTERM is sent while it waits on its stdin; then it is let go. It must finish
+    every replacement and remove the journal before SIGTERM ends it."""
+    if during == "recovery":
+        assert apply(monorepo, hook={KILL_HOOK: str(KILL_POINTS["journal-committed"])}).returncode == -signal.SIGKILL
+        step = 1  # recovery: 0 lock held, then one per journal entry
+    else:
+        step = KILL_POINTS["first-replaced"]
+    env = {k: v for k, v in os.environ.items() if k not in (KILL_HOOK, PAUSE_HOOK)}
+    env[PAUSE_AFTER_HOOK] = str(step)
+
+    def default_sigterm() -> None:  # whatever the test runner does with SIGTERM, the apply gets the default
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+    proc = subprocess.Popen([sys.executable, "-m", "gitops_bot.cli", "apply", "remove-service",
+                             "service=video-service", "--repo", str(monorepo)], env=env, text=True,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=default_sigterm)
+    try:
+        assert f"paused after step {step}" in proc.stderr.readline()  # blocks until it is paused there
+        got = files(monorepo)
+        assert sum(got.get(p) == AFTER[p] for p in MODIFIED) == 1  # mid-way: one file replaced
+        os.kill(proc.pid, signal.SIGTERM)
+    finally:
+        out, err = proc.communicate("go\n")
+    assert proc.returncode == -signal.SIGTERM, err  # SIGTERM did end it, once the replacements were over
+    assert out == ""  # ... before it printed its summary
+    assert files(monorepo) == AFTER
+    assert not (monorepo / ".gitops-bot" / "apply" / "journal.json").exists()
+    assert not list((monorepo / ".gitops-bot" / "apply").glob("staged/*"))
+    again = apply(monorepo)
+    assert again.returncode == 0 and again.stderr == "" and tree_bytes(monorepo) == AFTER
+
+
 def _paused_apply(repo: Path) -> subprocess.Popen:
     """An apply that holds the lock and waits for a line on stdin (the test-only pause hook)."""
-    env = {k: v for k, v in os.environ.items() if k != KILL_HOOK}
+    env = {k: v for k, v in os.environ.items() if k not in (KILL_HOOK, PAUSE_AFTER_HOOK)}
     env[PAUSE_HOOK] = "1"
     proc = subprocess.Popen([sys.executable, "-m", "gitops_bot.cli", "apply", "remove-service",
                              "service=video-service", "--repo", str(repo)], env=env, text=True,
