@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench corpus clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ test: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/bench_remove_service.py
+
+# The corpus of real refactorings (bench/corpus/): MIRRORS is a folder of bare mirrors
+# <owner>+<name>/repo; without it the command lists the mirrors it needs and runs nothing.
+MIRRORS ?=
+corpus: $(BIN)/.installed
+	$(BIN)/python bench/corpus/score.py $(if $(MIRRORS),--mirrors $(MIRRORS) --out bench/corpus/RESULTS.md --json bench/corpus/results.json)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

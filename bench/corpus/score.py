@@ -1,0 +1,508 @@
+"""Score gitops-bot against real human refactorings (the corpus in bench/corpus/cases/).
+
+For each case: materialise the repository at the base commit from a local bare mirror, run the
+bot as a user would (`gitops-bot apply RECIPE PARAMS` on a copy), rebuild the human's tree (the
+base plus the human commits' diffs), and compare the three trees:
+
+- files deleted: recall and precision against the human's deletions;
+- lines: of the lines the human removed or changed, how many the bot changed identically
+  (recall); lines the bot changed that the human did not, split into those that mention the
+  target (over-reach a reviewer sees at once) and those that do not (damage);
+- files the bot left invalid (they parsed before), references left to paths the bot deleted,
+  mentions of the target left (bot vs human), the bot's exit code and time.
+
+Stand-ins for the bot prove the scorer: `truth` replays the human's own diff (it must score
+100% with zero damage), `sed` deletes every line and path naming the target (it must score
+visibly worse).
+
+    python bench/corpus/score.py --mirrors DIR [--bot gitops,truth,sed] [--case ID ...] [--out FILE]
+
+Mirrors are bare clones at DIR/<owner>+<name>/repo. Without them nothing is run: the command
+lists the mirrors it needs and exits 0 (CI never needs the network). Standard library and git
+only; file validity is checked with the parsers the bot's own environment has, when present.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime
+import difflib
+import fnmatch
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent.parent
+CASES = HERE / "cases"
+BOT_TIMEOUT = 600
+IGNORED_DIRS = (".git/", ".gitops-bot/apply/")
+# git must never run anything of the repositories it reads.
+GIT_ENV = {"PATH": os.environ.get("PATH", os.defpath), "HOME": tempfile.gettempdir(), "LC_ALL": "C.UTF-8",
+           "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_TERMINAL_PROMPT": "0",
+           "GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "core.hooksPath", "GIT_CONFIG_VALUE_0": os.devnull}
+
+
+# -- cases ----------------------------------------------------------------------------------
+@dataclass
+class Case:
+    id: str
+    repo: str
+    kind: str
+    base: str
+    commits: list[str]
+    recipe: str
+    params: list[str]
+    title: str = ""
+    mention: str = ""
+    exclude_paths: list[str] = field(default_factory=list)
+    exclude_lines: list[str] = field(default_factory=list)
+    excluded_why: str = ""
+    notes: str = ""
+
+    @property
+    def mirror_name(self) -> str:
+        return self.repo.replace("/", "+")
+
+    def mention_regex(self) -> re.Pattern[str]:
+        """What counts as a mention of the target: the case's own regex, else the spellings of
+        the main parameter's value (`video-service`, `video_service`, `videoService`, ...)."""
+        if self.mention:
+            return re.compile(self.mention, re.IGNORECASE)
+        value = self.params[0].split("=", 1)[1] if self.params else self.id
+        words = [w for w in re.split(r"[-_.\s]+|(?<=[a-z0-9])(?=[A-Z])", value) if w]
+        return re.compile(r"(?<![A-Za-z0-9])" + r"[-_ ]?".join(re.escape(w) for w in words) + r"(?![a-z0-9])",
+                          re.IGNORECASE)
+
+    def excluded(self, path: str) -> bool:
+        return any(fnmatch.fnmatch(path, g) or fnmatch.fnmatch(path, g.rstrip("/") + "/*")
+                   for g in self.exclude_paths)
+
+    def excluded_line(self, line: str) -> bool:
+        return any(re.search(r, line) for r in self.exclude_lines)
+
+
+def load_cases(folder: Path = CASES) -> list[Case]:
+    """Every case of every `cases/*.toml` file, checked for the fields a case needs."""
+    cases: list[Case] = []
+    for path in sorted(folder.glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for raw in data.get("case", []):
+            missing = [k for k in ("id", "kind", "base", "commits", "recipe", "params") if k not in raw]
+            if missing:
+                raise SystemExit(f"{path.name}: case {raw.get('id', '?')} lacks {', '.join(missing)}")
+            known = {f for f in Case.__dataclass_fields__ if f != "repo"}
+            unknown = set(raw) - known
+            if unknown:
+                raise SystemExit(f"{path.name}: case {raw['id']}: unknown keys {', '.join(sorted(unknown))}")
+            cases.append(Case(repo=data["repo"], **raw))
+    ids = [c.id for c in cases]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise SystemExit(f"duplicate case ids: {', '.join(duplicates)}")
+    return cases
+
+
+# -- trees ----------------------------------------------------------------------------------
+def git(mirror: Path, *args: str, stdin: bytes | None = None, cwd: Path | None = None, env: dict | None = None) -> bytes:
+    proc = subprocess.run(["git", f"--git-dir={mirror}", *args], input=stdin, capture_output=True, cwd=cwd,
+                          env={**GIT_ENV, **(env or {})})
+    if proc.returncode:
+        raise RuntimeError(f"git {' '.join(args[:3])}: {proc.stderr.decode(errors='replace').strip()}")
+    return proc.stdout
+
+
+def materialise(mirror: Path, commit: str, target: Path) -> None:
+    """The tree of `commit` written to `target`, without a checkout (no hooks, no filters)."""
+    target.mkdir(parents=True)
+    index = target.parent / f"{target.name}.index"
+    env = {"GIT_INDEX_FILE": str(index)}
+    git(mirror, "read-tree", commit, env=env)
+    git(mirror, f"--work-tree={target}", "checkout-index", "--all", "--force", env=env)
+    index.unlink()
+
+
+def human_tree(mirror: Path, case: Case, base: Path, target: Path) -> None:
+    """The base with each human commit's diff applied in order."""
+    shutil.copytree(base, target, symlinks=True)
+    for commit in case.commits:
+        patch = git(mirror, "diff", "--binary", "--no-renames", "--full-index", f"{commit}^", commit)
+        proc = subprocess.run(["git", "apply", "--whitespace=nowarn", "--unsafe-paths", "-"], input=patch,
+                              cwd=target, capture_output=True, env={**GIT_ENV, "GIT_CEILING_DIRECTORIES": str(target.parent)})
+        if proc.returncode:
+            raise RuntimeError(f"the diff of {commit[:12]} does not apply on the base: "
+                               f"{proc.stderr.decode(errors='replace').strip().splitlines()[-1]}")
+
+
+def files(root: Path) -> dict[str, Path]:
+    """Every file (and symbolic link) under root by relative POSIX path, without ignored folders."""
+    found = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        rel = "" if rel == "." else rel + "/"
+        if any((rel + "x").startswith(d) for d in IGNORED_DIRS):
+            dirnames[:] = []
+            continue
+        for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+            found[rel + name] = Path(dirpath) / name
+    return found
+
+
+def text_lines(path: Path | None) -> list[str] | None:
+    """A file's lines (without line ends), or None for a binary, a link or a missing file."""
+    if path is None or path.is_symlink() or not path.is_file():
+        return None
+    data = path.read_bytes()
+    if b"\0" in data[:8192]:
+        return None
+    try:
+        return data.decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        return None
+
+
+# -- bots -----------------------------------------------------------------------------------
+def run_gitops_bot(case: Case, repo: Path, base: Path, human: Path) -> tuple[int, float, str]:
+    env = {k: v for k, v in os.environ.items() if not re.search(r"TOKEN|^GITHUB_|^GH_", k)}
+    env["PYTHONPATH"] = str(PROJECT)
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "gitops_bot.cli", "apply", case.recipe, *case.params,
+                           "--repo", str(repo)], capture_output=True, text=True, env=env, timeout=BOT_TIMEOUT)
+    message = (proc.stderr.strip().splitlines() or [""])[-1]
+    return proc.returncode, time.monotonic() - start, message
+
+
+def run_truth(case: Case, repo: Path, base: Path, human: Path) -> tuple[int, float, str]:
+    """The human's own change as the "bot": proves the scorer (100%, zero damage)."""
+    shutil.rmtree(repo)
+    shutil.copytree(human, repo, symlinks=True)
+    return 0, 0.0, ""
+
+
+def run_sed(case: Case, repo: Path, base: Path, human: Path) -> tuple[int, float, str]:
+    """A naive stand-in: removals delete every path and line naming the target; version changes
+    replace every match of the mention regex with the new version."""
+    regex = case.mention_regex()
+    new_version = dict(p.split("=", 1) for p in case.params).get("version")
+    removal = case.kind == "remove-service"
+    for rel, path in sorted(files(repo).items(), reverse=True):
+        if removal and regex.search(rel):
+            path.unlink()
+            continue
+        lines = text_lines(path)
+        if lines is None:
+            continue
+        if removal:
+            kept = [line for line in lines if not regex.search(line)]
+        elif new_version:
+            kept = [regex.sub(new_version, line) for line in lines]
+        else:
+            continue
+        if kept != lines:
+            path.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+    return 0, 0.0, ""
+
+
+BOTS = {"gitops": run_gitops_bot, "truth": run_truth, "sed": run_sed}
+
+
+# -- comparison -----------------------------------------------------------------------------
+@dataclass
+class Score:
+    case: str
+    kind: str
+    bot: str
+    exit_code: int = 0
+    seconds: float = 0.0
+    message: str = ""
+    error: str = ""
+    human_deleted: int = 0
+    bot_deleted: int = 0
+    deleted_both: int = 0
+    human_lines: int = 0
+    matched_lines: int = 0
+    extra_target: int = 0
+    damage: int = 0
+    invalid: list[str] = field(default_factory=list)
+    dangling: int = 0
+    dangling_human: int = 0
+    mentions_bot: int = 0
+    mentions_human: int = 0
+
+    @property
+    def line_recall(self) -> float:
+        return self.matched_lines / self.human_lines if self.human_lines else 1.0
+
+    @property
+    def file_recall(self) -> float:
+        return self.deleted_both / self.human_deleted if self.human_deleted else 1.0
+
+    @property
+    def file_precision(self) -> float:
+        return self.deleted_both / self.bot_deleted if self.bot_deleted else 1.0
+
+    @property
+    def exact(self) -> bool:
+        return (not self.error and self.exit_code in (0, 1) and self.matched_lines == self.human_lines
+                and self.deleted_both == self.human_deleted == self.bot_deleted and not self.extra_target
+                and not self.damage and not self.invalid)
+
+
+def line_changes(before: list[str], after: list[str] | None) -> tuple[set[int], collections.Counter]:
+    """(indices of `before` lines removed or replaced, added lines as a multiset)."""
+    if after is None or after == before:
+        return set(), collections.Counter()
+    removed: set[int] = set()
+    added: collections.Counter = collections.Counter()
+    for tag, a1, a2, b1, b2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        if tag != "equal":
+            removed.update(range(a1, a2))
+            added.update(after[b1:b2])
+    return removed, added
+
+
+def compare(case: Case, base: Path, human: Path, bot: Path, score: Score) -> None:
+    regex = case.mention_regex()
+    B, H, T = files(base), files(human), files(bot)
+    human_deleted = {p for p in B if p not in H and not case.excluded(p)}
+    bot_deleted = {p for p in B if p not in T and not case.excluded(p)}
+    score.human_deleted, score.bot_deleted = len(human_deleted), len(bot_deleted)
+    score.deleted_both = len(human_deleted & bot_deleted)
+    for path in sorted(set(B) | set(T)):
+        if case.excluded(path):
+            continue
+        before = text_lines(B.get(path)) if path in B else []
+        if before is None:
+            continue
+        human_after = text_lines(H.get(path)) if path in H else None
+        bot_after = text_lines(T.get(path)) if path in T else None
+        if path in B and path not in H:  # the human deleted it: scored as a file, not as lines
+            if bot_after is not None and bot_after != before:
+                _count_extra(case, regex, score, before, *line_changes(before, bot_after), set(), collections.Counter())
+            continue
+        h_removed, h_added = line_changes(before, human_after)
+        h_removed = {i for i in h_removed if not case.excluded_line(before[i])}
+        h_added = collections.Counter({k: v for k, v in h_added.items() if not case.excluded_line(k)})
+        if path not in T and path in B:  # the bot deleted a file the human kept
+            score.human_lines += len(h_removed) + sum(h_added.values())
+            _count_extra(case, regex, score, before, set(range(len(before))), collections.Counter(),
+                         h_removed, h_added)
+            continue
+        b_removed, b_added = line_changes(before, bot_after)
+        score.human_lines += len(h_removed) + sum(h_added.values())
+        score.matched_lines += len(h_removed & b_removed) + sum((h_added & b_added).values())
+        _count_extra(case, regex, score, before, b_removed, b_added, h_removed, h_added)
+        if bot_after is not None and bot_after != before and not _valid(path, bot_after) and _valid(path, before):
+            score.invalid.append(path)
+    score.dangling = _dangling(bot_deleted, T, case)
+    score.dangling_human = _dangling(human_deleted, H, case)
+    score.mentions_bot = _mentions(T, case, regex)
+    score.mentions_human = _mentions(H, case, regex)
+
+
+def _count_extra(case, regex, score, before, b_removed, b_added, h_removed, h_added) -> None:
+    """Lines the bot changed that the human did not: mentioning the target, or damage."""
+    for i in b_removed - h_removed:
+        if not case.excluded_line(before[i]):
+            if regex.search(before[i]):
+                score.extra_target += 1
+            else:
+                score.damage += 1
+    for line, n in (b_added - h_added).items():
+        if not case.excluded_line(line):
+            if regex.search(line):
+                score.extra_target += n
+            else:
+                score.damage += n
+
+
+def _valid(path: str, lines: list[str]) -> bool:
+    """True unless the file's parser rejects it (YAML without template actions, JSON, HCL,
+    shell); a parser that is not installed accepts everything."""
+    text = "\n".join(lines) + "\n"
+    suffix = os.path.splitext(path)[1].lower()
+    try:
+        if suffix in (".yaml", ".yml") and "{{" not in text:
+            from ruamel.yaml import YAML
+
+            list(YAML(typ="safe").load_all(text))
+        elif suffix == ".json":
+            json.loads(text)
+        elif suffix in (".tf", ".tfvars"):
+            import hcl2
+
+            hcl2.loads(text)
+        elif suffix in (".sh", ".bash"):
+            proc = subprocess.run(["bash", "-n"], input=text, capture_output=True, text=True, timeout=20,
+                                  env={"PATH": os.environ.get("PATH", os.defpath)})
+            return proc.returncode == 0
+    except ImportError:
+        return True
+    except Exception:  # any parser's error means invalid
+        return False
+    return True
+
+
+def _deleted_roots(deleted: set[str]) -> set[str]:
+    """The deleted paths as a reviewer names them: whole deleted folders, plus lone files."""
+    roots = set()
+    for path in deleted:
+        parts = path.split("/")
+        roots.add("/".join(parts[:-1]) if len(parts) > 2 else path)
+    return {r for r in roots if not any(r != o and r.startswith(o + "/") for o in roots)}
+
+
+def _dangling(deleted: set[str], tree: dict[str, Path], case: Case) -> int:
+    """Lines of live files that still name a deleted folder or file by its path."""
+    roots = _deleted_roots(deleted)
+    if not roots:
+        return 0
+    regex = re.compile(r"(?<![\w.-])(?:\./)?(?:" + "|".join(re.escape(r) for r in sorted(roots)) + r")(?![\w.-])")
+    count = 0
+    for path, full in tree.items():
+        if case.excluded(path):
+            continue
+        count += sum(1 for line in text_lines(full) or [] if regex.search(line))
+    return count
+
+
+def _mentions(tree: dict[str, Path], case: Case, regex: re.Pattern[str]) -> int:
+    return sum(1 for path, full in tree.items() if not case.excluded(path)
+               for line in text_lines(full) or [] if regex.search(line))
+
+
+# -- running --------------------------------------------------------------------------------
+def score_case(case: Case, mirror: Path, bots: list[str]) -> list[Score]:
+    scores = []
+    with tempfile.TemporaryDirectory(prefix=f"corpus-{case.id}-") as tmp:
+        tmp = Path(tmp)
+        base, human = tmp / "base", tmp / "human"
+        try:
+            materialise(mirror, case.base, base)
+            human_tree(mirror, case, base, human)
+        except RuntimeError as exc:
+            return [Score(case.id, case.kind, bot, error=str(exc)) for bot in bots]
+        for bot in bots:
+            score = Score(case.id, case.kind, bot)
+            tree = tmp / f"bot-{bot}"
+            shutil.copytree(base, tree, symlinks=True)
+            try:
+                score.exit_code, score.seconds, score.message = BOTS[bot](case, tree, base, human)
+            except subprocess.TimeoutExpired:
+                score.error = f"timed out after {BOT_TIMEOUT} s"
+            compare(case, base, human, tree, score)
+            scores.append(score)
+    return scores
+
+
+def missing_mirrors(cases: list[Case], mirrors: Path | None) -> list[str]:
+    repos = sorted({c.repo for c in cases})
+    if mirrors is None:
+        return repos
+    return [r for r in repos if not (mirrors / r.replace("/", "+") / "repo").is_dir()]
+
+
+def percent(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def render(scores: list[Score], cases: list[Case], bots: list[str]) -> str:
+    by_case = {c.id: c for c in cases}
+    head = subprocess.run(["git", "-C", str(PROJECT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True).stdout.strip() or "?"
+    out = ["# Corpus results", "",
+           f"Generated by `make corpus` on {datetime.date.today().isoformat()} at gitops-bot {head}: "
+           f"{len(cases)} cases from {len({c.repo for c in cases})} repositories.", "",
+           "Columns: **lines** = of the lines the human removed or changed, those the bot changed identically; "
+           "**files** = deleted files, recall / precision; **over** = lines the bot changed that the human did "
+           "not and that mention the target; **damage** = such lines that do not; **invalid** = files the bot "
+           "left unparsable; **dangling** = lines still naming a path the bot deleted (human's in brackets); "
+           "**mentions** = lines naming the target left, bot (human); **exit**, **s** = the bot's exit code and "
+           "seconds.", ""]
+    for bot in bots:
+        mine = [s for s in scores if s.bot == bot]
+        out += [f"## {bot}", "", _totals(mine), ""]
+        if bot != "gitops":
+            continue
+        out += ["| case | kind | recipe | lines | files | over | damage | invalid | dangling | mentions | exit | s |",
+                "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for s in mine:
+            case = by_case[s.case]
+            call = f"`{case.recipe} {' '.join(case.params)}`"
+            if s.error:
+                out.append(f"| {s.case} | {s.kind} | {call} | error: {s.error} | | | | | | | | |")
+                continue
+            out.append(f"| {s.case} | {s.kind} | {call} | {s.matched_lines}/{s.human_lines} ({percent(s.line_recall)})"
+                       f" | {percent(s.file_recall)} / {percent(s.file_precision)} ({s.deleted_both}/{s.human_deleted}, "
+                       f"{s.bot_deleted} by bot) | {s.extra_target} | {s.damage} | {len(s.invalid)} | {s.dangling} "
+                       f"({s.dangling_human}) | {s.mentions_bot} ({s.mentions_human}) | {s.exit_code} | {s.seconds:.1f} |")
+        errors = [s for s in mine if s.exit_code not in (0, 1) and s.message]
+        if errors:
+            out += ["", "Messages of runs that did not succeed:", ""]
+            out += [f"- {s.case} (exit {s.exit_code}): `{s.message[:200]}`" for s in errors]
+        out.append("")
+    return "\n".join(out)
+
+
+def _totals(scores: list[Score]) -> str:
+    rows = ["| kind | cases | exact | lines | files (recall / precision) | over | damage | invalid | crashes (exit 3) |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    kinds = sorted({s.kind for s in scores})
+    for kind in kinds + ["all"]:
+        group = [s for s in scores if (kind == "all" or s.kind == kind) and not s.error]
+        if not group:
+            continue
+        human = sum(s.human_lines for s in group)
+        matched = sum(s.matched_lines for s in group)
+        hd, bd, both = (sum(s.human_deleted for s in group), sum(s.bot_deleted for s in group),
+                        sum(s.deleted_both for s in group))
+        rows.append(f"| {kind} | {len(group)} | {sum(s.exact for s in group)} | {matched}/{human} "
+                    f"({percent(matched / human if human else 1)}) | {percent(both / hd if hd else 1)} / "
+                    f"{percent(both / bd if bd else 1)} | {sum(s.extra_target for s in group)} | "
+                    f"{sum(s.damage for s in group)} | {sum(len(s.invalid) for s in group)} | "
+                    f"{sum(s.exit_code == 3 for s in group)} |")
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mirrors", type=Path, help="folder of bare mirrors: <owner>+<name>/repo")
+    parser.add_argument("--bot", default="truth,sed,gitops", help="comma-separated: gitops, truth, sed")
+    parser.add_argument("--case", action="append", help="only this case id (repeatable)")
+    parser.add_argument("--out", type=Path, help="write the results table here (Markdown)")
+    parser.add_argument("--json", type=Path, help="write every score here (JSON)")
+    args = parser.parse_args(argv)
+    bots = args.bot.split(",")
+    cases = [c for c in load_cases() if not args.case or c.id in args.case]
+    missing = missing_mirrors(cases, args.mirrors)
+    if missing:
+        where = args.mirrors or "MIRRORS"
+        print(f"The corpus needs bare mirrors of {len(missing)} repositories under {where}/ "
+              "(nothing was run):")
+        for repo in missing:
+            print(f"  git clone --mirror https://github.com/{repo} {where}/{repo.replace('/', '+')}/repo")
+        return 0
+    scores = []
+    for case in cases:
+        print(f"{case.id} ...", file=sys.stderr, flush=True)
+        scores.extend(score_case(case, args.mirrors / case.mirror_name / "repo", bots))
+    table = render(scores, cases, bots)
+    if args.out:
+        args.out.write_text(table + "\n", encoding="utf-8")
+    if args.json:
+        args.json.write_text(json.dumps([{**s.__dict__, "line_recall": s.line_recall} for s in scores], indent=1))
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
