@@ -121,14 +121,38 @@ def git(mirror: Path, *args: str, stdin: bytes | None = None, cwd: Path | None =
     return proc.stdout
 
 
-def materialise(mirror: Path, commit: str, target: Path) -> None:
-    """The tree of `commit` written to `target`, without a checkout (no hooks, no filters)."""
+def materialise(mirror: Path, commit: str, target: Path) -> int:
+    """The tree of `commit` written to `target` from git's objects (no checkout, so no hooks and
+    no filters); returns how many blobs the mirror lacks (a mirror may omit very large files)."""
     target.mkdir(parents=True)
-    index = target.parent / f"{target.name}.index"
-    env = {"GIT_INDEX_FILE": str(index)}
-    git(mirror, "read-tree", commit, env=env)
-    git(mirror, f"--work-tree={target}", "checkout-index", "--all", "--force", env=env)
-    index.unlink()
+    entries = []
+    for record in git(mirror, "ls-tree", "-r", "-z", "--full-tree", commit).split(b"\0"):
+        if record:
+            meta, path = record.split(b"\t", 1)
+            mode, kind, sha = meta.split()
+            if kind == b"blob":
+                entries.append((mode.decode(), sha.decode(), path.decode("utf-8", "surrogateescape")))
+    batch = subprocess.run(["git", f"--git-dir={mirror}", "cat-file", "--batch"], capture_output=True,
+                           input="".join(sha + "\n" for _, sha, _ in entries).encode(), env=GIT_ENV).stdout
+    missing, pos = 0, 0
+    for mode, sha, path in entries:
+        end = batch.index(b"\n", pos)
+        header = batch[pos:end].split()
+        pos = end + 1
+        if header[-1] == b"missing":
+            missing += 1
+            continue
+        size = int(header[2])
+        data, pos = batch[pos:pos + size], pos + size + 1
+        out = target / path
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if mode == "120000":
+            os.symlink(os.fsdecode(data), out)
+        else:
+            out.write_bytes(data)
+            if mode == "100755":
+                out.chmod(0o755)
+    return missing
 
 
 def human_tree(mirror: Path, case: Case, base: Path, target: Path) -> None:
