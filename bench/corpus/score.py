@@ -261,6 +261,8 @@ class Score:
     dangling_human: int = 0
     mentions_bot: int = 0
     mentions_human: int = 0
+    missed: dict[str, int] = field(default_factory=dict)  # path -> human lines the bot did not match
+    damaged: dict[str, int] = field(default_factory=dict)  # path -> damage lines
 
     @property
     def line_recall(self) -> float:
@@ -309,28 +311,67 @@ def compare(case: Case, base: Path, human: Path, bot: Path, score: Score) -> Non
             continue
         human_after = text_lines(H.get(path)) if path in H else None
         bot_after = text_lines(T.get(path)) if path in T else None
+        damage_before = score.damage
         if path in B and path not in H:  # the human deleted it: scored as a file, not as lines
             if bot_after is not None and bot_after != before:
                 _count_extra(case, regex, score, before, *line_changes(before, bot_after), set(), collections.Counter())
+            _note(score.damaged, path, score.damage - damage_before)
             continue
         h_removed, h_added = line_changes(before, human_after)
         h_removed = {i for i in h_removed if not case.excluded_line(before[i])}
         h_added = collections.Counter({k: v for k, v in h_added.items() if not case.excluded_line(k)})
+        human_here = len(h_removed) + sum(h_added.values())
+        score.human_lines += human_here
         if path not in T and path in B:  # the bot deleted a file the human kept
-            score.human_lines += len(h_removed) + sum(h_added.values())
+            _note(score.missed, path, human_here)
             _count_extra(case, regex, score, before, set(range(len(before))), collections.Counter(),
                          h_removed, h_added)
+            _note(score.damaged, path, score.damage - damage_before)
             continue
         b_removed, b_added = line_changes(before, bot_after)
-        score.human_lines += len(h_removed) + sum(h_added.values())
-        score.matched_lines += len(h_removed & b_removed) + sum((h_added & b_added).values())
+        matched_here = len(h_removed & b_removed) + sum((h_added & b_added).values())
+        score.matched_lines += matched_here
+        _note(score.missed, path, human_here - matched_here)
         _count_extra(case, regex, score, before, b_removed, b_added, h_removed, h_added)
+        _note(score.damaged, path, score.damage - damage_before)
         if bot_after is not None and bot_after != before and not _valid(path, bot_after) and _valid(path, before):
             score.invalid.append(path)
     score.dangling = _dangling(bot_deleted, T, case)
     score.dangling_human = _dangling(human_deleted, H, case)
     score.mentions_bot = _mentions(T, case, regex)
     score.mentions_human = _mentions(H, case, regex)
+
+
+def _note(tally: dict[str, int], path: str, n: int) -> None:
+    if n:
+        tally[path] = tally.get(path, 0) + n
+
+
+def file_kind(path: str) -> str:
+    """A reviewer's name for the kind of file, to group misses and damage."""
+    base = path.rsplit("/", 1)[-1].lower()
+    suffix = os.path.splitext(base)[1]
+    if path.startswith(".github/workflows/"):
+        return "workflow YAML"
+    if base.startswith(("docker-compose", "compose")) and suffix in (".yml", ".yaml"):
+        return "compose"
+    if base.startswith(".env") or suffix == ".env":
+        return ".env"
+    if base.startswith("dockerfile") or suffix == ".dockerfile":
+        return "Dockerfile"
+    if base in ("kustomization.yaml", "kustomization.yml"):
+        return "kustomization"
+    if base in ("chart.yaml", "values.yaml") or "/templates/" in "/" + path:
+        return "Helm chart"
+    if suffix in (".yaml", ".yml"):
+        return "other YAML"
+    named = {".md": "Markdown", ".tf": "Terraform", ".tfvars": "Terraform", ".hcl": "HCL", ".sh": "shell",
+             ".bash": "shell", ".json": "JSON", ".mk": "Makefile", ".py": "Python", ".go": "Go", ".mod": "go.mod",
+             ".ts": "TypeScript", ".js": "JavaScript", ".toml": "TOML", ".txt": "text", ".cfg": "config",
+             ".ini": "config", ".sql": "SQL", ".rst": "reStructuredText", ".mdx": "Markdown"}
+    if base in ("makefile", "gnumakefile"):
+        return "Makefile"
+    return named.get(suffix, "other")
 
 
 def _count_extra(case, regex, score, before, b_removed, b_added, h_removed, h_added) -> None:
@@ -457,6 +498,7 @@ def render(scores: list[Score], cases: list[Case], bots: list[str]) -> str:
         out += [f"## {bot}", "", _totals(mine), ""]
         if bot != "gitops":
             continue
+        out += [_by_file_kind(mine), ""]
         out += ["| case | kind | recipe | lines | files | over | damage | invalid | dangling | mentions | exit | s |",
                 "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for s in mine:
@@ -475,6 +517,27 @@ def render(scores: list[Score], cases: list[Case], bots: list[str]) -> str:
             out += [f"- {s.case} (exit {s.exit_code}): `{s.message[:200]}`" for s in errors]
         out.append("")
     return "\n".join(out)
+
+
+def _by_file_kind(scores: list[Score]) -> str:
+    """Where the human lines the bot missed, and its damage, are: by kind of file."""
+    missed: collections.Counter = collections.Counter()
+    damaged: collections.Counter = collections.Counter()
+    missed_cases: dict[str, set[str]] = collections.defaultdict(set)
+    damaged_cases: dict[str, set[str]] = collections.defaultdict(set)
+    for s in scores:
+        for path, n in s.missed.items():
+            missed[file_kind(path)] += n
+            missed_cases[file_kind(path)].add(s.case)
+        for path, n in s.damaged.items():
+            damaged[file_kind(path)] += n
+            damaged_cases[file_kind(path)].add(s.case)
+    rows = ["Where the bot falls short, by kind of file (lines; cases in brackets):", "",
+            "| file kind | human lines missed | damage lines |", "|---|---:|---:|"]
+    for kind in sorted(set(missed) | set(damaged), key=lambda k: (-missed[k] - damaged[k], k)):
+        rows.append(f"| {kind} | {missed[kind]} ({len(missed_cases[kind])}) | {damaged[kind]} "
+                    f"({len(damaged_cases[kind])}) |")
+    return "\n".join(rows)
 
 
 def _totals(scores: list[Score]) -> str:
