@@ -520,23 +520,32 @@ def render(scores: list[Score], cases: list[Case], bots: list[str]) -> str:
 
 
 def _by_file_kind(scores: list[Score]) -> str:
-    """Where the human lines the bot missed, and its damage, are: by kind of file."""
-    missed: collections.Counter = collections.Counter()
-    damaged: collections.Counter = collections.Counter()
-    missed_cases: dict[str, set[str]] = collections.defaultdict(set)
-    damaged_cases: dict[str, set[str]] = collections.defaultdict(set)
-    for s in scores:
-        for path, n in s.missed.items():
-            missed[file_kind(path)] += n
-            missed_cases[file_kind(path)].add(s.case)
-        for path, n in s.damaged.items():
-            damaged[file_kind(path)] += n
-            damaged_cases[file_kind(path)].add(s.case)
-    rows = ["Where the bot falls short, by kind of file (lines; cases in brackets):", "",
-            "| file kind | human lines missed | damage lines |", "|---|---:|---:|"]
-    for kind in sorted(set(missed) | set(damaged), key=lambda k: (-missed[k] - damaged[k], k)):
-        rows.append(f"| {kind} | {missed[kind]} ({len(missed_cases[kind])}) | {damaged[kind]} "
-                    f"({len(damaged_cases[kind])}) |")
+    """Where the human lines the bot missed, and its damage, are: by kind of file and kind of
+    case, over the runs that did something (a refused run, exit 2, misses everything)."""
+    ran = [s for s in scores if s.exit_code in (0, 1) and not s.error]
+    kinds = sorted({s.kind for s in ran})
+    tally: dict[tuple[str, str, str], int] = collections.Counter()
+    cases: dict[tuple[str, str, str], set[str]] = collections.defaultdict(set)
+    for s in ran:
+        for what, per_path in (("missed", s.missed), ("damage", s.damaged)):
+            for path, n in per_path.items():
+                key = (file_kind(path), s.kind, what)
+                tally[key] += n
+                cases[key].add(s.case)
+    file_kinds = sorted({k[0] for k in tally}, key=lambda fk: (-sum(v for k, v in tally.items() if k[0] == fk), fk))
+    refused = [s for s in scores if s.exit_code == 2]
+    rows = [f"Runs: {sum(s.exact for s in scores)} exact, {len(ran) - sum(s.exact for s in ran)} partial, "
+            f"{len(refused)} refused (exit 2: the recipe cannot express the change), "
+            f"{sum(s.exit_code == 3 for s in scores)} crashed.", "",
+            "Where the runs that did something fall short: human lines missed / damage lines, by kind of "
+            "file (cases in brackets):", "",
+            "| file kind | " + " | ".join(kinds) + " |", "|---|" + "---:|" * len(kinds)]
+    for fk in file_kinds:
+        cells = []
+        for kind in kinds:
+            m, d = (fk, kind, "missed"), (fk, kind, "damage")
+            cells.append(f"{tally[m]} ({len(cases[m])}) / {tally[d]} ({len(cases[d])})" if tally[m] or tally[d] else "")
+        rows.append(f"| {fk} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 
