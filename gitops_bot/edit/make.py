@@ -242,10 +242,11 @@ _CONDITIONAL_END_RE = re.compile(r"^ *endif\b")
 
 
 def verify(old: str, new: str) -> str | None:
-    """None unless `new` fails our Makefile grammar check or `bash -n` where `old` passed."""
+    """None unless `new` fails our Makefile grammar check or `bash -n` where `old` passed (the
+    original is checked only when the result fails: most edits then start one process, not two)."""
     for check in (grammar_problem, _bash_syntax):
-        before, after = check(old), check(new)
-        if before is None and after is not None:
+        after = check(new)
+        if after is not None and check(old) is None:
             return after
     return None
 

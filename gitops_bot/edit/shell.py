@@ -85,7 +85,7 @@ def bash_syntax(text: str) -> str | None:
 
 
 def verify(old: str, new: str) -> str | None:
-    """None unless the edit breaks a script that `bash -n` accepted."""
-    if bash_syntax(old) is None:
-        return bash_syntax(new)
-    return None
+    """None unless the edit breaks a script that `bash -n` accepted (the original is checked
+    only when the result fails)."""
+    problem = bash_syntax(new)
+    return problem if problem is not None and bash_syntax(old) is None else None
