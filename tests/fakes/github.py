@@ -64,7 +64,10 @@ class FakeGitHub:
         self.faults: list[Fault] = []
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A short poll makes shutdown() return in milliseconds (the default 0.5 s poll made
+        # every teardown wait half a second).
+        self.thread = threading.Thread(target=self.server.serve_forever,
+                                       kwargs={"poll_interval": 0.01}, daemon=True)
 
     # -- lifecycle and set-up -------------------------------------------------------------
     @property

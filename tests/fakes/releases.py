@@ -19,7 +19,10 @@ class FakeReleases:
         self.status = status
         self.requests: list[tuple[str, str, str | None]] = []  # (method, path, authorization)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A short poll makes shutdown() return in milliseconds (the default 0.5 s poll made
+        # every teardown wait half a second).
+        self.thread = threading.Thread(target=self.server.serve_forever,
+                                       kwargs={"poll_interval": 0.01}, daemon=True)
 
     @property
     def url(self) -> str:
