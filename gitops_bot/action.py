@@ -134,7 +134,7 @@ class Context:
 
         base_sha = self.checkout.fetch(self.default_branch)
         with self.checkout.worktree(base_sha) as tree:
-            return run_recipe(tree, recipe, params)
+            return run_recipe(tree, recipe, params, config=self.config)
 
 
 def run_action(env: Mapping[str, str] | None = None) -> int:
@@ -153,7 +153,7 @@ def run_action(env: Mapping[str, str] | None = None) -> int:
     report = Report()
     try:
         if inputs.command == "check":
-            return _check(root, report)
+            return _check(Context(root, inputs).load(), report)
         if inputs.command == "run" or (event == "workflow_dispatch" and inputs.recipe):
             return _dispatched(Context(root, inputs).load(), report)
         if event in ("schedule", "workflow_dispatch"):
@@ -209,10 +209,12 @@ def _invoke(ctx: Context, name: str, given: Mapping[str, str], label: str, repor
     return 1 if outcome.exit_code else 0
 
 
-def _check(root: Path, report: Report) -> int:
+def _check(ctx: Context, report: Report) -> int:
+    """`gitops-bot check` on the workspace, with the default branch's configuration (its
+    `tools:` extend the catalogue), as every other command of the action reads it."""
     from .check import check_repo, render
 
-    problems = check_repo(root)
+    problems = check_repo(ctx.root, config=ctx.config)
     print(render(problems, "github"), end="")
     report.rows.append(("check", f"{len(problems)} problems", "", ""))
     return 1 if problems else 0

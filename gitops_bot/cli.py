@@ -118,22 +118,20 @@ def _run(args: argparse.Namespace):
 
     root = _repo(args.repo)
     recipe = find_recipe(args.recipe, root)
-    params = recipe.check_params(parse_params(args.params), _repo_defaults(root, recipe.name))
+    config = _load_config(root)
+    params = recipe.check_params(parse_params(args.params), config.recipe_defaults.get(recipe.name))
     note = pending(root)  # plan only reports it; apply has completed it under its lock by now
     if note:
         print(f"gitops-bot: note: {note}", file=sys.stderr)
-    return root, run_recipe(root, recipe, params)
+    return root, run_recipe(root, recipe, params, config=config)
 
 
 def _load_config(root: Path):
+    """The checkout's `.gitops-bot.yaml`, parsed once per command and passed on (parameter
+    defaults, PR settings, and the `tools:` the catalogue is built from)."""
     from .config import load_config
 
     return load_config(root)
-
-
-def _repo_defaults(root: Path, recipe: str) -> dict[str, str] | None:
-    """The repository's parameter defaults for a recipe (`.gitops-bot.yaml` `recipes:`)."""
-    return _load_config(root).recipe_defaults.get(recipe)
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -165,7 +163,8 @@ def cmd_apply(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from .check import check_repo, render
 
-    problems = check_repo(_repo(args.repo), args.rule)
+    root = _repo(args.repo)
+    problems = check_repo(root, args.rule, config=_load_config(root))
     sys.stdout.write(render(problems, args.format))
     return 1 if problems else 0
 
@@ -192,8 +191,8 @@ def cmd_pr(args: argparse.Namespace) -> int:
 
     root = _repo(args.repo)
     recipe = find_recipe(args.recipe, root)
-    params = recipe.check_params(parse_params(args.params), _repo_defaults(root, recipe.name))
     config = _load_config(root)
+    params = recipe.check_params(parse_params(args.params), config.recipe_defaults.get(recipe.name))
     options = Options(base=args.base, draft=args.draft or config.draft, labels=args.label or config.labels,
                       reviewers=args.reviewer or config.reviewers, slug=args.repo_slug, recreate=args.recreate,
                       author=_author(args.author), branch_prefix=config.branch_prefix)

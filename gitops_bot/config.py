@@ -18,7 +18,10 @@
         values: deploy/values/{env}.yaml
     tools: {...}                  # catalogue additions (see versions.py)
 
-The action reads it, and the repository's recipes, from the default branch only.
+This is the one place the file is parsed, `tools:` included (validated by versions.py's
+`tool_from_spec`, with the line of the entry at fault): the engine and the checks get the
+RepoConfig, and build the catalogue from it (versions.load_catalogue), instead of reading the
+file again. The action reads it, and the repository's recipes, from the default branch only.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import UserError
+from .versions import Tool, tool_from_spec
 
 PERMISSIONS = ("none", "read", "triage", "write", "maintain", "admin")
 _TOP_KEYS = {"schedule", "pull_requests", "commands", "recipes", "tools"}
@@ -55,6 +59,8 @@ class RepoConfig:
     users: list[str] = field(default_factory=list)
     teams: list[str] = field(default_factory=list)
     recipe_defaults: dict[str, dict[str, str]] = field(default_factory=dict)
+    tools: dict[str, Tool] = field(default_factory=dict)  # catalogue additions and overrides
+    source: str = ".gitops-bot.yaml"  # the file it was read from, for messages
 
 
 def parse_config(text: str, source: str = ".gitops-bot.yaml") -> RepoConfig:
@@ -69,14 +75,16 @@ def parse_config(text: str, source: str = ".gitops-bot.yaml") -> RepoConfig:
         mark = getattr(exc, "problem_mark", None)
         raise UserError(f"{source}:{mark.line + 1 if mark else 1}: not valid YAML: "
                         f"{getattr(exc, 'problem', None) or str(exc).splitlines()[0]}") from exc
-    config = RepoConfig()
+    config = RepoConfig(source=source)
     if data is None:
         return config
 
-    def fail(node: Any, key: Any, message: str) -> UserError:
-        line = node.lc.key(key)[0] + 1 if isinstance(node, CommentedMap) and key in node else (
+    def line_of(node: Any, key: Any) -> int:
+        return node.lc.key(key)[0] + 1 if isinstance(node, CommentedMap) and key in node else (
             node.lc.item(key)[0] + 1 if isinstance(node, CommentedSeq) and isinstance(key, int) else 1)
-        return UserError(f"{source}:{line}: {message}")
+
+    def fail(node: Any, key: Any, message: str) -> UserError:
+        return UserError(f"{source}:{line_of(node, key)}: {message}")
 
     if not isinstance(data, CommentedMap):
         raise UserError(f"{source}:1: the configuration must be a mapping")
@@ -98,7 +106,8 @@ def parse_config(text: str, source: str = ".gitops-bot.yaml") -> RepoConfig:
         params = CommentedMap() if params is None else params
         if not isinstance(params, CommentedMap):
             raise fail(item, "params", "params must be a mapping of name: value")
-        config.schedule.append(Invocation(item["recipe"], {str(k): _scalar(v) for k, v in params.items()},
+        config.schedule.append(Invocation(item["recipe"], {str(k): _scalar(v, params, k, fail)
+                                                           for k, v in params.items()},
                                           schedule.lc.item(i)[0] + 1))
 
     prs = data.get("pull_requests")
@@ -141,15 +150,29 @@ def parse_config(text: str, source: str = ".gitops-bot.yaml") -> RepoConfig:
     for name, defaults in recipes.items():
         if not isinstance(defaults, CommentedMap):
             raise fail(recipes, name, f"recipes.{name} must be a mapping of parameter: default")
-        config.recipe_defaults[str(name)] = {str(k): _scalar(v) for k, v in defaults.items()}
+        config.recipe_defaults[str(name)] = {str(k): _scalar(v, defaults, k, fail) for k, v in defaults.items()}
+
+    tools = data.get("tools")
+    tools = CommentedMap() if tools is None else tools
+    if not isinstance(tools, CommentedMap):
+        raise fail(data, "tools", "tools must map a tool name to its forms (see the tool catalogue)")
+    for name, spec in tools.items():
+        def tool_fail(key: str | None, message: str, spec: Any = spec, name: Any = name) -> UserError:
+            # `FILE: tool NAME: ...` as the catalogue words it, then where: the line of the field
+            # at fault, else of the tool's own entry.
+            at_field = key is not None and isinstance(spec, CommentedMap) and key in spec
+            line = line_of(spec, key) if at_field else line_of(tools, name)
+            return UserError(f"{source}: {message} (at {source}:{line})")
+
+        config.tools[str(name)] = tool_from_spec(str(name), spec, tool_fail)
     return config
 
 
-def _scalar(value: Any) -> str:
+def _scalar(value: Any, node: Any, key: Any, fail) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None or isinstance(value, (dict, list)):
-        raise UserError(f".gitops-bot.yaml: parameter values must be scalars, not {value!r}")
+        raise fail(node, key, f"parameter values must be scalars, not {value!r}")
     return str(value)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Mapping
 
 from .changeset import ChangeSet, FileChange, Finding
+from .config import RepoConfig
 from .difftext import opcodes
 from .edit import classify
 from .ops import OPERATIONS
@@ -26,9 +27,13 @@ _RESIDUE_REASONS = {
 }
 
 
-def run_recipe(root: Path, recipe: Recipe, params: Mapping[str, str]) -> ChangeSet:
-    """Run `recipe` with already-checked `params` on the tree at `root`."""
-    state = RunState(Worktree(root))
+def run_recipe(root: Path, recipe: Recipe, params: Mapping[str, str],
+               config: RepoConfig | None = None) -> ChangeSet:
+    """Run `recipe` with already-checked `params` on the tree at `root`. `config` is the
+    repository's configuration as the caller loaded it (its `tools:` extend the catalogue the
+    operations use); without one, the tree's own `.gitops-bot.yaml` is read if an operation
+    needs the catalogue."""
+    state = RunState(Worktree(root), config)
     for step in recipe.rendered_steps(params):
         OPERATIONS[step.op](state, step.args)
     tree = state.tree

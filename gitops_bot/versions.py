@@ -1,5 +1,6 @@
-"""Tool versions in a repository: the catalogue (data/tools.yaml plus the repository's
-`.gitops-bot.yaml`), and every occurrence of a tool's version in its recognised forms.
+"""Tool versions in a repository: the catalogue (data/tools.yaml plus the `tools:` of the
+repository's configuration, which config.py parses and validates with `tool_from_spec`), and
+every occurrence of a tool's version in its recognised forms.
 
 Each form is anchored to something only that tool has (its variable name, image, chart, release
 URL), so a Go toolchain `1.24.0` next to Istio `1.24.0` is never taken for Istio. Chart versions
@@ -11,16 +12,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
-from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
 from .errors import UserError
+
+if TYPE_CHECKING:
+    from .config import RepoConfig
 
 FULL = r"v?\d+\.\d+\.\d+(?:-(?:alpha|beta|rc)[.\d]*)?"
 MINOR = r"\d+\.\d+"
 _VERSION_RE = re.compile(rf"^{FULL}$")
-CONFIG_FILE = ".gitops-bot.yaml"
+_SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _TOOL_FIELDS = {"description", "github", "variables", "directories", "branch_urls", "images", "charts"}
 
 
@@ -70,62 +75,80 @@ class Occurrence:
 
 
 # -- the catalogue ---------------------------------------------------------------------------
-def load_catalogue(repo: Path | None = None) -> dict[str, Tool]:
-    """Built-in tools, extended or overridden by the repository's `.gitops-bot.yaml` `tools:`."""
+# How a tool-validation error is raised: fail(field, message) -> the exception to raise, where
+# `field` is the spec's key at fault (None: the tool's entry itself), so that config.py can name
+# the line of `.gitops-bot.yaml` and the built-in table its file.
+Fail = Callable[[Optional[str], str], Exception]
+
+
+@lru_cache(maxsize=1)
+def builtin_tools() -> Mapping[str, Tool]:
+    """The built-in catalogue, data/tools.yaml (parsed once per process)."""
     from ruamel.yaml import YAML
 
     raw = YAML(typ="safe").load(resources.files("gitops_bot.data").joinpath("tools.yaml").read_text("utf-8"))
-    tools = {name: _tool(name, spec, "tools.yaml") for name, spec in raw.items()}
-    from .worktree import inside, read_text_inside
+    return MappingProxyType({str(name): tool_from_spec(str(name), spec, lambda _field, message: UserError(
+        f"tools.yaml: {message}")) for name, spec in raw.items()})
 
-    config = inside(repo, CONFIG_FILE) if repo else None
-    if config and config.is_file():
-        from ruamel.yaml.error import YAMLError
 
-        try:
-            data = YAML(typ="safe").load(read_text_inside(repo, CONFIG_FILE)) or {}
-        except YAMLError as exc:
-            raise UserError(f"{CONFIG_FILE}: not valid YAML: {str(exc).splitlines()[0]}") from exc
-        extra = data.get("tools") if isinstance(data, dict) else None
-        if extra is not None and not isinstance(extra, dict):
-            raise UserError(f"{CONFIG_FILE}: tools: must be a mapping of tool name to its forms")
-        for name, spec in (extra or {}).items():
-            tools[str(name)] = _tool(str(name), spec, CONFIG_FILE)
+def load_catalogue(config: "RepoConfig | None" = None) -> dict[str, Tool]:
+    """The built-in tools, extended or overridden by the configuration's `tools:` (a
+    config.RepoConfig, which parsed and validated them; None: the built-in tools only). The
+    configuration file is never read here: whoever loaded the configuration passes it on."""
+    tools = dict(builtin_tools())
+    if config is not None:
+        tools.update(config.tools)
     return tools
 
 
-def _tool(name: str, spec: Any, source: str) -> Tool:
+def tool_from_spec(name: str, spec: Any, fail: Fail) -> Tool:
+    """A Tool from its catalogue entry (data/tools.yaml or `.gitops-bot.yaml` `tools:`); the
+    exception `fail` makes for anything malformed. The one validation of a tool's fields."""
     if not isinstance(spec, dict):
-        raise UserError(f"{source}: tool {name} must be a mapping")
-    unknown = set(spec) - _TOOL_FIELDS
+        raise fail(None, f"tool {name} must be a mapping of its forms")
+    unknown = sorted((key for key in spec if key not in _TOOL_FIELDS), key=str)
     if unknown:
-        raise UserError(f"{source}: tool {name}: unknown fields {', '.join(sorted(unknown))} "
-                        f"(known: {', '.join(sorted(_TOOL_FIELDS))})")
-    charts = spec.get("charts") or {}
+        raise fail(unknown[0], f"tool {name}: unknown fields {', '.join(map(str, unknown))} "
+                               f"(known: {', '.join(sorted(_TOOL_FIELDS))})")
 
-    def strings(key: str) -> tuple[str, ...]:
-        value = spec.get(key) or []
+    def strings(key: str, value: Any, what: str = "") -> tuple[str, ...]:
+        value = value or []
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise UserError(f"{source}: tool {name}: {key} must be a list of strings")
-        return tuple(value)
+            raise fail(key, f"tool {name}: {what or key} must be a list of strings")
+        return tuple(str(v) for v in value)
 
-    for key in ("directories",):
-        for item in strings(key):
-            if "{version}" not in item:
-                raise UserError(f"{source}: tool {name}: {key} entry {item!r} needs {{version}}")
-    for item in strings("branch_urls"):
+    description = spec.get("description")
+    description = "" if description is None else description
+    if not isinstance(description, (str, int, float)) or isinstance(description, bool):
+        raise fail("description", f"tool {name}: description must be text")
+    github = spec.get("github")
+    if github is not None and (not isinstance(github, str) or not _SLUG_RE.match(github)):
+        raise fail("github", f"tool {name}: github must be OWNER/REPO")
+    charts = spec.get("charts")
+    charts = {} if charts is None else charts
+    if not isinstance(charts, dict) or set(charts) - {"repository", "names"}:
+        raise fail("charts", f"tool {name}: charts must be a mapping of repository: URL and names: [chart, ...]")
+    repository = charts.get("repository")
+    if repository is not None and not isinstance(repository, str):
+        raise fail("charts", f"tool {name}: charts repository must be a URL")
+    chart_names = strings("charts", charts.get("names"), "charts names")
+    for item in strings("directories", spec.get("directories")):
+        if "{version}" not in item:
+            raise fail("directories", f"tool {name}: directories entry {item!r} needs {{version}}")
+    for item in strings("branch_urls", spec.get("branch_urls")):
         if "{minor}" not in item:
-            raise UserError(f"{source}: tool {name}: branch_urls entry {item!r} needs {{minor}}")
-    return Tool(name, str(spec.get("description", "")), spec.get("github"), strings("variables"),
-                strings("directories"), strings("branch_urls"), strings("images"),
-                charts.get("repository"), tuple(charts.get("names") or ()))
+            raise fail("branch_urls", f"tool {name}: branch_urls entry {item!r} needs {{minor}}")
+    return Tool(name, str(description), None if github is None else str(github),
+                strings("variables", spec.get("variables")), strings("directories", spec.get("directories")),
+                strings("branch_urls", spec.get("branch_urls")), strings("images", spec.get("images")),
+                None if repository is None else str(repository), chart_names)
 
 
-def find_tool(name: str, repo: Path | None) -> Tool:
-    tools = load_catalogue(repo)
-    if name not in tools:
-        raise UserError(f"unknown tool {name!r} (known: {', '.join(sorted(tools))})")
-    return tools[name]
+def find_tool(name: str, catalogue: Mapping[str, Tool]) -> Tool:
+    """The catalogue's tool `name`; UserError listing the known tools otherwise."""
+    if name not in catalogue:
+        raise UserError(f"unknown tool {name!r} (known: {', '.join(sorted(catalogue))})")
+    return catalogue[name]
 
 
 def is_version(text: str) -> bool:

@@ -10,7 +10,9 @@ from typing import Any
 from ruamel.yaml.error import YAMLError
 
 from ..argocd import Application, parse_applications
+from ..config import RepoConfig, load_config
 from ..edit.yaml_file import load_rt
+from ..versions import Tool, load_catalogue
 from ..worktree import Worktree
 
 _APPLICATION_MARK = re.compile(b"kind: Application")
@@ -33,10 +35,23 @@ class RepoIndex:
     """The repository as checks see it."""
 
     tree: Worktree
+    # The repository's configuration as the caller loaded it (its `tools:` extend the catalogue
+    # the version rules use). None: the tree's own `.gitops-bot.yaml`, read when a rule needs it.
+    config: RepoConfig | None = None
     unparsable: list[Problem] = field(default_factory=list)
     _apps: list[Application] | None = None
     _yaml: dict[str, Any] = field(default_factory=dict)
+    _catalogue: dict[str, Tool] | None = None
     cache: dict[str, Any] = field(default_factory=dict)  # results shared by several rules
+
+    @property
+    def catalogue(self) -> dict[str, Tool]:
+        """The tool catalogue: the built-in tools and the configuration's `tools:`."""
+        if self._catalogue is None:
+            if self.config is None:
+                self.config = load_config(self.tree.root)
+            self._catalogue = load_catalogue(self.config)
+        return self._catalogue
 
     def applications(self) -> list[Application]:
         if self._apps is None:

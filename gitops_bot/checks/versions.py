@@ -14,7 +14,7 @@ from importlib import resources
 
 from ..edit import classify
 from ..floating import FLOATING_MARK, find_floating
-from ..versions import Occurrence, load_catalogue, scan
+from ..versions import Occurrence, scan
 from .model import Problem, RepoIndex
 
 
@@ -37,7 +37,7 @@ def _occurrences(index: RepoIndex) -> dict[str, list[Occurrence]]:
     if index.cache.get("occurrences") is None:
         tree = index.tree
         found: dict[str, list[Occurrence]] = {}
-        for name, tool in load_catalogue(tree.root).items():
+        for name, tool in index.catalogue.items():
             for path in tree.grep(tool.anchors()):
                 text = tree.read(path)
                 if text is not None:

@@ -22,19 +22,19 @@ from ..errors import UserError
 from ..floating import FLOATING_MARK, Floating, find_floating
 from ..refs import words
 from ..releases import latest_release_tag, lookups_enabled
-from ..versions import Tool, find_tool, is_version, load_catalogue
+from ..versions import Tool, is_version
 from .state import RunState
 from .verify import verify_text
 
 
 def run(state: RunState, args: dict[str, str]) -> None:
-    tool = find_tool(args["tool"], state.tree.root) if args.get("tool") else None
+    tool = state.tool(args["tool"]) if args.get("tool") else None
     version = args.get("version") or ""
     if version and not tool:
         raise UserError("version= needs tool= (which tool's references to pin)")
     if version and not is_version(version):
         raise UserError(f"version={version!r} is not a version (X.Y.Z, optionally v-prefixed)")
-    catalogue = load_catalogue(state.tree.root)
+    catalogue = state.catalogue
     tree = state.tree
     for path in tree.grep(FLOATING_MARK):
         text = tree.read(path)

@@ -15,13 +15,13 @@ from ..changeset import Finding, Validation
 from ..edit import classify
 from ..edit.splice import Cut, Span, splice
 from ..errors import UserError
-from ..versions import Tool, find_tool, is_version, scan
+from ..versions import Tool, is_version, scan
 from .state import RunState
 from .verify import verify_text
 
 
 def run(state: RunState, args: dict[str, str]) -> None:
-    tool = find_tool(args["tool"], state.tree.root)
+    tool = state.tool(args["tool"])
     new = args["version"]
     if not is_version(new):
         raise UserError(f"version={new!r} is not a version (X.Y.Z, optionally v-prefixed)")

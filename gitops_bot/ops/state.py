@@ -7,8 +7,10 @@ import re
 from dataclasses import dataclass, field
 
 from ..changeset import Conflict, Finding, Validation
+from ..config import RepoConfig, load_config
 from ..errors import UserError
 from ..refs import ServiceName, service_name, words
+from ..versions import Tool, find_tool, load_catalogue
 from ..worktree import Worktree
 
 # Folders whose sub-folders are components (services/<name>, charts/<name>, apps/<env>/<name>.yaml).
@@ -20,6 +22,10 @@ class RunState:
     """The in-memory tree plus what operations report about it."""
 
     tree: Worktree
+    # The repository's configuration, parsed once by whoever started the run (the CLI from the
+    # checkout, the action from the default branch, under its `config:` name). None: the tree's
+    # own `.gitops-bot.yaml`, read when an operation first needs the catalogue.
+    config: RepoConfig | None = None
     refused: list[Finding] = field(default_factory=list)
     validation: list[Validation] = field(default_factory=list)
     residue_names: list[ServiceName] = field(default_factory=list)
@@ -33,6 +39,20 @@ class RunState:
     _component_dirs: dict[str, str] | None = None
     _checked: set[str] = field(default_factory=set)
     _candidates: dict[str, list[str]] = field(default_factory=dict)
+    _catalogue: dict[str, Tool] | None = None
+
+    @property
+    def catalogue(self) -> dict[str, Tool]:
+        """The tool catalogue of this run: the built-in tools and the configuration's `tools:`."""
+        if self._catalogue is None:
+            if self.config is None:
+                self.config = load_config(self.tree.root)
+            self._catalogue = load_catalogue(self.config)
+        return self._catalogue
+
+    def tool(self, name: str) -> Tool:
+        """The catalogue's tool `name`; UserError naming the known tools otherwise."""
+        return find_tool(name, self.catalogue)
 
     def known_components(self) -> frozenset[str]:
         """Names of the repository's components, so that `video-service` is never mistaken for
