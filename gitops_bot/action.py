@@ -127,7 +127,8 @@ class Context:
         options = Options(base=self.default_branch, draft=self.config.draft, labels=self.config.labels,
                           reviewers=self.config.reviewers, branch_prefix=self.config.branch_prefix,
                           closes=closes)
-        return deliver(self.root, recipe, params, options, github=self.github, checkout=self.checkout)
+        return deliver(self.root, recipe, params, options, github=self.github, checkout=self.checkout,
+                       config=self.config)
 
     def plan(self, recipe, params: Mapping[str, str]):
         from .engine import run_recipe

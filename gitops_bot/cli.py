@@ -196,7 +196,7 @@ def cmd_pr(args: argparse.Namespace) -> int:
     options = Options(base=args.base, draft=args.draft or config.draft, labels=args.label or config.labels,
                       reviewers=args.reviewer or config.reviewers, slug=args.repo_slug, recreate=args.recreate,
                       author=_author(args.author), branch_prefix=config.branch_prefix)
-    outcome = deliver(root, recipe, params, options)
+    outcome = deliver(root, recipe, params, options, config=config)
     print(f"{outcome.action}: {outcome.url or '-'}" + (f" ({outcome.detail})" if outcome.detail else ""))
     return outcome.exit_code
 

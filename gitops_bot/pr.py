@@ -206,9 +206,10 @@ _PLAIN_RE = re.compile(r"[a-z][a-z ,;:'-]*")
 
 
 def deliver(root: Path, recipe: Recipe, params: Mapping[str, str], options: Options,
-            github=None, checkout=None) -> Outcome:
+            github=None, checkout=None, config=None) -> Outcome:
     """Run `recipe` on the base branch and open or update its pull request (the GitHub and git
-    clients may be passed in to share them across invocations)."""
+    clients may be passed in to share them across invocations; `config` is the repository
+    configuration already loaded, whose tool catalogue the recipe uses)."""
     from .engine import run_recipe
     from .gitops import DEFAULT_AUTHOR, Checkout, assess
     from .github import GitHub, settings
@@ -224,7 +225,7 @@ def deliver(root: Path, recipe: Recipe, params: Mapping[str, str], options: Opti
     existing = github.find_pull(branch)
     marker = read_marker(existing.body) if existing else {}
     with checkout.worktree(base_sha) as worktree:
-        changes = run_recipe(worktree, recipe, params)
+        changes = run_recipe(worktree, recipe, params, config=config)
         if not changes.changed:
             return _nothing_to_change(github, existing, marker, reproduce_command(recipe, params), base, base_sha)
         if existing and existing.state == "closed" and not existing.merged and not marker.get("closed_by_bot"):

@@ -110,8 +110,6 @@ def test_dispatched_dry_run_uses_the_tools_of_the_configured_file(action, github
     assert reads() == [("commit", CI_CONFIG)]
 
 
-@pytest.mark.xfail(strict=True, reason="gitops_bot.pr.deliver (outside this change) calls run_recipe without the "
-                                       "configuration, so the catalogue falls back to the tree's .gitops-bot.yaml")
 def test_dispatched_run_opens_a_pr_with_the_tools_of_the_configured_file(action, github, valkey_repo_without_decoy):
     code, outputs, summary = action("workflow_dispatch", dispatch_payload(), recipe="set-version",
                                     params="tool=valkey version=8.1.0", config=CI_CONFIG)
