@@ -104,9 +104,7 @@ def test_verify_text_passes_good_output(kind, text):
     ("yaml", "a: [1, 2\nISTIO_VERSION: 1.24.0\n"),
     ("hcl", 'locals {\n  version = "1.24.0"\n'),
     ("shell", "if (\nISTIO_VERSION=1.24.0\n"),
-    pytest.param("helm", "{{- if .A }}\nISTIO_VERSION: 1.24.0\n", marks=pytest.mark.xfail(
-        strict=True, reason="verify_text's helm branch ignores the original: a template whose blocks "
-                            "already did not balance has every version edit refused")),
+    ("helm", "{{- if .A }}\nISTIO_VERSION: 1.24.0\n"),
 ], ids=["yaml", "hcl", "shell", "helm"])
 def test_verify_text_does_not_blame_an_edit_for_a_broken_original(kind, old):
     assert verify_text(kind, old, old.replace("1.24.0", "1.28.2")) is None
@@ -321,3 +319,10 @@ def test_remove_service_diff_shows_the_whole_list_item(tmp_path, capsys):
            - port: 8080
              name: board-service
         """)
+
+
+def test_verify_text_checks_a_templates_yaml_when_it_parsed_before():
+    old = "istio-1.24.0: {{ .Values.a }}\nistio-1.28.2: {{ .Values.b }}\n"
+    new = old.replace("1.24.0", "1.28.2")
+    assert "would not parse" in (verify_text("helm", old, new) or "")
+    assert verify_text("helm", old, old.replace("1.24.0", "1.25.0")) is None

@@ -22,7 +22,10 @@ def verify_text(kind: str, old: str, new: str) -> str | None:
     if kind == "helm":
         from ..edit import helm
 
-        return helm.verify(new, masked_parsed_before=False)
+        if helm.verify(old, masked_parsed_before=False) is not None:
+            return None  # its blocks were unbalanced already: not the edit's doing
+        parsed_before = helm.verify(old, masked_parsed_before=True) is None
+        return helm.verify(new, masked_parsed_before=parsed_before)
     if kind == "hcl":
         from ..edit.hcl import _parse
 
