@@ -81,3 +81,20 @@ def test_every_committed_case_is_well_formed():
         assert len(case.base) == 40 and all(len(c) == 40 for c in case.commits), case.id
         assert case.kind in ("remove-service", "set-version", "pin-versions", "config-to-params"), case.id
         assert all("=" in p for p in case.params), case.id
+
+
+def test_a_file_the_human_adds_counts_for_every_bot(tmp_path):
+    base, human, bot = (tmp_path / n for n in ("base", "human", "bot"))
+    for tree in (base, human, bot):
+        tree.mkdir()
+        (tree / "values.yaml").write_text("video: {a: 1}\n")
+    (human / "values-video.yaml").write_text("a: 1\nb: 2\n")
+    case = score.Case(id="c", repo="a/b", kind="config-to-params", base="0" * 40, commits=["1" * 40],
+                      recipe="config-to-params", params=["env=prod"])
+    missed = score.Score("c", case.kind, "sed")
+    score.compare(case, base, human, bot, missed)
+    assert (missed.human_lines, missed.matched_lines) == (2, 0)
+    (bot / "values-video.yaml").write_text("a: 1\nb: 2\n")
+    matched = score.Score("c", case.kind, "truth")
+    score.compare(case, base, human, bot, matched)
+    assert (matched.human_lines, matched.matched_lines) == (2, 2)

@@ -303,7 +303,7 @@ def compare(case: Case, base: Path, human: Path, bot: Path, score: Score) -> Non
     bot_deleted = {p for p in B if p not in T and not case.excluded(p)}
     score.human_deleted, score.bot_deleted = len(human_deleted), len(bot_deleted)
     score.deleted_both = len(human_deleted & bot_deleted)
-    for path in sorted(set(B) | set(T)):
+    for path in sorted(set(B) | set(H) | set(T)):  # a file the human added counts even if the bot did not
         if case.excluded(path):
             continue
         before = text_lines(B.get(path)) if path in B else []
