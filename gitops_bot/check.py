@@ -10,7 +10,7 @@ from pathlib import Path
 from . import __version__
 from .checks import CHECKS, run_checks
 from .checks.model import Problem, RepoIndex
-from .config import RepoConfig
+from .config import RepoConfig, load_config
 from .errors import UserError
 from .worktree import Worktree
 
@@ -27,11 +27,11 @@ _RULE_HELP = {
 def check_repo(root: Path, rules: list[str] | None = None, config: RepoConfig | None = None) -> list[Problem]:
     """Problems in the repository at `root` (only `rules` when given). `config` is the
     repository's configuration as the caller loaded it (its `tools:` extend the catalogue);
-    without one, the tree's own `.gitops-bot.yaml` is read if a rule needs the catalogue."""
+    without one, the tree's own `.gitops-bot.yaml` is read here, once."""
     unknown = [r for r in rules or [] if r not in CHECKS]
     if unknown:
         raise UserError(f"unknown rule {unknown[0]!r} (rules: {', '.join(CHECKS)})")
-    return run_checks(RepoIndex(Worktree(root), config), rules)
+    return run_checks(RepoIndex(Worktree(root), config if config is not None else load_config(root)), rules)
 
 
 def render(problems: list[Problem], fmt: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Mapping
 
 from .changeset import ChangeSet, FileChange, Finding
-from .config import RepoConfig
+from .config import RepoConfig, load_config
 from .difftext import opcodes
 from .edit import classify
 from .ops import OPERATIONS
@@ -31,9 +31,8 @@ def run_recipe(root: Path, recipe: Recipe, params: Mapping[str, str],
                config: RepoConfig | None = None) -> ChangeSet:
     """Run `recipe` with already-checked `params` on the tree at `root`. `config` is the
     repository's configuration as the caller loaded it (its `tools:` extend the catalogue the
-    operations use); without one, the tree's own `.gitops-bot.yaml` is read if an operation
-    needs the catalogue."""
-    state = RunState(Worktree(root), config)
+    operations use); without one, the tree's own `.gitops-bot.yaml` is read here, once."""
+    state = RunState(Worktree(root), config if config is not None else load_config(root))
     for step in recipe.rendered_steps(params):
         OPERATIONS[step.op](state, step.args)
     tree = state.tree

@@ -208,12 +208,12 @@ def test_the_config_carries_the_tools_and_overrides_built_ins():
 # -- the engine and the operations take the catalogue from the run --------------------------------
 def test_run_recipe_uses_the_given_config_and_reads_no_file(repo, monkeypatch, reads):
     (repo / ".gitops-bot.yaml").write_text(DECOY)  # what the tree says is not what the run was given
-    from gitops_bot.ops import state
+    from gitops_bot import engine
 
     def no_reading(*args, **kwargs):
         raise AssertionError("the run was given its configuration")
 
-    monkeypatch.setattr(state, "load_config", no_reading)
+    monkeypatch.setattr(engine, "load_config", no_reading)  # where a run without one reads it
     changes = run_recipe(repo, builtin_recipes()["set-version"], {"tool": "valkey", "version": "8.1.0"},
                          config=parse_config(VALKEY, CI_CONFIG))
     assert [f.path for f in changes.files] == ["k8s/valkey.yaml"]

@@ -10,7 +10,7 @@ from typing import Any
 from ruamel.yaml.error import YAMLError
 
 from ..argocd import Application, parse_applications
-from ..config import RepoConfig, load_config
+from ..config import RepoConfig
 from ..edit.yaml_file import load_rt
 from ..versions import Tool, load_catalogue
 from ..worktree import Worktree
@@ -36,7 +36,7 @@ class RepoIndex:
 
     tree: Worktree
     # The repository's configuration as the caller loaded it (its `tools:` extend the catalogue
-    # the version rules use). None: the tree's own `.gitops-bot.yaml`, read when a rule needs it.
+    # the version rules use; check_repo reads the tree's own when given none). None: built-ins.
     config: RepoConfig | None = None
     unparsable: list[Problem] = field(default_factory=list)
     _apps: list[Application] | None = None
@@ -48,8 +48,6 @@ class RepoIndex:
     def catalogue(self) -> dict[str, Tool]:
         """The tool catalogue: the built-in tools and the configuration's `tools:`."""
         if self._catalogue is None:
-            if self.config is None:
-                self.config = load_config(self.tree.root)
             self._catalogue = load_catalogue(self.config)
         return self._catalogue
 

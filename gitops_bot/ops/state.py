@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..changeset import Conflict, Finding, Validation
-from ..config import RepoConfig, load_config
+from ..config import RepoConfig
 from ..errors import UserError
 from ..refs import ServiceName, service_name, words
 from ..versions import Tool, find_tool, load_catalogue
@@ -22,9 +22,9 @@ class RunState:
     """The in-memory tree plus what operations report about it."""
 
     tree: Worktree
-    # The repository's configuration, parsed once by whoever started the run (the CLI from the
-    # checkout, the action from the default branch, under its `config:` name). None: the tree's
-    # own `.gitops-bot.yaml`, read when an operation first needs the catalogue.
+    # The repository's configuration, parsed once where the run starts (the CLI from the
+    # checkout, the action from the default branch under its `config:` name, run_recipe from the
+    # tree when given none). None: the built-in catalogue only.
     config: RepoConfig | None = None
     refused: list[Finding] = field(default_factory=list)
     validation: list[Validation] = field(default_factory=list)
@@ -45,8 +45,6 @@ class RunState:
     def catalogue(self) -> dict[str, Tool]:
         """The tool catalogue of this run: the built-in tools and the configuration's `tools:`."""
         if self._catalogue is None:
-            if self.config is None:
-                self.config = load_config(self.tree.root)
             self._catalogue = load_catalogue(self.config)
         return self._catalogue
 
