@@ -181,15 +181,21 @@ def code(text: object, table: bool = False) -> str:
     text = " ".join(str(text).splitlines()) or " "
     if table:
         text = text.replace("|", "\\|")
-    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    fence = _fence(text, 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _fenced(text: str, info: str) -> list[str]:
     """`text` as a fenced code block on one line, with a fence no line of it can close."""
-    fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    fence = _fence(text, 3)
     return [f"{fence}{info}", " ".join(text.splitlines()), fence]
+
+
+def _fence(text: str, shortest: int) -> str:
+    """Backticks one longer than any run of them in `text` (at least `shortest`): a fence the
+    text cannot close."""
+    return "`" * max(shortest, max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
 
 
 def _reason(reason: str) -> str:
