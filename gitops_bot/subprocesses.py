@@ -23,7 +23,7 @@ import tempfile
 from types import ModuleType
 from typing import Mapping, Sequence
 
-from .errors import UserError
+from gitops_bot.errors import UserError
 
 CHECK_TIMEOUT = 20  # seconds; `bash -n` on the largest real script we know takes 0.05 s
 _LOCALE = "C.UTF-8"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gitops_bot.edit.base import RemovalContext
-from gitops_bot.refs import service_name
+from gitops_bot.domain.names import service_name
 
 KNOWN = {"auth-service", "user-service", "video-service", "board-service", "video-service-gateway",
          "livekit", "chat-service"}

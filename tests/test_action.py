@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from gitops_bot.action import REPLY_MARK
+from gitops_bot.commands.action import REPLY_MARK
 from gitops_bot.cli import main
 
 from .conftest import ROOT, SLUG, git, tree_bytes
@@ -212,7 +212,7 @@ def test_check_command_prints_annotations(action, github, capsys):
 @pytest.fixture
 def checkouts(monkeypatch):
     """Counts of the git work the action does: worktrees created and fetches."""
-    from gitops_bot.gitops import Checkout
+    from gitops_bot.delivery.git import Checkout
 
     counts = {"worktree": 0, "fetch": 0}
     worktree, fetch = Checkout.worktree, Checkout.fetch

@@ -23,12 +23,12 @@ from pathlib import Path
 
 import pytest
 
-from gitops_bot.changeset import ChangeSet
+from gitops_bot.engine.changeset import ChangeSet
 from gitops_bot.cli import main
-from gitops_bot.engine import run_recipe
+from gitops_bot.engine.run import run_recipe
 from gitops_bot.errors import UserError
-from gitops_bot.journal import KILL_HOOK, PAUSE_AFTER_HOOK, PAUSE_HOOK
-from gitops_bot.recipe import find_recipe
+from gitops_bot.engine.journal import KILL_HOOK, PAUSE_AFTER_HOOK, PAUSE_HOOK
+from gitops_bot.engine.recipe import find_recipe
 
 from .conftest import EXAMPLE, GOLDEN, expected_tree, git, tree_bytes
 

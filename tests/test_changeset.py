@@ -11,11 +11,11 @@ import subprocess
 
 import pytest
 
-from gitops_bot.changeset import ChangeSet, FileChange
+from gitops_bot.engine.changeset import ChangeSet, FileChange
 from gitops_bot.cli import main
 from gitops_bot.errors import UserError
-from gitops_bot import journal
-from gitops_bot.journal import apply_lock, locate
+from gitops_bot.engine import journal
+from gitops_bot.engine.journal import apply_lock, locate
 
 from .conftest import tree_bytes
 

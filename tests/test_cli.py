@@ -92,7 +92,7 @@ def test_repo_recipe_cannot_shadow_a_builtin(monorepo, capsys):
 
 
 def test_internal_error_exits_3(monorepo, capsys, monkeypatch):
-    import gitops_bot.engine as engine
+    import gitops_bot.engine.run as engine
 
     def boom(*_):
         raise RuntimeError("kaput")

@@ -11,10 +11,10 @@ import shutil
 import pytest
 
 from gitops_bot.cli import main
-from gitops_bot.config import parse_config
-from gitops_bot.engine import run_recipe
+from gitops_bot.domain.config import parse_config
+from gitops_bot.engine.run import run_recipe
 from gitops_bot.errors import UserError
-from gitops_bot.recipe import builtin_recipes
+from gitops_bot.engine.recipe import builtin_recipes
 
 from .conftest import SLUG, git
 from .test_action import WEBHOOKS, action, comment, replies  # noqa: F401  (`action` is a fixture)
@@ -67,8 +67,8 @@ def valkey_repo_without_decoy(repos):
 def reads(monkeypatch):
     """Every read of a configuration file: through the action's reader (Checkout.read_file, from
     the default branch's commit) and from a tree on disk (worktree.read_text_inside)."""
-    from gitops_bot import worktree
-    from gitops_bot.gitops import Checkout
+    from gitops_bot.domain import worktree
+    from gitops_bot.delivery.git import Checkout
 
     seen: list[tuple[str, str]] = []
     read_file, read_text_inside = Checkout.read_file, worktree.read_text_inside
@@ -198,7 +198,7 @@ def test_the_config_carries_the_tools_and_overrides_built_ins():
     config = parse_config(VALKEY + "  istio:\n    images: [example.com/istio]\n", CI_CONFIG)
     assert config.source == CI_CONFIG and sorted(config.tools) == ["istio", "valkey"]
     assert config.tools["valkey"].images == ("valkey/valkey",)
-    from gitops_bot.versions import load_catalogue
+    from gitops_bot.domain.versions import load_catalogue
 
     catalogue = load_catalogue(config)
     assert catalogue["istio"].images == ("example.com/istio",) and "argo-cd" in catalogue
@@ -208,7 +208,7 @@ def test_the_config_carries_the_tools_and_overrides_built_ins():
 # -- the engine and the operations take the catalogue from the run --------------------------------
 def test_run_recipe_uses_the_given_config_and_reads_no_file(repo, monkeypatch, reads):
     (repo / ".gitops-bot.yaml").write_text(DECOY)  # what the tree says is not what the run was given
-    from gitops_bot import engine
+    from gitops_bot.engine import run as engine
 
     def no_reading(*args, **kwargs):
         raise AssertionError("the run was given its configuration")

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from gitops_bot.argocd import parse_applications
+from gitops_bot.domain.argocd import parse_applications
 from gitops_bot.cli import main
 
 from .conftest import EXAMPLE, GOLDEN, ROOT, assert_same_tree, expected_tree, tree_bytes

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import pytest
 
 from gitops_bot.cli import main
-from gitops_bot.github import MAX_WAIT, parse_retry_after
+from gitops_bot.delivery.github import MAX_WAIT, parse_retry_after
 
 from .conftest import SLUG, git
 from .test_action import HOSTILE_FILES, assert_inert, push_hostile_files
@@ -48,7 +48,7 @@ def test_retry_after_is_seconds_or_an_http_date_clamped(value, now, seconds):
 def test_retry_after_over_http_never_crashes(github, repos, monkeypatch, value):
     _, clone = repos
     waits = []
-    monkeypatch.setattr("gitops_bot.github._sleep", waits.append)
+    monkeypatch.setattr("gitops_bot.delivery.github._sleep", waits.append)
     github.fail_next("GET /repos/{owner}/{repo}/pulls", 403, "You have exceeded a secondary rate limit.",
                      headers={"Retry-After": value})
     assert pr(clone) == 0
@@ -58,7 +58,7 @@ def test_retry_after_over_http_never_crashes(github, repos, monkeypatch, value):
 def test_total_wait_is_bounded(github, repos, monkeypatch, capsys):
     _, clone = repos
     waits = []
-    monkeypatch.setattr("gitops_bot.github._sleep", waits.append)
+    monkeypatch.setattr("gitops_bot.delivery.github._sleep", waits.append)
     for _ in range(4):
         github.fail_next("GET /repos/{owner}/{repo}/pulls", 429, "You have exceeded a secondary rate limit.",
                          headers={"Retry-After": "3600"})
@@ -122,7 +122,7 @@ def test_refused_connection_is_one_clear_line(github, repos, capsys, monkeypatch
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     waits = []
-    monkeypatch.setattr("gitops_bot.github._sleep", waits.append)
+    monkeypatch.setattr("gitops_bot.delivery.github._sleep", waits.append)
     monkeypatch.setenv("GITHUB_API_URL", f"http://127.0.0.1:{port}")
     assert pr(clone) == 2
     err = capsys.readouterr().err

@@ -85,29 +85,29 @@ PAIRS = {
 @pytest.mark.parametrize("name", PAIRS)
 def test_pairs(name):
     before, after = (dedent(t) if t.startswith("\n") else t for t in PAIRS[name])
-    assert hcl.remove_service(before, ctx()).text == after
-    assert hcl.remove_service(after, ctx()).text == after
+    assert hcl.remove(before, ctx()).text == after
+    assert hcl.remove(after, ctx()).text == after
 
 
 def test_kept_comment_above_removed_block_is_reported():
     text = 'a = 1\n\n# 비디오\nmodule "pod_identity_video_service" {\n  x = 1\n}\n'
-    result = hcl.remove_service(text, ctx())
+    result = hcl.remove(text, ctx())
     assert result.text == "a = 1\n\n# 비디오\n"
     assert result.kept_comments == ["# 비디오"]
 
 
 def test_list_left_empty_is_refused():
     text = 'locals {\n  a = ["video-service"]\n}\n'
-    result = hcl.remove_service(text, ctx())
+    result = hcl.remove(text, ctx())
     assert result.text == text
     assert "empty" in result.refused[0].reason
 
 
 def test_noop_and_sibling_component():
     text = 'module "pod_identity_video_service_gateway" {\n  name = "video-service-gateway"\n}\n'
-    assert hcl.remove_service(text, ctx()).text == text
+    assert hcl.remove(text, ctx()).text == text
 
 
 def test_unparsable_hcl_raises():
     with pytest.raises(Unparsable):
-        hcl.remove_service('module "video_service" {\n', ctx())
+        hcl.remove('module "video_service" {\n', ctx())

@@ -6,20 +6,21 @@ import pytest
 
 from gitops_bot.edit import helm
 from gitops_bot.edit.base import Unparsable
+from gitops_bot.parse import gotemplate
 
 from .editors import ctx, dedent
 
 
 def test_lexer_handles_strings_raw_strings_and_comments():
     text = '{{/* a }} comment */}}x{{ "}}" }}y{{ `}}` }}z{{- if .A -}}{{ end }}'
-    actions = helm.lex(text)
+    actions = gotemplate.lex(text)
     assert [a.keyword for a in actions] == ["comment", '"}}"', "`}}`", "if", "end"]
-    assert helm.mask(text, actions).replace(" ", "").replace("x", "") == "yz"
+    assert gotemplate.mask(text, actions).replace(" ", "").replace("x", "") == "yz"
 
 
 def test_unbalanced_template_is_unparsable():
     with pytest.raises(Unparsable):
-        helm.remove_service("{{- if .Values.videoService.enabled }}\na: 1\n", ctx())
+        helm.remove("{{- if .Values.videoService.enabled }}\na: 1\n", ctx())
 
 
 PAIRS = {
@@ -85,20 +86,20 @@ PAIRS = {
 @pytest.mark.parametrize("name", PAIRS)
 def test_pairs(name):
     before, after = (dedent(t) for t in PAIRS[name])
-    assert helm.remove_service(before, ctx()).text == after
-    assert helm.remove_service(after, ctx()).text == after
+    assert helm.remove(before, ctx()).text == after
+    assert helm.remove(after, ctx()).text == after
 
 
 def test_block_with_else_is_refused():
     text = "{{- if .Values.videoService.enabled }}\na: 1\n{{- else }}\nb: 2\n{{- end }}\n"
-    result = helm.remove_service(text, ctx())
+    result = helm.remove(text, ctx())
     assert result.text == text
     assert "else branch" in result.refused[0].reason
 
 
 def test_or_condition_is_refused():
     text = "{{- if or .Values.videoService.enabled .Values.x }}\na: 1\n{{- end }}\n"
-    result = helm.remove_service(text, ctx())
+    result = helm.remove(text, ctx())
     assert result.text == text
     assert "combines" in result.refused[0].reason
 
@@ -112,21 +113,21 @@ def test_cut_across_block_boundary_is_refused():
         other: 2
             {{- end }}
         """)
-    result = helm.remove_service(text, ctx())
+    result = helm.remove(text, ctx())
     assert result.text == text
     assert any("template block" in r.reason for r in result.refused)
 
 
 def test_action_in_an_alternation_line_is_refused():
     text = 'expr: up{job=~"{{ .Values.prefix }}|video-service|auth-service"}\n'
-    result = helm.remove_service(text, ctx())
+    result = helm.remove(text, ctx())
     assert result.text == text
     assert "template action" in result.refused[0].reason
 
 
 def test_noop_template():
     text = "kind: ConfigMap\ndata:\n  a: {{ .Values.a | quote }}\n"
-    assert helm.remove_service(text, ctx()).text == text
+    assert helm.remove(text, ctx()).text == text
 
 
 def test_route_document_inside_a_removed_block_is_not_refused():
@@ -154,6 +155,6 @@ def test_route_document_inside_a_removed_block_is_not_refused():
           name: board-service
         {{- end }}
         """)
-    result = helm.remove_service(text, ctx())
+    result = helm.remove(text, ctx())
     assert result.refused == []
     assert "video-service" not in result.text and result.text.count("kind: HTTPRoute") == 2

@@ -70,27 +70,27 @@ PAIRS = {
 @pytest.mark.parametrize("name", PAIRS)
 def test_pairs(name):
     before, after = (dedent(t) if t.startswith("\n") else t for t in PAIRS[name])
-    assert make.remove_service(before, ctx()).text == after
-    assert make.remove_service(after, ctx()).text == after
+    assert make.remove(before, ctx()).text == after
+    assert make.remove(after, ctx()).text == after
 
 
 def test_shared_rule_is_refused():
     text = "auth-service-build video-service-build:\n\tdocker build .\n"
-    result = make.remove_service(text, ctx())
+    result = make.remove(text, ctx())
     assert result.text == text
     assert "shared by several targets" in result.refused[0].reason
 
 
 def test_recipe_line_naming_other_services_is_refused():
     text = "up:\n\tdocker compose up auth-service video-service\n"
-    result = make.remove_service(text, ctx())
+    result = make.remove(text, ctx())
     assert result.text == text
     assert "other services" in result.refused[0].reason
 
 
 def test_list_left_empty_is_refused():
     text = "A = video-service\n"
-    result = make.remove_service(text, ctx())
+    result = make.remove(text, ctx())
     assert result.text == text
     assert "empty" in result.refused[0].reason
 
@@ -98,20 +98,20 @@ def test_list_left_empty_is_refused():
 def test_verification_catches_a_broken_recipe():
     old = "a:\n\tif true; then \\\n\t  echo x; \\\n\tfi\n"
     new = "a:\n\tif true; then \\\n\t  echo x; \\\n"
-    assert make.verify(old, old) is None
-    assert "bash -n" in make.verify(old, new)
+    assert make.still_valid(old, old) is None
+    assert "bash -n" in make.still_valid(old, new)
 
 
 def test_verification_catches_an_orphaned_recipe():
-    assert "recipe commences before first target" in make.verify("a:\n\techo a\n", "\techo a\n")
+    assert "recipe commences before first target" in make.still_valid("a:\n\techo a\n", "\techo a\n")
 
 
 def test_noop():
     text = "include makefiles/x.mk\nA ?= 1\nall:\n\techo $(A)\n"
-    assert make.remove_service(text, ctx()).text == text
+    assert make.remove(text, ctx()).text == text
 
 
 def test_define_bodies_are_never_edited():
     text = "define HELP\nvideo-service-build: builds\nA = video-service auth-service\nendef\nB = video-service auth\n"
-    assert make.remove_service(text, ctx()).text == \
+    assert make.remove(text, ctx()).text == \
         "define HELP\nvideo-service-build: builds\nA = video-service auth-service\nendef\nB = auth\n"

@@ -17,18 +17,18 @@ GOWORK = (
 
 def test_gowork_pair_and_noop():
     before, after = GOWORK
-    assert gowork.remove_service(before, ctx()).text == after
-    assert gowork.remove_service(after, ctx()).text == after
+    assert gowork.remove(before, ctx()).text == after
+    assert gowork.remove(after, ctx()).text == after
 
 
 def test_gowork_single_use_line():
-    assert gowork.remove_service("go 1.24\nuse ./services/video-service\nuse ./a\n", ctx()).text == \
+    assert gowork.remove("go 1.24\nuse ./services/video-service\nuse ./a\n", ctx()).text == \
         "go 1.24\nuse ./a\n"
 
 
 def test_gowork_unclosed_block_is_unparsable():
     with pytest.raises(Unparsable):
-        gowork.remove_service("use (\n\t./services/video-service\n", ctx())
+        gowork.remove("use (\n\t./services/video-service\n", ctx())
 
 
 SHELL = {
@@ -63,20 +63,20 @@ SHELL = {
 @pytest.mark.parametrize("name", SHELL)
 def test_shell_pairs(name):
     before, after = (dedent(t) for t in SHELL[name])
-    result = shell.remove_service(before, ctx())
+    result = shell.remove(before, ctx())
     assert result.text == after
-    assert shell.remove_service(after, ctx()).text == after
+    assert shell.remove(after, ctx()).text == after
 
 
 def test_shell_loop_left_empty_is_refused():
     text = "for a in video-service; do echo $a; done\n"
-    result = shell.remove_service(text, ctx())
+    result = shell.remove(text, ctx())
     assert result.text == text and "empty" in result.refused[0].reason
 
 
 def test_shell_verify_refuses_breaking_a_valid_script():
-    assert shell.verify("if true; then\n  echo\nfi\n", "if true; then\n  echo\n") is not None
-    assert shell.verify("if (\n", "if (\n") is None  # already broken: not made worse
+    assert shell.still_valid("if true; then\n  echo\nfi\n", "if true; then\n  echo\n") is not None
+    assert shell.still_valid("if (\n", "if (\n") is None  # already broken: not made worse
 
 
 MARKDOWN = (
@@ -113,8 +113,8 @@ MARKDOWN = (
 
 def test_markdown_pair_and_noop():
     before, after = MARKDOWN
-    assert markdown.remove_service(before, ctx()).text == after
-    assert markdown.remove_service(after, ctx()).text == after
+    assert markdown.remove(before, ctx()).text == after
+    assert markdown.remove(after, ctx()).text == after
 
 
 def test_markdown_verify_table_shape():

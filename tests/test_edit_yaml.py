@@ -184,9 +184,9 @@ PAIRS = {
 @pytest.mark.parametrize("name", PAIRS)
 def test_pairs(name):
     before, after = (dedent(t) if "\n" in t[:1] or t.startswith("\n") else t for t in PAIRS[name])
-    result = yaml_file.remove_service(before, ctx())
+    result = yaml_file.remove(before, ctx())
     assert result.text == after
-    assert yaml_file.remove_service(after, ctx()).text == after  # idempotent
+    assert yaml_file.remove(after, ctx()).text == after  # idempotent
 
 
 NOOPS = [
@@ -198,48 +198,48 @@ NOOPS = [
 
 @pytest.mark.parametrize("text", NOOPS)
 def test_noops(text):
-    assert yaml_file.remove_service(text, ctx()).text == text
+    assert yaml_file.remove(text, ctx()).text == text
 
 
 @pytest.mark.parametrize("text", ["args:\n  - --upstream\n  - video-service\n",
                                   "args: [--upstream, video-service]\n"])
 def test_flag_list_is_refused(text):
-    result = yaml_file.remove_service(text, ctx())
+    result = yaml_file.remove(text, ctx())
     assert result.text == text
     assert result.refused and "argument list" in result.refused[0].reason
 
 
 def test_document_that_would_become_empty_is_refused():
     text = "video-service:\n  x: 1\n"
-    result = yaml_file.remove_service(text, ctx())
+    result = yaml_file.remove(text, ctx())
     assert result.text == text
     assert "every entry of the document" in result.refused[0].reason
 
 
 def test_removing_an_anchor_still_used_is_refused():
     text = "video-service: &v\n  x: 1\nauth-service:\n  <<: *v\n"
-    result = yaml_file.remove_service(text, ctx())
+    result = yaml_file.remove(text, ctx())
     assert result.text == text
     assert "would not parse" in result.refused[-1].reason
 
 
 def test_flow_mapping_is_refused():
     text = "svc: {auth-service: 1, video-service: 2}\n"
-    result = yaml_file.remove_service(text, ctx())
+    result = yaml_file.remove(text, ctx())
     assert result.text == text
     assert "flow mapping" in result.refused[0].reason
 
 
 def test_regex_left_empty_is_refused():
     text = 'a: 1\nexpr: up{job=~"video-service"}\nb: up{job=~"video-service|video-service-x"}\n'
-    result = yaml_file.remove_service(text, ctx())
+    result = yaml_file.remove(text, ctx())
     assert result.text == text  # a single alternative is not a group; the pair would be emptied
     assert any("every alternative" in r.reason for r in result.refused)
 
 
 def test_unparsable_yaml_raises():
     with pytest.raises(Unparsable):
-        yaml_file.remove_service("a: [1, 2\nvideo-service: 1\n", ctx())
+        yaml_file.remove("a: [1, 2\nvideo-service: 1\n", ctx())
 
 
 def test_manifest_document_of_the_service_goes_with_its_marker():
@@ -263,7 +263,7 @@ def test_manifest_document_of_the_service_goes_with_its_marker():
         metadata:
           name: shared
         """)
-    result = yaml_file.remove_service(text, ctx())
+    result = yaml_file.remove(text, ctx())
     assert result.text == dedent("""
         apiVersion: v1
         kind: Service
@@ -279,17 +279,17 @@ def test_manifest_document_of_the_service_goes_with_its_marker():
 
 def test_first_manifest_document_takes_the_following_marker():
     text = "kind: Service\nmetadata:\n  name: video-service\n---\nkind: Service\nmetadata:\n  name: a\n"
-    assert yaml_file.remove_service(text, ctx()).text == "kind: Service\nmetadata:\n  name: a\n"
+    assert yaml_file.remove(text, ctx()).text == "kind: Service\nmetadata:\n  name: a\n"
 
 
 def test_single_manifest_is_not_emptied():
     text = "kind: Service\nmetadata:\n  name: video-service\n"
-    result = yaml_file.remove_service(text, ctx())
+    result = yaml_file.remove(text, ctx())
     assert result.text == text and result.refused
 
 
 def test_key_with_a_flush_sequence_goes_whole():
     text = "depends_on:\n- video-service\nimage: x\n"
-    assert yaml_file.remove_service(text, ctx()).text == "image: x\n"
+    assert yaml_file.remove(text, ctx()).text == "image: x\n"
     text = "a: 1\nvideo-service:\n- one\n- two\nb: 2\n"
-    assert yaml_file.remove_service(text, ctx()).text == "a: 1\nb: 2\n"
+    assert yaml_file.remove(text, ctx()).text == "a: 1\nb: 2\n"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from gitops_bot.edit.yaml_insert import InsertRefused, update_parameters
-from gitops_bot.helm_params import NewParameter, Unmovable, escape_key, parameter_value
+from gitops_bot.domain.helm_params import NewParameter, Unmovable, escape_key, parameter_value
 
 from .editors import dedent
 

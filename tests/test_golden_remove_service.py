@@ -111,7 +111,7 @@ def test_every_removed_run_names_the_service(service):
     import difflib
     import re
 
-    from gitops_bot.refs import service_name
+    from gitops_bot.domain.names import service_name
 
     name = service_name(service)
     spellings = name.spellings() + ["".join(name.short)]

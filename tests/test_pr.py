@@ -142,7 +142,7 @@ def test_validation_error_is_one_line_and_the_next_run_picks_up_the_push(github,
 def test_secondary_rate_limit_is_retried_after_the_given_wait(github, repos, capsys, monkeypatch):
     _, clone = repos
     waits = []
-    monkeypatch.setattr("gitops_bot.github._sleep", waits.append)
+    monkeypatch.setattr("gitops_bot.delivery.github._sleep", waits.append)
     github.fail_next("GET /repos/{owner}/{repo}/pulls", 403,
                      "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
                      headers={"Retry-After": "7"})
@@ -190,7 +190,7 @@ def move_base(clone, name="oncall.md"):
 
 
 def marker_of(github):
-    from gitops_bot.pr import read_marker
+    from gitops_bot.delivery.pr import read_marker
 
     return read_marker(github.pulls[SLUG][0].body)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gitops_bot.difftext import _slide, opcodes
+from gitops_bot.text.diff import _slide, opcodes
 from gitops_bot.edit import yaml_file
-from gitops_bot.edit.splice import Cut, Span, splice
+from gitops_bot.text.splice import Cut, Span, splice
 
 from .editors import ctx
 
@@ -70,7 +70,7 @@ def _strip_service_keys(data):
 @given(yaml_documents())
 def test_yaml_removal_deletes_whole_lines_only(lines):
     text = "\n".join(["root: 1"] + lines) + "\n"
-    result = yaml_file.remove_service(text, ctx())
+    result = yaml_file.remove(text, ctx())
     old_lines = text.splitlines()
     new_lines = result.text.splitlines()
     it = iter(old_lines)
@@ -78,7 +78,7 @@ def test_yaml_removal_deletes_whole_lines_only(lines):
     assert result.refused == []
     expected = _drop_emptied(_strip_service_keys(yaml_file.load_safe(text)[0]))
     assert yaml_file.load_safe(result.text)[0] == expected
-    assert yaml_file.remove_service(result.text, ctx()).text == result.text
+    assert yaml_file.remove(result.text, ctx()).text == result.text
 
 
 def _drop_emptied(data):

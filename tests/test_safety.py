@@ -69,7 +69,7 @@ def test_makefile_grammar_check_catches_what_make_would_reject():
     assert make.grammar_problem("\techo a\nall:\n") == "line 1: recipe commences before first target"
     ok = "ifdef X\n  A = 1\nelse\nA := $(shell echo)\nendif\n$(eval $(call rule,a))\nall: a\n\t@echo $(A)\n"
     assert make.grammar_problem(ok) is None
-    assert make.verify(ok, ok.replace("endif\n", "")) == "missing endif"
+    assert make.still_valid(ok, ok.replace("endif\n", "")) == "missing endif"
 
 
 def test_bash_checks_get_no_secret_and_no_startup_file(tmp_path, monkeypatch):
@@ -79,7 +79,7 @@ def test_bash_checks_get_no_secret_and_no_startup_file(tmp_path, monkeypatch):
     monkeypatch.setenv("BASH_ENV", str(startup))
     monkeypatch.setenv("ENV", str(startup))
     monkeypatch.setenv("GITHUB_TOKEN", "ghs_secret")
-    assert shell.verify("echo ok\n", "echo $(id)\n") is None  # parsed, not run
+    assert shell.still_valid("echo ok\n", "echo $(id)\n") is None  # parsed, not run
     assert not marker.exists()
     assert set(checker_env()) == {"PATH", "LC_ALL", "LANG"}
 
@@ -158,8 +158,8 @@ def test_a_name_without_a_word_deletes_nothing(monorepo, capsys, value):
 
 
 def test_comment_command_with_a_wordless_name_is_refused(monorepo):
-    from gitops_bot import commands
-    from gitops_bot.recipe import available_recipes
+    from gitops_bot.delivery import comments as commands
+    from gitops_bot.engine.recipe import available_recipes
 
     drop_component_recipe(monorepo)
     recipe = available_recipes(monorepo)["drop-component"]
@@ -227,7 +227,7 @@ def test_a_with_block_naming_the_service_goes_whole():
         """)
     assert helm_remove(text, ctx()) == "- name: auth-service\n"
     with_else = text.replace("{{- end }}", "{{- else }}\n- name: fallback\n{{- end }}")
-    result = helm.remove_service(with_else, ctx())
+    result = helm.remove(with_else, ctx())
     assert result.text == with_else
     assert [r.reason.split(" (")[0] for r in result.refused] == [
         "the block guarded by the service has an else branch",
@@ -235,7 +235,7 @@ def test_a_with_block_naming_the_service_goes_whole():
 
 
 def helm_remove(text, context):
-    return helm.remove_service(text, context).text
+    return helm.remove(text, context).text
 
 
 # -- 8. smaller ones: unreadable, linked, deep and explosive input ---------------------------

@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 
 from gitops_bot.cli import main
-from gitops_bot.difftext import unified_diff
+from gitops_bot.domain.versions import Tool
 from gitops_bot.edit import hcl, helm
+from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.ops.set_version import _rescan_problem
-from gitops_bot.ops.verify import verify_text
-from gitops_bot.versions import Tool
+from gitops_bot.parse.hcl import parse as parse_hcl
+from gitops_bot.text.diff import unified_diff
 
 from .conftest import tree_bytes
 from .editors import dedent
@@ -191,7 +192,7 @@ REMOVED = {("module", "pod_identity_video_service")}
 def test_hcl_verify(new, removed, problem):
     """hcl.verify takes the original's parse tree, so an original that does not parse never
     reaches it (remove_service raises Unparsable first: tests/test_edit_hcl.py)."""
-    result = hcl.verify(hcl._parse(BLOCKS), new, removed)
+    result = hcl.verify(parse_hcl(BLOCKS), new, removed)
     assert result is None if problem is None else result.startswith(problem)
 
 

@@ -12,8 +12,8 @@ import pytest
 from gitops_bot.checks.model import RepoIndex
 from gitops_bot.checks.versions import end_of_support
 from gitops_bot.cli import main
-from gitops_bot.versions import Occurrence
-from gitops_bot.worktree import Worktree
+from gitops_bot.domain.versions import Occurrence
+from gitops_bot.domain.worktree import Worktree
 
 from .conftest import GOLDEN, ROOT, assert_same_tree, tree_bytes
 from .fakes.releases import FakeReleases

@@ -1,4 +1,5 @@
-"""`gitops-bot check` rules, in an explicit registry: rule id -> function(RepoIndex) -> problems.
+"""`gitops-bot check` rules, in an explicit registry: rule id -> Rule (id, severity, help and
+the function that finds its problems, declared in the rule's module).
 
 A new check is one module here, one line in CHECKS, and tests with a fixture it fires on and
 one it stays quiet on.
@@ -6,26 +7,27 @@ one it stays quiet on.
 
 from __future__ import annotations
 
-from typing import Callable
+from gitops_bot.checks import chart_parameters, ignored_values, versions
+from gitops_bot.checks.model import UNPARSABLE, Problem, RepoIndex, Rule
 
-from . import chart_parameters, ignored_values, versions
-from .model import Problem, RepoIndex
+CHECKS: dict[str, Rule] = {rule.id: rule for rule in (
+    ignored_values.RULE,
+    chart_parameters.RULE,
+    versions.FLOATING,
+    versions.DRIFT,
+    versions.END_OF_SUPPORT,
+)}
 
-CHECKS: dict[str, Callable[[RepoIndex], list[Problem]]] = {
-    "ignored-service-values": ignored_values.run,
-    "unknown-chart-parameter": chart_parameters.run,
-    "floating-version": versions.floating,
-    "version-drift": versions.drift,
-    "end-of-support": versions.end_of_support,
-}
+# Every rule a report can name: the registry's, and files that could not be read.
+ALL_RULES: dict[str, Rule] = {**CHECKS, UNPARSABLE.id: UNPARSABLE}
 
 
 def run_checks(index: RepoIndex, rules: list[str] | None = None) -> list[Problem]:
     """The chosen rules' problems (all rules by default) plus files that could not be read,
     sorted by place."""
     problems = []
-    for rule, check in CHECKS.items():
-        if not rules or rule in rules:
-            problems.extend(check(index))
-    problems.extend(index.unparsable)  # filled while the rules read files
+    for rule in CHECKS.values():
+        if not rules or rule.id in rules:
+            problems.extend(rule.run(index))
+    problems.extend(UNPARSABLE.run(index))  # filled while the rules read files
     return sorted(problems, key=lambda p: (p.path, p.line, p.rule))

@@ -12,9 +12,8 @@ import re
 
 from ruamel.yaml.comments import CommentedMap
 
-from .model import Problem, RepoIndex
+from gitops_bot.checks.model import Problem, RepoIndex, Rule
 
-RULE = "unknown-chart-parameter"
 _FIRST_SEGMENT_RE = re.compile(r"^((?:[^.\\[]|\\.)*)")
 
 
@@ -23,7 +22,7 @@ def top_key(name: str) -> str:
     return _FIRST_SEGMENT_RE.match(name).group(1).replace("\\.", ".").replace("\\,", ",")
 
 
-def run(index: RepoIndex) -> list[Problem]:
+def _run(index: RepoIndex) -> list[Problem]:
     problems = []
     for app in index.applications():
         for source in app.chart_sources():
@@ -39,8 +38,12 @@ def run(index: RepoIndex) -> list[Problem]:
             known.add("global")
             for p in source.parameters:
                 if top_key(p.name) not in known:
-                    problems.append(Problem(
-                        RULE, "warning", app.file, p.line,
+                    problems.append(RULE.problem(
+                        app.file, p.line,
                         f"parameter {p.name}: the chart {source.chart_name} has no top-level key "
                         f"{top_key(p.name)!r} in {source.path}/values.yaml; Helm will ignore it"))
     return problems
+
+
+RULE = Rule("unknown-chart-parameter", "warning",
+            "Application parameter whose top-level key the chart does not have", _run)

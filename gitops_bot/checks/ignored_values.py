@@ -14,14 +14,12 @@ import posixpath
 
 from ruamel.yaml.comments import CommentedMap
 
-from ..argocd import resolve_value_file
-from ..refs import words
-from .model import Problem, RepoIndex
-
-RULE = "ignored-service-values"
+from gitops_bot.checks.model import Problem, RepoIndex, Rule
+from gitops_bot.domain.argocd import resolve_value_file
+from gitops_bot.domain.names import words
 
 
-def run(index: RepoIndex) -> list[Problem]:
+def _run(index: RepoIndex) -> list[Problem]:
     problems: dict[tuple[str, int], Problem] = {}
     for app in index.applications():
         for source in app.chart_sources():
@@ -36,28 +34,27 @@ def run(index: RepoIndex) -> list[Problem]:
                     for child, value in entry.items():
                         if isinstance(value, CommentedMap) and len(value):
                             line = entry.lc.key(child)[0] + 1
-                            problems.setdefault((path, line), _problem(path, line, key, child, value, app.file,
+                            problems.setdefault((path, line), _problem(index, path, line, key, child, value, app.file,
                                                                         source.chart_name))
     return list(problems.values())
 
 
-def _problem(path: str, line: int, service, child, value: CommentedMap, app_file: str, chart: str) -> Problem:
+def _problem(index: RepoIndex, path: str, line: int, service, child, value: CommentedMap, app_file: str,
+             chart: str) -> Problem:
     env = posixpath.basename(path).rsplit(".", 1)[0]
     keys = ", ".join(_leaves(value))
-    return Problem(RULE, "error", path, line,
-                   f"{service}.{child} is never read: {app_file} deploys chart {chart} on its own with this "
-                   f"file, and Helm reads only its top-level keys (keys: {keys})",
-                   _fix_command(env, path, posixpath.dirname(app_file), str(child)))
+    return RULE.problem(path, line,
+                        f"{service}.{child} is never read: {app_file} deploys chart {chart} on its own with "
+                        f"this file, and Helm reads only its top-level keys (keys: {keys})",
+                        _fix_command(index, env, path, posixpath.dirname(app_file), str(child)))
 
 
-def _fix_command(env: str, values: str, apps: str, key: str) -> str:
+def _fix_command(index: RepoIndex, env: str, values: str, apps: str, key: str) -> str:
     """The config-to-params call that fixes it, naming only what differs from the recipe's
-    own defaults."""
-    from ..recipe import builtin_recipes
-
-    recipe = builtin_recipes()["config-to-params"]
+    own defaults (given by the caller in `index.recipe_defaults`)."""
     given = {"env": env, "values": values, "apps": apps, "key": key}
-    defaults = recipe.check_params({"env": env})
+    defaults_of = index.recipe_defaults.get("config-to-params")
+    defaults = defaults_of({"env": env}) if defaults_of else {}
     words = [f"{k}={v}" for k, v in given.items() if k == "env" or defaults.get(k) != v]
     return "gitops-bot apply config-to-params " + " ".join(words)
 
@@ -68,3 +65,7 @@ def _leaves(node: CommentedMap, prefix: str = "") -> list[str]:
         name = f"{prefix}{k}"
         out.extend(_leaves(v, name + ".") if isinstance(v, CommentedMap) else [name])
     return out
+
+
+RULE = Rule("ignored-service-values", "error",
+            "Per-service maps in an environment values file that Helm never reads", _run)

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Mapping
 
 from ruamel.yaml.error import YAMLError
 
-from ..argocd import Application, parse_applications
-from ..config import RepoConfig
-from ..edit.yaml_file import load_rt
-from ..versions import Tool, load_catalogue
-from ..worktree import Worktree
+from gitops_bot.domain.argocd import Application, parse_applications
+from gitops_bot.domain.config import RepoConfig
+from gitops_bot.domain.versions import Tool, load_catalogue
+from gitops_bot.domain.worktree import Worktree
+from gitops_bot.parse.yaml import load_rt
 
 _APPLICATION_MARK = re.compile(b"kind: Application")
 
@@ -30,6 +30,21 @@ class Problem:
     fix: str = ""
 
 
+@dataclass(frozen=True)
+class Rule:
+    """A check rule: its id, severity and help text live with the function that finds its
+    problems (`run(index) -> problems`), so the registry, `--rule`, SARIF and the docs agree."""
+
+    id: str
+    severity: str  # error | warning
+    help: str  # one line: what the rule finds
+    run: Callable[["RepoIndex"], list[Problem]]
+
+    def problem(self, path: str, line: int, message: str, fix: str = "") -> Problem:
+        """A problem of this rule at its own severity."""
+        return Problem(self.id, self.severity, path, line, message, fix)
+
+
 @dataclass
 class RepoIndex:
     """The repository as checks see it."""
@@ -39,6 +54,9 @@ class RepoIndex:
     # the version rules use; check_repo reads the tree's own when given none). None: built-ins.
     config: RepoConfig | None = None
     unparsable: list[Problem] = field(default_factory=list)
+    # The parameter defaults of recipes a fix hint names (recipe -> given -> full parameters),
+    # given by the caller so that checks never load recipes themselves.
+    recipe_defaults: Mapping[str, Callable[[dict[str, str]], dict[str, str]]] = field(default_factory=dict)
     _apps: list[Application] | None = None
     _yaml: dict[str, Any] = field(default_factory=dict)
     _catalogue: dict[str, Tool] | None = None
@@ -82,5 +100,10 @@ class RepoIndex:
 
     def _unparsable(self, path: str, exc: YAMLError) -> None:
         mark = getattr(exc, "problem_mark", None)
-        self.unparsable.append(Problem("unparsable-file", "error", path, mark.line + 1 if mark else 1,
+        self.unparsable.append(UNPARSABLE.problem(path, mark.line + 1 if mark else 1,
                                        "YAML does not parse: " + str(exc).strip().splitlines()[0]))
+
+
+# Problems of this rule come from every rule that reads a file; run_checks reports them last.
+UNPARSABLE = Rule("unparsable-file", "error", "A file the checks could not parse",
+                  lambda index: list(index.unparsable))

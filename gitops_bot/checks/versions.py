@@ -12,13 +12,13 @@ import datetime
 from collections import Counter
 from importlib import resources
 
-from ..edit import classify
-from ..floating import FLOATING_MARK, find_floating
-from ..versions import Occurrence, scan
-from .model import Problem, RepoIndex
+from gitops_bot.checks.model import Problem, RepoIndex, Rule
+from gitops_bot.domain.floating import FLOATING_MARK, find_floating
+from gitops_bot.domain.versions import Occurrence, scan
+from gitops_bot.edit import classify
 
 
-def floating(index: RepoIndex) -> list[Problem]:
+def _floating(index: RepoIndex) -> list[Problem]:
     tree = index.tree
     problems = []
     for path in tree.grep(FLOATING_MARK):
@@ -26,9 +26,9 @@ def floating(index: RepoIndex) -> list[Problem]:
         if text is None:
             continue
         for f in find_floating(path, text, classify(path, text)):
-            problems.append(Problem("floating-version", "warning", path, f.line,
-                                    f"floating {f.kind} ({f.subject}): it can change without a commit",
-                                    "gitops-bot apply pin-versions"))
+            problems.append(FLOATING.problem(path, f.line,
+                                             f"floating {f.kind} ({f.subject}): it can change without a commit",
+                                             "gitops-bot apply pin-versions"))
     return problems
 
 
@@ -46,7 +46,7 @@ def _occurrences(index: RepoIndex) -> dict[str, list[Occurrence]]:
     return index.cache["occurrences"]
 
 
-def drift(index: RepoIndex) -> list[Problem]:
+def _drift(index: RepoIndex) -> list[Problem]:
     problems = []
     for tool, occurrences in _occurrences(index).items():
         full = [o for o in occurrences if not o.minor_only]
@@ -59,8 +59,8 @@ def drift(index: RepoIndex) -> list[Problem]:
         for o in occurrences:
             expected = minor if o.minor_only else common
             if o.version.lstrip("v") != expected:
-                problems.append(Problem(
-                    "version-drift", "warning", o.path, o.line,
+                problems.append(DRIFT.problem(
+                    o.path, o.line,
                     f"{tool} is {o.version} here ({o.form}) but {expected} in most places; versions: {seen}",
                     f"gitops-bot apply set-version tool={tool} version={common}"))
     return problems
@@ -81,9 +81,15 @@ def end_of_support(index: RepoIndex, today: datetime.date | None = None) -> list
             eol = windows.get(minor)
             if isinstance(eol, datetime.date) and eol < today:
                 first = places[0]
-                problems.append(Problem(
-                    "end-of-support", "warning", first.path, first.line,
+                problems.append(END_OF_SUPPORT.problem(
+                    first.path, first.line,
                     f"{tool} {minor} reached end of support on {eol.isoformat()}; it is written in "
                     f"{len(places)} place(s) (support table updated {table['updated']})",
                     f"gitops-bot plan set-version tool={tool} version=<a supported release>"))
     return problems
+
+
+FLOATING = Rule("floating-version", "warning",
+                "A reference that can change without a commit (latest, no tag, a branch)", _floating)
+DRIFT = Rule("version-drift", "warning", "One tool with different versions in different places", _drift)
+END_OF_SUPPORT = Rule("end-of-support", "warning", "A tool version past its end of support", end_of_support)

@@ -1,10 +1,14 @@
-"""What every editor returns, and the context a removal runs in."""
+"""The editor contract: what every editor returns, the context a removal runs in, the `Editor`
+protocol, and `finish`, the splice -> verify -> refuse ending they share."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable, Protocol
 
-from ..refs import ServiceName
+from gitops_bot.domain.names import ServiceName
+from gitops_bot.edit.blocks import tidy_cuts
+from gitops_bot.text.splice import Cut, Lines, splice
 
 
 class Unparsable(Exception):
@@ -46,3 +50,39 @@ class RemovalContext:
     # Value paths that a refused template block still reads, with the reason, for the values
     # files of that chart: their entries are withheld rather than removed.
     kept_values: tuple[tuple[tuple[str, ...], str], ...] = ()
+
+
+class Editor(Protocol):
+    """One file type's editor (a module of gitops_bot.edit, listed once in EDITORS).
+
+    `claims` says whether a file is of this type; `remove` locates the component's references
+    with a parser, cuts them and ends with `finish`; `still_valid` says why an edited text is
+    worse than its original (it no longer parses or lints where the original did), or None.
+    """
+
+    KIND: str  # the file kind reported for the files it claims (yaml, helm, hcl, ...)
+    CHECK: str  # what its verification established, as the validation report says it
+
+    def claims(self, path: str, text: str) -> bool: ...
+
+    def remove(self, text: str, ctx: RemovalContext) -> EditResult: ...
+
+    def still_valid(self, before: str, after: str) -> str | None: ...
+
+
+def finish(text: str, lines: Lines, cuts: list[Cut], refused: list[Refusal],
+           verify: Callable[[str], str | None], kept_comments: list[str] | tuple[str, ...] = ()) -> EditResult:
+    """The common end of every edit: splice the cuts (with the shared blank-line rules), then
+    `verify(new)` (the editor's `still_valid` against the original, or a stricter check that the
+    result holds exactly the intended data) and refuse the whole edit if it fails. Overlapping
+    cuts are a refusal, never a crash; an edit that changes nothing is not verified."""
+    try:
+        new = splice(text, tidy_cuts(lines, cuts))
+    except ValueError as exc:
+        return EditResult(text, refused + [Refusal(1, f"conflicting edits: {exc}")])
+    if new == text:
+        return EditResult(text, refused)
+    problem = verify(new)
+    if problem:
+        return EditResult(text, refused + [Refusal(1, f"edit refused: {problem}")])
+    return EditResult(new, refused, list(kept_comments))

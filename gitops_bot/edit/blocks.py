@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from .splice import Cut, Lines, Span, merge_cuts
-
+from gitops_bot.text.splice import Cut, Lines, Span, merge_cuts
 
 _DOC_MARKER_RE = re.compile(r"^(---|\.\.\.)(\s|$)")
 _FLUSH_ITEM_RE = re.compile(r"-(\s|$)")

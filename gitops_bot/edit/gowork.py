@@ -5,12 +5,14 @@ Verify: the re-parsed `use` list equals the old one minus the removed directorie
 
 from __future__ import annotations
 
+import posixpath
 import re
 
-from .base import EditResult, Refusal, RemovalContext, Unparsable
-from .blocks import leading_comments, tidy_cuts
-from .splice import Cut, Lines, splice
+from gitops_bot.edit.base import EditResult, RemovalContext, Unparsable, finish
+from gitops_bot.edit.blocks import leading_comments
+from gitops_bot.text.splice import Cut, Lines
 
+KIND = "gowork"
 CHECK = "use list re-parsed"
 
 _USE_ONE_RE = re.compile(r"^\s*use\s+(\S+)\s*(//.*)?$")
@@ -41,7 +43,12 @@ def use_list(text: str) -> list[tuple[int, str]]:
     return found
 
 
-def remove_service(text: str, ctx: RemovalContext) -> EditResult:
+def claims(path: str, text: str) -> bool:
+    """A `go.work` file."""
+    return posixpath.basename(path) == "go.work"
+
+
+def remove(text: str, ctx: RemovalContext) -> EditResult:
     """Remove `use` entries that point into the service's directories."""
     try:
         entries = use_list(text)
@@ -51,12 +58,26 @@ def remove_service(text: str, ctx: RemovalContext) -> EditResult:
     doomed = [(n, d) for n, d in entries if ctx.name.in_path(d) or ctx.name.identifies(d.rsplit("/", 1)[-1])]
     cuts = [Cut(lines.span(leading_comments(lines, n, lines.indent(n), ctx.name.names_in_comment), n))
             for n, _ in doomed]
-    new = splice(text, tidy_cuts(lines, cuts))
     expected = [d for n, d in entries if (n, d) not in doomed]
+    return finish(text, lines, cuts, [], lambda new: _same_uses(new, expected))
+
+
+def _same_uses(new: str, expected: list[str]) -> str | None:
     try:
         actual = [d for _, d in use_list(new)]
     except ValueError as exc:
         actual = [f"<{exc}>"]
-    if actual != expected:
-        return EditResult(text, [Refusal(1, "edit refused: the use list would not match the intended removal")])
-    return EditResult(new)
+    return None if actual == expected else "the use list would not match the intended removal"
+
+
+def still_valid(before: str, after: str) -> str | None:
+    """None unless the `use` list no longer parses where it did."""
+    try:
+        use_list(after)
+    except ValueError as exc:
+        try:
+            use_list(before)
+        except ValueError:
+            return None
+        return f"the use list would not parse ({exc})"
+    return None

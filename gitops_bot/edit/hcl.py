@@ -9,44 +9,28 @@ blocks minus the removed ones.
 
 from __future__ import annotations
 
+import posixpath
 import re
-from typing import Iterator
 
-from ..refs import ServiceName
-from .base import EditResult, Refusal, RemovalContext, Unparsable
-from .blocks import kept_comment_above, leading_comments, tidy_cuts
-from .splice import Cut, Lines, Span, splice
-from .yaml_file import pointer_matches
+from gitops_bot.domain.names import ServiceName, pointer_matches
+from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable, finish
+from gitops_bot.edit.blocks import kept_comment_above, leading_comments
+from gitops_bot.parse.hcl import (
+    block_key,
+    children,
+    is_node,
+    token_text,
+    top_level_blocks,
+    walk,
+)
+from gitops_bot.parse.hcl import parse as parse_hcl
+from gitops_bot.text.splice import Cut, Lines, Span
 
+KIND = "hcl"
 CHECK = "parses; top-level blocks equal the original minus the removed ones"
 
 _REFERENCE_RE = re.compile(r"\b(?:module|[a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)")
 _COMMENT = ("#", "//")
-
-
-def _parse(text: str):
-    import hcl2  # imported here: its grammar loads in ~0.15 s and most runs edit no HCL
-
-    return hcl2.parses_to_tree(text)
-
-
-def _children(node) -> list:
-    return getattr(node, "children", [])
-
-
-def _is(node, kind: str) -> bool:
-    return getattr(node, "data", None) == kind
-
-
-def _token_text(node) -> str:
-    """The literal text of an identifier or a plain string node."""
-    if _is(node, "identifier"):
-        return str(node.children[0])
-    if _is(node, "string"):
-        return "".join(str(t) for p in node.children if _is(p, "string_part") for t in p.children)
-    if _is(node, "expr_term") or _is(node, "object_elem_key"):
-        return _token_text(node.children[0]) if node.children else ""
-    return ""
 
 
 class _Editor:
@@ -60,15 +44,15 @@ class _Editor:
         self.kept_comments: list[str] = []
 
     def run(self, tree) -> None:
-        for body in _children(tree):
+        for body in children(tree):
             self._body(body, top=True)
 
     def _body(self, body, top: bool = False) -> None:
-        for node in _children(body):
-            if _is(node, "block"):
+        for node in children(body):
+            if is_node(node, "block"):
                 self._block(node, top)
-            elif _is(node, "attribute"):
-                self._entry(node, _token_text(node.children[0]), node.children[-1])
+            elif is_node(node, "attribute"):
+                self._entry(node, token_text(node.children[0]), node.children[-1])
 
     def _block(self, node, top: bool) -> None:
         labels = block_key(node)
@@ -77,8 +61,8 @@ class _Editor:
                 if top:
                     self.removed_blocks.add(labels)
             return
-        for child in _children(node):
-            if _is(child, "body"):
+        for child in children(node):
+            if is_node(child, "body"):
                 self._body(child)
 
     def _entry(self, node, key: str, value) -> None:
@@ -90,19 +74,19 @@ class _Editor:
         self._expression(value)
 
     def _expression(self, node) -> None:
-        for sub in _walk(node):
-            if _is(sub, "object"):
-                for elem in _children(sub):
-                    if _is(elem, "object_elem"):
-                        key = _token_text(elem.children[0])
+        for sub in walk(node):
+            if is_node(sub, "object"):
+                for elem in children(sub):
+                    if is_node(elem, "object_elem"):
+                        key = token_text(elem.children[0])
                         self._entry(elem, key, elem.children[-1])
                 return
-            if _is(sub, "tuple"):
+            if is_node(sub, "tuple"):
                 self._tuple(sub)
                 return
 
     def _tuple(self, node) -> None:
-        elems = [c for c in _children(node) if _is(c, "expr_term")]
+        elems = [c for c in children(node) if is_node(c, "expr_term")]
         doomed = [i for i, e in enumerate(elems) if self._element_is_service(e)]
         if not doomed:
             for e in elems:
@@ -123,8 +107,8 @@ class _Editor:
                 self.cuts.append(Cut(Span(prev.meta.end_pos, e.meta.end_pos)))
 
     def _element_is_service(self, elem) -> bool:
-        literal = _token_text(elem)
-        if literal and _is(elem.children[0], "string"):
+        literal = token_text(elem)
+        if literal and is_node(elem.children[0], "string"):
             return pointer_matches(self.name, literal)
         return self._points_at_service(elem)
 
@@ -132,7 +116,7 @@ class _Editor:
         if getattr(value, "meta", None) is None or value.meta.empty:
             return False
         source = self.text[value.meta.start_pos:value.meta.end_pos]
-        if _is(value, "expr_term") and value.children and _is(value.children[0], "string"):
+        if is_node(value, "expr_term") and value.children and is_node(value.children[0], "string"):
             return False
         refs = _REFERENCE_RE.findall(source)
         return bool(refs) and all(self.name.labels(r) for r in refs) and len(source) < 200 \
@@ -162,55 +146,42 @@ class _Editor:
         self.refused.append(Refusal(self.lines.line_of(offset) + 1, reason))
 
 
-def _walk(node) -> Iterator:
-    """Pre-order walk that stops at nested objects and tuples (the caller handles those)."""
-    yield node
-    if _is(node, "object") or _is(node, "tuple"):
-        return
-    for child in _children(node):
-        if hasattr(child, "data"):
-            yield from _walk(child)
+def claims(path: str, text: str) -> bool:
+    """Terraform and HCL files: `.tf`, `.tfvars`, `.hcl`."""
+    return posixpath.splitext(path)[1].lower() in (".tf", ".tfvars", ".hcl")
 
 
-def block_key(node) -> tuple[str, ...]:
-    """A block's type and labels: ('module', 'pod_identity_video_service')."""
-    key = []
-    for child in _children(node):
-        if _is(child, "identifier") or _is(child, "string"):
-            key.append(_token_text(child))
-        elif _is(child, "body"):
-            break
-    return tuple(key)
-
-
-def top_level_blocks(tree) -> list[tuple[str, ...]]:
-    return [block_key(n) for body in _children(tree) for n in _children(body) if _is(n, "block")]
-
-
-def remove_service(text: str, ctx: RemovalContext) -> EditResult:
+def remove(text: str, ctx: RemovalContext) -> EditResult:
     """Remove the service's blocks, entries and list elements from an HCL file."""
     try:
-        tree = _parse(text)
+        tree = parse_hcl(text)
     except Exception as exc:  # python-hcl2 raises lark errors of several types
         problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise Unparsable(getattr(exc, "line", 1) or 1, f"HCL does not parse: {problem}") from exc
     editor = _Editor(text, ctx.name)
     editor.run(tree)
+    return finish(text, editor.lines, editor.cuts, editor.refused,
+                  lambda new: verify(tree, new, editor.removed_blocks), editor.kept_comments)
+
+
+def still_valid(before: str, after: str) -> str | None:
+    """None unless `after` no longer parses where `before` did (the original is parsed only
+    when the result fails)."""
     try:
-        new = splice(text, tidy_cuts(editor.lines, editor.cuts))
-    except ValueError as exc:
-        return EditResult(text, editor.refused + [Refusal(1, f"conflicting edits: {exc}")])
-    if new != text:
-        problem = verify(tree, new, editor.removed_blocks)
-        if problem:
-            return EditResult(text, editor.refused + [Refusal(1, f"edit refused: {problem}")])
-    return EditResult(new, editor.refused, editor.kept_comments)
+        parse_hcl(after)
+    except Exception as exc:  # python-hcl2 raises lark errors of several types
+        try:
+            parse_hcl(before)
+        except Exception:
+            return None
+        return f"the result would not parse ({str(exc).strip().splitlines()[0]})"
+    return None
 
 
 def verify(old_tree, new: str, removed: set[tuple[str, ...]]) -> str | None:
     """None when `new` parses and holds the old top-level blocks minus the removed ones."""
     try:
-        new_tree = _parse(new)
+        new_tree = parse_hcl(new)
     except Exception as exc:
         return f"the result would not parse ({str(exc).splitlines()[0]})"
     expected = [k for k in top_level_blocks(old_tree) if k not in removed]
@@ -219,59 +190,3 @@ def verify(old_tree, new: str, removed: set[tuple[str, ...]]) -> str | None:
     return None
 
 
-def helm_release_versions(text: str) -> list[tuple[str | None, str | None, str, int, int]]:
-    """(repository, chart, version, start, end) for each `resource "helm_release"` with a
-    literal `version`; start/end span the version text inside its quotes."""
-    found = []
-    for body in _children(_parse(text)):
-        for node in _children(body):
-            if not _is(node, "block") or block_key(node)[:2] != ("resource", "helm_release"):
-                continue
-            attrs = {}
-            for child in _children(node):
-                if _is(child, "body"):
-                    for attr in _children(child):
-                        if _is(attr, "attribute"):
-                            attrs[_token_text(attr.children[0])] = attr.children[-1]
-            version = attrs.get("version")
-            parts = _string_parts(version) if version is not None else []
-            if len(parts) == 1:
-                part = parts[0]
-                found.append((_literal(attrs.get("repository")), _literal(attrs.get("chart")),
-                              "".join(str(t) for t in part.children), part.meta.start_pos, part.meta.end_pos))
-    return found
-
-
-def helm_releases_without_version(text: str) -> list[tuple[str, str | None, str | None, int]]:
-    """(name, repository, chart, line) of each `helm_release` that sets no version."""
-    found = []
-    for body in _children(_parse(text)):
-        for node in _children(body):
-            key = block_key(node) if _is(node, "block") else ()
-            if key[:2] != ("resource", "helm_release"):
-                continue
-            attrs = {_token_text(a.children[0]): a.children[-1]
-                     for child in _children(node) if _is(child, "body")
-                     for a in _children(child) if _is(a, "attribute")}
-            if "version" not in attrs:
-                line = text.count("\n", 0, node.meta.start_pos) + 1
-                found.append((key[2] if len(key) > 2 else "", _literal(attrs.get("repository")),
-                              _literal(attrs.get("chart")), line))
-    return found
-
-
-def _string_parts(expr) -> list:
-    """The string_part nodes of a plain string literal expression (none for interpolations)."""
-    node = expr.children[0] if _is(expr, "expr_term") and expr.children else expr
-    if not _is(node, "string"):
-        return []
-    parts = [c for c in _children(node) if _is(c, "string_part")]
-    return parts if all(len(p.children) == 1 and getattr(p.children[0], "type", "") == "STRING_CHARS"
-                        for p in parts) else []
-
-
-def _literal(expr) -> str | None:
-    if expr is None:
-        return None
-    node = expr.children[0] if _is(expr, "expr_term") and expr.children else expr
-    return _token_text(node) if _is(node, "string") else None

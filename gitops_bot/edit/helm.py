@@ -11,167 +11,35 @@ Verify: blocks still balance, and the masked template still parses where it pars
 
 from __future__ import annotations
 
+import posixpath
 import re
-from dataclasses import dataclass
 
 from ruamel.yaml.error import YAMLError
 
-from .base import EditResult, Refusal, RemovalContext, Unparsable
-from .blocks import leading_comments, tidy_cuts
-from .splice import Cut, Lines, splice
-from . import yaml_file
+from gitops_bot.edit import yaml_file
+from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable, finish
+from gitops_bot.edit.blocks import leading_comments
+from gitops_bot.parse.gotemplate import Block, TemplateError, balanced, blocks, lex, mask
+from gitops_bot.parse.yaml import load_safe
+from gitops_bot.text.splice import Cut, Lines
 
+KIND = "helm"
 CHECK = "template blocks balance; masked YAML parses"
 
-_BLOCK_OPENERS = ("if", "range", "with", "define", "block")
-_PLACEHOLDER = "x"
 # Comment lines in a template: YAML comments and template comments.
 _COMMENTS = ("#", "{{/*", "{{- /*")
 
 
-class TemplateError(ValueError):
-    """The template's actions or blocks do not balance."""
+def claims(path: str, text: str) -> bool:
+    """Chart templates and `.tpl` files, and any YAML with template actions (ApplicationSet
+    templates `{{name}}`, values rendered by another tool)."""
+    suffix = posixpath.splitext(path)[1].lower()
+    if suffix == ".tpl":
+        return True
+    return suffix in (".yaml", ".yml") and ("/templates/" in "/" + path or "{{" in text)
 
 
-@dataclass(frozen=True)
-class Action:
-    """One `{{ ... }}` action: its span and its keyword (if, end, else, comment, ...)."""
-
-    start: int
-    end: int
-    body: str
-
-    @property
-    def keyword(self) -> str:
-        if self.body.startswith("/*"):
-            return "comment"
-        word = self.body.split(None, 1)[0] if self.body else ""
-        return word
-
-
-def lex(text: str) -> list[Action]:
-    """Every action in `text`, in order; raises TemplateError when one is unterminated."""
-    actions = []
-    pos = 0
-    while True:
-        start = text.find("{{", pos)
-        if start < 0:
-            return actions
-        end = _action_end(text, start)
-        inner = text[start + 2:end - 2]
-        inner = inner[1:] if inner.startswith("-") else inner
-        inner = inner[:-1] if inner.endswith("-") else inner
-        actions.append(Action(start, end, inner.strip()))
-        pos = end
-
-
-def _action_end(text: str, start: int) -> int:
-    i = start + 2
-    comment = text[i:i + 4].lstrip("- ").startswith("/*")
-    if comment:
-        close = text.find("*/", i)
-        if close < 0:
-            raise TemplateError(f"unterminated template comment at offset {start}")
-        i = close + 2
-    while i < len(text) - 1:
-        ch = text[i]
-        if ch in "\"'`":
-            i = _string_end(text, i)
-            continue
-        if text.startswith("}}", i):
-            return i + 2
-        i += 1
-    raise TemplateError(f"unterminated template action at offset {start}")
-
-
-def _string_end(text: str, i: int) -> int:
-    quote = text[i]
-    j = i + 1
-    while j < len(text):
-        if text[j] == "\\" and quote != "`":
-            j += 2
-            continue
-        if text[j] == quote:
-            return j + 1
-        if text[j] == "\n" and quote != "`":
-            break
-        j += 1
-    raise TemplateError(f"unterminated string in template action at offset {i}")
-
-
-@dataclass
-class Block:
-    """An `if/range/with/define/block` action and its matching `end`, with any `else`."""
-
-    open: Action
-    close: Action
-    has_else: bool
-
-
-def blocks(actions: list[Action]) -> list[Block]:
-    """The block tree flattened; raises TemplateError when blocks do not balance."""
-    stack: list[tuple[Action, bool]] = []
-    found = []
-    for action in actions:
-        kw = action.keyword
-        if kw in _BLOCK_OPENERS:
-            stack.append((action, False))
-        elif kw == "else":
-            if not stack:
-                raise TemplateError("`else` outside a block")
-            stack[-1] = (stack[-1][0], True)
-        elif kw == "end":
-            if not stack:
-                raise TemplateError("`end` without a block")
-            opener, has_else = stack.pop()
-            found.append(Block(opener, action, has_else))
-    if stack:
-        raise TemplateError(f"`{stack[-1][0].keyword}` block is never closed")
-    return found
-
-
-def mask(text: str, actions: list[Action]) -> str:
-    """The template with actions masked, same length and line geometry as `text`."""
-    chars = list(text)
-    lines = Lines(text)
-    for a in actions:
-        first, last = lines.line_of(a.start), lines.line_of(a.end - 1)
-        alone = _only_actions(text, lines, first, last, actions)
-        for i in range(a.start, a.end):
-            if chars[i] != "\n":
-                chars[i] = " " if alone else _PLACEHOLDER
-    return "".join(chars)
-
-
-def _only_actions(text: str, lines: Lines, first: int, last: int, actions: list[Action]) -> bool:
-    span_start, span_end = lines.start(first), lines.end(last)
-    rest = list(text[span_start:span_end])
-    for a in actions:
-        if a.end > span_start and a.start < span_end:
-            for i in range(max(a.start, span_start), min(a.end, span_end)):
-                rest[i - span_start] = " "
-    return not "".join(rest).strip()
-
-
-def balanced(fragment: str) -> bool:
-    """True when the actions in a removed fragment open and close blocks in pairs."""
-    try:
-        depth = 0
-        for a in lex(fragment):
-            if a.keyword in _BLOCK_OPENERS:
-                depth += 1
-            elif a.keyword == "end":
-                depth -= 1
-                if depth < 0:
-                    return False
-            elif a.keyword == "else" and depth == 0:
-                return False
-        return depth == 0
-    except TemplateError:
-        return False
-
-
-def remove_service(text: str, ctx: RemovalContext) -> EditResult:
+def remove(text: str, ctx: RemovalContext) -> EditResult:
     """Remove the service's blocks, YAML entries and PromQL alternatives from a template."""
     name = ctx.name
     try:
@@ -206,14 +74,7 @@ def remove_service(text: str, ctx: RemovalContext) -> EditResult:
                 if not _withheld(c, kept_blocks, lines, refused))
     refused.extend(r for r in plan.refused if not any(
         lines.line_of(g.span.start) < r.line <= lines.line_of(g.span.end - 1) + 1 for g in guarded))
-    try:
-        new = splice(text, tidy_cuts(lines, cuts))
-    except ValueError as exc:
-        return EditResult(text, refused + [Refusal(1, f"conflicting edits: {exc}")])
-    problem = verify(new, masked_parses)
-    if problem:
-        return EditResult(text, refused + [Refusal(1, f"edit refused: {problem}")])
-    return EditResult(new, refused, plan.kept_comments)
+    return finish(text, lines, cuts, refused, lambda new: verify(new, masked_parses), plan.kept_comments)
 
 
 def _withheld(cut: Cut, kept_blocks, lines: Lines, refused: list[Refusal]) -> bool:
@@ -285,7 +146,19 @@ def verify(new: str, masked_parsed_before: bool) -> str | None:
         return f"template blocks would not balance ({exc})"
     if masked_parsed_before:
         try:
-            yaml_file.load_safe(mask(new, actions))
+            load_safe(mask(new, actions))
         except YAMLError as exc:
             return f"the template's YAML would not parse ({str(exc).splitlines()[0]})"
     return None
+
+
+def still_valid(before: str, after: str) -> str | None:
+    """None unless `after` breaks what `before` had: balanced blocks, and a masked YAML that
+    parses (judged only when the original's did). The original is read only when the result
+    fails."""
+    problem = verify(after, masked_parsed_before=True)
+    if problem is None or verify(before, masked_parsed_before=False) is not None:
+        return None  # fine, or its blocks were unbalanced already: not the edit's doing
+    if verify(before, masked_parsed_before=True) is None:
+        return problem
+    return verify(after, masked_parsed_before=False)

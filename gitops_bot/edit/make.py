@@ -14,15 +14,17 @@ Verify: our own grammar check and `bash -n` on the recipes (make itself never ru
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
 
-from ..refs import ServiceName
-from ..subprocesses import run_checker
-from .base import EditResult, Refusal, RemovalContext
-from .blocks import drop_words, leading_comments, tidy_cuts
-from .splice import Cut, Lines, Span, splice
+from gitops_bot.domain.names import ServiceName
+from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish
+from gitops_bot.edit.blocks import drop_words, leading_comments
+from gitops_bot.subprocesses import run_checker
+from gitops_bot.text.splice import Cut, Lines, Span
 
+KIND = "make"
 CHECK = "Makefile grammar (conditionals, defines, rules, references) and bash -n on recipes"
 
 _ASSIGN_RE = re.compile(r"^(?:(?:export|override|private)\s+)*[A-Za-z_.][A-Za-z0-9_.-]*\s*(?:\?=|:=|::=|\+=|!=|=)")
@@ -217,19 +219,17 @@ class _Editor:
         self.refused.append(Refusal(n + 1, reason))
 
 
-def remove_service(text: str, ctx: RemovalContext) -> EditResult:
+def claims(path: str, text: str) -> bool:
+    """`Makefile`, `makefile`, `GNUmakefile` and `*.mk`."""
+    base = posixpath.basename(path)
+    return base in ("Makefile", "makefile", "GNUmakefile") or posixpath.splitext(base)[1].lower() == ".mk"
+
+
+def remove(text: str, ctx: RemovalContext) -> EditResult:
     """Remove the service's words, rules and recipe lines from a Makefile."""
     editor = _Editor(text, ctx.name)
     editor.run()
-    try:
-        new = splice(text, tidy_cuts(editor.lines, editor.cuts))
-    except ValueError as exc:
-        return EditResult(text, editor.refused + [Refusal(1, f"conflicting edits: {exc}")])
-    if new != text:
-        problem = verify(text, new)
-        if problem:
-            return EditResult(text, editor.refused + [Refusal(1, f"edit refused: {problem}")])
-    return EditResult(new, editor.refused)
+    return finish(text, editor.lines, editor.cuts, editor.refused, lambda new: still_valid(text, new))
 
 
 # -- verification -------------------------------------------------------------------------
@@ -241,7 +241,7 @@ _CONDITIONAL_ELSE_RE = re.compile(r"^ *else\b")
 _CONDITIONAL_END_RE = re.compile(r"^ *endif\b")
 
 
-def verify(old: str, new: str) -> str | None:
+def still_valid(old: str, new: str) -> str | None:
     """None unless `new` fails our Makefile grammar check or `bash -n` where `old` passed (the
     original is checked only when the result fails: most edits then start one process, not two)."""
     for check in (grammar_problem, _bash_syntax):

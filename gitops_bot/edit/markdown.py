@@ -6,12 +6,13 @@ Verify: every table keeps a consistent number of columns.
 
 from __future__ import annotations
 
+import posixpath
 import re
 
-from .base import EditResult, Refusal, RemovalContext
-from .blocks import tidy_cuts
-from .splice import Cut, Lines, splice
+from gitops_bot.edit.base import EditResult, RemovalContext, finish
+from gitops_bot.text.splice import Cut, Lines
 
+KIND = "markdown"
 CHECK = "table column counts consistent"
 
 _ROW_RE = re.compile(r"^\s*\|.*\|\s*$")
@@ -34,7 +35,12 @@ def _cells(row: str) -> list[str]:
     return [c.strip() for c in row.strip().strip("|").split("|")]
 
 
-def remove_service(text: str, ctx: RemovalContext) -> EditResult:
+def claims(path: str, text: str) -> bool:
+    """`*.md` and `*.markdown`."""
+    return posixpath.splitext(path)[1].lower() in (".md", ".markdown")
+
+
+def remove(text: str, ctx: RemovalContext) -> EditResult:
     """Remove table rows and list items whose leading term is the service."""
     name = ctx.name
     lines = Lines(text, comment="<!--")
@@ -59,11 +65,13 @@ def remove_service(text: str, ctx: RemovalContext) -> EditResult:
                     lines.indent(last + 1) > len(item.group(1)) and not _ITEM_RE.match(lines.line(last + 1)):
                 last += 1
             cuts.append(Cut(lines.span(n, last)))
-    new = splice(text, tidy_cuts(lines, cuts))
-    problem = verify(new)
-    if problem:
-        return EditResult(text, [Refusal(1, f"edit refused: {problem}")])
-    return EditResult(new)
+    return finish(text, lines, cuts, [], verify)
+
+
+def still_valid(before: str, after: str) -> str | None:
+    """None unless a table whose rows agreed on their column count no longer does."""
+    problem = verify(after)
+    return problem if problem is not None and verify(before) is None else None
 
 
 def _after_separator(lines: Lines, n: int) -> bool:

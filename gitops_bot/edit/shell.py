@@ -8,13 +8,16 @@ Verify: `bash -n` (refused when the result fails where the original passed).
 
 from __future__ import annotations
 
+import posixpath
 import re
 
-from ..subprocesses import run_checker
-from .base import EditResult, Refusal, RemovalContext
-from .blocks import drop_words, tidy_cuts
-from .splice import Cut, Lines, splice
+from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish
+from gitops_bot.edit.blocks import drop_words
+from gitops_bot.subprocesses import run_checker
+from gitops_bot.text.splice import Cut, Lines
 
+KIND = "shell"
+_SHEBANGS = ("#!/bin/bash", "#!/usr/bin/env bash", "#!/bin/sh")
 CHECK = "bash -n"
 
 _ARRAY_OPEN_RE = re.compile(r"^\s*(?:local\s+|declare\s+-a\s+|readonly\s+)?[A-Za-z_]\w*=\(\s*(#.*)?$")
@@ -28,7 +31,12 @@ def _is_service_word(name, word: str) -> bool:
     return name.owns(word) or name.in_path(word)
 
 
-def remove_service(text: str, ctx: RemovalContext) -> EditResult:
+def claims(path: str, text: str) -> bool:
+    """`*.sh`, `*.bash`, and files that start with a bash or sh shebang."""
+    return posixpath.splitext(path)[1].lower() in (".sh", ".bash") or text.startswith(_SHEBANGS)
+
+
+def remove(text: str, ctx: RemovalContext) -> EditResult:
     """Remove the service's array elements, loop words and echo lines from a shell script."""
     name = ctx.name
     lines = Lines(text)
@@ -63,12 +71,7 @@ def remove_service(text: str, ctx: RemovalContext) -> EditResult:
             if _ECHO_RE.match(line) and name.mentions(line) and not name.names_others(line) \
                     and _in_echo_list(lines, n):
                 cuts.append(Cut(lines.span(n, n)))
-    new = splice(text, tidy_cuts(lines, cuts))
-    if new != text:
-        problem = verify(text, new)
-        if problem:
-            return EditResult(text, refused + [Refusal(1, f"edit refused: {problem}")])
-    return EditResult(new, refused)
+    return finish(text, lines, cuts, refused, lambda new: still_valid(text, new))
 
 
 def _in_echo_list(lines: Lines, n: int) -> bool:
@@ -84,7 +87,7 @@ def bash_syntax(text: str) -> str | None:
     return None
 
 
-def verify(old: str, new: str) -> str | None:
+def still_valid(old: str, new: str) -> str | None:
     """None unless the edit breaks a script that `bash -n` accepted (the original is checked
     only when the result fails)."""
     problem = bash_syntax(new)

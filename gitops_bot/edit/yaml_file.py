@@ -20,20 +20,27 @@ templates that is the template with actions masked (see helm.py).
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
-from ..refs import ServiceName
-from .base import EditResult, Refusal, RemovalContext, Unparsable
-from .blocks import kept_comment_above, leading_comments, tidy_cuts, yaml_entry_stop, trim_trailing
-from .splice import Cut, Lines, Span, splice
+from gitops_bot.domain.names import ServiceName, pointer_matches
+from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable, finish
+from gitops_bot.edit.blocks import (
+    kept_comment_above,
+    leading_comments,
+    trim_trailing,
+    yaml_entry_stop,
+)
+from gitops_bot.parse.yaml import load_rt, load_safe, quoted_end
+from gitops_bot.text.splice import Cut, Lines, Span
 
+KIND = "yaml"
 CHECK = "re-parsed; data equals the original minus the removed entries"
 
 # Fields whose value says what a list item is or points at.
@@ -44,56 +51,6 @@ _ALTERNATION_RE = re.compile(r"(?<![\w.*+-])((?:[\w.*+-]+\|)+[\w.*+-]+)(?![\w.*+
 _PROMQL_CONTINUATION_RE = re.compile(r"^\s*(or|and|unless)\s")
 _DOC_MARKER_RE = re.compile(r"^(---|\.\.\.)(\s|$)")
 DataPath = tuple[Any, ...]
-
-
-class TooDeep(YAMLError):
-    """YAML nested deeper than the parser can follow (ruamel recurses once per level)."""
-
-
-def load_rt(text: str) -> list[Any]:
-    """All documents of `text` as ruamel round-trip nodes (with positions)."""
-    try:
-        return list(YAML(typ="rt").load_all(text))
-    except RecursionError:
-        raise TooDeep("nested too deeply to parse") from None
-
-
-def load_safe(text: str) -> list[Any]:
-    """All documents of `text` as plain data (libyaml-backed when ruamel.yaml.clib is present)."""
-    try:
-        return list(YAML(typ="safe").load_all(text))
-    except RecursionError:
-        raise TooDeep("nested too deeply to parse") from None
-
-
-def quoted_end(text: str, start: int) -> int:
-    """Offset just past the quoted YAML scalar that starts at `start` (backslash escapes in
-    double quotes, doubled quotes in single quotes); the end of `text` if it is unterminated."""
-    quote = text[start]
-    i = start + 1
-    while i < len(text):
-        if text[i] == "\\" and quote == '"':
-            i += 2
-            continue
-        if text[i] == quote:
-            if quote == "'" and text[i + 1:i + 2] == "'":
-                i += 2
-                continue
-            return i + 1
-        i += 1
-    return len(text)
-
-
-def pointer_matches(name: ServiceName, value: Any) -> bool:
-    """True when a scalar identifies, belongs to, or points into the service."""
-    if not isinstance(value, str):
-        return False
-    value = value.strip()
-    if name.owns(value) or name.in_path(value):
-        return True
-    if ".svc" in value or value.endswith(".local"):
-        return name.identifies(value.split(".")[0])
-    return False
 
 
 # -- scalar text edits (shared by the planner and by verification) ------------------------
@@ -425,7 +382,12 @@ def same_data(expected: Any, actual: Any, name: ServiceName, plan: Plan, path: D
     return expected == actual
 
 
-def remove_service(text: str, ctx: RemovalContext) -> EditResult:
+def claims(path: str, text: str) -> bool:
+    """`.yaml`/`.yml` files (those with template actions are claimed by Helm's editor first)."""
+    return posixpath.splitext(path)[1].lower() in (".yaml", ".yml")
+
+
+def remove(text: str, ctx: RemovalContext) -> EditResult:
     """Remove the service's entries from a YAML file."""
     name = ctx.name
     try:
@@ -433,14 +395,22 @@ def remove_service(text: str, ctx: RemovalContext) -> EditResult:
     except YAMLError as exc:
         raise Unparsable(_error_line(exc), "YAML does not parse: " + _first_line(exc)) from exc
     cuts = plan.cuts + scalar_line_cuts(text, name, plan)
+    return finish(text, Lines(text), cuts, plan.refused, lambda new: verify(text, new, name, plan),
+                  plan.kept_comments)
+
+
+def still_valid(before: str, after: str) -> str | None:
+    """None unless `after` no longer parses where `before` did (the original is parsed only
+    when the result fails)."""
     try:
-        new = splice(text, tidy_cuts(Lines(text), cuts))
-    except ValueError as exc:
-        return EditResult(text, plan.refused + [Refusal(1, f"conflicting edits: {exc}")])
-    problem = verify(text, new, name, plan)
-    if problem:
-        return EditResult(text, plan.refused + [Refusal(1, f"edit refused: {problem}")])
-    return EditResult(new, plan.refused, plan.kept_comments)
+        load_safe(after)
+    except YAMLError as exc:
+        try:
+            load_safe(before)
+        except YAMLError:
+            return None
+        return f"the result would not parse ({str(exc).splitlines()[0]})"
+    return None
 
 
 def verify(old: str, new: str, name: ServiceName, plan: Plan) -> str | None:
@@ -484,11 +454,8 @@ def remove_entries(text: str, targets: list[tuple[DataPath, ServiceName]]) -> Ed
             plan.deleted.add(path)
     if plan.refused:
         return EditResult(text, plan.refused)
-    new = splice(text, tidy_cuts(Lines(text), plan.cuts))
-    problem = verify(text, new, ServiceName(""), plan)
-    if problem:
-        return EditResult(text, [Refusal(1, f"edit refused: {problem}")])
-    return EditResult(new, [], plan.kept_comments)
+    return finish(text, Lines(text), plan.cuts, [], lambda new: verify(text, new, ServiceName(""), plan),
+                  plan.kept_comments)
 
 
 def _lookup(docs: list[Any], path: DataPath) -> Any:

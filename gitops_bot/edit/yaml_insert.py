@@ -18,10 +18,10 @@ from typing import Any, Sequence
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from ..helm_params import NewParameter
-from .blocks import trim_trailing, yaml_entry_stop
-from .splice import Cut, Lines, Span, splice
-from .yaml_file import load_rt, load_safe, quoted_end
+from gitops_bot.domain.helm_params import NewParameter
+from gitops_bot.edit.blocks import trim_trailing, yaml_entry_stop
+from gitops_bot.parse.yaml import load_rt, load_safe, quoted_end
+from gitops_bot.text.splice import Cut, Lines, Span, splice
 
 CHECK = "re-parsed; the Application equals the original plus exactly the new parameters"
 

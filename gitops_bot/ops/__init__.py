@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import delete_paths, move_values_to_params, pin_versions, remove_references, set_version
-from .state import RunState
+from gitops_bot.ops import (
+    delete_paths,
+    move_values_to_params,
+    pin_versions,
+    remove_references,
+    set_version,
+)
+from gitops_bot.ops.state import RunState
 
 Operation = Callable[[RunState, dict[str, str]], None]
 

@@ -8,7 +8,7 @@ sibling component's.
 
 from __future__ import annotations
 
-from .state import RunState
+from gitops_bot.ops.state import RunState
 
 
 def _stem(basename: str) -> str:

@@ -21,14 +21,26 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
-from ..argocd import Application, Source, find_application, parse_applications, service_source
-from ..changeset import Conflict, Finding, Validation
-from ..edit import yaml_file, yaml_insert
-from ..edit.splice import Lines
-from ..errors import UserError
-from ..helm_params import NewParameter, Unmovable, escape_key, parameter_value
-from ..refs import service_name
-from .state import RunState
+from gitops_bot.domain.argocd import (
+    Application,
+    Source,
+    find_application,
+    parse_applications,
+    service_source,
+)
+from gitops_bot.domain.findings import Conflict, Finding, Validation
+from gitops_bot.domain.helm_params import (
+    NewParameter,
+    Unmovable,
+    escape_key,
+    parameter_value,
+)
+from gitops_bot.domain.names import service_name
+from gitops_bot.edit import yaml_file, yaml_insert
+from gitops_bot.errors import UserError
+from gitops_bot.ops.state import RunState
+from gitops_bot.parse.yaml import load_rt
+from gitops_bot.text.splice import Lines
 
 
 def run(state: RunState, args: dict[str, str]) -> None:
@@ -40,7 +52,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
     if text is None:
         raise UserError(f"values file {values_path} not found (or not text)")
     try:
-        docs = yaml_file.load_rt(text)
+        docs = load_rt(text)
     except YAMLError as exc:
         raise UserError(f"cannot parse {values_path}: {str(exc).splitlines()[0]}") from exc
     apps = _applications(state, apps_dir)

@@ -15,16 +15,16 @@ from __future__ import annotations
 
 import re
 
-from ..changeset import Finding, Validation
-from ..edit import classify
-from ..edit.splice import Cut, Lines, Span, splice
-from ..errors import UserError
-from ..floating import FLOATING_MARK, Floating, find_floating
-from ..refs import words
-from ..releases import latest_release_tag, lookups_enabled
-from ..versions import Tool, is_version
-from .state import RunState
-from .verify import verify_text
+from gitops_bot.domain.findings import Finding, Validation
+from gitops_bot.domain.floating import FLOATING_MARK, Floating, find_floating
+from gitops_bot.domain.lookups import ReleaseLookup
+from gitops_bot.domain.names import words
+from gitops_bot.domain.versions import Tool, is_version
+from gitops_bot.edit import classify
+from gitops_bot.edit import still_valid as verify_text
+from gitops_bot.errors import UserError
+from gitops_bot.ops.state import RunState
+from gitops_bot.text.splice import Cut, Lines, Span, splice
 
 
 def run(state: RunState, args: dict[str, str]) -> None:
@@ -44,7 +44,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
         floating = [f for f in find_floating(path, text, kind) if tool is None or _belongs(f, tool)]
         if not floating:
             continue
-        pinner = _FilePinner(path, text, kind, tool, version, catalogue)
+        pinner = _FilePinner(path, text, kind, tool, version, catalogue, state.releases)
         for f in floating:
             reason = pinner.pin(f)
             if reason:
@@ -73,9 +73,10 @@ class _FilePinner:
     """Collects the cuts that pin one file's floating references."""
 
     def __init__(self, path: str, text: str, kind: str, tool: Tool | None, version: str,
-                 catalogue: dict[str, Tool]) -> None:
+                 catalogue: dict[str, Tool], releases: ReleaseLookup) -> None:
         self.path, self.text, self.kind = path, text, kind
         self.tool, self.version, self.catalogue = tool, version, catalogue
+        self.releases = releases
         self.cuts: list[Cut] = []
         self.defined: set[str] = set()
 
@@ -87,7 +88,7 @@ class _FilePinner:
                 return self._unresolved(f.subject)
             return self._pin_url(f, version)
         if f.kind == "action on a branch":
-            version = latest_release_tag(f.subject)
+            version = self.releases.latest_release_tag(f.subject)
             if not version:
                 return self._unresolved(f.subject)
             self.cuts.append(Cut(Span(f.start, f.end), version))
@@ -108,13 +109,13 @@ class _FilePinner:
     def _version_for_repo(self, slug: str) -> str | None:
         if self.tool and self.version and self.tool.github == slug:
             return self.version
-        return latest_release_tag(slug)
+        return self.releases.latest_release_tag(slug)
 
-    @staticmethod
-    def _unresolved(slug: str) -> str:
-        if lookups_enabled():
+    def _unresolved(self, slug: str) -> str:
+        why = self.releases.unavailable()
+        if why is None:
             return f"{slug} has no GitHub release to pin to"
-        return f"no version given and no GITHUB_TOKEN to look up {slug}'s latest release"
+        return f"no version given and {why} to look up {slug}'s latest release"
 
     # -- release URLs ---------------------------------------------------------------------
     def _pin_url(self, f: Floating, version: str) -> str | None:

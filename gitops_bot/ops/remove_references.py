@@ -10,11 +10,11 @@ from __future__ import annotations
 import posixpath
 from dataclasses import replace
 
-from ..changeset import Finding, Validation
-from ..edit import EDITORS, classify
-from ..edit.base import RemovalContext, Unparsable
-from ..errors import UserError
-from .state import RunState
+from gitops_bot.domain.findings import Finding, Validation
+from gitops_bot.edit import classify, editor_for
+from gitops_bot.edit.base import RemovalContext, Unparsable
+from gitops_bot.errors import UserError
+from gitops_bot.ops.state import RunState
 
 
 def run(state: RunState, args: dict[str, str]) -> None:
@@ -28,7 +28,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
     files.sort(key=lambda f: f[2] != "helm")
     kept: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for path, text, kind in files:
-        editor = EDITORS.get(kind)
+        editor = editor_for(kind)
         if editor is None:
             continue
         chart_values = kept.get(posixpath.dirname(path), ())
@@ -43,7 +43,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
 
 def _edit(editor, path: str, text: str, ctx: RemovalContext):
     try:
-        return editor.remove_service(text, ctx)
+        return editor.remove(text, ctx)
     except Unparsable as exc:
         raise UserError(f"cannot parse {path}: {exc}") from exc
     except RecursionError:  # our own walk of a parsed tree can be deeper than Python allows

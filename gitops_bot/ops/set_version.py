@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 
-from ..changeset import Finding, Validation
-from ..edit import classify
-from ..edit.splice import Cut, Span, splice
-from ..errors import UserError
-from ..versions import Tool, is_version, scan
-from .state import RunState
-from .verify import verify_text
+from gitops_bot.domain.findings import Finding, Validation
+from gitops_bot.domain.versions import Tool, is_version, scan
+from gitops_bot.edit import classify
+from gitops_bot.edit import still_valid as verify_text
+from gitops_bot.errors import UserError
+from gitops_bot.ops.state import RunState
+from gitops_bot.text.splice import Cut, Span, splice
 
 
 def run(state: RunState, args: dict[str, str]) -> None:

@@ -6,12 +6,13 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from ..changeset import Conflict, Finding, Validation
-from ..config import RepoConfig
-from ..errors import UserError
-from ..refs import ServiceName, service_name, words
-from ..versions import Tool, find_tool, load_catalogue
-from ..worktree import Worktree
+from gitops_bot.domain.config import RepoConfig
+from gitops_bot.domain.findings import Conflict, Finding, Validation
+from gitops_bot.domain.lookups import NoLookups, ReleaseLookup
+from gitops_bot.domain.names import ServiceName, service_name, words
+from gitops_bot.domain.versions import Tool, find_tool, load_catalogue
+from gitops_bot.domain.worktree import Worktree
+from gitops_bot.errors import UserError
 
 # Folders whose sub-folders are components (services/<name>, charts/<name>, apps/<env>/<name>.yaml).
 _COMPONENT_PARENTS = frozenset({"services", "charts", "packages", "components", "apps", "cmd"})
@@ -26,6 +27,9 @@ class RunState:
     # checkout, the action from the default branch under its `config:` name, run_recipe from the
     # tree when given none). None: the built-in catalogue only.
     config: RepoConfig | None = None
+    # How operations look things up outside the repository (the caller's; by default nothing
+    # is looked up and what would need it is reported).
+    releases: ReleaseLookup = field(default_factory=NoLookups)
     refused: list[Finding] = field(default_factory=list)
     validation: list[Validation] = field(default_factory=list)
     residue_names: list[ServiceName] = field(default_factory=list)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .errors import UserError
+from gitops_bot.errors import UserError
 
 PREFIX = "/gitops-bot"
 _WORD_RE = re.compile(r"^[A-Za-z0-9_.,:/@+-]+$")

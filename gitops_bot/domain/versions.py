@@ -17,10 +17,10 @@ from importlib import resources
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
-from .errors import UserError
+from gitops_bot.errors import UserError
 
 if TYPE_CHECKING:
-    from .config import RepoConfig
+    from gitops_bot.domain.config import RepoConfig
 
 FULL = r"v?\d+\.\d+\.\d+(?:-(?:alpha|beta|rc)[.\d]*)?"
 MINOR = r"\d+\.\d+"
@@ -221,8 +221,8 @@ def _variables(s: _Scan, name: str) -> None:
 def _argocd_charts(s: _Scan, tool: Tool) -> None:
     from ruamel.yaml.error import YAMLError
 
-    from .argocd import parse_applications
-    from .edit.splice import Lines
+    from gitops_bot.domain.argocd import parse_applications
+    from gitops_bot.text.splice import Lines
 
     try:
         apps = parse_applications(s.path, s.text)
@@ -245,7 +245,7 @@ def _argocd_charts(s: _Scan, tool: Tool) -> None:
 def _helm_releases(s: _Scan, tool: Tool) -> None:
     if not tool.chart_repository:
         return
-    from .edit.hcl import helm_release_versions
+    from gitops_bot.parse.hcl import helm_release_versions
 
     try:
         releases = helm_release_versions(s.text)

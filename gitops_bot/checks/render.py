@@ -1,40 +1,24 @@
-"""`gitops-bot check`: run every rule (gitops_bot.checks) read-only and print the problems as
-text, JSON, GitHub workflow annotations or SARIF 2.1.0."""
+"""The check command's output formats: text, JSON, GitHub workflow annotations, SARIF 2.1.0."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from pathlib import Path
 
-from . import __version__
-from .checks import CHECKS, run_checks
-from .checks.model import Problem, RepoIndex
-from .config import RepoConfig, load_config
-from .errors import UserError
-from .worktree import Worktree
+from gitops_bot import __version__
+from gitops_bot.checks import ALL_RULES
+from gitops_bot.checks.model import Problem
 
-_RULE_HELP = {
-    "ignored-service-values": "Per-service maps in an environment values file that Helm never reads",
-    "unknown-chart-parameter": "Application parameter whose top-level key the chart does not have",
-    "floating-version": "A reference that can change without a commit (latest, no tag, a branch)",
-    "version-drift": "One tool with different versions in different places",
-    "end-of-support": "A tool version past its end of support",
-    "unparsable-file": "A file the checks could not parse",
-}
+FORMATS = ("text", "json", "github", "sarif")
 
 
-def check_repo(root: Path, rules: list[str] | None = None, config: RepoConfig | None = None) -> list[Problem]:
-    """Problems in the repository at `root` (only `rules` when given). `config` is the
-    repository's configuration as the caller loaded it (its `tools:` extend the catalogue);
-    without one, the tree's own `.gitops-bot.yaml` is read here, once."""
-    unknown = [r for r in rules or [] if r not in CHECKS]
-    if unknown:
-        raise UserError(f"unknown rule {unknown[0]!r} (rules: {', '.join(CHECKS)})")
-    return run_checks(RepoIndex(Worktree(root), config if config is not None else load_config(root)), rules)
+def _help(rule: str) -> str:
+    known = ALL_RULES.get(rule)
+    return known.help if known else rule
 
 
 def render(problems: list[Problem], fmt: str) -> str:
+    """The problems in one of FORMATS."""
     return {"text": _text, "json": _json, "github": _github, "sarif": _sarif}[fmt](problems)
 
 
@@ -71,7 +55,7 @@ def _github(problems: list[Problem]) -> str:
 
 
 def _sarif(problems: list[Problem]) -> str:
-    rules = sorted(set(CHECKS) | {p.rule for p in problems})
+    rules = sorted(set(ALL_RULES) | {p.rule for p in problems})
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -80,7 +64,7 @@ def _sarif(problems: list[Problem]) -> str:
                 "name": "gitops-bot",
                 "version": __version__,
                 "informationUri": "https://github.com/gitops-bot/gitops-bot",
-                "rules": [{"id": r, "shortDescription": {"text": _RULE_HELP.get(r, r)}} for r in rules],
+                "rules": [{"id": r, "shortDescription": {"text": _help(r)}} for r in rules],
             }},
             "results": [{
                 "ruleId": p.rule,

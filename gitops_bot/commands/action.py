@@ -22,7 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from .errors import UserError
+from gitops_bot.errors import UserError
+
+
+def add_parser(sub) -> None:
+    sub.add_parser("action", help="the GitHub Action's entry point (reads GITHUB_EVENT_NAME, GITHUB_EVENT_PATH)")
+
+
+def run(_args) -> int:
+    return run_action()
 
 REPLY_MARK = "<!-- gitops-bot reply -->"
 _RANK = {"none": 0, "read": 1, "triage": 2, "write": 3, "maintain": 4, "admin": 5}
@@ -58,7 +66,7 @@ class Report:
     changed: bool = False
 
     def write(self, env: Mapping[str, str]) -> None:
-        from .pr import code
+        from gitops_bot.delivery.pr import code
 
         if env.get("GITHUB_OUTPUT"):
             with open(env["GITHUB_OUTPUT"], "a", encoding="utf-8") as out:
@@ -84,8 +92,8 @@ class Context:
     """
 
     def __init__(self, root: Path, inputs: Inputs) -> None:
-        from .gitops import Checkout
-        from .github import GitHub, settings
+        from gitops_bot.delivery.git import Checkout
+        from gitops_bot.delivery.github import GitHub, settings
 
         token, api_url, slug = settings(None)
         self.root, self.inputs, self.slug = root, inputs, slug
@@ -96,7 +104,7 @@ class Context:
     def load(self) -> "Context":
         """Fetch the default branch and read its configuration; UserError when the configured
         file is missing (only the default `.gitops-bot.yaml` may be) or malformed."""
-        from .config import load_config
+        from gitops_bot.domain.config import load_config
 
         self.default_branch = self.github.default_branch()
         self.base_sha = self.checkout.fetch(self.default_branch)
@@ -106,7 +114,7 @@ class Context:
     @property
     def recipes(self) -> dict:
         """The built-in recipes and the default branch's own."""
-        from .recipe import available_recipes
+        from gitops_bot.engine.recipe import available_recipes
 
         if self._recipes is None:
             with self.checkout.worktree(self.base_sha) as defaults:
@@ -122,7 +130,7 @@ class Context:
         return recipe.check_params(given, self.config.recipe_defaults.get(recipe.name))
 
     def deliver(self, recipe, params: Mapping[str, str], closes: int | None = None):
-        from .pr import Options, deliver
+        from gitops_bot.delivery.pr import Options, deliver
 
         options = Options(base=self.default_branch, draft=self.config.draft, labels=self.config.labels,
                           reviewers=self.config.reviewers, branch_prefix=self.config.branch_prefix,
@@ -131,11 +139,12 @@ class Context:
                        config=self.config)
 
     def plan(self, recipe, params: Mapping[str, str]):
-        from .engine import run_recipe
+        from gitops_bot.delivery.releases import GitHubReleases
+        from gitops_bot.engine.run import run_recipe
 
         base_sha = self.checkout.fetch(self.default_branch)
         with self.checkout.worktree(base_sha) as tree:
-            return run_recipe(tree, recipe, params, config=self.config)
+            return run_recipe(tree, recipe, params, config=self.config, releases=GitHubReleases())
 
 
 def run_action(env: Mapping[str, str] | None = None) -> int:
@@ -179,7 +188,7 @@ def _scheduled(ctx: Context, report: Report) -> int:
 
 
 def _dispatched(ctx: Context, report: Report) -> int:
-    from .cli import parse_params
+    from gitops_bot.engine.recipe import parse_params
 
     if not ctx.inputs.recipe:
         raise UserError("command: run needs the recipe input")
@@ -213,7 +222,8 @@ def _invoke(ctx: Context, name: str, given: Mapping[str, str], label: str, repor
 def _check(ctx: Context, report: Report) -> int:
     """`gitops-bot check` on the workspace, with the default branch's configuration (its
     `tools:` extend the catalogue), as every other command of the action reads it."""
-    from .check import check_repo, render
+    from gitops_bot.checks.render import render
+    from gitops_bot.engine.check import check_repo
 
     problems = check_repo(ctx.root, config=ctx.config)
     print(render(problems, "github"), end="")
@@ -225,7 +235,7 @@ def _check(ctx: Context, report: Report) -> int:
 def _comment(root: Path, inputs: Inputs, payload: dict, report: Report) -> int:
     """A `/gitops-bot ...` comment: ignored unless new, by a human, and a command; then the
     commenter's permission is checked first, and only an allowed commenter gets a reply."""
-    from . import commands
+    from gitops_bot.delivery import comments
 
     comment, issue = payload.get("comment") or {}, payload.get("issue") or {}
     user = comment.get("user") or {}
@@ -236,7 +246,7 @@ def _comment(root: Path, inputs: Inputs, payload: dict, report: Report) -> int:
     if user.get("type") == "Bot" or str(user.get("login", "")).endswith("[bot]") or REPLY_MARK in body:
         print("gitops-bot: ignored: comment by a bot")
         return 0
-    if not commands.is_command(body):
+    if not comments.is_command(body):
         print("gitops-bot: ignored: not a /gitops-bot command")
         return 0
     ctx = Context(root, inputs)
@@ -261,17 +271,17 @@ def _comment(root: Path, inputs: Inputs, payload: dict, report: Report) -> int:
 
 def _run_command(ctx: Context, number: int, comment_id: int, login: str, body: str, report: Report) -> int:
     """The allowed commenter's command, answered on the issue."""
-    from . import commands
-    from .pr import code
+    from gitops_bot.delivery import comments
+    from gitops_bot.delivery.pr import code
 
     try:
-        command = commands.parse(body)
+        command = comments.parse(body)
         if command.verb == "help":
             recipes = "\n".join(f"- `{r.name}`: {r.description}" for r in ctx.recipes.values())
-            _reply(ctx, number, comment_id, "rocket", commands.HELP + recipes)
+            _reply(ctx, number, comment_id, "rocket", comments.HELP + recipes)
             return 0
         recipe = ctx.recipe(command.recipe)
-        params = ctx.params(recipe, commands.resolve_params(command, recipe))
+        params = ctx.params(recipe, comments.resolve_params(command, recipe))
         if command.verb == "plan":
             changes = ctx.plan(recipe, params)
             _reply(ctx, number, comment_id, "rocket", _plan_reply(recipe, params, changes))
@@ -280,7 +290,7 @@ def _run_command(ctx: Context, number: int, comment_id: int, login: str, body: s
     except UserError as exc:
         extra = ""
         if exc.message.startswith("unknown recipe"):
-            extra = "\n\n" + commands.HELP + "\n".join(f"- `{r}`" for r in sorted(ctx.recipes))
+            extra = "\n\n" + comments.HELP + "\n".join(f"- `{r}`" for r in sorted(ctx.recipes))
         # The message may quote the comment's words: a code span keeps links and mentions inert.
         _reply(ctx, number, comment_id, "confused", f"@{login} {code(exc.message)}{extra}")
         return 0
@@ -300,7 +310,7 @@ def _cannot_load(ctx: Context, number: int, comment_id: int, login: str, exc: Us
     """The default branch or its configuration cannot be read: the job fails. The commenter's
     permission cannot be checked against a configuration that cannot be read, so the reply goes
     only to someone who reaches the default minimum (write); anyone else gets a reaction."""
-    from .pr import code
+    from gitops_bot.delivery.pr import code
 
     print(f"gitops-bot: error: {exc.message}")
     if _RANK.get(ctx.github.permission(login), 0) >= _RANK["write"]:
@@ -329,7 +339,7 @@ def _reply(ctx: Context, number: int, comment_id: int, reaction: str, text: str)
 
 def _plan_reply(recipe, params: Mapping[str, str], changes) -> str:
     """The `plan` answer: files and residue, every path and value a code span."""
-    from .pr import code, reproduce_command
+    from gitops_bot.delivery.pr import code, reproduce_command
 
     lines = [f"{code(reproduce_command(recipe, params))} on the default branch would change "
              f"{len(changes.files)} files:", ""]

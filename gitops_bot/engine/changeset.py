@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .difftext import unified_diff
+from gitops_bot.domain.findings import Conflict, Finding, Validation
+from gitops_bot.text.diff import unified_diff
 
 
 @dataclass
@@ -37,38 +38,6 @@ class FileChange:
             elif line.startswith("-"):
                 minus += 1
         return plus, minus
-
-
-@dataclass
-class Finding:
-    """A residue entry or a refused edit: where, what the line says, and why it is left."""
-
-    path: str
-    line: int
-    text: str
-    reason: str
-
-
-@dataclass
-class Conflict:
-    """A value that two files give differently; nothing is overwritten until a side is chosen."""
-
-    service: str
-    key: str
-    values_value: str
-    values_location: str
-    param_value: str
-    param_location: str
-
-
-@dataclass
-class Validation:
-    """One check run on one touched file."""
-
-    path: str
-    check: str
-    ok: bool
-    detail: str = ""
 
 
 @dataclass
@@ -143,7 +112,7 @@ class ChangeSet:
         """Apply the change to the working tree atomically, under the tree's apply lock: every
         new content is staged outside the tree and fsynced, each file is checked to still hold
         the text the plan was computed from, and a journal is committed before the first file is
-        moved into place, so an interrupted write is completed by the next run (gitops_bot.journal)."""
-        from .journal import write_files
+        moved into place, so an interrupted write is completed by the next run (gitops_bot.engine.journal)."""
+        from gitops_bot.engine.journal import write_files
 
         write_files(root, self.files, self.recipe, self.params)

@@ -9,14 +9,16 @@ import re
 from pathlib import Path
 from typing import Mapping
 
-from .changeset import ChangeSet, FileChange, Finding
-from .config import RepoConfig, load_config
-from .difftext import opcodes
-from .edit import classify
-from .ops import OPERATIONS
-from .ops.state import RunState
-from .recipe import Recipe
-from .worktree import Worktree
+from gitops_bot.domain.config import RepoConfig, load_config
+from gitops_bot.domain.findings import Finding
+from gitops_bot.domain.lookups import NoLookups, ReleaseLookup
+from gitops_bot.domain.worktree import Worktree
+from gitops_bot.edit import classify
+from gitops_bot.engine.changeset import ChangeSet, FileChange
+from gitops_bot.engine.recipe import Recipe
+from gitops_bot.ops import OPERATIONS
+from gitops_bot.ops.state import RunState
+from gitops_bot.text.diff import opcodes
 
 # Residue reason per file kind (a refused edit's own reason wins).
 _RESIDUE_REASONS = {
@@ -28,11 +30,13 @@ _RESIDUE_REASONS = {
 
 
 def run_recipe(root: Path, recipe: Recipe, params: Mapping[str, str],
-               config: RepoConfig | None = None) -> ChangeSet:
+               config: RepoConfig | None = None, releases: ReleaseLookup | None = None) -> ChangeSet:
     """Run `recipe` with already-checked `params` on the tree at `root`. `config` is the
     repository's configuration as the caller loaded it (its `tools:` extend the catalogue the
-    operations use); without one, the tree's own `.gitops-bot.yaml` is read here, once."""
-    state = RunState(Worktree(root), config if config is not None else load_config(root))
+    operations use); without one, the tree's own `.gitops-bot.yaml` is read here, once.
+    `releases` looks up latest releases for pin-versions; without one nothing is looked up."""
+    state = RunState(Worktree(root), config if config is not None else load_config(root),
+                     releases=releases if releases is not None else NoLookups())
     for step in recipe.rendered_steps(params):
         OPERATIONS[step.op](state, step.args)
     tree = state.tree

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import Any
 
 _WORD_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _IDENT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -195,3 +196,15 @@ def service_name(raw: str, known: set[str] | frozenset[str] = frozenset()) -> Se
     """Build a ServiceName; `known` holds the other component names found in the repository."""
     mine = words(raw)
     return ServiceName(raw, frozenset(words(k) for k in known if words(k) != mine))
+
+
+def pointer_matches(name: ServiceName, value: Any) -> bool:
+    """True when a scalar identifies, belongs to, or points into the service."""
+    if not isinstance(value, str):
+        return False
+    value = value.strip()
+    if name.owns(value) or name.in_path(value):
+        return True
+    if ".svc" in value or value.endswith(".local"):
+        return name.identifies(value.split(".")[0])
+    return False

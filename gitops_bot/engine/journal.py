@@ -82,10 +82,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
 
-from .errors import UserError
+from gitops_bot.errors import UserError
 
 if TYPE_CHECKING:
-    from .changeset import FileChange
+    from gitops_bot.engine.changeset import FileChange
 
 FORMAT = "gitops-bot-apply-journal/2"
 FORMAT_1 = "gitops-bot-apply-journal/1"  # gitops-bot 0.1.0 before content hashes: refused
@@ -298,7 +298,7 @@ def recover(staging: Staging, root: Path) -> None:
         dropped = _clear_staged(staging)
         if dropped:
             _say(f"discarded {dropped} staged files of an interrupted apply that had not changed the tree yet")
-    from .worktree import Worktree
+    from gitops_bot.domain.worktree import Worktree
 
     legacy = [p for p in Worktree(root).paths() if p.endswith(LEGACY_SUFFIX)]
     for path in legacy:

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .errors import UserError
-from .subprocesses import git_overrides, import_git
+from gitops_bot.errors import UserError
+from gitops_bot.subprocesses import git_overrides, import_git
 
 DEFAULT_AUTHOR = ("gitops-bot", "gitops-bot@users.noreply.github.com")
 

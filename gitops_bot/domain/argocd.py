@@ -10,7 +10,7 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from .refs import words
+from gitops_bot.domain.names import words
 
 
 @dataclass
@@ -71,7 +71,7 @@ def parse_applications(path: str, text: str) -> list[Application]:
     """Applications in one YAML file (raises YAMLError when it does not parse)."""
     from ruamel.yaml.comments import CommentedMap
 
-    from .edit.yaml_file import load_rt
+    from gitops_bot.parse.yaml import load_rt
 
     found = []
     for i, doc in enumerate(load_rt(text)):

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
-from .errors import UserError
+from gitops_bot.errors import UserError
 
 REPO_RECIPES_DIR = ".gitops-bot/recipes"
 _NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -108,7 +108,7 @@ def parse_recipe(text: str, source: str) -> Recipe:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
-    from .ops import OPERATIONS, REQUIRED_ARGS
+    from gitops_bot.ops import OPERATIONS, REQUIRED_ARGS
 
     try:
         data = YAML(typ="safe", pure=True).load(text)
@@ -194,7 +194,7 @@ def builtin_recipes() -> dict[str, Recipe]:
 def available_recipes(repo: Path | None = None) -> dict[str, Recipe]:
     """Built-in recipes plus the repository's own (`.gitops-bot/recipes/*.yaml`)."""
     recipes = dict(builtin_recipes())
-    from .worktree import inside, read_text_inside
+    from gitops_bot.domain.worktree import inside, read_text_inside
 
     folder = inside(repo, REPO_RECIPES_DIR) if repo else None
     if folder and folder.is_dir():
@@ -212,3 +212,16 @@ def find_recipe(name: str, repo: Path | None = None) -> Recipe:
     if name not in recipes:
         raise UserError(f"unknown recipe {name!r} (available: {', '.join(sorted(recipes))})")
     return recipes[name]
+
+
+def parse_params(items: Sequence[str]) -> dict[str, str]:
+    """`key=value` words into a dict; UserError on anything else."""
+    params: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UserError(f"parameter {item!r} is not key=value")
+        if key in params:
+            raise UserError(f"parameter {key!r} given twice")
+        params[key] = value
+    return params

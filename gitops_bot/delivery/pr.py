@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Iterable, Mapping
 from urllib.parse import quote
 
-from . import __version__
-from .changeset import ChangeSet
-from .errors import UserError
-from .github import LOGIN_RE
-from .recipe import Recipe
+from gitops_bot import __version__
+from gitops_bot.delivery.github import LOGIN_RE
+from gitops_bot.engine.changeset import ChangeSet
+from gitops_bot.engine.recipe import Recipe
+from gitops_bot.errors import UserError
 
 MARKER_RE = re.compile(r"<!-- gitops-bot: (\{.*?\}) -->")
 BODY_LIMIT = 60_000  # GitHub rejects bodies over 65,536 characters
@@ -216,9 +216,10 @@ def deliver(root: Path, recipe: Recipe, params: Mapping[str, str], options: Opti
     """Run `recipe` on the base branch and open or update its pull request (the GitHub and git
     clients may be passed in to share them across invocations; `config` is the repository
     configuration already loaded, whose tool catalogue the recipe uses)."""
-    from .engine import run_recipe
-    from .gitops import DEFAULT_AUTHOR, Checkout, assess
-    from .github import GitHub, settings
+    from gitops_bot.delivery.git import DEFAULT_AUTHOR, Checkout, assess
+    from gitops_bot.delivery.github import GitHub, settings
+    from gitops_bot.delivery.releases import GitHubReleases
+    from gitops_bot.engine.run import run_recipe
 
     if github is None:
         github = GitHub(*settings(options.slug))
@@ -231,7 +232,7 @@ def deliver(root: Path, recipe: Recipe, params: Mapping[str, str], options: Opti
     existing = github.find_pull(branch)
     marker = read_marker(existing.body) if existing else {}
     with checkout.worktree(base_sha) as worktree:
-        changes = run_recipe(worktree, recipe, params, config=config)
+        changes = run_recipe(worktree, recipe, params, config=config, releases=GitHubReleases())
         if not changes.changed:
             return _nothing_to_change(github, existing, marker, reproduce_command(recipe, params), base, base_sha)
         if existing and existing.state == "closed" and not existing.merged and not marker.get("closed_by_bot"):

@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 import re
 from functools import lru_cache
+from typing import Mapping
 
-from .errors import UserError
-
+from gitops_bot.errors import UserError
 
 # A release tag is written into shell scripts, Makefiles and workflow `uses:` lines, so it must be
 # a plain version before it is used: `v1.2.3$(touch${IFS}/tmp/x)` is a valid git ref name.
@@ -29,16 +29,22 @@ def checked_tag(slug: str, tag: str) -> str:
     return tag
 
 
-def lookups_enabled() -> bool:
-    return bool(os.environ.get("GITHUB_TOKEN"))
+class GitHubReleases:
+    """The ReleaseLookup the commands give a run: GitHub's API with the environment's settings
+    (GITHUB_TOKEN, GITHUB_API_URL), read when the lookup is made."""
 
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        self.env = os.environ if env is None else env
 
-def latest_release_tag(slug: str) -> str | None:
-    """The tag of `slug`'s latest release; None without a token or when it has no release."""
-    token = os.environ.get("GITHUB_TOKEN")
-    if not token:
-        return None
-    return _lookup(slug, os.environ.get("GITHUB_API_URL", "https://api.github.com").rstrip("/"), token)
+    def unavailable(self) -> str | None:
+        return None if self.env.get("GITHUB_TOKEN") else "no GITHUB_TOKEN"
+
+    def latest_release_tag(self, slug: str) -> str | None:
+        """The tag of `slug`'s latest release; None without a token or when it has no release."""
+        token = self.env.get("GITHUB_TOKEN")
+        if not token:
+            return None
+        return _lookup(slug, self.env.get("GITHUB_API_URL", "https://api.github.com").rstrip("/"), token)
 
 
 @lru_cache(maxsize=None)

@@ -30,8 +30,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import UserError
-from .versions import Tool, tool_from_spec
+from gitops_bot.domain.versions import Tool, tool_from_spec
+from gitops_bot.errors import UserError
 
 PERMISSIONS = ("none", "read", "triage", "write", "maintain", "admin")
 _TOP_KEYS = {"schedule", "pull_requests", "commands", "recipes", "tools"}
@@ -195,7 +195,7 @@ def load_config(root, name: str = ".gitops-bot.yaml") -> RepoConfig:
     if callable(root):
         text = root(name)
     else:
-        from .worktree import inside, read_text_inside
+        from gitops_bot.domain.worktree import inside, read_text_inside
 
         text = read_text_inside(root, name) if inside(root, name).is_file() else None
     if text is not None:

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, TypeVar
 from urllib.parse import urlsplit
 
-from .errors import UserError
+from gitops_bot.errors import UserError
 
 T = TypeVar("T")
 RETRIES = 3

@@ -96,8 +96,8 @@ def _actions(path: str, text: str) -> list[Floating]:
 def _chart_revisions(path: str, text: str) -> list[Floating]:
     from ruamel.yaml.error import YAMLError
 
-    from .argocd import parse_applications
-    from .edit.splice import Lines
+    from gitops_bot.domain.argocd import parse_applications
+    from gitops_bot.text.splice import Lines
 
     try:
         apps = parse_applications(path, text)
@@ -123,7 +123,7 @@ def _chart_revisions(path: str, text: str) -> list[Floating]:
 
 
 def _unversioned_releases(path: str, text: str) -> list[Floating]:
-    from .edit.hcl import helm_releases_without_version
+    from gitops_bot.parse.hcl import helm_releases_without_version
 
     try:
         releases = helm_releases_without_version(text)

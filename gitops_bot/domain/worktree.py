@@ -11,7 +11,7 @@ import os
 import re
 from pathlib import Path
 
-from .errors import UserError
+from gitops_bot.errors import UserError
 
 # Directories that never hold configuration a recipe should edit.
 SKIP_DIRS = frozenset({".git", "node_modules", "vendor", ".venv", "venv", "__pycache__", ".terraform",

@@ -1,0 +1,24 @@
+"""`gitops-bot check`: run the rules (gitops_bot.checks) read-only on a repository."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gitops_bot.checks import CHECKS, run_checks
+from gitops_bot.checks.model import Problem, RepoIndex
+from gitops_bot.domain.config import RepoConfig, load_config
+from gitops_bot.domain.worktree import Worktree
+from gitops_bot.engine.recipe import builtin_recipes
+from gitops_bot.errors import UserError
+
+
+def check_repo(root: Path, rules: list[str] | None = None, config: RepoConfig | None = None) -> list[Problem]:
+    """Problems in the repository at `root` (only `rules` when given). `config` is the
+    repository's configuration as the caller loaded it (its `tools:` extend the catalogue);
+    without one, the tree's own `.gitops-bot.yaml` is read here, once."""
+    unknown = [r for r in rules or [] if r not in CHECKS]
+    if unknown:
+        raise UserError(f"unknown rule {unknown[0]!r} (rules: {', '.join(CHECKS)})")
+    index = RepoIndex(Worktree(root), config if config is not None else load_config(root),
+                      recipe_defaults={name: recipe.check_params for name, recipe in builtin_recipes().items()})
+    return run_checks(index, rules)

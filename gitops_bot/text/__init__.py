@@ -1,0 +1,1 @@
+"""Text primitives: spans, cuts and the splice, line geometry, the diff renderer."""
