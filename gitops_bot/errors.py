@@ -9,7 +9,12 @@ is a bug and exits 3.
 class UserError(Exception):
     """A problem with the user's input, reported as one clear line."""
 
-    def __init__(self, message: str, exit_code: int = 2) -> None:
+    def __init__(self, message: str, exit_code: int = 2, *, kind: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.exit_code = exit_code
+        self.kind = kind  # for callers that answer differently (UNKNOWN_RECIPE); "" otherwise
+
+
+# UserError kinds a caller acts on.
+UNKNOWN_RECIPE = "unknown-recipe"

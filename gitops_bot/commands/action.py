@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from gitops_bot.errors import UserError
+from gitops_bot.errors import UNKNOWN_RECIPE, UserError
 
 
 def add_parser(sub) -> None:
@@ -123,7 +123,8 @@ class Context:
 
     def recipe(self, name: str):
         if name not in self.recipes:
-            raise UserError(f"unknown recipe {name!r} (available: {', '.join(sorted(self.recipes))})")
+            raise UserError(f"unknown recipe {name!r} (available: {', '.join(sorted(self.recipes))})",
+                            kind=UNKNOWN_RECIPE)
         return self.recipes[name]
 
     def params(self, recipe, given: Mapping[str, str]) -> dict[str, str]:
@@ -289,7 +290,7 @@ def _run_command(ctx: Context, number: int, comment_id: int, login: str, body: s
         outcome = ctx.deliver(recipe, params, closes=number)
     except UserError as exc:
         extra = ""
-        if exc.message.startswith("unknown recipe"):
+        if exc.kind == UNKNOWN_RECIPE:
             extra = "\n\n" + comments.HELP + "\n".join(f"- `{r}`" for r in sorted(ctx.recipes))
         # The message may quote the comment's words: a code span keeps links and mentions inert.
         _reply(ctx, number, comment_id, "confused", f"@{login} {code(exc.message)}{extra}")

@@ -9,24 +9,11 @@ lookup is needed.
 from __future__ import annotations
 
 import os
-import re
 from functools import lru_cache
 from typing import Mapping
 
+from gitops_bot.domain.lookups import checked_tag
 from gitops_bot.errors import UserError
-
-# A release tag is written into shell scripts, Makefiles and workflow `uses:` lines, so it must be
-# a plain version before it is used: `v1.2.3$(touch${IFS}/tmp/x)` is a valid git ref name.
-RELEASE_TAG_RE = re.compile(r"v?\d{1,9}(?:\.\d{1,9}){0,3}(?:-[0-9A-Za-z]{1,32}(?:\.[0-9A-Za-z]{1,32}){0,4})?")
-
-
-def checked_tag(slug: str, tag: str) -> str:
-    """`tag` when it is a plain version (`v1.8.3`, `1.3.0`, `v4`, `v2.0.0-rc.1`); a UserError naming
-    it otherwise, before anything is written."""
-    if not RELEASE_TAG_RE.fullmatch(tag):
-        raise UserError(f"GitHub API: the latest release of {slug} has the tag {tag!r}, which is not a "
-                        "plain version; refusing to write it anywhere (nothing was changed)")
-    return tag
 
 
 class GitHubReleases:

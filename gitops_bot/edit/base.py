@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
+from gitops_bot.domain.findings import Kind
 from gitops_bot.domain.names import ServiceName
 from gitops_bot.edit.blocks import tidy_cuts
 from gitops_bot.text.splice import Cut, Lines, splice
@@ -29,6 +30,7 @@ class Refusal:
     line: int
     reason: str
     reads: tuple[tuple[str, ...], ...] = ()
+    kind: Kind = Kind.KEPT
 
 
 @dataclass
@@ -79,10 +81,10 @@ def finish(text: str, lines: Lines, cuts: list[Cut], refused: list[Refusal],
     try:
         new = splice(text, tidy_cuts(lines, cuts))
     except ValueError as exc:
-        return EditResult(text, refused + [Refusal(1, f"conflicting edits: {exc}")])
+        return EditResult(text, refused + [Refusal(1, f"conflicting edits: {exc}", kind=Kind.CONFLICTING)])
     if new == text:
         return EditResult(text, refused)
     problem = verify(new)
     if problem:
-        return EditResult(text, refused + [Refusal(1, f"edit refused: {problem}")])
+        return EditResult(text, refused + [Refusal(1, f"edit refused: {problem}", kind=Kind.UNVERIFIED)])
     return EditResult(new, refused, list(kept_comments))

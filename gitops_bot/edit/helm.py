@@ -16,10 +16,18 @@ import re
 
 from ruamel.yaml.error import YAMLError
 
+from gitops_bot.domain.findings import Kind
 from gitops_bot.edit import yaml_file
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable, finish
 from gitops_bot.edit.blocks import leading_comments
-from gitops_bot.parse.gotemplate import Block, TemplateError, balanced, blocks, lex, mask
+from gitops_bot.parse.gotemplate import (
+    Block,
+    TemplateError,
+    balanced,
+    blocks,
+    lex,
+    mask,
+)
 from gitops_bot.parse.yaml import load_safe
 from gitops_bot.text.splice import Cut, Lines
 
@@ -83,7 +91,7 @@ def _withheld(cut: Cut, kept_blocks, lines: Lines, refused: list[Refusal]) -> bo
         if block.open.start < cut.span.end and cut.span.start < block.close.end:
             refused.append(Refusal(lines.line_of(cut.span.start) + 1,
                                    f"withheld: inside the template block at line {refusal.line}, which was "
-                                   f"refused ({refusal.reason})"))
+                                   f"refused ({refusal.reason})", kind=Kind.WITHHELD))
             return True
     return False
 

@@ -29,6 +29,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
+from gitops_bot.domain.findings import Kind
 from gitops_bot.domain.names import ServiceName, pointer_matches
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable, finish
 from gitops_bot.edit.blocks import (
@@ -194,7 +195,7 @@ class _Planner:
         data = tuple(path[1:])
         for read, why in self.kept:
             if read[:len(data)] == data or data[:len(read)] == read:
-                self._refuse(line, f"withheld: {why} still reads .Values.{'.'.join(read)}")
+                self._refuse(line, f"withheld: {why} still reads .Values.{'.'.join(read)}", Kind.WITHHELD)
                 return True
         return False
 
@@ -305,8 +306,8 @@ class _Planner:
         if plan.deleted:
             self.plan.embedded[path] = plan.deleted
 
-    def _refuse(self, line: int, reason: str) -> int:
-        self.plan.refused.append(Refusal(line + 1, reason))
+    def _refuse(self, line: int, reason: str, kind: Kind = Kind.KEPT) -> int:
+        self.plan.refused.append(Refusal(line + 1, reason, kind=kind))
         return 0
 
 

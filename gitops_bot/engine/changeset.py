@@ -66,11 +66,11 @@ class ChangeSet:
             "params": self.params,
             "files": [{"path": f.path, "status": f.status, "kind": f.kind, "diff": f.diff()}
                       for f in self.files],
-            "residue": [asdict(r) for r in self.residue],
-            "refused": [asdict(r) for r in self.refused],
+            "residue": [r.to_json() for r in self.residue],
+            "refused": [r.to_json() for r in self.refused],
             "validation": [asdict(v) for v in self.validation],
             "conflicts": [asdict(c) for c in self.conflicts],
-            "found": [asdict(f) for f in self.found],
+            "found": [f.to_json() for f in self.found],
         }
 
     def summary(self) -> str:
@@ -84,8 +84,7 @@ class ChangeSet:
         if self.found:
             tally: dict[str, int] = {}
             for f in self.found:
-                value = f.reason.rsplit(": ", 1)[-1]
-                tally[value] = tally.get(value, 0) + 1
+                tally[f.value] = tally.get(f.value, 0) + 1
             out.append(f"found before the change: {', '.join(f'{v} x{n}' for v, n in sorted(tally.items()))}")
             out.extend(f"  {f.path}:{f.line}: {f.reason}" for f in self.found)
         failed = [v for v in self.validation if not v.ok]

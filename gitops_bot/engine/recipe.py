@@ -28,7 +28,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from gitops_bot.errors import UserError
+from gitops_bot.errors import UNKNOWN_RECIPE, UserError
 
 REPO_RECIPES_DIR = ".gitops-bot/recipes"
 _NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -108,7 +108,7 @@ def parse_recipe(text: str, source: str) -> Recipe:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
-    from gitops_bot.ops import OPERATIONS, REQUIRED_ARGS
+    from gitops_bot.ops import OPERATIONS
 
     try:
         data = YAML(typ="safe", pure=True).load(text)
@@ -143,9 +143,9 @@ def parse_recipe(text: str, source: str) -> Recipe:
             raise UserError(f"{source}: step {i + 1}: unknown operation {op!r} "
                             f"(known: {', '.join(sorted(OPERATIONS))})")
         args = {k: str(_scalar(source, f"step {i + 1}: {k}", v)) for k, v in raw.items() if k != "op"}
-        missing = [a for a in REQUIRED_ARGS.get(op, ()) if a not in args]
-        if missing:
-            raise UserError(f"{source}: step {i + 1} ({op}) needs {', '.join(missing)}")
+        problem = OPERATIONS[op].check_args(args)
+        if problem:
+            raise UserError(f"{source}: step {i + 1} ({op}) {problem}")
         for value in args.values():
             for ref in _PLACEHOLDER_RE.findall(value):
                 if ref not in {p.name for p in params}:
@@ -210,7 +210,7 @@ def available_recipes(repo: Path | None = None) -> dict[str, Recipe]:
 def find_recipe(name: str, repo: Path | None = None) -> Recipe:
     recipes = available_recipes(repo)
     if name not in recipes:
-        raise UserError(f"unknown recipe {name!r} (available: {', '.join(sorted(recipes))})")
+        raise UserError(f"unknown recipe {name!r} (available: {', '.join(sorted(recipes))})", kind=UNKNOWN_RECIPE)
     return recipes[name]
 
 

@@ -1,12 +1,11 @@
-"""Recipe operations, in an explicit registry: a recipe step `op: NAME` calls OPERATIONS[NAME].
+"""Recipe operations, in an explicit registry: a recipe step `op: NAME` runs OPERATIONS[NAME].
 
-An operation is `run(state: RunState, args: dict[str, str]) -> None`: it reads and writes files
-through `state.tree` and records refusals, validations and names whose leftovers are residue.
+An operation (ops/base.Operation) declares its arguments and runs as `run(state, args)`: it reads
+and writes files through `state.tree` and records refusals, validations and names whose
+leftovers are residue. A new operation is one module, one line here, and its tests.
 """
 
 from __future__ import annotations
-
-from typing import Callable
 
 from gitops_bot.ops import (
     delete_paths,
@@ -15,23 +14,12 @@ from gitops_bot.ops import (
     remove_references,
     set_version,
 )
-from gitops_bot.ops.state import RunState
+from gitops_bot.ops.base import Operation
 
-Operation = Callable[[RunState, dict[str, str]], None]
-
-OPERATIONS: dict[str, Operation] = {
-    "delete_paths": delete_paths.run,
-    "remove_references": remove_references.run,
-    "move_values_to_params": move_values_to_params.run,
-    "set_version": set_version.run,
-    "pin_versions": pin_versions.run,
-}
-
-# Arguments each operation requires (checked when a recipe is loaded).
-REQUIRED_ARGS: dict[str, tuple[str, ...]] = {
-    "delete_paths": ("name",),
-    "remove_references": ("name",),
-    "move_values_to_params": ("env", "values", "apps", "key"),
-    "set_version": ("tool", "version"),
-    "pin_versions": (),
-}
+OPERATIONS: dict[str, Operation] = {op.name: op for op in (
+    delete_paths.OPERATION,
+    remove_references.OPERATION,
+    move_values_to_params.OPERATION,
+    set_version.OPERATION,
+    pin_versions.OPERATION,
+)}

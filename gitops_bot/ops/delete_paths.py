@@ -8,6 +8,7 @@ sibling component's.
 
 from __future__ import annotations
 
+from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 
 
@@ -28,3 +29,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
         in_doomed_dir = any(path.startswith(d + "/") for d in doomed_dirs)
         if in_doomed_dir or (quick.search(base.encode()) and name.owns(_stem(base))):
             state.tree.delete(path)
+
+
+OPERATION = Operation("delete_paths", run, required=("name",), optional=(),
+                      description="delete the directories and files that belong to a component")

@@ -28,7 +28,7 @@ from gitops_bot.domain.argocd import (
     parse_applications,
     service_source,
 )
-from gitops_bot.domain.findings import Conflict, Finding, Validation
+from gitops_bot.domain.findings import Conflict, Finding, Kind, Validation
 from gitops_bot.domain.helm_params import (
     NewParameter,
     Unmovable,
@@ -38,6 +38,7 @@ from gitops_bot.domain.helm_params import (
 from gitops_bot.domain.names import service_name
 from gitops_bot.edit import yaml_file, yaml_insert
 from gitops_bot.errors import UserError
+from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 from gitops_bot.parse.yaml import load_rt
 from gitops_bot.text.splice import Lines
@@ -94,7 +95,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
                 updated = yaml_insert.update_parameters(tree.read(app.file), app.doc_index, source.index,
                                                         new, replace)
             except yaml_insert.InsertRefused as exc:
-                state.refused.append(Finding(app.file, source.line, "", f"edit refused: {exc}"))
+                state.refused.append(Finding(app.file, source.line, "", f"edit refused: {exc}", Kind.KEPT))
                 report(f"{service}.{key} not moved: {app.file} could not be edited ({exc})")
                 continue
             tree.write(app.file, updated)
@@ -180,3 +181,7 @@ def _remove_maps(state: RunState, values_path: str, text: str, moved) -> None:
             if comment in old_lines:
                 state.notes.append(Finding(values_path, old_lines.index(comment) + 1, comment.strip(),
                                            "comment above a removed entry: check it still applies"))
+
+
+OPERATION = Operation("move_values_to_params", run, required=("env", "values", "apps", "key"), optional=("prefer",),
+                      description="move per-service values into ArgoCD Application parameters")

@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import re
 
-from gitops_bot.domain.findings import Finding, Validation
+from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.floating import FLOATING_MARK, Floating, find_floating
-from gitops_bot.domain.lookups import ReleaseLookup
+from gitops_bot.domain.lookups import ReleaseLookup, checked_tag
 from gitops_bot.domain.names import words
 from gitops_bot.domain.versions import Tool, is_version
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.errors import UserError
+from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 from gitops_bot.text.splice import Cut, Lines, Span, splice
 
@@ -54,7 +55,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
         result = splice(text, pinner.cuts)
         problem = verify_text(kind, text, result)
         if problem:
-            state.refused.append(Finding(path, 1, "", f"edit refused: {problem}"))
+            state.refused.append(Finding(path, 1, "", f"edit refused: {problem}", Kind.UNVERIFIED))
             state.validation.append(Validation(path, "re-parse", False, problem))
             continue
         tree.write(path, result)
@@ -88,7 +89,7 @@ class _FilePinner:
                 return self._unresolved(f.subject)
             return self._pin_url(f, version)
         if f.kind == "action on a branch":
-            version = self.releases.latest_release_tag(f.subject)
+            version = self._looked_up(f.subject)
             if not version:
                 return self._unresolved(f.subject)
             self.cuts.append(Cut(Span(f.start, f.end), version))
@@ -109,7 +110,13 @@ class _FilePinner:
     def _version_for_repo(self, slug: str) -> str | None:
         if self.tool and self.version and self.tool.github == slug:
             return self.version
-        return self.releases.latest_release_tag(slug)
+        return self._looked_up(slug)
+
+    def _looked_up(self, slug: str) -> str | None:
+        """The latest release of `slug` from the run's lookup, checked to be a plain version
+        (it is written into scripts and workflows)."""
+        tag = self.releases.latest_release_tag(slug)
+        return checked_tag(slug, tag) if tag is not None else None
 
     def _unresolved(self, slug: str) -> str:
         why = self.releases.unavailable()
@@ -184,3 +191,7 @@ def _definition(text: str, kind: str, name: str, version: str) -> Cut:
         return Cut(Span(at, at), (definition if last_is_assignment else newline + definition) + newline)
     at = lines.start(first_code)
     return Cut(Span(at, at), definition + newline + newline)
+
+
+OPERATION = Operation("pin_versions", run, required=(), optional=("tool", "version"),
+                      description="pin floating references")

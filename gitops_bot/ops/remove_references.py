@@ -10,10 +10,11 @@ from __future__ import annotations
 import posixpath
 from dataclasses import replace
 
-from gitops_bot.domain.findings import Finding, Validation
+from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.edit import classify, editor_for
 from gitops_bot.edit.base import RemovalContext, Unparsable
 from gitops_bot.errors import UserError
+from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 
 
@@ -54,8 +55,8 @@ def _record(state: RunState, editor, path: str, text: str, result) -> None:
     """Write an editor's result to the tree and report its refusals and validation."""
     tree = state.tree
     for refusal in result.refused:
-        state.refused.append(Finding(path, refusal.line, _line(text, refusal.line), refusal.reason))
-        if refusal.reason.startswith("edit refused:"):
+        state.refused.append(Finding(path, refusal.line, _line(text, refusal.line), refusal.reason, refusal.kind))
+        if refusal.kind is Kind.UNVERIFIED:
             state.validation.append(Validation(path, editor.CHECK, False, refusal.reason))
     if result.text != text:
         tree.write(path, result.text)
@@ -70,3 +71,7 @@ def _record(state: RunState, editor, path: str, text: str, result) -> None:
 def _line(text: str, number: int) -> str:
     lines = text.splitlines()
     return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+OPERATION = Operation("remove_references", run, required=("name",), optional=(),
+                      description="remove every structural reference to a component")

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 
-from gitops_bot.domain.findings import Finding, Validation
+from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.versions import Tool, is_version, scan
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.errors import UserError
+from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 from gitops_bot.text.splice import Cut, Span, splice
 
@@ -27,14 +28,15 @@ def run(state: RunState, args: dict[str, str]) -> None:
         raise UserError(f"version={new!r} is not a version (X.Y.Z, optionally v-prefixed)")
     found_versions: set[str] = set()
     for path, text, kind, occurrences in occurrences_in_tree(state, tool):
-        state.found.extend(Finding(path, o.line, _line(text, o.line), f"{o.form}: {o.version}")
+        state.found.extend(Finding(path, o.line, _line(text, o.line), f"{o.form}: {o.version}",
+                                   Kind.VERSION, o.version)
                            for o in occurrences)
         found_versions.update(o.version.lstrip("v") for o in occurrences if not o.minor_only)
         cuts = []
         for o in occurrences:
             if o.pinned_digest:
                 reason = f"edit refused: {tool.name} image pinned by digest; update tag and digest together"
-                state.notes.append(Finding(path, o.line, _line(text, o.line).strip(), reason))
+                state.notes.append(Finding(path, o.line, _line(text, o.line).strip(), reason, Kind.KEPT))
             elif o.version != o.rewritten(new):
                 cuts.append(Cut(Span(o.start, o.end), o.rewritten(new)))
         if not cuts:
@@ -42,7 +44,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
         result = splice(text, cuts)
         problem = verify_text(kind, text, result) or _rescan_problem(path, result, kind, tool, new)
         if problem:
-            state.refused.append(Finding(path, 1, "", f"edit refused: {problem}"))
+            state.refused.append(Finding(path, 1, "", f"edit refused: {problem}", Kind.UNVERIFIED))
             state.validation.append(Validation(path, "re-parse and re-scan", False, problem))
             continue
         state.tree.write(path, result)
@@ -90,3 +92,7 @@ def _lookalikes(state: RunState, tool: Tool, versions: set[str]) -> None:
 def _line(text: str, number: int) -> str:
     lines = text.splitlines()
     return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+OPERATION = Operation("set_version", run, required=("tool", "version"), optional=(),
+                      description="move every recognised occurrence of a tool's version")

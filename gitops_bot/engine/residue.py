@@ -1,0 +1,75 @@
+"""The residue report: every mention of the run's names left in live files, with the reason it
+was left (a refused edit, or the kind of text that holds it), in the result's line numbers."""
+
+from __future__ import annotations
+
+import re
+
+from gitops_bot.domain.findings import Finding, Kind
+from gitops_bot.edit import classify
+from gitops_bot.ops.state import RunState
+from gitops_bot.text.diff import opcodes
+
+# Residue reason per file kind (a refused edit's own reason wins).
+_RESIDUE_REASONS = {
+    "markdown": "prose",
+    "source": "source code",
+    "generated": "generated or binary",
+    "binary": "generated or binary",
+}
+
+
+def residue(state: RunState) -> list[Finding]:
+    """Every mention of the run's names left in live files, with the reason it was left."""
+    tree = state.tree
+    # Keyed by line text: a refusal's line number is in the original, residue's in the result.
+    refused = {(f.path, f.text.strip()): f for f in state.refused}
+    found: list[Finding] = []
+    for name in state.residue_names:
+        regex = name.mention_regex()
+        for path in sorted(set(state.candidates(name)) | set(tree.touched())):
+            if tree.is_deleted(path):
+                continue
+            text = tree.read(path)
+            if text is None:
+                if re.search(regex.pattern.encode(), (tree.root / path).read_bytes()):
+                    found.append(Finding(path, 0, "(binary file)", "generated or binary"))
+                continue
+            if not regex.search(text):
+                continue
+            kind = classify(path, text)
+            for number, line in enumerate(text.splitlines(), start=1):
+                if name.mentions(line):
+                    found.append(Finding(path, number, line.strip(),
+                                         _reason(kind, line, refused.get((path, line.strip())))))
+    found.extend(_in_result(tree, note) for note in state.notes)
+    found.extend(Finding(path, 0, "(unreadable file)", f"could not be read ({why}): check it by hand")
+                 for path, why in tree.unreadable.items())
+    found.sort(key=lambda f: (f.path, f.line))
+    return found
+
+
+def _reason(kind: str, line: str, refusal: Finding | None) -> str:
+    """Why a mention is left: its refused edit, else what kind of text holds it."""
+    if refusal is not None:
+        # A refusal of the whole file's edit or a withheld entry says so itself; the editor's
+        # own refusals say only why.
+        if refusal.kind in (Kind.UNVERIFIED, Kind.WITHHELD):
+            return refusal.reason
+        return f"edit refused: {refusal.reason}"
+    if kind in _RESIDUE_REASONS:
+        return _RESIDUE_REASONS[kind]
+    return "comment" if line.lstrip().startswith(("#", "//")) else "unrecognised structure"
+
+
+def _in_result(tree, note: Finding) -> Finding:
+    """Operations note lines of the original text; the report speaks of the result, so map an
+    unchanged line to where it now stands."""
+    before, after = tree.original(note.path), tree.read(note.path)
+    if before is None or after is None or before == after:
+        return note
+    a, b = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    for tag, a1, a2, b1, _ in opcodes(a, b):
+        if tag == "equal" and a1 < note.line <= a2:
+            return Finding(note.path, b1 + note.line - a1, note.text, note.reason)
+    return note
