@@ -5,7 +5,7 @@ kill is left exactly as they left it; a second apply on a locked tree refuses; a
 the plan was computed stops the write with nothing written; SIGTERM during the replacements waits
 until they are over.
 
-The kill points come from the test-only hook GITOPS_BOT_TEST_KILL_AFTER_STEP (gitops_bot/journal.py):
+The kill points come from the test-only hook GITOPS_BOT_TEST_KILL_AFTER_STEP (gitops_bot/engine/journal.py):
 step 0 is "lock held", then one step per staged file, one for the journal commit, one per replaced
 or deleted file, one for removing the journal. No timers: the process kills itself at that step
 (GITOPS_BOT_TEST_PAUSE_AFTER_STEP makes it wait for a line on stdin there instead)."""

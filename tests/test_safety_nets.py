@@ -1,7 +1,7 @@
 """The safety nets behind every edit, each pinned by a test that fails when the net is disabled.
 
 A net is the last check between a wrong edit and a broken file: the set-version and
-pin-versions verifier (ops/verify.verify_text), the HCL and Helm editors' verifiers, and the
+pin-versions verifier (edit.still_valid, through each editor), the HCL and Helm editors' verifiers, and the
 set-version re-scan. Each gets an end-to-end test (an edit that would break a file is refused
 and reported, and the file is left as it was) and a direct test of the verifier (a problem for
 broken output, None for good output, None when the original was already broken). The diff
@@ -54,7 +54,7 @@ def failed_checks(report: dict) -> dict[str, str]:
     return {v["path"]: v["detail"] for v in report["validation"] if not v["ok"]}
 
 
-# -- ops/verify.verify_text: set-version's and pin-versions' re-parse ------------------------
+# -- edit.still_valid: set-version's and pin-versions' re-parse ------------------------
 ARCHIVES = dedent("""
     # unpacked Istio releases, by directory
     archives:

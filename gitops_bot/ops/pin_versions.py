@@ -1,4 +1,4 @@
-"""Operation `pin_versions`: pin floating references (gitops_bot/floating.py).
+"""Operation `pin_versions`: pin floating references (gitops_bot/domain/floating.py).
 
 - A GitHub `releases/latest/download/<asset>` URL becomes `releases/download/<version>/<asset>`.
   In a shell script or Makefile this is done the way a careful engineer does it: a version

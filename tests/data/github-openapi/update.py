@@ -18,8 +18,8 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-# (method, path) of every GitHub REST operation the bot uses; keep in sync with gitops_bot/github.py
-# and gitops_bot/releases.py (tests fail on a call outside this list).
+# (method, path) of every GitHub REST operation the bot uses; keep in sync with gitops_bot/delivery/github.py
+# and gitops_bot/delivery/releases.py (tests fail on a call outside this list).
 OPERATIONS = [
     ("get", "/repos/{owner}/{repo}"),
     ("get", "/repos/{owner}/{repo}/pulls"),
