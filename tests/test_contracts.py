@@ -39,6 +39,7 @@ EDITED = {
     "yaml": ("values.yaml", "video-service:\n  port: 1\nauth-service:\n  port: 2\n"),
     "shell": ("run.sh", "#!/bin/bash\nSERVICES=(\n  auth-service\n  video-service\n)\n"),
     "markdown": ("README.md", "| Service | Port |\n|---|---|\n| auth-service | 1 |\n| video-service | 2 |\n"),
+    "json": ("buf.json", '{"files": ["src/auth-service/api.py", "src/video-service/api.py"]}\n'),
 }
 
 

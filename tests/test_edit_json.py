@@ -1,0 +1,133 @@
+"""JSON editor: before/after pairs, look-alikes left alone, refusals, idempotence, and a property
+test (any array of names loses exactly the component's items and nothing else)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gitops_bot.domain.findings import Kind
+from gitops_bot.edit import classify, json_file
+from gitops_bot.parse.json import read
+
+from .editors import ctx, dedent
+
+PAIRS = [
+    # one item a line: the line goes; the last item takes the comma before it
+    (dedent("""
+        {
+          "files": [
+            "src/auth-service/api_pb2.py",
+            "src/video-service/api_pb2.py",
+            "src/board-service/api_pb2.py"
+          ]
+        }
+     """), dedent("""
+        {
+          "files": [
+            "src/auth-service/api_pb2.py",
+            "src/board-service/api_pb2.py"
+          ]
+        }
+     """)),
+    (dedent("""
+        {
+          "files": [
+            "src/auth-service/api_pb2.py",
+            "src/video-service/api_pb2.py"
+          ]
+        }
+     """), dedent("""
+        {
+          "files": [
+            "src/auth-service/api_pb2.py"
+          ]
+        }
+     """)),
+    # inline arrays: the item with the separator that joins it to a neighbour
+    ('{"services": ["auth-service", "video-service", "board-service"], "x": 1}\n',
+     '{"services": ["auth-service", "board-service"], "x": 1}\n'),
+    ('{"services": ["video-service", "auth-service"]}\n', '{"services": ["auth-service"]}\n'),
+    ('{"services": ["auth-service", "video-service"]}', '{"services": ["auth-service"]}'),
+    # workspace globs and nested arrays
+    ('{"workspaces": ["services/*", "services/video-service/**", "packages/common"]}\n',
+     '{"workspaces": ["services/*", "packages/common"]}\n'),
+    ('[["video-service", "a"], ["b"]]\n', '[["a"], ["b"]]\n'),
+    # a member keyed by the component, inline or over several lines
+    ('{\n  "video-service": {"port": 1},\n  "auth-service": {"port": 2}\n}\n',
+     '{\n  "auth-service": {"port": 2}\n}\n'),
+    ('{\n  "auth-service": {"port": 2},\n  "video-service": {\n    "port": 1\n  }\n}\n',
+     '{\n  "auth-service": {"port": 2}\n}\n'),
+    # CRLF and tabs survive
+    ('{\r\n\t"a": [\r\n\t\t"video-service",\r\n\t\t"auth-service"\r\n\t]\r\n}\r\n',
+     '{\r\n\t"a": [\r\n\t\t"auth-service"\r\n\t]\r\n}\r\n'),
+]
+
+NOOPS = [
+    '{"expr": "up{job=~\\"auth-service|video-service\\"}"}\n',  # a PromQL string: residue, not an item
+    '{"services": ["video-service-gateway", "auth-service"]}\n',  # a longer sibling component
+    '{"title": "video-service"}\n',  # a scalar member's value is not a list item
+    '{"video": ["a"]}\n',  # the short form alone
+]
+
+
+@pytest.mark.parametrize("before, after", PAIRS)
+def test_pairs(before, after):
+    result = json_file.remove(before, ctx())
+    assert (result.text, result.refused) == (after, [])
+    assert json_file.remove(after, ctx()).text == after  # idempotent
+
+
+@pytest.mark.parametrize("text", NOOPS)
+def test_look_alikes_are_left(text):
+    assert json_file.remove(text, ctx()).text == text
+
+
+def test_an_array_that_would_become_empty_is_refused():
+    result = json_file.remove('{"services": ["video-service"]}\n', ctx())
+    assert result.text == '{"services": ["video-service"]}\n'
+    assert [(r.line, r.reason, r.kind) for r in result.refused] == [(1, "the array would become empty", Kind.KEPT)]
+
+
+@pytest.mark.parametrize("text", ['// generated\n{"a": ["video-service", "b"]}\n',
+                                  '{"a": ["video-service", "b",],}\n', '{"a": [\n'])
+def test_text_that_is_not_strict_json_is_refused_not_a_stopped_run(text):
+    result = json_file.remove(text, ctx())
+    assert result.text == text
+    assert result.refused[0].reason.startswith("not strict JSON (")
+
+
+def test_classification_and_still_valid():
+    assert classify("dashboards/a.json", "{}") == "json"
+    assert classify("package-lock.json", "{}") == "generated"
+    assert json_file.still_valid('{"a": 1}', '{"a": }').startswith("the result would not parse")
+    assert json_file.still_valid('{"a": }', '{"a": }') is None
+
+
+def test_reader_spans_every_value():
+    text = '{"a": [1, "x", {"b": null}], "c": true}'
+    root = read(text)
+    a, c = root.children
+    assert (a.key, text[a.start:a.end]) == ("a", '"a": [1, "x", {"b": null}]')
+    assert [text[n.start:n.end] for n in a.children] == ["1", '"x"', '{"b": null}']
+    assert (c.key, c.value, text[c.start:c.end]) == ("c", True, '"c": true')
+
+
+NAMES = st.sampled_from(["auth-service", "video-service", "board-service", "services/video-service/x",
+                         "video-service-gateway", "chat-service"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(items=st.lists(NAMES, min_size=1, max_size=6), indent=st.sampled_from([None, 2, 4]))
+def test_only_the_components_items_go(items, indent):
+    text = json.dumps({"list": items, "other": 1}, indent=indent) + "\n"
+    result = json_file.remove(text, ctx())
+    kept = [i for i in items if i not in ("video-service", "services/video-service/x")]
+    if not kept:
+        assert result.text == text and result.refused
+        return
+    assert json.loads(result.text) == {"list": kept, "other": 1}
+    assert json_file.remove(result.text, ctx()).text == result.text
