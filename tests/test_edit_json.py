@@ -56,11 +56,6 @@ PAIRS = [
     ('{"workspaces": ["services/*", "services/video-service/**", "packages/common"]}\n',
      '{"workspaces": ["services/*", "packages/common"]}\n'),
     ('[["video-service", "a"], ["b"]]\n', '[["a"], ["b"]]\n'),
-    # a member keyed by the component, inline or over several lines
-    ('{\n  "video-service": {"port": 1},\n  "auth-service": {"port": 2}\n}\n',
-     '{\n  "auth-service": {"port": 2}\n}\n'),
-    ('{\n  "auth-service": {"port": 2},\n  "video-service": {\n    "port": 1\n  }\n}\n',
-     '{\n  "auth-service": {"port": 2}\n}\n'),
     # CRLF and tabs survive
     ('{\r\n\t"a": [\r\n\t\t"video-service",\r\n\t\t"auth-service"\r\n\t]\r\n}\r\n',
      '{\r\n\t"a": [\r\n\t\t"auth-service"\r\n\t]\r\n}\r\n'),
@@ -71,6 +66,10 @@ NOOPS = [
     '{"services": ["video-service-gateway", "auth-service"]}\n',  # a longer sibling component
     '{"title": "video-service"}\n',  # a scalar member's value is not a list item
     '{"video": ["a"]}\n',  # the short form alone
+    # members keyed by the name: resource names others refer to (CloudFormation `Ref`)
+    '{"VideoService": {"Type": "AWS::ECS::Service"}, "Other": {"Ref": "VideoService"}}\n',
+    '{\n  "video-service": {"port": 1},\n  "auth-service": {"port": 2}\n}\n',
+    '{"a": [], "b": {}, "c": [[], {}], "d": "video-service.example.com"}\n',  # empty containers
 ]
 
 

@@ -1,10 +1,11 @@
-"""JSON: remove array items and object members that are the component, by character offsets.
+"""JSON: remove array items that are the component, by character offsets.
 
-Locate with a small position-keeping reader of strict JSON (parse/json.py); remove
-- string items of arrays that name the component or point into it
-  (`"src/video-service/api_pb2.py"`, `"video-service"`, `"services/video-service/**"`);
-- members whose key is the component (`"video-service": {...}`).
-An item alone on its line goes with its line; an inline item goes with the comma and space that
+Locate with a small position-keeping reader of strict JSON (parse/json.py); remove string items
+of arrays that name the component or point into it (`"src/video-service/api_pb2.py"`,
+`"video-service"`, `"services/video-service/**"`). Members keyed by a form of the name stay
+(residue): in JSON they are mostly names other parts of the document refer to (a CloudFormation
+`ZipkinService` resource is `Ref`-erenced by others), and the corpus showed removing them breaks
+what a human deliberately kept. An item alone on its line goes with its line; an inline item goes with the comma and space that
 join it to its neighbour; the last item takes the comma before it. An array or object that would
 become empty is refused (its parent means something different then). Text that is not strict
 JSON (comments, trailing commas: tsconfig, VS Code settings) is refused, never a stopped run.
@@ -32,7 +33,7 @@ def claims(path: str, text: str) -> bool:
 
 
 def remove(text: str, ctx: RemovalContext) -> EditResult:
-    """Remove the component's array items and members from a JSON document."""
+    """Remove the component's array items from a JSON document."""
     try:
         root = read(text)
     except ValueError as exc:
@@ -77,13 +78,13 @@ def _visit(node: Node, path: tuple, name: ServiceName, text: str, lines: Lines, 
 
 
 def _is_component(parent: Node, child: Node, name: ServiceName) -> bool:
-    if parent.kind == "object":
-        return name.identifies(child.key)
-    return child.kind == "string" and pointer_matches(name, child.value)
+    return parent.kind == "array" and child.kind == "string" and pointer_matches(name, child.value)
 
 
 def _child_cuts(node: Node, doomed: list[int], text: str, lines: Lines) -> list[Cut]:
     """Cuts removing the doomed children with their separators; the container keeps the rest."""
+    if not doomed:
+        return []
     children = node.children
     kept = [i for i in range(len(children)) if i not in doomed]
     cuts = []
