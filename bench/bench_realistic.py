@@ -1936,6 +1936,17 @@ def gen_constructs(t: Tree) -> None:
           f"      - run: make images-media ENV=dev\n      - run: argocd app sync preview-{TARGET}\n")
     t.add("docs/windows-notes.md", (f"# Notes from the Windows build agents\n\n- {TARGET} builds need WSL2.\n"
                                     "- media-service builds natively.\n").replace("\n", "\r\n"))
+    gen_video_namesakes(t)
+
+
+def gen_video_namesakes(t: Tree) -> None:
+    """A file named `video.go` that belongs to another service (a codec ladder): it shares the
+    target's short name but is not the target's. (A folder such as src/components/video/ would make
+    `video` a component of its own and change how the bot reads the target's short name.)"""
+    t.add("services/media-service/internal/transcode/video.go", "package transcode\n\n"
+          "// VideoProfile is an ffmpeg encoding ladder rung (media-service transcodes uploads).\n"
+          "type VideoProfile struct {\n\tCodec   string\n\tBitrate int\n\tHeight  int\n}\n\n"
+          "var Ladder = []VideoProfile{{\"h264\", 800, 360}, {\"h264\", 2500, 720}, {\"h264\", 5000, 1080}}\n")
 
 
 S3_TF = """locals {
