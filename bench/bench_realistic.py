@@ -15,10 +15,11 @@ It then times, in the same run and interleaved, each command as a user runs it (
 each time, output discarded):
   plan remove-service service=TARGET   plan set-version tool=istio version=1.28.2   check
 and two baselines over the same tree: `git grep --no-index -n TARGET` and `PY -c pass`. For each
-it reports the median, min and max wall time of --runs runs, the peak RSS of the process (from
-os.wait4 in a small spawning process, see SPAWN) and the ratios to both baselines; one extra run per command with
---format json counts what it changes (or reports) and its exit code (0 or 1 expected; 2 or 3
-means the bot refused or crashed on the tree, and its stderr is shown).
+it reports the median, min and max wall time of --runs runs, the median CPU time (user + system,
+less sensitive than wall time to other work on the machine), the peak RSS of the process (from
+os.wait4 in a small spawning process, see SPAWN) and the wall-time ratios to both baselines. One
+extra run per command with --format json counts what it changes (or reports) and its exit code
+(0 or 1 expected; 2 or 3 means the bot refused or crashed on the tree, and its stderr is shown).
 
 --scale pads the same tree (the files naming the target unchanged) to --scale-files files
 (default 50,000) with files of realistic sizes that never mention the target, and measures again
@@ -2078,7 +2079,7 @@ pid = os.posix_spawnp(sys.argv[2], sys.argv[2:], os.environ)
 _, status, usage = os.wait4(pid, 0)
 wall = time.perf_counter() - start
 with open(sys.argv[1], "w") as f:
-    json.dump([wall, usage.ru_maxrss, os.waitstatus_to_exitcode(status)], f)
+    json.dump([wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, os.waitstatus_to_exitcode(status)], f)
 """
 
 
@@ -2089,10 +2090,10 @@ def run_child(cmd: list[str], cwd: Path, env: dict[str, str], capture: bool = Fa
         subprocess.run([sys.executable, "-I", "-S", "-c", SPAWN, report] + cmd, cwd=cwd, env=env,
                        stdout=out if capture else subprocess.DEVNULL, stderr=err)
         with open(report) as f:
-            wall, rss, rc = json.load(f)
+            wall, cpu, rss, rc = json.load(f)
         out.seek(0)
         err.seek(0)
-        return {"wall": wall, "rss_kib": rss, "rc": rc,
+        return {"wall": wall, "cpu": cpu, "rss_kib": rss, "rc": rc,
                 "stdout": out.read().decode("utf-8", "replace") if capture else "",
                 "stderr": err.read().decode("utf-8", "replace")}
 
@@ -2158,8 +2159,9 @@ def summarize(name: str, label: str, samples: dict, notes: dict) -> dict[str, ob
     grep = statistics.median(s["wall"] for s in samples[("git grep", "")])
     bare = statistics.median(s["wall"] for s in samples[("python -c pass", label)]) if label else None
     med = statistics.median(walls)
+    cpu = statistics.median(s["cpu"] for s in samples[(name, label)])
     return {"command": name, "python": label, "median_s": med, "min_s": min(walls), "max_s": max(walls),
-            "x_git_grep": med / grep, "x_python": med / bare if bare else None,
+            "cpu_s": cpu, "x_git_grep": med / grep, "x_python": med / bare if bare else None,
             "peak_rss_mb": max(s["rss_kib"] for s in samples[(name, label)]) / 1024,
             "exit_codes": sorted({s["rc"] for s in samples[(name, label)]}), "outcome": notes.get((name, label), "")}
 
@@ -2171,11 +2173,13 @@ def print_table(title: str, stats: dict[str, object], rows: list[dict]) -> None:
           f"{stats['short_word']} with the word '{short(TARGET)}'")
     print(f"peak RSS is measured from a small spawning process: {stats['rss_floor_mb']:.1f} MB (its own image, "
           "what `true` reports) is the floor of every figure")
-    print("\n| command | python | median s | min s | max s | x git grep | x python -c pass | peak RSS MB | exit |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
+    print("\n| command | python | median s | min s | max s | CPU s | x git grep | x python -c pass | peak RSS MB "
+          "| exit |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
         xpy = f"{r['x_python']:.1f}" if r["x_python"] is not None else ""
         print(f"| {r['command']} | {r['python']} | {r['median_s']:.3f} | {r['min_s']:.3f} | {r['max_s']:.3f} | "
+              f"{r['cpu_s']:.3f} | "
               f"{r['x_git_grep']:.1f} | {xpy} | {r['peak_rss_mb']:.1f} | {','.join(map(str, r['exit_codes']))} |")
     for r in rows:
         if r["outcome"]:
@@ -2218,7 +2222,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--python", action="append", metavar="[LABEL=]PY",
                         help="interpreter with gitops_bot installed (repeatable; default: this one)")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--files", type=int, default=1200, help="files in the generated tree")
+    parser.add_argument("--files", type=int, default=1200,
+                        help="files in the generated tree (Go sources fill it; the rest is ~690 files, 5 MB)")
     parser.add_argument("--keep", metavar="DIR", help="write the tree to DIR (new or empty) and keep it")
     parser.add_argument("--scale", action="store_true", help="also measure with the tree padded to --scale-files")
     parser.add_argument("--scale-files", type=int, default=50_000)
