@@ -2244,7 +2244,7 @@ def pythons(specs: list[str] | None) -> list[tuple[str, str]]:
     for spec in specs or [sys.executable]:
         label, sep, path = spec.partition("=")
         if not sep:
-            label, path = Path(spec).resolve().parent.parent.parent.name or spec, spec
+            label, path = Path(spec).absolute().parent.parent.parent.name or spec, spec
         out.append((label, path))
     return out
 
