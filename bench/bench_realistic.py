@@ -778,10 +778,7 @@ spec:
 }
 
 
-def chart_values(t: Tree, svc: str) -> str:
-    """A values.yaml in the style of `helm create`, with the team's own comment blocks."""
-    kw = svc_kw(svc)
-    return t.banner("#", f"Default values for {svc}.", 10) + fill("""
+VALUES_HEAD = """
 # -- Number of replicas when autoscaling is off.
 replicaCount: 2
 revisionHistoryLimit: 5
@@ -833,7 +830,8 @@ config:
 
 env:<<env>>
 
-""", svc=svc, reg=REGISTRY, env=chart_env(svc)) + t.comment("#", 6) + fill("""resources:
+"""
+VALUES_TAIL = """resources:
   requests:
     cpu: 100m
     memory: 128Mi
@@ -858,7 +856,14 @@ extraVolumeMounts: []
 global:
   otlpEndpoint: http://otel-collector.observability:4317
   serviceUrls: {}
-""", **kw)
+"""
+
+
+def chart_values(t: Tree, svc: str) -> str:
+    """A values.yaml in the style of `helm create`, with the team's own comment blocks."""
+    return (t.banner("#", f"Default values for {svc}.", 10)
+            + fill(VALUES_HEAD, svc=svc, reg=REGISTRY, env=chart_env(svc))
+            + t.comment("#", 6) + fill(VALUES_TAIL, **svc_kw(svc)))
 
 
 def chart_env(svc: str) -> str:
