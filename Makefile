@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test bench corpus clean
+.PHONY: demo test bench bench-realistic corpus clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ test: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/bench_remove_service.py
+
+# A generated tree of a real platform monorepo's size (1,200 files, 12 MB); BENCH_ARGS adds
+# options, e.g. BENCH_ARGS='--scale --profile' (see bench/bench_realistic.py).
+BENCH_ARGS ?=
+bench-realistic: $(BIN)/.installed
+	$(BIN)/python bench/bench_realistic.py $(BENCH_ARGS)
 
 # The corpus of real refactorings (bench/corpus/): MIRRORS is a folder of bare mirrors
 # <owner>+<name>/repo; without it the command lists the mirrors it needs and runs nothing.
