@@ -3,9 +3,12 @@ lines and yields exactly the intended data, and rendered diffs reconstruct the n
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gitops_bot.domain.names import service_name
 from gitops_bot.text.diff import _slide, opcodes
 from gitops_bot.edit import yaml_file
 from gitops_bot.text.splice import Cut, Span, splice
@@ -106,3 +109,14 @@ def test_diff_opcodes_reconstruct_the_new_text(a, b):
         rebuilt += a[a1:a2] if tag == "equal" else b[b1:b2]
         pos = a2
     assert pos == len(a) and rebuilt == b
+
+
+# -- the name prefilter equals the case-insensitive pattern it replaces ----------------------------
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=60) | st.text(alphabet="vViIdDeEoO-_ sSrRcC\n", max_size=40).map(str.encode),
+       name=st.sampled_from(["video-service", "livekit", "VIDEO_SERVICE", "board-svc", "a-b-c"]))
+def test_the_name_prefilter_finds_what_the_case_insensitive_pattern_finds(data, name):
+    words = service_name(name).short
+    reference = re.compile(b"(?i)" + b"[-_]?".join(re.escape(w.encode()) for w in words))
+    assert bool(service_name(name).prefilter().search(data)) == bool(reference.search(data))

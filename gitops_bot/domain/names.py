@@ -187,9 +187,27 @@ class ServiceName:
                 return True
         return False
 
-    def prefilter(self) -> re.Pattern[bytes]:
-        """A cheap byte pattern that every file the service could be referenced in matches."""
-        return re.compile(b"(?i)" + b"[-_]?".join(re.escape(w.encode()) for w in self.short))
+    def prefilter(self) -> "Prefilter":
+        """A cheap byte test that every file the service could be referenced in passes."""
+        return Prefilter(self.short)
+
+
+class Prefilter:
+    """The short name's words, case-insensitively, joined by nothing, `-` or `_`, in bytes.
+
+    Python's `re` has no fast path for a case-insensitive pattern (about 130 MB/s here), while
+    `bytes.lower` and a substring search run at C speed (5-10x faster), so the text is lowered
+    once and searched for the first word before the pattern runs; the result is the same as
+    `(?i)word[-_]?word` (both fold ASCII only)."""
+
+    def __init__(self, words: tuple[str, ...]) -> None:
+        self.first = words[0].lower().encode() if words else b""
+        self.pattern = re.compile(b"[-_]?".join(re.escape(w.lower().encode()) for w in words))
+
+    def search(self, data: bytes) -> re.Match[bytes] | None:
+        """A match in `data` (lowered), or None."""
+        lowered = data.lower()
+        return self.pattern.search(lowered) if self.first in lowered else None
 
 
 def service_name(raw: str, known: set[str] | frozenset[str] = frozenset()) -> ServiceName:
