@@ -6,7 +6,8 @@ parsed (and cached) is decided in one place:
   pure-Python round-trip loader, about ten times faster) and falls back to the pure-Python
   loader for the texts that path does not vouch for and for every error, so errors and their
   messages are the pure loader's;
-- `load_safe` is ruamel's safe loader (libyaml-backed when ruamel.yaml.clib is present).
+- `load_safe` is ruamel's safe loader (libyaml-backed when ruamel.yaml.clib is present);
+- both parse a text once per run (parse/cache.py). Their results are shared: read-only.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from gitops_bot.parse import libyaml_rt
+from gitops_bot.parse.cache import cached
 
 
 class TooDeep(YAMLError):
@@ -26,12 +28,12 @@ class TooDeep(YAMLError):
 def load_rt(text: str) -> list[Any]:
     """All documents of `text` as ruamel round-trip nodes (with positions; comments are not
     attached: nothing reads `.ca`, comments are found in the text)."""
-    return _load_rt(text)
+    return list(cached("yaml-rt", text, _load_rt))
 
 
 def load_safe(text: str) -> list[Any]:
     """All documents of `text` as plain data (libyaml-backed when ruamel.yaml.clib is present)."""
-    return _load_safe(text)
+    return list(cached("yaml-safe", text, _load_safe))
 
 
 def load_rt_pure(text: str) -> list[Any]:
