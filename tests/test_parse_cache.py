@@ -80,6 +80,19 @@ def test_a_failure_is_not_kept(calls):
     assert calls[("yaml-safe", bad)] == 2
 
 
+def test_past_the_budget_the_least_recently_used_results_go(calls, monkeypatch):
+    monkeypatch.setattr(cache, "BUDGET", 2 * len(TEXT))
+    other, third = TEXT.replace("c: d", "c: e"), TEXT.replace("c: d", "c: f")
+    with cache.scope():
+        kept = parse_yaml.load_rt(TEXT)
+        parse_yaml.load_rt(other)
+        assert parse_yaml.load_rt(TEXT)[0] is kept[0]  # a hit: TEXT is now the most recent
+        parse_yaml.load_rt(third)  # over the budget: `other`, the least recently used, goes
+        assert parse_yaml.load_rt(TEXT)[0] is kept[0]
+        parse_yaml.load_rt(other)
+    assert calls[("yaml-rt", TEXT)] == 1 and calls[("yaml-rt", other)] == 2
+
+
 def test_a_remove_service_run_parses_no_text_twice_with_one_parser(tmp_path, calls):
     repo = tmp_path / "repo"
     shutil.copytree(EXAMPLE, repo)

@@ -9,17 +9,31 @@ Results are shared, so they are read-only: a caller that wants to change parsed 
 first (yaml_insert deep-copies what it extends). Only results are kept; a text that fails to
 parse fails again, at the same cost, the next time it is asked for (the callers that re-parse a
 failing text do so only when an edit is being refused, which is rare).
+
+Memory: parse trees are several times their text, and a run that edits many files would keep
+them all. Once the texts kept pass BUDGET characters, the least recently used results go (a
+remove-service run on a 1,200-file platform tree keeps ~0.4 M characters, ~3.5 MB of trees).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Callable, Iterator, TypeVar
 
 T = TypeVar("T")
 
-_memo: ContextVar[dict[tuple[str, str], object] | None] = ContextVar("gitops_bot_parse_cache", default=None)
+BUDGET = 4_000_000  # characters of parsed text whose results a run keeps
+
+
+class _Memo(OrderedDict):
+    """Results by (parser, text), least recently used first, with the characters they hold."""
+
+    chars = 0
+
+
+_memo: ContextVar[_Memo | None] = ContextVar("gitops_bot_parse_cache", default=None)
 
 
 @contextmanager
@@ -28,7 +42,7 @@ def scope() -> Iterator[None]:
     if _memo.get() is not None:
         yield
         return
-    token = _memo.set({})
+    token = _memo.set(_Memo())
     try:
         yield
     finally:
@@ -42,6 +56,11 @@ def cached(parser: str, text: str, parse: Callable[[str], T]) -> T:
         return parse(text)
     key = (parser, text)
     if key in memo:
+        memo.move_to_end(key)
         return memo[key]  # type: ignore[return-value]
     result = memo[key] = parse(text)
+    memo.chars += len(text)
+    while memo.chars > BUDGET and len(memo) > 1:
+        (_, old), _ = memo.popitem(last=False)
+        memo.chars -= len(old)
     return result
