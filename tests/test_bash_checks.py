@@ -73,3 +73,17 @@ def test_remove_service_hands_no_unchanged_text_to_bash_and_no_script_twice(tmp_
     # does here): no original text, or the recipes of an original Makefile, reach bash.
     assert not (originals | {make.recipe_script(text) for text in originals}) & set(checked)
     assert set(checked) <= results | {make.recipe_script(text) for text in results}
+
+
+def test_a_makefile_is_split_once_per_run(monkeypatch):
+    """The editor, the grammar check and the recipe scripts share one split of each text."""
+    from gitops_bot.domain.names import service_name
+    from gitops_bot.edit.base import RemovalContext
+
+    split: list[str] = []
+    real = make._split
+    monkeypatch.setattr(make, "_split", lambda text: split.append(text) or real(text))
+    with cache.scope():
+        result = make.remove(MAKEFILE, RemovalContext(service_name("video-service", frozenset({"video-service"}))))
+    assert result.text == MAKEFILE.replace(" video-service", "")
+    assert split == [MAKEFILE, result.text]
