@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from gitops_bot.domain.names import ServiceName
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish
 from gitops_bot.edit.blocks import drop_words, leading_comments
-from gitops_bot.subprocesses import run_checker
+from gitops_bot.parse.bash import syntax_error
+from gitops_bot.parse.cache import cached
 from gitops_bot.text.splice import Cut, Lines, Span
 
 KIND = "make"
@@ -71,6 +72,17 @@ def parse(lines: Lines) -> list[Logical]:
     return out
 
 
+def parsed(text: str) -> tuple[Lines, list[Logical]]:
+    """The lines and logical lines of a Makefile text, split once per run (the editor, the
+    grammar check and the recipe script of the same text share them; read-only)."""
+    return cached("make", text, _split)
+
+
+def _split(text: str) -> tuple[Lines, list[Logical]]:
+    lines = Lines(text)
+    return lines, parse(lines)
+
+
 def _classify(text: str, in_rule: bool) -> str:
     if not text.strip():
         return "blank"
@@ -90,13 +102,13 @@ def _classify(text: str, in_rule: bool) -> str:
 class _Editor:
     def __init__(self, text: str, name: ServiceName) -> None:
         self.text = text
-        self.lines = Lines(text)
+        self.lines, self.logicals = parsed(text)
         self.name = name
         self.cuts: list[Cut] = []
         self.refused: list[Refusal] = []
 
     def run(self) -> None:
-        logicals = parse(self.lines)
+        logicals = self.logicals
         removed_rule = False
         for i, lg in enumerate(logicals):
             if lg.kind == "rule":
@@ -243,11 +255,18 @@ _CONDITIONAL_END_RE = re.compile(r"^ *endif\b")
 
 def still_valid(old: str, new: str) -> str | None:
     """None unless `new` fails our Makefile grammar check or `bash -n` where `old` passed (the
-    original is checked only when the result fails: most edits then start one process, not two)."""
-    for check in (grammar_problem, _bash_syntax):
-        after = check(new)
-        if after is not None and check(old) is None:
-            return after
+    original is checked only when the result fails: most edits then start one process, not two;
+    an edit that leaves every recipe as it was starts none, since `bash -n` would judge the
+    same script twice)."""
+    problem = grammar_problem(new)
+    if problem is not None and grammar_problem(old) is None:
+        return problem
+    script = recipe_script(new)
+    if script == recipe_script(old):
+        return None
+    problem = _bash_problem(script)
+    if problem is not None and _bash_problem(recipe_script(old)) is None:
+        return problem
     return None
 
 
@@ -256,10 +275,10 @@ def grammar_problem(text: str) -> str | None:
     unbalanced conditionals or `define`s, a recipe line before the first rule, a line that is
     neither an assignment, a rule, a directive, a recipe nor a function call (make's "missing
     separator"), an unterminated variable reference. None when nothing is found."""
-    lines = Lines(text)
+    lines, logicals = parsed(text)
     depth = 0
     seen_rule = False
-    for lg in parse(lines):
+    for lg in logicals:
         where = f"line {lg.first + 1}"
         first_line = lines.line(lg.first)
         if lg.kind == "directive" and re.match(r"^\s*define\b", first_line):
@@ -317,18 +336,21 @@ def _references_close(text: str) -> bool:
     return not stack
 
 
-def _bash_syntax(text: str) -> str | None:
-    lines = Lines(text)
+def recipe_script(text: str) -> str:
+    """The recipe lines of a Makefile as one script for `bash -n` (make's own syntax turned
+    into shell words)."""
     script = []
-    for lg in parse(lines):
+    for lg in parsed(text)[1]:
         if lg.kind != "recipe":
             continue
         command = "\n".join(re.sub(r"^\t[@+-]*", "", part) for part in lg.text.split("\n"))
         script.append(_unmake(command.replace("\\\n", " ")))
-    proc = run_checker(["bash", "-n"], "\n".join(script) + "\n")
-    if proc.returncode:
-        return "bash -n fails on a recipe: " + (proc.stderr.strip().splitlines() or ["?"])[-1]
-    return None
+    return "\n".join(script) + "\n"
+
+
+def _bash_problem(script: str) -> str | None:
+    error = syntax_error(script)
+    return None if error is None else "bash -n fails on a recipe: " + error
 
 
 def _unmake(command: str) -> str:

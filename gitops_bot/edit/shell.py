@@ -13,7 +13,7 @@ import re
 
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish
 from gitops_bot.edit.blocks import drop_words
-from gitops_bot.subprocesses import run_checker
+from gitops_bot.parse.bash import syntax_error
 from gitops_bot.text.splice import Cut, Lines
 
 KIND = "shell"
@@ -80,11 +80,10 @@ def _in_echo_list(lines: Lines, n: int) -> bool:
 
 
 def bash_syntax(text: str) -> str | None:
-    """None when `bash -n` accepts the script, else its last error line."""
-    proc = run_checker(["bash", "-n"], text)
-    if proc.returncode:
-        return "bash -n fails: " + (proc.stderr.strip().splitlines() or ["?"])[-1]
-    return None
+    """None when `bash -n` accepts the script, else its last error line (one process per
+    script text in a run: parse/bash.py)."""
+    error = syntax_error(text)
+    return None if error is None else "bash -n fails: " + error
 
 
 def still_valid(old: str, new: str) -> str | None:

@@ -17,6 +17,7 @@ from gitops_bot.engine.recipe import Recipe
 from gitops_bot.engine.residue import residue
 from gitops_bot.ops import OPERATIONS
 from gitops_bot.ops.state import RunState
+from gitops_bot.parse import cache as parse_cache
 
 
 def run_recipe(root: Path, recipe: Recipe, params: Mapping[str, str],
@@ -27,8 +28,9 @@ def run_recipe(root: Path, recipe: Recipe, params: Mapping[str, str],
     `releases` looks up latest releases for pin-versions; without one nothing is looked up."""
     state = RunState(Worktree(root), config if config is not None else load_config(root),
                      releases=releases if releases is not None else NoLookups())
-    for step in recipe.rendered_steps(params):
-        OPERATIONS[step.op].run(state, step.args)
+    with parse_cache.scope():  # each text is parsed once per parser during the run
+        for step in recipe.rendered_steps(params):
+            OPERATIONS[step.op].run(state, step.args)
     tree = state.tree
     changes = ChangeSet(recipe.name, dict(params))
     for path in tree.touched():

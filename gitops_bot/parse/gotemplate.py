@@ -4,12 +4,13 @@ of the template with the same line geometry whose YAML can be parsed."""
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from dataclasses import dataclass
-
-from gitops_bot.text.splice import Lines
 
 BLOCK_OPENERS = ("if", "range", "with", "define", "block")
 _PLACEHOLDER = "x"
+_NEWLINE_RE = re.compile("\n")
 
 
 class TemplateError(ValueError):
@@ -114,26 +115,48 @@ def blocks(actions: list[Action]) -> list[Block]:
 
 
 def mask(text: str, actions: list[Action]) -> str:
-    """The template with actions masked, same length and line geometry as `text`."""
-    chars = list(text)
-    lines = Lines(text)
+    """The template with actions masked, same length and line geometry as `text`: an action
+    whose lines hold nothing but actions and blanks becomes spaces (the line reads as blank),
+    any other action becomes placeholder characters (the line keeps a value). Newlines inside
+    an action stay. `actions` are `lex(text)`'s, in order; linear in the text and the actions."""
+    starts = _line_starts(text)
+    content = _lines_with_content(text, starts, actions)
+    out = []
+    pos = 0
     for a in actions:
-        first, last = lines.line_of(a.start), lines.line_of(a.end - 1)
-        alone = _only_actions(text, lines, first, last, actions)
-        for i in range(a.start, a.end):
-            if chars[i] != "\n":
-                chars[i] = " " if alone else _PLACEHOLDER
-    return "".join(chars)
+        first, last = bisect_right(starts, a.start) - 1, bisect_right(starts, a.end - 1) - 1
+        fill = _PLACEHOLDER if any(content[first:last + 1]) else " "
+        out.append(text[pos:a.start])
+        out.append("\n".join(fill * len(part) for part in text[a.start:a.end].split("\n")))
+        pos = a.end
+    out.append(text[pos:])
+    return "".join(out)
 
 
-def _only_actions(text: str, lines: Lines, first: int, last: int, actions: list[Action]) -> bool:
-    span_start, span_end = lines.start(first), lines.end(last)
-    rest = list(text[span_start:span_end])
-    for a in actions:
-        if a.end > span_start and a.start < span_end:
-            for i in range(max(a.start, span_start), min(a.end, span_end)):
-                rest[i - span_start] = " "
-    return not "".join(rest).strip()
+def _line_starts(text: str) -> list[int]:
+    """Offsets where lines start (as text.splice.Lines counts them: after each newline, with no
+    empty last line after a final newline)."""
+    starts = [0] + [m.end() for m in _NEWLINE_RE.finditer(text)]
+    if len(starts) > 1 and starts[-1] == len(text):
+        starts.pop()
+    return starts
+
+
+def _lines_with_content(text: str, starts: list[int], actions: list[Action]) -> list[bool]:
+    """For each line, whether it holds something other than blanks outside every action. Each
+    stretch of text between two actions is visited once, line by line."""
+    content = [False] * len(starts)
+    gaps = zip([0] + [a.end for a in actions], [a.start for a in actions] + [len(text)])
+    for start, end in gaps:
+        if start >= end or text[start:end].isspace():
+            continue
+        n = bisect_right(starts, start) - 1
+        while n < len(starts) and starts[n] < end:
+            line_end = starts[n + 1] if n + 1 < len(starts) else len(text)
+            if not content[n] and text[max(start, starts[n]):min(end, line_end)].strip():
+                content[n] = True
+            n += 1
+    return content
 
 
 def balanced(fragment: str) -> bool:

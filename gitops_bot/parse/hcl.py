@@ -5,9 +5,16 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from gitops_bot.parse.cache import cached
+
 
 def parse(text: str):
-    """The Lark tree of an HCL text; python-hcl2's errors (several lark types) propagate."""
+    """The Lark tree of an HCL text (parsed once per run: shared, read-only); python-hcl2's
+    errors (several lark types) propagate."""
+    return cached("hcl", text, _parse)
+
+
+def _parse(text: str):
     import hcl2  # imported here: its grammar loads in ~0.15 s and most runs edit no HCL
 
     return hcl2.parses_to_tree(text)
