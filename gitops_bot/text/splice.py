@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import NamedTuple, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 
 _NEWLINE = re.compile("\n")
@@ -114,3 +114,11 @@ def line_starts(text: str) -> list[int]:
     if len(starts) > 1 and starts[-1] == len(text):
         starts.pop()  # no empty last line after a final newline
     return starts
+
+
+def line_numbers(text: str) -> Callable[[int], int]:
+    """offset -> 1-based line number (1 + the count of "\\n" before the offset), by bisection
+    over one pass: counting newlines again for each offset is quadratic in a big file."""
+    ends = [0]
+    ends += [m.end() for m in _NEWLINE.finditer(text)]
+    return lambda offset: bisect_right(ends, offset)
