@@ -11,6 +11,12 @@ import pytest
 from ruamel.yaml.error import YAMLError
 
 from gitops_bot.domain.worktree import Worktree
+from gitops_bot.engine.check import check_repo
+from gitops_bot.parse import yaml as parse_yaml
+
+from .conftest import EXAMPLE, ROOT
+
+VERSIONS = ROOT / "tests" / "fixtures" / "versions" / "repo"
 
 
 def write(root: pathlib.Path, files: dict[str, bytes]) -> pathlib.Path:
@@ -32,6 +38,26 @@ def reads(monkeypatch):
 
     monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
     return counts
+
+
+@pytest.mark.parametrize("root", [EXAMPLE, VERSIONS], ids=["example", "versions"])
+def test_check_reads_each_file_once_and_parses_each_yaml_text_once(root, reads, monkeypatch):
+    loads: Counter = Counter()
+    real = parse_yaml.YAML
+
+    class CountingYAML(real):
+        def load_all(self, stream):
+            if self.typ == ["rt"]:
+                loads[stream] += 1
+            return super().load_all(stream)
+
+    monkeypatch.setattr(parse_yaml, "YAML", CountingYAML)
+    problems = check_repo(root)
+    assert problems  # the trees have problems of every rule: all rules ran
+    # .gitops-bot.yaml is read once more, by the configuration loader before the tree exists
+    tree_reads = {p: n for p, n in reads.items() if p.name != ".gitops-bot.yaml"}
+    assert tree_reads and max(tree_reads.values()) == 1, [p for p, n in tree_reads.items() if n > 1]
+    assert loads and max(loads.values()) == 1
 
 
 @pytest.mark.parametrize("budget", [0, 10, 1 << 30])

@@ -1,5 +1,9 @@
 """What checks report and what they read: problems, and an index of the repository's
-Applications and value files, parsed once for every rule."""
+Applications and value files, parsed once for every rule.
+
+Every file is read once (the Worktree keeps its bytes and text) and every text is parsed at
+most once per parser for all rules (Worktree.parsed): the rules and the version scanners ask
+the tree, never a parser directly."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import Any, Callable, Mapping
 
 from ruamel.yaml.error import YAMLError
 
-from gitops_bot.domain.argocd import Application, parse_applications
+from gitops_bot.domain.argocd import Application, applications_in
 from gitops_bot.domain.config import RepoConfig
 from gitops_bot.domain.versions import Tool, load_catalogue
 from gitops_bot.domain.worktree import Worktree
@@ -70,6 +74,7 @@ class RepoIndex:
         return self._catalogue
 
     def applications(self) -> list[Application]:
+        """Every ArgoCD Application of the tree (files that do not parse are reported)."""
         if self._apps is None:
             self._apps = []
             for path in self.tree.grep(_APPLICATION_MARK):
@@ -79,19 +84,20 @@ class RepoIndex:
                 if text is None or "{{" in text:
                     continue  # templates render Applications; their source is not one
                 try:
-                    self._apps.extend(parse_applications(path, text))
+                    self._apps.extend(applications_in(path, self.tree.parsed(load_rt, path, text)))
                 except YAMLError as exc:
                     self._unparsable(path, exc)
         return self._apps
 
     def yaml(self, path: str) -> Any:
-        """The first document of a YAML file with positions, or None (missing or unparsable)."""
+        """The first document of a YAML file with positions, or None (missing or unparsable).
+        The parse is the tree's (Worktree.parsed): scanners of the same file share it."""
         if path not in self._yaml:
-            text = self.tree.read(path) if path in set(self.tree.paths()) else None
+            text = self.tree.read(path) if self.tree.listed(path) else None
             doc = None
             if text is not None:
                 try:
-                    docs = load_rt(text)
+                    docs = self.tree.parsed(load_rt, path, text)
                     doc = docs[0] if docs else None
                 except YAMLError as exc:
                     self._unparsable(path, exc)

@@ -19,13 +19,9 @@ from gitops_bot.edit import classify
 
 
 def _floating(index: RepoIndex) -> list[Problem]:
-    tree = index.tree
     problems = []
-    for path in tree.grep(FLOATING_MARK):
-        text = tree.read(path)
-        if text is None:
-            continue
-        for f in find_floating(path, text, classify(path, text)):
+    for path, text, kind in _files(index, _FLOATING):
+        for f in find_floating(path, text, kind, index.tree.parsed):
             problems.append(FLOATING.problem(path, f.line,
                                              f"floating {f.kind} ({f.subject}): it can change without a commit",
                                              "gitops-bot apply pin-versions"))
@@ -35,15 +31,36 @@ def _floating(index: RepoIndex) -> list[Problem]:
 def _occurrences(index: RepoIndex) -> dict[str, list[Occurrence]]:
     """Every catalogue tool's occurrences, scanned once per check run (two rules read them)."""
     if index.cache.get("occurrences") is None:
-        tree = index.tree
         found: dict[str, list[Occurrence]] = {}
         for name, tool in index.catalogue.items():
-            for path in tree.grep(tool.anchors()):
-                text = tree.read(path)
-                if text is not None:
-                    found.setdefault(name, []).extend(scan(path, text, classify(path, text), tool))
+            for path, text, kind in _files(index, name):
+                found.setdefault(name, []).extend(scan(path, text, kind, tool, index.tree.parsed))
         index.cache["occurrences"] = found
     return index.cache["occurrences"]
+
+
+_FLOATING = object()  # the key of files with a floating reference, beside the tools' names
+
+
+def _files(index: RepoIndex, key: object) -> list[tuple[str, str, str]]:
+    """(path, text, kind) of the text files that pass one prefilter of the version rules: the
+    floating-reference mark (key _FLOATING) or a catalogue tool's anchors (key: its name).
+    All three rules share one pass over the tree (Worktree.grep_many), and a file's kind is
+    decided once."""
+    if index.cache.get("version-candidates") is None:
+        matchers = {_FLOATING: FLOATING_MARK, **{name: tool.anchors() for name, tool in index.catalogue.items()}}
+        index.cache["version-candidates"] = index.tree.grep_many(matchers)
+        index.cache["kinds"] = {}
+    kinds: dict[str, str] = index.cache["kinds"]
+    files = []
+    for path in index.cache["version-candidates"][key]:
+        text = index.tree.read(path)
+        if text is None:
+            continue
+        if path not in kinds:
+            kinds[path] = classify(path, text)
+        files.append((path, text, kinds[path]))
+    return files
 
 
 def _drift(index: RepoIndex) -> list[Problem]:
