@@ -14,6 +14,15 @@ from gitops_bot.domain.versions import FULL, MINOR, Occurrence, Tool, is_version
 from gitops_bot.edit import classify
 
 
+REFERENCE_FLOATING_MARK = re.compile(
+    rb"releases/latest/download|image:|tag:\s*[\"']?latest|targetRevision|helm_release|uses:")
+
+
+def reference_mentions(word: str) -> re.Pattern[bytes]:
+    """set_version._lookalikes' prefilter of before."""
+    return re.compile(re.escape(word).encode(), re.IGNORECASE)
+
+
 def reference_anchors(tool: Tool) -> re.Pattern[bytes]:
     """Tool.anchors() of before: any variable, image, chart name, prefix or slug."""
     words = [*tool.variables, *tool.images, *tool.chart_names]
@@ -237,7 +246,7 @@ def reference_lookalikes(state, tool: Tool, versions: set[str]) -> None:
     name = re.compile(re.escape(tool.name.split("-")[0]), re.IGNORECASE)
     version_re = re.compile(r"(?<![\w.])v?(" + "|".join(re.escape(v) for v in sorted(versions)) + r")(?![\w.])")
     tree = state.tree
-    for path in tree.grep(re.compile(re.escape(tool.name.split("-")[0]).encode(), re.IGNORECASE)):
+    for path in tree.grep(reference_mentions(tool.name.split("-")[0])):
         text = tree.original(path)  # notes speak of the original's lines (the engine maps them)
         if text is None:
             continue

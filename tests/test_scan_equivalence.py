@@ -31,7 +31,8 @@ from gitops_bot.ops import set_version
 from gitops_bot.ops.state import RunState
 
 from .conftest import EXAMPLE, ROOT
-from .reference_scanners import reference_anchors, reference_floating, reference_lookalikes, reference_scan
+from .reference_scanners import REFERENCE_FLOATING_MARK, reference_anchors, reference_floating, \
+    reference_lookalikes, reference_mentions, reference_scan
 
 TREES = (EXAMPLE, ROOT / "tests" / "fixtures", ROOT / "tests" / "golden")
 
@@ -154,6 +155,35 @@ def test_scan_equals_the_reference_on_adversarial_text(text, kind):
             assert not reference_scan("f", text, kind, tool)
 
 
+MARK_PIECES = st.sampled_from(["tag:", "tag", ":", " ", "\t", "\n", "\r\n", "'", "\"", "latest", "Latest", "image",
+                               "image:", "releases/latest/download", "targetRevision", "helm_release", "uses:", "x"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(MARK_PIECES, max_size=12).map("".join))
+def test_the_floating_mark_equals_the_reference_regex(text):
+    data = text.encode()
+    assert FLOATING_MARK.search(data) == bool(REFERENCE_FLOATING_MARK.search(data))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["istio", "ISTIO", "IsTiO", "ist", "io", "\u0131stio", "\u0130STIO", "\u212a8s",
+                                 "k8s", "K8S", "x", "\xe9", "-", "\n"]), max_size=10).map("".join),
+       st.sampled_from(["istio", "k8s", "argo", "\xe9t\xe9", "a.b", "c++"]))
+def test_the_case_blind_mention_prefilter_equals_the_reference_regex(text, word):
+    data = text.encode()
+    assert set_version._Mentions(word).search(data) == bool(reference_mentions(word).search(data))
+
+
+def test_the_cheap_marks_equal_the_reference_regexes_on_every_file():
+    for path, text in all_texts():
+        data = text.encode()
+        assert FLOATING_MARK.search(data) == bool(REFERENCE_FLOATING_MARK.search(data)), path
+        for tool in TOOLS:
+            word = tool.name.split("-")[0]
+            assert set_version._Mentions(word).search(data) == bool(reference_mentions(word).search(data)), path
+
+
 def test_find_floating_equals_the_reference_on_every_file():
     for path, text in all_texts():
         kind = classify(path, text)
@@ -224,7 +254,7 @@ def test_check_occurrences_and_problems_are_unchanged(tree_root, budget):
     floating = [(p.path, p.line, p.message) for p in problems if p.rule == "floating-version"]
     tree = Worktree(tree_root)
     expected = []
-    for path in tree.grep(FLOATING_MARK):
+    for path in tree.grep(REFERENCE_FLOATING_MARK):
         text = tree.read(path)
         if text is not None:
             expected += [(path, f.line, f"floating {f.kind} ({f.subject}): it can change without a commit")
