@@ -73,6 +73,27 @@ def test_greps_and_texts_do_not_depend_on_the_budget(tmp_path, budget):
     assert "bin.dat" not in tree._bytes  # binary content is never kept
 
 
+def test_past_the_budget_only_matched_files_are_kept(tmp_path, reads):
+    root = write(tmp_path, {f"f{i}.txt": (b"hit " if i % 3 == 0 else b"miss") + b"." * 96 for i in range(9)})
+    tree = Worktree(root, cache_budget=500)  # 5 of the 9 files of 100 bytes
+    assert tree.grep(re.compile(b"hit")) == ["f0.txt", "f3.txt", "f6.txt"]
+    assert sorted(tree._bytes) == ["f0.txt", "f3.txt", "f6.txt"]  # the misses were let go
+    assert tree.grep(re.compile(b"miss")) == ["f1.txt", "f2.txt", "f4.txt", "f5.txt", "f7.txt", "f8.txt"]
+    # matched now: kept while the budget lasts (two more of 100 bytes)
+    assert sorted(tree._bytes) == ["f0.txt", "f1.txt", "f2.txt", "f3.txt", "f6.txt"]
+    assert [tree.original(f"f{i}.txt")[:4] for i in range(3)] == ["hit ", "miss", "miss"]
+    assert reads[(root / "f0.txt").resolve()] == 1 and reads[(root / "f1.txt").resolve()] == 2
+
+
+def test_a_tree_within_the_budget_is_read_once_for_any_number_of_greps(tmp_path, reads):
+    root = write(tmp_path, {f"f{i}.txt": f"x{i}\n".encode() for i in range(5)})
+    tree = Worktree(root)
+    for pattern in (b"x1", b"x2", b"y", b"x"):
+        tree.grep(re.compile(pattern))
+    assert [tree.original(f"f{i}.txt") for i in range(5)] == [f"x{i}\n" for i in range(5)]
+    assert sorted(reads.values()) == [1] * 5
+
+
 def test_grep_sees_pending_edits_and_deletions(tmp_path):
     root = write(tmp_path, {"a.txt": b"old\n", "b.txt": b"old\n"})
     tree = Worktree(root)

@@ -12,15 +12,15 @@ import datetime
 from collections import Counter
 from importlib import resources
 
-from gitops_bot.checks.model import Problem, RepoIndex, Rule
-from gitops_bot.domain.floating import FLOATING_MARK, find_floating
+from gitops_bot.checks.model import FLOATING_FILES, Problem, RepoIndex, Rule, tool_key
+from gitops_bot.domain.floating import find_floating
 from gitops_bot.domain.versions import Occurrence, scan
 from gitops_bot.edit import classify
 
 
 def _floating(index: RepoIndex) -> list[Problem]:
     problems = []
-    for path, text, kind in _files(index, _FLOATING):
+    for path, text, kind in _files(index, FLOATING_FILES):
         for f in find_floating(path, text, kind, index.tree.parsed):
             problems.append(FLOATING.problem(path, f.line,
                                              f"floating {f.kind} ({f.subject}): it can change without a commit",
@@ -33,27 +33,18 @@ def _occurrences(index: RepoIndex) -> dict[str, list[Occurrence]]:
     if index.cache.get("occurrences") is None:
         found: dict[str, list[Occurrence]] = {}
         for name, tool in index.catalogue.items():
-            for path, text, kind in _files(index, name):
+            for path, text, kind in _files(index, tool_key(name)):
                 found.setdefault(name, []).extend(scan(path, text, kind, tool, index.tree.parsed))
         index.cache["occurrences"] = found
     return index.cache["occurrences"]
 
 
-_FLOATING = object()  # the key of files with a floating reference, beside the tools' names
-
-
-def _files(index: RepoIndex, key: object) -> list[tuple[str, str, str]]:
-    """(path, text, kind) of the text files that pass one prefilter of the version rules: the
-    floating-reference mark (key _FLOATING) or a catalogue tool's anchors (key: its name).
-    All three rules share one pass over the tree (Worktree.grep_many), and a file's kind is
-    decided once."""
-    if index.cache.get("version-candidates") is None:
-        matchers = {_FLOATING: FLOATING_MARK, **{name: tool.anchors() for name, tool in index.catalogue.items()}}
-        index.cache["version-candidates"] = index.tree.grep_many(matchers)
-        index.cache["kinds"] = {}
-    kinds: dict[str, str] = index.cache["kinds"]
+def _files(index: RepoIndex, key: tuple[str, str]) -> list[tuple[str, str, str]]:
+    """(path, text, kind) of the text files among index.candidates(key): the three version
+    rules share the index's one pass over the tree, and a file's kind is decided once."""
+    kinds: dict[str, str] = index.cache.setdefault("kinds", {})
     files = []
-    for path in index.cache["version-candidates"][key]:
+    for path in index.candidates(key):
         text = index.tree.read(path)
         if text is None:
             continue

@@ -17,10 +17,12 @@ from gitops_bot.errors import UserError
 SKIP_DIRS = frozenset({".git", "node_modules", "vendor", ".venv", "venv", "__pycache__", ".terraform",
                        ".idea", ".gitops-bot"})
 _BINARY_SNIFF = 8192
-# How many bytes of file contents a Worktree keeps between greps (text files, first come first
-# kept): a 12 MB GitOps tree is read from disk once per run; in a bigger tree the files past the
-# budget are read again by each grep, as they all were before, so memory stays bounded.
-CACHE_BUDGET = 64 * 1024 * 1024
+# How many bytes of file contents a Worktree keeps between greps. A tree that fits (a 12 MB
+# GitOps monorepo) is read from disk once per run, whatever the number of greps. When the budget
+# runs out, only the files some grep matched are kept (they are the ones read next; the others
+# are read again by the next grep, as every file was before), so a 50,000-file tree costs at
+# most this much memory plus its matches.
+CACHE_BUDGET = 32 * 1024 * 1024
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -51,9 +53,11 @@ class Worktree:
         self._current: dict[str, str | None] = {}
         self._deleted: set[str] = set()
         # Bytes of text files read by grep, so that the next grep and `original` do not read the
-        # disk again (at most cache_budget bytes in all).
+        # disk again (at most cache_budget bytes in all; see CACHE_BUDGET).
         self._bytes: dict[str, bytes] = {}
         self._cache_left = cache_budget
+        self._matched: set[str] = set()  # files a grep matched: kept when the budget runs out
+        self._matched_only = False  # the budget ran out once: keep matched files only
         # (parser, path) -> (text, (parsed?, result or exception)): see `parsed`.
         self._parsed: dict[tuple[Callable[[str], Any], str], tuple[str, tuple[bool, Any]]] = {}
         # Files that could not be read while scanning, with why (the residue lists them: they
@@ -114,14 +118,35 @@ class Worktree:
             data = self._data(p)
             if data is None:
                 continue
+            matched = False
             for key, pattern in patterns.items():
                 if pattern.search(data):
                     hits[key].append(p)
+                    matched = True
+            if p not in self._current:
+                self._keep(p, data, matched)
         return hits
 
+    def _keep(self, path: str, data: bytes, matched: bool) -> None:
+        """Keep a file's bytes for the next grep and `original`, within the budget: every text
+        file while the tree fits, then only files a grep matched."""
+        if matched:
+            self._matched.add(path)
+        if path in self._bytes or b"\0" in data[:_BINARY_SNIFF]:
+            return
+        if len(data) > self._cache_left and not self._matched_only:
+            self._matched_only = True  # the tree does not fit: let go of what no grep matched
+            for kept in [p for p in self._bytes if p not in self._matched]:
+                self._cache_left += len(self._bytes.pop(kept))
+        if self._matched_only and path not in self._matched:
+            return
+        if len(data) <= self._cache_left:
+            self._bytes[path] = data
+            self._cache_left -= len(data)
+
     def _data(self, path: str) -> bytes | None:
-        """The live bytes of a listed file for grep: pending edits encoded, else the disk's
-        (kept within the cache budget); None for a deleted or unreadable file."""
+        """The live bytes of a listed file for grep: pending edits encoded, else the kept or the
+        disk's bytes; None for a deleted or unreadable file."""
         if self.is_deleted(path):
             return None
         if path in self._current:
@@ -131,14 +156,10 @@ class Worktree:
         if data is not None:
             return data
         try:
-            data = (self.root / path).read_bytes()
+            return (self.root / path).read_bytes()
         except OSError as exc:
             self.unreadable[path] = exc.strerror or type(exc).__name__
             return None
-        if len(data) <= self._cache_left and b"\0" not in data[:_BINARY_SNIFF]:
-            self._bytes[path] = data
-            self._cache_left -= len(data)
-        return data
 
     def parsed(self, parser: Callable[[str], T], path: str, text: str) -> T:
         """`parser(text)` computed once per parser and text in this run, so that every rule and
