@@ -60,7 +60,8 @@ class Anchors:
     needs more than the chart's name, which is often a common word (`base`, `gateway`): the
     scanner takes a chart only when its repository equals the tool's, so the file must also
     hold the repository URL, or a backslash (a YAML escape could spell the URL; HCL strings
-    are compared as written). On a real tree this keeps 1 file of the 412 that `base` alone hit.
+    are compared as written). On a generated 1,200-file monorepo, istio's candidates go from
+    757 files (645 of them hit by `base` alone) to 55; 11 hold an occurrence.
     """
 
     words: tuple[bytes, ...]
