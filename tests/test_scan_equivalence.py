@@ -84,6 +84,10 @@ ADVERSARIAL = {
     "tf/istio.tf": (f'resource "helm_release" "b" {{\n  repository = "{ISTIO_REPO}"\n  chart = "base"\n'
                     '  version = "1.24.0"\n}\nresource "helm_release" "o" {\n  repository = "https://e.com"\n'
                     '  chart = "base"\n  version = "1.24.0"\n}\nresource "helm_release" "f" {\n  chart = "x"\n}\n'),
+    "tf/labels.tf": (f'resource helm_release b {{\n  repository = "{ISTIO_REPO}"\n  chart = "base"\n'
+                     '  version = "1.24.0"\n}\nresource "helm\\u005frelease" "c" {\n  repository = "'
+                     f'{ISTIO_REPO}"\n  chart = "cni"\n  version = "1.24.0"\n}}\n'),
+    "tf/no-release.tf": 'locals {\n  image = "docker.io/istio/proxyv2:1.24.0" # helm release\n}\n',
     "scripts/glued.sh": ("ISTIO_VERSION=1.24.0\nxISTIO_VERSION=1.0.0\n$ISTIO_VERSION=1.0.1\nA.ISTIO_VERSION=2.0.0\n"
                          "ISTIO_VERSION=1.23.2 istioctl install && echo\nISTIO_VERSION='v1.24.0' # c\n"
                          "echo ${ISTIO_VERSION:-1.24.0}\n./istio-1.24.0/bin a.istio-1.0.0 x-istio-1.0.0 "

@@ -341,8 +341,8 @@ def _argocd_charts(s: _Scan, tool: Tool, parsed: Callable) -> None:
 
 
 def _helm_releases(s: _Scan, tool: Tool, parsed: Callable) -> None:
-    if not tool.chart_repository:
-        return
+    if not tool.chart_repository or "helm_release" not in s.text:
+        return  # block types are compared as written: no `helm_release`, nothing to parse
     from gitops_bot.parse.hcl import helm_release_versions
 
     try:
