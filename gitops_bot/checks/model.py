@@ -1,5 +1,9 @@
 """What checks report and what they read: problems, and an index of the repository's
-Applications and value files, parsed once for every rule."""
+Applications and value files, parsed once for every rule.
+
+Every file is read once (the Worktree keeps its bytes and text) and every text is parsed at
+most once per parser for all rules (Worktree.parsed): the rules and the version scanners ask
+the tree, never a parser directly."""
 
 from __future__ import annotations
 
@@ -9,13 +13,22 @@ from typing import Any, Callable, Mapping
 
 from ruamel.yaml.error import YAMLError
 
-from gitops_bot.domain.argocd import Application, parse_applications
+from gitops_bot.domain.argocd import Application, applications_in
 from gitops_bot.domain.config import RepoConfig
+from gitops_bot.domain.floating import FLOATING_MARK
 from gitops_bot.domain.versions import Tool, load_catalogue
-from gitops_bot.domain.worktree import Worktree
+from gitops_bot.domain.worktree import Matcher, Worktree
 from gitops_bot.parse.yaml import load_rt
 
 _APPLICATION_MARK = re.compile(b"kind: Application")
+# Keys of RepoIndex.candidates.
+APPLICATION_FILES = ("mark", "applications")  # files that may hold an ArgoCD Application
+FLOATING_FILES = ("mark", "floating")  # files that may hold a floating reference (domain.floating)
+
+
+def tool_key(name: str) -> tuple[str, str]:
+    """The RepoIndex.candidates key of the files that may hold a catalogue tool's version."""
+    return ("tool", name)
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,7 @@ class RepoIndex:
     _apps: list[Application] | None = None
     _yaml: dict[str, Any] = field(default_factory=dict)
     _catalogue: dict[str, Tool] | None = None
+    _candidates: dict[tuple[str, str], list[str]] | None = None
     cache: dict[str, Any] = field(default_factory=dict)  # results shared by several rules
 
     @property
@@ -69,29 +83,42 @@ class RepoIndex:
             self._catalogue = load_catalogue(self.config)
         return self._catalogue
 
+    def candidates(self, key: tuple[str, str]) -> list[str]:
+        """The paths that pass one of the rules' prefilters: APPLICATION_FILES, FLOATING_FILES, or
+        tool_key(name) for a catalogue tool's anchors. All of them are tested in one pass over
+        the tree, the first time any is asked for, so that a check reads the tree once."""
+        if self._candidates is None:
+            prefilters: dict[tuple[str, str], Matcher] = {APPLICATION_FILES: _APPLICATION_MARK,
+                                                          FLOATING_FILES: FLOATING_MARK}
+            prefilters.update((tool_key(name), tool.anchors()) for name, tool in self.catalogue.items())
+            self._candidates = self.tree.grep_many(prefilters)
+        return self._candidates[key]
+
     def applications(self) -> list[Application]:
+        """Every ArgoCD Application of the tree (files that do not parse are reported)."""
         if self._apps is None:
             self._apps = []
-            for path in self.tree.grep(_APPLICATION_MARK):
+            for path in self.candidates(APPLICATION_FILES):
                 if not path.endswith((".yaml", ".yml")):
                     continue
                 text = self.tree.read(path)
                 if text is None or "{{" in text:
                     continue  # templates render Applications; their source is not one
                 try:
-                    self._apps.extend(parse_applications(path, text))
+                    self._apps.extend(applications_in(path, self.tree.parsed(load_rt, path, text)))
                 except YAMLError as exc:
                     self._unparsable(path, exc)
         return self._apps
 
     def yaml(self, path: str) -> Any:
-        """The first document of a YAML file with positions, or None (missing or unparsable)."""
+        """The first document of a YAML file with positions, or None (missing or unparsable).
+        The parse is the tree's (Worktree.parsed): scanners of the same file share it."""
         if path not in self._yaml:
-            text = self.tree.read(path) if path in set(self.tree.paths()) else None
+            text = self.tree.read(path) if self.tree.listed(path) else None
             doc = None
             if text is not None:
                 try:
-                    docs = load_rt(text)
+                    docs = self.tree.parsed(load_rt, path, text)
                     doc = docs[0] if docs else None
                 except YAMLError as exc:
                     self._unparsable(path, exc)

@@ -12,20 +12,16 @@ import datetime
 from collections import Counter
 from importlib import resources
 
-from gitops_bot.checks.model import Problem, RepoIndex, Rule
-from gitops_bot.domain.floating import FLOATING_MARK, find_floating
+from gitops_bot.checks.model import FLOATING_FILES, Problem, RepoIndex, Rule, tool_key
+from gitops_bot.domain.floating import find_floating
 from gitops_bot.domain.versions import Occurrence, scan
 from gitops_bot.edit import classify
 
 
 def _floating(index: RepoIndex) -> list[Problem]:
-    tree = index.tree
     problems = []
-    for path in tree.grep(FLOATING_MARK):
-        text = tree.read(path)
-        if text is None:
-            continue
-        for f in find_floating(path, text, classify(path, text)):
+    for path, text, kind in _files(index, FLOATING_FILES):
+        for f in find_floating(path, text, kind, index.tree.parsed):
             problems.append(FLOATING.problem(path, f.line,
                                              f"floating {f.kind} ({f.subject}): it can change without a commit",
                                              "gitops-bot apply pin-versions"))
@@ -35,15 +31,27 @@ def _floating(index: RepoIndex) -> list[Problem]:
 def _occurrences(index: RepoIndex) -> dict[str, list[Occurrence]]:
     """Every catalogue tool's occurrences, scanned once per check run (two rules read them)."""
     if index.cache.get("occurrences") is None:
-        tree = index.tree
         found: dict[str, list[Occurrence]] = {}
         for name, tool in index.catalogue.items():
-            for path in tree.grep(tool.anchors()):
-                text = tree.read(path)
-                if text is not None:
-                    found.setdefault(name, []).extend(scan(path, text, classify(path, text), tool))
+            for path, text, kind in _files(index, tool_key(name)):
+                found.setdefault(name, []).extend(scan(path, text, kind, tool, index.tree.parsed))
         index.cache["occurrences"] = found
     return index.cache["occurrences"]
+
+
+def _files(index: RepoIndex, key: tuple[str, str]) -> list[tuple[str, str, str]]:
+    """(path, text, kind) of the text files among index.candidates(key): the three version
+    rules share the index's one pass over the tree, and a file's kind is decided once."""
+    kinds: dict[str, str] = index.cache.setdefault("kinds", {})
+    files = []
+    for path in index.candidates(key):
+        text = index.tree.read(path)
+        if text is None:
+            continue
+        if path not in kinds:
+            kinds[path] = classify(path, text)
+        files.append((path, text, kinds[path]))
+    return files
 
 
 def _drift(index: RepoIndex) -> list[Problem]:

@@ -7,6 +7,7 @@ Only structure is read here; editing is edit/yaml_insert.py's job.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -67,14 +68,31 @@ class Application:
         return [s for s in self.sources if s.chart_name]
 
 
+# `chart` as a YAML key is written `chart` or quoted, so followed by a non-word character; any
+# other spelling needs an escape. `charts/` (a path) does not count.
+_CHART_KEY = re.compile(r"chart(?!\w)|\\")
+
+
+def may_name_a_chart(text: str) -> bool:
+    """False when no Application source of this YAML text can have a `chart` field: a cheap
+    test that spares parsing the many Applications that deploy a path of a git repository."""
+    return bool(_CHART_KEY.search(text))
+
+
 def parse_applications(path: str, text: str) -> list[Application]:
     """Applications in one YAML file (raises YAMLError when it does not parse)."""
-    from ruamel.yaml.comments import CommentedMap
-
     from gitops_bot.parse.yaml import load_rt
 
+    return applications_in(path, load_rt(text))
+
+
+def applications_in(path: str, docs: list[Any]) -> list[Application]:
+    """Applications among the documents of a YAML file that `parse.yaml.load_rt` loaded (for
+    callers that share one parse of the file); the documents are only read."""
+    from ruamel.yaml.comments import CommentedMap
+
     found = []
-    for i, doc in enumerate(load_rt(text)):
+    for i, doc in enumerate(docs):
         if not isinstance(doc, CommentedMap) or doc.get("kind") != "Application":
             continue
         spec = doc.get("spec") or {}

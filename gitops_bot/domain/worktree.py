@@ -8,8 +8,8 @@ endings and a missing final newline survive every edit.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
+from typing import Any, Callable, Mapping, Protocol, TypeVar
 
 from gitops_bot.errors import UserError
 
@@ -17,18 +17,49 @@ from gitops_bot.errors import UserError
 SKIP_DIRS = frozenset({".git", "node_modules", "vendor", ".venv", "venv", "__pycache__", ".terraform",
                        ".idea", ".gitops-bot"})
 _BINARY_SNIFF = 8192
+# How many bytes of file contents a Worktree keeps between greps. A tree that fits (a 12 MB
+# GitOps monorepo) is read from disk once per run, whatever the number of greps. When the budget
+# runs out, only the files some grep matched are kept (they are the ones read next; the others
+# are read again by the next grep, as every file was before), so a 50,000-file tree costs at
+# most this much memory plus its matches.
+CACHE_BUDGET = 32 * 1024 * 1024
+
+T = TypeVar("T")
+K = TypeVar("K")
+
+
+class Matcher(Protocol):
+    """What `grep` tests a file's bytes with: a compiled bytes pattern, or any object with a
+    `search(data)` whose result is truthy for the files to keep (versions.Anchors)."""
+
+    def search(self, data: bytes, /) -> Any: ...
+
+
+def parse_now(parser: Callable[[str], T], path: str, text: str) -> T:
+    """`parser(text)`, parsed right away: what scanners use when no Worktree memoizes parses
+    for them (see Worktree.parsed, which has the same signature)."""
+    return parser(text)
 
 
 class Worktree:
     """Files under `root`, keyed by POSIX-style relative path."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, cache_budget: int = CACHE_BUDGET) -> None:
         self.root = root
         self._paths: list[str] | None = None
+        self._listed: frozenset[str] | None = None
         self._dirs: list[str] | None = None
         self._original: dict[str, str | None] = {}
         self._current: dict[str, str | None] = {}
         self._deleted: set[str] = set()
+        # Bytes of text files read by grep, so that the next grep and `original` do not read the
+        # disk again (at most cache_budget bytes in all; see CACHE_BUDGET).
+        self._bytes: dict[str, bytes] = {}
+        self._cache_left = cache_budget
+        self._matched: set[str] = set()  # files a grep matched: kept when the budget runs out
+        self._matched_only = False  # the budget ran out once: keep matched files only
+        # (parser, path) -> (text, (parsed?, result or exception)): see `parsed`.
+        self._parsed: dict[tuple[Callable[[str], Any], str], tuple[str, tuple[bool, Any]]] = {}
         # Files that could not be read while scanning, with why (the residue lists them: they
         # may mention what a recipe changes).
         self.unreadable: dict[str, str] = {}
@@ -69,31 +100,94 @@ class Worktree:
                         files.append(prefix + entry.name)
         self._paths, self._dirs = sorted(files), sorted(dirs)
 
-    def grep(self, pattern: re.Pattern[bytes]) -> list[str]:
+    def listed(self, path: str) -> bool:
+        """Whether `path` is one of `paths()` (a set lookup, built once)."""
+        if self._listed is None:
+            self._listed = frozenset(self.paths())
+        return path in self._listed
+
+    def grep(self, pattern: Matcher) -> list[str]:
         """Paths of live files whose bytes match `pattern` (a cheap prefilter, no decoding)."""
-        hits = []
+        return self.grep_many({None: pattern})[None]
+
+    def grep_many(self, patterns: Mapping[K, Matcher]) -> dict[K, list[str]]:
+        """For each key, the paths of live files whose bytes match its pattern: one pass over
+        the tree for several prefilters (each file read once)."""
+        hits: dict[K, list[str]] = {key: [] for key in patterns}
         for p in self.paths():
-            if self.is_deleted(p):
+            data = self._data(p)
+            if data is None:
                 continue
-            if p in self._current:
-                text = self._current[p]
-                if text is not None and pattern.search(text.encode("utf-8")):
-                    hits.append(p)
-                continue
-            try:
-                data = (self.root / p).read_bytes()
-            except OSError as exc:
-                self.unreadable[p] = exc.strerror or type(exc).__name__
-                continue
-            if pattern.search(data):
-                hits.append(p)
+            matched = False
+            for key, pattern in patterns.items():
+                if pattern.search(data):
+                    hits[key].append(p)
+                    matched = True
+            if p not in self._current:
+                self._keep(p, data, matched)
         return hits
+
+    def _keep(self, path: str, data: bytes, matched: bool) -> None:
+        """Keep a file's bytes for the next grep and `original`, within the budget: every text
+        file while the tree fits, then only files a grep matched."""
+        if matched:
+            self._matched.add(path)
+        if path in self._bytes or b"\0" in data[:_BINARY_SNIFF]:
+            return
+        if len(data) > self._cache_left and not self._matched_only:
+            self._matched_only = True  # the tree does not fit: let go of what no grep matched
+            for kept in [p for p in self._bytes if p not in self._matched]:
+                self._cache_left += len(self._bytes.pop(kept))
+        if self._matched_only and path not in self._matched:
+            return
+        if len(data) <= self._cache_left:
+            self._bytes[path] = data
+            self._cache_left -= len(data)
+
+    def _data(self, path: str) -> bytes | None:
+        """The live bytes of a listed file for grep: pending edits encoded, else the kept or the
+        disk's bytes; None for a deleted or unreadable file."""
+        if self.is_deleted(path):
+            return None
+        if path in self._current:
+            text = self._current[path]
+            return None if text is None else text.encode("utf-8")
+        data = self._bytes.get(path)
+        if data is not None:
+            return data
+        try:
+            return (self.root / path).read_bytes()
+        except OSError as exc:
+            self.unreadable[path] = exc.strerror or type(exc).__name__
+            return None
+
+    def parsed(self, parser: Callable[[str], T], path: str, text: str) -> T:
+        """`parser(text)` computed once per parser and text in this run, so that every rule and
+        scanner asking for the same file's parse shares one (an exception it raised is raised
+        again). A new text for the path (an edit) is parsed anew. Callers must not modify
+        what it returns: others hold the same objects."""
+        key = (parser, path)
+        hit = self._parsed.get(key)
+        if hit is not None and (hit[0] is text or hit[0] == text):
+            ok, value = hit[1]
+        else:
+            try:
+                ok, value = True, parser(text)
+            except Exception as exc:  # kept, and raised again to the next caller, as parser would
+                ok, value = False, exc
+            self._parsed[key] = (text, (ok, value))
+        if not ok:
+            raise value
+        return value
 
     # -- contents -------------------------------------------------------------------------
     def original(self, path: str) -> str | None:
         """The file's text as it is on disk, or None for a binary or undecodable file."""
         if path not in self._original:
-            data = read_inside(self.root, path)
+            # grep kept the bytes of listed files only, which the walk found without links
+            data = self._bytes.get(path)
+            if data is None:
+                data = read_inside(self.root, path)
             if b"\0" in data[:_BINARY_SNIFF]:
                 self._original[path] = None
             else:

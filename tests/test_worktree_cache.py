@@ -1,0 +1,139 @@
+"""One read of each file and one parse of each text per run: the Worktree keeps file bytes for
+its greps (within a budget) and memoizes parses (Worktree.parsed); `check` relies on both."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+from collections import Counter
+
+import pytest
+from ruamel.yaml.error import YAMLError
+
+from gitops_bot.domain.worktree import Worktree
+from gitops_bot.engine.check import check_repo
+from gitops_bot.parse import yaml as parse_yaml
+
+from .conftest import EXAMPLE, ROOT
+
+VERSIONS = ROOT / "tests" / "fixtures" / "versions" / "repo"
+
+
+def write(root: pathlib.Path, files: dict[str, bytes]) -> pathlib.Path:
+    for rel, data in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data)
+    return root
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """Path -> how many times its bytes were read from disk."""
+    counts: Counter = Counter()
+    real = pathlib.Path.read_bytes
+
+    def read_bytes(self):
+        counts[self.resolve()] += 1
+        return real(self)
+
+    monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
+    return counts
+
+
+@pytest.mark.parametrize("root", [EXAMPLE, VERSIONS], ids=["example", "versions"])
+def test_check_reads_each_file_once_and_parses_each_yaml_text_once(root, reads, monkeypatch):
+    loads: Counter = Counter()
+    real = parse_yaml._load_rt  # the round-trip parse behind load_rt's per-run cache
+
+    def counting(text):
+        loads[text] += 1
+        return real(text)
+
+    monkeypatch.setattr(parse_yaml, "_load_rt", counting)
+    problems = check_repo(root)
+    assert problems  # the trees have problems of every rule: all rules ran
+    # .gitops-bot.yaml is read once more, by the configuration loader before the tree exists
+    tree_reads = {p: n for p, n in reads.items() if p.name != ".gitops-bot.yaml"}
+    assert tree_reads and max(tree_reads.values()) == 1, [p for p, n in tree_reads.items() if n > 1]
+    assert loads and max(loads.values()) == 1
+
+
+@pytest.mark.parametrize("budget", [0, 10, 1 << 30])
+def test_greps_and_texts_do_not_depend_on_the_budget(tmp_path, budget):
+    root = write(tmp_path, {"a.txt": b"alpha beta\n", "b/c.yaml": b"beta: 1\r\n", "bin.dat": b"\0beta",
+                            "latin.txt": "b\xe9ta".encode("latin-1")})
+    tree, plain = Worktree(root, cache_budget=budget), Worktree(root, cache_budget=0)
+    for pattern in (re.compile(b"beta"), re.compile(b"alpha|\\d"), re.compile(b"b")):
+        assert tree.grep(pattern) == plain.grep(pattern)
+    assert tree.grep(re.compile(b"beta")) == ["a.txt", "b/c.yaml", "bin.dat"]
+    assert [tree.original(p) for p in tree.paths()] == ["alpha beta\n", "beta: 1\r\n", None, None]
+    assert sum(len(d) for d in tree._bytes.values()) <= budget
+    assert "bin.dat" not in tree._bytes  # binary content is never kept
+
+
+def test_past_the_budget_only_matched_files_are_kept(tmp_path, reads):
+    root = write(tmp_path, {f"f{i}.txt": (b"hit " if i % 3 == 0 else b"miss") + b"." * 96 for i in range(9)})
+    tree = Worktree(root, cache_budget=500)  # 5 of the 9 files of 100 bytes
+    assert tree.grep(re.compile(b"hit")) == ["f0.txt", "f3.txt", "f6.txt"]
+    assert sorted(tree._bytes) == ["f0.txt", "f3.txt", "f6.txt"]  # the misses were let go
+    assert tree.grep(re.compile(b"miss")) == ["f1.txt", "f2.txt", "f4.txt", "f5.txt", "f7.txt", "f8.txt"]
+    # matched now: kept while the budget lasts (two more of 100 bytes)
+    assert sorted(tree._bytes) == ["f0.txt", "f1.txt", "f2.txt", "f3.txt", "f6.txt"]
+    assert [tree.original(f"f{i}.txt")[:4] for i in range(3)] == ["hit ", "miss", "miss"]
+    assert reads[(root / "f0.txt").resolve()] == 1 and reads[(root / "f1.txt").resolve()] == 2
+
+
+def test_a_tree_within_the_budget_is_read_once_for_any_number_of_greps(tmp_path, reads):
+    root = write(tmp_path, {f"f{i}.txt": f"x{i}\n".encode() for i in range(5)})
+    tree = Worktree(root)
+    for pattern in (b"x1", b"x2", b"y", b"x"):
+        tree.grep(re.compile(pattern))
+    assert [tree.original(f"f{i}.txt") for i in range(5)] == [f"x{i}\n" for i in range(5)]
+    assert sorted(reads.values()) == [1] * 5
+
+
+def test_grep_sees_pending_edits_and_deletions(tmp_path):
+    root = write(tmp_path, {"a.txt": b"old\n", "b.txt": b"old\n"})
+    tree = Worktree(root)
+    assert tree.grep(re.compile(b"old")) == ["a.txt", "b.txt"]
+    tree.write("a.txt", "new\n")
+    tree.delete("b.txt")
+    assert tree.grep(re.compile(b"old")) == [] and tree.grep(re.compile(b"new")) == ["a.txt"]
+    assert tree.original("a.txt") == "old\n"
+
+
+def test_grep_many_is_each_grep_in_one_pass(tmp_path, reads):
+    root = write(tmp_path, {f"f{i}.txt": f"x{i}\n".encode() for i in range(5)})
+    tree = Worktree(root)
+    patterns = {"even": re.compile(rb"x[024]"), "one": re.compile(b"x1"), "none": re.compile(b"y")}
+    assert tree.grep_many(patterns) == {"even": ["f0.txt", "f2.txt", "f4.txt"], "one": ["f1.txt"], "none": []}
+    tree.grep(re.compile(b"x"))
+    assert sorted(reads.values()) == [1] * 5
+
+
+def test_parsed_is_shared_until_the_text_changes(tmp_path):
+    tree = Worktree(tmp_path)
+    calls = []
+
+    def parser(text):
+        calls.append(text)
+        return [text.upper()]
+
+    first = tree.parsed(parser, "a", "x")
+    assert tree.parsed(parser, "a", "x") is first and calls == ["x"]
+    assert tree.parsed(parser, "a", "y") == ["Y"] and calls == ["x", "y"]  # an edited text
+    assert tree.parsed(parser, "b", "x") == ["X"] and len(calls) == 3  # another file
+
+
+def test_parsed_raises_the_parser_error_again_without_parsing_again(tmp_path):
+    tree = Worktree(tmp_path)
+    calls = []
+
+    def parser(text):
+        calls.append(text)
+        raise YAMLError("no")
+
+    for _ in range(2):
+        with pytest.raises(YAMLError, match="no"):
+            tree.parsed(parser, "a", "x")
+    assert calls == ["x"]
