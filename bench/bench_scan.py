@@ -36,18 +36,29 @@ COMMANDS = {
 }
 
 
-def child_env(pycache: Path) -> dict[str, str]:
+def child_env(work: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("GITHUB_TOKEN", "GITHUB_API_URL", "PYTHONDONTWRITEBYTECODE")}
-    env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    (work / "cwd").mkdir()
+    env["BENCH_SCAN_CWD"] = str(work / "cwd")
     return env
 
 
+def package_of(python: str, env: dict[str, str]) -> str:
+    """Where an installation's gitops_bot comes from (so that a report shows what ran)."""
+    out = subprocess.run([python, "-c", "import gitops_bot; print(gitops_bot.__file__)"], env=env,
+                         cwd=env["BENCH_SCAN_CWD"], capture_output=True, text=True)
+    return out.stdout.strip() or out.stderr.strip().splitlines()[-1]
+
+
 def run(argv: list[str], env: dict[str, str], capture: bool = False) -> dict:
-    """One child process: wall and CPU seconds, peak RSS (MiB), exit code, stdout if asked."""
+    """One child process: wall and CPU seconds, peak RSS (MiB), exit code, stdout if asked.
+    It runs in an empty folder: `python -m` puts the working directory first on sys.path, so
+    from a checkout every installation would run the checkout's code."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env=env)
+                            stderr=subprocess.DEVNULL, env=env, cwd=env["BENCH_SCAN_CWD"])
     out = proc.stdout.read() if capture else b""
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -113,7 +124,9 @@ def main() -> None:
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-scan-") as tmp:
-        env = child_env(Path(tmp) / "pycache")
+        env = child_env(Path(tmp))
+        for label, py in pythons:
+            print(f"{label}: {py} runs {package_of(py, env)}")
         for tree in args.tree:
             for command in args.command or list(COMMANDS):
                 rows.append(measure(tree.resolve(), command, pythons, args.runs, env))
