@@ -119,4 +119,7 @@ def test_diff_opcodes_reconstruct_the_new_text(a, b):
 def test_the_name_prefilter_finds_what_the_case_insensitive_pattern_finds(data, name):
     words = service_name(name).short
     reference = re.compile(b"(?i)" + b"[-_]?".join(re.escape(w.encode()) for w in words))
-    assert bool(service_name(name).prefilter().search(data)) == bool(reference.search(data))
+    prefilter = service_name(name).prefilter()
+    assert bool(prefilter.search(data)) == bool(reference.search(data))
+    text = data.decode("utf-8", "replace")
+    assert prefilter.passes(text) == bool(reference.search(text.encode()))

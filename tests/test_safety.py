@@ -242,18 +242,18 @@ def helm_remove(text, context):
 def test_an_unreadable_file_is_reported_not_skipped(monorepo, monkeypatch, capsys):
     # Tests run as root, which reads any file whatever its mode, so the failure is injected at
     # the one place the tree reads files while scanning.
-    import pathlib
+    from gitops_bot.domain import worktree
 
     secret = monorepo / "k8s" / "helm" / "environments" / "secret.yaml"
     secret.write_text("video-service: {token: x}\n")
-    real = pathlib.Path.read_bytes
+    real = worktree.read_file
 
-    def read_bytes(self):
-        if self == secret:
+    def read_file(path):
+        if path == str(secret):
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(path)
 
-    monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(worktree, "read_file", read_file)
     assert main(["plan", "remove-service", "service=video-service", "--repo", str(monorepo)]) == 0
     out = capsys.readouterr().out
     assert ("[ ] k8s/helm/environments/secret.yaml:0: (unreadable file)  (could not be read "

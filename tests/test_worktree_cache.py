@@ -10,6 +10,7 @@ from collections import Counter
 import pytest
 from ruamel.yaml.error import YAMLError
 
+from gitops_bot.domain import worktree as worktree_module
 from gitops_bot.domain.worktree import Worktree
 from gitops_bot.engine.check import check_repo
 from gitops_bot.parse import yaml as parse_yaml
@@ -28,15 +29,21 @@ def write(root: pathlib.Path, files: dict[str, bytes]) -> pathlib.Path:
 
 @pytest.fixture
 def reads(monkeypatch):
-    """Path -> how many times its bytes were read from disk."""
+    """Path -> how many times its bytes were read from disk (by the scan's reader, and by
+    pathlib where the tree reads one file at a time)."""
     counts: Counter = Counter()
-    real = pathlib.Path.read_bytes
+    real_path_read, real_scan_read = pathlib.Path.read_bytes, worktree_module.read_file
 
     def read_bytes(self):
         counts[self.resolve()] += 1
-        return real(self)
+        return real_path_read(self)
+
+    def read_file(path):
+        counts[pathlib.Path(path).resolve()] += 1
+        return real_scan_read(path)
 
     monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(worktree_module, "read_file", read_file)
     return counts
 
 

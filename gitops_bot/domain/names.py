@@ -201,13 +201,19 @@ class Prefilter:
     `(?i)word[-_]?word` (both fold ASCII only)."""
 
     def __init__(self, words: tuple[str, ...]) -> None:
-        self.first = words[0].lower().encode() if words else b""
+        self.first_text = words[0].lower() if words else ""
+        self.first = self.first_text.encode()
         self.pattern = re.compile(b"[-_]?".join(re.escape(w.lower().encode()) for w in words))
 
     def search(self, data: bytes) -> re.Match[bytes] | None:
         """A match in `data` (lowered), or None."""
         lowered = data.lower()
         return self.pattern.search(lowered) if self.first in lowered else None
+
+    def passes(self, name: str) -> bool:
+        """`search` for a file or folder name given as text (most fail the word test on `str`
+        without being encoded)."""
+        return self.first_text in name.lower() and self.search(name.encode()) is not None
 
 
 def service_name(raw: str, known: set[str] | frozenset[str] = frozenset()) -> ServiceName:

@@ -21,13 +21,13 @@ def run(state: RunState, args: dict[str, str]) -> None:
     state.add_residue_name(name)
     quick = name.prefilter()  # most names fail this cheap test before the word comparison
     doomed_dirs = [d for d in state.tree.dirs()
-                   if quick.search(d.rsplit("/", 1)[-1].encode()) and name.owns(d.rsplit("/", 1)[-1])]
+                   if quick.passes(d.rsplit("/", 1)[-1]) and name.owns(d.rsplit("/", 1)[-1])]
     for path in state.tree.paths():
         if state.tree.is_deleted(path):
             continue
         base = path.rsplit("/", 1)[-1]
         in_doomed_dir = any(path.startswith(d + "/") for d in doomed_dirs)
-        if in_doomed_dir or (quick.search(base.encode()) and name.owns(_stem(base))):
+        if in_doomed_dir or (quick.passes(base) and name.owns(_stem(base))):
             state.tree.delete(path)
 
 
