@@ -25,13 +25,6 @@ from typing import Mapping
 from gitops_bot.errors import UNKNOWN_RECIPE, UserError
 
 
-def add_parser(sub) -> None:
-    sub.add_parser("action", help="the GitHub Action's entry point (reads GITHUB_EVENT_NAME, GITHUB_EVENT_PATH)")
-
-
-def run(_args) -> int:
-    return run_action()
-
 REPLY_MARK = "<!-- gitops-bot reply -->"
 _RANK = {"none": 0, "read": 1, "triage": 2, "write": 3, "maintain": 4, "admin": 5}
 
@@ -146,6 +139,15 @@ class Context:
         base_sha = self.checkout.fetch(self.default_branch)
         with self.checkout.worktree(base_sha) as tree:
             return run_recipe(tree, recipe, params, config=self.config, releases=GitHubReleases())
+
+
+def add_parser(sub) -> None:
+    sub.add_parser("action", help="the GitHub Action's entry point (reads GITHUB_EVENT_NAME, GITHUB_EVENT_PATH)")
+
+
+def run(_args) -> int:
+    """The command: the event this process was started for, from the environment."""
+    return run_action()
 
 
 def run_action(env: Mapping[str, str] | None = None) -> int:
