@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from gitops_bot.commands.action import REPLY_MARK
+from gitops_bot.delivery.action import REPLY_MARK
 from gitops_bot.cli import main
 
 from .conftest import ROOT, SLUG, git, tree_bytes
