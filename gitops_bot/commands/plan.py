@@ -20,8 +20,8 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     _, changes = run_from_args(args)
     if args.format == "json":
-        json.dump(changes.to_json(), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        # One write: json.dump to a stream writes token by token (1.3 s for 29,000 findings).
+        sys.stdout.write(json.dumps(changes.to_json(), indent=2, ensure_ascii=False) + "\n")
     else:
         color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
         sys.stdout.write(colorize(changes.diff()) if color else changes.diff())
