@@ -193,7 +193,8 @@ class ServiceName:
 
 
 class Prefilter:
-    """The short name's words, case-insensitively, joined by nothing, `-` or `_`, in bytes.
+    """Words (a name's short form, a tool's name), case-insensitively, joined by nothing, `-` or
+    `_`, in bytes: the cheap test that picks the files worth reading.
 
     Python's `re` has no fast path for a case-insensitive pattern (about 130 MB/s here), while
     `bytes.lower` and a substring search run at C speed (5-10x faster), so the text is lowered

@@ -72,6 +72,14 @@ class Editor(Protocol):
     def still_valid(self, before: str, after: str) -> str | None: ...
 
 
+def newly_broken(problem: Callable[[str], str | None], before: str, after: str) -> str | None:
+    """What `problem` finds in `after`, unless it finds something in `before` too (a file that
+    was already broken is not held against the edit). The original is judged only when the
+    result fails, so most edits cost one check, not two."""
+    found = problem(after)
+    return found if found is not None and problem(before) is None else None
+
+
 def finish(text: str, lines: Lines, cuts: list[Cut], refused: list[Refusal],
            verify: Callable[[str], str | None], kept_comments: list[str] | tuple[str, ...] = ()) -> EditResult:
     """The common end of every edit: splice the cuts (with the shared blank-line rules), then

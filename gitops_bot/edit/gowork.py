@@ -8,7 +8,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from gitops_bot.edit.base import EditResult, RemovalContext, Unparsable, finish
+from gitops_bot.edit.base import EditResult, RemovalContext, Unparsable, finish, newly_broken
 from gitops_bot.edit.blocks import leading_comments
 from gitops_bot.text.splice import Cut, Lines
 
@@ -72,12 +72,12 @@ def _same_uses(new: str, expected: list[str]) -> str | None:
 
 def still_valid(before: str, after: str) -> str | None:
     """None unless the `use` list no longer parses where it did."""
+    return newly_broken(_parse_problem, before, after)
+
+
+def _parse_problem(text: str) -> str | None:
     try:
-        use_list(after)
+        use_list(text)
     except ValueError as exc:
-        try:
-            use_list(before)
-        except ValueError:
-            return None
         return f"the use list would not parse ({exc})"
     return None

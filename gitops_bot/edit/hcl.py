@@ -14,7 +14,7 @@ import posixpath
 import re
 
 from gitops_bot.domain.names import ServiceName, pointer_matches
-from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable, finish
+from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable, finish, newly_broken
 from gitops_bot.edit.blocks import kept_comment_above, leading_comments, tidy_cuts
 from gitops_bot.parse.hcl import (
     block_key,
@@ -167,15 +167,14 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
 
 
 def still_valid(before: str, after: str) -> str | None:
-    """None unless `after` no longer parses where `before` did (the original is parsed only
-    when the result fails)."""
+    """None unless `after` no longer parses where `before` did."""
+    return newly_broken(_parse_problem, before, after)
+
+
+def _parse_problem(text: str) -> str | None:
     try:
-        parse_hcl(after)
+        parse_hcl(text)
     except Exception as exc:  # python-hcl2 raises lark errors of several types
-        try:
-            parse_hcl(before)
-        except Exception:
-            return None
         return f"the result would not parse ({str(exc).strip().splitlines()[0]})"
     return None
 

@@ -19,7 +19,7 @@ import posixpath
 
 from gitops_bot.domain.findings import Kind
 from gitops_bot.domain.names import ServiceName, pointer_matches
-from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish
+from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish, newly_broken
 from gitops_bot.parse.json import Node, read
 from gitops_bot.text.splice import Cut, Lines, Span
 
@@ -49,13 +49,13 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
 
 def still_valid(before: str, after: str) -> str | None:
     """None unless `after` no longer parses as JSON where `before` did."""
+    return newly_broken(_parse_problem, before, after)
+
+
+def _parse_problem(text: str) -> str | None:
     try:
-        json.loads(after)
+        json.loads(text)
     except ValueError as exc:
-        try:
-            json.loads(before)
-        except ValueError:
-            return None
         return f"the result would not parse ({exc})"
     return None
 

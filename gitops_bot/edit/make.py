@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 
 from gitops_bot.domain.names import ServiceName
-from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish
+from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish, newly_broken
 from gitops_bot.edit.blocks import drop_words, leading_comments
 from gitops_bot.parse.bash import syntax_error
 from gitops_bot.parse.cache import cached
@@ -75,7 +75,7 @@ def parse(lines: Lines) -> list[Logical]:
 def parsed(text: str) -> tuple[Lines, list[Logical]]:
     """The lines and logical lines of a Makefile text, split once per run (the editor, the
     grammar check and the recipe script of the same text share them; read-only)."""
-    return cached("make", text, _split)
+    return cached("makefile-lines", text, _split)
 
 
 def _split(text: str) -> tuple[Lines, list[Logical]]:
@@ -258,16 +258,11 @@ def still_valid(old: str, new: str) -> str | None:
     original is checked only when the result fails: most edits then start one process, not two;
     an edit that leaves every recipe as it was starts none, since `bash -n` would judge the
     same script twice)."""
-    problem = grammar_problem(new)
-    if problem is not None and grammar_problem(old) is None:
+    problem = newly_broken(grammar_problem, old, new)
+    if problem is not None:
         return problem
-    script = recipe_script(new)
-    if script == recipe_script(old):
-        return None
-    problem = _bash_problem(script)
-    if problem is not None and _bash_problem(recipe_script(old)) is None:
-        return problem
-    return None
+    script, before = recipe_script(new), recipe_script(old)
+    return None if script == before else newly_broken(_bash_problem, before, script)
 
 
 def grammar_problem(text: str) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from gitops_bot.edit.base import EditResult, RemovalContext, finish
+from gitops_bot.edit.base import EditResult, RemovalContext, finish, newly_broken
 from gitops_bot.text.splice import Cut, Lines
 
 KIND = "markdown"
@@ -71,8 +71,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
 
 def still_valid(before: str, after: str) -> str | None:
     """None unless a table whose rows agreed on their column count no longer does."""
-    problem = verify(after)
-    return problem if problem is not None and verify(before) is None else None
+    return newly_broken(verify, before, after)
 
 
 def _after_separator(lines: Lines) -> list[bool]:

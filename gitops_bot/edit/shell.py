@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish
+from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish, newly_broken
 from gitops_bot.edit.blocks import drop_words
 from gitops_bot.parse.bash import syntax_error
 from gitops_bot.text.splice import Cut, Lines
@@ -89,5 +89,4 @@ def bash_syntax(text: str) -> str | None:
 def still_valid(old: str, new: str) -> str | None:
     """None unless the edit breaks a script that `bash -n` accepted (the original is checked
     only when the result fails)."""
-    problem = bash_syntax(new)
-    return problem if problem is not None and bash_syntax(old) is None else None
+    return newly_broken(bash_syntax, old, new)

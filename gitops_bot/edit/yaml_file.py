@@ -31,7 +31,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from gitops_bot.domain.findings import Kind
 from gitops_bot.domain.names import ServiceName, pointer_matches
-from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable, finish
+from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable, finish, newly_broken
 from gitops_bot.edit.blocks import (
     kept_comment_above,
     leading_comments,
@@ -401,15 +401,14 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
 
 
 def still_valid(before: str, after: str) -> str | None:
-    """None unless `after` no longer parses where `before` did (the original is parsed only
-    when the result fails)."""
+    """None unless `after` no longer parses where `before` did."""
+    return newly_broken(_parse_problem, before, after)
+
+
+def _parse_problem(text: str) -> str | None:
     try:
-        load_safe(after)
+        load_safe(text)
     except YAMLError as exc:
-        try:
-            load_safe(before)
-        except YAMLError:
-            return None
         return f"the result would not parse ({str(exc).splitlines()[0]})"
     return None
 

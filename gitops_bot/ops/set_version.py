@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
+from gitops_bot.domain.names import Prefilter
 from gitops_bot.domain.versions import Occurrence, Tool, is_version, scan
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
@@ -97,7 +98,7 @@ def _lookalikes(state: RunState, tool: Tool, versions: set[str]) -> None:
     name = re.compile(re.escape(tool.name.split("-")[0]), re.IGNORECASE)
     version_re = re.compile(r"(?<![\w.])v?(" + "|".join(re.escape(v) for v in sorted(versions)) + r")(?![\w.])")
     tree = state.tree
-    for path in tree.grep(_Mentions(tool.name.split("-")[0])):
+    for path in tree.grep(Prefilter((tool.name.split("-")[0],))):
         text = tree.original(path)  # notes speak of the original's lines (the engine maps them)
         if text is None or not version_re.search(text):
             continue  # no old version anywhere in the file: no line can look like one
@@ -111,17 +112,6 @@ def _lookalikes(state: RunState, tool: Tool, versions: set[str]) -> None:
                 state.notes.append(Finding(path, number, line.strip(),
                                            f"looks like {tool.name} {version_re.search(line).group(1)} "
                                            "but is not a recognised form"))
-
-
-class _Mentions:
-    """Files whose bytes hold `word` in any ASCII case: lowercase the bytes and search, 6x faster
-    than a re.IGNORECASE pattern, which cannot use the literal search (both fold ASCII only)."""
-
-    def __init__(self, word: str) -> None:
-        self.word = word.encode().lower()
-
-    def search(self, data: bytes) -> bool:
-        return self.word in data.lower()
 
 
 def _line(text: str, number: int) -> str:
