@@ -191,8 +191,6 @@ def verify(old_tree, new: str, removed: set[tuple[str, ...]]) -> str | None:
     return None
 
 
-
-
 # -- targeted verification ---------------------------------------------------------------
 # python-hcl2 parses ~50-70 kB/s: re-parsing a whole 7 kB file to verify the removal of one of
 # its thirty blocks costs 0.1 s. A file's top level is a sequence of items (blocks and
