@@ -17,6 +17,7 @@ from gitops_bot.errors import UserError
 SKIP_DIRS = frozenset({".git", "node_modules", "vendor", ".venv", "venv", "__pycache__", ".terraform",
                        ".idea", ".gitops-bot"})
 _BINARY_SNIFF = 8192
+_READ_CHUNK = 256 * 1024  # most files are one read; the bytes object is shrunk to what arrived
 # How many bytes of file contents a Worktree keeps between greps. A tree that fits (a 12 MB
 # GitOps monorepo) is read from disk once per run, whatever the number of greps. When the budget
 # runs out, only the files some grep matched are kept (they are the ones read next; the others
@@ -46,6 +47,7 @@ class Worktree:
 
     def __init__(self, root: Path, cache_budget: int = CACHE_BUDGET) -> None:
         self.root = root
+        self._prefix = os.path.join(root, "")  # root and a separator: joined to each scanned path
         self._paths: list[str] | None = None
         self._listed: frozenset[str] | None = None
         self._dirs: list[str] | None = None
@@ -89,14 +91,12 @@ class Worktree:
             except OSError as exc:
                 raise UserError(f"cannot read the folder {prefix or './'}: {exc.strerror}") from exc
             with entries:
-                for entry in entries:
-                    if entry.is_symlink():
-                        continue
-                    if entry.is_dir():
+                for entry in entries:  # links are neither a directory nor a file unfollowed
+                    if entry.is_dir(follow_symlinks=False):
                         if entry.name not in SKIP_DIRS:
                             dirs.append(prefix + entry.name)
                             pending.append((prefix + entry.name + "/", entry.path))
-                    elif entry.is_file():
+                    elif entry.is_file(follow_symlinks=False):
                         files.append(prefix + entry.name)
         self._paths, self._dirs = sorted(files), sorted(dirs)
 
@@ -132,7 +132,9 @@ class Worktree:
         file while the tree fits, then only files a grep matched."""
         if matched:
             self._matched.add(path)
-        if path in self._bytes or b"\0" in data[:_BINARY_SNIFF]:
+        elif self._matched_only:
+            return  # the common case on a large tree: decided before looking at the bytes
+        if path in self._bytes or data.find(b"\0", 0, _BINARY_SNIFF) != -1:
             return
         if len(data) > self._cache_left and not self._matched_only:
             self._matched_only = True  # the tree does not fit: let go of what no grep matched
@@ -156,7 +158,7 @@ class Worktree:
         if data is not None:
             return data
         try:
-            return read_file(os.path.join(self.root, path))
+            return read_file(self._prefix + path)
         except OSError as exc:
             self.unreadable[path] = exc.strerror or type(exc).__name__
             return None
@@ -225,10 +227,20 @@ class Worktree:
 
 
 def read_file(path: str) -> bytes:
-    """The bytes of a file the scan reads (os.path and open, not pathlib: on 50,000 files
-    pathlib's joins alone cost 0.6 s here). The one place a scan reads the disk."""
-    with open(path, "rb") as handle:
-        return handle.read()
+    """The bytes of a file the scan reads. The one place a scan reads the disk, so it is the
+    lowest-overhead read Python has: os.open/os.read, not pathlib (whose joins alone cost 0.6 s on
+    50,000 files) nor open() (whose buffered file object costs a third more per small file)."""
+    fd = os.open(path, os.O_RDONLY)  # not inheritable: Python opens with O_CLOEXEC
+    try:
+        first = os.read(fd, _READ_CHUNK)
+        if len(first) < _READ_CHUNK:
+            return first
+        parts = [first]
+        while chunk := os.read(fd, _READ_CHUNK):
+            parts.append(chunk)
+        return b"".join(parts)
+    finally:
+        os.close(fd)
 
 
 def inside(root: Path, path: str) -> Path:
