@@ -5,6 +5,7 @@ with the same parser."""
 from __future__ import annotations
 
 import collections
+import dataclasses
 import shutil
 
 import pytest
@@ -71,13 +72,34 @@ def test_a_scope_forgets_when_it_ends_and_nested_scopes_share(calls):
     assert calls[("yaml-rt", TEXT)] == 2
 
 
-def test_a_failure_is_not_kept(calls):
+def test_a_failure_is_kept_and_raised_again_without_parsing_again(calls):
     bad = "a: [1\n"
     with cache.scope():
         for _ in range(2):
             with pytest.raises(YAMLError):
                 parse_yaml.load_safe(bad)
-    assert calls[("yaml-safe", bad)] == 2
+    assert calls[("yaml-safe", bad)] == 1
+
+
+def test_parse_once_shares_one_result_between_equal_parsers_until_the_text_changes():
+    calls = []
+
+    @dataclasses.dataclass(frozen=True)
+    class Upper:  # like set_version's scanner: a parser that is a value
+        tag: str
+
+        def __call__(self, text):
+            calls.append((self.tag, text))
+            return [self.tag + text.upper()]
+
+    with cache.scope():
+        first = cache.parse_once(Upper("a"), "x")
+        assert cache.parse_once(Upper("a"), "x") is first and calls == [("a", "x")]
+        assert cache.parse_once(Upper("a"), "y") == ["aY"]  # an edited text
+        assert cache.parse_once(Upper("b"), "x") == ["bX"]  # another parser
+    assert len(calls) == 3
+    cache.parse_once(Upper("a"), "x")  # outside a run: parsed again
+    assert len(calls) == 4
 
 
 def test_past_the_budget_the_least_recently_used_results_go(calls, monkeypatch):

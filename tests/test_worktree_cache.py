@@ -1,5 +1,6 @@
 """One read of each file and one parse of each text per run: the Worktree keeps file bytes for
-its greps (within a budget) and memoizes parses (Worktree.parsed); `check` relies on both."""
+its greps (within a budget) and the run's parse memo (parse.cache) keeps parses; `check` relies
+on both."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import re
 from collections import Counter
 
 import pytest
-from ruamel.yaml.error import YAMLError
 
 from gitops_bot.domain import worktree as worktree_module
 from gitops_bot.domain.worktree import Worktree
@@ -116,31 +116,3 @@ def test_grep_many_is_each_grep_in_one_pass(tmp_path, reads):
     assert tree.grep_many(patterns) == {"even": ["f0.txt", "f2.txt", "f4.txt"], "one": ["f1.txt"], "none": []}
     tree.grep(re.compile(b"x"))
     assert sorted(reads.values()) == [1] * 5
-
-
-def test_parsed_is_shared_until_the_text_changes(tmp_path):
-    tree = Worktree(tmp_path)
-    calls = []
-
-    def parser(text):
-        calls.append(text)
-        return [text.upper()]
-
-    first = tree.parsed(parser, "a", "x")
-    assert tree.parsed(parser, "a", "x") is first and calls == ["x"]
-    assert tree.parsed(parser, "a", "y") == ["Y"] and calls == ["x", "y"]  # an edited text
-    assert tree.parsed(parser, "b", "x") == ["X"] and len(calls) == 3  # another file
-
-
-def test_parsed_raises_the_parser_error_again_without_parsing_again(tmp_path):
-    tree = Worktree(tmp_path)
-    calls = []
-
-    def parser(text):
-        calls.append(text)
-        raise YAMLError("no")
-
-    for _ in range(2):
-        with pytest.raises(YAMLError, match="no"):
-            tree.parsed(parser, "a", "x")
-    assert calls == ["x"]

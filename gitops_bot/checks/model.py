@@ -2,8 +2,8 @@
 Applications and value files, parsed once for every rule.
 
 Every file is read once (the Worktree keeps its bytes and text) and every text is parsed at
-most once per parser for all rules (Worktree.parsed): the rules and the version scanners ask
-the tree, never a parser directly."""
+most once per parser for all rules (check_repo opens the run's parse memo, parse.cache): the
+rules and the version scanners share every parse."""
 
 from __future__ import annotations
 
@@ -105,20 +105,20 @@ class RepoIndex:
                 if text is None or "{{" in text:
                     continue  # templates render Applications; their source is not one
                 try:
-                    self._apps.extend(applications_in(path, self.tree.parsed(load_rt, path, text)))
+                    self._apps.extend(applications_in(path, load_rt(text)))
                 except YAMLError as exc:
                     self._unparsable(path, exc)
         return self._apps
 
     def yaml(self, path: str) -> Any:
         """The first document of a YAML file with positions, or None (missing or unparsable).
-        The parse is the tree's (Worktree.parsed): scanners of the same file share it."""
+        The parse is the run's (parse.cache): scanners of the same file share it."""
         if path not in self._yaml:
             text = self.tree.read(path) if self.tree.listed(path) else None
             doc = None
             if text is not None:
                 try:
-                    docs = self.tree.parsed(load_rt, path, text)
+                    docs = load_rt(text)
                     doc = docs[0] if docs else None
                 except YAMLError as exc:
                     self._unparsable(path, exc)

@@ -21,7 +21,7 @@ from gitops_bot.edit import classify
 def _floating(index: RepoIndex) -> list[Problem]:
     problems = []
     for path, text, kind in _files(index, FLOATING_FILES):
-        for f in find_floating(path, text, kind, index.tree.parsed):
+        for f in find_floating(path, text, kind):
             problems.append(FLOATING.problem(path, f.line,
                                              f"floating {f.kind} ({f.subject}): it can change without a commit",
                                              "gitops-bot apply pin-versions"))
@@ -34,7 +34,7 @@ def _occurrences(index: RepoIndex) -> dict[str, list[Occurrence]]:
         found: dict[str, list[Occurrence]] = {}
         for name, tool in index.catalogue.items():
             for path, text, kind in _files(index, tool_key(name)):
-                found.setdefault(name, []).extend(scan(path, text, kind, tool, index.tree.parsed))
+                found.setdefault(name, []).extend(scan(path, text, kind, tool))
         index.cache["occurrences"] = found
     return index.cache["occurrences"]
 

@@ -16,7 +16,6 @@ from itertools import accumulate
 from typing import Callable
 
 from gitops_bot.domain.argocd import may_name_a_chart
-from gitops_bot.domain.worktree import parse_now
 from gitops_bot.text.splice import line_numbers
 
 class _FloatingMark:
@@ -58,10 +57,10 @@ class Floating:
     text: str
 
 
-def find_floating(path: str, text: str, kind: str, parsed: Callable = parse_now) -> list[Floating]:
-    """Every floating reference of one file, in line order. `parsed(parser, path, text)` runs the
-    parsers chart revisions and helm_release blocks need (Worktree.parsed shares them)."""
-    file = _File(path, text, parsed)
+def find_floating(path: str, text: str, kind: str) -> list[Floating]:
+    """Every floating reference of one file, in line order. The parses chart revisions and
+    helm_release blocks need are the run's (parse.cache): every caller shares them."""
+    file = _File(path, text)
     found: list[Floating] = []
     for m in LATEST_URL_RE.finditer(text):
         found.append(file.at("release URL", m.group("slug"), m.start("latest"), m.end("latest")))
@@ -80,8 +79,8 @@ class _File:
     """One file being searched, with its line numbers and lines computed once, on demand
     (per reference, they made a file with many floating images quadratic)."""
 
-    def __init__(self, path: str, text: str, parsed: Callable) -> None:
-        self.path, self.text, self.parsed = path, text, parsed
+    def __init__(self, path: str, text: str) -> None:
+        self.path, self.text = path, text
         self._line_of: Callable[[int], int] | None = None
         self._split: list[str] | None = None
 
@@ -145,7 +144,7 @@ def _chart_revisions(file: _File) -> list[Floating]:
     from gitops_bot.text.splice import Lines
 
     try:
-        apps = applications_in(file.path, file.parsed(load_rt, file.path, file.text))
+        apps = applications_in(file.path, load_rt(file.text))
     except YAMLError:
         return []
     lines = Lines(file.text)
@@ -167,10 +166,11 @@ def _chart_revisions(file: _File) -> list[Floating]:
 
 
 def _unversioned_releases(file: _File) -> list[Floating]:
+    from gitops_bot.parse.cache import parse_once
     from gitops_bot.parse.hcl import helm_releases_without_version
 
     try:
-        releases = file.parsed(helm_releases_without_version, file.path, file.text)
+        releases = parse_once(helm_releases_without_version, file.text)
     except Exception:  # an unparsable .tf file: nothing located, nothing reported
         return []
     lines = file.text.splitlines(keepends=True)

@@ -18,7 +18,6 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional
 
 from gitops_bot.domain.argocd import may_name_a_chart
-from gitops_bot.domain.worktree import parse_now
 from gitops_bot.errors import UserError
 from gitops_bot.text.splice import line_numbers
 
@@ -273,14 +272,14 @@ class _Scan:
         self.found.append(Occurrence(self.path, line, start, end, self.text[start:end], form, minor_only, digest))
 
 
-def scan(path: str, text: str, kind: str, tool: Tool, parsed: Callable = parse_now) -> list[Occurrence]:
-    """Every occurrence of the tool's version in one file, in file order. `parsed(parser, path,
-    text)` runs the parsers the chart forms need (Worktree.parsed shares them across scans)."""
+def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
+    """Every occurrence of the tool's version in one file, in file order. The chart forms' parses
+    are the run's (parse.cache): scans of the same text share them."""
     s = _Scan(path, text, kind)
     if kind == "hcl":
-        _helm_releases(s, tool, parsed)
+        _helm_releases(s, tool)
     if kind in ("yaml", "helm") and tool.chart_repository and "Application" in text and may_name_a_chart(text):
-        _argocd_charts(s, tool, parsed)
+        _argocd_charts(s, tool)
     patterns = _patterns(tool)
     for assign, default in patterns.variables:
         _variables(s, assign, default)
@@ -315,7 +314,7 @@ def _variables(s: _Scan, assign: re.Pattern[str], default: re.Pattern[str]) -> N
         s.add(m.start("v"), m.end("v"), "shell default")
 
 
-def _argocd_charts(s: _Scan, tool: Tool, parsed: Callable) -> None:
+def _argocd_charts(s: _Scan, tool: Tool) -> None:
     from ruamel.yaml.error import YAMLError
 
     from gitops_bot.domain.argocd import applications_in
@@ -323,7 +322,7 @@ def _argocd_charts(s: _Scan, tool: Tool, parsed: Callable) -> None:
     from gitops_bot.text.splice import Lines
 
     try:
-        apps = applications_in(s.path, parsed(load_rt, s.path, s.text))
+        apps = applications_in(s.path, load_rt(s.text))
     except YAMLError:
         return
     lines = Lines(s.text)
@@ -340,13 +339,14 @@ def _argocd_charts(s: _Scan, tool: Tool, parsed: Callable) -> None:
                     s.add(start + len(quote), start + len(quote) + len(value), "chart version (ArgoCD)")
 
 
-def _helm_releases(s: _Scan, tool: Tool, parsed: Callable) -> None:
+def _helm_releases(s: _Scan, tool: Tool) -> None:
     if not tool.chart_repository or "helm_release" not in s.text:
         return  # block types are compared as written: no `helm_release`, nothing to parse
+    from gitops_bot.parse.cache import parse_once
     from gitops_bot.parse.hcl import helm_release_versions
 
     try:
-        releases = parsed(helm_release_versions, s.path, s.text)
+        releases = parse_once(helm_release_versions, s.text)
     except Exception:  # an unparsable .tf file holds no occurrence we can edit safely
         return
     for repository, chart, version, start, end in releases:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Callable, Mapping, Protocol, TypeVar
+from typing import Any, Mapping, Protocol, TypeVar
 
 from gitops_bot.errors import UserError
 
@@ -25,7 +25,6 @@ _READ_CHUNK = 256 * 1024  # most files are one read; the bytes object is shrunk 
 # most this much memory plus its matches.
 CACHE_BUDGET = 32 * 1024 * 1024
 
-T = TypeVar("T")
 K = TypeVar("K")
 
 
@@ -34,12 +33,6 @@ class Matcher(Protocol):
     `search(data)` whose result is truthy for the files to keep (versions.Anchors)."""
 
     def search(self, data: bytes, /) -> Any: ...
-
-
-def parse_now(parser: Callable[[str], T], path: str, text: str) -> T:
-    """`parser(text)`, parsed right away: what scanners use when no Worktree memoizes parses
-    for them (see Worktree.parsed, which has the same signature)."""
-    return parser(text)
 
 
 class Worktree:
@@ -60,8 +53,6 @@ class Worktree:
         self._cache_left = cache_budget
         self._matched: set[str] = set()  # files a grep matched: kept when the budget runs out
         self._matched_only = False  # the budget ran out once: keep matched files only
-        # (parser, path) -> (text, (parsed?, result or exception)): see `parsed`.
-        self._parsed: dict[tuple[Callable[[str], Any], str], tuple[str, tuple[bool, Any]]] = {}
         # Files that could not be read while scanning, with why (the residue lists them: they
         # may mention what a recipe changes).
         self.unreadable: dict[str, str] = {}
@@ -162,25 +153,6 @@ class Worktree:
         except OSError as exc:
             self.unreadable[path] = exc.strerror or type(exc).__name__
             return None
-
-    def parsed(self, parser: Callable[[str], T], path: str, text: str) -> T:
-        """`parser(text)` computed once per parser and text in this run, so that every rule and
-        scanner asking for the same file's parse shares one (an exception it raised is raised
-        again). A new text for the path (an edit) is parsed anew. Callers must not modify
-        what it returns: others hold the same objects."""
-        key = (parser, path)
-        hit = self._parsed.get(key)
-        if hit is not None and (hit[0] is text or hit[0] == text):
-            ok, value = hit[1]
-        else:
-            try:
-                ok, value = True, parser(text)
-            except Exception as exc:  # kept, and raised again to the next caller, as parser would
-                ok, value = False, exc
-            self._parsed[key] = (text, (ok, value))
-        if not ok:
-            raise value
-        return value
 
     # -- contents -------------------------------------------------------------------------
     def original(self, path: str) -> str | None:

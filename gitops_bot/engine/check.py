@@ -10,6 +10,7 @@ from gitops_bot.domain.config import RepoConfig, load_config
 from gitops_bot.domain.worktree import Worktree
 from gitops_bot.engine.recipe import builtin_recipes
 from gitops_bot.errors import UserError
+from gitops_bot.parse import cache as parse_cache
 
 
 def check_repo(root: Path, rules: list[str] | None = None, config: RepoConfig | None = None) -> list[Problem]:
@@ -19,6 +20,7 @@ def check_repo(root: Path, rules: list[str] | None = None, config: RepoConfig | 
     unknown = [r for r in rules or [] if r not in CHECKS]
     if unknown:
         raise UserError(f"unknown rule {unknown[0]!r} (rules: {', '.join(CHECKS)})")
-    index = RepoIndex(Worktree(root), config if config is not None else load_config(root),
-                      recipe_defaults={name: recipe.check_params for name, recipe in builtin_recipes().items()})
-    return run_checks(index, rules)
+    config = config if config is not None else load_config(root)
+    defaults = {name: recipe.check_params for name, recipe in builtin_recipes().items()}
+    with parse_cache.scope():  # each text is parsed once per parser for all rules
+        return run_checks(RepoIndex(Worktree(root), config, recipe_defaults=defaults), rules)

@@ -21,6 +21,7 @@ from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.errors import UserError
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
+from gitops_bot.parse.cache import parse_once
 from gitops_bot.text.splice import Cut, Span, splice
 
 
@@ -71,12 +72,12 @@ def occurrences_in_tree(state: RunState, tool: Tool):
 def _scan(state: RunState, path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
     """`scan`, once per tool and text in this run (the lookalike pass asks again for the files
     it saw first), with the tree's shared parses."""
-    return state.tree.parsed(_Scanner(tool, path, kind), path, text)
+    return parse_once(_Scanner(tool, path, kind), text)
 
 
 @dataclass(frozen=True)
 class _Scanner:
-    """scan() as a parser of one text, for Worktree.parsed: equal scanners share one result."""
+    """scan() as a parser of one text, for parse_once: equal scanners share one result."""
 
     tool: Tool
     path: str
