@@ -1,4 +1,10 @@
-"""Markdown: table rows and list items whose leading term names the service.
+"""Markdown: what a careful human removes with a service, and nothing else.
+
+- table rows and list items whose leading term names the service (a task-list item `- [x] video`
+  too), each list item with the lines and nested items indented under it;
+- HTML table rows (`<tr>` ... `</tr>` on lines of their own) whose first cell with text names it;
+- a heading section (`# video-service` down to the next heading of the same or a higher level)
+  whose heading is the service's name; a section that would be the whole document is refused.
 
 Prose stays (the residue report lists it). Code fences are never edited.
 Verify: every table keeps a consistent number of columns.
@@ -9,8 +15,10 @@ from __future__ import annotations
 import posixpath
 import re
 
-from gitops_bot.edit.base import EditResult, RemovalContext, finish, newly_broken
-from gitops_bot.text.splice import Cut, Lines
+from gitops_bot.domain.names import ServiceName
+from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish, newly_broken
+from gitops_bot.edit.blocks import tidy_blank_lines
+from gitops_bot.text.splice import Cut, Lines, Span
 
 KIND = "markdown"
 CHECK = "table column counts consistent"
@@ -19,16 +27,29 @@ _ROW_RE = re.compile(r"^\s*\|.*\|\s*$")
 _SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _ITEM_RE = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+(.*)$")
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
+_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)(\s+#+)?\s*$")
+_TASK_RE = re.compile(r"^\[[ xX]\]\s+")
+_TAG_RE = re.compile(r"<[^>]*>")
+_CELL_RE = re.compile(r"<t[dh][^>]*>(.*?)</t[dh]>", re.IGNORECASE)
+_MAX_HTML_ROW = 20  # lines; a longer `<tr>` block is not a row of a simple table
 
 
 def _term(text: str) -> str:
     """The leading term of a list item or a cell: `**video-service**: ...` -> video-service."""
-    text = text.strip()
+    text = _TASK_RE.sub("", text.strip())
     m = re.match(r"^\[([^\]]+)\]\([^)]*\)", text)
     if m:
         text = m.group(1)
     text = re.split(r"[:(–—]| - ", text, maxsplit=1)[0]
     return text.strip().strip("*_`").strip()
+
+
+def _is_service(term: str, name: ServiceName) -> bool:
+    """The term is the service: one of its own identifiers, or its name written as prose spells
+    it (`MetalLB`, `KFServing`, `Video Service`), compared without case and separators."""
+    if name.owns(term):
+        return True
+    return bool(term) and re.sub(r"[-_ ]", "", term).lower() == "".join(name.tokens)
 
 
 def _cells(row: str) -> list[str]:
@@ -41,32 +62,101 @@ def claims(path: str, text: str) -> bool:
 
 
 def remove(text: str, ctx: RemovalContext) -> EditResult:
-    """Remove table rows and list items whose leading term is the service."""
+    """Remove the service's table rows, list items, HTML table rows and heading section."""
     name = ctx.name
     lines = Lines(text, comment="<!--")
     after_separator = _after_separator(lines)
-    cuts: list[Cut] = []
-    fenced = False
+    fenced = _fenced(lines)
+    refused: list[Refusal] = []
+    cuts = _section_cuts(lines, fenced, name, refused) + _html_row_cuts(lines, fenced, name)
     for n in range(len(lines)):
+        if fenced[n]:
+            continue
         line = lines.line(n)
-        if _FENCE_RE.match(line):
-            fenced = not fenced
-            continue
-        if fenced:
-            continue
         if _ROW_RE.match(line) and not _SEPARATOR_RE.match(line):
             if n > 0 and _SEPARATOR_RE.match(lines.line(n - 1)) or after_separator[n]:
-                if name.owns(_term(_cells(line)[0])):
+                if _is_service(_term(_cells(line)[0]), name):
                     cuts.append(Cut(lines.span(n, n)))
             continue
         item = _ITEM_RE.match(line)
-        if item and name.owns(_term(item.group(3))):
-            last = n
-            while last + 1 < len(lines) and lines.line(last + 1).strip() and \
-                    lines.indent(last + 1) > len(item.group(1)) and not _ITEM_RE.match(lines.line(last + 1)):
-                last += 1
-            cuts.append(Cut(lines.span(n, last)))
-    return finish(text, lines, cuts, [], verify)
+        if item and _is_service(_term(item.group(3)), name):
+            cuts.append(Cut(lines.span(n, _item_end(lines, n, len(item.group(1))))))
+    return finish(text, lines, cuts, refused, verify)
+
+
+def _item_end(lines: Lines, n: int, indent: int) -> int:
+    """Last line of the list item on line n: the lines indented deeper than its marker, nested
+    items included (a child left behind would join the previous item)."""
+    last = n
+    while last + 1 < len(lines) and lines.line(last + 1).strip() and lines.indent(last + 1) > indent:
+        last += 1
+    return last
+
+
+def _fenced(lines: Lines) -> list[bool]:
+    """For each line, whether it is a fence line or inside a code fence."""
+    flags, inside = [], False
+    for n in range(len(lines)):
+        fence = bool(_FENCE_RE.match(lines.line(n)))
+        flags.append(inside or fence)
+        inside = inside != fence
+    return flags
+
+
+def _section_cuts(lines: Lines, fenced: list[bool], name: ServiceName, refused: list[Refusal]) -> list[Cut]:
+    """The cut of each heading section whose heading is the service's name: from the heading to
+    the next heading of the same or a higher level. A section that holds all of the document's
+    text is refused: the document is the service's (delete it, or edit it by hand)."""
+    headings = [(n, m) for n in range(len(lines)) if not fenced[n]
+                for m in [_HEADING_RE.match(lines.line(n))] if m]
+    cuts = []
+    for i, (first, m) in enumerate(headings):
+        if not _is_service(_term(m.group(2)), name):
+            continue
+        level = len(m.group(1))
+        stop = next((n for n, h in headings[i + 1:] if len(h.group(1)) <= level), len(lines))
+        last = stop - 1
+        while last > first and lines.is_blank(last):
+            last -= 1
+        if all(lines.is_blank(n) for n in range(len(lines)) if not first <= n <= last):
+            refused.append(Refusal(first + 1, "the service's section is the whole document: delete the file "
+                                              "or edit it by hand"))
+            continue
+        cuts.append(_whole_lines_cut(lines, first, last))
+    return cuts
+
+
+def _whole_lines_cut(lines: Lines, first: int, last: int) -> Cut:
+    """The cut of lines first..last with one separator blank line kept; at the end of a text
+    without a final newline, the newline before the cut goes too (the state is kept)."""
+    text = lines.text
+    first, last = tidy_blank_lines(lines, first, last)
+    span = lines.span(first, last)
+    if span.end == len(text) and not text.endswith("\n") and span.start > 0:
+        span = Span(span.start - 1, span.end)
+    return Cut(span)
+
+
+def _html_row_cuts(lines: Lines, fenced: list[bool], name: ServiceName) -> list[Cut]:
+    """The cut of each HTML table row (`<tr>` and `</tr>` on lines of their own) whose first
+    cell with text names the service."""
+    cuts = []
+    n = 0
+    while n < len(lines):
+        if fenced[n] or lines.line(n).strip().lower() != "<tr>":
+            n += 1
+            continue
+        end = next((k for k in range(n + 1, min(len(lines), n + _MAX_HTML_ROW))
+                    if lines.line(k).strip().lower() in ("</tr>", "<tr>")), None)
+        if end is None or lines.line(end).strip().lower() != "</tr>":
+            n += 1
+            continue
+        body = " ".join(lines.line(k) for k in range(n + 1, end))
+        texts = [t for t in (_TAG_RE.sub("", c).strip() for c in _CELL_RE.findall(body)) if t]
+        if texts and _is_service(_term(texts[0]), name):
+            cuts.append(Cut(lines.span(n, end)))
+        n = end + 1
+    return cuts
 
 
 def still_valid(before: str, after: str) -> str | None:

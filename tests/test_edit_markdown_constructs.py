@@ -1,0 +1,136 @@
+"""Markdown constructs a careful human removes with a service (corpus: READMEs with a section per
+app, HTML tech-stack tables, task-list roadmaps, nested bullet lists): byte-for-byte pairs,
+no-op texts and a second run that changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from gitops_bot.edit import markdown
+from tests.editors import ctx, dedent
+
+PAIRS = {
+    "section in the middle": (
+        dedent("""
+        # auth-service
+
+        Logs people in.
+
+        # video-service
+
+        ![](https://example.invalid/video.png)
+
+        [video-service](https://example.invalid) streams rooms.
+
+        * [video-service.yaml](video-service/video-service.yaml)
+        * recordings are kept for a week
+
+        ## Scaling
+
+        One replica per room.
+
+        # board-service
+
+        Boards.
+        """),
+        dedent("""
+        # auth-service
+
+        Logs people in.
+
+        # board-service
+
+        Boards.
+        """),
+    ),
+    "last section, no final newline": (
+        "# auth-service\n\nLogs people in.\n\n* [auth/](auth/)\n\n# video-service\n\nRooms.\n\n* [video/](video/)",
+        "# auth-service\n\nLogs people in.\n\n* [auth/](auth/)",
+    ),
+    "HTML table row, name spelled as prose": (
+        dedent("""
+        <table>
+            <tr>
+                <th>Logo</th>
+                <th>Name</th>
+            </tr>
+            <tr>
+                <td><img width="32" src="https://example.invalid/a.svg"></td>
+                <td><a href="https://example.invalid/auth">Auth Service</a></td>
+            </tr>
+            <tr>
+                <td><img width="32" src="https://example.invalid/v.svg"></td>
+                <td><a href="https://example.invalid/video">VideoService</a></td>
+            </tr>
+        </table>
+        """),
+        dedent("""
+        <table>
+            <tr>
+                <th>Logo</th>
+                <th>Name</th>
+            </tr>
+            <tr>
+                <td><img width="32" src="https://example.invalid/a.svg"></td>
+                <td><a href="https://example.invalid/auth">Auth Service</a></td>
+            </tr>
+        </table>
+        """),
+    ),
+    "nested items go with their parent; task-list items": (
+        dedent("""
+        - auth-service:
+            - Username: `admin`
+        - video-service:
+            - Root token: run `./scripts/video-token`
+            - Rooms: see the dashboard
+        - board-service:
+            - Username: `board`
+
+        - [x] auth-service
+        - [x] video-service
+        - [ ] board-service
+        """),
+        dedent("""
+        - auth-service:
+            - Username: `admin`
+        - board-service:
+            - Username: `board`
+
+        - [x] auth-service
+        - [ ] board-service
+        """),
+    ),
+}
+
+NOOPS = {
+    "prose heading": "# Moving off video-service\n\nWe did.\n\n# Other\n",
+    "another component's section": "# board-service\n\nUses video-service for calls.\n\n# auth-service\n",
+    "fenced heading": "# Build\n\n```sh\n# video-service\nmake video-service\n```\n",
+    "HTML row of another component": (
+        "<table>\n  <tr>\n    <td>board-service</td>\n    <td>uses video-service</td>\n  </tr>\n</table>\n"),
+    "row split over a tr that never closes": "<tr>\n<td>video-service</td>\n<tr>\n<td>x</td>\n</tr>\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(PAIRS))
+def test_markdown_construct_pair_and_second_run(case):
+    before, after = PAIRS[case]
+    result = markdown.remove(before, ctx())
+    assert result.text == after
+    assert not result.refused
+    assert markdown.remove(after, ctx()).text == after  # a second run changes nothing
+
+
+@pytest.mark.parametrize("case", sorted(NOOPS))
+def test_markdown_construct_noop(case):
+    text = NOOPS[case]
+    assert markdown.remove(text, ctx()).text == text
+
+
+def test_a_section_that_is_the_whole_document_is_refused():
+    text = "# video-service\n\nStreams rooms.\n\n## Scaling\n\nOne replica.\n"
+    result = markdown.remove(text, ctx())
+    assert result.text == text
+    assert [r.line for r in result.refused] == [1]
+    assert "whole document" in result.refused[0].reason
