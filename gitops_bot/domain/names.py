@@ -179,7 +179,12 @@ class ServiceName:
         return found
 
     def names_in_comment(self, comment: str) -> bool:
-        """True when a comment names the service: its full or short name as consecutive words."""
+        """True when a comment names the service: its full or short name as consecutive words,
+        or one word that spells the full name with its own capitals (`# KFServing` for kfserving,
+        `# MetalLB` for metallb: split by case, those words are not the name's)."""
+        joined = "".join(self.tokens)
+        if any(word.lower() == joined for word in re.findall(r"[A-Za-z0-9]+", comment)):
+            return True
         w = words(comment)
         for seq in {self.tokens, self.short}:
             k = len(seq)
