@@ -14,6 +14,15 @@ What is removed (DESIGN.md section 1, DOMAIN.md chore 1):
 A collection that would become empty takes its parent entry with it; a document that would become
 empty, a flow mapping, or an anchor that is still used elsewhere is refused.
 
+What stays (h4, issue 12: lines a human leaves on real repositories):
+- a manifest named for the service (`metadata.name: video-service-app`) is the service's own: it
+  goes whole from a multi-document file (a file holding only it is refused: delete the file),
+  and nothing inside it is edited as if it were a reference from elsewhere;
+- a kustomization that generates a resource named for the service (`configMapGenerator:
+  - name: video-service-values`) is the service's own overlay: its edits are refused;
+- regex alternatives inside shell scripts (`run: |`, `script: |`) stay, as in shell files: a
+  pattern there may filter free text (PR titles, logs), not select services.
+
 The planner works on a *parse text* whose line/column geometry equals the original's; for Helm
 templates that is the template with actions masked (see helm.py).
 """
@@ -30,7 +39,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from gitops_bot.domain.findings import Kind
-from gitops_bot.domain.names import ServiceName, pointer_matches
+from gitops_bot.domain.names import ServiceName, pointer_matches, words
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable, finish, newly_broken
 from gitops_bot.edit.blocks import (
     kept_comment_above,
@@ -52,6 +61,8 @@ _ALTERNATION_RE = re.compile(r"(?<![\w.*+-])((?:[\w.*+-]+\|)+[\w.*+-]+)(?![\w.*+
 _PROMQL_CONTINUATION_RE = re.compile(r"^\s*(or|and|unless)\s")
 _DOC_MARKER_RE = re.compile(r"^(---|\.\.\.)(\s|$)")
 DataPath = tuple[Any, ...]
+# Keys whose block scalar is a shell script (GitHub Actions `run`, GitLab/Taskfile `script`).
+SCRIPT_KEYS = frozenset({"run", "script"})
 
 
 # -- scalar text edits (shared by the planner and by verification) ------------------------
@@ -107,6 +118,7 @@ class Plan:
     refused: list[Refusal] = field(default_factory=list)
     kept_comments: list[str] = field(default_factory=list)
     block_scalar_lines: set[int] = field(default_factory=set)
+    script_lines: set[int] = field(default_factory=set)  # lines of `run: |` shell scripts
 
 
 class _Planner:
@@ -117,11 +129,13 @@ class _Planner:
         self.name = name
         self.kept = kept  # value paths a template left in place still reads, with why
         self.plan = Plan()
+        self.defined_shallow = False  # a key in the current document's first levels names the service
 
     # -- entry points ---------------------------------------------------------------------
     def run(self, docs: list[Any], root: DataPath = ()) -> Plan:
         for i, doc in enumerate(docs):
-            if isinstance(doc, CommentedMap) and "kind" in doc and self._item_is_service(doc):
+            if isinstance(doc, CommentedMap) and "kind" in doc and (
+                    self._item_is_service(doc) or self._named_for_service(doc)):
                 if len(docs) > 1:
                     self._remove_document(doc)
                     self.plan.deleted.add(root + (i,))
@@ -129,11 +143,43 @@ class _Planner:
                     self._refuse(doc.lc.line, "the file's only manifest is the service's: delete the file")
                 continue
             mark = len(self.plan.cuts), set(self.plan.deleted)
+            self.defined_shallow = _defines_shallow(doc, self.name)
             if self._visit(doc, root + (i,)):
                 self.plan.cuts[mark[0]:] = []
                 self.plan.deleted = mark[1]
                 self._refuse(getattr(doc.lc, "line", 0), "every entry of the document names the service")
+            elif len(self.plan.cuts) > mark[0] and (generated := self._generated_for_service(doc)):
+                # The overlay of the service itself: what it names is the service's own (its
+                # HelmRelease patch, its values); cutting those would leave a broken overlay.
+                self.plan.cuts[mark[0]:] = []
+                self.plan.deleted = mark[1]
+                self._refuse(generated.lc.line, "the kustomization generates the service's own "
+                                                f"{generated['name']}: it is the service's; delete it or edit it by hand")
         return self.plan
+
+    def _named_for_service(self, doc: CommentedMap) -> bool:
+        """A manifest whose own name (`metadata.name`) is the service's or one of its parts
+        (`video-service-app`, `video-service-secret`): one word more at most, since a longer
+        name (`argo-workflow-spark-manager`) is often another component's thing that merely
+        starts with the service's name."""
+        metadata = doc.get("metadata")
+        own = metadata.get("name") if isinstance(metadata, CommentedMap) else None
+        if not isinstance(own, str):
+            return False
+        return self.name.identifies(own) or (self.name.owns(own) and len(words(own)) <= len(self.name.tokens) + 1)
+
+    def _generated_for_service(self, doc: Any) -> CommentedMap | None:
+        """The first configMapGenerator/secretGenerator entry of a kustomization that is named
+        for the service, or None."""
+        if not isinstance(doc, CommentedMap):
+            return None
+        for key in ("configMapGenerator", "secretGenerator"):
+            entries = doc.get(key)
+            for entry in entries if isinstance(entries, CommentedSeq) else ():
+                if isinstance(entry, CommentedMap) and isinstance(entry.get("name"), str) \
+                        and self.name.owns(entry["name"]):
+                    return entry
+        return None
 
     # -- traversal ------------------------------------------------------------------------
     def _visit(self, node: Any, path: DataPath) -> bool:
@@ -150,7 +196,7 @@ class _Planner:
         for key in list(node.keys()):
             value = node[key]
             if isinstance(key, str) and self.name.addresses(key):
-                if self._withheld(path + (key,), node.lc.key(key)[0]):
+                if self._withheld(path + (key,), node.lc.key(key)[0]) or self._foreign_option(node, key, path):
                     continue
                 if self._remove_key(node, key):
                     self.plan.deleted.add(path + (key,))
@@ -180,6 +226,24 @@ class _Planner:
                 if self._visit(item, path + (i,)) and not self._withheld(path + (i,), node.lc.item(i)[0]):
                     removed += self._remove_item(node, i, path)
         return len(node) > 0 and removed == len(node)
+
+    def _foreign_option(self, node: CommentedMap, key: str, path: DataPath) -> bool:
+        """True (and refused) for a key spelled like the service deep in another tool's settings
+        (`predictor_servers.X.protocols.kfserving`, a protocol named like the component): three
+        or more keys down, a mapping with nothing under it naming the service, and no sibling
+        that is a known component, in a document without a shallower key naming the service.
+        Per-service entries sit higher (`services.video-service`, `scrapeTargets.videoService`),
+        name the service beneath (`host: video-service`), or refer to a service the same
+        document defines higher up (compose `depends_on: {video-service: {condition: ...}}`)."""
+        value = node[key]
+        if self.defined_shallow or len(path) < 4 or not isinstance(value, CommentedMap) \
+                or _mentions_within(value, self.name):
+            return False
+        if any(isinstance(k, str) and k != key and words(k) in self.name.known for k in node):
+            return False
+        self._refuse(node.lc.key(key)[0], "a key spelled like the service deep in another tool's settings, "
+                                          "with nothing under it naming the service: edit it by hand")
+        return True
 
     def _item_is_service(self, item: Any) -> bool:
         if isinstance(item, str):
@@ -286,6 +350,8 @@ class _Planner:
         stop = yaml_entry_stop(self.lines, line, col, is_key=True)
         content = range(line + 1, stop)
         self.plan.block_scalar_lines.update(content)
+        if key in SCRIPT_KEYS:
+            self.plan.script_lines.update(content)
         if isinstance(key, str) and key.endswith((".yml", ".yaml")) and self.name.mentions(value):
             self._embedded_yaml(content, path)
 
@@ -309,6 +375,25 @@ class _Planner:
     def _refuse(self, line: int, reason: str, kind: Kind = Kind.KEPT) -> int:
         self.plan.refused.append(Refusal(line + 1, reason, kind=kind))
         return 0
+
+
+def _defines_shallow(node: Any, name: ServiceName, depth: int = 1) -> bool:
+    """True when a mapping key in the first three levels of `node` names the service."""
+    if isinstance(node, CommentedSeq) and depth <= 3:
+        return any(_defines_shallow(v, name, depth) for v in node)
+    if not isinstance(node, CommentedMap) or depth > 3:
+        return False
+    return any((isinstance(k, str) and name.addresses(k)) or _defines_shallow(v, name, depth + 1)
+               for k, v in node.items())
+
+
+def _mentions_within(node: Any, name: ServiceName) -> bool:
+    """True when a key or scalar anywhere under `node` mentions the service."""
+    if isinstance(node, CommentedMap):
+        return any(_mentions_within(k, name) or _mentions_within(v, name) for k, v in node.items())
+    if isinstance(node, CommentedSeq):
+        return any(_mentions_within(v, name) for v in node)
+    return isinstance(node, str) and bool(name.mentions(node))
 
 
 def _pointers(node: Any) -> Iterator[str]:
@@ -347,7 +432,9 @@ def scalar_line_cuts(parse_text: str, name: ServiceName, plan: Plan) -> list[Cut
             cuts.append(Cut(lines.span(n, n)))
             continue
         fixed = remove_alternatives(line, name)
-        if fixed is None:
+        if fixed != line and n in plan.script_lines:
+            plan.refused.append(Refusal(n + 1, "pattern in a shell script: it may match more than the service"))
+        elif fixed is None:
             plan.refused.append(Refusal(n + 1, "every alternative of the pattern names the service"))
         elif fixed != line:
             cuts.append(Cut(Span(lines.start(n), lines.start(n) + len(line)), fixed))
