@@ -101,9 +101,27 @@ PAIRS = {
         - [ ] board-service
         """),
     ),
+    "terraform-docs rows: by module name, and by a Source cell pointing into the service": (
+        dedent("""
+        | Name | Source | Version |
+        |------|--------|---------|
+        | <a name="module_auth_service"></a> [auth\\_service](#module\\_auth\\_service) | ./modules/auth-service | n/a |
+        | <a name="module_video_service"></a> [video\\_service](#module\\_video\\_service) | ./modules/video-service | n/a |
+        | <a name="module_rooms"></a> [rooms](#module\\_rooms) | ./video-service | n/a |
+        | <a name="module_vpc"></a> [vpc](#module\\_vpc) | ./modules/vpc | n/a |
+        """),
+        dedent("""
+        | Name | Source | Version |
+        |------|--------|---------|
+        | <a name="module_auth_service"></a> [auth\\_service](#module\\_auth\\_service) | ./modules/auth-service | n/a |
+        | <a name="module_vpc"></a> [vpc](#module\\_vpc) | ./modules/vpc | n/a |
+        """),
+    ),
 }
 
 NOOPS = {
+    "a path into the service inside prose of a cell": (
+        "| Name | Notes |\n|---|---|\n| board-service | replaces ./modules/video-service |\n"),
     "prose heading": "# Moving off video-service\n\nWe did.\n\n# Other\n",
     "another component's section": "# board-service\n\nUses video-service for calls.\n\n# auth-service\n",
     "fenced heading": "# Build\n\n```sh\n# video-service\nmake video-service\n```\n",

@@ -235,7 +235,7 @@ def test_a_deep_reference_to_a_service_the_document_defines_still_goes():
           frontend:
             image: example/frontend
             depends_on:
-              auth-service:
+              database:
                 condition: service_started
               video-service:
                 condition: service_started
@@ -245,7 +245,7 @@ def test_a_deep_reference_to_a_service_the_document_defines_still_goes():
           frontend:
             image: example/frontend
             depends_on:
-              auth-service:
+              database:
                 condition: service_started
         """)
     assert yaml_file.remove(before, ctx()).text == after
@@ -273,3 +273,20 @@ def test_a_manifest_whose_name_only_starts_with_the_services_stays():
           name: spark-manager
         """)
     assert yaml_file.remove(text, ctx()).text == text
+
+
+def test_a_compose_reference_to_a_service_defined_elsewhere_still_goes():
+    # compose.tests.yaml: the services it depends on are defined in another compose file.
+    before = dedent("""
+        services:
+          integration-tests:
+            image: example/tests
+            depends_on:
+              database:
+                condition: service_started
+              video-service:
+                condition: service_started
+        """)
+    after = before[:before.index("      video-service:")]
+    assert yaml_file.remove(before, ctx()).text == after
+    assert yaml_file.remove(after, ctx()).text == after

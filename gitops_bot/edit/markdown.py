@@ -30,13 +30,18 @@ _FENCE_RE = re.compile(r"^\s*(```|~~~)")
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)(\s+#+)?\s*$")
 _TASK_RE = re.compile(r"^\[[ xX]\]\s+")
 _TAG_RE = re.compile(r"<[^>]*>")
+_ANCHOR_RE = re.compile(r"^<a\s+name=\"[^\"]*\"\s*>\s*</a>")
+_PATH_CELL_RE = re.compile(r"^`?[\w.-]*(/[\w.-]+)+/?`?$")  # `./modules/x`, apps/x/upstream
 _CELL_RE = re.compile(r"<t[dh][^>]*>(.*?)</t[dh]>", re.IGNORECASE)
 _MAX_HTML_ROW = 20  # lines; a longer `<tr>` block is not a row of a simple table
 
 
 def _term(text: str) -> str:
-    """The leading term of a list item or a cell: `**video-service**: ...` -> video-service."""
-    text = _TASK_RE.sub("", text.strip())
+    """The leading term of a list item or a cell: `**video-service**: ...` -> video-service; an
+    empty HTML anchor before it and Markdown escapes in it are dropped (terraform-docs writes
+    `<a name="module_video_service"></a> [video\\_service](#module\\_video\\_service)`)."""
+    text = _ANCHOR_RE.sub("", _TASK_RE.sub("", text.strip())).strip()
+    text = text.replace("\\_", "_")
     m = re.match(r"^\[([^\]]+)\]\([^)]*\)", text)
     if m:
         text = m.group(1)
@@ -50,6 +55,14 @@ def _is_service(term: str, name: ServiceName) -> bool:
     if name.owns(term):
         return True
     return bool(term) and re.sub(r"[-_ ]", "", term).lower() == "".join(name.tokens)
+
+
+def _row_is_service(cells: list[str], name: ServiceName) -> bool:
+    """A table row about the service: its first cell's term is the service, or a cell is only a
+    path into the service (terraform-docs' Source column, `./modules/video-service`)."""
+    if _is_service(_term(cells[0]), name):
+        return True
+    return any(_PATH_CELL_RE.match(c) and name.in_path(c.strip("`")) for c in cells[1:])
 
 
 def _cells(row: str) -> list[str]:
@@ -75,7 +88,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
         line = lines.line(n)
         if _ROW_RE.match(line) and not _SEPARATOR_RE.match(line):
             if n > 0 and _SEPARATOR_RE.match(lines.line(n - 1)) or after_separator[n]:
-                if _is_service(_term(_cells(line)[0]), name):
+                if _row_is_service(_cells(line), name):
                     cuts.append(Cut(lines.span(n, n)))
             continue
         item = _ITEM_RE.match(line)

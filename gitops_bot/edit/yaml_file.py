@@ -129,7 +129,7 @@ class _Planner:
         self.name = name
         self.kept = kept  # value paths a template left in place still reads, with why
         self.plan = Plan()
-        self.defined_shallow = False  # a key in the current document's first levels names the service
+        self.options_possible = False  # whether the current document's deep keys may be a tool's options
 
     # -- entry points ---------------------------------------------------------------------
     def run(self, docs: list[Any], root: DataPath = ()) -> Plan:
@@ -143,7 +143,10 @@ class _Planner:
                     self._refuse(doc.lc.line, "the file's only manifest is the service's: delete the file")
                 continue
             mark = len(self.plan.cuts), set(self.plan.deleted)
-            self.defined_shallow = _defines_shallow(doc, self.name)
+            # Compose files and manifests name services by their keys; elsewhere a deep key may
+            # be another tool's option, unless the document names the service higher up.
+            self.options_possible = isinstance(doc, CommentedMap) and "kind" not in doc \
+                and "services" not in doc and not _defines_shallow(doc, self.name)
             if self._visit(doc, root + (i,)):
                 self.plan.cuts[mark[0]:] = []
                 self.plan.deleted = mark[1]
@@ -231,12 +234,12 @@ class _Planner:
         """True (and refused) for a key spelled like the service deep in another tool's settings
         (`predictor_servers.X.protocols.kfserving`, a protocol named like the component): three
         or more keys down, a mapping with nothing under it naming the service, and no sibling
-        that is a known component, in a document without a shallower key naming the service.
-        Per-service entries sit higher (`services.video-service`, `scrapeTargets.videoService`),
-        name the service beneath (`host: video-service`), or refer to a service the same
-        document defines higher up (compose `depends_on: {video-service: {condition: ...}}`)."""
+        that is a known component, in a values-like document (not a compose file, not a manifest)
+        without a shallower key naming the service. Per-service entries sit higher
+        (`services.video-service`, `scrapeTargets.videoService`), name the service beneath
+        (`host: video-service`), or are compose references (`depends_on: {video-service: ...}`)."""
         value = node[key]
-        if self.defined_shallow or len(path) < 4 or not isinstance(value, CommentedMap) \
+        if not self.options_possible or len(path) < 4 or not isinstance(value, CommentedMap) \
                 or _mentions_within(value, self.name):
             return False
         if any(isinstance(k, str) and k != key and words(k) in self.name.known for k in node):
