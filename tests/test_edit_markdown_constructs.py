@@ -117,6 +117,10 @@ PAIRS = {
         | <a name="module_vpc"></a> [vpc](#module\\_vpc) | ./modules/vpc | n/a |
         """),
     ),
+    "a table whose delimiter row has single dashes": (
+        "| Component | Path |\n| - | - |\n| Auth | apps/auth-service |\n| VideoService | apps/video-service/upstream |\n",
+        "| Component | Path |\n| - | - |\n| Auth | apps/auth-service |\n",
+    ),
 }
 
 NOOPS = {

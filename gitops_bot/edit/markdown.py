@@ -24,7 +24,9 @@ KIND = "markdown"
 CHECK = "table column counts consistent"
 
 _ROW_RE = re.compile(r"^\s*\|.*\|\s*$")
-_SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+# A delimiter row: `|---|:--:|`, or with single dashes when the pipes frame it (`| - | - |`,
+# which GitHub renders too).
+_SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$|^\s*\|(\s*:?-+:?\s*\|)+\s*$")
 _ITEM_RE = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+(.*)$")
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)(\s+#+)?\s*$")
