@@ -290,3 +290,36 @@ def test_a_compose_reference_to_a_service_defined_elsewhere_still_goes():
     after = before[:before.index("      video-service:")]
     assert yaml_file.remove(before, ctx()).text == after
     assert yaml_file.remove(after, ctx()).text == after
+
+
+def test_a_nav_entry_goes_from_a_file_with_application_tags():
+    # mkdocs.yml: Material's emoji settings carry python tags no safe loader constructs; the
+    # check reads them as inert tagged data and still compares everything else.
+    before = dedent("""
+        markdown_extensions:
+          - pymdownx.emoji:
+              emoji_index: !!python/name:material.extensions.emoji.twemoji
+        nav:
+          - Troubleshooting:
+            - how-to-guides/troubleshooting/auth-service.md
+            - how-to-guides/troubleshooting/video-service.md
+            - how-to-guides/troubleshooting/pxe-boot.md
+        """)
+    after = before.replace("    - how-to-guides/troubleshooting/video-service.md\n", "")
+    result = yaml_file.remove(before, ctx())
+    assert (result.text, result.refused) == (after, [])
+    assert yaml_file.remove(after, ctx()).text == after
+
+
+def test_a_tagged_value_changed_by_the_edit_is_still_caught():
+    from gitops_bot.edit.yaml_file import Plan, verify
+    old = "a: !Ref video-service\nb: 1\n"
+    assert verify(old, "a: !Ref other\nb: 1\n", ctx().name, Plan()) is not None
+    assert verify(old, "a: !Ref video-service\n", ctx().name, Plan()) is not None
+
+
+def test_an_object_building_tag_is_still_refused():
+    text = 'a: !!python/object/apply:os.system ["true"]\nvideo-service: 1\nb: 2\n'
+    result = yaml_file.remove(text, ctx())
+    assert result.text == text
+    assert "could not determine a constructor" in result.refused[0].reason

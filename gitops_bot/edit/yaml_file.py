@@ -47,7 +47,7 @@ from gitops_bot.edit.blocks import (
     trim_trailing,
     yaml_entry_stop,
 )
-from gitops_bot.parse.yaml import load_rt, load_safe, quoted_end
+from gitops_bot.parse.yaml import load_rt, load_safe, load_tagged, quoted_end
 from gitops_bot.text.splice import Cut, Lines, Span
 
 KIND = "yaml"
@@ -507,11 +507,12 @@ def verify(old: str, new: str, name: ServiceName, plan: Plan) -> str | None:
     """None when `new` parses and equals `old`'s data with the planned deletions applied."""
     if old == new:
         return None
+    # Tags read as inert data: mkdocs.yml's `!!python/name:...` must not stop a nav edit.
     try:
-        actual = load_safe(new)
+        actual = load_tagged(new)
     except YAMLError as exc:
         return f"the result would not parse ({_first_line(exc)})"
-    expected = prune(load_safe(old), plan.deleted)
+    expected = prune(load_tagged(old), plan.deleted)
     # A mapping document emptied on purpose (remove_entries) reads back as no document at all.
     expected = [doc for doc in expected if doc != {}] if actual in ([], [None]) else expected
     actual = [] if actual == [None] else actual

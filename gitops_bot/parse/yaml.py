@@ -7,15 +7,22 @@ parsed (and cached) is decided in one place:
   loader for the texts that path does not vouch for and for every error, so errors and their
   messages are the pure loader's;
 - `load_safe` is ruamel's safe loader (libyaml-backed when ruamel.yaml.clib is present);
+- `load_tagged` is the same, except that application tags (local ones such as CloudFormation's
+  `!Ref`, and `!!python/name:...` as mkdocs.yml writes it) read as an inert `Tagged(tag, value)`:
+  for comparing data, never for building objects. Object-building tags (`!!python/object...`)
+  stay errors, so a file asking for them is still refused and shown to a reviewer;
 - both parse a text once per run (parse/cache.py). Their results are shared: read-only.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import SafeConstructor
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.nodes import ScalarNode, SequenceNode
 
 from gitops_bot.parse import libyaml_rt
 from gitops_bot.parse.cache import cached
@@ -34,6 +41,47 @@ def load_rt(text: str) -> list[Any]:
 def load_safe(text: str) -> list[Any]:
     """All documents of `text` as plain data (libyaml-backed when ruamel.yaml.clib is present)."""
     return list(cached("yaml-safe", text, _load_safe))
+
+
+@dataclass(frozen=True)
+class Tagged:
+    """A node with an application tag, read as data: the tag and the plain value under it
+    (a string, or a tuple of items for a sequence or a mapping)."""
+
+    tag: str
+    value: Any
+
+
+class _TagTolerantConstructor(SafeConstructor):
+    """The safe constructor, with application tags read as `Tagged` (a subclass: ruamel's
+    constructor registries are class attributes, and the plain safe loader stays strict)."""
+
+
+def _construct_tagged(constructor: SafeConstructor, suffix: str, node: Any) -> Tagged:
+    if isinstance(node, ScalarNode):
+        return Tagged(node.tag, constructor.construct_scalar(node))
+    if isinstance(node, SequenceNode):
+        return Tagged(node.tag, tuple(constructor.construct_sequence(node, deep=True)))
+    return Tagged(node.tag, tuple(constructor.construct_mapping(node, deep=True).items()))
+
+
+for _prefix in ("!", "tag:yaml.org,2002:python/name:"):
+    _TagTolerantConstructor.add_multi_constructor(_prefix, _construct_tagged)
+
+
+def load_tagged(text: str) -> list[Any]:
+    """All documents of `text` as plain data, unknown tags read as `Tagged` (see the module
+    docstring); YAMLError when the text does not parse."""
+    return list(cached("yaml-tagged", text, _load_tagged))
+
+
+def _load_tagged(text: str) -> list[Any]:
+    yaml = YAML(typ="safe")
+    yaml.Constructor = _TagTolerantConstructor
+    try:
+        return list(yaml.load_all(text))
+    except RecursionError:
+        raise TooDeep("nested too deeply to parse") from None
 
 
 def load_rt_pure(text: str) -> list[Any]:
