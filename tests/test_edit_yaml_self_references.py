@@ -323,3 +323,38 @@ def test_an_object_building_tag_is_still_refused():
     result = yaml_file.remove(text, ctx())
     assert result.text == text
     assert "could not determine a constructor" in result.refused[0].reason
+
+
+def test_a_release_whose_chart_is_a_fork_named_after_the_service_goes():
+    before = dedent("""
+        releases:
+          - name: auth-service
+            chart: oci://ghcr.io/example/charts/auth-service
+            version: 1.0.0
+
+          - name: video-service
+            namespace: media
+            chart: oci://ghcr.io/example/charts-mirror/video-service-fork
+            version: 0.18.5
+
+          - name: storage
+            chart: oci://ghcr.io/example/charts/storage
+            version: 2.0.0
+        """)
+    after = before.replace("""  - name: video-service
+    namespace: media
+    chart: oci://ghcr.io/example/charts-mirror/video-service-fork
+    version: 0.18.5
+
+""", "")
+    assert yaml_file.remove(before, ctx()).text == after
+    assert yaml_file.remove(after, ctx()).text == after
+
+
+def test_a_release_of_the_service_from_another_components_chart_stays():
+    text = dedent("""
+        releases:
+          - name: video-service-db
+            chart: oci://ghcr.io/example/charts/postgresql
+        """)
+    assert yaml_file.remove(text, ctx()).text == text

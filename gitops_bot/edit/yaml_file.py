@@ -253,8 +253,17 @@ class _Planner:
             return pointer_matches(self.name, item)
         if isinstance(item, CommentedMap):
             pointers = list(_pointers(item))
-            return bool(pointers) and all(pointer_matches(self.name, p) for p in pointers)
+            return bool(pointers) and all(pointer_matches(self.name, p) or self._source_of_service(p)
+                                          for p in pointers)
         return False
+
+    def _source_of_service(self, pointer: str) -> bool:
+        """A reference whose last path segment is one of the service's own names: the chart of
+        a release (`oci://ghcr.io/org/charts/volsync-perfectra1n`, a fork named after it)."""
+        if "/" not in pointer:
+            return False
+        last = re.split(r"[:@]", pointer.rstrip("/").rsplit("/", 1)[-1], maxsplit=1)[0]
+        return self.name.owns(last)
 
     def _withheld(self, path: DataPath, line: int) -> bool:
         """True (and refused) when the entry at `path` (document index first) holds or lies in a
