@@ -358,3 +358,42 @@ def test_a_release_of_the_service_from_another_components_chart_stays():
             chart: oci://ghcr.io/example/charts/postgresql
         """)
     assert yaml_file.remove(text, ctx()).text == text
+
+
+def _kustomization_ctx(deleted: set[str], path: str = "infra/configs/kustomization.yaml"):
+    from dataclasses import replace
+    return replace(ctx(), deleted_paths=frozenset(deleted), path=path)
+
+
+KUSTOMIZATION = dedent("""
+    apiVersion: kustomize.config.k8s.io/v1beta1
+    kind: Kustomization
+    resources:
+      - cluster-issuers.yaml
+      - network-policies.yaml
+      - ../apps/ingress/overlays/prod
+    """)
+
+
+def test_a_kustomization_entry_whose_file_the_run_deleted_goes():
+    after = KUSTOMIZATION.replace("  - network-policies.yaml\n", "")
+    gone = {"infra/configs/network-policies.yaml"}
+    result = yaml_file.remove(KUSTOMIZATION, _kustomization_ctx(gone))
+    assert result.text == after
+    assert yaml_file.remove(after, _kustomization_ctx(gone)).text == after
+
+
+def test_a_kustomization_entry_whose_folder_lost_its_kustomization_goes():
+    after = KUSTOMIZATION.replace("  - ../apps/ingress/overlays/prod\n", "")
+    gone = {"infra/apps/ingress/overlays/prod/kustomization.yaml", "infra/apps/ingress/overlays/prod/patch.yaml"}
+    assert yaml_file.remove(KUSTOMIZATION, _kustomization_ctx(gone)).text == after
+
+
+@pytest.mark.parametrize("deleted, path", [
+    ({"infra/configs/network-policies.yaml"}, "infra/configs/values.yaml"),  # not a kustomization
+    ({"infra/apps/ingress/overlays/prod/patch.yaml"}, "infra/configs/kustomization.yaml"),  # folder stays
+    ({"network-policies.yaml"}, "infra/configs/kustomization.yaml"),  # another folder's file
+    (set(), "infra/configs/kustomization.yaml"),
+])
+def test_kustomization_entries_of_files_that_stay_are_kept(deleted, path):
+    assert yaml_file.remove(KUSTOMIZATION, _kustomization_ctx(deleted, path)).text == KUSTOMIZATION

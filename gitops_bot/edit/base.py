@@ -52,6 +52,9 @@ class RemovalContext:
     # Value paths that a refused template block still reads, with the reason, for the values
     # files of that chart: their entries are withheld rather than removed.
     kept_values: tuple[tuple[tuple[str, ...], str], ...] = ()
+    # The edited file's path in the repository ("" when unknown): relative references in it
+    # (a kustomization's `resources:`) resolve against its folder.
+    path: str = ""
 
 
 class Editor(Protocol):

@@ -22,6 +22,8 @@ What stays (h4, issue 12: lines a human leaves on real repositories):
   - name: video-service-values`) is the service's own overlay: its edits are refused;
 - regex alternatives inside shell scripts (`run: |`, `script: |`) stay, as in shell files: a
   pattern there may filter free text (PR titles, logs), not select services.
+And a kustomization's `resources:`/`components:` entry whose file (or folder's kustomization)
+the run deleted goes, whatever its name: kustomize cannot build a missing resource.
 
 The planner works on a *parse text* whose line/column geometry equals the original's; for Helm
 templates that is the template with actions masked (see helm.py).
@@ -32,7 +34,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
@@ -63,6 +65,9 @@ _DOC_MARKER_RE = re.compile(r"^(---|\.\.\.)(\s|$)")
 DataPath = tuple[Any, ...]
 # Keys whose block scalar is a shell script (GitHub Actions `run`, GitLab/Taskfile `script`).
 SCRIPT_KEYS = frozenset({"run", "script"})
+# A kustomization's lists of relative references to files or folders.
+KUSTOMIZE_LISTS = frozenset({"resources", "components", "bases", "crds", "patchesStrategicMerge"})
+KUSTOMIZATION_FILES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
 
 
 # -- scalar text edits (shared by the planner and by verification) ------------------------
@@ -123,12 +128,14 @@ class Plan:
 
 class _Planner:
     def __init__(self, parse_text: str, name: ServiceName,
-                 kept: tuple[tuple[tuple[str, ...], str], ...] = ()) -> None:
+                 kept: tuple[tuple[tuple[str, ...], str], ...] = (),
+                 gone: Callable[[str], bool] = lambda ref: False) -> None:
         self.text = parse_text
         self.lines = Lines(parse_text)
         self.name = name
         self.kept = kept  # value paths a template left in place still reads, with why
         self.plan = Plan()
+        self.gone = gone  # whether a kustomization entry points at something the run deleted
         self.options_possible = False  # whether the current document's deep keys may be a tool's options
 
     # -- entry points ---------------------------------------------------------------------
@@ -219,7 +226,8 @@ class _Planner:
             return self._visit_flow_seq(node, path)
         removed = 0
         for i, item in enumerate(node):
-            if self._item_is_service(item):
+            if self._item_is_service(item) or (len(path) == 2 and path[1] in KUSTOMIZE_LISTS
+                                               and isinstance(item, str) and self.gone(item)):
                 if self._is_flag_list(node):
                     self._refuse(node.lc.item(i)[0], "argument list: removing one word would change the command")
                     continue
@@ -426,10 +434,29 @@ def _pointers(node: Any) -> Iterator[str]:
 
 
 def plan_removal(parse_text: str, name: ServiceName,
-                 kept: tuple[tuple[tuple[str, ...], str], ...] = ()) -> Plan:
+                 kept: tuple[tuple[tuple[str, ...], str], ...] = (),
+                 gone: Callable[[str], bool] = lambda ref: False) -> Plan:
     """Plan the service's removal in YAML text (raises YAMLError when it does not parse); entries
-    holding a value path in `kept` stay, refused."""
-    return _Planner(parse_text, name, kept).run(load_rt(parse_text))
+    holding a value path in `kept` stay, refused; kustomization entries for which `gone` holds go."""
+    return _Planner(parse_text, name, kept, gone).run(load_rt(parse_text))
+
+
+def deleted_reference(ctx: RemovalContext) -> Callable[[str], bool]:
+    """For a kustomization file: whether a relative reference in it names a file the run deleted,
+    or a folder whose kustomization it deleted. Other files: never."""
+    if posixpath.basename(ctx.path) not in KUSTOMIZATION_FILES or not ctx.deleted_paths:
+        return lambda ref: False
+    folder = posixpath.dirname(ctx.path)
+
+    def gone(ref: str) -> bool:
+        if re.search(r"^[a-z]+://|[?{$]", ref) or ref.startswith("/"):
+            return False  # remote, templated or absolute: not a file of this repository
+        target = posixpath.normpath(posixpath.join(folder, ref.strip()))
+        if target.startswith("../") or target == "..":
+            return False
+        return target in ctx.deleted_paths or any(
+            posixpath.join(target, f) in ctx.deleted_paths for f in KUSTOMIZATION_FILES)
+    return gone
 
 
 def scalar_line_cuts(parse_text: str, name: ServiceName, plan: Plan) -> list[Cut]:
@@ -491,7 +518,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     """Remove the service's entries from a YAML file."""
     name = ctx.name
     try:
-        plan = plan_removal(text, name, ctx.kept_values)
+        plan = plan_removal(text, name, ctx.kept_values, deleted_reference(ctx))
     except YAMLError as exc:
         raise Unparsable(_error_line(exc), "YAML does not parse: " + _first_line(exc)) from exc
     cuts = plan.cuts + scalar_line_cuts(text, name, plan)

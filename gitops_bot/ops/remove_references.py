@@ -13,6 +13,7 @@ from dataclasses import replace
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.edit import classify, editor_for
 from gitops_bot.edit.base import RemovalContext, Unparsable
+from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES
 from gitops_bot.errors import UserError
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
@@ -23,7 +24,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
     state.add_residue_name(name)
     tree = state.tree
     ctx = RemovalContext(name, frozenset(p for p in tree.paths() if tree.is_deleted(p)))
-    files = [(path, tree.read(path)) for path in state.candidates(name) if not tree.is_deleted(path)]
+    files = [(path, tree.read(path)) for path in _to_edit(state, name, ctx) if not tree.is_deleted(path)]
     files = [(path, text, classify(path, text)) for path, text in files if text is not None]
     # Templates first: a template block that stays keeps the values it reads in its chart.
     files.sort(key=lambda f: f[2] != "helm")
@@ -33,13 +34,25 @@ def run(state: RunState, args: dict[str, str]) -> None:
         if editor is None:
             continue
         chart_values = kept.get(posixpath.dirname(path), ())
-        result = _edit(editor, path, text, replace(ctx, kept_values=tuple(chart_values)))
+        result = _edit(editor, path, text, replace(ctx, kept_values=tuple(chart_values), path=path))
         if kind == "helm" and "/templates/" in path:
             chart = path.split("/templates/", 1)[0]
             kept.setdefault(chart, []).extend(
                 (read, f"the template block at {path}:{r.line}, which was refused,")
                 for r in result.refused for read in r.reads)
         _record(state, editor, path, text, result)
+
+
+def _to_edit(state: RunState, name, ctx: RemovalContext) -> list[str]:
+    """The files that mention the name and, when the run deleted files, every kustomization
+    file: its `resources:` may list a deleted file under another name (kustomize cannot build a
+    missing resource; the YAML editor removes only entries whose target was deleted)."""
+    paths = list(state.candidates(name))
+    if ctx.deleted_paths:
+        seen = set(paths)
+        paths += [p for p in state.tree.paths()
+                  if posixpath.basename(p) in KUSTOMIZATION_FILES and p not in seen]
+    return paths
 
 
 def _edit(editor, path: str, text: str, ctx: RemovalContext):

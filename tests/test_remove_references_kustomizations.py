@@ -1,0 +1,45 @@
+"""remove_references visits every kustomization once the run deleted files: an entry for a file
+deleted under a name that is not the service's (a NetworkPolicy file for it, deleted by
+delete_paths' rules) must go, or kustomize can no longer build the folder."""
+
+from __future__ import annotations
+
+from gitops_bot.domain.worktree import Worktree
+from gitops_bot.ops import remove_references
+from gitops_bot.ops.state import RunState
+
+KUSTOMIZATION = ("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
+                 "  - cluster-issuers.yaml\n  - network-policies.yaml\n")
+
+
+def _repo(tmp_path):
+    configs = tmp_path / "infra" / "configs"
+    configs.mkdir(parents=True)
+    (configs / "kustomization.yaml").write_text(KUSTOMIZATION)
+    (configs / "cluster-issuers.yaml").write_text("kind: ClusterIssuer\nmetadata:\n  name: letsencrypt\n")
+    (configs / "network-policies.yaml").write_text("kind: NetworkPolicy\nmetadata:\n  name: video-service-ingress\n")
+    (tmp_path / "video-service.yaml").write_text("kind: Deployment\nmetadata:\n  name: video-service\n")
+    return RunState(Worktree(tmp_path))
+
+
+def test_an_entry_for_a_file_the_run_deleted_goes_from_a_kustomization_not_naming_the_service(tmp_path):
+    state = _repo(tmp_path)
+    state.tree.delete("video-service.yaml")
+    state.tree.delete("infra/configs/network-policies.yaml")  # as a deletion rule for the service would
+    remove_references.run(state, {"name": "video-service"})
+    assert state.tree.read("infra/configs/kustomization.yaml") == KUSTOMIZATION.replace("  - network-policies.yaml\n", "")
+
+
+def test_without_deletions_the_kustomizations_are_not_read(tmp_path):
+    state = _repo(tmp_path)
+    remove_references.run(state, {"name": "video-service"})
+    assert state.tree.read("infra/configs/kustomization.yaml") == KUSTOMIZATION
+
+
+def test_a_second_run_changes_nothing(tmp_path):
+    state = _repo(tmp_path)
+    state.tree.delete("infra/configs/network-policies.yaml")
+    remove_references.run(state, {"name": "video-service"})
+    once = state.tree.read("infra/configs/kustomization.yaml")
+    remove_references.run(state, {"name": "video-service"})
+    assert state.tree.read("infra/configs/kustomization.yaml") == once != KUSTOMIZATION
