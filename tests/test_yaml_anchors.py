@@ -81,7 +81,7 @@ def test_an_entry_whose_anchor_is_still_used_is_refused_with_the_reason(tmp_path
         ("k8s/list.yaml", 2, "it defines the anchor &env, which line 6 still uses (the result would not parse): "
                              "move the anchor to its next user by hand"),
     }
-    assert apply(tmp_path) == 0
+    assert apply(tmp_path) == 1  # refused: a human finishes it
     assert (tmp_path / "k8s/map.yaml").read_text() == ANCHORED_MAP  # left whole, for a human
     assert (tmp_path / "k8s/list.yaml").read_text() == ANCHORED_ITEM
 

@@ -54,7 +54,7 @@ def _reason(kind: str, line: str, refusal: Finding | None) -> str:
     if refusal is not None:
         # A refusal of the whole file's edit or a withheld entry says so itself; the editor's
         # own refusals say only why.
-        if refusal.kind in (Kind.UNVERIFIED, Kind.WITHHELD):
+        if refusal.kind in (Kind.UNVERIFIED, Kind.UNPARSABLE, Kind.WITHHELD):
             return refusal.reason
         return f"edit refused: {refusal.reason}"
     if kind in _RESIDUE_REASONS:
