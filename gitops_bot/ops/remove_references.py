@@ -68,7 +68,9 @@ def _record(state: RunState, editor, path: str, text: str, result) -> None:
         state.refused.append(Finding(path, refusal.line, _line(text, refusal.line), refusal.reason, refusal.kind))
         if refusal.kind is Kind.UNVERIFIED:
             state.validation.append(Validation(path, editor.CHECK, False, refusal.reason))
-    if result.text != text:
+    if result.text != text and not result.text.strip():
+        tree.delete(path)  # nothing but the service was in it (a template inside one `if`): a human deletes it
+    elif result.text != text:
         tree.write(path, result.text)
         state.validation.append(Validation(path, editor.CHECK, True))
         old_lines = text.splitlines()
