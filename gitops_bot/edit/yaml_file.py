@@ -149,7 +149,10 @@ class _Planner:
         removed = 0
         for key in list(node.keys()):
             value = node[key]
-            if isinstance(key, str) and self.name.addresses(key):
+            # a top-level `services:` map (compose) holds the component's own services by names
+            # it owns (`tracetest-server` of tracetest), each a whole service block
+            if isinstance(key, str) and (self.name.addresses(key)
+                                         or (path[1:] == ("services",) and self.name.owns(key))):
                 if self._withheld(path + (key,), node.lc.key(key)[0]):
                     continue
                 if self._remove_key(node, key):

@@ -1,0 +1,154 @@
+"""A component's footprint: the folders and files that are its own, found from the repository's
+structure, and the paths named like it that are not (kept, each with the reason).
+
+- Its folders (roots): a folder named after it (`video-service`, the gerund `tracetesting` of
+  `tracetest`), or a folder and its parent spelling its name (`istio/gateway`). A root inside
+  another component's project that holds source code is that project's code (`agents/llm/`
+  of an agent): kept.
+- Its files: a file named after it (`apps/dev/video-service.yaml`, `video-service.json`) outside
+  its folders, unless it is application source code (`media-service/.../video.go`), an image
+  (a page elsewhere may show it) or inside another component's project (`src/agent/.../llm.py`);
+  a documentation page named after it is its page wherever it is (a docs site is a project too).
+- Two roots of the same shape (the same file names at their top, such as two Terraform stacks
+  each with its `cleanup.sh`) are two components that share the name: nothing is deleted, the
+  user deletes the one they mean.
+
+A project is a folder with a build or package manifest (Dockerfile, go.mod, package.json, ...).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+
+from gitops_bot.domain.names import ServiceName
+from gitops_bot.domain.worktree import Worktree
+from gitops_bot.edit import SOURCE_SUFFIXES
+
+# Files that make their folder a project: what builds or packages it.
+PROJECT_MARKERS = frozenset({"Dockerfile", "go.mod", "package.json", "pyproject.toml", "setup.py",
+                             "requirements.txt", "pom.xml", "build.gradle", "build.gradle.kts", "Cargo.toml",
+                             "Gemfile", "composer.json", "mix.exs"})
+# Files any folder may hold; sharing them says nothing about two folders' shape.
+_COMMON_FILES = frozenset({"readme.md", "readme", "readme.rst", "license", "license.md", "changelog.md",
+                           "owners", "codeowners", ".gitignore", ".helmignore", ".dockerignore", "index.md",
+                           "kustomization.yaml", "kustomization.yml", "makefile", "notes.md"})
+_DOC_SUFFIXES = frozenset({".md", ".mdx", ".rst", ".adoc"})
+_IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico", ".bmp"})
+
+
+@dataclass
+class Footprint:
+    """What delete_paths deletes (roots and files) and what it keeps, with the reason."""
+
+    roots: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    kept: list[tuple[str, str]] = field(default_factory=list)
+
+
+def project_dirs(tree: Worktree) -> frozenset[str]:
+    """Folders holding a build or package manifest (the repository root excepted)."""
+    return frozenset(posixpath.dirname(p) for p in tree.paths()
+                     if posixpath.basename(p) in PROJECT_MARKERS and "/" in p)
+
+
+def footprint(tree: Worktree, name: ServiceName, projects: frozenset[str]) -> Footprint:
+    """The component's own folders and files in `tree`, and the same-named paths kept."""
+    found = Footprint()
+    candidates = _named_folders(tree, name)
+    for root in candidates:
+        owner = _enclosing(root, projects)
+        if owner and _holds_source(tree, root):
+            found.kept.append((root + "/", f"named like {name.raw} but inside {owner}, "
+                                           "another component's source: kept"))
+        else:
+            found.roots.append(root)
+    for path in _named_files(tree, name, candidates):
+        reason = _not_own_file(path, name, projects)
+        if reason:
+            found.kept.append((path, reason))
+        else:
+            found.files.append(path)
+    twins = _same_shape(tree, found.roots)
+    if twins:
+        why = (f"{name.raw} names {len(twins)} components of the same shape ({', '.join(twins)}): "
+               "nothing deleted; delete the one you mean by hand")
+        found.kept = [(p, why) for p in [r + "/" for r in found.roots] + found.files] + found.kept
+        found.roots, found.files = [], []
+    return found
+
+
+def _named_folders(tree: Worktree, name: ServiceName) -> list[str]:
+    """The top-most folders named after the component (sorted: a parent before its children)."""
+    quick = name.prefilter()
+    tail_words = name.tokens[1:]
+    chosen: list[str] = []
+    for d in tree.dirs():
+        if any(d.startswith(c + "/") for c in chosen):
+            continue
+        parent, _, base = d.rpartition("/")
+        if quick.passes(base) and name.names_folder(base):
+            chosen.append(d)
+        elif parent and tail_words and name.spelled_by(parent.rsplit("/", 1)[-1], base):
+            chosen.append(d)
+    return chosen
+
+
+def _named_files(tree: Worktree, name: ServiceName, folders: list[str]) -> list[str]:
+    """Files outside those folders whose name (without extensions) the component owns."""
+    quick = name.prefilter()
+    found = []
+    for path in tree.paths():
+        base = path.rsplit("/", 1)[-1]
+        if not quick.passes(base) or tree.is_deleted(path) or any(path.startswith(f + "/") for f in folders):
+            continue
+        stem = base if base.startswith(".") else base.split(".", 1)[0]
+        if name.owns(stem):
+            found.append(path)
+    return found
+
+
+def _not_own_file(path: str, name: ServiceName, projects: frozenset[str]) -> str | None:
+    """Why a file named like the component is not its own, or None when it is."""
+    suffix = posixpath.splitext(path)[1].lower()
+    owner = _enclosing(path, projects)
+    # a page named after the component is its page, in a docs site's project too
+    if owner and suffix not in _DOC_SUFFIXES:
+        return f"named like {name.raw} but inside {owner}, another component: kept"
+    if suffix in SOURCE_SUFFIXES:
+        return f"source code named like {name.raw}: kept (code goes only with its component's folder)"
+    if suffix in _IMAGE_SUFFIXES:
+        return f"image named like {name.raw}: kept (a page outside its folders may show it)"
+    return None
+
+
+def _enclosing(path: str, projects: frozenset[str]) -> str | None:
+    """The nearest project folder strictly above `path`, or None."""
+    parent = posixpath.dirname(path)
+    while parent:
+        if parent in projects:
+            return parent
+        parent = posixpath.dirname(parent)
+    return None
+
+
+def _holds_source(tree: Worktree, folder: str) -> bool:
+    prefix = folder + "/"
+    return any(p.startswith(prefix) and posixpath.splitext(p)[1].lower() in SOURCE_SUFFIXES
+               for p in tree.paths())
+
+
+def _same_shape(tree: Worktree, roots: list[str]) -> list[str]:
+    """Roots that share a file name at their top with another root (their shape), or []."""
+    if len(roots) < 2:
+        return []
+    tops = {r: _top_files(tree, r) for r in roots}
+    twins = [r for r in roots if any(tops[r] & tops[o] for o in roots if o != r)]
+    return twins
+
+
+def _top_files(tree: Worktree, folder: str) -> frozenset[str]:
+    prefix = folder + "/"
+    return frozenset(p[len(prefix):] for p in tree.paths()
+                     if p.startswith(prefix) and "/" not in p[len(prefix):]
+                     and p[len(prefix):].lower() not in _COMMON_FILES)
