@@ -106,7 +106,15 @@ class ServiceName:
         if not self.tokens or len(t) != len(self.tokens) or t[:-1] != self.tokens[:-1]:
             return False
         last = self.tokens[-1]
-        return not last.isdigit() and t[-1] in {last + "ing", last[:-1] + "ing" if last.endswith("e") else None}
+        if last.isdigit() or last in _SUFFIXES:  # `video-servicing` is no form of `video-service`
+            return False
+        return t[-1] in {last + "ing", last[:-1] + "ing" if last.endswith("e") else None}
+
+    def reorders(self, value: str) -> bool:
+        """True for the name's words in another order (`ingress-beta` for `beta-ingress`, among
+        `ingress-default`, `ingress-internal`), unless that is another known component."""
+        t = words(value)
+        return len(t) > 1 and t != self.tokens and sorted(t) == sorted(self.tokens) and t not in self.known
 
     def spelled_by(self, parent: str, basename: str) -> bool:
         """True when a folder and its parent spell the name between them (`istio/gateway` for

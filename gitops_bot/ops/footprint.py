@@ -4,14 +4,16 @@ structure, and the paths named like it that are not (kept, each with the reason)
 - Its folders (roots): a folder named after it (`video-service`, the gerund `tracetesting` of
   `tracetest`), or a folder and its parent spelling its name (`istio/gateway`). A root inside
   another component's project that holds source code is that project's code (`agents/llm/`
-  of an agent): kept.
-- Its files: a file named after it (`apps/dev/video-service.yaml`, `video-service.json`) outside
-  its folders, unless it is application source code (`media-service/.../video.go`), an image
-  (a page elsewhere may show it) or inside another component's project (`src/agent/.../llm.py`);
-  a documentation page named after it is its page wherever it is (a docs site is a project too).
+  of an agent): kept, unless it is a project itself.
+- Its files: a file named after it (`apps/dev/video-service.yaml`, `video-service.json`, or with
+  its words in another order: `ingress-beta.tf` for `beta-ingress`) outside its folders, unless
+  it is application source code (`media-service/.../video.go`), an image (a page elsewhere may
+  show it) or inside another component's project (`src/agent/.../llm.py`); a documentation page
+  named after it is its page wherever it is (a docs site is a project too).
 - Two roots of the same shape (the same file names at their top, such as two Terraform stacks
-  each with its `cleanup.sh`) are two components that share the name: nothing is deleted, the
-  user deletes the one they mean.
+  each with its `cleanup.sh`) are two components that share the name, unless they are its
+  copies per environment (`overlays/dev/x`, `overlays/prod/x`): nothing is deleted, the user
+  deletes the one they mean.
 
 A project is a folder with a build or package manifest (Dockerfile, go.mod, package.json, ...).
 """
@@ -58,7 +60,7 @@ def footprint(tree: Worktree, name: ServiceName, projects: frozenset[str]) -> Fo
     candidates = _named_folders(tree, name)
     for root in candidates:
         owner = _enclosing(root, projects)
-        if owner and _holds_source(tree, root):
+        if owner and root not in projects and _holds_source(tree, root):
             found.kept.append((root + "/", f"named like {name.raw} but inside {owner}, "
                                            "another component's source: kept"))
         else:
@@ -71,8 +73,7 @@ def footprint(tree: Worktree, name: ServiceName, projects: frozenset[str]) -> Fo
             found.files.append(path)
     twins = _same_shape(tree, found.roots)
     if twins:
-        why = (f"{name.raw} names {len(twins)} components of the same shape ({', '.join(twins)}): "
-               "nothing deleted; delete the one you mean by hand")
+        why = f"{len(twins)} components are named {name.raw} ({', '.join(twins)}): delete the one you mean by hand"
         found.kept = [(p, why) for p in [r + "/" for r in found.roots] + found.files] + found.kept
         found.roots, found.files = [], []
     return found
@@ -80,14 +81,16 @@ def footprint(tree: Worktree, name: ServiceName, projects: frozenset[str]) -> Fo
 
 def _named_folders(tree: Worktree, name: ServiceName) -> list[str]:
     """The top-most folders named after the component (sorted: a parent before its children)."""
-    quick = name.prefilter()
+    # the first word less its last letter is in every name the folder may have (`manag` of
+    # `managing`): a cheap test that passes most folders over
+    first = name.tokens[0][:-1]
     tail_words = name.tokens[1:]
     chosen: list[str] = []
     for d in tree.dirs():
         if any(d.startswith(c + "/") for c in chosen):
             continue
         parent, _, base = d.rpartition("/")
-        if quick.passes(base) and name.names_folder(base):
+        if first in base.lower() and name.names_folder(base):
             chosen.append(d)
         elif parent and tail_words and name.spelled_by(parent.rsplit("/", 1)[-1], base):
             chosen.append(d)
@@ -96,14 +99,15 @@ def _named_folders(tree: Worktree, name: ServiceName) -> list[str]:
 
 def _named_files(tree: Worktree, name: ServiceName, folders: list[str]) -> list[str]:
     """Files outside those folders whose name (without extensions) the component owns."""
-    quick = name.prefilter()
+    first = name.tokens[0]
     found = []
     for path in tree.paths():
         base = path.rsplit("/", 1)[-1]
-        if not quick.passes(base) or tree.is_deleted(path) or any(path.startswith(f + "/") for f in folders):
+        # every word is in the name in any order, so a file without the first word is passed over
+        if first not in base.lower() or tree.is_deleted(path) or any(path.startswith(f + "/") for f in folders):
             continue
         stem = base if base.startswith(".") else base.split(".", 1)[0]
-        if name.owns(stem):
+        if name.owns(stem) or name.reorders(stem):
             found.append(path)
     return found
 
@@ -112,13 +116,14 @@ def _not_own_file(path: str, name: ServiceName, projects: frozenset[str]) -> str
     """Why a file named like the component is not its own, or None when it is."""
     suffix = posixpath.splitext(path)[1].lower()
     owner = _enclosing(path, projects)
+    what = "source code" if suffix in SOURCE_SUFFIXES else "an image" if suffix in _IMAGE_SUFFIXES else None
     # a page named after the component is its page, in a docs site's project too
     if owner and suffix not in _DOC_SUFFIXES:
-        return f"named like {name.raw} but inside {owner}, another component: kept"
-    if suffix in SOURCE_SUFFIXES:
-        return f"source code named like {name.raw}: kept (code goes only with its component's folder)"
-    if suffix in _IMAGE_SUFFIXES:
-        return f"image named like {name.raw}: kept (a page outside its folders may show it)"
+        return f"{what or 'a file'} named like {name.raw} but inside {owner}, another component: kept"
+    if what == "source code":
+        return f"source code named like {name.raw}: kept (code goes only with the component's folder)"
+    if what:
+        return f"an image named like {name.raw}: kept (a page outside its folders may show it)"
     return None
 
 
@@ -143,8 +148,14 @@ def _same_shape(tree: Worktree, roots: list[str]) -> list[str]:
     if len(roots) < 2:
         return []
     tops = {r: _top_files(tree, r) for r in roots}
-    twins = [r for r in roots if any(tops[r] & tops[o] for o in roots if o != r)]
-    return twins
+    return [r for r in roots if any(tops[r] & tops[o] and not _per_place_copies(r, o) for o in roots if o != r)]
+
+
+def _per_place_copies(a: str, b: str) -> bool:
+    """True for one component's folders per environment or cluster (`overlays/dev/x`,
+    `overlays/prod/x`): the paths differ in one folder above the component's."""
+    pa, pb = a.split("/"), b.split("/")
+    return len(pa) == len(pb) and pa[-1] == pb[-1] and sum(x != y for x, y in zip(pa, pb)) == 1
 
 
 def _top_files(tree: Worktree, folder: str) -> frozenset[str]:

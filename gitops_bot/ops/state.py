@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -60,12 +61,14 @@ class RunState:
 
     def known_components(self) -> frozenset[str]:
         """Names of the repository's components (folders under services/, charts/, ..., the
-        ArgoCD apps, and every project folder: one with a Dockerfile, go.mod, package.json, ...),
+        ArgoCD apps, and each project folder: one with a Dockerfile, go.mod, package.json, ...),
         so that `video-service` is never mistaken for part of a longer sibling such as
         `video-service-gateway`."""
         if self._known is None:
             found = set(self.component_dirs().values())
-            found.update(d.rsplit("/", 1)[-1] for d in self.project_dirs())
+            # a project name several projects share (`server`, `app`) is structure, not a component
+            projects = collections.Counter(d.rsplit("/", 1)[-1] for d in self.project_dirs())
+            found.update(n for n, count in projects.items() if count == 1)
             for p in self.tree.paths():
                 parts = p.split("/")
                 if len(parts) >= 3 and parts[-3] == "apps" and p.endswith((".yaml", ".yml")):
