@@ -181,13 +181,27 @@ def test_two_components_of_one_name_and_shape_are_both_kept_and_listed(tmp_path,
 
 def test_one_component_per_environment_is_not_two_components(tmp_path, capsys):
     before = {
-        "k8s/overlays/dev/video/patch.yaml": "replicas: 1\n",
-        "k8s/overlays/prod/video/patch.yaml": "replicas: 3\n",
-        "k8s/overlays/prod/cart/patch.yaml": "replicas: 3\n",
+        "terraform/dev/video/main.tf": "locals {}\n",
+        "terraform/prod/video/main.tf": "locals {}\n",
+        "terraform/prod/cart/main.tf": "locals {}\n",
     }
     write(tmp_path, before)
     after, residue = remove(tmp_path, "video", capsys)
-    assert after == expect(before, {"k8s/overlays/dev/video/patch.yaml", "k8s/overlays/prod/video/patch.yaml"})
+    assert after == expect(before, {"terraform/dev/video/main.tf", "terraform/prod/video/main.tf"})
+    assert residue == {}
+
+
+def test_a_chart_and_its_app_folder_are_one_component(tmp_path, capsys):
+    before = {
+        "charts/video/Chart.yaml": "name: video\n",
+        "charts/video/values.yaml": "replicas: 1\n",
+        "argocd/apps/video/values.yaml": "replicas: 2\n",
+        "argocd/apps/cart/values.yaml": "replicas: 2\n",
+    }
+    write(tmp_path, before)
+    after, residue = remove(tmp_path, "video", capsys)
+    assert after == expect(before, {"charts/video/Chart.yaml", "charts/video/values.yaml",
+                                    "argocd/apps/video/values.yaml"})
     assert residue == {}
 
 

@@ -10,8 +10,8 @@ structure, and the paths named like it that are not (kept, each with the reason)
   it is application source code (`media-service/.../video.go`), an image (a page elsewhere may
   show it) or inside another component's project (`src/agent/.../llm.py`); a documentation page
   named after it is its page wherever it is (a docs site is a project too).
-- Two roots of the same shape (the same file names at their top, such as two Terraform stacks
-  each with its `cleanup.sh`) are two components that share the name, unless they are its
+- Two roots of the same shape (the same scripts, Terraform files or build manifests at their top,
+  such as two Terraform stacks each with its `cleanup.sh`) are two components that share the name, unless they are its
   copies per environment (`overlays/dev/x`, `overlays/prod/x`): nothing is deleted, the user
   deletes the one they mean.
 
@@ -31,10 +31,11 @@ from gitops_bot.edit import SOURCE_SUFFIXES
 PROJECT_MARKERS = frozenset({"Dockerfile", "go.mod", "package.json", "pyproject.toml", "setup.py",
                              "requirements.txt", "pom.xml", "build.gradle", "build.gradle.kts", "Cargo.toml",
                              "Gemfile", "composer.json", "mix.exs"})
-# Files any folder may hold; sharing them says nothing about two folders' shape.
-_COMMON_FILES = frozenset({"readme.md", "readme", "readme.rst", "license", "license.md", "changelog.md",
-                           "owners", "codeowners", ".gitignore", ".helmignore", ".dockerignore", "index.md",
-                           "kustomization.yaml", "kustomization.yml", "makefile", "notes.md"})
+# What a folder is run or built by: two folders with the same of these at their top are two
+# things of one shape (two Terraform stacks with their cleanup.sh, two charts). Data and docs
+# (values.yaml, README.md) say nothing: a chart and its app folder both have a values.yaml.
+_ENTRY_SUFFIXES = (".sh", ".bash", ".tf")
+_ENTRY_FILES = PROJECT_MARKERS | {"Chart.yaml"}
 _DOC_SUFFIXES = frozenset({".md", ".mdx", ".rst", ".adoc"})
 _IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico", ".bmp"})
 
@@ -144,7 +145,7 @@ def _holds_source(tree: Worktree, folder: str) -> bool:
 
 
 def _same_shape(tree: Worktree, roots: list[str]) -> list[str]:
-    """Roots that share a file name at their top with another root (their shape), or []."""
+    """Roots that share an entry file at their top with another root (their shape), or []."""
     if len(roots) < 2:
         return []
     tops = {r: _top_files(tree, r) for r in roots}
@@ -160,6 +161,5 @@ def _per_place_copies(a: str, b: str) -> bool:
 
 def _top_files(tree: Worktree, folder: str) -> frozenset[str]:
     prefix = folder + "/"
-    return frozenset(p[len(prefix):] for p in tree.paths()
-                     if p.startswith(prefix) and "/" not in p[len(prefix):]
-                     and p[len(prefix):].lower() not in _COMMON_FILES)
+    tops = (p[len(prefix):] for p in tree.paths() if p.startswith(prefix) and "/" not in p[len(prefix):])
+    return frozenset(t for t in tops if t.endswith(_ENTRY_SUFFIXES) or t in _ENTRY_FILES)
