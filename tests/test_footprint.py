@@ -96,6 +96,23 @@ def test_a_same_named_source_folder_inside_another_project_stays(tmp_path, capsy
                                                  "source: kept"}
 
 
+def test_a_short_form_folder_inside_another_project_stays(tmp_path, capsys):
+    before = {
+        "services/video-service/go.mod": "module video\n",
+        "services/frontend/package.json": "{}\n",
+        "services/frontend/public/video/intro.mp4": "mp4\n",
+        "services/frontend/public/video-service/help.txt": "help\n",
+        "docs/video/index.md": "# Video\n",
+    }
+    write(tmp_path, before)
+    after, residue = remove(tmp_path, "video-service", capsys)
+    # the full name is the component's wherever it is; the short form only outside other projects
+    assert after == expect(before, {"services/video-service/go.mod", "services/frontend/public/video-service/help.txt",
+                                    "docs/video/index.md"})
+    assert residue == {"services/frontend/public/video/": "named like video-service's short form but inside "
+                                                          "services/frontend, another component: kept"}
+
+
 def test_a_project_named_after_the_component_goes_inside_a_workspace(tmp_path, capsys):
     before = {
         "apps/package.json": "{}\n",

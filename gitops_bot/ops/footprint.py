@@ -23,7 +23,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 
-from gitops_bot.domain.names import ServiceName
+from gitops_bot.domain.names import ServiceName, words
 from gitops_bot.domain.worktree import Worktree
 from gitops_bot.edit import SOURCE_SUFFIXES
 
@@ -60,10 +60,9 @@ def footprint(tree: Worktree, name: ServiceName, projects: frozenset[str]) -> Fo
     found = Footprint()
     candidates = _named_folders(tree, name)
     for root in candidates:
-        owner = _enclosing(root, projects)
-        if owner and root not in projects and _holds_source(tree, root):
-            found.kept.append((root + "/", f"named like {name.raw} but inside {owner}, "
-                                           "another component's source: kept"))
+        reason = _not_own_folder(tree, root, name, projects)
+        if reason:
+            found.kept.append((root + "/", reason))
         else:
             found.roots.append(root)
     for path in _named_files(tree, name, candidates):
@@ -96,6 +95,20 @@ def _named_folders(tree: Worktree, name: ServiceName) -> list[str]:
         elif parent and tail_words and name.spelled_by(parent.rsplit("/", 1)[-1], base):
             chosen.append(d)
     return chosen
+
+
+def _not_own_folder(tree: Worktree, root: str, name: ServiceName, projects: frozenset[str]) -> str | None:
+    """Why a folder named like the component is not its own, or None when it is: inside another
+    project (and not a project itself), its source code, or a folder named by the short form
+    only (`assets/video/` of a frontend is not `video-service`'s)."""
+    owner = _enclosing(root, projects)
+    if not owner or root in projects:
+        return None
+    if _holds_source(tree, root):
+        return f"named like {name.raw} but inside {owner}, another component's source: kept"
+    if words(root.rsplit("/", 1)[-1]) == name.short != name.tokens:
+        return f"named like {name.raw}'s short form but inside {owner}, another component: kept"
+    return None
 
 
 def _named_files(tree: Worktree, name: ServiceName, folders: list[str]) -> list[str]:
