@@ -254,3 +254,26 @@ def test_folder_names_of_a_component():
     assert service_name("beta-ingress").reorders("ingress-beta")
     assert not service_name("beta-ingress").reorders("beta-ingress")
     assert not service_name("beta-ingress", {"ingress-beta"}).reorders("ingress-beta")
+
+
+# -- the inventory: project folders are components ----------------------------------------
+def test_compose_services_the_component_owns_go_but_a_sibling_projects_stay(tmp_path, capsys):
+    compose = ("services:\n"
+               "  frontend:\n    build: ./src/frontend\n"
+               "  frontend-cache:\n    image: valkey:8\n"
+               "  frontend-proxy:\n    build: ./src/frontend-proxy\n"
+               "  cart:\n    build: ./src/cart\n")
+    before = {
+        "src/frontend/Dockerfile": "FROM node:22\n",
+        "src/frontend-proxy/Dockerfile": "FROM envoyproxy/envoy:v1.32\n",
+        "src/cart/Dockerfile": "FROM golang:1.23\n",
+        "compose.yaml": compose,
+    }
+    write(tmp_path, before)
+    after, _ = remove(tmp_path, "frontend", capsys)
+    expected = expect(before, {"src/frontend/Dockerfile"})
+    # frontend-proxy is a project of its own (its Dockerfile), so a component, never frontend's
+    expected["compose.yaml"] = ("services:\n"
+                                "  frontend-proxy:\n    build: ./src/frontend-proxy\n"
+                                "  cart:\n    build: ./src/cart\n").encode()
+    assert after == expected
