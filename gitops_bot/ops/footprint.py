@@ -10,10 +10,10 @@ structure, and the paths named like it that are not (kept, each with the reason)
   it is application source code (`media-service/.../video.go`), an image (a page elsewhere may
   show it) or inside another component's project (`src/agent/.../llm.py`); a documentation page
   named after it is its page wherever it is (a docs site is a project too).
-- Two roots of the same shape (the same scripts, Terraform files or build manifests at their top,
-  such as two Terraform stacks each with its `cleanup.sh`) are two components that share the name, unless they are its
-  copies per environment (`overlays/dev/x`, `overlays/prod/x`): nothing is deleted, the user
-  deletes the one they mean.
+- Two roots of the same shape (the same scripts, Terraform files or build manifests at their
+  top, such as two Terraform stacks each with its `cleanup.sh`) are two components that share
+  the name, unless they are its copies per environment (`overlays/dev/x`, `overlays/prod/x`):
+  nothing is deleted, the user deletes the one they mean.
 
 A project is a folder with a build or package manifest (Dockerfile, go.mod, package.json, ...).
 """

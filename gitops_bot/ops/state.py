@@ -13,8 +13,8 @@ from gitops_bot.domain.lookups import NoLookups, ReleaseLookup
 from gitops_bot.domain.names import ServiceName, service_name, words
 from gitops_bot.domain.versions import Tool, find_tool, load_catalogue
 from gitops_bot.domain.worktree import Worktree
-from gitops_bot.ops.footprint import project_dirs
 from gitops_bot.errors import UserError
+from gitops_bot.ops.footprint import project_dirs
 
 # Folders whose sub-folders are components (services/<name>, charts/<name>, apps/<env>/<name>.yaml).
 _COMPONENT_PARENTS = frozenset({"services", "charts", "packages", "components", "apps", "cmd"})
