@@ -150,7 +150,10 @@ class _Planner:
         # Own keys only: keys merged in through `<<: *anchor` are written (and edited) where the
         # anchor is defined, and have no position in this map.
         for key, value in list(node.non_merged_items()):
-            if isinstance(key, str) and self.name.addresses(key):
+            # a top-level `services:` map (compose) holds the component's own services by names
+            # it owns (`tracetest-server` of tracetest), each a whole service block
+            if isinstance(key, str) and (self.name.addresses(key)
+                                         or (path[1:] == ("services",) and self.name.owns(key))):
                 if self._withheld(path + (key,), node.lc.key(key)[0]):
                     continue
                 if self._remove_key(node, key):
