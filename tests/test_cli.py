@@ -36,8 +36,14 @@ def test_repo_recipes_are_listed_and_runnable(monorepo, capsys):
     assert code == 0 and "drop-component" in out and ".gitops-bot/recipes/drop-component.yaml" in out
     code, out, _ = run(capsys, "plan", "drop-component", "component=livekit", "--repo", str(monorepo),
                        "--format", "json")
-    files = {f["path"]: f["status"] for f in json.loads(out)["files"]}
-    assert code == 0 and files and set(files.values()) == {"modified"}  # no directory deletion step
+    report = json.loads(out)
+    files = {f["path"]: f["status"] for f in report["files"]}
+    assert files and set(files.values()) == {"modified"}  # no directory deletion step
+    # exit 1: the statefulset's only manifest is livekit's, and so is each of its ArgoCD
+    # Applications (named livekit-dev, livekit-prod); this recipe deletes no file
+    assert code == 1 and [r["path"] for r in report["refused"]] == [
+        "k8s/helm/charts/livekit/templates/statefulset.yaml",
+        "k8s/argocd/apps/dev/livekit.yaml", "k8s/argocd/apps/prod/livekit.yaml"]
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -64,14 +70,23 @@ def test_repo_that_is_not_a_directory(tmp_path, capsys):
     assert code == 2 and "not a directory" in err
 
 
-def test_unparsable_file_stops_apply_and_writes_nothing(monorepo, capsys):
+def test_an_unparsable_file_naming_the_service_is_refused_and_the_rest_goes_on(monorepo, capsys):
     broken = monorepo / "k8s" / "helm" / "environments" / "staging.yaml"
-    broken.write_text("video-service:\n  replicaCount: [1\n")
-    before = tree_bytes(monorepo)
-    code, _, err = run(capsys, "apply", "remove-service", "service=video-service", "--repo", str(monorepo))
-    assert code == 2
-    assert "cannot parse k8s/helm/environments/staging.yaml: line" in err and err.count("\n") == 1
-    assert tree_bytes(monorepo) == before
+    text = "video-service:\n  replicaCount: [1\n"
+    broken.write_text(text)
+    code, out, err = run(capsys, "apply", "remove-service", "service=video-service", "--repo", str(monorepo))
+    assert code == 1 and err == ""  # a human must finish it: exit 1, not a stopped run
+    assert broken.read_text() == text
+    assert ("k8s/helm/environments/staging.yaml:3: cannot parse it (line 3: YAML does not parse: "
+            "while parsing a flow sequence): nothing in it was changed; remove the references by hand") in out
+    assert not (monorepo / "services" / "video-service").exists()  # the rest of the change was made
+
+
+def test_an_unparsable_file_that_does_not_name_the_service_is_passed_over(monorepo, capsys):
+    unrelated = monorepo / "k8s" / "videos-archive.yaml"  # passes the prefilter (`video`), names nothing
+    unrelated.write_text("archive: [1\n")
+    code, out, _ = run(capsys, "plan", "remove-service", "service=video-service", "--repo", str(monorepo))
+    assert code == 0 and "videos-archive" not in out and "refused" not in out
 
 
 def test_invalid_repo_recipe_is_reported_with_its_file(monorepo, capsys):

@@ -53,8 +53,6 @@ def test_a_toolchain_version_moves_in_every_form(tmp_path, capsys):
     }
 
 
-@pytest.mark.xfail(strict=True, reason="corpus category 2 (9 cases): folders named after a form of the "
-                                       "name (`tracetest` -> test/tracetesting/) are not found; issue #12")
 def test_a_folder_named_after_a_derived_form_goes(tmp_path):
     write(tmp_path, {
         "services/cart/main.go": "package main\n",
@@ -69,8 +67,6 @@ def test_a_folder_named_after_a_derived_form_goes(tmp_path):
     assert files["compose.tests.yaml"] == "services:\n  cart-tests:\n    image: cart-tests\n"
 
 
-@pytest.mark.xfail(strict=True, reason="corpus category 3 (10 cases): a file named like the component but "
-                                       "inside another component (src/agent/.../llm.py) is deleted; issue #12")
 def test_a_same_named_file_of_another_component_stays(tmp_path):
     write(tmp_path, {
         "src/llm/app.py": "print('llm')\n",

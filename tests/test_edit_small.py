@@ -57,12 +57,55 @@ SHELL = {
         for a in auth-service; do echo "$a"; done
         echo "video-service is gone"
         """),
+    "per-component call lines (a commented-out call between them is skipped over)": (
+        """
+        #!/bin/bash
+        gen_proto_go auth-service
+        gen_proto_go video-service
+        # gen_proto_php quote
+        gen_proto_python board-service
+        if [ -z "$1" ]; then
+          gen_proto_go auth-service
+          gen_proto_python "video-service"  # python stubs
+        else
+          gen_proto_go "$1"
+        fi
+        """,
+        """
+        #!/bin/bash
+        gen_proto_go auth-service
+        # gen_proto_php quote
+        gen_proto_python board-service
+        if [ -z "$1" ]; then
+          gen_proto_go auth-service
+        else
+          gen_proto_go "$1"
+        fi
+        """),
+    "calls that are not a list of per-component calls stay": (
+        """
+        #!/bin/bash
+        build video-service
+        deploy auth-service --force
+        cd video-service
+        make build
+        cd auth-service
+        docker run --rm \\
+          build video-service
+        echo done
+        cat <<EOF
+        build video-service
+        build auth-service
+        EOF
+        """,
+        None),
 }
 
 
 @pytest.mark.parametrize("name", SHELL)
 def test_shell_pairs(name):
-    before, after = (dedent(t) for t in SHELL[name])
+    before, after = (dedent(t) if t is not None else None for t in SHELL[name])
+    after = before if after is None else after
     result = shell.remove(before, ctx())
     assert result.text == after
     assert shell.remove(after, ctx()).text == after

@@ -137,14 +137,14 @@ def assert_contained(audit: Audit, outside: Path, before: list[str]) -> None:
 def test_plan_and_apply(hostile, audited, tmp_path, capsys):
     clone, outside, before = hostile
     code, audit = audited("plan", "remove-service", "service=video-service", "--repo", str(clone))
-    assert code == 0
+    assert code == 1  # k8s/tags.yaml (a python tag) is refused, never constructed: a human finishes it
     out = capsys.readouterr().out
     assert "+APPS=(auth-service)" in out and "-video-service: 1" not in out  # edited, verified, never run
     assert_contained(audit, outside, before)
     copy = tmp_path / "copy"
     shutil.copytree(clone, copy, symlinks=True)
     code, audit = audited("apply", "remove-service", "service=video-service", "--repo", str(copy))
-    assert code == 0
+    assert code == 1
     capsys.readouterr()
     assert_contained(audit, outside, before)
     assert (copy / "k8s" / "helm" / "environments" / "linked.yaml").is_symlink()

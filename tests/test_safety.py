@@ -173,7 +173,8 @@ def test_comment_command_with_a_wordless_name_is_refused(monorepo):
 def test_a_sibling_whose_name_extends_the_component_is_kept(monorepo, capsys):
     (monorepo / "services" / "user").mkdir()
     (monorepo / "services" / "user" / "main.go").write_text("package main\n")
-    assert main(["plan", "remove-service", "service=user", "--repo", str(monorepo), "--format", "json"]) == 0
+    # exit 1: the Makefile lines that build user-service are refused (they act on another service)
+    assert main(["plan", "remove-service", "service=user", "--repo", str(monorepo), "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)
     deleted = [f["path"] for f in report["files"] if f["status"] == "deleted"]
     assert deleted == ["services/user/main.go"]
@@ -203,7 +204,7 @@ def test_a_refused_template_block_keeps_its_items_and_its_values(monorepo, capsy
     template.write_text(template.read_text(encoding="utf-8").replace(*change), encoding="utf-8")
     values = monorepo / CHART / "values.yaml"
     before_template = template.read_bytes()
-    assert main(["apply", "remove-service", "service=video-service", "--repo", str(monorepo)]) == 0
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(monorepo)]) == 1  # refused
     out = capsys.readouterr().out
     assert template.read_bytes() == before_template  # not half a block: the route stays whole
     # ... and the values it reads stay (the principal, read by another template, goes)
@@ -299,20 +300,21 @@ def test_a_recipe_folder_linked_out_of_the_repository_is_refused(tmp_path, monor
 
 @pytest.mark.parametrize("text", ["a: " + "[" * 3000 + "video-service" + "]" * 3000 + "\n",
                                   "".join("  " * i + f"k{i}:\n" for i in range(3000)) + "  " * 3000 + "video-service: 1\n"])
-def test_deep_yaml_is_a_clear_error(monorepo, capsys, text):
+def test_deep_yaml_is_refused_with_a_clear_reason(monorepo, capsys, text):
     (monorepo / "k8s" / "deep.yaml").write_text(text)
-    before = tree_bytes(monorepo)
-    assert main(["apply", "remove-service", "service=video-service", "--repo", str(monorepo)]) == 2
-    assert capsys.readouterr().err == ("gitops-bot: error: cannot parse k8s/deep.yaml: line 1: YAML does not "
-                                       "parse: nested too deeply to parse\n")
-    assert tree_bytes(monorepo) == before
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(monorepo)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert ("k8s/deep.yaml:1: cannot parse it (line 1: YAML does not parse: nested too deeply to parse): "
+            "nothing in it was changed; remove the references by hand") in captured.out
+    assert (monorepo / "k8s" / "deep.yaml").read_text() == text
 
 
 def test_yaml_tags_construct_nothing(tmp_path, monorepo, capsys):
     marker = tmp_path / "constructed"
     (monorepo / "k8s" / "tag.yaml").write_text(
         f'a: !!python/object/apply:os.system ["touch {marker}"]\nvideo-service: 1\nb: 2\n')
-    assert main(["plan", "remove-service", "service=video-service", "--repo", str(monorepo)]) == 0
+    assert main(["plan", "remove-service", "service=video-service", "--repo", str(monorepo)]) == 1  # refused
     assert "k8s/tag.yaml:1: edit refused: the result would not parse (could not determine a constructor" \
         in capsys.readouterr().out
     assert not marker.exists()

@@ -262,6 +262,9 @@ class Score:
     mentions_bot: int = 0
     mentions_human: int = 0
     missed: dict[str, int] = field(default_factory=dict)  # path -> human lines the bot did not match
+    # gitops-bot only: files a second run of the same command changed (a run must be a no-op on
+    # its own result); None when not measured (another bot, or a first run that did not succeed)
+    second_run: list[str] | None = None
     damaged: dict[str, int] = field(default_factory=dict)  # path -> damage lines
 
     @property
@@ -465,8 +468,33 @@ def score_case(case: Case, mirror: Path, bots: list[str]) -> list[Score]:
             except subprocess.TimeoutExpired:
                 score.error = f"timed out after {BOT_TIMEOUT} s"
             compare(case, base, human, tree, score)
+            if bot == "gitops" and not score.error and score.exit_code in (0, 1):
+                score.second_run = second_run(case, tree, base, human)
             scores.append(score)
     return scores
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under `root` (a link as its target's name), for comparing two runs."""
+    found = {}
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        for name in files:
+            path = Path(folder) / name
+            rel = path.relative_to(root).as_posix()
+            found[rel] = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
+    return found
+
+
+def second_run(case: Case, tree: Path, base: Path, human: Path) -> list[str]:
+    """The files a second gitops-bot run on its own result changes (added, removed or edited)."""
+    before = snapshot(tree)
+    try:
+        run_gitops_bot(case, tree, base, human)
+    except subprocess.TimeoutExpired:
+        return ["(timed out)"]
+    after = snapshot(tree)
+    return sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
 
 
 def missing_mirrors(cases: list[Case], mirrors: Path | None) -> list[str]:
@@ -491,26 +519,30 @@ def render(scores: list[Score], cases: list[Case], bots: list[str]) -> str:
            "**files** = deleted files, recall / precision; **over** = lines the bot changed that the human did "
            "not and that mention the target; **damage** = such lines that do not; **invalid** = files the bot "
            "left unparsable; **dangling** = lines still naming a path the bot deleted (human's in brackets); "
-           "**mentions** = lines naming the target left, bot (human); **exit**, **s** = the bot's exit code and "
-           "seconds.", ""]
+           "**mentions** = lines naming the target left, bot (human); **2nd** = files a second run of the same "
+           "command changed (0: the run is idempotent); **exit**, **s** = the bot's exit code and seconds.", ""]
     for bot in bots:
         mine = [s for s in scores if s.bot == bot]
         out += [f"## {bot}", "", _totals(mine), ""]
         if bot != "gitops":
             continue
         out += [_by_file_kind(mine), ""]
-        out += ["| case | kind | recipe | lines | files | over | damage | invalid | dangling | mentions | exit | s |",
-                "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        second = [s for s in mine if s.second_run is not None]
+        out += [f"Second runs: {sum(not s.second_run for s in second)} of {len(second)} runs that succeeded "
+                "change nothing when run again.", ""]
+        out += ["| case | kind | recipe | lines | files | over | damage | invalid | dangling | mentions | 2nd | exit | s |",
+                "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for s in mine:
             case = by_case[s.case]
             call = f"`{case.recipe} {' '.join(case.params)}`"
             if s.error:
-                out.append(f"| {s.case} | {s.kind} | {call} | error: {s.error} | | | | | | | | |")
+                out.append(f"| {s.case} | {s.kind} | {call} | error: {s.error} | | | | | | | | | |")
                 continue
             out.append(f"| {s.case} | {s.kind} | {call} | {s.matched_lines}/{s.human_lines} ({percent(s.line_recall)})"
                        f" | {percent(s.file_recall)} / {percent(s.file_precision)} ({s.deleted_both}/{s.human_deleted}, "
                        f"{s.bot_deleted} by bot) | {s.extra_target} | {s.damage} | {len(s.invalid)} | {s.dangling} "
-                       f"({s.dangling_human}) | {s.mentions_bot} ({s.mentions_human}) | {s.exit_code} | {s.seconds:.1f} |")
+                       f"({s.dangling_human}) | {s.mentions_bot} ({s.mentions_human}) | "
+                       f"{'' if s.second_run is None else len(s.second_run)} | {s.exit_code} | {s.seconds:.1f} |")
         errors = [s for s in mine if s.exit_code not in (0, 1) and s.message]
         if errors:
             out += ["", "Messages of runs that did not succeed:", ""]

@@ -22,4 +22,4 @@ def run(args: argparse.Namespace) -> int:
         root, changes = run_from_args(args)
         changes.write(root)
     sys.stdout.write(changes.summary())
-    return 1 if changes.conflicts else 0
+    return 1 if changes.incomplete else 0

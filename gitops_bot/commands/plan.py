@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
         color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
         sys.stdout.write(colorize(changes.diff()) if color else changes.diff())
         sys.stdout.write(("\n" if changes.changed else "") + changes.summary())
-    if changes.conflicts:
+    if changes.incomplete:
         return 1
     return 1 if args.exit_code and changes.changed else 0
 

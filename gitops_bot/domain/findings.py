@@ -16,13 +16,14 @@ class Kind(str, Enum):
     KEPT = "kept"  # an edit the editor or operation would not make (its reason says why)
     UNVERIFIED = "unverified"  # the edited file failed verification: none of its edits was made
     CONFLICTING = "conflicting"  # two of a file's edits overlapped: none was made
+    UNPARSABLE = "unparsable"  # the file does not parse: nothing in it was located or changed
     WITHHELD = "withheld"  # kept because a refused template block holds or reads it
     VERSION = "version"  # a version found before the change (set-version)
 
     @property
     def refused_whole_file(self) -> bool:
         """True when verification or overlapping edits refused every edit of the file."""
-        return self in (Kind.UNVERIFIED, Kind.CONFLICTING)
+        return self in (Kind.UNVERIFIED, Kind.CONFLICTING, Kind.UNPARSABLE)
 
 
 @dataclass

@@ -96,6 +96,32 @@ class ServiceName:
         n = len(self.tokens)
         return len(t) > n and t[:n] == self.tokens and not self._longer_known_at(t, 0)
 
+    def names_folder(self, basename: str) -> bool:
+        """True for a folder named after the component: a name it owns, or its last word's
+        gerund (`tracetest` -> `tracetesting`, the folder of the tests it runs). Only that one
+        derived form: a plural (`argo-workflows` beside `argo-workflow`) is often a sibling."""
+        if self.owns(basename):
+            return True
+        t = words(basename)
+        if not self.tokens or len(t) != len(self.tokens) or t[:-1] != self.tokens[:-1]:
+            return False
+        last = self.tokens[-1]
+        if last.isdigit() or last in _SUFFIXES:  # `video-servicing` is no form of `video-service`
+            return False
+        return t[-1] in {last + "ing", last[:-1] + "ing" if last.endswith("e") else None}
+
+    def reorders(self, value: str) -> bool:
+        """True for the name's words in another order (`ingress-beta` for `beta-ingress`, among
+        `ingress-default`, `ingress-internal`), unless that is another known component."""
+        t = words(value)
+        return len(t) > 1 and t != self.tokens and sorted(t) == sorted(self.tokens) and t not in self.known
+
+    def spelled_by(self, parent: str, basename: str) -> bool:
+        """True when a folder and its parent spell the name between them (`istio/gateway` for
+        `istio-gateway`), the parent alone being neither the component nor its short form."""
+        head, tail = words(parent), words(basename)
+        return bool(head and tail) and head + tail == self.tokens and head != self.short
+
     def addresses(self, key: str) -> bool:
         """True for keys naming the service (`videoService`) or its address (`VIDEO_SERVICE_URL`)."""
         if not isinstance(key, str) or not _IDENT_RE.fullmatch(key):

@@ -2,7 +2,11 @@
 
 - an array element on a line of its own (`APPS=(` ... `)`) goes with its line; inline arrays
   (`APPS=(a b c)`) and `for x in a b c; do` lists lose the word;
-- an `echo` line that names only the service, among neighbouring echo lines, goes whole.
+- an `echo` line that names only the service, among neighbouring echo lines, goes whole;
+- a call line `CMD service` (one command word, the service as its only argument) among lines of
+  the same shape for other components (`gen_proto_go cart` / `gen_proto_go product-reviews`: a
+  list of per-component calls) goes whole, unless CMD is a builtin whose effect outlives the line
+  (`cd`, `export`, `source`, ...) or the line continues another or sits in a here-document.
 Verify: `bash -n` (refused when the result fails where the original passed).
 """
 
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from typing import Callable
 
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish, newly_broken
 from gitops_bot.edit.blocks import drop_words
@@ -24,6 +29,14 @@ _ARRAY_OPEN_RE = re.compile(r"^\s*(?:local\s+|declare\s+-a\s+|readonly\s+)?[A-Za
 _ARRAY_INLINE_RE = re.compile(r"^\s*(?:local\s+|declare\s+-a\s+|readonly\s+)?[A-Za-z_]\w*=\(([^)]*)\)")
 _FOR_RE = re.compile(r"\bfor\s+\w+\s+in\s+([^;]*?)\s*(;|$|\bdo\b)")
 _ECHO_RE = re.compile(r"^\s*(echo|printf)\b")
+# `CMD ARG`: one command word and one argument (optionally quoted), then at most a comment.
+_CALL_RE = re.compile(r"^\s*(?P<cmd>[A-Za-z_][\w.-]*)\s+(?P<q>[\"']?)(?P<arg>[A-Za-z0-9_][\w./-]*)(?P=q)\s*(?:#.*)?$")
+# Builtins and keywords whose effect outlives their line, or that are not calls at all: removing
+# one would change what the lines after it do.
+_STATEFUL = frozenset({"cd", "pushd", "popd", "source", ".", "export", "unset", "set", "shopt", "exec", "eval",
+                       "return", "exit", "shift", "local", "declare", "typeset", "readonly", "trap", "alias",
+                       "read", "wait", "umask", "ulimit", "then", "do", "else", "elif", "function", "case", "in"})
+_HEREDOC_RE = re.compile(r"(?<!<)<<-?\s*([\"']?)(\w+)\1")
 
 
 def _is_service_word(name, word: str) -> bool:
@@ -43,8 +56,11 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     cuts: list[Cut] = []
     refused: list[Refusal] = []
     in_array = False
+    heredoc = _heredoc_lines(lines)
     for n in range(len(lines)):
         line = lines.line(n)
+        if n in heredoc:
+            continue
         if in_array:
             if line.strip().startswith(")"):
                 in_array = False
@@ -71,7 +87,47 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
             if _ECHO_RE.match(line) and name.mentions(line) and not name.names_others(line) \
                     and _in_echo_list(lines, n):
                 cuts.append(Cut(lines.span(n, n)))
+            elif _component_call(lines, n, lambda w: _is_service_word(name, w)):
+                cuts.append(Cut(lines.span(n, n)))
     return finish(text, lines, cuts, refused, lambda new: still_valid(text, new))
+
+
+def _call(line: str) -> re.Match[str] | None:
+    """`CMD ARG` of a command whose removal changes nothing but its own call, else None."""
+    m = _CALL_RE.match(line)
+    return m if m and m.group("cmd") not in _STATEFUL else None
+
+
+def _component_call(lines: Lines, n: int, is_service: Callable[[str], bool]) -> bool:
+    """Line n calls a command with the service as its only argument, and a neighbouring line (past
+    comment lines) calls one with another component: a list of per-component calls."""
+    m = _call(lines.line(n))
+    if m is None or not is_service(m.group("arg")) or (n > 0 and lines.line(n - 1).rstrip().endswith("\\")):
+        return False
+    for step in (-1, 1):
+        k = n + step
+        while 0 <= k < len(lines) and lines.line(k).lstrip().startswith("#"):
+            k += step
+        other = _call(lines.line(k)) if 0 <= k < len(lines) else None
+        if other is not None and not is_service(other.group("arg")):
+            return True
+    return False
+
+
+def _heredoc_lines(lines: Lines) -> set[int]:
+    """Indices of here-document bodies (text, not commands), terminators included."""
+    inside: set[int] = set()
+    n = 0
+    while n < len(lines):
+        m = _HEREDOC_RE.search(lines.line(n).split("#")[0])
+        n += 1
+        if m:
+            while n < len(lines) and lines.line(n).strip() != m.group(2):
+                inside.add(n)
+                n += 1
+            inside.add(n)
+            n += 1
+    return inside
 
 
 def _in_echo_list(lines: Lines, n: int) -> bool:

@@ -203,9 +203,13 @@ class _Planner:
 
     def _visit_map(self, node: CommentedMap, path: DataPath) -> bool:
         removed = 0
-        for key in list(node.keys()):
-            value = node[key]
-            if isinstance(key, str) and self.name.addresses(key):
+        # Own keys only: keys merged in through `<<: *anchor` are written (and edited) where the
+        # anchor is defined, and have no position in this map.
+        for key, value in list(node.non_merged_items()):
+            # a top-level `services:` map (compose) holds the component's own services by names
+            # it owns (`tracetest-server` of tracetest), each a whole service block
+            if isinstance(key, str) and (self.name.addresses(key)
+                                         or (path[1:] == ("services",) and self.name.owns(key))):
                 if self._withheld(path + (key,), node.lc.key(key)[0]) or self._foreign_option(node, key, path):
                     continue
                 if self._remove_key(node, key):
@@ -522,8 +526,34 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     except YAMLError as exc:
         raise Unparsable(_error_line(exc), "YAML does not parse: " + _first_line(exc)) from exc
     cuts = plan.cuts + scalar_line_cuts(text, name, plan)
+    orphaned = orphaned_anchor(text, cuts)
+    if orphaned is not None:
+        return EditResult(text, plan.refused + [orphaned])
     return finish(text, Lines(text), cuts, plan.refused, lambda new: verify(text, new, name, plan),
                   plan.kept_comments)
+
+
+# An anchor (`&name`) or alias (`*name`) token: after the start of a line, a space or a flow
+# indicator, so that `a&b` inside a URL is neither. Anchor names end at whitespace or `,[]{}`.
+_TOKEN_START, _ALIAS_END = r"(?:^|(?<=[\s\[{,]))", r"(?=$|[\s,\]}])"
+_ANCHOR_RE = re.compile(_TOKEN_START + r"&([^\s,\[\]{}]+)", re.MULTILINE)
+
+
+def orphaned_anchor(text: str, cuts: list[Cut]) -> Refusal | None:
+    """A refusal (of the file's whole edit) when a removed entry defines an anchor that the text
+    left behind still uses: the result would not parse (an undefined alias), and where the anchor
+    should go instead (its next user, with the values written out) is a human's choice."""
+    removed = [c.span for c in cuts if not c.replacement]
+    for span in removed:
+        for m in _ANCHOR_RE.finditer(text, span.start, span.end):
+            alias = re.compile(_TOKEN_START + r"\*" + re.escape(m.group(1)) + _ALIAS_END, re.MULTILINE)
+            users = [u for u in alias.finditer(text) if not any(r.start <= u.start() < r.end for r in removed)]
+            if users:
+                used_at = text.count("\n", 0, users[0].start()) + 1
+                return Refusal(text.count("\n", 0, span.start) + 1,
+                               f"it defines the anchor &{m.group(1)}, which line {used_at} still uses (the result would "
+                               "not parse): move the anchor to its next user by hand")
+    return None
 
 
 def still_valid(before: str, after: str) -> str | None:

@@ -57,6 +57,14 @@ class ChangeSet:
     def changed(self) -> bool:
         return bool(self.files)
 
+    @property
+    def incomplete(self) -> bool:
+        """True when a human must finish the change: an edit was refused (a file that does not
+        parse, a result that would not verify, an entry kept on purpose) or a conflict is
+        unresolved. The residue, mentions left for review, does not count: nearly every removal
+        leaves some prose and comments, and a signal that is always on tells nothing."""
+        return bool(self.refused or self.conflicts)
+
     def diff(self) -> str:
         return "".join(f.diff() for f in self.files)
 

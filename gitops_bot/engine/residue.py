@@ -54,7 +54,7 @@ def _reason(kind: str, line: str, refusal: Finding | None) -> str:
     if refusal is not None:
         # A refusal of the whole file's edit or a withheld entry says so itself; the editor's
         # own refusals say only why.
-        if refusal.kind in (Kind.UNVERIFIED, Kind.WITHHELD):
+        if refusal.kind in (Kind.UNVERIFIED, Kind.UNPARSABLE, Kind.WITHHELD):
             return refusal.reason
         return f"edit refused: {refusal.reason}"
     if kind in _RESIDUE_REASONS:
@@ -65,6 +65,8 @@ def _reason(kind: str, line: str, refusal: Finding | None) -> str:
 def _in_result(tree, note: Finding) -> Finding:
     """Operations note lines of the original text; the report speaks of the result, so map an
     unchanged line to where it now stands."""
+    if not tree.listed(note.path) or tree.is_deleted(note.path):  # a folder, or a file no longer there
+        return note
     before, after = tree.original(note.path), tree.read(note.path)
     if before is None or after is None or before == after:
         return note

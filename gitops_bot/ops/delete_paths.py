@@ -1,37 +1,34 @@
-"""Operation `delete_paths`: delete the directories and files that belong to a component:
-its source tree, its chart, its ArgoCD Application per environment, any file named after it.
+"""Operation `delete_paths`: delete the component's footprint (ops/footprint.py): its own
+folders (source tree, chart, tests folder) and the files named after it at configuration places
+(its ArgoCD Application per environment, its dashboard), never a same-named file of another
+component or of application code; those are listed in the residue with the reason.
 
-A directory or file belongs to it when its name (without extensions) is the component's name
+A folder or file is named after it when its name (without extensions) is the component's name
 or one of its own names (`video-service`, `video-service-dashboard.json`), never a longer
 sibling component's.
 """
 
 from __future__ import annotations
 
+from gitops_bot.domain.findings import Finding, Kind
 from gitops_bot.ops.base import Operation
+from gitops_bot.ops.footprint import footprint
 from gitops_bot.ops.state import RunState
-
-
-def _stem(basename: str) -> str:
-    return basename.split(".", 1)[0] if not basename.startswith(".") else basename
 
 
 def run(state: RunState, args: dict[str, str]) -> None:
     name = state.component(args["name"])
     state.add_residue_name(name)
-    quick = name.prefilter()  # most names fail this cheap test before the word comparison
-    doomed_dirs = [d for d in state.tree.dirs()
-                   if quick.passes(d.rsplit("/", 1)[-1]) and name.owns(d.rsplit("/", 1)[-1])]
-    for path in state.tree.paths():
-        # a path that fails the cheap test names the component nowhere, neither in its own
-        # name nor in a folder's: most of a large tree is passed over here
-        if not quick.passes(path) or state.tree.is_deleted(path):
-            continue
-        base = path.rsplit("/", 1)[-1]
-        in_doomed_dir = any(path.startswith(d + "/") for d in doomed_dirs)
-        if in_doomed_dir or (quick.passes(base) and name.owns(_stem(base))):
-            state.tree.delete(path)
+    tree = state.tree
+    found = footprint(tree, name, state.project_dirs())
+    prefixes = tuple(root + "/" for root in found.roots)
+    for path in tree.paths():
+        if not tree.is_deleted(path) and path.startswith(prefixes):
+            tree.delete(path)
+    for path in found.files:
+        tree.delete(path)
+    state.notes.extend(Finding(path, 0, "(not deleted)", reason, Kind.KEPT) for path, reason in found.kept)
 
 
 OPERATION = Operation("delete_paths", run, required=("name",), optional=(),
-                      description="delete the directories and files that belong to a component")
+                      description="delete the folders and files of a component's own footprint")

@@ -2,7 +2,9 @@
 files that mention it, each through the editor for its file type (gitops_bot.edit).
 
 Application source code and binary files are never edited; what is left is the residue report's
-job. A file that cannot be parsed stops the run with a UserError (nothing is written).
+job. A file that cannot be parsed never stops the run: when it names the component it is refused
+and listed (nothing in it is changed; the rest of the change goes on), and when it does not (it
+only passed the cheap prefilter, like `notifications.yaml` for `noti`) it has nothing to remove.
 """
 
 from __future__ import annotations
@@ -12,9 +14,8 @@ from dataclasses import replace
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.edit import classify, editor_for
-from gitops_bot.edit.base import RemovalContext, Unparsable
+from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable
 from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES
-from gitops_bot.errors import UserError
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 
@@ -34,7 +35,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
         if editor is None:
             continue
         chart_values = kept.get(posixpath.dirname(path), ())
-        result = _edit(editor, path, text, replace(ctx, kept_values=tuple(chart_values), path=path))
+        result = _edit(editor, text, replace(ctx, kept_values=tuple(chart_values), path=path))
         if kind == "helm" and "/templates/" in path:
             chart = path.split("/templates/", 1)[0]
             kept.setdefault(chart, []).extend(
@@ -55,13 +56,22 @@ def _to_edit(state: RunState, name, ctx: RemovalContext) -> list[str]:
     return paths
 
 
-def _edit(editor, path: str, text: str, ctx: RemovalContext):
+def _edit(editor, text: str, ctx: RemovalContext) -> EditResult:
     try:
         return editor.remove(text, ctx)
     except Unparsable as exc:
-        raise UserError(f"cannot parse {path}: {exc}") from exc
+        return _unparsable(text, ctx, exc.line, str(exc))
     except RecursionError:  # our own walk of a parsed tree can be deeper than Python allows
-        raise UserError(f"cannot parse {path}: nested too deeply to edit safely") from None
+        return _unparsable(text, ctx, 1, "nested too deeply to edit safely")
+
+
+def _unparsable(text: str, ctx: RemovalContext, line: int, problem: str) -> EditResult:
+    """A file that does not parse is left as it is: refused and listed when it names the
+    component (a human finishes it), passed over when it does not."""
+    if not ctx.name.mentions(text):
+        return EditResult(text)
+    return EditResult(text, [Refusal(line, f"cannot parse it ({problem}): nothing in it was changed; "
+                                           "remove the references by hand", kind=Kind.UNPARSABLE)])
 
 
 def _record(state: RunState, editor, path: str, text: str, result) -> None:
@@ -71,7 +81,9 @@ def _record(state: RunState, editor, path: str, text: str, result) -> None:
         state.refused.append(Finding(path, refusal.line, _line(text, refusal.line), refusal.reason, refusal.kind))
         if refusal.kind is Kind.UNVERIFIED:
             state.validation.append(Validation(path, editor.CHECK, False, refusal.reason))
-    if result.text != text:
+    if result.text != text and not result.text.strip():
+        tree.delete(path)  # nothing but the service was in it (a template inside one `if`): a human deletes it
+    elif result.text != text:
         tree.write(path, result.text)
         state.validation.append(Validation(path, editor.CHECK, True))
         old_lines = text.splitlines()

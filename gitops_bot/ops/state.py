@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from gitops_bot.domain.names import ServiceName, service_name, words
 from gitops_bot.domain.versions import Tool, find_tool, load_catalogue
 from gitops_bot.domain.worktree import Worktree
 from gitops_bot.errors import UserError
+from gitops_bot.ops.footprint import project_dirs
 
 # Folders whose sub-folders are components (services/<name>, charts/<name>, apps/<env>/<name>.yaml).
 _COMPONENT_PARENTS = frozenset({"services", "charts", "packages", "components", "apps", "cmd"})
@@ -41,6 +43,7 @@ class RunState:
     found: list[Finding] = field(default_factory=list)
     _known: frozenset[str] | None = None
     _component_dirs: dict[str, str] | None = None
+    _project_dirs: frozenset[str] | None = None
     _checked: set[str] = field(default_factory=set)
     _candidates: dict[str, list[str]] = field(default_factory=dict)
     _catalogue: dict[str, Tool] | None = None
@@ -57,10 +60,15 @@ class RunState:
         return find_tool(name, self.catalogue)
 
     def known_components(self) -> frozenset[str]:
-        """Names of the repository's components, so that `video-service` is never mistaken for
-        part of a longer sibling such as `video-service-gateway`."""
+        """Names of the repository's components (folders under services/, charts/, ..., the
+        ArgoCD apps, and each project folder: one with a Dockerfile, go.mod, package.json, ...),
+        so that `video-service` is never mistaken for part of a longer sibling such as
+        `video-service-gateway`."""
         if self._known is None:
             found = set(self.component_dirs().values())
+            # a project name several projects share (`server`, `app`) is structure, not a component
+            projects = collections.Counter(d.rsplit("/", 1)[-1] for d in self.project_dirs())
+            found.update(n for n, count in projects.items() if count == 1)
             for p in self.tree.paths():
                 parts = p.split("/")
                 if len(parts) >= 3 and parts[-3] == "apps" and p.endswith((".yaml", ".yml")):
@@ -77,6 +85,13 @@ class RunState:
                 if len(parts) >= 2 and parts[-2] in _COMPONENT_PARENTS:
                     self._component_dirs[d] = parts[-1]
         return self._component_dirs
+
+    def project_dirs(self) -> frozenset[str]:
+        """Folders that are a component's project from their own content (a Dockerfile, go.mod,
+        package.json, ...), wherever they are: what a same-named file inside belongs to."""
+        if self._project_dirs is None:
+            self._project_dirs = project_dirs(self.tree)
+        return self._project_dirs
 
     def candidates(self, name: ServiceName) -> list[str]:
         """Files whose original text matches the name's prefilter (one pass over the tree per

@@ -1,0 +1,178 @@
+"""A component's footprint: the folders and files that are its own, found from the repository's
+structure, and the paths named like it that are not (kept, each with the reason).
+
+- Its folders (roots): a folder named after it (`video-service`, the gerund `tracetesting` of
+  `tracetest`), or a folder and its parent spelling its name (`istio/gateway`). A root inside
+  another component's project that holds source code is that project's code (`agents/llm/`
+  of an agent): kept, unless it is a project itself.
+- Its files: a file named after it (`apps/dev/video-service.yaml`, `video-service.json`, or with
+  its words in another order: `ingress-beta.tf` for `beta-ingress`) outside its folders, unless
+  it is application source code (`media-service/.../video.go`), an image (a page elsewhere may
+  show it) or inside another component's project (`src/agent/.../llm.py`); a documentation page
+  named after it is its page wherever it is (a docs site is a project too).
+- Two roots of the same shape (the same scripts, Terraform files or build manifests at their
+  top, such as two Terraform stacks each with its `cleanup.sh`) are two components that share
+  the name, unless they are its copies per environment (`overlays/dev/x`, `overlays/prod/x`):
+  nothing is deleted, the user deletes the one they mean.
+
+A project is a folder with a build or package manifest (Dockerfile, go.mod, package.json, ...).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+
+from gitops_bot.domain.names import ServiceName, words
+from gitops_bot.domain.worktree import Worktree
+from gitops_bot.edit import SOURCE_SUFFIXES
+
+# Files that make their folder a project: what builds or packages it.
+PROJECT_MARKERS = frozenset({"Dockerfile", "go.mod", "package.json", "pyproject.toml", "setup.py",
+                             "requirements.txt", "pom.xml", "build.gradle", "build.gradle.kts", "Cargo.toml",
+                             "Gemfile", "composer.json", "mix.exs"})
+# What a folder is run or built by: two folders with the same of these at their top are two
+# things of one shape (two Terraform stacks with their cleanup.sh, two charts). Data and docs
+# (values.yaml, README.md) say nothing: a chart and its app folder both have a values.yaml.
+_ENTRY_SUFFIXES = (".sh", ".bash", ".tf")
+_ENTRY_FILES = PROJECT_MARKERS | {"Chart.yaml"}
+_DOC_SUFFIXES = frozenset({".md", ".mdx", ".rst", ".adoc"})
+_IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico", ".bmp"})
+
+
+@dataclass
+class Footprint:
+    """What delete_paths deletes (roots and files) and what it keeps, with the reason."""
+
+    roots: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    kept: list[tuple[str, str]] = field(default_factory=list)
+
+
+def project_dirs(tree: Worktree) -> frozenset[str]:
+    """Folders holding a build or package manifest (the repository root excepted)."""
+    return frozenset(posixpath.dirname(p) for p in tree.paths()
+                     if posixpath.basename(p) in PROJECT_MARKERS and "/" in p)
+
+
+def footprint(tree: Worktree, name: ServiceName, projects: frozenset[str]) -> Footprint:
+    """The component's own folders and files in `tree`, and the same-named paths kept."""
+    found = Footprint()
+    candidates = _named_folders(tree, name)
+    for root in candidates:
+        reason = _not_own_folder(tree, root, name, projects)
+        if reason:
+            found.kept.append((root + "/", reason))
+        else:
+            found.roots.append(root)
+    for path in _named_files(tree, name, candidates):
+        reason = _not_own_file(path, name, projects)
+        if reason:
+            found.kept.append((path, reason))
+        else:
+            found.files.append(path)
+    twins = _same_shape(tree, found.roots)
+    if twins:
+        why = f"{len(twins)} components are named {name.raw} ({', '.join(twins)}): delete the one you mean by hand"
+        found.kept = [(p, why) for p in [r + "/" for r in found.roots] + found.files] + found.kept
+        found.roots, found.files = [], []
+    return found
+
+
+def _named_folders(tree: Worktree, name: ServiceName) -> list[str]:
+    """The top-most folders named after the component (sorted: a parent before its children)."""
+    # the first word less its last letter is in every name the folder may have (`manag` of
+    # `managing`): a cheap test that passes most folders over
+    first = name.tokens[0][:-1]
+    tail_words = name.tokens[1:]
+    chosen: list[str] = []
+    for d in tree.dirs():
+        if any(d.startswith(c + "/") for c in chosen):
+            continue
+        parent, _, base = d.rpartition("/")
+        if first in base.lower() and name.names_folder(base):
+            chosen.append(d)
+        elif parent and tail_words and name.spelled_by(parent.rsplit("/", 1)[-1], base):
+            chosen.append(d)
+    return chosen
+
+
+def _not_own_folder(tree: Worktree, root: str, name: ServiceName, projects: frozenset[str]) -> str | None:
+    """Why a folder named like the component is not its own, or None when it is: inside another
+    project (and not a project itself), its source code, or a folder named by the short form
+    only (`assets/video/` of a frontend is not `video-service`'s)."""
+    owner = _enclosing(root, projects)
+    if not owner or root in projects:
+        return None
+    if _holds_source(tree, root):
+        return f"named like {name.raw} but inside {owner}, another component's source: kept"
+    if words(root.rsplit("/", 1)[-1]) == name.short != name.tokens:
+        return f"named like {name.raw}'s short form but inside {owner}, another component: kept"
+    return None
+
+
+def _named_files(tree: Worktree, name: ServiceName, folders: list[str]) -> list[str]:
+    """Files outside those folders whose name (without extensions) the component owns."""
+    first = name.tokens[0]
+    found = []
+    for path in tree.paths():
+        base = path.rsplit("/", 1)[-1]
+        # every word is in the name in any order, so a file without the first word is passed over
+        if first not in base.lower() or tree.is_deleted(path) or any(path.startswith(f + "/") for f in folders):
+            continue
+        stem = base if base.startswith(".") else base.split(".", 1)[0]
+        if name.owns(stem) or name.reorders(stem):
+            found.append(path)
+    return found
+
+
+def _not_own_file(path: str, name: ServiceName, projects: frozenset[str]) -> str | None:
+    """Why a file named like the component is not its own, or None when it is."""
+    suffix = posixpath.splitext(path)[1].lower()
+    owner = _enclosing(path, projects)
+    what = "source code" if suffix in SOURCE_SUFFIXES else "an image" if suffix in _IMAGE_SUFFIXES else None
+    # a page named after the component is its page, in a docs site's project too
+    if owner and suffix not in _DOC_SUFFIXES:
+        return f"{what or 'a file'} named like {name.raw} but inside {owner}, another component: kept"
+    if what == "source code":
+        return f"source code named like {name.raw}: kept (code goes only with the component's folder)"
+    if what:
+        return f"an image named like {name.raw}: kept (a page outside its folders may show it)"
+    return None
+
+
+def _enclosing(path: str, projects: frozenset[str]) -> str | None:
+    """The nearest project folder strictly above `path`, or None."""
+    parent = posixpath.dirname(path)
+    while parent:
+        if parent in projects:
+            return parent
+        parent = posixpath.dirname(parent)
+    return None
+
+
+def _holds_source(tree: Worktree, folder: str) -> bool:
+    prefix = folder + "/"
+    return any(p.startswith(prefix) and posixpath.splitext(p)[1].lower() in SOURCE_SUFFIXES
+               for p in tree.paths())
+
+
+def _same_shape(tree: Worktree, roots: list[str]) -> list[str]:
+    """Roots that share an entry file at their top with another root (their shape), or []."""
+    if len(roots) < 2:
+        return []
+    tops = {r: _top_files(tree, r) for r in roots}
+    return [r for r in roots if any(tops[r] & tops[o] and not _per_place_copies(r, o) for o in roots if o != r)]
+
+
+def _per_place_copies(a: str, b: str) -> bool:
+    """True for one component's folders per environment or cluster (`overlays/dev/x`,
+    `overlays/prod/x`): the paths differ in one folder above the component's."""
+    pa, pb = a.split("/"), b.split("/")
+    return len(pa) == len(pb) and pa[-1] == pb[-1] and sum(x != y for x, y in zip(pa, pb)) == 1
+
+
+def _top_files(tree: Worktree, folder: str) -> frozenset[str]:
+    prefix = folder + "/"
+    tops = (p[len(prefix):] for p in tree.paths() if p.startswith(prefix) and "/" not in p[len(prefix):])
+    return frozenset(t for t in tops if t.endswith(_ENTRY_SUFFIXES) or t in _ENTRY_FILES)
