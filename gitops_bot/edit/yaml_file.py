@@ -48,6 +48,9 @@ CHECK = "re-parsed; data equals the original minus the removed entries"
 POINTER_KEYS = frozenset({"name", "job_name", "jobName", "service", "serviceName", "app",
                           "application", "host", "chart", "user", "target", "hostname",
                           "alert", "record"})
+# Fields of a list item that say which folder or file it builds or watches (a build-matrix
+# `include:` item, a dependabot `updates:` entry); read at the item's own level only.
+PATH_KEYS = frozenset({"file", "dockerfile", "directory"})
 _ALTERNATION_RE = re.compile(r"(?<![\w.*+-])((?:[\w.*+-]+\|)+[\w.*+-]+)(?![\w.*+-])")
 _PROMQL_CONTINUATION_RE = re.compile(r"^\s*(or|and|unless)\s")
 _DOC_MARKER_RE = re.compile(r"^(---|\.\.\.)(\s|$)")
@@ -111,11 +114,12 @@ class Plan:
 
 class _Planner:
     def __init__(self, parse_text: str, name: ServiceName,
-                 kept: tuple[tuple[tuple[str, ...], str], ...] = ()) -> None:
+                 kept: tuple[tuple[tuple[str, ...], str], ...] = (), deleted: frozenset[str] = frozenset()) -> None:
         self.text = parse_text
         self.lines = Lines(parse_text)
         self.name = name
         self.kept = kept  # value paths a template left in place still reads, with why
+        self.deleted = deleted  # paths the run deleted: a pointer into one points at the component
         self.plan = Plan()
 
     # -- entry points ---------------------------------------------------------------------
@@ -133,6 +137,8 @@ class _Planner:
                 self.plan.cuts[mark[0]:] = []
                 self.plan.deleted = mark[1]
                 self._refuse(getattr(doc.lc, "line", 0), "every entry of the document names the service")
+            elif isinstance(doc, CommentedMap):
+                self._orphaned_dependabot_groups(doc, root + (i,))
         return self.plan
 
     # -- traversal ------------------------------------------------------------------------
@@ -173,8 +179,11 @@ class _Planner:
         if node.fa.flow_style():
             return self._visit_flow_seq(node, path)
         removed = 0
+        env_list = bool(path) and path[-1] == "environment"
         for i, item in enumerate(node):
-            if self._item_is_service(item):
+            if env_list and isinstance(item, str):
+                removed += self._environment_item(node, i, item, path)
+            elif self._item_is_service(item):
                 if self._is_flag_list(node):
                     self._refuse(node.lc.item(i)[0], "argument list: removing one word would change the command")
                     continue
@@ -187,10 +196,10 @@ class _Planner:
 
     def _item_is_service(self, item: Any) -> bool:
         if isinstance(item, str):
-            return pointer_matches(self.name, item)
+            return pointer_matches(self.name, item) or self._into_deleted(item)
         if isinstance(item, CommentedMap):
-            pointers = list(_pointers(item))
-            return bool(pointers) and all(pointer_matches(self.name, p) for p in pointers)
+            pointers = list(_pointers(item)) + [v for k, v in item.items() if k in PATH_KEYS and isinstance(v, str)]
+            return bool(pointers) and all(pointer_matches(self.name, p) or self._into_deleted(p) for p in pointers)
         return False
 
     def _withheld(self, path: DataPath, line: int) -> bool:
@@ -202,6 +211,52 @@ class _Planner:
                 self._refuse(line, f"withheld: {why} still reads .Values.{'.'.join(read)}", Kind.WITHHELD)
                 return True
         return False
+
+    def _into_deleted(self, value: str) -> bool:
+        """True when a path (`./test/tracetesting/Dockerfile`, `/src/video/**`) is, or lies in,
+        a file or folder the run deleted."""
+        if not self.deleted or "/" not in value:
+            return False
+        path = posixpath.normpath(re.sub(r"(/\*+)+$", "", value.strip()).lstrip("/"))
+        return bool(_ancestors_and_self(path) & self.deleted)
+
+    def _environment_item(self, node: CommentedSeq, index: int, item: str, path: DataPath) -> int:
+        """A compose `environment:` item (`VIDEO_ADDR`, `VIDEO_ADDR=video:8080`) is judged by its
+        variable name as a mapping key is: the component's address goes; another variable the
+        component's name starts (`LLM_MODEL` passed to the agent) or one that expands the
+        component's address (`UPSTREAM=${VIDEO_ADDR}`) is that service's setting: kept, listed."""
+        variable, _, value = item.partition("=")
+        line = node.lc.item(index)[0]
+        if self.name.addresses(variable.strip()):
+            return 0 if self._withheld(path + (index,), line) else self._remove_item(node, index, path)
+        if self.name.owns(variable.strip()):
+            return self._refuse(line, f"this service still reads {variable.strip()}: check whether it "
+                                      "still needs it")
+        used = [v for v in re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", value) if self.name.addresses(v)]
+        if used:
+            return self._refuse(line, f"{variable.strip()} uses ${{{used[0]}}}, the removed service's "
+                                      "address: rewrite it")
+        return 0
+
+    def _orphaned_dependabot_groups(self, doc: CommentedMap, path: DataPath) -> None:
+        """Dependabot: a `multi-ecosystem-groups` entry that only removed `updates` entries name
+        goes with them (the whole map when every entry goes)."""
+        groups, updates = doc.get("multi-ecosystem-groups"), doc.get("updates")
+        if not isinstance(groups, CommentedMap) or not isinstance(updates, CommentedSeq):
+            return
+        named: dict[bool, set[Any]] = {True: set(), False: set()}
+        for i, update in enumerate(updates):
+            if isinstance(update, CommentedMap):
+                named[path + ("updates", i) in self.plan.deleted].add(update.get("multi-ecosystem-group"))
+        orphans = [key for key in groups if key in named[True] - named[False]
+                   and path + ("multi-ecosystem-groups", key) not in self.plan.deleted]
+        if orphans and len(orphans) == len(groups):
+            if self._remove_key(doc, "multi-ecosystem-groups"):
+                self.plan.deleted.add(path + ("multi-ecosystem-groups",))
+            return
+        for key in orphans:
+            if self._remove_key(groups, key):
+                self.plan.deleted.add(path + ("multi-ecosystem-groups", key))
 
     @staticmethod
     def _is_flag_list(node: CommentedSeq) -> bool:
@@ -315,6 +370,11 @@ class _Planner:
         return 0
 
 
+def _ancestors_and_self(path: str) -> set[str]:
+    parts = path.split("/")
+    return {"/".join(parts[:i]) for i in range(1, len(parts) + 1)}
+
+
 def _pointers(node: Any) -> Iterator[str]:
     """Scalars that say what a mapping points at: identifying fields and name-like list items,
     searched through nested mappings and lists."""
@@ -333,10 +393,10 @@ def _pointers(node: Any) -> Iterator[str]:
 
 
 def plan_removal(parse_text: str, name: ServiceName,
-                 kept: tuple[tuple[tuple[str, ...], str], ...] = ()) -> Plan:
+                 kept: tuple[tuple[tuple[str, ...], str], ...] = (), deleted: frozenset[str] = frozenset()) -> Plan:
     """Plan the service's removal in YAML text (raises YAMLError when it does not parse); entries
-    holding a value path in `kept` stay, refused."""
-    return _Planner(parse_text, name, kept).run(load_rt(parse_text))
+    holding a value path in `kept` stay, refused; list items pointing into `deleted` paths go."""
+    return _Planner(parse_text, name, kept, deleted).run(load_rt(parse_text))
 
 
 def scalar_line_cuts(parse_text: str, name: ServiceName, plan: Plan) -> list[Cut]:
@@ -396,7 +456,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     """Remove the service's entries from a YAML file."""
     name = ctx.name
     try:
-        plan = plan_removal(text, name, ctx.kept_values)
+        plan = plan_removal(text, name, ctx.kept_values, ctx.deleted_paths)
     except YAMLError as exc:
         raise Unparsable(_error_line(exc), "YAML does not parse: " + _first_line(exc)) from exc
     cuts = plan.cuts + scalar_line_cuts(text, name, plan)
