@@ -114,6 +114,52 @@ PAIRS = {
           - package-ecosystem: "gomod"
             directory: "/src/cart"
     """),
+    "compose services built from a deleted folder or named for it, and what depends on them": (
+        "tracetest", TRACETESTING, """
+        services:
+          # Frontend Tests
+          frontendTests:
+            build:
+              context: ./
+              dockerfile: ./src/frontend/Dockerfile.cypress
+            depends_on:
+              - frontend
+              - tracetest-server
+
+          traceBasedTests:
+            build:
+              context: ./
+              dockerfile: ./test/tracetesting/Dockerfile
+            depends_on:
+              tracetest-server:
+                condition: service_healthy
+
+          tracetest-server:
+            image: ${TRACETEST_IMAGE}
+            depends_on:
+              tracetest-postgres:
+                condition: service_healthy
+
+          tracetest-postgres:
+            image: ${POSTGRES_IMAGE}
+
+          checks:
+            build: test/tracetesting
+            depends_on:
+              frontendTests:
+                condition: service_started
+              traceBasedTests:
+                condition: service_started
+    """, """
+        services:
+          # Frontend Tests
+          frontendTests:
+            build:
+              context: ./
+              dockerfile: ./src/frontend/Dockerfile.cypress
+            depends_on:
+              - frontend
+    """),
     "the component's address leaves another service's environment list": ("video", frozenset(), """
         services:
           frontend:
@@ -149,6 +195,10 @@ def test_pairs_and_a_second_run_changes_nothing(case):
     ("llm", "multi-ecosystem-groups:\n  src-llm:\n    schedule: {interval: weekly}\nupdates:\n"
             "  - package-ecosystem: pip\n    directory: /src/agent\n    multi-ecosystem-group: src-llm\n"),
     ("video", "services:\n  frontend:\n    environment:\n      - CART_ADDR\n      - LOG_LEVEL=debug\n"),
+    # named for it, but built from a folder of its own: another component (flagd-ui for flagd)
+    ("video", "services:\n  video-ui:\n    build: ./src/video-ui\n  cart:\n    image: cart\n"),
+    # a build whose folder is a variable is not known to be the component's
+    ("video", "services:\n  worker:\n    build:\n      context: ./\n      dockerfile: ${WORKER_DOCKERFILE}\n"),
 ])
 def test_noops(name, text):
     result = yaml_file.remove(text, ctx(name))
@@ -204,3 +254,12 @@ def test_another_services_settings_in_its_environment_stay_listed():
     assert [(r.line, r.kind) for r in result.refused] == [(4, Kind.KEPT), (5, Kind.KEPT), (7, Kind.KEPT)]
     assert result.refused[1].reason == "this service still reads LLM_MODEL: check whether it still needs it"
     assert result.refused[2].reason == "UPSTREAM uses ${LLM_ADDR}, the removed service's address: rewrite it"
+
+
+@pytest.mark.parametrize("before, after", [
+    ("a:\n  x: 1\n\nvideoService:\n  p: 1\n\nvideo-service:\n  p: 2\n", "a:\n  x: 1\n"),  # no trailing blank left
+    ("a:\n  x: 1\n\nvideoService:\n  p: 1\n\nvideo-service:\n  p: 2\n\nb: 1\n", "a:\n  x: 1\n\nb: 1\n"),
+])
+def test_blank_separated_entries_removed_together_keep_one_separator(before, after):
+    result = yaml_file.remove(before, RemovalContext(service_name("video-service")))
+    assert result.text == after

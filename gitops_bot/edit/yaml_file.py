@@ -121,6 +121,7 @@ class _Planner:
         self.kept = kept  # value paths a template left in place still reads, with why
         self.deleted = deleted  # paths the run deleted: a pointer into one points at the component
         self.plan = Plan()
+        self.compose_mine: set[str] = set()  # compose services of the component in this document
 
     # -- entry points ---------------------------------------------------------------------
     def run(self, docs: list[Any], root: DataPath = ()) -> Plan:
@@ -133,6 +134,7 @@ class _Planner:
                     self._refuse(doc.lc.line, "the file's only manifest is the service's: delete the file")
                 continue
             mark = len(self.plan.cuts), set(self.plan.deleted)
+            self.compose_mine = self._compose_services_of_mine(doc)
             if self._visit(doc, root + (i,)):
                 self.plan.cuts[mark[0]:] = []
                 self.plan.deleted = mark[1]
@@ -153,12 +155,13 @@ class _Planner:
 
     def _visit_map(self, node: CommentedMap, path: DataPath) -> bool:
         removed = 0
+        compose_names = self.compose_mine if _compose_refs(path) else set()
         # Own keys only: keys merged in through `<<: *anchor` are written (and edited) where the
         # anchor is defined, and have no position in this map.
         for key, value in list(node.non_merged_items()):
             # a top-level `services:` map (compose) holds the component's own services by names
             # it owns (`tracetest-server` of tracetest), each a whole service block
-            if isinstance(key, str) and (self.name.addresses(key)
+            if isinstance(key, str) and (self.name.addresses(key) or key in compose_names
                                          or (path[1:] == ("services",) and self.name.owns(key))):
                 if self._withheld(path + (key,), node.lc.key(key)[0]):
                     continue
@@ -183,7 +186,8 @@ class _Planner:
         for i, item in enumerate(node):
             if env_list and isinstance(item, str):
                 removed += self._environment_item(node, i, item, path)
-            elif self._item_is_service(item):
+            elif self._item_is_service(item) or (isinstance(item, str) and _compose_refs(path)
+                                                 and item in self.compose_mine):
                 if self._is_flag_list(node):
                     self._refuse(node.lc.item(i)[0], "argument list: removing one word would change the command")
                     continue
@@ -257,6 +261,24 @@ class _Planner:
         for key in orphans:
             if self._remove_key(groups, key):
                 self.plan.deleted.add(path + ("multi-ecosystem-groups", key))
+
+    # -- compose files ------------------------------------------------------------------------
+    def _compose_services_of_mine(self, doc: Any) -> set[str]:
+        """The compose services (under a top-level `services:`) that are the component's besides
+        the one named for it: those built from a folder the run deleted, and those named for it
+        (`tracetest-server`) that build nothing of their own. Their entries, and the
+        `depends_on` entries naming them, go."""
+        services = doc.get("services") if isinstance(doc, CommentedMap) else None
+        if not isinstance(services, CommentedMap):
+            return set()
+        mine = set()
+        for key, service in services.items():
+            if not isinstance(key, str) or not isinstance(service, CommentedMap) or self.name.addresses(key):
+                continue
+            built = _compose_build_paths(service.get("build"))
+            if (built and any(self._into_deleted(p) for p in built)) or (self.name.owns(key) and "build" not in service):
+                mine.add(key)
+        return mine
 
     @staticmethod
     def _is_flag_list(node: CommentedSeq) -> bool:
@@ -368,6 +390,28 @@ class _Planner:
     def _refuse(self, line: int, reason: str, kind: Kind = Kind.KEPT) -> int:
         self.plan.refused.append(Refusal(line + 1, reason, kind=kind))
         return 0
+
+
+def _compose_refs(path: DataPath) -> bool:
+    """True at `services` (doc, "services") and at a service's `depends_on` (doc, "services",
+    NAME, "depends_on"): where compose names services."""
+    return (len(path) == 2 and path[1] == "services") or (
+        len(path) == 4 and path[1] == "services" and path[3] == "depends_on")
+
+
+def _compose_build_paths(build: Any) -> list[str]:
+    """What a compose `build:` builds from, as repository paths (`./test/x/Dockerfile` from
+    `context: ./` + `dockerfile: test/x/Dockerfile`); values with variables are unknown."""
+    if isinstance(build, str):
+        build = {"context": build}
+    if not isinstance(build, dict):
+        return []
+    context = build.get("context", ".")
+    dockerfile = build.get("dockerfile")
+    found = [p for p in (context,) if isinstance(p, str) and p.strip("./")]
+    if isinstance(context, str) and isinstance(dockerfile, str):
+        found.append(posixpath.join(context, dockerfile))
+    return [p if "/" in p else "./" + p for p in found if "$" not in p]
 
 
 def _ancestors_and_self(path: str) -> set[str]:
