@@ -263,3 +263,17 @@ def test_another_services_settings_in_its_environment_stay_listed():
 def test_blank_separated_entries_removed_together_keep_one_separator(before, after):
     result = yaml_file.remove(before, RemovalContext(service_name("video-service")))
     assert result.text == after
+
+
+def test_a_values_files_services_map_is_not_a_compose_file():
+    """`services:` in Helm values holds settings, not containers: an entry named for the
+    component that builds nothing is not taken for a compose service."""
+    text = "services:\n  video-recorder:\n    image:\n      repository: video-recorder\n  auth:\n    enabled: true\n"
+    assert yaml_file.remove(text, ctx("video")).text == text
+    compose = "services:\n  video-recorder:\n    image: video-recorder:1\n  auth:\n    image: auth:1\n"
+    assert yaml_file.remove(compose, ctx("video")).text == "services:\n  auth:\n    image: auth:1\n"
+
+
+def test_an_environment_list_of_other_words_keeps_the_general_rules():
+    text = "environment:\n  - ./src/video/env.conf\n  - ./src/cart/env.conf\n"
+    assert yaml_file.remove(text, ctx("video")).text == "environment:\n  - ./src/cart/env.conf\n"

@@ -54,6 +54,7 @@ PATH_KEYS = frozenset({"file", "dockerfile", "directory"})
 _ALTERNATION_RE = re.compile(r"(?<![\w.*+-])((?:[\w.*+-]+\|)+[\w.*+-]+)(?![\w.*+-])")
 _PROMQL_CONTINUATION_RE = re.compile(r"^\s*(or|and|unless)\s")
 _DOC_MARKER_RE = re.compile(r"^(---|\.\.\.)(\s|$)")
+_ENV_ITEM_RE = re.compile(r"\s*[A-Za-z_][A-Za-z0-9_]*\s*(=.*)?", re.S)
 DataPath = tuple[Any, ...]
 
 
@@ -184,7 +185,7 @@ class _Planner:
         removed = 0
         env_list = bool(path) and path[-1] == "environment"
         for i, item in enumerate(node):
-            if env_list and isinstance(item, str):
+            if env_list and isinstance(item, str) and _ENV_ITEM_RE.fullmatch(item):
                 removed += self._environment_item(node, i, item, path)
             elif self._item_is_service(item) or (isinstance(item, str) and _compose_refs(path)
                                                  and item in self.compose_mine):
@@ -268,9 +269,9 @@ class _Planner:
         the one named for it: those built from a folder the run deleted, and those named for it
         (`tracetest-server`) that build nothing of their own. Their entries, and the
         `depends_on` entries naming them, go."""
-        services = doc.get("services") if isinstance(doc, CommentedMap) else None
-        if not isinstance(services, CommentedMap):
+        if not _is_compose(doc):
             return set()
+        services = doc["services"]
         mine = set()
         for key, service in services.items():
             if not isinstance(key, str) or not isinstance(service, CommentedMap) or self.name.addresses(key):
@@ -390,6 +391,21 @@ class _Planner:
     def _refuse(self, line: int, reason: str, kind: Kind = Kind.KEPT) -> int:
         self.plan.refused.append(Refusal(line + 1, reason, kind=kind))
         return 0
+
+
+# Top-level keys of a compose file (`x-...` extensions aside).
+_COMPOSE_KEYS = frozenset({"version", "name", "include", "services", "networks", "volumes", "configs", "secrets"})
+
+
+def _is_compose(doc: Any) -> bool:
+    """A compose document: compose's top-level keys only, and a `services:` map with at least
+    one service that builds or names an image (a Helm values file's `services:` does not)."""
+    if not isinstance(doc, CommentedMap) or not isinstance(doc.get("services"), CommentedMap):
+        return False
+    if any(not (isinstance(k, str) and (k in _COMPOSE_KEYS or k.startswith("x-"))) for k in doc):
+        return False
+    return any(isinstance(s, CommentedMap) and ("build" in s or isinstance(s.get("image"), str))
+               for s in doc["services"].values())
 
 
 def _compose_refs(path: DataPath) -> bool:
