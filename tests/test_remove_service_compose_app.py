@@ -104,7 +104,8 @@ def test_the_whole_tree_byte_for_byte_and_a_second_run_changes_nothing(tmp_path,
     kept = {(r["path"], r["line"], r["reason"]) for r in report["residue"]}
     assert (".env", 10, "edit refused: VIDEO_MODEL is set among another component's variables: check "
             "whether it still applies") in kept
-    assert ("compose.yaml", 11, "edit refused: this service still reads VIDEO_MODEL: check whether it still needs it") in kept
+    assert ("compose.yaml", 11,
+            "edit refused: this service still reads VIDEO_MODEL: check whether it still needs it") in kept
 
 
 def test_a_definition_another_service_still_uses_stays_and_is_listed(tmp_path, capsys):

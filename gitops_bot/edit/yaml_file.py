@@ -31,6 +31,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from gitops_bot.domain.findings import Kind
 from gitops_bot.domain.names import ServiceName, pointer_matches
+from gitops_bot.edit import yaml_apps
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable, finish, newly_broken
 from gitops_bot.edit.blocks import (
     kept_comment_above,
@@ -48,13 +49,9 @@ CHECK = "re-parsed; data equals the original minus the removed entries"
 POINTER_KEYS = frozenset({"name", "job_name", "jobName", "service", "serviceName", "app",
                           "application", "host", "chart", "user", "target", "hostname",
                           "alert", "record"})
-# Fields of a list item that say which folder or file it builds or watches (a build-matrix
-# `include:` item, a dependabot `updates:` entry); read at the item's own level only.
-PATH_KEYS = frozenset({"file", "dockerfile", "directory"})
 _ALTERNATION_RE = re.compile(r"(?<![\w.*+-])((?:[\w.*+-]+\|)+[\w.*+-]+)(?![\w.*+-])")
 _PROMQL_CONTINUATION_RE = re.compile(r"^\s*(or|and|unless)\s")
 _DOC_MARKER_RE = re.compile(r"^(---|\.\.\.)(\s|$)")
-_ENV_ITEM_RE = re.compile(r"\s*[A-Za-z_][A-Za-z0-9_]*\s*(=.*)?", re.S)
 DataPath = tuple[Any, ...]
 
 
@@ -121,8 +118,8 @@ class _Planner:
         self.name = name
         self.kept = kept  # value paths a template left in place still reads, with why
         self.deleted = deleted  # paths the run deleted: a pointer into one points at the component
+        self.compose_mine: set[str] = set()  # the component's compose services in this document
         self.plan = Plan()
-        self.compose_mine: set[str] = set()  # compose services of the component in this document
 
     # -- entry points ---------------------------------------------------------------------
     def run(self, docs: list[Any], root: DataPath = ()) -> Plan:
@@ -135,12 +132,12 @@ class _Planner:
                     self._refuse(doc.lc.line, "the file's only manifest is the service's: delete the file")
                 continue
             mark = len(self.plan.cuts), set(self.plan.deleted)
-            self.compose_mine = self._compose_services_of_mine(doc)
+            self.compose_mine = yaml_apps.compose_services_of(doc, self.name, self.deleted)
             if self._visit(doc, root + (i,)):
                 self.plan.cuts[mark[0]:] = []
                 self.plan.deleted = mark[1]
                 self._refuse(getattr(doc.lc, "line", 0), "every entry of the document names the service")
-            elif isinstance(doc, CommentedMap):
+            else:
                 self._orphaned_dependabot_groups(doc, root + (i,))
         return self.plan
 
@@ -156,7 +153,7 @@ class _Planner:
 
     def _visit_map(self, node: CommentedMap, path: DataPath) -> bool:
         removed = 0
-        compose_names = self.compose_mine if _compose_refs(path) else set()
+        compose_names = self.compose_mine if yaml_apps.names_compose_services(path) else set()
         # Own keys only: keys merged in through `<<: *anchor` are written (and edited) where the
         # anchor is defined, and have no position in this map.
         for key, value in list(node.non_merged_items()):
@@ -184,11 +181,12 @@ class _Planner:
             return self._visit_flow_seq(node, path)
         removed = 0
         env_list = bool(path) and path[-1] == "environment"
+        compose_names = self.compose_mine if yaml_apps.names_compose_services(path) else set()
         for i, item in enumerate(node):
-            if env_list and isinstance(item, str) and _ENV_ITEM_RE.fullmatch(item):
-                removed += self._environment_item(node, i, item, path)
-            elif self._item_is_service(item) or (isinstance(item, str) and _compose_refs(path)
-                                                 and item in self.compose_mine):
+            verdict = yaml_apps.environment_item(item, self.name) if env_list and isinstance(item, str) else None
+            if verdict is not None:
+                removed += self._environment_item(node, i, verdict, path)
+            elif self._item_is_service(item) or (isinstance(item, str) and item in compose_names):
                 if self._is_flag_list(node):
                     self._refuse(node.lc.item(i)[0], "argument list: removing one word would change the command")
                     continue
@@ -201,11 +199,38 @@ class _Planner:
 
     def _item_is_service(self, item: Any) -> bool:
         if isinstance(item, str):
-            return pointer_matches(self.name, item) or self._into_deleted(item)
+            return pointer_matches(self.name, item) or yaml_apps.into_deleted(item, self.deleted)
         if isinstance(item, CommentedMap):
-            pointers = list(_pointers(item)) + [v for k, v in item.items() if k in PATH_KEYS and isinstance(v, str)]
-            return bool(pointers) and all(pointer_matches(self.name, p) or self._into_deleted(p) for p in pointers)
+            pointers = list(_pointers(item)) + yaml_apps.path_pointers(item)
+            return bool(pointers) and all(pointer_matches(self.name, p) or yaml_apps.into_deleted(p, self.deleted)
+                                          for p in pointers)
         return False
+
+    def _environment_item(self, node: CommentedSeq, index: int, verdict: tuple[bool, str | None],
+                          path: DataPath) -> int:
+        """Act on yaml_apps.environment_item's verdict for a compose `environment:` item."""
+        goes, why = verdict
+        line = node.lc.item(index)[0]
+        if why:
+            return self._refuse(line, why)
+        if not goes or self._withheld(path + (index,), line):
+            return 0
+        return self._remove_item(node, index, path)
+
+    def _orphaned_dependabot_groups(self, doc: Any, path: DataPath) -> None:
+        """The dependabot groups only removed `updates` entries named go with them (the whole
+        `multi-ecosystem-groups` map when none is left)."""
+        removed = {p[-1] for p in self.plan.deleted if p[:-1] == path + ("updates",)}
+        orphans = [k for k in yaml_apps.orphaned_dependabot_groups(doc, removed)
+                   if path + ("multi-ecosystem-groups", k) not in self.plan.deleted]
+        groups = doc.get("multi-ecosystem-groups") if orphans else None
+        if groups is not None and len(orphans) == len(groups):
+            if self._remove_key(doc, "multi-ecosystem-groups"):
+                self.plan.deleted.add(path + ("multi-ecosystem-groups",))
+            return
+        for key in orphans:
+            if self._remove_key(groups, key):
+                self.plan.deleted.add(path + ("multi-ecosystem-groups", key))
 
     def _withheld(self, path: DataPath, line: int) -> bool:
         """True (and refused) when the entry at `path` (document index first) holds or lies in a
@@ -216,70 +241,6 @@ class _Planner:
                 self._refuse(line, f"withheld: {why} still reads .Values.{'.'.join(read)}", Kind.WITHHELD)
                 return True
         return False
-
-    def _into_deleted(self, value: str) -> bool:
-        """True when a path (`./test/tracetesting/Dockerfile`, `/src/video/**`) is, or lies in,
-        a file or folder the run deleted."""
-        if not self.deleted or "/" not in value:
-            return False
-        path = posixpath.normpath(re.sub(r"(/\*+)+$", "", value.strip()).lstrip("/"))
-        return bool(_ancestors_and_self(path) & self.deleted)
-
-    def _environment_item(self, node: CommentedSeq, index: int, item: str, path: DataPath) -> int:
-        """A compose `environment:` item (`VIDEO_ADDR`, `VIDEO_ADDR=video:8080`) is judged by its
-        variable name as a mapping key is: the component's address goes; another variable the
-        component's name starts (`LLM_MODEL` passed to the agent) or one that expands the
-        component's address (`UPSTREAM=${VIDEO_ADDR}`) is that service's setting: kept, listed."""
-        variable, _, value = item.partition("=")
-        line = node.lc.item(index)[0]
-        if self.name.addresses(variable.strip()):
-            return 0 if self._withheld(path + (index,), line) else self._remove_item(node, index, path)
-        if self.name.owns(variable.strip()):
-            return self._refuse(line, f"this service still reads {variable.strip()}: check whether it "
-                                      "still needs it")
-        used = [v for v in re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", value) if self.name.addresses(v)]
-        if used:
-            return self._refuse(line, f"{variable.strip()} uses ${{{used[0]}}}, the removed service's "
-                                      "address: rewrite it")
-        return 0
-
-    def _orphaned_dependabot_groups(self, doc: CommentedMap, path: DataPath) -> None:
-        """Dependabot: a `multi-ecosystem-groups` entry that only removed `updates` entries name
-        goes with them (the whole map when every entry goes)."""
-        groups, updates = doc.get("multi-ecosystem-groups"), doc.get("updates")
-        if not isinstance(groups, CommentedMap) or not isinstance(updates, CommentedSeq):
-            return
-        named: dict[bool, set[Any]] = {True: set(), False: set()}
-        for i, update in enumerate(updates):
-            if isinstance(update, CommentedMap):
-                named[path + ("updates", i) in self.plan.deleted].add(update.get("multi-ecosystem-group"))
-        orphans = [key for key in groups if key in named[True] - named[False]
-                   and path + ("multi-ecosystem-groups", key) not in self.plan.deleted]
-        if orphans and len(orphans) == len(groups):
-            if self._remove_key(doc, "multi-ecosystem-groups"):
-                self.plan.deleted.add(path + ("multi-ecosystem-groups",))
-            return
-        for key in orphans:
-            if self._remove_key(groups, key):
-                self.plan.deleted.add(path + ("multi-ecosystem-groups", key))
-
-    # -- compose files ------------------------------------------------------------------------
-    def _compose_services_of_mine(self, doc: Any) -> set[str]:
-        """The compose services (under a top-level `services:`) that are the component's besides
-        the one named for it: those built from a folder the run deleted, and those named for it
-        (`tracetest-server`) that build nothing of their own. Their entries, and the
-        `depends_on` entries naming them, go."""
-        if not _is_compose(doc):
-            return set()
-        services = doc["services"]
-        mine = set()
-        for key, service in services.items():
-            if not isinstance(key, str) or not isinstance(service, CommentedMap) or self.name.addresses(key):
-                continue
-            built = _compose_build_paths(service.get("build"))
-            if (built and any(self._into_deleted(p) for p in built)) or (self.name.owns(key) and "build" not in service):
-                mine.add(key)
-        return mine
 
     @staticmethod
     def _is_flag_list(node: CommentedSeq) -> bool:
@@ -391,48 +352,6 @@ class _Planner:
     def _refuse(self, line: int, reason: str, kind: Kind = Kind.KEPT) -> int:
         self.plan.refused.append(Refusal(line + 1, reason, kind=kind))
         return 0
-
-
-# Top-level keys of a compose file (`x-...` extensions aside).
-_COMPOSE_KEYS = frozenset({"version", "name", "include", "services", "networks", "volumes", "configs", "secrets"})
-
-
-def _is_compose(doc: Any) -> bool:
-    """A compose document: compose's top-level keys only, and a `services:` map with at least
-    one service that builds or names an image (a Helm values file's `services:` does not)."""
-    if not isinstance(doc, CommentedMap) or not isinstance(doc.get("services"), CommentedMap):
-        return False
-    if any(not (isinstance(k, str) and (k in _COMPOSE_KEYS or k.startswith("x-"))) for k in doc):
-        return False
-    return any(isinstance(s, CommentedMap) and ("build" in s or isinstance(s.get("image"), str))
-               for s in doc["services"].values())
-
-
-def _compose_refs(path: DataPath) -> bool:
-    """True at `services` (doc, "services") and at a service's `depends_on` (doc, "services",
-    NAME, "depends_on"): where compose names services."""
-    return (len(path) == 2 and path[1] == "services") or (
-        len(path) == 4 and path[1] == "services" and path[3] == "depends_on")
-
-
-def _compose_build_paths(build: Any) -> list[str]:
-    """What a compose `build:` builds from, as repository paths (`./test/x/Dockerfile` from
-    `context: ./` + `dockerfile: test/x/Dockerfile`); values with variables are unknown."""
-    if isinstance(build, str):
-        build = {"context": build}
-    if not isinstance(build, dict):
-        return []
-    context = build.get("context", ".")
-    dockerfile = build.get("dockerfile")
-    found = [p for p in (context,) if isinstance(p, str) and p.strip("./")]
-    if isinstance(context, str) and isinstance(dockerfile, str):
-        found.append(posixpath.join(context, dockerfile))
-    return [p if "/" in p else "./" + p for p in found if "$" not in p]
-
-
-def _ancestors_and_self(path: str) -> set[str]:
-    parts = path.split("/")
-    return {"/".join(parts[:i]) for i in range(1, len(parts) + 1)}
 
 
 def _pointers(node: Any) -> Iterator[str]:
