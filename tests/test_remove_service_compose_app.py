@@ -95,10 +95,11 @@ def _tree(root):
 
 def test_the_whole_tree_byte_for_byte_and_a_second_run_changes_nothing(tmp_path, capsys):
     _write(tmp_path, BEFORE)
-    assert main(["apply", "remove-service", "service=video", "--repo", str(tmp_path)]) == 0
+    # 1: the agent's own VIDEO_MODEL was kept on purpose, for a human to check
+    assert main(["apply", "remove-service", "service=video", "--repo", str(tmp_path)]) == 1
     assert _tree(tmp_path) == AFTER
     capsys.readouterr()
-    assert main(["plan", "remove-service", "service=video", "--repo", str(tmp_path), "--format", "json"]) == 0
+    assert main(["plan", "remove-service", "service=video", "--repo", str(tmp_path), "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report["files"] == []  # idempotent: nothing left to change
     kept = {(r["path"], r["line"], r["reason"]) for r in report["residue"]}
@@ -112,7 +113,7 @@ def test_a_definition_another_service_still_uses_stays_and_is_listed(tmp_path, c
     files = dict(BEFORE)
     files[".env"] += "UPSTREAM=http://${VIDEO_ADDR}\n"
     _write(tmp_path, files)
-    assert main(["plan", "remove-service", "service=video", "--repo", str(tmp_path), "--format", "json"]) == 0
+    assert main(["plan", "remove-service", "service=video", "--repo", str(tmp_path), "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert ".env" not in {f["path"] for f in report["files"]}  # the video group stays whole
     assert (".env", 10, "UPSTREAM (line 16) still uses ${VIDEO_ADDR}: rewrite it first") in \
