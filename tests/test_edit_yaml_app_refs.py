@@ -10,14 +10,14 @@ import pytest
 
 from gitops_bot.domain.findings import Kind
 from gitops_bot.domain.names import service_name
-from gitops_bot.edit import yaml_file
+from gitops_bot.edit import yaml_apps, yaml_file
 from gitops_bot.edit.base import RemovalContext
 
 from .editors import dedent
 
 
 def ctx(name: str, deleted: frozenset[str] = frozenset()) -> RemovalContext:
-    return RemovalContext(service_name(name, {"cart", "video", "agent", "llm"}), deleted)
+    return RemovalContext(service_name(name, {"cart", "video", "video-ui", "agent", "llm"}), deleted)
 
 
 TRACETESTING = frozenset({"test/tracetesting", "test/tracetesting/Dockerfile", "test/tracetesting/run.bash"})
@@ -195,8 +195,8 @@ def test_pairs_and_a_second_run_changes_nothing(case):
     ("llm", "multi-ecosystem-groups:\n  src-llm:\n    schedule: {interval: weekly}\nupdates:\n"
             "  - package-ecosystem: pip\n    directory: /src/agent\n    multi-ecosystem-group: src-llm\n"),
     ("video", "services:\n  frontend:\n    environment:\n      - CART_ADDR\n      - LOG_LEVEL=debug\n"),
-    # named for it, but built from a folder of its own: another component (flagd-ui for flagd)
-    ("video", "services:\n  video-ui:\n    build: ./src/video-ui\n  cart:\n    image: cart\n"),
+    # a longer known component (flagd-ui for flagd) is not the component's
+    ("video", "services:\n  video-ui:\n    build: ./src/video-ui\n  cart:\n    depends_on: [video-ui]\n"),
     # a build whose folder is a variable is not known to be the component's
     ("video", "services:\n  worker:\n    build:\n      context: ./\n      dockerfile: ${WORKER_DOCKERFILE}\n"),
 ])
@@ -266,12 +266,23 @@ def test_blank_separated_entries_removed_together_keep_one_separator(before, aft
 
 
 def test_a_values_files_services_map_is_not_a_compose_file():
-    """`services:` in Helm values holds settings, not containers: an entry named for the
-    component that builds nothing is not taken for a compose service."""
-    text = "services:\n  video-recorder:\n    image:\n      repository: video-recorder\n  auth:\n    enabled: true\n"
-    assert yaml_file.remove(text, ctx("video")).text == text
-    compose = "services:\n  video-recorder:\n    image: video-recorder:1\n  auth:\n    image: auth:1\n"
-    assert yaml_file.remove(compose, ctx("video")).text == "services:\n  auth:\n    image: auth:1\n"
+    """`services:` in Helm values holds settings, not containers: an entry whose `build:` lies
+    in a deleted folder is not taken for a compose service there."""
+    values = "replicaCount: 1\nservices:\n  worker:\n    build: ./test/tracetesting\n  auth:\n    enabled: true\n"
+    assert yaml_file.remove(values, ctx("tracetest", TRACETESTING)).text == values
+    compose = "services:\n  worker:\n    build: ./test/tracetesting\n  auth:\n    image: auth:1\n"
+    assert yaml_file.remove(compose, ctx("tracetest", TRACETESTING)).text == "services:\n  auth:\n    image: auth:1\n"
+
+
+@pytest.mark.parametrize("doc, compose", [
+    ({"services": {"a": {"image": "a:1"}}, "volumes": {}, "x-logging": {}}, True),
+    ({"services": {"a": {"build": "./a"}}}, True),
+    ({"services": {"a": {"image": {"repository": "a"}}}}, False),  # a Helm image map
+    ({"replicaCount": 1, "services": {"a": {"image": "a:1"}}}, False),  # not a compose key
+    ({"services": ["a"]}, False),
+])
+def test_what_is_a_compose_document(doc, compose):
+    assert yaml_apps.is_compose(doc) is compose
 
 
 def test_an_environment_list_of_other_words_keeps_the_general_rules():

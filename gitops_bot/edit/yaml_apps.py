@@ -69,18 +69,17 @@ def is_compose(doc: Any) -> bool:
 
 
 def compose_services_of(doc: Any, name: ServiceName, deleted: frozenset[str]) -> set[str]:
-    """The compose services that are the component's besides the one named for it (which the
-    key rule removes): those built from a folder the run deleted, and those named for it
-    (`tracetest-server`) that build nothing of their own. A service named for it that builds
-    from a folder that stays (`flagd-ui` for `flagd`) is another component."""
+    """The compose services that are the component's: named for it (`llm`, `tracetest-server`:
+    names it owns, never a longer known component's such as `flagd-ui` for `flagd`) and those
+    built from a folder the run deleted (`traceBasedTests` from `test/tracetesting/`). Their
+    entries go, and so do the `depends_on` entries naming them."""
     if not is_compose(doc):
         return set()
     mine = set()
     for key, service in doc["services"].items():
-        if not isinstance(key, str) or not isinstance(service, dict) or name.addresses(key):
+        if not isinstance(key, str) or not isinstance(service, dict):
             continue
-        built_here = any(into_deleted(p, deleted) for p in _build_paths(service.get("build")))
-        if built_here or (name.owns(key) and "build" not in service):
+        if name.owns(key) or any(into_deleted(p, deleted) for p in _build_paths(service.get("build"))):
             mine.add(key)
     return mine
 
