@@ -10,7 +10,7 @@ import pytest
 
 from gitops_bot.domain.findings import Kind
 from gitops_bot.domain.names import service_name
-from gitops_bot.edit import yaml_apps, yaml_file
+from gitops_bot.edit import helm, yaml_apps, yaml_file
 from gitops_bot.edit.base import RemovalContext
 
 from .editors import dedent
@@ -288,3 +288,25 @@ def test_what_is_a_compose_document(doc, compose):
 def test_an_environment_list_of_other_words_keeps_the_general_rules():
     text = "environment:\n  - ./src/video/env.conf\n  - ./src/cart/env.conf\n"
     assert yaml_file.remove(text, ctx("video")).text == "environment:\n  - ./src/cart/env.conf\n"
+
+
+def test_a_workflow_with_expressions_points_into_deleted_folders_too():
+    """`${{ ... }}` makes a workflow a template for the Helm editor, which plans with the same
+    YAML rules: a matrix item building from a deleted folder goes there too."""
+    before = dedent("""
+        jobs:
+          build:
+            strategy:
+              matrix:
+                file_tag:
+                  - file: ./src/cart/Dockerfile
+                    tag_suffix: cart
+                  - file: ./test/tracetesting/Dockerfile
+                    tag_suffix: traceBasedTests
+            steps:
+              - run: echo ${{ matrix.file_tag.tag_suffix }}
+    """)
+    result = helm.remove(before, ctx("tracetest", TRACETESTING))
+    assert result.text == before.replace("          - file: ./test/tracetesting/Dockerfile\n"
+                                         "            tag_suffix: traceBasedTests\n", "")
+    assert helm.remove(result.text, ctx("tracetest", TRACETESTING)).text == result.text
