@@ -40,6 +40,7 @@ EDITED = {
     "shell": ("run.sh", "#!/bin/bash\nSERVICES=(\n  auth-service\n  video-service\n)\n"),
     "markdown": ("README.md", "| Service | Port |\n|---|---|\n| auth-service | 1 |\n| video-service | 2 |\n"),
     "json": ("buf.json", '{"files": ["src/auth-service/api.py", "src/video-service/api.py"]}\n'),
+    "dotenv": (".env", "AUTH_SERVICE_PORT=8080\nVIDEO_SERVICE_PORT=8081\n"),
 }
 
 

@@ -82,8 +82,6 @@ def test_a_same_named_file_of_another_component_stays(tmp_path):
     assert files["compose.yaml"] == "services:\n  agent:\n    build: ./src/agent\n"
 
 
-@pytest.mark.xfail(strict=True, reason="corpus category 4 (4 cases): .env variables, dependabot entries and "
-                                       "build-matrix items that point into the component are left; issue #12")
 def test_compose_app_references_go(tmp_path):
     write(tmp_path, {
         "src/video/main.go": "package main\n",

@@ -45,7 +45,8 @@ class EditResult:
 
 @dataclass(frozen=True)
 class RemovalContext:
-    """What a `remove-service` editor needs to know: the name, and the paths already deleted."""
+    """What a `remove-service` editor needs to know: the name, and the paths already deleted
+    (files, and the folders none of whose files is left)."""
 
     name: ServiceName
     deleted_paths: frozenset[str] = frozenset()

@@ -83,11 +83,13 @@ def tidy_blank_lines(lines: Lines, first: int, last: int) -> tuple[int, int]:
 
 
 def tidy_cuts(lines: Lines, cuts: list[Cut]) -> list[Cut]:
-    """Merge adjacent whole-line deletions, then keep one separator blank line around each."""
+    """Merge adjacent whole-line deletions (and those only blank lines apart, so that removing
+    the last two blank-separated entries of a file leaves no trailing blank line), then keep one
+    separator blank line around each."""
     joined: list[Cut] = []
     for cut in merge_cuts(cuts):
         if (joined and cut.replacement == "" and joined[-1].replacement == ""
-                and joined[-1].span.end == cut.span.start):
+                and (joined[-1].span.end == cut.span.start or _blank_lines_between(lines, joined[-1], cut))):
             joined[-1] = Cut(Span(joined[-1].span.start, cut.span.end))
         else:
             joined.append(cut)
@@ -101,6 +103,14 @@ def tidy_cuts(lines: Lines, cuts: list[Cut]) -> list[Cut]:
                 cut = Cut(lines.span(first, last))
         tidied.append(cut)
     return merge_cuts(tidied)
+
+
+def _blank_lines_between(lines: Lines, before: Cut, after: Cut) -> bool:
+    """True when two whole-line deletions are separated only by blank lines."""
+    a, b = before.span.end, after.span.start
+    at_line_start = all(lines.start(lines.line_of(x)) == x for x in (before.span.start, a, b))
+    whole_last = after.span.end == len(lines.text) or lines.start(lines.line_of(after.span.end)) == after.span.end
+    return at_line_start and whole_last and not lines.text[a:b].strip()
 
 
 _WORD_RE = re.compile(r"[^\s\\;()]+")

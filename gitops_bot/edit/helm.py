@@ -63,7 +63,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     masked = mask(text, actions)
     masked_parses = True
     try:
-        plan = yaml_file.plan_removal(masked, name)
+        plan = yaml_file.plan_removal(masked, name, deleted=ctx.deleted_paths)
     except YAMLError:
         masked_parses = False
         plan = yaml_file.Plan()

@@ -42,6 +42,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from gitops_bot.domain.findings import Kind
 from gitops_bot.domain.names import ServiceName, pointer_matches, words
+from gitops_bot.edit import yaml_apps
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable, finish, newly_broken
 from gitops_bot.edit.blocks import (
     kept_comment_above,
@@ -128,12 +129,14 @@ class Plan:
 
 class _Planner:
     def __init__(self, parse_text: str, name: ServiceName,
-                 kept: tuple[tuple[tuple[str, ...], str], ...] = (),
+                 kept: tuple[tuple[tuple[str, ...], str], ...] = (), deleted: frozenset[str] = frozenset(),
                  gone: Callable[[str], bool] = lambda ref: False) -> None:
         self.text = parse_text
         self.lines = Lines(parse_text)
         self.name = name
         self.kept = kept  # value paths a template left in place still reads, with why
+        self.deleted = deleted  # paths the run deleted: a pointer into one points at the component
+        self.compose_mine: set[str] = set()  # the component's compose services in this document
         self.plan = Plan()
         self.gone = gone  # whether a kustomization entry points at something the run deleted
         self.options_possible = False  # whether the current document's deep keys may be a tool's options
@@ -150,6 +153,7 @@ class _Planner:
                     self._refuse(doc.lc.line, "the file's only manifest is the service's: delete the file")
                 continue
             mark = len(self.plan.cuts), set(self.plan.deleted)
+            self.compose_mine = yaml_apps.compose_services_of(doc, self.name, self.deleted)
             # Compose files and manifests name services by their keys; elsewhere a deep key may
             # be another tool's option, unless the document names the service higher up.
             self.options_possible = isinstance(doc, CommentedMap) and "kind" not in doc \
@@ -164,7 +168,10 @@ class _Planner:
                 self.plan.cuts[mark[0]:] = []
                 self.plan.deleted = mark[1]
                 self._refuse(generated.lc.line, "the kustomization generates the service's own "
-                                                f"{generated['name']}: it is the service's; delete it or edit it by hand")
+                                                f"{generated['name']}: it is the service's; "
+                                                "delete it or edit it by hand")
+            else:
+                self._orphaned_dependabot_groups(doc, root + (i,))
         return self.plan
 
     def _named_for_service(self, doc: CommentedMap) -> bool:
@@ -203,12 +210,13 @@ class _Planner:
 
     def _visit_map(self, node: CommentedMap, path: DataPath) -> bool:
         removed = 0
+        compose_names = self.compose_mine if yaml_apps.names_compose_services(path) else set()
         # Own keys only: keys merged in through `<<: *anchor` are written (and edited) where the
         # anchor is defined, and have no position in this map.
         for key, value in list(node.non_merged_items()):
             # a top-level `services:` map (compose) holds the component's own services by names
             # it owns (`tracetest-server` of tracetest), each a whole service block
-            if isinstance(key, str) and (self.name.addresses(key)
+            if isinstance(key, str) and (self.name.addresses(key) or key in compose_names
                                          or (path[1:] == ("services",) and self.name.owns(key))):
                 if self._withheld(path + (key,), node.lc.key(key)[0]) or self._foreign_option(node, key, path):
                     continue
@@ -229,9 +237,14 @@ class _Planner:
         if node.fa.flow_style():
             return self._visit_flow_seq(node, path)
         removed = 0
+        env_list = bool(path) and path[-1] == "environment"
+        compose_names = self.compose_mine if yaml_apps.names_compose_services(path) else set()
         for i, item in enumerate(node):
-            if self._item_is_service(item) or (len(path) == 2 and path[1] in KUSTOMIZE_LISTS
-                                               and isinstance(item, str) and self.gone(item)):
+            verdict = yaml_apps.environment_item(item, self.name) if env_list and isinstance(item, str) else None
+            if verdict is not None:
+                removed += self._environment_item(node, i, verdict, path)
+            elif self._item_is_service(item) or (isinstance(item, str) and item in compose_names) \
+                    or self._gone_entry(item, path):
                 if self._is_flag_list(node):
                     self._refuse(node.lc.item(i)[0], "argument list: removing one word would change the command")
                     continue
@@ -262,12 +275,38 @@ class _Planner:
 
     def _item_is_service(self, item: Any) -> bool:
         if isinstance(item, str):
-            return pointer_matches(self.name, item)
+            return pointer_matches(self.name, item) or yaml_apps.into_deleted(item, self.deleted)
         if isinstance(item, CommentedMap):
-            pointers = list(_pointers(item))
-            return bool(pointers) and all(pointer_matches(self.name, p) or self._source_of_service(p)
-                                          for p in pointers)
+            pointers = list(_pointers(item)) + yaml_apps.path_pointers(item)
+            return bool(pointers) and all(pointer_matches(self.name, p) or yaml_apps.into_deleted(p, self.deleted)
+                                          or self._source_of_service(p) for p in pointers)
         return False
+
+    def _environment_item(self, node: CommentedSeq, index: int, verdict: tuple[bool, str | None],
+                          path: DataPath) -> int:
+        """Act on yaml_apps.environment_item's verdict for a compose `environment:` item."""
+        goes, why = verdict
+        line = node.lc.item(index)[0]
+        if why:
+            return self._refuse(line, why)
+        if not goes or self._withheld(path + (index,), line):
+            return 0
+        return self._remove_item(node, index, path)
+
+    def _orphaned_dependabot_groups(self, doc: Any, path: DataPath) -> None:
+        """The dependabot groups only removed `updates` entries named go with them (the whole
+        `multi-ecosystem-groups` map when none is left)."""
+        removed = {p[-1] for p in self.plan.deleted if p[:-1] == path + ("updates",)}
+        orphans = [k for k in yaml_apps.orphaned_dependabot_groups(doc, removed)
+                   if path + ("multi-ecosystem-groups", k) not in self.plan.deleted]
+        groups = doc.get("multi-ecosystem-groups") if orphans else None
+        if groups is not None and len(orphans) == len(groups):
+            if self._remove_key(doc, "multi-ecosystem-groups"):
+                self.plan.deleted.add(path + ("multi-ecosystem-groups",))
+            return
+        for key in orphans:
+            if self._remove_key(groups, key):
+                self.plan.deleted.add(path + ("multi-ecosystem-groups", key))
 
     def _source_of_service(self, pointer: str) -> bool:
         """A reference whose last path segment is one of the service's own names: the chart of
@@ -276,6 +315,10 @@ class _Planner:
             return False
         last = re.split(r"[:@]", pointer.rstrip("/").rsplit("/", 1)[-1], maxsplit=1)[0]
         return self.name.owns(last)
+
+    def _gone_entry(self, item: Any, path: DataPath) -> bool:
+        """A kustomization's `resources:`-like entry whose target the run deleted."""
+        return len(path) == 2 and path[1] in KUSTOMIZE_LISTS and isinstance(item, str) and self.gone(item)
 
     def _withheld(self, path: DataPath, line: int) -> bool:
         """True (and refused) when the entry at `path` (document index first) holds or lies in a
@@ -438,11 +481,12 @@ def _pointers(node: Any) -> Iterator[str]:
 
 
 def plan_removal(parse_text: str, name: ServiceName,
-                 kept: tuple[tuple[tuple[str, ...], str], ...] = (),
+                 kept: tuple[tuple[tuple[str, ...], str], ...] = (), deleted: frozenset[str] = frozenset(),
                  gone: Callable[[str], bool] = lambda ref: False) -> Plan:
     """Plan the service's removal in YAML text (raises YAMLError when it does not parse); entries
-    holding a value path in `kept` stay, refused; kustomization entries for which `gone` holds go."""
-    return _Planner(parse_text, name, kept, gone).run(load_rt(parse_text))
+    holding a value path in `kept` stay, refused; list items pointing into `deleted` paths go, and
+    kustomization entries for which `gone` holds."""
+    return _Planner(parse_text, name, kept, deleted, gone).run(load_rt(parse_text))
 
 
 def deleted_reference(ctx: RemovalContext) -> Callable[[str], bool]:
@@ -522,7 +566,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     """Remove the service's entries from a YAML file."""
     name = ctx.name
     try:
-        plan = plan_removal(text, name, ctx.kept_values, deleted_reference(ctx))
+        plan = plan_removal(text, name, ctx.kept_values, ctx.deleted_paths, deleted_reference(ctx))
     except YAMLError as exc:
         raise Unparsable(_error_line(exc), "YAML does not parse: " + _first_line(exc)) from exc
     cuts = plan.cuts + scalar_line_cuts(text, name, plan)

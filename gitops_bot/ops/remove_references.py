@@ -24,7 +24,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
     name = state.component(args["name"])
     state.add_residue_name(name)
     tree = state.tree
-    ctx = RemovalContext(name, frozenset(p for p in tree.paths() if tree.is_deleted(p)))
+    ctx = RemovalContext(name, _deleted(tree))
     files = [(path, tree.read(path)) for path in _to_edit(state, name, ctx) if not tree.is_deleted(path)]
     files = [(path, text, classify(path, text)) for path, text in files if text is not None]
     # Templates first: a template block that stays keeps the values it reads in its chart.
@@ -54,6 +54,21 @@ def _to_edit(state: RunState, name, ctx: RemovalContext) -> list[str]:
         paths += [p for p in state.tree.paths()
                   if posixpath.basename(p) in KUSTOMIZATION_FILES and p not in seen]
     return paths
+
+
+def _deleted(tree) -> frozenset[str]:
+    """The deleted files, and the folders none of whose files is left (so that a reference to
+    `src/video/` is known to point at something the run deleted)."""
+    files = [p for p in tree.paths() if tree.is_deleted(p)]
+    left = {posixpath.dirname(p) for p in tree.paths() if not tree.is_deleted(p)}
+    left_anywhere = {d for p in left for d in _ancestors(p)}
+    folders = {d for p in files for d in _ancestors(posixpath.dirname(p)) if d not in left_anywhere}
+    return frozenset(files) | frozenset(folders)
+
+
+def _ancestors(folder: str) -> list[str]:
+    parts = folder.split("/") if folder else []
+    return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
 def _edit(editor, text: str, ctx: RemovalContext) -> EditResult:

@@ -1,0 +1,118 @@
+"""What compose-first application repositories say about their services in YAML, for the YAML
+planner (yaml_file.py) to act on: compose services that are the component's, compose
+`environment:` items, dependabot groups, and list items that point at a path the run deleted.
+
+Locate-only helpers on ruamel's round-trip data: they decide, the planner cuts.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Any
+
+from gitops_bot.domain.names import ServiceName
+
+# Fields of a list item that say which folder or file it builds or watches (a build-matrix
+# `include:` item, a dependabot `updates:` entry); read at the item's own level only.
+PATH_KEYS = frozenset({"file", "dockerfile", "directory"})
+# Top-level keys of a compose file (`x-...` extensions aside).
+_COMPOSE_KEYS = frozenset({"version", "name", "include", "services", "networks", "volumes", "configs", "secrets"})
+_ENV_ITEM_RE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:=(.*))?", re.S)
+_EXPANDED_RE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def path_pointers(item: Any) -> list[str]:
+    """The values of a mapping's own `file:`, `dockerfile:` and `directory:` fields."""
+    return [v for k, v in item.items() if k in PATH_KEYS and isinstance(v, str)] if isinstance(item, dict) else []
+
+
+def into_deleted(value: str, deleted: frozenset[str]) -> bool:
+    """True when a path (`./test/tracetesting/Dockerfile`, `/src/video/**`) is, or lies in, a
+    file or folder the run deleted (`deleted` holds both, repository-relative)."""
+    if not deleted or "/" not in value:
+        return False
+    path = posixpath.normpath(re.sub(r"(/\*+)+$", "", value.strip()).lstrip("/"))
+    parts = path.split("/")
+    return any("/".join(parts[:i]) in deleted for i in range(1, len(parts) + 1))
+
+
+def environment_item(item: str, name: ServiceName) -> tuple[bool, str | None] | None:
+    """How a compose `environment:` item (`VIDEO_ADDR`, `VIDEO_ADDR=video:8080`) is judged: by
+    its variable name, as a mapping key is. (True, None): the component's address, it goes;
+    (False, why): another service's own setting the component's name starts (`LLM_MODEL` for
+    the agent) or a value expanding the component's address (`UPSTREAM=${VIDEO_ADDR}`), kept
+    and listed; (False, None): not the component's. None: not a NAME[=value] item."""
+    m = _ENV_ITEM_RE.fullmatch(item)
+    if m is None:
+        return None
+    variable, value = m.group(1), m.group(2) or ""
+    if name.addresses(variable):
+        return True, None
+    if name.owns(variable):
+        return False, f"this service still reads {variable}: check whether it still needs it"
+    used = [v for v in _EXPANDED_RE.findall(value) if name.addresses(v)]
+    if used:
+        return False, f"{variable} uses ${{{used[0]}}}, the removed service's address: rewrite it"
+    return False, None
+
+
+def is_compose(doc: Any) -> bool:
+    """A compose document: compose's top-level keys only, and a `services:` map with at least
+    one service that builds or names an image (a Helm values file's `services:` does not)."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("services"), dict):
+        return False
+    if any(not (isinstance(k, str) and (k in _COMPOSE_KEYS or k.startswith("x-"))) for k in doc):
+        return False
+    return any(isinstance(s, dict) and ("build" in s or isinstance(s.get("image"), str))
+               for s in doc["services"].values())
+
+
+def compose_services_of(doc: Any, name: ServiceName, deleted: frozenset[str]) -> set[str]:
+    """The compose services that are the component's: named for it (`llm`, `tracetest-server`:
+    names it owns, never a longer known component's such as `flagd-ui` for `flagd`) and those
+    built from a folder the run deleted (`traceBasedTests` from `test/tracetesting/`). Their
+    entries go, and so do the `depends_on` entries naming them."""
+    if not is_compose(doc):
+        return set()
+    mine = set()
+    for key, service in doc["services"].items():
+        if not isinstance(key, str) or not isinstance(service, dict):
+            continue
+        if name.owns(key) or any(into_deleted(p, deleted) for p in _build_paths(service.get("build"))):
+            mine.add(key)
+    return mine
+
+
+def names_compose_services(path: tuple[Any, ...]) -> bool:
+    """True at `services` (doc, "services") and at a service's `depends_on` (doc, "services",
+    NAME, "depends_on"): the places compose names services."""
+    return (len(path) == 2 and path[1] == "services") or (
+        len(path) == 4 and path[1] == "services" and path[3] == "depends_on")
+
+
+def _build_paths(build: Any) -> list[str]:
+    """What a compose `build:` builds from, as paths (`./test/x/Dockerfile` from `context: ./`
+    + `dockerfile: test/x/Dockerfile`); values holding variables are unknown."""
+    if isinstance(build, str):
+        build = {"context": build}
+    if not isinstance(build, dict):
+        return []
+    context, dockerfile = build.get("context", "."), build.get("dockerfile")
+    found = [context] if isinstance(context, str) and context.strip("./") else []
+    if isinstance(context, str) and isinstance(dockerfile, str):
+        found.append(posixpath.join(context, dockerfile))
+    return [p if "/" in p else "./" + p for p in found if "$" not in p]
+
+
+def orphaned_dependabot_groups(doc: Any, removed: set[int]) -> list[str]:
+    """Dependabot: the `multi-ecosystem-groups` entries that only the removed `updates` entries
+    (their indexes) name."""
+    groups, updates = (doc.get("multi-ecosystem-groups"), doc.get("updates")) if isinstance(doc, dict) else (0, 0)
+    if not isinstance(groups, dict) or not isinstance(updates, list):
+        return []
+    named: dict[bool, set[Any]] = {True: set(), False: set()}
+    for i, update in enumerate(updates):
+        if isinstance(update, dict):
+            named[i in removed].add(update.get("multi-ecosystem-group"))
+    return [key for key in groups if key in named[True] - named[False]]
