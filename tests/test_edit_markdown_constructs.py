@@ -106,7 +106,7 @@ PAIRS = {
         | Name | Source | Version |
         |------|--------|---------|
         | <a name="module_auth_service"></a> [auth\\_service](#module\\_auth\\_service) | ./modules/auth-service | n/a |
-        | <a name="module_video_service"></a> [video\\_service](#module\\_video\\_service) | ./modules/video-service | n/a |
+        | <a name="module_video_service"></a> [video\\_service](#module\\_video) | ./modules/video-service | n/a |
         | <a name="module_rooms"></a> [rooms](#module\\_rooms) | ./video-service | n/a |
         | <a name="module_vpc"></a> [vpc](#module\\_vpc) | ./modules/vpc | n/a |
         """),
@@ -118,7 +118,8 @@ PAIRS = {
         """),
     ),
     "a table whose delimiter row has single dashes": (
-        "| Component | Path |\n| - | - |\n| Auth | apps/auth-service |\n| VideoService | apps/video-service/upstream |\n",
+        "| Component | Path |\n| - | - |\n| Auth | apps/auth-service |\n"
+        "| VideoService | apps/video-service/upstream |\n",
         "| Component | Path |\n| - | - |\n| Auth | apps/auth-service |\n",
     ),
 }

@@ -17,7 +17,8 @@ def _repo(tmp_path):
     configs.mkdir(parents=True)
     (configs / "kustomization.yaml").write_text(KUSTOMIZATION)
     (configs / "cluster-issuers.yaml").write_text("kind: ClusterIssuer\nmetadata:\n  name: letsencrypt\n")
-    (configs / "network-policies.yaml").write_text("kind: NetworkPolicy\nmetadata:\n  name: video-service-ingress\n")
+    (configs / "network-policies.yaml").write_text(
+        "kind: NetworkPolicy\nmetadata:\n  name: video-service-ingress\n")
     (tmp_path / "video-service.yaml").write_text("kind: Deployment\nmetadata:\n  name: video-service\n")
     return RunState(Worktree(tmp_path))
 
@@ -27,7 +28,8 @@ def test_an_entry_for_a_file_the_run_deleted_goes_from_a_kustomization_not_namin
     state.tree.delete("video-service.yaml")
     state.tree.delete("infra/configs/network-policies.yaml")  # as a deletion rule for the service would
     remove_references.run(state, {"name": "video-service"})
-    assert state.tree.read("infra/configs/kustomization.yaml") == KUSTOMIZATION.replace("  - network-policies.yaml\n", "")
+    after = KUSTOMIZATION.replace("  - network-policies.yaml\n", "")
+    assert state.tree.read("infra/configs/kustomization.yaml") == after
 
 
 def test_without_deletions_the_kustomizations_are_not_read(tmp_path):
