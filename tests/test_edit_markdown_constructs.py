@@ -151,9 +151,10 @@ def test_markdown_construct_noop(case):
     assert markdown.remove(text, ctx()).text == text
 
 
-def test_a_section_that_is_the_whole_document_is_refused():
-    text = "# video-service\n\nStreams rooms.\n\n## Scaling\n\nOne replica.\n"
+@pytest.mark.parametrize("front", ["", "---\nsidebar_position: 3\ntitle: Video Service\n---\n\n"])
+def test_a_section_that_is_the_whole_document_is_refused(front):
+    text = front + "# Video Service\n\nStreams rooms.\n\n## Scaling\n\nOne replica.\n"
     result = markdown.remove(text, ctx())
     assert result.text == text
-    assert [r.line for r in result.refused] == [1]
+    assert [r.line for r in result.refused] == [text.splitlines().index("# Video Service") + 1]
     assert "whole document" in result.refused[0].reason

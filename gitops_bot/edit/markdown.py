@@ -121,7 +121,8 @@ def _fenced(lines: Lines) -> list[bool]:
 def _section_cuts(lines: Lines, fenced: list[bool], name: ServiceName, refused: list[Refusal]) -> list[Cut]:
     """The cut of each heading section whose heading is the service's name: from the heading to
     the next heading of the same or a higher level. A section that holds all of the document's
-    text is refused: the document is the service's (delete it, or edit it by hand)."""
+    text (front matter aside) is refused: the document is the service's (delete it, or edit it
+    by hand)."""
     headings = [(n, m) for n in range(len(lines)) if not fenced[n]
                 for m in [_HEADING_RE.match(lines.line(n))] if m]
     cuts = []
@@ -133,12 +134,23 @@ def _section_cuts(lines: Lines, fenced: list[bool], name: ServiceName, refused: 
         last = stop - 1
         while last > first and lines.is_blank(last):
             last -= 1
-        if all(lines.is_blank(n) for n in range(len(lines)) if not first <= n <= last):
+        front = _front_matter_end(lines)
+        if all(lines.is_blank(n) for n in range(front, len(lines)) if not first <= n <= last):
             refused.append(Refusal(first + 1, "the service's section is the whole document: delete the file "
                                               "or edit it by hand"))
             continue
         cuts.append(_whole_lines_cut(lines, first, last))
     return cuts
+
+
+def _front_matter_end(lines: Lines) -> int:
+    """The first line after a leading `---` ... `---` front-matter block (0 without one): a page's
+    metadata, not content of its own."""
+    if len(lines) and lines.line(0).strip() == "---":
+        for n in range(1, len(lines)):
+            if lines.line(n).strip() in ("---", "..."):
+                return n + 1
+    return 0
 
 
 def _whole_lines_cut(lines: Lines, first: int, last: int) -> Cut:
