@@ -53,6 +53,11 @@ class RemovalContext:
     # Value paths that a refused template block still reads, with the reason, for the values
     # files of that chart: their entries are withheld rather than removed.
     kept_values: tuple[tuple[tuple[str, ...], str], ...] = ()
+    # The file being edited, and the other files of its folder that make one unit with it
+    # (a Terraform module's .tf files), as (path, current text): a block still referenced there
+    # stays. Empty when the caller does not give them.
+    path: str = ""
+    neighbours: tuple[tuple[str, str], ...] = ()
 
 
 class Editor(Protocol):

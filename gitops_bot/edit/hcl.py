@@ -1,94 +1,232 @@
 """Terraform / HCL: locate with python-hcl2's Lark tree (character offsets), splice, verify.
 
-Removes blocks labelled for the service (`module "pod_identity_video_service"`), attributes and
-object entries that name it or point at such a block
-(`video_service = module.pod_identity_video_service.role_arn`), and list elements that name it
-(`"prod/video-service"`). Verify: the result parses and holds exactly the original top-level
-blocks minus the removed ones (parsing only the top-level items the edit changed, when that is
-enough: see `verify_cuts`).
+Removes blocks labelled for the service (`module "pod_identity_video_service"`) or made for it
+under a generic label (`module "ecr"` whose `repo_name` names it under a comment naming it, a
+module whose local `source` was deleted with it, `variable "namespace"` whose default is its
+name), attributes and object entries that name it or point at such a block
+(`video_service = module.pod_identity_video_service.role_arn`), outputs whose value comes from
+it, list elements that name it (`"prod/video-service"`), and the banners of sections left empty.
+
+A Terraform module is a folder: given the folder's other files (`RemovalContext.neighbours`),
+the editor counts the blocks they remove as the component's, and keeps (and lists) a block that
+code left in place there or here still refers to, a map key still indexed, and a `depends_on`
+element whose removed block depended on others. Verify: the result parses and holds exactly
+the original top-level blocks minus the removed ones (parsing only the top-level items the edit
+changed, when that is enough: see `verify_cuts`).
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
+from dataclasses import dataclass
 
 from gitops_bot.domain.names import ServiceName, pointer_matches
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable, finish, newly_broken
 from gitops_bot.edit.blocks import kept_comment_above, leading_comments, tidy_cuts
 from gitops_bot.parse.hcl import (
+    address,
+    attributes,
     block_key,
     children,
     is_node,
+    string_parts,
     token_text,
     top_level_blocks,
     walk,
 )
 from gitops_bot.parse.hcl import parse as parse_hcl
-from gitops_bot.text.splice import Cut, Lines, Span, splice
+from gitops_bot.text.splice import Cut, Lines, Span, merge_cuts, splice
 
 KIND = "hcl"
 CHECK = "parses; top-level blocks equal the original minus the removed ones"
 
-_REFERENCE_RE = re.compile(r"\b(?:module|[a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)")
+# A reference in an expression: `module.x`, `var.x`, `local.x`, `data.t.x`, `t.x` (a resource).
+_REFERENCE_RE = re.compile(r"\b((?:data\.)?[a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)")
 _COMMENT = ("#", "//")
+# A section banner: a comment line drawn with a run of one character (`#####`, `#----`, `# ===`).
+_BANNER_RE = re.compile(r"^\s*(#|//)\s*.*([#=*~_-])\2{3,}")
+
+
+@dataclass
+class _Removal:
+    """A top-level block (or attribute) the edit takes whole, with the cut that takes it."""
+
+    node: object
+    address: str | None
+    cut: Cut
+
+
+@dataclass
+class _KeyCut:
+    """A map entry removed from `local.x` or `var.x` (whose key code elsewhere may still index)."""
+
+    owner: str
+    key: str
+    cut: Cut
+    offset: int
 
 
 class _Editor:
-    def __init__(self, text: str, name: ServiceName) -> None:
+    def __init__(self, text: str, tree, ctx: RemovalContext, path: str = "",
+                 gone: frozenset[str] = frozenset(), others: tuple[tuple[str, str], ...] = (),
+                 elsewhere: dict | None = None) -> None:
         self.text = text
+        self.tree = tree
         self.lines = Lines(text, comment=_COMMENT)
-        self.name = name
+        self.name = ctx.name
+        self.path = path
+        self.deleted = ctx.deleted_paths
+        self.others = others  # the folder's other .tf files as they will be after this run
+        self.elsewhere = elsewhere or {}  # their top-level blocks, by address
         self.cuts: list[Cut] = []
         self.refused: list[Refusal] = []
         self.removed_blocks: set[tuple[str, ...]] = set()
         self.kept_comments: list[str] = []
+        self.items = [n for body in children(tree) for n in children(body)
+                      if is_node(n, "block") or is_node(n, "attribute")]
+        self.blocks = {address(block_key(n)): n for n in self.items if is_node(n, "block")}
+        self.doomed: dict[int, _Removal] = {}  # id(node) -> its removal
+        self.gone = set(gone)  # addresses of the blocks removed here and in the folder's other files
+        self.key_cuts: list[_KeyCut] = []
 
-    def run(self, tree) -> None:
-        for body in children(tree):
-            self._body(body, top=True)
+    # -- the passes -----------------------------------------------------------------------
+    def run(self) -> "_Editor":
+        """Decide the top-level blocks made for the component, cut them and the entries that
+        point at them, keep those still referenced, then take banners (or the whole file)."""
+        chosen = [n for n in self.items if is_node(n, "block") and block_key(n)[0] != "output"
+                  and self._made_for_service(n)]
+        self.gone |= {a for a in (address(block_key(n)) for n in chosen) if a}
+        chosen += [n for n in self.items if is_node(n, "block") and block_key(n)[0] == "output"
+                   and self._output_of_service(n)]
+        for node in self.items:
+            if any(node is c for c in chosen):
+                self._take(node)
+            elif is_node(node, "block"):
+                self._block(node)
+            else:
+                self._top_attribute(node)
+        return self
 
-    def _body(self, body, top: bool = False) -> None:
-        for node in children(body):
-            if is_node(node, "block"):
-                self._block(node, top)
-            elif is_node(node, "attribute"):
-                self._entry(node, token_text(node.children[0]), node.children[-1])
+    def finish_plan(self) -> None:
+        """The folder-wide checks, once the cuts are known: nothing still referenced goes."""
+        self._keep_referenced()
+        self._banners()
 
-    def _block(self, node, top: bool) -> None:
-        labels = block_key(node)
-        if any(self.name.labels(label) for label in labels[1:]):
-            if self._cut_lines(node):
-                if top:
-                    self.removed_blocks.add(labels)
+    def _take(self, node) -> None:
+        key = block_key(node) if is_node(node, "block") else ()
+        before = len(self.cuts)
+        if self._cut_lines(node):
+            self.doomed[id(node)] = _Removal(node, address(key), self.cuts[before])
+            if key:
+                self.removed_blocks.add(key)
+
+    def _top_attribute(self, node) -> None:
+        before = len(self.cuts)
+        self._entry(node, token_text(node.children[0]), node.children[-1])
+        if len(self.cuts) == before + 1 and self.cuts[-1].span.start <= node.meta.start_pos:
+            self.doomed[id(node)] = _Removal(node, None, self.cuts[-1])
+
+    def _block(self, node) -> None:
+        key = block_key(node)
+        for child in children(node):
+            if is_node(child, "body"):
+                for item in children(child):
+                    if is_node(item, "block"):
+                        self._nested_block(item)
+                    elif is_node(item, "attribute"):
+                        attr = token_text(item.children[0])
+                        # The map a `locals` attribute or a variable's default holds is indexed
+                        # elsewhere as local.<attr>["key"] / var.<name>["key"].
+                        owner = f"local.{attr}" if key[0] == "locals" else \
+                            f"var.{key[1]}" if key[0] == "variable" and attr == "default" and len(key) == 2 else None
+                        self._entry(item, attr, item.children[-1], inner=owner)
+
+    def _nested_block(self, node) -> None:
+        if any(self.name.labels(label) for label in block_key(node)[1:]):
+            self._cut_lines(node)
             return
         for child in children(node):
             if is_node(child, "body"):
-                self._body(child)
+                for item in children(child):
+                    if is_node(item, "block"):
+                        self._nested_block(item)
+                    elif is_node(item, "attribute"):
+                        self._entry(item, token_text(item.children[0]), item.children[-1])
 
-    def _entry(self, node, key: str, value) -> None:
+    # -- what is made for the component ---------------------------------------------------
+    def _made_for_service(self, node) -> bool:
+        """Labelled for it (`module "pod_identity_video_service"`), or labelled generically but
+        made for it: a module whose local `source` was deleted with the component, a variable
+        whose default is its name, a block whose name input is its name (or names it, under a
+        comment that names it too)."""
+        key = block_key(node)
+        if any(self.name.labels(label) for label in key[1:]):
+            return True
+        attrs = attributes(node)
+        if key[0] == "variable":
+            default = _plain(attrs.get("default"))
+            return default is not None and self.name.identifies(default)
+        if key[0] not in ("module", "resource", "data"):
+            return False
+        if key[0] == "module" and self._source_deleted(_plain(attrs.get("source"))):
+            return True
+        names = [_plain(v) for k, v in attrs.items() if k == "name" or k.endswith("_name")]
+        names = [v for v in names if v]
+        if any(self.name.identifies(v) for v in names):
+            return True
+        return any(self.name.labels(v) for v in names) and self._comment_names(node)
+
+    def _output_of_service(self, node) -> bool:
+        """An output whose value comes from the component alone goes whole (an output without
+        its value is not valid Terraform)."""
+        value = attributes(node).get("value")
+        return value is not None and self._points_at_service(value)
+
+    def _source_deleted(self, source: str | None) -> bool:
+        if not source or not source.startswith(("./", "../")) or not self.path:
+            return False
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(self.path), source))
+        return any(p == target or p.startswith(target + "/") for p in self.deleted)
+
+    def _comment_names(self, node) -> bool:
+        first = self.lines.line_of(node.meta.start_pos)
+        return leading_comments(self.lines, first, self.lines.indent(first), self.name.names_in_comment) < first
+
+    # -- entries, lists -------------------------------------------------------------------
+    def _entry(self, node, key: str, value, owner: str | None = None, inner: str | None = None) -> None:
         """An attribute or object element: removed when its key names the service or its value
-        points at a block made for it; otherwise searched inside."""
+        points at a block made for it; otherwise searched inside. `owner` is the map it is a
+        key of (`local.services`), `inner` the map its value is, when code may index them."""
         if self.name.labels(key) or self._points_at_service(value):
-            self._cut_lines(node)
+            before = len(self.cuts)
+            if self._cut_lines(node) and owner and is_node(node, "object_elem"):
+                self.key_cuts.append(_KeyCut(owner, key, self.cuts[before], node.meta.start_pos))
             return
-        self._expression(value)
+        if key == "depends_on":
+            for sub in walk(value):
+                if is_node(sub, "tuple"):
+                    self._tuple(sub, depends_on=True)
+                    return
+            return
+        self._expression(value, inner)
 
-    def _expression(self, node) -> None:
+    def _expression(self, node, owner: str | None = None) -> None:
         for sub in walk(node):
             if is_node(sub, "object"):
                 for elem in children(sub):
                     if is_node(elem, "object_elem"):
-                        key = token_text(elem.children[0])
-                        self._entry(elem, key, elem.children[-1])
+                        self._entry(elem, token_text(elem.children[0]), elem.children[-1], owner)
                 return
             if is_node(sub, "tuple"):
                 self._tuple(sub)
                 return
 
-    def _tuple(self, node) -> None:
+    def _tuple(self, node, depends_on: bool = False) -> None:
         elems = [c for c in children(node) if is_node(c, "expr_term")]
         doomed = [i for i, e in enumerate(elems) if self._element_is_service(e)]
+        if depends_on:
+            doomed = [i for i in doomed if not self._repoint(elems[i])]
         if not doomed:
             for e in elems:
                 self._expression(e)
@@ -107,21 +245,39 @@ class _Editor:
                 prev = elems[max(k for k in kept if k < i)]
                 self.cuts.append(Cut(Span(prev.meta.end_pos, e.meta.end_pos)))
 
+    def _repoint(self, elem) -> bool:
+        """True (and refused) when a `depends_on` element names a removed block that itself
+        depended on others: dropping the element would drop that ordering too, and which of
+        them the dependant still needs is for a human to say."""
+        ref = self.text[elem.meta.start_pos:elem.meta.end_pos].strip()
+        target = self.blocks.get(ref) if ref in self.blocks else self.elsewhere.get(ref)
+        if target is None or "depends_on" not in attributes(target):
+            return False
+        self._refuse(elem.meta.start_pos, f"depends_on {ref}, which is removed and itself depended on others: "
+                                          "re-point it to what it still needs, or drop it")
+        return True
+
     def _element_is_service(self, elem) -> bool:
-        literal = token_text(elem)
-        if literal and is_node(elem.children[0], "string"):
-            return pointer_matches(self.name, literal)
+        literal_text = token_text(elem)
+        if literal_text and is_node(elem.children[0], "string"):
+            return pointer_matches(self.name, literal_text)
         return self._points_at_service(elem)
 
     def _points_at_service(self, value) -> bool:
+        """A short one-line expression whose references all point at blocks made for the
+        component (inputs `var.x` aside: `var.enable_x ? module.x[0].y : null`)."""
         if getattr(value, "meta", None) is None or value.meta.empty:
             return False
         source = self.text[value.meta.start_pos:value.meta.end_pos]
         if is_node(value, "expr_term") and value.children and is_node(value.children[0], "string"):
             return False
+        if len(source) >= 200 or "\n" in source:
+            return False
         refs = _REFERENCE_RE.findall(source)
-        return bool(refs) and all(self.name.labels(r) for r in refs) and len(source) < 200 \
-            and "\n" not in source
+        # A variable made for the component goes only once nothing reads it: reading it is no
+        # reason to go.
+        hits = [self.name.labels(n) or (p != "var" and f"{p}.{n}" in self.gone) for p, n in refs]
+        return any(hits) and all(h or p == "var" for (p, _), h in zip(refs, hits))
 
     # -- spans ----------------------------------------------------------------------------
     def _own_line(self, start: int, end: int) -> bool:
@@ -146,6 +302,88 @@ class _Editor:
     def _refuse(self, offset: int, reason: str) -> None:
         self.refused.append(Refusal(self.lines.line_of(offset) + 1, reason))
 
+    # -- what stays referenced stays --------------------------------------------------------
+    def _keep_referenced(self) -> None:
+        """A removed block that code left in place (here or in the folder's other files) still
+        refers to, and a removed map key something still indexes, are put back and listed:
+        removing them would leave a dangling reference."""
+        while True:
+            # The cuts blanked rather than taken, so that line numbers stay the original's.
+            new = splice(self.text, [Cut(c.span, "\n" * self.text.count("\n", *c.span)) for c in merge_cuts(self.cuts)])
+            texts = [(self.path, new)] + list(self.others)
+            back = False
+            for removal in list(self.doomed.values()):
+                where = removal.address and _referenced(removal.address, texts)
+                if where:
+                    self._put_back(removal.cut, removal.node.meta.start_pos, f"{removal.address} is still "
+                                   f"referenced at {where}: it stays")
+                    del self.doomed[id(removal.node)]
+                    self.removed_blocks.discard(block_key(removal.node) if is_node(removal.node, "block") else ())
+                    back = True
+            for kc in list(self.key_cuts):
+                pattern = re.escape(kc.owner) + r'(\[\s*"' + re.escape(kc.key) + r'"\s*\]|\.' + re.escape(kc.key) + r"\b)"
+                where = _referenced(pattern, texts, regex=True)
+                if where:
+                    self._put_back(kc.cut, kc.offset, f'{kc.owner}["{kc.key}"] is still indexed at {where}: '
+                                                      "the entry stays")
+                    self.key_cuts.remove(kc)
+                    back = True
+            if not back:
+                return
+
+    def _put_back(self, cut: Cut, offset: int, reason: str) -> None:
+        self.cuts = [c for c in self.cuts if c != cut]
+        self._refuse(offset, reason)
+
+    # -- banners ----------------------------------------------------------------------------
+    def _banners(self) -> None:
+        """A section banner (`#####` / `#----` comment lines above a run of items) goes when
+        every item of its section goes; a file whose every item goes is emptied (and deleted)."""
+        if not self.items:
+            return
+        if all(id(n) in self.doomed for n in self.items):
+            self.cuts, self.kept_comments = [Cut(Span(0, len(self.text)))], []
+            return
+        starts = []
+        prev_last = -1
+        for node in self.items:
+            first = self.lines.line_of(node.meta.start_pos)
+            comments = [n for n in range(prev_last + 1, first) if self.lines.is_comment(n) and self.lines.indent(n) == 0]
+            banner = any(_BANNER_RE.match(self.lines.line(n)) for n in comments)
+            starts.append(comments[0] if banner and prev_last >= 0 else None)
+            prev_last = self.lines.line_of(node.meta.end_pos - 1)
+        for i, top in enumerate(starts):
+            if top is None:
+                continue
+            j = next((k for k in range(i + 1, len(starts)) if starts[k] is not None), len(starts))
+            if all(id(n) in self.doomed for n in self.items[i:j]):
+                # One cut from the banner to the section's last line, so that the blank-line
+                # rules see one removed stretch, not a banner and blocks with gaps between.
+                last = self.lines.line_of(self.items[j - 1].meta.end_pos - 1)
+                self.cuts.append(Cut(self.lines.span(top, last)))
+                banner_lines = {self.lines.line(n) for n in range(top, last + 1)}
+                self.kept_comments = [c for c in self.kept_comments if c not in banner_lines]
+
+
+def _plain(expr) -> str | None:
+    """The text of a plain string literal (no interpolation), else None."""
+    parts = string_parts(expr) if expr is not None else []
+    return "".join(str(t) for p in parts for t in p.children) if parts else None
+
+
+def _referenced(what: str, texts, regex: bool = False) -> str | None:
+    """`path:line` of the first place in `texts` ((path, text) pairs) that refers to an
+    address (or matches a pattern), comments aside; None when nothing does."""
+    pattern = re.compile(what if regex else r"(?<![\w.-])" + re.escape(what) + r"(?![\w-])")
+    for path, text in texts:
+        for n, line in enumerate(text.split("\n")):
+            code = re.sub(r"\s(#|//).*$", "", line)
+            if code.lstrip().startswith(("#", "//")):
+                continue
+            if pattern.search(code):
+                return f"{path or 'this file'}:{n + 1}"
+    return None
+
 
 def claims(path: str, text: str) -> bool:
     """Terraform and HCL files: `.tf`, `.tfvars`, `.hcl`."""
@@ -153,17 +391,79 @@ def claims(path: str, text: str) -> bool:
 
 
 def remove(text: str, ctx: RemovalContext) -> EditResult:
-    """Remove the service's blocks, entries and list elements from an HCL file."""
+    """Remove the component's blocks (labelled for it, or made for it), the entries and list
+    elements that name it or point at such blocks, and the banners of sections left empty.
+    With `ctx.neighbours` (the other files of the Terraform module, as they were before the
+    run), their removed blocks count as the component's here, and a block still referenced
+    there stays; a file that does not name the component is edited only where it refers to
+    such a block."""
+    mentions = ctx.name.prefilter().search(text.encode()) is not None
+    folder = _Folder(ctx) if ctx.neighbours else None
+    if not mentions and (folder is None or _referenced_any(folder.gone, text) is None):
+        if folder is None:
+            _parse_or_raise(text)
+        return EditResult(text)
     try:
-        tree = parse_hcl(text)
-    except Exception as exc:  # python-hcl2 raises lark errors of several types
-        problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise Unparsable(getattr(exc, "line", 1) or 1, f"HCL does not parse: {problem}") from exc
-    editor = _Editor(text, ctx.name)
-    editor.run(tree)
+        tree = _parse_or_raise(text)
+    except Unparsable as exc:
+        if mentions:
+            raise
+        return EditResult(text, [Refusal(exc.line, f"refers to a removed block, but {exc.problem}")])
+    editor = folder.plan(text, tree, ctx) if folder else _Editor(text, tree, ctx, ctx.path).run()
+    editor.finish_plan()
     return finish(text, editor.lines, editor.cuts, editor.refused,
                   lambda new: verify_cuts(text, tree, tidy_cuts(editor.lines, editor.cuts), new,
                                           editor.removed_blocks), editor.kept_comments)
+
+
+def _parse_or_raise(text: str):
+    try:
+        return parse_hcl(text)
+    except Exception as exc:  # python-hcl2 raises lark errors of several types
+        problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise Unparsable(getattr(exc, "line", 1) or 1, f"HCL does not parse: {problem}") from exc
+
+
+class _Folder:
+    """A Terraform module's other files, judged for one file's edit: which blocks the folder
+    removes (each file on its own first), and what the other files will read once their own
+    edits are made knowing all of those."""
+
+    def __init__(self, ctx: RemovalContext) -> None:
+        self.trees = {}
+        for path, other in ctx.neighbours:
+            try:
+                self.trees[path] = parse_hcl(other) if ctx.name.prefilter().search(other.encode()) else None
+            except Exception:  # python-hcl2 raises lark errors of several types: read as plain text
+                self.trees[path] = None
+        self.ctx = ctx
+        self.gone: set[str] = set()
+        for path, other in ctx.neighbours:
+            if self.trees[path] is not None:
+                self.gone |= _Editor(other, self.trees[path], ctx, path).run().gone
+
+    def plan(self, text: str, tree, ctx: RemovalContext) -> _Editor:
+        """This file's editor, run knowing the folder (finish_plan still to do)."""
+        gone = frozenset(self.gone | _Editor(text, tree, ctx, ctx.path).run().gone)
+        others, elsewhere = [], {}
+        for path, other in ctx.neighbours:
+            other_tree = self.trees[path]
+            if other_tree is None and _referenced_any(gone, other):
+                try:
+                    other_tree = parse_hcl(other)
+                except Exception:  # python-hcl2 raises lark errors of several types: read as plain text
+                    other_tree = None
+            if other_tree is not None:
+                done = _Editor(other, other_tree, ctx, path, gone).run()
+                elsewhere.update({a: n for a, n in done.blocks.items() if a})
+                other = splice(other, done.cuts)
+            others.append((path, other))
+        return _Editor(text, tree, ctx, ctx.path, gone, tuple(others), elsewhere).run()
+
+
+def _referenced_any(addresses, text: str) -> str | None:
+    """The first of `addresses` that `text` refers to, or None."""
+    return next((a for a in sorted(addresses) if not a.startswith("var.") and _referenced(a, [("", text)])), None)
 
 
 def still_valid(before: str, after: str) -> str | None:
