@@ -357,3 +357,16 @@ def test_a_file_that_does_not_name_the_component_is_left_unless_it_refers_to_a_r
     assert hcl.remove(text, replace(ctx(), path="a/outputs.tf", neighbours=neighbour)).text == text
     broken = 'output "web" {\n'  # not parsed at all: it names neither the component nor a removed block
     assert hcl.remove(broken, replace(ctx(), path="a/x.tf", neighbours=neighbour)).text == broken
+
+
+def test_a_module_whose_folder_only_lost_a_subfolder_stays():
+    text = 'module "addons" {\n  source = "../modules/addons"\n}\n'
+    context = replace(ctx(), path="envs/main.tf", deleted_paths=frozenset({"modules/addons/video-service/main.tf"}))
+    assert hcl.remove(text, context).text == text
+
+
+def test_an_input_is_dropped_only_when_the_folder_is_known():
+    # Without the module's other files (path unknown), a variable nothing here reads may be read
+    # elsewhere: it stays.
+    text = 'variable "enable_video_recorder" {\n  default = false\n}\n'
+    assert hcl.remove(text, ctx()).text == text

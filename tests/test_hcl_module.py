@@ -64,3 +64,62 @@ def test_remove_service_over_terraform_modules(tmp_path, capsys):
     assert files == AFTER
     assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 0
     assert {p: data.decode() for p, data in tree_bytes(tmp_path).items()} == AFTER
+
+
+INPUTS_BEFORE = {
+    "infra/modules/addons/main.tf": (
+        'module "cert_manager" {\n  count  = var.enable_cert_manager ? 1 : 0\n  source = "./cert-manager"\n'
+        '  tags   = var.tags\n}\n\n'
+        'module "tracing" {\n  count     = var.enable_tracing_agent ? 1 : 0\n  source    = "./trace-agent"\n'
+        '  config    = var.tracing_agent_config\n  node_role = var.node_role_arn\n  tags      = var.tags\n}\n'),
+    "infra/modules/addons/trace-agent/main.tf": 'resource "helm_release" "this" {\n  name = "agent"\n}\n',
+    "infra/modules/addons/variables.tf": (
+        'variable "node_role_arn" {\n  type    = string\n  default = ""\n}\n\n'
+        'variable "tags" {\n  type    = map(string)\n  default = {}\n}\n\n'
+        'variable "enable_cert_manager" {\n  type    = bool\n  default = false\n}\n'
+        '#-----------TRACING-------------\n'
+        'variable "enable_tracing_agent" {\n  type    = bool\n  default = false\n}\n\n'
+        'variable "tracing_agent_config" {\n  type    = any\n  default = {}\n}\n\n'
+        '#-----------ARGOCD-------------\n'
+        'variable "enable_argocd" {\n  type    = bool\n  default = false\n}\n'),
+    # a caller that names no form of the component: it passes the inputs only it read
+    "infra/envs/prod/main.tf": (
+        'module "addons" {\n  source = "../../modules/addons"\n\n'
+        '  node_role_arn = "arn:aws:iam::1:role/node"\n'
+        '  #---------------------------------------\n  # CERT MANAGER\n  #---------------------------------------\n'
+        '  enable_cert_manager = true\n'
+        '  #---------------------------------------\n  # TRACING\n  #---------------------------------------\n'
+        '  enable_tracing_agent = true\n  tracing_agent_config = {\n    sample_rate = 5\n  }\n'
+        '  #---------------------------------------\n  # ARGOCD\n  #---------------------------------------\n'
+        '  enable_argocd = true\n}\n'),
+}
+
+INPUTS_AFTER = {
+    "infra/modules/addons/main.tf": (
+        'module "cert_manager" {\n  count  = var.enable_cert_manager ? 1 : 0\n  source = "./cert-manager"\n'
+        '  tags   = var.tags\n}\n'),
+    # node_role_arn was read only by the removed module too, but it is a general input: it stays
+    "infra/modules/addons/variables.tf": (
+        'variable "node_role_arn" {\n  type    = string\n  default = ""\n}\n\n'
+        'variable "tags" {\n  type    = map(string)\n  default = {}\n}\n\n'
+        'variable "enable_cert_manager" {\n  type    = bool\n  default = false\n}\n\n'
+        '#-----------ARGOCD-------------\n'
+        'variable "enable_argocd" {\n  type    = bool\n  default = false\n}\n'),
+    "infra/envs/prod/main.tf": (
+        'module "addons" {\n  source = "../../modules/addons"\n\n'
+        '  node_role_arn = "arn:aws:iam::1:role/node"\n'
+        '  #---------------------------------------\n  # CERT MANAGER\n  #---------------------------------------\n'
+        '  enable_cert_manager = true\n'
+        '  #---------------------------------------\n  # ARGOCD\n  #---------------------------------------\n'
+        '  enable_argocd = true\n}\n'),
+}
+
+
+def test_inputs_only_the_component_read_leave_the_module_and_its_callers(tmp_path):
+    for path, text in INPUTS_BEFORE.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text, encoding="utf-8")
+    assert main(["apply", "remove-service", "service=trace-agent", "--repo", str(tmp_path)]) == 0
+    assert {p: data.decode() for p, data in tree_bytes(tmp_path).items()} == INPUTS_AFTER
+    assert main(["apply", "remove-service", "service=trace-agent", "--repo", str(tmp_path)]) == 0
+    assert {p: data.decode() for p, data in tree_bytes(tmp_path).items()} == INPUTS_AFTER

@@ -58,6 +58,9 @@ class RemovalContext:
     # stays. Empty when the caller does not give them.
     path: str = ""
     neighbours: tuple[tuple[str, str], ...] = ()
+    # Inputs (variables) a Terraform module folder drops because only the component read them:
+    # (folder, names). A module block whose local source is that folder loses those arguments.
+    dropped_inputs: tuple[tuple[str, frozenset[str]], ...] = ()
 
 
 class Editor(Protocol):

@@ -10,7 +10,9 @@ it, list elements that name it (`"prod/video-service"`), and the banners of sect
 A Terraform module is a folder: given the folder's other files (`RemovalContext.neighbours`),
 the editor counts the blocks they remove as the component's, and keeps (and lists) a block that
 code left in place there or here still refers to, a map key still indexed, and a `depends_on`
-element whose removed block depended on others. Verify: the result parses and holds exactly
+element whose removed block depended on others; a variable only removed code read, named after
+the component or a removed block, goes, and `dropped_inputs` lets its callers (module blocks
+whose local `source` is that folder: `RemovalContext.dropped_inputs`) drop the argument. Verify: the result parses and holds exactly
 the original top-level blocks minus the removed ones (parsing only the top-level items the edit
 changed, when that is enough: see `verify_cuts`).
 """
@@ -19,9 +21,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from gitops_bot.domain.names import ServiceName, pointer_matches
+from gitops_bot.domain.names import ServiceName, pointer_matches, words
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable, finish, newly_broken
 from gitops_bot.edit.blocks import kept_comment_above, leading_comments, tidy_cuts
 from gitops_bot.parse.hcl import (
@@ -44,6 +46,10 @@ CHECK = "parses; top-level blocks equal the original minus the removed ones"
 # A reference in an expression: `module.x`, `var.x`, `local.x`, `data.t.x`, `t.x` (a resource).
 _REFERENCE_RE = re.compile(r"\b((?:data\.)?[a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)")
 _COMMENT = ("#", "//")
+# Words too general to tie an input to a component (`enable_amazon_x` is not about `amazon`).
+_GENERAL_WORDS = frozenset({"amazon", "azure", "google", "enable", "enabled", "config", "configs", "addon", "addons",
+                            "module", "service", "services", "cluster", "kubernetes", "helm", "chart", "values",
+                            "settings", "controller", "controllers", "operator", "manager", "managed"})
 # A section banner: a comment line drawn with a run of one character (`#####`, `#----`, `# ===`).
 _BANNER_RE = re.compile(r"^\s*(#|//)\s*.*([#=*~_-])\2{3,}")
 
@@ -64,7 +70,7 @@ class _KeyCut:
     owner: str
     key: str
     cut: Cut
-    offset: int
+    node: object
 
 
 class _Editor:
@@ -87,6 +93,8 @@ class _Editor:
                       if is_node(n, "block") or is_node(n, "attribute")]
         self.blocks = {address(block_key(n)): n for n in self.items if is_node(n, "block")}
         self.doomed: dict[int, _Removal] = {}  # id(node) -> its removal
+        self.taken: set[int] = set()  # id() of every node cut whole, at any depth
+        self.ctx = ctx
         self.gone = set(gone)  # addresses of the blocks removed here and in the folder's other files
         self.key_cuts: list[_KeyCut] = []
 
@@ -109,8 +117,11 @@ class _Editor:
         return self
 
     def finish_plan(self) -> None:
-        """The folder-wide checks, once the cuts are known: nothing still referenced goes."""
+        """The folder-wide checks, once the cuts are known: nothing still referenced goes, and
+        an input only removed code read goes too (when the folder is known)."""
         self._keep_referenced()
+        if self.ctx.path:
+            self._drop_dead_inputs()
         self._banners()
 
     def _take(self, node) -> None:
@@ -129,6 +140,7 @@ class _Editor:
 
     def _block(self, node) -> None:
         key = block_key(node)
+        dropped = self._dropped_arguments(node) if key[0] == "module" else frozenset()
         for child in children(node):
             if is_node(child, "body"):
                 for item in children(child):
@@ -136,6 +148,9 @@ class _Editor:
                         self._nested_block(item)
                     elif is_node(item, "attribute"):
                         attr = token_text(item.children[0])
+                        if attr in dropped:
+                            self._cut_lines(item)
+                            continue
                         # The map a `locals` attribute or a variable's default holds is indexed
                         # elsewhere as local.<attr>["key"] / var.<name>["key"].
                         owner = f"local.{attr}" if key[0] == "locals" else \
@@ -183,11 +198,20 @@ class _Editor:
         value = attributes(node).get("value")
         return value is not None and self._points_at_service(value)
 
+    def _dropped_arguments(self, node) -> frozenset[str]:
+        """The arguments of a module call whose module (a local folder) drops those inputs."""
+        source = _plain(attributes(node).get("source"))
+        if not source or not source.startswith(("./", "../")) or not self.path or not self.ctx.dropped_inputs:
+            return frozenset()
+        target = _folder_of(self.path, source)
+        return next((names for folder, names in self.ctx.dropped_inputs if folder == target), frozenset())
+
     def _source_deleted(self, source: str | None) -> bool:
         if not source or not source.startswith(("./", "../")) or not self.path:
             return False
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(self.path), source))
-        return any(p == target or p.startswith(target + "/") for p in self.deleted)
+        target = _folder_of(self.path, source)
+        # The module's own .tf files went (a deleted file deeper down, a submodule, is not it).
+        return any(posixpath.dirname(p) == target and p.endswith(".tf") for p in self.deleted)
 
     def _comment_names(self, node) -> bool:
         first = self.lines.line_of(node.meta.start_pos)
@@ -201,7 +225,7 @@ class _Editor:
         if self.name.labels(key) or self._points_at_service(value):
             before = len(self.cuts)
             if self._cut_lines(node) and owner and is_node(node, "object_elem"):
-                self.key_cuts.append(_KeyCut(owner, key, self.cuts[before], node.meta.start_pos))
+                self.key_cuts.append(_KeyCut(owner, key, self.cuts[before], node))
             return
         if key == "depends_on":
             for sub in walk(value):
@@ -297,6 +321,7 @@ class _Editor:
         first = leading_comments(self.lines, first, col, self.name.names_in_comment)
         self.kept_comments += kept_comment_above(self.lines, first, col)
         self.cuts.append(Cut(self.lines.span(first, last)))
+        self.taken.add(id(node))
         return True
 
     def _refuse(self, offset: int, reason: str) -> None:
@@ -308,14 +333,12 @@ class _Editor:
         refers to, and a removed map key something still indexes, are put back and listed:
         removing them would leave a dangling reference."""
         while True:
-            # The cuts blanked rather than taken, so that line numbers stay the original's.
-            new = splice(self.text, [Cut(c.span, "\n" * self.text.count("\n", *c.span)) for c in merge_cuts(self.cuts)])
-            texts = [(self.path, new)] + list(self.others)
+            texts = [(self.path, self._blanked())] + list(self.others)
             back = False
             for removal in list(self.doomed.values()):
                 where = removal.address and _referenced(removal.address, texts)
                 if where:
-                    self._put_back(removal.cut, removal.node.meta.start_pos, f"{removal.address} is still "
+                    self._put_back(removal.cut, removal.node, f"{removal.address} is still "
                                    f"referenced at {where}: it stays")
                     del self.doomed[id(removal.node)]
                     self.removed_blocks.discard(block_key(removal.node) if is_node(removal.node, "block") else ())
@@ -324,31 +347,78 @@ class _Editor:
                 pattern = re.escape(kc.owner) + r'(\[\s*"' + re.escape(kc.key) + r'"\s*\]|\.' + re.escape(kc.key) + r"\b)"
                 where = _referenced(pattern, texts, regex=True)
                 if where:
-                    self._put_back(kc.cut, kc.offset, f'{kc.owner}["{kc.key}"] is still indexed at {where}: '
+                    self._put_back(kc.cut, kc.node, f'{kc.owner}["{kc.key}"] is still indexed at {where}: '
                                                       "the entry stays")
                     self.key_cuts.remove(kc)
                     back = True
             if not back:
                 return
 
-    def _put_back(self, cut: Cut, offset: int, reason: str) -> None:
+    def _put_back(self, cut: Cut, node, reason: str) -> None:
         self.cuts = [c for c in self.cuts if c != cut]
-        self._refuse(offset, reason)
+        self.taken.discard(id(node))
+        self._refuse(node.meta.start_pos, reason)
+
+    def _blanked(self, spans=()) -> str:
+        """The text with the cuts (and `spans`) blanked rather than taken, so that line numbers
+        stay the original's."""
+        cuts = merge_cuts(list(self.cuts) + [Cut(Span(*span)) for span in spans])
+        return splice(self.text, [Cut(c.span, "\n" * self.text.count("\n", *c.span)) for c in cuts])
+
+    def _drop_dead_inputs(self) -> None:
+        """A variable that only removed code read (it was read before, and nothing in the
+        module reads it now) was an input of the component: it goes, and its callers' arguments
+        with it (see `dropped_inputs`)."""
+        for node in self.items:
+            key = block_key(node)
+            if key[0] != "variable" or len(key) != 2 or id(node) in self.taken:
+                continue
+            own = (self.lines.start(self.lines.line_of(node.meta.start_pos)), node.meta.end_pos)
+            var = f"var.{key[1]}"
+            if not self._named_after_removed(key[1]):
+                continue  # a general input (tags, environment) stays though only removed code read it
+            before = [(self.path, self._blanked_only(own))] + list(self.ctx.neighbours)
+            if _referenced(var, before) and not _referenced(var, [(self.path, self._blanked([own]))] + list(self.others)):
+                self._take(node)
+
+    def _named_after_removed(self, variable: str) -> bool:
+        """True when a distinctive word of the component's name or of a removed block's label
+        is part of the variable's name (`enable_aws_open_telemetry` for the module
+        `aws_opentelemetry_collector`), separators ignored."""
+        squashed = "".join(words(variable))
+        labels = [self.name.raw] + [a.split(".")[-1] for a in self.gone]
+        return any(len(w) >= 5 and w not in _GENERAL_WORDS and w in squashed for label in labels for w in words(label))
+
+    def _blanked_only(self, span) -> str:
+        return self.text[:span[0]] + "\n" * self.text.count("\n", *span) + self.text[span[1]:]
 
     # -- banners ----------------------------------------------------------------------------
     def _banners(self) -> None:
         """A section banner (`#####` / `#----` comment lines above a run of items) goes when
-        every item of its section goes; a file whose every item goes is emptied (and deleted)."""
+        every item of its section goes, at the top level and inside a block's body; a file
+        whose every item goes is emptied (and deleted)."""
         if not self.items:
             return
-        if all(id(n) in self.doomed for n in self.items):
+        if all(id(n) in self.taken for n in self.items):
             self.cuts, self.kept_comments = [Cut(Span(0, len(self.text)))], []
             return
-        starts = []
-        prev_last = -1
+        self._sections(self.items, -1)
         for node in self.items:
+            if is_node(node, "block") and id(node) not in self.taken:
+                body = [c for c in children(node) if is_node(c, "body")]
+                items = [n for b in body for n in children(b) if is_node(n, "block") or is_node(n, "attribute")]
+                if any(id(n) in self.taken for n in items):
+                    self._sections(items, self.lines.line_of(node.meta.start_pos))
+
+    def _sections(self, items: list, head: int) -> None:
+        """Cut the banners of `items`' sections whose every item goes; `head` is the line of the
+        block header above them (-1 at the top of a file, whose opening comment is no banner)."""
+        starts = []
+        prev_last = head
+        for node in items:
             first = self.lines.line_of(node.meta.start_pos)
-            comments = [n for n in range(prev_last + 1, first) if self.lines.is_comment(n) and self.lines.indent(n) == 0]
+            col = self.lines.indent(first)
+            comments = [n for n in range(prev_last + 1, first) if self.lines.is_comment(n) and self.lines.indent(n) == col]
             banner = any(_BANNER_RE.match(self.lines.line(n)) for n in comments)
             starts.append(comments[0] if banner and prev_last >= 0 else None)
             prev_last = self.lines.line_of(node.meta.end_pos - 1)
@@ -356,13 +426,19 @@ class _Editor:
             if top is None:
                 continue
             j = next((k for k in range(i + 1, len(starts)) if starts[k] is not None), len(starts))
-            if all(id(n) in self.doomed for n in self.items[i:j]):
+            if all(id(n) in self.taken for n in items[i:j]):
                 # One cut from the banner to the section's last line, so that the blank-line
                 # rules see one removed stretch, not a banner and blocks with gaps between.
-                last = self.lines.line_of(self.items[j - 1].meta.end_pos - 1)
+                last = self.lines.line_of(items[j - 1].meta.end_pos - 1)
                 self.cuts.append(Cut(self.lines.span(top, last)))
                 banner_lines = {self.lines.line(n) for n in range(top, last + 1)}
                 self.kept_comments = [c for c in self.kept_comments if c not in banner_lines]
+
+
+def _folder_of(path: str, source: str) -> str:
+    """The repository folder a local module `source` of the file at `path` names ('' for the root)."""
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(path), source))
+    return "" if target == "." else target
 
 
 def _plain(expr) -> str | None:
@@ -397,16 +473,17 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     run), their removed blocks count as the component's here, and a block still referenced
     there stays; a file that does not name the component is edited only where it refers to
     such a block."""
-    mentions = ctx.name.prefilter().search(text.encode()) is not None
+    names_it = ctx.name.prefilter().search(text.encode()) is not None
+    mentions = names_it or may_call(ctx, text)
     folder = _Folder(ctx) if ctx.neighbours else None
-    if not mentions and (folder is None or _referenced_any(folder.gone, text) is None):
+    if not mentions and (folder is None or (_referenced_any(folder.gone, text) is None and 'variable "' not in text)):
         if folder is None:
             _parse_or_raise(text)
         return EditResult(text)
     try:
         tree = _parse_or_raise(text)
     except Unparsable as exc:
-        if mentions:
+        if names_it:
             raise
         return EditResult(text, [Refusal(exc.line, f"refers to a removed block, but {exc.problem}")])
     editor = folder.plan(text, tree, ctx) if folder else _Editor(text, tree, ctx, ctx.path).run()
@@ -459,6 +536,32 @@ class _Folder:
                 other = splice(other, done.cuts)
             others.append((path, other))
         return _Editor(text, tree, ctx, ctx.path, gone, tuple(others), elsewhere).run()
+
+
+def dropped_inputs(ctx: RemovalContext, files: dict[str, str]) -> frozenset[str]:
+    """The variables a Terraform module folder (`files`: its .tf files by path) drops in this
+    removal because only removed code read them; its callers drop the matching arguments."""
+    dropped: set[str] = set()
+    for path, text in files.items():
+        if "variable" not in text:
+            continue
+        neighbours = tuple((p, t) for p, t in files.items() if p != path)
+        mine = replace(ctx, path=path, neighbours=neighbours, dropped_inputs=())
+        folder = _Folder(mine)
+        try:
+            tree = parse_hcl(text)
+        except Exception:  # python-hcl2 raises lark errors of several types: nothing dropped
+            continue
+        editor = folder.plan(text, tree, mine)
+        editor.finish_plan()
+        dropped |= {key[1] for key in editor.removed_blocks if key[0] == "variable" and len(key) == 2}
+    return frozenset(dropped)
+
+
+def may_call(ctx: RemovalContext, text: str) -> bool:
+    """True when `text` may pass an input some module drops (`enable_x = true`)."""
+    names = {n for _, names in ctx.dropped_inputs for n in names}
+    return bool(names) and re.search(r"^\s*(" + "|".join(map(re.escape, sorted(names))) + r")\s*=", text, re.M) is not None
 
 
 def _referenced_any(addresses, text: str) -> str | None:

@@ -13,7 +13,7 @@ import posixpath
 from dataclasses import replace
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
-from gitops_bot.edit import classify, editor_for
+from gitops_bot.edit import classify, editor_for, hcl
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
@@ -32,6 +32,13 @@ def run(state: RunState, args: dict[str, str]) -> None:
     listed = {path for path, _, _ in files}
     files += [(path, text, "hcl") for module in modules.values() for path, text in module.items()
               if path not in listed]
+    # Inputs only the component read leave their module, and the calls that pass them lose them.
+    dropped = tuple((folder, names) for folder, module in sorted(modules.items())
+                    if (names := hcl.dropped_inputs(ctx, module)))
+    if dropped:
+        ctx = replace(ctx, dropped_inputs=dropped)
+        listed |= {path for path, _, _ in files}
+        files += [(path, text, "hcl") for path, text in _callers(state, ctx) if path not in listed]
     # Templates first: a template block that stays keeps the values it reads in its chart.
     files.sort(key=lambda f: f[2] != "helm")
     kept: dict[str, list[tuple[tuple[str, ...], str]]] = {}
@@ -81,6 +88,17 @@ def _terraform_modules(state: RunState, paths: list[str]) -> dict[str, dict[str,
             if text is not None:
                 modules[folder][path] = text
     return modules
+
+
+def _callers(state: RunState, ctx: RemovalContext) -> list[tuple[str, str]]:
+    """The .tf files that may pass an input some module drops (the editor judges each call)."""
+    found = []
+    for path in state.tree.paths():
+        if path.endswith(".tf") and not state.tree.is_deleted(path):
+            text = state.tree.read(path)
+            if text is not None and hcl.may_call(ctx, text):
+                found.append((path, text))
+    return found
 
 
 def _edit(editor, text: str, ctx: RemovalContext) -> EditResult:
