@@ -276,7 +276,8 @@ MADE_FOR = {
           }
         }
         """, {"path": "addons/locals.tf",
-              "neighbours": (("addons/main.tf", 'module "video_collector" {\n  source = "./video-service-addon"\n}\n'),),
+              "neighbours": (("addons/main.tf",
+                              'module "video_collector" {\n  source = "./video-service-addon"\n}\n'),),
               "deleted_paths": frozenset({"addons/video-service-addon/main.tf"})}),
 }
 
@@ -346,7 +347,8 @@ def test_a_depends_on_a_removed_block_without_dependencies_of_its_own_goes():
 def test_a_map_key_nothing_indexes_goes():
     before = ('variable "ports" {\n  default = {\n    auth-service  = 8001\n    video-service = 8002\n  }\n}\n')
     after = 'variable "ports" {\n  default = {\n    auth-service  = 8001\n  }\n}\n'
-    context = replace(ctx(), path="v.tf", neighbours=(("m.tf", 'module "x" {\n  port = var.ports["auth-service"]\n}\n'),))
+    reader = 'module "x" {\n  port = var.ports["auth-service"]\n}\n'
+    context = replace(ctx(), path="v.tf", neighbours=(("m.tf", reader),))
     assert hcl.remove(before, context).text == after
     assert hcl.remove(after, context).text == after
 
@@ -370,3 +372,14 @@ def test_an_input_is_dropped_only_when_the_folder_is_known():
     # elsewhere: it stays.
     text = 'variable "enable_video_recorder" {\n  default = false\n}\n'
     assert hcl.remove(text, ctx()).text == text
+
+
+def test_an_input_of_a_removed_block_goes_unless_that_block_stays():
+    variables = 'variable "team" {\n  default = "x"\n}\n\nvariable "video_flag" {\n  default = false\n}\n'
+    main_tf = ("main.tf", 'module "video_service" {\n  count = var.video_flag ? 1 : 0\n}\n')
+    context = replace(ctx(), path="variables.tf", neighbours=(main_tf,))
+    assert hcl.remove(variables, context).text == 'variable "team" {\n  default = "x"\n}\n'
+    # An output that cannot be cut still reads the module, so its run keeps it: so does the input.
+    reader = ("outputs.tf", 'output "u" {\n  value = "url: ${module.video_service[0].url}"\n}\n')
+    context = replace(ctx(), path="variables.tf", neighbours=(main_tf, reader))
+    assert hcl.remove(variables, context).text == variables

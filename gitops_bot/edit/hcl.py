@@ -12,9 +12,10 @@ the editor counts the blocks they remove as the component's, and keeps (and list
 code left in place there or here still refers to, a map key still indexed, and a `depends_on`
 element whose removed block depended on others; a variable only removed code read, named after
 the component or a removed block, goes, and `dropped_inputs` lets its callers (module blocks
-whose local `source` is that folder: `RemovalContext.dropped_inputs`) drop the argument. Verify: the result parses and holds exactly
-the original top-level blocks minus the removed ones (parsing only the top-level items the edit
-changed, when that is enough: see `verify_cuts`).
+whose local `source` is that folder: `RemovalContext.dropped_inputs`) drop the argument.
+
+Verify: the result parses and holds exactly the original top-level blocks minus the removed ones
+(parsing only the top-level items the edit changed, when that is enough: see `verify_cuts`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import posixpath
 import re
 from dataclasses import dataclass, replace
 
-from gitops_bot.domain.names import ServiceName, pointer_matches, words
+from gitops_bot.domain.names import pointer_matches, words
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable, finish, newly_broken
 from gitops_bot.edit.blocks import kept_comment_above, leading_comments, tidy_cuts
 from gitops_bot.parse.hcl import (
@@ -78,7 +79,6 @@ class _Editor:
                  gone: frozenset[str] = frozenset(), others: tuple[tuple[str, str], ...] = (),
                  elsewhere: dict | None = None) -> None:
         self.text = text
-        self.tree = tree
         self.lines = Lines(text, comment=_COMMENT)
         self.name = ctx.name
         self.path = path
@@ -100,8 +100,9 @@ class _Editor:
 
     # -- the passes -----------------------------------------------------------------------
     def run(self) -> "_Editor":
-        """Decide the top-level blocks made for the component, cut them and the entries that
-        point at them, keep those still referenced, then take banners (or the whole file)."""
+        """Decide the top-level blocks made for the component and cut them and the entries,
+        keys and list elements that name it or point at them (`finish_plan` then judges the
+        cuts against the folder)."""
         chosen = [n for n in self.items if is_node(n, "block") and block_key(n)[0] != "output"
                   and self._made_for_service(n)]
         self.gone |= {a for a in (address(block_key(n)) for n in chosen) if a}
@@ -344,7 +345,8 @@ class _Editor:
                     self.removed_blocks.discard(block_key(removal.node) if is_node(removal.node, "block") else ())
                     back = True
             for kc in list(self.key_cuts):
-                pattern = re.escape(kc.owner) + r'(\[\s*"' + re.escape(kc.key) + r'"\s*\]|\.' + re.escape(kc.key) + r"\b)"
+                key = re.escape(kc.key)
+                pattern = re.escape(kc.owner) + r'(\[\s*"' + key + r'"\s*\]|\.' + key + r"\b)"
                 where = _referenced(pattern, texts, regex=True)
                 if where:
                     self._put_back(kc.cut, kc.node, f'{kc.owner}["{kc.key}"] is still indexed at {where}: '
@@ -378,7 +380,8 @@ class _Editor:
             if not self._named_after_removed(key[1]):
                 continue  # a general input (tags, environment) stays though only removed code read it
             before = [(self.path, self._blanked_only(own))] + list(self.ctx.neighbours)
-            if _referenced(var, before) and not _referenced(var, [(self.path, self._blanked([own]))] + list(self.others)):
+            after = [(self.path, self._blanked([own]))] + list(self.others)
+            if _referenced(var, before) and not _referenced(var, after):
                 self._take(node)
 
     def _named_after_removed(self, variable: str) -> bool:
@@ -418,7 +421,8 @@ class _Editor:
         for node in items:
             first = self.lines.line_of(node.meta.start_pos)
             col = self.lines.indent(first)
-            comments = [n for n in range(prev_last + 1, first) if self.lines.is_comment(n) and self.lines.indent(n) == col]
+            comments = [n for n in range(prev_last + 1, first)
+                        if self.lines.is_comment(n) and self.lines.indent(n) == col]
             banner = any(_BANNER_RE.match(self.lines.line(n)) for n in comments)
             starts.append(comments[0] if banner and prev_last >= 0 else None)
             prev_last = self.lines.line_of(node.meta.end_pos - 1)
@@ -520,9 +524,12 @@ class _Folder:
                 self.gone |= _Editor(other, self.trees[path], ctx, path).run().gone
 
     def plan(self, text: str, tree, ctx: RemovalContext) -> _Editor:
-        """This file's editor, run knowing the folder (finish_plan still to do)."""
+        """This file's editor, run knowing the folder (finish_plan still to do). Each other
+        file is edited as its own run will edit it: its cuts, less the blocks that the cut
+        texts of the rest of the folder still refer to (which its own run keeps too)."""
         gone = frozenset(self.gone | _Editor(text, tree, ctx, ctx.path).run().gone)
-        others, elsewhere = [], {}
+        views, elsewhere = {}, {}
+        cut = {ctx.path: splice(text, _Editor(text, tree, ctx, ctx.path, gone).run().cuts)}
         for path, other in ctx.neighbours:
             other_tree = self.trees[path]
             if other_tree is None and _referenced_any(gone, other):
@@ -530,10 +537,18 @@ class _Folder:
                     other_tree = parse_hcl(other)
                 except Exception:  # python-hcl2 raises lark errors of several types: read as plain text
                     other_tree = None
+            cut[path] = other
             if other_tree is not None:
-                done = _Editor(other, other_tree, ctx, path, gone).run()
-                elsewhere.update({a: n for a, n in done.blocks.items() if a})
-                other = splice(other, done.cuts)
+                views[path] = _Editor(other, other_tree, ctx, path, gone).run()
+                elsewhere.update({a: n for a, n in views[path].blocks.items() if a})
+                cut[path] = splice(other, views[path].cuts)
+        others = []
+        for path, other in ctx.neighbours:
+            view = views.get(path)
+            if view is not None:
+                view.others = tuple((p, t) for p, t in cut.items() if p != path)
+                view._keep_referenced()
+                other = splice(other, view.cuts)
             others.append((path, other))
         return _Editor(text, tree, ctx, ctx.path, gone, tuple(others), elsewhere).run()
 
@@ -561,7 +576,9 @@ def dropped_inputs(ctx: RemovalContext, files: dict[str, str]) -> frozenset[str]
 def may_call(ctx: RemovalContext, text: str) -> bool:
     """True when `text` may pass an input some module drops (`enable_x = true`)."""
     names = {n for _, names in ctx.dropped_inputs for n in names}
-    return bool(names) and re.search(r"^\s*(" + "|".join(map(re.escape, sorted(names))) + r")\s*=", text, re.M) is not None
+    if not names:
+        return False
+    return re.search(r"^\s*(" + "|".join(map(re.escape, sorted(names))) + r")\s*=", text, re.M) is not None
 
 
 def _referenced_any(addresses, text: str) -> str | None:
