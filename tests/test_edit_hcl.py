@@ -383,3 +383,13 @@ def test_an_input_of_a_removed_block_goes_unless_that_block_stays():
     reader = ("outputs.tf", 'output "u" {\n  value = "url: ${module.video_service[0].url}"\n}\n')
     context = replace(ctx(), path="variables.tf", neighbours=(main_tf, reader))
     assert hcl.remove(variables, context).text == variables
+
+
+def test_a_cloud_api_named_after_the_component_with_its_words_run_together_goes():
+    before = ('locals {\n  apis = [\n    "container.googleapis.com",\n    "videoservice.googleapis.com",\n'
+              '    "cloudtrace.googleapis.com"\n  ]\n}\n')
+    after = 'locals {\n  apis = [\n    "container.googleapis.com",\n    "cloudtrace.googleapis.com"\n  ]\n}\n'
+    assert hcl.remove(before, ctx()).text == after
+    assert hcl.remove(after, ctx()).text == after
+    other = 'locals {\n  apis = ["videoservicegateway.googleapis.com", "video.googleapis.com"]\n}\n'
+    assert hcl.remove(other, ctx()).text == other

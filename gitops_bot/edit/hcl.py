@@ -285,8 +285,15 @@ class _Editor:
     def _element_is_service(self, elem) -> bool:
         literal_text = token_text(elem)
         if literal_text and is_node(elem.children[0], "string"):
-            return pointer_matches(self.name, literal_text)
+            return pointer_matches(self.name, literal_text) or self._squashed_host(literal_text)
         return self._points_at_service(elem)
+
+    def _squashed_host(self, value: str) -> bool:
+        """A host named after the component with its words run together, as cloud APIs are
+        (`clouddebugger.googleapis.com` for `cloud-debugger`)."""
+        tokens = self.name.tokens
+        host = re.fullmatch(r"([a-z0-9]+)\.[a-z0-9.-]+", value)
+        return len(tokens) > 1 and host is not None and host.group(1) == "".join(tokens)
 
     def _points_at_service(self, value) -> bool:
         """A short one-line expression whose references all point at blocks made for the
