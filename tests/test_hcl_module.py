@@ -57,12 +57,13 @@ def test_remove_service_over_terraform_modules(tmp_path, capsys):
     for path, text in BEFORE.items():
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text(text, encoding="utf-8")
-    assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 0
+    # exit 1: the zone was refused (a human must finish), the rest is applied
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert "aws_route53_zone.video_service_zone is still referenced at infra/edge/route53.tf:8" in out
     files = {p: data.decode() for p, data in tree_bytes(tmp_path).items()}
     assert files == AFTER
-    assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 0
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 1
     assert {p: data.decode() for p, data in tree_bytes(tmp_path).items()} == AFTER
 
 
