@@ -309,10 +309,11 @@ STAYS = {
         'resource "aws_route53_record" "parent_ns" {\n'
         '  name = "ns.${aws_route53_zone.video_service_zone.name}"\n}\n',
         {}, "aws_route53_zone.video_service_zone is still referenced at this file:6"),
-    "a generic block still referenced by another file of the module": (
-        '# the video-service image\nmodule "ecr" {\n  repo_name = "video-service"\n}\n',
-        {"path": "a/ecr.tf", "neighbours": (("a/app.tf", 'module "app" {\n  image = "${module.ecr.url}:1.0"\n}\n'),)},
-        "module.ecr is still referenced at a/app.tf:2"),
+    "a module whose deleted folder is still referenced by another file of the module": (
+        'module "collector" {\n  source = "./video-service"\n}\n',
+        {"path": "a/main.tf", "deleted_paths": frozenset({"a/video-service/main.tf"}),
+         "neighbours": (("a/app.tf", 'module "app" {\n  image = "${module.collector.url}:1.0"\n}\n'),)},
+        "module.collector is still referenced at a/app.tf:2"),
     "a depends_on on a removed block that depended on others": (
         'module "video_service" {\n  depends_on = [module.db]\n}\n\nmodule "api" {\n'
         '  depends_on = [\n    module.db,\n    module.video_service,\n  ]\n}\n',
@@ -393,3 +394,16 @@ def test_a_cloud_api_named_after_the_component_with_its_words_run_together_goes(
     assert hcl.remove(after, ctx()).text == after
     other = 'locals {\n  apis = ["videoservicegateway.googleapis.com", "video.googleapis.com"]\n}\n'
     assert hcl.remove(other, ctx()).text == other
+
+
+def test_a_block_guessed_to_be_the_components_stays_quietly_while_code_that_stays_reads_it():
+    # Its generic label and its name input are only a guess: code that stays still reading it
+    # says the guess is doubtful. It stays, not refused (its mention is in the residue report).
+    text = '# the video-service image\nmodule "ecr" {\n  repo_name = "video-service"\n}\n'
+    reader = ("a/app.tf", 'module "app" {\n  image = "${module.ecr.url}:1.0"\n}\n')
+    result = hcl.remove(text, replace(ctx(), path="a/ecr.tf", neighbours=(reader,)))
+    assert result.text == text and result.refused == []
+    variables = 'variable "name" {\n  default = "video-service"\n}\n'
+    reader = ("a/main.tf", 'module "vpc" {\n  name = var.name\n}\n')
+    result = hcl.remove(variables, replace(ctx(), path="a/variables.tf", neighbours=(reader,)))
+    assert result.text == variables and result.refused == []

@@ -62,6 +62,10 @@ class _Removal:
     node: object
     address: str | None
     cut: Cut
+    # Made for it on a guess (a generic label whose name input or default names it): if code
+    # that stays still refers to it, the guess is doubtful and it stays without a refusal (its
+    # mention is in the residue report like any other).
+    guessed: bool = False
 
 
 @dataclass
@@ -129,7 +133,7 @@ class _Editor:
         key = block_key(node) if is_node(node, "block") else ()
         before = len(self.cuts)
         if self._cut_lines(node):
-            self.doomed[id(node)] = _Removal(node, address(key), self.cuts[before])
+            self.doomed[id(node)] = _Removal(node, address(key), self.cuts[before], self._guessed(key, node))
             if key:
                 self.removed_blocks.add(key)
 
@@ -192,6 +196,13 @@ class _Editor:
         if any(self.name.identifies(v) for v in names):
             return True
         return any(self.name.labels(v) for v in names) and self._comment_names(node)
+
+    def _guessed(self, key: tuple[str, ...], node) -> bool:
+        """True for a block taken only because an input or default names the component."""
+        if not key or key[0] not in ("module", "resource", "data", "variable") or \
+                any(self.name.labels(label) for label in key[1:]):
+            return False
+        return not (key[0] == "module" and self._source_deleted(_plain(attributes(node).get("source"))))
 
     def _output_of_service(self, node) -> bool:
         """An output whose value comes from the component alone goes whole (an output without
@@ -346,8 +357,8 @@ class _Editor:
             for removal in list(self.doomed.values()):
                 where = removal.address and _referenced(removal.address, texts)
                 if where:
-                    self._put_back(removal.cut, removal.node, f"{removal.address} is still "
-                                   f"referenced at {where}: it stays")
+                    self._put_back(removal.cut, removal.node, None if removal.guessed else
+                                   f"{removal.address} is still referenced at {where}: it stays")
                     del self.doomed[id(removal.node)]
                     self.removed_blocks.discard(block_key(removal.node) if is_node(removal.node, "block") else ())
                     back = True
@@ -363,10 +374,11 @@ class _Editor:
             if not back:
                 return
 
-    def _put_back(self, cut: Cut, node, reason: str) -> None:
+    def _put_back(self, cut: Cut, node, reason: str | None) -> None:
         self.cuts = [c for c in self.cuts if c != cut]
         self.taken.discard(id(node))
-        self._refuse(node.meta.start_pos, reason)
+        if reason:
+            self._refuse(node.meta.start_pos, reason)
 
     def _blanked(self, spans=()) -> str:
         """The text with the cuts (and `spans`) blanked rather than taken, so that line numbers
