@@ -104,8 +104,6 @@ def test_compose_app_references_go(tmp_path):
                                                           "            tag_suffix: cart\n")
 
 
-@pytest.mark.xfail(strict=True, reason="corpus category 5 (5 cases): a Terraform block made for the component "
-                                       "but labelled generically (`module \"ecr\"` for its image) is left; issue #12")
 def test_a_generically_labelled_terraform_block_of_the_component_goes(tmp_path):
     write(tmp_path, {
         "addons/kuberhealthy/main.tf": "resource \"helm_release\" \"kuberhealthy\" {\n  name = \"kuberhealthy\"\n}\n",

@@ -53,9 +53,15 @@ class RemovalContext:
     # Value paths that a refused template block still reads, with the reason, for the values
     # files of that chart: their entries are withheld rather than removed.
     kept_values: tuple[tuple[tuple[str, ...], str], ...] = ()
-    # The edited file's path in the repository ("" when unknown): relative references in it
-    # (a kustomization's `resources:`) resolve against its folder.
+    # The file being edited, and the other files of its folder that make one unit with it
+    # (a Terraform module's .tf files), as (path, current text): a block still referenced there
+    # stays. Empty when the caller does not give them. Relative references in the file (a
+    # kustomization's `resources:`) resolve against the path's folder.
     path: str = ""
+    neighbours: tuple[tuple[str, str], ...] = ()
+    # Inputs (variables) a Terraform module folder drops because only the component read them:
+    # (folder, names). A module block whose local source is that folder loses those arguments.
+    dropped_inputs: tuple[tuple[str, frozenset[str]], ...] = ()
 
 
 class Editor(Protocol):

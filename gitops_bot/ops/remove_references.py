@@ -13,7 +13,7 @@ import posixpath
 from dataclasses import replace
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
-from gitops_bot.edit import classify, editor_for
+from gitops_bot.edit import classify, editor_for, hcl
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable
 from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES
 from gitops_bot.ops.base import Operation
@@ -27,6 +27,19 @@ def run(state: RunState, args: dict[str, str]) -> None:
     ctx = RemovalContext(name, _deleted(tree))
     files = [(path, tree.read(path)) for path in _to_edit(state, name, ctx) if not tree.is_deleted(path)]
     files = [(path, text, classify(path, text)) for path, text in files if text is not None]
+    modules = _terraform_modules(state, [path for path, _, kind in files if kind == "hcl"])
+    # The other .tf files of those modules may refer to a block made for the component under
+    # another name (`module.ecr`): the HCL editor removes those references too.
+    listed = {path for path, _, _ in files}
+    files += [(path, text, "hcl") for module in modules.values() for path, text in module.items()
+              if path not in listed]
+    # Inputs only the component read leave their module, and the calls that pass them lose them.
+    dropped = tuple((folder, names) for folder, module in sorted(modules.items())
+                    if (names := hcl.dropped_inputs(ctx, module)))
+    if dropped:
+        ctx = replace(ctx, dropped_inputs=dropped)
+        listed |= {path for path, _, _ in files}
+        files += [(path, text, "hcl") for path, text in _callers(state, ctx) if path not in listed]
     # Templates first: a template block that stays keeps the values it reads in its chart.
     files.sort(key=lambda f: f[2] != "helm")
     kept: dict[str, list[tuple[tuple[str, ...], str]]] = {}
@@ -35,7 +48,9 @@ def run(state: RunState, args: dict[str, str]) -> None:
         if editor is None:
             continue
         chart_values = kept.get(posixpath.dirname(path), ())
-        result = _edit(editor, text, replace(ctx, kept_values=tuple(chart_values), path=path))
+        module = modules.get(posixpath.dirname(path), {}) if kind == "hcl" else {}
+        result = _edit(editor, text, replace(ctx, kept_values=tuple(chart_values), path=path,
+                                             neighbours=tuple((p, t) for p, t in module.items() if p != path)))
         if kind == "helm" and "/templates/" in path:
             chart = path.split("/templates/", 1)[0]
             kept.setdefault(chart, []).extend(
@@ -69,6 +84,34 @@ def _deleted(tree) -> frozenset[str]:
 def _ancestors(folder: str) -> list[str]:
     parts = folder.split("/") if folder else []
     return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def _terraform_modules(state: RunState, paths: list[str]) -> dict[str, dict[str, str]]:
+    """The `.tf` files of each folder holding one of `paths` (a Terraform module: what one file
+    declares the others may reference), with their text before this operation edits any."""
+    folders = {posixpath.dirname(path) for path in paths}
+    modules: dict[str, dict[str, str]] = {folder: {} for folder in folders}
+    if not folders:
+        return modules
+    tree = state.tree
+    for path in tree.paths():
+        folder = posixpath.dirname(path)
+        if folder in modules and path.endswith(".tf") and not tree.is_deleted(path):
+            text = tree.read(path)
+            if text is not None:
+                modules[folder][path] = text
+    return modules
+
+
+def _callers(state: RunState, ctx: RemovalContext) -> list[tuple[str, str]]:
+    """The .tf files that may pass an input some module drops (the editor judges each call)."""
+    found = []
+    for path in state.tree.paths():
+        if path.endswith(".tf") and not state.tree.is_deleted(path):
+            text = state.tree.read(path)
+            if text is not None and hcl.may_call(ctx, text):
+                found.append((path, text))
+    return found
 
 
 def _edit(editor, text: str, ctx: RemovalContext) -> EditResult:

@@ -120,3 +120,25 @@ def literal(expr) -> str | None:
         return None
     node = expr.children[0] if is_node(expr, "expr_term") and expr.children else expr
     return token_text(node) if is_node(node, "string") else None
+
+
+def attributes(block) -> dict:
+    """The attributes directly in a block's body, by key (their value expressions)."""
+    return {token_text(a.children[0]): a.children[-1]
+            for child in children(block) if is_node(child, "body")
+            for a in children(child) if is_node(a, "attribute")}
+
+
+def address(key: tuple[str, ...]) -> str | None:
+    """How Terraform expressions refer to a top-level block: `module.x`, `var.x`, `data.t.x`,
+    `t.x` for a resource; None for blocks nothing refers to by name (output, locals, terraform)."""
+    kind, labels = (key[0], key[1:]) if key else ("", ())
+    if kind == "module" and len(labels) == 1:
+        return f"module.{labels[0]}"
+    if kind == "variable" and len(labels) == 1:
+        return f"var.{labels[0]}"
+    if kind == "data" and len(labels) == 2:
+        return f"data.{labels[0]}.{labels[1]}"
+    if kind == "resource" and len(labels) == 2:
+        return f"{labels[0]}.{labels[1]}"
+    return None
