@@ -177,3 +177,27 @@ def test_parameters_may_follow_options(monorepo, capsys):
     assert code == 1 and "remove-service: 20 files" in out
     with pytest.raises(SystemExit):
         main(["plan", "remove-service", "--repo", str(monorepo), "--bogus"])
+
+
+def test_a_typo_of_a_component_exits_2_with_did_you_mean(monorepo, capsys):
+    before = tree_bytes(monorepo)
+    code, out, err = run(capsys, "apply", "remove-service", "service=vidoe-service", "--repo", str(monorepo))
+    assert (code, out) == (2, "")
+    assert err == "gitops-bot: error: nothing in this repository is named 'vidoe-service'; did you mean: video-service?\n"
+    assert tree_bytes(monorepo) == before
+
+
+def test_a_component_already_removed_is_a_no_op_while_anything_still_names_it(tmp_path, capsys):
+    for folder in ("payment", "payments"):
+        (tmp_path / "services" / folder).mkdir(parents=True)
+        (tmp_path / "services" / folder / "main.go").write_text("package main\n")
+    (tmp_path / "README.md").write_text("The payments service was merged into payment.\n")
+    assert run(capsys, "apply", "remove-service", "service=payments", "--repo", str(tmp_path))[0] == 0
+    before = tree_bytes(tmp_path)
+    code, out, err = run(capsys, "apply", "remove-service", "service=payments", "--repo", str(tmp_path))
+    assert (code, err) == (0, "") and "0 files (no changes)" in out  # the README still names it: not a typo
+    (tmp_path / "README.md").unlink()  # now nothing names it, and `payment` is close: read as a typo
+    code, _, err = run(capsys, "apply", "remove-service", "service=payments", "--repo", str(tmp_path))
+    assert (code, err) == (2, "gitops-bot: error: nothing in this repository is named 'payments'; "
+                              "did you mean: payment?\n")
+    assert tree_bytes(tmp_path) == {p: b for p, b in before.items() if p != "README.md"}

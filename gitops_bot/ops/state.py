@@ -123,8 +123,20 @@ class RunState:
             if evidence:
                 raise UserError(f"{raw!r} is part of the repository's structure, not a component "
                                 f"({evidence}); did you mean: {', '.join(self._suggestions(raw))}?")
+            close = difflib.get_close_matches(raw, sorted(self.known_components()), n=3, cutoff=0.8)
+            if close and not self._named_anywhere(name):  # a typo, not a component already removed
+                raise UserError(f"nothing in this repository is named {raw!r}; did you mean: {', '.join(close)}?")
         self._checked.add(raw)
         return name
+
+    def _named_anywhere(self, name: ServiceName) -> bool:
+        """Whether any path or any file's text names `name` (its spellings or a path part it owns)."""
+        quick = name.prefilter()
+        if any(quick.passes(p) and any(name.owns(part.split(".", 1)[0]) for part in p.split("/"))
+               for p in self.tree.paths()):
+            return True
+        regex = name.mention_regex()
+        return any(regex.search(self.tree.read(p) or "") for p in self.candidates(name))
 
     def _structural_evidence(self, name: ServiceName) -> str | None:
         """Why `name` looks like structure rather than a component, or None."""
