@@ -51,8 +51,12 @@ class Footprint:
 
 def project_dirs(tree: Worktree) -> frozenset[str]:
     """Folders holding a build or package manifest (the repository root excepted)."""
-    return frozenset(posixpath.dirname(p) for p in tree.paths()
-                     if posixpath.basename(p) in PROJECT_MARKERS and "/" in p)
+    found = set()
+    for p in tree.paths():  # rpartition, not posixpath: this runs once per file of the tree
+        folder, _, base = p.rpartition("/")
+        if folder and base in PROJECT_MARKERS:
+            found.add(folder)
+    return frozenset(found)
 
 
 def footprint(tree: Worktree, name: ServiceName, projects: frozenset[str]) -> Footprint:

@@ -9,6 +9,7 @@ only passed the cheap prefilter, like `notifications.yaml` for `noti`) it has no
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 from dataclasses import replace
 
@@ -67,18 +68,29 @@ def _to_edit(state: RunState, name, ctx: RemovalContext) -> list[str]:
     if ctx.deleted_paths:
         seen = set(paths)
         paths += [p for p in state.tree.paths()
-                  if posixpath.basename(p) in KUSTOMIZATION_FILES and p not in seen]
+                  if p.rpartition("/")[2] in KUSTOMIZATION_FILES and p not in seen]
     return paths
 
 
 def _deleted(tree) -> frozenset[str]:
     """The deleted files, and the folders none of whose files is left (so that a reference to
     `src/video/` is known to point at something the run deleted)."""
-    files = [p for p in tree.paths() if tree.is_deleted(p)]
-    left = {posixpath.dirname(p) for p in tree.paths() if not tree.is_deleted(p)}
-    left_anywhere = {d for p in left for d in _ancestors(p)}
-    folders = {d for p in files for d in _ancestors(posixpath.dirname(p)) if d not in left_anywhere}
-    return frozenset(files) | frozenset(folders)
+    paths = tree.paths()  # sorted: the files under a folder are one run of this list
+    files = [p for p in paths if tree.is_deleted(p)]
+    folders = {d for p in files for d in _ancestors(posixpath.dirname(p))}
+    return frozenset(files) | frozenset(d for d in folders if not _any_left(tree, paths, d))
+
+
+def _any_left(tree, paths: list[str], folder: str) -> bool:
+    """Whether a file under `folder` is still there (a bisection into the sorted paths, so that
+    a large tree is not walked once per folder)."""
+    prefix = folder + "/"
+    for p in paths[bisect.bisect_left(paths, prefix):]:
+        if not p.startswith(prefix):
+            return False
+        if not tree.is_deleted(p):
+            return True
+    return False
 
 
 def _ancestors(folder: str) -> list[str]:
@@ -95,8 +107,10 @@ def _terraform_modules(state: RunState, paths: list[str]) -> dict[str, dict[str,
         return modules
     tree = state.tree
     for path in tree.paths():
+        if not path.endswith(".tf"):
+            continue
         folder = posixpath.dirname(path)
-        if folder in modules and path.endswith(".tf") and not tree.is_deleted(path):
+        if folder in modules and not tree.is_deleted(path):
             text = tree.read(path)
             if text is not None:
                 modules[folder][path] = text
