@@ -183,7 +183,8 @@ def test_a_typo_of_a_component_exits_2_with_did_you_mean(monorepo, capsys):
     before = tree_bytes(monorepo)
     code, out, err = run(capsys, "apply", "remove-service", "service=vidoe-service", "--repo", str(monorepo))
     assert (code, out) == (2, "")
-    assert err == "gitops-bot: error: nothing in this repository is named 'vidoe-service'; did you mean: video-service?\n"
+    assert err == ("gitops-bot: error: nothing in this repository is named 'vidoe-service'; "
+                   "did you mean: video-service?\n")
     assert tree_bytes(monorepo) == before
 
 
@@ -201,3 +202,13 @@ def test_a_component_already_removed_is_a_no_op_while_anything_still_names_it(tm
     assert (code, err) == (2, "gitops-bot: error: nothing in this repository is named 'payments'; "
                               "did you mean: payment?\n")
     assert tree_bytes(tmp_path) == {p: b for p, b in before.items() if p != "README.md"}
+
+
+def test_refused_edits_are_listed_before_validation_and_residue(monorepo, capsys):
+    (monorepo / "k8s" / "anchors.yaml").write_text("services:\n  video-service: &common\n    port: 81\n"
+                                                   "  auth-service:\n    <<: *common\n")
+    code, out, _ = run(capsys, "plan", "remove-service", "service=video-service", "--repo", str(monorepo))
+    summary = out[out.index("remove-service: "):].splitlines()
+    assert code == 1 and summary[1] == "refused edits (1), for a human to finish:"
+    assert summary[2].startswith("  k8s/anchors.yaml:2: it defines the anchor &common")
+    assert summary[3].startswith("validation:")

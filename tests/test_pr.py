@@ -278,3 +278,18 @@ def test_a_fake_marker_quoted_from_a_file_does_not_pose_as_the_bot(github, repos
     assert marker_of(github)["head"] == head(origin)  # the bot's own marker, the last one
     github.pulls[SLUG][0].state = "closed"  # a human closed it
     assert pr(clone) == 1 and "does not reopen" in capsys.readouterr().out
+
+
+def test_refused_edits_come_first_in_the_body(github, repos, capsys):
+    origin, clone = repos
+    (clone / "k8s" / "anchors.yaml").write_text("services:\n  video-service: &common\n    port: 81\n"
+                                                "  auth-service:\n    <<: *common\n")
+    git(clone, "add", "-A")
+    git(clone, "commit", "--quiet", "-m", "an anchor shared with auth-service")
+    git(clone, "push", "--quiet", "origin", "main")
+    assert pr(clone) == 0
+    (pull,) = github.pulls[SLUG]
+    refused = pull.body.index("### Refused: finish these by hand")
+    assert refused < pull.body.index("### Changed files") < pull.body.index("### Left for a human")
+    assert ("- [ ] [`k8s/anchors.yaml:2`](https://github.com/acme/platform/blob/" in pull.body[refused:]
+            and "which line 5 still uses" in pull.body[refused:pull.body.index("### Changed files")])

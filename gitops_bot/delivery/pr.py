@@ -131,6 +131,13 @@ def render_body(recipe: Recipe, params: Mapping[str, str], changes: ChangeSet, s
            f"({', '.join(f'{n} {s}' for s, n in sorted(counts.items()))}).", "", recipe.description, ""]
     if closes:
         out += [f"Closes #{closes}.", ""]
+    if changes.refused:
+        out += ["### Refused: finish these by hand", "",
+                "gitops-bot would not make these edits safely; each file is left as it was.", ""]
+        out += [f"- [ ] {_link(blob, r.path, r.line)} {code(r.reason[:200])}" for r in changes.refused[:RESIDUE_SHOWN]]
+        if len(changes.refused) > RESIDUE_SHOWN:
+            out.append(f"- … and {len(changes.refused) - RESIDUE_SHOWN} more: run the command below")
+        out.append("")
     if params:
         out += ["### Parameters", "", "| parameter | value |", "|---|---|"]
         out += [f"| {code(k, table=True)} | {code(v, table=True)} |" for k, v in params.items()]
@@ -153,9 +160,7 @@ def render_body(recipe: Recipe, params: Mapping[str, str], changes: ChangeSet, s
         out.append("Each line still names what the recipe changed; check it off once handled.")
         out.append("")
         for r in changes.residue[:RESIDUE_SHOWN]:
-            link = (f"[{code(f'{r.path}:{r.line}')}]({blob}/{quote(r.path)}#L{r.line})" if r.line
-                    else code(r.path))
-            out.append(f"- [ ] {link} {code(r.text[:120])} ({_reason(r.reason)})")
+            out.append(f"- [ ] {_link(blob, r.path, r.line)} {code(r.text[:120])} ({_reason(r.reason)})")
         if len(changes.residue) > RESIDUE_SHOWN:
             out.append(f"- … and {len(changes.residue) - RESIDUE_SHOWN} more: run the command below")
     else:
@@ -196,6 +201,11 @@ def _fence(text: str, shortest: int) -> str:
     """Backticks one longer than any run of them in `text` (at least `shortest`): a fence the
     text cannot close."""
     return "`" * max(shortest, max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+
+
+def _link(blob: str, path: str, line: int) -> str:
+    """`path:line` linked to the line in the bot's commit (the path alone for line 0)."""
+    return f"[{code(f'{path}:{line}')}]({blob}/{quote(path)}#L{line})" if line else code(path)
 
 
 def _reason(reason: str) -> str:

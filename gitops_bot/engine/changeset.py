@@ -82,13 +82,17 @@ class ChangeSet:
         }
 
     def summary(self) -> str:
-        """The human summary printed after the diff: counts, validation and the residue report."""
+        """The human summary printed after the diff: counts, the refused edits (first: a human
+        must finish them), validation and the residue report."""
         out = []
         by_status: dict[str, int] = {}
         for f in self.files:
             by_status[f.status] = by_status.get(f.status, 0) + 1
         counts = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())) or "no changes"
         out.append(f"{self.recipe}: {len(self.files)} files ({counts})")
+        if self.refused:
+            out.append(f"refused edits ({len(self.refused)}), for a human to finish:")
+            out.extend(f"  {r.path}:{r.line}: {r.reason}" for r in self.refused)
         if self.found:
             tally: dict[str, int] = {}
             for f in self.found:
@@ -104,9 +108,6 @@ class ChangeSet:
                        "choose a side with prefer=values|params:")
             out.extend(f"  {c.service} {c.key}: {c.values_value!r} at {c.values_location} "
                        f"vs {c.param_value!r} at {c.param_location}" for c in self.conflicts)
-        if self.refused:
-            out.append(f"refused edits ({len(self.refused)}):")
-            out.extend(f"  {r.path}:{r.line}: {r.reason}" for r in self.refused)
         if self.residue:
             n = len(self.residue)
             out.append(f"residue: {n} {'entry' if n == 1 else 'entries'} left for a human to review:")
