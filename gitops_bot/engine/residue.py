@@ -14,6 +14,7 @@ from gitops_bot.text.diff import opcodes
 _RESIDUE_REASONS = {
     "markdown": "prose",
     "source": "source code",
+    "dockerfile": "Dockerfile instruction the editor does not change (RUN, COPY --from, continued lines)",
     "generated": "generated or binary",
     "binary": "generated or binary",
 }

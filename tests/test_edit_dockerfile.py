@@ -1,0 +1,87 @@
+"""The Dockerfile editor (issue 12): a shared build Dockerfile loses the COPY/ADD instructions and
+source words of the removed component, and nothing else."""
+
+from __future__ import annotations
+
+import pytest
+
+from gitops_bot.cli import main
+from gitops_bot.edit import classify, dockerfile
+
+from .conftest import tree_bytes
+from .editors import ctx, dedent
+
+PAIRS = {
+    "a COPY of the component goes with the comment naming it; a mixed COPY loses its source word": (
+        """
+        # syntax=docker/dockerfile:1
+        FROM golang:1.24 AS build
+        WORKDIR /src
+        COPY go.work go.work.sum ./
+        COPY services/auth-service/ ./services/auth-service/
+        # video-service: the recordings API
+        COPY services/video-service/ ./services/video-service/
+        COPY services/board-service/go.mod services/video-service/go.mod ./mods/
+        ADD ["services/video-service/config.json", "/etc/video.json"]
+        RUN go build ./services/...
+        """,
+        """
+        # syntax=docker/dockerfile:1
+        FROM golang:1.24 AS build
+        WORKDIR /src
+        COPY go.work go.work.sum ./
+        COPY services/auth-service/ ./services/auth-service/
+        COPY services/board-service/go.mod ./mods/
+        ADD ["services/video-service/config.json", "/etc/video.json"]
+        RUN go build ./services/...
+        """),
+    "continued lines, --from copies and RUN lines stay": (
+        """
+        FROM golang:1.24 AS video-service
+        FROM alpine:3.20
+        COPY --from=video-service /bin/video-service /bin/
+        COPY services/video-service/ \\
+             /src/video/
+        RUN make -C services/video-service build
+        """,
+        None),
+}
+
+
+@pytest.mark.parametrize("name", PAIRS)
+def test_pairs_and_a_second_run(name):
+    before, after = (dedent(t) if t is not None else None for t in PAIRS[name])
+    after = before if after is None else after
+    result = dockerfile.remove(before, ctx())
+    assert result.text == after and not result.refused
+    assert dockerfile.remove(after, ctx()).text == after
+
+
+def test_which_files_it_claims():
+    for path in ("Dockerfile", "docker/Dockerfile.go-services", "build/services.Dockerfile", "Containerfile"):
+        assert classify(path, "FROM scratch\n") == "dockerfile"
+    assert classify("docs/dockerfiles.md", "FROM scratch\n") == "markdown"
+
+
+def test_a_result_that_is_not_instructions_is_refused():
+    assert dockerfile.still_valid("FROM a\nCOPY x y\n", "FROM a\nx y\n") is not None
+    assert dockerfile.still_valid("FROM a\nnot an instruction\n", "FROM a\nnot an instruction\n") is None
+
+
+def test_a_removal_edits_a_shared_dockerfile_and_deletes_the_components_own(tmp_path):
+    files = {
+        "services/video-service/Dockerfile": "FROM golang:1.24\nCOPY . .\n",
+        "services/video-service/main.go": "package main\n",
+        "services/auth-service/main.go": "package main\n",
+        "docker/Dockerfile.dev": "FROM golang:1.24\nCOPY services/auth-service/ /src/auth/\n"
+                                 "COPY services/video-service/ /src/video/\n",
+    }
+    for path, text in files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 0
+    assert (tmp_path / "docker/Dockerfile.dev").read_text() == "FROM golang:1.24\nCOPY services/auth-service/ /src/auth/\n"
+    assert not (tmp_path / "services/video-service").exists()
+    before = tree_bytes(tmp_path)
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 0
+    assert tree_bytes(tmp_path) == before
