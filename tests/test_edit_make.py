@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from gitops_bot.cli import main
 from gitops_bot.edit import make
 
+from .conftest import tree_bytes
 from .editors import ctx, dedent
 
 PAIRS = {
@@ -115,3 +119,29 @@ def test_define_bodies_are_never_edited():
     text = "define HELP\nvideo-service-build: builds\nA = video-service auth-service\nendef\nB = video-service auth\n"
     assert make.remove(text, ctx()).text == \
         "define HELP\nvideo-service-build: builds\nA = video-service auth-service\nendef\nB = auth\n"
+
+
+def test_an_include_of_a_deleted_makefile_goes(tmp_path):
+    files = {
+        "services/video-service/main.go": "package main\n",
+        "makefiles/video-service.mk": "video-build:\n\tgo build ./services/video-service\n",
+        "makefiles/recordings.mk": "recordings:\n\techo rec\n",  # not the service's: its include stays
+        "makefiles/common.mk": "common:\n\techo ok\n",
+        "Makefile": "include makefiles/video-service.mk\ninclude makefiles/common.mk\n"
+                    "-include makefiles/common.mk makefiles/recordings.mk\n\nall: common\n",
+    }
+    for path, text in files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 0
+    assert (tmp_path / "Makefile").read_text() == ("include makefiles/common.mk\n-include makefiles/common.mk "
+                                                   "makefiles/recordings.mk\n\nall: common\n")
+    before = tree_bytes(tmp_path)
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 0
+    assert tree_bytes(tmp_path) == before
+
+
+def test_the_words_of_an_include_that_are_deleted_files_go():
+    context = replace(ctx(), deleted_paths=frozenset({"mk/old.mk"}), path="Makefile")
+    result = make.remove("include mk/a.mk mk/old.mk\nsinclude $(DIR)/old.mk\n", context)
+    assert result.text == "include mk/a.mk\nsinclude $(DIR)/old.mk\n"

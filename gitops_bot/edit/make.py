@@ -33,6 +33,7 @@ _RULE_RE = re.compile(r"^([^\t#=:][^=:]*?)\s*::?(?!=)")
 _DIRECTIVE_RE = re.compile(r"^\s*(ifeq|ifneq|ifdef|ifndef|else|endif|include|-include|sinclude"
                            r"|define|endef|export|unexport|vpath)\b")
 _FOR_RE = re.compile(r"\bfor\s+\w+\s+in\s+([^;]*?)\s*(;|\bdo\b)")
+_INCLUDE_RE = re.compile(r"^\s*(?:-include|sinclude|include)\s+")
 _ECHO_RE = re.compile(r"^\t[@+-]*\s*echo\b")
 _WORD_RE = re.compile(r"[^\s\\;]+")
 
@@ -100,10 +101,12 @@ def _classify(text: str, in_rule: bool) -> str:
 
 
 class _Editor:
-    def __init__(self, text: str, name: ServiceName) -> None:
+    def __init__(self, text: str, name: ServiceName, deleted: frozenset[str] = frozenset(), folder: str = "") -> None:
         self.text = text
         self.lines, self.logicals = parsed(text)
         self.name = name
+        self.deleted, self.folder = deleted, folder
+        self.including = False
         self.cuts: list[Cut] = []
         self.refused: list[Refusal] = []
 
@@ -117,6 +120,8 @@ class _Editor:
                 self._recipe(logicals, i)
             elif lg.kind == "assign":
                 self._words_after(lg, lg.text.index("=") + 1, "variable")
+            elif lg.kind == "directive" and _INCLUDE_RE.match(lg.text):
+                self._include(lg)
             if lg.kind not in ("recipe", "rule"):
                 removed_rule = False
 
@@ -143,6 +148,22 @@ class _Editor:
         first = leading_comments(self.lines, lg.first, 0, self.name.names_in_comment)
         self.cuts.append(Cut(self.lines.span(first, last)))
         return True
+
+    def _include(self, lg: Logical) -> None:
+        """An `include` of files the run deleted or that are the service's would stop `make`
+        ("No such file"): the line goes when every file is such, else the words do."""
+        self.including = True  # the words of this line are also doomed when they are deleted files
+        try:
+            self._words_after(lg, _INCLUDE_RE.match(lg.text).end(), "include list", drop_line_if_empty=True)
+        finally:
+            self.including = False
+
+    def _deleted_file(self, word: str) -> bool:
+        """A path the run deleted, read from the repository root or from the Makefile's folder
+        (where `make -C` or a sub-make runs it)."""
+        if "$" in word:
+            return False
+        return any(posixpath.normpath(posixpath.join(base, word)) in self.deleted for base in ("", self.folder))
 
     # -- recipes --------------------------------------------------------------------------
     def _recipe(self, logicals: list[Logical], i: int) -> None:
@@ -225,7 +246,7 @@ class _Editor:
 
     def _word_is_service(self, word: str) -> bool:
         word = word.strip("\"'")
-        return self.name.owns(word) or self.name.in_path(word)
+        return self.name.owns(word) or self.name.in_path(word) or (self.including and self._deleted_file(word))
 
     def _refuse(self, n: int, reason: str) -> None:
         self.refused.append(Refusal(n + 1, reason))
@@ -239,7 +260,7 @@ def claims(path: str, text: str) -> bool:
 
 def remove(text: str, ctx: RemovalContext) -> EditResult:
     """Remove the service's words, rules and recipe lines from a Makefile."""
-    editor = _Editor(text, ctx.name)
+    editor = _Editor(text, ctx.name, ctx.deleted_paths, posixpath.dirname(ctx.path))
     editor.run()
     return finish(text, editor.lines, editor.cuts, editor.refused, lambda new: still_valid(text, new))
 
