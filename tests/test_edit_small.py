@@ -82,6 +82,27 @@ SHELL = {
           gen_proto_go "$1"
         fi
         """),
+    "case patterns lose the service's alternatives": (
+        """
+        #!/bin/bash
+        case "$svc" in
+          "auth-service"|"video-service")
+            port=80 ;;
+          video-service | board-service) port=81 ;;
+          auth-service|video-service|video_service|board-service) port=82 ;;
+          *) port=0 ;;
+        esac
+        """,
+        """
+        #!/bin/bash
+        case "$svc" in
+          "auth-service")
+            port=80 ;;
+          board-service) port=81 ;;
+          auth-service|board-service) port=82 ;;
+          *) port=0 ;;
+        esac
+        """),
     "calls that are not a list of per-component calls stay": (
         """
         #!/bin/bash
@@ -109,6 +130,13 @@ def test_shell_pairs(name):
     result = shell.remove(before, ctx())
     assert result.text == after
     assert shell.remove(after, ctx()).text == after
+
+
+def test_shell_case_pattern_left_empty_is_refused():
+    text = "case $1 in\n  (video-service)\n    run ;;\n  *) other ;;\nesac\necho video-service|auth-service)\n"
+    result = shell.remove(text, ctx())
+    assert result.text == text and [(r.line, r.reason) for r in result.refused] == [
+        (2, "the case pattern would become empty")]  # the line after esac is not a pattern
 
 
 def test_shell_loop_left_empty_is_refused():

@@ -6,7 +6,9 @@
 - a call line `CMD service` (one command word, the service as its only argument) among lines of
   the same shape for other components (`gen_proto_go cart` / `gen_proto_go product-reviews`: a
   list of per-component calls) goes whole, unless CMD is a builtin whose effect outlives the line
-  (`cd`, `export`, `source`, ...) or the line continues another or sits in a here-document.
+  (`cd`, `export`, `source`, ...) or the line continues another or sits in a here-document;
+- a `case` pattern loses the service's alternative (`"auth"|"video-service")` -> `"auth")`); a
+  pattern that would become empty is refused (what the arm's commands become is a human's call).
 Verify: `bash -n` (refused when the result fails where the original passed).
 """
 
@@ -19,7 +21,7 @@ from typing import Callable
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish, newly_broken
 from gitops_bot.edit.blocks import drop_words
 from gitops_bot.parse.bash import syntax_error
-from gitops_bot.text.splice import Cut, Lines
+from gitops_bot.text.splice import Cut, Lines, Span
 
 KIND = "shell"
 _SHEBANGS = ("#!/bin/bash", "#!/usr/bin/env bash", "#!/bin/sh")
@@ -36,6 +38,11 @@ _CALL_RE = re.compile(r"^\s*(?P<cmd>[A-Za-z_][\w.-]*)\s+(?P<q>[\"']?)(?P<arg>[A-
 _STATEFUL = frozenset({"cd", "pushd", "popd", "source", ".", "export", "unset", "set", "shopt", "exec", "eval",
                        "return", "exit", "shift", "local", "declare", "typeset", "readonly", "trap", "alias",
                        "read", "wait", "umask", "ulimit", "then", "do", "else", "elif", "function", "case", "in"})
+_CASE_RE = re.compile(r"^\s*case\s.+\sin\s*(?:#.*)?$")
+_ESAC_RE = re.compile(r"^\s*esac\b")
+# A case pattern: optional `(`, alternatives of plain or quoted words joined by `|`, then `)`.
+_PATTERN_RE = re.compile(r"^\s*\(?(?P<alts>\s*[\"']?[\w./*-]+[\"']?\s*(?:\|\s*[\"']?[\w./*-]+[\"']?\s*)*)\)")
+_ALT_RE = re.compile(r"[^|\s]+")
 _HEREDOC_RE = re.compile(r"(?<!<)<<-?\s*([\"']?)(\w+)\1")
 
 
@@ -56,10 +63,20 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     cuts: list[Cut] = []
     refused: list[Refusal] = []
     in_array = False
+    cases = 0  # depth of `case ... in` blocks around line n
     heredoc = _heredoc_lines(lines)
     for n in range(len(lines)):
         line = lines.line(n)
         if n in heredoc:
+            continue
+        if _CASE_RE.match(line):
+            cases += 1
+            continue
+        if _ESAC_RE.match(line):
+            cases = max(0, cases - 1)
+            continue
+        if cases and _PATTERN_RE.match(line):
+            _case_pattern(lines, n, lambda w: _is_service_word(name, w), cuts, refused)
             continue
         if in_array:
             if line.strip().startswith(")"):
@@ -90,6 +107,24 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
             elif _component_call(lines, n, lambda w: _is_service_word(name, w)):
                 cuts.append(Cut(lines.span(n, n)))
     return finish(text, lines, cuts, refused, lambda new: still_valid(text, new))
+
+
+def _case_pattern(lines: Lines, n: int, is_service: Callable[[str], bool], cuts: list[Cut],
+                  refused: list[Refusal]) -> None:
+    """Cut the service's alternatives from the case pattern on line n, each with a `|` beside it."""
+    m = _PATTERN_RE.match(lines.line(n))
+    alts = list(_ALT_RE.finditer(lines.line(n), m.start("alts"), m.end("alts")))
+    doomed = [i for i, a in enumerate(alts) if is_service(a.group())]
+    if not doomed:
+        return
+    if len(doomed) == len(alts):
+        refused.append(Refusal(n + 1, "the case pattern would become empty"))
+        return
+    base, kept = lines.start(n), [i for i in range(len(alts)) if i not in doomed]
+    for i in doomed:
+        # the separator towards the next kept alternative, or from the previous one at the end
+        start, end = (alts[i].start(), alts[i + 1].start()) if i < kept[-1] else (alts[i - 1].end(), alts[i].end())
+        cuts.append(Cut(Span(base + start, base + end)))
 
 
 def _call(line: str) -> re.Match[str] | None:
