@@ -18,6 +18,14 @@ GOLDEN = ROOT / "tests" / "golden"
 SLUG = "acme/platform"
 
 
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Write `files` (relative path -> UTF-8 text) under `root`, creating folders; returns root."""
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text, encoding="utf-8")
+    return root
+
+
 def tree_bytes(root: Path) -> dict[str, bytes]:
     """Every file under root (relative POSIX path -> bytes)."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

@@ -20,13 +20,7 @@ import pytest
 
 from gitops_bot.cli import main
 
-from .conftest import tree_bytes
-
-
-def write(root, files: dict[str, str]) -> None:
-    for path, text in files.items():
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_text(text, encoding="utf-8")
+from .conftest import tree_bytes, write_tree
 
 
 def read(root) -> dict[str, str]:
@@ -36,7 +30,7 @@ def read(root) -> dict[str, str]:
 @pytest.mark.xfail(strict=True, reason="corpus category 1 (39 cases): set-version knows only its catalogue "
                                        "tools; toolchains such as Go are issue #13")
 def test_a_toolchain_version_moves_in_every_form(tmp_path, capsys):
-    write(tmp_path, {
+    write_tree(tmp_path, {
         "go.mod": "module example.com/shop\n\ngo 1.22.4\n",
         "src/cart/Dockerfile": "FROM golang:1.22.4-alpine AS build\nRUN go build ./...\n",
         ".github/workflows/ci.yaml": "jobs:\n  test:\n    steps:\n      - uses: actions/setup-go@v5\n"
@@ -54,7 +48,7 @@ def test_a_toolchain_version_moves_in_every_form(tmp_path, capsys):
 
 
 def test_a_folder_named_after_a_derived_form_goes(tmp_path):
-    write(tmp_path, {
+    write_tree(tmp_path, {
         "services/cart/main.go": "package main\n",
         "test/tracetesting/cart/get.yaml": "type: Test\nname: cart get\n",
         "test/tracetesting/run.bash": "#!/bin/bash\ntracetest run --file cart/get.yaml\n",
@@ -68,7 +62,7 @@ def test_a_folder_named_after_a_derived_form_goes(tmp_path):
 
 
 def test_a_same_named_file_of_another_component_stays(tmp_path):
-    write(tmp_path, {
+    write_tree(tmp_path, {
         "src/llm/app.py": "print('llm')\n",
         "src/llm/Dockerfile": "FROM python:3.12\n",
         "src/agent/app.py": "from agents import llm\n",
@@ -83,7 +77,7 @@ def test_a_same_named_file_of_another_component_stays(tmp_path):
 
 
 def test_compose_app_references_go(tmp_path):
-    write(tmp_path, {
+    write_tree(tmp_path, {
         "src/video/main.go": "package main\n",
         "src/cart/main.go": "package main\n",
         ".env": "# Cart\nCART_HOST=cart\nCART_PORT=7070\n\n# Video\nVIDEO_HOST=video\nVIDEO_PORT=8080\n"
@@ -105,7 +99,7 @@ def test_compose_app_references_go(tmp_path):
 
 
 def test_a_generically_labelled_terraform_block_of_the_component_goes(tmp_path):
-    write(tmp_path, {
+    write_tree(tmp_path, {
         "addons/kuberhealthy/main.tf": "resource \"helm_release\" \"kuberhealthy\" {\n  name = \"kuberhealthy\"\n}\n",
         "account/ecr.tf": "# ECR repository for the kuberhealthy checks image\nmodule \"ecr\" {\n"
                           "  source    = \"./modules/ecr\"\n  repo_name = \"platform-kuberhealthy-checks\"\n}\n\n"

@@ -8,7 +8,7 @@ import pytest
 from gitops_bot.cli import main
 from gitops_bot.edit import classify, dockerfile
 
-from .conftest import tree_bytes
+from .conftest import tree_bytes, write_tree
 from .editors import ctx, dedent
 
 PAIRS = {
@@ -76,9 +76,7 @@ def test_a_removal_edits_a_shared_dockerfile_and_deletes_the_components_own(tmp_
         "docker/Dockerfile.dev": "FROM golang:1.24\nCOPY services/auth-service/ /src/auth/\n"
                                  "COPY services/video-service/ /src/video/\n",
     }
-    for path, text in files.items():
-        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / path).write_text(text)
+    write_tree(tmp_path, files)
     assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 0
     assert (tmp_path / "docker/Dockerfile.dev").read_text() == "FROM golang:1.24\nCOPY services/auth-service/ /src/auth/\n"
     assert not (tmp_path / "services/video-service").exists()

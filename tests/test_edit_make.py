@@ -9,7 +9,7 @@ import pytest
 from gitops_bot.cli import main
 from gitops_bot.edit import make
 
-from .conftest import tree_bytes
+from .conftest import tree_bytes, write_tree
 from .editors import ctx, dedent
 
 PAIRS = {
@@ -130,9 +130,7 @@ def test_an_include_of_a_deleted_makefile_goes(tmp_path):
         "Makefile": "include makefiles/video-service.mk\ninclude makefiles/common.mk\n"
                     "-include makefiles/common.mk makefiles/recordings.mk\n\nall: common\n",
     }
-    for path, text in files.items():
-        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / path).write_text(text)
+    write_tree(tmp_path, files)
     assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 0
     assert (tmp_path / "Makefile").read_text() == ("include makefiles/common.mk\n-include makefiles/common.mk "
                                                    "makefiles/recordings.mk\n\nall: common\n")

@@ -11,13 +11,7 @@ import json
 from gitops_bot.cli import main
 from gitops_bot.domain.names import service_name
 
-from .conftest import tree_bytes
-
-
-def write(root, files: dict[str, str]) -> None:
-    for path, text in files.items():
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_text(text, encoding="utf-8")
+from .conftest import tree_bytes, write_tree
 
 
 def remove(root, service: str, capsys, again: int = 0) -> tuple[dict[str, bytes], dict[str, str]]:
@@ -48,7 +42,7 @@ def test_a_gerund_folder_goes_but_plural_and_longer_folders_stay(tmp_path, capsy
         "test/tracetesting-archive/old.yaml": "type: Test\n",
         "docs/tracetest.md": "# Trace tests\n",
     }
-    write(tmp_path, before)
+    write_tree(tmp_path, before)
     after, residue = remove(tmp_path, "tracetest", capsys)
     assert after == expect(before, {"test/tracetesting/cart/get.yaml", "docs/tracetest.md"})
     assert residue == {}
@@ -61,7 +55,7 @@ def test_the_plural_of_a_name_is_a_sibling_and_stays(tmp_path, capsys):
         "examples/argo-workflows/wf.yaml": "kind: Workflow\n",
         "videos-archive/list.txt": "x\n",
     }
-    write(tmp_path, before)
+    write_tree(tmp_path, before)
     after, _ = remove(tmp_path, "argo-workflow", capsys)
     assert after == expect(before, {"schedulers/argo-workflow/main.tf"})
 
@@ -73,7 +67,7 @@ def test_a_folder_and_its_parent_spelling_the_name_go(tmp_path, capsys):
         "platform/istio/base/values.yaml": "x: 1\n",
         "platform/envoy/gateway/values.yaml": "x: 1\n",
     }
-    write(tmp_path, before)
+    write_tree(tmp_path, before)
     after, _ = remove(tmp_path, "istio-gateway", capsys)
     assert after == expect(before, {"platform/istio/gateway/base/values.yaml",
                                     "platform/istio/gateway/overlays/prod/values.yaml"})
@@ -88,7 +82,7 @@ def test_a_same_named_source_folder_inside_another_project_stays(tmp_path, capsy
         "test/tracetesting/Dockerfile": "FROM alpine\n",
         "test/tracetesting/llm/get.yaml": "type: Test\n",
     }
-    write(tmp_path, before)
+    write_tree(tmp_path, before)
     after, residue = remove(tmp_path, "llm", capsys)
     # the tests folder of the llm inside the tests project is config, and goes with it
     assert after == expect(before, {"src/llm/Dockerfile", "src/llm/app.py", "test/tracetesting/llm/get.yaml"})
@@ -104,7 +98,7 @@ def test_a_short_form_folder_inside_another_project_stays(tmp_path, capsys):
         "services/frontend/public/video-service/help.txt": "help\n",
         "docs/video/index.md": "# Video\n",
     }
-    write(tmp_path, before)
+    write_tree(tmp_path, before)
     after, residue = remove(tmp_path, "video-service", capsys)
     # the full name is the component's wherever it is; the short form only outside other projects
     assert after == expect(before, {"services/video-service/go.mod", "services/frontend/public/video-service/help.txt",
@@ -120,7 +114,7 @@ def test_a_project_named_after_the_component_goes_inside_a_workspace(tmp_path, c
         "apps/video/index.ts": "export {}\n",
         "apps/web/package.json": "{}\n",
     }
-    write(tmp_path, before)
+    write_tree(tmp_path, before)
     after, residue = remove(tmp_path, "video", capsys)
     assert after == expect(before, {"apps/video/package.json", "apps/video/index.ts"})
     assert residue == {}
@@ -146,7 +140,7 @@ PLATFORM = {
 
 
 def test_same_named_files_of_other_components_and_code_stay_and_are_listed(tmp_path, capsys):
-    write(tmp_path, PLATFORM)
+    write_tree(tmp_path, PLATFORM)
     # once the component is gone, what is left of its name is in most components: a second run
     # refuses the name as structure (exit 2) and changes nothing
     after, residue = remove(tmp_path, "video-service", capsys, again=2)
@@ -173,7 +167,7 @@ def test_a_file_with_the_words_in_another_order_goes(tmp_path, capsys):
         "core/components/ingress-default.tf": "locals {}\n",
         "core/components/beta.tf": "locals {}\n",
     }
-    write(tmp_path, before)
+    write_tree(tmp_path, before)
     after, _ = remove(tmp_path, "beta-ingress", capsys)
     assert after == expect(before, {"core/components/ingress-beta.tf"})
 
@@ -187,7 +181,7 @@ def test_two_components_of_one_name_and_shape_are_both_kept_and_listed(tmp_path,
         "data-stacks/superset-on-eks/deploy.sh": "#!/bin/sh\n",
         "docs/datastacks/superset-on-eks/index.md": "# Superset\n",
     }
-    write(tmp_path, before)
+    write_tree(tmp_path, before)
     after, residue = remove(tmp_path, "superset-on-eks", capsys)
     assert after == expect(before, set())
     why = ("2 components are named superset-on-eks (analytics/terraform/superset-on-eks, "
@@ -202,7 +196,7 @@ def test_one_component_per_environment_is_not_two_components(tmp_path, capsys):
         "terraform/prod/video/main.tf": "locals {}\n",
         "terraform/prod/cart/main.tf": "locals {}\n",
     }
-    write(tmp_path, before)
+    write_tree(tmp_path, before)
     after, residue = remove(tmp_path, "video", capsys)
     assert after == expect(before, {"terraform/dev/video/main.tf", "terraform/prod/video/main.tf"})
     assert residue == {}
@@ -215,7 +209,7 @@ def test_a_chart_and_its_app_folder_are_one_component(tmp_path, capsys):
         "argocd/apps/video/values.yaml": "replicas: 2\n",
         "argocd/apps/cart/values.yaml": "replicas: 2\n",
     }
-    write(tmp_path, before)
+    write_tree(tmp_path, before)
     after, residue = remove(tmp_path, "video", capsys)
     assert after == expect(before, {"charts/video/Chart.yaml", "charts/video/values.yaml",
                                     "argocd/apps/video/values.yaml"})
@@ -231,7 +225,7 @@ def test_only_same_named_files_of_others_left_changes_nothing(tmp_path, capsys):
         "scripts/lib/video_service.py": "URL = 'http://x'\n",
         "docs/img/video-service-flow.png": "png\n",
     }
-    write(tmp_path, before)
+    write_tree(tmp_path, before)
     after, residue = remove(tmp_path, "video-service", capsys)
     assert after == expect(before, set())
     assert set(residue) == {"services/media-service/internal/transcode/video.go", "scripts/lib/video_service.py",
@@ -269,7 +263,7 @@ def test_compose_services_the_component_owns_go_but_a_sibling_projects_stay(tmp_
         "src/cart/Dockerfile": "FROM golang:1.23\n",
         "compose.yaml": compose,
     }
-    write(tmp_path, before)
+    write_tree(tmp_path, before)
     after, _ = remove(tmp_path, "frontend", capsys)
     expected = expect(before, {"src/frontend/Dockerfile"})
     # frontend-proxy is a project of its own (its Dockerfile), so a component, never frontend's

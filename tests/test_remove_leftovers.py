@@ -5,15 +5,9 @@ from __future__ import annotations
 
 from gitops_bot.cli import main
 
-from .conftest import tree_bytes
+from .conftest import tree_bytes, write_tree
 
 CHART = "charts/platform"
-
-
-def write(root, files: dict[str, str]) -> None:
-    for path, text in files.items():
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_text(text, encoding="utf-8")
 
 
 def template(service: str, key: str) -> str:
@@ -22,7 +16,7 @@ def template(service: str, key: str) -> str:
 
 
 def test_a_template_the_removal_empties_is_deleted(tmp_path):
-    write(tmp_path, {
+    write_tree(tmp_path, {
         "services/video-service/main.go": "package main\n",
         f"{CHART}/Chart.yaml": "apiVersion: v2\nname: platform\nversion: 0.1.0\n",
         f"{CHART}/values.yaml": "videoService:\n  enabled: true\nauthService:\n  enabled: true\n",

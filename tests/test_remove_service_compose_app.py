@@ -9,7 +9,7 @@ import json
 
 from gitops_bot.cli import main
 
-from .conftest import tree_bytes
+from .conftest import tree_bytes, write_tree
 
 BEFORE = {
     "src/video/main.go": "package main\n",
@@ -83,18 +83,12 @@ AFTER = {
 }
 
 
-def _write(root, files):
-    for path, text in files.items():
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_text(text, encoding="utf-8")
-
-
 def _tree(root):
     return {p: data.decode("utf-8") for p, data in tree_bytes(root).items()}
 
 
 def test_the_whole_tree_byte_for_byte_and_a_second_run_changes_nothing(tmp_path, capsys):
-    _write(tmp_path, BEFORE)
+    write_tree(tmp_path, BEFORE)
     # 1: the agent's own VIDEO_MODEL was kept on purpose, for a human to check
     assert main(["apply", "remove-service", "service=video", "--repo", str(tmp_path)]) == 1
     assert _tree(tmp_path) == AFTER
@@ -112,7 +106,7 @@ def test_the_whole_tree_byte_for_byte_and_a_second_run_changes_nothing(tmp_path,
 def test_a_definition_another_service_still_uses_stays_and_is_listed(tmp_path, capsys):
     files = dict(BEFORE)
     files[".env"] += "UPSTREAM=http://${VIDEO_ADDR}\n"
-    _write(tmp_path, files)
+    write_tree(tmp_path, files)
     assert main(["plan", "remove-service", "service=video", "--repo", str(tmp_path), "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert ".env" not in {f["path"] for f in report["files"]}  # the video group stays whole

@@ -116,3 +116,11 @@ def test_grep_many_is_each_grep_in_one_pass(tmp_path, reads):
     assert tree.grep_many(patterns) == {"even": ["f0.txt", "f2.txt", "f4.txt"], "one": ["f1.txt"], "none": []}
     tree.grep(re.compile(b"x"))
     assert sorted(reads.values()) == [1] * 5
+
+
+def test_under_is_the_paths_below_a_folder_and_nothing_beside_it(tmp_path):
+    root = write(tmp_path, {p: b"" for p in ("a/b/x", "a/b.txt", "a/b0", "a/b/c/y", "a/bb/z", "a-b/q")})
+    tree = Worktree(root)
+    assert tree.under("a/b") == ["a/b/c/y", "a/b/x"]
+    assert tree.under("a") == ["a/b.txt", "a/b/c/y", "a/b/x", "a/b0", "a/bb/z"]
+    assert tree.under("zz") == []

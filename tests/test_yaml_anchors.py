@@ -9,15 +9,9 @@ import json
 
 from gitops_bot.cli import main
 
-from .conftest import tree_bytes
+from .conftest import tree_bytes, write_tree
 
 SERVICE = "services/video-service/main.go"
-
-
-def write(root, files: dict[str, str]) -> None:
-    for path, text in files.items():
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_text(text, encoding="utf-8")
 
 
 def apply(root) -> int:
@@ -47,7 +41,7 @@ services:
 
 
 def test_a_map_with_merged_keys_and_a_folded_scalar_is_edited_through_its_own_keys(tmp_path, capsys):
-    write(tmp_path, {SERVICE: "package main\n", "k8s/values.yaml": MERGED})
+    write_tree(tmp_path, {SERVICE: "package main\n", "k8s/values.yaml": MERGED})
     assert apply(tmp_path) == 0
     assert (tmp_path / "k8s/values.yaml").read_text() == MERGED.split("  # the video pipeline\n")[0]
     before = tree_bytes(tmp_path)
@@ -73,7 +67,7 @@ ANCHORED_ITEM = """workers:
 
 
 def test_an_entry_whose_anchor_is_still_used_is_refused_with_the_reason(tmp_path, capsys):
-    write(tmp_path, {SERVICE: "package main\n", "k8s/map.yaml": ANCHORED_MAP, "k8s/list.yaml": ANCHORED_ITEM})
+    write_tree(tmp_path, {SERVICE: "package main\n", "k8s/map.yaml": ANCHORED_MAP, "k8s/list.yaml": ANCHORED_ITEM})
     report = plan_json(tmp_path, capsys)
     assert {(r["path"], r["line"], r["reason"]) for r in report["refused"]} == {
         ("k8s/map.yaml", 2, "it defines the anchor &common, which line 6 still uses (the result would not parse): "
@@ -89,13 +83,13 @@ def test_an_entry_whose_anchor_is_still_used_is_refused_with_the_reason(tmp_path
 def test_an_anchor_used_only_inside_the_removed_entry_goes_with_it(tmp_path):
     text = ("workers:\n  - name: video-service\n    env: &venv\n      LOG: debug\n    sidecar:\n      env: *venv\n"
             "  - name: auth-service\n    env:\n      LOG: info\n")
-    write(tmp_path, {SERVICE: "package main\n", "k8s/list.yaml": text})
+    write_tree(tmp_path, {SERVICE: "package main\n", "k8s/list.yaml": text})
     assert apply(tmp_path) == 0
     assert (tmp_path / "k8s/list.yaml").read_text() == "workers:\n  - name: auth-service\n    env:\n      LOG: info\n"
 
 
 def test_an_ampersand_inside_a_value_is_not_an_anchor(tmp_path):
     text = ("links:\n  video-service: https://example.com/?a=1&b=2\n  auth-service: https://example.com/?x=*b\n")
-    write(tmp_path, {SERVICE: "package main\n", "k8s/links.yaml": text})
+    write_tree(tmp_path, {SERVICE: "package main\n", "k8s/links.yaml": text})
     assert apply(tmp_path) == 0
     assert (tmp_path / "k8s/links.yaml").read_text() == "links:\n  auth-service: https://example.com/?x=*b\n"

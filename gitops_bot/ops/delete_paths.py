@@ -21,12 +21,9 @@ def run(state: RunState, args: dict[str, str]) -> None:
     state.add_residue_name(name)
     tree = state.tree
     found = footprint(tree, name, state.project_dirs())
-    prefixes = tuple(root + "/" for root in found.roots)
-    for path in tree.paths():
-        if not tree.is_deleted(path) and path.startswith(prefixes):
+    for path in [p for root in found.roots for p in tree.under(root)] + found.files:
+        if not tree.is_deleted(path):
             tree.delete(path)
-    for path in found.files:
-        tree.delete(path)
     state.notes.extend(Finding(path, 0, "(not deleted)", reason, Kind.KEPT) for path, reason in found.kept)
 
 

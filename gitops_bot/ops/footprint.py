@@ -156,9 +156,7 @@ def _enclosing(path: str, projects: frozenset[str]) -> str | None:
 
 
 def _holds_source(tree: Worktree, folder: str) -> bool:
-    prefix = folder + "/"
-    return any(p.startswith(prefix) and posixpath.splitext(p)[1].lower() in SOURCE_SUFFIXES
-               for p in tree.paths())
+    return any(posixpath.splitext(p)[1].lower() in SOURCE_SUFFIXES for p in tree.under(folder))
 
 
 def _same_shape(tree: Worktree, roots: list[str]) -> list[str]:
@@ -177,6 +175,6 @@ def _per_place_copies(a: str, b: str) -> bool:
 
 
 def _top_files(tree: Worktree, folder: str) -> frozenset[str]:
-    prefix = folder + "/"
-    tops = (p[len(prefix):] for p in tree.paths() if p.startswith(prefix) and "/" not in p[len(prefix):])
+    start = len(folder) + 1
+    tops = (p[start:] for p in tree.under(folder) if "/" not in p[start:])
     return frozenset(t for t in tops if t.endswith(_ENTRY_SUFFIXES) or t in _ENTRY_FILES)

@@ -9,7 +9,6 @@ only passed the cheap prefilter, like `notifications.yaml` for `noti`) it has no
 
 from __future__ import annotations
 
-import bisect
 import posixpath
 from dataclasses import replace
 
@@ -75,22 +74,9 @@ def _to_edit(state: RunState, name, ctx: RemovalContext) -> list[str]:
 def _deleted(tree) -> frozenset[str]:
     """The deleted files, and the folders none of whose files is left (so that a reference to
     `src/video/` is known to point at something the run deleted)."""
-    paths = tree.paths()  # sorted: the files under a folder are one run of this list
-    files = [p for p in paths if tree.is_deleted(p)]
+    files = [p for p in tree.paths() if tree.is_deleted(p)]
     folders = {d for p in files for d in _ancestors(posixpath.dirname(p))}
-    return frozenset(files) | frozenset(d for d in folders if not _any_left(tree, paths, d))
-
-
-def _any_left(tree, paths: list[str], folder: str) -> bool:
-    """Whether a file under `folder` is still there (a bisection into the sorted paths, so that
-    a large tree is not walked once per folder)."""
-    prefix = folder + "/"
-    for p in paths[bisect.bisect_left(paths, prefix):]:
-        if not p.startswith(prefix):
-            return False
-        if not tree.is_deleted(p):
-            return True
-    return False
+    return frozenset(files) | frozenset(d for d in folders if all(map(tree.is_deleted, tree.under(d))))
 
 
 def _ancestors(folder: str) -> list[str]:
