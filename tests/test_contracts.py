@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -43,7 +44,10 @@ EDITED = {
     "dotenv": (".env", "AUTH_SERVICE_PORT=8080\nVIDEO_SERVICE_PORT=8081\n"),
     "dockerfile": ("docker/Dockerfile.services",
                    "FROM golang:1.24\nCOPY services/auth-service/ ./auth/\nCOPY services/video-service/ ./video/\n"),
+    "ignore": (".gitignore", "services/auth-service/bin/\nservices/video-service/bin/\n"),
 }
+# The context per editor: an ignore file loses only patterns into paths the run deleted.
+CONTEXT = {"ignore": replace(ctx(), deleted_paths=frozenset({"services/video-service"}))}
 
 
 def test_every_editor_keeps_the_contract():
@@ -53,7 +57,7 @@ def test_every_editor_keeps_the_contract():
         assert editor.CHECK and callable(editor.claims) and callable(editor.remove) and callable(editor.still_valid)
         path, text = EDITED[editor.KIND]
         assert classify(path, text) == editor.KIND
-        result = editor.remove(text, ctx())
+        result = editor.remove(text, CONTEXT.get(editor.KIND, ctx()))
         assert result.text != text and "video-service" not in result.text and not result.refused
         assert editor.still_valid(text, result.text) is None
 
@@ -67,7 +71,7 @@ def test_overlapping_cuts_are_a_refusal_in_every_editor(kind, monkeypatch):
 
     monkeypatch.setattr("gitops_bot.edit.base.splice", overlapping)
     path, text = EDITED[kind]
-    result = edit.BY_KIND[kind].remove(text, ctx())
+    result = edit.BY_KIND[kind].remove(text, CONTEXT.get(kind, ctx()))
     assert result.text == text
     assert [(r.kind, r.reason) for r in result.refused][-1] == (Kind.CONFLICTING,
                                                                "conflicting edits: cuts overlap at offset 3")

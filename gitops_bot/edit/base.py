@@ -62,6 +62,14 @@ class RemovalContext:
     # Inputs (variables) a Terraform module folder drops because only the component read them:
     # (folder, names). A module block whose local source is that folder loses those arguments.
     dropped_inputs: tuple[tuple[str, frozenset[str]], ...] = ()
+    # Variables the run removed from `.env` files: (the file's folder, names). A compose file in
+    # that folder or below that passes one of them through (`environment: [- NAME]`) loses it.
+    removed_variables: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    def variables_removed_here(self) -> frozenset[str]:
+        """The variables removed from the `.env` files whose folder holds `path`."""
+        return frozenset().union(*(names for folder, names in self.removed_variables
+                                   if not folder or self.path.startswith(folder + "/")))
 
 
 class Editor(Protocol):

@@ -10,10 +10,11 @@ only passed the cheap prefilter, like `notifications.yaml` for `noti`) it has no
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import replace
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
-from gitops_bot.edit import classify, editor_for, hcl
+from gitops_bot.edit import classify, editor_for, env_file, hcl, ignore_file
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable
 from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES
 from gitops_bot.ops.base import Operation
@@ -40,8 +41,10 @@ def run(state: RunState, args: dict[str, str]) -> None:
         ctx = replace(ctx, dropped_inputs=dropped)
         listed |= {path for path, _, _ in files}
         files += [(path, text, "hcl") for path, text in _callers(state, ctx) if path not in listed]
-    # Templates first: a template block that stays keeps the values it reads in its chart.
-    files.sort(key=lambda f: f[2] != "helm")
+    # `.env` files first: a compose file loses the pass-through of a variable they lost. Then
+    # templates: a template block that stays keeps the values it reads in its chart.
+    files.sort(key=lambda f: (f[2] != env_file.KIND, f[2] != "helm"))
+    removed_variables: list[tuple[str, frozenset[str]]] = []
     kept: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for path, text, kind in files:
         editor = editor_for(kind)
@@ -50,7 +53,10 @@ def run(state: RunState, args: dict[str, str]) -> None:
         chart_values = kept.get(posixpath.dirname(path), ())
         module = modules.get(posixpath.dirname(path), {}) if kind == "hcl" else {}
         result = _edit(editor, text, replace(ctx, kept_values=tuple(chart_values), path=path,
-                                             neighbours=tuple((p, t) for p, t in module.items() if p != path)))
+                                             neighbours=tuple((p, t) for p, t in module.items() if p != path),
+                                             removed_variables=tuple(removed_variables)))
+        if kind == env_file.KIND and result.text != text:
+            removed_variables.append((posixpath.dirname(path), env_file.removed_names(text, result.text)))
         if kind == "helm" and "/templates/" in path:
             chart = path.split("/templates/", 1)[0]
             kept.setdefault(chart, []).extend(
@@ -61,14 +67,21 @@ def run(state: RunState, args: dict[str, str]) -> None:
 
 def _to_edit(state: RunState, name, ctx: RemovalContext) -> list[str]:
     """The files that mention the name and, when the run deleted files, every kustomization
-    file: its `resources:` may list a deleted file under another name (kustomize cannot build a
-    missing resource; the YAML editor removes only entries whose target was deleted)."""
+    file (its `resources:` may list a deleted file under another name: kustomize cannot build a
+    missing resource; the YAML editor removes only entries whose target was deleted) and every
+    ignore file (a pattern there may name a deleted folder under another name); and when a `.env`
+    file names it, the compose files beside it, which may pass its variables through."""
     paths = list(state.candidates(name))
-    if ctx.deleted_paths:
-        seen = set(paths)
-        paths += [p for p in state.tree.paths()
-                  if p.rpartition("/")[2] in KUSTOMIZATION_FILES and p not in seen]
+    seen = set(paths)
+    env_folders = {posixpath.dirname(p) for p in paths if env_file.claims(p, "")}
+    if ctx.deleted_paths or env_folders:
+        paths += [p for p in state.tree.paths() if p not in seen and (
+            (ctx.deleted_paths and (p.rpartition("/")[2] in KUSTOMIZATION_FILES or ignore_file.claims(p, "")))
+            or (posixpath.dirname(p) in env_folders and _COMPOSE_FILE_RE.match(p.rpartition("/")[2])))]
     return paths
+
+
+_COMPOSE_FILE_RE = re.compile(r"(docker-)?compose([.-][\w.-]+)?\.ya?ml$")
 
 
 def _deleted(tree) -> frozenset[str]:

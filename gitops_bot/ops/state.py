@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from gitops_bot.domain.config import RepoConfig
 from gitops_bot.domain.findings import Conflict, Finding, Validation
 from gitops_bot.domain.lookups import NoLookups, ReleaseLookup
-from gitops_bot.domain.names import ServiceName, service_name, words
+from gitops_bot.domain.names import ServiceName, learn_split, service_name, words
 from gitops_bot.domain.versions import Tool, find_tool, load_catalogue
 from gitops_bot.domain.worktree import Worktree
 from gitops_bot.errors import UserError
@@ -46,6 +46,7 @@ class RunState:
     _project_dirs: frozenset[str] | None = None
     _checked: set[str] = field(default_factory=set)
     _candidates: dict[str, list[str]] = field(default_factory=dict)
+    _names: dict[str, ServiceName] = field(default_factory=dict)
     _catalogue: dict[str, Tool] | None = None
 
     @property
@@ -97,12 +98,19 @@ class RunState:
         """Files whose original text matches the name's prefilter (one pass over the tree per
         name). Every file a remove operation edits, and every residue mention, is among them or
         among the files an operation wrote."""
-        if name.raw not in self._candidates:
-            self._candidates[name.raw] = self.tree.grep(name.prefilter())
-        return self._candidates[name.raw]
+        key = "-".join(name.short)  # what the prefilter searches for
+        if key not in self._candidates:
+            self._candidates[key] = self.tree.grep(name.prefilter())
+        return self._candidates[key]
 
     def name(self, raw: str) -> ServiceName:
-        return service_name(raw, self.known_components())
+        """The name `raw` in this repository: its sibling components, and the words a name
+        written as one word has where the files that name it write it apart."""
+        if raw not in self._names:
+            plain = service_name(raw, self.known_components())
+            texts = (self.tree.original(p) or "" for p in self.candidates(plain)) if len(plain.tokens) == 1 else ()
+            self._names[raw] = service_name(raw, self.known_components(), learn_split(raw, texts))
+        return self._names[raw]
 
     def component(self, raw: str) -> ServiceName:
         """The name of a component to remove, checked before anything is deleted: it must hold a
@@ -113,7 +121,7 @@ class RunState:
             return name
         if not name.tokens:
             raise UserError(f"{raw!r} is not a component name: it holds no letter or digit")
-        if name.tokens not in {words(k) for k in self.known_components()}:
+        if "".join(name.tokens) not in {"".join(words(k)) for k in self.known_components()}:
             longer = [k for k in sorted(self.known_components())
                       if words(k)[:-1] == name.tokens and words(k)[-1] in ("service", "svc")]
             if longer:  # `user` alone would match every `user:` key; the component is `user-service`
