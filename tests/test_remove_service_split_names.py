@@ -480,3 +480,34 @@ def test_an_override_that_mounts_nothing_deleted_or_whose_comment_names_another_
     plain = TESTS_LAYER.replace("# Tracebased Tests", "# Slow suite")
     result = yaml_file.remove(plain, _ctx("video", deleted))
     assert "  # Slow suite\n" in result.text and "  # Slow suite" in result.kept_comments
+
+
+# -- Makefiles: lines that run a removed compose service, rules left empty -------------------
+def test_make_lines_running_a_removed_compose_service_and_rules_left_empty_go(tmp_path, capsys):
+    compose = ("services:\n  frontendTests:\n    image: frontend-tests\n\n"
+               "  traceBasedTests:\n    build:\n      context: ./\n      dockerfile: ./test/tracetesting/Dockerfile\n")
+    makefile = (".PHONY: run-tests\nrun-tests:\n"
+                "\t$(COMPOSE) run frontendTests\n"
+                "\t$(COMPOSE) run traceBasedTests\n\n"
+                ".PHONY: run-tracetesting\nrun-tracetesting:\n"
+                "\t$(COMPOSE) run traceBasedTests ${SERVICES_TO_TEST}\n\n"
+                # prerequisites: the rule stays, and so does a rule running another service
+                "check: lint\n\t$(COMPOSE) run traceBasedTests\n\t./check.sh\n\n"
+                "lint:\n\t$(COMPOSE) run frontendTests\n\n"
+                "all: run-tracetesting lint\n")
+    before = {"test/tracetesting/Dockerfile": "FROM node:22\n", "test/tracetesting/run.bash": "echo tracetest\n",
+              "compose.tests.yaml": compose, "Makefile": makefile}
+    write_tree(tmp_path, before)
+    assert main(["apply", "remove-service", "service=tracetest", "--repo", str(tmp_path)]) == 0
+    expected = {
+        "compose.tests.yaml": b"services:\n  frontendTests:\n    image: frontend-tests\n",
+        "Makefile": (".PHONY: run-tests\nrun-tests:\n"
+                     "\t$(COMPOSE) run frontendTests\n\n"
+                     "check: lint\n\t./check.sh\n\n"
+                     "lint:\n\t$(COMPOSE) run frontendTests\n\n"
+                     "all: lint\n").encode(),
+    }
+    assert tree_bytes(tmp_path) == expected
+    assert main(["apply", "remove-service", "service=tracetest", "--repo", str(tmp_path)]) == 0
+    assert tree_bytes(tmp_path) == expected
+    capsys.readouterr()

@@ -65,6 +65,9 @@ class RemovalContext:
     # Variables the run removed from `.env` files: (the file's folder, names). A compose file in
     # that folder or below that passes one of them through (`environment: [- NAME]`) loses it.
     removed_variables: tuple[tuple[str, frozenset[str]], ...] = ()
+    # Compose services the run removed (`traceBasedTests`, built from the component's deleted
+    # folder): a Makefile recipe line that runs one acts on the component.
+    removed_services: frozenset[str] = frozenset()
 
     def variables_removed_here(self) -> frozenset[str]:
         """The variables removed from the `.env` files whose folder holds `path`."""

@@ -11,7 +11,10 @@ import posixpath
 import re
 from typing import Any, Callable
 
+from ruamel.yaml.error import YAMLError
+
 from gitops_bot.domain.names import ServiceName
+from gitops_bot.parse.yaml import load_safe
 
 # Fields of a list item that say which folder or file it builds or watches (a build-matrix
 # `include:` item, a dependabot `updates:` entry); read at the item's own level only.
@@ -101,6 +104,17 @@ def _mounts_deleted(service: dict, deleted: frozenset[str]) -> bool:
         if isinstance(source, str) and into_deleted(source, deleted):
             return True
     return False
+
+
+def removed_compose_services(before: str, after: str) -> frozenset[str]:
+    """The compose services of `before` that `after` (the same file edited) no longer has."""
+    def services(text: str) -> set[str]:
+        try:
+            docs = load_safe(text)
+        except YAMLError:
+            return set()
+        return {k for doc in docs if is_compose(doc) for k in doc["services"] if isinstance(k, str)}
+    return frozenset(services(before) - services(after))
 
 
 def dedicated_dependencies(doc: Any, mine: set[str], comment_names_it: Callable[[str], bool]) -> list[str]:

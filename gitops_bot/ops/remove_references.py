@@ -14,7 +14,7 @@ import re
 from dataclasses import replace
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
-from gitops_bot.edit import classify, editor_for, env_file, hcl, ignore_file
+from gitops_bot.edit import classify, editor_for, env_file, hcl, ignore_file, yaml_apps
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable
 from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES
 from gitops_bot.ops.base import Operation
@@ -41,10 +41,13 @@ def run(state: RunState, args: dict[str, str]) -> None:
         ctx = replace(ctx, dropped_inputs=dropped)
         listed |= {path for path, _, _ in files}
         files += [(path, text, "hcl") for path, text in _callers(state, ctx) if path not in listed]
-    # `.env` files first: a compose file loses the pass-through of a variable they lost. Then
+    # `.env` files first: a compose file loses the pass-through of a variable they lost; compose
+    # files next: a Makefile loses the lines that run a compose service they lost. Then
     # templates: a template block that stays keeps the values it reads in its chart.
-    files.sort(key=lambda f: (f[2] != env_file.KIND, f[2] != "helm"))
+    files.sort(key=lambda f: (f[2] != env_file.KIND, not _COMPOSE_FILE_RE.match(f[0].rpartition("/")[2]),
+                              f[2] != "helm"))
     removed_variables: list[tuple[str, frozenset[str]]] = []
+    removed_services: set[str] = set()
     kept: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for path, text, kind in files:
         editor = editor_for(kind)
@@ -54,9 +57,12 @@ def run(state: RunState, args: dict[str, str]) -> None:
         module = modules.get(posixpath.dirname(path), {}) if kind == "hcl" else {}
         result = _edit(editor, text, replace(ctx, kept_values=tuple(chart_values), path=path,
                                              neighbours=tuple((p, t) for p, t in module.items() if p != path),
-                                             removed_variables=tuple(removed_variables)))
+                                             removed_variables=tuple(removed_variables),
+                                             removed_services=frozenset(removed_services)))
         if kind == env_file.KIND and result.text != text:
             removed_variables.append((posixpath.dirname(path), env_file.removed_names(text, result.text)))
+        if kind == "yaml" and result.text != text and _COMPOSE_FILE_RE.match(path.rpartition("/")[2]):
+            removed_services |= yaml_apps.removed_compose_services(text, result.text)
         if kind == "helm" and "/templates/" in path:
             chart = path.split("/templates/", 1)[0]
             kept.setdefault(chart, []).extend(
