@@ -6,6 +6,8 @@ byte for byte, no-op look-alikes, and second runs that change nothing."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from gitops_bot.cli import main
@@ -511,3 +513,34 @@ def test_make_lines_running_a_removed_compose_service_and_rules_left_empty_go(tm
     assert main(["apply", "remove-service", "service=tracetest", "--repo", str(tmp_path)]) == 0
     assert tree_bytes(tmp_path) == expected
     capsys.readouterr()
+
+
+def test_names_the_run_removed_under_their_own_are_listed_where_they_are_left(tmp_path, capsys):
+    """A workflow still calling a make target the run removed, a compose service or a deleted
+    folder named elsewhere: listed in the residue. An override removed from the tests layer
+    leaves its service defined in the main compose file: neither listed nor taken from Makefiles."""
+    before = {
+        "test/tracetesting/Dockerfile": "FROM node:22\n",
+        "compose.yaml": "services:\n  collector:\n    image: otel/collector\n",
+        "compose.tests.yaml": (
+            "services:\n  frontendTests:\n    image: frontend-tests\n\n"
+            "  traceBasedTests:\n    build:\n      context: ./\n      dockerfile: ./test/tracetesting/Dockerfile\n\n"
+            "  # Patch the collector for tracetest\n  collector:\n    volumes:\n"
+            "      - ./test/tracetesting/collector.yml:/etc/collector.yml\n"),
+        "Makefile": (".PHONY: run-tracetesting\nrun-tracetesting:\n\t$(COMPOSE) run traceBasedTests\n\n"
+                     "restart:\n\t$(COMPOSE) restart collector\n"),
+        ".github/workflows/it.yml": ("jobs:\n  it:\n    steps:\n      - name: Run tracetesting\n"
+                                     "        run: make run-tracetesting\n      - run: make restart\n"),
+        "docs/tests.md": "Trace-based tests live in test/tracetesting and run as traceBasedTests.\n",
+    }
+    before["test/tracetesting/collector.yml"] = "receivers: {}\n"
+    write_tree(tmp_path, before)
+    capsys.readouterr()
+    assert main(["plan", "remove-service", "service=tracetest", "--repo", str(tmp_path), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    residue = {(r["path"], r["line"]) for r in report["residue"]}
+    assert {(".github/workflows/it.yml", 4), (".github/workflows/it.yml", 5), ("docs/tests.md", 1)} <= residue
+    assert (".github/workflows/it.yml", 6) not in residue and ("compose.yaml", 2) not in residue
+    makefile = next(f for f in report["files"] if f["path"] == "Makefile")["diff"].splitlines()
+    removed = [line for line in makefile if line.startswith("-") and not line.startswith("---")]
+    assert removed == ["-.PHONY: run-tracetesting", "-run-tracetesting:", "-\t$(COMPOSE) run traceBasedTests", "-"]

@@ -82,6 +82,15 @@ def parsed(text: str) -> tuple[Lines, list[Logical]]:
     return cached("makefile-lines", text, _split)
 
 
+def targets(text: str) -> set[str]:
+    """The targets of a Makefile's rules (special targets such as `.PHONY` aside)."""
+    found = set()
+    for lg in parsed(text)[1]:
+        if lg.kind == "rule":
+            found.update(t for t in lg.text[:_RULE_RE.match(lg.text).end(1)].split() if not t.startswith("."))
+    return found
+
+
 def _split(text: str) -> tuple[Lines, list[Logical]]:
     lines = Lines(text)
     return lines, parse(lines)

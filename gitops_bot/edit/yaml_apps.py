@@ -106,15 +106,18 @@ def _mounts_deleted(service: dict, deleted: frozenset[str]) -> bool:
     return False
 
 
+def compose_services(text: str) -> set[str]:
+    """The services a compose file's text defines (none when it does not parse)."""
+    try:
+        docs = load_safe(text)
+    except YAMLError:
+        return set()
+    return {k for doc in docs if is_compose(doc) for k in doc["services"] if isinstance(k, str)}
+
+
 def removed_compose_services(before: str, after: str) -> frozenset[str]:
     """The compose services of `before` that `after` (the same file edited) no longer has."""
-    def services(text: str) -> set[str]:
-        try:
-            docs = load_safe(text)
-        except YAMLError:
-            return set()
-        return {k for doc in docs if is_compose(doc) for k in doc["services"] if isinstance(k, str)}
-    return frozenset(services(before) - services(after))
+    return frozenset(compose_services(before) - compose_services(after))
 
 
 def dedicated_dependencies(doc: Any, mine: set[str], comment_names_it: Callable[[str], bool]) -> list[str]:

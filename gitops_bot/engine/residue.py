@@ -47,7 +47,9 @@ def residue(state: RunState) -> list[Finding]:
     found.extend(Finding(path, 0, "(unreadable file)", f"could not be read ({why}): check it by hand")
                  for path, why in tree.unreadable.items())
     found.sort(key=lambda f: (f.path, f.line))
-    return found
+    # a line several of the run's names mention is listed once
+    seen: set[tuple[str, int]] = set()
+    return [f for f in found if f.line == 0 or not ((f.path, f.line) in seen or seen.add((f.path, f.line)))]
 
 
 def _reason(kind: str, line: str, refusal: Finding | None) -> str:

@@ -14,7 +14,7 @@ import re
 from dataclasses import replace
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
-from gitops_bot.edit import classify, editor_for, env_file, hcl, ignore_file, yaml_apps
+from gitops_bot.edit import classify, editor_for, env_file, hcl, ignore_file, make, yaml_apps
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable
 from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES
 from gitops_bot.ops.base import Operation
@@ -46,8 +46,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
     # templates: a template block that stays keeps the values it reads in its chart.
     files.sort(key=lambda f: (f[2] != env_file.KIND, not _COMPOSE_FILE_RE.match(f[0].rpartition("/")[2]),
                               f[2] != "helm"))
-    removed_variables: list[tuple[str, frozenset[str]]] = []
-    removed_services: set[str] = set()
+    crossing = _Crossing(state)
     kept: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for path, text, kind in files:
         editor = editor_for(kind)
@@ -55,20 +54,69 @@ def run(state: RunState, args: dict[str, str]) -> None:
             continue
         chart_values = kept.get(posixpath.dirname(path), ())
         module = modules.get(posixpath.dirname(path), {}) if kind == "hcl" else {}
-        result = _edit(editor, text, replace(ctx, kept_values=tuple(chart_values), path=path,
-                                             neighbours=tuple((p, t) for p, t in module.items() if p != path),
-                                             removed_variables=tuple(removed_variables),
-                                             removed_services=frozenset(removed_services)))
-        if kind == env_file.KIND and result.text != text:
-            removed_variables.append((posixpath.dirname(path), env_file.removed_names(text, result.text)))
-        if kind == "yaml" and result.text != text and _COMPOSE_FILE_RE.match(path.rpartition("/")[2]):
-            removed_services |= yaml_apps.removed_compose_services(text, result.text)
+        result = _edit(editor, text, crossing.context(replace(
+            ctx, kept_values=tuple(chart_values), path=path,
+            neighbours=tuple((p, t) for p, t in module.items() if p != path)), kind))
+        crossing.edited(path, kind, text, result.text)
         if kind == "helm" and "/templates/" in path:
             chart = path.split("/templates/", 1)[0]
             kept.setdefault(chart, []).extend(
                 (read, f"the template block at {path}:{r.line}, which was refused,")
                 for r in result.refused for read in r.reads)
         _record(state, editor, path, text, result)
+    crossing.services_gone()
+
+
+class _Crossing:
+    """What one file's edit tells the files edited after it: the variables removed from `.env`
+    files (compose files lose their pass-throughs) and the compose services removed (Makefiles
+    lose the lines that run them). What the run removed under names of its own (compose
+    services, make targets) may still be named elsewhere (`make run-tracetesting` in a
+    workflow): the residue lists those names too."""
+
+    def __init__(self, state: RunState) -> None:
+        self.state = state
+        self.variables: list[tuple[str, frozenset[str]]] = []
+        self.services: set[str] = set()  # compose services removed from a file...
+        self.settled = False  # ...less those a compose file still defines, once all are edited
+
+    def context(self, ctx: RemovalContext, kind: str) -> RemovalContext:
+        if kind == make.KIND:
+            self.services_gone()
+        return replace(ctx, removed_variables=tuple(self.variables), removed_services=frozenset(self.services))
+
+    def edited(self, path: str, kind: str, before: str, after: str) -> None:
+        if before == after:
+            return
+        if kind == env_file.KIND:
+            self.variables.append((posixpath.dirname(path), env_file.removed_names(before, after)))
+        elif kind == "yaml" and _COMPOSE_FILE_RE.match(path.rpartition("/")[2]):
+            self.services |= yaml_apps.removed_compose_services(before, after)
+        elif kind == make.KIND:
+            self._list(make.targets(before) - make.targets(after))
+
+    def services_gone(self) -> None:
+        """Settle the removed compose services once every compose file is edited (they come
+        first): an override removed from one file leaves its service defined in another."""
+        if self.settled or not self.services:
+            return
+        self.settled = True
+        self.services -= _compose_services(self.state)
+        self._list(self.services)
+
+    def _list(self, names: set[str]) -> None:
+        for raw in sorted(names):
+            if any(c.isalpha() for c in raw) and "$" not in raw:
+                self.state.add_residue_name(self.state.name(raw))
+
+
+def _compose_services(state: RunState) -> set[str]:
+    """The services the repository's compose files define now."""
+    found: set[str] = set()
+    for path in state.tree.paths():
+        if _COMPOSE_FILE_RE.match(path.rpartition("/")[2]) and not state.tree.is_deleted(path):
+            found |= yaml_apps.compose_services(state.tree.read(path) or "")
+    return found
 
 
 def _to_edit(state: RunState, name, ctx: RemovalContext) -> list[str]:
