@@ -507,6 +507,20 @@ def deleted_reference(ctx: RemovalContext) -> Callable[[str], bool]:
     return gone
 
 
+# A commented-out list item holding one path: `# - components/native-grpc-health-check`.
+_COMMENTED_ITEM_RE = re.compile(r"^[ \t]*#[ \t]*-[ \t]+([^\s#]+)[ \t]*\r?$", re.MULTILINE)
+
+
+def commented_out_entries(text: str, ctx: RemovalContext) -> list[Cut]:
+    """Cuts of a kustomization's commented-out entries (`# - components/x`) that point at what
+    the run deleted: an entry kept there to be switched on later can no longer be."""
+    if posixpath.basename(ctx.path) not in KUSTOMIZATION_FILES or not ctx.deleted_paths:
+        return []
+    gone, lines = deleted_reference(ctx), Lines(text)
+    return [Cut(lines.span(n, n)) for m in _COMMENTED_ITEM_RE.finditer(text)
+            if gone(m.group(1)) and lines.start(n := lines.line_of(m.start())) == m.start()]
+
+
 def scalar_line_cuts(parse_text: str, name: ServiceName, plan: Plan) -> list[Cut]:
     """Line-level edits inside scalars: regex alternatives and PromQL `or` lines."""
     lines = Lines(parse_text)
@@ -569,7 +583,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
         plan = plan_removal(text, name, ctx.kept_values, ctx.deleted_paths, deleted_reference(ctx))
     except YAMLError as exc:
         raise Unparsable(_error_line(exc), "YAML does not parse: " + _first_line(exc)) from exc
-    cuts = plan.cuts + scalar_line_cuts(text, name, plan)
+    cuts = plan.cuts + scalar_line_cuts(text, name, plan) + commented_out_entries(text, ctx)
     orphaned = orphaned_anchor(text, cuts)
     if orphaned is not None:
         return EditResult(text, plan.refused + [orphaned])

@@ -16,15 +16,24 @@ from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.edit import classify, editor_for, hcl
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable
 from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES
+from gitops_bot.errors import UserError
+from gitops_bot.ops import footprint
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 
+SWITCH_VALUES = ("on", "off")
+
 
 def run(state: RunState, args: dict[str, str]) -> None:
+    switch = args.get("switch", "")
+    if switch not in ("", *SWITCH_VALUES):  # a repository's own recipe may pass anything
+        raise UserError(f"switch={switch!r}: say on (the component's feature stays, always on) or off (it goes)")
     name = state.component(args["name"])
     state.add_residue_name(name)
     tree = state.tree
-    ctx = RemovalContext(name, _deleted(tree))
+    deleted = _deleted(tree)
+    ctx = RemovalContext(name, deleted, switch=switch,
+                         image_variants=footprint.image_variants(tree, deleted) if switch else ())
     files = [(path, tree.read(path)) for path in _to_edit(state, name, ctx) if not tree.is_deleted(path)]
     files = [(path, text, classify(path, text)) for path, text in files if text is not None]
     modules = _terraform_modules(state, [path for path, _, kind in files if kind == "hcl"])
@@ -145,6 +154,7 @@ def _record(state: RunState, editor, path: str, text: str, result) -> None:
         tree.write(path, result.text)
         state.validation.append(Validation(path, editor.CHECK, True))
         old_lines = text.splitlines()
+        state.notes.extend(Finding(path, line, _line(text, line).strip(), why) for line, why in result.notes)
         for comment in dict.fromkeys(result.kept_comments):
             if comment in old_lines:
                 state.notes.append(Finding(path, old_lines.index(comment) + 1, comment.strip(),
@@ -156,5 +166,5 @@ def _line(text: str, number: int) -> str:
     return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
-OPERATION = Operation("remove_references", run, required=("name",), optional=(),
+OPERATION = Operation("remove_references", run, required=("name",), optional=("switch",),
                       description="remove every structural reference to a component")
