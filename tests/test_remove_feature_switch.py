@@ -231,3 +231,15 @@ def test_image_variants_are_the_suffixes_of_the_deleted_kustomizations_tags(tmp_
     deleted = frozenset({"a/kustomization.yaml", "b/kustomization.yaml", "d/values.yaml", "e/kustomization.yaml", "a"})
     assert image_variants(tree, deleted) == (
         ("native-probes", "a/kustomization.yaml"), ("debug", "a/kustomization.yaml"), ("slim", "b/kustomization.yaml"))
+
+
+def test_a_commented_out_entry_inside_a_patch_is_data_and_stays():
+    from gitops_bot.edit import yaml_file
+
+    text = ("patches:\n- patch: |-\n    # - components/native-probes\n    kind: Deployment\n"
+            "# - components/native-probes\n")
+    deleted = frozenset({"components/native-probes", "components/native-probes/kustomization.yaml"})
+    context = RemovalContext(service_name("native-probes", KNOWN), deleted, path="kustomization.yaml")
+    result = yaml_file.remove(text, context)
+    assert result.text == "patches:\n- patch: |-\n    # - components/native-probes\n    kind: Deployment\n"
+    assert result.refused == []

@@ -517,8 +517,13 @@ def commented_out_entries(text: str, ctx: RemovalContext) -> list[Cut]:
     if posixpath.basename(ctx.path) not in KUSTOMIZATION_FILES or not ctx.deleted_paths:
         return []
     gone, lines = deleted_reference(ctx), Lines(text)
-    return [Cut(lines.span(n, n)) for m in _COMMENTED_ITEM_RE.finditer(text)
+    cuts = [Cut(lines.span(n, n)) for m in _COMMENTED_ITEM_RE.finditer(text)
             if gone(m.group(1)) and lines.start(n := lines.line_of(m.start())) == m.start()]
+    # A line inside a block scalar (a patch) that looks like one is data, not a comment: it stays.
+    try:
+        return [c for c in cuts if load_tagged(text[:c.span.start] + text[c.span.end:]) == load_tagged(text)]
+    except YAMLError:
+        return []
 
 
 def scalar_line_cuts(parse_text: str, name: ServiceName, plan: Plan) -> list[Cut]:
