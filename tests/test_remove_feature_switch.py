@@ -243,3 +243,19 @@ def test_a_commented_out_entry_inside_a_patch_is_data_and_stays():
     result = yaml_file.remove(text, context)
     assert result.text == "patches:\n- patch: |-\n    # - components/native-probes\n    kind: Deployment\n"
     assert result.refused == []
+
+
+@pytest.mark.parametrize("switch, code", [("on", 1), ("off", 0)])
+def test_an_overlay_that_applies_the_component_is_refused_with_switch_on(tmp_path, capsys, switch, code):
+    overlay_before = ("resources:\n- ../kustomize/base\ncomponents:\n- ../kustomize/components/native-probes\n"
+                      "- ../kustomize/components/tracing\n")
+    files = {**BEFORE, "overlay/kustomization.yaml": overlay_before}
+    root = write_tree(tmp_path, files)
+    assert main(["apply", "remove-service", "service=native-probes", f"switch={switch}", "--repo", str(root)]) == code
+    overlay = (root / "overlay/kustomization.yaml").read_text()
+    if switch == "on":  # dropping the entry would switch the feature off there: a human folds it in
+        assert overlay == files["overlay/kustomization.yaml"]
+        assert ("overlay/kustomization.yaml:4: switch=on keeps the component's feature, but this kustomization "
+                "applies the component") in capsys.readouterr().out
+    else:  # off: the feature goes, and so does its entry
+        assert overlay == "resources:\n- ../kustomize/base\ncomponents:\n- ../kustomize/components/tracing\n"

@@ -589,11 +589,26 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     except YAMLError as exc:
         raise Unparsable(_error_line(exc), "YAML does not parse: " + _first_line(exc)) from exc
     cuts = plan.cuts + scalar_line_cuts(text, name, plan) + commented_out_entries(text, ctx)
-    orphaned = orphaned_anchor(text, cuts)
-    if orphaned is not None:
-        return EditResult(text, plan.refused + [orphaned])
+    blocked = orphaned_anchor(text, cuts) or _applied_feature(text, ctx, plan)
+    if blocked is not None:
+        return EditResult(text, plan.refused + [blocked])
     return finish(text, Lines(text), cuts, plan.refused, lambda new: verify(text, new, name, plan),
                   plan.kept_comments)
+
+
+def _applied_feature(text: str, ctx: RemovalContext, plan: Plan) -> Refusal | None:
+    """With switch=on (the component's feature is made permanent), a refusal of the whole edit of
+    a kustomization that applies the component: dropping its entry would switch the feature off
+    in that overlay, and folding what the component did into it is a human's job."""
+    if ctx.switch != "on" or posixpath.basename(ctx.path) not in KUSTOMIZATION_FILES:
+        return None
+    entries = sorted(p for p in plan.deleted if len(p) == 3 and p[1] in KUSTOMIZE_LISTS)
+    if not entries:
+        return None
+    doc, key, index = entries[0]
+    line = load_rt(text)[doc][key].lc.item(index)[0] + 1
+    return Refusal(line, "switch=on keeps the component's feature, but this kustomization applies the component, "
+                         "which the run deleted: fold what it did into this overlay by hand")
 
 
 # An anchor (`&name`) or alias (`*name`) token: after the start of a line, a space or a flow
