@@ -259,3 +259,11 @@ def test_an_overlay_that_applies_the_component_is_refused_with_switch_on(tmp_pat
                 "applies the component") in capsys.readouterr().out
     else:  # off: the feature goes, and so does its entry
         assert overlay == "resources:\n- ../kustomize/base\ncomponents:\n- ../kustomize/components/tracing\n"
+
+
+@pytest.mark.parametrize("condition", ["{{- if .Values.features.nativeProbes.enabled }}",
+                                       "{{ if $.Values.nativeProbes }}"])
+def test_a_nested_or_rooted_switch_is_the_switch_too(condition):
+    text = f"a: 1\n{condition}\nb: 2\n{{{{- else }}}}\nc: 3\n{{{{- end }}}}\nd: 4\n"
+    assert helm.remove(text, ctx("on")).text == "a: 1\nb: 2\nd: 4\n"
+    assert helm.remove(text, ctx("off")).text == "a: 1\nc: 3\nd: 4\n"
