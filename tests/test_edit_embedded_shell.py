@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from gitops_bot.cli import main
@@ -340,3 +342,34 @@ def test_remove_service_edits_workflow_scripts_end_to_end(tmp_path):
     assert not any(p.startswith("services/video-service/") for p in files)
     assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 0
     assert tree_bytes(tmp_path) == files
+
+
+NAMES = st.sampled_from(["auth-service", "video-service", "board-service", "video-service-gateway"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(calls=st.lists(NAMES, min_size=1, max_size=6), indent=st.sampled_from([2, 4]),
+       expression=st.booleans())
+def test_only_the_components_call_lines_go(calls, indent, expression):
+    pad = " " * indent
+    head = f"on: push\njobs:\n{pad}b:\n{pad * 2}runs-on: ubuntu-latest\n{pad * 2}steps:\n{pad * 3}- run: |\n"
+    tail = f"{pad * 3}- run: echo ${{{{ github.sha }}}}\n" if expression else ""
+    inner = pad * 3 + "  " + pad  # deeper than the `run` key after the dash
+    body = "".join(f"{inner}gen_proto_go {c}\n" for c in calls)
+    text = head + body + tail
+    result = _edit(text)
+    kept = calls if all(c == "video-service" for c in calls) else [c for c in calls if c != "video-service"]
+    assert result.text == head + "".join(f"{inner}gen_proto_go {c}\n" for c in kept) + tail
+    assert _edit(result.text).text == result.text
+    YAML(typ="safe").load(result.text)
+
+
+def test_the_services_calls_side_by_side_all_go():
+    """`gen_proto_go video-service` then `gen_proto_python video-service`: the second call's
+    neighbour is the service's own first call; the list is still one of per-component calls."""
+    before = ("#!/bin/bash\ngen_proto_go auth-service\ngen_proto_go video-service\n"
+              "# python stubs\ngen_proto_python video-service\ngen_proto_python board-service\n")
+    after = "#!/bin/bash\ngen_proto_go auth-service\n# python stubs\ngen_proto_python board-service\n"
+    assert shell.remove(before, ctx()).text == after
+    alone = "#!/bin/bash\ngen_proto_go video-service\ngen_proto_python video-service\n"
+    assert shell.remove(alone, ctx()).text == alone  # no other component: not a per-component list

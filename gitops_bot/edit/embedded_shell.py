@@ -97,15 +97,13 @@ def _content_lines(lines: Lines, first: int, stop: int) -> list[int]:
 
 def _mapped(cut: Cut, script: Lines, lines: Lines, first: int, indent: int) -> Cut:
     """A cut of the script as a cut of the YAML text: whole lines stay whole lines, any other
-    span moves right by the block's indentation."""
+    span moves right by the block's indentation (the shell rules cut within one line)."""
     start, end = cut.span
-    a, b = script.line_of(start), script.line_of(end - 1) if end > start else script.line_of(start)
-    whole = start == script.start(a) and end == script.end(b) and not cut.replacement
-    if whole:
-        return Cut(lines.span(first + a, first + b), "")
-    z = script.line_of(end) if end < len(script.text) else b
+    a, b = script.line_of(start), script.line_of(max(start, end - 1))
+    if start == script.start(a) and end == script.end(b) and not cut.replacement:
+        return Cut(lines.span(first + a, first + b))
     return Cut(Span(lines.start(first + a) + indent + start - script.start(a),
-                    lines.start(first + z) + indent + end - script.start(z)), cut.replacement)
+                    lines.start(first + b) + indent + end - script.start(b)), cut.replacement)
 
 
 def _rechomped(new: str, value: str) -> str:

@@ -178,18 +178,24 @@ def _call(line: str) -> re.Match[str] | None:
 
 def _component_call(lines: Lines, n: int, is_service: Callable[[str], bool]) -> bool:
     """Line n calls a command with the service as its only argument, and a neighbouring line (past
-    comment lines) calls one with another component: a list of per-component calls."""
-    m = _call(lines.line(n))
-    if m is None or not is_service(m.group("arg")) or (n > 0 and lines.line(n - 1).rstrip().endswith("\\")):
+    comment lines and the service's other calls: `gen_proto_go x` then `gen_proto_python x`)
+    calls one with another component: a list of per-component calls."""
+    if not _service_call(lines, n, is_service):
         return False
     for step in (-1, 1):
         k = n + step
-        while 0 <= k < len(lines) and lines.line(k).lstrip().startswith("#"):
+        while 0 <= k < len(lines) and (lines.line(k).lstrip().startswith("#") or _service_call(lines, k, is_service)):
             k += step
         other = _call(lines.line(k)) if 0 <= k < len(lines) else None
         if other is not None and not is_service(other.group("arg")):
             return True
     return False
+
+
+def _service_call(lines: Lines, n: int, is_service: Callable[[str], bool]) -> bool:
+    """Line n is `CMD service` (a removable call), and does not continue the line above."""
+    m = _call(lines.line(n))
+    return m is not None and is_service(m.group("arg")) and not (n > 0 and lines.line(n - 1).rstrip().endswith("\\"))
 
 
 def _heredoc_lines(lines: Lines) -> set[int]:
