@@ -28,8 +28,7 @@ from gitops_bot.edit import json_file
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish, newly_broken
 from gitops_bot.edit.blocks import drop_words, tidy_cuts
 from gitops_bot.parse.bash import syntax_error
-from gitops_bot.text.splice import splice
-from gitops_bot.text.splice import Cut, Lines, Span
+from gitops_bot.text.splice import Cut, Lines, Span, splice
 
 KIND = "shell"
 _SHEBANGS = ("#!/bin/bash", "#!/usr/bin/env bash", "#!/bin/sh")

@@ -22,7 +22,8 @@ What stays (h4, issue 12: lines a human leaves on real repositories):
   - name: video-service-values`) is the service's own overlay: its edits are refused;
 - regex alternatives inside shell scripts (`run: |`, `script: |`) stay, as in shell files: a
   pattern there may filter free text (PR titles, logs), not select services. A workflow step's
-  `run: |` script is edited by the shell editor's rules instead (embedded_shell.py).
+  `run: |` script gets the shell editor's own rules (call lines, `case` patterns, loop words,
+  JSON arrays: embedded_shell.py).
 And a kustomization's `resources:`/`components:` entry whose file (or folder's kustomization)
 the run deleted goes, whatever its name: kustomize cannot build a missing resource.
 
