@@ -6,6 +6,7 @@ YAML editor: both paths are exercised."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -373,3 +374,14 @@ def test_the_services_calls_side_by_side_all_go():
     assert shell.remove(before, ctx()).text == after
     alone = "#!/bin/bash\ngen_proto_go video-service\ngen_proto_python video-service\n"
     assert shell.remove(alone, ctx()).text == alone  # no other component: not a per-component list
+
+
+def test_a_refused_script_line_is_listed_and_the_run_exits_1(tmp_path, capsys):
+    text, [(line, reason)] = REFUSED["a case pattern that would become empty"]
+    text = dedent(text)
+    write_tree(tmp_path, {"services/video-service/Dockerfile": "FROM scratch\n",
+                          "services/auth-service/Dockerfile": "FROM scratch\n", WORKFLOW: text})
+    assert main(["plan", "remove-service", "service=video-service", "--repo", str(tmp_path), "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [(r["path"], r["line"], r["reason"]) for r in report["refused"]] == [(WORKFLOW, line, reason)]
+    assert WORKFLOW not in {f["path"] for f in report["files"]}
