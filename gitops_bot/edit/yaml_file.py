@@ -21,7 +21,9 @@ What stays (h4, issue 12: lines a human leaves on real repositories):
 - a kustomization that generates a resource named for the service (`configMapGenerator:
   - name: video-service-values`) is the service's own overlay: its edits are refused;
 - regex alternatives inside shell scripts (`run: |`, `script: |`) stay, as in shell files: a
-  pattern there may filter free text (PR titles, logs), not select services.
+  pattern there may filter free text (PR titles, logs), not select services. A workflow step's
+  `run: |` script gets the shell editor's own rules (call lines, `case` patterns, loop words,
+  JSON arrays: embedded_shell.py).
 And a kustomization's `resources:`/`components:` entry whose file (or folder's kustomization)
 the run deleted goes, whatever its name: kustomize cannot build a missing resource.
 
@@ -42,7 +44,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from gitops_bot.domain.findings import Kind
 from gitops_bot.domain.names import ServiceName, pointer_matches, words
-from gitops_bot.edit import yaml_apps
+from gitops_bot.edit import embedded_shell, yaml_apps
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable, finish, newly_broken
 from gitops_bot.edit.blocks import (
     kept_comment_above,
@@ -125,6 +127,9 @@ class Plan:
     kept_comments: list[str] = field(default_factory=list)
     block_scalar_lines: set[int] = field(default_factory=set)
     script_lines: set[int] = field(default_factory=set)  # lines of `run: |` shell scripts
+    # The scripts of workflow steps the shell rules edited: their data path, the new script.
+    scripts: dict[DataPath, str] = field(default_factory=dict)
+    shell_lines: set[int] = field(default_factory=set)  # lines those edits touch
 
 
 class _Planner:
@@ -140,10 +145,12 @@ class _Planner:
         self.plan = Plan()
         self.gone = gone  # whether a kustomization entry points at something the run deleted
         self.options_possible = False  # whether the current document's deep keys may be a tool's options
+        self.doc: Any = None  # the document being planned
 
     # -- entry points ---------------------------------------------------------------------
     def run(self, docs: list[Any], root: DataPath = ()) -> Plan:
         for i, doc in enumerate(docs):
+            self.doc = doc
             if isinstance(doc, CommentedMap) and "kind" in doc and (
                     self._item_is_service(doc) or self._named_for_service(doc)):
                 if len(docs) > 1:
@@ -419,8 +426,21 @@ class _Planner:
         self.plan.block_scalar_lines.update(content)
         if key in SCRIPT_KEYS:
             self.plan.script_lines.update(content)
+            if isinstance(value, LiteralScalarString) and embedded_shell.is_step_script(self.doc, path, key):
+                self._step_script(line, stop, value, path)
         if isinstance(key, str) and key.endswith((".yml", ".yaml")) and self.name.mentions(value):
             self._embedded_yaml(content, path)
+
+    def _step_script(self, line: int, stop: int, value: str, path: DataPath) -> None:
+        """Plan the shell editor's cuts in a workflow step's script (embedded_shell.py)."""
+        edit = embedded_shell.edit(self.lines, line, stop, str(value), self.name)
+        self.plan.refused.extend(edit.refused)
+        if edit.cuts and edit.new_value is not None:
+            self.plan.cuts.extend(edit.cuts)
+            self.plan.scripts[path] = edit.new_value
+            for cut in edit.cuts:
+                self.plan.shell_lines.update(range(self.lines.line_of(cut.span.start),
+                                                   self.lines.line_of(max(cut.span.start, cut.span.end - 1)) + 1))
 
     def _embedded_yaml(self, content: range, path: DataPath) -> None:
         masked = "".join(self.lines.line(n) + "\n" if n in content else "\n"
@@ -537,6 +557,8 @@ def scalar_line_cuts(parse_text: str, name: ServiceName, plan: Plan) -> list[Cut
         if n in plan.block_scalar_lines and is_promql_continuation(line, name):
             cuts.append(Cut(lines.span(n, n)))
             continue
+        if n in plan.shell_lines:
+            continue  # the shell editor's rules edited this line of a step's script
         fixed = remove_alternatives(line, name)
         if fixed != line and n in plan.script_lines:
             plan.refused.append(Refusal(n + 1, "pattern in a shell script: it may match more than the service"))
@@ -560,6 +582,8 @@ def prune(data: Any, deleted: set[DataPath], path: DataPath = ()) -> Any:
 def same_data(expected: Any, actual: Any, name: ServiceName, plan: Plan, path: DataPath = ()) -> bool:
     """Compare re-parsed data with the original minus deletions; scalars may differ only by the
     scalar edits, embedded YAML only by its own deletions."""
+    if path in plan.scripts and isinstance(expected, str):
+        return actual == plan.scripts[path]
     if path in plan.embedded and isinstance(expected, str) and isinstance(actual, str):
         try:
             return prune(load_safe(expected), plan.embedded[path]) == load_safe(actual)
