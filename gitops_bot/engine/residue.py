@@ -15,6 +15,7 @@ _RESIDUE_REASONS = {
     "markdown": "prose",
     "source": "source code",
     "dockerfile": "Dockerfile instruction the editor does not change (RUN, COPY --from, continued lines)",
+    "script": "script or test code (only its list entries are edited)",
     "generated": "generated or binary",
     "binary": "generated or binary",
 }
