@@ -62,6 +62,9 @@ class RemovalContext:
     # Inputs (variables) a Terraform module folder drops because only the component read them:
     # (folder, names). A module block whose local source is that folder loses those arguments.
     dropped_inputs: tuple[tuple[str, frozenset[str]], ...] = ()
+    # terraform-docs anchors (`input_x`, `output_y`, `module_z`) of the declarations the run
+    # removed from the Terraform module a Markdown file documents (the .tf files of its folder).
+    undeclared: frozenset[str] = frozenset()
 
 
 class Editor(Protocol):

@@ -1,5 +1,7 @@
 """Markdown: what a careful human removes with a service, and nothing else.
 
+- terraform-docs rows of the variables, outputs and modules the run removed from the module the
+  page documents (`RemovalContext.undeclared`);
 - table rows and list items whose leading term names the service (a task-list item `- [x] video`
   too), each list item with the lines and nested items indented under it;
 - HTML table rows (`<tr>` ... `</tr>` on lines of their own) whose first cell with text names it;
@@ -35,6 +37,7 @@ _TAG_RE = re.compile(r"<[^>]*>")
 _ANCHOR_RE = re.compile(r"^<a\s+name=\"[^\"]*\"\s*>\s*</a>")
 _PATH_CELL_RE = re.compile(r"^`?[\w.-]*(/[\w.-]+)+/?`?$")  # `./modules/x`, apps/x/upstream
 _CELL_RE = re.compile(r"<t[dh][^>]*>(.*?)</t[dh]>", re.IGNORECASE)
+_TFDOCS_ANCHOR_RE = re.compile(r'^\s*\|\s*<a name="((?:input|output|module)_[\w-]+)"></a>')
 _MAX_HTML_ROW = 20  # lines; a longer `<tr>` block is not a row of a simple table
 
 
@@ -67,6 +70,13 @@ def _row_is_service(cells: list[str], name: ServiceName) -> bool:
     return any(_PATH_CELL_RE.match(c) and name.in_path(c.strip("`")) for c in cells[1:])
 
 
+def _undeclared_row(row: str, undeclared: frozenset[str]) -> bool:
+    """A terraform-docs row (`| <a name="input_x"></a> [x](#input\\_x) | ...`) of a variable,
+    output or module the run removed from the module the page documents."""
+    m = _TFDOCS_ANCHOR_RE.match(row)
+    return bool(m and m.group(1) in undeclared)
+
+
 def _cells(row: str) -> list[str]:
     return [c.strip() for c in row.strip().strip("|").split("|")]
 
@@ -90,7 +100,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
         line = lines.line(n)
         if _ROW_RE.match(line) and not _SEPARATOR_RE.match(line):
             if n > 0 and _SEPARATOR_RE.match(lines.line(n - 1)) or after_separator[n]:
-                if _row_is_service(_cells(line), name):
+                if _row_is_service(_cells(line), name) or _undeclared_row(line, ctx.undeclared):
                     cuts.append(Cut(lines.span(n, n)))
             continue
         item = _ITEM_RE.match(line)
