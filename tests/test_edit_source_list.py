@@ -100,6 +100,9 @@ PAIRS = {
         		{"board", "board-service"},
         	}
         	paths := []string{"services/auth-service/api", "services/video-service/api"}
+        	for _, s := range []string{"video-service", "board-service"} {
+        		check(t, s, nil)
+        	}
         	for _, app := range apps {
         		check(t, app.name, paths)
         	}
@@ -117,6 +120,9 @@ PAIRS = {
         		{"board", "board-service"},
         	}
         	paths := []string{"services/auth-service/api"}
+        	for _, s := range []string{"board-service"} {
+        		check(t, s, nil)
+        	}
         	for _, app := range apps {
         		check(t, app.name, paths)
         	}
@@ -143,11 +149,22 @@ PAIRS = {
           ],
         };
         """),
+    "loops over a literal list, in Python and Go": (
+        "hack/loop.py",
+        """
+        for svc in ["auth-service", "video-service"]:
+            print(svc)
+        """,
+        """
+        for svc in ["auth-service"]:
+            print(svc)
+        """),
     "no-op: call arguments, subscripts, comparisons, dict keys and prose stay": (
         "scripts/ops.py",
         """
         import subprocess
         subprocess.run(["kubectl", "rollout", "restart", "video-service"])
+        deploy(services=["auth-service", "video-service"])
         print(urls["video-service"])
         if names == ["video-service", "auth-service"]:
             pass
@@ -220,10 +237,16 @@ def test_which_files_it_claims():
 
 
 def test_text_it_cannot_follow_is_not_edited():
-    for text in ("A = ['video-service\n", "const re = /['video-service']/;\nconst a = ['video-service', 'b'];\n"):
-        path = "scripts/x.js" if "const" in text else "scripts/x.py"
+    for path, text in (("scripts/x.py", "A = ['video-service\n"), ("scripts/x.js", "const re = (/abc\nconst a = [];\n"),
+                       ("test/x_test.go", "package x\n\nvar a = []string{\"video-service\"\n")):
         with pytest.raises(source_list.Unparsable):
             source_list.remove(text, replace(ctx(), path=path))
+
+
+def test_a_javascript_regular_expression_is_one_token_and_a_division_is_none():
+    text = "const re = /['video-service',]/g;\nconst half = total / 2;\nconst a = ['video-service', 'b'];\n"
+    result = source_list.remove(text, replace(ctx(), path="scripts/x.js"))
+    assert result.text == "const re = /['video-service',]/g;\nconst half = total / 2;\nconst a = ['b'];\n"
 
 
 def test_a_result_that_no_longer_parses_is_refused():

@@ -7,7 +7,8 @@ tooling when its top folder is one of TOOLING_DIRS (`scripts/`, `hack/`, `tools/
 (`services/x/main.go`, `src/app.ts`) stays source code, listed in the residue and never edited.
 
 What goes, in a list literal assigned to a name or a key (`APPS = [...]`, `var apps = []T{...}`,
-`const apps = [...]`, `"apps": [...]`; never a call's argument, where a list is an argv):
+`const apps = [...]`, `"apps": [...]`) or looped over (`for x in [...]`, `range []string{...}`);
+never a call's argument, keyword arguments included, where a list is often an argv:
 - a string entry that is the component or a path into it (`"video-service"`, `'video'`,
   `"services/video-service/api.py"`): on a line of its own it goes with its line (and a comment
   line above it that names the component); inline (`["a", "video-service", "b"]`) it goes with
@@ -20,8 +21,8 @@ What goes, in a list literal assigned to a name or a key (`APPS = [...]`, `var a
 Refused (listed for a human): an entry that names the component with more than its name
 (`"video-service --debug"`, a record whose identity is something else), a list that would
 become empty, a list whose strings look like a command line (an entry starting with `-`).
-A file the reader cannot follow (an unterminated string, a `/` that may start a JavaScript
-regular expression) is not edited.
+A file the reader cannot follow (an unterminated string or regular expression, unbalanced
+brackets) is not edited.
 
 Verify: the result tokenizes to the original's tokens minus the removed entries and their
 commas, no list is left with an empty slot (`[,` or `,,`), and a Python file still parses
@@ -55,7 +56,7 @@ _CLOSERS = {v: k for k, v in _OPENERS.items()}
 
 @dataclass
 class Token:
-    kind: str  # str, open, close, comma, colon, eq, word, punct
+    kind: str  # str, regex, open, close, comma, colon, eq, word, punct
     start: int
     end: int
     value: str  # a string's content (None-like "" for an f-string or template), or the text
@@ -142,8 +143,8 @@ def tokenize(text: str, lang: str) -> list[Token]:
         elif c in _CLOSERS:
             tokens.append(Token("close", i, i + 1, c))
             i += 1
-        elif c == "/" and lang == "js":
-            raise ValueError(f"a '/' at offset {i} may start a regular expression")
+        elif c == "/" and lang == "js" and _starts_regex(tokens):
+            i = _js_regex(text, i, tokens)
         elif (m := _WORD_RE.match(text, i)):
             tokens.append(Token("word", i, m.end(), m.group()))
             i = m.end()
@@ -152,6 +153,45 @@ def tokenize(text: str, lang: str) -> list[Token]:
             tokens.append(Token(kind, i, i + 1, c))
             i += 1
     return tokens
+
+
+# Words after which a `/` starts a regular expression, not a division.
+_JS_KEYWORDS = frozenset({"return", "typeof", "case", "in", "of", "delete", "void", "throw", "new", "instanceof",
+                          "else", "do", "yield", "await"})
+
+
+def _starts_regex(tokens: list[Token]) -> bool:
+    """Whether a `/` (not a comment) starts a regular expression: after an operator, an opening
+    bracket, a comma or a keyword; after a name, a number, a string or a closing bracket it
+    divides."""
+    if not tokens:
+        return True
+    prev = tokens[-1]
+    if prev.kind == "word":
+        return prev.value in _JS_KEYWORDS
+    return prev.kind not in ("str", "close")
+
+
+def _js_regex(text: str, i: int, tokens: list[Token]) -> int:
+    """Read a regular expression literal (`/[/']x/g`) as one opaque token."""
+    j, in_class = i + 1, False
+    while True:
+        if j >= len(text) or text[j] == "\n":
+            raise ValueError(f"unterminated regular expression at offset {i}")
+        if text[j] == "\\":
+            j += 2
+            continue
+        if text[j] == "[":
+            in_class = True
+        elif text[j] == "]":
+            in_class = False
+        elif text[j] == "/" and not in_class:
+            break
+        j += 1
+    m = _WORD_RE.match(text, j + 1)
+    end = m.end() if m else j + 1
+    tokens.append(Token("regex", i, end, text[i:end], plain=False))
+    return end
 
 
 def _line_end(text: str, i: int) -> int:
@@ -266,9 +306,10 @@ def _entry(items: list, comma: Token | None) -> _Entry | None:
     return None
 
 
-def _list_entries(g: Group, before: list) -> list[_Entry] | None:
-    """The entries of a group that is a list literal assigned to a name or key, else None."""
-    if g.open.value == "(" or not _assigned(before):
+def _list_entries(g: Group, before: list, in_call: bool) -> list[_Entry] | None:
+    """The entries of a group that is a list literal assigned to a name or key, else None. In
+    parentheses an `=` passes a keyword argument (`run(args=[...])`): that is a call's too."""
+    if g.open.value == "(" or not _assigned(before) or (in_call and _by_eq(before)):
         return None
     entries = []
     for items, comma in g.elements():
@@ -279,6 +320,14 @@ def _list_entries(g: Group, before: list) -> list[_Entry] | None:
     if not entries or len({e.record for e in entries}) != 1:
         return None
     return entries
+
+
+def _by_eq(before: list) -> bool:
+    """Whether the nearest `=` or `:` before a group is an `=`."""
+    for item in reversed(before):
+        if isinstance(item, Token) and item.kind in ("eq", "colon"):
+            return item.kind == "eq"
+    return False
 
 
 def _assigned(before: list) -> bool:
@@ -301,7 +350,7 @@ def _assigned(before: list) -> bool:
             continue
         if item.kind == "eq":  # `=`, `:=`; not `==`, `!=`, `<=`, `>=`
             return not (k > 0 and isinstance(before[k - 1], Token) and before[k - 1].value in "=!<>")
-        return item.kind == "colon" or item.value in ("return", "in")
+        return item.kind == "colon" or item.value in ("return", "in", "range")
     return False
 
 
@@ -318,15 +367,15 @@ class _Planner:
     def run(self, top: list) -> None:
         self._walk(top)
 
-    def _walk(self, items: list) -> None:
+    def _walk(self, items: list, parent: str = "") -> None:
         for k, item in enumerate(items):
             if isinstance(item, Group):
-                entries = _list_entries(item, items[:k])
+                entries = _list_entries(item, items[:k], in_call=parent == "(")
                 if entries is not None:
                     self._plan(item, entries)
                 else:
                     for sub, _ in item.elements():
-                        self._walk(sub)
+                        self._walk(sub, item.open.value)
 
     def _line(self, offset: int) -> int:
         return self.lines.line_of(offset) + 1
