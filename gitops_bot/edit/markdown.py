@@ -77,7 +77,7 @@ def _is_service(term: str, name: ServiceName) -> bool:
     it (`MetalLB`, `KFServing`, `Video Service`), compared without case and separators."""
     if name.owns(term):
         return True
-    return bool(term) and re.sub(r"[-_ ]", "", term).lower() == "".join(name.tokens)
+    return bool(term) and re.sub(r"[-_ ]", "", term).lower() in {"".join(name.tokens), "".join(name.short)}
 
 
 def _row_is_service(cells: list[str], name: ServiceName) -> bool:
