@@ -4,6 +4,7 @@ the name, call arguments and application source stay."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -255,7 +256,7 @@ def test_a_result_that_no_longer_parses_is_refused():
     assert source_list.still_valid("A = ['a', 'b']\n", "A = ['a']\n") is None
 
 
-def test_a_removal_edits_tooling_lists_and_leaves_application_source(tmp_path):
+def test_a_removal_edits_tooling_lists_and_leaves_application_source(tmp_path, capsys):
     files = {
         "services/video-service/main.go": "package main\n",
         "services/video-service/Dockerfile": "FROM scratch\n",
@@ -269,6 +270,9 @@ def test_a_removal_edits_tooling_lists_and_leaves_application_source(tmp_path):
                               '\t{"video", "video-service"},\n}\n',
     }
     write_tree(tmp_path, files)
+    assert main(["plan", "remove-service", "service=video-service", "--repo", str(tmp_path), "--format", "json"]) == 0
+    residue = {(r["path"], r["reason"]) for r in json.loads(capsys.readouterr().out)["residue"]}
+    assert residue == {("services/auth-service/clients.go", "source code")}
     assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 0
     after = tree_bytes(tmp_path)
     assert after["scripts/screenshots.py"] == b"APPS = [\n    'auth-service',\n]\n"
@@ -277,3 +281,16 @@ def test_a_removal_edits_tooling_lists_and_leaves_application_source(tmp_path):
     assert "services/video-service/main.go" not in after
     assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 0
     assert tree_bytes(tmp_path) == after
+
+
+def test_a_refused_entry_is_listed_first_and_the_run_exits_1(tmp_path, capsys):
+    write_tree(tmp_path, {
+        "services/video-service/Dockerfile": "FROM scratch\n",
+        "services/auth-service/Dockerfile": "FROM scratch\n",
+        "scripts/shots.py": "APPS = [\n    {'name': 'auth', 'url': 'https://x/video-service'},\n    {'name': 'board'},\n]\n",
+    })
+    assert main(["plan", "remove-service", "service=video-service", "--repo", str(tmp_path), "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [(r["path"], r["line"]) for r in report["refused"]] == [("scripts/shots.py", 2)]
+    assert [(r["path"], r["line"], r["reason"][:13]) for r in report["residue"]] == [("scripts/shots.py", 2,
+                                                                                      "edit refused:")]
