@@ -56,11 +56,13 @@ _CLOSERS = {v: k for k, v in _OPENERS.items()}
 
 @dataclass
 class Token:
+    """One significant token: its kind, character span and value."""
+
     kind: str  # str, regex, open, close, comma, colon, eq, word, punct
     start: int
     end: int
-    value: str  # a string's content (None-like "" for an f-string or template), or the text
-    plain: bool = True  # False for an f-string or a template with ${...}
+    value: str  # a string's content between its quotes, or the token's text
+    plain: bool = True  # False for an f-string, a bytes literal, an escape, a template with ${...}
 
 
 @dataclass
@@ -133,7 +135,7 @@ def tokenize(text: str, lang: str) -> list[Token]:
             if end < 0:
                 raise ValueError(f"unterminated comment at offset {i}")
             i = end + 2
-        elif lang == "python" and (m := _PY_STRING_RE.match(text, i)) and (m.group("prefix") == "" or c not in "\"'"):
+        elif lang == "python" and (m := _PY_STRING_RE.match(text, i)):
             i = _python_string(text, i, m, tokens)
         elif c in "\"'`":
             i = _c_string(text, i, c, lang, tokens)
@@ -262,6 +264,8 @@ def groups(tokens: list[Token]) -> tuple[list, list[Group]]:
 # -- deciding ---------------------------------------------------------------------------------
 @dataclass
 class _Entry:
+    """An element of a list literal: a string, or a record whose string fields are `strings`."""
+
     items: list
     comma: Token | None
     strings: list[tuple[str | None, Token]]  # (key or None, value) of a record, or [(None, s)]
@@ -269,19 +273,11 @@ class _Entry:
 
     @property
     def start(self) -> int:
-        return _first(self.items[0])
+        return self.items[0].start
 
     @property
     def end(self) -> int:
-        return _last(self.items[-1])
-
-
-def _first(item) -> int:
-    return item.start
-
-
-def _last(item) -> int:
-    return item.end
+        return self.items[-1].end
 
 
 def _entry(items: list, comma: Token | None) -> _Entry | None:
