@@ -5,6 +5,8 @@ change what the name matches."""
 
 from __future__ import annotations
 
+import json
+
 from gitops_bot.cli import main
 from gitops_bot.domain.worktree import Worktree
 from gitops_bot.ops.state import RunState
@@ -29,6 +31,8 @@ README = dedent("""
         </tr>
     </table>
 
+    MetalLB hands out the addresses.
+
     ```mermaid
     flowchart TD
       subgraph system
@@ -39,7 +43,7 @@ README = dedent("""
     """)
 
 
-def test_the_charts_name_is_the_short_form_and_its_rows_go(tmp_path):
+def test_the_charts_name_is_the_short_form_and_its_rows_go(tmp_path, capsys):
     write_tree(tmp_path, {
         "system/metallb-system/Chart.yaml": CHART.format(name="metallb"),
         "system/metallb-system/values.yaml": "metallb:\n  speaker: true\n",
@@ -47,11 +51,14 @@ def test_the_charts_name_is_the_short_form_and_its_rows_go(tmp_path):
         "README.md": README,
     })
     assert RunState(Worktree(tmp_path)).name("metallb-system").short == ("metallb",)
+    assert main(["plan", "remove-service", "service=metallb-system", "--repo", str(tmp_path), "--format", "json"]) == 0
+    residue = [(r["path"], r["text"], r["reason"]) for r in json.loads(capsys.readouterr().out)["residue"]]
+    assert residue == [("README.md", "MetalLB hands out the addresses.", "prose")]  # the chart's name in prose
     assert main(["apply", "remove-service", "service=metallb-system", "--repo", str(tmp_path)]) == 0
     after = tree_bytes(tmp_path)
     assert "system/metallb-system/Chart.yaml" not in after
     lines = README.splitlines(keepends=True)
-    assert after["README.md"].decode() == "".join(lines[:5] + lines[9:18] + lines[19:])
+    assert after["README.md"].decode() == "".join(lines[:5] + lines[9:20] + lines[21:])
     assert main(["apply", "remove-service", "service=metallb-system", "--repo", str(tmp_path)]) == 0
     assert tree_bytes(tmp_path) == after
 
