@@ -42,6 +42,7 @@ EDITED = {
     "markdown": ("README.md", "| Service | Port |\n|---|---|\n| auth-service | 1 |\n| video-service | 2 |\n"),
     "json": ("buf.json", '{"files": ["src/auth-service/api.py", "src/video-service/api.py"]}\n'),
     "dotenv": (".env", "AUTH_SERVICE_PORT=8080\nVIDEO_SERVICE_PORT=8081\n"),
+    "script": ("scripts/apps.py", "APPS = [\n    'auth-service',\n    'video-service',\n]\n"),
     "dockerfile": ("docker/Dockerfile.services",
                    "FROM golang:1.24\nCOPY services/auth-service/ ./auth/\nCOPY services/video-service/ ./video/\n"),
     # an editor that removes references to the run's deleted files: the third element is those
