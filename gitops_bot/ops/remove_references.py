@@ -17,15 +17,24 @@ from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.edit import classify, editor_for, env_file, hcl, ignore_file, make, yaml_apps
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable
 from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES
+from gitops_bot.errors import UserError
+from gitops_bot.ops import footprint
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 
+SWITCH_VALUES = ("on", "off")
+
 
 def run(state: RunState, args: dict[str, str]) -> None:
+    switch = args.get("switch", "")
+    if switch not in ("", *SWITCH_VALUES):  # a repository's own recipe may pass anything
+        raise UserError(f"switch={switch!r}: say on (the component's feature stays, always on) or off (it goes)")
     name = state.component(args["name"])
     state.add_residue_name(name)
     tree = state.tree
-    ctx = RemovalContext(name, _deleted(tree))
+    deleted = _deleted(tree)
+    ctx = RemovalContext(name, deleted, switch=switch,
+                         image_variants=footprint.image_variants(tree, deleted) if switch else ())
     files = [(path, tree.read(path)) for path in _to_edit(state, name, ctx) if not tree.is_deleted(path)]
     files = [(path, text, classify(path, text)) for path, text in files if text is not None]
     modules = _terraform_modules(state, [path for path, _, kind in files if kind == "hcl"])
@@ -41,11 +50,14 @@ def run(state: RunState, args: dict[str, str]) -> None:
         ctx = replace(ctx, dropped_inputs=dropped)
         listed |= {path for path, _, _ in files}
         files += [(path, text, "hcl") for path, text in _callers(state, ctx) if path not in listed]
+    # A module's Markdown (terraform-docs tables) is judged against its .tf files once edited.
+    listed = {path for path, _, _ in files}
+    files += [(path, text, "markdown") for path, text in _module_docs(state, modules) if path not in listed]
     # `.env` files first: a compose file loses the pass-through of a variable they lost; compose
     # files next: a Makefile loses the lines that run a compose service they lost. Then
-    # templates: a template block that stays keeps the values it reads in its chart.
-    files.sort(key=lambda f: (f[2] != env_file.KIND, not _COMPOSE_FILE_RE.match(f[0].rpartition("/")[2]),
-                              f[2] != "helm"))
+    # templates: a template block that stays keeps the values it reads in its chart; Markdown
+    # last: its terraform-docs rows follow the declarations the other edits removed.
+    files.sort(key=lambda f: _order(f[0], f[2]))
     crossing = _Crossing(state)
     kept: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for path, text, kind in files:
@@ -54,8 +66,9 @@ def run(state: RunState, args: dict[str, str]) -> None:
             continue
         chart_values = kept.get(posixpath.dirname(path), ())
         module = modules.get(posixpath.dirname(path), {}) if kind == "hcl" else {}
+        docs = _undeclared(tree, posixpath.dirname(path)) if kind == "markdown" else frozenset()
         result = _edit(editor, text, crossing.context(replace(
-            ctx, kept_values=tuple(chart_values), path=path,
+            ctx, kept_values=tuple(chart_values), path=path, undeclared=docs,
             neighbours=tuple((p, t) for p, t in module.items() if p != path)), kind))
         crossing.edited(path, kind, text, result.text)
         if kind == "helm" and "/templates/" in path:
@@ -117,6 +130,48 @@ def _compose_services(state: RunState) -> set[str]:
         if _COMPOSE_FILE_RE.match(path.rpartition("/")[2]) and not state.tree.is_deleted(path):
             found |= yaml_apps.compose_services(state.tree.read(path) or "")
     return found
+
+
+_ORDER = {"helm": 0, "markdown": 2}
+
+
+def _order(path: str, kind: str) -> int:
+    """Where a file comes in the edits: `.env` files, compose files, Helm templates, the rest,
+    Markdown (see run)."""
+    if kind == env_file.KIND:
+        return -2
+    if _COMPOSE_FILE_RE.match(path.rpartition("/")[2]):
+        return -1
+    return _ORDER.get(kind, 1)
+# Top-level Terraform declarations, with the prefix terraform-docs gives their anchors.
+_DECLARATION_RE = re.compile(r'^(variable|output|module)\s+"([^"]+)"', re.MULTILINE)
+_ANCHOR_KIND = {"variable": "input", "output": "output", "module": "module"}
+
+
+def _module_docs(state: RunState, modules: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
+    """The Markdown files at the top of each Terraform module folder the run edits: their
+    terraform-docs tables may document what the edits remove."""
+    found = []
+    for folder in modules:
+        paths = state.tree.under(folder) if folder else state.tree.paths()
+        for path in paths:
+            if posixpath.dirname(path) == folder and path.endswith(".md") and not state.tree.is_deleted(path):
+                text = state.tree.read(path)
+                if text is not None:
+                    found.append((path, text))
+    return found
+
+
+def _undeclared(tree, folder: str) -> frozenset[str]:
+    """terraform-docs anchors (`input_x`, `output_y`, `module_z`) of the declarations this run
+    removed from the .tf files directly in `folder`."""
+    before: set[str] = set()
+    after: set[str] = set()
+    for path in tree.touched():
+        if path.endswith(".tf") and posixpath.dirname(path) == folder:
+            for text, names in ((tree.original(path), before), (tree.read(path), after)):
+                names.update(f"{_ANCHOR_KIND[k]}_{n}" for k, n in _DECLARATION_RE.findall(text or ""))
+    return frozenset(before - after)
 
 
 def _to_edit(state: RunState, name, ctx: RemovalContext) -> list[str]:
@@ -212,6 +267,7 @@ def _record(state: RunState, editor, path: str, text: str, result) -> None:
         tree.write(path, result.text)
         state.validation.append(Validation(path, editor.CHECK, True))
         old_lines = text.splitlines()
+        state.notes.extend(Finding(path, line, _line(text, line).strip(), why) for line, why in result.notes)
         for comment in dict.fromkeys(result.kept_comments):
             if comment in old_lines:
                 state.notes.append(Finding(path, old_lines.index(comment) + 1, comment.strip(),
@@ -223,5 +279,5 @@ def _line(text: str, number: int) -> str:
     return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
-OPERATION = Operation("remove_references", run, required=("name",), optional=(),
+OPERATION = Operation("remove_references", run, required=("name",), optional=("switch",),
                       description="remove every structural reference to a component")

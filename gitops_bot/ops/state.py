@@ -5,7 +5,7 @@ from __future__ import annotations
 import collections
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from gitops_bot.domain.config import RepoConfig
 from gitops_bot.domain.findings import Conflict, Finding, Validation
@@ -17,6 +17,7 @@ from gitops_bot.errors import UserError
 from gitops_bot.ops.footprint import project_dirs
 
 # Folders whose sub-folders are components (services/<name>, charts/<name>, apps/<env>/<name>.yaml).
+_CHART_NAME_RE = re.compile(r"^name:[ \t]*[\"']?([\w.-]+)", re.MULTILINE)
 _COMPONENT_PARENTS = frozenset({"services", "charts", "packages", "components", "apps", "cmd"})
 
 
@@ -46,8 +47,8 @@ class RunState:
     _project_dirs: frozenset[str] | None = None
     _checked: set[str] = field(default_factory=set)
     _candidates: dict[str, list[str]] = field(default_factory=dict)
-    _names: dict[str, ServiceName] = field(default_factory=dict)
     _catalogue: dict[str, Tool] | None = None
+    _names: dict[str, ServiceName] = field(default_factory=dict)
 
     @property
     def catalogue(self) -> dict[str, Tool]:
@@ -104,13 +105,37 @@ class RunState:
         return self._candidates[key]
 
     def name(self, raw: str) -> ServiceName:
-        """The name `raw` in this repository: its sibling components, and the words a name
-        written as one word has where the files that name it write it apart."""
+        """The ServiceName of `raw`: its sibling components, the words a name written as one word
+        has where the files that name it write it apart (`feature-flag-service`), and the short
+        form its own chart gives it (read once, before any operation deletes the chart)."""
         if raw not in self._names:
-            plain = service_name(raw, self.known_components())
-            texts = (self.tree.original(p) or "" for p in self.candidates(plain)) if len(plain.tokens) == 1 else ()
-            self._names[raw] = service_name(raw, self.known_components(), learn_split(raw, texts))
+            name = service_name(raw, self.known_components())
+            if len(name.tokens) == 1:
+                texts = (self.tree.original(p) or "" for p in self.candidates(name))
+                name = service_name(raw, self.known_components(), learn_split(raw, texts))
+            short = self._chart_short_form(name)
+            # a short form that is a word of the repository's structure (`ingress:` keys in most
+            # charts) would match far more than the component: none then
+            if short and self._structural_evidence(service_name("-".join(short), self.known_components())):
+                short = ()
+            self._names[raw] = replace(name, short_form=short) if short else name
         return self._names[raw]
+
+    def _chart_short_form(self, name: ServiceName) -> tuple[str, ...]:
+        """The words of the `name:` of the Chart.yaml in the component's own folder when they are
+        the leading words of its name (`metallb` in `system/metallb-system/Chart.yaml`): the
+        folder is named after the namespace, the chart after the component. () otherwise, or
+        when two such folders disagree."""
+        found = set()
+        for path in self.tree.paths():
+            folder, _, base = path.rpartition("/")
+            if base != "Chart.yaml" or words(folder.rpartition("/")[2]) != name.tokens:
+                continue
+            m = _CHART_NAME_RE.search(self.tree.read(path) or "")
+            chart = words(m.group(1)) if m else ()
+            if chart and len(chart) < len(name.tokens) and name.tokens[:len(chart)] == chart:
+                found.add(chart)
+        return found.pop() if len(found) == 1 else ()
 
     def component(self, raw: str) -> ServiceName:
         """The name of a component to remove, checked before anything is deleted: it must hold a
