@@ -531,13 +531,16 @@ def test_names_the_run_removed_under_their_own_are_listed_where_they_are_left(tm
                      "restart:\n\t$(COMPOSE) restart collector\n"),
         ".github/workflows/it.yml": ("jobs:\n  it:\n    steps:\n      - name: Run tracetesting\n"
                                      "        run: make run-tracetesting\n      - run: make restart\n"),
-        "docs/tests.md": "Trace-based tests live in test/tracetesting and run as traceBasedTests.\n",
+        "docs/tests.md": "Trace-based tests live in test/tracetesting and run as traceBasedTests.\n\n"
+                         "    make run-tracetesting\n",
     }
     before["test/tracetesting/collector.yml"] = "receivers: {}\n"
     write_tree(tmp_path, before)
     capsys.readouterr()
-    assert main(["plan", "remove-service", "service=tracetest", "--repo", str(tmp_path), "--format", "json"]) == 0
+    # 1: the workflow still runs the removed make target, a human must finish it
+    assert main(["plan", "remove-service", "service=tracetest", "--repo", str(tmp_path), "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)
+    assert [(r["path"], r["line"]) for r in report["refused"]] == [(".github/workflows/it.yml", 5)]
     residue = {(r["path"], r["line"]) for r in report["residue"]}
     assert {(".github/workflows/it.yml", 4), (".github/workflows/it.yml", 5), ("docs/tests.md", 1)} <= residue
     assert (".github/workflows/it.yml", 6) not in residue and ("compose.yaml", 2) not in residue

@@ -106,7 +106,9 @@ class _Crossing:
         elif kind == "yaml" and _COMPOSE_FILE_RE.match(path.rpartition("/")[2]):
             self.services |= yaml_apps.removed_compose_services(before, after)
         elif kind == make.KIND:
-            self._list(make.targets(before) - make.targets(after))
+            gone = make.targets(before) - make.targets(after)
+            self._list(gone)
+            self._refuse_calls(gone)
 
     def services_gone(self) -> None:
         """Settle the removed compose services once every compose file is edited (they come
@@ -116,6 +118,21 @@ class _Crossing:
         self.settled = True
         self.services -= _compose_services(self.state)
         self._list(self.services)
+
+    def _refuse_calls(self, targets: set[str]) -> None:
+        """A line elsewhere that still runs a removed make target (`make run-tracetesting` in a
+        workflow step) would fail: refused and listed, for a human to remove or replace (comments
+        and documentation pages are residue)."""
+        for target in sorted(targets):
+            call = re.compile(r"(?:\bmake|\$[({]MAKE[)}])\s[^\n#]*?(?<![\w./-])" + re.escape(target) + r"(?![\w./-])")
+            for path in self.state.candidates(self.state.name(target)):
+                text = self.state.tree.read(path) if not self.state.tree.is_deleted(path) else None
+                if text is None or classify(path, text) in _PROSE:
+                    continue  # a page that tells readers to run it is residue (prose)
+                for number, line in enumerate(text.splitlines(), start=1):
+                    if call.search(line) and not line.lstrip().startswith("#"):
+                        self.state.refused.append(Finding(path, number, line, f"runs make target {target}, which the "
+                                                          "run removed: remove or replace the call", Kind.KEPT))
 
     def _list(self, names: set[str]) -> None:
         for raw in sorted(names):
@@ -133,6 +150,7 @@ def _compose_services(state: RunState) -> set[str]:
 
 
 _ORDER = {"helm": 0, "markdown": 2}
+_PROSE = frozenset({"markdown", "rst"})
 
 
 def _order(path: str, kind: str) -> int:
