@@ -305,3 +305,18 @@ def test_a_folder_only_the_components_own_or_a_stage_copies_is_no_input(tmp_path
     after, residue = remove(tmp_path, "reviews", capsys)
     assert after == expect(before, {"src/reviews/Dockerfile", "data/reviews.json", "cfg/reviews.yaml"})
     assert residue == {}
+
+
+def test_a_deleted_folder_takes_its_vendored_dependencies(tmp_path, capsys):
+    before = {
+        "services/video/main.go": "package main\n",
+        "services/video/vendor/github.com/acme/lib/lib.go": "package lib\n",
+        "services/video/assets/vendor/topbar.js": "// vendored\n",
+        "services/cart/vendor/github.com/acme/lib/lib.go": "package lib\n",  # another component's
+        "services/cart/main.go": "package main\n",
+    }
+    write_tree(tmp_path, before)
+    after, residue = remove(tmp_path, "video", capsys)
+    assert after == expect(before, {"services/video/main.go", "services/video/vendor/github.com/acme/lib/lib.go",
+                                    "services/video/assets/vendor/topbar.js"})
+    assert residue == {}

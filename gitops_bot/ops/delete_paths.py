@@ -21,7 +21,8 @@ def run(state: RunState, args: dict[str, str]) -> None:
     state.add_residue_name(name)
     tree = state.tree
     found = footprint(tree, name, state.project_dirs())
-    for path in [p for root in found.roots for p in tree.under(root)] + found.files:
+    # a folder goes whole, with the vendored dependencies the listing skips (`assets/vendor/`)
+    for path in [p for root in found.roots for p in tree.under(root) + tree.vendored_under(root)] + found.files:
         if not tree.is_deleted(path):
             tree.delete(path)
     state.notes.extend(Finding(path, 0, "(not deleted)", reason, Kind.KEPT) for path, reason in found.kept)
