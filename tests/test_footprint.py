@@ -320,3 +320,16 @@ def test_a_deleted_folder_takes_its_vendored_dependencies(tmp_path, capsys):
     assert after == expect(before, {"services/video/main.go", "services/video/vendor/github.com/acme/lib/lib.go",
                                     "services/video/assets/vendor/topbar.js"})
     assert residue == {}
+
+
+def test_the_names_deleted_folders_go_by_are_searched_only_when_they_are_the_components(tmp_path):
+    from gitops_bot.domain.worktree import Worktree
+    from gitops_bot.ops.footprint import footprint, project_dirs
+
+    def aliases(folder, files, component):
+        tree = Worktree(write_tree(tmp_path / folder, files))
+        return footprint(tree, service_name(component), project_dirs(tree)).aliases
+    # the gerund folder is the component's other name; `gateway` of istio/gateway is a word of many
+    assert aliases("a", {"test/tracetesting/run.bash": "x\n"}, "tracetest") == ["tracetesting"]
+    assert aliases("b", {"istio/gateway/values.yaml": "a: 1\n"}, "istio-gateway") == []
+    assert aliases("c", {"services/video/main.go": "package main\n"}, "video") == []

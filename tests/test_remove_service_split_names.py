@@ -531,7 +531,7 @@ def test_names_the_run_removed_under_their_own_are_listed_where_they_are_left(tm
                      "restart:\n\t$(COMPOSE) restart collector\n"),
         ".github/workflows/it.yml": ("jobs:\n  it:\n    steps:\n      - name: Run tracetesting\n"
                                      "        run: make run-tracetesting\n      - run: make restart\n"),
-        "docs/tests.md": "Trace-based tests live in test/tracetesting and run as traceBasedTests.\n\n"
+        "docs/tests.md": "Trace-based tests live in test/tracetesting.\n\n"
                          "    make run-tracetesting\n",
     }
     before["test/tracetesting/collector.yml"] = "receivers: {}\n"

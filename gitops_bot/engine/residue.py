@@ -51,8 +51,13 @@ def residue(state: RunState) -> list[Finding]:
                  for path, why in tree.unreadable.items())
     found.sort(key=lambda f: (f.path, f.line))
     # a line several of the run's names mention is listed once
+    unique: list[Finding] = []
     seen: set[tuple[str, int]] = set()
-    return [f for f in found if f.line == 0 or not ((f.path, f.line) in seen or seen.add((f.path, f.line)))]
+    for finding in found:
+        if finding.line == 0 or (finding.path, finding.line) not in seen:
+            seen.add((finding.path, finding.line))
+            unique.append(finding)
+    return unique
 
 
 def _short_form_regex(name: ServiceName) -> re.Pattern[str] | None:

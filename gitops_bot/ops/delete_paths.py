@@ -28,8 +28,8 @@ def run(state: RunState, args: dict[str, str]) -> None:
     state.notes.extend(Finding(path, 0, "(not deleted)", reason, Kind.KEPT) for path, reason in found.kept)
     # a folder deleted under a name of its own (`test/tracetesting/`, `src/videopostgres/`) may
     # still be named elsewhere (`- name: Run tracetesting`): the residue lists those too
-    for root in found.roots:
-        state.add_residue_name(state.name(root.rsplit("/", 1)[-1]))
+    for alias in found.aliases:
+        state.add_residue_name(state.name(alias))
 
 
 OPERATION = Operation("delete_paths", run, required=("name",), optional=(),

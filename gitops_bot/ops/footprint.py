@@ -61,6 +61,9 @@ class Footprint:
     roots: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     kept: list[tuple[str, str]] = field(default_factory=list)
+    # Names its deleted folders go by that are not its own name: the gerund folder
+    # (`tracetesting`), a dedicated dependency (`videopostgres`). The residue searches them too.
+    aliases: list[str] = field(default_factory=list)
 
 
 def project_dirs(tree: Worktree) -> frozenset[str]:
@@ -97,7 +100,10 @@ def footprint(tree: Worktree, name: ServiceName, projects: frozenset[str]) -> Fo
         found.kept = [(p, why) for p in [r + "/" for r in found.roots] + found.files] + found.kept
         found.roots, found.files = [], []
     elif found.roots:
-        found.roots += [f for f in _dependency_folders(tree, name, found.roots, projects) if f not in found.roots]
+        found.aliases = [b for r in found.roots if not name.owns(b := r.rsplit("/", 1)[-1]) and name.names_folder(b)]
+        dependencies = [f for f in _dependency_folders(tree, name, found.roots, projects) if f not in found.roots]
+        found.roots += dependencies
+        found.aliases += [f.rsplit("/", 1)[-1] for f in dependencies]
     return found
 
 
