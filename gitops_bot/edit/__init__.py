@@ -35,12 +35,12 @@ _GENERATED_NAMES = frozenset({"package-lock.json", "yarn.lock", "pnpm-lock.yaml"
 
 
 def classify(path: str, text: str | None) -> str:
-    """The kind of a file: the KIND of the editor that claims it, or source, generated (a lock
-    file, or a file whose header says a tool writes it), binary, other (kinds no editor edits)."""
+    """The kind of a file: the KIND of the editor that claims it, or source, generated, binary,
+    other (kinds no editor edits)."""
     base = posixpath.basename(path)
     if text is None:
         return "binary"
-    if base in _GENERATED_NAMES or _GENERATED_HEADER_RE.search(text[:_HEADER_CHARS]):
+    if base in _GENERATED_NAMES:
         return "generated"
     for editor in EDITORS:
         if editor.claims(path, text):
@@ -48,6 +48,15 @@ def classify(path: str, text: str | None) -> str:
     if posixpath.splitext(base)[1].lower() in SOURCE_SUFFIXES or base == "Dockerfile":
         return "source"
     return "other"
+
+
+def removal_kind(path: str, text: str | None) -> str:
+    """The kind of a file for a removal: `classify`, except that a file whose first lines say a
+    tool writes it is generated (a removal lists its mentions; regenerating it is the tool's
+    job). A version bump still edits such a file, as its humans do."""
+    if text is not None and _GENERATED_HEADER_RE.search(text[:_HEADER_CHARS]):
+        return "generated"
+    return classify(path, text)
 
 
 def editor_for(kind: str) -> Editor | None:

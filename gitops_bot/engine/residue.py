@@ -7,7 +7,7 @@ import re
 
 from gitops_bot.domain.findings import Finding, Kind
 from gitops_bot.domain.names import ServiceName
-from gitops_bot.edit import classify
+from gitops_bot.edit import removal_kind
 from gitops_bot.ops.state import RunState
 from gitops_bot.text.diff import opcodes
 
@@ -41,7 +41,7 @@ def residue(state: RunState) -> list[Finding]:
                 continue
             if not regex.search(text) and not (short and short.search(text)):
                 continue
-            kind = classify(path, text)
+            kind = removal_kind(path, text)
             for number, line in enumerate(text.splitlines(), start=1):
                 if name.mentions(line) or (short and short.search(line)):
                     found.append(Finding(path, number, line.strip(),

@@ -14,7 +14,7 @@ import re
 from dataclasses import replace
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
-from gitops_bot.edit import classify, editor_for, env_file, hcl, ignore_file, make, yaml_apps
+from gitops_bot.edit import classify, editor_for, env_file, hcl, ignore_file, make, removal_kind, yaml_apps
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable
 from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES
 from gitops_bot.errors import UserError
@@ -36,7 +36,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
     ctx = RemovalContext(name, deleted, switch=switch,
                          image_variants=footprint.image_variants(tree, deleted) if switch else ())
     files = [(path, tree.read(path)) for path in _to_edit(state, name, ctx) if not tree.is_deleted(path)]
-    files = [(path, text, classify(path, text)) for path, text in files if text is not None]
+    files = [(path, text, removal_kind(path, text)) for path, text in files if text is not None]
     modules = _terraform_modules(state, [path for path, _, kind in files if kind == "hcl"])
     # The other .tf files of those modules may refer to a block made for the component under
     # another name (`module.ecr`): the HCL editor removes those references too.
