@@ -95,12 +95,14 @@ def test_docker_hub_spellings_are_one_image_and_untagged_references_are_reported
         "a.yaml": "image: weaveworksdemos/front-end:0.3.10\n",
         "b.yaml": "image: docker.io/weaveworksdemos/front-end:0.3.10\n",
         "compose.yml": "services:\n  web:\n    image: weaveworksdemos/front-end\n",
-        "c.yaml": "image: weaveworksdemos/front-end-v2:0.3.10\n"})
+        "c.yaml": "image: weaveworksdemos/front-end-v2:0.3.10\n",
+        "values.yaml": "image:\n  repository: weaveworksdemos/front-end\n  tag: \"\"\n"})
     code, result = report(repo, capsys, "image=weaveworksdemos/front-end", "version=0.3.11")
     assert code == 0
     assert sorted(f["path"] for f in result["files"]) == ["a.yaml", "b.yaml"]
-    assert [(r["path"], r["reason"]) for r in result["residue"]] == [
-        ("compose.yml", "untagged image reference: no tag, left as it is")]
+    # no tag, no version to move: found (a reviewer sees it), not residue
+    assert result["residue"] == []
+    assert ("compose.yml", "untagged image reference: untagged") in [(f["path"], f["reason"]) for f in result["found"]]
 
 
 def test_a_digest_is_refused_unless_the_user_says_keep_or_drop(tmp_path):
@@ -160,23 +162,29 @@ CHART_FORMS = {
         "  source:\n    repoURL: https://charts.jetstack.io\n    chart: cert-manager\n    targetRevision: v1.16.0\n"),
     "flux/release.yaml": (
         "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: certs\nspec:\n  chart:\n"
-        "    spec:\n      chart: cert-manager\n      version: \"1.15.3\"\n      sourceRef:\n        kind: HelmRepository\n"
+        "    spec:\n      chart: cert-manager\n      version: \"1.15.3\"\n"
+        "      sourceRef:\n        kind: HelmRepository\n"
         "        name: jetstack\n",
         "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: certs\nspec:\n  chart:\n"
-        "    spec:\n      chart: cert-manager\n      version: \"1.16.0\"\n      sourceRef:\n        kind: HelmRepository\n"
+        "    spec:\n      chart: cert-manager\n      version: \"1.16.0\"\n"
+        "      sourceRef:\n        kind: HelmRepository\n"
         "        name: jetstack\n"),
     "tf/helm.tf": (
-        'resource "helm_release" "certs" {\n  repository = "oci://quay.io/jetstack/charts"\n  chart      = "cert-manager"\n'
-        '  version    = "1.15.3"\n}\n\nresource "helm_release" "other" {\n  chart   = "trust-manager"\n'
+        'resource "helm_release" "certs" {\n  repository = "oci://quay.io/jetstack/charts"\n'
+        '  chart      = "cert-manager"\n  version    = "1.15.3"\n}\n\n'
+        'resource "helm_release" "other" {\n  chart   = "trust-manager"\n'
         '  version = "1.15.3"\n}\n',
-        'resource "helm_release" "certs" {\n  repository = "oci://quay.io/jetstack/charts"\n  chart      = "cert-manager"\n'
-        '  version    = "1.16.0"\n}\n\nresource "helm_release" "other" {\n  chart   = "trust-manager"\n'
+        'resource "helm_release" "certs" {\n  repository = "oci://quay.io/jetstack/charts"\n'
+        '  chart      = "cert-manager"\n  version    = "1.16.0"\n}\n\n'
+        'resource "helm_release" "other" {\n  chart   = "trust-manager"\n'
         '  version = "1.15.3"\n}\n'),
     "umbrella/Chart.yaml": (
-        "apiVersion: v2\nname: umbrella\nversion: 0.1.0\ndependencies:\n  - name: trust-manager\n    version: 1.15.3\n"
+        "apiVersion: v2\nname: umbrella\nversion: 0.1.0\ndependencies:\n"
+        "  - name: trust-manager\n    version: 1.15.3\n"
         "    repository: https://charts.jetstack.io\n  - name: cert-manager\n    version: 1.15.3\n"
         "    repository: https://charts.jetstack.io\n",
-        "apiVersion: v2\nname: umbrella\nversion: 0.1.0\ndependencies:\n  - name: trust-manager\n    version: 1.15.3\n"
+        "apiVersion: v2\nname: umbrella\nversion: 0.1.0\ndependencies:\n"
+        "  - name: trust-manager\n    version: 1.15.3\n"
         "    repository: https://charts.jetstack.io\n  - name: cert-manager\n    version: 1.16.0\n"
         "    repository: https://charts.jetstack.io\n"),
     "helmfile.yaml": (
@@ -195,8 +203,10 @@ def test_chart_version_moves_in_every_form_and_nothing_else(tmp_path, capsys):
                                                                    **unchanged}.items())}
     code, second = report(repo, capsys, "chart=cert-manager", "version=1.16.0")
     assert code == 0 and second["files"] == []
-    assert [(r["path"], r["line"]) for r in second["residue"]] == [("helmfile.yaml", 7)]
-    assert "not a plain version" in second["residue"][0]["reason"]
+    residue = {(r["path"], r["line"]): r["reason"] for r in second["residue"]}
+    assert list(residue) == [("docs/versions.md", 1), ("helmfile.yaml", 7)]
+    assert "in no recognised form" in residue[("docs/versions.md", 1)]
+    assert "not a plain version" in residue[("helmfile.yaml", 7)]
 
 
 @pytest.mark.parametrize("params, message", [
@@ -214,3 +224,33 @@ def test_parameter_contract(tmp_path, capsys, params, message):
     assert run(repo, *params, command="plan") == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_unrecognised_mentions_with_a_version_are_residue(tmp_path, capsys):
+    repo = write_tree(tmp_path, {
+        "install.sh": "helm install certs jetstack/cert-manager --version 1.15.3\n",
+        "docs.md": "| v2.1.0 | Helm chart version: cert-manager-1.15.3 |\n",
+        "ctl.yaml": "image: quay.io/jetstack/cert-manager-controller:v1.15.3\n",
+        "Chart.yaml": "apiVersion: v2\nname: x\nversion: 0.1.0\ndependencies:\n  - name: cert-manager\n"
+                      "    version: 1.15.3\n"})
+    code, result = report(repo, capsys, "chart=cert-manager", "version=1.16.0")
+    assert code == 0 and [f["path"] for f in result["files"]] == ["Chart.yaml"]
+    assert sorted((r["path"], r["line"]) for r in result["residue"]) == [("docs.md", 1), ("install.sh", 1)]
+    assert [r["reason"] for r in result["residue"]] == [
+        "names chart cert-manager next to 1.15.3 in no recognised form: not changed"] * 2
+
+
+def test_paths_limit_a_change_to_part_of_the_repository(tmp_path):
+    release = 'resource "helm_release" "k" {\n  chart   = "karpenter"\n  version = "1.6.4"\n}\n'
+    repo = write_tree(tmp_path, {"infra/terraform/k.tf": release, "blueprints/a/k.tf": release,
+                                 "infra/k8s/pod.yaml": "image: ghcr.io/acme/api:1.4.2\n",
+                                 "apps/pod.yaml": "image: ghcr.io/acme/api:1.4.2\n",
+                                 "infra/env.sh": "ISTIO_VERSION=1.24.0\n", "apps/env.sh": "ISTIO_VERSION=1.24.0\n"})
+    assert run(repo, "chart=karpenter", "version=1.9.0", "paths=infra/terraform/") == 0
+    assert run(repo, f"image={IMAGE}", "version=1.5.0", "paths=infra/*.yaml") == 0
+    assert run(repo, "tool=istio", "version=1.25.0", "paths=infra/env.sh,nothing/*") == 0
+    assert tree_bytes(repo) == {
+        "apps/env.sh": b"ISTIO_VERSION=1.24.0\n", "apps/pod.yaml": b"image: ghcr.io/acme/api:1.4.2\n",
+        "blueprints/a/k.tf": release.encode(), "infra/env.sh": b"ISTIO_VERSION=1.25.0\n",
+        "infra/k8s/pod.yaml": b"image: ghcr.io/acme/api:1.5.0\n",
+        "infra/terraform/k.tf": release.replace("1.6.4", "1.9.0").encode()}

@@ -20,7 +20,8 @@ from typing import Any, Iterator
 from gitops_bot.text.splice import Lines, line_numbers
 
 # A repository: lower-case path components, an optional registry host (with a port) first.
-_REPOSITORY_RE = re.compile(r"^(?:[a-zA-Z0-9.-]+(?::\d+)?/)?[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*$")
+_COMPONENT = r"[a-z0-9]+(?:[._-]+[a-z0-9]+)*"
+_REPOSITORY_RE = re.compile(rf"^(?:[a-zA-Z0-9.-]+(?::\d+)?/)?{_COMPONENT}(?:/{_COMPONENT})*$")
 TAG = r"\w[\w.-]{0,127}"
 _TAG_RE = re.compile(rf"^{TAG}$")
 _DIGEST = r"@sha256:[0-9a-f]{64}"
@@ -199,6 +200,8 @@ def _helm_pair(mapping: Any, names: tuple[str, ...], lines: Lines) -> ImageRef |
     if name is None:
         return None
     tag = value_span(mapping, "tag", lines) if "tag" in mapping else None
+    if tag is not None and tag[0] == tag[1]:
+        tag = None  # `tag: ""`: the chart's appVersion decides, there is no tag here to move
     digest = None
     if tag is not None:
         at = lines.text.find("@sha256:", tag[0], tag[1])

@@ -10,8 +10,10 @@ refused edits, each with its line and reason.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from functools import lru_cache
+from typing import Callable, Iterable
 
 from gitops_bot.domain import charts, images
 from gitops_bot.domain.findings import Finding, Kind, Validation
@@ -20,26 +22,44 @@ from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.ops.state import RunState
 from gitops_bot.text.splice import Cut, Span, splice
 
+Scope = Callable[[str], bool]  # whether a path may change (paths=)
 _DOCS = ("markdown", "rst")  # prose: a version there is reported, never rewritten
 # A plain YAML scalar a YAML 1.1/1.2 loader would not read back as this string (1.10 -> 1.1).
 _NOT_A_STRING_RE = re.compile(r"^(?:[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|0x[0-9a-fA-F]+|0o[0-7]+|true|false|"
                               r"yes|no|on|off|null|~)$", re.IGNORECASE)
 
 
-def run_image(state: RunState, image: str, version: str | None, to: str | None, digest: str | None) -> None:
+def scope(globs: str | None) -> Scope:
+    """The paths= parameter as a predicate: comma-separated globs (`*` crosses folders) or
+    folders; no globs: every path."""
+    patterns = [g.strip() for g in (globs or "").split(",") if g.strip()]
+    if not patterns:
+        return lambda _path: True
+    return lambda path: any(fnmatch.fnmatchcase(path, g) or path.startswith(g.rstrip("/") + "/") for g in patterns)
+
+
+def _candidates(state: RunState, word: str, in_scope: Scope) -> Iterable[tuple[str, str, str]]:
+    """(path, text, kind) of each file in scope holding `word`."""
+    for path in state.tree.grep(re.compile(re.escape(word.encode()))):
+        text = state.tree.read(path) if in_scope(path) else None
+        if text is not None:
+            yield path, text, classify(path, text)
+
+
+def run_image(state: RunState, image: str, version: str | None, to: str | None, digest: str | None,
+              in_scope: Scope = scope(None)) -> None:
     """Move every reference to `image` to tag `version` and/or repository `to`."""
-    word = re.compile(re.escape(images.path_part(image).encode()))
-    for path in state.tree.grep(word):
-        text = state.tree.read(path)
-        if text is None:
-            continue
-        kind = classify(path, text)
-        cuts = []
+    mention = _image_mention(image)
+    for path, text, kind in _candidates(state, images.path_part(image), in_scope):
+        cuts, covered = [], set()
         for ref in images.references(text, kind, image):
             tag = text[ref.tag[0]:ref.tag[1]] if ref.tag else ""
             where = _line(text, ref.line)
-            state.found.append(Finding(path, ref.line, where, f"{ref.form}: {tag or 'untagged'}", Kind.VERSION, tag))
+            state.found.append(Finding(path, ref.line, where, f"{ref.form}: {tag or 'untagged'}", Kind.VERSION,
+                                       tag or "untagged"))
+            covered.add(ref.line)
             cuts += _image_cuts(state, path, text, kind, ref, tag, version, to, digest)
+        _unrecognised(state, path, text, mention, covered, image)
         _write(state, path, text, kind, cuts)
 
 
@@ -65,7 +85,7 @@ def _image_cuts(state: RunState, path: str, text: str, kind: str, ref: images.Im
         elif not to:
             return note(f"tag {tag!r} is not a version: left as it is")
     elif version and not to:
-        return note(f"{ref.form}: no tag, left as it is")
+        return []  # no tag, no version to move: reported among the references found, not as residue
     if to:
         if ref.name is None:
             return note(f"edit refused: {ref.form}: the repository cannot be renamed in place; rename it by hand",
@@ -83,17 +103,15 @@ def _image_cuts(state: RunState, path: str, text: str, kind: str, ref: images.Im
     return cuts
 
 
-def run_chart(state: RunState, name: str, version: str) -> None:
+def run_chart(state: RunState, name: str, version: str, in_scope: Scope = scope(None)) -> None:
     """Move every version of chart `name` to `version` (each in its own form: v prefix or not)."""
-    word = re.compile(re.escape(name.encode()))
-    for path in state.tree.grep(word):
-        text = state.tree.read(path)
-        if text is None:
-            continue
-        kind = classify(path, text)
-        cuts = []
+    # the name, not inside a longer name (`cert-manager-controller`); `-1.2.3` may follow (archives)
+    mention = re.compile(rf"(?<![\w.-]){re.escape(name)}(?![\w]|-[A-Za-z])")
+    for path, text, kind in _candidates(state, name, in_scope):
+        cuts, covered = [], set()
         for ref in charts.references(path, text, kind, name):
             line = _line(text, ref.line)
+            covered.add(ref.line)
             state.found.append(Finding(path, ref.line, line, f"{ref.form}: {ref.version}", Kind.VERSION, ref.version))
             if not ref.plain:
                 state.notes.append(Finding(path, ref.line, line.strip(),
@@ -102,7 +120,29 @@ def run_chart(state: RunState, name: str, version: str) -> None:
             replacement = ("v" if ref.version.startswith("v") else "") + version.lstrip("v")
             if replacement != ref.version:
                 cuts.append(Cut(Span(ref.start, ref.end), replacement))
+        _unrecognised(state, path, text, mention, covered, f"chart {name}")
         _write(state, path, text, kind, cuts)
+
+
+_VERSION_TOKEN_RE = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)?(?:-[\w.]+)?(?![\w.]*\w)")
+
+
+def _image_mention(image: str) -> re.Pattern[str]:
+    names = "|".join(re.escape(n) for n in sorted(images.spellings(image), key=len, reverse=True))
+    return re.compile(rf"(?<![\w./-])(?:{names})(?![\w/]|[.-]\w)")
+
+
+def _unrecognised(state: RunState, path: str, text: str, mention: re.Pattern[str], covered: set[int],
+                  what: str) -> None:
+    """Residue: lines naming the target next to a version-shaped token that no recognised form
+    covers (prose, a script's `--version`, a template the parsers cannot read)."""
+    for number, line in enumerate(_split(text), start=1):
+        named = None if number in covered else mention.search(line)
+        tokens = list(_VERSION_TOKEN_RE.finditer(line)) if named else []
+        if tokens:  # the version nearest the name is the one it most likely speaks of
+            token = min(tokens, key=lambda t: min(abs(t.start() - named.end()), abs(named.start() - t.end())))
+            state.notes.append(Finding(path, number, line.strip(),
+                                       f"names {what} next to {token.group(0)} in no recognised form: not changed"))
 
 
 def _write(state: RunState, path: str, text: str, kind: str, cuts: list[Cut]) -> None:
