@@ -254,3 +254,21 @@ def test_paths_limit_a_change_to_part_of_the_repository(tmp_path):
         "blueprints/a/k.tf": release.encode(), "infra/env.sh": b"ISTIO_VERSION=1.25.0\n",
         "infra/k8s/pod.yaml": b"image: ghcr.io/acme/api:1.5.0\n",
         "infra/terraform/k.tf": release.replace("1.6.4", "1.9.0").encode()}
+
+
+def test_one_word_images_and_unparsable_values_are_not_silent(tmp_path, capsys):
+    repo = write_tree(tmp_path, {
+        "compose.yml": "services:\n  web:\n    image: nginx\n  cache:\n    image: nginx:1.25.3-alpine\n",
+        "notes.txt": "nginx is a web server\n",
+        "values.yaml": "image:\n  repository: ghcr.io/acme/api\n  tag: {{ .Values.tag }}\n",
+        "broken.yaml": "image:\n  repository: ghcr.io/acme/api\n  tag: [1.4.2\n"})
+    code, result = report(repo, capsys, "image=nginx", "to=ghcr.io/acme/nginx")
+    assert code == 0 and [f["path"] for f in result["files"]] == ["compose.yml"]
+    assert "image: ghcr.io/acme/nginx\n" in result["files"][0]["diff"]
+    assert "image: ghcr.io/acme/nginx:1.25.3-alpine" in result["files"][0]["diff"]
+    code, result = report(repo, capsys, "image=nginx", "version=1.27.0")
+    assert "image: nginx:1.27.0-alpine" in result["files"][0]["diff"]  # the variant is kept
+    code, result = report(repo, capsys, f"image={IMAGE}", "version=1.5.0")
+    assert code == 0 and result["files"] == []
+    assert [(r["path"], r["line"]) for r in result["residue"]] == [("broken.yaml", 2), ("values.yaml", 2)]
+    assert all("check its tag by hand" in r["reason"] for r in result["residue"])

@@ -118,13 +118,22 @@ def references(text: str, kind: str, image: str) -> list[ImageRef]:
     """Every reference to `image` in one file's text, in file order."""
     found = _Found(text, [])
     names = spellings(image)
+    parsed = True
     if kind in ("yaml", "helm") and any(key in text for key in ("repository", "newName", "newTag", "name:")):
-        _yaml_refs(found, names)
-    _text_refs(found, names, multi_component="/" in image)
+        parsed = _yaml_refs(found, names)
+    _text_refs(found, names, parsed)
     return sorted(found.refs, key=lambda r: r.spans()[0][0])
 
 
-def _text_refs(found: _Found, names: tuple[str, ...], multi_component: bool) -> None:
+# What comes before an untagged one-word image (`nginx`) on its line for it to be taken as one.
+_IMAGE_KEY_RE = re.compile(r"(?:image|from|repository|newname)\W*$", re.IGNORECASE)
+_REPOSITORY_KEY_RE = re.compile(r"^\s*(?:-\s+)?repository:\s*[\"']?$")
+UNPARSED_REPOSITORY = "repository key of a YAML file the parser cannot read (its tag was not located)"
+UNREADABLE_TAG = "Helm values repository whose tag: is no plain value"
+UNLOCATED_TAGS = (UNPARSED_REPOSITORY, UNREADABLE_TAG)  # a tag may be there: a human looks
+
+
+def _text_refs(found: _Found, names: tuple[str, ...], parsed: bool) -> None:
     alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     pattern = re.compile(rf"(?<![\w./-])(?P<n>{alternatives})(?::(?P<t>\w[\w.-]*(?<![.-])))?(?P<d>{_DIGEST})?"
                          rf"(?![\w/]|[.:@-]\w)")
@@ -132,15 +141,19 @@ def _text_refs(found: _Found, names: tuple[str, ...], multi_component: bool) -> 
     for m in pattern.finditer(found.text):
         if found.claimed(m.start(), m.end()):
             continue
-        if m.group("t") is None and not multi_component:
-            continue  # a bare `nginx` is a word as often as an image
+        form = "image reference"
+        if m.group("t") is None:
+            before = found.text[found.text.rfind("\n", 0, m.start()) + 1:m.start()]
+            if "/" not in m.group("n") and not _IMAGE_KEY_RE.search(before):
+                continue  # a bare `nginx` is a word as often as an image
+            form = UNPARSED_REPOSITORY if not parsed and _REPOSITORY_KEY_RE.match(before) else "untagged image reference"
         tag = m.span("t") if m.group("t") is not None else None
         digest = m.span("d") if m.group("d") else None
-        found.refs.append(ImageRef(line_of(m.start()), "image reference" if tag else "untagged image reference",
-                                   m.span("n"), tag, digest))
+        found.refs.append(ImageRef(line_of(m.start()), form, m.span("n"), tag, digest))
 
 
-def _yaml_refs(found: _Found, names: tuple[str, ...]) -> None:
+def _yaml_refs(found: _Found, names: tuple[str, ...]) -> bool:
+    """The structured forms of a YAML file; False when it does not parse."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.error import YAMLError
 
@@ -149,7 +162,7 @@ def _yaml_refs(found: _Found, names: tuple[str, ...]) -> None:
     try:
         docs = load_rt(found.text)
     except (YAMLError, RecursionError, ValueError):
-        return  # a template or broken file: the text forms still apply
+        return False  # a template or broken file: the text forms still apply
     lines = Lines(found.text)
 
     def walk(node: Any) -> Iterator[CommentedMap]:
@@ -166,6 +179,7 @@ def _yaml_refs(found: _Found, names: tuple[str, ...]) -> None:
             ref = _helm_pair(mapping, names, lines) or _kustomize_entry(mapping, names, lines)
             if ref is not None:
                 found.refs.append(ref)
+    return True
 
 
 def value_span(mapping: Any, key: str, lines: Lines) -> tuple[int, int, bool] | None:
@@ -200,6 +214,9 @@ def _helm_pair(mapping: Any, names: tuple[str, ...], lines: Lines) -> ImageRef |
     if name is None:
         return None
     tag = value_span(mapping, "tag", lines) if "tag" in mapping else None
+    form = "Helm values repository/tag" if registry is None else "Helm values registry/repository/tag"
+    if tag is None and mapping.get("tag") is not None:
+        form = UNREADABLE_TAG  # a template expression, a mapping: not a tag the bot can move
     if tag is not None and tag[0] == tag[1]:
         tag = None  # `tag: ""`: the chart's appVersion decides, there is no tag here to move
     digest = None
@@ -207,7 +224,6 @@ def _helm_pair(mapping: Any, names: tuple[str, ...], lines: Lines) -> ImageRef |
         at = lines.text.find("@sha256:", tag[0], tag[1])
         if at >= 0:
             digest, tag = (at, tag[1]), (tag[0], at, tag[2])
-    form = "Helm values repository/tag" if registry is None else "Helm values registry/repository/tag"
     return ImageRef(lines.line_of(name[0]) + 1, form, None if registry else name[:2],
                     tag[:2] if tag else None, digest, bool(_scalar(mapping, "digest")), bool(tag and tag[2]),
                     at=name[:2])

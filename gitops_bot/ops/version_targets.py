@@ -65,6 +65,8 @@ def run_image(state: RunState, image: str, version: str | None, to: str | None, 
 
 def _image_cuts(state: RunState, path: str, text: str, kind: str, ref: images.ImageRef, tag: str,
                 version: str | None, to: str | None, digest: str | None) -> list[Cut]:
+    """The edits of one reference, or none with the reason in the residue (or the refused edits
+    when a change that was asked cannot be made)."""
     line = _line(text, ref.line).strip()
 
     def note(reason: str, refused: bool = False) -> list[Cut]:
@@ -74,18 +76,9 @@ def _image_cuts(state: RunState, path: str, text: str, kind: str, ref: images.Im
 
     if kind in _DOCS:
         return note(f"{ref.form} in documentation: not changed")
-    cuts = []
-    if version and ref.tag:
-        if images.is_version_tag(tag):
-            replacement = images.new_tag(tag, version)
-            if ref.plain_yaml and _NOT_A_STRING_RE.match(replacement):
-                return note(f"edit refused: tag {replacement} would not stay a string in plain YAML; quote it", True)
-            if replacement != tag:
-                cuts.append(Cut(Span(*ref.tag), replacement))
-        elif not to:
-            return note(f"tag {tag!r} is not a version: left as it is")
-    elif version and not to:
-        return []  # no tag, no version to move: reported among the references found, not as residue
+    cuts, problem = _tag_cut(ref, tag, version, renaming=bool(to))
+    if problem:
+        return note(problem, refused=problem.startswith("edit refused"))
     if to:
         if ref.name is None:
             return note(f"edit refused: {ref.form}: the repository cannot be renamed in place; rename it by hand",
@@ -101,6 +94,23 @@ def _image_cuts(state: RunState, path: str, text: str, kind: str, ref: images.Im
                 return note("edit refused: the digest is in a key of its own; drop it by hand", True)
             cuts.append(Cut(Span(*ref.digest), ""))
     return cuts
+
+
+def _tag_cut(ref: images.ImageRef, tag: str, version: str | None, renaming: bool) -> tuple[list[Cut], str]:
+    """The tag's edit for version= (none without one), or why there is none worth a note."""
+    if not version:
+        return [], ""
+    if ref.tag is None:
+        # no tag, no version to move: reported among the references found, not as residue, unless
+        # a tag may be there that the parsers could not read
+        unlocated = ref.form in images.UNLOCATED_TAGS and not renaming
+        return [], f"{ref.form}: check its tag by hand" if unlocated else ""
+    if not images.is_version_tag(tag):
+        return [], "" if renaming else f"tag {tag!r} is not a version: left as it is"
+    replacement = images.new_tag(tag, version)
+    if ref.plain_yaml and _NOT_A_STRING_RE.match(replacement):
+        return [], f"edit refused: tag {replacement} would not stay a string in plain YAML; quote it"
+    return ([Cut(Span(*ref.tag), replacement)] if replacement != tag else []), ""
 
 
 def run_chart(state: RunState, name: str, version: str, in_scope: Scope = scope(None)) -> None:
