@@ -272,3 +272,18 @@ def test_one_word_images_and_unparsable_values_are_not_silent(tmp_path, capsys):
     assert code == 0 and result["files"] == []
     assert [(r["path"], r["line"]) for r in result["residue"]] == [("broken.yaml", 2), ("values.yaml", 2)]
     assert all("check its tag by hand" in r["reason"] for r in result["residue"])
+
+
+def test_kustomize_entries_a_rename_cannot_make_and_a_digest_key_are_refused(tmp_path, capsys):
+    before = {"kustomization.yaml": f"images:\n  - name: {IMAGE}\n    newTag: 1.4.2\n"
+                                    f"  - name: busybox\n    newName: {IMAGE}\n    newTag: 1.4.2\n"
+                                    f"    digest: sha256:{'b' * 64}\n"}
+    repo = write_tree(tmp_path, before)
+    code, result = report(repo, capsys, f"image={IMAGE}", "to=quay.io/acme/api")
+    assert code == 1 and result["files"] == []  # nothing half-renamed
+    assert [(r["line"], r["reason"].split(":")[0]) for r in result["refused"]] == [(2, "edit refused"),
+                                                                                   (5, "edit refused")]
+    code, result = report(repo, capsys, f"image={IMAGE}", "version=1.5.0", "digest=drop")
+    assert code == 1 and "a key of its own" in result["refused"][0]["reason"]
+    assert run(repo, f"image={IMAGE}", "version=1.5.0", "digest=keep") == 0
+    assert (repo / "kustomization.yaml").read_text() == before["kustomization.yaml"].replace("1.4.2", "1.5.0")

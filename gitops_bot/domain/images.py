@@ -146,7 +146,8 @@ def _text_refs(found: _Found, names: tuple[str, ...], parsed: bool) -> None:
             before = found.text[found.text.rfind("\n", 0, m.start()) + 1:m.start()]
             if "/" not in m.group("n") and not _IMAGE_KEY_RE.search(before):
                 continue  # a bare `nginx` is a word as often as an image
-            form = UNPARSED_REPOSITORY if not parsed and _REPOSITORY_KEY_RE.match(before) else "untagged image reference"
+            unparsed_key = not parsed and _REPOSITORY_KEY_RE.match(before)
+            form = UNPARSED_REPOSITORY if unparsed_key else "untagged image reference"
         tag = m.span("t") if m.group("t") is not None else None
         digest = m.span("d") if m.group("d") else None
         found.refs.append(ImageRef(line_of(m.start()), form, m.span("n"), tag, digest))
