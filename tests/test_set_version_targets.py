@@ -31,11 +31,13 @@ IMAGE_FORMS = {
         "image:\n  repository: ghcr.io/acme/api\n  tag: \"1.4.2\"\n  pullPolicy: IfNotPresent\n"
         "worker:\n  image: {repository: ghcr.io/acme/api, tag: v1.4.2}\n"
         "split:\n  image:\n    registry: ghcr.io\n    repository: acme/api\n    tag: 1.4.2-alpine\n"
-        "other:\n  image:\n    repository: ghcr.io/acme/web\n    tag: 1.4.2\n",
+        "other:\n  image:\n    repository: ghcr.io/acme/web\n    tag: 1.4.2\n"
+        "job:\n  image: ghcr.io/acme/api\n  tag: 1.4.2\n",
         "image:\n  repository: ghcr.io/acme/api\n  tag: \"1.5.0\"\n  pullPolicy: IfNotPresent\n"
         "worker:\n  image: {repository: ghcr.io/acme/api, tag: 1.5.0}\n"
         "split:\n  image:\n    registry: ghcr.io\n    repository: acme/api\n    tag: 1.5.0-alpine\n"
-        "other:\n  image:\n    repository: ghcr.io/acme/web\n    tag: 1.4.2\n"),
+        "other:\n  image:\n    repository: ghcr.io/acme/web\n    tag: 1.4.2\n"
+        "job:\n  image: ghcr.io/acme/api\n  tag: 1.5.0\n"),
     "docker-compose.yml": (
         "services:\n  api:\n    image: 'ghcr.io/acme/api:1.4.2'\n",
         "services:\n  api:\n    image: 'ghcr.io/acme/api:1.5.0'\n"),
@@ -287,3 +289,9 @@ def test_kustomize_entries_a_rename_cannot_make_and_a_digest_key_are_refused(tmp
     assert code == 1 and "a key of its own" in result["refused"][0]["reason"]
     assert run(repo, f"image={IMAGE}", "version=1.5.0", "digest=keep") == 0
     assert (repo / "kustomization.yaml").read_text() == before["kustomization.yaml"].replace("1.4.2", "1.5.0")
+
+
+def test_an_untagged_image_string_beside_a_tag_key_moves_its_tag(tmp_path):
+    repo = write_tree(tmp_path, {"values.yaml": "job:\n  image: ghcr.io/acme/api\n  tag: 1.4.2\n"})
+    assert run(repo, f"image={IMAGE}", "version=1.5.0") == 0
+    assert (repo / "values.yaml").read_text() == "job:\n  image: ghcr.io/acme/api\n  tag: 1.5.0\n"

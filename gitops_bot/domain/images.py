@@ -119,7 +119,7 @@ def references(text: str, kind: str, image: str) -> list[ImageRef]:
     found = _Found(text, [])
     names = spellings(image)
     parsed = True
-    if kind in ("yaml", "helm") and any(key in text for key in ("repository", "newName", "newTag", "name:")):
+    if kind in ("yaml", "helm") and any(key in text for key in ("repository", "newName", "newTag", "name:", "tag:")):
         parsed = _yaml_refs(found, names)
     _text_refs(found, names, parsed)
     return sorted(found.refs, key=lambda r: r.spans()[0][0])
@@ -204,18 +204,20 @@ def _scalar(mapping: Any, key: str) -> str | None:
 
 
 def _helm_pair(mapping: Any, names: tuple[str, ...], lines: Lines) -> ImageRef | None:
-    repository = _scalar(mapping, "repository")
+    # `repository:` (with `registry:` perhaps), or an untagged `image:` string beside a `tag:`
+    key = "repository" if "repository" in mapping else "image" if "tag" in mapping else None
+    repository = _scalar(mapping, key) if key else None
     if repository is None:
         return None
-    registry = _scalar(mapping, "registry")
+    registry = _scalar(mapping, "registry") if key == "repository" else None
     full = f"{registry.rstrip('/')}/{repository}" if registry else repository
     if full not in names:
         return None
-    name = value_span(mapping, "repository", lines)
+    name = value_span(mapping, key, lines)
     if name is None:
         return None
     tag = value_span(mapping, "tag", lines) if "tag" in mapping else None
-    form = "Helm values repository/tag" if registry is None else "Helm values registry/repository/tag"
+    form = f"Helm values {key}/tag" if registry is None else "Helm values registry/repository/tag"
     if tag is None and mapping.get("tag") is not None:
         form = UNREADABLE_TAG  # a template expression, a mapping: not a tag the bot can move
     if tag is not None and tag[0] == tag[1]:
