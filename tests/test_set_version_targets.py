@@ -295,3 +295,17 @@ def test_an_untagged_image_string_beside_a_tag_key_moves_its_tag(tmp_path):
     repo = write_tree(tmp_path, {"values.yaml": "job:\n  image: ghcr.io/acme/api\n  tag: 1.4.2\n"})
     assert run(repo, f"image={IMAGE}", "version=1.5.0") == 0
     assert (repo / "values.yaml").read_text() == "job:\n  image: ghcr.io/acme/api\n  tag: 1.5.0\n"
+
+
+def test_an_edited_line_that_still_holds_the_old_version_is_reported(tmp_path, capsys):
+    repo = write_tree(tmp_path, {
+        "Dockerfile": "FROM ghcr.io/acme/api:1.4.2 AS api-v1.4.2\n",
+        "Chart.yaml": "apiVersion: v2\nname: x\nversion: 0.1.0\ndependencies:\n  - name: cert-manager\n"
+                      "    version: 1.15.3  # 1.15.3 pinned for the CRDs\n"})
+    code, result = report(repo, capsys, f"image={IMAGE}", "version=1.5.0")
+    assert code == 0 and "FROM ghcr.io/acme/api:1.5.0 AS api-v1.4.2" in result["files"][0]["diff"]
+    assert [(r["path"], r["reason"]) for r in result["residue"]] == [
+        ("Dockerfile", "the edited line still holds 1.4.2 elsewhere: not changed")]
+    code, result = report(repo, capsys, "chart=cert-manager", "version=1.16.0")
+    assert [(r["path"], r["line"], r["reason"]) for r in result["residue"]] == [
+        ("Chart.yaml", 6, "the edited line still holds 1.15.3 elsewhere: not changed")]

@@ -58,7 +58,10 @@ def run_image(state: RunState, image: str, version: str | None, to: str | None, 
             state.found.append(Finding(path, ref.line, where, f"{ref.form}: {tag or 'untagged'}", Kind.VERSION,
                                        tag or "untagged"))
             covered.add(ref.line)
-            cuts += _image_cuts(state, path, text, kind, ref, tag, version, to, digest)
+            ref_cuts = _image_cuts(state, path, text, kind, ref, tag, version, to, digest)
+            if ref.tag and any(cut.span.start == ref.tag[0] for cut in ref_cuts):
+                _stale(state, path, text, ref.line, ref.tag, tag)
+            cuts += ref_cuts
         _unrecognised(state, path, text, mention, covered, image)
         _write(state, path, text, kind, cuts)
 
@@ -130,8 +133,21 @@ def run_chart(state: RunState, name: str, version: str, in_scope: Scope = scope(
             replacement = ("v" if ref.version.startswith("v") else "") + version.lstrip("v")
             if replacement != ref.version:
                 cuts.append(Cut(Span(ref.start, ref.end), replacement))
+                _stale(state, path, text, ref.line, (ref.start, ref.end), ref.version)
         _unrecognised(state, path, text, mention, covered, f"chart {name}")
         _write(state, path, text, kind, cuts)
+
+
+def _stale(state: RunState, path: str, text: str, number: int, span: tuple[int, int], old: str) -> None:
+    """Residue: the edited line still holds the old version outside the span the edit moves
+    (`FROM app:1.4.2 AS app-1.4.2`, a trailing comment): the reviewer decides."""
+    start = text.rfind("\n", 0, span[0]) + 1
+    end = text.find("\n", span[1])
+    end = len(text) if end < 0 else end
+    rest = text[start:span[0]] + " " + text[span[1]:end]
+    if re.search(rf"(?<![\w.])v?{re.escape(old.lstrip('v'))}(?![\w.]*\w)", rest):
+        state.notes.append(Finding(path, number, text[start:end].strip(),
+                                   f"the edited line still holds {old} elsewhere: not changed"))
 
 
 _VERSION_TOKEN_RE = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)?(?:-[\w.]+)?(?![\w.]*\w)")
