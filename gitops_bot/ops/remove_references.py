@@ -21,6 +21,7 @@ from gitops_bot.ops.state import RunState
 
 
 def run(state: RunState, args: dict[str, str]) -> None:
+    state.limit_to(args.get("paths", ""))
     name = state.component(args["name"])
     state.add_residue_name(name)
     tree = state.tree
@@ -40,6 +41,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
         ctx = replace(ctx, dropped_inputs=dropped)
         listed |= {path for path, _, _ in files}
         files += [(path, text, "hcl") for path, text in _callers(state, ctx) if path not in listed]
+    files = [f for f in files if state.in_scope(f[0])]  # a paths= scope: the other files stay as they are
     # Templates first: a template block that stays keeps the values it reads in its chart.
     files.sort(key=lambda f: f[2] != "helm")
     kept: dict[str, list[tuple[tuple[str, ...], str]]] = {}
@@ -156,5 +158,5 @@ def _line(text: str, number: int) -> str:
     return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
-OPERATION = Operation("remove_references", run, required=("name",), optional=(),
+OPERATION = Operation("remove_references", run, required=("name",), optional=("paths",),
                       description="remove every structural reference to a component")
