@@ -231,3 +231,40 @@ def test_entries_into_a_deleted_folder_go_from_files_that_do_not_name_the_compon
     capsys.readouterr()
     assert main(["apply", "remove-service", "service=istio-gateway", "--repo", str(tmp_path)]) == 0
     assert tree_bytes(tmp_path) == {p: t.encode() for p, t in after.items()}
+
+
+def test_a_line_an_editor_refused_is_listed_once(tmp_path, capsys):
+    write_tree(tmp_path, {
+        "services/video-service/Dockerfile": "FROM scratch\n",
+        "services/auth-service/Dockerfile": "FROM scratch\n",
+        ".pre-commit-config.yaml": ("repos:\n  - repo: local\n    hooks:\n      - id: lint\n"
+                                    "        args: [--exclude, 'services/video-service/*', --exclude, 'docs/*']\n"),
+    })
+    code, report = _plan(tmp_path, capsys)
+    assert code == 1
+    assert [(r["path"], r["line"]) for r in report["refused"]] == [(".pre-commit-config.yaml", 5)]
+    check = next(v for v in report["validation"] if v["path"] == "(every file)")
+    assert not check["ok"] and check["detail"].endswith("; 1 reference left for a human (refused edits)")
+
+
+def test_the_validation_report_says_what_each_check_covered():
+    from gitops_bot.delivery.pr import render_body
+    from gitops_bot.domain.findings import Validation
+    from gitops_bot.engine.changeset import ChangeSet
+    from gitops_bot.engine.recipe import builtin_recipes
+
+    changes = ChangeSet("remove-service", {"service": "video"}, validation=[
+        Validation("a.yaml", "re-parsed", True), Validation("b.yaml", "re-parsed", True),
+        Validation("Makefile", "bash -n", True),
+        Validation("(every file)", "no reference left", True, "searched every file: 0 files still name one"),
+        Validation("c.sh", "bash -n", False, "line 3: syntax error")])
+    assert changes.validation_report() == [
+        "passed: re-parsed (2 files)", "passed: bash -n (1 file)",
+        "passed: no reference left (searched every file: 0 files still name one)",
+        "FAILED c.sh: bash -n: line 3: syntax error"]
+    assert "validation: 4 of 5 checks passed:\n  passed: re-parsed (2 files)\n" in changes.summary()
+    body = render_body(builtin_recipes()["remove-service"], {"service": "video"}, changes, "o/r", "main",
+                       "a" * 40, "b" * 40)
+    assert ("4 of 5 checks passed:\n\n- ✅ re-parsed (2 files)\n- ✅ bash -n (1 file)\n"
+            "- ✅ no reference left (searched every file: 0 files still name one)\n- ❌ `c.sh`: bash -n: "
+            "`line 3: syntax error`\n") in body

@@ -68,14 +68,25 @@ def referring(tree: Worktree, gone: Gone) -> dict[str, list["Reference"]]:
     names = gone.basenames()
     if not names:
         return {}
-    prefilter = re.compile(b"|".join(re.escape(n.encode()) for n in sorted(names, key=len, reverse=True)))
     found = {}
-    for path in tree.grep(prefilter):
+    for path in tree.grep(Literals(names)):
         text = tree.read(path)
         refs = references(text, path, gone) if text is not None else []
         if refs:
             found[path] = refs
     return found
+
+
+class Literals:
+    """A byte prefilter for `Worktree.grep`: any of some words, case-sensitively. A substring
+    search per word runs at C speed; a regex alternation of dozens of words does not (Python's
+    `re` tries each alternative at each position: 2.7 s instead of 0.1 s on a 1,900-file tree)."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = tuple(sorted({w.encode() for w in words if w}))
+
+    def search(self, data: bytes) -> bool:
+        return any(w in data for w in self.words)
 
 
 @dataclass(frozen=True)

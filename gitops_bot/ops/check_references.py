@@ -18,11 +18,10 @@ The check is recorded in the validation report with what it read, whatever it fi
 from __future__ import annotations
 
 import posixpath
-import re
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.imports import JS_FILES, Import, go_import_prefixes, go_modules, imports_of_deleted
-from gitops_bot.domain.pathrefs import Gone, Reference, gone_paths, referring
+from gitops_bot.domain.pathrefs import Gone, Literals, Reference, gone_paths, referring
 from gitops_bot.edit import SOURCE_SUFFIXES, classify
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
@@ -71,10 +70,15 @@ def _record_references(state: RunState, path: str, refs: list[Reference]) -> int
     many were refused."""
     text = state.tree.read(path) or ""
     lines, kind = text.splitlines(), classify(path, text)
+    # a line an editor already refused is on the human's list once, with the editor's reason
+    listed = {f.text.strip() for f in state.refused if f.path == path}
     refused = 0
     for ref in _first_per_line(refs):
         finding, structural = _finding(path, lines[ref.line - 1], ref, kind)
         finding.line = _original_line(state.tree, path, ref.line)
+        if structural and finding.text in listed:
+            refused += 1
+            continue
         (state.refused if structural else state.notes).append(finding)
         refused += structural
     return refused
@@ -91,9 +95,8 @@ def _imports(state: RunState, gone: Gone) -> dict[str, list[Import]]:
     tree = state.tree
     modules = go_modules((p, tree.original(p) or "") for p in tree.paths() if p.rpartition("/")[2] == "go.mod")
     words = {n.split(".", 1)[0] or n for n in gone.basenames()} | go_import_prefixes(modules, gone)
-    prefilter = re.compile(b"|".join(re.escape(w.encode()) for w in sorted(words, key=len, reverse=True)))
     found = {}
-    for path in tree.grep(prefilter):
+    for path in tree.grep(Literals(words)):
         text = tree.read(path) if path.endswith(_IMPORTING) else None
         hits = imports_of_deleted(path, text, gone, modules) if text is not None else []
         if hits:
