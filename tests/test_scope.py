@@ -93,3 +93,13 @@ def test_a_scope_with_characters_outside_the_grammar_is_refused_by_the_recipe(tm
     write_tree(tmp_path, BEFORE)
     assert main(["plan", "remove-service", "service=zipkin", "paths=deploy/$(x)", "--repo", str(tmp_path)]) == 2
     assert "paths=" in capsys.readouterr().err
+
+
+def test_a_comment_command_scopes_by_folder():
+    from gitops_bot.delivery.comments import parse, resolve_params
+    from gitops_bot.engine.recipe import builtin_recipes
+
+    recipe = builtin_recipes()["remove-service"]
+    command = parse("/gitops-bot remove-service zipkin paths=deploy/docker-compose")
+    assert recipe.check_params(resolve_params(command, recipe)) == {
+        "service": "zipkin", "paths": "deploy/docker-compose"}

@@ -45,7 +45,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
     for path in sorted(set(found) | set(imported)):
         kept += _record_imports(state, path, imported.get(path, []))
         skip = {i.line for i in imported.get(path, [])}  # an import line is reported once, as an import
-        kept += _record_references(state, path, [r for r in found.get(path, []) if r.line not in skip])
+        kept += _record_references(state, path, [r for r in found.get(path, []) if r.line not in skip], gone)
     files = len(set(found) | set(imported))
     verbs = "names or imports" if files == 1 else "name or import"
     detail = (f"searched every file for the {_count(len(gone.deleted), 'deleted path')}: "
@@ -65,7 +65,7 @@ def _record_imports(state: RunState, path: str, imports: list[Import]) -> int:
     return len(imports)
 
 
-def _record_references(state: RunState, path: str, refs: list[Reference]) -> int:
+def _record_references(state: RunState, path: str, refs: list[Reference], gone: Gone) -> int:
     """Refuse each structural reference left (one per line), list the others as residue; how
     many were refused."""
     text = state.tree.read(path) or ""
@@ -74,7 +74,7 @@ def _record_references(state: RunState, path: str, refs: list[Reference]) -> int
     listed = {f.text.strip() for f in state.refused if f.path == path}
     refused = 0
     for ref in _first_per_line(refs):
-        finding, structural = _finding(path, lines[ref.line - 1], ref, kind)
+        finding, structural = _finding(path, lines[ref.line - 1], ref, kind, ref.target not in gone.files)
         finding.line = _original_line(state.tree, path, ref.line)
         if structural and finding.text in listed:
             refused += 1
@@ -114,11 +114,11 @@ def _first_per_line(refs: list[Reference]) -> list[Reference]:
     return out
 
 
-def _finding(path: str, line: str, ref: Reference, kind: str) -> tuple[Finding, bool]:
+def _finding(path: str, line: str, ref: Reference, kind: str, folder: bool) -> tuple[Finding, bool]:
     """The finding for a reference left, and whether it is structural: one in configuration, a
     script or a build file is refused (the build or deploy would fail on it); one in prose, a
     comment or application code is residue."""
-    target = ref.target + ("/" if "." not in posixpath.basename(ref.target) else "")
+    target = ref.target + ("/" if folder else "")
     suffix = posixpath.splitext(path)[1].lower()
     if kind in _PROSE_KINDS or suffix in _PROSE_SUFFIXES:
         where = "prose (a broken link or command)"
