@@ -36,6 +36,7 @@ GONE = Gone(
     ("/home/ubuntu/clone/deploy/manifests/zipkin-ns.yaml", "", "deploy/manifests/zipkin-ns.yaml"),
     ("clone/apps/kfserving/base.", "", "apps/kfserving/base"),
     ("//github.com/o/r/tree/main/apps/kfserving", "", "apps/kfserving"),
+    ("./apps/kfserving/cover/", "", "apps/kfserving/cover"),  # never in the tree, but inside a deleted folder
     ("/apps/kfserving", "", "apps/kfserving"),  # a Markdown link from the repository root
 ])
 def test_a_word_that_resolves_to_a_deleted_path(word, folder, target):
@@ -136,9 +137,11 @@ def test_structural_entries_go_and_the_rest_is_listed(tmp_path, capsys):
         "prose (a broken link or command) names services/video-service/deploy/kustomization.yaml, "
         "which this change deletes")
     assert residue[("config.yaml", 1)] == "a comment names services/video-service/, which this change deletes"
+    # sdk.ts never existed: not an import of a deleted file, but a path inside the deleted folder
+    assert residue[("web/src/app.ts", 1)] == "source code names services/video-service/sdk, which this change deletes"
     checks = [v for v in report["validation"] if v["path"] == "(every file)"]
     assert checks == [{"path": "(every file)", "check": "no path reference or import left pointing at a deleted path",
-                       "ok": False, "detail": "searched every file for the 5 deleted paths: 3 files still name or "
+                       "ok": False, "detail": "searched every file for the 5 deleted paths: 4 files still name or "
                                               "import one; 1 reference left for a human (refused edits)"}]
 
 
@@ -268,3 +271,25 @@ def test_the_validation_report_says_what_each_check_covered():
     assert ("4 of 5 checks passed:\n\n- ✅ re-parsed (2 files)\n- ✅ bash -n (1 file)\n"
             "- ✅ no reference left (searched every file: 0 files still name one)\n- ❌ `c.sh`: bash -n: "
             "`line 3: syntax error`\n") in body
+
+
+@pytest.mark.parametrize(("path", "line", "left_as"), [
+    ("build/notes.cfg", "# see services/video-service/", "a comment names"),
+    ("build/notes.cfg", "key: value  # services/video-service/", "a comment names"),
+    ("build/notes.cfg", "// services/video-service/", "a comment names"),
+    (".gitignore", "services/video-service/bin/", "an ignore pattern names"),
+    ("build/notes.cfg", "  --values services/video-service/values.yaml \\", None),  # a flag, not a comment
+    ("build/notes.cfg", "COPY services/video-service/ /src/", None),
+    ("build/notes.cfg", 'url: "http://x/#/services/video-service/"', None),
+])
+def test_a_reference_in_a_comment_is_residue_and_one_in_structure_is_refused(tmp_path, capsys, path, line, left_as):
+    write_tree(tmp_path, {"services/video-service/values.yaml": "a: 1\n",
+                          "services/auth-service/values.yaml": "b: 1\n",
+                          "services/video-service/Dockerfile": "FROM scratch\n",
+                          "services/auth-service/Dockerfile": "FROM scratch\n",
+                          path: f"{line}\n"})
+    code, report = _plan(tmp_path, capsys)
+    assert [(r["path"], r["line"]) for r in report["refused"]] == ([] if left_as else [(path, 1)])
+    assert code == (0 if left_as else 1)
+    reasons = [r["reason"] for r in report["residue"] if r["path"] == path]
+    assert len(reasons) == 1 and reasons[0].startswith(left_as or "still names")

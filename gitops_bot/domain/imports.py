@@ -12,7 +12,8 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from itertools import islice
+from typing import Iterable
 
 from gitops_bot.domain.pathrefs import Gone
 
@@ -59,28 +60,27 @@ def go_import_prefixes(modules: dict[str, str], gone: Gone) -> set[str]:
 
 def imports_of_deleted(path: str, text: str, gone: Gone, modules: dict[str, str]) -> list[Import]:
     """The imports of the source file `path` that resolve to a deleted file or folder."""
+    folder = posixpath.dirname(path)
     if path.endswith(".go"):
-        finder: Callable[[str], Iterable[str]] = lambda spec: _go_target(spec, modules, gone)
-        specs = _go_imports(text)
+        pairs = ((n, _go_target(spec, modules, gone)) for n, spec in _go_imports(text))
     elif path.endswith(".py"):
-        specs = _python_imports(text)
-        finder = lambda spec: _python_target(spec, posixpath.dirname(path), gone)  # noqa: E731
+        pairs = ((n, _python_target(spec, folder, gone)) for n, spec in _python_imports(text))
     elif path.endswith(JS_FILES):
-        specs = ((n, m.group(2)) for n, line in _numbered(text) for m in _JS_SPEC.finditer(line))
-        finder = lambda spec: _js_target(spec, posixpath.dirname(path), gone)  # noqa: E731
+        pairs = ((n, _js_target(spec, folder, gone)) for n, spec in _js_imports(text))
     else:
         return []
     lines = text.splitlines()
-    found = []
-    for number, spec in specs:
-        for target in finder(spec):
-            found.append(Import(number, lines[number - 1].strip(), target))
-            break
-    return found
+    return [Import(n, lines[n - 1].strip(), target) for n, targets in pairs for target in islice(targets, 1)]
 
 
 def _numbered(text: str) -> Iterable[tuple[int, str]]:
     return enumerate(text.splitlines(), start=1)
+
+
+def _js_imports(text: str) -> Iterable[tuple[int, str]]:
+    for number, line in _numbered(text):
+        for match in _JS_SPEC.finditer(line):
+            yield number, match.group(2)
 
 
 def _go_imports(text: str) -> Iterable[tuple[int, str]]:

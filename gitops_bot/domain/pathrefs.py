@@ -6,7 +6,8 @@ file that holds it (`../../common/istio-1-16/base`, a bare `zipkin.env` beside i
 neither of those is a path of the repository, as a repository path with something in front
 (`~/clone/deploy/manifests/zipkin.yaml`, `data-on-eks/schedulers/terraform/argo-workflow`, a
 `github.com/.../tree/main/...` link): the last two or more segments. Only paths that existed
-and are gone count: a folder that keeps some of its files is not a deleted path.
+and are gone, and paths below a deleted folder, count: a folder that keeps some of its files is
+not a deleted path.
 """
 
 from __future__ import annotations
@@ -37,6 +38,16 @@ class Gone:
     def existed(self, path: str) -> bool:
         """Whether the tree had `path` (a file or a folder) before the run."""
         return path in self.files or path in self.folders
+
+    def inside_deleted(self, path: str) -> bool:
+        """Whether `path` is below a deleted folder (a build output or an ignore pattern of the
+        deleted component: `src/video/cover/`), whether or not the tree had it."""
+        parent = posixpath.dirname(path)
+        while parent:
+            if parent in self.deleted:
+                return True
+            parent = posixpath.dirname(parent)
+        return False
 
     def tops(self) -> list[str]:
         """The top-most deleted paths (a deleted folder stands for everything below it)."""
@@ -125,7 +136,7 @@ def resolve(word: str, folder: str, gone: Gone) -> str | None:
     if any(gone.existed(c) and c not in gone.deleted for c in direct):
         return None  # read one way it names a path that is still there: it may mean that one
     for candidate in direct:
-        if candidate in gone.deleted:
+        if candidate in gone.deleted or gone.inside_deleted(candidate):
             return candidate
     if direct and any(gone.existed(c) for c in direct):
         return None

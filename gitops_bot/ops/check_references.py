@@ -9,8 +9,9 @@ include, a workflow `paths:` filter, a Terraform module source); what is left is
 - an import of remaining source code, or a reference in configuration, a script or a build file
   (the build or the deploy would fail on it): refused, so the run exits 1, with the file and line;
   an import is also listed at the deleted path as `still imported by PATH:LINE`;
-- a path in prose, a comment or application code that is not an import (a broken link, a command
-  in a README): residue, with the deleted path it names.
+- a path in prose, a comment, an ignore file (`.gitignore`: the pattern now matches nothing) or
+  application code that is not an import (a broken link, a command in a README): residue, with
+  the deleted path it names.
 
 The check is recorded in the validation report with what it read, whatever it finds.
 """
@@ -31,7 +32,7 @@ CHECK = "no path reference or import left pointing at a deleted path"
 _IMPORTING = (".go", ".py", *JS_FILES)
 _PROSE_KINDS = frozenset({"markdown"})
 _PROSE_SUFFIXES = frozenset({".md", ".mdx", ".rst", ".txt", ".adoc"})
-_COMMENT_MARKS = ("#", "//", "--", ";", "<!--")
+_COMMENT_MARKS = ("#", "//", "<!--")
 
 
 def run(state: RunState, args: dict[str, str]) -> None:
@@ -74,7 +75,7 @@ def _record_references(state: RunState, path: str, refs: list[Reference], gone: 
     listed = {f.text.strip() for f in state.refused if f.path == path}
     refused = 0
     for ref in _first_per_line(refs):
-        finding, structural = _finding(path, lines[ref.line - 1], ref, kind, ref.target not in gone.files)
+        finding, structural = _finding(path, lines[ref.line - 1], ref, kind, ref.target in gone.folders)
         finding.line = _original_line(state.tree, path, ref.line)
         if structural and finding.text in listed:
             refused += 1
@@ -120,8 +121,11 @@ def _finding(path: str, line: str, ref: Reference, kind: str, folder: bool) -> t
     comment or application code is residue."""
     target = ref.target + ("/" if folder else "")
     suffix = posixpath.splitext(path)[1].lower()
+    base = posixpath.basename(path)
     if kind in _PROSE_KINDS or suffix in _PROSE_SUFFIXES:
         where = "prose (a broken link or command)"
+    elif base.startswith(".") and base.endswith("ignore"):  # .gitignore, .dockerignore: matches nothing now
+        where = "an ignore pattern"
     elif _in_comment(line, ref.column):
         where = "a comment"
     elif kind == "source" or suffix in SOURCE_SUFFIXES:
