@@ -141,8 +141,9 @@ def test_structural_entries_go_and_the_rest_is_listed(tmp_path, capsys):
     assert residue[("web/src/app.ts", 1)] == "source code names services/video-service/sdk, which this change deletes"
     checks = [v for v in report["validation"] if v["path"] == "(every file)"]
     assert checks == [{"path": "(every file)", "check": "no path reference or import left pointing at a deleted path",
-                       "ok": False, "detail": "searched every file for the 5 deleted paths: 4 files still name or "
-                                              "import one; 1 reference left for a human (refused edits)"}]
+                       "ok": False, "detail": "searched every file for the 5 deleted paths: 1 reference left in "
+                                              "code or configuration (refused edits), 3 in prose, comments or "
+                                              "other source (residue)"}]
 
 
 def test_apply_changes_the_tree_byte_for_byte_and_a_second_run_changes_nothing(tmp_path, capsys):
@@ -200,7 +201,8 @@ def test_nothing_left_pointing_at_deleted_paths_is_a_passed_check_that_says_what
     out = capsys.readouterr().out
     assert code == 0
     assert ("  passed: no path reference or import left pointing at a deleted path "
-            "(searched every file for the 3 deleted paths: 0 files still name or import one)") in out.splitlines()
+            "(searched every file for the 3 deleted paths: 0 references left in code or configuration "
+            "(refused edits), 0 in prose, comments or other source (residue))") in out.splitlines()
 
 
 def test_a_removal_that_deletes_nothing_adds_no_check(tmp_path, capsys):
@@ -247,7 +249,7 @@ def test_a_line_an_editor_refused_is_listed_once(tmp_path, capsys):
     assert code == 1
     assert [(r["path"], r["line"]) for r in report["refused"]] == [(".pre-commit-config.yaml", 5)]
     check = next(v for v in report["validation"] if v["path"] == "(every file)")
-    assert not check["ok"] and check["detail"].endswith("; 1 reference left for a human (refused edits)")
+    assert not check["ok"] and ": 1 reference left in code or configuration (refused edits), " in check["detail"]
 
 
 def test_the_validation_report_says_what_each_check_covered():

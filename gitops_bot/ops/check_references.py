@@ -42,16 +42,15 @@ def run(state: RunState, args: dict[str, str]) -> None:
         return
     found = referring(tree, gone)
     imported = _imports(state, gone)
-    kept = 0
+    notes_before, kept = len(state.notes), 0
     for path in sorted(set(found) | set(imported)):
         kept += _record_imports(state, path, imported.get(path, []))
         skip = {i.line for i in imported.get(path, [])}  # an import line is reported once, as an import
         kept += _record_references(state, path, [r for r in found.get(path, []) if r.line not in skip], gone)
-    files = len(set(found) | set(imported))
-    verbs = "names or imports" if files == 1 else "name or import"
+    listed = len(state.notes) - notes_before - sum(map(len, imported.values()))
     detail = (f"searched every file for the {_count(len(gone.deleted), 'deleted path')}: "
-              f"{_count(files, 'file')} still {verbs} one"
-              + (f"; {_count(kept, 'reference')} left for a human (refused edits)" if kept else ""))
+              f"{_count(kept, 'reference')} left in code or configuration (refused edits), "
+              f"{listed} in prose, comments or other source (residue)")
     state.validation.append(Validation("(every file)", CHECK, ok=not kept, detail=detail))
 
 
