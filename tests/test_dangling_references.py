@@ -116,8 +116,8 @@ BEFORE = {
 }
 
 
-def _plan(root, capsys):
-    code = main(["plan", "remove-service", "service=video-service", "--repo", str(root), "--format", "json"])
+def _plan(root, capsys, service="video-service"):
+    code = main(["plan", "remove-service", f"service={service}", "--repo", str(root), "--format", "json"])
     return code, json.loads(capsys.readouterr().out)
 
 
@@ -295,3 +295,78 @@ def test_a_reference_in_a_comment_is_residue_and_one_in_structure_is_refused(tmp
     assert code == (0 if left_as else 1)
     reasons = [r["reason"] for r in report["residue"] if r["path"] == path]
     assert len(reasons) == 1 and reasons[0].startswith(left_as or "still names")
+
+
+CONSTRUCTS = {
+    "services/video-service/Dockerfile": "FROM scratch\n",
+    "services/video-service/values.yaml": "replicas: 1\n",
+    "services/video-service/.env": "PORT=80\n",
+    "services/video-service/Makefile": "build:\n\techo build\n",
+    "services/video-service/config/app.yaml": "a: 1\n",
+    "services/auth-service/Dockerfile": "FROM scratch\n",
+    "services/auth-service/values.yaml": "replicas: 1\n",
+    "modules/video-service/main.tf": "variable \"x\" {}\n",
+    "modules/auth-service/main.tf": "variable \"x\" {}\n",
+    # ArgoCD: path and valueFiles of an Application not named after the service
+    "argocd/media.yaml": (
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: media\nspec:\n  source:\n"
+        "    path: services/auth-service\n    helm:\n      valueFiles:\n        - values.yaml\n"
+        "        - ../video-service/values.yaml\n"),
+    # compose: a volume source, an env_file and a build context of other services
+    "docker-compose.yml": (
+        "services:\n  auth:\n    build: ./services/auth-service\n    env_file:\n      - services/video-service/.env\n"
+        "      - services/auth-service/.env\n    volumes:\n      - ./services/video-service/config:/etc/video\n"
+        "      - ./data:/data\n"),
+    "go.work": "go 1.22\n\nuse (\n\t./services/auth-service\n\t./services/video-service\n)\n",
+    "Makefile": ("all:\n\t$(MAKE) -f services/auth-service/Makefile build\n"
+                 "\t$(MAKE) -f services/video-service/Makefile build\n"),
+    "infra/main.tf": ('module "media" {\n  source = "../modules/video-service"\n}\n\n'
+                      'module "auth" {\n  source = "../modules/auth-service"\n}\n'),
+    ".github/workflows/ci.yml": ("name: ci\non:\n  push:\n    paths:\n      - 'services/auth-service/**'\n"
+                                 "      - 'services/video-service/**'\njobs:\n  t:\n    runs-on: ubuntu-latest\n"
+                                 "    steps:\n      - run: make\n"),
+    "kustomization.yaml": "resources:\n  - services/auth-service\n  - services/video-service/config/app.yaml\n",
+    "Dockerfile": "FROM alpine:3.20\nCOPY services/auth-service/ /a/\nCOPY services/video-service/config/ /v/\n",
+    "docs/index.md": "# Docs\n\n- [config](../services/video-service/config/app.yaml)\n",
+}
+
+
+def test_no_reference_to_a_deleted_path_is_left_unlisted(tmp_path, capsys):
+    """Each construct the editors understand: after the run, every line that still names a
+    deleted path is among the refused edits or the residue, never left silently."""
+    write_tree(tmp_path, CONSTRUCTS)
+    code, report = _plan(tmp_path, capsys)
+    assert code in (0, 1)
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == code
+    gone = Gone(frozenset(p for p in CONSTRUCTS if p.startswith(("services/video-service/", "modules/video-service/")))
+                | {"services/video-service", "services/video-service/config", "modules/video-service"},
+                frozenset(CONSTRUCTS), frozenset())
+    listed = {(r["path"], r["text"].strip()) for r in report["refused"] + report["residue"]}
+    left = []
+    for path in CONSTRUCTS:
+        if (tmp_path / path).exists():
+            text = (tmp_path / path).read_text()
+            for ref in references(text, path, gone):
+                line = text.splitlines()[ref.line - 1].strip()
+                if (path, line) not in listed:
+                    left.append((path, line))
+    assert left == []
+    removed = {f["path"] for f in report["files"] if f["status"] == "modified"}
+    assert {"go.work", ".github/workflows/ci.yml", "kustomization.yaml", "Dockerfile"} <= removed
+
+
+def test_a_reference_that_does_not_name_the_component_is_still_listed(tmp_path, capsys):
+    """`../gateway/base` from istio/scripts/ is istio-gateway's deleted folder, though it does not
+    spell the name: without the check nothing would list it."""
+    write_tree(tmp_path, {
+        "istio/gateway/base/kustomization.yaml": "resources: []\n",
+        "istio/gateway/Chart.yaml": "name: gateway\n",
+        "istio/base/kustomization.yaml": "resources: []\n",
+        "istio/base/Chart.yaml": "name: base\n",
+        "istio/scripts/install.sh": "#!/bin/sh\nkubectl apply -k ../base\nkubectl apply -k ../gateway/base\n",
+    })
+    code, report = _plan(tmp_path, capsys, "istio-gateway")
+    assert code == 1
+    assert [(r["path"], r["line"], r["reason"]) for r in report["refused"]] == [
+        ("istio/scripts/install.sh", 3, "still names istio/gateway/base/, which this change deletes: "
+                                        "remove or re-point it by hand")]
