@@ -71,7 +71,7 @@ IMPORT_GONE = Gone(
                        "tools/media", "tools/media/__init__.py"}),
     files=frozenset({"services/api/internal/video/client.go", "web/src/video.ts", "web/src/player/index.ts",
                      "web/src/app.ts", "tools/gen/video.py", "tools/media/__init__.py", "web/src/kept.ts"}),
-    folders=frozenset({"services/api/internal/video", "web/src/player", "tools/media"}),
+    folders=frozenset({"services/api/internal/video", "web/src/player", "tools/media", "tools", "tools/gen"}),
 )
 
 
@@ -87,7 +87,11 @@ IMPORT_GONE = Gone(
      [(1, "web/src/video.ts"), (3, "web/src/player"), (4, "web/src/player/index.ts"), (5, "web/src/video.ts")]),
     ("web/src/app.ts", 'import { a } from "video";\n', []),  # a package, not a file here
     ("tools/gen/main.py", "from .video import render\nfrom ..media import codec\nfrom . import video, other\n"
-     "import video\n", [(1, "tools/gen/video.py"), (2, "tools/media"), (3, "tools/gen/video.py")]),
+     "import video\n", [(1, "tools/gen/video.py"), (2, "tools/media"), (3, "tools/gen/video.py"),
+                        (4, "tools/gen/video.py")]),
+    # absolute imports: found from the file's folder up; the standard library and packages are not judged
+    ("tools/cli.py", "import os\nfrom requests import get\nfrom gen import video\nimport media.codec\n"
+     "from gen.other import x\n", [(3, "tools/gen/video.py"), (4, "tools/media")]),
 ])
 def test_imports_of_deleted_paths(path, text, expected):
     found = imports_of_deleted(path, text, IMPORT_GONE, go_modules(GO_MOD))

@@ -2,7 +2,9 @@
 
 Only imports whose target is known from the repository itself are resolved: Go import paths
 inside a module of the tree (the `module` line of a go.mod plus the package folder), Python
-relative imports (`from .video import player`, `from .. import video`) and relative
+relative imports (`from .video import player`, `from .. import video`), absolute ones whose first
+name is a module or package of the tree (found from the importing file's folder up to the
+root, as a script's own folder is first on its path: `from utils import video`), and relative
 JavaScript/TypeScript specifiers (`import x from "../video/player"`, `require("./video")`,
 `export * from "./video"`, `import("./video")`). A package from a registry is never judged.
 """
@@ -20,7 +22,8 @@ from gitops_bot.domain.pathrefs import Gone
 _GO_MODULE = re.compile(r"(?m)^module[ \t]+\"?([^\s\"]+)")
 _GO_SINGLE = re.compile(r"^\s*import\s+(?:[\w.]+\s+)?\"([^\"]+)\"")
 _GO_IN_BLOCK = re.compile(r"^\s*(?:[\w.]+\s+)?\"([^\"]+)\"")
-_PY_FROM = re.compile(r"^\s*from\s+(\.+)([\w.]*)\s+import\s+\(?\s*([\w\s,]*)")
+_PY_FROM = re.compile(r"^\s*from\s+(\.*)([\w.]*)\s+import\s+\(?\s*([\w\s,]*)")
+_PY_IMPORT = re.compile(r"^\s*import\s+([A-Za-z_][\w.]*)")
 _JS_SPEC = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*|^\s*import\s+)(['"])(\.{1,2}/[^'"]*)\1""")
 _JS_SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", ".vue", ".json", ".d.ts")
 JS_FILES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", ".vue", ".svelte")
@@ -107,30 +110,49 @@ def _go_target(spec: str, modules: dict[str, str], gone: Gone) -> Iterable[str]:
 
 
 def _python_imports(text: str) -> Iterable[tuple[int, str]]:
-    """(line, `DOTS:module:names`) of each relative `from` import."""
+    """(line, `DOTS:module:names`) of each `from` import (DOTS empty when it is absolute) and
+    (line, `:module:`) of each `import module`."""
     for number, line in _numbered(text):
         match = _PY_FROM.match(line)
         if match:
             yield number, f"{match.group(1)}:{match.group(2)}:{match.group(3)}"
+        elif match := _PY_IMPORT.match(line):
+            yield number, f":{match.group(1)}:"
 
 
 def _python_target(spec: str, folder: str, gone: Gone) -> Iterable[str]:
     dots, module, names = spec.split(":", 2)
-    base = folder
-    for _ in range(len(dots) - 1):
-        base = posixpath.dirname(base)
     parts = [p for p in module.split(".") if p]
-    modules = [parts] if parts else [[n] for n in re.split(r"[\s,]+", names) if n]
+    if dots:
+        base = folder
+        for _ in range(len(dots) - 1):
+            base = posixpath.dirname(base)
+    else:
+        base = _python_root(parts[0], folder, gone)
+        if base is None:
+            return  # not a module of this repository (the standard library, a package)
+    subs = [n for n in re.split(r"[\s,]+", names) if n]
+    modules = [parts + [n] for n in subs] + [parts] if parts else [[n] for n in subs]
     for mod in modules:
-        target = posixpath.join(base, *mod)
-        for candidate in (target + ".py", target):
-            if candidate in gone.deleted:
-                yield candidate
-        # `from .video.player import X` with the whole `video` package gone
-        for i in range(1, len(mod)):
-            ancestor = posixpath.join(base, *mod[:i])
-            if ancestor in gone.deleted:
-                yield ancestor
+        # `from .video.player import X` with the whole `video` package gone: the first gone part
+        for i in range(1, len(mod) + 1):
+            target = posixpath.join(base, *mod[:i])
+            gone_here = [c for c in (target + ".py", target) if c in gone.deleted]
+            if gone_here:
+                yield gone_here[0]
+                return
+
+
+def _python_root(top: str, folder: str, gone: Gone) -> str | None:
+    """Where an absolute import's first name is found: the nearest folder, from the importing
+    file's up to the repository root, that had a module or package of that name."""
+    base = folder
+    while True:
+        if gone.existed(posixpath.join(base, top + ".py")) or gone.existed(posixpath.join(base, top)):
+            return base
+        if not base:
+            return None
+        base = posixpath.dirname(base)
 
 
 def _js_target(spec: str, folder: str, gone: Gone) -> Iterable[str]:
