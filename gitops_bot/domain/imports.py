@@ -53,7 +53,7 @@ def go_import_prefixes(modules: dict[str, str], gone: Gone) -> set[str]:
     module's path and the folder below the module, or the module itself when it went whole."""
     prefixes = set()
     for module, folder in modules.items():
-        for deleted in gone.tops():
+        for deleted in gone.tops:
             if not folder or deleted.startswith(folder + "/"):
                 prefixes.add(f"{module}/{deleted[len(folder):].lstrip('/')}")
             elif deleted == folder or folder.startswith(deleted + "/"):

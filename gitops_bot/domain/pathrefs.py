@@ -15,6 +15,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterable
 
 from gitops_bot.domain.worktree import Worktree
@@ -49,14 +50,16 @@ class Gone:
             parent = posixpath.dirname(parent)
         return False
 
-    def tops(self) -> list[str]:
+    @cached_property
+    def tops(self) -> tuple[str, ...]:
         """The top-most deleted paths (a deleted folder stands for everything below it)."""
-        return sorted(p for p in self.deleted if posixpath.dirname(p) not in self.deleted)
+        return tuple(sorted(p for p in self.deleted if posixpath.dirname(p) not in self.deleted))
 
+    @cached_property
     def basenames(self) -> frozenset[str]:
         """The names a reference to a deleted path must hold: the last segment of each top-most
         deleted path (a reference into a deleted folder names the folder)."""
-        return frozenset(posixpath.basename(p) for p in self.tops())
+        return frozenset(posixpath.basename(p) for p in self.tops)
 
 
 def gone_paths(tree: Worktree) -> Gone:
@@ -76,7 +79,7 @@ def _ancestors(folder: str) -> list[str]:
 def referring(tree: Worktree, gone: Gone) -> dict[str, list["Reference"]]:
     """The live files that name a deleted path, with those references (one pass over the tree,
     a byte prefilter on the deleted paths' names first)."""
-    names = gone.basenames()
+    names = gone.basenames
     if not names:
         return {}
     found = {}
@@ -113,7 +116,7 @@ class Reference:
 def references(text: str, path: str, gone: Gone) -> list[Reference]:
     """Every word of `text` (the file at `path`) that names one of the deleted paths."""
     folder = posixpath.dirname(path)
-    names = gone.basenames()
+    names = gone.basenames
     found = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not any(n in line for n in names):  # most lines of a file name no deleted path

@@ -94,7 +94,7 @@ def _imports(state: RunState, gone: Gone) -> dict[str, list[Import]]:
     picks the files to read."""
     tree = state.tree
     modules = go_modules((p, tree.original(p) or "") for p in tree.paths() if p.rpartition("/")[2] == "go.mod")
-    words = {n.split(".", 1)[0] or n for n in gone.basenames()} | go_import_prefixes(modules, gone)
+    words = {n.split(".", 1)[0] or n for n in gone.basenames} | go_import_prefixes(modules, gone)
     found = {}
     for path in tree.grep(Literals(words)):
         text = tree.read(path) if path.endswith(_IMPORTING) else None
