@@ -205,8 +205,8 @@ def test_nothing_left_pointing_at_deleted_paths_is_a_passed_check_that_says_what
     out = capsys.readouterr().out
     assert code == 0
     assert ("  passed: no path reference or import left pointing at a deleted path "
-            "(searched every file for the 3 deleted paths: 0 references left in code or configuration "
-            "(refused edits), 0 in prose, comments or other source (residue))") in out.splitlines()
+            "(searched every file for the 3 deleted paths: 0 references left in code or configuration, "
+            "0 in prose, comments or other source (residue))") in out.splitlines()
 
 
 def test_a_removal_that_deletes_nothing_adds_no_check(tmp_path, capsys):

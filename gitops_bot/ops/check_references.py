@@ -49,7 +49,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
         kept += _record_references(state, path, [r for r in found.get(path, []) if r.line not in skip], gone)
     listed = len(state.notes) - notes_before - sum(map(len, imported.values()))
     detail = (f"searched every file for the {_count(len(gone.deleted), 'deleted path')}: "
-              f"{_count(kept, 'reference')} left in code or configuration (refused edits), "
+              f"{_count(kept, 'reference')} left in code or configuration{' (refused edits)' if kept else ''}, "
               f"{listed} in prose, comments or other source (residue)")
     state.validation.append(Validation("(every file)", CHECK, ok=not kept, detail=detail))
 
