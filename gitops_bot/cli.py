@@ -1,4 +1,4 @@
-"""The command line: `gitops-bot recipes | plan | apply | check | pr | action`.
+"""The command line: `gitops-bot recipes | components | plan | apply | check | pr | action`.
 
 Exit codes: 0 success; 1 with --exit-code when there are changes; 2 bad input (one line on
 stderr, nothing written); 3 internal error. Each command is one module of gitops_bot.commands,
@@ -14,12 +14,13 @@ from types import ModuleType
 from typing import Sequence
 
 from gitops_bot import __version__
-from gitops_bot.commands import action, apply, check, plan, pr, recipes
+from gitops_bot.commands import action, apply, check, components, plan, pr, recipes
 from gitops_bot.errors import UserError
 
 # Command name -> module with add_parser(sub) and run(args) -> exit code.
 COMMANDS: dict[str, ModuleType] = {
     "recipes": recipes,
+    "components": components,
     "check": check,
     "plan": plan,
     "apply": apply,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -41,9 +42,19 @@ EDITED = {
     "markdown": ("README.md", "| Service | Port |\n|---|---|\n| auth-service | 1 |\n| video-service | 2 |\n"),
     "json": ("buf.json", '{"files": ["src/auth-service/api.py", "src/video-service/api.py"]}\n'),
     "dotenv": (".env", "AUTH_SERVICE_PORT=8080\nVIDEO_SERVICE_PORT=8081\n"),
+    "script": ("scripts/apps.py", "APPS = [\n    'auth-service',\n    'video-service',\n]\n"),
     "dockerfile": ("docker/Dockerfile.services",
                    "FROM golang:1.24\nCOPY services/auth-service/ ./auth/\nCOPY services/video-service/ ./video/\n"),
+    # an editor that removes references to the run's deleted files: the third element is those
+    "rst": ("docs/index.rst", ".. toctree::\n\n   services/auth-service\n   services/video-service\n",
+            {"docs/services/video-service.rst"}),
 }
+
+
+def _context(kind: str) -> RemovalContext:
+    """The removal context of EDITED[kind]: the run's deleted files where the entry lists them."""
+    path, _, *deleted = EDITED[kind]
+    return replace(ctx(), path=path, deleted_paths=frozenset(deleted[0])) if deleted else ctx()
 
 
 def test_every_editor_keeps_the_contract():
@@ -51,9 +62,9 @@ def test_every_editor_keeps_the_contract():
     assert sorted(kinds) == sorted(EDITED) and len(set(kinds)) == len(kinds)
     for editor in EDITORS:
         assert editor.CHECK and callable(editor.claims) and callable(editor.remove) and callable(editor.still_valid)
-        path, text = EDITED[editor.KIND]
+        path, text, *_ = EDITED[editor.KIND]
         assert classify(path, text) == editor.KIND
-        result = editor.remove(text, ctx())
+        result = editor.remove(text, _context(editor.KIND))
         assert result.text != text and "video-service" not in result.text and not result.refused
         assert editor.still_valid(text, result.text) is None
 
@@ -66,8 +77,8 @@ def test_overlapping_cuts_are_a_refusal_in_every_editor(kind, monkeypatch):
         raise ValueError("cuts overlap at offset 3")
 
     monkeypatch.setattr("gitops_bot.edit.base.splice", overlapping)
-    path, text = EDITED[kind]
-    result = edit.BY_KIND[kind].remove(text, ctx())
+    path, text, *_ = EDITED[kind]
+    result = edit.BY_KIND[kind].remove(text, _context(kind))
     assert result.text == text
     assert [(r.kind, r.reason) for r in result.refused][-1] == (Kind.CONFLICTING,
                                                                "conflicting edits: cuts overlap at offset 3")

@@ -4,15 +4,18 @@ test (any array of names loses exactly the component's items and nothing else)."
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gitops_bot.domain.findings import Kind
+from gitops_bot.cli import main
 from gitops_bot.edit import classify, json_file
 from gitops_bot.parse.json import read
 
+from .conftest import tree_bytes, write_tree
 from .editors import ctx, dedent
 
 PAIRS = [
@@ -130,3 +133,148 @@ def test_only_the_components_items_go(items, indent):
         return
     assert json.loads(result.text) == {"list": kept, "other": 1}
     assert json_file.remove(result.text, ctx()).text == result.text
+
+
+# -- JSON with comments (tsconfig, VS Code settings, Renovate) and paths the run deleted -----
+JSONC_PAIRS = {
+    "tsconfig: comments stay, the last item's line goes with the comma before it": ("tsconfig.json", dedent("""
+        {
+          // one project per service
+          "compilerOptions": {"strict": true,},
+          "include": [
+            "src/auth-service/**", // auth
+            "src/video-service/**"
+          ],
+        }
+     """), dedent("""
+        {
+          // one project per service
+          "compilerOptions": {"strict": true,},
+          "include": [
+            "src/auth-service/**" // auth
+          ],
+        }
+     """)),
+    "VS Code settings: trailing commas kept as written, the item's own comment goes": (".vscode/settings.json", dedent("""
+        {
+          "python.analysis.extraPaths": [
+            "src/auth-service",
+            "src/video-service", /* generated stubs */
+          ],
+          "files.exclude": {"**/node_modules": true},
+        }
+     """), dedent("""
+        {
+          "python.analysis.extraPaths": [
+            "src/auth-service",
+          ],
+          "files.exclude": {"**/node_modules": true},
+        }
+     """)),
+    "renovate: a middle item of an inline list in a JSONC file": (".renovaterc", dedent("""
+        {
+          /* grouped updates */
+          "packageRules": [
+            {"matchPaths": ["src/auth-service/**", "src/video-service/**", "src/board-service/**"], "groupName": "app"}
+          ]
+        }
+     """), dedent("""
+        {
+          /* grouped updates */
+          "packageRules": [
+            {"matchPaths": ["src/auth-service/**", "src/board-service/**"], "groupName": "app"}
+          ]
+        }
+     """)),
+}
+
+
+@pytest.mark.parametrize("path, before, after", JSONC_PAIRS.values(), ids=JSONC_PAIRS.keys())
+def test_jsonc_pairs(path, before, after):
+    result = json_file.remove(before, replace(ctx(), path=path))
+    assert (result.text, result.refused) == (after, [])
+    assert json_file.remove(after, replace(ctx(), path=path)).text == after
+
+
+def test_a_comment_about_a_neighbour_is_not_taken_with_an_item():
+    text = dedent("""
+        {
+          "include": [
+            "src/auth-service/**",
+            // the board keeps its own stubs
+            "src/video-service/**",
+            "src/board-service/**",
+            "src/chat-service/**"
+          ]
+        }
+     """)
+    result = json_file.remove(text, replace(ctx(), path="tsconfig.json"))
+    assert result.text == text.replace('    "src/video-service/**",\n', "")  # the comment line stays
+    inline = '{"a": ["src/auth-service/x", /* auth stubs */ "src/video-service/x"]}\n'
+    result = json_file.remove(inline, replace(ctx(), path="tsconfig.json"))
+    assert result.text == inline
+    assert [r.reason for r in result.refused] == ["removing the item would take a comment that does not name it"]
+
+
+def test_comments_are_refused_where_the_tool_reads_strict_json():
+    text = '// generated\n{"a": ["video-service", "b"]}\n'
+    result = json_file.remove(text, replace(ctx(), path="config/services.json"))
+    assert result.text == text and result.refused[0].reason.startswith("not strict JSON (")
+    result = json_file.remove('{"a": [\n', replace(ctx(), path="tsconfig.json"))
+    assert result.refused[0].reason.startswith("not JSON with comments (")
+
+
+def test_items_pointing_at_deleted_paths_go_whatever_their_name():
+    deleted = frozenset({"tools/vidgen", "tools/vidgen/main.py", "web/player/index.ts", "web/player"})
+    context = replace(ctx(), deleted_paths=deleted)
+    before = dedent("""
+        {
+          "workspaces": [
+            "packages/*",
+            "tools/vidgen",
+            "./web/player/",
+            "web/playerkit"
+          ]
+        }
+     """)
+    after = dedent("""
+        {
+          "workspaces": [
+            "packages/*",
+            "web/playerkit"
+          ]
+        }
+     """)
+    result = json_file.remove(before, replace(context, path="package.json"))
+    assert (result.text, result.refused) == (after, [])
+    # relative to the file's folder (a tsconfig include), and globs below a deleted folder
+    nested = '{"include": ["player/**/*.ts", "shared/**"]}\n'
+    assert json_file.remove(nested, replace(context, path="web/tsconfig.json")).text == '{"include": ["shared/**"]}\n'
+    # a glob that only matches a deleted folder among others, a URL, a template: left
+    looks = '{"a": ["web/*", "https://x/web/player", "${dir}/web/player", "web/player-two"]}\n'
+    assert json_file.remove(looks, replace(context, path="package.json")).text == looks
+
+
+def test_jsonc_classification_and_validity():
+    assert classify(".renovaterc", "{}") == "json"
+    assert classify(".vscode/settings.jsonc", "{}") == "json"
+    assert json_file.is_jsonc("web/tsconfig.app.json") and json_file.is_jsonc(".vscode/launch.json")
+    assert not json_file.is_jsonc("dashboards/video.json")
+    assert json_file.still_valid('{"a": 1, // x\n}', '{"a": 1, // x\n}') is None
+    assert json_file.still_valid('{"a": [1,], // x\n}', '{"a": [1,, // x\n}').startswith("the result would not parse")
+
+
+def test_remove_service_edits_json_configs_end_to_end(tmp_path):
+    write_tree(tmp_path, {
+        "src/auth-service/Dockerfile": "FROM scratch\n",
+        "src/video-service/Dockerfile": "FROM scratch\n",
+        "tsconfig.json": JSONC_PAIRS["tsconfig: comments stay, the last item's line goes with the comma before it"][1],
+        ".licenserc.json": '{\n  "ignore": [\n    "src/auth-service/api_pb2.py",\n    "src/video-service/api_pb2.py"\n  ]\n}\n',
+    })
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 0
+    files = tree_bytes(tmp_path)
+    assert files["tsconfig.json"].decode() == \
+        JSONC_PAIRS["tsconfig: comments stay, the last item's line goes with the comma before it"][2]
+    assert files[".licenserc.json"] == b'{\n  "ignore": [\n    "src/auth-service/api_pb2.py"\n  ]\n}\n'
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 0
+    assert tree_bytes(tmp_path) == files

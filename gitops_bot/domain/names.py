@@ -39,6 +39,9 @@ class ServiceName:
 
     raw: str
     known: frozenset[tuple[str, ...]] = field(default_factory=frozenset)
+    # The leading words that name the component on their own where its own chart says so
+    # (`metallb` for the folder `metallb-system` whose Chart.yaml is `name: metallb`); () for none.
+    short_form: tuple[str, ...] = ()
 
     @cached_property
     def tokens(self) -> tuple[str, ...]:
@@ -46,8 +49,11 @@ class ServiceName:
 
     @cached_property
     def short(self) -> tuple[str, ...]:
-        """The name without a trailing `-service`, or the name itself."""
+        """The name without a trailing `-service` (or the short form its own chart gives it), or
+        the name itself."""
         t = self.tokens
+        if self.short_form and self.short_form not in self.known:
+            return self.short_form
         short = t[:-1] if len(t) > 1 and t[-1] in ("service", "svc") else t
         return t if short in self.known else short  # `user` may be another component than `user-service`
 

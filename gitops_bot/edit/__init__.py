@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import posixpath
 
-from gitops_bot.edit import dockerfile, env_file, gowork, hcl, helm, json_file, make, markdown, shell, yaml_file
+from gitops_bot.edit import (dockerfile, env_file, gowork, hcl, helm, json_file, make, markdown, rst, shell,
+                             source_list, yaml_file)
 from gitops_bot.edit.base import Editor
 
 # In order: the first editor that claims a file edits it (Helm before YAML: a YAML file with
 # template actions is a template). Files no editor claims are never edited (residue only).
 EDITORS: tuple[Editor, ...] = (gowork, env_file, make, hcl, helm, yaml_file, shell, markdown, json_file,
-                               dockerfile)
+                               dockerfile, source_list, rst)
 BY_KIND: dict[str, Editor] = {editor.KIND: editor for editor in EDITORS}
 
 SOURCE_SUFFIXES = frozenset({".go", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".java", ".kt", ".py", ".rb",

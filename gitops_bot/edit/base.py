@@ -36,11 +36,13 @@ class Refusal:
 @dataclass
 class EditResult:
     """The new text of one file plus what was refused; `text` is the input when nothing changed.
-    `kept_comments` are comment lines left directly above a removed entry (for the reviewer)."""
+    `kept_comments` are comment lines left directly above a removed entry, and `notes` (1-based
+    line of the original, why) lines the edit kept that a reviewer should check (both residue)."""
 
     text: str
     refused: list[Refusal] = field(default_factory=list)
     kept_comments: list[str] = field(default_factory=list)
+    notes: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,16 @@ class RemovalContext:
     # Inputs (variables) a Terraform module folder drops because only the component read them:
     # (folder, names). A module block whose local source is that folder loses those arguments.
     dropped_inputs: tuple[tuple[str, frozenset[str]], ...] = ()
+    # What the component's Helm switch (`{{ if .Values.<itsName> }}`) becomes: "on" (its feature
+    # is made permanent), "off" (its feature goes) or "" (not said: an `if` with an `else` on
+    # it is refused, as only the user knows which branch survives).
+    switch: str = ""
+    # Image tag suffixes (variants) the deleted component's files set, with the file: a branch
+    # the switch keeps that still deploys one is listed for the reviewer (is it still built?).
+    image_variants: tuple[tuple[str, str], ...] = ()
+    # terraform-docs anchors (`input_x`, `output_y`, `module_z`) of the declarations the run
+    # removed from the Terraform module a Markdown file documents (the .tf files of its folder).
+    undeclared: frozenset[str] = frozenset()
 
 
 class Editor(Protocol):

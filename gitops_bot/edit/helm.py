@@ -2,7 +2,9 @@
 
 Locate with a small Go-template action lexer (strings, raw strings and `{{/* */}}` comments
 handled) and the block tree of `if/range/with/define/block ... end`:
-- an `{{- if ... }} ... {{- end }}` block whose condition names the service goes whole;
+- an `{{- if ... }} ... {{- end }}` block whose condition names the service goes whole; with
+  the run's `switch` (on/off) an `if` on the service's switch alone is settled instead: the branch
+  the switch now always takes stays as it is, the action lines and the other branch go;
 - the rest is edited as YAML on a *masked* copy of the template (action-only lines blanked,
   inline actions replaced by a same-length placeholder), which keeps every line and column; a
   YAML cut that would cut through a template block is refused.
@@ -57,7 +59,8 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
         raise Unparsable(1, f"template does not parse: {exc}") from exc
     lines = Lines(text, comment=_COMMENTS)
     refused: list[Refusal] = []
-    cuts = [c for c in (_guarded_block_cut(text, lines, b, name, refused) for b in tree) if c]
+    notes: list[tuple[int, str]] = []
+    cuts = [c for b in tree for c in _guarded_block_cuts(text, lines, b, ctx, refused, notes)]
     # A refused block stays whole: nothing inside it may be cut either (half a block is worse).
     kept_blocks = [(b, r) for b in tree for r in refused if r.line == lines.line_of(b.open.start) + 1]
     masked = mask(text, actions)
@@ -82,7 +85,10 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
                 if not _withheld(c, kept_blocks, lines, refused))
     refused.extend(r for r in plan.refused if not any(
         lines.line_of(g.span.start) < r.line <= lines.line_of(g.span.end - 1) + 1 for g in guarded))
-    return finish(text, lines, cuts, refused, lambda new: verify(new, masked_parses), plan.kept_comments)
+    result = finish(text, lines, cuts, refused, lambda new: verify(new, masked_parses), plan.kept_comments)
+    if result.text != text:
+        result.notes = notes
+    return result
 
 
 def _withheld(cut: Cut, kept_blocks, lines: Lines, refused: list[Refusal]) -> bool:
@@ -104,26 +110,84 @@ def values_read(fragment: str) -> tuple[tuple[str, ...], ...]:
     return tuple(dict.fromkeys(tuple(m.group(1)[1:].split(".")) for m in _VALUES_PATH_RE.finditer(fragment)))
 
 
-def _guarded_block_cut(text: str, lines: Lines, block: Block, name, refused: list[Refusal]) -> Cut | None:
-    """The cut that removes a whole `if`/`with` block whose condition names the service, or None
-    (with a Refusal, which keeps the block and what it reads, when it cannot go whole)."""
-    if block.open.keyword not in ("if", "with") or not _condition_names(block.open.body, name):
-        return None
-    first = lines.line_of(block.open.start)
-    last = lines.line_of(block.close.end - 1)
-    where = first + 1
+def _guarded_block_cuts(text: str, lines: Lines, block: Block, ctx: RemovalContext,
+                        refused: list[Refusal], notes: list[tuple[int, str]]) -> list[Cut]:
+    """The cuts that settle an `if`/`with` block whose condition names the service: the whole
+    block, or (with `ctx.switch`) the action lines and the branch that does not survive. No cuts
+    (and a Refusal, which keeps the block and what it reads) when it cannot be settled."""
+    if block.open.keyword not in ("if", "with") or not _condition_names(block.open.body, ctx.name):
+        return []
+    where = lines.line_of(block.open.start) + 1
     reads = values_read(text[block.open.start:block.close.end])
+    alone = _SWITCH_RE.fullmatch(block.open.body) if block.open.keyword == "if" else None
+    if alone and ctx.switch:
+        return _settled_switch(lines, block, ctx, alone.group(1) is None, refused, reads, notes)
+    if ctx.switch == "on" or (ctx.switch and block.has_else):
+        refused.append(Refusal(where, f"switch={ctx.switch} settles only `if .Values.<switch>` (or `if not`); "
+                                      "this condition is more than the service's switch", reads))
+        return []
     if block.has_else:
-        refused.append(Refusal(where, "the block guarded by the service has an else branch", reads))
-        return None
+        hint = " (switch=on or switch=off says which branch stays)" if alone else ""
+        refused.append(Refusal(where, f"the block guarded by the service has an else branch{hint}", reads))
+        return []
     if re.search(r"\b(or|not)\b", block.open.body):
         refused.append(Refusal(where, "the condition combines the service with others", reads))
-        return None
-    if text[lines.start(first):block.open.start].strip() or text[block.close.end:lines.end(last)].strip():
+        return []
+    return _whole_block_cut(text, lines, block, ctx.name, refused, reads)
+
+
+# `if .Values.a.b` or `if not .Values.a.b`: a condition that is one switch and nothing else.
+_SWITCH_RE = re.compile(r"if\s+(not\s+)?\$?\.Values(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
+
+
+def _settled_switch(lines: Lines, block: Block, ctx: RemovalContext, positive: bool,
+                    refused: list[Refusal], reads, notes: list[tuple[int, str]]) -> list[Cut]:
+    """An `if` on the service's switch settled by `switch=on|off`: the branch the switch takes
+    stays (its lines as they are), the `if`/`else`/`end` lines and the other branch go. A line
+    kept that deploys an image variant of the removed component goes to `notes` (for review)."""
+    where = lines.line_of(block.open.start) + 1
+    if any(e.body != "else" for e in block.elses):
+        refused.append(Refusal(where, "an `else if` chain on the service's switch: settle it by hand", reads))
+        return []
+    actions = (block.open, *block.elses, block.close)
+    if not all(_alone_on_line(lines, a) for a in actions):
         refused.append(Refusal(where, "the block shares a line with other content", reads))
-        return None
+        return []
+    first, last = lines.line_of(block.open.start), lines.line_of(block.close.end - 1)
+    middle = lines.line_of(block.elses[0].start) if block.elses else None
+    if positive == (ctx.switch == "on"):  # the `if` branch is what the switch now always does
+        kept_at, kept = block.open.end, lines.text[block.open.end:(block.elses or (block.close,))[0].start]
+        cuts = [Cut(lines.span(first, lines.line_of(block.open.end - 1))),
+                Cut(lines.span(last if middle is None else middle, last))]
+    elif middle is not None:  # the `else` branch stays
+        kept_at, kept = block.elses[0].end, lines.text[block.elses[0].end:block.close.start]
+        cuts = [Cut(lines.span(first, lines.line_of(block.elses[0].end - 1))),
+                Cut(lines.span(lines.line_of(block.close.start), last))]
+    else:
+        return _whole_block_cut(lines.text, lines, block, ctx.name, refused, reads)
+    for suffix, source in ctx.image_variants:
+        for m in re.finditer(r"-" + re.escape(suffix) + r"(?![\w.-])", kept):
+            notes.append((lines.line_of(kept_at + m.start()) + 1,
+                          f"switch={ctx.switch} kept the image variant -{suffix}, which the removed component set "
+                          f"({source}): check that it is still built"))
+    return cuts
+
+
+def _alone_on_line(lines: Lines, action) -> bool:
+    """True when nothing but blanks shares the lines of a template action."""
+    first, last = lines.line_of(action.start), lines.line_of(action.end - 1)
+    return not (lines.text[lines.start(first):action.start].strip() or lines.text[action.end:lines.end(last)].strip())
+
+
+def _whole_block_cut(text: str, lines: Lines, block: Block, name, refused: list[Refusal], reads) -> list[Cut]:
+    """The whole block, with a comment above it that names the service."""
+    first = lines.line_of(block.open.start)
+    last = lines.line_of(block.close.end - 1)
+    if text[lines.start(first):block.open.start].strip() or text[block.close.end:lines.end(last)].strip():
+        refused.append(Refusal(first + 1, "the block shares a line with other content", reads))
+        return []
     first = leading_comments(lines, first, lines.indent(first), name.names_in_comment)
-    return Cut(lines.span(first, last))
+    return [Cut(lines.span(first, last))]
 
 
 def _condition_names(body: str, name) -> bool:

@@ -1,12 +1,23 @@
 """Markdown: what a careful human removes with a service, and nothing else.
 
+- terraform-docs rows of the variables, outputs and modules the run removed from the module the
+  page documents (`RemovalContext.undeclared`);
 - table rows and list items whose leading term names the service (a task-list item `- [x] video`
   too), each list item with the lines and nested items indented under it;
 - HTML table rows (`<tr>` ... `</tr>` on lines of their own) whose first cell with text names it;
 - a heading section (`# video-service` down to the next heading of the same or a higher level)
   whose heading is the service's name; a section that would be the whole document is refused.
 
-Prose stays (the residue report lists it). Code fences are never edited.
+- a shell code block whose every command acts on a path into the service or one the run deleted,
+  with the paragraph introducing it when that names the service and ends with `:` (an install
+  command for the removed component);
+- a one-cell table row that is only the service's image (`| [![][video-demo]][video-demo] |`),
+  with the caption row under it when that names the service, and the link reference
+  definitions (`[video-demo]: https://...`) that only removed text used;
+- a Mermaid diagram line that only declares the service's node (`video[Video]`), unless another
+  line of the diagram uses the node.
+
+Other prose stays (the residue report lists it). Code inside fences is never edited.
 Verify: every table keeps a consistent number of columns.
 """
 
@@ -18,7 +29,7 @@ import re
 from gitops_bot.domain.names import ServiceName
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish, newly_broken
 from gitops_bot.edit.blocks import tidy_blank_lines
-from gitops_bot.text.splice import Cut, Lines, Span
+from gitops_bot.text.splice import Cut, Lines, Span, merge_cuts, splice
 
 KIND = "markdown"
 CHECK = "table column counts consistent"
@@ -29,12 +40,22 @@ _ROW_RE = re.compile(r"^\s*\|.*\|\s*$")
 _SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$|^\s*\|(\s*:?-+:?\s*\|)+\s*$")
 _ITEM_RE = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+(.*)$")
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
+_FENCE_LANG_RE = re.compile(r"^\s*(?:```|~~~)\s*([\w-]*)\s*$")  # a language word alone, or nothing
+_SHELL_FENCES = frozenset({"", "sh", "bash", "shell", "console", "zsh"})
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)(\s+#+)?\s*$")
 _TASK_RE = re.compile(r"^\[[ xX]\]\s+")
 _TAG_RE = re.compile(r"<[^>]*>")
 _ANCHOR_RE = re.compile(r"^<a\s+name=\"[^\"]*\"\s*>\s*</a>")
 _PATH_CELL_RE = re.compile(r"^`?[\w.-]*(/[\w.-]+)+/?`?$")  # `./modules/x`, apps/x/upstream
 _CELL_RE = re.compile(r"<t[dh][^>]*>(.*?)</t[dh]>", re.IGNORECASE)
+_TFDOCS_ANCHOR_RE = re.compile(r'^\s*\|\s*<a name="((?:input|output|module)_[\w-]+)"></a>')
+# The parts of an image or link: `![alt]`, `[label]`, `(address)`.
+_MEDIA_PART_RE = re.compile(r"!?\[([^\[\]]*)\]|\(([^()\s]*)\)")
+_DEFINITION_RE = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*\S+")
+# A Mermaid line that only declares a node: `id`, `id[Label]`, `id(Label)`, `id([Label])`.
+_NODE_RE = re.compile(r"^\s*([A-Za-z][\w-]*)\s*(?:\[\(?([^\]()]*)\)?\]|\(\[?([^\])]*)\]?\))?\s*;?\s*$")
+_MERMAID_WORDS = frozenset({"end", "subgraph", "graph", "flowchart", "direction", "style", "classdef", "class",
+                            "click", "linkstyle", "td", "tb", "lr", "rl", "bt"})
 _MAX_HTML_ROW = 20  # lines; a longer `<tr>` block is not a row of a simple table
 
 
@@ -56,7 +77,7 @@ def _is_service(term: str, name: ServiceName) -> bool:
     it (`MetalLB`, `KFServing`, `Video Service`), compared without case and separators."""
     if name.owns(term):
         return True
-    return bool(term) and re.sub(r"[-_ ]", "", term).lower() == "".join(name.tokens)
+    return bool(term) and re.sub(r"[-_ ]", "", term).lower() in {"".join(name.tokens), "".join(name.short)}
 
 
 def _row_is_service(cells: list[str], name: ServiceName) -> bool:
@@ -65,6 +86,13 @@ def _row_is_service(cells: list[str], name: ServiceName) -> bool:
     if _is_service(_term(cells[0]), name):
         return True
     return any(_PATH_CELL_RE.match(c) and name.in_path(c.strip("`")) for c in cells[1:])
+
+
+def _undeclared_row(row: str, undeclared: frozenset[str]) -> bool:
+    """A terraform-docs row (`| <a name="input_x"></a> [x](#input\\_x) | ...`) of a variable,
+    output or module the run removed from the module the page documents."""
+    m = _TFDOCS_ANCHOR_RE.match(row)
+    return bool(m and m.group(1) in undeclared)
 
 
 def _cells(row: str) -> list[str]:
@@ -84,19 +112,77 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     fenced = _fenced(lines)
     refused: list[Refusal] = []
     cuts = _section_cuts(lines, fenced, name, refused) + _html_row_cuts(lines, fenced, name)
+    cuts += _command_block_cuts(lines, ctx) + _diagram_node_cuts(lines, name)
     for n in range(len(lines)):
         if fenced[n]:
             continue
         line = lines.line(n)
         if _ROW_RE.match(line) and not _SEPARATOR_RE.match(line):
             if n > 0 and _SEPARATOR_RE.match(lines.line(n - 1)) or after_separator[n]:
-                if _row_is_service(_cells(line), name):
+                if _row_is_service(_cells(line), name) or _undeclared_row(line, ctx.undeclared):
                     cuts.append(Cut(lines.span(n, n)))
+                elif _media_row_is_service(line, name):
+                    last = n + 1 if _caption_of(lines, n, name) else n
+                    cuts.append(Cut(lines.span(n, last)))
             continue
         item = _ITEM_RE.match(line)
         if item and _is_service(_term(item.group(3)), name):
             cuts.append(Cut(lines.span(n, _item_end(lines, n, len(item.group(1))))))
+    cuts += _unused_definition_cuts(lines, fenced, cuts)
     return finish(text, lines, cuts, refused, verify)
+
+
+def _media_row_is_service(row: str, name: ServiceName) -> bool:
+    """A one-cell row that is only an image or link (`| [![][video-demo]][video-demo] |`) whose
+    reference label, alt text or address names the service."""
+    cells = _cells(row)
+    if len(cells) != 1 or not cells[0]:
+        return False
+    rest, parts = cells[0], []
+    while True:  # innermost first: `[![][video-demo]][video-demo]`
+        parts += [a or b for a, b in _MEDIA_PART_RE.findall(rest)]
+        shorter = _MEDIA_PART_RE.sub("", rest)
+        if shorter == rest:
+            break
+        rest = shorter
+    if rest.strip():
+        return False  # words of its own: a caption, not an image
+    return any(name.owns(p) or name.in_path(p) or _is_service(p, name) for p in parts if p)
+
+
+def _caption_of(lines: Lines, n: int, name: ServiceName) -> bool:
+    """Whether the row under the image row at line n is its caption: a one-cell row of a
+    one-column table, not an image itself, that names the service."""
+    if n + 1 >= len(lines) or not _ROW_RE.match(lines.line(n + 1)):
+        return False
+    cells = _cells(lines.line(n + 1))
+    return (len(cells) == 1 and not _media_row_is_service(lines.line(n + 1), name)
+            and bool(name.mentions(cells[0]) or name.names_in_comment(cells[0])))
+
+
+def _definitions(lines: Lines, fenced: list[bool]) -> list[tuple[int, str]]:
+    """(line, label) of every link reference definition outside code fences."""
+    return [(n, m.group(1)) for n in range(len(lines)) if not fenced[n]
+            for m in [_DEFINITION_RE.match(lines.line(n))] if m]
+
+
+def _unused_definition_cuts(lines: Lines, fenced: list[bool], cuts: list[Cut]) -> list[Cut]:
+    """The link reference definitions (`[video-demo]: https://...`) that only the removed text
+    used: nothing left refers to them."""
+    if not cuts:
+        return []
+    text = lines.text
+    try:
+        kept = splice(text, cuts)
+    except ValueError:
+        return []
+    removed = "".join(text[c.span.start:c.span.end] for c in merge_cuts(cuts))
+    found = []
+    for n, label in _definitions(lines, fenced):
+        use = re.compile(r"\[" + re.escape(label) + r"\](?!:)", re.IGNORECASE)
+        if use.search(removed) and not use.search(kept):
+            found.append(Cut(lines.span(n, n)))
+    return found
 
 
 def _item_end(lines: Lines, n: int, indent: int) -> int:
@@ -162,6 +248,86 @@ def _whole_lines_cut(lines: Lines, first: int, last: int) -> Cut:
     if span.end == len(text) and not text.endswith("\n") and span.start > 0:
         span = Span(span.start - 1, span.end)
     return Cut(span)
+
+
+def _command_block_cuts(lines: Lines, ctx: RemovalContext) -> list[Cut]:
+    """The cut of each shell code block whose every command acts on a path into the service or
+    one the run deleted (`kustomize build apps/video-service/overlays | kubectl apply -f -`),
+    with the paragraph that introduces it: plain text that names the service and ends with `:`.
+    A block introduced by anything else stays (its mention is in the residue)."""
+    cuts = []
+    fenced = _fenced(lines)
+    for first, end, lang in _fences(lines):
+        body = [lines.line(k) for k in range(first + 1, end) if lines.line(k).strip()]
+        if lang in _SHELL_FENCES and body and all(_acts_on_removed(b, ctx) for b in body):
+            top = _lead_in(lines, fenced, first, ctx.name)
+            if top is not None:
+                cuts.append(_whole_lines_cut(lines, top, end))
+    return cuts
+
+
+def _fences(lines: Lines) -> list[tuple[int, int, str]]:
+    """(opening line, closing line, language word in lower case) of every closed code fence."""
+    found, opening = [], None
+    for n in range(len(lines)):
+        if _FENCE_RE.match(lines.line(n)):
+            if opening is None:
+                opening = n
+            else:
+                m = _FENCE_LANG_RE.match(lines.line(opening))
+                found.append((opening, n, m.group(1).lower() if m else "?"))
+                opening = None
+    return found
+
+
+def _diagram_node_cuts(lines: Lines, name: ServiceName) -> list[Cut]:
+    """The cut of each Mermaid flowchart line that only declares the service's node
+    (`video[Video Service]`), when no other line of the diagram uses the node (an edge
+    `video --> db` would be left pointing at nothing: that stays, in the residue)."""
+    cuts = []
+    for first, end, lang in _fences(lines):
+        if lang != "mermaid":
+            continue
+        body = range(first + 1, end)
+        for k in body:
+            node = _NODE_RE.match(lines.line(k))
+            if not node or node.group(1).lower() in _MERMAID_WORDS:
+                continue
+            label = node.group(2) or node.group(3) or ""
+            if not (name.identifies(node.group(1)) or (label and _is_service(label.strip("\"' "), name))):
+                continue
+            use = re.compile(r"(?<![\w-])" + re.escape(node.group(1)) + r"(?![\w-])")
+            if not any(use.search(lines.line(j)) for j in body if j != k):
+                cuts.append(Cut(lines.span(k, k)))
+    return cuts
+
+
+def _acts_on_removed(command: str, ctx: RemovalContext) -> bool:
+    """Whether a command line names a path into the service or one the run deleted."""
+    for word in command.split():
+        word = word.strip("\"'`,;")
+        path = word[2:] if word.startswith("./") else word
+        if "/" in path and (ctx.name.in_path(path) or path.rstrip("/") in ctx.deleted_paths):
+            return True
+    return False
+
+
+def _lead_in(lines: Lines, fenced: list[bool], fence: int, name: ServiceName) -> int | None:
+    """The first line of the paragraph that introduces the code block at line `fence` (one
+    blank line between them at most), when it is plain text naming the service and ending with
+    `:`; else None."""
+    last = fence - 1
+    if last >= 0 and lines.is_blank(last):
+        last -= 1
+    first = last
+    while first > 0 and not lines.is_blank(first - 1) and not fenced[first - 1]:
+        first -= 1
+    if last < 0 or first > last or fenced[last] or not lines.line(last).rstrip().endswith(":"):
+        return None
+    text = [lines.line(k) for k in range(first, last + 1)]
+    if any(_HEADING_RE.match(t) or _ITEM_RE.match(t) or _ROW_RE.match(t) or t.lstrip().startswith("<") for t in text):
+        return None
+    return first if any(name.mentions(t) or name.names_in_comment(t) for t in text) else None
 
 
 def _html_row_cuts(lines: Lines, fenced: list[bool], name: ServiceName) -> list[Cut]:

@@ -8,8 +8,13 @@
   list of per-component calls) goes whole, unless CMD is a builtin whose effect outlives the line
   (`cd`, `export`, `source`, ...) or the line continues another or sits in a here-document;
 - a `case` pattern loses the service's alternative (`"auth"|"video-service")` -> `"auth")`); a
-  pattern that would become empty is refused (what the arm's commands become is a human's call).
+  pattern that would become empty is refused (what the arm's commands become is a human's call);
+- a JSON array in single quotes (`SERVICES='["a","b","video-service"]'`, `'services=[...]'`: a
+  matrix handed to a workflow) loses the service's string items with their commas; the quoting
+  stays, and an array that would become empty is refused.
 Verify: `bash -n` (refused when the result fails where the original passed).
+The same rules edit shell embedded in YAML (`run: |` steps of a workflow: embedded_shell.py),
+through `plan` and `edit_script`.
 """
 
 from __future__ import annotations
@@ -18,10 +23,12 @@ import posixpath
 import re
 from typing import Callable
 
+from gitops_bot.domain.names import ServiceName, pointer_matches
+from gitops_bot.edit import json_file
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish, newly_broken
-from gitops_bot.edit.blocks import drop_words
+from gitops_bot.edit.blocks import drop_words, tidy_cuts
 from gitops_bot.parse.bash import syntax_error
-from gitops_bot.text.splice import Cut, Lines, Span
+from gitops_bot.text.splice import Cut, Lines, Span, splice
 
 KIND = "shell"
 _SHEBANGS = ("#!/bin/bash", "#!/usr/bin/env bash", "#!/bin/sh")
@@ -44,6 +51,8 @@ _ESAC_RE = re.compile(r"^\s*esac\b")
 _PATTERN_RE = re.compile(r"^\s*\(?(?P<alts>\s*[\"']?[\w./*-]+[\"']?\s*(?:\|\s*[\"']?[\w./*-]+[\"']?\s*)*)\)")
 _ALT_RE = re.compile(r"[^|\s]+")
 _HEREDOC_RE = re.compile(r"(?<!<)<<-?\s*([\"']?)(\w+)\1")
+# A single-quoted word holding a JSON array, optionally after `NAME=` inside or outside the quotes.
+_JSON_ARRAY_RE = re.compile(r"(?<![\w'])'(?:[A-Za-z_][\w-]*=)?(?P<json>\[[^'\n]*\])'")
 
 
 def _is_service_word(name, word: str) -> bool:
@@ -58,7 +67,21 @@ def claims(path: str, text: str) -> bool:
 
 def remove(text: str, ctx: RemovalContext) -> EditResult:
     """Remove the service's array elements, loop words and echo lines from a shell script."""
-    name = ctx.name
+    lines, cuts, refused = plan(text, ctx.name)
+    return finish(text, lines, cuts, refused, lambda new: still_valid(text, new))
+
+
+def edit_script(script: str, name: ServiceName) -> tuple[str, list[Cut], list[Refusal]]:
+    """The script with the service's references removed (the shared blank-line rules applied),
+    the tidied cuts that make it, and the refusals; `bash -n` is the caller's to run."""
+    lines, cuts, refused = plan(script, name)
+    tidied = tidy_cuts(lines, cuts)
+    return splice(script, tidied), tidied, refused
+
+
+def plan(text: str, name: ServiceName) -> tuple[Lines, list[Cut], list[Refusal]]:
+    """The cuts that remove the service's references from a shell script, and the refusals
+    (line numbers 1-based); nothing is spliced or verified here."""
     lines = Lines(text)
     cuts: list[Cut] = []
     refused: list[Refusal] = []
@@ -68,6 +91,8 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     for n in range(len(lines)):
         line = lines.line(n)
         if n in heredoc:
+            continue
+        if "'" in line and "[" in line and _json_arrays(lines, n, name, cuts, refused):
             continue
         if _CASE_RE.match(line):
             cases += 1
@@ -106,7 +131,24 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
                 cuts.append(Cut(lines.span(n, n)))
             elif _component_call(lines, n, lambda w: _is_service_word(name, w)):
                 cuts.append(Cut(lines.span(n, n)))
-    return finish(text, lines, cuts, refused, lambda new: still_valid(text, new))
+    return lines, cuts, refused
+
+
+def _json_arrays(lines: Lines, n: int, name: ServiceName, cuts: list[Cut], refused: list[Refusal]) -> bool:
+    """Cut the service's items from the single-quoted JSON arrays on line n; True when the line
+    holds one that names the service (its other rules then leave the line alone)."""
+    found = False
+    for m in _JSON_ARRAY_RE.finditer(lines.line(n)):
+        planned = json_file.string_item_cuts(m.group("json"), lambda v: pointer_matches(name, v))
+        if planned is None:
+            continue  # not a JSON array of strings: other rules may still apply
+        spans, emptied = planned
+        if emptied:
+            refused.append(Refusal(n + 1, "the JSON array would become empty"))
+        offset = lines.start(n) + m.start("json")
+        cuts.extend(Cut(Span(offset + s.start, offset + s.end)) for s in spans)
+        found = found or bool(spans) or emptied
+    return found
 
 
 def _case_pattern(lines: Lines, n: int, is_service: Callable[[str], bool], cuts: list[Cut],
@@ -135,18 +177,24 @@ def _call(line: str) -> re.Match[str] | None:
 
 def _component_call(lines: Lines, n: int, is_service: Callable[[str], bool]) -> bool:
     """Line n calls a command with the service as its only argument, and a neighbouring line (past
-    comment lines) calls one with another component: a list of per-component calls."""
-    m = _call(lines.line(n))
-    if m is None or not is_service(m.group("arg")) or (n > 0 and lines.line(n - 1).rstrip().endswith("\\")):
+    comment lines and the service's other calls: `gen_proto_go x` then `gen_proto_python x`)
+    calls one with another component: a list of per-component calls."""
+    if not _service_call(lines, n, is_service):
         return False
     for step in (-1, 1):
         k = n + step
-        while 0 <= k < len(lines) and lines.line(k).lstrip().startswith("#"):
+        while 0 <= k < len(lines) and (lines.line(k).lstrip().startswith("#") or _service_call(lines, k, is_service)):
             k += step
         other = _call(lines.line(k)) if 0 <= k < len(lines) else None
         if other is not None and not is_service(other.group("arg")):
             return True
     return False
+
+
+def _service_call(lines: Lines, n: int, is_service: Callable[[str], bool]) -> bool:
+    """Line n is `CMD service` (a removable call), and does not continue the line above."""
+    m = _call(lines.line(n))
+    return m is not None and is_service(m.group("arg")) and not (n > 0 and lines.line(n - 1).rstrip().endswith("\\"))
 
 
 def _heredoc_lines(lines: Lines) -> set[int]:

@@ -7,6 +7,7 @@ import re
 from dataclasses import replace
 
 from gitops_bot.domain.findings import Finding, Kind
+from gitops_bot.domain.names import ServiceName
 from gitops_bot.edit import classify
 from gitops_bot.ops.state import RunState
 from gitops_bot.text.diff import opcodes
@@ -16,6 +17,7 @@ _RESIDUE_REASONS = {
     "markdown": "prose",
     "source": "source code",
     "dockerfile": "Dockerfile instruction the editor does not change (RUN, COPY --from, continued lines)",
+    "script": "script or test code (only its list entries are edited)",
     "generated": "generated or binary",
     "binary": "generated or binary",
 }
@@ -29,6 +31,7 @@ def residue(state: RunState) -> list[Finding]:
     found: list[Finding] = []
     for name in state.residue_names:
         regex = name.mention_regex()
+        short = _short_form_regex(name)
         for path in sorted(set(state.candidates(name)) | set(tree.touched())):
             if tree.is_deleted(path):
                 continue
@@ -37,11 +40,11 @@ def residue(state: RunState) -> list[Finding]:
                 if re.search(regex.pattern.encode(), (tree.root / path).read_bytes()):
                     found.append(Finding(path, 0, "(binary file)", "generated or binary"))
                 continue
-            if not regex.search(text):
+            if not regex.search(text) and not (short and short.search(text)):
                 continue
             kind = classify(path, text)
             for number, line in enumerate(text.splitlines(), start=1):
-                if name.mentions(line):
+                if name.mentions(line) or (short and short.search(line)):
                     found.append(Finding(path, number, line.strip(),
                                          _reason(kind, line, refused.get((path, line.strip())))))
     found.extend(_in_result(tree, note) for note in state.notes)
@@ -61,6 +64,15 @@ def _one_per_line(found: list[Finding]) -> list[Finding]:
     mentions = {(f.path, f.line) for f in found if f.kind is not Kind.DANGLING}
     return [replace(f, reason=dangling[(f.path, f.line)].reason) if (f.path, f.line) in dangling else f
             for f in found if f.kind is not Kind.DANGLING or (f.path, f.line) not in mentions]
+
+
+def _short_form_regex(name: ServiceName) -> re.Pattern[str] | None:
+    """Mentions of the short form a component's own chart gives it (`MetalLB` for
+    `metallb-system`): a name of its own, so prose naming it is left too. None without one (a
+    `-service` short form such as `video` is a common word in prose)."""
+    if not name.short_form:
+        return None
+    return re.compile(r"(?<![A-Za-z0-9])(?i:" + r"[-_ ]?".join(map(re.escape, name.short)) + r")(?![a-z0-9])")
 
 
 def _reason(kind: str, line: str, refusal: Finding | None) -> str:

@@ -15,17 +15,24 @@ structure, and the paths named like it that are not (kept, each with the reason)
   the name, unless they are its copies per environment (`overlays/dev/x`, `overlays/prod/x`):
   nothing is deleted, the user deletes the one they mean.
 
+- Its image variants: the tag suffixes its deleted kustomizations set on images (`newTag:
+  VERSION-native-grpc-probes`), which a Helm branch kept by `switch=on` may still deploy.
+
 A project is a folder with a build or package manifest (Dockerfile, go.mod, package.json, ...).
 """
 
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
+
+from ruamel.yaml.error import YAMLError
 
 from gitops_bot.domain.names import ServiceName, words
 from gitops_bot.domain.worktree import Worktree
 from gitops_bot.edit import SOURCE_SUFFIXES
+from gitops_bot.parse.yaml import load_safe
 
 # Files that make their folder a project: what builds or packages it.
 PROJECT_MARKERS = frozenset({"Dockerfile", "go.mod", "package.json", "pyproject.toml", "setup.py",
@@ -178,3 +185,29 @@ def _top_files(tree: Worktree, folder: str) -> frozenset[str]:
     start = len(folder) + 1
     tops = (p[start:] for p in tree.under(folder) if "/" not in p[start:])
     return frozenset(t for t in tops if t.endswith(_ENTRY_SUFFIXES) or t in _ENTRY_FILES)
+
+
+# A kustomize `images:` tag that is a version (or a placeholder for one) plus a variant suffix:
+# `ONLINE_BOUTIQUE_VERSION-native-grpc-probes`, `v1.2.0-debug` -> `native-grpc-probes`, `debug`.
+_VARIANT_TAG_RE = re.compile(r"(?:v?[0-9]+(?:\.[0-9]+)*|[A-Z][A-Z0-9_]*|\$\{?[A-Za-z_]\w*\}?)-([a-z][a-z0-9.-]*)")
+
+
+def image_variants(tree: Worktree, deleted: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """The image tag suffixes the deleted kustomizations set (`images: - newTag: VERSION-suffix`),
+    each with the file that set it: the image variants that were the component's."""
+    found: dict[str, str] = {}
+    for path in sorted(deleted):
+        if path.rpartition("/")[2] not in ("kustomization.yaml", "kustomization.yml"):
+            continue
+        try:
+            docs = load_safe(tree.original(path) or "")
+        except YAMLError:  # an unparsable deleted file sets nothing we can read
+            continue
+        for doc in docs:
+            images = doc.get("images") if isinstance(doc, dict) else None
+            for item in images if isinstance(images, list) else ():
+                tag = item.get("newTag") if isinstance(item, dict) else None
+                m = _VARIANT_TAG_RE.fullmatch(tag) if isinstance(tag, str) else None
+                if m:
+                    found.setdefault(m.group(1), path)
+    return tuple(found.items())

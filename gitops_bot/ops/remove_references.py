@@ -10,6 +10,7 @@ only passed the cheap prefilter, like `notifications.yaml` for `noti`) it has no
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import replace
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
@@ -17,17 +18,25 @@ from gitops_bot.domain.pathrefs import Gone, gone_paths, referring
 from gitops_bot.edit import classify, editor_for, hcl
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable
 from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES
+from gitops_bot.errors import UserError
+from gitops_bot.ops import footprint
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
+
+SWITCH_VALUES = ("on", "off")
 
 
 def run(state: RunState, args: dict[str, str]) -> None:
     state.limit_to(args.get("paths", ""))
+    switch = args.get("switch", "")
+    if switch not in ("", *SWITCH_VALUES):  # a repository's own recipe may pass anything
+        raise UserError(f"switch={switch!r}: say on (the component's feature stays, always on) or off (it goes)")
     name = state.component(args["name"])
     state.add_residue_name(name)
     tree = state.tree
     gone = gone_paths(tree)
-    ctx = RemovalContext(name, gone.deleted)
+    ctx = RemovalContext(name, gone.deleted, switch=switch,
+                         image_variants=footprint.image_variants(tree, gone.deleted) if switch else ())
     files = [(path, tree.read(path)) for path in _to_edit(state, name, ctx, gone) if not tree.is_deleted(path)]
     files = [(path, text, classify(path, text)) for path, text in files if text is not None]
     modules = _terraform_modules(state, [path for path, _, kind in files if kind == "hcl"])
@@ -43,9 +52,13 @@ def run(state: RunState, args: dict[str, str]) -> None:
         ctx = replace(ctx, dropped_inputs=dropped)
         listed |= {path for path, _, _ in files}
         files += [(path, text, "hcl") for path, text in _callers(state, ctx) if path not in listed]
+    # A module's Markdown (terraform-docs tables) is judged against its .tf files once edited.
+    listed = {path for path, _, _ in files}
+    files += [(path, text, "markdown") for path, text in _module_docs(state, modules) if path not in listed]
     files = [f for f in files if state.in_scope(f[0])]  # a paths= scope: the other files stay as they are
-    # Templates first: a template block that stays keeps the values it reads in its chart.
-    files.sort(key=lambda f: f[2] != "helm")
+    # Templates first: a template block that stays keeps the values it reads in its chart;
+    # Markdown last: its terraform-docs rows follow the declarations the other edits removed.
+    files.sort(key=lambda f: _ORDER.get(f[2], 1))
     kept: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for path, text, kind in files:
         editor = editor_for(kind)
@@ -53,7 +66,8 @@ def run(state: RunState, args: dict[str, str]) -> None:
             continue
         chart_values = kept.get(posixpath.dirname(path), ())
         module = modules.get(posixpath.dirname(path), {}) if kind == "hcl" else {}
-        result = _edit(editor, text, replace(ctx, kept_values=tuple(chart_values), path=path,
+        docs = _undeclared(tree, posixpath.dirname(path)) if kind == "markdown" else frozenset()
+        result = _edit(editor, text, replace(ctx, kept_values=tuple(chart_values), path=path, undeclared=docs,
                                              neighbours=tuple((p, t) for p, t in module.items() if p != path)))
         if kind == "helm" and "/templates/" in path:
             chart = path.split("/templates/", 1)[0]
@@ -61,6 +75,38 @@ def run(state: RunState, args: dict[str, str]) -> None:
                 (read, f"the template block at {path}:{r.line}, which was refused,")
                 for r in result.refused for read in r.reads)
         _record(state, editor, path, text, result)
+
+
+_ORDER = {"helm": 0, "markdown": 2}
+# Top-level Terraform declarations, with the prefix terraform-docs gives their anchors.
+_DECLARATION_RE = re.compile(r'^(variable|output|module)\s+"([^"]+)"', re.MULTILINE)
+_ANCHOR_KIND = {"variable": "input", "output": "output", "module": "module"}
+
+
+def _module_docs(state: RunState, modules: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
+    """The Markdown files at the top of each Terraform module folder the run edits: their
+    terraform-docs tables may document what the edits remove."""
+    found = []
+    for folder in modules:
+        paths = state.tree.under(folder) if folder else state.tree.paths()
+        for path in paths:
+            if posixpath.dirname(path) == folder and path.endswith(".md") and not state.tree.is_deleted(path):
+                text = state.tree.read(path)
+                if text is not None:
+                    found.append((path, text))
+    return found
+
+
+def _undeclared(tree, folder: str) -> frozenset[str]:
+    """terraform-docs anchors (`input_x`, `output_y`, `module_z`) of the declarations this run
+    removed from the .tf files directly in `folder`."""
+    before: set[str] = set()
+    after: set[str] = set()
+    for path in tree.touched():
+        if path.endswith(".tf") and posixpath.dirname(path) == folder:
+            for text, names in ((tree.original(path), before), (tree.read(path), after)):
+                names.update(f"{_ANCHOR_KIND[k]}_{n}" for k, n in _DECLARATION_RE.findall(text or ""))
+    return frozenset(before - after)
 
 
 def _to_edit(state: RunState, name, ctx: RemovalContext, gone: Gone) -> list[str]:
@@ -139,6 +185,7 @@ def _record(state: RunState, editor, path: str, text: str, result) -> None:
         tree.write(path, result.text)
         state.validation.append(Validation(path, editor.CHECK, True))
         old_lines = text.splitlines()
+        state.notes.extend(Finding(path, line, _line(text, line).strip(), why) for line, why in result.notes)
         for comment in dict.fromkeys(result.kept_comments):
             if comment in old_lines:
                 state.notes.append(Finding(path, old_lines.index(comment) + 1, comment.strip(),
@@ -150,5 +197,5 @@ def _line(text: str, number: int) -> str:
     return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
-OPERATION = Operation("remove_references", run, required=("name",), optional=("paths",),
+OPERATION = Operation("remove_references", run, required=("name",), optional=("paths", "switch"),
                       description="remove every structural reference to a component")

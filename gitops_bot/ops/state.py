@@ -5,7 +5,7 @@ from __future__ import annotations
 import collections
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from gitops_bot.domain.config import RepoConfig
 from gitops_bot.domain.findings import Conflict, Finding, Validation
@@ -18,6 +18,7 @@ from gitops_bot.errors import UserError
 from gitops_bot.ops.footprint import project_dirs
 
 # Folders whose sub-folders are components (services/<name>, charts/<name>, apps/<env>/<name>.yaml).
+_CHART_NAME_RE = re.compile(r"^name:[ \t]*[\"']?([\w.-]+)", re.MULTILINE)
 _COMPONENT_PARENTS = frozenset({"services", "charts", "packages", "components", "apps", "cmd"})
 
 
@@ -50,6 +51,7 @@ class RunState:
     _checked: set[str] = field(default_factory=set)
     _candidates: dict[str, list[str]] = field(default_factory=dict)
     _catalogue: dict[str, Tool] | None = None
+    _names: dict[str, ServiceName] = field(default_factory=dict)
 
     @property
     def catalogue(self) -> dict[str, Tool]:
@@ -116,7 +118,33 @@ class RunState:
         return self.scope is None or self.scope.matches(path)
 
     def name(self, raw: str) -> ServiceName:
-        return service_name(raw, self.known_components())
+        """The ServiceName of `raw`, with the short form its own chart gives it (read once, before
+        any operation deletes the chart)."""
+        if raw not in self._names:
+            name = service_name(raw, self.known_components())
+            short = self._chart_short_form(name)
+            # a short form that is a word of the repository's structure (`ingress:` keys in most
+            # charts) would match far more than the component: none then
+            if short and self._structural_evidence(service_name("-".join(short), self.known_components())):
+                short = ()
+            self._names[raw] = replace(name, short_form=short) if short else name
+        return self._names[raw]
+
+    def _chart_short_form(self, name: ServiceName) -> tuple[str, ...]:
+        """The words of the `name:` of the Chart.yaml in the component's own folder when they are
+        the leading words of its name (`metallb` in `system/metallb-system/Chart.yaml`): the
+        folder is named after the namespace, the chart after the component. () otherwise, or
+        when two such folders disagree."""
+        found = set()
+        for path in self.tree.paths():
+            folder, _, base = path.rpartition("/")
+            if base != "Chart.yaml" or words(folder.rpartition("/")[2]) != name.tokens:
+                continue
+            m = _CHART_NAME_RE.search(self.tree.read(path) or "")
+            chart = words(m.group(1)) if m else ()
+            if chart and len(chart) < len(name.tokens) and name.tokens[:len(chart)] == chart:
+                found.add(chart)
+        return found.pop() if len(found) == 1 else ()
 
     def component(self, raw: str) -> ServiceName:
         """The name of a component to remove, checked before anything is deleted: it must hold a

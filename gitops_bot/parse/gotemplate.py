@@ -85,30 +85,32 @@ def _string_end(text: str, i: int) -> int:
 
 @dataclass
 class Block:
-    """An `if/range/with/define/block` action and its matching `end`, with any `else`."""
+    """An `if/range/with/define/block` action and its matching `end`, with its own `else`
+    actions (`else` and `else if ...`, in order; not those of nested blocks)."""
 
     open: Action
     close: Action
     has_else: bool
+    elses: tuple[Action, ...] = ()
 
 
 def blocks(actions: list[Action]) -> list[Block]:
     """The block tree flattened; raises TemplateError when blocks do not balance."""
-    stack: list[tuple[Action, bool]] = []
+    stack: list[tuple[Action, list[Action]]] = []
     found = []
     for action in actions:
         kw = action.keyword
         if kw in BLOCK_OPENERS:
-            stack.append((action, False))
+            stack.append((action, []))
         elif kw == "else":
             if not stack:
                 raise TemplateError("`else` outside a block")
-            stack[-1] = (stack[-1][0], True)
+            stack[-1][1].append(action)
         elif kw == "end":
             if not stack:
                 raise TemplateError("`end` without a block")
-            opener, has_else = stack.pop()
-            found.append(Block(opener, action, has_else))
+            opener, elses = stack.pop()
+            found.append(Block(opener, action, bool(elses), tuple(elses)))
     if stack:
         raise TemplateError(f"`{stack[-1][0].keyword}` block is never closed")
     return found

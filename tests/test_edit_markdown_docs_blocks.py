@@ -1,0 +1,167 @@
+"""Markdown a careful human removes with a component beyond rows and sections (issue 12): the
+install command for it with the sentence introducing it, its image and caption in a one-column
+demo table with the link definitions only they used, its node in a Mermaid diagram. Pairs are
+compared byte for byte; look-alikes come back unchanged; a second run changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from gitops_bot.edit import markdown
+from tests.editors import ctx, dedent
+
+PAIRS = {
+    "an install command for the service with its lead-in": (
+        """
+        #### Boards
+
+        Install the boards:
+
+        ```sh
+        kustomize build apps/board-service/overlays | kubectl apply -f -
+        ```
+
+        If you still need the Video Service, install it with
+        the following command:
+
+        ```sh
+        kustomize build apps/video-service/upstream/overlays/prod | kubectl apply -f -
+        ```
+
+        #### Search
+        """,
+        """
+        #### Boards
+
+        Install the boards:
+
+        ```sh
+        kustomize build apps/board-service/overlays | kubectl apply -f -
+        ```
+
+        #### Search
+        """),
+    "an image row, its caption and the definition only they used": (
+        """
+        | Demo                                         |
+        | :--:                                         |
+        | [![][auth-demo]][auth-demo]                  |
+        | Logging in with [Auth](https://auth.example) |
+        | [![][video-service-demo]][video-service-demo] |
+        | Rooms served by [video-service](https://v.example) |
+
+        [auth-demo]: https://img.example/auth.png
+        [video-service-demo]: https://img.example/video.png
+        """,
+        """
+        | Demo                                         |
+        | :--:                                         |
+        | [![][auth-demo]][auth-demo]                  |
+        | Logging in with [Auth](https://auth.example) |
+
+        [auth-demo]: https://img.example/auth.png
+        """),
+    "a diagram node nothing else in the diagram uses": (
+        """
+        ```mermaid
+        flowchart TD
+          subgraph apps
+            auth[Auth Service]
+            video[Video Service]
+            board-service
+          end
+          gateway --> auth
+        ```
+        """,
+        """
+        ```mermaid
+        flowchart TD
+          subgraph apps
+            auth[Auth Service]
+            board-service
+          end
+          gateway --> auth
+        ```
+        """),
+}
+
+NOOPS = {
+    "a lead-in that does not name the service, or does not introduce": """
+        To reach the UI, forward a port:
+
+        ```sh
+        kubectl apply -k apps/video-service/overlays/dev
+        ```
+
+        The Video Service is documented below.
+
+        ```sh
+        kubectl apply -k apps/video-service/overlays/dev
+        ```
+        """,
+    "a block that also does other things, and a YAML block": """
+        Install the Video Service and the boards:
+
+        ```sh
+        kubectl apply -k apps/video-service/overlays/dev
+        kubectl apply -k apps/board-service/overlays/dev
+        ```
+
+        The Video Service reads this:
+
+        ```yaml
+        path: apps/video-service/overlays/dev
+        ```
+        """,
+    "a caption that names the service in passing, and a definition still used": """
+        | Demo |
+        | :--: |
+        | [![][auth-demo]][auth-demo] |
+        | Logging in, then watching a [video-service](https://v.example) room |
+
+        See [video-service-demo] for a recording.
+
+        [video-service-demo]: https://img.example/video.png
+        [auth-demo]: https://img.example/auth.png
+        """,
+    "a diagram node with an edge, and a node in prose": """
+        ```mermaid
+        flowchart LR
+          video[Video Service]
+          video --> db
+        ```
+
+        video
+        """,
+}
+
+
+@pytest.mark.parametrize("case", PAIRS)
+def test_pairs_and_a_second_run(case):
+    before, after = (dedent(t) for t in PAIRS[case])
+    result = markdown.remove(before, ctx())
+    assert result.text == after and not result.refused
+    assert markdown.remove(after, ctx()).text == after
+
+
+@pytest.mark.parametrize("case", NOOPS)
+def test_look_alikes_stay(case):
+    text = dedent(NOOPS[case])
+    assert markdown.remove(text, ctx()).text == text
+
+
+def test_a_command_on_a_path_the_run_deleted_counts_whatever_its_name():
+    text = dedent("""
+        # Recorder
+
+        Keep using the old recorder (the Video Service's) with:
+
+        ```sh
+        kubectl apply -f ./deploy/recorder.yaml
+        ```
+        """)
+    assert markdown.remove(text, ctx()).text == text
+    gone = replace(ctx(), deleted_paths=frozenset({"deploy/recorder.yaml"}))
+    assert markdown.remove(text, gone).text == "# Recorder\n"

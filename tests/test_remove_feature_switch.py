@@ -1,0 +1,269 @@
+"""A component that is a variant (a kustomize component switched on by a Helm value named after
+it) removed with `switch=on` (its feature becomes the only way) or `switch=off` (it goes): every
+`{{- if .Values.<itsName> }}` is settled, the values key goes, and a commented-out kustomization
+entry for the deleted component goes. Without `switch=` an `if` with an `else` is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from gitops_bot.cli import main
+from gitops_bot.edit import helm
+from gitops_bot.edit.base import RemovalContext
+from gitops_bot.domain.names import service_name
+from gitops_bot.domain.worktree import Worktree
+from gitops_bot.errors import UserError
+from gitops_bot.ops import remove_references
+from gitops_bot.ops.state import RunState
+
+from .conftest import tree_bytes, write_tree
+from .editors import dedent
+
+KNOWN = {"native-probes", "native-probes-extra", "shop", "cart"}
+
+
+def ctx(switch: str, name: str = "native-probes") -> RemovalContext:
+    return RemovalContext(service_name(name, KNOWN), switch=switch)
+
+
+TEMPLATE = dedent("""
+    spec:
+      containers:
+      - name: server
+        {{- if .Values.nativeProbes }}
+        image: {{ .Values.repo }}/cart:{{ .Values.tag }}-native
+        {{- else }}
+        image: {{ .Values.repo }}/cart:{{ .Values.tag }}
+        {{- end }}
+        readinessProbe:
+          periodSeconds: 15
+          {{- if .Values.nativeProbes }}
+          grpc:
+            port: 7070
+          {{- else }}
+          exec:
+            command: ["/bin/probe", "-addr=:7070"]
+          {{- end }}
+        {{- if .Values.nativeProbes }}
+        startupProbe:
+          grpc:
+            port: 7070
+        {{- end }}
+        {{- if not .Values.nativeProbes }}
+        env:
+        - name: PROBE_BIN
+          value: /bin/probe
+        {{- end }}
+    """)
+
+ON = dedent("""
+    spec:
+      containers:
+      - name: server
+        image: {{ .Values.repo }}/cart:{{ .Values.tag }}-native
+        readinessProbe:
+          periodSeconds: 15
+          grpc:
+            port: 7070
+        startupProbe:
+          grpc:
+            port: 7070
+    """)
+
+OFF = dedent("""
+    spec:
+      containers:
+      - name: server
+        image: {{ .Values.repo }}/cart:{{ .Values.tag }}
+        readinessProbe:
+          periodSeconds: 15
+          exec:
+            command: ["/bin/probe", "-addr=:7070"]
+        env:
+        - name: PROBE_BIN
+          value: /bin/probe
+    """)
+
+
+@pytest.mark.parametrize("switch, after", [("on", ON), ("off", OFF)])
+def test_the_switch_settles_every_block_on_it(switch, after):
+    result = helm.remove(TEMPLATE, ctx(switch))
+    assert result.text == after
+    assert result.refused == []
+    assert helm.remove(after, ctx(switch)).text == after  # a second run changes nothing
+
+
+def test_without_the_switch_an_if_with_an_else_is_refused_and_names_the_parameter():
+    result = helm.remove(TEMPLATE, ctx(""))
+    assert result.text != TEMPLATE  # the startupProbe block (no else) still goes whole, as before
+    reasons = {r.line: r.reason for r in result.refused}
+    assert reasons[4] == ("the block guarded by the service has an else branch "
+                          "(switch=on or switch=off says which branch stays)")
+    assert reasons[23] == "the condition combines the service with others"  # `if not`: unchanged
+
+
+@pytest.mark.parametrize("condition", [
+    "{{- if .Values.nativeProbesExtra }}",  # another component's switch
+    "{{- if .Values.shop.enabled }}",  # a switch naming nothing of it
+])
+@pytest.mark.parametrize("switch", ["on", "off"])
+def test_blocks_on_other_switches_are_left_alone(condition, switch):
+    text = f"a: 1\n{condition}\nb: 2\n{{{{- else }}}}\nc: 3\n{{{{- end }}}}\n"
+    assert helm.remove(text, ctx(switch)).text == text
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("{{- if and .Values.nativeProbes .Values.shop.enabled }}\nb: 2\n{{- end }}\n",
+     "switch=on settles only `if .Values.<switch>` (or `if not`); this condition is more than the service's switch"),
+    ("{{- with .Values.nativeProbes }}\nport: {{ .port }}\n{{- end }}\n",
+     "switch=on settles only `if .Values.<switch>` (or `if not`); this condition is more than the service's switch"),
+    ("{{- if .Values.nativeProbes }}\nb: 2\n{{- else if .Values.shop.enabled }}\nc: 3\n{{- end }}\n",
+     "an `else if` chain on the service's switch: settle it by hand"),
+    ("{{- if .Values.nativeProbes }}b: 2\n{{- else }}\nc: 3\n{{- end }}\n",
+     "the block shares a line with other content"),
+])
+def test_what_the_switch_cannot_settle_is_refused_whole(text, reason):
+    result = helm.remove(text, ctx("on"))
+    assert result.text == text
+    assert [r.reason for r in result.refused] == [reason]
+
+
+def test_switch_off_still_removes_a_with_block_without_else_whole():
+    text = "a: 1\n{{- with .Values.nativeProbes }}\nport: {{ .port }}\n{{- end }}\n"
+    assert helm.remove(text, ctx("off")).text == "a: 1\n"
+
+
+# -- the whole recipe on a small repository ----------------------------------------------------
+BEFORE = {
+    "chart/Chart.yaml": "apiVersion: v2\nname: shop\nversion: 0.1.0\n",
+    "chart/values.yaml": ("tag: v1\n\n# Specifies if the probes are native.\nnativeProbes: false\n\n"
+                          "shop:\n  enabled: true\n"),
+    "chart/templates/cart.yaml": TEMPLATE,
+    "kustomize/kustomization.yaml": (
+        "resources:\n- base\ncomponents:\n# - components/tracing\n# - components/native-probes\n"
+        "# - components/native-probes-extra\n"),
+    "kustomize/base/kustomization.yaml": "resources:\n- cart.yaml\n",
+    "kustomize/base/cart.yaml": "kind: Deployment\nmetadata:\n  name: cart\n",
+    "kustomize/components/tracing/kustomization.yaml": "kind: Component\n",
+    "kustomize/components/native-probes/kustomization.yaml": (
+        "kind: Component\nimages:\n- name: cart\n  newTag: SHOP_VERSION-native\n- name: shop\n  newTag: v2\n"),
+    "kustomize/components/native-probes-extra/kustomization.yaml": "kind: Component\n",
+    "docs/notes.yaml": "# - ../kustomize/components/native-probes\nkeep: true\n",
+}
+
+
+def _after(template: str) -> dict[str, bytes]:
+    after = {path: text.encode() for path, text in BEFORE.items()
+             if path != "kustomize/components/native-probes/kustomization.yaml"}
+    after["chart/templates/cart.yaml"] = template.encode()
+    after["chart/values.yaml"] = b"tag: v1\n\n# Specifies if the probes are native.\n\nshop:\n  enabled: true\n"
+    after["kustomize/kustomization.yaml"] = (
+        b"resources:\n- base\ncomponents:\n# - components/tracing\n# - components/native-probes-extra\n")
+    return after
+
+
+@pytest.mark.parametrize("switch, template", [("on", ON), ("off", OFF)])
+def test_remove_service_with_a_switch_byte_for_byte(tmp_path, capsys, switch, template):
+    root = write_tree(tmp_path, BEFORE)
+    args = ["apply", "remove-service", "service=native-probes", f"switch={switch}", "--repo", str(root)]
+    assert main(args) == 0
+    assert tree_bytes(root) == _after(template)
+    out = capsys.readouterr().out
+    # A commented-out entry outside a kustomization is not an entry: it stays, listed.
+    assert "docs/notes.yaml:1: # - ../kustomize/components/native-probes" in out
+    # The image variant the deleted component set, kept by switch=on, is listed for the reviewer.
+    variant = ("chart/templates/cart.yaml:4: image: {{ .Values.repo }}/cart:{{ .Values.tag }}-native  (switch=on "
+               "kept the image variant -native, which the removed component set "
+               "(kustomize/components/native-probes/kustomization.yaml): check that it is still built)")
+    assert (variant in out) == (switch == "on")
+    assert main(args) == 0  # a second run changes nothing
+    assert tree_bytes(root) == _after(template)
+
+
+def test_remove_service_without_a_switch_refuses_and_keeps_the_value(tmp_path, capsys):
+    root = write_tree(tmp_path, BEFORE)
+    assert main(["apply", "remove-service", "service=native-probes", "--repo", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert "chart/templates/cart.yaml:4: the block guarded by the service has an else branch" in out
+    assert "nativeProbes: false" in (root / "chart/values.yaml").read_text()  # still read by the kept blocks
+
+
+def test_a_bad_switch_value_is_bad_input(tmp_path, capsys):
+    root = write_tree(tmp_path, BEFORE)
+    before = tree_bytes(root)
+    assert main(["plan", "remove-service", "service=native-probes", "switch=yes", "--repo", str(root)]) == 2
+    assert "parameter switch='yes' does not match ^(on|off)$" in capsys.readouterr().err
+    assert tree_bytes(root) == before
+
+
+def test_the_operation_checks_the_switch_itself(tmp_path):
+    # A repository's own recipe may pass switch without the built-in recipe's pattern.
+    state = RunState(Worktree(write_tree(tmp_path, BEFORE)))
+    with pytest.raises(UserError, match="switch='true'"):
+        remove_references.run(state, {"name": "native-probes", "switch": "true"})
+
+
+def test_a_commented_out_kustomization_entry_with_crlf_endings_goes_with_its_line_ending():
+    from gitops_bot.edit import yaml_file
+
+    text = "components:\r\n  # - components/native-probes\r\n  #- ../x/native-probes # why\r\n- components/tracing\r\n"
+    deleted = frozenset({"k/components/native-probes", "k/components/native-probes/kustomization.yaml"})
+    context = RemovalContext(service_name("native-probes", KNOWN), deleted, path="k/kustomization.yaml")
+    result = yaml_file.remove(text, context)
+    # The entry with a trailing comment is not a bare commented-out entry: it stays (residue).
+    assert result.text == "components:\r\n  #- ../x/native-probes # why\r\n- components/tracing\r\n"
+    assert yaml_file.remove(result.text, context).text == result.text
+
+
+def test_image_variants_are_the_suffixes_of_the_deleted_kustomizations_tags(tmp_path):
+    from gitops_bot.ops.footprint import image_variants
+
+    files = {
+        "a/kustomization.yaml": ("images:\n- name: x\n  newTag: ONLINE_VERSION-native-probes\n"
+                                 "- name: y\n  newTag: 1.2.3-debug\n- name: z\n  newTag: v1.2.3\n"
+                                 "- name: w\n  newTag: latest\n- name: u\n  newName: other\n"),
+        "b/kustomization.yaml": "images:\n- name: x\n  newTag: ${TAG}-slim\n",
+        "c/kustomization.yaml": "images:\n- name: x\n  newTag: v9-kept\n",  # not deleted
+        "d/values.yaml": "images:\n- newTag: v1-values\n",  # not a kustomization
+        "e/kustomization.yaml": "images: [\n",  # unparsable: sets nothing
+    }
+    tree = Worktree(write_tree(tmp_path, files))
+    deleted = frozenset({"a/kustomization.yaml", "b/kustomization.yaml", "d/values.yaml", "e/kustomization.yaml", "a"})
+    assert image_variants(tree, deleted) == (
+        ("native-probes", "a/kustomization.yaml"), ("debug", "a/kustomization.yaml"), ("slim", "b/kustomization.yaml"))
+
+
+def test_a_commented_out_entry_inside_a_patch_is_data_and_stays():
+    from gitops_bot.edit import yaml_file
+
+    text = ("patches:\n- patch: |-\n    # - components/native-probes\n    kind: Deployment\n"
+            "# - components/native-probes\n")
+    deleted = frozenset({"components/native-probes", "components/native-probes/kustomization.yaml"})
+    context = RemovalContext(service_name("native-probes", KNOWN), deleted, path="kustomization.yaml")
+    result = yaml_file.remove(text, context)
+    assert result.text == "patches:\n- patch: |-\n    # - components/native-probes\n    kind: Deployment\n"
+    assert result.refused == []
+
+
+@pytest.mark.parametrize("switch, code", [("on", 1), ("off", 0)])
+def test_an_overlay_that_applies_the_component_is_refused_with_switch_on(tmp_path, capsys, switch, code):
+    overlay_before = ("resources:\n- ../kustomize/base\ncomponents:\n- ../kustomize/components/native-probes\n"
+                      "- ../kustomize/components/tracing\n")
+    files = {**BEFORE, "overlay/kustomization.yaml": overlay_before}
+    root = write_tree(tmp_path, files)
+    assert main(["apply", "remove-service", "service=native-probes", f"switch={switch}", "--repo", str(root)]) == code
+    overlay = (root / "overlay/kustomization.yaml").read_text()
+    if switch == "on":  # dropping the entry would switch the feature off there: a human folds it in
+        assert overlay == files["overlay/kustomization.yaml"]
+        assert ("overlay/kustomization.yaml:4: switch=on keeps the component's feature, but this kustomization "
+                "applies the component") in capsys.readouterr().out
+    else:  # off: the feature goes, and so does its entry
+        assert overlay == "resources:\n- ../kustomize/base\ncomponents:\n- ../kustomize/components/tracing\n"
+
+
+@pytest.mark.parametrize("condition", ["{{- if .Values.features.nativeProbes.enabled }}",
+                                       "{{ if $.Values.nativeProbes }}"])
+def test_a_nested_or_rooted_switch_is_the_switch_too(condition):
+    text = f"a: 1\n{condition}\nb: 2\n{{{{- else }}}}\nc: 3\n{{{{- end }}}}\nd: 4\n"
+    assert helm.remove(text, ctx("on")).text == "a: 1\nb: 2\nd: 4\n"
+    assert helm.remove(text, ctx("off")).text == "a: 1\nc: 3\nd: 4\n"
