@@ -1,1 +1,1 @@
-"""The domain: names and their spellings, the configuration, ArgoCD Applications, Helm parameters, the tool catalogue and version forms, floating references, the in-memory worktree, findings, and the lookups a run may be given."""
+"""The domain: names and their spellings, the configuration, ArgoCD Applications, Helm parameters, the tool catalogue and version forms, image and chart references, floating references, the in-memory worktree, findings, and the lookups a run may be given."""

@@ -1,5 +1,6 @@
 """Operation `set_version`: move every recognised occurrence of a tool's version to a new one,
-each in its own form (v prefix or not, full or minor-only, quotes untouched).
+each in its own form (v prefix or not, full or minor-only, quotes untouched). The target is one
+of `tool=` (the catalogue, here), `image=` or `chart=` (open targets, version_targets.py).
 
 The versions found before the change are reported per file, so a reviewer sees whether the
 repository was consistent. Lines that name the tool next to one of those versions but are not a
@@ -14,22 +15,70 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
+from gitops_bot.domain.images import is_repository, is_tag
 from gitops_bot.domain.names import Prefilter
 from gitops_bot.domain.versions import Occurrence, Tool, is_version, scan
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.errors import UserError
 from gitops_bot.ops.base import Operation
+from gitops_bot.ops import version_targets
 from gitops_bot.ops.state import RunState
 from gitops_bot.parse.cache import parse_once
 from gitops_bot.text.splice import Cut, Span, splice
 
 
+_TARGETS = ("tool", "image", "chart")
+
+
 def run(state: RunState, args: dict[str, str]) -> None:
+    """Dispatch on the target: exactly one of tool=, image=, chart= (UserError otherwise)."""
+    given = {key: args[key] for key in _TARGETS if args.get(key)}
+    if len(given) != 1:
+        raise UserError("set-version needs exactly one target: tool=NAME, image=REPOSITORY or chart=NAME"
+                        + (f" (given: {', '.join(given)})" if given else ""))
+    state.limit_to(args.get("paths", ""))  # UserError (exit 2) for a bad glob or one matching nothing
+    for key in ("to", "digest"):
+        if args.get(key) and "image" not in given:
+            raise UserError(f"{key}= applies to image= only")
+    if "image" in given:
+        _run_image(state, args)
+    elif "chart" in given:
+        new = _version(args)
+        if not is_version(new):
+            raise UserError(f"version={new!r} does not match a chart version (X.Y.Z, optionally v-prefixed)")
+        version_targets.run_chart(state, args["chart"], new)
+    else:
+        _run_tool(state, args)
+
+
+def _version(args: dict[str, str]) -> str:
+    if not args.get("version"):
+        raise UserError("set-version needs version=")
+    return args["version"]
+
+
+def _run_image(state: RunState, args: dict[str, str]) -> None:
+    image, to, version, digest = args["image"], args.get("to") or None, args.get("version") or None, args.get("digest")
+    for key, value in (("image", image), ("to", to)):
+        if value is not None and not is_repository(value):
+            raise UserError(f"{key}={value!r} is not an image repository (REGISTRY/PATH, no tag or digest)")
+    if version is None and to is None:
+        raise UserError("set-version image= needs version= (a tag), to= (another repository), or both")
+    if version is not None and not is_tag(version):
+        raise UserError(f"version={version!r} is not an image tag")
+    if digest and digest not in ("keep", "drop"):
+        raise UserError(f"digest={digest!r}: say keep or drop (a new digest cannot be derived from a tag)")
+    if to == image:
+        raise UserError("to= names the same repository as image=")
+    version_targets.run_image(state, image, version, to, digest or None)
+
+
+def _run_tool(state: RunState, args: dict[str, str]) -> None:
     tool = state.tool(args["tool"])
-    new = args["version"]
+    new = _version(args)
     if not is_version(new):
-        raise UserError(f"version={new!r} is not a version (X.Y.Z, optionally v-prefixed)")
+        raise UserError(f"version={new!r} does not match a version (X.Y.Z, optionally v-prefixed)")
     found_versions: set[str] = set()
     for path, text, kind, occurrences in occurrences_in_tree(state, tool):
         state.found.extend(Finding(path, o.line, _line(text, o.line), f"{o.form}: {o.version}",
@@ -57,10 +106,10 @@ def run(state: RunState, args: dict[str, str]) -> None:
 
 
 def occurrences_in_tree(state: RunState, tool: Tool):
-    """(path, text, kind, occurrences) for each file holding one of the tool's forms."""
+    """(path, text, kind, occurrences) for each file in the run's scope (paths=) holding one of the tool's forms."""
     tree = state.tree
     for path in tree.grep(tool.anchors()):
-        text = tree.read(path)
+        text = tree.read(path) if state.in_scope(path) else None
         if text is None:
             continue
         kind = classify(path, text)
@@ -100,7 +149,7 @@ def _lookalikes(state: RunState, tool: Tool, versions: set[str]) -> None:
     version_re = re.compile(r"(?<![\w.])v?(" + "|".join(re.escape(v) for v in sorted(versions)) + r")(?![\w.])")
     tree = state.tree
     for path in tree.grep(Prefilter((tool.name.split("-")[0],))):
-        text = tree.original(path)  # notes speak of the original's lines (the engine maps them)
+        text = tree.original(path) if state.in_scope(path) else None  # notes speak of the original's lines
         if text is None or not version_re.search(text):
             continue  # no old version anywhere in the file: no line can look like one
         suspects = [(number, line) for number, line in enumerate(text.splitlines(), start=1)
@@ -127,5 +176,6 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(text.splitlines())
 
 
-OPERATION = Operation("set_version", run, required=("tool", "version"), optional=(),
-                      description="move every recognised occurrence of a tool's version")
+OPERATION = Operation("set_version", run, required=(),
+                      optional=("tool", "image", "chart", "version", "to", "digest", "paths"),
+                      description="move every recognised occurrence of a tool's, image's or chart's version")

@@ -1,0 +1,251 @@
+"""Every reference to one container image in a file, for `set-version image=REPOSITORY`.
+
+Matching is exact: the image's repository, as the user wrote it or in an equivalent Docker Hub
+spelling (`front-end/x`, `docker.io/front-end/x`), never part of a longer name
+(`gcr.io/x/app` is not in `gcr.io/x/app-sidecar`, `mirror.gcr.io/x/app` or `other/app`).
+
+Forms: any `REPOSITORY:TAG[@sha256:...]` string in any text (a Kubernetes `image:`, compose,
+Dockerfile `FROM`, workflow `container:`/`services:`, Terraform and jsonnet strings), an untagged
+`REPOSITORY` string, and, in YAML, the structured spellings: Helm values `repository:` with a
+sibling `tag:` (block or flow mapping, optionally with a `registry:` sibling holding the host)
+and kustomize `images:` entries (`name`/`newName` with `newTag`, `digest`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from gitops_bot.text.splice import Lines, line_numbers
+
+# A repository: lower-case path components, an optional registry host (with a port) first.
+_COMPONENT = r"[a-z0-9]+(?:[._-]+[a-z0-9]+)*"
+_REPOSITORY_RE = re.compile(rf"^(?:[a-zA-Z0-9.-]+(?::\d+)?/)?{_COMPONENT}(?:/{_COMPONENT})*$")
+TAG = r"\w[\w.-]{0,127}"
+_TAG_RE = re.compile(rf"^{TAG}$")
+_DIGEST = r"@sha256:[0-9a-f]{64}"
+# A tag the bot treats as a version it may move: digits first (an optional v): 1.2.3, v5, 0.1,
+# 1.25.3-alpine. `latest`, `main`, `sha-1234abc` are not.
+_VERSION_TAG_RE = re.compile(r"^v?\d+(?:\.\d+)*(?P<suffix>-[A-Za-z][\w.-]*)?$")
+_PRERELEASE_RE = re.compile(r"^-(?:alpha|beta|rc|pre)", re.IGNORECASE)
+
+
+def is_repository(text: str) -> bool:
+    """Whether `text` is an image repository (no tag, no digest)."""
+    return bool(_REPOSITORY_RE.match(text)) and len(text) <= 255
+
+
+def is_tag(text: str) -> bool:
+    """Whether `text` is a valid image tag."""
+    return bool(_TAG_RE.match(text))
+
+
+def is_version_tag(tag: str) -> bool:
+    """Whether an image tag is a version (so a version bump moves it)."""
+    return bool(_VERSION_TAG_RE.match(tag))
+
+
+def new_tag(old: str, version: str) -> str:
+    """`version` as the tag replacing `old`: a variant suffix of the old tag (`-alpine`) is kept
+    when the new version names none (the image's flavour is not the version's business)."""
+    m = _VERSION_TAG_RE.match(old)
+    suffix = m.group("suffix") if m else None
+    if suffix and not _PRERELEASE_RE.match(suffix) and "-" not in version:
+        return version + suffix
+    return version
+
+
+def spellings(image: str) -> tuple[str, ...]:
+    """The ways `image` may be written: as given, and for a Docker Hub image with and without
+    `docker.io/` (and `library/` for official images)."""
+    first = image.split("/", 1)[0]
+    hub = image
+    for prefix in ("docker.io/", "index.docker.io/", "registry-1.docker.io/"):
+        if image.startswith(prefix):
+            hub = image[len(prefix):]
+            break
+    else:
+        if "/" in image and ("." in first or ":" in first or first == "localhost"):
+            return (image,)
+    names = [hub]
+    if hub.startswith("library/") and hub.count("/") == 1:
+        names.append(hub[len("library/"):])
+    elif "/" not in hub:
+        names.append("library/" + hub)
+    out = [image]
+    for name in names:
+        out += [name, "docker.io/" + name, "index.docker.io/" + name]
+    return tuple(dict.fromkeys(out))
+
+
+def path_part(image: str) -> str:
+    """The repository without its registry host: the literal every spelling contains."""
+    first, _, rest = image.partition("/")
+    if rest and ("." in first or ":" in first or first == "localhost"):
+        return rest.removeprefix("library/") if first.endswith("docker.io") else rest
+    return image.removeprefix("library/")
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """One reference: spans are (start, end) offsets in the file's text."""
+
+    line: int  # 1-based
+    form: str
+    name: tuple[int, int] | None  # the repository text, None: not renamable in place
+    tag: tuple[int, int] | None  # the tag text, None: untagged
+    digest: tuple[int, int] | None = None  # `@sha256:...` right after the tag
+    digest_key: bool = False  # a digest in a key of its own (`digest:`)
+    plain_yaml: bool = False  # the tag is a plain YAML scalar (its new value must stay a string)
+    at: tuple[int, int] | None = None  # the text that names the image, when `name` is None
+
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        """The text this reference covers (a later form never claims it again)."""
+        return tuple(span for span in (self.name, self.tag, self.digest, self.at) if span)
+
+
+@dataclass
+class _Found:
+    text: str
+    refs: list[ImageRef]
+
+    def claimed(self, start: int, end: int) -> bool:
+        return any(span[0] < end and start < span[1] for r in self.refs for span in r.spans())
+
+
+def references(text: str, kind: str, image: str) -> list[ImageRef]:
+    """Every reference to `image` in one file's text, in file order."""
+    found = _Found(text, [])
+    names = spellings(image)
+    parsed = True
+    if kind in ("yaml", "helm") and any(key in text for key in ("repository", "newName", "newTag", "name:", "tag:")):
+        parsed = _yaml_refs(found, names)
+    _text_refs(found, names, parsed)
+    return sorted(found.refs, key=lambda r: r.spans()[0][0])
+
+
+# What comes before an untagged one-word image (`nginx`) on its line for it to be taken as one.
+_IMAGE_KEY_RE = re.compile(r"(?:image|from|repository|newname)\W*$", re.IGNORECASE)
+_REPOSITORY_KEY_RE = re.compile(r"^\s*(?:-\s+)?repository:\s*[\"']?$")
+UNPARSED_REPOSITORY = "repository key of a YAML file the parser cannot read (its tag was not located)"
+UNREADABLE_TAG = "Helm values repository whose tag: is no plain value"
+UNLOCATED_TAGS = (UNPARSED_REPOSITORY, UNREADABLE_TAG)  # a tag may be there: a human looks
+
+
+def _text_refs(found: _Found, names: tuple[str, ...], parsed: bool) -> None:
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w./-])(?P<n>{alternatives})(?::(?P<t>\w[\w.-]*(?<![.-])))?(?P<d>{_DIGEST})?"
+                         rf"(?![\w/]|[.:@-]\w)")
+    line_of = line_numbers(found.text)
+    for m in pattern.finditer(found.text):
+        if found.claimed(m.start(), m.end()):
+            continue
+        form = "image reference"
+        if m.group("t") is None:
+            before = found.text[found.text.rfind("\n", 0, m.start()) + 1:m.start()]
+            if "/" not in m.group("n") and not _IMAGE_KEY_RE.search(before):
+                continue  # a bare `nginx` is a word as often as an image
+            unparsed_key = not parsed and _REPOSITORY_KEY_RE.match(before)
+            form = UNPARSED_REPOSITORY if unparsed_key else "untagged image reference"
+        tag = m.span("t") if m.group("t") is not None else None
+        digest = m.span("d") if m.group("d") else None
+        found.refs.append(ImageRef(line_of(m.start()), form, m.span("n"), tag, digest))
+
+
+def _yaml_refs(found: _Found, names: tuple[str, ...]) -> bool:
+    """The structured forms of a YAML file; False when it does not parse."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.error import YAMLError
+
+    from gitops_bot.parse.yaml import load_rt
+
+    try:
+        docs = load_rt(found.text)
+    except (YAMLError, RecursionError, ValueError):
+        return False  # a template or broken file: the text forms still apply
+    lines = Lines(found.text)
+
+    def walk(node: Any) -> Iterator[CommentedMap]:
+        if isinstance(node, CommentedMap):
+            yield node
+            for value in node.values():
+                yield from walk(value)
+        elif isinstance(node, CommentedSeq):
+            for item in node:
+                yield from walk(item)
+
+    for doc in docs:
+        for mapping in walk(doc):
+            ref = _helm_pair(mapping, names, lines) or _kustomize_entry(mapping, names, lines)
+            if ref is not None:
+                found.refs.append(ref)
+    return True
+
+
+def value_span(mapping: Any, key: str, lines: Lines) -> tuple[int, int, bool] | None:
+    """(start, end, plain) of a scalar value as written (inside its quotes)."""
+    value = mapping.get(key)
+    if value is None or isinstance(value, (dict, list, bool)):
+        return None
+    line, col = mapping.lc.value(key)
+    raw = lines.line(line)[col:]
+    start = lines.start(line) + col
+    if raw[:1] in "\"'":
+        close = raw.find(raw[0], 1)
+        return (start + 1, start + close, False) if close > 0 else None
+    token = re.match(r"[^\s,}\]#]+", raw)
+    return (start, start + token.end(), True) if token else None
+
+
+def _scalar(mapping: Any, key: str) -> str | None:
+    value = mapping.get(key)
+    return str(value) if isinstance(value, str) else None
+
+
+def _helm_pair(mapping: Any, names: tuple[str, ...], lines: Lines) -> ImageRef | None:
+    # `repository:` (with `registry:` perhaps), or an untagged `image:` string beside a `tag:`
+    key = "repository" if "repository" in mapping else "image" if "tag" in mapping else None
+    repository = _scalar(mapping, key) if key else None
+    if repository is None:
+        return None
+    registry = _scalar(mapping, "registry") if key == "repository" else None
+    full = f"{registry.rstrip('/')}/{repository}" if registry else repository
+    if full not in names:
+        return None
+    name = value_span(mapping, key, lines)
+    if name is None:
+        return None
+    tag = value_span(mapping, "tag", lines) if "tag" in mapping else None
+    form = f"Helm values {key}/tag" if registry is None else "Helm values registry/repository/tag"
+    if tag is None and mapping.get("tag") is not None:
+        form = UNREADABLE_TAG  # a template expression, a mapping: not a tag the bot can move
+    if tag is not None and tag[0] == tag[1]:
+        tag = None  # `tag: ""`: the chart's appVersion decides, there is no tag here to move
+    digest = None
+    if tag is not None:
+        at = lines.text.find("@sha256:", tag[0], tag[1])
+        if at >= 0:
+            digest, tag = (at, tag[1]), (tag[0], at, tag[2])
+    return ImageRef(lines.line_of(name[0]) + 1, form, None if registry else name[:2],
+                    tag[:2] if tag else None, digest, bool(_scalar(mapping, "digest")), bool(tag and tag[2]),
+                    at=name[:2])
+
+
+def _kustomize_entry(mapping: Any, names: tuple[str, ...], lines: Lines) -> ImageRef | None:
+    if not ({"newTag", "newName", "digest"} & set(mapping)) or _scalar(mapping, "name") is None:
+        return None
+    target_key = "newName" if _scalar(mapping, "newName") is not None else "name"
+    if _scalar(mapping, target_key) not in names:
+        if _scalar(mapping, "name") in names:  # replaced by another image: claim the name, change nothing
+            span = value_span(mapping, "name", lines)
+            return ImageRef(lines.line_of(span[0]) + 1, "kustomize images entry (replaced by newName)",
+                            None, None, at=span[:2]) if span else None
+        return None
+    name = value_span(mapping, target_key, lines)
+    if name is None:
+        return None
+    tag = value_span(mapping, "newTag", lines) if "newTag" in mapping else None
+    return ImageRef(lines.line_of(name[0]) + 1, "kustomize images entry",
+                    name[:2] if target_key == "newName" else None, tag[:2] if tag else None, None,
+                    bool(_scalar(mapping, "digest")), bool(tag and tag[2]), at=name[:2])
