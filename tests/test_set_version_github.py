@@ -152,7 +152,7 @@ def test_a_release_branch_version_moves_branches_and_refuses_tags(tmp_path, caps
     assert code == 1 and [f["path"] for f in result["files"]] == ["app.yaml"]
     assert "targetRevision: release-1.20\n" in result["files"][0]["diff"]
     assert [(r["path"], r["line"]) for r in result["refused"]] == [("kustomization.yaml", 2)]
-    assert "cannot be derived from release-1.20" in result["refused"][0]["reason"]
+    assert "the ref 1.7.3 cannot be derived from release-1.20" in result["refused"][0]["reason"]
 
 
 def test_head_main_and_other_branches_are_left_and_listed(tmp_path, capsys):
@@ -181,6 +181,21 @@ def test_a_commit_pin_is_refused_and_nothing_else_in_the_file_is_half_done(tmp_p
     assert "a commit pin cannot be derived from a version" in result["refused"][0]["reason"]
     # the version tag on the next line still moves: the refusal is listed, the rest is done
     assert "+      - uses: kyverno/kyverno@v1.5.0" in result["files"][0]["diff"]
+
+
+def test_flux_refs_that_are_not_tags_are_listed_or_refused(tmp_path, capsys):
+    source = ("apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: k\nspec:\n"
+              "  url: ssh://git@github.com/kyverno/kyverno.git\n  ref:\n    {}\n")
+    before = {"a.yaml": source.format("branch: main"), "b.yaml": source.format("semver: '>=1.4.0'"),
+              "c.yaml": source.format(f"commit: {SHA}"), "d.yaml": source.format("branch: release-1.4")}
+    repo = write_tree(tmp_path, before)
+    code, result = report(repo, capsys, "github=kyverno/kyverno", "version=v1.5.0")
+    assert code == 1 and [f["path"] for f in result["files"]] == ["d.yaml"]
+    assert "+    branch: release-1.5" in result["files"][0]["diff"]
+    assert [(r["path"], r["reason"]) for r in result["residue"]] == [
+        ("a.yaml", "Flux GitRepository spec.ref.branch: ref 'main' is not a version: left as it is"),
+        ("b.yaml", "Flux GitRepository spec.ref.semver: ref '>=1.4.0' is not a version: left as it is")]
+    assert [r["path"] for r in result["refused"]] == ["c.yaml"]
 
 
 def test_unrecognised_mentions_next_to_a_version_are_residue(tmp_path, capsys):

@@ -8,7 +8,8 @@ kustomize remote bases and resources `github.com/OWNER/REPO//path?ref=REF` (any 
 repository with a `ref=` query), and GitHub Actions `uses: OWNER/REPO[/path]@REF`; in YAML,
 through the parser, ArgoCD Application sources whose `repoURL` is the repository
 (`targetRevision`) and Flux `GitRepository` objects whose `spec.url` is the repository
-(`spec.ref.tag`, or a release branch in `spec.ref.branch`).
+(`spec.ref.tag`, or a release branch in `spec.ref.branch`; other branches, a `semver` range and a
+`commit` are reported).
 
 Matching is exact: `OWNER/REPO-extra`, `xOWNER/REPO` and another owner's REPO are not the project
 (GitHub names are case-insensitive, so the spelling's case is not).
@@ -147,9 +148,11 @@ def _yaml(path: str, text: str, project: str) -> list[GithubRef]:
     for doc in docs:
         spec = doc.get("spec") if hasattr(doc, "get") and doc.get("kind") == "GitRepository" else None
         ref = spec.get("ref") if hasattr(spec, "get") and _is_repository_url(spec.get("url"), project) else None
-        for key in ("tag", "branch") if hasattr(ref, "get") else ():
+        # every ref key is reported: a branch, a semver range or a commit the bot cannot move is
+        # listed or refused by the caller, never skipped
+        for key in ("tag", "branch", "semver", "commit") if hasattr(ref, "get") else ():
             span = value_span(ref, key, lines)
-            if span is not None and (key == "tag" or is_release_branch(text[span[0]:span[1]])):
+            if span is not None:
                 found.append(GithubRef(lines.line_of(span[0]) + 1, span[0], span[1], text[span[0]:span[1]],
                                        f"Flux GitRepository spec.ref.{key}"))
     return found

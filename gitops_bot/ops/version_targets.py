@@ -1,12 +1,12 @@
 """`set-version` for open targets: `image=REPOSITORY` (any container image, optionally moved to
 another repository with `to=`), `chart=NAME` (any Helm chart, by name) and `github=OWNER/REPO`
-(any GitHub project's tags and release branches). The catalogue's
-`tool=` stays in set_version.py, which validates the parameters and dispatches here.
+(any GitHub project's tags and release branches). The catalogue's `tool=` stays in
+set_version.py, which validates the parameters and dispatches here.
 
 Every reference found is reported (state.found); a reference the bot does not change although
 it holds a version (a tag that is not a version, documentation, a digest without `digest=`, a
-chart version range, a branch or commit ref) goes to the residue or, when changing it was asked and refused, to the
-refused edits, each with its line and reason.
+chart version range, a branch or a commit) goes to the residue or, when changing it was asked
+and refused, to the refused edits, each with its line and reason.
 """
 
 from __future__ import annotations
@@ -158,7 +158,7 @@ def _github_ref(kind: str, ref: str, version: str) -> tuple[str, str]:
         return "", f"ref {ref!r} is not a version: left as it is"
     replacement = github_refs.rewritten(ref, version)
     if replacement is None:
-        return "", f"edit refused: the tag {ref} cannot be derived from {version}: give a version"
+        return "", f"edit refused: the ref {ref} cannot be derived from {version}: change it by hand"
     return replacement, ""
 
 
