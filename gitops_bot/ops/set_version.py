@@ -1,6 +1,6 @@
 """Operation `set_version`: move every recognised occurrence of a tool's version to a new one,
 each in its own form (v prefix or not, full or minor-only, quotes untouched). The target is one
-of `tool=` (the catalogue, here), `image=` or `chart=` (open targets, version_targets.py).
+of `tool=` (the catalogue, here), `image=`, `chart=` or `github=` (open targets, version_targets.py).
 
 The versions found before the change are reported per file, so a reviewer sees whether the
 repository was consistent. Lines that name the tool next to one of those versions but are not a
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
+from gitops_bot.domain.github_refs import is_project, is_release_branch, is_version_ref
 from gitops_bot.domain.images import is_repository, is_tag
 from gitops_bot.domain.names import Prefilter
 from gitops_bot.domain.versions import Occurrence, Tool, is_version, scan
@@ -28,14 +29,15 @@ from gitops_bot.parse.cache import parse_once
 from gitops_bot.text.splice import Cut, Span, splice
 
 
-_TARGETS = ("tool", "image", "chart")
+_TARGETS = ("tool", "image", "chart", "github")
 
 
 def run(state: RunState, args: dict[str, str]) -> None:
-    """Dispatch on the target: exactly one of tool=, image=, chart= (UserError otherwise)."""
+    """Dispatch on the target: exactly one of tool=, image=, chart=, github= (UserError otherwise)."""
     given = {key: args[key] for key in _TARGETS if args.get(key)}
     if len(given) != 1:
-        raise UserError("set-version needs exactly one target: tool=NAME, image=REPOSITORY or chart=NAME"
+        raise UserError("set-version needs exactly one target: tool=NAME, image=REPOSITORY, chart=NAME "
+                        "or github=OWNER/REPO"
                         + (f" (given: {', '.join(given)})" if given else ""))
     state.limit_to(args.get("paths", ""))  # UserError (exit 2) for a bad glob or one matching nothing
     for key in ("to", "digest"):
@@ -48,6 +50,8 @@ def run(state: RunState, args: dict[str, str]) -> None:
         if not is_version(new):
             raise UserError(f"version={new!r} does not match a chart version (X.Y.Z, optionally v-prefixed)")
         version_targets.run_chart(state, args["chart"], new)
+    elif "github" in given:
+        _run_github(state, args)
     else:
         _run_tool(state, args)
 
@@ -72,6 +76,16 @@ def _run_image(state: RunState, args: dict[str, str]) -> None:
     if to == image:
         raise UserError("to= names the same repository as image=")
     version_targets.run_image(state, image, version, to, digest or None)
+
+
+def _run_github(state: RunState, args: dict[str, str]) -> None:
+    project, new = args["github"], _version(args)
+    if not is_project(project):
+        raise UserError(f"github={project!r} is not a GitHub project (OWNER/REPO)")
+    if not (is_version_ref(new) or is_release_branch(new)):
+        raise UserError(f"version={new!r} is neither a version tag (v1.2.3, 1.2.3-rc.1) nor a release branch "
+                        "(release-1.2)")
+    version_targets.run_github(state, project, new)
 
 
 def _run_tool(state: RunState, args: dict[str, str]) -> None:
@@ -177,5 +191,6 @@ def _split(text: str) -> tuple[str, ...]:
 
 
 OPERATION = Operation("set_version", run, required=(),
-                      optional=("tool", "image", "chart", "version", "to", "digest", "paths"),
-                      description="move every recognised occurrence of a tool's, image's or chart's version")
+                      optional=("tool", "image", "chart", "github", "version", "to", "digest", "paths"),
+                      description="move every recognised occurrence of a tool's, image's, chart's or GitHub "
+                                  "project's version")

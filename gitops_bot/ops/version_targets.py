@@ -1,11 +1,12 @@
 """`set-version` for open targets: `image=REPOSITORY` (any container image, optionally moved to
-another repository with `to=`) and `chart=NAME` (any Helm chart, by name). The catalogue's
-`tool=` stays in set_version.py, which validates the parameters and dispatches here.
+another repository with `to=`), `chart=NAME` (any Helm chart, by name) and `github=OWNER/REPO`
+(any GitHub project's tags and release branches). The catalogue's `tool=` stays in
+set_version.py, which validates the parameters and dispatches here.
 
 Every reference found is reported (state.found); a reference the bot does not change although
 it holds a version (a tag that is not a version, documentation, a digest without `digest=`, a
-chart version range) goes to the residue or, when changing it was asked and refused, to the
-refused edits, each with its line and reason.
+chart version range, a branch or a commit) goes to the residue or, when changing it was asked
+and refused, to the refused edits, each with its line and reason.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 from functools import lru_cache
 from typing import Callable, Iterable
 
-from gitops_bot.domain import charts, images
+from gitops_bot.domain import charts, github_refs, images
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
@@ -27,9 +28,9 @@ _NOT_A_STRING_RE = re.compile(r"^(?:[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|0x[0-9a-
                               r"yes|no|on|off|null|~)$", re.IGNORECASE)
 
 
-def _candidates(state: RunState, word: str) -> Iterable[tuple[str, str, str]]:
+def _candidates(state: RunState, word: str, flags: int = 0) -> Iterable[tuple[str, str, str]]:
     """(path, text, kind) of each file in the run's scope (paths=) holding `word`."""
-    for path in state.tree.grep(re.compile(re.escape(word.encode()))):
+    for path in state.tree.grep(re.compile(re.escape(word.encode()), flags)):
         text = state.tree.read(path) if state.in_scope(path) else None
         if text is not None:
             yield path, text, classify(path, text)
@@ -124,6 +125,41 @@ def run_chart(state: RunState, name: str, version: str) -> None:
                 _stale(state, path, text, ref.line, (ref.start, ref.end), ref.version)
         _unrecognised(state, path, text, mention, covered, f"chart {name}")
         _write(state, path, text, kind, cuts)
+
+
+def run_github(state: RunState, project: str, version: str) -> None:
+    """Move every tag or release branch of GitHub project `project` (OWNER/REPO) to `version`
+    (a version tag, or a release branch `release-X.Y`), each in its own form."""
+    for path, text, kind in _candidates(state, project, re.IGNORECASE):
+        cuts, covered = [], set()
+        for ref in github_refs.references(path, text, kind, project):
+            line = _line(text, ref.line)
+            covered.add(ref.line)
+            state.found.append(Finding(path, ref.line, line, f"{ref.form}: {ref.ref}", Kind.VERSION, ref.ref))
+            replacement, problem = _github_ref(kind, ref.ref, version)
+            if problem:
+                refused = problem.startswith("edit refused")
+                (state.refused if refused else state.notes).append(Finding(
+                    path, ref.line, line.strip(), f"{ref.form}: {problem}", Kind.KEPT if refused else Kind.RESIDUE))
+            elif replacement != ref.ref:
+                cuts.append(Cut(Span(ref.start, ref.end), replacement))
+                _stale(state, path, text, ref.line, (ref.start, ref.end), ref.ref)
+        _unrecognised(state, path, text, github_refs.mention(project), covered, f"github {project}")
+        _write(state, path, text, kind, cuts)
+
+
+def _github_ref(kind: str, ref: str, version: str) -> tuple[str, str]:
+    """(the new ref, "") or ("", why it does not move: residue, or a refusal starting "edit refused")."""
+    if kind in _DOCS:
+        return "", "in documentation: not changed"
+    if github_refs.is_commit(ref):
+        return "", f"edit refused: {ref} is a commit; a commit pin cannot be derived from a version: pin it by hand"
+    if not (github_refs.is_version_ref(ref) or github_refs.is_release_branch(ref)):
+        return "", f"ref {ref!r} is not a version: left as it is"
+    replacement = github_refs.rewritten(ref, version)
+    if replacement is None:
+        return "", f"edit refused: the ref {ref} cannot be derived from {version}: change it by hand"
+    return replacement, ""
 
 
 def _stale(state: RunState, path: str, text: str, number: int, span: tuple[int, int], old: str) -> None:

@@ -1,0 +1,169 @@
+"""Every place one GitHub project's version (a tag or a release branch) is written, for
+`set-version github=OWNER/REPO`.
+
+Forms: in any text, release asset URLs `https://github.com/OWNER/REPO/releases/download/REF/`,
+raw file URLs `https://raw.githubusercontent.com/OWNER/REPO/REF/` (and `github.com/OWNER/REPO/raw/REF/`),
+release pages `.../releases/tag/REF`, source archives `.../archive/[refs/tags/]REF.tar.gz`,
+kustomize remote bases and resources `github.com/OWNER/REPO//path?ref=REF` (any URL of the
+repository with a `ref=` query), and GitHub Actions `uses: OWNER/REPO[/path]@REF`; in YAML,
+through the parser, ArgoCD Application sources whose `repoURL` is the repository
+(`targetRevision`) and Flux `GitRepository` objects whose `spec.url` is the repository
+(`spec.ref.tag`, or a release branch in `spec.ref.branch`; other branches, a `semver` range and a
+`commit` are reported).
+
+Matching is exact: `OWNER/REPO-extra`, `xOWNER/REPO` and another owner's REPO are not the project
+(GitHub names are case-insensitive, so the spelling's case is not).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from gitops_bot.domain.images import value_span
+from gitops_bot.text.splice import Lines, line_numbers
+
+_REF = r"[\w.+-]+"
+_VERSION_RE = re.compile(r"^(?P<v>v?)\d+(?:\.\d+)*(?:-[\w.]+)?$")
+_RELEASE_BRANCH_RE = re.compile(r"^(?P<prefix>release-(?P<v>v?))(?P<minor>\d+\.\d+)$")
+_SHA_RE = re.compile(r"^[0-9a-f]{7,40}$")
+
+
+@dataclass(frozen=True)
+class GithubRef:
+    """One ref of the project as written: `start:end` spans the ref text (inside its quotes)."""
+
+    line: int  # 1-based
+    start: int
+    end: int
+    ref: str
+    form: str
+
+
+def is_release_branch(ref: str) -> bool:
+    """`release-1.7` (or `release-v1.7`): a release branch, moved by minor version."""
+    return bool(_RELEASE_BRANCH_RE.match(ref))
+
+
+def is_version_ref(ref: str) -> bool:
+    """A tag that is a version: `v1.4.2`, `1.4.2`, `v1.6.0-rc2`."""
+    return bool(_VERSION_RE.match(ref))
+
+
+def is_commit(ref: str) -> bool:
+    """A commit SHA (abbreviated or full): a pin no version can be turned into."""
+    return bool(_SHA_RE.match(ref)) and (len(ref) == 40 or any(c.isalpha() for c in ref))
+
+
+def is_project(text: str) -> bool:
+    """Whether `text` is `OWNER/REPO` as GitHub spells names."""
+    return bool(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}", text))
+
+
+def rewritten(ref: str, version: str) -> str | None:
+    """The ref replacing `ref` for `version` (a version tag or a release branch), each in the form
+    the occurrence writes (its `v` prefix, a release branch by minor), or None when none can be
+    derived (a tag from a release branch, a ref that is no version)."""
+    new = _VERSION_RE.match(version)
+    branch = _RELEASE_BRANCH_RE.match(ref)
+    if branch:
+        given = _RELEASE_BRANCH_RE.match(version)
+        numbers = given.group("minor") if given else version.lstrip("v").split("-")[0]
+        minor = ".".join(numbers.split(".")[:2])
+        return branch.group("prefix") + minor if re.fullmatch(r"\d+\.\d+", minor) else None
+    old = _VERSION_RE.match(ref)
+    if old is None or new is None:
+        return None
+    return old.group("v") + version[len(new.group("v")):]
+
+
+def mention(project: str) -> re.Pattern[str]:
+    """The project's name where it stands for the project: after a GitHub host or on its own, not
+    inside a longer name or another path (`ghcr.io/OWNER/REPO` is an image, not the project)."""
+    host = r"(?<=github\.com/)|(?<=github\.com:)|(?<=githubusercontent\.com/)"
+    return re.compile(rf"(?:{host}|(?<![\w./:-])){_name(project)}(?![\w-]|\.(?!git\b)\w)")
+
+
+def _name(project: str) -> str:
+    return f"(?i:{re.escape(project)})"
+
+
+def _text_patterns(project: str) -> list[tuple[str, re.Pattern[str]]]:
+    name = _name(project)
+    end = r"(?![\w.-])"
+    return [
+        ("release asset URL", re.compile(rf"github\.com/{name}/releases/download/(?P<ref>{_REF}?)/")),
+        ("raw file URL", re.compile(rf"raw\.githubusercontent\.com/{name}/(?P<ref>{_REF}?)/")),
+        ("raw file URL", re.compile(rf"github\.com/{name}/raw/(?P<ref>{_REF}?)/")),
+        ("release page URL", re.compile(rf"github\.com/{name}/releases/tag/(?P<ref>{_REF}?){end}")),
+        ("source archive URL", re.compile(rf"github\.com/{name}/archive/(?:refs/tags/)?(?P<ref>{_REF}?)"
+                                          r"\.(?:tar\.gz|tgz|zip)\b")),
+        ("kustomize remote ref", re.compile(rf"github\.com[/:]{name}(?:\.git)?(?:/[^\s?\"'#]*)?\?(?:[^\s\"'#]*&)?"
+                                         rf"ref=(?P<ref>{_REF}?){end}")),
+        ("workflow uses", re.compile(rf"\buses:\s*[\"']?{name}(?:/[\w./-]+)?@(?P<ref>{_REF}?){end}")),
+    ]
+
+
+def references(path: str, text: str, kind: str, project: str) -> list[GithubRef]:
+    """Every ref of `project` written in one file, in file order (one per span)."""
+    line_of = line_numbers(text)
+    found: dict[int, GithubRef] = {}
+    for form, pattern in _text_patterns(project):
+        for match in pattern.finditer(text):
+            start, end = match.span("ref")
+            found.setdefault(start, GithubRef(line_of(start), start, end, match.group("ref"), form))
+    if kind in ("yaml", "helm"):
+        for ref in _yaml(path, text, project):
+            found.setdefault(ref.start, ref)
+    return sorted(found.values(), key=lambda r: r.start)
+
+
+def _is_repository_url(url: Any, project: str) -> bool:
+    if not isinstance(url, str):
+        return False
+    m = re.fullmatch(r"(?:https?://|ssh://git@|git@)?github\.com[/:](?P<p>[^/]+/[^/]+?)(?:\.git)?/?", url.strip())
+    return bool(m) and m.group("p").lower() == project.lower()
+
+
+def _yaml(path: str, text: str, project: str) -> list[GithubRef]:
+    from ruamel.yaml.error import YAMLError
+
+    from gitops_bot.domain.argocd import applications_in
+    from gitops_bot.parse.yaml import load_rt
+
+    if "Application" not in text and "GitRepository" not in text:
+        return []
+    try:
+        docs = load_rt(text)
+    except (YAMLError, RecursionError, ValueError):
+        return []
+    lines = Lines(text)
+    found = []
+    for app in applications_in(path, docs):
+        for source in app.sources:
+            if _is_repository_url(source.repo_url, project) and source.target_revision_at:
+                ref = _at(lines, *source.target_revision_at, "ArgoCD targetRevision")
+                found += [ref] if ref else []
+    for doc in docs:
+        spec = doc.get("spec") if hasattr(doc, "get") and doc.get("kind") == "GitRepository" else None
+        ref = spec.get("ref") if hasattr(spec, "get") and _is_repository_url(spec.get("url"), project) else None
+        # every ref key is reported: a branch, a semver range or a commit the bot cannot move is
+        # listed or refused by the caller, never skipped
+        for key in ("tag", "branch", "semver", "commit") if hasattr(ref, "get") else ():
+            span = value_span(ref, key, lines)
+            if span is not None:
+                found.append(GithubRef(lines.line_of(span[0]) + 1, span[0], span[1], text[span[0]:span[1]],
+                                       f"Flux GitRepository spec.ref.{key}"))
+    return found
+
+
+def _at(lines: Lines, line: int, col: int, form: str) -> GithubRef | None:
+    raw = lines.line(line)[col:]
+    start = lines.start(line) + col
+    quote = raw[:1] if raw[:1] in "\"'" else ""
+    end = raw.find(quote, 1) if quote else len(raw.split(" #")[0].rstrip())
+    if end <= 0:
+        return None
+    value = raw[len(quote):end]
+    return GithubRef(line + 1, start + len(quote), start + len(quote) + len(value), value, form)

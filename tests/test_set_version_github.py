@@ -1,0 +1,234 @@
+"""set-version's `github=OWNER/REPO` target: every tag or release branch of one GitHub project,
+in every form it is written. Constructed before/after trees compared byte for byte, look-alikes
+that must not move, refs that are refused or listed (commits, branches, documentation), a
+second run that changes nothing, and the parameter contract."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gitops_bot.cli import main
+
+from .conftest import tree_bytes, write_tree
+
+SHA = "0123456789abcdef0123456789abcdef01234567"
+
+# path -> (before, after) for `github=kyverno/kyverno version=v1.5.0`
+FORMS = {
+    "scripts/install.sh": (
+        "#!/bin/sh\nset -eu\n"
+        "curl -sL https://github.com/kyverno/kyverno/releases/download/v1.4.1/install.yaml -o kyverno.yaml\n"
+        "curl -sL https://github.com/kyverno/kyverno-extra/releases/download/v1.4.1/x.yaml -o x.yaml\n"
+        "curl -sL https://github.com/other/kyverno/releases/download/v1.4.1/x.yaml -o y.yaml\n",
+        "#!/bin/sh\nset -eu\n"
+        "curl -sL https://github.com/kyverno/kyverno/releases/download/v1.5.0/install.yaml -o kyverno.yaml\n"
+        "curl -sL https://github.com/kyverno/kyverno-extra/releases/download/v1.4.1/x.yaml -o x.yaml\n"
+        "curl -sL https://github.com/other/kyverno/releases/download/v1.4.1/x.yaml -o y.yaml\n"),
+    "Makefile": (
+        "CLI_URL := https://github.com/kyverno/kyverno/releases/download/1.4.1/kyverno-cli_linux.tar.gz\n"
+        "\ncli:\n\tcurl -sL $(CLI_URL) | tar xz\n",
+        "CLI_URL := https://github.com/kyverno/kyverno/releases/download/1.5.0/kyverno-cli_linux.tar.gz\n"
+        "\ncli:\n\tcurl -sL $(CLI_URL) | tar xz\n"),
+    "Dockerfile": (
+        "FROM alpine:3.19\n"
+        "ADD https://github.com/kyverno/kyverno/releases/download/v1.4.1/kyverno-cli_linux.tar.gz /tmp/\n",
+        "FROM alpine:3.19\n"
+        "ADD https://github.com/kyverno/kyverno/releases/download/v1.5.0/kyverno-cli_linux.tar.gz /tmp/\n"),
+    "infrastructure/kyverno/kustomization.yaml": (
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
+        "  # pinned to a release\n"
+        "  - https://raw.githubusercontent.com/kyverno/kyverno/v1.4.1/definitions/release/install.yaml\n"
+        "  - github.com/kyverno/kyverno//config/crds?ref=v1.4.1\n"
+        "  - https://github.com/kyverno/kyverno/config/default?ref=v1.4.1&timeout=90s\n"
+        "  - https://github.com/kyverno/kyverno/raw/release-1.4/config/rbac.yaml\n"
+        "  - https://raw.githubusercontent.com/kyverno/policies/v1.4.1/pod-security.yaml\n",
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
+        "  # pinned to a release\n"
+        "  - https://raw.githubusercontent.com/kyverno/kyverno/v1.5.0/definitions/release/install.yaml\n"
+        "  - github.com/kyverno/kyverno//config/crds?ref=v1.5.0\n"
+        "  - https://github.com/kyverno/kyverno/config/default?ref=v1.5.0&timeout=90s\n"
+        "  - https://github.com/kyverno/kyverno/raw/release-1.5/config/rbac.yaml\n"
+        "  - https://raw.githubusercontent.com/kyverno/policies/v1.4.1/pod-security.yaml\n"),
+    "argocd/kyverno.yaml": (
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: kyverno\nspec:\n"
+        "  source:\n    repoURL: https://github.com/kyverno/kyverno.git\n    path: config/release\n"
+        "    targetRevision: release-1.4  # follow the branch\n"
+        "---\napiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: policies\nspec:\n"
+        "  source:\n    repoURL: https://github.com/kyverno/kyverno-policies.git\n    path: pss\n"
+        "    targetRevision: release-1.4\n",
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: kyverno\nspec:\n"
+        "  source:\n    repoURL: https://github.com/kyverno/kyverno.git\n    path: config/release\n"
+        "    targetRevision: release-1.5  # follow the branch\n"
+        "---\napiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: policies\nspec:\n"
+        "  source:\n    repoURL: https://github.com/kyverno/kyverno-policies.git\n    path: pss\n"
+        "    targetRevision: release-1.4\n"),
+    "argocd/tagged.yaml": (
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: kyverno-crds\nspec:\n"
+        "  sources:\n    - repoURL: git@github.com:kyverno/kyverno.git\n      path: config/crds\n"
+        "      targetRevision: 'v1.4.1'\n",
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: kyverno-crds\nspec:\n"
+        "  sources:\n    - repoURL: git@github.com:kyverno/kyverno.git\n      path: config/crds\n"
+        "      targetRevision: 'v1.5.0'\n"),
+    "flux/kyverno-source.yaml": (
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: kyverno\nspec:\n"
+        "  interval: 1h\n  url: https://github.com/kyverno/kyverno\n  ref:\n    tag: \"v1.4.1\"\n",
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: kyverno\nspec:\n"
+        "  interval: 1h\n  url: https://github.com/kyverno/kyverno\n  ref:\n    tag: \"v1.5.0\"\n"),
+    ".github/workflows/ci.yaml": (
+        "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v4\n      - uses: kyverno/kyverno@v1.4.1\n"
+        "      - uses: kyverno/kyverno/.github/actions/setup-cli@v1.4.1\n"
+        "      - uses: kyverno/kyverno-action@v1.4.1\n",
+        "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v4\n      - uses: kyverno/kyverno@v1.5.0\n"
+        "      - uses: kyverno/kyverno/.github/actions/setup-cli@v1.5.0\n"
+        "      - uses: kyverno/kyverno-action@v1.4.1\n"),
+    "infra/main.tf": (
+        'module "kyverno" {\n  source = "git::https://github.com/kyverno/kyverno.git//tf?ref=v1.4.1"\n}\n\n'
+        'locals {\n  policies = "https://raw.githubusercontent.com/kyverno/kyverno/v1.4.1/policies.yaml"\n'
+        '  istio    = "1.4.1"\n}\n',
+        'module "kyverno" {\n  source = "git::https://github.com/kyverno/kyverno.git//tf?ref=v1.5.0"\n}\n\n'
+        'locals {\n  policies = "https://raw.githubusercontent.com/kyverno/kyverno/v1.5.0/policies.yaml"\n'
+        '  istio    = "1.4.1"\n}\n'),
+}
+UNCHANGED = {
+    "docs/install.md": "Install: `kubectl apply -f "
+                       "https://github.com/kyverno/kyverno/releases/download/v1.4.1/install.yaml`\n",
+    "env.sh": "ISTIO_VERSION=1.4.1\nKYVERNO_EXTRA=kyverno/kyverno-extra@v1.4.1\n",
+    "k8s/pod.yaml": "image: ghcr.io/kyverno/kyverno:v1.4.1\n",
+}
+
+
+def run(repo, *params, command="apply"):
+    return main([command, "set-version", *params, "--repo", str(repo)])
+
+
+def report(repo, capsys, *params):
+    capsys.readouterr()
+    code = run(repo, *params, "--format", "json", command="plan")
+    return code, json.loads(capsys.readouterr().out)
+
+
+def _trees(which):
+    return {**{p: pair[which] for p, pair in FORMS.items()}, **UNCHANGED}
+
+
+def test_every_form_moves_in_its_own_spelling_and_nothing_else(tmp_path, capsys):
+    repo = write_tree(tmp_path, _trees(0))
+    assert run(repo, "github=kyverno/kyverno", "version=v1.5.0") == 0
+    assert tree_bytes(repo) == {p: t.encode() for p, t in sorted(_trees(1).items())}
+    code, second = report(repo, capsys, "github=kyverno/kyverno", "version=v1.5.0")
+    assert code == 0 and second["files"] == []  # a second run changes nothing
+    assert [(r["path"], r["line"], r["reason"]) for r in second["residue"]] == [
+        ("docs/install.md", 1, "release asset URL: in documentation: not changed")]
+
+
+@pytest.mark.parametrize("path", sorted(FORMS))
+def test_each_form_alone(tmp_path, path):
+    before, after = FORMS[path]
+    repo = write_tree(tmp_path, {path: before})
+    assert run(repo, "github=kyverno/kyverno", "version=v1.5.0") == 0
+    assert tree_bytes(repo) == {path: after.encode()}
+
+
+def test_the_project_name_is_case_insensitive_and_the_v_prefix_is_kept_per_occurrence(tmp_path):
+    repo = write_tree(tmp_path, {"k.yaml": "resources:\n  - github.com/Kyverno/Kyverno//config?ref=1.4.1\n"
+                                           "  - https://raw.githubusercontent.com/kyverno/kyverno/v1.4.1/a.yaml\n"})
+    assert run(repo, "github=kyverno/kyverno", "version=1.6.0-rc2") == 0
+    assert (repo / "k.yaml").read_text() == (
+        "resources:\n  - github.com/Kyverno/Kyverno//config?ref=1.6.0-rc2\n"
+        "  - https://raw.githubusercontent.com/kyverno/kyverno/v1.6.0-rc2/a.yaml\n")
+
+
+def test_a_release_branch_version_moves_branches_and_refuses_tags(tmp_path, capsys):
+    app = ("apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: istio\nspec:\n"
+           "  source:\n    repoURL: https://github.com/istio/istio\n    path: manifests\n"
+           "    targetRevision: release-1.7\n")
+    tagged = "resources:\n  - github.com/istio/istio//manifests?ref=1.7.3\n"
+    repo = write_tree(tmp_path, {"app.yaml": app, "kustomization.yaml": tagged})
+    code, result = report(repo, capsys, "github=istio/istio", "version=release-1.20")
+    assert code == 1 and [f["path"] for f in result["files"]] == ["app.yaml"]
+    assert "targetRevision: release-1.20\n" in result["files"][0]["diff"]
+    assert [(r["path"], r["line"]) for r in result["refused"]] == [("kustomization.yaml", 2)]
+    assert "the ref 1.7.3 cannot be derived from release-1.20" in result["refused"][0]["reason"]
+
+
+def test_head_main_and_other_branches_are_left_and_listed(tmp_path, capsys):
+    before = {
+        "app.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: k\nspec:\n"
+                    "  source:\n    repoURL: https://github.com/kyverno/kyverno\n    path: config\n"
+                    "    targetRevision: HEAD\n",
+        "k.yaml": "resources:\n  - https://raw.githubusercontent.com/kyverno/kyverno/main/install.yaml\n"}
+    repo = write_tree(tmp_path, before)
+    code, result = report(repo, capsys, "github=kyverno/kyverno", "version=v1.5.0")
+    assert code == 0 and result["files"] == []
+    assert [(r["path"], r["line"], r["reason"]) for r in result["residue"]] == [
+        ("app.yaml", 9, "ArgoCD targetRevision: ref 'HEAD' is not a version: left as it is"),
+        ("k.yaml", 2, "raw file URL: ref 'main' is not a version: left as it is")]
+    assert tree_bytes(repo) == {p: t.encode() for p, t in sorted(before.items())}
+
+
+def test_a_commit_pin_is_refused_and_nothing_else_in_the_file_is_half_done(tmp_path, capsys):
+    workflow = ("on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+                f"      - uses: kyverno/kyverno@{SHA}  # v1.4.1\n      - uses: kyverno/kyverno@v1.4.1\n")
+    before = {".github/workflows/ci.yaml": workflow}
+    repo = write_tree(tmp_path, before)
+    code, result = report(repo, capsys, "github=kyverno/kyverno", "version=v1.5.0")
+    assert code == 1
+    assert [(r["line"], r["reason"].split(":")[0]) for r in result["refused"]] == [(6, "workflow uses")]
+    assert "a commit pin cannot be derived from a version" in result["refused"][0]["reason"]
+    # the version tag on the next line still moves: the refusal is listed, the rest is done
+    assert "+      - uses: kyverno/kyverno@v1.5.0" in result["files"][0]["diff"]
+
+
+def test_flux_refs_that_are_not_tags_are_listed_or_refused(tmp_path, capsys):
+    source = ("apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: k\nspec:\n"
+              "  url: ssh://git@github.com/kyverno/kyverno.git\n  ref:\n    {}\n")
+    before = {"a.yaml": source.format("branch: main"), "b.yaml": source.format("semver: '>=1.4.0'"),
+              "c.yaml": source.format(f"commit: {SHA}"), "d.yaml": source.format("branch: release-1.4")}
+    repo = write_tree(tmp_path, before)
+    code, result = report(repo, capsys, "github=kyverno/kyverno", "version=v1.5.0")
+    assert code == 1 and [f["path"] for f in result["files"]] == ["d.yaml"]
+    assert "+    branch: release-1.5" in result["files"][0]["diff"]
+    assert [(r["path"], r["reason"]) for r in result["residue"]] == [
+        ("a.yaml", "Flux GitRepository spec.ref.branch: ref 'main' is not a version: left as it is"),
+        ("b.yaml", "Flux GitRepository spec.ref.semver: ref '>=1.4.0' is not a version: left as it is")]
+    assert [r["path"] for r in result["refused"]] == ["c.yaml"]
+
+
+def test_unrecognised_mentions_next_to_a_version_are_residue(tmp_path, capsys):
+    repo = write_tree(tmp_path, {
+        "setup.sh": "git clone --branch v1.4.1 https://github.com/kyverno/kyverno\n",
+        "notes.txt": "kyverno/kyverno-extra 1.4.1\n"})
+    code, result = report(repo, capsys, "github=kyverno/kyverno", "version=v1.5.0")
+    assert code == 0 and result["files"] == []
+    assert [(r["path"], r["reason"]) for r in result["residue"]] == [
+        ("setup.sh", "names github kyverno/kyverno next to v1.4.1 in no recognised form: not changed")]
+
+
+def test_paths_limit_the_change(tmp_path):
+    line = "resources:\n  - github.com/kyverno/kyverno//config?ref=v1.4.1\n"
+    repo = write_tree(tmp_path, {"prod/kustomization.yaml": line, "dev/kustomization.yaml": line})
+    assert run(repo, "github=kyverno/kyverno", "version=v1.5.0", "paths=prod/") == 0
+    assert tree_bytes(repo) == {"dev/kustomization.yaml": line.encode(),
+                                "prod/kustomization.yaml": line.replace("v1.4.1", "v1.5.0").encode()}
+
+
+@pytest.mark.parametrize("params, message", [
+    (["github=kyverno/kyverno", "tool=istio", "version=1.2.3"], "(given: tool, github)"),
+    (["github=kyverno/kyverno", "image=ghcr.io/acme/api", "version=1.2.3"], "(given: image, github)"),
+    (["github=kyverno/kyverno", "chart=kyverno", "version=1.2.3"], "(given: chart, github)"),
+    (["github=kyverno/kyverno"], "needs version="),
+    (["github=kyverno", "version=v1.2.3"], "is not a GitHub project (OWNER/REPO)"),
+    (["github=kyverno/kyverno/extra", "version=v1.2.3"], "is not a GitHub project (OWNER/REPO)"),
+    (["github=kyverno/kyverno", "version=main"], "neither a version tag"),
+    (["github=kyverno/kyverno", "version=" + SHA], "neither a version tag"),
+    (["github=kyverno/kyverno", "to=x/y", "version=v1.2.3"], "to= applies to image= only"),
+])
+def test_parameter_contract(tmp_path, capsys, params, message):
+    repo = write_tree(tmp_path, {"k.yaml": "resources:\n  - github.com/kyverno/kyverno//config?ref=v1.4.1\n"})
+    assert run(repo, *params, command="plan") == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
