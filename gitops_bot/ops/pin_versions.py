@@ -23,12 +23,22 @@ from gitops_bot.domain.versions import Tool, is_version
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.errors import UserError
+from gitops_bot.ops import set_version
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 from gitops_bot.text.splice import Cut, Lines, Span, splice
 
 
 def run(state: RunState, args: dict[str, str]) -> None:
+    """Pin floating references; with provider= or module=, pin a Terraform constraint (set_version's)."""
+    if args.get("provider") or args.get("module"):
+        if args.get("tool") or (args.get("provider") and args.get("module")):
+            raise UserError("pin-versions takes one target: tool=, provider= or module=")
+        state.limit_to(args.get("paths", ""))
+        set_version.run_terraform(state, args)
+        return
+    if args.get("paths"):
+        raise UserError("pin-versions takes paths= with provider= or module= only")
     tool = state.tool(args["tool"]) if args.get("tool") else None
     version = args.get("version") or ""
     if version and not tool:
@@ -193,5 +203,5 @@ def _definition(text: str, kind: str, name: str, version: str) -> Cut:
     return Cut(Span(at, at), definition + newline + newline)
 
 
-OPERATION = Operation("pin_versions", run, required=(), optional=("tool", "version"),
+OPERATION = Operation("pin_versions", run, required=(), optional=("tool", "provider", "module", "version", "paths"),
                       description="pin floating references")

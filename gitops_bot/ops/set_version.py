@@ -1,6 +1,7 @@
 """Operation `set_version`: move every recognised occurrence of a tool's version to a new one,
 each in its own form (v prefix or not, full or minor-only, quotes untouched). The target is one
-of `tool=` (the catalogue, here), `image=`, `chart=` or `github=` (open targets, version_targets.py).
+of `tool=` (the catalogue, here), `image=`, `chart=`, `github=`, `provider=` or `module=` (open targets,
+version_targets.py).
 
 The versions found before the change are reported per file, so a reviewer sees whether the
 repository was consistent. Lines that name the tool next to one of those versions but are not a
@@ -17,6 +18,7 @@ from functools import lru_cache
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.github_refs import is_project, is_release_branch, is_version_ref
 from gitops_bot.domain.images import is_repository, is_tag
+from gitops_bot.domain import terraform_refs
 from gitops_bot.domain.names import Prefilter
 from gitops_bot.domain.versions import Occurrence, Tool, is_version, scan
 from gitops_bot.edit import classify
@@ -29,15 +31,15 @@ from gitops_bot.parse.cache import parse_once
 from gitops_bot.text.splice import Cut, Span, splice
 
 
-_TARGETS = ("tool", "image", "chart", "github")
+_TARGETS = ("tool", "image", "chart", "github", "provider", "module")
 
 
 def run(state: RunState, args: dict[str, str]) -> None:
     """Dispatch on the target: exactly one of tool=, image=, chart=, github= (UserError otherwise)."""
     given = {key: args[key] for key in _TARGETS if args.get(key)}
     if len(given) != 1:
-        raise UserError("set-version needs exactly one target: tool=NAME, image=REPOSITORY, chart=NAME "
-                        "or github=OWNER/REPO"
+        raise UserError("set-version needs exactly one target: tool=NAME, image=REPOSITORY, chart=NAME, "
+                        "github=OWNER/REPO, provider=NAMESPACE/NAME or module=SOURCE"
                         + (f" (given: {', '.join(given)})" if given else ""))
     state.limit_to(args.get("paths", ""))  # UserError (exit 2) for a bad glob or one matching nothing
     for key in ("to", "digest"):
@@ -52,6 +54,8 @@ def run(state: RunState, args: dict[str, str]) -> None:
         version_targets.run_chart(state, args["chart"], new)
     elif "github" in given:
         _run_github(state, args)
+    elif "provider" in given or "module" in given:
+        run_terraform(state, args)
     else:
         _run_tool(state, args)
 
@@ -86,6 +90,30 @@ def _run_github(state: RunState, args: dict[str, str]) -> None:
         raise UserError(f"version={new!r} is neither a version tag (v1.2.3, 1.2.3-rc.1) nor a release branch "
                         "(release-1.2)")
     version_targets.run_github(state, project, new)
+
+
+def run_terraform(state: RunState, args: dict[str, str]) -> None:
+    """provider=NAMESPACE/NAME or module=SOURCE with version= (a Terraform constraint, or a tag for a
+    GitHub module source); also pin-versions' entry: a constraint pin is writing the constraint."""
+    new = _version(args)
+    if args.get("provider"):
+        wanted = terraform_refs.provider(args["provider"])
+        if wanted is None:
+            raise UserError(f"provider={args['provider']!r} is not a Terraform provider (NAMESPACE/NAME)")
+        if not terraform_refs.is_constraint(new):
+            raise UserError(f"version={new!r} is not a Terraform version constraint (1.2.3, ~> 5.95, >= 4.0, < 6.0)")
+        version_targets.run_provider(state, wanted, new)
+        return
+    source = args["module"]
+    if terraform_refs.github_project(source) is not None:
+        if not (is_version_ref(new) or is_release_branch(new)):
+            raise UserError(f"version={new!r} is not a version tag (v1.2.3, 1.2.3) for a GitHub module source")
+    elif terraform_refs.registry_module(source) is None:
+        raise UserError(f"module={source!r} is neither a registry module (NAMESPACE/NAME/PROVIDER) nor a GitHub "
+                        "source (github.com/OWNER/REPO)")
+    elif not terraform_refs.is_constraint(new):
+        raise UserError(f"version={new!r} is not a Terraform version constraint (1.2.3, ~> 1.0, >= 4.0, < 6.0)")
+    version_targets.run_module(state, source, new)
 
 
 def _run_tool(state: RunState, args: dict[str, str]) -> None:
@@ -191,6 +219,7 @@ def _split(text: str) -> tuple[str, ...]:
 
 
 OPERATION = Operation("set_version", run, required=(),
-                      optional=("tool", "image", "chart", "github", "version", "to", "digest", "paths"),
-                      description="move every recognised occurrence of a tool's, image's, chart's or GitHub "
-                                  "project's version")
+                      optional=("tool", "image", "chart", "github", "provider", "module", "version", "to", "digest",
+                                "paths"),
+                      description="move every recognised occurrence of a tool's, image's, chart's, GitHub "
+                                  "project's, Terraform provider's or module's version")

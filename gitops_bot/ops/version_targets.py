@@ -1,6 +1,7 @@
 """`set-version` for open targets: `image=REPOSITORY` (any container image, optionally moved to
 another repository with `to=`), `chart=NAME` (any Helm chart, by name) and `github=OWNER/REPO`
-(any GitHub project's tags and release branches). The catalogue's `tool=` stays in
+(any GitHub project's tags and release branches), `provider=NAMESPACE/NAME` and `module=SOURCE`
+(Terraform providers' and modules' version constraints). The catalogue's `tool=` stays in
 set_version.py, which validates the parameters and dispatches here.
 
 Every reference found is reported (state.found); a reference the bot does not change although
@@ -11,11 +12,12 @@ and refused, to the refused edits, each with its line and reason.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from functools import lru_cache
 from typing import Callable, Iterable
 
-from gitops_bot.domain import charts, github_refs, images
+from gitops_bot.domain import charts, github_refs, images, terraform_refs
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
@@ -146,6 +148,88 @@ def run_github(state: RunState, project: str, version: str) -> None:
                 _stale(state, path, text, ref.line, (ref.start, ref.end), ref.ref)
         _unrecognised(state, path, text, github_refs.mention(project), covered, f"github {project}")
         _write(state, path, text, kind, cuts)
+
+
+def run_provider(state: RunState, wanted: str, constraint: str) -> None:
+    """Set the version constraint of Terraform provider `wanted` (NAMESPACE/NAME) to `constraint` in
+    every `required_providers` entry, and in the terraform-docs rows of the README beside each."""
+    declared: dict[str, dict[str, set[str]]] = {}  # folder -> local name -> constraints its .tf files declare
+    for path, text, kind in _candidates(state, "required_providers"):
+        if kind != "hcl":
+            continue
+        refs = _hcl_refs(state, path, text, terraform_refs.provider_references, wanted)
+        for ref in refs:
+            declared.setdefault(posixpath.dirname(path), {}).setdefault(ref.name, set()).add(ref.version)
+        _write(state, path, text, kind, _constraint_cuts(state, path, text, refs, constraint))
+    _mentions(state, wanted, f"provider {wanted}")
+    for folder, names in sorted(declared.items()):
+        path = posixpath.join(folder, "README.md")
+        text = state.tree.read(path) if state.tree.listed(path) and state.in_scope(path) else None
+        if text is not None:
+            _write(state, path, text, "markdown", _readme_cuts(state, path, text, names, constraint))
+
+
+def _readme_cuts(state: RunState, path: str, text: str, declared: dict[str, set[str]], constraint: str) -> list[Cut]:
+    """The terraform-docs rows that document a constraint the module declares; a row holding
+    another value (the lock file's version, a stale table) or outside the generated section is
+    residue: regenerating the docs is the reviewer's call."""
+    rows, kept = [], []
+    for ref in terraform_refs.readme_rows(text, set(declared)):
+        if not terraform_refs.in_generated_section(text, ref.start):
+            kept.append((ref, "outside the terraform-docs section (BEGIN_TF_DOCS/END_TF_DOCS)"))
+        elif ref.version not in declared[ref.name] | {constraint}:
+            kept.append((ref, f"not the constraint the module declares ({', '.join(sorted(declared[ref.name]))})"))
+        else:
+            rows.append(ref)
+    for ref, why in kept:
+        state.notes.append(Finding(path, ref.line, _line(text, ref.line).strip(),
+                                   f"{ref.form} {ref.version!r} {why}: not changed"))
+    return _constraint_cuts(state, path, text, rows, constraint)
+
+
+def run_module(state: RunState, source: str, version: str) -> None:
+    """Set the `version` of every `module` block sourced from registry module `source`; a GitHub
+    source's `?ref=` is a GitHub ref (run_github moves it, with every other ref of that project)."""
+    project = terraform_refs.github_project(source)
+    if project is not None:
+        run_github(state, project, version)
+        return
+    wanted = terraform_refs.registry_module(source)
+    for path, text, kind in _candidates(state, wanted, re.IGNORECASE):
+        if kind == "hcl":
+            refs = _hcl_refs(state, path, text, terraform_refs.module_references, wanted)
+            _write(state, path, text, kind, _constraint_cuts(state, path, text, refs, version))
+    _mentions(state, wanted, f"module {wanted}")
+
+
+def _mentions(state: RunState, name: str, what: str) -> None:
+    """Residue: lines naming a provider or module next to a version outside the forms above (the
+    version is on its own line in those, so a line naming the source with a version is no form)."""
+    mention = re.compile(rf"(?<![\w./-])(?:registry\.terraform\.io/)?{re.escape(name)}(?![\w/-])", re.IGNORECASE)
+    for path, text, _kind in _candidates(state, name, re.IGNORECASE):
+        _unrecognised(state, path, state.tree.original(path) or text, mention, set(), what)
+
+
+def _hcl_refs(state: RunState, path: str, text: str, reader: Callable, wanted: str) -> list:
+    """reader(text, wanted), or none with the file in the residue when it does not parse."""
+    try:
+        return reader(text, wanted)
+    except Exception as error:  # python-hcl2 raises several lark error types
+        if wanted.split("/")[-1] in text.lower():
+            state.notes.append(Finding(path, 1, "", f"not parsable as HCL ({type(error).__name__}): "
+                                                    f"{wanted} not looked for here"))
+        return []
+
+
+def _constraint_cuts(state: RunState, path: str, text: str, refs: list, constraint: str) -> list[Cut]:
+    """Report each version found; a cut for each that differs from `constraint`."""
+    cuts = []
+    for ref in refs:
+        state.found.append(Finding(path, ref.line, _line(text, ref.line), f"{ref.form}: {ref.version}",
+                                   Kind.VERSION, ref.version))
+        if ref.version != constraint:
+            cuts.append(Cut(Span(ref.start, ref.end), constraint))
+    return cuts
 
 
 def _github_ref(kind: str, ref: str, version: str) -> tuple[str, str]:

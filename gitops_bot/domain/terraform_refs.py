@@ -1,0 +1,161 @@
+"""Where a Terraform provider's or module's version is written, for `set-version provider=` and
+`set-version module=`.
+
+Providers: the `version` of each `terraform { required_providers { NAME = { source, version } } }`
+entry whose `source` is the provider (`hashicorp/aws`, also `registry.terraform.io/hashicorp/aws`,
+any case). An entry without `source` (or the pre-0.13 shorthand `aws = ">= 3.0"`) is, by
+Terraform's own rule, `hashicorp/NAME`: it is the provider when that is the one asked for.
+Beside such a module, the terraform-docs rows of its README.md
+(`| <a name="requirement_aws"></a> ... | >= 3.72 |`, `provider_aws`, aliases `provider_aws.ecr`)
+carry the same constraint, keyed by the entry's local NAME.
+
+Modules: the `version` of each `module` block whose `source` is that registry module
+(`terraform-aws-modules/eks/aws`, a `//subdir` of it, or its `registry.terraform.io/` spelling).
+Git sources (`github.com/OWNER/REPO?ref=V`) are GitHub refs: domain/github_refs.py has them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from gitops_bot.text.splice import line_numbers
+
+_VERSION = r"\d+(?:\.\d+){0,2}(?:-[0-9A-Za-z.]+)?"
+_TERM = rf"(?:(?:!=|>=|<=|~>|=|>|<) ?)?{_VERSION}"
+_CONSTRAINTS_RE = re.compile(rf"{_TERM}(?:, ?{_TERM})*")
+_NAME = r"[a-z0-9][a-z0-9_-]*"
+_PROVIDER_RE = re.compile(rf"(?:registry\.terraform\.io/)?(?P<p>{_NAME}/{_NAME})", re.IGNORECASE)
+_MODULE_RE = re.compile(rf"(?:registry\.terraform\.io/)?(?P<m>{_NAME}/{_NAME}/{_NAME})(?://[\w./-]*)?",
+                        re.IGNORECASE)
+_GITHUB_SOURCE_RE = re.compile(r"(?:git::)?(?:https://)?github\.com/(?P<p>[\w-]+/[\w.-]+?)(?:\.git)?"
+                               r"(?://[\w./-]*)?(?:\?[^\s\"]*)?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TfRef:
+    """One version as written: `start:end` spans the constraint text (inside its quotes)."""
+
+    line: int  # 1-based
+    start: int
+    end: int
+    version: str
+    form: str
+    name: str = ""  # the provider's local name in its module (keys the README rows)
+
+
+def is_constraint(text: str) -> bool:
+    """Terraform's version constraint grammar, strictly: `1.2.3`, `~> 5.95`, `>= 4.0, < 6.0`
+    (comma-separated `OP VERSION` terms; no other characters)."""
+    return bool(_CONSTRAINTS_RE.fullmatch(text))
+
+
+def provider(text: str) -> str | None:
+    """`hashicorp/aws` for a provider source as written (`registry.terraform.io/hashicorp/aws`),
+    lower-case; None when it is not NAMESPACE/NAME."""
+    m = _PROVIDER_RE.fullmatch(text.strip())
+    return m.group("p").lower() if m else None
+
+
+def registry_module(text: str) -> str | None:
+    """`terraform-aws-modules/eks/aws` for a registry module source (also `//subdir`, the
+    `registry.terraform.io/` spelling), lower-case; None for any other source."""
+    m = _MODULE_RE.fullmatch(text.strip())
+    return m.group("m").lower() if m else None
+
+
+def github_project(source: str) -> str | None:
+    """OWNER/REPO of a GitHub module source (`github.com/O/R?ref=V`, `git::https://github.com/O/R.git`,
+    a `//subdir` of either); None for any other source."""
+    m = _GITHUB_SOURCE_RE.fullmatch(source.strip())
+    return m.group("p") if m else None
+
+
+def provider_references(text: str, wanted: str) -> list[TfRef]:
+    """Every `required_providers` version of provider `wanted` (NAMESPACE/NAME) in one HCL text;
+    python-hcl2's errors propagate (the caller reports an unparsable file)."""
+    from gitops_bot.parse.hcl import attributes, block_key, children, is_node, literal, parse, string_parts
+
+    line_of = line_numbers(text)
+    found = []
+    for body in children(parse(text)):
+        for block in children(body):
+            if not (is_node(block, "block") and block_key(block) == ("terraform",)):
+                continue
+            for inner in (n for b in children(block) if is_node(b, "body") for n in children(b)):
+                if not (is_node(inner, "block") and block_key(inner) == ("required_providers",)):
+                    continue
+                for name, expr in attributes(inner).items():
+                    fields = _object(expr)
+                    source = literal(fields.get("source")) if fields is not None else None
+                    version = fields.get("version") if fields is not None else expr
+                    implied = f"hashicorp/{name}" if source is None else None
+                    if (provider(source) if source is not None else implied) != wanted or version is None:
+                        continue
+                    parts = string_parts(version)
+                    if len(parts) == 1:
+                        start, end = parts[0].meta.start_pos, parts[0].meta.end_pos
+                        form = "required_providers version" + (" (source implied)" if implied else "")
+                        found.append(TfRef(line_of(start), start, end, text[start:end], form, name))
+    return found
+
+
+def _object(expr) -> dict | None:
+    """The plain-keyed fields of an object expression (`{ source = ..., version = ... }`)."""
+    from gitops_bot.parse.hcl import children, is_node, token_text
+
+    node = expr.children[0] if is_node(expr, "expr_term") and expr.children else expr
+    if not is_node(node, "object"):
+        return None
+    return {token_text(e.children[0]): e.children[-1] for e in children(node) if is_node(e, "object_elem")}
+
+
+def module_references(text: str, wanted: str) -> list[TfRef]:
+    """Every `version` of a `module` block sourced from registry module `wanted` in one HCL text."""
+    from gitops_bot.parse.hcl import attributes, block_key, children, is_node, literal, parse, string_parts
+
+    line_of = line_numbers(text)
+    found = []
+    for body in children(parse(text)):
+        for block in children(body):
+            if not (is_node(block, "block") and block_key(block)[:1] == ("module",)):
+                continue
+            attrs = attributes(block)
+            source = literal(attrs.get("source"))
+            if source is None or registry_module(source) != wanted or "version" not in attrs:
+                continue
+            parts = string_parts(attrs["version"])
+            if len(parts) == 1:
+                start, end = parts[0].meta.start_pos, parts[0].meta.end_pos
+                found.append(TfRef(line_of(start), start, end, text[start:end], "module version"))
+    return found
+
+
+def readme_rows(text: str, names: set[str]) -> list[TfRef]:
+    """terraform-docs Requirements/Providers rows of the providers' local `names` (aliases too):
+    the version cell, when it is a constraint (`n/a` is not)."""
+    line_of = line_numbers(text)
+    found = []
+    for name in sorted(names):
+        row = re.compile(rf'^\|\s*<a name="(?P<kind>requirement|provider)_{re.escape(name)}(?:\.[\w-]+)?"></a>'
+                         r"[^|\n]*\|\s*(?P<v>[^|\n]*?)\s*\|\s*$", re.MULTILINE)
+        for m in row.finditer(text):
+            if is_constraint(m.group("v")):
+                start, end = m.span("v")
+                found.append(TfRef(line_of(start), start, end, m.group("v"),
+                                   f"terraform-docs {m.group('kind')} row", name))
+    return sorted(found, key=lambda r: r.start)
+
+
+_TF_DOCS_RE = re.compile(r"<!-- BEGIN_TF_DOCS -->(?:(?!<!-- BEGIN_TF_DOCS -->).)*?<!-- END_TF_DOCS -->", re.DOTALL)
+
+
+def in_generated_section(text: str, offset: int) -> bool:
+    """Whether `offset` is inside the section terraform-docs regenerates: a README without markers
+    is all generated (terraform-docs' plain output); with markers, only the first
+    `<!-- BEGIN_TF_DOCS -->` ... `<!-- END_TF_DOCS -->` (terraform-docs' inject mode replaces that
+    one; a second copy, or a BEGIN without its END, is stale text it never touches)."""
+    if "<!-- BEGIN_TF_DOCS -->" not in text:
+        return True
+    first = _TF_DOCS_RE.search(text)
+    return bool(first) and text.find("<!-- BEGIN_TF_DOCS -->") == first.start() and first.start() < offset < first.end()

@@ -1,0 +1,272 @@
+"""set-version's (and pin-versions') Terraform targets: `provider=NAMESPACE/NAME` (the
+required_providers constraint, and the terraform-docs rows of the README beside each module) and
+`module=SOURCE` (a registry module's `version`, a GitHub source's `?ref=`). Constructed
+before/after trees compared byte for byte, look-alikes that must not move, rows that are listed
+instead of changed, a second run that changes nothing, and the parameter contract."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gitops_bot.cli import main
+from gitops_bot.domain.terraform_refs import is_constraint
+
+from .conftest import tree_bytes, write_tree
+
+VERSIONS_TF = """\
+terraform {
+  required_version = ">= 1.0"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "{aws}" # pinned ahead of 6.0
+    }
+    helm = {
+      source  = "hashicorp/helm"
+      version = ">= 3.72"
+    }
+    awscc = {
+      source  = "registry.terraform.io/hashicorp/awscc"
+      version = ">= 3.72"
+    }
+  }
+}
+"""
+
+README = """\
+# Blueprint
+
+<!-- BEGIN_TF_DOCS -->
+## Requirements
+
+| Name | Version |
+|------|---------|
+| <a name="requirement_terraform"></a> [terraform](#requirement\\_terraform) | >= 1.0 |
+| <a name="requirement_aws"></a> [aws](#requirement\\_aws) | {aws} |
+| <a name="requirement_helm"></a> [helm](#requirement\\_helm) | >= 3.72 |
+
+## Providers
+
+| Name | Version |
+|------|---------|
+| <a name="provider_aws"></a> [aws](#provider\\_aws) | {aws} |
+| <a name="provider_aws.ecr"></a> [aws.ecr](#provider\\_aws.ecr) | {aws} |
+| <a name="provider_awscc"></a> [awscc](#provider\\_awscc) | >= 3.72 |
+<!-- END_TF_DOCS -->
+"""
+
+# a provider spelled with its registry host, one without source (hashicorp/aws by Terraform's
+# default), the pre-0.13 shorthand, and another namespace's `aws` that is not hashicorp/aws
+MODULE_TF = """\
+terraform {
+  required_providers {
+    aws = {
+      source  = "registry.terraform.io/HashiCorp/aws"
+      version = "{aws}"
+      configuration_aliases = [aws.virginia]
+    }
+  }
+}
+"""
+IMPLIED_TF = 'terraform {\n  required_providers {\n    aws = {\n      version = "{aws}"\n    }\n  }\n}\n'
+SHORTHAND_TF = 'terraform {\n  required_providers {\n    aws = "{aws}"\n  }\n}\n'
+OTHER_TF = ('terraform {\n  required_providers {\n    aws = {\n      source  = "acme/aws"\n'
+            '      version = ">= 3.72"\n    }\n  }\n}\n')
+
+
+def _tree(aws_old: str, aws_new: str | None = None) -> dict[str, str]:
+    new = aws_new or aws_old
+    return {
+        "blueprints/a/versions.tf": VERSIONS_TF.replace("{aws}", new),
+        "blueprints/a/README.md": README.replace("{aws}", new),
+        "modules/b/versions.tf": MODULE_TF.replace("{aws}", new),
+        "modules/c/versions.tf": IMPLIED_TF.replace("{aws}", new),
+        "modules/d/versions.tf": SHORTHAND_TF.replace("{aws}", new),
+        "vendor/acme/versions.tf": OTHER_TF,
+        "docs/notes.md": f"We used hashicorp/aws {aws_old} for a while.\n",
+    }
+
+
+def run(repo, *params, command="apply", recipe="set-version"):
+    return main([command, recipe, *params, "--repo", str(repo)])
+
+
+def report(repo, capsys, *params, recipe="set-version"):
+    capsys.readouterr()
+    code = run(repo, *params, "--format", "json", command="plan", recipe=recipe)
+    return code, json.loads(capsys.readouterr().out)
+
+
+def _expected(before: dict[str, str], after: dict[str, str]) -> dict[str, bytes]:
+    """The after-tree: the files that must change from `after`, every other file as before."""
+    return {p: (after[p] if p in after else before[p]).encode() for p in sorted(before)}
+
+
+@pytest.mark.parametrize("recipe", ["set-version", "pin-versions"])
+def test_a_provider_constraint_moves_in_every_module_and_readme_and_nothing_else(tmp_path, capsys, recipe):
+    before = _tree(">= 3.72")
+    repo = write_tree(tmp_path, before)
+    assert run(repo, "provider=hashicorp/aws", "version=~> 5.95", recipe=recipe) == 0
+    changed = _tree(">= 3.72", "~> 5.95")
+    del changed["docs/notes.md"], changed["vendor/acme/versions.tf"]
+    assert tree_bytes(repo) == _expected(before, changed)
+    code, second = report(repo, capsys, "provider=hashicorp/aws", "version=~> 5.95", recipe=recipe)
+    assert code == 0 and second["files"] == []  # a second run changes nothing
+    assert [(r["path"], r["line"]) for r in second["residue"]] == [("docs/notes.md", 1)]
+
+
+def test_the_constraint_is_written_exactly_as_given(tmp_path):
+    before = {"versions.tf": VERSIONS_TF.replace("{aws}", "~> 4.0")}
+    repo = write_tree(tmp_path, before)
+    assert run(repo, "provider=hashicorp/aws", "version=>= 4.0, < 6.0") == 0
+    assert (repo / "versions.tf").read_text() == VERSIONS_TF.replace("{aws}", ">= 4.0, < 6.0")
+
+
+def test_another_providers_same_constraint_is_a_lookalike_that_stays(tmp_path):
+    # helm and awscc share the old constraint; acme/aws shares the local name: none moves
+    before = {"versions.tf": VERSIONS_TF.replace("{aws}", "~> 5.95"), "vendor/versions.tf": OTHER_TF}
+    repo = write_tree(tmp_path, before)
+    assert run(repo, "provider=hashicorp/aws", "version=~> 5.95") == 0
+    assert tree_bytes(repo) == _expected(before, {})
+    assert run(repo, "provider=hashicorp/awscc", "version=~> 1.0") == 0
+    assert (repo / "versions.tf").read_text() == VERSIONS_TF.replace("{aws}", "~> 5.95").replace(
+        'awscc"\n      version = ">= 3.72"', 'awscc"\n      version = "~> 1.0"')
+
+
+def test_readme_rows_that_do_not_document_the_constraint_are_listed_not_changed(tmp_path, capsys):
+    # a Providers row holding the lock file's version, and a second stale copy of the generated
+    # section (terraform-docs replaces the first only)
+    readme = (README.replace('| {aws} |\n| <a name="provider_aws.ecr"', '| 5.38.0 |\n| <a name="provider_aws.ecr"')
+              + "<!-- BEGIN_TF_DOCS -->\n| <a name=\"requirement_aws\"></a> [aws](#requirement\\_aws) | {aws} |\n"
+                "<!-- END_TF_DOCS -->\n")
+    before = {"versions.tf": VERSIONS_TF.replace("{aws}", ">= 3.72"), "README.md": readme.replace("{aws}", ">= 3.72")}
+    repo = write_tree(tmp_path, before)
+    code, result = report(repo, capsys, "provider=hashicorp/aws", "version=~> 5.95")
+    assert code == 0
+    assert [(r["path"], r["line"], r["reason"]) for r in result["residue"]] == [
+        ("README.md", 16, "terraform-docs provider row '5.38.0' not the constraint the module declares (>= 3.72): "
+                          "not changed"),
+        ("README.md", 21, "terraform-docs requirement row '>= 3.72' outside the terraform-docs section "
+                          "(BEGIN_TF_DOCS/END_TF_DOCS): not changed"),
+    ]
+    assert run(repo, "provider=hashicorp/aws", "version=~> 5.95") == 0
+    after = readme.replace("{aws}", "~> 5.95").replace(
+        '[aws](#requirement\\_aws) | ~> 5.95 |\n<!-- END', '[aws](#requirement\\_aws) | >= 3.72 |\n<!-- END')
+    assert (repo / "README.md").read_text() == after
+
+
+def test_a_readme_without_a_module_beside_it_is_not_touched(tmp_path):
+    before = {"versions.tf": VERSIONS_TF.replace("{aws}", ">= 3.72"),
+              "other/README.md": README.replace("{aws}", ">= 3.72")}
+    repo = write_tree(tmp_path, before)
+    assert run(repo, "provider=hashicorp/aws", "version=~> 5.95") == 0
+    assert tree_bytes(repo) == _expected(before, {"versions.tf": VERSIONS_TF.replace("{aws}", "~> 5.95")})
+
+
+def test_paths_limit_the_provider_change(tmp_path):
+    before = _tree(">= 3.72")
+    repo = write_tree(tmp_path, before)
+    assert run(repo, "provider=hashicorp/aws", "version=~> 5.95", "paths=modules/b/**") == 0
+    assert tree_bytes(repo) == _expected(before, {"modules/b/versions.tf": MODULE_TF.replace("{aws}", "~> 5.95")})
+
+
+MODULES_TF = """\
+module "eks" {
+  source  = "terraform-aws-modules/eks/aws"
+  version = "~> 19.0"
+
+  cluster_name = "demo"
+}
+
+module "irsa" {
+  source  = "registry.terraform.io/terraform-aws-modules/eks/aws//modules/karpenter"
+  version = "19.21.0"
+}
+
+module "vpc" {
+  source  = "terraform-aws-modules/vpc/aws"
+  version = "~> 19.0"
+}
+
+module "fork" {
+  source  = "acme/eks/aws"
+  version = "~> 19.0"
+}
+
+module "ingress" {
+  source = "github.com/acme/terraform-ingress?ref=1.8.12"
+}
+
+module "ingress_git" {
+  source = "git::https://github.com/acme/terraform-ingress.git//modules/nginx?ref=1.8.12"
+}
+
+module "other" {
+  source = "github.com/acme/terraform-ingress-extra?ref=1.8.12"
+}
+"""
+
+
+def test_a_registry_module_version_moves_in_its_blocks_only(tmp_path, capsys):
+    repo = write_tree(tmp_path, {"main.tf": MODULES_TF})
+    assert run(repo, "module=terraform-aws-modules/eks/aws", "version=~> 20.0") == 0
+    assert (repo / "main.tf").read_text() == MODULES_TF.replace(
+        '  version = "~> 19.0"\n\n  cluster', '  version = "~> 20.0"\n\n  cluster').replace(
+        '"19.21.0"', '"~> 20.0"')
+    code, second = report(repo, capsys, "module=terraform-aws-modules/eks/aws", "version=~> 20.0")
+    assert code == 0 and second["files"] == []
+
+
+def test_a_github_module_source_moves_its_ref_like_github_does(tmp_path, capsys):
+    repo = write_tree(tmp_path, {"main.tf": MODULES_TF})
+    assert run(repo, "module=github.com/acme/terraform-ingress", "version=1.8.13") == 0
+    assert (repo / "main.tf").read_text() == MODULES_TF.replace(
+        "terraform-ingress?ref=1.8.12", "terraform-ingress?ref=1.8.13").replace(
+        "nginx?ref=1.8.12", "nginx?ref=1.8.13")
+    code, second = report(repo, capsys, "module=git::https://github.com/acme/terraform-ingress.git", "version=1.8.13")
+    assert code == 0 and second["files"] == []
+
+
+@pytest.mark.parametrize("text", ["~> 5.95", ">= 5.34", ">= 4.0, < 6.0", "1.2.3", "= 1.2.3", "!= 2.0", ">=4.0,<6.0",
+                                  "~> 1.0.0-beta1"])
+def test_constraint_grammar_accepts(text):
+    assert is_constraint(text)
+
+
+@pytest.mark.parametrize("text", ["", " ~> 5.95", "~> 5.95 ", "~>  5.95", "=> 5", "~> 5.x", "latest", ">= 4.0,, < 6",
+                                  "~> 5.95; rm -rf /", '~> 5.95"', "v5.95", "~> 5.95\n", ">= 1.2.3.4"])
+def test_constraint_grammar_refuses(text):
+    assert not is_constraint(text)
+
+
+@pytest.mark.parametrize("params, message", [
+    (["provider=hashicorp/aws", "tool=istio", "version=1.2.3"], "(given: tool, provider)"),
+    (["provider=hashicorp/aws", "module=terraform-aws-modules/eks/aws", "version=1.2.3"],
+     "(given: provider, module)"),
+    (["provider=hashicorp/aws"], "needs version="),
+    (["provider=aws", "version=~> 5.0"], "is not a Terraform provider (NAMESPACE/NAME)"),
+    (["provider=hashicorp/aws", "version=5.x"], "is not a Terraform version constraint"),
+    (["module=terraform-aws-modules/eks", "version=~> 1.0"], "is neither a registry module"),
+    (["module=terraform-aws-modules/eks/aws", "version=latest"], "is not a Terraform version constraint"),
+    (["module=github.com/acme/terraform-ingress", "version=~> 1.0"], "is not a version tag"),
+    (["module=github.com/acme/terraform-ingress?ref=1.8.12", "version=1.8.13"], "does not match"),
+])
+def test_parameter_contract(tmp_path, capsys, params, message):
+    repo = write_tree(tmp_path, {"versions.tf": VERSIONS_TF.replace("{aws}", ">= 3.72")})
+    assert run(repo, *params, command="plan") == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("params, message", [
+    (["provider=hashicorp/aws", "tool=istio", "version=~> 5.0"], "one target"),
+    (["tool=istio", "paths=x/"], "paths= with provider= or module= only"),
+])
+def test_pin_versions_parameter_contract(tmp_path, capsys, params, message):
+    repo = write_tree(tmp_path, {"versions.tf": VERSIONS_TF.replace("{aws}", ">= 3.72")})
+    assert run(repo, *params, command="plan", recipe="pin-versions") == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
