@@ -263,10 +263,94 @@ def test_parameter_contract(tmp_path, capsys, params, message):
 
 @pytest.mark.parametrize("params, message", [
     (["provider=hashicorp/aws", "tool=istio", "version=~> 5.0"], "one target"),
-    (["tool=istio", "paths=x/"], "paths= with provider= or module= only"),
+    (["tool=istio", "paths=x/"], "takes paths= and to= with provider= or module= only"),
+    (["tool=istio", "to=aws-ia/addons/aws"], "takes paths= and to= with provider= or module= only"),
 ])
 def test_pin_versions_parameter_contract(tmp_path, capsys, params, message):
     repo = write_tree(tmp_path, {"versions.tf": VERSIONS_TF.replace("{aws}", ">= 3.72")})
     assert run(repo, *params, command="plan", recipe="pin-versions") == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+FORK_TF = """\
+module "addons" {
+  source = "github.com/fork/terraform-aws-addons?ref=my-branch"
+
+  cluster_name = "demo"
+}
+
+module "addons_counted" {
+  count  = 1
+  source = "git::https://github.com/fork/terraform-aws-addons.git?ref=v0.9.0"
+  name   = "x"
+}
+
+module "addons_sub" {
+  source = "github.com/fork/terraform-aws-addons//modules/irsa?ref=my-branch"
+}
+
+module "upstream" {
+  source  = "github.com/upstream/terraform-aws-addons?ref=my-branch"
+}
+"""
+
+FORK_TF_AFTER = """\
+module "addons" {
+  source  = "aws-ia/addons/aws"
+  version = "~> 1.0"
+
+  cluster_name = "demo"
+}
+
+module "addons_counted" {
+  count   = 1
+  source  = "aws-ia/addons/aws"
+  version = "~> 1.0"
+  name    = "x"
+}
+
+module "addons_sub" {
+  source = "github.com/fork/terraform-aws-addons//modules/irsa?ref=my-branch"
+}
+
+module "upstream" {
+  source  = "github.com/upstream/terraform-aws-addons?ref=my-branch"
+}
+"""
+
+
+@pytest.mark.parametrize("recipe", ["pin-versions", "set-version"])
+def test_a_forks_branch_moves_to_the_registry_module_aligned_as_terraform_fmt_aligns(tmp_path, capsys, recipe):
+    params = ("module=github.com/fork/terraform-aws-addons", "to=aws-ia/addons/aws", "version=~> 1.0")
+    repo = write_tree(tmp_path, {"main.tf": FORK_TF, "other.tf": FORK_TF.replace("fork/", "someone/")})
+    code, result = report(repo, capsys, *params, recipe=recipe)
+    assert code == 1  # the //subdir source is refused: no registry equivalent can be derived
+    assert [(r["path"], r["line"]) for r in result["refused"]] == [("main.tf", 14)]
+    assert run(repo, *params, recipe=recipe) == 1
+    assert tree_bytes(repo) == {"main.tf": FORK_TF_AFTER.encode(),
+                                "other.tf": FORK_TF.replace("fork/", "someone/").encode()}
+    code, second = report(repo, capsys, *params, recipe=recipe)
+    assert [f["path"] for f in second["files"]] == []  # a second run changes nothing
+
+
+def test_a_registry_module_moves_to_another_with_its_version_set(tmp_path):
+    before = 'module "eks" {\n  source  = "acme/eks/aws"\n  version = "~> 1.0"\n}\n'
+    repo = write_tree(tmp_path, {"main.tf": before})
+    assert run(repo, "module=acme/eks/aws", "to=terraform-aws-modules/eks/aws", "version=~> 20.0") == 0
+    assert (repo / "main.tf").read_text() == (
+        'module "eks" {\n  source  = "terraform-aws-modules/eks/aws"\n  version = "~> 20.0"\n}\n')
+
+
+@pytest.mark.parametrize("params, message", [
+    (["module=github.com/fork/addons", "to=github.com/aws-ia/addons", "version=~> 1.0"], "is not a registry module"),
+    (["module=github.com/fork/addons", "to=aws-ia/addons/aws", "version=main"],
+     "is not a Terraform version constraint"),
+    (["module=fork/addons", "to=aws-ia/addons/aws", "version=~> 1.0"], "is neither a registry module"),
+    (["github=fork/addons", "to=aws-ia/addons/aws", "version=v1.0.0"], "to= applies to image= only"),
+])
+def test_module_move_parameter_contract(tmp_path, capsys, params, message):
+    repo = write_tree(tmp_path, {"main.tf": FORK_TF})
+    assert run(repo, *params, command="plan") == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1

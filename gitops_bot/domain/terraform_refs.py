@@ -131,6 +131,81 @@ def module_references(text: str, wanted: str) -> list[TfRef]:
     return found
 
 
+@dataclass(frozen=True)
+class ModuleSource:
+    """A `module` block's literal `source` as written: `start:end` spans the text inside its quotes;
+    `line_start` is the offset of the attribute's line; `version` its `version`, if it has one."""
+
+    line: int
+    start: int
+    end: int
+    source: str
+    line_start: int
+    version: TfRef | None
+
+
+def module_sources(text: str) -> list[ModuleSource]:
+    """Every `module` block's literal source in one HCL text (python-hcl2's errors propagate)."""
+    from gitops_bot.parse.hcl import attributes, block_key, children, is_node, parse, string_parts
+
+    line_of = line_numbers(text)
+    found = []
+    for body in children(parse(text)):
+        for block in children(body):
+            if not (is_node(block, "block") and block_key(block)[:1] == ("module",)):
+                continue
+            attrs = attributes(block)
+            parts = string_parts(attrs["source"]) if "source" in attrs else []
+            if len(parts) != 1:
+                continue
+            start, end = parts[0].meta.start_pos, parts[0].meta.end_pos
+            version = None
+            vparts = string_parts(attrs["version"]) if "version" in attrs else []
+            if len(vparts) == 1:
+                vs, ve = vparts[0].meta.start_pos, vparts[0].meta.end_pos
+                version = TfRef(line_of(vs), vs, ve, text[vs:ve], "module version")
+            found.append(ModuleSource(line_of(start), start, end, text[start:end],
+                                      text.rfind("\n", 0, start) + 1, version))
+    return found
+
+
+_ATTRIBUTE_LINE_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<key>[A-Za-z_][\w-]*)(?P<pad>[ \t]*)=(?!=)")
+
+
+def inserted_attribute(text: str, line_start: int, key: str, value: str) -> list[tuple[int, int, str]]:
+    """Edits (start, end, replacement) that add `key = "value"` after the attribute on the line at
+    `line_start`, aligned as `terraform fmt` aligns a run of one-line attributes: the run's `=`
+    move right when `key` is longer than every key in it (`source =` -> `source  =`)."""
+    lines = text.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    index = offsets.index(line_start)
+    run = [index]
+    for step in (-1, 1):  # the run: adjacent one-line attributes at the same indent
+        i = index + step
+        while 0 <= i < len(lines) and _same_run(lines[i], lines[index]):
+            run.append(i)
+            i += step
+    matches = {i: _ATTRIBUTE_LINE_RE.match(lines[i]) for i in run}
+    indent = matches[index].group("indent")
+    width = max([len(key)] + [len(m.group("key")) for m in matches.values()])
+    aligned = len({len(m.group("key")) + len(m.group("pad")) for m in matches.values()}) == 1
+    if not aligned:  # not fmt-aligned before: add the line as it is, touch no other
+        width = len(key)
+    edits = [(offsets[i] + m.end("key"), offsets[i] + m.end("pad"), " " * (width - len(m.group("key")) + 1))
+             for i, m in sorted(matches.items()) if aligned and len(m.group("pad")) != width - len(m.group("key")) + 1]
+    end = offsets[index + 1]
+    newline = "" if lines[index].endswith("\n") else "\n"
+    edits.append((end, end, f'{newline}{indent}{key}{" " * (width - len(key) + 1)}= "{value}"\n'))
+    return edits
+
+
+def _same_run(line: str, anchor: str) -> bool:
+    m, a = _ATTRIBUTE_LINE_RE.match(line), _ATTRIBUTE_LINE_RE.match(anchor)
+    return bool(m and a) and m.group("indent") == a.group("indent") and not line.rstrip().endswith(("{", "[", "("))
+
+
 def readme_rows(text: str, names: set[str]) -> list[TfRef]:
     """terraform-docs Requirements/Providers rows of the providers' local `names` (aliases too):
     the version cell, when it is a constraint (`n/a` is not)."""

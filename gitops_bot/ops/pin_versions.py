@@ -37,8 +37,8 @@ def run(state: RunState, args: dict[str, str]) -> None:
         state.limit_to(args.get("paths", ""))
         set_version.run_terraform(state, args)
         return
-    if args.get("paths"):
-        raise UserError("pin-versions takes paths= with provider= or module= only")
+    if args.get("paths") or args.get("to"):
+        raise UserError("pin-versions takes paths= and to= with provider= or module= only")
     tool = state.tool(args["tool"]) if args.get("tool") else None
     version = args.get("version") or ""
     if version and not tool:
@@ -203,5 +203,6 @@ def _definition(text: str, kind: str, name: str, version: str) -> Cut:
     return Cut(Span(at, at), definition + newline + newline)
 
 
-OPERATION = Operation("pin_versions", run, required=(), optional=("tool", "provider", "module", "version", "paths"),
+OPERATION = Operation("pin_versions", run, required=(), optional=("tool", "provider", "module", "to", "version",
+                                                                      "paths"),
                       description="pin floating references")

@@ -42,9 +42,10 @@ def run(state: RunState, args: dict[str, str]) -> None:
                         "github=OWNER/REPO, provider=NAMESPACE/NAME or module=SOURCE"
                         + (f" (given: {', '.join(given)})" if given else ""))
     state.limit_to(args.get("paths", ""))  # UserError (exit 2) for a bad glob or one matching nothing
-    for key in ("to", "digest"):
-        if args.get(key) and "image" not in given:
-            raise UserError(f"{key}= applies to image= only")
+    if args.get("to") and not given.keys() & {"image", "module"}:
+        raise UserError("to= applies to image= only, or to module= (a Terraform module moved to a registry source)")
+    if args.get("digest") and "image" not in given:
+        raise UserError("digest= applies to image= only")
     if "image" in given:
         _run_image(state, args)
     elif "chart" in given:
@@ -104,7 +105,17 @@ def run_terraform(state: RunState, args: dict[str, str]) -> None:
             raise UserError(f"version={new!r} is not a Terraform version constraint (1.2.3, ~> 5.95, >= 4.0, < 6.0)")
         version_targets.run_provider(state, wanted, new)
         return
-    source = args["module"]
+    source, to = args["module"], args.get("to")
+    if to:
+        if terraform_refs.registry_module(to) is None or "//" in to:
+            raise UserError(f"to={to!r} is not a registry module (NAMESPACE/NAME/PROVIDER)")
+        if terraform_refs.github_project(source) is None and terraform_refs.registry_module(source) is None:
+            raise UserError(f"module={source!r} is neither a registry module (NAMESPACE/NAME/PROVIDER) nor a GitHub "
+                            "source (github.com/OWNER/REPO)")
+        if not terraform_refs.is_constraint(new):
+            raise UserError(f"version={new!r} is not a Terraform version constraint (1.2.3, ~> 1.0, >= 4.0, < 6.0)")
+        version_targets.run_module_move(state, source, to, new)
+        return
     if terraform_refs.github_project(source) is not None:
         if not (is_version_ref(new) or is_release_branch(new)):
             raise UserError(f"version={new!r} is not a version tag (v1.2.3, 1.2.3) for a GitHub module source")

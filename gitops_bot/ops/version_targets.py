@@ -202,6 +202,43 @@ def run_module(state: RunState, source: str, version: str) -> None:
     _mentions(state, wanted, f"module {wanted}")
 
 
+def run_module_move(state: RunState, source: str, to: str, version: str) -> None:
+    """Move every `module` block sourced from `source` (a registry module, or a GitHub project at
+    any ref) to registry module `to` at `version`: the source is replaced and the block's
+    `version` set, or added after the source, aligned as terraform fmt aligns (a floating
+    branch of a fork pinned by moving to the registry)."""
+    project = terraform_refs.github_project(source)
+    wanted = project.lower() if project else terraform_refs.registry_module(source)
+    for path, text, kind in _candidates(state, project or wanted, re.IGNORECASE):
+        if kind != "hcl":
+            continue
+        cuts = []
+        for block in _hcl_refs(state, path, text, lambda t, _w: terraform_refs.module_sources(t), wanted):
+            if not _same_module(block.source, project, wanted):
+                continue
+            line = _line(text, block.line)
+            state.found.append(Finding(path, block.line, line, f"module source: {block.source}", Kind.VERSION,
+                                       block.source))
+            if "//" in block.source.split("://")[-1]:
+                state.refused.append(Finding(path, block.line, line.strip(), "edit refused: a subdirectory "
+                                             "of the source has no registry equivalent the bot can derive", Kind.KEPT))
+                continue
+            cuts.append(Cut(Span(block.start, block.end), to))
+            if block.version is not None:
+                cuts += _constraint_cuts(state, path, text, [block.version], version)
+            else:
+                cuts += [Cut(Span(start, end), new) for start, end, new
+                         in terraform_refs.inserted_attribute(text, block.line_start, "version", version)]
+        _write(state, path, text, kind, cuts)
+
+
+def _same_module(written: str, project: str | None, wanted: str) -> bool:
+    if project is not None:
+        found = terraform_refs.github_project(written)
+        return found is not None and found.lower() == wanted
+    return terraform_refs.registry_module(written) == wanted
+
+
 def _mentions(state: RunState, name: str, what: str) -> None:
     """Residue: lines naming a provider or module next to a version outside the forms above (the
     version is on its own line in those, so a line naming the source with a version is no form)."""
