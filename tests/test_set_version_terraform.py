@@ -210,12 +210,27 @@ module "other" {
 """
 
 
-def test_a_registry_module_version_moves_in_its_blocks_only(tmp_path, capsys):
-    repo = write_tree(tmp_path, {"main.tf": MODULES_TF})
+MODULES_README = """\
+## Modules
+
+| Name | Source | Version |
+|------|--------|---------|
+| <a name="module_eks"></a> [eks](#module\\_eks) | terraform-aws-modules/eks/aws | {eks} |
+| <a name="module_fork"></a> [fork](#module\\_fork) | acme/eks/aws | ~> 19.0 |
+| <a name="module_vpc"></a> [vpc](#module\\_vpc) | terraform-aws-modules/vpc/aws | ~> 19.0 |
+"""
+
+
+def test_a_registry_module_version_moves_in_its_blocks_and_readme_rows_only(tmp_path, capsys):
+    repo = write_tree(tmp_path, {"main.tf": MODULES_TF, "README.md": MODULES_README.replace("{eks}", "~> 19.0"),
+                                 "NOTES.md": "terraform-aws-modules/eks/aws 19.21.0 needs a new IAM role\n"})
+    code, result = report(repo, capsys, "module=terraform-aws-modules/eks/aws", "version=~> 20.0")
+    assert code == 0 and [(r["path"], r["line"]) for r in result["residue"]] == [("NOTES.md", 1)]
     assert run(repo, "module=terraform-aws-modules/eks/aws", "version=~> 20.0") == 0
     assert (repo / "main.tf").read_text() == MODULES_TF.replace(
         '  version = "~> 19.0"\n\n  cluster', '  version = "~> 20.0"\n\n  cluster').replace(
         '"19.21.0"', '"~> 20.0"')
+    assert (repo / "README.md").read_text() == MODULES_README.replace("{eks}", "~> 20.0")
     code, second = report(repo, capsys, "module=terraform-aws-modules/eks/aws", "version=~> 20.0")
     assert code == 0 and second["files"] == []
 

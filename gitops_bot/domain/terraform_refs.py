@@ -127,7 +127,9 @@ def module_references(text: str, wanted: str) -> list[TfRef]:
             parts = string_parts(attrs["version"])
             if len(parts) == 1:
                 start, end = parts[0].meta.start_pos, parts[0].meta.end_pos
-                found.append(TfRef(line_of(start), start, end, text[start:end], "module version"))
+                key = block_key(block)
+                found.append(TfRef(line_of(start), start, end, text[start:end], "module version",
+                                   key[1] if len(key) > 1 else ""))
     return found
 
 
@@ -219,6 +221,21 @@ def readme_rows(text: str, names: set[str]) -> list[TfRef]:
                 start, end = m.span("v")
                 found.append(TfRef(line_of(start), start, end, m.group("v"),
                                    f"terraform-docs {m.group('kind')} row", name))
+    return sorted(found, key=lambda r: r.start)
+
+
+def module_rows(text: str, names: set[str], wanted: str) -> list[TfRef]:
+    """terraform-docs Modules rows (`| <a name="module_eks"></a> [eks](#module\\_eks) | SOURCE | VERSION |`)
+    of the module blocks `names` whose source cell is registry module `wanted`: the version cell."""
+    line_of = line_numbers(text)
+    found = []
+    for name in sorted(names):
+        row = re.compile(rf'^\|\s*<a name="module_{re.escape(name)}"></a>[^|\n]*\|\s*(?P<src>[^|\n]*?)\s*\|'
+                         r"\s*(?P<v>[^|\n]*?)\s*\|\s*$", re.MULTILINE)
+        for m in row.finditer(text):
+            if registry_module(m.group("src")) == wanted and is_constraint(m.group("v")):
+                start, end = m.span("v")
+                found.append(TfRef(line_of(start), start, end, m.group("v"), "terraform-docs module row", name))
     return sorted(found, key=lambda r: r.start)
 
 

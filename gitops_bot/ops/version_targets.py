@@ -162,19 +162,16 @@ def run_provider(state: RunState, wanted: str, constraint: str) -> None:
             declared.setdefault(posixpath.dirname(path), {}).setdefault(ref.name, set()).add(ref.version)
         _write(state, path, text, kind, _constraint_cuts(state, path, text, refs, constraint))
     _mentions(state, wanted, f"provider {wanted}")
-    for folder, names in sorted(declared.items()):
-        path = posixpath.join(folder, "README.md")
-        text = state.tree.read(path) if state.tree.listed(path) and state.in_scope(path) else None
-        if text is not None:
-            _write(state, path, text, "markdown", _readme_cuts(state, path, text, names, constraint))
+    _readmes(state, declared, constraint, terraform_refs.readme_rows)
 
 
-def _readme_cuts(state: RunState, path: str, text: str, declared: dict[str, set[str]], constraint: str) -> list[Cut]:
+def _readme_cuts(state: RunState, path: str, text: str, found: list, declared: dict[str, set[str]],
+                 constraint: str) -> list[Cut]:
     """The terraform-docs rows that document a constraint the module declares; a row holding
     another value (the lock file's version, a stale table) or outside the generated section is
     residue: regenerating the docs is the reviewer's call."""
     rows, kept = [], []
-    for ref in terraform_refs.readme_rows(text, set(declared)):
+    for ref in found:
         if not terraform_refs.in_generated_section(text, ref.start):
             kept.append((ref, "outside the terraform-docs section (BEGIN_TF_DOCS/END_TF_DOCS)"))
         elif ref.version not in declared[ref.name] | {constraint}:
@@ -195,11 +192,30 @@ def run_module(state: RunState, source: str, version: str) -> None:
         run_github(state, project, version)
         return
     wanted = terraform_refs.registry_module(source)
+    declared: dict[str, dict[str, set[str]]] = {}  # folder -> block label -> versions its .tf files set
     for path, text, kind in _candidates(state, wanted, re.IGNORECASE):
         if kind == "hcl":
             refs = _hcl_refs(state, path, text, terraform_refs.module_references, wanted)
+            for ref in refs:
+                declared.setdefault(posixpath.dirname(path), {}).setdefault(ref.name, set()).add(ref.version)
             _write(state, path, text, kind, _constraint_cuts(state, path, text, refs, version))
-    _mentions(state, wanted, f"module {wanted}")
+    covered = _readmes(state, declared, version, lambda text, names: terraform_refs.module_rows(text, names, wanted))
+    _mentions(state, wanted, f"module {wanted}", covered)
+
+
+def _readmes(state: RunState, declared: dict[str, dict[str, set[str]]], constraint: str,
+             rows: Callable[[str, set[str]], list]) -> dict[str, set[int]]:
+    """Move the terraform-docs rows of the README.md beside each folder in `declared`; the lines
+    of the rows found, per README."""
+    covered = {}
+    for folder, names in sorted(declared.items()):
+        path = posixpath.join(folder, "README.md")
+        text = state.tree.read(path) if state.tree.listed(path) and state.in_scope(path) else None
+        if text is not None:
+            found = rows(text, set(names))
+            covered[path] = {ref.line for ref in found}
+            _write(state, path, text, "markdown", _readme_cuts(state, path, text, found, names, constraint))
+    return covered
 
 
 def run_module_move(state: RunState, source: str, to: str, version: str) -> None:
@@ -239,12 +255,12 @@ def _same_module(written: str, project: str | None, wanted: str) -> bool:
     return terraform_refs.registry_module(written) == wanted
 
 
-def _mentions(state: RunState, name: str, what: str) -> None:
+def _mentions(state: RunState, name: str, what: str, covered: dict[str, set[int]] | None = None) -> None:
     """Residue: lines naming a provider or module next to a version outside the forms above (the
     version is on its own line in those, so a line naming the source with a version is no form)."""
     mention = re.compile(rf"(?<![\w./-])(?:registry\.terraform\.io/)?{re.escape(name)}(?![\w/-])", re.IGNORECASE)
     for path, text, _kind in _candidates(state, name, re.IGNORECASE):
-        _unrecognised(state, path, state.tree.original(path) or text, mention, set(), what)
+        _unrecognised(state, path, state.tree.original(path) or text, mention, (covered or {}).get(path, set()), what)
 
 
 def _hcl_refs(state: RunState, path: str, text: str, reader: Callable, wanted: str) -> list:
