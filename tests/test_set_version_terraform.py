@@ -369,3 +369,18 @@ def test_module_move_parameter_contract(tmp_path, capsys, params, message):
     assert run(repo, *params, command="plan") == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_a_version_that_is_no_literal_or_missing_is_reported_not_changed(tmp_path, capsys):
+    before = {"versions.tf": VERSIONS_TF.replace('"{aws}"', "var.aws_version"),
+              "main.tf": 'module "eks" {\n  source = "terraform-aws-modules/eks/aws"\n}\n'}
+    repo = write_tree(tmp_path, before)
+    code, result = report(repo, capsys, "provider=hashicorp/aws", "version=~> 5.95")
+    assert code == 0 and result["files"] == []
+    assert [(r["path"], r["line"], r["reason"]) for r in result["residue"]] == [
+        ("versions.tf", 7, "required_providers version: 'var.aws_version' is not a literal constraint: not changed")]
+    code, result = report(repo, capsys, "module=terraform-aws-modules/eks/aws", "version=~> 20.0")
+    assert code == 0 and result["files"] == []
+    assert [(r["path"], r["line"], r["reason"]) for r in result["residue"]] == [
+        ("main.tf", 2, "module without version: floats to the newest release: not changed")]
+    assert tree_bytes(repo) == _expected(before, {})

@@ -41,7 +41,8 @@ class TfRef:
     end: int
     version: str
     form: str
-    name: str = ""  # the provider's local name in its module (keys the README rows)
+    name: str = ""  # the provider's local name, the module block's label (key the README rows)
+    plain: bool = True  # a literal constraint; False: an expression, or no version at all (reported only)
 
 
 def is_constraint(text: str) -> bool:
@@ -74,9 +75,8 @@ def github_project(source: str) -> str | None:
 def provider_references(text: str, wanted: str) -> list[TfRef]:
     """Every `required_providers` version of provider `wanted` (NAMESPACE/NAME) in one HCL text;
     python-hcl2's errors propagate (the caller reports an unparsable file)."""
-    from gitops_bot.parse.hcl import attributes, block_key, children, is_node, literal, parse, string_parts
+    from gitops_bot.parse.hcl import attributes, block_key, children, is_node, literal, parse
 
-    line_of = line_numbers(text)
     found = []
     for body in children(parse(text)):
         for block in children(body):
@@ -92,12 +92,19 @@ def provider_references(text: str, wanted: str) -> list[TfRef]:
                     implied = f"hashicorp/{name}" if source is None else None
                     if (provider(source) if source is not None else implied) != wanted or version is None:
                         continue
-                    parts = string_parts(version)
-                    if len(parts) == 1:
-                        start, end = parts[0].meta.start_pos, parts[0].meta.end_pos
-                        form = "required_providers version" + (" (source implied)" if implied else "")
-                        found.append(TfRef(line_of(start), start, end, text[start:end], form, name))
+                    form = "required_providers version" + (" (source implied)" if implied else "")
+                    found.append(_version_ref(text, version, form, name))
     return found
+
+
+def _version_ref(text: str, expr, form: str, name: str) -> TfRef:
+    """The version an expression writes: its literal text, or the expression itself (not plain)."""
+    from gitops_bot.parse.hcl import string_parts
+
+    parts = string_parts(expr)
+    node = parts[0] if len(parts) == 1 else expr
+    start, end = node.meta.start_pos, node.meta.end_pos
+    return TfRef(text.count("\n", 0, start) + 1, start, end, text[start:end], form, name, len(parts) == 1)
 
 
 def _object(expr) -> dict | None:
@@ -111,8 +118,9 @@ def _object(expr) -> dict | None:
 
 
 def module_references(text: str, wanted: str) -> list[TfRef]:
-    """Every `version` of a `module` block sourced from registry module `wanted` in one HCL text."""
-    from gitops_bot.parse.hcl import attributes, block_key, children, is_node, literal, parse, string_parts
+    """Every `version` of a `module` block sourced from registry module `wanted` in one HCL text
+    (a block without one too, not plain: it floats)."""
+    from gitops_bot.parse.hcl import attributes, block_key, children, is_node, literal, parse
 
     line_of = line_numbers(text)
     found = []
@@ -122,14 +130,15 @@ def module_references(text: str, wanted: str) -> list[TfRef]:
                 continue
             attrs = attributes(block)
             source = literal(attrs.get("source"))
-            if source is None or registry_module(source) != wanted or "version" not in attrs:
+            if source is None or registry_module(source) != wanted:
                 continue
-            parts = string_parts(attrs["version"])
-            if len(parts) == 1:
-                start, end = parts[0].meta.start_pos, parts[0].meta.end_pos
-                key = block_key(block)
-                found.append(TfRef(line_of(start), start, end, text[start:end], "module version",
-                                   key[1] if len(key) > 1 else ""))
+            key = block_key(block)
+            label = key[1] if len(key) > 1 else ""
+            if "version" in attrs:
+                found.append(_version_ref(text, attrs["version"], "module version", label))
+            else:  # no version: Terraform takes the newest release
+                start = attrs["source"].meta.start_pos
+                found.append(TfRef(line_of(start), start, start, "", "module without version", label, False))
     return found
 
 

@@ -278,9 +278,13 @@ def _constraint_cuts(state: RunState, path: str, text: str, refs: list, constrai
     """Report each version found; a cut for each that differs from `constraint`."""
     cuts = []
     for ref in refs:
-        state.found.append(Finding(path, ref.line, _line(text, ref.line), f"{ref.form}: {ref.version}",
-                                   Kind.VERSION, ref.version))
-        if ref.version != constraint:
+        state.found.append(Finding(path, ref.line, _line(text, ref.line), f"{ref.form}: {ref.version or 'none'}",
+                                   Kind.VERSION, ref.version or "none"))
+        if not ref.plain:
+            why = "floats to the newest release" if not ref.version else f"{ref.version!r} is not a literal constraint"
+            state.notes.append(Finding(path, ref.line, _line(text, ref.line).strip(),
+                                       f"{ref.form}: {why}: not changed"))
+        elif ref.version != constraint:
             cuts.append(Cut(Span(ref.start, ref.end), constraint))
     return cuts
 
