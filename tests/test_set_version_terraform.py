@@ -384,3 +384,13 @@ def test_a_version_that_is_no_literal_or_missing_is_reported_not_changed(tmp_pat
     assert [(r["path"], r["line"], r["reason"]) for r in result["residue"]] == [
         ("main.tf", 2, "module without version: floats to the newest release: not changed")]
     assert tree_bytes(repo) == _expected(before, {})
+
+
+def test_an_unparsable_file_is_residue_and_does_not_stop_the_run(tmp_path, capsys):
+    before = {"broken/versions.tf": 'terraform {\n  required_providers {\n    aws = {\n      version = ">= 3.72"\n',
+              "ok/versions.tf": VERSIONS_TF.replace("{aws}", ">= 3.72")}
+    repo = write_tree(tmp_path, before)
+    code, result = report(repo, capsys, "provider=hashicorp/aws", "version=~> 5.95")
+    assert code == 0 and [f["path"] for f in result["files"]] == ["ok/versions.tf"]
+    assert [(r["path"], r["reason"].split(" (")[0]) for r in result["residue"]] == [
+        ("broken/versions.tf", "not parsable as HCL")]
