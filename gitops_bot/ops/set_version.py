@@ -18,7 +18,7 @@ from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.github_refs import is_project, is_release_branch, is_version_ref
 from gitops_bot.domain.images import is_repository, is_tag
 from gitops_bot.domain.names import Prefilter
-from gitops_bot.domain.versions import Occurrence, Tool, is_version, scan
+from gitops_bot.domain.versions import Occurrence, Tool, is_tool_version, is_version, scan
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.errors import UserError
@@ -91,8 +91,9 @@ def _run_github(state: RunState, args: dict[str, str]) -> None:
 def _run_tool(state: RunState, args: dict[str, str]) -> None:
     tool = state.tool(args["tool"])
     new = _version(args)
-    if not is_version(new):
-        raise UserError(f"version={new!r} does not match a version (X.Y.Z, optionally v-prefixed)")
+    if not is_tool_version(new, tool):
+        build = ", or X.Y.Z+BUILD" if tool.build_metadata else ""
+        raise UserError(f"version={new!r} does not match a version (X.Y.Z or X.Y, optionally v-prefixed{build})")
     found_versions: set[str] = set()
     for path, text, kind, occurrences in occurrences_in_tree(state, tool):
         state.found.extend(Finding(path, o.line, _line(text, o.line), f"{o.form}: {o.version}",
@@ -103,6 +104,10 @@ def _run_tool(state: RunState, args: dict[str, str]) -> None:
         for o in occurrences:
             if o.pinned_digest:
                 reason = f"edit refused: {tool.name} image pinned by digest; update tag and digest together"
+                state.notes.append(Finding(path, o.line, _line(text, o.line).strip(), reason, Kind.KEPT))
+            elif not o.keeps_precision(new):
+                reason = (f"kept: {o.form} {o.version} is written with its patch; version={new} names a minor "
+                          "only (ask for X.Y.Z to move it)")
                 state.notes.append(Finding(path, o.line, _line(text, o.line).strip(), reason, Kind.KEPT))
             elif o.version != o.rewritten(new):
                 cuts.append(Cut(Span(o.start, o.end), o.rewritten(new)))
@@ -151,7 +156,8 @@ class _Scanner:
 
 
 def _rescan_problem(path: str, text: str, kind: str, tool: Tool, new: str) -> str | None:
-    stale = [o for o in scan(path, text, kind, tool) if not o.pinned_digest and o.version != o.rewritten(new)]
+    stale = [o for o in scan(path, text, kind, tool)
+             if not o.pinned_digest and o.keeps_precision(new) and o.version != o.rewritten(new)]
     return f"{len(stale)} occurrence(s) still carry another version after the edit" if stale else None
 
 
