@@ -100,6 +100,15 @@ def test_a_minor_only_kubernetes_version_moves_every_terraform_form_and_nothing_
     assert code == 0 and second["files"] == []  # a second run changes nothing
 
 
+def test_a_minor_version_in_no_recognised_form_is_listed(tmp_path, capsys):
+    before = _trees(KUBERNETES, KUBERNETES_UNCHANGED, 0)
+    repo = write_tree(tmp_path, before)
+    code, result = report(repo, capsys, "tool=kubernetes", "version=1.23")
+    assert code == 0 and [(r["path"], r["line"], r["reason"]) for r in result["residue"]] == [
+        ("README.md", 9, "looks like kubernetes 1.22 but is not a recognised form")]
+    assert tree_bytes(repo) == _expected(before)  # plan writes nothing
+
+
 @pytest.mark.parametrize("path", sorted(KUBERNETES))
 def test_each_kubernetes_form_alone(tmp_path, path):
     before, after = KUBERNETES[path]

@@ -18,7 +18,7 @@ from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.github_refs import is_project, is_release_branch, is_version_ref
 from gitops_bot.domain.images import is_repository, is_tag
 from gitops_bot.domain.names import Prefilter
-from gitops_bot.domain.versions import Occurrence, Tool, is_tool_version, is_version, scan
+from gitops_bot.domain.versions import Anchors, Occurrence, Tool, is_tool_version, is_version, scan
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.errors import UserError
@@ -95,11 +95,13 @@ def _run_tool(state: RunState, args: dict[str, str]) -> None:
         build = ", or X.Y.Z+BUILD" if tool.build_metadata else ""
         raise UserError(f"version={new!r} does not match a version (X.Y.Z or X.Y, optionally v-prefixed{build})")
     found_versions: set[str] = set()
+    found_minors: set[str] = set()
     for path, text, kind, occurrences in occurrences_in_tree(state, tool):
         state.found.extend(Finding(path, o.line, _line(text, o.line), f"{o.form}: {o.version}",
                                    Kind.VERSION, o.version)
                            for o in occurrences)
         found_versions.update(o.version.lstrip("v") for o in occurrences if not o.minor_only)
+        found_minors.update(o.version for o in occurrences if o.minor_only and not o.version.startswith("v"))
         cuts = []
         for o in occurrences:
             if o.pinned_digest:
@@ -122,6 +124,7 @@ def _run_tool(state: RunState, args: dict[str, str]) -> None:
         state.tree.write(path, result)
         state.validation.append(Validation(path, "re-parse and re-scan", True))
     _lookalikes(state, tool, found_versions)
+    _minor_lookalikes(state, tool, found_minors)
 
 
 def occurrences_in_tree(state: RunState, tool: Tool):
@@ -177,6 +180,28 @@ def _lookalikes(state: RunState, tool: Tool, versions: set[str]) -> None:
         if not suspects:
             continue
         covered = {o.line for o in _scan(state, path, text, classify(path, text), tool)}
+        for number, line in suspects:
+            if number not in covered:
+                state.notes.append(Finding(path, number, line.strip(),
+                                           f"looks like {tool.name} {version_re.search(line).group(1)} "
+                                           "but is not a recognised form"))
+
+
+def _minor_lookalikes(state: RunState, tool: Tool, minors: set[str]) -> None:
+    """Residue: lines naming one of the tool's Terraform attributes (cluster_version) next to an
+    old minor version that no recognised form covers: HCL in a Markdown code block, a script."""
+    if not minors or not tool.terraform:
+        return
+    names = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in tool.terraform) + r")(?!\w)")
+    version_re = re.compile(r"(?<![\w.])(" + "|".join(re.escape(v) for v in sorted(minors)) + r")(?![\w.])")
+    tree = state.tree
+    for path in tree.grep(Anchors(tuple(n.encode() for n in tool.terraform))):
+        text = tree.original(path) if state.in_scope(path) else None
+        if text is None or not version_re.search(text):
+            continue
+        suspects = [(number, line) for number, line in enumerate(text.splitlines(), start=1)
+                    if names.search(line) and version_re.search(line)]
+        covered = {o.line for o in _scan(state, path, text, classify(path, text), tool)} if suspects else set()
         for number, line in suspects:
             if number not in covered:
                 state.notes.append(Finding(path, number, line.strip(),
