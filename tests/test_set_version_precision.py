@@ -163,6 +163,17 @@ def test_a_k3s_version_with_build_metadata_moves_every_form(tmp_path, capsys):
     assert code == 0 and second["files"] == []
 
 
+def test_a_k3s_image_tag_and_a_plan_at_the_same_version_are_no_drift(tmp_path, capsys):
+    repo = write_tree(tmp_path, _trees(K3S, K3S_UNCHANGED, 1))
+    capsys.readouterr()
+    assert main(["check", "--repo", str(repo), "--format", "json", "--rule", "version-drift"]) == 0
+    (repo / "metal/k3d-dev.yaml").write_text(K3S["metal/k3d-dev.yaml"][0])  # v1.23.4-k3s1: drift
+    capsys.readouterr()
+    assert main(["check", "--repo", str(repo), "--format", "json", "--rule", "version-drift"]) == 1
+    problems = json.loads(capsys.readouterr().out)["problems"]
+    assert [(p["path"], p["line"]) for p in problems] == [("metal/k3d-dev.yaml", 3)]
+
+
 @pytest.mark.parametrize("path", sorted(K3S))
 def test_each_k3s_form_alone(tmp_path, path):
     before, after = K3S[path]

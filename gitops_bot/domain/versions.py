@@ -34,6 +34,8 @@ TAG_BUILD = r"-[A-Za-z][0-9A-Za-z]*"
 _VERSION_RE = re.compile(rf"^{FULL}$")
 _BUILD_VERSION_RE = re.compile(rf"^{FULL}(?:{BUILD})?$")
 _MINOR_VERSION_RE = re.compile(rf"^v?{MINOR}$")
+# A tag's `-build` (not an alpha/beta/rc pre-release, which FULL takes itself).
+_TAG_BUILD_RE = re.compile(rf"^(?P<core>{FULL})-(?!(?:alpha|beta|rc))(?P<build>[A-Za-z][0-9A-Za-z]*)$")
 _SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _TOOL_FIELDS = {"description", "github", "variables", "directories", "branch_urls", "images", "charts",
                 "terraform", "upgrade_plans", "build_metadata", "eksctl"}
@@ -134,6 +136,13 @@ class Occurrence:
         if self.tag:
             bare = bare.replace("+", "-")
         return ("v" if self.version.startswith("v") else "") + bare
+
+    def canonical(self) -> str:
+        """The version without its v prefix, build metadata written with `+` even where this
+        occurrence writes it `-` (an image tag, v1.27.1-k3s1): comparable across forms."""
+        bare = self.version.lstrip("v")
+        m = _TAG_BUILD_RE.match(bare) if self.tag else None
+        return f"{m.group('core')}+{m.group('build')}" if m else bare
 
     def keeps_precision(self, new: str) -> bool:
         """Whether `new` says everything this occurrence writes: a minor-only version (1.23)
