@@ -1,6 +1,7 @@
 """Operation `set_version`: move every recognised occurrence of a tool's version to a new one,
 each in its own form (v prefix or not, full or minor-only, quotes untouched). The target is one
-of `tool=` (the catalogue, here), `image=` or `chart=` (open targets, version_targets.py).
+of `tool=` (the catalogue, here; the language toolchains go, node, python, ruby in
+version_targets.py), `image=` or `chart=` (open targets, version_targets.py).
 
 The versions found before the change are reported per file, so a reviewer sees whether the
 repository was consistent. Lines that name the tool next to one of those versions but are not a
@@ -17,6 +18,7 @@ from functools import lru_cache
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.images import is_repository, is_tag
 from gitops_bot.domain.names import Prefilter
+from gitops_bot.domain.toolchains import TOOLCHAINS
 from gitops_bot.domain.versions import Occurrence, Tool, is_version, scan
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
@@ -74,11 +76,14 @@ def _run_image(state: RunState, args: dict[str, str]) -> None:
 
 
 def _run_tool(state: RunState, args: dict[str, str]) -> None:
-    tool = state.tool(args["tool"])
     in_scope = version_targets.scope(args.get("paths"))
     new = _version(args)
     if not is_version(new):
         raise UserError(f"version={new!r} does not match a version (X.Y.Z, optionally v-prefixed)")
+    if args["tool"] in TOOLCHAINS and args["tool"] not in state.catalogue:  # the repository's entry wins
+        version_targets.run_toolchain(state, TOOLCHAINS[args["tool"]], new, in_scope)
+        return
+    tool = state.tool(args["tool"])
     found_versions: set[str] = set()
     for path, text, kind, occurrences in occurrences_in_tree(state, tool, in_scope):
         state.found.extend(Finding(path, o.line, _line(text, o.line), f"{o.form}: {o.version}",
