@@ -39,11 +39,14 @@ class Toolchain:
     workflow_key: str  # the setup action's input (actions/setup-go: go-version)
     version_files: tuple[str, ...] = ()  # base names of files holding only the version
     asdf: str = ""  # the plugin's name in .tool-versions
+    # Whether two major versions are two languages (Ruby 2 and 3, Python 2 and 3): a repository
+    # using both keeps the other major's pins when asked for one. Node's majors are its releases.
+    majors_apart: bool = True
 
 
 TOOLCHAINS = {t.name: t for t in (
     Toolchain("go", "golang", "go-version", asdf="golang"),
-    Toolchain("node", "node", "node-version", (".nvmrc", ".node-version"), "nodejs"),
+    Toolchain("node", "node", "node-version", (".nvmrc", ".node-version"), "nodejs", majors_apart=False),
     Toolchain("python", "python", "python-version", (".python-version",), "python"),
     Toolchain("ruby", "ruby", "ruby-version", (".ruby-version",), "ruby"),
 )}
@@ -70,6 +73,11 @@ class ToolchainRef:
         if self.exact:
             return go_release(version)
         return same_precision(self.version, version)
+
+
+def major(version: str) -> str:
+    """The major version: `2` of v2.7.6."""
+    return version.lstrip("v").split(".")[0]
 
 
 def same_precision(old: str, version: str) -> str:
@@ -185,13 +193,13 @@ def _engines_node(text: str, add) -> None:
 
 
 def _workflow_key(text: str, key: str, add) -> None:
-    pattern = re.compile(rf"^[ \t]*(?:-[ \t]+)?{re.escape(key)}:[ \t]*(?P<q>[\"']?)(?P<v>[^\"'\s#]+)(?P=q)[ \t]*(?:#.*)?$",
-                         re.MULTILINE)
+    pattern = re.compile(rf"^[ \t]*(?:-[ \t]+)?{re.escape(key)}:[ \t]*(?P<q>[\"']?)(?P<v>[^\"'\s#]+)(?P=q)"
+                         r"[ \t]*(?:#.*)?$", re.MULTILINE)
     for m in pattern.finditer(text):
         value = m.group("v")
         if _EXACT_RE.match(value):
             add(m.start("v"), m.end("v"), f"workflow {key}", plain_yaml=not m.group("q"))
-        elif re.search(r"\d+\.\d+", value):  # 1.22.x, >=3.10: a range the setup action resolves
+        elif re.search(r"\d", value):  # 1.22.x, 18.x, >=3.10: a range the setup action resolves
             add(m.start("v"), m.end("v"), f"workflow {key}", reason=f"{value!r} is not one version: left as it is")
 
 

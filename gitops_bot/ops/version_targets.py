@@ -195,22 +195,32 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(text.splitlines())
 
 
-def run_toolchain(state: RunState, toolchain: toolchains.Toolchain, version: str, in_scope: Scope = scope(None)) -> None:
+def run_toolchain(state: RunState, toolchain: toolchains.Toolchain, version: str,
+                  in_scope: Scope = scope(None)) -> None:
     """Move every version of a language toolchain to `version`, each in its own form and
     precision (domain/toolchains.py); ranges, version lists and digests go to the residue."""
     mention = re.compile(rf"(?<![\w./-])(?:{re.escape(toolchain.image)}|{re.escape(toolchain.workflow_key)})"
                          rf"(?![\w/]|[.-]\w)")
     tree = state.tree
+    files = []
     for path in toolchains.candidates(tree.paths(), tree.grep, toolchain):
         text = tree.read(path) if in_scope(path) else None
-        if text is None:
-            continue
-        kind = classify(path, text)
+        if text is not None:
+            kind = classify(path, text)
+            files.append((path, text, kind, toolchains.references(path, text, kind, toolchain)))
+    majors = {toolchains.major(ref.version) for *_, refs in files for ref in refs if not ref.reason}
+    both = toolchain.majors_apart and toolchains.major(version) in majors
+    for path, text, kind, refs in files:
         cuts, covered = [], set()
-        for ref in toolchains.references(path, text, kind, toolchain):
+        for ref in refs:
             line = _line(text, ref.line)
             covered.add(ref.line)
             state.found.append(Finding(path, ref.line, line, f"{ref.form}: {ref.version}", Kind.VERSION, ref.version))
+            if both and not ref.reason and toolchains.major(ref.version) != toolchains.major(version):
+                state.notes.append(Finding(path, ref.line, line.strip(), f"{toolchain.name} {ref.version} is of "
+                                           f"another major version than {version}, which the repository also "
+                                           "uses: a separate pin, left as it is"))
+                continue
             cut = _toolchain_cut(state, path, text, kind, ref, version)
             if cut is not None:
                 cuts.append(cut)
