@@ -249,8 +249,10 @@ def test_paths_limit_a_change_to_part_of_the_repository(tmp_path):
                                  "apps/pod.yaml": "image: ghcr.io/acme/api:1.4.2\n",
                                  "infra/env.sh": "ISTIO_VERSION=1.24.0\n", "apps/env.sh": "ISTIO_VERSION=1.24.0\n"})
     assert run(repo, "chart=karpenter", "version=1.9.0", "paths=infra/terraform/") == 0
-    assert run(repo, f"image={IMAGE}", "version=1.5.0", "paths=infra/*.yaml") == 0
-    assert run(repo, "tool=istio", "version=1.25.0", "paths=infra/env.sh,nothing/*") == 0
+    assert run(repo, f"image={IMAGE}", "version=1.5.0", "paths=infra/**/*.yaml") == 0
+    assert run(repo, f"image={IMAGE}", "version=1.6.0", "paths=infra/*.yaml") == 2  # `*` stays in one folder
+    assert run(repo, "tool=istio", "version=1.25.0", "paths=infra/env.sh,nothing/*") == 2  # matches no file
+    assert run(repo, "tool=istio", "version=1.25.0", "paths=infra/env.sh") == 0
     assert tree_bytes(repo) == {
         "apps/env.sh": b"ISTIO_VERSION=1.24.0\n", "apps/pod.yaml": b"image: ghcr.io/acme/api:1.4.2\n",
         "blueprints/a/k.tf": release.encode(), "infra/env.sh": b"ISTIO_VERSION=1.25.0\n",

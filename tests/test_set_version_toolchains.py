@@ -145,3 +145,13 @@ def test_a_repository_entry_named_like_a_toolchain_wins(tmp_path):
     assert run(repo, "tool=go", "version=1.23.0") == 0
     files = tree_bytes(repo)
     assert files["env.sh"] == b"GO_VERSION=1.23.0\n" and files["go.mod"] == b"module m\n\ngo 1.22.4\n"
+
+
+def test_paths_limits_a_toolchain_and_unknown_tools_name_the_toolchains(tmp_path, capsys):
+    repo = write_tree(tmp_path, {"a/.python-version": "3.11.4\n", "b/.python-version": "3.11.4\n"})
+    assert run(repo, "tool=python", "version=3.12.1", "paths=a/") == 0
+    assert tree_bytes(repo) == {"a/.python-version": b"3.12.1\n", "b/.python-version": b"3.11.4\n"}
+    capsys.readouterr()
+    assert run(repo, "tool=golang", "version=1.2.3") == 2
+    assert "unknown tool 'golang' (known: argo-cd, argo-rollouts, cert-manager, gateway-api, go, " in \
+        capsys.readouterr().err

@@ -148,8 +148,10 @@ def render_body(recipe: Recipe, params: Mapping[str, str], changes: ChangeSet, s
         out.append(f"| {code(f.path, table=True)} | {f.status} | {plus} | {minus} | {f.kind} |")
     out += ["", "### Validation", ""]
     failed = [v for v in changes.validation if not v.ok]
-    out.append(f"{len(changes.validation) - len(failed)} of {len(changes.validation)} checks passed; every "
-               "touched file was re-parsed.")
+    out.append(f"{len(changes.validation) - len(failed)} of {len(changes.validation)} checks passed:")
+    out.append("")
+    out += [f"- ✅ {line.removeprefix('passed: ')}" for line in changes.validation_report()
+            if line.startswith("passed: ")]
     out += [f"- ❌ {code(v.path)}: {v.check}: {code(v.detail)}" for v in failed]
     if changes.conflicts:
         out += ["", "### Conflicts (nothing overwritten)", ""]

@@ -19,6 +19,7 @@ class Kind(str, Enum):
     UNPARSABLE = "unparsable"  # the file does not parse: nothing in it was located or changed
     WITHHELD = "withheld"  # kept because a refused template block holds or reads it
     VERSION = "version"  # a version found before the change (set-version)
+    DANGLING = "dangling"  # a reference or import left pointing at a path the run deleted
 
     @property
     def refused_whole_file(self) -> bool:

@@ -100,9 +100,9 @@ class ChangeSet:
             out.append(f"found before the change: {', '.join(f'{v} x{n}' for v, n in sorted(tally.items()))}")
             out.extend(f"  {f.path}:{f.line}: {f.reason}" for f in self.found)
         failed = [v for v in self.validation if not v.ok]
-        out.append(f"validation: {len(self.validation) - len(failed)} of {len(self.validation)} checks passed")
-        for v in failed:
-            out.append(f"  FAILED {v.path}: {v.check}: {v.detail}")
+        out.append(f"validation: {len(self.validation) - len(failed)} of {len(self.validation)} checks passed"
+                   + (":" if self.validation else ""))
+        out.extend(f"  {line}" for line in self.validation_report())
         if self.conflicts:
             out.append(f"conflicts ({len(self.conflicts)}), nothing overwritten; "
                        "choose a side with prefer=values|params:")
@@ -115,6 +115,21 @@ class ChangeSet:
         else:
             out.append("residue: none")
         return "\n".join(out) + "\n"
+
+    def validation_report(self) -> list[str]:
+        """What was checked, one line per kind of check: the passed ones with how many files
+        each covered (or what a whole-tree check read), then each failure."""
+        passed: dict[str, list[Validation]] = {}
+        for v in self.validation:
+            if v.ok:
+                passed.setdefault(v.check, []).append(v)
+        lines = []
+        for check, runs in passed.items():
+            files = [v for v in runs if not v.path.startswith("(")]
+            count = f"{len(files)} {'file' if len(files) == 1 else 'files'}" if files else ""
+            lines.append(f"passed: {check} ({'; '.join(filter(None, [count, *(v.detail for v in runs if v.detail)]))})")
+        lines += [f"FAILED {v.path}: {v.check}: {v.detail}" for v in self.validation if not v.ok]
+        return lines
 
     def write(self, root: Path) -> None:
         """Apply the change to the working tree atomically, under the tree's apply lock: every

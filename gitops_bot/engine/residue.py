@@ -4,6 +4,7 @@ was left (a refused edit, or the kind of text that holds it), in the result's li
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from gitops_bot.domain.findings import Finding, Kind
 from gitops_bot.domain.names import ServiceName
@@ -47,10 +48,22 @@ def residue(state: RunState) -> list[Finding]:
                     found.append(Finding(path, number, line.strip(),
                                          _reason(kind, line, refused.get((path, line.strip())))))
     found.extend(_in_result(tree, note) for note in state.notes)
+    found = _one_per_line(found)
     found.extend(Finding(path, 0, "(unreadable file)", f"could not be read ({why}): check it by hand")
                  for path, why in tree.unreadable.items())
     found.sort(key=lambda f: (f.path, f.line))
     return found
+
+
+def _one_per_line(found: list[Finding]) -> list[Finding]:
+    """A mention that a dangling-reference note also names is one entry, with the note's reason
+    (it says which deleted path the line names)."""
+    dangling = {(f.path, f.line): f for f in found if f.kind is Kind.DANGLING and f.line}
+    if not dangling:
+        return found
+    mentions = {(f.path, f.line) for f in found if f.kind is not Kind.DANGLING}
+    return [replace(f, reason=dangling[(f.path, f.line)].reason) if (f.path, f.line) in dangling else f
+            for f in found if f.kind is not Kind.DANGLING or (f.path, f.line) not in mentions]
 
 
 def _short_form_regex(name: ServiceName) -> re.Pattern[str] | None:
@@ -67,7 +80,7 @@ def _reason(kind: str, line: str, refusal: Finding | None) -> str:
     if refusal is not None:
         # A refusal of the whole file's edit or a withheld entry says so itself; the editor's
         # own refusals say only why.
-        if refusal.kind in (Kind.UNVERIFIED, Kind.UNPARSABLE, Kind.WITHHELD):
+        if refusal.kind in (Kind.UNVERIFIED, Kind.UNPARSABLE, Kind.WITHHELD, Kind.DANGLING):
             return refusal.reason
         return f"edit refused: {refusal.reason}"
     if kind in _RESIDUE_REASONS:
@@ -86,5 +99,5 @@ def _in_result(tree, note: Finding) -> Finding:
     a, b = before.splitlines(keepends=True), after.splitlines(keepends=True)
     for tag, a1, a2, b1, _ in opcodes(a, b):
         if tag == "equal" and a1 < note.line <= a2:
-            return Finding(note.path, b1 + note.line - a1, note.text, note.reason)
+            return replace(note, line=b1 + note.line - a1)
     return note

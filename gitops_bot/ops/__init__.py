@@ -8,6 +8,7 @@ leftovers are residue. A new operation is one module, one line here, and its tes
 from __future__ import annotations
 
 from gitops_bot.ops import (
+    check_references,
     delete_paths,
     move_values_to_params,
     pin_versions,
@@ -19,6 +20,7 @@ from gitops_bot.ops.base import Operation
 OPERATIONS: dict[str, Operation] = {op.name: op for op in (
     delete_paths.OPERATION,
     remove_references.OPERATION,
+    check_references.OPERATION,
     move_values_to_params.OPERATION,
     set_version.OPERATION,
     pin_versions.OPERATION,

@@ -5,7 +5,7 @@ component or of application code; those are listed in the residue with the reaso
 
 A folder or file is named after it when its name (without extensions) is the component's name
 or one of its own names (`video-service`, `video-service-dashboard.json`), never a longer
-sibling component's.
+sibling component's. With `paths=` (a scope), only the footprint's files inside it go.
 """
 
 from __future__ import annotations
@@ -17,15 +17,17 @@ from gitops_bot.ops.state import RunState
 
 
 def run(state: RunState, args: dict[str, str]) -> None:
+    state.limit_to(args.get("paths", ""))
     name = state.component(args["name"])
     state.add_residue_name(name)
     tree = state.tree
     found = footprint(tree, name, state.project_dirs())
     for path in [p for root in found.roots for p in tree.under(root)] + found.files:
-        if not tree.is_deleted(path):
+        if not tree.is_deleted(path) and state.in_scope(path):
             tree.delete(path)
-    state.notes.extend(Finding(path, 0, "(not deleted)", reason, Kind.KEPT) for path, reason in found.kept)
+    state.notes.extend(Finding(path, 0, "(not deleted)", reason, Kind.KEPT) for path, reason in found.kept
+                       if state.in_scope(path.rstrip("/")))
 
 
-OPERATION = Operation("delete_paths", run, required=("name",), optional=(),
+OPERATION = Operation("delete_paths", run, required=("name",), optional=("paths",),
                       description="delete the folders and files of a component's own footprint")

@@ -14,6 +14,7 @@ import re
 from dataclasses import replace
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
+from gitops_bot.domain.pathrefs import Gone, gone_paths, referring
 from gitops_bot.edit import classify, editor_for, hcl
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable
 from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES
@@ -26,16 +27,17 @@ SWITCH_VALUES = ("on", "off")
 
 
 def run(state: RunState, args: dict[str, str]) -> None:
+    state.limit_to(args.get("paths", ""))
     switch = args.get("switch", "")
     if switch not in ("", *SWITCH_VALUES):  # a repository's own recipe may pass anything
         raise UserError(f"switch={switch!r}: say on (the component's feature stays, always on) or off (it goes)")
     name = state.component(args["name"])
     state.add_residue_name(name)
     tree = state.tree
-    deleted = _deleted(tree)
-    ctx = RemovalContext(name, deleted, switch=switch,
-                         image_variants=footprint.image_variants(tree, deleted) if switch else ())
-    files = [(path, tree.read(path)) for path in _to_edit(state, name, ctx) if not tree.is_deleted(path)]
+    gone = gone_paths(tree)
+    ctx = RemovalContext(name, gone.deleted, switch=switch,
+                         image_variants=footprint.image_variants(tree, gone.deleted) if switch else ())
+    files = [(path, tree.read(path)) for path in _to_edit(state, name, ctx, gone) if not tree.is_deleted(path)]
     files = [(path, text, classify(path, text)) for path, text in files if text is not None]
     modules = _terraform_modules(state, [path for path, _, kind in files if kind == "hcl"])
     # The other .tf files of those modules may refer to a block made for the component under
@@ -53,6 +55,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
     # A module's Markdown (terraform-docs tables) is judged against its .tf files once edited.
     listed = {path for path, _, _ in files}
     files += [(path, text, "markdown") for path, text in _module_docs(state, modules) if path not in listed]
+    files = [f for f in files if state.in_scope(f[0])]  # a paths= scope: the other files stay as they are
     # Templates first: a template block that stays keeps the values it reads in its chart;
     # Markdown last: its terraform-docs rows follow the declarations the other edits removed.
     files.sort(key=lambda f: _ORDER.get(f[2], 1))
@@ -106,29 +109,19 @@ def _undeclared(tree, folder: str) -> frozenset[str]:
     return frozenset(before - after)
 
 
-def _to_edit(state: RunState, name, ctx: RemovalContext) -> list[str]:
+def _to_edit(state: RunState, name, ctx: RemovalContext, gone: Gone) -> list[str]:
     """The files that mention the name and, when the run deleted files, every kustomization
-    file: its `resources:` may list a deleted file under another name (kustomize cannot build a
-    missing resource; the YAML editor removes only entries whose target was deleted)."""
+    file (its `resources:` may list a deleted file under another name: kustomize cannot build a
+    missing resource) and every file naming a deleted path by its path (a workflow `paths:`
+    filter, a Dockerfile COPY): the editors remove only entries whose target was deleted."""
     paths = list(state.candidates(name))
     if ctx.deleted_paths:
         seen = set(paths)
         paths += [p for p in state.tree.paths()
                   if p.rpartition("/")[2] in KUSTOMIZATION_FILES and p not in seen]
+        seen.update(paths)
+        paths += [p for p in referring(state.tree, gone) if p not in seen]
     return paths
-
-
-def _deleted(tree) -> frozenset[str]:
-    """The deleted files, and the folders none of whose files is left (so that a reference to
-    `src/video/` is known to point at something the run deleted)."""
-    files = [p for p in tree.paths() if tree.is_deleted(p)]
-    folders = {d for p in files for d in _ancestors(posixpath.dirname(p))}
-    return frozenset(files) | frozenset(d for d in folders if all(map(tree.is_deleted, tree.under(d))))
-
-
-def _ancestors(folder: str) -> list[str]:
-    parts = folder.split("/") if folder else []
-    return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
 def _terraform_modules(state: RunState, paths: list[str]) -> dict[str, dict[str, str]]:
@@ -204,5 +197,5 @@ def _line(text: str, number: int) -> str:
     return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
-OPERATION = Operation("remove_references", run, required=("name",), optional=("switch",),
+OPERATION = Operation("remove_references", run, required=("name",), optional=("paths", "switch"),
                       description="remove every structural reference to a component")

@@ -39,6 +39,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
     if len(given) != 1:
         raise UserError("set-version needs exactly one target: tool=NAME, image=REPOSITORY or chart=NAME"
                         + (f" (given: {', '.join(given)})" if given else ""))
+    state.limit_to(args.get("paths", ""))  # UserError (exit 2) for a bad glob or one matching nothing
     for key in ("to", "digest"):
         if args.get(key) and "image" not in given:
             raise UserError(f"{key}= applies to image= only")
@@ -48,7 +49,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
         new = _version(args)
         if not is_version(new):
             raise UserError(f"version={new!r} does not match a chart version (X.Y.Z, optionally v-prefixed)")
-        version_targets.run_chart(state, args["chart"], new, version_targets.scope(args.get("paths")))
+        version_targets.run_chart(state, args["chart"], new)
     else:
         _run_tool(state, args)
 
@@ -72,20 +73,21 @@ def _run_image(state: RunState, args: dict[str, str]) -> None:
         raise UserError(f"digest={digest!r}: say keep or drop (a new digest cannot be derived from a tag)")
     if to == image:
         raise UserError("to= names the same repository as image=")
-    version_targets.run_image(state, image, version, to, digest or None, version_targets.scope(args.get("paths")))
+    version_targets.run_image(state, image, version, to, digest or None)
 
 
 def _run_tool(state: RunState, args: dict[str, str]) -> None:
-    in_scope = version_targets.scope(args.get("paths"))
     new = _version(args)
     if not is_version(new):
         raise UserError(f"version={new!r} does not match a version (X.Y.Z, optionally v-prefixed)")
     if args["tool"] in TOOLCHAINS and args["tool"] not in state.catalogue:  # the repository's entry wins
-        version_targets.run_toolchain(state, TOOLCHAINS[args["tool"]], new, in_scope)
+        version_targets.run_toolchain(state, TOOLCHAINS[args["tool"]], new)
         return
+    if args["tool"] not in state.catalogue:
+        raise UserError(f"unknown tool {args['tool']!r} (known: {', '.join(sorted({*state.catalogue, *TOOLCHAINS}))})")
     tool = state.tool(args["tool"])
     found_versions: set[str] = set()
-    for path, text, kind, occurrences in occurrences_in_tree(state, tool, in_scope):
+    for path, text, kind, occurrences in occurrences_in_tree(state, tool):
         state.found.extend(Finding(path, o.line, _line(text, o.line), f"{o.form}: {o.version}",
                                    Kind.VERSION, o.version)
                            for o in occurrences)
@@ -107,14 +109,14 @@ def _run_tool(state: RunState, args: dict[str, str]) -> None:
             continue
         state.tree.write(path, result)
         state.validation.append(Validation(path, "re-parse and re-scan", True))
-    _lookalikes(state, tool, found_versions, in_scope)
+    _lookalikes(state, tool, found_versions)
 
 
-def occurrences_in_tree(state: RunState, tool: Tool, in_scope: version_targets.Scope = version_targets.scope(None)):
-    """(path, text, kind, occurrences) for each file in scope holding one of the tool's forms."""
+def occurrences_in_tree(state: RunState, tool: Tool):
+    """(path, text, kind, occurrences) for each file in the run's scope (paths=) holding one of the tool's forms."""
     tree = state.tree
     for path in tree.grep(tool.anchors()):
-        text = tree.read(path) if in_scope(path) else None
+        text = tree.read(path) if state.in_scope(path) else None
         if text is None:
             continue
         kind = classify(path, text)
@@ -146,8 +148,7 @@ def _rescan_problem(path: str, text: str, kind: str, tool: Tool, new: str) -> st
     return f"{len(stale)} occurrence(s) still carry another version after the edit" if stale else None
 
 
-def _lookalikes(state: RunState, tool: Tool, versions: set[str],
-                in_scope: version_targets.Scope = version_targets.scope(None)) -> None:
+def _lookalikes(state: RunState, tool: Tool, versions: set[str]) -> None:
     """Residue: lines naming the tool next to an old version that no recognised form covers."""
     if not versions:
         return
@@ -155,7 +156,7 @@ def _lookalikes(state: RunState, tool: Tool, versions: set[str],
     version_re = re.compile(r"(?<![\w.])v?(" + "|".join(re.escape(v) for v in sorted(versions)) + r")(?![\w.])")
     tree = state.tree
     for path in tree.grep(Prefilter((tool.name.split("-")[0],))):
-        text = tree.original(path) if in_scope(path) else None  # notes speak of the original's lines
+        text = tree.original(path) if state.in_scope(path) else None  # notes speak of the original's lines
         if text is None or not version_re.search(text):
             continue  # no old version anywhere in the file: no line can look like one
         suspects = [(number, line) for number, line in enumerate(text.splitlines(), start=1)

@@ -11,6 +11,7 @@ from gitops_bot.domain.config import RepoConfig
 from gitops_bot.domain.findings import Conflict, Finding, Validation
 from gitops_bot.domain.lookups import NoLookups, ReleaseLookup
 from gitops_bot.domain.names import ServiceName, service_name, words
+from gitops_bot.domain.scope import PathScope, parse_scope
 from gitops_bot.domain.versions import Tool, find_tool, load_catalogue
 from gitops_bot.domain.worktree import Worktree
 from gitops_bot.errors import UserError
@@ -42,6 +43,8 @@ class RunState:
     conflicts: list[Conflict] = field(default_factory=list)
     # What an operation found before changing anything (set-version: each version and its form).
     found: list[Finding] = field(default_factory=list)
+    # The files the run may change (`paths=`); None: the whole tree.
+    scope: PathScope | None = None
     _known: frozenset[str] | None = None
     _component_dirs: dict[str, str] | None = None
     _project_dirs: frozenset[str] | None = None
@@ -96,12 +99,23 @@ class RunState:
         return self._project_dirs
 
     def candidates(self, name: ServiceName) -> list[str]:
-        """Files whose original text matches the name's prefilter (one pass over the tree per
-        name). Every file a remove operation edits, and every residue mention, is among them or
-        among the files an operation wrote."""
+        """Files in scope whose original text matches the name's prefilter (one pass over the
+        tree per name). Every file a remove operation edits, and every residue mention, is among
+        them or among the files an operation wrote."""
         if name.raw not in self._candidates:
-            self._candidates[name.raw] = self.tree.grep(name.prefilter())
+            self._candidates[name.raw] = [p for p in self.tree.grep(name.prefilter()) if self.in_scope(p)]
         return self._candidates[name.raw]
+
+    def limit_to(self, paths: str) -> None:
+        """Limit the run to the files the `paths=` globs cover ("" leaves the whole tree);
+        UserError (exit 2) for a malformed glob or one that matches no file."""
+        if paths and (self.scope is None or self.scope.text != paths):
+            self.scope = parse_scope(paths, self.tree.paths())
+            self._candidates.clear()
+
+    def in_scope(self, path: str) -> bool:
+        """Whether the run may change `path` (always, without a `paths=` scope)."""
+        return self.scope is None or self.scope.matches(path)
 
     def name(self, raw: str) -> ServiceName:
         """The ServiceName of `raw`, with the short form its own chart gives it (read once, before

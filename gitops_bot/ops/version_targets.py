@@ -10,7 +10,6 @@ refused edits, each with its line and reason.
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from functools import lru_cache
 from typing import Callable, Iterable
@@ -22,35 +21,24 @@ from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.ops.state import RunState
 from gitops_bot.text.splice import Cut, Span, splice
 
-Scope = Callable[[str], bool]  # whether a path may change (paths=)
 _DOCS = ("markdown", "rst")  # prose: a version there is reported, never rewritten
 # A plain YAML scalar a YAML 1.1/1.2 loader would not read back as this string (1.10 -> 1.1).
 _NOT_A_STRING_RE = re.compile(r"^(?:[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|0x[0-9a-fA-F]+|0o[0-7]+|true|false|"
                               r"yes|no|on|off|null|~)$", re.IGNORECASE)
 
 
-def scope(globs: str | None) -> Scope:
-    """The paths= parameter as a predicate: comma-separated globs (`*` crosses folders) or
-    folders; no globs: every path."""
-    patterns = [g.strip() for g in (globs or "").split(",") if g.strip()]
-    if not patterns:
-        return lambda _path: True
-    return lambda path: any(fnmatch.fnmatchcase(path, g) or path.startswith(g.rstrip("/") + "/") for g in patterns)
-
-
-def _candidates(state: RunState, word: str, in_scope: Scope) -> Iterable[tuple[str, str, str]]:
-    """(path, text, kind) of each file in scope holding `word`."""
+def _candidates(state: RunState, word: str) -> Iterable[tuple[str, str, str]]:
+    """(path, text, kind) of each file in the run's scope (paths=) holding `word`."""
     for path in state.tree.grep(re.compile(re.escape(word.encode()))):
-        text = state.tree.read(path) if in_scope(path) else None
+        text = state.tree.read(path) if state.in_scope(path) else None
         if text is not None:
             yield path, text, classify(path, text)
 
 
-def run_image(state: RunState, image: str, version: str | None, to: str | None, digest: str | None,
-              in_scope: Scope = scope(None)) -> None:
+def run_image(state: RunState, image: str, version: str | None, to: str | None, digest: str | None) -> None:
     """Move every reference to `image` to tag `version` and/or repository `to`."""
     mention = _image_mention(image)
-    for path, text, kind in _candidates(state, images.path_part(image), in_scope):
+    for path, text, kind in _candidates(state, images.path_part(image)):
         cuts, covered = [], set()
         for ref in images.references(text, kind, image):
             tag = text[ref.tag[0]:ref.tag[1]] if ref.tag else ""
@@ -116,11 +104,11 @@ def _tag_cut(ref: images.ImageRef, tag: str, version: str | None, renaming: bool
     return ([Cut(Span(*ref.tag), replacement)] if replacement != tag else []), ""
 
 
-def run_chart(state: RunState, name: str, version: str, in_scope: Scope = scope(None)) -> None:
+def run_chart(state: RunState, name: str, version: str) -> None:
     """Move every version of chart `name` to `version` (each in its own form: v prefix or not)."""
     # the name, not inside a longer name (`cert-manager-controller`); `-1.2.3` may follow (archives)
     mention = re.compile(rf"(?<![\w.-]){re.escape(name)}(?![\w]|-[A-Za-z])")
-    for path, text, kind in _candidates(state, name, in_scope):
+    for path, text, kind in _candidates(state, name):
         cuts, covered = [], set()
         for ref in charts.references(path, text, kind, name):
             line = _line(text, ref.line)
@@ -195,8 +183,7 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(text.splitlines())
 
 
-def run_toolchain(state: RunState, toolchain: toolchains.Toolchain, version: str,
-                  in_scope: Scope = scope(None)) -> None:
+def run_toolchain(state: RunState, toolchain: toolchains.Toolchain, version: str) -> None:
     """Move every version of a language toolchain to `version`, each in its own form and
     precision (domain/toolchains.py); ranges, version lists and digests go to the residue."""
     mention = re.compile(rf"(?<![\w./-])(?:{re.escape(toolchain.image)}|{re.escape(toolchain.workflow_key)})"
@@ -204,7 +191,7 @@ def run_toolchain(state: RunState, toolchain: toolchains.Toolchain, version: str
     tree = state.tree
     files = []
     for path in toolchains.candidates(tree.paths(), tree.grep, toolchain):
-        text = tree.read(path) if in_scope(path) else None
+        text = tree.read(path) if state.in_scope(path) else None
         if text is not None:
             kind = classify(path, text)
             files.append((path, text, kind, toolchains.references(path, text, kind, toolchain)))

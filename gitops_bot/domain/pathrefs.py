@@ -1,0 +1,169 @@
+"""Path references into deleted paths: which words of a text name a file or folder a run deleted.
+
+A word names a deleted path when, read as a path, it resolves to one: from the repository root
+(`apps/kfserving/overlays/kubeflow`, `./infrastructure/policies/x.yaml`), from the folder of the
+file that holds it (`../../common/istio-1-16/base`, a bare `zipkin.env` beside it), or, when
+neither of those is a path of the repository, as a repository path with something in front
+(`~/clone/deploy/manifests/zipkin.yaml`, `data-on-eks/schedulers/terraform/argo-workflow`, a
+`github.com/.../tree/main/...` link): the last two or more segments. Only paths that existed
+and are gone, and paths below a deleted folder, count: a folder that keeps some of its files is
+not a deleted path.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Iterable
+
+from gitops_bot.domain.worktree import Worktree
+
+# A path-like word: segments of word characters, dots, dashes, `~`, `@`, `+` around slashes, or a
+# bare file name with an extension. `*`, `$`, `{`, quotes and spaces end a word.
+_WORD = re.compile(r"[\w.~@+-]*(?:/[\w.~@+-]*)+|[\w@+-][\w.@+-]*\.[A-Za-z][\w]*")
+# What precedes a repository path inside a web link: `/tree/main/`, `/blob/v1.2/`, `/-/raw/x/`.
+_WEB_REF = re.compile(r"/(?:-/)?(?:tree|blob|raw|edit)/[^/]+/")
+
+
+@dataclass(frozen=True)
+class Gone:
+    """The paths a run deleted (`deleted`: files, and folders none of whose files is left) and
+    every file and folder the tree had, repository-relative."""
+
+    deleted: frozenset[str]
+    files: frozenset[str]
+    folders: frozenset[str]
+
+    def existed(self, path: str) -> bool:
+        """Whether the tree had `path` (a file or a folder) before the run."""
+        return path in self.files or path in self.folders
+
+    def inside_deleted(self, path: str) -> bool:
+        """Whether `path` is below a deleted folder (a build output or an ignore pattern of the
+        deleted component: `src/video/cover/`), whether or not the tree had it."""
+        parent = posixpath.dirname(path)
+        while parent:
+            if parent in self.deleted:
+                return True
+            parent = posixpath.dirname(parent)
+        return False
+
+    @cached_property
+    def tops(self) -> tuple[str, ...]:
+        """The top-most deleted paths (a deleted folder stands for everything below it)."""
+        return tuple(sorted(p for p in self.deleted if posixpath.dirname(p) not in self.deleted))
+
+    @cached_property
+    def basenames(self) -> frozenset[str]:
+        """The names a reference to a deleted path must hold: the last segment of each top-most
+        deleted path (a reference into a deleted folder names the folder)."""
+        return frozenset(posixpath.basename(p) for p in self.tops)
+
+
+def gone_paths(tree: Worktree) -> Gone:
+    """What the run deleted from `tree` so far: the deleted files, and the folders none of whose
+    files is left (so that a reference to `src/video/` is known to point at something deleted)."""
+    files = [p for p in tree.paths() if tree.is_deleted(p)]
+    folders = {d for p in files for d in _ancestors(p.rpartition("/")[0])}
+    emptied = (d for d in folders if all(map(tree.is_deleted, tree.under(d))))
+    return Gone(frozenset(files) | frozenset(emptied), frozenset(tree.paths()), frozenset(tree.dirs()))
+
+
+def _ancestors(folder: str) -> list[str]:
+    parts = folder.split("/") if folder else []
+    return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def referring(tree: Worktree, gone: Gone) -> dict[str, list["Reference"]]:
+    """The live files that name a deleted path, with those references (one pass over the tree,
+    a byte prefilter on the deleted paths' names first)."""
+    names = gone.basenames
+    if not names:
+        return {}
+    found = {}
+    for path in tree.grep(Literals(names)):
+        text = tree.read(path)
+        refs = references(text, path, gone) if text is not None else []
+        if refs:
+            found[path] = refs
+    return found
+
+
+class Literals:
+    """A byte prefilter for `Worktree.grep`: any of some words, case-sensitively. A substring
+    search per word runs at C speed; a regex alternation of dozens of words does not (Python's
+    `re` tries each alternative at each position: 2.7 s instead of 0.1 s on a 1,900-file tree)."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = tuple(sorted({w.encode() for w in words if w}))
+
+    def search(self, data: bytes) -> bool:
+        return any(w in data for w in self.words)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A word of a line that names a deleted path: its 1-based line, column, the word, the path."""
+
+    line: int
+    column: int
+    word: str
+    target: str
+
+
+def references(text: str, path: str, gone: Gone) -> list[Reference]:
+    """Every word of `text` (the file at `path`) that names one of the deleted paths."""
+    folder = posixpath.dirname(path)
+    names = gone.basenames
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not any(n in line for n in names):  # most lines of a file name no deleted path
+            continue
+        for match in _WORD.finditer(line):
+            target = resolve(match.group(), folder, gone)
+            if target:
+                found.append(Reference(number, match.start() + 1, match.group(), target))
+    return found
+
+
+def resolve(word: str, folder: str, gone: Gone) -> str | None:
+    """The deleted path `word` names, read from `folder` (the referring file's), or None."""
+    word = word.rstrip(".:,;")
+    if word.startswith("//"):  # a web link: only the path after /tree/<ref>/ names a file here
+        web = _WEB_REF.search(word)
+        rest = word[web.end():].rstrip("/") if web else ""
+        return rest if rest in gone.deleted else None
+    direct = list(_direct(word, folder))
+    if any(gone.existed(c) and c not in gone.deleted for c in direct):
+        return None  # read one way it names a path that is still there: it may mean that one
+    for candidate in direct:
+        if candidate in gone.deleted or gone.inside_deleted(candidate):
+            return candidate
+    if direct and any(gone.existed(c) for c in direct):
+        return None
+    return _suffix([s for s in word.split("/") if s not in ("", ".")], gone)
+
+
+def _direct(word: str, folder: str) -> Iterable[str]:
+    """The repository paths a relative word may mean: from the root, from the file's folder."""
+    if word.startswith(("/", "~")):
+        return
+    bases = ("", folder) if "/" in word.strip("/") or not folder else (folder,)
+    if "/" not in word.strip("/") and "." not in word:
+        return  # a bare word without an extension is a name, not a path
+    for base in dict.fromkeys(bases):
+        joined = posixpath.normpath(posixpath.join(base, word))
+        if joined != "." and not joined.startswith("../") and joined != "..":
+            yield joined
+
+
+def _suffix(segments: list[str], gone: Gone) -> str | None:
+    """The longest tail of two or more segments that is a deleted path (a repository path with a
+    clone folder, a home directory or a site prefix in front)."""
+    for start in range(len(segments) - 1):
+        tail = "/".join(segments[start:])
+        if len(segments) - start >= 2 and tail in gone.deleted:
+            return tail
+    return None

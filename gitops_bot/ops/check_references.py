@@ -1,0 +1,163 @@
+"""Operation `check_references`: after a removal, nothing may point at what it deleted unnoticed.
+
+It reads every live file that names a deleted file or folder by its path (domain/pathrefs) and
+every import of remaining source code that resolves to one (domain/imports). The editors
+(remove_references) already removed such references where they are a structural entry (a
+kustomization resource, a compose build context, a go.work `use`, a Dockerfile COPY, a Makefile
+include, a workflow `paths:` filter, a Terraform module source); what is left is listed:
+
+- an import of remaining source code, or a reference in configuration, a script or a build file
+  (the build or the deploy would fail on it): refused, so the run exits 1, with the file and line;
+  an import is also listed at the deleted path as `still imported by PATH:LINE`;
+- a path in prose, a comment, an ignore file (`.gitignore`: the pattern now matches nothing) or
+  application code that is not an import (a broken link, a command in a README): residue, with
+  the deleted path it names.
+
+The check is recorded in the validation report with what it read, whatever it finds.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from gitops_bot.domain.findings import Finding, Kind, Validation
+from gitops_bot.domain.imports import JS_FILES, Import, go_import_prefixes, go_modules, imports_of_deleted
+from gitops_bot.domain.pathrefs import Gone, Literals, Reference, gone_paths, referring
+from gitops_bot.edit import SOURCE_SUFFIXES, classify
+from gitops_bot.ops.base import Operation
+from gitops_bot.ops.state import RunState
+from gitops_bot.text.diff import opcodes
+
+CHECK = "no path reference or import left pointing at a deleted path"
+_IMPORTING = (".go", ".py", *JS_FILES)
+_PROSE_KINDS = frozenset({"markdown"})
+_PROSE_SUFFIXES = frozenset({".md", ".mdx", ".rst", ".txt", ".adoc"})
+_COMMENT_MARKS = ("#", "//", "<!--")
+
+
+def run(state: RunState, args: dict[str, str]) -> None:
+    tree = state.tree
+    gone = gone_paths(tree)
+    if not gone.deleted:
+        return
+    found = referring(tree, gone)
+    imported = _imports(state, gone)
+    notes_before, kept = len(state.notes), 0
+    for path in sorted(set(found) | set(imported)):
+        kept += _record_imports(state, path, imported.get(path, []))
+        skip = {i.line for i in imported.get(path, [])}  # an import line is reported once, as an import
+        kept += _record_references(state, path, [r for r in found.get(path, []) if r.line not in skip], gone)
+    listed = len(state.notes) - notes_before - sum(map(len, imported.values()))
+    detail = (f"searched every file for the {_count(len(gone.deleted), 'deleted path')}: "
+              f"{_count(kept, 'reference')} left in code or configuration{' (refused edits)' if kept else ''}, "
+              f"{listed} in prose, comments or other source (residue)")
+    state.validation.append(Validation("(every file)", CHECK, ok=not kept, detail=detail))
+
+
+def _record_imports(state: RunState, path: str, imports: list[Import]) -> int:
+    """Refuse each import of a deleted path, and list it at the deleted path; how many."""
+    for item in imports:
+        line = _original_line(state.tree, path, item.line)
+        state.refused.append(Finding(path, line, item.text, f"imports {item.target}, which this change deletes: "
+                                     "the code no longer builds; change it by hand", Kind.DANGLING))
+        state.notes.append(Finding(item.target, 0, "(deleted)", f"still imported by {path}:{item.line}",
+                                   Kind.DANGLING))
+    return len(imports)
+
+
+def _record_references(state: RunState, path: str, refs: list[Reference], gone: Gone) -> int:
+    """Refuse each structural reference left (one per line), list the others as residue; how
+    many were refused."""
+    text = state.tree.read(path) or ""
+    lines, kind = text.splitlines(), classify(path, text)
+    # a line an editor already refused is on the human's list once, with the editor's reason
+    listed = {f.text.strip() for f in state.refused if f.path == path}
+    refused = 0
+    for ref in _first_per_line(refs):
+        finding, structural = _finding(path, lines[ref.line - 1], ref, kind, ref.target in gone.folders)
+        finding.line = _original_line(state.tree, path, ref.line)
+        if structural and finding.text in listed:
+            refused += 1
+            continue
+        (state.refused if structural else state.notes).append(finding)
+        refused += structural
+    return refused
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
+def _imports(state: RunState, gone: Gone) -> dict[str, list[Import]]:
+    """Per remaining source file, its imports of deleted paths. An import names the deleted
+    path's name (Go: the import path of a deleted package), so one byte prefilter over the tree
+    picks the files to read."""
+    tree = state.tree
+    modules = go_modules((p, tree.original(p) or "") for p in tree.paths() if p.rpartition("/")[2] == "go.mod")
+    words = {n.split(".", 1)[0] or n for n in gone.basenames} | go_import_prefixes(modules, gone)
+    found = {}
+    for path in tree.grep(Literals(words)):
+        text = tree.read(path) if path.endswith(_IMPORTING) else None
+        hits = imports_of_deleted(path, text, gone, modules) if text is not None else []
+        if hits:
+            found[path] = hits
+    return found
+
+
+def _first_per_line(refs: list[Reference]) -> list[Reference]:
+    """One reference per line (the first): a line is one entry of the report."""
+    seen, out = set(), []
+    for ref in refs:
+        if ref.line not in seen:
+            seen.add(ref.line)
+            out.append(ref)
+    return out
+
+
+def _finding(path: str, line: str, ref: Reference, kind: str, folder: bool) -> tuple[Finding, bool]:
+    """The finding for a reference left, and whether it is structural: one in configuration, a
+    script or a build file is refused (the build or deploy would fail on it); one in prose, a
+    comment or application code is residue."""
+    target = ref.target + ("/" if folder else "")
+    suffix = posixpath.splitext(path)[1].lower()
+    base = posixpath.basename(path)
+    if kind in _PROSE_KINDS or suffix in _PROSE_SUFFIXES:
+        where = "prose (a broken link or command)"
+    elif base.startswith(".") and base.endswith("ignore"):  # .gitignore, .dockerignore: matches nothing now
+        where = "an ignore pattern"
+    elif _in_comment(line, ref.column):
+        where = "a comment"
+    elif kind == "source" or suffix in SOURCE_SUFFIXES:
+        where = "source code"
+    else:
+        return Finding(path, ref.line, line.strip(), f"still names {target}, which this change deletes: "
+                       "remove or re-point it by hand", Kind.DANGLING), True
+    return Finding(path, ref.line, line.strip(), f"{where} names {target}, which this change deletes",
+                   Kind.DANGLING), False
+
+
+def _in_comment(line: str, column: int) -> bool:
+    """Whether the word at `column` (1-based) follows a comment mark that starts the line or
+    follows a space (`# see charts/x`, `key: v  # charts/x`)."""
+    before = line[:column - 1]
+    stripped = before.lstrip()
+    if stripped.startswith(_COMMENT_MARKS):
+        return True
+    return " #" in before or "\t#" in before
+
+
+def _original_line(tree, path: str, line: int) -> int:
+    """The original file's number of a line of the current text (refusals and notes speak of the
+    original; the report maps them to the result)."""
+    before, after = tree.original(path), tree.read(path)
+    if before is None or after is None or before == after:
+        return line
+    a, b = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    for tag, a1, _, b1, b2 in opcodes(a, b):
+        if tag == "equal" and b1 < line <= b2:
+            return a1 + line - b1
+    return line
+
+
+OPERATION = Operation("check_references", run, required=(), optional=(),
+                      description="list every reference or import left pointing at a deleted path")

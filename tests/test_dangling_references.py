@@ -1,0 +1,376 @@
+"""After a removal nothing points at what it deleted unnoticed: structural entries into deleted
+paths go (also from files that do not name the component), the rest is listed: refused (exit 1)
+in configuration, scripts and build files and for imports of remaining source ("still imported
+by PATH:LINE"), residue in prose and comments. The validation report says what was checked."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gitops_bot.cli import main
+from gitops_bot.domain.imports import go_modules, imports_of_deleted
+from gitops_bot.domain.pathrefs import Gone, references, resolve
+
+from .conftest import tree_bytes, write_tree
+
+GONE = Gone(
+    deleted=frozenset({"apps/kfserving", "apps/kfserving/base/kustomization.yaml", "apps/kfserving/base",
+                       "infra/policies/tenancy.yaml", "deploy/manifests/zipkin-ns.yaml", "charts/video"}),
+    files=frozenset({"apps/kfserving/base/kustomization.yaml", "infra/policies/tenancy.yaml",
+                     "infra/policies/kustomization.yaml", "deploy/manifests/zipkin-ns.yaml",
+                     "deploy/manifests/app.yaml", "docs/charts/video/index.md"}),
+    folders=frozenset({"apps", "apps/kfserving", "apps/kfserving/base", "infra", "infra/policies", "deploy",
+                       "deploy/manifests", "charts", "charts/video", "docs", "docs/charts", "docs/charts/video"}),
+)
+
+
+@pytest.mark.parametrize(("word", "folder", "target"), [
+    ("apps/kfserving/base", "", "apps/kfserving/base"),
+    ("./apps/kfserving/", "hack", "apps/kfserving"),
+    ("../../apps/kfserving/base", "contrib/kserve", "apps/kfserving/base"),
+    ("./infra/policies/tenancy.yaml", "", "infra/policies/tenancy.yaml"),
+    ("tenancy.yaml", "infra/policies", "infra/policies/tenancy.yaml"),
+    ("~/clone/deploy/manifests/zipkin-ns.yaml", "", "deploy/manifests/zipkin-ns.yaml"),
+    ("/home/ubuntu/clone/deploy/manifests/zipkin-ns.yaml", "", "deploy/manifests/zipkin-ns.yaml"),
+    ("clone/apps/kfserving/base.", "", "apps/kfserving/base"),
+    ("//github.com/o/r/tree/main/apps/kfserving", "", "apps/kfserving"),
+    ("./apps/kfserving/cover/", "", "apps/kfserving/cover"),  # never in the tree, but inside a deleted folder
+    ("/apps/kfserving", "", "apps/kfserving"),  # a Markdown link from the repository root
+])
+def test_a_word_that_resolves_to_a_deleted_path(word, folder, target):
+    assert resolve(word, folder, GONE) == target
+
+
+@pytest.mark.parametrize(("word", "folder"), [
+    ("infra/policies", ""),  # the folder keeps its kustomization
+    ("./infra/policies/kustomization.yaml", ""),
+    ("kfserving", "apps"),  # a bare name is a name, not a path
+    ("tenancy.yaml", ""),  # not beside the file that names it
+    ("docs/charts/video", ""),  # a path that is still there, whatever its tail
+    ("charts/video", "docs"),  # from docs/ it is docs/charts/video, which stays
+    ("//github.com/o/r/issues/apps/kfserving", ""),
+    ("/srv/kfserving", ""),
+])
+def test_a_word_that_does_not(word, folder):
+    assert resolve(word, folder, GONE) is None
+
+
+def test_references_report_line_column_and_target():
+    text = "resources:\n  - ../../apps/kfserving/base # old\n  - ../other\n"
+    refs = references(text, "overlays/dev/kustomization.yaml", GONE)
+    assert [(r.line, r.column, r.word, r.target) for r in refs] == [
+        (2, 5, "../../apps/kfserving/base", "apps/kfserving/base")]
+
+
+GO_MOD = [("services/api/go.mod", "module example.com/platform/api\n\ngo 1.22\n")]
+IMPORT_GONE = Gone(
+    deleted=frozenset({"services/api/internal/video", "services/api/internal/video/client.go",
+                       "web/src/video.ts", "web/src/player", "web/src/player/index.ts", "tools/gen/video.py",
+                       "tools/media", "tools/media/__init__.py"}),
+    files=frozenset({"services/api/internal/video/client.go", "web/src/video.ts", "web/src/player/index.ts",
+                     "web/src/app.ts", "tools/gen/video.py", "tools/media/__init__.py", "web/src/kept.ts"}),
+    folders=frozenset({"services/api/internal/video", "web/src/player", "tools/media", "tools", "tools/gen"}),
+)
+
+
+@pytest.mark.parametrize(("path", "text", "expected"), [
+    ("services/api/main.go",
+     'package main\n\nimport (\n\t"fmt"\n\tvc "example.com/platform/api/internal/video"\n)\n',
+     [(5, "services/api/internal/video")]),
+    ("services/api/cmd/x.go", 'package main\nimport "example.com/platform/api/internal/video"\n',
+     [(2, "services/api/internal/video")]),
+    ("services/api/cmd/y.go", 'package main\nimport "example.com/other/internal/video"\n', []),
+    ("web/src/app.ts", 'import { a } from "./video";\nimport b from "./kept";\nconst p = require("./player");\n'
+     'export * from "./player/index";\nconst l = await import("./video.ts");\n',
+     [(1, "web/src/video.ts"), (3, "web/src/player"), (4, "web/src/player/index.ts"), (5, "web/src/video.ts")]),
+    ("web/src/app.ts", 'import { a } from "video";\n', []),  # a package, not a file here
+    ("tools/gen/main.py", "from .video import render\nfrom ..media import codec\nfrom . import video, other\n"
+     "import video\n", [(1, "tools/gen/video.py"), (2, "tools/media"), (3, "tools/gen/video.py"),
+                        (4, "tools/gen/video.py")]),
+    # absolute imports: found from the file's folder up; the standard library and packages are not judged
+    ("tools/cli.py", "import os\nfrom requests import get\nfrom gen import video\nimport media.codec\n"
+     "from gen.other import x\n", [(3, "tools/gen/video.py"), (4, "tools/media")]),
+])
+def test_imports_of_deleted_paths(path, text, expected):
+    found = imports_of_deleted(path, text, IMPORT_GONE, go_modules(GO_MOD))
+    assert [(i.line, i.target) for i in found] == expected
+
+
+# -- the whole run ---------------------------------------------------------------------------
+BEFORE = {
+    "services/video-service/main.go": "package main\n",
+    "services/video-service/Dockerfile": "FROM scratch\n",
+    "services/video-service/deploy/kustomization.yaml": "resources:\n  - deployment.yaml\n",
+    "services/auth-service/main.go": "package main\n",
+    "services/auth-service/Dockerfile": "FROM scratch\n",
+    "web/package.json": '{"name": "web"}\n',
+    "web/src/app.ts": 'import { play } from "../../services/video-service/sdk";\nexport const x = play;\n',
+    "web/src/ui.ts": "export const y = 1;\n",
+    ".github/workflows/ci.yml": (
+        "name: ci\non:\n  push:\n    paths:\n      - services/video-service/**\n      - services/auth-service/**\n"
+        "jobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n"),
+    "hack/install.sh": ("#!/bin/sh\nset -e\n# installs everything\n"
+                        "kustomize build services/auth-service/deploy | kubectl apply -f -\n"
+                        "kustomize build services/video-service/deploy | kubectl apply -f -\n"),
+    "docs/install.md": ("# Install\n\nSee [the video chart](../services/video-service/deploy/kustomization.yaml).\n\n"
+                        "Then the rest.\n"),
+    "config.yaml": "# services/video-service/ is the old one\nkeep: true\n",
+}
+
+
+def _plan(root, capsys, service="video-service"):
+    code = main(["plan", "remove-service", f"service={service}", "--repo", str(root), "--format", "json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_structural_entries_go_and_the_rest_is_listed(tmp_path, capsys):
+    write_tree(tmp_path, BEFORE)
+    code, report = _plan(tmp_path, capsys)
+    assert code == 1
+    changed = {f["path"]: f["status"] for f in report["files"]}
+    assert changed[".github/workflows/ci.yml"] == "modified"  # the paths filter entry went
+    refused = {(r["path"], r["line"]): r["reason"] for r in report["refused"]}
+    assert refused == {
+        ("hack/install.sh", 5): "still names services/video-service/deploy/, which this change deletes: "
+                                "remove or re-point it by hand",
+    }
+    residue = {(r["path"], r["line"]): r["reason"] for r in report["residue"]}
+    assert residue[("docs/install.md", 3)] == (
+        "prose (a broken link or command) names services/video-service/deploy/kustomization.yaml, "
+        "which this change deletes")
+    assert residue[("config.yaml", 1)] == "a comment names services/video-service/, which this change deletes"
+    # sdk.ts never existed: not an import of a deleted file, but a path inside the deleted folder
+    assert residue[("web/src/app.ts", 1)] == "source code names services/video-service/sdk, which this change deletes"
+    checks = [v for v in report["validation"] if v["path"] == "(every file)"]
+    assert checks == [{"path": "(every file)", "check": "no path reference or import left pointing at a deleted path",
+                       "ok": False, "detail": "searched every file for the 5 deleted paths: 1 reference left in "
+                                              "code or configuration (refused edits), 3 in prose, comments or "
+                                              "other source (residue)"}]
+
+
+def test_apply_changes_the_tree_byte_for_byte_and_a_second_run_changes_nothing(tmp_path, capsys):
+    write_tree(tmp_path, BEFORE)
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 1
+    after = {p: t for p, t in BEFORE.items() if not p.startswith("services/video-service/")}
+    after[".github/workflows/ci.yml"] = BEFORE[".github/workflows/ci.yml"].replace(
+        "      - services/video-service/**\n", "")
+    assert tree_bytes(tmp_path) == {p: t.encode() for p, t in after.items()}
+    capsys.readouterr()
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 0
+    assert tree_bytes(tmp_path) == {p: t.encode() for p, t in after.items()}
+
+
+def test_a_deleted_file_still_imported_is_refused_and_listed_where_it_was(tmp_path, capsys):
+    files = dict(BEFORE, **{"services/video-service/sdk.ts": "export const play = 1;\n"})
+    write_tree(tmp_path, files)
+    code, report = _plan(tmp_path, capsys)
+    assert code == 1
+    refused = {(r["path"], r["line"]): r["reason"] for r in report["refused"]}
+    assert refused[("web/src/app.ts", 1)] == ("imports services/video-service/sdk.ts, which this change deletes: "
+                                              "the code no longer builds; change it by hand")
+    residue = {(r["path"], r["line"], r["text"]): r["reason"] for r in report["residue"]}
+    assert residue[("services/video-service/sdk.ts", 0, "(deleted)")] == "still imported by web/src/app.ts:1"
+
+
+def test_a_go_package_still_imported_by_another_service(tmp_path, capsys):
+    files = {
+        "go.work": "go 1.22\n\nuse (\n\t./services/auth-service\n\t./services/video-service\n)\n",
+        "services/video-service/go.mod": "module example.com/video\n",
+        "services/video-service/main.go": "package main\n",
+        "services/video-service/Dockerfile": "FROM scratch\n",
+        "services/video-service/client/client.go": "package client\n",
+        "services/auth-service/go.mod": "module example.com/auth\n",
+        "services/auth-service/Dockerfile": "FROM scratch\n",
+        "services/auth-service/main.go": ('package main\n\nimport (\n\t"fmt"\n\n\t"example.com/video/client"\n)\n'),
+    }
+    write_tree(tmp_path, files)
+    code, report = _plan(tmp_path, capsys)
+    assert code == 1
+    assert [(r["path"], r["line"]) for r in report["refused"]] == [("services/auth-service/main.go", 6)]
+    residue = {(r["path"], r["text"]): r["reason"] for r in report["residue"]}
+    assert residue[("services/video-service/client", "(deleted)")] == (
+        "still imported by services/auth-service/main.go:6")
+
+
+def test_nothing_left_pointing_at_deleted_paths_is_a_passed_check_that_says_what_it_read(tmp_path, capsys):
+    write_tree(tmp_path, {
+        "services/video-service/main.go": "package main\n",
+        "services/video-service/Dockerfile": "FROM scratch\n",
+        "services/auth-service/Dockerfile": "FROM scratch\n",
+        "kustomization.yaml": "resources:\n  - services/auth-service/deploy\n  - services/video-service/deploy\n",
+    })
+    code = main(["plan", "remove-service", "service=video-service", "--repo", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert ("  passed: no path reference or import left pointing at a deleted path "
+            "(searched every file for the 3 deleted paths: 0 references left in code or configuration, "
+            "0 in prose, comments or other source (residue))") in out.splitlines()
+
+
+def test_a_removal_that_deletes_nothing_adds_no_check(tmp_path, capsys):
+    write_tree(tmp_path, {"values.yaml": "video-service:\n  port: 80\nauth-service:\n  port: 81\n",
+                          "services/video-service/README.md": "x\n", "services/auth-service/README.md": "y\n"})
+    (tmp_path / "services/video-service/README.md").unlink()
+    code, report = _plan(tmp_path, capsys)
+    assert code == 0
+    assert [v for v in report["validation"] if v["path"] == "(every file)"] == []
+
+
+def test_entries_into_a_deleted_folder_go_from_files_that_do_not_name_the_component(tmp_path, capsys):
+    """`istio/gateway/` is istio-gateway's folder, but `istio/gateway` is not a spelling of the
+    name: the files that point into it are found by the path, and their structural entries go."""
+    before = {
+        "istio/gateway/Chart.yaml": "name: gateway\n",
+        "istio/gateway/values.yaml": "replicas: 1\n",
+        "istio/base/Chart.yaml": "name: base\n",
+        ".github/workflows/charts.yml": (
+            "name: charts\non:\n  push:\n    paths:\n      - istio/base/**\n      - istio/gateway/**\n"
+            "jobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - run: helm lint istio/base\n"),
+        "Dockerfile": "FROM alpine:3.20\nCOPY istio/base/ /charts/base/\nCOPY istio/gateway/ /charts/gateway/\n",
+    }
+    write_tree(tmp_path, before)
+    assert main(["apply", "remove-service", "service=istio-gateway", "--repo", str(tmp_path)]) == 0
+    after = {p: t for p, t in before.items() if not p.startswith("istio/gateway/")}
+    after[".github/workflows/charts.yml"] = before[".github/workflows/charts.yml"].replace(
+        "      - istio/gateway/**\n", "")
+    after["Dockerfile"] = "FROM alpine:3.20\nCOPY istio/base/ /charts/base/\n"
+    assert tree_bytes(tmp_path) == {p: t.encode() for p, t in after.items()}
+    capsys.readouterr()
+    assert main(["apply", "remove-service", "service=istio-gateway", "--repo", str(tmp_path)]) == 0
+    assert tree_bytes(tmp_path) == {p: t.encode() for p, t in after.items()}
+
+
+def test_a_line_an_editor_refused_is_listed_once(tmp_path, capsys):
+    write_tree(tmp_path, {
+        "services/video-service/Dockerfile": "FROM scratch\n",
+        "services/auth-service/Dockerfile": "FROM scratch\n",
+        ".pre-commit-config.yaml": ("repos:\n  - repo: local\n    hooks:\n      - id: lint\n"
+                                    "        args: [--exclude, 'services/video-service/*', --exclude, 'docs/*']\n"),
+    })
+    code, report = _plan(tmp_path, capsys)
+    assert code == 1
+    assert [(r["path"], r["line"]) for r in report["refused"]] == [(".pre-commit-config.yaml", 5)]
+    check = next(v for v in report["validation"] if v["path"] == "(every file)")
+    assert not check["ok"] and ": 1 reference left in code or configuration (refused edits), " in check["detail"]
+
+
+def test_the_validation_report_says_what_each_check_covered():
+    from gitops_bot.delivery.pr import render_body
+    from gitops_bot.domain.findings import Validation
+    from gitops_bot.engine.changeset import ChangeSet
+    from gitops_bot.engine.recipe import builtin_recipes
+
+    changes = ChangeSet("remove-service", {"service": "video"}, validation=[
+        Validation("a.yaml", "re-parsed", True), Validation("b.yaml", "re-parsed", True),
+        Validation("Makefile", "bash -n", True),
+        Validation("(every file)", "no reference left", True, "searched every file: 0 files still name one"),
+        Validation("c.sh", "bash -n", False, "line 3: syntax error")])
+    assert changes.validation_report() == [
+        "passed: re-parsed (2 files)", "passed: bash -n (1 file)",
+        "passed: no reference left (searched every file: 0 files still name one)",
+        "FAILED c.sh: bash -n: line 3: syntax error"]
+    assert "validation: 4 of 5 checks passed:\n  passed: re-parsed (2 files)\n" in changes.summary()
+    body = render_body(builtin_recipes()["remove-service"], {"service": "video"}, changes, "o/r", "main",
+                       "a" * 40, "b" * 40)
+    assert ("4 of 5 checks passed:\n\n- ✅ re-parsed (2 files)\n- ✅ bash -n (1 file)\n"
+            "- ✅ no reference left (searched every file: 0 files still name one)\n- ❌ `c.sh`: bash -n: "
+            "`line 3: syntax error`\n") in body
+
+
+@pytest.mark.parametrize(("path", "line", "left_as"), [
+    ("build/notes.cfg", "# see services/video-service/", "a comment names"),
+    ("build/notes.cfg", "key: value  # services/video-service/", "a comment names"),
+    ("build/notes.cfg", "// services/video-service/", "a comment names"),
+    (".gitignore", "services/video-service/bin/", "an ignore pattern names"),
+    ("build/notes.cfg", "  --values services/video-service/values.yaml \\", None),  # a flag, not a comment
+    ("build/notes.cfg", "COPY services/video-service/ /src/", None),
+    ("build/notes.cfg", 'url: "http://x/#/services/video-service/"', None),
+])
+def test_a_reference_in_a_comment_is_residue_and_one_in_structure_is_refused(tmp_path, capsys, path, line, left_as):
+    write_tree(tmp_path, {"services/video-service/values.yaml": "a: 1\n",
+                          "services/auth-service/values.yaml": "b: 1\n",
+                          "services/video-service/Dockerfile": "FROM scratch\n",
+                          "services/auth-service/Dockerfile": "FROM scratch\n",
+                          path: f"{line}\n"})
+    code, report = _plan(tmp_path, capsys)
+    assert [(r["path"], r["line"]) for r in report["refused"]] == ([] if left_as else [(path, 1)])
+    assert code == (0 if left_as else 1)
+    reasons = [r["reason"] for r in report["residue"] if r["path"] == path]
+    assert len(reasons) == 1 and reasons[0].startswith(left_as or "still names")
+
+
+CONSTRUCTS = {
+    "services/video-service/Dockerfile": "FROM scratch\n",
+    "services/video-service/values.yaml": "replicas: 1\n",
+    "services/video-service/.env": "PORT=80\n",
+    "services/video-service/Makefile": "build:\n\techo build\n",
+    "services/video-service/config/app.yaml": "a: 1\n",
+    "services/auth-service/Dockerfile": "FROM scratch\n",
+    "services/auth-service/values.yaml": "replicas: 1\n",
+    "modules/video-service/main.tf": "variable \"x\" {}\n",
+    "modules/auth-service/main.tf": "variable \"x\" {}\n",
+    # ArgoCD: path and valueFiles of an Application not named after the service
+    "argocd/media.yaml": (
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: media\nspec:\n  source:\n"
+        "    path: services/auth-service\n    helm:\n      valueFiles:\n        - values.yaml\n"
+        "        - ../video-service/values.yaml\n"),
+    # compose: a volume source, an env_file and a build context of other services
+    "docker-compose.yml": (
+        "services:\n  auth:\n    build: ./services/auth-service\n    env_file:\n      - services/video-service/.env\n"
+        "      - services/auth-service/.env\n    volumes:\n      - ./services/video-service/config:/etc/video\n"
+        "      - ./data:/data\n"),
+    "go.work": "go 1.22\n\nuse (\n\t./services/auth-service\n\t./services/video-service\n)\n",
+    "Makefile": ("all:\n\t$(MAKE) -f services/auth-service/Makefile build\n"
+                 "\t$(MAKE) -f services/video-service/Makefile build\n"),
+    "infra/main.tf": ('module "media" {\n  source = "../modules/video-service"\n}\n\n'
+                      'module "auth" {\n  source = "../modules/auth-service"\n}\n'),
+    ".github/workflows/ci.yml": ("name: ci\non:\n  push:\n    paths:\n      - 'services/auth-service/**'\n"
+                                 "      - 'services/video-service/**'\njobs:\n  t:\n    runs-on: ubuntu-latest\n"
+                                 "    steps:\n      - run: make\n"),
+    "kustomization.yaml": "resources:\n  - services/auth-service\n  - services/video-service/config/app.yaml\n",
+    "Dockerfile": "FROM alpine:3.20\nCOPY services/auth-service/ /a/\nCOPY services/video-service/config/ /v/\n",
+    "docs/index.md": "# Docs\n\n- [config](../services/video-service/config/app.yaml)\n",
+}
+
+
+def test_no_reference_to_a_deleted_path_is_left_unlisted(tmp_path, capsys):
+    """Each construct the editors understand: after the run, every line that still names a
+    deleted path is among the refused edits or the residue, never left silently."""
+    write_tree(tmp_path, CONSTRUCTS)
+    code, report = _plan(tmp_path, capsys)
+    assert code in (0, 1)
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == code
+    gone = Gone(frozenset(p for p in CONSTRUCTS if p.startswith(("services/video-service/", "modules/video-service/")))
+                | {"services/video-service", "services/video-service/config", "modules/video-service"},
+                frozenset(CONSTRUCTS), frozenset())
+    listed = {(r["path"], r["text"].strip()) for r in report["refused"] + report["residue"]}
+    left = []
+    for path in CONSTRUCTS:
+        if (tmp_path / path).exists():
+            text = (tmp_path / path).read_text()
+            for ref in references(text, path, gone):
+                line = text.splitlines()[ref.line - 1].strip()
+                if (path, line) not in listed:
+                    left.append((path, line))
+    assert left == []
+    removed = {f["path"] for f in report["files"] if f["status"] == "modified"}
+    assert {"go.work", ".github/workflows/ci.yml", "kustomization.yaml", "Dockerfile"} <= removed
+
+
+def test_a_reference_that_does_not_name_the_component_is_still_listed(tmp_path, capsys):
+    """`../gateway/base` from istio/scripts/ is istio-gateway's deleted folder, though it does not
+    spell the name: without the check nothing would list it."""
+    write_tree(tmp_path, {
+        "istio/gateway/base/kustomization.yaml": "resources: []\n",
+        "istio/gateway/Chart.yaml": "name: gateway\n",
+        "istio/base/kustomization.yaml": "resources: []\n",
+        "istio/base/Chart.yaml": "name: base\n",
+        "istio/scripts/install.sh": "#!/bin/sh\nkubectl apply -k ../base\nkubectl apply -k ../gateway/base\n",
+    })
+    code, report = _plan(tmp_path, capsys, "istio-gateway")
+    assert code == 1
+    assert [(r["path"], r["line"], r["reason"]) for r in report["refused"]] == [
+        ("istio/scripts/install.sh", 3, "still names istio/gateway/base/, which this change deletes: "
+                                        "remove or re-point it by hand")]
