@@ -96,18 +96,20 @@ def test_node_moves_in_every_form_and_ranges_are_residue(tmp_path, capsys):
 
 PYTHON_FORMS = {
     ".python-version": ("3.11.4\n", "3.12.1\n"),
+    ".tool-versions": ("nodejs 18.17.0\npython 3.11.4  # pinned\n", "nodejs 18.17.0\npython 3.12.1  # pinned\n"),
     "app/Dockerfile": ("FROM python:3.11-slim\n", "FROM python:3.12-slim\n"),
     ".github/workflows/py.yaml": ("steps:\n  - uses: actions/setup-python@v5\n    with:\n"
-                                  "      python-version: '3.11'\n",
+                                  "      python-version: '3.11'\nmatrix:\n  python-version: ['3.10', '3.11']\n",
                                   "steps:\n  - uses: actions/setup-python@v5\n    with:\n"
-                                  "      python-version: '3.12'\n"),
+                                  "      python-version: '3.12'\nmatrix:\n  python-version: ['3.10', '3.11']\n"),
 }
 PYTHON_UNCHANGED = {"pyproject.toml": "[project]\nname = \"app\"\nrequires-python = \">=3.11\"\n"}
 
 
 def test_python_moves_and_requires_python_is_a_range_left_alone(tmp_path, capsys):
     residue = check(tmp_path, capsys, PYTHON_FORMS, PYTHON_UNCHANGED, "tool=python", "version=3.12.1")
-    assert residue == {("pyproject.toml", 3): "'>=3.11' is a version range: left as it is"}
+    assert residue == {("pyproject.toml", 3): "'>=3.11' is a version range: left as it is",
+                       (".github/workflows/py.yaml", 6): "names python next to 3.10 in no recognised form: not changed"}
 
 
 def test_ruby_keeps_another_major_the_repository_also_uses(tmp_path, capsys):
