@@ -48,8 +48,13 @@ GO_FORMS = {
         "jobs:\n  test:\n    steps:\n      - uses: actions/setup-go@v3\n        with:\n"
         "          go-version: '1.19.0'  # keep in sync\n      - uses: actions/setup-go@v3\n"
         "        with:\n          go-version: 1.19.0\n"),
-    "install.sh": ("wget https://golang.org/dl/go1.17.5.linux-amd64.tar.gz\nISTIO_VERSION=1.17.5\n",
-                   "wget https://golang.org/dl/go1.19.linux-amd64.tar.gz\nISTIO_VERSION=1.17.5\n"),
+    "install.sh": ("wget https://golang.org/dl/go1.17.5.linux-amd64.tar.gz\nISTIO_VERSION=1.17.5\n"
+                   "GO_VERSION=\"${GO_VERSION:-1.17.5}\"\nMY_GO_VERSION=1.17.5\n",
+                   "wget https://golang.org/dl/go1.19.linux-amd64.tar.gz\nISTIO_VERSION=1.17.5\n"
+                   "GO_VERSION=\"${GO_VERSION:-1.19.0}\"\nMY_GO_VERSION=1.17.5\n"),
+    "tools/Dockerfile": ("ARG GOLANG_VERSION=1.17\nFROM golang:${GOLANG_VERSION}-alpine\n",
+                         "ARG GOLANG_VERSION=1.19\nFROM golang:${GOLANG_VERSION}-alpine\n"),
+    "Makefile": ("GO_VERSION ?= 1.17.5\n", "GO_VERSION ?= 1.19.0\n"),
 }
 GO_UNCHANGED = {
     "k8s/exporter.yaml": "image: prom/node-exporter:v1.17.5\n",

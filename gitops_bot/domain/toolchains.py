@@ -39,16 +39,18 @@ class Toolchain:
     workflow_key: str  # the setup action's input (actions/setup-go: go-version)
     version_files: tuple[str, ...] = ()  # base names of files holding only the version
     asdf: str = ""  # the plugin's name in .tool-versions
+    variables: tuple[str, ...] = ()  # conventional variable names (Dockerfile ARG, shell, make, YAML env)
     # Whether two major versions are two languages (Ruby 2 and 3, Python 2 and 3): a repository
     # using both keeps the other major's pins when asked for one. Node's majors are its releases.
     majors_apart: bool = True
 
 
 TOOLCHAINS = {t.name: t for t in (
-    Toolchain("go", "golang", "go-version", asdf="golang"),
-    Toolchain("node", "node", "node-version", (".nvmrc", ".node-version"), "nodejs", majors_apart=False),
-    Toolchain("python", "python", "python-version", (".python-version",), "python"),
-    Toolchain("ruby", "ruby", "ruby-version", (".ruby-version",), "ruby"),
+    Toolchain("go", "golang", "go-version", asdf="golang", variables=("GO_VERSION", "GOLANG_VERSION")),
+    Toolchain("node", "node", "node-version", (".nvmrc", ".node-version"), "nodejs",
+              ("NODE_VERSION", "NODEJS_VERSION"), majors_apart=False),
+    Toolchain("python", "python", "python-version", (".python-version",), "python", ("PYTHON_VERSION",)),
+    Toolchain("ruby", "ruby", "ruby-version", (".ruby-version",), "ruby", ("RUBY_VERSION",)),
 )}
 
 
@@ -114,7 +116,8 @@ def candidates(paths: list[str], grep, toolchain: Toolchain) -> list[str]:
     """The paths (of `paths`) that may hold a form: files named for one, and those whose bytes
     `grep(pattern)` finds a form's literal in (the image, the workflow key, `go1.`)."""
     names = set(toolchain.version_files) | set(_NAMED_FILES)
-    words = [toolchain.image, toolchain.workflow_key] + (["go1."] if toolchain.name == "go" else [])
+    words = [toolchain.image, toolchain.workflow_key, *toolchain.variables]
+    words += ["go1."] if toolchain.name == "go" else []
     found = set(grep(re.compile("|".join(re.escape(w) for w in words).encode())))
     found.update(p for p in paths if posixpath.basename(p) in names)
     return sorted(found)
@@ -138,6 +141,8 @@ def references(path: str, text: str, kind: str, toolchain: Toolchain) -> list[To
     if base == ".tool-versions":
         for m in re.finditer(rf"^{re.escape(toolchain.asdf)}[ \t]+(?P<v>{_NUMBER})[ \t]*(?:#.*)?$", text, re.M):
             add(m.start("v"), m.end("v"), "asdf .tool-versions")
+    for name in toolchain.variables:
+        _variable(text, name, add)
     if toolchain.name == "go":
         _go(text, base, add)
     if toolchain.name == "node" and base == "package.json":
@@ -168,6 +173,17 @@ def references(path: str, text: str, kind: str, toolchain: Toolchain) -> list[To
 
 def _range(value: str) -> str:
     return "" if _EXACT_RE.match(value) else f"{value!r} is a version range: left as it is"
+
+
+def _variable(text: str, name: str, add) -> None:
+    """`NAME=V` (shell, Dockerfile `ARG`/`ENV`), `NAME ?= V` (make), `NAME: V` (YAML env), `${NAME:-V}`."""
+    value = rf"(?P<q>[\"']?)(?P<v>{_NUMBER})(?P=q)(?![\w.-])"
+    assign = re.compile(rf"(?<![\w$]){name}(?:[ \t]*(?:\?=|::=|:=|\+=|=)[ \t]*|:[ \t]+){value}")
+    for m in assign.finditer(text):
+        yaml_plain = not m.group("q") and text[m.start():m.start("v")].rstrip().endswith(":")
+        add(m.start("v"), m.end("v"), f"variable {name}", plain_yaml=yaml_plain)
+    for m in re.finditer(rf"\$\{{{name}:-(?P<v>{_NUMBER})\}}", text):
+        add(m.start("v"), m.end("v"), f"variable {name} default")
 
 
 def _go(text: str, base: str, add) -> None:
