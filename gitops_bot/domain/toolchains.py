@@ -9,6 +9,8 @@ way a catalogue tool's variable or image does:
   (`go1.22.4.linux-amd64.tar.gz`);
 - Node: `engines.node` of package.json when it is one exact version;
 - Ruby: the Gemfile's `ruby "3.4.7"`;
+- the conventional variables (`GO_VERSION`, `NODE_VERSION`, ...: Dockerfile `ARG`, shell, make,
+  YAML, `${NAME:-V}`), exactly named (`MY_GO_VERSION` is another variable);
 - the setup action's workflow key (`go-version:`, `node-version:`, `python-version:`, `ruby-version:`);
 - the official image's tag (`FROM golang:1.22.4-alpine`, compose `image: node:20`), found by
   images.references, so `prom/node-exporter` or `golang.org/x/net` never count.
@@ -25,6 +27,7 @@ import json
 import posixpath
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from gitops_bot.domain import images
 from gitops_bot.text.splice import line_numbers
@@ -112,7 +115,7 @@ _YAML_FLOAT_LIKE_RE = re.compile(r"^\d+(?:\.\d*)?$")
 _NAMED_FILES = ("go.mod", "go.work", "package.json", "Gemfile", "pyproject.toml", ".tool-versions")
 
 
-def candidates(paths: list[str], grep, toolchain: Toolchain) -> list[str]:
+def candidates(paths: list[str], grep: Callable[[re.Pattern[bytes]], list[str]], toolchain: Toolchain) -> list[str]:
     """The paths (of `paths`) that may hold a form: files named for one, and those whose bytes
     `grep(pattern)` finds a form's literal in (the image, the workflow key, `go1.`)."""
     names = set(toolchain.version_files) | set(_NAMED_FILES)
@@ -123,9 +126,11 @@ def candidates(paths: list[str], grep, toolchain: Toolchain) -> list[str]:
     return sorted(found)
 
 
+Add = Callable[..., None]  # add(start, end, form, **ToolchainRef fields): one reference per span
+
+
 def references(path: str, text: str, kind: str, toolchain: Toolchain) -> list[ToolchainRef]:
     """Every version of `toolchain` written in one file, in file order (one reference per span)."""
-    base = posixpath.basename(path)
     line_of = line_numbers(text)
     found: list[ToolchainRef] = []
 
@@ -133,6 +138,17 @@ def references(path: str, text: str, kind: str, toolchain: Toolchain) -> list[To
         if not any(r.start < end and start < r.end for r in found):
             found.append(ToolchainRef(line_of(start), start, end, text[start:end], form, **kw))
 
+    _named_files(text, posixpath.basename(path), toolchain, add)
+    for name in toolchain.variables:
+        _variable(text, name, add)
+    if kind in ("yaml", "helm"):
+        _workflow_key(text, toolchain.workflow_key, add)
+    _image_tags(text, kind, toolchain.image, add)
+    return sorted(found, key=lambda r: r.start)
+
+
+def _named_files(text: str, base: str, toolchain: Toolchain, add: Add) -> None:
+    """The forms a file's name announces (version files, go.mod, package.json, Gemfile, pyproject.toml)."""
     if base in toolchain.version_files:
         lines = list(_VERSION_LINE_RE.finditer(text))
         several = "one of several versions in a version file: left as it is" if len(lines) > 1 else ""
@@ -141,8 +157,6 @@ def references(path: str, text: str, kind: str, toolchain: Toolchain) -> list[To
     if base == ".tool-versions":
         for m in re.finditer(rf"^{re.escape(toolchain.asdf)}[ \t]+(?P<v>{_NUMBER})[ \t]*(?:#.*)?$", text, re.M):
             add(m.start("v"), m.end("v"), "asdf .tool-versions")
-    for name in toolchain.variables:
-        _variable(text, name, add)
     if toolchain.name == "go":
         _go(text, base, add)
     if toolchain.name == "node" and base == "package.json":
@@ -154,28 +168,29 @@ def references(path: str, text: str, kind: str, toolchain: Toolchain) -> list[To
         for m in _REQUIRES_PYTHON_RE.finditer(text):
             add(m.start("v"), m.end("v"), "requires-python", reason=_range(m.group("v")) or "requires-python: "
                 "the supported range is the project's decision")
-    if kind in ("yaml", "helm"):
-        _workflow_key(text, toolchain.workflow_key, add)
-    for ref in images.references(text, kind, toolchain.image):
-        if ref.tag is not None:
-            tag = text[ref.tag[0]:ref.tag[1]]
-            number = re.match(r"v?\d+(?:\.\d+)*", tag)
-            if not images.is_version_tag(tag) or number is None:
-                add(ref.tag[0], ref.tag[1], f"{toolchain.image} image", reason=f"tag {tag!r} is not a version: "
-                    "left as it is")
-            elif ref.digest or ref.digest_key:
-                add(ref.tag[0], ref.tag[1], f"{toolchain.image} image", reason="edit refused: image pinned by "
-                    "digest; update tag and digest together")
-            else:  # the number only: the variant suffix (-alpine3.22, -slim) stays
-                add(ref.tag[0], ref.tag[0] + number.end(), f"{toolchain.image} image", plain_yaml=ref.plain_yaml)
-    return sorted(found, key=lambda r: r.start)
+
+
+def _image_tags(text: str, kind: str, image: str, add: Add) -> None:
+    """The official image's tags (images.references: every spelling, no longer name)."""
+    for ref in images.references(text, kind, image):
+        if ref.tag is None:
+            continue  # `FROM golang:${GO_VERSION}`: the variable is the form that holds it
+        tag = text[ref.tag[0]:ref.tag[1]]
+        number = re.match(r"v?\d+(?:\.\d+)*", tag)
+        if not images.is_version_tag(tag) or number is None:
+            add(ref.tag[0], ref.tag[1], f"{image} image", reason=f"tag {tag!r} is not a version: left as it is")
+        elif ref.digest or ref.digest_key:
+            add(ref.tag[0], ref.tag[1], f"{image} image", reason="edit refused: image pinned by digest; "
+                "update tag and digest together")
+        else:  # the number only: the variant suffix (-alpine3.22, -slim) stays
+            add(ref.tag[0], ref.tag[0] + number.end(), f"{image} image", plain_yaml=ref.plain_yaml)
 
 
 def _range(value: str) -> str:
     return "" if _EXACT_RE.match(value) else f"{value!r} is a version range: left as it is"
 
 
-def _variable(text: str, name: str, add) -> None:
+def _variable(text: str, name: str, add: Add) -> None:
     """`NAME=V` (shell, Dockerfile `ARG`/`ENV`), `NAME ?= V` (make), `NAME: V` (YAML env), `${NAME:-V}`."""
     value = rf"(?P<q>[\"']?)(?P<v>{_NUMBER})(?P=q)(?![\w.-])"
     assign = re.compile(rf"(?<![\w$]){name}(?:[ \t]*(?:\?=|::=|:=|\+=|=)[ \t]*|:[ \t]+){value}")
@@ -186,7 +201,7 @@ def _variable(text: str, name: str, add) -> None:
         add(m.start("v"), m.end("v"), f"variable {name} default")
 
 
-def _go(text: str, base: str, add) -> None:
+def _go(text: str, base: str, add: Add) -> None:
     if base in ("go.mod", "go.work"):
         for m in _GO_DIRECTIVE_RE.finditer(text):
             add(m.start("v"), m.end("v"), f"{base} go directive")
@@ -196,7 +211,7 @@ def _go(text: str, base: str, add) -> None:
         add(m.start("v"), m.end("v"), "Go release archive", exact=True)
 
 
-def _engines_node(text: str, add) -> None:
+def _engines_node(text: str, add: Add) -> None:
     try:
         engines = json.loads(text).get("engines")
     except (ValueError, AttributeError):
@@ -208,7 +223,7 @@ def _engines_node(text: str, add) -> None:
         add(m.start("v"), m.end("v"), "package.json engines.node", reason=_range(m.group("v")))
 
 
-def _workflow_key(text: str, key: str, add) -> None:
+def _workflow_key(text: str, key: str, add: Add) -> None:
     pattern = re.compile(rf"^[ \t]*(?:-[ \t]+)?{re.escape(key)}:[ \t]*(?P<q>[\"']?)(?P<v>[^\"'\s#]+)(?P=q)"
                          r"[ \t]*(?:#.*)?$", re.MULTILINE)
     for m in pattern.finditer(text):
