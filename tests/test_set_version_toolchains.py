@@ -80,6 +80,10 @@ NODE_FORMS = {
     "web/.node-version": ("18\n", "20\n"),
     "web/package.json": ('{\n  "name": "web",\n  "engines": {\n    "node": "18.17.0"\n  }\n}\n',
                          '{\n  "name": "web",\n  "engines": {\n    "node": "20.11.1"\n  }\n}\n'),
+    "chart/values.yaml": ("image:\n  repository: node\n  tag: \"18.17.0-alpine\"\n",
+                          "image:\n  repository: node\n  tag: \"20.11.1-alpine\"\n"),
+    "compose.yaml": ("services:\n  web:\n    image: docker.io/library/node:18.17.0\n",
+                     "services:\n  web:\n    image: docker.io/library/node:20.11.1\n"),
     "web/Dockerfile": ("FROM node:18-alpine AS build\nFROM node:18.17.0-bookworm-slim\n",
                        "FROM node:20-alpine AS build\nFROM node:20.11.1-bookworm-slim\n"),
     ".github/workflows/web.yml": ("steps:\n  - uses: actions/setup-node@v4\n    with:\n      node-version: \"18.x\"\n"
