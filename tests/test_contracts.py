@@ -48,6 +48,7 @@ EDITED = {
     # an editor that removes references to the run's deleted files: the third element is those
     "rst": ("docs/index.rst", ".. toctree::\n\n   services/auth-service\n   services/video-service\n",
             {"docs/services/video-service.rst"}),
+    "ignore": (".gitignore", "services/auth-service/bin/\nservices/video-service/bin/\n", {"services/video-service"}),
 }
 
 

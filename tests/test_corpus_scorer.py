@@ -98,3 +98,29 @@ def test_a_file_the_human_adds_counts_for_every_bot(tmp_path):
     matched = score.Score("c", case.kind, "truth")
     score.compare(case, base, human, bot, matched)
     assert (matched.human_lines, matched.matched_lines) == (2, 2)
+
+
+def test_the_same_deletion_among_repeated_lines_is_matched_where_the_human_made_it():
+    """Deleting `b:` + its `c: s` from a map of such pairs can be aligned at two places with the
+    same result; a human who also changed another line of the file got the other one. The bot's
+    identical deletion is placed where it overlaps the human's; a different deletion is not."""
+    before = ["deps:", "  a:", "    c: s", "  b:", "    c: s", "  d:", "    c: s"]
+    bot = before[:3] + before[5:]
+    human = ["services:"] + bot[1:]
+    h_removed, _ = score.line_changes(before, human)
+    assert h_removed == {0, 2, 3}
+    assert score.line_changes(before, bot)[0] == {3, 4}  # as the diff aligns it on its own
+    assert score.line_changes(before, bot, prefer=h_removed)[0] == {2, 3}
+    other = before[:5]  # deletes `d:` + its `c: s`: no place of it is the human's
+    assert score.line_changes(before, other, prefer=h_removed)[0] == {5, 6}
+    assert score.line_changes(before, before, prefer=h_removed) == (set(), score.collections.Counter())
+
+
+def test_a_deletion_slides_down_to_the_humans_place_too():
+    before = ["deps:", "  a:", "    c: s", "  b:", "    c: s", "  d:", "    c: s"]
+    human = before[:3] + before[5:]  # deletes `b:` + its `c: s`, as {3, 4}
+    bot = ["services:"] + before[1:2] + before[4:]  # the same deletion, aligned as {2, 3}, and another change
+    h_removed, _ = score.line_changes(before, human)
+    assert h_removed == {3, 4}
+    assert score.line_changes(before, bot)[0] == {0, 2, 3}  # as the diff aligns it on its own
+    assert score.line_changes(before, bot, prefer=h_removed)[0] == {0, 3, 4}

@@ -283,7 +283,6 @@ def test_the_validation_report_says_what_each_check_covered():
     ("build/notes.cfg", "# see services/video-service/", "a comment names"),
     ("build/notes.cfg", "key: value  # services/video-service/", "a comment names"),
     ("build/notes.cfg", "// services/video-service/", "a comment names"),
-    (".gitignore", "services/video-service/bin/", "an ignore pattern names"),
     ("build/notes.cfg", "  --values services/video-service/values.yaml \\", None),  # a flag, not a comment
     ("build/notes.cfg", "COPY services/video-service/ /src/", None),
     ("build/notes.cfg", 'url: "http://x/#/services/video-service/"', None),
@@ -299,6 +298,21 @@ def test_a_reference_in_a_comment_is_residue_and_one_in_structure_is_refused(tmp
     assert code == (0 if left_as else 1)
     reasons = [r["reason"] for r in report["residue"] if r["path"] == path]
     assert len(reasons) == 1 and reasons[0].startswith(left_as or "still names")
+
+
+def test_an_ignore_pattern_into_a_deleted_folder_goes(tmp_path, capsys):
+    """The ignore-file editor removes it (s1: the humans of the corpus did), so nothing is left
+    for this check to list."""
+    write_tree(tmp_path, {"services/video-service/values.yaml": "a: 1\n",
+                          "services/auth-service/values.yaml": "b: 1\n",
+                          "services/video-service/Dockerfile": "FROM scratch\n",
+                          "services/auth-service/Dockerfile": "FROM scratch\n",
+                          ".gitignore": "services/auth-service/bin/\nservices/video-service/bin/\n"})
+    code, report = _plan(tmp_path, capsys)
+    assert code == 0 and report["refused"] == []
+    assert [r for r in report["residue"] if r["path"] == ".gitignore"] == []
+    diff = next(f["diff"] for f in report["files"] if f["path"] == ".gitignore")
+    assert "-services/video-service/bin/" in diff and "-services/auth-service/bin/" not in diff
 
 
 CONSTRUCTS = {

@@ -271,3 +271,65 @@ def test_compose_services_the_component_owns_go_but_a_sibling_projects_stay(tmp_
                                 "  frontend-proxy:\n    build: ./src/frontend-proxy\n"
                                 "  cart:\n    build: ./src/cart\n").encode()
     assert after == expected
+
+
+# -- files another component builds from --------------------------------------------------
+def test_a_named_file_in_a_folder_another_components_dockerfile_copies_stays(tmp_path, capsys):
+    before = {
+        "src/reviews/Dockerfile": "FROM python:3.12\nCOPY schema/ /app/schema/\n",
+        "src/reviews/app.py": "print('reviews')\n",
+        # the docs builder copies the whole schema folder (from the repository root)
+        "src/schema-docs/Dockerfile": "FROM weaver:1\nCOPY --from=base /x /x\nCOPY schema /workspace/schema\n",
+        "schema/services/reviews.yaml": "id: service.reviews\n",
+        "schema/services/cart.yaml": "id: service.cart\n",
+        "schema/services/reviews.md": "# Reviews\n",
+        # nobody copies deploy/: the file named after the component is its own
+        "deploy/reviews.yaml": "kind: Deployment\n",
+    }
+    write_tree(tmp_path, before)
+    after, residue = remove(tmp_path, "reviews", capsys)
+    assert after == expect(before, {"src/reviews/Dockerfile", "src/reviews/app.py", "deploy/reviews.yaml",
+                                    "schema/services/reviews.md"})
+    assert residue == {"schema/services/reviews.yaml": "inside schema/, which src/schema-docs/Dockerfile copies "
+                                                       "into its image: kept (another component's input)"}
+
+
+def test_a_folder_only_the_components_own_or_a_stage_copies_is_no_input(tmp_path, capsys):
+    before = {
+        "src/reviews/Dockerfile": "FROM python:3.12\nCOPY data/ /app/data/\n",
+        "src/cart/Dockerfile": "FROM golang:1.23\nCOPY --from=build data /data\nCOPY [\"cfg\", \"/cfg\"]\n",
+        "data/reviews.json": "{}\n",
+        "cfg/reviews.yaml": "a: 1\n",
+    }
+    write_tree(tmp_path, before)
+    after, residue = remove(tmp_path, "reviews", capsys)
+    assert after == expect(before, {"src/reviews/Dockerfile", "data/reviews.json", "cfg/reviews.yaml"})
+    assert residue == {}
+
+
+def test_a_deleted_folder_takes_its_vendored_dependencies(tmp_path, capsys):
+    before = {
+        "services/video/main.go": "package main\n",
+        "services/video/vendor/github.com/acme/lib/lib.go": "package lib\n",
+        "services/video/assets/vendor/topbar.js": "// vendored\n",
+        "services/cart/vendor/github.com/acme/lib/lib.go": "package lib\n",  # another component's
+        "services/cart/main.go": "package main\n",
+    }
+    write_tree(tmp_path, before)
+    after, residue = remove(tmp_path, "video", capsys)
+    assert after == expect(before, {"services/video/main.go", "services/video/vendor/github.com/acme/lib/lib.go",
+                                    "services/video/assets/vendor/topbar.js"})
+    assert residue == {}
+
+
+def test_the_names_deleted_folders_go_by_are_searched_only_when_they_are_the_components(tmp_path):
+    from gitops_bot.domain.worktree import Worktree
+    from gitops_bot.ops.footprint import footprint, project_dirs
+
+    def aliases(folder, files, component):
+        tree = Worktree(write_tree(tmp_path / folder, files))
+        return footprint(tree, service_name(component), project_dirs(tree)).aliases
+    # the gerund folder is the component's other name; `gateway` of istio/gateway is a word of many
+    assert aliases("a", {"test/tracetesting/run.bash": "x\n"}, "tracetest") == ["tracetesting"]
+    assert aliases("b", {"istio/gateway/values.yaml": "a: 1\n"}, "istio-gateway") == []
+    assert aliases("c", {"services/video/main.go": "package main\n"}, "video") == []

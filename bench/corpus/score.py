@@ -286,17 +286,41 @@ class Score:
                 and not self.damage and not self.invalid)
 
 
-def line_changes(before: list[str], after: list[str] | None) -> tuple[set[int], collections.Counter]:
-    """(indices of `before` lines removed or replaced, added lines as a multiset)."""
+def line_changes(before: list[str], after: list[str] | None,
+                 prefer: set[int] | None = None) -> tuple[set[int], collections.Counter]:
+    """(indices of `before` lines removed or replaced, added lines as a multiset).
+
+    A pure deletion among repeated lines can sit at several places with the same result
+    (`a: / x / b: / x` less `b: / x` is also less `x / b:`). With `prefer` (the human's removed
+    lines), the bot's deletion is placed where it overlaps them most, so an identical deletion
+    is matched whatever else in the file made the diff align it elsewhere."""
     if after is None or after == before:
         return set(), collections.Counter()
     removed: set[int] = set()
     added: collections.Counter = collections.Counter()
-    for tag, a1, a2, b1, b2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+    ops = difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
+    for k, (tag, a1, a2, b1, b2) in enumerate(ops):
+        if tag == "delete" and prefer:
+            limit = next((op[1] for op in ops[k + 1:] if op[0] != "equal"), len(before))
+            a1, a2 = _best_place(before, a1, a2, limit, removed, prefer)
         if tag != "equal":
             removed.update(range(a1, a2))
             added.update(after[b1:b2])
     return removed, added
+
+
+def _best_place(before: list[str], a1: int, a2: int, limit: int, taken: set[int], prefer: set[int]) -> tuple[int, int]:
+    """The equivalent place of the deletion before[a1:a2] (slid over equal lines, not past
+    `limit` nor into `taken`) that overlaps `prefer` most; the original one on a tie."""
+    places = [(a1, a2)]
+    up, down = (a1, a2), (a1, a2)
+    while up[0] > 0 and up[0] - 1 not in taken and before[up[0] - 1] == before[up[1] - 1]:
+        up = (up[0] - 1, up[1] - 1)
+        places.append(up)
+    while down[1] < limit and before[down[0]] == before[down[1]]:
+        down = (down[0] + 1, down[1] + 1)
+        places.append(down)
+    return max(places, key=lambda p: len(prefer.intersection(range(*p))))
 
 
 def compare(case: Case, base: Path, human: Path, bot: Path, score: Score) -> None:
@@ -331,7 +355,7 @@ def compare(case: Case, base: Path, human: Path, bot: Path, score: Score) -> Non
                          h_removed, h_added)
             _note(score.damaged, path, score.damage - damage_before)
             continue
-        b_removed, b_added = line_changes(before, bot_after)
+        b_removed, b_added = line_changes(before, bot_after, prefer=h_removed)
         matched_here = len(h_removed & b_removed) + sum((h_added & b_added).values())
         score.matched_lines += matched_here
         _note(score.missed, path, human_here - matched_here)

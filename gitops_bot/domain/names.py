@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import Any, Iterable
 
 _WORD_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _IDENT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -33,19 +33,49 @@ def words(value: str) -> tuple[str, ...]:
     return tuple(w.lower() for w in _WORD_RE.findall(value))
 
 
+def _join(t: tuple[str, ...]) -> str:
+    return "".join(t)
+
+
 @dataclass(frozen=True)
 class ServiceName:
-    """A service (or component) name with its spellings and matching rules."""
+    """A service (or component) name with its spellings and matching rules.
+
+    Identifiers are compared by their words run together, so a name written as one word
+    (`featureflagservice`) is the same identifier as `FEATURE_FLAG_SERVICE` or
+    `feature-flag-service`. `split` holds the words of such a name as the repository splits them
+    (learned by `learn_split`); they give its short form, comments and the free-text spellings."""
 
     raw: str
     known: frozenset[tuple[str, ...]] = field(default_factory=frozenset)
+    split: tuple[str, ...] = ()
     # The leading words that name the component on their own where its own chart says so
     # (`metallb` for the folder `metallb-system` whose Chart.yaml is `name: metallb`); () for none.
     short_form: tuple[str, ...] = ()
 
     @cached_property
     def tokens(self) -> tuple[str, ...]:
-        return words(self.raw)
+        return self.split if _join(self.split) == _join(words(self.raw)) and self.split else words(self.raw)
+
+    @cached_property
+    def _joined(self) -> tuple[str, str]:
+        """The full and short names with their words run together."""
+        return _join(self.tokens), _join(self.short)
+
+    @cached_property
+    def _known_joined(self) -> frozenset[str]:
+        return frozenset(_join(k) for k in self.known)
+
+    def _spans(self, t: tuple[str, ...], start: int) -> int:
+        """The end index k such that the words t[start:k] run together spell the full name, or 0."""
+        whole, acc = self._joined[0], ""
+        for k in range(start, len(t)):
+            acc += t[k]
+            if acc == whole:
+                return k + 1
+            if not whole.startswith(acc):
+                return 0
+        return 0
 
     @cached_property
     def short(self) -> tuple[str, ...]:
@@ -79,15 +109,15 @@ class ServiceName:
         if not isinstance(value, str) or not _IDENT_RE.fullmatch(value):
             return False
         t = words(value)
-        if t in (self.tokens, self.short):
+        if _join(t) in self._joined:
             return True
-        if t in self.known:  # `user-service` is not `user` when both are components
+        if _join(t) in self._known_joined:  # `user-service` is not `user` when both are components
             return False
-        if t[:1] and t[0] in _PREFIXES and t[1:] in (self.tokens, self.short):
+        if t[:1] and t[0] in _PREFIXES and _join(t[1:]) in self._joined:
             return True
-        while len(t) > len(self.short) and t[-1] in _SUFFIXES:
+        while len(t) > 1 and t[-1] in _SUFFIXES:
             t = t[:-1]
-            if t in (self.tokens, self.short):
+            if _join(t) in self._joined:
                 return True
         return False
 
@@ -99,8 +129,7 @@ class ServiceName:
         if not isinstance(value, str) or not _IDENT_RE.fullmatch(value):
             return False
         t = words(value)
-        n = len(self.tokens)
-        return len(t) > n and t[:n] == self.tokens and not self._longer_known_at(t, 0)
+        return 0 < self._spans(t, 0) < len(t) and not self._longer_known_at(t, 0)
 
     def names_folder(self, basename: str) -> bool:
         """True for a folder named after the component: a name it owns, or its last word's
@@ -133,10 +162,8 @@ class ServiceName:
         if not isinstance(key, str) or not _IDENT_RE.fullmatch(key):
             return False
         t = words(key)
-        n = len(self.tokens)
-        if t == self.tokens:
-            return True
-        return len(t) > n and t[:n] == self.tokens and set(t[n:]) <= ADDRESS_SUFFIXES
+        end = self._spans(t, 0)
+        return end == len(t) > 0 or (0 < end < len(t) and set(t[end:]) <= ADDRESS_SUFFIXES)
 
     def labels(self, value: str) -> bool:
         """True for names made for the service, as Terraform labels and keys are: owned names
@@ -147,10 +174,9 @@ class ServiceName:
         if not isinstance(value, str) or not _IDENT_RE.fullmatch(value):
             return False
         t = words(value)
-        n = len(self.tokens)
-        for i in range(1, len(t) - n + 1):
-            if t[i:i + n] == self.tokens and not self._longer_known_ending(t[:i + n]) \
-                    and not self._longer_known_at(t, i):
+        for i in range(1, len(t)):
+            end = self._spans(t, i)
+            if end and not self._longer_known_ending(t[:end]) and not self._longer_known_at(t, i):
                 return True
         return False
 
@@ -254,10 +280,30 @@ class Prefilter:
         return self.first_text in name.lower() and self.search(name.encode()) is not None
 
 
-def service_name(raw: str, known: set[str] | frozenset[str] = frozenset()) -> ServiceName:
-    """Build a ServiceName; `known` holds the other component names found in the repository."""
-    mine = words(raw)
-    return ServiceName(raw, frozenset(words(k) for k in known if words(k) != mine))
+def service_name(raw: str, known: set[str] | frozenset[str] = frozenset(),
+                 split: tuple[str, ...] = ()) -> ServiceName:
+    """Build a ServiceName; `known` holds the other component names found in the repository,
+    `split` the words of a name written as one word (see learn_split)."""
+    mine = _join(words(raw))
+    return ServiceName(raw, frozenset(words(k) for k in known if _join(words(k)) != mine), split)
+
+
+def learn_split(raw: str, texts: Iterable[str]) -> tuple[str, ...]:
+    """The words a name written as one word (`featureflagservice`) has where the repository
+    writes it apart (`feature-flag-service`, `FEATURE_FLAG_SERVICE_PORT`, `FeatureFlagService`):
+    the most frequent split in `texts`, or () when the name has words already or is never split."""
+    whole = words(raw)
+    if len(whole) != 1 or len(whole[0]) < 2:
+        return ()
+    letters = whole[0]
+    pattern = re.compile(r"(?<![A-Za-z0-9])(?i:" + r"[-_ ]?".join(re.escape(c) for c in letters) + r")(?![a-z0-9])")
+    counts: dict[tuple[str, ...], int] = {}
+    for text in texts:
+        for m in pattern.finditer(text):
+            split = tuple(w for part in re.split(r"[-_ ]", m.group()) for w in words(part))
+            if len(split) > 1 and _join(split) == letters:
+                counts[split] = counts.get(split, 0) + 1
+    return max(counts, key=lambda k: (counts[k], k)) if counts else ()
 
 
 def pointer_matches(name: ServiceName, value: Any) -> bool:

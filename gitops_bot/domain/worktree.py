@@ -17,6 +17,9 @@ from gitops_bot.errors import UserError
 # Directories that never hold configuration a recipe should edit.
 SKIP_DIRS = frozenset({".git", "node_modules", "vendor", ".venv", "venv", "__pycache__", ".terraform",
                        ".idea", ".gitops-bot"})
+# Of those, the dependency folders a repository commits (Go's `vendor/`, a web app's
+# `assets/vendor/`): a deleted component folder takes them along (the others are generated).
+VENDORED_DIRS = frozenset({"vendor"})
 _BINARY_SNIFF = 8192
 _READ_CHUNK = 256 * 1024  # most files are one read; the bytes object is shrunk to what arrived
 # How many bytes of file contents a Worktree keeps between greps. A tree that fits (a 12 MB
@@ -99,6 +102,19 @@ class Worktree:
         start = bisect.bisect_left(paths, prefix)
         end = bisect.bisect_left(paths, prefix[:-1] + chr(ord("/") + 1), start)
         return paths[start:end]
+
+    def vendored_under(self, folder: str) -> list[str]:
+        """The files inside VENDORED_DIRS folders below `folder` (which the listing skips), read
+        from disk without following links, sorted."""
+        found = []
+        for top, dirs, files in os.walk(self.root / folder):
+            rel = Path(top).relative_to(self.root).as_posix()
+            skipped = SKIP_DIRS - VENDORED_DIRS
+            dirs[:] = [d for d in dirs if d not in skipped and not os.path.islink(os.path.join(top, d))]
+            if VENDORED_DIRS & set(rel.split("/")[len(folder.split("/")):]):
+                found += [f"{rel}/{f}" for f in files if os.path.isfile(os.path.join(top, f))
+                          and not os.path.islink(os.path.join(top, f))]
+        return sorted(found)
 
     def listed(self, path: str) -> bool:
         """Whether `path` is one of `paths()` (a set lookup, built once)."""

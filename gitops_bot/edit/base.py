@@ -64,6 +64,12 @@ class RemovalContext:
     # Inputs (variables) a Terraform module folder drops because only the component read them:
     # (folder, names). A module block whose local source is that folder loses those arguments.
     dropped_inputs: tuple[tuple[str, frozenset[str]], ...] = ()
+    # Variables the run removed from `.env` files: (the file's folder, names). A compose file in
+    # that folder or below that passes one of them through (`environment: [- NAME]`) loses it.
+    removed_variables: tuple[tuple[str, frozenset[str]], ...] = ()
+    # Compose services the run removed (`traceBasedTests`, built from the component's deleted
+    # folder): a Makefile recipe line that runs one acts on the component.
+    removed_services: frozenset[str] = frozenset()
     # What the component's Helm switch (`{{ if .Values.<itsName> }}`) becomes: "on" (its feature
     # is made permanent), "off" (its feature goes) or "" (not said: an `if` with an `else` on
     # it is refused, as only the user knows which branch survives).
@@ -74,6 +80,11 @@ class RemovalContext:
     # terraform-docs anchors (`input_x`, `output_y`, `module_z`) of the declarations the run
     # removed from the Terraform module a Markdown file documents (the .tf files of its folder).
     undeclared: frozenset[str] = frozenset()
+
+    def variables_removed_here(self) -> frozenset[str]:
+        """The variables removed from the `.env` files whose folder holds `path`."""
+        return frozenset().union(*(names for folder, names in self.removed_variables
+                                   if not folder or self.path.startswith(folder + "/")))
 
 
 class Editor(Protocol):

@@ -15,6 +15,8 @@ from gitops_bot.text.splice import Cut, Lines, Span, merge_cuts
 
 _DOC_MARKER_RE = re.compile(r"^(---|\.\.\.)(\s|$)")
 _FLUSH_ITEM_RE = re.compile(r"-(\s|$)")
+# A comment line made only of decoration (`# ******`, `####`): a banner of a section heading.
+_BANNER_RE = re.compile(r"\s*#\s*[#*=~_-]{3,}\s*")
 
 
 def yaml_entry_stop(lines: Lines, first: int, col: int, is_key: bool) -> int:
@@ -44,12 +46,24 @@ def trim_trailing(lines: Lines, first: int, stop: int, col: int) -> int:
     return last
 
 
-def leading_comments(lines: Lines, first: int, col: int, names_entity: Callable[[str], bool]) -> int:
-    """First line of the entry once a comment block directly above it (same indent, no blank
-    line between) is included, if one of those comment lines names the entity."""
+def comment_above(lines: Lines, first: int, col: int) -> int:
+    """First line of the comment block directly above line `first` (same indent, no blank line
+    between), or `first` when there is none. A boxed section heading higher up (`# ****` /
+    `# Dependent Services` / `# ****`) is the section's, not the entry's: the block stops below
+    its closing banner, unless that box sits directly above the entry."""
     top = first
     while top > 0 and lines.is_comment(top - 1) and lines.indent(top - 1) == col:
+        if top < first and _BANNER_RE.fullmatch(lines.line(top - 1)) and top >= 2 \
+                and lines.is_comment(top - 2) and lines.indent(top - 2) == col:
+            break
         top -= 1
+    return top
+
+
+def leading_comments(lines: Lines, first: int, col: int, names_entity: Callable[[str], bool]) -> int:
+    """First line of the entry once a comment block directly above it (comment_above) is
+    included, if one of those comment lines names the entity."""
+    top = comment_above(lines, first, col)
     if top < first and any(names_entity(lines.line(n)) for n in range(top, first)):
         return top
     return first
@@ -58,10 +72,7 @@ def leading_comments(lines: Lines, first: int, col: int, names_entity: Callable[
 def kept_comment_above(lines: Lines, first: int, col: int) -> list[str]:
     """Comment lines directly above a removed entry that stay because they do not name it:
     the reviewer should check they still apply (they are listed in the residue report)."""
-    top = first
-    while top > 0 and lines.is_comment(top - 1) and lines.indent(top - 1) == col:
-        top -= 1
-    return [lines.line(n) for n in range(top, first)]
+    return [lines.line(n) for n in range(comment_above(lines, first, col), first)]
 
 
 def tidy_blank_lines(lines: Lines, first: int, last: int) -> tuple[int, int]:
@@ -73,9 +84,13 @@ def tidy_blank_lines(lines: Lines, first: int, last: int) -> tuple[int, int]:
     blank_after = after < len(lines) and lines.is_blank(after)
     at_end = after >= len(lines)
     opener_before = before >= 0 and not blank_before and lines.indent(before) < lines.indent(first)
+    # the closing banner of a boxed section heading kept above the removed entry (comment_above)
+    # heads what follows it now
+    heading_before = before >= 0 and _BANNER_RE.fullmatch(lines.line(before)) is not None \
+        and lines.indent(before) <= lines.indent(first)
     closer_after = (not at_end and not blank_after and not lines.is_comment(after)
                     and lines.indent(after) < lines.indent(first))
-    if blank_after and (blank_before or opener_before or before < 0):
+    if blank_after and (blank_before or opener_before or heading_before or before < 0):
         return first, last + 1
     if blank_before and (at_end or closer_after):
         return first - 1, last

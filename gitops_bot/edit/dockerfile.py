@@ -68,6 +68,17 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     return finish(text, lines, cuts, [], lambda new: _same_instructions(new, expected))
 
 
+def copied_sources(text: str) -> list[str]:
+    """The source words of the one-line COPY/ADD instructions that copy from the build context
+    (not `--from` a stage, not the JSON form), as written (`telemetry-schema`, `./pb/`)."""
+    found = []
+    for line in text.splitlines():
+        m = _COPY_RE.match(line)
+        if m is not None and "--from" not in m.group("flags").lower() and not line.rstrip().endswith("\\"):
+            found += [w.strip("\"'") for w in m.group("args").split()[:-1]]
+    return found
+
+
 def _instructions(text: str) -> list[tuple[int, str]]:
     """(line, INSTRUCTION) of every logical line; ValueError naming a line that is none."""
     found, continued = [], False

@@ -96,6 +96,11 @@ def parse(text: str) -> list[_Group]:
     return groups
 
 
+def removed_names(before: str, after: str) -> frozenset[str]:
+    """The variables `before` assigns and `after` (a result of `remove`) no longer does."""
+    return frozenset(n for n, _ in assignments(before)) - {n for n, _ in assignments(after)}
+
+
 def _open_quote(value: str) -> bool:
     """True when a quoted value does not close on its own line (a multi-line value)."""
     value = value.strip()

@@ -5,8 +5,11 @@ Removes, for a service:
 - its word in variable lists (`BACKEND_SERVICES = a video-service b`) and `.PHONY`/prerequisite lists;
 - its own rules (`video-service-build:` with the recipe), with a comment above that names it;
 - the word in `for x in a b c; do` lists inside recipes;
-- recipe lines that act only on the service (`helm lint .../video-service`), with the echo line
-  that introduces them.
+- recipe lines that act only on the service (`helm lint .../video-service`) or run a compose
+  service the run removed (`docker compose run traceBasedTests`), with the echo line that
+  introduces them;
+- a rule without prerequisites all of whose recipe lines go (`run-tracetesting:` running only the
+  removed compose service): an empty target, with its word in `.PHONY` and prerequisite lists.
 Refuses a rule shared with other targets, and a list the removal would leave empty.
 Verify: our own grammar check and `bash -n` on the recipes (make itself never runs: see
 `verify`); an edit is refused when it breaks a file that passed before.
@@ -79,6 +82,15 @@ def parsed(text: str) -> tuple[Lines, list[Logical]]:
     return cached("makefile-lines", text, _split)
 
 
+def targets(text: str) -> set[str]:
+    """The targets of a Makefile's rules (special targets such as `.PHONY` aside)."""
+    found = set()
+    for lg in parsed(text)[1]:
+        if lg.kind == "rule":
+            found.update(t for t in lg.text[:_RULE_RE.match(lg.text).end(1)].split() if not t.startswith("."))
+    return found
+
+
 def _split(text: str) -> tuple[Lines, list[Logical]]:
     lines = Lines(text)
     return lines, parse(lines)
@@ -101,10 +113,13 @@ def _classify(text: str, in_rule: bool) -> str:
 
 
 class _Editor:
-    def __init__(self, text: str, name: ServiceName, deleted: frozenset[str] = frozenset(), folder: str = "") -> None:
+    def __init__(self, text: str, name: ServiceName, deleted: frozenset[str] = frozenset(), folder: str = "",
+                 services: frozenset[str] = frozenset()) -> None:
         self.text = text
         self.lines, self.logicals = parsed(text)
         self.name = name
+        self.services = services  # compose services the run removed
+        self.dead: set[str] = set()  # targets of rules left without a recipe line
         self.deleted, self.folder = deleted, folder
         self.including = False
         self.cuts: list[Cut] = []
@@ -112,6 +127,7 @@ class _Editor:
 
     def run(self) -> None:
         logicals = self.logicals
+        self.dead = self._dead_targets()
         removed_rule = False
         for i, lg in enumerate(logicals):
             if lg.kind == "rule":
@@ -130,7 +146,7 @@ class _Editor:
         lg = logicals[i]
         colon = _RULE_RE.match(lg.text).end()
         targets = lg.text[:_RULE_RE.match(lg.text).end(1)].split()
-        owned = [t for t in targets if self.name.owns(t)]
+        owned = [t for t in targets if self.name.owns(t) or t in self.dead]
         if targets and targets[0].startswith("."):
             self._words_after(lg, colon, "prerequisite", drop_line_if_empty=True)
             return False
@@ -148,6 +164,28 @@ class _Editor:
         first = leading_comments(self.lines, lg.first, 0, self.name.names_in_comment)
         self.cuts.append(Cut(self.lines.span(first, last)))
         return True
+
+    def _dead_targets(self) -> set[str]:
+        """The targets of one-target rules without prerequisites whose every recipe line acts
+        only on the service (nothing would be left of them)."""
+        dead = set()
+        for i, lg in enumerate(self.logicals):
+            if lg.kind != "rule" or lg.first != lg.last:
+                continue
+            m = _RULE_RE.match(lg.text)
+            targets = lg.text[:m.end(1)].split()
+            if len(targets) != 1 or targets[0].startswith(".") or "$" in targets[0] \
+                    or lg.text[m.end():].split("#", 1)[0].strip():
+                continue
+            recipes = []
+            for other in self.logicals[i + 1:]:
+                if other.kind != "recipe":
+                    break
+                recipes.append(other)
+            if recipes and all(r.first == r.last and self._mentions(r.text) and not self.name.names_others(r.text)
+                               and not _FOR_RE.search(r.text) for r in recipes):
+                dead.add(targets[0])
+        return dead
 
     def _include(self, lg: Logical) -> None:
         """An `include` of files the run deleted or that are the service's would stop `make`
@@ -189,7 +227,7 @@ class _Editor:
 
     def _mentions(self, text: str) -> bool:
         return bool(self.name.mentions(text)) or any(
-            self.name.in_path(w) or self.name.owns(w) for w in _WORD_RE.findall(text))
+            self.name.in_path(w) or self.name.owns(w) or w in self.services for w in _WORD_RE.findall(text))
 
     # -- word lists -----------------------------------------------------------------------
     def _words_after(self, lg: Logical, offset_in_first: int, what: str, drop_line_if_empty: bool = False) -> None:
@@ -246,7 +284,8 @@ class _Editor:
 
     def _word_is_service(self, word: str) -> bool:
         word = word.strip("\"'")
-        return self.name.owns(word) or self.name.in_path(word) or (self.including and self._deleted_file(word))
+        return self.name.owns(word) or self.name.in_path(word) or word in self.dead \
+            or (self.including and self._deleted_file(word))
 
     def _refuse(self, n: int, reason: str) -> None:
         self.refused.append(Refusal(n + 1, reason))
@@ -260,7 +299,7 @@ def claims(path: str, text: str) -> bool:
 
 def remove(text: str, ctx: RemovalContext) -> EditResult:
     """Remove the service's words, rules and recipe lines from a Makefile."""
-    editor = _Editor(text, ctx.name, ctx.deleted_paths, posixpath.dirname(ctx.path))
+    editor = _Editor(text, ctx.name, ctx.deleted_paths, posixpath.dirname(ctx.path), ctx.removed_services)
     editor.run()
     return finish(text, editor.lines, editor.cuts, editor.refused, lambda new: still_valid(text, new))
 

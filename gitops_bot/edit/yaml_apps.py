@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Any
+from typing import Any, Callable
+
+from ruamel.yaml.error import YAMLError
 
 from gitops_bot.domain.names import ServiceName
+from gitops_bot.parse.yaml import load_safe
 
 # Fields of a list item that say which folder or file it builds or watches (a build-matrix
 # `include:` item, a dependabot `updates:` entry); read at the item's own level only.
@@ -68,11 +71,15 @@ def is_compose(doc: Any) -> bool:
                for s in doc["services"].values())
 
 
-def compose_services_of(doc: Any, name: ServiceName, deleted: frozenset[str]) -> set[str]:
+def compose_services_of(doc: Any, name: ServiceName, deleted: frozenset[str],
+                        comment_names_it: Callable[[Any, str], bool] = lambda services, key: False) -> set[str]:
     """The compose services that are the component's: named for it (`llm`, `tracetest-server`:
-    names it owns, never a longer known component's such as `flagd-ui` for `flagd`) and those
-    built from a folder the run deleted (`traceBasedTests` from `test/tracetesting/`). Their
-    entries go, and so do the `depends_on` entries naming them."""
+    names it owns, never a longer known component's such as `flagd-ui` for `flagd`), those
+    built from a folder the run deleted (`traceBasedTests` from `test/tracetesting/`), and an
+    override of another file's service (no image, no build) that mounts a path the run deleted,
+    under a comment naming the component (`# Patch otel-collector to use tracetest config`), as
+    `comment_names_it(services, key)` says. Their entries go, and so do the `depends_on` entries
+    naming them."""
     if not is_compose(doc):
         return set()
     mine = set()
@@ -81,7 +88,80 @@ def compose_services_of(doc: Any, name: ServiceName, deleted: frozenset[str]) ->
             continue
         if name.owns(key) or any(into_deleted(p, deleted) for p in _build_paths(service.get("build"))):
             mine.add(key)
+        elif "image" not in service and "build" not in service and _mounts_deleted(service, deleted) \
+                and comment_names_it(doc["services"], key):
+            mine.add(key)
     return mine
+
+
+def _mounts_deleted(service: dict, deleted: frozenset[str]) -> bool:
+    """True when a volume of the service mounts a path the run deleted (`./x/config.yml:/etc/c.yml`
+    or `source: ./x/config.yml`)."""
+    volumes = service.get("volumes")
+    for volume in volumes if isinstance(volumes, list) else ():
+        source = volume.split(":", 1)[0] if isinstance(volume, str) else \
+            volume.get("source") if isinstance(volume, dict) else None
+        if isinstance(source, str) and into_deleted(source, deleted):
+            return True
+    return False
+
+
+def compose_services(text: str) -> set[str]:
+    """The services a compose file's text defines (none when it does not parse)."""
+    try:
+        docs = load_safe(text)
+    except YAMLError:
+        return set()
+    return {k for doc in docs if is_compose(doc) for k in doc["services"] if isinstance(k, str)}
+
+
+def removed_compose_services(before: str, after: str) -> frozenset[str]:
+    """The compose services of `before` that `after` (the same file edited) no longer has."""
+    return frozenset(compose_services(before) - compose_services(after))
+
+
+def dedicated_dependencies(doc: Any, mine: set[str], comment_names_it: Callable[[str], bool]) -> list[str]:
+    """The compose services only the component's services (`mine`) use, set up for it: another
+    service depends on or names none of them (`depends_on`, `links`, a value such as
+    `DATABASE_URL=...@ffspostgres:5432`), and the comment above each names the component
+    (`# Postgres used by the Video service`), as `comment_names_it(service)` says."""
+    services = doc.get("services") if is_compose(doc) else None
+    if not isinstance(services, dict):
+        return []
+    deps = {d for key in mine if isinstance(services.get(key), dict) for d in _depends_on(services[key])}
+    found = []
+    for dep in sorted(deps - mine):
+        if not isinstance(services.get(dep), dict):
+            continue
+        word = re.compile(r"(?<![\w.-])" + re.escape(dep) + r"(?![\w-])")
+        users = [k for k, s in services.items() if k != dep and k not in mine and _names(s, word)]
+        if not users and comment_names_it(dep):
+            found.append(dep)
+    return found
+
+
+def build_folder(service: Any) -> str | None:
+    """The folder a compose service builds from (its Dockerfile's folder, or its context when
+    that is not the project root), repository-relative; None when unknown."""
+    paths = _build_paths(service.get("build")) if isinstance(service, dict) else []
+    dockerfiles = [p for p in paths if posixpath.basename(p).startswith("Dockerfile")]
+    folder = posixpath.dirname(dockerfiles[0]) if dockerfiles else paths[0] if paths else None
+    folder = posixpath.normpath(folder) if folder else None
+    return None if folder in (None, ".") or folder.startswith("..") or folder.startswith("/") else folder
+
+
+def _depends_on(service: dict) -> list[str]:
+    value = service.get("depends_on")
+    return [d for d in value if isinstance(d, str)] if isinstance(value, (list, dict)) else []
+
+
+def _names(node: Any, word: "re.Pattern[str]") -> bool:
+    """True when a key or string under `node` names the service (`word`)."""
+    if isinstance(node, dict):
+        return any(_names(k, word) or _names(v, word) for k, v in node.items())
+    if isinstance(node, list):
+        return any(_names(v, word) for v in node)
+    return isinstance(node, str) and word.search(node) is not None
 
 
 def names_compose_services(path: tuple[Any, ...]) -> bool:

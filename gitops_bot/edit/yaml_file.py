@@ -47,6 +47,7 @@ from gitops_bot.domain.names import ServiceName, pointer_matches, words
 from gitops_bot.edit import embedded_shell, yaml_apps
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable, finish, newly_broken
 from gitops_bot.edit.blocks import (
+    comment_above,
     kept_comment_above,
     leading_comments,
     trim_trailing,
@@ -59,7 +60,7 @@ KIND = "yaml"
 CHECK = "re-parsed; data equals the original minus the removed entries"
 
 # Fields whose value says what a list item is or points at.
-POINTER_KEYS = frozenset({"name", "job_name", "jobName", "service", "serviceName", "app",
+POINTER_KEYS = frozenset({"name", "job_name", "jobName", "service", "serviceName", "app", "cluster",
                           "application", "host", "chart", "user", "target", "hostname",
                           "alert", "record"})
 _ALTERNATION_RE = re.compile(r"(?<![\w.*+-])((?:[\w.*+-]+\|)+[\w.*+-]+)(?![\w.*+-])")
@@ -69,6 +70,9 @@ DataPath = tuple[Any, ...]
 # Keys whose block scalar is a shell script (GitHub Actions `run`, GitLab/Taskfile `script`).
 SCRIPT_KEYS = frozenset({"run", "script"})
 # A kustomization's lists of relative references to files or folders.
+# docker/build-push-action's newline-separated NAME=value list.
+BUILD_ARGS_KEY = "build-args"
+_BUILD_ARG_RE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)=")
 KUSTOMIZE_LISTS = frozenset({"resources", "components", "bases", "crds", "patchesStrategicMerge"})
 KUSTOMIZATION_FILES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
 
@@ -99,6 +103,26 @@ def _alternative_is_service(alt: str, name: ServiceName) -> bool:
     return bool(core) and name.owns(core)
 
 
+def comment_names_key(comment: str, key: str) -> bool:
+    """True when a comment says a key's words consecutively, in any spelling (`# Tracebased
+    Tests` for `traceBasedTests`)."""
+    mine = "".join(words(key))
+    found = words(comment)
+    return bool(mine) and any("".join(found[i:j]) == mine for i in range(len(found))
+                              for j in range(i + 1, len(found) + 1))
+
+
+def build_arg_is_service(line: str, name: ServiceName) -> bool:
+    """A `NAME=value` line of a build-args list whose NAME is the component's (`VIDEO_VERSION`)."""
+    m = _BUILD_ARG_RE.match(line)
+    return m is not None and name.owns(m.group(1))
+
+
+def drop_build_args(value: str, name: ServiceName) -> str:
+    """A build-args list without the component's arguments (used to verify the splice)."""
+    return "".join(line for line in value.splitlines(keepends=True) if not build_arg_is_service(line, name))
+
+
 def is_promql_continuation(line: str, name: ServiceName) -> bool:
     """An `or sum(rate(video_service_...))` line of a multi-line expression."""
     return bool(_PROMQL_CONTINUATION_RE.match(line)) and bool(name.mentions(line))
@@ -127,6 +151,7 @@ class Plan:
     kept_comments: list[str] = field(default_factory=list)
     block_scalar_lines: set[int] = field(default_factory=set)
     script_lines: set[int] = field(default_factory=set)  # lines of `run: |` shell scripts
+    build_args: set[DataPath] = field(default_factory=set)  # `build-args: |` scalars that lose lines
     # The scripts of workflow steps the shell rules edited: their data path, the new script.
     scripts: dict[DataPath, str] = field(default_factory=dict)
     shell_lines: set[int] = field(default_factory=set)  # lines those edits touch
@@ -135,13 +160,16 @@ class Plan:
 class _Planner:
     def __init__(self, parse_text: str, name: ServiceName,
                  kept: tuple[tuple[tuple[str, ...], str], ...] = (), deleted: frozenset[str] = frozenset(),
-                 gone: Callable[[str], bool] = lambda ref: False) -> None:
+                 gone: Callable[[str], bool] = lambda ref: False, removed_vars: frozenset[str] = frozenset()) -> None:
         self.text = parse_text
         self.lines = Lines(parse_text)
         self.name = name
         self.kept = kept  # value paths a template left in place still reads, with why
         self.deleted = deleted  # paths the run deleted: a pointer into one points at the component
         self.compose_mine: set[str] = set()  # the component's compose services in this document
+        # variables the run removed from the `.env` beside a compose file: passing one through goes
+        self.removed_vars = removed_vars
+        self.in_compose = False  # whether the current document is a compose file
         self.plan = Plan()
         self.gone = gone  # whether a kustomization entry points at something the run deleted
         self.options_possible = False  # whether the current document's deep keys may be a tool's options
@@ -160,7 +188,8 @@ class _Planner:
                     self._refuse(doc.lc.line, "the file's only manifest is the service's: delete the file")
                 continue
             mark = len(self.plan.cuts), set(self.plan.deleted)
-            self.compose_mine = yaml_apps.compose_services_of(doc, self.name, self.deleted)
+            self.compose_mine = yaml_apps.compose_services_of(doc, self.name, self.deleted, self._comment_names_it)
+            self.in_compose = yaml_apps.is_compose(doc)
             # Compose files and manifests name services by their keys; elsewhere a deep key may
             # be another tool's option, unless the document names the service higher up.
             self.options_possible = isinstance(doc, CommentedMap) and "kind" not in doc \
@@ -180,6 +209,12 @@ class _Planner:
             else:
                 self._orphaned_dependabot_groups(doc, root + (i,))
         return self.plan
+
+    def _comment_names_it(self, node: CommentedMap, key: Any) -> bool:
+        """Whether the comment block directly above `key` of `node` names the component."""
+        line, col = node.lc.key(key)
+        top = comment_above(self.lines, line, col)
+        return any(self.name.names_in_comment(self.lines.line(n)) for n in range(top, line))
 
     def _named_for_service(self, doc: CommentedMap) -> bool:
         """A manifest whose own name (`metadata.name`) is the service's or one of its parts
@@ -248,6 +283,8 @@ class _Planner:
         compose_names = self.compose_mine if yaml_apps.names_compose_services(path) else set()
         for i, item in enumerate(node):
             verdict = yaml_apps.environment_item(item, self.name) if env_list and isinstance(item, str) else None
+            if verdict is not None and not verdict[0] and self.in_compose and item.strip() in self.removed_vars:
+                verdict = True, None  # a pass-through of a variable the run removed from `.env`
             if verdict is not None:
                 removed += self._environment_item(node, i, verdict, path)
             elif self._item_is_service(item) or (isinstance(item, str) and item in compose_names) \
@@ -363,7 +400,7 @@ class _Planner:
             return self._refuse(line, "flow mapping: edit it by hand")
         if self.lines.line(line)[:col].strip():
             return self._refuse(line, "first key of a list item: the item would lose its dash")
-        self._cut_block(line, col, is_key=True)
+        self._cut_block(line, col, is_key=True, key=key)
         return 1
 
     def _remove_item(self, node: CommentedSeq, index: int, path: DataPath) -> int:
@@ -376,10 +413,13 @@ class _Planner:
         self.plan.deleted.add(path + (index,))
         return 1
 
-    def _cut_block(self, first: int, col: int, is_key: bool) -> None:
+    def _cut_block(self, first: int, col: int, is_key: bool, key: Any = None) -> None:
         stop = yaml_entry_stop(self.lines, first, col, is_key)
         last = trim_trailing(self.lines, first, stop, col)
-        first = leading_comments(self.lines, first, col, self.name.names_in_comment)
+        # the comment above goes when it names the component, or the entry itself by its key
+        # (`# Tracebased Tests` above `traceBasedTests:`)
+        first = leading_comments(self.lines, first, col, lambda c: self.name.names_in_comment(c)
+                                 or (isinstance(key, str) and comment_names_key(c, key)))
         self.plan.kept_comments += kept_comment_above(self.lines, first, col)
         self.plan.cuts.append(Cut(self.lines.span(first, last)))
 
@@ -428,6 +468,8 @@ class _Planner:
             self.plan.script_lines.update(content)
             if isinstance(value, LiteralScalarString) and embedded_shell.is_step_script(self.doc, path, key):
                 self._step_script(line, stop, value, path)
+        if key == BUILD_ARGS_KEY:
+            self._build_args(content, value, path)
         if isinstance(key, str) and key.endswith((".yml", ".yaml")) and self.name.mentions(value):
             self._embedded_yaml(content, path)
 
@@ -441,6 +483,18 @@ class _Planner:
             for cut in edit.cuts:
                 self.plan.shell_lines.update(range(self.lines.line_of(cut.span.start),
                                                    self.lines.line_of(max(cut.span.start, cut.span.end - 1)) + 1))
+
+    def _build_args(self, content: range, value: str, path: DataPath) -> None:
+        """A `build-args: |` list (docker/build-push-action: one NAME=value a line) loses the
+        arguments named for the component (`VIDEO_VERSION=...`); one left empty is refused."""
+        doomed = [n for n in content if build_arg_is_service(self.lines.line(n), self.name)]
+        if not doomed:
+            return
+        if len(doomed) == len([line for line in value.splitlines() if line.strip()]):
+            self._refuse(doomed[0], "every build argument is the service's: remove the key by hand")
+            return
+        self.plan.cuts.extend(Cut(self.lines.span(n, n)) for n in doomed)
+        self.plan.build_args.add(path)
 
     def _embedded_yaml(self, content: range, path: DataPath) -> None:
         masked = "".join(self.lines.line(n) + "\n" if n in content else "\n"
@@ -502,11 +556,12 @@ def _pointers(node: Any) -> Iterator[str]:
 
 def plan_removal(parse_text: str, name: ServiceName,
                  kept: tuple[tuple[tuple[str, ...], str], ...] = (), deleted: frozenset[str] = frozenset(),
-                 gone: Callable[[str], bool] = lambda ref: False) -> Plan:
+                 gone: Callable[[str], bool] = lambda ref: False, removed_vars: frozenset[str] = frozenset()) -> Plan:
     """Plan the service's removal in YAML text (raises YAMLError when it does not parse); entries
     holding a value path in `kept` stay, refused; list items pointing into `deleted` paths go, and
-    kustomization entries for which `gone` holds."""
-    return _Planner(parse_text, name, kept, deleted, gone).run(load_rt(parse_text))
+    kustomization entries for which `gone` holds, and compose `environment:` pass-throughs of
+    `removed_vars`."""
+    return _Planner(parse_text, name, kept, deleted, gone, removed_vars).run(load_rt(parse_text))
 
 
 def deleted_reference(ctx: RemovalContext) -> Callable[[str], bool]:
@@ -596,6 +651,8 @@ def same_data(expected: Any, actual: Any, name: ServiceName, plan: Plan, path: D
         return len(expected) == len(actual) and all(
             same_data(e, a, name, plan, path + (i,)) for i, (e, a) in enumerate(zip(expected, actual, strict=True)))
     if isinstance(expected, str) and isinstance(actual, str) and expected != actual:
+        if path in plan.build_args:
+            expected = drop_build_args(expected, name)
         return edit_scalar(expected, name) == actual
     return expected == actual
 
@@ -609,7 +666,8 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     """Remove the service's entries from a YAML file."""
     name = ctx.name
     try:
-        plan = plan_removal(text, name, ctx.kept_values, ctx.deleted_paths, deleted_reference(ctx))
+        plan = plan_removal(text, name, ctx.kept_values, ctx.deleted_paths, deleted_reference(ctx),
+                            ctx.variables_removed_here())
     except YAMLError as exc:
         raise Unparsable(_error_line(exc), "YAML does not parse: " + _first_line(exc)) from exc
     cuts = plan.cuts + scalar_line_cuts(text, name, plan) + commented_out_entries(text, ctx)

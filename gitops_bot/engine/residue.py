@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from gitops_bot.domain.findings import Finding, Kind
 from gitops_bot.domain.names import ServiceName
-from gitops_bot.edit import classify
+from gitops_bot.edit import removal_kind
 from gitops_bot.ops.state import RunState
 from gitops_bot.text.diff import opcodes
 
@@ -42,7 +42,7 @@ def residue(state: RunState) -> list[Finding]:
                 continue
             if not regex.search(text) and not (short and short.search(text)):
                 continue
-            kind = classify(path, text)
+            kind = removal_kind(path, text)
             for number, line in enumerate(text.splitlines(), start=1):
                 if name.mentions(line) or (short and short.search(line)):
                     found.append(Finding(path, number, line.strip(),
@@ -52,7 +52,14 @@ def residue(state: RunState) -> list[Finding]:
     found.extend(Finding(path, 0, "(unreadable file)", f"could not be read ({why}): check it by hand")
                  for path, why in tree.unreadable.items())
     found.sort(key=lambda f: (f.path, f.line))
-    return found
+    # a line several of the run's names mention is listed once
+    unique: list[Finding] = []
+    seen: set[tuple[str, int]] = set()
+    for finding in found:
+        if finding.line == 0 or (finding.path, finding.line) not in seen:
+            seen.add((finding.path, finding.line))
+            unique.append(finding)
+    return unique
 
 
 def _one_per_line(found: list[Finding]) -> list[Finding]:

@@ -22,11 +22,16 @@ def run(state: RunState, args: dict[str, str]) -> None:
     state.add_residue_name(name)
     tree = state.tree
     found = footprint(tree, name, state.project_dirs())
-    for path in [p for root in found.roots for p in tree.under(root)] + found.files:
+    # a folder goes whole, with the vendored dependencies the listing skips (`assets/vendor/`)
+    for path in [p for root in found.roots for p in tree.under(root) + tree.vendored_under(root)] + found.files:
         if not tree.is_deleted(path) and state.in_scope(path):
             tree.delete(path)
     state.notes.extend(Finding(path, 0, "(not deleted)", reason, Kind.KEPT) for path, reason in found.kept
                        if state.in_scope(path.rstrip("/")))
+    # a folder deleted under a name of its own (`test/tracetesting/`, `src/videopostgres/`) may
+    # still be named elsewhere (`- name: Run tracetesting`): the residue lists those too
+    for alias in found.aliases:
+        state.add_residue_name(state.name(alias))
 
 
 OPERATION = Operation("delete_paths", run, required=("name",), optional=("paths",),

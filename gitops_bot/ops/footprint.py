@@ -9,12 +9,16 @@ structure, and the paths named like it that are not (kept, each with the reason)
   its words in another order: `ingress-beta.tf` for `beta-ingress`) outside its folders, unless
   it is application source code (`media-service/.../video.go`), an image (a page elsewhere may
   show it) or inside another component's project (`src/agent/.../llm.py`); a documentation page
-  named after it is its page wherever it is (a docs site is a project too).
+  named after it is its page wherever it is (a docs site is a project too). A file inside a
+  folder that another component's Dockerfile copies into its image (`telemetry-schema/` of a docs
+  builder) is that component's input: kept, since deleting it changes what the other one builds.
+- The build folders of its dedicated compose dependencies: a service that only its compose
+  services use, with a comment above it naming the component (`# Postgres used by the Video
+  service`), built from a project folder of the same name (`src/videopostgres/`).
 - Two roots of the same shape (the same scripts, Terraform files or build manifests at their
   top, such as two Terraform stacks each with its `cleanup.sh`) are two components that share
   the name, unless they are its copies per environment (`overlays/dev/x`, `overlays/prod/x`):
   nothing is deleted, the user deletes the one they mean.
-
 - Its image variants: the tag suffixes its deleted kustomizations set on images (`newTag:
   VERSION-native-grpc-probes`), which a Helm branch kept by `switch=on` may still deploy.
 
@@ -31,8 +35,10 @@ from ruamel.yaml.error import YAMLError
 
 from gitops_bot.domain.names import ServiceName, words
 from gitops_bot.domain.worktree import Worktree
-from gitops_bot.edit import SOURCE_SUFFIXES
-from gitops_bot.parse.yaml import load_safe
+from gitops_bot.edit import SOURCE_SUFFIXES, dockerfile, yaml_apps
+from gitops_bot.edit.blocks import comment_above
+from gitops_bot.parse.yaml import load_rt, load_safe
+from gitops_bot.text.splice import Lines
 
 # Files that make their folder a project: what builds or packages it.
 PROJECT_MARKERS = frozenset({"Dockerfile", "go.mod", "package.json", "pyproject.toml", "setup.py",
@@ -44,6 +50,7 @@ PROJECT_MARKERS = frozenset({"Dockerfile", "go.mod", "package.json", "pyproject.
 _ENTRY_SUFFIXES = (".sh", ".bash", ".tf")
 _ENTRY_FILES = PROJECT_MARKERS | {"Chart.yaml"}
 _DOC_SUFFIXES = frozenset({".md", ".mdx", ".rst", ".adoc"})
+_COMPOSE_FILE_RE = re.compile(r"(docker-)?compose([.-][\w.-]+)?\.ya?ml")
 _IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico", ".bmp"})
 
 
@@ -54,6 +61,9 @@ class Footprint:
     roots: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     kept: list[tuple[str, str]] = field(default_factory=list)
+    # Names its deleted folders go by that are not its own name: the gerund folder
+    # (`tracetesting`), a dedicated dependency (`videopostgres`). The residue searches them too.
+    aliases: list[str] = field(default_factory=list)
 
 
 def project_dirs(tree: Worktree) -> frozenset[str]:
@@ -76,8 +86,10 @@ def footprint(tree: Worktree, name: ServiceName, projects: frozenset[str]) -> Fo
             found.kept.append((root + "/", reason))
         else:
             found.roots.append(root)
-    for path in _named_files(tree, name, candidates):
-        reason = _not_own_file(path, name, projects)
+    named = _named_files(tree, name, candidates)
+    inputs = _build_inputs(tree, found.roots) if named else {}
+    for path in named:
+        reason = _not_own_file(path, name, projects) or _input_of_other(path, inputs)
         if reason:
             found.kept.append((path, reason))
         else:
@@ -87,6 +99,11 @@ def footprint(tree: Worktree, name: ServiceName, projects: frozenset[str]) -> Fo
         why = f"{len(twins)} components are named {name.raw} ({', '.join(twins)}): delete the one you mean by hand"
         found.kept = [(p, why) for p in [r + "/" for r in found.roots] + found.files] + found.kept
         found.roots, found.files = [], []
+    elif found.roots:
+        found.aliases = [b for r in found.roots if not name.owns(b := r.rsplit("/", 1)[-1]) and name.names_folder(b)]
+        dependencies = [f for f in _dependency_folders(tree, name, found.roots, projects) if f not in found.roots]
+        found.roots += dependencies
+        found.aliases += [f.rsplit("/", 1)[-1] for f in dependencies]
     return found
 
 
@@ -149,6 +166,65 @@ def _not_own_file(path: str, name: ServiceName, projects: frozenset[str]) -> str
         return f"source code named like {name.raw}: kept (code goes only with the component's folder)"
     if what:
         return f"an image named like {name.raw}: kept (a page outside its folders may show it)"
+    return None
+
+
+def _dependency_folders(tree: Worktree, name: ServiceName, roots: list[str], projects: frozenset[str]) -> list[str]:
+    """The build folders of the component's dedicated compose dependencies (see the module)."""
+    found = []
+    for path in tree.paths():
+        if not _COMPOSE_FILE_RE.fullmatch(path.rpartition("/")[2]) or not name.mentions(tree.read(path) or ""):
+            continue
+        text = tree.read(path) or ""
+        try:
+            docs = load_rt(text)
+        except YAMLError:
+            continue  # the editors refuse it
+        lines = Lines(text)
+        for doc in docs:
+            if not yaml_apps.is_compose(doc):
+                continue
+            services = doc["services"]
+            mine = yaml_apps.compose_services_of(doc, name, frozenset(roots))
+
+            def comment_names_it(dep: str) -> bool:
+                line, col = services.lc.key(dep)
+                return any(name.names_in_comment(lines.line(n)) for n in range(comment_above(lines, line, col), line))
+            for dep in yaml_apps.dedicated_dependencies(doc, mine, comment_names_it):
+                folder = yaml_apps.build_folder(services[dep])
+                if folder in projects and words(folder.rsplit("/", 1)[-1]) == words(dep) \
+                        and not any(p.startswith(folder + "/") for p in projects):
+                    found.append(folder)
+    return found
+
+
+def _build_inputs(tree: Worktree, roots: list[str]) -> dict[str, str]:
+    """Folders that a Dockerfile outside `roots` copies into its image (COPY/ADD sources that are
+    folders of the tree, read from the repository root or from the Dockerfile's folder, as a
+    build context may be either), each with that Dockerfile."""
+    folders = set(tree.dirs())
+    found: dict[str, str] = {}
+    for path in tree.paths():
+        if not dockerfile.claims(path, "") or tree.is_deleted(path) \
+                or any(path.startswith(r + "/") for r in roots):
+            continue
+        for source in dockerfile.copied_sources(tree.read(path) or ""):
+            if any(c in source for c in "*?[$"):
+                continue
+            for base in ("", posixpath.dirname(path)):
+                folder = posixpath.normpath(posixpath.join(base, source))
+                if folder in folders:
+                    found.setdefault(folder, path)
+    return found
+
+
+def _input_of_other(path: str, inputs: dict[str, str]) -> str | None:
+    """Why a file named like the component is another component's build input, or None."""
+    if posixpath.splitext(path)[1].lower() in _DOC_SUFFIXES:
+        return None  # the component's page, as above
+    for folder, consumer in inputs.items():
+        if path.startswith(folder + "/"):
+            return f"inside {folder}/, which {consumer} copies into its image: kept (another component's input)"
     return None
 
 

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.pathrefs import Gone, gone_paths, referring
-from gitops_bot.edit import classify, editor_for, hcl
+from gitops_bot.edit import classify, editor_for, env_file, hcl, ignore_file, make, removal_kind, yaml_apps
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable
 from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES
 from gitops_bot.errors import UserError
@@ -38,7 +38,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
     ctx = RemovalContext(name, gone.deleted, switch=switch,
                          image_variants=footprint.image_variants(tree, gone.deleted) if switch else ())
     files = [(path, tree.read(path)) for path in _to_edit(state, name, ctx, gone) if not tree.is_deleted(path)]
-    files = [(path, text, classify(path, text)) for path, text in files if text is not None]
+    files = [(path, text, removal_kind(path, text)) for path, text in files if text is not None]
     modules = _terraform_modules(state, [path for path, _, kind in files if kind == "hcl"])
     # The other .tf files of those modules may refer to a block made for the component under
     # another name (`module.ecr`): the HCL editor removes those references too.
@@ -56,9 +56,12 @@ def run(state: RunState, args: dict[str, str]) -> None:
     listed = {path for path, _, _ in files}
     files += [(path, text, "markdown") for path, text in _module_docs(state, modules) if path not in listed]
     files = [f for f in files if state.in_scope(f[0])]  # a paths= scope: the other files stay as they are
-    # Templates first: a template block that stays keeps the values it reads in its chart;
-    # Markdown last: its terraform-docs rows follow the declarations the other edits removed.
-    files.sort(key=lambda f: _ORDER.get(f[2], 1))
+    # `.env` files first: a compose file loses the pass-through of a variable they lost; compose
+    # files next: a Makefile loses the lines that run a compose service they lost. Then
+    # templates: a template block that stays keeps the values it reads in its chart; Markdown
+    # last: its terraform-docs rows follow the declarations the other edits removed.
+    files.sort(key=lambda f: _order(f[0], f[2]))
+    crossing = _Crossing(state)
     kept: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for path, text, kind in files:
         editor = editor_for(kind)
@@ -67,17 +70,100 @@ def run(state: RunState, args: dict[str, str]) -> None:
         chart_values = kept.get(posixpath.dirname(path), ())
         module = modules.get(posixpath.dirname(path), {}) if kind == "hcl" else {}
         docs = _undeclared(tree, posixpath.dirname(path)) if kind == "markdown" else frozenset()
-        result = _edit(editor, text, replace(ctx, kept_values=tuple(chart_values), path=path, undeclared=docs,
-                                             neighbours=tuple((p, t) for p, t in module.items() if p != path)))
+        result = _edit(editor, text, crossing.context(replace(
+            ctx, kept_values=tuple(chart_values), path=path, undeclared=docs,
+            neighbours=tuple((p, t) for p, t in module.items() if p != path)), kind))
+        crossing.edited(path, kind, text, result.text)
         if kind == "helm" and "/templates/" in path:
             chart = path.split("/templates/", 1)[0]
             kept.setdefault(chart, []).extend(
                 (read, f"the template block at {path}:{r.line}, which was refused,")
                 for r in result.refused for read in r.reads)
         _record(state, editor, path, text, result)
+    crossing.services_gone()
+
+
+class _Crossing:
+    """What one file's edit tells the files edited after it: the variables removed from `.env`
+    files (compose files lose their pass-throughs) and the compose services removed (Makefiles
+    lose the lines that run them). What the run removed under names of its own (compose
+    services, make targets) may still be named elsewhere (`make run-tracetesting` in a
+    workflow): the residue lists those names too."""
+
+    def __init__(self, state: RunState) -> None:
+        self.state = state
+        self.variables: list[tuple[str, frozenset[str]]] = []
+        self.services: set[str] = set()  # compose services removed from a file...
+        self.settled = False  # ...less those a compose file still defines, once all are edited
+
+    def context(self, ctx: RemovalContext, kind: str) -> RemovalContext:
+        if kind == make.KIND:
+            self.services_gone()
+        return replace(ctx, removed_variables=tuple(self.variables), removed_services=frozenset(self.services))
+
+    def edited(self, path: str, kind: str, before: str, after: str) -> None:
+        if before == after:
+            return
+        if kind == env_file.KIND:
+            self.variables.append((posixpath.dirname(path), env_file.removed_names(before, after)))
+        elif kind == "yaml" and _COMPOSE_FILE_RE.match(path.rpartition("/")[2]):
+            self.services |= yaml_apps.removed_compose_services(before, after)
+        elif kind == make.KIND:
+            gone = make.targets(before) - make.targets(after)
+            self._list(gone)
+            self._refuse_calls(gone)
+
+    def services_gone(self) -> None:
+        """Settle the removed compose services once every compose file is edited (they come
+        first): an override removed from one file leaves its service defined in another."""
+        if self.settled or not self.services:
+            return
+        self.settled = True
+        self.services -= _compose_services(self.state)
+        self._list(self.services)
+
+    def _refuse_calls(self, targets: set[str]) -> None:
+        """A line elsewhere that still runs a removed make target (`make run-tracetesting` in a
+        workflow step) would fail: refused and listed, for a human to remove or replace (comments
+        and documentation pages are residue)."""
+        for target in sorted(targets):
+            call = re.compile(r"(?:\bmake|\$[({]MAKE[)}])\s[^\n#]*?(?<![\w./-])" + re.escape(target) + r"(?![\w./-])")
+            for path in self.state.candidates(self.state.name(target)):
+                text = self.state.tree.read(path) if not self.state.tree.is_deleted(path) else None
+                if text is None or classify(path, text) in _PROSE:
+                    continue  # a page that tells readers to run it is residue (prose)
+                for number, line in enumerate(text.splitlines(), start=1):
+                    if call.search(line) and not line.lstrip().startswith("#"):
+                        self.state.refused.append(Finding(path, number, line, f"runs make target {target}, which the "
+                                                          "run removed: remove or replace the call", Kind.KEPT))
+
+    def _list(self, names: set[str]) -> None:
+        for raw in sorted(names):
+            if any(c.isalpha() for c in raw) and "$" not in raw:
+                self.state.add_residue_name(self.state.name(raw))
+
+
+def _compose_services(state: RunState) -> set[str]:
+    """The services the repository's compose files define now."""
+    found: set[str] = set()
+    for path in state.tree.paths():
+        if _COMPOSE_FILE_RE.match(path.rpartition("/")[2]) and not state.tree.is_deleted(path):
+            found |= yaml_apps.compose_services(state.tree.read(path) or "")
+    return found
 
 
 _ORDER = {"helm": 0, "markdown": 2}
+_PROSE = frozenset({"markdown", "rst"})
+
+
+def _order(path: str, kind: str) -> int:
+    """Where a file comes in the edits: `.env` files, compose files, Helm templates, the rest,
+    Markdown (see run)."""
+    if kind == env_file.KIND:
+        return -2
+    if _COMPOSE_FILE_RE.match(path.rpartition("/")[2]):
+        return -1
+    return _ORDER.get(kind, 1)
 # Top-level Terraform declarations, with the prefix terraform-docs gives their anchors.
 _DECLARATION_RE = re.compile(r'^(variable|output|module)\s+"([^"]+)"', re.MULTILINE)
 _ANCHOR_KIND = {"variable": "input", "output": "output", "module": "module"}
@@ -113,15 +199,25 @@ def _to_edit(state: RunState, name, ctx: RemovalContext, gone: Gone) -> list[str
     """The files that mention the name and, when the run deleted files, every kustomization
     file (its `resources:` may list a deleted file under another name: kustomize cannot build a
     missing resource) and every file naming a deleted path by its path (a workflow `paths:`
-    filter, a Dockerfile COPY): the editors remove only entries whose target was deleted."""
+    filter, a Dockerfile COPY): the editors remove only entries whose target was deleted; every
+    ignore file (a pattern there may name a deleted folder under another name); and when a `.env`
+    file names it, the compose files beside it, which may pass its variables through."""
     paths = list(state.candidates(name))
+    seen = set(paths)
+    env_folders = {posixpath.dirname(p) for p in paths if env_file.claims(p, "")}
     if ctx.deleted_paths:
-        seen = set(paths)
-        paths += [p for p in state.tree.paths()
-                  if p.rpartition("/")[2] in KUSTOMIZATION_FILES and p not in seen]
+        paths += [p for p in state.tree.paths() if p not in seen and (
+            p.rpartition("/")[2] in KUSTOMIZATION_FILES or ignore_file.claims(p, ""))]
         seen.update(paths)
         paths += [p for p in referring(state.tree, gone) if p not in seen]
+        seen.update(paths)
+    if env_folders:
+        paths += [p for p in state.tree.paths() if p not in seen and posixpath.dirname(p) in env_folders
+                  and _COMPOSE_FILE_RE.match(p.rpartition("/")[2])]
     return paths
+
+
+_COMPOSE_FILE_RE = re.compile(r"(docker-)?compose([.-][\w.-]+)?\.ya?ml$")
 
 
 def _terraform_modules(state: RunState, paths: list[str]) -> dict[str, dict[str, str]]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from gitops_bot.domain.config import RepoConfig
 from gitops_bot.domain.findings import Conflict, Finding, Validation
 from gitops_bot.domain.lookups import NoLookups, ReleaseLookup
-from gitops_bot.domain.names import ServiceName, service_name, words
+from gitops_bot.domain.names import ServiceName, learn_split, service_name, words
 from gitops_bot.domain.scope import PathScope, parse_scope
 from gitops_bot.domain.versions import Tool, find_tool, load_catalogue
 from gitops_bot.domain.worktree import Worktree
@@ -102,9 +102,10 @@ class RunState:
         """Files in scope whose original text matches the name's prefilter (one pass over the
         tree per name). Every file a remove operation edits, and every residue mention, is among
         them or among the files an operation wrote."""
-        if name.raw not in self._candidates:
-            self._candidates[name.raw] = [p for p in self.tree.grep(name.prefilter()) if self.in_scope(p)]
-        return self._candidates[name.raw]
+        key = "-".join(name.short)  # what the prefilter searches for
+        if key not in self._candidates:
+            self._candidates[key] = [p for p in self.tree.grep(name.prefilter()) if self.in_scope(p)]
+        return self._candidates[key]
 
     def limit_to(self, paths: str) -> None:
         """Limit the run to the files the `paths=` globs cover ("" leaves the whole tree);
@@ -118,10 +119,14 @@ class RunState:
         return self.scope is None or self.scope.matches(path)
 
     def name(self, raw: str) -> ServiceName:
-        """The ServiceName of `raw`, with the short form its own chart gives it (read once, before
-        any operation deletes the chart)."""
+        """The ServiceName of `raw`: its sibling components, the words a name written as one word
+        has where the files that name it write it apart (`feature-flag-service`), and the short
+        form its own chart gives it (read once, before any operation deletes the chart)."""
         if raw not in self._names:
             name = service_name(raw, self.known_components())
+            if len(name.tokens) == 1:
+                texts = (self.tree.original(p) or "" for p in self.candidates(name))
+                name = service_name(raw, self.known_components(), learn_split(raw, texts))
             short = self._chart_short_form(name)
             # a short form that is a word of the repository's structure (`ingress:` keys in most
             # charts) would match far more than the component: none then
@@ -155,7 +160,7 @@ class RunState:
             return name
         if not name.tokens:
             raise UserError(f"{raw!r} is not a component name: it holds no letter or digit")
-        if name.tokens not in {words(k) for k in self.known_components()}:
+        if "".join(name.tokens) not in {"".join(words(k)) for k in self.known_components()}:
             longer = [k for k in sorted(self.known_components())
                       if words(k)[:-1] == name.tokens and words(k)[-1] in ("service", "svc")]
             if longer:  # `user` alone would match every `user:` key; the component is `user-service`
