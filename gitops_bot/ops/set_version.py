@@ -1,6 +1,7 @@
 """Operation `set_version`: move every recognised occurrence of a tool's version to a new one,
 each in its own form (v prefix or not, full or minor-only, quotes untouched). The target is one
-of `tool=` (the catalogue, here), `image=`, `chart=` or `github=` (open targets, version_targets.py).
+of `tool=` (the catalogue, here; the language toolchains go, node, python, ruby in
+version_targets.py), `image=`, `chart=` or `github=` (open targets, version_targets.py).
 
 The versions found before the change are reported per file, so a reviewer sees whether the
 repository was consistent. Lines that name the tool next to one of those versions but are not a
@@ -18,6 +19,7 @@ from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.github_refs import is_project, is_release_branch, is_version_ref
 from gitops_bot.domain.images import is_repository, is_tag
 from gitops_bot.domain.names import Prefilter
+from gitops_bot.domain.toolchains import TOOLCHAINS
 from gitops_bot.domain.versions import Anchors, Occurrence, Tool, is_tool_version, is_version, scan
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
@@ -89,8 +91,15 @@ def _run_github(state: RunState, args: dict[str, str]) -> None:
 
 
 def _run_tool(state: RunState, args: dict[str, str]) -> None:
-    tool = state.tool(args["tool"])
     new = _version(args)
+    if args["tool"] in TOOLCHAINS and args["tool"] not in state.catalogue:  # the repository's entry wins
+        if not is_version(new):
+            raise UserError(f"version={new!r} does not match a version (X.Y.Z, optionally v-prefixed)")
+        version_targets.run_toolchain(state, TOOLCHAINS[args["tool"]], new)
+        return
+    if args["tool"] not in state.catalogue:
+        raise UserError(f"unknown tool {args['tool']!r} (known: {', '.join(sorted({*state.catalogue, *TOOLCHAINS}))})")
+    tool = state.tool(args["tool"])
     if not is_tool_version(new, tool):
         build = ", or X.Y.Z+BUILD" if tool.build_metadata else ""
         raise UserError(f"version={new!r} does not match a version (X.Y.Z or X.Y, optionally v-prefixed{build})")
