@@ -27,8 +27,6 @@ def read(root) -> dict[str, str]:
     return {p: data.decode("utf-8") for p, data in tree_bytes(root).items()}
 
 
-@pytest.mark.xfail(strict=True, reason="corpus category 1 (39 cases): set-version knows only its catalogue "
-                                       "tools; toolchains such as Go are issue #13")
 def test_a_toolchain_version_moves_in_every_form(tmp_path, capsys):
     write_tree(tmp_path, {
         "go.mod": "module example.com/shop\n\ngo 1.22.4\n",

@@ -237,7 +237,33 @@ def test_ignore_noops(text):
     assert result.text == text and not result.refused
 
 
+@pytest.mark.parametrize("path", [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"])
+def test_codeowners_entries_for_deleted_paths_go(path):
+    # Patterns are read from the repository root wherever the file is; owners follow the pattern.
+    before = dedent("""
+        # Platform
+        * @acme/platform
+        /src/cart/ @acme/shop
+        # video team
+        /src/video/ @acme/media @acme/platform
+        src/video/**/*.go @acme/go
+        /src/videos/ @acme/media
+        video @acme/media
+    """)
+    after = dedent("""
+        # Platform
+        * @acme/platform
+        /src/cart/ @acme/shop
+        /src/videos/ @acme/media
+        video @acme/media
+    """)
+    result = ignore_file.remove(before, _ctx("video", DELETED, path))
+    assert result.text == after and not result.refused
+    assert ignore_file.remove(after, _ctx("video", DELETED, path)).text == after
+
+
 def test_ignore_files_are_claimed_by_name():
+    assert ignore_file.claims(".github/CODEOWNERS", "") and not ignore_file.claims("src/CODEOWNERS", "")
     assert ignore_file.claims(".gitignore", "") and ignore_file.claims("src/app/.dockerignore", "")
     assert ignore_file.claims(".helmignore", "")
     assert not ignore_file.claims("ignore", "") and not ignore_file.claims(".ignore", "")

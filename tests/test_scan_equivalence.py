@@ -14,6 +14,7 @@ tests/golden/ and on adversarial text:
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,19 @@ ODD_TOOLS = (
     Tool("names-only", chart_names=("base", "gateway")),
     Tool("empty"),
 )
-TOOLS = (*builtin_tools().values(), *ODD_TOOLS)
+
+
+def _reference_forms(tool: Tool) -> Tool:
+    """The tool with only the forms the reference scanner knows: the minor-only Terraform forms,
+    upgrade Plans and build metadata came after it (tests/test_set_version_precision.py)."""
+    return replace(tool, terraform=(), upgrade_plans=False, build_metadata=False, eksctl=False)
+
+
+# The forms of those (domain/terraform_versions.py, versions._plan_versions), which the reference lacks.
+NEW_FORMS = {"Terraform attribute", "Terraform attribute (map)", "Terraform variable default",
+             "variable description example", "terraform-docs input row", "upgrade Plan spec.version",
+             "eksctl metadata.version"}
+TOOLS = tuple(_reference_forms(t) for t in (*builtin_tools().values(), *ODD_TOOLS))
 
 
 def tree_files() -> list[tuple[str, str]]:
@@ -154,7 +167,7 @@ FRAGMENTS = st.sampled_from([
 @settings(max_examples=300, deadline=None)
 @given(st.lists(FRAGMENTS, max_size=25).map("".join), st.sampled_from(["shell", "make", "yaml", "other"]))
 def test_scan_equals_the_reference_on_adversarial_text(text, kind):
-    for tool in (builtin_tools()["istio"], builtin_tools()["kubernetes"], ODD_TOOLS[0]):
+    for tool in (builtin_tools()["istio"], _reference_forms(builtin_tools()["kubernetes"]), ODD_TOOLS[0]):
         assert scan("f", text, kind, tool) == reference_scan("f", text, kind, tool)
         if not tool.anchors().search(text.encode()):
             assert not reference_scan("f", text, kind, tool)
@@ -233,7 +246,8 @@ def test_the_shared_pass_gives_what_one_grep_per_prefilter_gave(tree_root, budge
     for name, tool in catalogue.items():  # each old candidate list, minus files without occurrences
         old = [p for p in Worktree(tree_root).grep(reference_anchors(tool))
                if reference_scan(p, fresh.read(p), classify(p, fresh.read(p)), tool)]
-        assert [p for p in together[name] if scan(p, fresh.read(p), classify(p, fresh.read(p)), tool)] == old
+        known = _reference_forms(tool)
+        assert [p for p in together[name] if scan(p, fresh.read(p), classify(p, fresh.read(p)), known)] == old
 
 
 def reference_occurrences(root: Path) -> dict:
@@ -251,7 +265,8 @@ def reference_occurrences(root: Path) -> dict:
 @pytest.mark.parametrize("budget", [0, 64 * 1024 * 1024])
 def test_check_occurrences_and_problems_are_unchanged(tree_root, budget):
     index = RepoIndex(Worktree(tree_root, cache_budget=budget))
-    new = {name: found for name, found in _occurrences(index).items() if found}
+    new = {name: kept for name, found in _occurrences(index).items()
+           if (kept := [o for o in found if o.form not in NEW_FORMS])}
     old = {name: found for name, found in reference_occurrences(tree_root).items() if found}
     assert new == old and list(new) == list(old)
     problems = run_checks(index)

@@ -58,7 +58,7 @@ def _drift(index: RepoIndex) -> list[Problem]:
     problems = []
     for tool, occurrences in _occurrences(index).items():
         full = [o for o in occurrences if not o.minor_only]
-        counts = Counter(o.version.lstrip("v") for o in full)
+        counts = Counter(o.canonical() for o in full)  # v1.27.1-k3s1 (a tag) is v1.27.1+k3s1
         if not counts:
             continue
         common = counts.most_common(1)[0][0]
@@ -66,7 +66,7 @@ def _drift(index: RepoIndex) -> list[Problem]:
         seen = ", ".join(f"{v} ({n})" for v, n in counts.most_common())
         for o in occurrences:
             expected = minor if o.minor_only else common
-            if o.version.lstrip("v") != expected:
+            if (o.version.lstrip("v") if o.minor_only else o.canonical()) != expected:
                 problems.append(DRIFT.problem(
                     o.path, o.line,
                     f"{tool} is {o.version} here ({o.form}) but {expected} in most places; versions: {seen}",

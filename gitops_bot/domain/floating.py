@@ -4,7 +4,8 @@
 - container images tagged `:latest` or not tagged at all (manifests, values, compose);
 - ArgoCD Helm chart sources with `targetRevision` HEAD, `*` or latest;
 - Terraform `helm_release` without a `version`;
-- GitHub Actions `uses:` on a branch (main, master, ...).
+- GitHub Actions `uses:` on a branch (main, master, ...);
+- system-upgrade-controller Plans following a release channel (`channel: https://update.k3s.io/...`).
 Shared by the `pin-versions` recipe and the `floating-version` check.
 """
 
@@ -24,7 +25,8 @@ class _FloatingMark:
     alternation the engine tried every branch at every offset (3.3 s instead of 1.0 s over a
     278 MB tree), for the same answer."""
 
-    _LITERALS = (b"releases/latest/download", b"image:", b"targetRevision", b"helm_release", b"uses:")
+    _LITERALS = (b"releases/latest/download", b"image:", b"targetRevision", b"helm_release", b"uses:",
+                 b"upgrade.cattle.io/")
     _TAG_LATEST = re.compile(rb"tag:\s*[\"']?latest")
 
     def search(self, data: bytes) -> bool:
@@ -42,6 +44,8 @@ _TAG_LATEST_RE = re.compile(r"^\s*tag:\s*(?P<q>[\"']?)(?P<tag>latest)(?P=q)\s*(?
 _ACTION_RE = re.compile(r"^\s*(?:-\s+)?uses:\s*[\"']?(?P<slug>[\w.-]+/[\w.-]+)(?P<sub>/[\w./-]+)?@"
                         r"(?P<ref>main|master|develop|dev|trunk|HEAD|latest)[\"']?\s*(?:#.*)?$")
 _FLOATING_REVISIONS = {"HEAD", "*", "latest", ""}
+_PLAN_CHANNEL_RE = re.compile(r"^[ \t]+(?P<key>channel:[ \t]*(?P<q>[\"']?)(?P<url>https?://[^\s\"'#]+)(?P=q))[ \t]*(?:#.*)?$",
+                              re.M)
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,8 @@ class Floating:
     path: str
     line: int
     kind: str  # release URL | image | chart revision | helm_release without version | action on a branch
-    subject: str  # owner/repo, image name, or chart name
+    #            | upgrade channel (start:end spans the whole `channel: URL`: pinning changes the key)
+    subject: str  # owner/repo, image name, chart name, or channel URL
     start: int
     end: int
     text: str
@@ -70,6 +75,8 @@ def find_floating(path: str, text: str, kind: str) -> list[Floating]:
             found += _chart_revisions(file)
         if "uses:" in text and ".github/" in f"/{path}":
             found += _actions(file)
+        if "upgrade.cattle.io/" in text:
+            found += _plan_channels(file)
     if kind == "hcl" and "helm_release" in text:
         found += _unversioned_releases(file)
     return sorted(found, key=lambda f: (f.line, f.start))
@@ -133,6 +140,21 @@ def _actions(file: _File) -> list[Floating]:
         m = _ACTION_RE.match(line)
         if m:
             found.append(file.at("action on a branch", m.group("slug"), offset + m.start("ref"), offset + m.end("ref")))
+    return found
+
+
+def _plan_channels(file: _File) -> list[Floating]:
+    """`channel: URL` of system-upgrade-controller Plans (documents with apiVersion
+    upgrade.cattle.io/... and kind: Plan); documents of other kinds are not looked at."""
+    text = file.text
+    bounds = [0, *(m.end() for m in re.finditer(r"^---[ \t]*$", text, re.M)), len(text)]
+    found = []
+    for begin, end in zip(bounds, bounds[1:]):
+        document = text[begin:end]
+        if "upgrade.cattle.io/" not in document or not re.search(r"^kind:[ \t]*Plan[ \t]*$", document, re.M):
+            continue
+        for m in _PLAN_CHANNEL_RE.finditer(document):
+            found.append(file.at("upgrade channel", m.group("url"), begin + m.start("key"), begin + m.end("key")))
     return found
 
 

@@ -271,7 +271,10 @@ class Prefilter:
 
     def search(self, data: bytes) -> re.Match[bytes] | None:
         """A match in `data` (lowered), or None."""
-        lowered = data.lower()
+        return self.search_lowered(data.lower())
+
+    def search_lowered(self, lowered: bytes) -> re.Match[bytes] | None:
+        """`search` on bytes already lowered: a grep for several names lowers each file once."""
         return self.pattern.search(lowered) if self.first in lowered else None
 
     def passes(self, name: str) -> bool:

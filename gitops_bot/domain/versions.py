@@ -26,9 +26,19 @@ if TYPE_CHECKING:
 
 FULL = r"v?\d+\.\d+\.\d+(?:-(?:alpha|beta|rc)[.\d]*)?"
 MINOR = r"\d+\.\d+"
+# Build metadata (semver `+build`: k3s's v1.27.1+k3s1), accepted only for a tool whose entry says
+# `build_metadata: true`; identifiers are [0-9A-Za-z] runs joined by dots, so no shell or YAML
+# metacharacter can get through. In an image tag (`+` is not allowed there) it is written `-k3s1`.
+BUILD = r"\+[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*"
+TAG_BUILD = r"-[A-Za-z][0-9A-Za-z]*"
 _VERSION_RE = re.compile(rf"^{FULL}$")
+_BUILD_VERSION_RE = re.compile(rf"^{FULL}(?:{BUILD})?$")
+_MINOR_VERSION_RE = re.compile(rf"^v?{MINOR}$")
+# A tag's `-build` (not an alpha/beta/rc pre-release, which FULL takes itself).
+_TAG_BUILD_RE = re.compile(rf"^(?P<core>{FULL})-(?!(?:alpha|beta|rc))(?P<build>[A-Za-z][0-9A-Za-z]*)$")
 _SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
-_TOOL_FIELDS = {"description", "github", "variables", "directories", "branch_urls", "images", "charts"}
+_TOOL_FIELDS = {"description", "github", "variables", "directories", "branch_urls", "images", "charts",
+                "terraform", "upgrade_plans", "build_metadata", "eksctl"}
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,10 @@ class Tool:
     images: tuple[str, ...] = ()
     chart_repository: str | None = None
     chart_names: tuple[str, ...] = ()
+    terraform: tuple[str, ...] = ()  # minor-only HCL attributes and variables (terraform_forms.py)
+    upgrade_plans: bool = False  # system-upgrade-controller Plan spec.version
+    build_metadata: bool = False  # versions may carry +build (v1.27.1+k3s1)
+    eksctl: bool = False  # eksctl ClusterConfig metadata.version (minor only)
 
     def anchors(self) -> "Anchors":
         """The prefilter every file holding one of the tool's forms passes (Anchors.search)."""
@@ -77,7 +91,11 @@ class Anchors:
 
 @lru_cache(maxsize=None)
 def _anchors(tool: "Tool") -> Anchors:
-    words = [*tool.variables, *tool.images]
+    words = [*tool.variables, *tool.images, *tool.terraform]
+    if tool.upgrade_plans:
+        words.append("upgrade.cattle.io/")
+    if tool.eksctl:
+        words.append("eksctl.io/")
     words += [d.split("{")[0] for d in tool.directories + tool.branch_urls]
     if tool.github:
         words.append(tool.github)
@@ -106,13 +124,30 @@ class Occurrence:
     form: str
     minor_only: bool = False
     pinned_digest: bool = False  # image@sha256: changing the tag would leave a stale digest
+    tag: bool = False  # an image tag: build metadata is written with `-` (v1.23.4-k3s1)
 
     def rewritten(self, new: str) -> str:
-        """`new` in this occurrence's own form (v prefix or not, full or minor only)."""
+        """`new` in this occurrence's own form (v prefix or not, full or minor only). A
+        minor-only `new` (1.23) at an occurrence written with its patch is not defined:
+        `keeps_precision` says so first, and the caller lists the occurrence instead."""
         bare = new.lstrip("v")
         if self.minor_only:
             return ".".join(bare.split(".")[:2])
+        if self.tag:
+            bare = bare.replace("+", "-")
         return ("v" if self.version.startswith("v") else "") + bare
+
+    def canonical(self) -> str:
+        """The version without its v prefix, build metadata written with `+` even where this
+        occurrence writes it `-` (an image tag, v1.27.1-k3s1): comparable across forms."""
+        bare = self.version.lstrip("v")
+        m = _TAG_BUILD_RE.match(bare) if self.tag else None
+        return f"{m.group('core')}+{m.group('build')}" if m else bare
+
+    def keeps_precision(self, new: str) -> bool:
+        """Whether `new` says everything this occurrence writes: a minor-only version (1.23)
+        cannot move a patch-level occurrence (kindest/node:v1.22.9), which would need a patch."""
+        return self.minor_only or not is_minor_only(new)
 
 
 # -- the catalogue ---------------------------------------------------------------------------
@@ -179,10 +214,19 @@ def tool_from_spec(name: str, spec: Any, fail: Fail) -> Tool:
     for item in strings("branch_urls", spec.get("branch_urls")):
         if "{minor}" not in item:
             raise fail("branch_urls", f"tool {name}: branch_urls entry {item!r} needs {{minor}}")
+    for key in ("upgrade_plans", "build_metadata", "eksctl"):
+        if not isinstance(spec.get(key, False), bool):
+            raise fail(key, f"tool {name}: {key} must be true or false")
+    terraform = strings("terraform", spec.get("terraform"))
+    for item in terraform:
+        if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", item):
+            raise fail("terraform", f"tool {name}: terraform entry {item!r} is not an attribute name")
     return Tool(name, str(description), None if github is None else str(github),
                 strings("variables", spec.get("variables")), strings("directories", spec.get("directories")),
                 strings("branch_urls", spec.get("branch_urls")), strings("images", spec.get("images")),
-                None if repository is None else str(repository), chart_names)
+                None if repository is None else str(repository), chart_names, terraform,
+                bool(spec.get("upgrade_plans", False)), bool(spec.get("build_metadata", False)),
+                bool(spec.get("eksctl", False)))
 
 
 def find_tool(name: str, catalogue: Mapping[str, Tool]) -> Tool:
@@ -193,7 +237,19 @@ def find_tool(name: str, catalogue: Mapping[str, Tool]) -> Tool:
 
 
 def is_version(text: str) -> bool:
+    """X.Y.Z, optionally v-prefixed, with an alpha/beta/rc pre-release: the strict grammar."""
     return bool(_VERSION_RE.match(text))
+
+
+def is_minor_only(text: str) -> bool:
+    """X.Y, optionally v-prefixed (a tool versioned by minor: Kubernetes 1.23)."""
+    return bool(_MINOR_VERSION_RE.match(text))
+
+
+def is_tool_version(text: str, tool: Tool) -> bool:
+    """The strict grammar for `set-version tool=`: X.Y.Z (is_version), or X.Y, or, for a tool
+    whose versions carry build metadata, X.Y.Z+BUILD ([0-9A-Za-z.] only)."""
+    return is_version(text) or is_minor_only(text) or (tool.build_metadata and bool(_BUILD_VERSION_RE.match(text)))
 
 
 # -- scanning ---------------------------------------------------------------------------------
@@ -231,10 +287,11 @@ class _Patterns:
 @lru_cache(maxsize=None)
 def _patterns(tool: Tool) -> _Patterns:
     """Compiled once per tool and process (a check run scans every catalogue tool)."""
+    full, tag = (f"{FULL}(?:{BUILD})?", f"{FULL}(?:{TAG_BUILD})?") if tool.build_metadata else (FULL, FULL)
     variables = []
     for name in tool.variables:
-        assign = rf"{_after(name, _BEFORE_VARIABLE)}{_ASSIGN}(?P<q>[\"']?)(?P<v>{FULL})(?P=q)(?![\w.])"
-        default = rf"\$\{{{re.escape(name)}:-(?P<v>{FULL})\}}"
+        assign = rf"{_after(name, _BEFORE_VARIABLE)}{_ASSIGN}(?P<q>[\"']?)(?P<v>{full})(?P=q)(?![\w.+])"
+        default = rf"\$\{{{re.escape(name)}:-(?P<v>{full})\}}"
         variables.append((re.compile(assign), re.compile(default)))
     directories = []
     for template in tool.directories:
@@ -250,7 +307,7 @@ def _patterns(tool: Tool) -> _Patterns:
         slug = re.escape(tool.github)
         urls = [(re.compile(rf"github\.com/{slug}/releases/download/(?P<v>{FULL})/"), "release URL"),
                 (re.compile(rf"raw\.githubusercontent\.com/{slug}/(?P<v>{FULL})/"), "raw URL at a tag")]
-    images = [re.compile(rf"{_after(image, _BEFORE_IMAGE)}:(?P<v>{FULL})(?![\w.])(?P<d>@sha256:)?")
+    images = [re.compile(rf"{_after(image, _BEFORE_IMAGE)}:(?P<v>{tag})(?![\w.])(?P<d>@sha256:)?")
               for image in tool.images]
     return _Patterns(tuple(variables), tuple(directories), tuple(branch_urls), tuple(urls), tuple(images))
 
@@ -263,13 +320,15 @@ class _Scan:
     found: list[Occurrence] = field(default_factory=list)
     _line_of: Callable[[int], int] | None = None
 
-    def add(self, start: int, end: int, form: str, minor_only: bool = False, digest: bool = False) -> None:
+    def add(self, start: int, end: int, form: str, minor_only: bool = False, digest: bool = False,
+            tag: bool = False) -> None:
         if any(o.start < end and start < o.end for o in self.found):
             return  # one span, one occurrence (a variable inside a URL, say)
         if self._line_of is None:
             self._line_of = line_numbers(self.text)
         line = self._line_of(start)
-        self.found.append(Occurrence(self.path, line, start, end, self.text[start:end], form, minor_only, digest))
+        self.found.append(Occurrence(self.path, line, start, end, self.text[start:end], form, minor_only, digest,
+                                     tag))
 
 
 def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
@@ -294,8 +353,69 @@ def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
             s.add(m.start("v"), m.end("v"), form)
     for pattern in patterns.images:
         for m in pattern.finditer(text):
-            s.add(m.start("v"), m.end("v"), "image tag", digest=bool(m.group("d")))
+            s.add(m.start("v"), m.end("v"), "image tag", digest=bool(m.group("d")), tag=tool.build_metadata)
+    if tool.terraform and kind in ("hcl", "markdown"):
+        from gitops_bot.domain.terraform_versions import minor_versions
+
+        for start, end, form in minor_versions(text, kind, tool.terraform):
+            s.add(start, end, form, minor_only=True)
+    if tool.upgrade_plans and kind in ("yaml", "helm"):
+        for start, end in _plan_versions(text, tool):
+            s.add(start, end, "upgrade Plan spec.version")
+    if tool.eksctl and kind in ("yaml", "helm"):
+        for start, end in _eksctl_versions(text):
+            s.add(start, end, "eksctl metadata.version", minor_only=True)
     return sorted(s.found, key=lambda o: o.start)
+
+
+_PLAN_VERSION = re.compile(rf"^[ \t]+version:[ \t]*(?P<q>[\"']?)(?P<v>{FULL}(?:{BUILD})?)(?P=q)[ \t]*(?:#.*)?$", re.M)
+_DOCUMENT = re.compile(r"^---[ \t]*$", re.M)
+
+
+_EKSCTL_VERSION = re.compile(rf"version:[ \t]*(?P<q>[\"']?)(?P<v>{MINOR})(?P=q)[ \t]*(?:#.*)?$")
+
+
+def _documents(text: str, api: str, kind: str) -> Iterable[tuple[int, str]]:
+    """(offset, text) of each YAML document of `kind` whose apiVersion starts with `api`."""
+    bounds = [0, *(m.end() for m in _DOCUMENT.finditer(text)), len(text)]
+    for begin, end in zip(bounds, bounds[1:]):
+        document = text[begin:end]
+        if (re.search(rf"^apiVersion:[ \t]*[\"']?{re.escape(api)}", document, re.M)
+                and re.search(rf"^kind:[ \t]*[\"']?{kind}[\"']?[ \t]*$", document, re.M)):
+            yield begin, document
+
+
+def _eksctl_versions(text: str) -> Iterable[tuple[int, int]]:
+    """metadata.version of eksctl ClusterConfigs (`version: "1.22"`): minor only, a direct
+    child of the top-level `metadata:`; add-on and node group versions are other keys."""
+    if "eksctl.io/" not in text:
+        return
+    for begin, document in _documents(text, "eksctl.io/", "ClusterConfig"):
+        offset, indent, inside = begin, None, False
+        for line in document.splitlines(keepends=True):
+            body = line.rstrip("\r\n")
+            if inside and body.strip() and not body[:1].isspace():
+                inside = False  # the next top-level key ends metadata
+            elif inside and body.strip() and not body.lstrip().startswith("#"):
+                indent = indent if indent is not None else body[:len(body) - len(body.lstrip())]
+                m = _EKSCTL_VERSION.match(body, len(indent)) if body.startswith(indent) else None
+                if m and not body[len(indent)].isspace():
+                    yield offset + m.start("v"), offset + m.end("v")
+            if re.match(r"metadata:[ \t]*(?:#.*)?$", body):
+                inside, indent = True, None
+            offset += len(line)
+
+
+def _plan_versions(text: str, tool: Tool) -> Iterable[tuple[int, int]]:
+    """spec.version of system-upgrade-controller Plans (apiVersion upgrade.cattle.io/...,
+    kind: Plan): the only indented `version:` key of such a document. Documents of other kinds
+    in the same file are not looked at."""
+    if "upgrade.cattle.io/" not in text:
+        return
+    for begin, document in _documents(text, "upgrade.cattle.io/", "Plan"):
+        for m in _PLAN_VERSION.finditer(document):
+            if tool.build_metadata or "+" not in m.group("v"):
+                yield begin + m.start("v"), begin + m.end("v")
 
 
 def _variables(s: _Scan, assign: re.Pattern[str], default: re.Pattern[str]) -> None:

@@ -1,5 +1,9 @@
-"""Ignore files (`.gitignore`, `.dockerignore`, `.prettierignore`, ...): the patterns that can only
-match inside a path the run deleted.
+"""Ignore files (`.gitignore`, `.dockerignore`, `.prettierignore`, ...) and CODEOWNERS: the
+patterns that can only match inside a path the run deleted.
+
+CODEOWNERS lines are `PATTERN OWNER...` with gitignore's pattern rules, read from the
+repository root wherever the file is (`.github/`, `docs/` or the root): an entry for a deleted
+folder owns nothing any more and goes with its line.
 
 A pattern whose literal leading folders (up to its first glob character) are, or lie in, a
 deleted file or folder can match nothing any more (`test/tracing/vars.yaml`,
@@ -28,9 +32,14 @@ _GLOB_CHARS = "*?[\\"
 
 
 def claims(path: str, text: str) -> bool:
-    """Dotfiles named `.<tool>ignore` (`.gitignore`, `.dockerignore`, `.helmignore`, ...)."""
+    """Dotfiles named `.<tool>ignore` (`.gitignore`, `.dockerignore`, `.helmignore`, ...) and
+    CODEOWNERS."""
     base = posixpath.basename(path)
-    return base.startswith(".") and base.endswith("ignore") and len(base) > len(".ignore")
+    return _is_codeowners(path) or (base.startswith(".") and base.endswith("ignore") and len(base) > len(".ignore"))
+
+
+def _is_codeowners(path: str) -> bool:
+    return path in ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS")
 
 
 def targets_deleted(pattern: str, folder: str, deleted: frozenset[str]) -> bool:
@@ -60,13 +69,15 @@ def _patterns(text: str) -> list[str]:
 def remove(text: str, ctx: RemovalContext) -> EditResult:
     """Remove the patterns that point into paths the run deleted."""
     lines = Lines(text)
-    folder = posixpath.dirname(ctx.path)
+    codeowners = _is_codeowners(ctx.path)
+    folder = "" if codeowners else posixpath.dirname(ctx.path)
     cuts: list[Cut] = []
     kept_comments: list[str] = []
     removed: set[int] = set()
     for n in range(len(lines)):
         line = lines.line(n)
-        if not line.strip() or lines.is_comment(n) or not targets_deleted(line, folder, ctx.deleted_paths):
+        pattern = line.split()[0] if codeowners and line.strip() else line  # then its owners
+        if not line.strip() or lines.is_comment(n) or not targets_deleted(pattern, folder, ctx.deleted_paths):
             continue
         removed.add(n)
         first = n

@@ -29,6 +29,7 @@ def residue(state: RunState) -> list[Finding]:
     # Keyed by line text: a refusal's line number is in the original, residue's in the result.
     refused = {(f.path, f.text.strip()): f for f in state.refused}
     found: list[Finding] = []
+    state.prefetch_candidates(state.residue_names)
     for name in state.residue_names:
         regex = name.mention_regex()
         short = _short_form_regex(name)

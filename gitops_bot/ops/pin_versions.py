@@ -19,7 +19,7 @@ from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.floating import FLOATING_MARK, Floating, find_floating
 from gitops_bot.domain.lookups import ReleaseLookup, checked_tag
 from gitops_bot.domain.names import words
-from gitops_bot.domain.versions import Tool, is_version
+from gitops_bot.domain.versions import Tool, is_minor_only, is_tool_version
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.errors import UserError
@@ -43,8 +43,9 @@ def run(state: RunState, args: dict[str, str]) -> None:
     version = args.get("version") or ""
     if version and not tool:
         raise UserError("version= needs tool= (which tool's references to pin)")
-    if version and not is_version(version):
-        raise UserError(f"version={version!r} is not a version (X.Y.Z, optionally v-prefixed)")
+    if version and (not is_tool_version(version, tool) or is_minor_only(version)):
+        build = ", or X.Y.Z+BUILD" if tool.build_metadata else ""
+        raise UserError(f"version={version!r} is not a version (X.Y.Z, optionally v-prefixed{build})")
     catalogue = state.catalogue
     tree = state.tree
     for path in tree.grep(FLOATING_MARK):
@@ -75,6 +76,9 @@ def run(state: RunState, args: dict[str, str]) -> None:
 def _belongs(f: Floating, tool: Tool) -> bool:
     if f.kind in ("release URL", "action on a branch"):
         return f.subject == tool.github
+    if f.kind == "upgrade channel":  # https://update.k3s.io/v1-release/channels/v1.23: the tool's own host
+        host = f.subject.split("://", 1)[-1].split("/", 1)[0]
+        return tool.upgrade_plans and tool.name in host.split(".")
     if f.kind == "image":
         return f.subject in tool.images
     return f.subject in tool.chart_names
@@ -106,8 +110,12 @@ class _FilePinner:
             return None
         if not (self.tool and self.version):
             return "pass tool= and version= to pin it (no release lookup for images and charts)"
+        if f.kind == "upgrade channel":  # the Plan follows a version instead of the channel
+            self.cuts.append(Cut(Span(f.start, f.end), f"version: {self.version}"))
+            return None
         if f.kind == "image":
-            tag = self.version if f.subject == "(values image.tag)" else f":{self.version}"
+            version = self.version.replace("+", "-")  # an image tag writes build metadata with `-`
+            tag = version if f.subject == "(values image.tag)" else f":{version}"
             self.cuts.append(Cut(Span(f.start, f.end), tag))
         elif f.kind == "chart revision" and f.start != f.end:
             self.cuts.append(Cut(Span(f.start, f.end), self.version.lstrip("v")))

@@ -14,7 +14,7 @@ import re
 from dataclasses import replace
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
-from gitops_bot.domain.pathrefs import Gone, gone_paths, referring
+from gitops_bot.domain.pathrefs import Gone, Literals, gone_paths, referring
 from gitops_bot.edit import classify, editor_for, env_file, hcl, ignore_file, make, removal_kind, yaml_apps
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable
 from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES
@@ -125,22 +125,31 @@ class _Crossing:
     def _refuse_calls(self, targets: set[str]) -> None:
         """A line elsewhere that still runs a removed make target (`make run-tracetesting` in a
         workflow step) would fail: refused and listed, for a human to remove or replace (comments
-        and documentation pages are residue)."""
-        for target in sorted(targets):
-            call = re.compile(r"(?:\bmake|\$[({]MAKE[)}])\s[^\n#]*?(?<![\w./-])" + re.escape(target) + r"(?![\w./-])")
-            for path in self.state.candidates(self.state.name(target)):
-                text = self.state.tree.read(path) if not self.state.tree.is_deleted(path) else None
-                if text is None or classify(path, text) in _PROSE:
-                    continue  # a page that tells readers to run it is residue (prose)
-                for number, line in enumerate(text.splitlines(), start=1):
-                    if call.search(line) and not line.lstrip().startswith("#"):
-                        self.state.refused.append(Finding(path, number, line, f"runs make target {target}, which the "
-                                                          "run removed: remove or replace the call", Kind.KEPT))
+        and documentation pages are residue). One pass over the tree finds the files for all the
+        targets together."""
+        calls = {t: _make_call(re.escape(t)) for t in sorted(targets)}
+        if not calls:
+            return
+        tree, found = self.state.tree, []
+        for path in tree.grep(Literals(calls)):  # substring search per target: C speed (see Literals)
+            text = tree.read(path) if self.state.in_scope(path) else None
+            if text is None or classify(path, text) in _PROSE:
+                continue  # a page that tells readers to run it is residue (prose)
+            found += [(target, path, number, line) for number, line in enumerate(text.splitlines(), start=1)
+                      if not line.lstrip().startswith("#") for target, call in calls.items() if call.search(line)]
+        self.state.refused.extend(Finding(path, number, line, f"runs make target {target}, which the run removed: "
+                                          "remove or replace the call", Kind.KEPT)
+                                  for target, path, number, line in sorted(found))
 
     def _list(self, names: set[str]) -> None:
         for raw in sorted(names):
             if any(c.isalpha() for c in raw) and "$" not in raw:
                 self.state.add_residue_name(self.state.name(raw))
+
+
+def _make_call(target: str) -> re.Pattern[str]:
+    """A `make ...` (or `$(MAKE) ...`) invocation naming `target` (a regex) among its words."""
+    return re.compile(r"(?:\bmake|\$[({]MAKE[)}])\s[^\n#]*?(?<![\w./-])(?:" + target + r")(?![\w./-])")
 
 
 def _compose_services(state: RunState) -> set[str]:

@@ -1,6 +1,7 @@
 """Operation `set_version`: move every recognised occurrence of a tool's version to a new one,
 each in its own form (v prefix or not, full or minor-only, quotes untouched). The target is one
-of `tool=` (the catalogue, here), `image=`, `chart=`, `github=`, `provider=` or `module=` (open targets,
+of `tool=` (the catalogue, here; the language toolchains go, node, python, ruby in
+version_targets.py), `image=`, `chart=`, `github=`, `provider=` or `module=` (open targets,
 version_targets.py).
 
 The versions found before the change are reported per file, so a reviewer sees whether the
@@ -20,7 +21,8 @@ from gitops_bot.domain.github_refs import is_project, is_release_branch, is_vers
 from gitops_bot.domain.images import is_repository, is_tag
 from gitops_bot.domain import terraform_refs
 from gitops_bot.domain.names import Prefilter
-from gitops_bot.domain.versions import Occurrence, Tool, is_version, scan
+from gitops_bot.domain.toolchains import TOOLCHAINS
+from gitops_bot.domain.versions import Anchors, Occurrence, Tool, is_tool_version, is_version, scan
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.errors import UserError
@@ -35,7 +37,8 @@ _TARGETS = ("tool", "image", "chart", "github", "provider", "module")
 
 
 def run(state: RunState, args: dict[str, str]) -> None:
-    """Dispatch on the target: exactly one of tool=, image=, chart=, github= (UserError otherwise)."""
+    """Dispatch on the target: exactly one of tool=, image=, chart=, github=, provider=, module= (UserError
+    otherwise)."""
     given = {key: args[key] for key in _TARGETS if args.get(key)}
     if len(given) != 1:
         raise UserError("set-version needs exactly one target: tool=NAME, image=REPOSITORY, chart=NAME, "
@@ -128,20 +131,34 @@ def run_terraform(state: RunState, args: dict[str, str]) -> None:
 
 
 def _run_tool(state: RunState, args: dict[str, str]) -> None:
-    tool = state.tool(args["tool"])
     new = _version(args)
-    if not is_version(new):
-        raise UserError(f"version={new!r} does not match a version (X.Y.Z, optionally v-prefixed)")
+    if args["tool"] in TOOLCHAINS and args["tool"] not in state.catalogue:  # the repository's entry wins
+        if not is_version(new):
+            raise UserError(f"version={new!r} does not match a version (X.Y.Z, optionally v-prefixed)")
+        version_targets.run_toolchain(state, TOOLCHAINS[args["tool"]], new)
+        return
+    if args["tool"] not in state.catalogue:
+        raise UserError(f"unknown tool {args['tool']!r} (known: {', '.join(sorted({*state.catalogue, *TOOLCHAINS}))})")
+    tool = state.tool(args["tool"])
+    if not is_tool_version(new, tool):
+        build = ", or X.Y.Z+BUILD" if tool.build_metadata else ""
+        raise UserError(f"version={new!r} does not match a version (X.Y.Z or X.Y, optionally v-prefixed{build})")
     found_versions: set[str] = set()
+    found_minors: set[str] = set()
     for path, text, kind, occurrences in occurrences_in_tree(state, tool):
         state.found.extend(Finding(path, o.line, _line(text, o.line), f"{o.form}: {o.version}",
                                    Kind.VERSION, o.version)
                            for o in occurrences)
         found_versions.update(o.version.lstrip("v") for o in occurrences if not o.minor_only)
+        found_minors.update(o.version for o in occurrences if o.minor_only and not o.version.startswith("v"))
         cuts = []
         for o in occurrences:
             if o.pinned_digest:
                 reason = f"edit refused: {tool.name} image pinned by digest; update tag and digest together"
+                state.notes.append(Finding(path, o.line, _line(text, o.line).strip(), reason, Kind.KEPT))
+            elif not o.keeps_precision(new):
+                reason = (f"kept: {o.form} {o.version} is written with its patch; version={new} names a minor "
+                          "only (ask for X.Y.Z to move it)")
                 state.notes.append(Finding(path, o.line, _line(text, o.line).strip(), reason, Kind.KEPT))
             elif o.version != o.rewritten(new):
                 cuts.append(Cut(Span(o.start, o.end), o.rewritten(new)))
@@ -156,6 +173,7 @@ def _run_tool(state: RunState, args: dict[str, str]) -> None:
         state.tree.write(path, result)
         state.validation.append(Validation(path, "re-parse and re-scan", True))
     _lookalikes(state, tool, found_versions)
+    _minor_lookalikes(state, tool, found_minors)
 
 
 def occurrences_in_tree(state: RunState, tool: Tool):
@@ -190,7 +208,8 @@ class _Scanner:
 
 
 def _rescan_problem(path: str, text: str, kind: str, tool: Tool, new: str) -> str | None:
-    stale = [o for o in scan(path, text, kind, tool) if not o.pinned_digest and o.version != o.rewritten(new)]
+    stale = [o for o in scan(path, text, kind, tool)
+             if not o.pinned_digest and o.keeps_precision(new) and o.version != o.rewritten(new)]
     return f"{len(stale)} occurrence(s) still carry another version after the edit" if stale else None
 
 
@@ -210,6 +229,28 @@ def _lookalikes(state: RunState, tool: Tool, versions: set[str]) -> None:
         if not suspects:
             continue
         covered = {o.line for o in _scan(state, path, text, classify(path, text), tool)}
+        for number, line in suspects:
+            if number not in covered:
+                state.notes.append(Finding(path, number, line.strip(),
+                                           f"looks like {tool.name} {version_re.search(line).group(1)} "
+                                           "but is not a recognised form"))
+
+
+def _minor_lookalikes(state: RunState, tool: Tool, minors: set[str]) -> None:
+    """Residue: lines naming one of the tool's Terraform attributes (cluster_version) next to an
+    old minor version that no recognised form covers: HCL in a Markdown code block, a script."""
+    if not minors or not tool.terraform:
+        return
+    names = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in tool.terraform) + r")(?!\w)")
+    version_re = re.compile(r"(?<![\w.])(" + "|".join(re.escape(v) for v in sorted(minors)) + r")(?![\w.])")
+    tree = state.tree
+    for path in tree.grep(Anchors(tuple(n.encode() for n in tool.terraform))):
+        text = tree.original(path) if state.in_scope(path) else None
+        if text is None or not version_re.search(text):
+            continue
+        suspects = [(number, line) for number, line in enumerate(text.splitlines(), start=1)
+                    if names.search(line) and version_re.search(line)]
+        covered = {o.line for o in _scan(state, path, text, classify(path, text), tool)} if suspects else set()
         for number, line in suspects:
             if number not in covered:
                 state.notes.append(Finding(path, number, line.strip(),

@@ -6,6 +6,7 @@ import collections
 import difflib
 import re
 from dataclasses import dataclass, field, replace
+from typing import Iterable
 
 from gitops_bot.domain.config import RepoConfig
 from gitops_bot.domain.findings import Conflict, Finding, Validation
@@ -102,10 +103,17 @@ class RunState:
         """Files in scope whose original text matches the name's prefilter (one pass over the
         tree per name). Every file a remove operation edits, and every residue mention, is among
         them or among the files an operation wrote."""
-        key = "-".join(name.short)  # what the prefilter searches for
-        if key not in self._candidates:
-            self._candidates[key] = [p for p in self.tree.grep(name.prefilter()) if self.in_scope(p)]
-        return self._candidates[key]
+        self.prefetch_candidates([name])
+        return self._candidates["-".join(name.short)]
+
+    def prefetch_candidates(self, names: Iterable[ServiceName]) -> None:
+        """Fill the candidates of several names in one pass over the tree (each file read once
+        for all their prefilters) rather than one pass per name."""
+        wanted = {"-".join(n.short): n.prefilter() for n in names}  # keyed by what the prefilter searches
+        wanted = {key: prefilter for key, prefilter in wanted.items() if key not in self._candidates}
+        if wanted:
+            for key, paths in self.tree.grep_many(wanted).items():
+                self._candidates[key] = [p for p in paths if self.in_scope(p)]
 
     def limit_to(self, paths: str) -> None:
         """Limit the run to the files the `paths=` globs cover ("" leaves the whole tree);
@@ -237,5 +245,9 @@ class RunState:
         return difflib.get_close_matches(raw, known, n=5, cutoff=0.5) or known[:10]
 
     def add_residue_name(self, name: ServiceName) -> None:
-        if all(n.raw != name.raw for n in self.residue_names):
+        """Search the residue for `name` too, unless an earlier name already mentions it
+        (`video-service-build`, a removed make target, after `video-service`): every line naming
+        it in its usual spellings is listed through the earlier name, and each name costs a
+        pass over the tree."""
+        if not any(n.raw == name.raw or n.mentions(name.raw) for n in self.residue_names):
             self.residue_names.append(name)

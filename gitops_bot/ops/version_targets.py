@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 from typing import Callable, Iterable
 
-from gitops_bot.domain import charts, github_refs, images, terraform_refs
+from gitops_bot.domain import charts, github_refs, images, terraform_refs, toolchains
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
@@ -358,3 +358,55 @@ def _line(text: str, number: int) -> str:
 def _split(text: str) -> tuple[str, ...]:
     """text.splitlines(), kept for the file at hand (one report line per reference)."""
     return tuple(text.splitlines())
+
+
+def run_toolchain(state: RunState, toolchain: toolchains.Toolchain, version: str) -> None:
+    """Move every version of a language toolchain to `version`, each in its own form and
+    precision (domain/toolchains.py); ranges, version lists and digests go to the residue."""
+    mention = re.compile(rf"(?<![\w./-])(?:{re.escape(toolchain.image)}|{re.escape(toolchain.workflow_key)})"
+                         rf"(?![\w/]|[.-]\w)")
+    tree = state.tree
+    files = []
+    for path in toolchains.candidates(tree.paths(), tree.grep, toolchain):
+        text = tree.read(path) if state.in_scope(path) else None
+        if text is not None:
+            kind = classify(path, text)
+            files.append((path, text, kind, toolchains.references(path, text, kind, toolchain)))
+    majors = {toolchains.major(ref.version) for *_, refs in files for ref in refs if not ref.reason}
+    both = toolchain.majors_apart and toolchains.major(version) in majors
+    for path, text, kind, refs in files:
+        cuts, covered = [], set()
+        for ref in refs:
+            line = _line(text, ref.line)
+            covered.add(ref.line)
+            state.found.append(Finding(path, ref.line, line, f"{ref.form}: {ref.version}", Kind.VERSION, ref.version))
+            if both and not ref.reason and toolchains.major(ref.version) != toolchains.major(version):
+                state.notes.append(Finding(path, ref.line, line.strip(), f"{toolchain.name} {ref.version} is of "
+                                           f"another major version than {version}, which the repository also "
+                                           "uses: a separate pin, left as it is"))
+                continue
+            cut = _toolchain_cut(state, path, text, kind, ref, version)
+            if cut is not None:
+                cuts.append(cut)
+                _stale(state, path, text, ref.line, (ref.start, ref.end), ref.version)
+        _unrecognised(state, path, text, mention, covered, toolchain.name)
+        _write(state, path, text, kind, cuts)
+
+
+def _toolchain_cut(state: RunState, path: str, text: str, kind: str, ref: toolchains.ToolchainRef,
+                   version: str) -> Cut | None:
+    """The edit of one toolchain reference, or None with the reason in the residue."""
+    line = _line(text, ref.line).strip()
+    replacement = ref.new(version)
+    if kind in _DOCS:
+        state.notes.append(Finding(path, ref.line, line, f"{ref.form} in documentation: not changed"))
+    elif replacement is None:
+        refused = ref.reason.startswith("edit refused")
+        (state.refused if refused else state.notes).append(
+            Finding(path, ref.line, line, ref.reason, Kind.KEPT if refused else Kind.RESIDUE))
+    elif not toolchains.stays_a_string(ref, replacement):
+        state.refused.append(Finding(path, ref.line, line, f"edit refused: {replacement} would not stay a string "
+                                     "in plain YAML; quote it", Kind.KEPT))
+    elif replacement != ref.version:
+        return Cut(Span(ref.start, ref.end), replacement)
+    return None
