@@ -10,7 +10,9 @@ Beside such a module, the terraform-docs rows of its README.md
 carry the same constraint, keyed by the entry's local NAME.
 
 Modules: the `version` of each `module` block whose `source` is that registry module
-(`terraform-aws-modules/eks/aws`, a `//subdir` of it, or its `registry.terraform.io/` spelling).
+(`terraform-aws-modules/eks/aws`, a `//subdir` of it, or its `registry.terraform.io/` spelling),
+and the terraform-docs Modules rows of the README beside it; every block's literal source (for a
+move to another source) and the line that adds a `version` aligned as `terraform fmt` aligns.
 Git sources (`github.com/OWNER/REPO?ref=V`) are GitHub refs: domain/github_refs.py has them.
 """
 
