@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any, Iterator
 
 from gitops_bot.text.splice import line_numbers
 
@@ -122,26 +123,33 @@ def _object(expr) -> dict | None:
 def module_references(text: str, wanted: str) -> list[TfRef]:
     """Every `version` of a `module` block sourced from registry module `wanted` in one HCL text
     (a block without one too, not plain: it floats)."""
-    from gitops_bot.parse.hcl import attributes, block_key, children, is_node, literal, parse
+    from gitops_bot.parse.hcl import attributes, block_key, literal
 
     line_of = line_numbers(text)
     found = []
+    for block in _module_blocks(text):
+        attrs = attributes(block)
+        source = literal(attrs.get("source"))
+        if source is None or registry_module(source) != wanted:
+            continue
+        key = block_key(block)
+        label = key[1] if len(key) > 1 else ""
+        if "version" in attrs:
+            found.append(_version_ref(text, attrs["version"], "module version", label))
+        else:  # no version: Terraform takes the newest release
+            start = attrs["source"].meta.start_pos
+            found.append(TfRef(line_of(start), start, start, "", "module without version", label, False))
+    return found
+
+
+def _module_blocks(text: str) -> Iterator[Any]:
+    """The `module` blocks of one HCL text, top level (python-hcl2's errors propagate)."""
+    from gitops_bot.parse.hcl import block_key, children, is_node, parse
+
     for body in children(parse(text)):
         for block in children(body):
-            if not (is_node(block, "block") and block_key(block)[:1] == ("module",)):
-                continue
-            attrs = attributes(block)
-            source = literal(attrs.get("source"))
-            if source is None or registry_module(source) != wanted:
-                continue
-            key = block_key(block)
-            label = key[1] if len(key) > 1 else ""
-            if "version" in attrs:
-                found.append(_version_ref(text, attrs["version"], "module version", label))
-            else:  # no version: Terraform takes the newest release
-                start = attrs["source"].meta.start_pos
-                found.append(TfRef(line_of(start), start, start, "", "module without version", label, False))
-    return found
+            if is_node(block, "block") and block_key(block)[:1] == ("module",):
+                yield block
 
 
 @dataclass(frozen=True)
@@ -159,26 +167,23 @@ class ModuleSource:
 
 def module_sources(text: str) -> list[ModuleSource]:
     """Every `module` block's literal source in one HCL text (python-hcl2's errors propagate)."""
-    from gitops_bot.parse.hcl import attributes, block_key, children, is_node, parse, string_parts
+    from gitops_bot.parse.hcl import attributes, string_parts
 
     line_of = line_numbers(text)
     found = []
-    for body in children(parse(text)):
-        for block in children(body):
-            if not (is_node(block, "block") and block_key(block)[:1] == ("module",)):
-                continue
-            attrs = attributes(block)
-            parts = string_parts(attrs["source"]) if "source" in attrs else []
-            if len(parts) != 1:
-                continue
-            start, end = parts[0].meta.start_pos, parts[0].meta.end_pos
-            version = None
-            vparts = string_parts(attrs["version"]) if "version" in attrs else []
-            if len(vparts) == 1:
-                vs, ve = vparts[0].meta.start_pos, vparts[0].meta.end_pos
-                version = TfRef(line_of(vs), vs, ve, text[vs:ve], "module version")
-            found.append(ModuleSource(line_of(start), start, end, text[start:end],
-                                      text.rfind("\n", 0, start) + 1, version))
+    for block in _module_blocks(text):
+        attrs = attributes(block)
+        parts = string_parts(attrs["source"]) if "source" in attrs else []
+        if len(parts) != 1:
+            continue
+        start, end = parts[0].meta.start_pos, parts[0].meta.end_pos
+        version = None
+        vparts = string_parts(attrs["version"]) if "version" in attrs else []
+        if len(vparts) == 1:
+            vs, ve = vparts[0].meta.start_pos, vparts[0].meta.end_pos
+            version = TfRef(line_of(vs), vs, ve, text[vs:ve], "module version")
+        found.append(ModuleSource(line_of(start), start, end, text[start:end],
+                                  text.rfind("\n", 0, start) + 1, version))
     return found
 
 
