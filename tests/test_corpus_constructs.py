@@ -16,8 +16,6 @@ and a bot that starts passing fails the suite until then, so the mark cannot go 
 
 from __future__ import annotations
 
-import pytest
-
 from gitops_bot.cli import main
 
 from .conftest import tree_bytes, write_tree

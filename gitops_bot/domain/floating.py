@@ -44,7 +44,8 @@ _TAG_LATEST_RE = re.compile(r"^\s*tag:\s*(?P<q>[\"']?)(?P<tag>latest)(?P=q)\s*(?
 _ACTION_RE = re.compile(r"^\s*(?:-\s+)?uses:\s*[\"']?(?P<slug>[\w.-]+/[\w.-]+)(?P<sub>/[\w./-]+)?@"
                         r"(?P<ref>main|master|develop|dev|trunk|HEAD|latest)[\"']?\s*(?:#.*)?$")
 _FLOATING_REVISIONS = {"HEAD", "*", "latest", ""}
-_PLAN_CHANNEL_RE = re.compile(r"^[ \t]+(?P<key>channel:[ \t]*(?P<q>[\"']?)(?P<url>https?://[^\s\"'#]+)(?P=q))[ \t]*(?:#.*)?$",
+_PLAN_CHANNEL_RE = re.compile(r"^[ \t]+(?P<key>channel:[ \t]*(?P<q>[\"']?)(?P<url>https?://[^\s\"'#]+)(?P=q))"
+                              r"[ \t]*(?:#.*)?$",
                               re.M)
 
 

@@ -40,7 +40,8 @@ def _attributes(text: str, names: tuple[str, ...]) -> Iterable[tuple[int, int, s
     single = re.compile(rf"^[ \t]*(?:{alternatives})[ \t]*=[ \t]*\"(?P<v>{MINOR_VALUE})\"", re.M)
     for m in single.finditer(text):
         yield m.start("v"), m.end("v"), "Terraform attribute"
-    mapping = re.compile(rf"^[ \t]*(?:{alternatives})[ \t]*=[ \t]*\{{[ \t]*\n(?P<body>(?:[^{{}}\n]*\n)*?)[ \t]*\}}", re.M)
+    mapping = re.compile(rf"^[ \t]*(?:{alternatives})[ \t]*=[ \t]*\{{[ \t]*\n"
+                         rf"(?P<body>(?:[^{{}}\n]*\n)*?)[ \t]*\}}", re.M)
     entry = re.compile(rf"^[ \t]*[\w\"-]+[ \t]*=[ \t]*\"(?P<v>{MINOR_VALUE})\"[ \t]*(?:#.*)?$", re.M)
     for m in mapping.finditer(text):
         for e in entry.finditer(m.group("body")):
@@ -61,7 +62,8 @@ def _variables(text: str, names: tuple[str, ...]) -> Iterable[tuple[int, int, st
             yield base + d.start("v"), base + d.end("v"), "Terraform variable default"
         for line in _DESCRIPTION.finditer(body):
             for e in _EXAMPLE.finditer(line.group()):
-                yield base + line.start() + e.start("v"), base + line.start() + e.end("v"), "variable description example"
+                at = base + line.start()
+                yield at + e.start("v"), at + e.end("v"), "variable description example"
 
 
 _DOCS_ROW = re.compile(r"^\|[ \t]*<a name=\"input_(?P<n>[\w-]+)\"></a>[^\n]*$", re.M)

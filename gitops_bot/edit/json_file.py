@@ -6,8 +6,8 @@ of arrays that name the component or point into it (`"src/video-service/api_pb2.
 repository or to the file's folder: a tsconfig `include`). Members keyed by a form of the name stay
 (residue): in JSON they are mostly names other parts of the document refer to (a CloudFormation
 `ZipkinService` resource is `Ref`-erenced by others), and the corpus showed removing them breaks
-what a human deliberately kept. An item alone on its line goes with its line; an inline item goes with the comma and space that
-join it to its neighbour; the last item takes the comma before it. An array or object that would
+what a human deliberately kept. An item alone on its line goes with its line; an inline item goes
+with the comma and space that join it to its neighbour; the last item takes the comma before it. An array or object that would
 become empty is refused (its parent means something different then).
 Files written as JSON with comments (JSONC: `.jsonc`, tsconfig/jsconfig, `.vscode/`, devcontainer
 and Renovate configs) are read with their `//`/`/* */` comments and trailing commas; an item
@@ -149,7 +149,8 @@ def _visit(node: Node, path: tuple, doomed_string: Callable[[str], bool], text: 
         refused.append(Refusal(lines.line_of(node.start) + 1, f"the {node.kind} would become empty"))
         return
     planned = _child_cuts(node, doomed, text, lines)
-    foreign = [c for c in planned if any(not mentions(comment) for comment in _comments(text, c.span, node, doomed, lines))]
+    foreign = [c for c in planned
+               if any(not mentions(comment) for comment in _comments(text, c.span, node, doomed, lines))]
     if foreign:
         refused.append(Refusal(lines.line_of(foreign[0].span.start) + 1,
                                "removing the item would take a comment that does not name it"))

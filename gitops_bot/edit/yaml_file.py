@@ -711,8 +711,8 @@ def orphaned_anchor(text: str, cuts: list[Cut]) -> Refusal | None:
             if users:
                 used_at = text.count("\n", 0, users[0].start()) + 1
                 return Refusal(text.count("\n", 0, span.start) + 1,
-                               f"it defines the anchor &{m.group(1)}, which line {used_at} still uses (the result would "
-                               "not parse): move the anchor to its next user by hand")
+                               f"it defines the anchor &{m.group(1)}, which line {used_at} still uses (the result "
+                               "would not parse): move the anchor to its next user by hand")
     return None
 
 
