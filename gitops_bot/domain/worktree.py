@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import os
 from pathlib import Path
-from typing import Any, Mapping, Protocol, TypeVar, runtime_checkable
+from typing import Any, Iterable, Mapping, Protocol, TypeVar, runtime_checkable
 
 from gitops_bot.errors import UserError
 
@@ -133,20 +133,20 @@ class Worktree:
             self._listed = frozenset(self.paths())
         return path in self._listed
 
-    def grep(self, pattern: Matcher) -> list[str]:
+    def grep(self, pattern: Matcher, among: Iterable[str] | None = None) -> list[str]:
         """Paths of live files whose bytes match `pattern` (a cheap prefilter, no decoding)."""
-        return self.grep_many({None: pattern})[None]
+        return self.grep_many({None: pattern}, among)[None]
 
-    def grep_many(self, patterns: Mapping[K, Matcher]) -> dict[K, list[str]]:
+    def grep_many(self, patterns: Mapping[K, Matcher], among: Iterable[str] | None = None) -> dict[K, list[str]]:
         """For each key, the paths of live files whose bytes match its pattern: one pass over
-        the tree for several prefilters (each file read once)."""
+        the tree (or the listed paths `among`) for several prefilters (each file read once)."""
         hits: dict[K, list[str]] = {key: [] for key in patterns}
         plain = [(key, m.search) for key, m in patterns.items() if not isinstance(m, CaseFolded)]
         folded: dict[bytes, list[tuple[K, Any]]] = {}  # by the word each must contain: tested once per file
         for key, m in patterns.items():
             if isinstance(m, CaseFolded):
                 folded.setdefault(m.first, []).append((key, m.search_lowered))
-        for p in self.paths():
+        for p in self.paths() if among is None else among:
             data = self._data(p)
             if data is None:
                 continue

@@ -81,6 +81,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
                 for r in result.refused for read in r.reads)
         _record(state, editor, path, text, result)
     crossing.services_gone()
+    crossing.refuse_calls()
 
 
 class _Crossing:
@@ -95,6 +96,7 @@ class _Crossing:
         self.variables: list[tuple[str, frozenset[str]]] = []
         self.services: set[str] = set()  # compose services removed from a file...
         self.settled = False  # ...less those a compose file still defines, once all are edited
+        self.targets: set[str] = set()  # make targets removed, whose callers are refused at the end
 
     def context(self, ctx: RemovalContext, kind: str) -> RemovalContext:
         if kind == make.KIND:
@@ -111,7 +113,7 @@ class _Crossing:
         elif kind == make.KIND:
             gone = make.targets(before) - make.targets(after)
             self._list(gone)
-            self._refuse_calls(gone)
+            self.targets |= gone
 
     def services_gone(self) -> None:
         """Settle the removed compose services once every compose file is edited (they come
@@ -122,16 +124,19 @@ class _Crossing:
         self.services -= _compose_services(self.state)
         self._list(self.services)
 
-    def _refuse_calls(self, targets: set[str]) -> None:
+    def refuse_calls(self) -> None:
         """A line elsewhere that still runs a removed make target (`make run-tracetesting` in a
         workflow step) would fail: refused and listed, for a human to remove or replace (comments
         and documentation pages are residue). One pass over the tree finds the files for all the
         targets together."""
-        calls = {t: _make_call(re.escape(t)) for t in sorted(targets)}
+        calls = {t: _make_call(re.escape(t)) for t in sorted(self.targets)}
         if not calls:
             return
         tree, found = self.state.tree, []
-        for path in tree.grep(Literals(calls)):  # substring search per target: C speed (see Literals)
+        # Compiled application source is never edited (its mentions of the targets are residue):
+        # not read here; on a large repository it is most of the bytes.
+        scripts = [p for p in tree.paths() if not p.endswith(_COMPILED_SOURCE)]
+        for path in tree.grep(Literals(calls), among=scripts):  # a substring search per target: C speed
             text = tree.read(path) if self.state.in_scope(path) else None
             if text is None or classify(path, text) in _PROSE:
                 continue  # a page that tells readers to run it is residue (prose)
@@ -145,6 +150,11 @@ class _Crossing:
         for raw in sorted(names):
             if any(c.isalpha() for c in raw) and "$" not in raw:
                 self.state.add_residue_name(self.state.name(raw))
+
+
+# Application source in compiled languages and generated data: never a script that runs make.
+_COMPILED_SOURCE = (".go", ".java", ".kt", ".rs", ".c", ".h", ".cpp", ".cs", ".swift", ".scala", ".mod", ".sum",
+                    ".proto", ".sql", ".css", ".html", ".xml", ".gradle", ".vue", ".php", ".tsx", ".jsx")
 
 
 def _make_call(target: str) -> re.Pattern[str]:
