@@ -21,8 +21,8 @@ from __future__ import annotations
 import posixpath
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
-from gitops_bot.domain.imports import JS_FILES, Import, go_import_prefixes, go_modules, imports_of_deleted
-from gitops_bot.domain.pathrefs import Gone, Literals, Reference, gone_paths, referring
+from gitops_bot.domain.imports import JS_FILES, Import, go_modules, imports_of_deleted
+from gitops_bot.domain.pathrefs import Gone, Reference, gone_paths, referring
 from gitops_bot.edit import SOURCE_SUFFIXES, classify
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
@@ -41,9 +41,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
     if not gone.deleted:
         return
     modules = go_modules((p, tree.original(p) or "") for p in tree.paths() if p.rpartition("/")[2] == "go.mod")
-    # One pass over the tree for both prefilters (a pass reads every file: most of the cost on a large tree).
-    import_words = {n.split(".", 1)[0] or n for n in gone.basenames} | go_import_prefixes(modules, gone)
-    hits = tree.grep_many({"refs": Literals(gone.basenames), "imports": Literals(import_words)})
+    hits = state.deleted_path_files(gone)  # no new pass over the tree when remove_references made one
     found = referring(tree, gone, among=hits["refs"])
     imported = _imports(state, gone, modules, hits["imports"])
     notes_before, kept = len(state.notes), 0

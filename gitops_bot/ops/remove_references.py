@@ -228,7 +228,8 @@ def _to_edit(state: RunState, name, ctx: RemovalContext, gone: Gone) -> list[str
         paths += [p for p in state.tree.paths() if p not in seen and (
             p.rpartition("/")[2] in KUSTOMIZATION_FILES or ignore_file.claims(p, ""))]
         seen.update(paths)
-        paths += [p for p in referring(state.tree, gone) if p not in seen]
+        paths += [p for p in referring(state.tree, gone, among=state.deleted_path_files(gone)["refs"])
+                  if p not in seen]
         seen.update(paths)
     if env_folders:
         paths += [p for p in state.tree.paths() if p not in seen and posixpath.dirname(p) in env_folders

@@ -11,7 +11,9 @@ from typing import Iterable
 from gitops_bot.domain.config import RepoConfig
 from gitops_bot.domain.findings import Conflict, Finding, Validation
 from gitops_bot.domain.lookups import NoLookups, ReleaseLookup
+from gitops_bot.domain.imports import go_import_prefixes, go_modules
 from gitops_bot.domain.names import ServiceName, learn_split, service_name, words
+from gitops_bot.domain.pathrefs import Gone, Literals
 from gitops_bot.domain.scope import PathScope, parse_scope
 from gitops_bot.domain.versions import Tool, find_tool, load_catalogue
 from gitops_bot.domain.worktree import Worktree
@@ -53,6 +55,8 @@ class RunState:
     _candidates: dict[str, list[str]] = field(default_factory=dict)
     _catalogue: dict[str, Tool] | None = None
     _names: dict[str, ServiceName] = field(default_factory=dict)
+    # The deleted paths of the last deleted_path_files pass, and the files it found.
+    _gone_hits: tuple[frozenset[str], frozenset[str]] | None = None
 
     @property
     def catalogue(self) -> dict[str, Tool]:
@@ -114,6 +118,22 @@ class RunState:
         if wanted:
             for key, paths in self.tree.grep_many(wanted).items():
                 self._candidates[key] = [p for p in paths if self.in_scope(p)]
+
+    def deleted_path_files(self, gone: Gone) -> dict[str, list[str]]:
+        """The files whose bytes hold a deleted path's name (`refs`) or a word an import of one
+        holds (`imports`). One pass over the tree per run: asked again for the same deleted
+        paths (after the edits), only the files found before and those the run wrote since are
+        read again, as no other file has changed."""
+        modules = go_modules((p, self.tree.original(p) or "") for p in self.tree.paths()
+                             if p.rpartition("/")[2] == "go.mod")
+        words = {"refs": Literals(gone.basenames),
+                 "imports": Literals({n.split(".", 1)[0] or n for n in gone.basenames}
+                                     | go_import_prefixes(modules, gone))}
+        if self._gone_hits is not None and self._gone_hits[0] == gone.deleted:
+            return self.tree.grep_many(words, among=sorted(self._gone_hits[1] | set(self.tree.touched())))
+        hits = self.tree.grep_many(words)
+        self._gone_hits = (gone.deleted, frozenset(p for found in hits.values() for p in found))
+        return hits
 
     def limit_to(self, paths: str) -> None:
         """Limit the run to the files the `paths=` globs cover ("" leaves the whole tree);
