@@ -127,16 +127,16 @@ class _Crossing:
     def refuse_calls(self) -> None:
         """A line elsewhere that still runs a removed make target (`make run-tracetesting` in a
         workflow step) would fail: refused and listed, for a human to remove or replace (comments
-        and documentation pages are residue). One pass over the tree finds the files for all the
-        targets together."""
+        and documentation pages are residue). The pass over the tree that finds the files for all
+        the targets also finds the residue's candidates (the names are known once the edits are
+        done): one pass, not two."""
         calls = {t: _make_call(re.escape(t)) for t in sorted(self.targets)}
         if not calls:
             return
         tree, found = self.state.tree, []
-        # Compiled application source is never edited (its mentions of the targets are residue):
-        # not read here; on a large repository it is most of the bytes.
-        scripts = [p for p in tree.paths() if not p.endswith(_COMPILED_SOURCE)]
-        for path in tree.grep(Literals(calls), among=scripts):  # a substring search per target: C speed
+        holding = self.state.prefetch_candidates(self.state.residue_names, also=Literals(calls))
+        # Compiled application source is never edited (its mentions of the targets are residue).
+        for path in (p for p in holding if not p.endswith(_COMPILED_SOURCE)):
             text = tree.read(path) if self.state.in_scope(path) else None
             if text is None or classify(path, text) in _PROSE:
                 continue  # a page that tells readers to run it is residue (prose)

@@ -16,7 +16,7 @@ from gitops_bot.domain.names import ServiceName, learn_split, service_name, word
 from gitops_bot.domain.pathrefs import Gone, Literals
 from gitops_bot.domain.scope import PathScope, parse_scope
 from gitops_bot.domain.versions import Tool, find_tool, load_catalogue
-from gitops_bot.domain.worktree import Worktree
+from gitops_bot.domain.worktree import Matcher, Worktree
 from gitops_bot.errors import UserError
 from gitops_bot.ops.footprint import project_dirs
 
@@ -110,14 +110,21 @@ class RunState:
         self.prefetch_candidates([name])
         return self._candidates["-".join(name.short)]
 
-    def prefetch_candidates(self, names: Iterable[ServiceName]) -> None:
+    def prefetch_candidates(self, names: Iterable[ServiceName], also: Matcher | None = None) -> list[str]:
         """Fill the candidates of several names in one pass over the tree (each file read once
-        for all their prefilters) rather than one pass per name."""
-        wanted = {"-".join(n.short): n.prefilter() for n in names}  # keyed by what the prefilter searches
+        for all their prefilters) rather than one pass per name; the files `also` matches, found
+        in the same pass (a caller's own prefilter, in scope or not), are returned."""
+        wanted: dict[object, Matcher] = {"-".join(n.short): n.prefilter() for n in names}  # by what it searches
         wanted = {key: prefilter for key, prefilter in wanted.items() if key not in self._candidates}
-        if wanted:
-            for key, paths in self.tree.grep_many(wanted).items():
+        if also is not None:
+            wanted[None] = also
+        if not wanted:
+            return []
+        hits = self.tree.grep_many(wanted)
+        for key, paths in hits.items():
+            if key is not None:
                 self._candidates[key] = [p for p in paths if self.in_scope(p)]
+        return hits.get(None, [])
 
     def deleted_path_files(self, gone: Gone) -> dict[str, list[str]]:
         """The files whose bytes hold a deleted path's name (`refs`) or a word an import of one
