@@ -206,9 +206,12 @@ def _separate_charts(state: RunState, tool: Tool) -> None:
     (the argo-cd chart is 5.x while Argo CD is 2.x): never moved by tool=, never silent either."""
     if tool.name in tool.chart_names:
         return
+    # A chart is named in `chart: NAME`/`chart = "NAME"` (or `REPO/NAME`), or as a Chart.yaml
+    # dependency's `name:`: only files with such a line are parsed (a big manifest naming istio is not).
+    named = re.compile(rf"chart[\"']?\s*[:=][^\n]*(?<![\w.-]){re.escape(tool.name)}(?![\w.-])", re.IGNORECASE)
     for path in state.tree.grep(Prefilter((tool.name,))):
         text = state.tree.original(path) if state.in_scope(path) else None
-        if text is None:
+        if text is None or not (named.search(text) or path.rsplit("/", 1)[-1] in ("Chart.yaml", "requirements.yaml")):
             continue
         for ref in charts.references(path, text, classify(path, text), tool.name):
             state.notes.append(Finding(path, ref.line, _line(text, ref.line).strip(),
