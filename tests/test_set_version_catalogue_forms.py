@@ -124,3 +124,13 @@ def test_a_try_default_chart_version_moves_with_chart_and_is_residue_for_the_too
     assert (repo / "other.tf").read_text().count("5.43.4") == 1
     code, second = report(repo, capsys, "chart=argo-cd", "version=5.45.0")
     assert code == 0 and second["files"] == []
+
+
+def test_a_chart_yaml_dependency_named_like_the_tool_is_residue_and_prose_is_not(tmp_path, capsys):
+    chart = ("apiVersion: v2\nname: boot\nversion: 0.1.0\ndependencies:\n  - name: argo-cd\n    version: 5.43.4\n"
+             "    repository: https://argoproj.github.io/argo-helm\n")
+    repo = write_tree(tmp_path, {"boot/Chart.yaml": chart,
+                                 "docs/apps.yaml": "apps:\n  - name: argo-cd\n    version: 5.43.4\n"})
+    code, result = report(repo, capsys, "tool=argo-cd", "version=2.9.0")
+    assert code == 0 and result["files"] == []
+    assert [(r["path"], r["line"]) for r in result["residue"]] == [("boot/Chart.yaml", 6)]
