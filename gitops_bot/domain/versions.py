@@ -11,6 +11,7 @@ through python-hcl2); text forms by patterns over lines.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -59,6 +60,16 @@ class Tool:
     build_metadata: bool = False  # versions may carry +build (v1.27.1+k3s1)
     eksctl: bool = False  # eksctl ClusterConfig metadata.version (minor only)
 
+    def variable_names(self) -> tuple[str, ...]:
+        """The catalogue's variables, each also in lower case (Terraform and Ansible write
+        `istio_version`), and, for a tool whose charts are versioned like it, `<tool>_chart_version`
+        (a Terraform local feeding its helm_releases: `istio_chart_version = "1.18.1"`)."""
+        names = [*self.variables, *(v.lower() for v in self.variables if v.isupper())]
+        if self.chart_names:
+            slug = re.sub(r"[^A-Za-z0-9]+", "_", self.name).strip("_")
+            names += [f"{slug.lower()}_chart_version", f"{slug.upper()}_CHART_VERSION"]
+        return tuple(dict.fromkeys(names))
+
     def anchors(self) -> "Anchors":
         """The prefilter every file holding one of the tool's forms passes (Anchors.search)."""
         return _anchors(self)
@@ -91,7 +102,7 @@ class Anchors:
 
 @lru_cache(maxsize=None)
 def _anchors(tool: "Tool") -> Anchors:
-    words = [*tool.variables, *tool.images, *tool.terraform]
+    words = [*tool.variable_names(), *tool.images, *tool.terraform]
     if tool.upgrade_plans:
         words.append("upgrade.cattle.io/")
     if tool.eksctl:
@@ -99,6 +110,8 @@ def _anchors(tool: "Tool") -> Anchors:
     words += [d.split("{")[0] for d in tool.directories + tool.branch_urls]
     if tool.github:
         words.append(tool.github)
+    if tool.chart_names:
+        words.append("helm.sh/chart")  # rendered chart labels (_chart_labels)
     charts = [n for n in tool.chart_names if n] if tool.chart_repository else []
     return Anchors(_shortest(w.encode() for w in words if w), _shortest(n.encode() for n in charts),
                    (tool.chart_repository or "").rstrip("/").encode())
@@ -289,7 +302,7 @@ def _patterns(tool: Tool) -> _Patterns:
     """Compiled once per tool and process (a check run scans every catalogue tool)."""
     full, tag = (f"{FULL}(?:{BUILD})?", f"{FULL}(?:{TAG_BUILD})?") if tool.build_metadata else (FULL, FULL)
     variables = []
-    for name in tool.variables:
+    for name in tool.variable_names():
         assign = rf"{_after(name, _BEFORE_VARIABLE)}{_ASSIGN}(?P<q>[\"']?)(?P<v>{full})(?P=q)(?![\w.+])"
         default = rf"\$\{{{re.escape(name)}:-(?P<v>{full})\}}"
         variables.append((re.compile(assign), re.compile(default)))
@@ -306,7 +319,11 @@ def _patterns(tool: Tool) -> _Patterns:
     if tool.github:
         slug = re.escape(tool.github)
         urls = [(re.compile(rf"github\.com/{slug}/releases/download/(?P<v>{FULL})/"), "release URL"),
-                (re.compile(rf"raw\.githubusercontent\.com/{slug}/(?P<v>{FULL})/"), "raw URL at a tag")]
+                (re.compile(rf"raw\.githubusercontent\.com/{slug}/(?P<v>{FULL})/"), "raw URL at a tag"),
+                (re.compile(rf"github\.com/{slug}/releases/tag/(?P<v>{FULL})(?![\w.-])"), "release page URL"),
+                # a Markdown link whose text is the version its release page names: [1.28.0](.../tag/1.28.0)
+                (re.compile(rf"\[(?P<v>{FULL})\]\(https://github\.com/{slug}/releases/tag/(?P=v)\)"),
+                 "release link text")]
     images = [re.compile(rf"{_after(image, _BEFORE_IMAGE)}:(?P<v>{tag})(?![\w.])(?P<d>@sha256:)?")
               for image in tool.images]
     return _Patterns(tuple(variables), tuple(directories), tuple(branch_urls), tuple(urls), tuple(images))
@@ -339,6 +356,9 @@ def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
         _helm_releases(s, tool)
     if kind in ("yaml", "helm") and tool.chart_repository and "Application" in text and may_name_a_chart(text):
         _argocd_charts(s, tool)
+    if (kind in ("yaml", "helm") and tool.chart_repository and "dependencies" in text
+            and path.rsplit("/", 1)[-1] in ("Chart.yaml", "requirements.yaml")):
+        _chart_dependencies(s, tool)
     patterns = _patterns(tool)
     for assign, default in patterns.variables:
         _variables(s, assign, default)
@@ -365,7 +385,54 @@ def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
     if tool.eksctl and kind in ("yaml", "helm"):
         for start, end in _eksctl_versions(text):
             s.add(start, end, "eksctl metadata.version", minor_only=True)
+    if tool.chart_names and kind in ("yaml", "helm") and "helm.sh/chart" in text:
+        for start, end, form in _chart_labels(text, tool):
+            s.add(start, end, form)
     return sorted(s.found, key=lambda o: o.start)
+
+
+_CHART_LABEL = re.compile(rf"^(?P<i>[ \t]+)helm\.sh/chart:[ \t]*(?P<q>[\"']?)(?P<c>[a-z0-9][a-z0-9-]*?)-(?P<v>{FULL})"
+                          r"(?P=q)[ \t]*$", re.M)
+_VERSION_LABEL = re.compile(rf"app\.kubernetes\.io/version:[ \t]*(?P<q>[\"']?)(?P<v>{FULL})(?P=q)[ \t]*$")
+
+
+def _chart_labels(text: str, tool: Tool) -> Iterable[tuple[int, int, str]]:
+    """Rendered Helm labels (manifests generated by `helm template`/istioctl): `helm.sh/chart:
+    NAME-VERSION` where NAME is one of the tool's charts, and the `app.kubernetes.io/version`
+    label of the same labels mapping when it holds the same version. A chart name is often a
+    common word (`base`), so the labels mapping must also name the tool (`part-of: istio`)."""
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    word = tool.name.split("-")[0].lower()
+    for m in _CHART_LABEL.finditer(text):
+        if m.group("c") not in tool.chart_names:
+            continue
+        number = bisect_right(starts, m.start()) - 1
+        block = _sibling_lines(lines, number, m.group("i"))
+        if not any(word in lines[n].lower() for n in block if n != number):
+            continue
+        yield m.start("v"), m.end("v"), "chart label (helm.sh/chart)"
+        for n in block:
+            label = _VERSION_LABEL.match(lines[n].rstrip("\r\n"), len(m.group("i")))
+            if label and label.group("v") == m.group("v"):
+                yield starts[n] + label.start("v"), starts[n] + label.end("v"), "version label (app.kubernetes.io/version)"
+
+
+def _sibling_lines(lines: list[str], number: int, indent: str) -> list[int]:
+    """The line numbers (0-based) of the run of keys around `number` written at exactly `indent`
+    (one YAML mapping of scalars: a labels block)."""
+    def sibling(n: int) -> bool:
+        line = lines[n]
+        return line.startswith(indent) and len(line) > len(indent) and not line[len(indent)].isspace()
+
+    first = last = number
+    while first > 0 and sibling(first - 1):
+        first -= 1
+    while last + 1 < len(lines) and sibling(last + 1):
+        last += 1
+    return list(range(first, last + 1))
 
 
 _PLAN_VERSION = re.compile(rf"^[ \t]+version:[ \t]*(?P<q>[\"']?)(?P<v>{FULL}(?:{BUILD})?)(?P=q)[ \t]*(?:#.*)?$", re.M)
@@ -457,6 +524,31 @@ def _argocd_charts(s: _Scan, tool: Tool) -> None:
                 value = str(source.target_revision)
                 if is_version(value) and raw[len(quote):].startswith(value):
                     s.add(start + len(quote), start + len(quote) + len(value), "chart version (ArgoCD)")
+
+
+def _chart_dependencies(s: _Scan, tool: Tool) -> None:
+    """`Chart.yaml` (Helm 2 `requirements.yaml`) dependencies on one of the tool's charts, from
+    the tool's own chart repository: an umbrella chart pinning the tool (`version: v1.14.4`)."""
+    from ruamel.yaml.error import YAMLError
+
+    from gitops_bot.domain.images import value_span
+    from gitops_bot.parse.yaml import load_rt
+    from gitops_bot.text.splice import Lines
+
+    try:
+        docs = load_rt(s.text)
+    except (YAMLError, RecursionError, ValueError):
+        return
+    lines = Lines(s.text)
+    for doc in docs:
+        dependencies = doc.get("dependencies") if hasattr(doc, "get") else None
+        for dep in dependencies if isinstance(dependencies, list) else []:
+            if not (hasattr(dep, "get") and dep.get("name") in tool.chart_names
+                    and _same_repo(dep.get("repository"), tool.chart_repository)):
+                continue
+            span = value_span(dep, "version", lines) if "version" in dep else None
+            if span is not None and is_version(s.text[span[0]:span[1]]):
+                s.add(span[0], span[1], "chart dependency version (Chart.yaml)")
 
 
 def _helm_releases(s: _Scan, tool: Tool) -> None:

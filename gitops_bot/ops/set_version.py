@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from gitops_bot.domain import charts
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.github_refs import is_project, is_release_branch, is_version_ref
 from gitops_bot.domain.images import is_repository, is_tag
@@ -173,7 +174,49 @@ def _run_tool(state: RunState, args: dict[str, str]) -> None:
         state.tree.write(path, result)
         state.validation.append(Validation(path, "re-parse and re-scan", True))
     _lookalikes(state, tool, found_versions)
+    _path_lookalikes(state, tool, found_versions)
     _minor_lookalikes(state, tool, found_minors)
+    _separate_charts(state, tool)
+
+
+def _path_lookalikes(state: RunState, tool: Tool, versions: set[str]) -> None:
+    """Residue: in a file whose path names the tool (synchronize-istio-manifests.sh,
+    istio/profile.yaml), lines holding an old version in no recognised form although they do not
+    name the tool (`COMMIT="1.28.0"`, `tag: 1.28.0`); `_lookalikes` has those that name it."""
+    if not versions:
+        return
+    name = re.compile(re.escape(tool.name.split("-")[0]), re.IGNORECASE)
+    version_re = re.compile(r"(?<![\w.])v?(" + "|".join(re.escape(v) for v in sorted(versions)) + r")(?![\w.])")
+    for path in state.tree.paths():
+        text = state.tree.original(path) if name.search(path) and state.in_scope(path) else None
+        if text is None or not version_re.search(text):
+            continue
+        suspects = [(number, line) for number, line in enumerate(text.splitlines(), start=1)
+                    if not name.search(line) and version_re.search(line)]
+        covered = {o.line for o in _scan(state, path, text, classify(path, text), tool)} if suspects else set()
+        for number, line in suspects:
+            if number not in covered:
+                state.notes.append(Finding(path, number, line.strip(),
+                                           f"looks like {tool.name} {version_re.search(line).group(1)} (in a path "
+                                           f"naming {tool.name}) but is not a recognised form"))
+
+
+def _separate_charts(state: RunState, tool: Tool) -> None:
+    """Residue: Helm charts named like the tool that the catalogue does not version like it
+    (the argo-cd chart is 5.x while Argo CD is 2.x): never moved by tool=, never silent either."""
+    if tool.name in tool.chart_names:
+        return
+    # A chart is named in `chart: NAME`/`chart = "NAME"` (or `REPO/NAME`), or as a Chart.yaml
+    # dependency's `name:`: only files with such a line are parsed (a big manifest naming istio is not).
+    named = re.compile(rf"chart[\"']?\s*[:=][^\n]*(?<![\w.-]){re.escape(tool.name)}(?![\w.-])", re.IGNORECASE)
+    for path in state.tree.grep(Prefilter((tool.name,))):
+        text = state.tree.original(path) if state.in_scope(path) else None
+        if text is None or not (named.search(text) or path.rsplit("/", 1)[-1] in ("Chart.yaml", "requirements.yaml")):
+            continue
+        for ref in charts.references(path, text, classify(path, text), tool.name):
+            state.notes.append(Finding(path, ref.line, _line(text, ref.line).strip(),
+                                       f"kept: {ref.form} {ref.version} of chart {tool.name}, versioned apart from "
+                                       f"the tool; set it with chart={tool.name}", Kind.KEPT))
 
 
 def occurrences_in_tree(state: RunState, tool: Tool):

@@ -78,11 +78,11 @@ def helm_release_versions(text: str) -> list[tuple[str | None, str | None, str, 
                     for attr in children(child):
                         if is_node(attr, "attribute"):
                             attrs[token_text(attr.children[0])] = attr.children[-1]
-            version = attrs.get("version")
+            version = try_default(attrs.get("version"))
             parts = string_parts(version) if version is not None else []
             if len(parts) == 1:
                 part = parts[0]
-                found.append((literal(attrs.get("repository")), literal(attrs.get("chart")),
+                found.append((literal(try_default(attrs.get("repository"))), literal(try_default(attrs.get("chart"))),
                               "".join(str(t) for t in part.children), part.meta.start_pos, part.meta.end_pos))
     return found
 
@@ -103,6 +103,17 @@ def helm_releases_without_version(text: str) -> list[tuple[str, str | None, str 
                 found.append((key[2] if len(key) > 2 else "", literal(attrs.get("repository")),
                               literal(attrs.get("chart")), line))
     return found
+
+
+def try_default(expr):
+    """The literal default of `try(var.x.version, "5.43.4")` (its last argument, a plain string),
+    the value a module writes when its caller sets none; any other expression as it is."""
+    node = expr.children[0] if is_node(expr, "expr_term") and expr.children else expr
+    if not is_node(node, "function_call") or not node.children or token_text(node.children[0]) != "try":
+        return expr
+    arguments = [c for c in children(node) if is_node(c, "arguments")]
+    values = [a for a in children(arguments[0]) if hasattr(a, "data")] if arguments else []
+    return values[-1] if len(values) >= 2 and literal(values[-1]) is not None else expr
 
 
 def string_parts(expr) -> list:
