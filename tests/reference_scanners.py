@@ -25,7 +25,7 @@ def reference_mentions(word: str) -> re.Pattern[bytes]:
 
 def reference_anchors(tool: Tool) -> re.Pattern[bytes]:
     """Tool.anchors() of before: any variable, image, chart name, prefix or slug."""
-    words = [*tool.variables, *tool.images, *tool.chart_names]
+    words = [*tool.variable_names(), *tool.images, *tool.chart_names]
     words += [d.split("{")[0] for d in tool.directories + tool.branch_urls]
     if tool.github:
         words.append(tool.github)
@@ -54,7 +54,7 @@ def reference_scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurren
         _helm_releases(s, tool)
     if kind in ("yaml", "helm") and tool.chart_repository and "Application" in text:
         _argocd_charts(s, tool)
-    for name in tool.variables:
+    for name in tool.variable_names():
         _variables(s, name)
     for template in tool.directories:
         prefix, suffix = (re.escape(part) for part in template.split("{version}", 1))
@@ -79,7 +79,8 @@ def reference_scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurren
 def _variables(s: _Scan, name: str) -> None:
     text = s.text
     operator = r"(?:\s*(?:\?=|::=|:=|\+=|=)\s*|:[ \t]+)"
-    assign = rf"(?<![\w$]){re.escape(name)}{operator}(?P<q>[\"']?)(?P<v>{FULL})(?P=q)(?![\w.])"
+    # `+` after it starts build metadata (`1.2.3+k3s1`): not a plain X.Y.Z, never half-moved.
+    assign = rf"(?<![\w$]){re.escape(name)}{operator}(?P<q>[\"']?)(?P<v>{FULL})(?P=q)(?![\w.+])"
     for m in re.finditer(assign, text):
         rest = text[m.end():text.find("\n", m.end()) if "\n" in text[m.end():] else len(text)]
         if s.kind == "make":

@@ -21,7 +21,7 @@ from __future__ import annotations
 import posixpath
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
-from gitops_bot.domain.imports import JS_FILES, Import, go_modules, imports_of_deleted
+from gitops_bot.domain.imports import JS_FILES, Import, imports_of_deleted
 from gitops_bot.domain.pathrefs import Gone, Reference, gone_paths, referring
 from gitops_bot.edit import SOURCE_SUFFIXES, classify
 from gitops_bot.ops.base import Operation
@@ -40,7 +40,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
     gone = gone_paths(tree)
     if not gone.deleted:
         return
-    modules = go_modules((p, tree.original(p) or "") for p in tree.paths() if p.rpartition("/")[2] == "go.mod")
+    modules = state.go_modules()
     hits = state.deleted_path_files(gone)  # no new pass over the tree when remove_references made one
     found = referring(tree, gone, among=hits["refs"])
     imported = _imports(state, gone, modules, hits["imports"])

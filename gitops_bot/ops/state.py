@@ -57,6 +57,7 @@ class RunState:
     _names: dict[str, ServiceName] = field(default_factory=dict)
     # The deleted paths of the last deleted_path_files pass, and the files it found.
     _gone_hits: tuple[frozenset[str], frozenset[str]] | None = None
+    _go_modules: dict[str, str] | None = None
 
     @property
     def catalogue(self) -> dict[str, Tool]:
@@ -126,16 +127,21 @@ class RunState:
                 self._candidates[key] = [p for p in paths if self.in_scope(p)]
         return hits.get(None, [])
 
+    def go_modules(self) -> dict[str, str]:
+        """The repository's Go modules from its go.mod files as they were (read once per run)."""
+        if self._go_modules is None:
+            self._go_modules = go_modules((p, self.tree.original(p) or "") for p in self.tree.paths()
+                                          if p.rpartition("/")[2] == "go.mod")
+        return self._go_modules
+
     def deleted_path_files(self, gone: Gone) -> dict[str, list[str]]:
         """The files whose bytes hold a deleted path's name (`refs`) or a word an import of one
         holds (`imports`). One pass over the tree per run: asked again for the same deleted
         paths (after the edits), only the files found before and those the run wrote since are
         read again, as no other file has changed."""
-        modules = go_modules((p, self.tree.original(p) or "") for p in self.tree.paths()
-                             if p.rpartition("/")[2] == "go.mod")
         words = {"refs": Literals(gone.basenames),
                  "imports": Literals({n.split(".", 1)[0] or n for n in gone.basenames}
-                                     | go_import_prefixes(modules, gone))}
+                                     | go_import_prefixes(self.go_modules(), gone))}
         if self._gone_hits is not None and self._gone_hits[0] == gone.deleted:
             return self.tree.grep_many(words, among=sorted(self._gone_hits[1] | set(self.tree.touched())))
         hits = self.tree.grep_many(words)

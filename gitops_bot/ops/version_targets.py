@@ -63,31 +63,37 @@ def _image_cuts(state: RunState, path: str, text: str, kind: str, ref: images.Im
     when a change that was asked cannot be made)."""
     line = _line(text, ref.line).strip()
 
-    def note(reason: str, refused: bool = False) -> list[Cut]:
-        (state.refused if refused else state.notes).append(
-            Finding(path, ref.line, line, reason, Kind.KEPT if refused else Kind.RESIDUE))
+    def note(reason: str) -> list[Cut]:
+        _left(state, path, ref.line, line, reason)
         return []
 
     if kind in _DOCS:
         return note(f"{ref.form} in documentation: not changed")
     cuts, problem = _tag_cut(ref, tag, version, renaming=bool(to))
     if problem:
-        return note(problem, refused=problem.startswith("edit refused"))
+        return note(problem)
     if to:
         if ref.name is None:
-            return note(f"edit refused: {ref.form}: the repository cannot be renamed in place; rename it by hand",
-                        True)
+            return note(f"edit refused: {ref.form}: the repository cannot be renamed in place; rename it by hand")
         if text[ref.name[0]:ref.name[1]] != to:
             cuts.append(Cut(Span(*ref.name), to))
     if cuts and (ref.digest or ref.digest_key):
         if digest is None:
             return note("edit refused: image pinned by digest; say digest=keep or digest=drop "
-                        "(or update tag and digest together)", True)
+                        "(or update tag and digest together)")
         if digest == "drop":
             if ref.digest_key:
-                return note("edit refused: the digest is in a key of its own; drop it by hand", True)
+                return note("edit refused: the digest is in a key of its own; drop it by hand")
             cuts.append(Cut(Span(*ref.digest), ""))
     return cuts
+
+
+def _left(state: RunState, path: str, number: int, line: str, reason: str, refused: bool | None = None) -> None:
+    """A reference left as it is: a refused edit when the reason says so ("edit refused: ...", or
+    `refused`), the residue otherwise."""
+    refused = reason.startswith("edit refused") if refused is None else refused
+    (state.refused if refused else state.notes).append(
+        Finding(path, number, line, reason, Kind.KEPT if refused else Kind.RESIDUE))
 
 
 def _tag_cut(ref: images.ImageRef, tag: str, version: str | None, renaming: bool) -> tuple[list[Cut], str]:
@@ -140,9 +146,8 @@ def run_github(state: RunState, project: str, version: str) -> None:
             state.found.append(Finding(path, ref.line, line, f"{ref.form}: {ref.ref}", Kind.VERSION, ref.ref))
             replacement, problem = _github_ref(kind, ref.ref, version)
             if problem:
-                refused = problem.startswith("edit refused")
-                (state.refused if refused else state.notes).append(Finding(
-                    path, ref.line, line.strip(), f"{ref.form}: {problem}", Kind.KEPT if refused else Kind.RESIDUE))
+                _left(state, path, ref.line, line.strip(), f"{ref.form}: {problem}",
+                      refused=problem.startswith("edit refused"))
             elif replacement != ref.ref:
                 cuts.append(Cut(Span(ref.start, ref.end), replacement))
                 _stale(state, path, text, ref.line, (ref.start, ref.end), ref.ref)
@@ -401,9 +406,7 @@ def _toolchain_cut(state: RunState, path: str, text: str, kind: str, ref: toolch
     if kind in _DOCS:
         state.notes.append(Finding(path, ref.line, line, f"{ref.form} in documentation: not changed"))
     elif replacement is None:
-        refused = ref.reason.startswith("edit refused")
-        (state.refused if refused else state.notes).append(
-            Finding(path, ref.line, line, ref.reason, Kind.KEPT if refused else Kind.RESIDUE))
+        _left(state, path, ref.line, line, ref.reason)
     elif not toolchains.stays_a_string(ref, replacement):
         state.refused.append(Finding(path, ref.line, line, f"edit refused: {replacement} would not stay a string "
                                      "in plain YAML; quote it", Kind.KEPT))
