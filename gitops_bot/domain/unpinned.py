@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from gitops_bot.domain.floating import Floating, floating_images
+from gitops_bot.domain.floating import FLOATING_MARK, Floating, floating_images
 from gitops_bot.domain.images import is_repository
 from gitops_bot.text.splice import line_numbers
 
@@ -30,13 +30,14 @@ _KEY_RE = re.compile(r"^(?P<indent>[ \t]*)(?:-[ \t]+)?(?P<key>[\w-]+):[ \t]*(?P<
 
 
 class _UnpinnedMark:
-    """Bytes every file with an unpinned image contains (a cheap prefilter over the tree)."""
+    """Bytes every file with an unpinned image contains (a cheap prefilter over the tree): the
+    floating references' (`image:`, `tag: latest`), or FROM or `container:`."""
 
-    _LITERALS = (b"image:", b"FROM", b"from", b"container:")
+    _LITERALS = (b"FROM", b"from", b"container:")
 
     def search(self, data: bytes) -> bool:
         """Whether `data` may hold an unpinned image (the Worktree.grep API)."""
-        return any(word in data for word in self._LITERALS)
+        return any(word in data for word in self._LITERALS) or FLOATING_MARK.search(data)
 
 
 UNPINNED_MARK = _UnpinnedMark()

@@ -104,7 +104,8 @@ def _with_digest(state: RunState, path: str, text: str, ref: images.ImageRef, ta
     if ref.digest is not None:
         old = text[ref.digest[0]:ref.digest[1]]
         return cuts + ([Cut(Span(*ref.digest), "@" + digest)] if old != "@" + digest else [])
-    if ref.name is None:  # a Helm values or kustomize entry: where a digest goes is the chart's business
+    if ref.name is None or ref.tag[0] != ref.name[1] + 1:
+        # the tag in a key of its own (Helm values, kustomize): where a digest goes is the chart's business
         _left(state, path, ref.line, _line(text, ref.line).strip(),
               f"{ref.form} has no digest: add {digest} where the chart reads it, by hand")
         return cuts
