@@ -92,6 +92,13 @@ def test_anonymous_token_flow_pages_and_digest(monkeypatch):
     ]
 
 
+def test_a_next_page_on_another_host_is_not_followed():
+    with FakeRegistry(IMAGES, page=2, link_base="http://127.0.0.1:1") as fake:
+        oci = OciRegistries({"GITOPS_BOT_REGISTRY_URLS": f"docker.io={fake.url}"})
+        with pytest.raises(UserError, match="continues on another host"):
+            oci.image_tags("nginx")
+
+
 def test_a_local_registry_is_plain_http_and_credentials_go_to_the_token_realm():
     with FakeRegistry(IMAGES, digest_header=False) as fake:
         oci = OciRegistries({"GITOPS_BOT_REGISTRY_AUTH": f"{fake.host}=bot:s3cret"})

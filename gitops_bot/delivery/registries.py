@@ -73,6 +73,8 @@ class OciRegistries:
                 if not link:
                     break
                 url = link.group(1) if "://" in link.group(1) else base + link.group(1)
+                if not url.startswith(base + "/"):  # the token is for this registry only
+                    raise UserError(f"registry {host}: the tag list of {image} continues on another host ({url})")
             self._tags[image] = tags
         return self._tags[image]
 

@@ -31,13 +31,16 @@ _KEY_RE = re.compile(r"^(?P<indent>[ \t]*)(?:-[ \t]+)?(?P<key>[\w-]+):[ \t]*(?P<
 
 class _UnpinnedMark:
     """Bytes every file with an unpinned image contains (a cheap prefilter over the tree): the
-    floating references' (`image:`, `tag: latest`), or FROM or `container:`."""
+    floating references' (`image:`, `tag: latest`), `container:`, or a line starting with an
+    upper-case FROM (a lower-case `from` line is Python's as often as a Dockerfile's: such a
+    Dockerfile is not looked at)."""
 
-    _LITERALS = (b"FROM", b"from", b"container:")
+    _FROM = re.compile(rb"(?m)^[ \t]*FROM[ \t]")
 
     def search(self, data: bytes) -> bool:
         """Whether `data` may hold an unpinned image (the Worktree.grep API)."""
-        return any(word in data for word in self._LITERALS) or FLOATING_MARK.search(data)
+        return b"container:" in data or FLOATING_MARK.search(data) or (b"FROM" in data and bool(
+            self._FROM.search(data)))
 
 
 UNPINNED_MARK = _UnpinnedMark()

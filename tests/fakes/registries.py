@@ -87,8 +87,9 @@ class FakeRegistry(_Server):
     `digest_header=False` leaves Docker-Content-Digest out; `page` splits tag lists into pages."""
 
     def __init__(self, images: dict[str, list[str]], *, tags_body: bytes | None = None, status: int | None = None,
-                 digest_header: bool = True, page: int = 0, bad_digest: bool = False) -> None:
+                 digest_header: bool = True, page: int = 0, bad_digest: bool = False, link_base: str = "") -> None:
         super().__init__()
+        self.link_base = link_base  # written before the next page's path (another host, for a test)
         self.images, self.tags_body, self.status = images, tags_body, status
         self.digest_header, self.page, self.bad_digest = digest_header, page, bad_digest
 
@@ -135,7 +136,7 @@ class FakeRegistry(_Server):
             start = int(query.get("last", ["0"])[0])
             tags, rest = tags[start:start + self.page], tags[start + self.page:]
             if rest:
-                headers["Link"] = f'</v2/{name}/tags/list?n={self.page}&last={start + self.page}>; rel="next"'
+                headers["Link"] = f'<{self.link_base}/v2/{name}/tags/list?n={self.page}&last={start + self.page}>; rel="next"'
         return 200, headers, json.dumps({"name": name, "tags": tags}).encode()
 
 
