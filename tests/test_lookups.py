@@ -139,8 +139,10 @@ IMAGE_FORMS = {
     "chart/values.yaml": (
         "image:\n  repository: nginx\n  tag: \"1.25.3\"\nother:\n  repository: bitnami/nginx\n  tag: 1.25.3\n",
         "image:\n  repository: nginx\n  tag: \"1.27.3\"\nother:\n  repository: bitnami/nginx\n  tag: 1.25.3\n"),
-    "docker-compose.yml": ("services:\n  web:\n    image: 'nginx:1.25.3'\n", "services:\n  web:\n    image: 'nginx:1.27.3'\n"),
-    "Dockerfile": ("FROM nginx:1.25.3 AS web\nRUN echo nginx:1.25.3\n", "FROM nginx:1.27.3 AS web\nRUN echo nginx:1.27.3\n"),
+    "docker-compose.yml": ("services:\n  web:\n    image: 'nginx:1.25.3'\n",
+                           "services:\n  web:\n    image: 'nginx:1.27.3'\n"),
+    "Dockerfile": ("FROM nginx:1.25.3 AS web\nRUN echo nginx:1.25.3\n",
+                   "FROM nginx:1.27.3 AS web\nRUN echo nginx:1.27.3\n"),
 }
 
 
@@ -246,7 +248,8 @@ PIN_FORMS = {
         "web:\n  image: nginx\n  tag: 1.25.3\nsub:\n  image:\n    repository: nginx\n    tag: \"\"\n",
         "image:\n  repository: ghcr.io/acme/api\n  pullPolicy: Always\n  tag: 1.5.0\n"
         "web:\n  image: nginx\n  tag: 1.25.3\nsub:\n  image:\n    repository: nginx\n    tag: \"\"\n"),
-    "docker-compose.yml": ("services:\n  web:\n    image: \"nginx\"\n", "services:\n  web:\n    image: \"nginx:1.27.3\"\n"),
+    "docker-compose.yml": ("services:\n  web:\n    image: \"nginx\"\n",
+                           "services:\n  web:\n    image: \"nginx:1.27.3\"\n"),
     ".github/workflows/ci.yaml": (
         "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    container: golang\n    services:\n"
         "      web:\n        image: nginx:latest\n    steps:\n      - run: go test ./...\n",

@@ -136,7 +136,8 @@ class FakeRegistry(_Server):
             start = int(query.get("last", ["0"])[0])
             tags, rest = tags[start:start + self.page], tags[start + self.page:]
             if rest:
-                headers["Link"] = f'<{self.link_base}/v2/{name}/tags/list?n={self.page}&last={start + self.page}>; rel="next"'
+                following = f"{self.link_base}/v2/{name}/tags/list?n={self.page}&last={start + self.page}"
+                headers["Link"] = f'<{following}>; rel="next"'
         return 200, headers, json.dumps({"name": name, "tags": tags}).encode()
 
 
