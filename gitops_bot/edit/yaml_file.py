@@ -25,7 +25,11 @@ What stays (h4, issue 12: lines a human leaves on real repositories):
   `run: |` script gets the shell editor's own rules (call lines, `case` patterns, loop words,
   JSON arrays: embedded_shell.py).
 And a kustomization's `resources:`/`components:` entry whose file (or folder's kustomization)
-the run deleted goes, whatever its name: kustomize cannot build a missing resource.
+the run deleted goes, whatever its name: kustomize cannot build a missing resource. A kustomize
+`Kustomization` is a list of references, never the service's own manifest: its entries go one by
+one, and a list they leave empty keeps its key (`resources:` with nothing under it, which kustomize
+reads as no resources): the folder still builds, and whatever a Flux Kustomization or an overlay
+points at it stays valid.
 
 The planner works on a *parse text* whose line/column geometry equals the original's; for Helm
 templates that is the template with actions masked (see helm.py).
@@ -155,13 +159,16 @@ class Plan:
     # The scripts of workflow steps the shell rules edited: their data path, the new script.
     scripts: dict[DataPath, str] = field(default_factory=dict)
     shell_lines: set[int] = field(default_factory=set)  # lines those edits touch
+    emptied: set[DataPath] = field(default_factory=set)  # kustomize lists left empty, their key kept
 
 
 class _Planner:
     def __init__(self, parse_text: str, name: ServiceName,
                  kept: tuple[tuple[tuple[str, ...], str], ...] = (), deleted: frozenset[str] = frozenset(),
-                 gone: Callable[[str], bool] = lambda ref: False, removed_vars: frozenset[str] = frozenset()) -> None:
+                 gone: Callable[[str], bool] = lambda ref: False, removed_vars: frozenset[str] = frozenset(),
+                 kustomization: bool = False) -> None:
         self.text = parse_text
+        self.kustomization = kustomization  # the file is a kustomization.yaml
         self.lines = Lines(parse_text)
         self.name = name
         self.kept = kept  # value paths a template left in place still reads, with why
@@ -179,7 +186,7 @@ class _Planner:
     def run(self, docs: list[Any], root: DataPath = ()) -> Plan:
         for i, doc in enumerate(docs):
             self.doc = doc
-            if isinstance(doc, CommentedMap) and "kind" in doc and (
+            if isinstance(doc, CommentedMap) and "kind" in doc and not _is_kustomize(doc) and (
                     self._item_is_service(doc) or self._named_for_service(doc)):
                 if len(docs) > 1:
                     self._remove_document(doc)
@@ -267,8 +274,12 @@ class _Planner:
                     removed += 1
                 continue
             if isinstance(value, (CommentedMap, CommentedSeq)):
-                if self._visit(value, path + (key,)) and not self._withheld(path + (key,), node.lc.key(key)[0]) \
-                        and self._remove_key(node, key):
+                if not self._visit(value, path + (key,)):
+                    continue
+                if self.kustomization and len(path) == 1 and key in KUSTOMIZE_LISTS \
+                        and isinstance(value, CommentedSeq) and not value.fa.flow_style():
+                    self.plan.emptied.add(path + (key,))  # its items are cut; the key stays (module doc)
+                elif not self._withheld(path + (key,), node.lc.key(key)[0]) and self._remove_key(node, key):
                     self.plan.deleted.add(path + (key,))
                     removed += 1
             elif isinstance(value, (LiteralScalarString, FoldedScalarString)):
@@ -518,6 +529,11 @@ class _Planner:
         return 0
 
 
+def _is_kustomize(doc: CommentedMap) -> bool:
+    """A kustomize Kustomization or Component (not Flux's `Kustomization` custom resource)."""
+    return str(doc.get("apiVersion", "")).startswith("kustomize.config.k8s.io/")
+
+
 def _defines_shallow(node: Any, name: ServiceName, depth: int = 1) -> bool:
     """True when a mapping key in the first three levels of `node` names the service."""
     if isinstance(node, CommentedSeq) and depth <= 3:
@@ -556,12 +572,13 @@ def _pointers(node: Any) -> Iterator[str]:
 
 def plan_removal(parse_text: str, name: ServiceName,
                  kept: tuple[tuple[tuple[str, ...], str], ...] = (), deleted: frozenset[str] = frozenset(),
-                 gone: Callable[[str], bool] = lambda ref: False, removed_vars: frozenset[str] = frozenset()) -> Plan:
+                 gone: Callable[[str], bool] = lambda ref: False, removed_vars: frozenset[str] = frozenset(),
+                 kustomization: bool = False) -> Plan:
     """Plan the service's removal in YAML text (raises YAMLError when it does not parse); entries
     holding a value path in `kept` stay, refused; list items pointing into `deleted` paths go, and
     kustomization entries for which `gone` holds, and compose `environment:` pass-throughs of
-    `removed_vars`."""
-    return _Planner(parse_text, name, kept, deleted, gone, removed_vars).run(load_rt(parse_text))
+    `removed_vars`. In a `kustomization` file a list left empty keeps its key."""
+    return _Planner(parse_text, name, kept, deleted, gone, removed_vars, kustomization).run(load_rt(parse_text))
 
 
 def deleted_reference(ctx: RemovalContext) -> Callable[[str], bool]:
@@ -637,6 +654,8 @@ def prune(data: Any, deleted: set[DataPath], path: DataPath = ()) -> Any:
 def same_data(expected: Any, actual: Any, name: ServiceName, plan: Plan, path: DataPath = ()) -> bool:
     """Compare re-parsed data with the original minus deletions; scalars may differ only by the
     scalar edits, embedded YAML only by its own deletions."""
+    if path in plan.emptied and expected == [] and actual is None:
+        return True  # a kustomize list emptied on purpose: its key stays, with nothing under it
     if path in plan.scripts and isinstance(expected, str):
         return actual == plan.scripts[path]
     if path in plan.embedded and isinstance(expected, str) and isinstance(actual, str):
@@ -667,7 +686,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     name = ctx.name
     try:
         plan = plan_removal(text, name, ctx.kept_values, ctx.deleted_paths, deleted_reference(ctx),
-                            ctx.variables_removed_here())
+                            ctx.variables_removed_here(), posixpath.basename(ctx.path) in KUSTOMIZATION_FILES)
     except YAMLError as exc:
         raise Unparsable(_error_line(exc), "YAML does not parse: " + _first_line(exc)) from exc
     cuts = plan.cuts + scalar_line_cuts(text, name, plan) + commented_out_entries(text, ctx)
