@@ -224,15 +224,7 @@ class _Planner:
         return any(self.name.names_in_comment(self.lines.line(n)) for n in range(top, line))
 
     def _named_for_service(self, doc: CommentedMap) -> bool:
-        """A manifest whose own name (`metadata.name`) is the service's or one of its parts
-        (`video-service-app`, `video-service-secret`): one word more at most, since a longer
-        name (`argo-workflow-spark-manager`) is often another component's thing that merely
-        starts with the service's name."""
-        metadata = doc.get("metadata")
-        own = metadata.get("name") if isinstance(metadata, CommentedMap) else None
-        if not isinstance(own, str):
-            return False
-        return self.name.identifies(own) or (self.name.owns(own) and len(words(own)) <= len(self.name.tokens) + 1)
+        return named_for(doc, self.name)
 
     def _generated_for_service(self, doc: Any) -> CommentedMap | None:
         """The first configMapGenerator/secretGenerator entry of a kustomization that is named
@@ -529,7 +521,33 @@ class _Planner:
         return 0
 
 
-def _is_kustomize(doc: CommentedMap) -> bool:
+def named_for(doc: dict, name: ServiceName) -> bool:
+    """A manifest whose own name (`metadata.name`) is the service's or one of its parts
+    (`video-service-app`, `video-service-ingress`): one word more at most, since a longer
+    name (`argo-workflow-spark-manager`) is often another component's thing that merely
+    starts with the service's name."""
+    metadata = doc.get("metadata")
+    own = metadata.get("name") if isinstance(metadata, dict) else None
+    if not isinstance(own, str):
+        return False
+    return name.identifies(own) or (name.owns(own) and len(words(own)) <= len(name.tokens) + 1)
+
+
+def only_manifests_of(text: str, name: ServiceName) -> bool:
+    """True for a plain YAML file (no template actions) whose every document is a manifest named
+    for the service (a `NetworkPolicy` named `video-service-ingress` in `network-policies.yaml`):
+    the file is the service's own, whatever its name."""
+    if "{{" in text:
+        return False
+    try:
+        docs = [d for d in load_safe(text) if d is not None]
+    except YAMLError:
+        return False
+    return bool(docs) and all(isinstance(d, dict) and "kind" in d and not _is_kustomize(d) and named_for(d, name)
+                              for d in docs)
+
+
+def _is_kustomize(doc: dict) -> bool:
     """A kustomize Kustomization or Component (not Flux's `Kustomization` custom resource)."""
     return str(doc.get("apiVersion", "")).startswith("kustomize.config.k8s.io/")
 
