@@ -8,6 +8,7 @@ What is removed (DESIGN.md section 1, DOMAIN.md chore 1):
   mappings whose identifying fields all point at it (`- name: app_video / user: video`, a
   Prometheus job, a route whose only destination is the service);
 - items of flow sequences (`[auth, video, board]`), edited character by character;
+- patterns of a Flux Alert's `exclusionList`/`inclusionList` naming the service (its events stop);
 - alternatives inside regexes and PromQL (`a-service|video-service`), and whole `or ...` lines of
   multi-line PromQL expressions;
 - the same inside YAML embedded in block scalars (`prometheus.yml: |`).
@@ -78,6 +79,8 @@ SCRIPT_KEYS = frozenset({"run", "script"})
 BUILD_ARGS_KEY = "build-args"
 _BUILD_ARG_RE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)=")
 KUSTOMIZE_LISTS = frozenset({"resources", "components", "bases", "crds", "patchesStrategicMerge"})
+# A Flux notification Alert's lists of regexes over event messages.
+_EVENT_FILTER_PATHS = frozenset({("spec", "exclusionList"), ("spec", "inclusionList")})
 KUSTOMIZATION_FILES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
 
 
@@ -291,7 +294,7 @@ class _Planner:
             if verdict is not None:
                 removed += self._environment_item(node, i, verdict, path)
             elif self._item_is_service(item) or (isinstance(item, str) and item in compose_names) \
-                    or self._gone_entry(item, path):
+                    or self._gone_entry(item, path) or self._event_filter(item, path):
                 if self._is_flag_list(node):
                     self._refuse(node.lc.item(i)[0], "argument list: removing one word would change the command")
                     continue
@@ -362,6 +365,14 @@ class _Planner:
             return False
         last = re.split(r"[:@]", pointer.rstrip("/").rsplit("/", 1)[-1], maxsplit=1)[0]
         return self.name.owns(last)
+
+    def _event_filter(self, item: Any, path: DataPath) -> bool:
+        """A Flux Alert's `exclusionList`/`inclusionList` pattern naming the service (`"video
+        configured"`): it filters the service's own events, which stop with it."""
+        doc = self.doc
+        return path[1:] in _EVENT_FILTER_PATHS and isinstance(item, str) and bool(self.name.mentions(item)) \
+            and isinstance(doc, CommentedMap) and doc.get("kind") == "Alert" \
+            and str(doc.get("apiVersion", "")).startswith("notification.toolkit.fluxcd.io/")
 
     def _gone_entry(self, item: Any, path: DataPath) -> bool:
         """A kustomization's `resources:`-like entry whose target the run deleted."""
