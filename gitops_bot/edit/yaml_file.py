@@ -58,6 +58,7 @@ from gitops_bot.edit.blocks import (
     trim_trailing,
     yaml_entry_stop,
 )
+from gitops_bot.parse.gotemplate import TemplateError, lex, mask
 from gitops_bot.parse.yaml import load_rt, load_safe, load_tagged, quoted_end
 from gitops_bot.text.splice import Cut, Lines, Span
 
@@ -169,8 +170,9 @@ class _Planner:
     def __init__(self, parse_text: str, name: ServiceName,
                  kept: tuple[tuple[tuple[str, ...], str], ...] = (), deleted: frozenset[str] = frozenset(),
                  gone: Callable[[str], bool] = lambda ref: False, removed_vars: frozenset[str] = frozenset(),
-                 kustomization: bool = False) -> None:
+                 kustomization: bool = False, secrets: frozenset[str] = frozenset()) -> None:
         self.text = parse_text
+        self.secrets = secrets  # secrets the run deleted that workloads here may read
         self.kustomization = kustomization  # the file is a kustomization.yaml
         self.lines = Lines(parse_text)
         self.name = name
@@ -190,7 +192,7 @@ class _Planner:
         for i, doc in enumerate(docs):
             self.doc = doc
             if isinstance(doc, CommentedMap) and "kind" in doc and not _is_kustomize(doc) and (
-                    self._item_is_service(doc) or self._named_for_service(doc)):
+                    self._item_is_service(doc) or self._named_for_service(doc) or secret_of(doc, self.name)):
                 if len(docs) > 1:
                     self._remove_document(doc)
                     self.plan.deleted.add(root + (i,))
@@ -294,7 +296,8 @@ class _Planner:
             if verdict is not None:
                 removed += self._environment_item(node, i, verdict, path)
             elif self._item_is_service(item) or (isinstance(item, str) and item in compose_names) \
-                    or self._gone_entry(item, path) or self._event_filter(item, path):
+                    or self._gone_entry(item, path) or self._event_filter(item, path) \
+                    or self._reads_removed_secret(item, path):
                 if self._is_flag_list(node):
                     self._refuse(node.lc.item(i)[0], "argument list: removing one word would change the command")
                     continue
@@ -365,6 +368,15 @@ class _Planner:
             return False
         last = re.split(r"[:@]", pointer.rstrip("/").rsplit("/", 1)[-1], maxsplit=1)[0]
         return self.name.owns(last)
+
+    def _reads_removed_secret(self, item: Any, path: DataPath) -> bool:
+        """A container's `env` item reading a secret the run deleted (`valueFrom: secretKeyRef:
+        name: S`), or its `envFrom` item (`secretRef: name: S`): the pod would not start."""
+        if not self.secrets or not path or path[-1] not in ("env", "envFrom") or not isinstance(item, CommentedMap):
+            return False
+        ref = item.get("valueFrom", {}).get("secretKeyRef") if isinstance(item.get("valueFrom"), dict) \
+            else item.get("secretRef")
+        return isinstance(ref, dict) and ref.get("name") in self.secrets
 
     def _event_filter(self, item: Any, path: DataPath) -> bool:
         """A Flux Alert's `exclusionList`/`inclusionList` pattern naming the service (`"video
@@ -544,18 +556,62 @@ def named_for(doc: dict, name: ServiceName) -> bool:
     return name.identifies(own) or (name.owns(own) and len(words(own)) <= len(name.tokens) + 1)
 
 
+def secret_of(doc: dict, name: ServiceName) -> bool:
+    """An ExternalSecret whose every `data` item reads one of the service's remote keys
+    (`remoteRef: {key: video-service.webhook}`), with no `dataFrom`: the service's secret handed
+    to another component, which cannot sync once the service's keys are gone."""
+    spec = doc.get("spec")
+    if doc.get("kind") != "ExternalSecret" or not isinstance(spec, dict) or spec.get("dataFrom"):
+        return False
+    data = spec.get("data")
+    keys = [item.get("remoteRef", {}).get("key") if isinstance(item, dict) and isinstance(item.get("remoteRef"), dict)
+            else None for item in data] if isinstance(data, list) else []
+    return bool(keys) and all(isinstance(k, str) and pointer_matches(name, k) for k in keys)
+
+
 def only_manifests_of(text: str, name: ServiceName) -> bool:
-    """True for a plain YAML file (no template actions) whose every document is a manifest named
-    for the service (a `NetworkPolicy` named `video-service-ingress` in `network-policies.yaml`):
-    the file is the service's own, whatever its name."""
-    if "{{" in text:
-        return False
+    """True for a YAML file whose every document is a manifest of the service: named for it (a
+    `NetworkPolicy` named `video-service-ingress` in `network-policies.yaml`) or its secret
+    (secret_of): the file is the service's own, whatever its name. A template counts when its
+    actions are values only (`namespace: {{ .Release.Namespace }}`): a block (`if`, `range`) may
+    render something else."""
     try:
-        docs = [d for d in load_safe(text) if d is not None]
-    except YAMLError:
+        docs = [d for d in load_safe(_plain(text)) if d is not None]
+    except (YAMLError, TemplateError):
         return False
-    return bool(docs) and all(isinstance(d, dict) and "kind" in d and not _is_kustomize(d) and named_for(d, name)
-                              for d in docs)
+    return bool(docs) and all(isinstance(d, dict) and "kind" in d and not _is_kustomize(d)
+                              and (named_for(d, name) or secret_of(d, name)) for d in docs)
+
+
+def defined_secrets(text: str) -> frozenset[str]:
+    """The names of the Secrets a manifest file defines (a Secret, a SealedSecret, an
+    ExternalSecret's target), read through value-only template actions; none when unreadable."""
+    try:
+        docs = load_safe(_plain(text))
+    except (YAMLError, TemplateError):
+        return frozenset()
+    found = set()
+    for doc in docs:
+        if not isinstance(doc, dict) or doc.get("kind") not in ("Secret", "SealedSecret", "ExternalSecret"):
+            continue
+        spec, metadata = doc.get("spec"), doc.get("metadata")
+        target = spec.get("target") if isinstance(spec, dict) and doc["kind"] == "ExternalSecret" else None
+        own = target.get("name") if isinstance(target, dict) else None
+        own = own or (metadata.get("name") if isinstance(metadata, dict) else None)
+        if isinstance(own, str):
+            found.add(own)
+    return frozenset(found)
+
+
+def _plain(text: str) -> str:
+    """The YAML of a template whose actions are values only, masked (raises TemplateError for
+    any block, which may render something else); the text itself when it has no actions."""
+    if "{{" not in text:
+        return text
+    actions = lex(text)
+    if any(a.keyword != "comment" and not a.keyword.startswith((".", "$")) for a in actions):
+        raise TemplateError("not a plain manifest")  # a block, an include: it may render anything
+    return mask(text, actions)
 
 
 def _is_kustomize(doc: dict) -> bool:
@@ -602,12 +658,14 @@ def _pointers(node: Any) -> Iterator[str]:
 def plan_removal(parse_text: str, name: ServiceName,
                  kept: tuple[tuple[tuple[str, ...], str], ...] = (), deleted: frozenset[str] = frozenset(),
                  gone: Callable[[str], bool] = lambda ref: False, removed_vars: frozenset[str] = frozenset(),
-                 kustomization: bool = False) -> Plan:
+                 kustomization: bool = False, secrets: frozenset[str] = frozenset()) -> Plan:
     """Plan the service's removal in YAML text (raises YAMLError when it does not parse); entries
     holding a value path in `kept` stay, refused; list items pointing into `deleted` paths go, and
     kustomization entries for which `gone` holds, and compose `environment:` pass-throughs of
-    `removed_vars`. In a `kustomization` file a list left empty keeps its key."""
-    return _Planner(parse_text, name, kept, deleted, gone, removed_vars, kustomization).run(load_rt(parse_text))
+    `removed_vars`, and container env items reading the deleted `secrets`. In a `kustomization`
+    file a list left empty keeps its key."""
+    return _Planner(parse_text, name, kept, deleted, gone, removed_vars, kustomization,
+                    secrets).run(load_rt(parse_text))
 
 
 def deleted_reference(ctx: RemovalContext) -> Callable[[str], bool]:
@@ -715,7 +773,8 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     name = ctx.name
     try:
         plan = plan_removal(text, name, ctx.kept_values, ctx.deleted_paths, deleted_reference(ctx),
-                            ctx.variables_removed_here(), posixpath.basename(ctx.path) in KUSTOMIZATION_FILES)
+                            ctx.variables_removed_here(), posixpath.basename(ctx.path) in KUSTOMIZATION_FILES,
+                            ctx.secrets_removed_here())
     except YAMLError as exc:
         raise Unparsable(_error_line(exc), "YAML does not parse: " + _first_line(exc)) from exc
     cuts = plan.cuts + scalar_line_cuts(text, name, plan) + commented_out_entries(text, ctx)
