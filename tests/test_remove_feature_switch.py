@@ -156,13 +156,18 @@ def _after(template: str) -> dict[str, bytes]:
     after = {path: text.encode() for path, text in BEFORE.items()
              if path != "kustomize/components/native-probes/kustomization.yaml"}
     after["chart/templates/cart.yaml"] = template.encode()
-    after["chart/values.yaml"] = b"tag: v1\n\n# Specifies if the probes are native.\n\nshop:\n  enabled: true\n"
+    # the comment forms a paragraph with the key alone: it goes with it
+    after["chart/values.yaml"] = b"tag: v1\n\nshop:\n  enabled: true\n"
     after["kustomize/kustomization.yaml"] = (
         b"resources:\n- base\ncomponents:\n# - components/tracing\n# - components/native-probes-extra\n")
     return after
 
 
-@pytest.mark.parametrize("switch, template", [("on", ON), ("off", OFF)])
+# switch=on with the variant image known as the deleted component's: the plain image stays.
+ON_PLAIN_IMAGE = ON.replace("{{ .Values.tag }}-native\n", "{{ .Values.tag }}\n")
+
+
+@pytest.mark.parametrize("switch, template", [("on", ON_PLAIN_IMAGE), ("off", OFF)])
 def test_remove_service_with_a_switch_byte_for_byte(tmp_path, capsys, switch, template):
     root = write_tree(tmp_path, BEFORE)
     args = ["apply", "remove-service", "service=native-probes", f"switch={switch}", "--repo", str(root)]
@@ -171,10 +176,10 @@ def test_remove_service_with_a_switch_byte_for_byte(tmp_path, capsys, switch, te
     out = capsys.readouterr().out
     # A commented-out entry outside a kustomization is not an entry: it stays, listed.
     assert "docs/notes.yaml:1: # - ../kustomize/components/native-probes" in out
-    # The image variant the deleted component set, kept by switch=on, is listed for the reviewer.
-    variant = ("chart/templates/cart.yaml:4: image: {{ .Values.repo }}/cart:{{ .Values.tag }}-native  (switch=on "
-               "kept the image variant -native, which the removed component set "
-               "(kustomize/components/native-probes/kustomization.yaml): check that it is still built)")
+    # The image variant the deleted component set is no longer deployed: said for the reviewer.
+    variant = ("chart/templates/cart.yaml:4: image: {{ .Values.repo }}/cart:{{ .Values.tag }}  (switch=on keeps "
+               "the plain image: the image variant -native, which the removed component set "
+               "(kustomize/components/native-probes/kustomization.yaml), is no longer deployed here)")
     assert (variant in out) == (switch == "on")
     assert main(args) == 0  # a second run changes nothing
     assert tree_bytes(root) == _after(template)
@@ -267,3 +272,29 @@ def test_a_nested_or_rooted_switch_is_the_switch_too(condition):
     text = f"a: 1\n{condition}\nb: 2\n{{{{- else }}}}\nc: 3\n{{{{- end }}}}\nd: 4\n"
     assert helm.remove(text, ctx("on")).text == "a: 1\nb: 2\nd: 4\n"
     assert helm.remove(text, ctx("off")).text == "a: 1\nc: 3\nd: 4\n"
+
+
+VARIANT = (("native", "k/components/native-probes/kustomization.yaml"),)
+
+
+def test_switch_on_keeps_the_plain_image_when_the_if_branch_only_adds_the_components_variant():
+    context = RemovalContext(service_name("native-probes", KNOWN), switch="on", image_variants=VARIANT)
+    result = helm.remove(TEMPLATE, context)
+    assert result.text == ON_PLAIN_IMAGE
+    assert [line for line, _ in result.notes] == [7]
+    assert helm.remove(result.text, context).text == result.text  # a second run changes nothing
+
+
+@pytest.mark.parametrize("if_branch, variants", [
+    # the branch differs in more than the variant suffix: the switch's branch stays as it is
+    ("image: {{ .Values.repo }}/cart:{{ .Values.tag }}-native\n  imagePullPolicy: Always", VARIANT),
+    # a suffix that is not an image variant of the removed component
+    ("image: {{ .Values.repo }}/cart:{{ .Values.tag }}-native", (("debug", "k/x/kustomization.yaml"),)),
+    # the suffix is only a prefix of a longer tag part
+    ("image: {{ .Values.repo }}/cart:{{ .Values.tag }}-native.1", VARIANT),
+])
+def test_the_if_branch_stays_unless_it_is_exactly_the_plain_image_plus_the_variant(if_branch, variants):
+    text = (f"spec:\n  {{{{- if .Values.nativeProbes }}}}\n  {if_branch}\n  {{{{- else }}}}\n"
+            "  image: {{ .Values.repo }}/cart:{{ .Values.tag }}\n  {{- end }}\n")
+    context = RemovalContext(service_name("native-probes", KNOWN), switch="on", image_variants=variants)
+    assert helm.remove(text, context).text == f"spec:\n  {if_branch}\n"
