@@ -298,3 +298,87 @@ def test_the_if_branch_stays_unless_it_is_exactly_the_plain_image_plus_the_varia
             "  image: {{ .Values.repo }}/cart:{{ .Values.tag }}\n  {{- end }}\n")
     context = RemovalContext(service_name("native-probes", KNOWN), switch="on", image_variants=variants)
     assert helm.remove(text, context).text == f"spec:\n  {if_branch}\n"
+
+
+# -- a build script's block that only builds a variant nothing deploys any more -------------------
+SCRIPT = dedent("""
+    #!/bin/bash
+    for dir in src/*; do
+        docker build -t "${image}" .
+        docker push "${image}"
+
+        if [ "$svc" != "frontend" ]
+        then
+            log "Building: ${image}-native"
+            docker build -t "${image}-native" . --target slim
+            docker push "${image}-native"
+        fi
+        if [ "$svc" != "cart" ]; then
+            docker push "${image}-native"
+        fi
+    done
+    """)
+
+SCRIPT_AFTER = dedent("""
+    #!/bin/bash
+    for dir in src/*; do
+        docker build -t "${image}" .
+        docker push "${image}"
+    done
+    """)
+
+
+def _retired(*suffixes: str) -> RemovalContext:
+    return RemovalContext(service_name("native-probes", KNOWN), switch="on", retired_variants=frozenset(suffixes))
+
+
+def test_a_block_that_only_builds_a_retired_variant_goes():
+    from gitops_bot.edit import shell
+
+    result = shell.remove(SCRIPT, _retired("native"))
+    assert result.text == SCRIPT_AFTER
+    assert shell.remove(SCRIPT_AFTER, _retired("native")).text == SCRIPT_AFTER
+
+
+@pytest.mark.parametrize("body", [
+    '    docker build -t "${image}-native" .\n    echo done\n',  # a command that is not the variant's
+    '    docker push "${image}-native.1"\n',  # another tag that starts like it
+    '    docker push "${image}-native"\nelse\n    docker push "${image}"\n',  # an else branch
+    '    if true; then docker push "${image}-native"; fi\n',  # a nested compound command
+    '    docker build -t "${image}-native" \\\n        --target slim .\n',  # a continuation line without it
+])
+def test_a_block_doing_more_than_building_the_variant_stays(body):
+    from gitops_bot.edit import shell
+
+    text = f'#!/bin/bash\nif [ -n "$x" ]; then\n{body}fi\n'
+    assert shell.remove(text, _retired("native")).text == text
+
+
+def test_without_retired_variants_the_script_is_left_alone():
+    from gitops_bot.edit import shell
+
+    assert shell.remove(SCRIPT, _retired()).text == SCRIPT
+    assert shell.remove(SCRIPT, _retired("debug")).text == SCRIPT
+
+
+@pytest.mark.parametrize("switch", ["on", "off"])
+def test_remove_service_drops_the_build_of_a_variant_nothing_deploys(tmp_path, switch):
+    root = write_tree(tmp_path, {**BEFORE, "scripts/release.sh": SCRIPT})
+    assert main(["apply", "remove-service", "service=native-probes", f"switch={switch}", "--repo", str(root)]) == 0
+    assert (root / "scripts/release.sh").read_text() == SCRIPT_AFTER
+    assert main(["apply", "remove-service", "service=native-probes", f"switch={switch}", "--repo", str(root)]) == 0
+    assert (root / "scripts/release.sh").read_text() == SCRIPT_AFTER
+
+
+@pytest.mark.parametrize("deployer", [
+    # a plain manifest that deploys the variant: nothing the run edits
+    ("deploy/cart.yaml", "kind: Deployment\nspec:\n  image: shop/cart:v1-native\n"),
+    # a template branch that is more than the plain image plus the suffix: kept with switch=on
+    ("chart/templates/extra.yaml", "{{- if .Values.nativeProbes }}\nimage: x/cart:v1-native\npull: Always\n"
+                                   "{{- else }}\nimage: x/cart:v1\n{{- end }}\n"),
+])
+def test_a_variant_still_deployed_elsewhere_keeps_its_build(tmp_path, deployer):
+    path, text = deployer
+    root = write_tree(tmp_path, {**BEFORE, "scripts/release.sh": SCRIPT, path: text})
+    main(["apply", "remove-service", "service=native-probes", "switch=on", "--repo", str(root)])
+    assert (root / "scripts/release.sh").read_text() == SCRIPT
