@@ -259,6 +259,34 @@ KEPT_COMMENTS = {
         # ******
         kafka: 2
         """),
+    "a file header directly above the first entry": (
+        """
+        # Copyright 2024 The Authors. Licensed under the Apache License.
+        videoService: 1
+
+        kafka: 2
+        """,
+        """
+        # Copyright 2024 The Authors. Licensed under the Apache License.
+
+        kafka: 2
+        """),
+    "a document header after its marker": (
+        """
+        a: 1
+        ---
+        # Copyright 2024 The Authors. Licensed under the Apache License.
+        videoService: 1
+
+        kafka: 2
+        """,
+        """
+        a: 1
+        ---
+        # Copyright 2024 The Authors. Licensed under the Apache License.
+
+        kafka: 2
+        """),
     "a comment whose paragraph goes on below the entry": (
         """
         # These services talk to each other over gRPC.

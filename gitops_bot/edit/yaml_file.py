@@ -431,7 +431,7 @@ class _Planner:
         between two removed items would come to sit above an unrelated one), or it forms a
         paragraph with the entry alone (a blank line or the parent's line above it, a blank line,
         a dedent or the end below the entry). A boxed or one-line short heading (`# Databases`)
-        heads a section and stays."""
+        heads a section and stays, and so does a comment that opens the file or a document."""
         lines = self.lines
         top = comment_above(lines, first, col)
         if top == first or any(is_banner(lines.line(n)) for n in range(top, first)):
@@ -442,8 +442,10 @@ class _Planner:
         if after_removed:
             return top
         heading = first - top == 1 and len(words(lines.line(top))) <= 3
-        above_opens = top == 0 or lines.is_blank(top - 1) or (
-            not lines.is_comment(top - 1) and lines.indent(top - 1) < col)
+        # at the top of the file or of a document it may be the file's header (a licence): it stays
+        above_opens = top > 0 and (lines.is_blank(top - 1) or (
+            not lines.is_comment(top - 1) and lines.indent(top - 1) < col
+            and not _DOC_MARKER_RE.match(lines.line(top - 1))))
         below = last + 1
         below_closes = below >= len(lines) or lines.is_blank(below) or (
             not lines.is_comment(below) and lines.indent(below) < col)
