@@ -192,6 +192,47 @@ PAIRS = {
             - "waiting.*socket"
             - "Health check passed in"
         """),
+    "a comment paragraph of its own goes with its entry": (
+        """
+        serviceAccounts:
+          create: true
+
+        # Specifies if the probes use the native streaming protocol of Kubernetes 1.24.
+        videoService: false
+
+        networkPolicies:
+          create: false
+        """,
+        """
+        serviceAccounts:
+          create: true
+
+        networkPolicies:
+          create: false
+        """),
+    "a comment between two removed items goes with them": (
+        """
+        matrix:
+          include:
+            - file: ./src/auth-service/Dockerfile
+              tag: auth-service
+            - file: ./src/video-service-db/Dockerfile
+              tag: video-service-db
+            # NOTE: pinned until arm runners exist;
+            # do not change the runtime version.
+            - file: ./src/video-service/Dockerfile
+              tag: video-service
+            - file: ./src/board-service/Dockerfile
+              tag: board-service
+        """,
+        """
+        matrix:
+          include:
+            - file: ./src/auth-service/Dockerfile
+              tag: auth-service
+            - file: ./src/board-service/Dockerfile
+              tag: board-service
+        """),
     "a longer sibling component is not this service": (
         """
         video-service-gateway: 1
@@ -209,6 +250,99 @@ def test_pairs(name):
     result = yaml_file.remove(before, ctx())
     assert result.text == after
     assert yaml_file.remove(after, ctx()).text == after  # idempotent
+
+
+# Comments directly above a removed entry that head more than it stay (listed for review).
+KEPT_COMMENTS = {
+    "a short heading of a blank-separated section": (
+        """
+        # Monitoring
+        video-service: 1
+
+        grafana: 2
+        """,
+        """
+        # Monitoring
+
+        grafana: 2
+        """),
+    "a boxed heading": (
+        """
+        # ******
+        # Dependent Services
+        # ******
+        videoService: 1
+
+        kafka: 2
+        """,
+        """
+        # ******
+        # Dependent Services
+        # ******
+        kafka: 2
+        """),
+    "a file header directly above the first entry": (
+        """
+        # Copyright 2024 The Authors. Licensed under the Apache License.
+        videoService: 1
+
+        kafka: 2
+        """,
+        """
+        # Copyright 2024 The Authors. Licensed under the Apache License.
+
+        kafka: 2
+        """),
+    "a document header after its marker": (
+        """
+        a: 1
+        ---
+        # Copyright 2024 The Authors. Licensed under the Apache License.
+        videoService: 1
+
+        kafka: 2
+        """,
+        """
+        a: 1
+        ---
+        # Copyright 2024 The Authors. Licensed under the Apache License.
+
+        kafka: 2
+        """),
+    "a comment whose paragraph goes on below the entry": (
+        """
+        # These services talk to each other over gRPC.
+        video-service: 1
+        auth-service: 2
+        """,
+        """
+        # These services talk to each other over gRPC.
+        auth-service: 2
+        """),
+    "a comment after a kept item, above a removed one": (
+        """
+        include:
+          - file: ./src/auth-service/Dockerfile
+          # NOTE: pinned until arm runners exist
+          - file: ./src/video-service/Dockerfile
+          - file: ./src/board-service/Dockerfile
+        """,
+        """
+        include:
+          - file: ./src/auth-service/Dockerfile
+          # NOTE: pinned until arm runners exist
+          - file: ./src/board-service/Dockerfile
+        """),
+}
+
+
+@pytest.mark.parametrize("name", KEPT_COMMENTS)
+def test_comments_heading_more_than_the_entry_stay(name):
+    before, after = (dedent(t) for t in KEPT_COMMENTS[name])
+    result = yaml_file.remove(before, ctx())
+    assert result.text == after
+    assert result.kept_comments
+    assert yaml_file.remove(after, ctx()).text == after
 
 
 NOOPS = [

@@ -156,13 +156,18 @@ def _after(template: str) -> dict[str, bytes]:
     after = {path: text.encode() for path, text in BEFORE.items()
              if path != "kustomize/components/native-probes/kustomization.yaml"}
     after["chart/templates/cart.yaml"] = template.encode()
-    after["chart/values.yaml"] = b"tag: v1\n\n# Specifies if the probes are native.\n\nshop:\n  enabled: true\n"
+    # the comment forms a paragraph with the key alone: it goes with it
+    after["chart/values.yaml"] = b"tag: v1\n\nshop:\n  enabled: true\n"
     after["kustomize/kustomization.yaml"] = (
         b"resources:\n- base\ncomponents:\n# - components/tracing\n# - components/native-probes-extra\n")
     return after
 
 
-@pytest.mark.parametrize("switch, template", [("on", ON), ("off", OFF)])
+# switch=on with the variant image known as the deleted component's: the plain image stays.
+ON_PLAIN_IMAGE = ON.replace("{{ .Values.tag }}-native\n", "{{ .Values.tag }}\n")
+
+
+@pytest.mark.parametrize("switch, template", [("on", ON_PLAIN_IMAGE), ("off", OFF)])
 def test_remove_service_with_a_switch_byte_for_byte(tmp_path, capsys, switch, template):
     root = write_tree(tmp_path, BEFORE)
     args = ["apply", "remove-service", "service=native-probes", f"switch={switch}", "--repo", str(root)]
@@ -171,10 +176,10 @@ def test_remove_service_with_a_switch_byte_for_byte(tmp_path, capsys, switch, te
     out = capsys.readouterr().out
     # A commented-out entry outside a kustomization is not an entry: it stays, listed.
     assert "docs/notes.yaml:1: # - ../kustomize/components/native-probes" in out
-    # The image variant the deleted component set, kept by switch=on, is listed for the reviewer.
-    variant = ("chart/templates/cart.yaml:4: image: {{ .Values.repo }}/cart:{{ .Values.tag }}-native  (switch=on "
-               "kept the image variant -native, which the removed component set "
-               "(kustomize/components/native-probes/kustomization.yaml): check that it is still built)")
+    # The image variant the deleted component set is no longer deployed: said for the reviewer.
+    variant = ("chart/templates/cart.yaml:4: image: {{ .Values.repo }}/cart:{{ .Values.tag }}  (switch=on keeps "
+               "the plain image: the image variant -native, which the removed component set "
+               "(kustomize/components/native-probes/kustomization.yaml), is no longer deployed here)")
     assert (variant in out) == (switch == "on")
     assert main(args) == 0  # a second run changes nothing
     assert tree_bytes(root) == _after(template)
@@ -267,3 +272,113 @@ def test_a_nested_or_rooted_switch_is_the_switch_too(condition):
     text = f"a: 1\n{condition}\nb: 2\n{{{{- else }}}}\nc: 3\n{{{{- end }}}}\nd: 4\n"
     assert helm.remove(text, ctx("on")).text == "a: 1\nb: 2\nd: 4\n"
     assert helm.remove(text, ctx("off")).text == "a: 1\nc: 3\nd: 4\n"
+
+
+VARIANT = (("native", "k/components/native-probes/kustomization.yaml"),)
+
+
+def test_switch_on_keeps_the_plain_image_when_the_if_branch_only_adds_the_components_variant():
+    context = RemovalContext(service_name("native-probes", KNOWN), switch="on", image_variants=VARIANT)
+    result = helm.remove(TEMPLATE, context)
+    assert result.text == ON_PLAIN_IMAGE
+    assert [line for line, _ in result.notes] == [7]
+    assert helm.remove(result.text, context).text == result.text  # a second run changes nothing
+
+
+@pytest.mark.parametrize("if_branch, variants", [
+    # the branch differs in more than the variant suffix: the switch's branch stays as it is
+    ("image: {{ .Values.repo }}/cart:{{ .Values.tag }}-native\n  imagePullPolicy: Always", VARIANT),
+    # a suffix that is not an image variant of the removed component
+    ("image: {{ .Values.repo }}/cart:{{ .Values.tag }}-native", (("debug", "k/x/kustomization.yaml"),)),
+    # the suffix is only a prefix of a longer tag part
+    ("image: {{ .Values.repo }}/cart:{{ .Values.tag }}-native.1", VARIANT),
+])
+def test_the_if_branch_stays_unless_it_is_exactly_the_plain_image_plus_the_variant(if_branch, variants):
+    text = (f"spec:\n  {{{{- if .Values.nativeProbes }}}}\n  {if_branch}\n  {{{{- else }}}}\n"
+            "  image: {{ .Values.repo }}/cart:{{ .Values.tag }}\n  {{- end }}\n")
+    context = RemovalContext(service_name("native-probes", KNOWN), switch="on", image_variants=variants)
+    assert helm.remove(text, context).text == f"spec:\n  {if_branch}\n"
+
+
+# -- a build script's block that only builds a variant nothing deploys any more -------------------
+SCRIPT = dedent("""
+    #!/bin/bash
+    for dir in src/*; do
+        docker build -t "${image}" .
+        docker push "${image}"
+
+        if [ "$svc" != "frontend" ]
+        then
+            log "Building: ${image}-native"
+            docker build -t "${image}-native" . --target slim
+            docker push "${image}-native"
+        fi
+        if [ "$svc" != "cart" ]; then
+            docker push "${image}-native"
+        fi
+    done
+    """)
+
+SCRIPT_AFTER = dedent("""
+    #!/bin/bash
+    for dir in src/*; do
+        docker build -t "${image}" .
+        docker push "${image}"
+    done
+    """)
+
+
+def _retired(*suffixes: str) -> RemovalContext:
+    return RemovalContext(service_name("native-probes", KNOWN), switch="on", retired_variants=frozenset(suffixes))
+
+
+def test_a_block_that_only_builds_a_retired_variant_goes():
+    from gitops_bot.edit import shell
+
+    result = shell.remove(SCRIPT, _retired("native"))
+    assert result.text == SCRIPT_AFTER
+    assert shell.remove(SCRIPT_AFTER, _retired("native")).text == SCRIPT_AFTER
+
+
+@pytest.mark.parametrize("body", [
+    '    docker build -t "${image}-native" .\n    echo done\n',  # a command that is not the variant's
+    '    docker push "${image}-native.1"\n',  # another tag that starts like it
+    '    docker push "${image}-native"\nelse\n    docker push "${image}"\n',  # an else branch
+    '    if true; then docker push "${image}-native"; fi\n',  # a nested compound command
+    '    docker build -t "${image}-native" \\\n        --target slim .\n',  # a continuation line without it
+])
+def test_a_block_doing_more_than_building_the_variant_stays(body):
+    from gitops_bot.edit import shell
+
+    text = f'#!/bin/bash\nif [ -n "$x" ]; then\n{body}fi\n'
+    assert shell.remove(text, _retired("native")).text == text
+
+
+def test_without_retired_variants_the_script_is_left_alone():
+    from gitops_bot.edit import shell
+
+    assert shell.remove(SCRIPT, _retired()).text == SCRIPT
+    assert shell.remove(SCRIPT, _retired("debug")).text == SCRIPT
+
+
+@pytest.mark.parametrize("switch", ["on", "off"])
+def test_remove_service_drops_the_build_of_a_variant_nothing_deploys(tmp_path, switch):
+    root = write_tree(tmp_path, {**BEFORE, "scripts/release.sh": SCRIPT})
+    assert main(["apply", "remove-service", "service=native-probes", f"switch={switch}", "--repo", str(root)]) == 0
+    assert (root / "scripts/release.sh").read_text() == SCRIPT_AFTER
+    assert main(["apply", "remove-service", "service=native-probes", f"switch={switch}", "--repo", str(root)]) == 0
+    assert (root / "scripts/release.sh").read_text() == SCRIPT_AFTER
+
+
+@pytest.mark.parametrize("deployer", [
+    # a plain manifest that deploys the variant: nothing the run edits
+    ("deploy/cart.yaml", "kind: Deployment\nspec:\n  image: shop/cart:v1-native\n"),
+    # a template branch that is more than the plain image plus the suffix: kept with switch=on
+    ("chart/templates/extra.yaml", "{{- if .Values.nativeProbes }}\nimage: x/cart:v1-native\npull: Always\n"
+                                   "{{- else }}\nimage: x/cart:v1\n{{- end }}\n"),
+])
+def test_a_variant_still_deployed_elsewhere_keeps_its_build(tmp_path, deployer):
+    path, text = deployer
+    root = write_tree(tmp_path, {**BEFORE, "scripts/release.sh": SCRIPT, path: text})
+    main(["apply", "remove-service", "service=native-probes", "switch=on", "--repo", str(root)])
+    assert (root / "scripts/release.sh").read_text() == SCRIPT

@@ -79,6 +79,9 @@ class RemovalContext:
     # Image tag suffixes (variants) the deleted component's files set, with the file: a branch
     # the switch keeps that still deploys one is listed for the reviewer (is it still built?).
     image_variants: tuple[tuple[str, str], ...] = ()
+    # Those of the variants that nothing deploys once the run's edits are made (only build
+    # scripts still name them): a script block that only builds and pushes one goes.
+    retired_variants: frozenset[str] = frozenset()
     # terraform-docs anchors (`input_x`, `output_y`, `module_z`) of the declarations the run
     # removed from the Terraform module a Markdown file documents (the .tf files of its folder).
     undeclared: frozenset[str] = frozenset()

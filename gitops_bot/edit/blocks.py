@@ -19,6 +19,11 @@ _FLUSH_ITEM_RE = re.compile(r"-(\s|$)")
 _BANNER_RE = re.compile(r"\s*#\s*[#*=~_-]{3,}\s*")
 
 
+def is_banner(line: str) -> bool:
+    """True for a comment line made only of decoration (`# ******`): part of a section heading."""
+    return _BANNER_RE.fullmatch(line) is not None
+
+
 def yaml_entry_stop(lines: Lines, first: int, col: int, is_key: bool) -> int:
     """The first line after the YAML block entry that starts on line `first` with its key (or,
     for a list item, its dash) at column `col`: the next content line indented at most `col`,

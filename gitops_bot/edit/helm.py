@@ -155,7 +155,16 @@ def _settled_switch(lines: Lines, block: Block, ctx: RemovalContext, positive: b
         return []
     first, last = lines.line_of(block.open.start), lines.line_of(block.close.end - 1)
     middle = lines.line_of(block.elses[0].start) if block.elses else None
-    if positive == (ctx.switch == "on"):  # the `if` branch is what the switch now always does
+    keep_if = positive == (ctx.switch == "on")  # the `if` branch is what the switch now always does
+    variant = _variant_of_other(lines, block, ctx) if keep_if and middle is not None else None
+    if variant:  # that branch only deploys the removed component's image variant: the plain image stays
+        suffix, source = variant
+        notes.append((lines.line_of(block.elses[0].end - 1) + 2,  # the plain image line, 1-based
+                      f"switch={ctx.switch} keeps the plain image: the image variant -{suffix}, which the removed "
+                      f"component set ({source}), is no longer deployed here"))
+        return [Cut(lines.span(first, lines.line_of(block.elses[0].end - 1))),
+                Cut(lines.span(lines.line_of(block.close.start), last))]
+    if keep_if:
         kept_at, kept = block.open.end, lines.text[block.open.end:(block.elses or (block.close,))[0].start]
         cuts = [Cut(lines.span(first, lines.line_of(block.open.end - 1))),
                 Cut(lines.span(last if middle is None else middle, last))]
@@ -171,6 +180,19 @@ def _settled_switch(lines: Lines, block: Block, ctx: RemovalContext, positive: b
                           f"switch={ctx.switch} kept the image variant -{suffix}, which the removed component set "
                           f"({source}): check that it is still built"))
     return cuts
+
+
+def _variant_of_other(lines: Lines, block: Block, ctx: RemovalContext) -> tuple[str, str] | None:
+    """The image variant (suffix, file that set it) when the `if` branch of a settled switch is
+    the `else` branch plus `-<suffix>` of an image variant the removed component set, and
+    nothing else: the variant is that component's artifact, the plain image the one always built."""
+    if_text = lines.text[block.open.end:block.elses[0].start]
+    else_text = lines.text[block.elses[0].end:block.close.start]
+    for suffix, source in ctx.image_variants:
+        plain, n = re.subn(r"-" + re.escape(suffix) + r"(?![\w.-])", "", if_text)
+        if n and plain == else_text:
+            return suffix, source
+    return None
 
 
 def _alone_on_line(lines: Lines, action) -> bool:

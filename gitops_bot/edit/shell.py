@@ -66,9 +66,60 @@ def claims(path: str, text: str) -> bool:
 
 
 def remove(text: str, ctx: RemovalContext) -> EditResult:
-    """Remove the service's array elements, loop words and echo lines from a shell script."""
+    """Remove the service's array elements, loop words and echo lines from a shell script, and
+    the `if` blocks that only build a retired image variant of it."""
     lines, cuts, refused = plan(text, ctx.name)
+    cuts += variant_block_cuts(lines, ctx.retired_variants)
     return finish(text, lines, cuts, refused, lambda new: still_valid(text, new))
+
+
+_IF_RE = re.compile(r"^(\s*)if\s.*?(;\s*then)?\s*$")
+_THEN_RE = re.compile(r"^\s*then\s*$")
+_FI_RE = re.compile(r"^\s*fi\s*(#.*)?$")
+# Lines that would make the block more than one branch of plain commands.
+_COMPOUND_RE = re.compile(r"^\s*(if|elif|else|case|for|while|until|select)\b|[{}]\s*$|<<")
+
+
+def variant_re(suffix: str) -> re.Pattern[str]:
+    """An image reference with the variant suffix: `${image}-native`, `v1.2-native`, not `-native.1`."""
+    return re.compile(r"(?<=[\w}])-" + re.escape(suffix) + r"(?![\w.-])")
+
+
+def variant_block_cuts(lines: Lines, suffixes: frozenset[str]) -> list[Cut]:
+    """The `if ...; then ... fi` blocks (one branch, no nested compound commands) whose every
+    command line names one of the retired image variants: they only build and push it."""
+    if not suffixes:
+        return []
+    found = [variant_re(s) for s in sorted(suffixes)]
+    cuts = []
+    n = 0
+    while n < len(lines):
+        m = _IF_RE.match(lines.line(n))
+        end = _variant_block_end(lines, n, m.group(1), bool(m.group(2)), found) if m else None
+        if end is not None:
+            cuts.append(Cut(lines.span(n, end)))
+            n = end
+        n += 1
+    return cuts
+
+
+def _variant_block_end(lines: Lines, n: int, indent: str, then_inline: bool,
+                       found: list[re.Pattern[str]]) -> int | None:
+    """The line of the `fi` closing the `if` on line n when the block only builds a variant."""
+    body = n + 1 if then_inline else n + 2
+    if not then_inline and not (body - 1 < len(lines) and _THEN_RE.match(lines.line(body - 1))):
+        return None
+    commands = 0
+    for k in range(body, len(lines)):
+        line = lines.line(k)
+        if _FI_RE.match(line):
+            return k if line[:len(line) - len(line.lstrip())] == indent and commands else None
+        if lines.is_blank(k) or line.lstrip().startswith("#"):
+            continue
+        if _COMPOUND_RE.search(line) or not any(r.search(line) for r in found):
+            return None
+        commands += 1
+    return None
 
 
 def edit_script(script: str, name: ServiceName) -> tuple[str, list[Cut], list[Refusal]]:

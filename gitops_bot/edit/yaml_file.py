@@ -53,6 +53,7 @@ from gitops_bot.edit import embedded_shell, yaml_apps
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable, finish, newly_broken
 from gitops_bot.edit.blocks import (
     comment_above,
+    is_banner,
     kept_comment_above,
     leading_comments,
     trim_trailing,
@@ -446,8 +447,35 @@ class _Planner:
         # (`# Tracebased Tests` above `traceBasedTests:`)
         first = leading_comments(self.lines, first, col, lambda c: self.name.names_in_comment(c)
                                  or (isinstance(key, str) and comment_names_key(c, key)))
+        first = self._own_comment_above(first, last, col)
         self.plan.kept_comments += kept_comment_above(self.lines, first, col)
         self.plan.cuts.append(Cut(self.lines.span(first, last)))
+
+    def _own_comment_above(self, first: int, last: int, col: int) -> int:
+        """`first`, moved up over a comment block directly above the entry that can describe
+        nothing else: it follows a sibling this run removes as well (`# NOTE: pinned for X`
+        between two removed items would come to sit above an unrelated one), or it forms a
+        paragraph with the entry alone (a blank line or the parent's line above it, a blank line,
+        a dedent or the end below the entry). A boxed or one-line short heading (`# Databases`)
+        heads a section and stays, and so does a comment that opens the file or a document."""
+        lines = self.lines
+        top = comment_above(lines, first, col)
+        if top == first or any(is_banner(lines.line(n)) for n in range(top, first)):
+            return first
+        start = lines.start(top)
+        after_removed = any(cut.replacement == "" and cut.span.end == start and cut.span.start < start
+                            for cut in self.plan.cuts)
+        if after_removed:
+            return top
+        heading = first - top == 1 and len(words(lines.line(top))) <= 3
+        # at the top of the file or of a document it may be the file's header (a licence): it stays
+        above_opens = top > 0 and (lines.is_blank(top - 1) or (
+            not lines.is_comment(top - 1) and lines.indent(top - 1) < col
+            and not _DOC_MARKER_RE.match(lines.line(top - 1))))
+        below = last + 1
+        below_closes = below >= len(lines) or lines.is_blank(below) or (
+            not lines.is_comment(below) and lines.indent(below) < col)
+        return top if above_opens and below_closes and not heading else first
 
     # -- flow sequences -------------------------------------------------------------------
     def _visit_flow_seq(self, node: CommentedSeq, path: DataPath) -> bool:

@@ -15,8 +15,10 @@ from dataclasses import replace
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.pathrefs import Gone, Literals, gone_paths, referring
-from gitops_bot.edit import classify, editor_for, env_file, hcl, ignore_file, make, removal_kind, yaml_apps, yaml_file
+from gitops_bot.edit import (classify, editor_for, env_file, hcl, ignore_file, make, removal_kind, shell, yaml_apps,
+                              yaml_file)
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable
+from gitops_bot.edit.shell import variant_re
 from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES
 from gitops_bot.errors import UserError
 from gitops_bot.ops import footprint
@@ -38,7 +40,13 @@ def run(state: RunState, args: dict[str, str]) -> None:
     ctx = RemovalContext(name, gone.deleted, switch=switch,
                          image_variants=footprint.image_variants(tree, gone.deleted) if switch else (),
                          removed_secrets=_removed_secrets(tree, gone.deleted))
-    files = [(path, tree.read(path)) for path in _to_edit(state, name, ctx, gone) if not tree.is_deleted(path)]
+    build_scripts: list[str] = []
+    if ctx.image_variants:
+        retired, build_scripts = _retired_variants(state, ctx)
+        ctx = replace(ctx, retired_variants=retired)
+    to_edit = _to_edit(state, name, ctx, gone)
+    to_edit += [p for p in build_scripts if p not in set(to_edit)]
+    files = [(path, tree.read(path)) for path in to_edit if not tree.is_deleted(path)]
     files = [(path, text, removal_kind(path, text)) for path, text in files if text is not None]
     modules = _terraform_modules(state, [path for path, _, kind in files if kind == "hcl"])
     # The other .tf files of those modules may refer to a block made for the component under
@@ -288,6 +296,30 @@ def _callers(state: RunState, ctx: RemovalContext) -> list[tuple[str, str]]:
             if text is not None and hcl.may_call(ctx, text):
                 found.append((path, text))
     return found
+
+
+def _retired_variants(state: RunState, ctx: RemovalContext) -> tuple[frozenset[str], list[str]]:
+    """The image variants of the deleted component that no file deploys once this run has edited
+    it (each file that names one, edited on its own, no longer does; shell scripts only build
+    them), and the scripts in scope that name one: a block there that only builds it goes."""
+    tree = state.tree
+    retired, scripts = set(), set()
+    for suffix, _ in ctx.image_variants:
+        named, deployed = variant_re(suffix), False
+        for path in tree.paths():
+            text = None if tree.is_deleted(path) else tree.read(path)
+            if text is None or "-" + suffix not in text or not named.search(text):
+                continue
+            if shell.claims(path, text):
+                scripts.add(path)
+                continue
+            editor = editor_for(removal_kind(path, text)) if state.in_scope(path) else None
+            if editor is None or named.search(_edit(editor, text, ctx).text):
+                deployed = True
+                break
+        if not deployed:
+            retired.add(suffix)
+    return frozenset(retired), sorted(p for p in scripts if state.in_scope(p)) if retired else []
 
 
 def _edit(editor, text: str, ctx: RemovalContext) -> EditResult:
