@@ -165,14 +165,13 @@ class Worktree:
         the bytes of the files that mention the component, not the size of the tree."""
         hits: dict[K, list[str]] = {key: [] for key in patterns}
         groups, plain = self._plan(patterns)
-        if among is None and all(gate is not None for _, gate, _ in groups) and \
-                all(gate is not None for _, _, gate, _ in plain):
-            # every pattern is gated: only the files in some gate can match (the listing's order)
-            files: Iterable[str] = sorted({p for _, gate, _ in groups for p in gate}
-                                          | {p for _, _, gate, _ in plain for p in gate})
-            files = [p for p in files if self.listed(p)]
+        gates = [gate for _, gate, _ in groups] + [gate for _, _, gate, _ in plain]
+        if among is not None:
+            files: Iterable[str] = among
+        elif all(gate is not None for gate in gates):  # only the files in some gate can match
+            files = [p for p in sorted(set().union(*gates)) if self.listed(p)]  # the listing's order
         else:
-            files = self.paths() if among is None else among
+            files = self.paths()
         holding: dict[bytes, list[str]] = {first: [] for first, gate, _ in groups if gate is None}
         for p in files:
             data = self._data(p)
@@ -224,25 +223,22 @@ class Worktree:
             return min(known, key=len) | written if known else None
 
         grouped: dict[tuple[bytes, frozenset[str] | None], list[tuple[K, Any]]] = {}
-        plain: list[tuple[K, Any, frozenset[str] | None, bytes | None]] = []
         for key, m in patterns.items():
             if isinstance(m, CaseFolded):
                 grouped.setdefault((m.first, gate(m.needs)), []).append((key, m.search_lowered))
         # an ungated group's word, tested in every file: a literal holding it needs it found
-        firsts = {first for first, gated in grouped if gated is None}
+        firsts = sorted(first for first, gated in grouped if gated is None and first)
+        plain: list[tuple[K, Any, frozenset[str] | None, bytes | None]] = []
         for key, m in patterns.items():
-            if isinstance(m, CaseFolded):
-                continue
-            if not isinstance(m, Literals):
+            if isinstance(m, Literals):
+                parts: dict[tuple[frozenset[str] | None, bytes | None], list[bytes]] = {}
+                for word in m.words:
+                    gated = gate([word.lower()])
+                    within = None if gated is not None else next((f for f in firsts if f in word.lower()), None)
+                    parts.setdefault((gated, within), []).append(word)
+                plain += [(key, Literals(words).search, gated, within) for (gated, within), words in parts.items()]
+            elif not isinstance(m, CaseFolded):
                 plain.append((key, m.search, None, None))
-                continue
-            parts: dict[tuple[frozenset[str] | None, bytes | None], list[bytes]] = {}
-            for word in m.words:
-                lowered = word.lower()
-                gated = gate([lowered])
-                within = None if gated is not None else next((f for f in sorted(firsts) if f and f in lowered), None)
-                parts.setdefault((gated, within), []).append(word)
-            plain += [(key, Literals(words).search, gated, within) for (gated, within), words in parts.items()]
         return [(first, gated, members) for (first, gated), members in grouped.items()], plain
 
     def _keep(self, path: str, data: bytes, matched: bool) -> None:

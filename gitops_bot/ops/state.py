@@ -137,9 +137,11 @@ class RunState:
 
     def deleted_path_files(self, gone: Gone) -> dict[str, list[str]]:
         """The files whose bytes hold a deleted path's name (`refs`) or a word an import of one
-        holds (`imports`). One pass over the tree per run: asked again for the same deleted
-        paths (after the edits), only the files found before and those the run wrote since are
-        read again, as no other file has changed."""
+        holds (`imports`). At most one pass over the tree per run, and usually none: the names
+        of what a removal deletes hold the component's name, which the name's own pass found
+        (see Worktree.grep_many). Asked again for the same deleted paths (after the edits), only
+        the files found before and those the run wrote since are read again, as no other file
+        has changed."""
         words = {"refs": Literals(gone.basenames),
                  "imports": Literals({n.split(".", 1)[0] or n for n in gone.basenames}
                                      | go_import_prefixes(self.go_modules(), gone))}
