@@ -5,13 +5,15 @@ on both."""
 from __future__ import annotations
 
 import pathlib
+import random
 import re
 from collections import Counter
 
 import pytest
 
 from gitops_bot.domain import worktree as worktree_module
-from gitops_bot.domain.worktree import Worktree
+from gitops_bot.domain.names import Prefilter
+from gitops_bot.domain.worktree import Literals, Worktree
 from gitops_bot.engine.check import check_repo
 from gitops_bot.parse import yaml as parse_yaml
 
@@ -124,3 +126,63 @@ def test_under_is_the_paths_below_a_folder_and_nothing_beside_it(tmp_path):
     assert tree.under("a/b") == ["a/b/c/y", "a/b/x"]
     assert tree.under("a") == ["a/b.txt", "a/b/c/y", "a/b/x", "a/b0", "a/bb/z"]
     assert tree.under("zz") == []
+
+
+def test_a_later_grep_for_words_holding_an_earlier_word_reads_only_the_files_that_held_it(tmp_path, reads):
+    root = write(tmp_path, {"a.yaml": b"image: Video-Service:1\n", "b.md": b"the video player\n",
+                            "c.txt": b"video-service.yaml\n", "d.txt": b"nothing\n", "e.txt": b"audio-service\n"})
+    tree = Worktree(root, cache_budget=0)  # nothing kept: every read is counted
+    assert tree.grep(Prefilter(("video",))) == ["a.yaml", "b.md", "c.txt"]
+    tree.write("d.txt", "now video-service.yaml\n")  # a file the run wrote since: searched too
+    reads.clear()
+    found = tree.grep_many({"refs": Literals(["video-service.yaml"]), "name": Prefilter(("video", "service"))})
+    assert found == {"refs": ["c.txt", "d.txt"], "name": ["a.yaml", "c.txt", "d.txt"]}
+    assert sorted(p.name for p in reads) == ["a.yaml", "b.md", "c.txt"]  # d.txt's text is pending
+
+
+def test_words_no_earlier_pass_saw_are_searched_in_every_file(tmp_path, reads):
+    root = write(tmp_path, {"a.txt": b"video\n", "b.txt": b"run: make e2e-media\n", "c.txt": b"E2E_MEDIA=1\n"})
+    tree = Worktree(root, cache_budget=0)
+    tree.grep(Prefilter(("video",)))
+    reads.clear()
+    found = tree.grep_many({"calls": Literals(["e2e-media", "video-build"]),
+                            "name": Prefilter(("e", "2", "e", "media"))})
+    assert found == {"calls": ["b.txt"], "name": ["b.txt", "c.txt"]}
+    assert len(reads) == 3
+
+
+def test_greps_after_greps_find_what_a_fresh_tree_finds(tmp_path):
+    """Random trees, words and edits: a tree with the memory of earlier passes answers every
+    grep as a tree that has none (the evidence only ever skips files that cannot match)."""
+    rng = random.Random(11)
+    vocabulary = ["video", "Video", "VIDEO", "service", "video-service", "video_service", "e2e", "media",
+                  "videos", "vid", "audio", "-", "_", " ", "\n", "make "]
+    for _ in range(30):
+        folder = tmp_path / str(rng.random())
+        files = {f"f{i}.txt": "".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 8))).encode()
+                 for i in range(12)}
+        tree = Worktree(write(folder, files), cache_budget=rng.choice([0, 40, 1 << 20]))
+        for _ in range(6):
+            if rng.random() < 0.3:
+                path = rng.choice(sorted(files))
+                text = "".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 6)))
+                tree.write(path, text)
+                files[path] = text.encode()
+            patterns = {}
+            for k in range(rng.randint(1, 3)):
+                chosen = rng.sample(vocabulary[:10], rng.randint(1, 3))
+                if rng.random() < 0.5:
+                    patterns[k] = Literals(chosen)
+                else:
+                    patterns[k] = Prefilter(tuple(w.strip("-_ ") or "x" for w in chosen))
+            fresh = Worktree(folder, cache_budget=0)
+            for path, data in files.items():
+                if tree.read(path) != (fresh.read(path)):
+                    fresh.write(path, data.decode())
+            assert tree.grep_many(patterns) == fresh.grep_many(patterns)
+
+
+def test_a_prefilter_tests_its_longest_word_first():
+    assert Prefilter(("e", "2", "e", "media")).first == b"media"
+    assert Prefilter(("Video", "service")).needs == (b"video", b"service")
+    assert Prefilter(()).first == b""

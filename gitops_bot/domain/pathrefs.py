@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable
 
-from gitops_bot.domain.worktree import Worktree
+from gitops_bot.domain.worktree import Literals, Worktree
 
 # A path-like word: segments of word characters, dots, dashes, `~`, `@`, `+` around slashes, or a
 # bare file name with an extension. `*`, `$`, `{`, quotes and spaces end a word.
@@ -90,18 +90,6 @@ def referring(tree: Worktree, gone: Gone, among: Iterable[str] | None = None) ->
         if refs:
             found[path] = refs
     return found
-
-
-class Literals:
-    """A byte prefilter for `Worktree.grep`: any of some words, case-sensitively. A substring
-    search per word runs at C speed; a regex alternation of dozens of words does not (Python's
-    `re` tries each alternative at each position: 2.7 s instead of 0.1 s on a 1,900-file tree)."""
-
-    def __init__(self, words: Iterable[str]) -> None:
-        self.words = tuple(sorted({w.encode() for w in words if w}))
-
-    def search(self, data: bytes) -> bool:
-        return any(map(data.__contains__, self.words))  # no generator frame per word: 3x faster
 
 
 @dataclass(frozen=True)

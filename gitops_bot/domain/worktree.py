@@ -46,8 +46,21 @@ class CaseFolded(Protocol):
     matcher (a run's dozen names, `video-service-build` ...: a dozen passes over every file)."""
 
     first: bytes  # a word every match contains (lowered)
+    needs: tuple[bytes, ...]  # every word each match contains (lowered; `first` is one of them)
 
     def search_lowered(self, lowered: bytes, /) -> Any: ...
+
+
+class Literals:
+    """A byte prefilter for `Worktree.grep`: any of some words, case-sensitively. A substring
+    search per word runs at C speed; a regex alternation of dozens of words does not (Python's
+    `re` tries each alternative at each position: 2.7 s instead of 0.1 s on a 1,900-file tree)."""
+
+    def __init__(self, words: Iterable[str | bytes]) -> None:
+        self.words = tuple(sorted({w if isinstance(w, bytes) else w.encode() for w in words if w}))
+
+    def search(self, data: bytes) -> bool:
+        return any(map(data.__contains__, self.words))  # no generator frame per word: 3x faster
 
 
 class Worktree:
@@ -68,6 +81,9 @@ class Worktree:
         self._cache_left = cache_budget
         self._matched: set[str] = set()  # files a grep matched: kept when the budget runs out
         self._matched_only = False  # the budget ran out once: keep matched files only
+        # For each case-folded word a pass over the whole tree tested, the files that held it
+        # then (see grep_many).
+        self._holding: dict[bytes, frozenset[str]] = {}
         # Files that could not be read while scanning, with why (the residue lists them: they
         # may mention what a recipe changes).
         self.unreadable: dict[str, str] = {}
@@ -139,33 +155,91 @@ class Worktree:
 
     def grep_many(self, patterns: Mapping[K, Matcher], among: Iterable[str] | None = None) -> dict[K, list[str]]:
         """For each key, the paths of live files whose bytes match its pattern: one pass over
-        the tree (or the listed paths `among`) for several prefilters (each file read once)."""
+        the tree (or the listed paths `among`) for several prefilters (each file read once).
+
+        A pass over the whole tree remembers which files hold each case-folded word it tested
+        (`_holding`). A later word that contains one of those (`video-service.yaml` holds
+        `video`, a Prefilter's word of the name) can only be in those files or in one the run
+        has written since, so it is tested there only, and when every pattern is such a word
+        the pass reads those files only: what a removal greps for after its first pass costs
+        the bytes of the files that mention the component, not the size of the tree."""
         hits: dict[K, list[str]] = {key: [] for key in patterns}
-        plain = [(key, m.search) for key, m in patterns.items() if not isinstance(m, CaseFolded)]
-        folded: dict[bytes, list[tuple[K, Any]]] = {}  # by the word each must contain: tested once per file
-        for key, m in patterns.items():
-            if isinstance(m, CaseFolded):
-                folded.setdefault(m.first, []).append((key, m.search_lowered))
-        for p in self.paths() if among is None else among:
+        groups, plain = self._plan(patterns)
+        gates = [gate for _, gate, _ in groups] + [gate for _, _, gate, _ in plain]
+        if among is not None:
+            files: Iterable[str] = among
+        elif all(gate is not None for gate in gates):  # only the files in some gate can match
+            files = [p for p in sorted(set().union(*gates)) if self.listed(p)]  # the listing's order
+        else:
+            files = self.paths()
+        holding: dict[bytes, list[str]] = {first: [] for first, gate, _ in groups if gate is None}
+        for p in files:
             data = self._data(p)
             if data is None:
                 continue
             matched = False
-            for key, search in plain:
-                if search(data):
-                    hits[key].append(p)
-                    matched = True
-            lowered = data.lower() if folded else b""  # once per file for all of them
-            for first, members in folded.items():
+            lowered = None
+            found: list[bytes] = []  # the case-folded words this file holds
+            for first, gate, members in groups:
+                if gate is not None and p not in gate:
+                    continue
+                if lowered is None:
+                    lowered = data.lower()  # once per file for all of them
                 if first not in lowered:
                     continue
+                found.append(first)
+                if gate is None:
+                    holding[first].append(p)
                 for key, search in members:
                     if search(lowered):
                         hits[key].append(p)
                         matched = True
+            for key, search, gate, within in plain:
+                if (gate is not None and p not in gate) or (within is not None and within not in found):
+                    continue
+                found_for_key = hits[key]
+                if found_for_key and found_for_key[-1] is p:
+                    continue  # another part of the same pattern matched this file
+                if search(data):
+                    found_for_key.append(p)
+                    matched = True
             if p not in self._current:
                 self._keep(p, data, matched)
+        if among is None and files is self._paths:  # a whole pass: what it saw holds until a file is written
+            self._holding.update((first, frozenset(paths)) for first, paths in holding.items())
         return hits
+
+    def _plan(self, patterns: Mapping[K, Matcher]) -> tuple[list, list]:
+        """How grep_many tests `patterns`: case-folded ones grouped by their `first` word (tested
+        once per file for the group), each with the files it can match in (a gate, or None: any);
+        the others, each with its gate and the case-folded word of the same pass a file must hold
+        for it to match (or None). A Literals is split by word: each word has its own gate."""
+        written = frozenset(self._current)
+
+        def gate(words: Iterable[bytes]) -> frozenset[str] | None:
+            """The files that may hold a match holding each of the lowered `words` (one that
+            holds a word a pass over the whole tree found), or None when nothing is known."""
+            known = [self._holding[k] for w in words for k in self._holding if k in w]
+            return min(known, key=len) | written if known else None
+
+        grouped: dict[tuple[bytes, frozenset[str] | None], list[tuple[K, Any]]] = {}
+        for key, m in patterns.items():
+            if isinstance(m, CaseFolded):
+                grouped.setdefault((m.first, gate(m.needs)), []).append((key, m.search_lowered))
+        # an ungated group's word, tested in every file: a literal holding it needs it found
+        firsts = sorted(first for first, gated in grouped if gated is None and first)
+        plain: list[tuple[K, Any, frozenset[str] | None, bytes | None]] = []
+        for key, m in patterns.items():
+            if isinstance(m, Literals):
+                parts: dict[tuple[frozenset[str] | None, bytes | None], list[bytes]] = {}
+                for word in m.words:
+                    gated = gate([word.lower()])
+                    within = None if gated is not None else next((f for f in firsts if f in word.lower()), None)
+                    parts.setdefault((gated, within), []).append(word)
+                plain += [(key, Literals(words).search, gated, within) for (gated, within), words in parts.items()]
+            elif not isinstance(m, CaseFolded):
+                plain.append((key, m.search, None, None))
+        return [(first, gated, members) for (first, gated), members in grouped.items()], plain
 
     def _keep(self, path: str, data: bytes, matched: bool) -> None:
         """Keep a file's bytes for the next grep and `original`, within the budget: every text

@@ -14,7 +14,6 @@ instructions are the original's minus the removed ones.
 
 from __future__ import annotations
 
-import posixpath
 import re
 
 from gitops_bot.edit.base import EditResult, RemovalContext, finish, newly_broken
@@ -33,7 +32,7 @@ _COPY_RE = re.compile(r"^(?P<indent>\s*)(?P<op>COPY|ADD)(?P<flags>(?:\s+--[\w-]+
 
 def claims(path: str, text: str) -> bool:
     """`Dockerfile`, `Dockerfile.<variant>`, `<name>.Dockerfile`, `Containerfile`."""
-    base = posixpath.basename(path)
+    base = path.rpartition("/")[2]  # posixpath.basename, at a third of the cost: asked of every path
     return base in ("Dockerfile", "Containerfile") or base.startswith("Dockerfile.") or base.endswith(".Dockerfile")
 
 

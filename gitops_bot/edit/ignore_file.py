@@ -34,7 +34,7 @@ _GLOB_CHARS = "*?[\\"
 def claims(path: str, text: str) -> bool:
     """Dotfiles named `.<tool>ignore` (`.gitignore`, `.dockerignore`, `.helmignore`, ...) and
     CODEOWNERS."""
-    base = posixpath.basename(path)
+    base = path.rpartition("/")[2]  # posixpath.basename: the listing's paths have no trailing "/"
     return _is_codeowners(path) or (base.startswith(".") and base.endswith("ignore") and len(base) > len(".ignore"))
 
 

@@ -14,7 +14,8 @@ import re
 from dataclasses import replace
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
-from gitops_bot.domain.pathrefs import Gone, Literals, gone_paths, referring
+from gitops_bot.domain.pathrefs import Gone, gone_paths, referring
+from gitops_bot.domain.worktree import Literals
 from gitops_bot.edit import (classify, editor_for, env_file, hcl, ignore_file, make, removal_kind, shell, yaml_apps,
                               yaml_file)
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable
@@ -260,7 +261,7 @@ def _to_edit(state: RunState, name, ctx: RemovalContext, gone: Gone) -> list[str
                   and any(s in (state.tree.read(p) or "") for s in secrets)]
         seen.update(paths)
     if env_folders:
-        paths += [p for p in state.tree.paths() if p not in seen and posixpath.dirname(p) in env_folders
+        paths += [p for p in state.tree.paths() if p not in seen and p.rpartition("/")[0] in env_folders
                   and _COMPOSE_FILE_RE.match(p.rpartition("/")[2])]
     return paths
 

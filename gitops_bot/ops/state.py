@@ -13,10 +13,10 @@ from gitops_bot.domain.findings import Conflict, Finding, Validation
 from gitops_bot.domain.lookups import NoLookups, ReleaseLookup
 from gitops_bot.domain.imports import go_import_prefixes, go_modules
 from gitops_bot.domain.names import ServiceName, learn_split, service_name, words
-from gitops_bot.domain.pathrefs import Gone, Literals
+from gitops_bot.domain.pathrefs import Gone
 from gitops_bot.domain.scope import PathScope, parse_scope
 from gitops_bot.domain.versions import Tool, find_tool, load_catalogue
-from gitops_bot.domain.worktree import Matcher, Worktree
+from gitops_bot.domain.worktree import Literals, Matcher, Worktree
 from gitops_bot.errors import UserError
 from gitops_bot.ops.footprint import project_dirs
 
@@ -58,6 +58,7 @@ class RunState:
     # The deleted paths of the last deleted_path_files pass, and the files it found.
     _gone_hits: tuple[frozenset[str], frozenset[str]] | None = None
     _go_modules: dict[str, str] | None = None
+    _charts: list[str] | None = None  # the Chart.yaml files of the tree
 
     @property
     def catalogue(self) -> dict[str, Tool]:
@@ -136,9 +137,11 @@ class RunState:
 
     def deleted_path_files(self, gone: Gone) -> dict[str, list[str]]:
         """The files whose bytes hold a deleted path's name (`refs`) or a word an import of one
-        holds (`imports`). One pass over the tree per run: asked again for the same deleted
-        paths (after the edits), only the files found before and those the run wrote since are
-        read again, as no other file has changed."""
+        holds (`imports`). At most one pass over the tree per run, and usually none: the names
+        of what a removal deletes hold the component's name, which the name's own pass found
+        (see Worktree.grep_many). Asked again for the same deleted paths (after the edits), only
+        the files found before and those the run wrote since are read again, as no other file
+        has changed."""
         words = {"refs": Literals(gone.basenames),
                  "imports": Literals({n.split(".", 1)[0] or n for n in gone.basenames}
                                      | go_import_prefixes(self.go_modules(), gone))}
@@ -182,9 +185,11 @@ class RunState:
         folder is named after the namespace, the chart after the component. () otherwise, or
         when two such folders disagree."""
         found = set()
-        for path in self.tree.paths():
-            folder, _, base = path.rpartition("/")
-            if base != "Chart.yaml" or words(folder.rpartition("/")[2]) != name.tokens:
+        if self._charts is None:  # asked for each name of the run: the listing is walked once
+            self._charts = [p for p in self.tree.paths() if p.rpartition("/")[2] == "Chart.yaml"]
+        for path in self._charts:
+            folder = path.rpartition("/")[0]
+            if words(folder.rpartition("/")[2]) != name.tokens:
                 continue
             m = _CHART_NAME_RE.search(self.tree.read(path) or "")
             chart = words(m.group(1)) if m else ()
