@@ -243,6 +243,35 @@ def test_an_exclusion_of_the_component_paths_goes_with_its_option():
     assert yaml_file.remove(after, ctx()).text == after
 
 
+def test_a_per_component_phrase_goes_from_its_list():
+    """A notification filter lists one phrase per component: `video-service configured` goes
+    where another component's item says `configured` too; a phrase alone of its kind stays."""
+    before = dedent("""
+        spec:
+          exclusionList:
+            - "auth-service configured"
+            - "video-service configured"
+            - "video-service-gateway configured"
+            - "Health check passed in"
+          summary:
+            - video-service restarted
+            - board-service is slow
+        """)
+    after = dedent("""
+        spec:
+          exclusionList:
+            - "auth-service configured"
+            - "video-service-gateway configured"
+            - "Health check passed in"
+          summary:
+            - video-service restarted
+            - board-service is slow
+        """)
+    result = yaml_file.remove(before, ctx())
+    assert result.text == after and not result.refused
+    assert yaml_file.remove(after, ctx()).text == after
+
+
 def test_document_that_would_become_empty_is_refused():
     text = "video-service:\n  x: 1\n"
     result = yaml_file.remove(text, ctx())

@@ -94,6 +94,25 @@ def remove_alternatives(line: str, name: ServiceName) -> str | None:
 
 
 
+
+def _per_component_phrase(node: CommentedSeq, index: int, name: ServiceName) -> bool:
+    """Item `index` is the service's entry in a list of per-component phrases: its first word
+    is the service and another item says the same rest of it about another component
+    (`"volsync configured"` among `"snapshot-controller configured"`: a notification filter)."""
+    item = node[index]
+    if not isinstance(item, str):
+        return False
+    head, _, tail = item.partition(" ")
+    if not tail.strip() or not name.identifies(head):
+        return False
+    for k, other in enumerate(node):
+        if k != index and isinstance(other, str):
+            o_head, _, o_tail = other.partition(" ")
+            if o_tail == tail and o_head != head and not name.owns(o_head):
+                return True
+    return False
+
+
 # An option that leaves paths out (`--exclude`, `--exclude-dir`, `--ignore`, `--skip-paths`).
 _EXCLUSION_FLAG_RE = re.compile(r"--?(?:exclude|ignore|skip)(?:[-_][\w-]*)?")
 
@@ -307,7 +326,7 @@ class _Planner:
             if verdict is not None:
                 removed += self._environment_item(node, i, verdict, path)
             elif self._item_is_service(item) or (isinstance(item, str) and item in compose_names) \
-                    or self._gone_entry(item, path):
+                    or self._gone_entry(item, path) or _per_component_phrase(node, i, self.name):
                 if self._is_flag_list(node):
                     self._refuse(node.lc.item(i)[0], "argument list: removing one word would change the command")
                     continue
