@@ -124,3 +124,11 @@ def test_a_deletion_slides_down_to_the_humans_place_too():
     assert h_removed == {3, 4}
     assert score.line_changes(before, bot)[0] == {0, 2, 3}  # as the diff aligns it on its own
     assert score.line_changes(before, bot, prefer=h_removed)[0] == {0, 3, 4}
+
+
+def test_dangling_counts_only_folders_that_are_gone():
+    """A folder that keeps a file is not deleted: naming it is no dangling reference; a folder
+    emptied by the change is, and so is a lone deleted file in a folder that stays."""
+    deleted = {"infra/controllers/weave.yaml", "apps/video/base/a.yaml", "apps/video/b.yaml", "docs/video.md"}
+    remaining = ["infra/controllers/kustomization.yaml", "apps/kustomization.yaml", "docs/index.md"]
+    assert score._deleted_roots(deleted, remaining) == {"infra/controllers/weave.yaml", "apps/video", "docs/video.md"}

@@ -247,7 +247,7 @@ def test_a_line_an_editor_refused_is_listed_once(tmp_path, capsys):
         "services/video-service/Dockerfile": "FROM scratch\n",
         "services/auth-service/Dockerfile": "FROM scratch\n",
         ".pre-commit-config.yaml": ("repos:\n  - repo: local\n    hooks:\n      - id: lint\n"
-                                    "        args: [--exclude, 'services/video-service/*', --exclude, 'docs/*']\n"),
+                                    "        args: [--include, 'services/video-service/*', --exclude, 'docs/*']\n"),
     })
     code, report = _plan(tmp_path, capsys)
     assert code == 1

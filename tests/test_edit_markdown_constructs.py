@@ -122,9 +122,28 @@ PAIRS = {
         "| VideoService | apps/video-service/upstream |\n",
         "| Component | Path |\n| - | - |\n| Auth | apps/auth-service |\n",
     ),
+    "the service's name in prose enumerations of names, first, middle and last": (
+        "- [x] Common applications: Gitea, VideoService, Jellyfin, Paperless...\n"
+        "- Home automation (Node-RED, Z-Wave JS UI, video-service)\n"
+        "Core services (Video Service, Gitea, ArgoCD,...) start first.\n"
+        "Built from `auth-service`, `video-service`, `board-service`.\n",
+        "- [x] Common applications: Gitea, Jellyfin, Paperless...\n"
+        "- Home automation (Node-RED, Z-Wave JS UI)\n"
+        "Core services (Gitea, ArgoCD,...) start first.\n"
+        "Built from `auth-service`, `board-service`.\n",
+    ),
 }
 
 NOOPS = {
+    "enumerations whose grammar would change, of two items, or of words that are not names": (
+        "Gitea, Jellyfin, video-service and Paperless run here.\n"
+        "Gitea, VideoService or Jellyfin.\n"
+        "Gitea, video-service.\n"
+        "In this guide, video-service, the router, is fast.\n"
+        "Gitea, video-service-gateway, Jellyfin\n"
+        "Components: Postgres, Redis, VideoService (rooms), Istio.\n"
+        "Components: Postgres, VideoService, Redis (cache), Istio.\n"
+        "```\nGitea, video-service, Jellyfin\n```\n"),
     "a path into the service inside prose of a cell": (
         "| Name | Notes |\n|---|---|\n| board-service | replaces ./modules/video-service |\n"),
     "prose heading": "# Moving off video-service\n\nWe did.\n\n# Other\n",
@@ -149,6 +168,16 @@ def test_markdown_construct_pair_and_second_run(case):
 def test_markdown_construct_noop(case):
     text = NOOPS[case]
     assert markdown.remove(text, ctx()).text == text
+
+
+def test_a_changelog_keeps_its_enumerations():
+    """A changelog records what was: `Core services (Vault, Gitea, ArgoCD)` stays there."""
+    from dataclasses import replace
+
+    text = "- Core services (Video Service, Gitea, ArgoCD,...)\n"
+    assert markdown.remove(text, replace(ctx(), path="docs/reference/changelog.md")).text == text
+    assert markdown.remove(text, replace(ctx(), path="CHANGELOG.md")).text == text
+    assert markdown.remove(text, replace(ctx(), path="docs/index.md")).text != text
 
 
 @pytest.mark.parametrize("front", ["", "---\nsidebar_position: 3\ntitle: Video Service\n---\n\n"])

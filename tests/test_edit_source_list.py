@@ -160,6 +160,35 @@ PAIRS = {
         for svc in ["auth-service"]:
             print(svc)
         """),
+    "python: a set of paths in a CI script loses the paths into the component, comments with them": (
+        ".github/scripts/plan.py",
+        """
+        def roots():
+            exclude = {
+                'stacks/auth-service',  # needs DNS
+                'stacks/video-service/1.primary',  # remote state
+                'stacks/video-service/2.replica',  # remote state
+                'stacks/board-service/env',
+            }
+            return exclude
+        """,
+        """
+        def roots():
+            exclude = {
+                'stacks/auth-service',  # needs DNS
+                'stacks/board-service/env',
+            }
+            return exclude
+        """),
+    "no-op: a CI script's set of another component's paths, and a longer look-alike name, stays": (
+        ".github/scripts/plan.py",
+        """
+        exclude = {
+            'stacks/auth-service',
+            'stacks/video-service-gateway/main',
+        }
+        """,
+        None),
     "no-op: call arguments, subscripts, comparisons, dict keys and prose stay": (
         "scripts/ops.py",
         """
@@ -226,12 +255,14 @@ def test_what_it_refuses_is_listed_and_unchanged(case):
 
 def test_which_files_it_claims():
     py = "import os\nA = ['video-service']\n"
-    for path in ("scripts/gen.py", "hack/update.go", "tools/sync.ts", "tests/e2e/util.js", "test/x/smoke_test.go"):
+    for path in ("scripts/gen.py", "hack/update.go", "tools/sync.ts", "tests/e2e/util.js", "test/x/smoke_test.go",
+                 ".github/scripts/plan.py"):
         assert classify(path, py) == "script", path
     assert classify("scripts/take-screenshots", "#!/usr/bin/env python\nA = []\n") == "script"
     assert classify("scripts/run", "#!/usr/bin/env node\nconst a = []\n") == "script"
     # application source stays source, wherever its lists are
-    for path in ("services/video-service/main.go", "src/app.ts", "gen.py", "frontend/tests.py"):
+    for path in ("services/video-service/main.go", "src/app.ts", "gen.py", "frontend/tests.py",
+                 ".github/actions/notify/dist/index.js"):
         assert classify(path, py) == "source", path
     assert classify("scripts/deploy.sh", "#!/bin/bash\n") == "shell"
     assert classify("scripts/README.md", "# x\n") == "markdown"

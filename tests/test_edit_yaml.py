@@ -362,11 +362,45 @@ def test_noops(text):
 
 
 @pytest.mark.parametrize("text", ["args:\n  - --upstream\n  - video-service\n",
-                                  "args: [--upstream, video-service]\n"])
+                                  "args: [--upstream, video-service]\n",
+                                  # a path, but after an option that does more than leave it out
+                                  "args: [--config, 'stacks/video-service/lint.yaml', --strict]\n",
+                                  # an exclusion of the bare name (a check's name, not a path)
+                                  "args: [--exclude, video-service, --exclude, 'docs/*']\n",
+                                  # nothing would be left of the command
+                                  "args: [--exclude, 'stacks/video-service/*']\n"])
 def test_flag_list_is_refused(text):
     result = yaml_file.remove(text, ctx())
     assert result.text == text
     assert result.refused and "argument list" in result.refused[0].reason
+
+
+def test_an_exclusion_of_the_component_paths_goes_with_its_option():
+    """`--exclude, 'stacks/video-service/*'` in an argument list leaves out what no longer
+    exists: the pair goes, the other options stay (first, middle and last place)."""
+    before = dedent("""
+        repos:
+          - hooks:
+              - id: check
+                args: [--exclude, 'stacks/video-service/*', --exclude, 'docs/*']
+              - id: lint
+                args: [--exclude, 'ADOPTERS.md', --exclude, 'stacks/video-service/a/*', --exclude-dir, 'x/*']
+              - id: spell
+                args: [--ignore, '*.drawio', --skip, stacks/video-service/]  # keep this comment
+        """)
+    after = dedent("""
+        repos:
+          - hooks:
+              - id: check
+                args: [--exclude, 'docs/*']
+              - id: lint
+                args: [--exclude, 'ADOPTERS.md', --exclude-dir, 'x/*']
+              - id: spell
+                args: [--ignore, '*.drawio']  # keep this comment
+        """)
+    result = yaml_file.remove(before, ctx())
+    assert result.text == after and not result.refused
+    assert yaml_file.remove(after, ctx()).text == after
 
 
 def test_document_that_would_become_empty_is_refused():

@@ -40,6 +40,7 @@ import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent.parent
@@ -444,18 +445,27 @@ def _valid(path: str, lines: list[str]) -> bool:
     return True
 
 
-def _deleted_roots(deleted: set[str]) -> set[str]:
-    """The deleted paths as a reviewer names them: whole deleted folders, plus lone files."""
+def _deleted_roots(deleted: set[str], remaining: Iterable[str]) -> set[str]:
+    """The deleted paths as a reviewer names them: whole deleted folders (the top-most folder,
+    two segments deep or more, none of whose files is left), plus lone files. A folder that
+    keeps a file is not deleted: naming it (`path: ./infrastructure/controllers` after one
+    file of it went) points at nothing deleted."""
+    live = {"/".join(parts[:i]) for p in remaining for parts in [p.split("/")] for i in range(1, len(parts))}
     roots = set()
     for path in deleted:
-        parts = path.split("/")
-        roots.add("/".join(parts[:-1]) if len(parts) > 2 else path)
+        parts, root = path.split("/"), path
+        for i in range(len(parts) - 1, 1, -1):  # parent folders, deepest first, two segments or more
+            folder = "/".join(parts[:i])
+            if folder in live:
+                break
+            root = folder
+        roots.add(root)
     return {r for r in roots if not any(r != o and r.startswith(o + "/") for o in roots)}
 
 
 def _dangling(deleted: set[str], tree: dict[str, Path], case: Case) -> int:
     """Lines of live files that still name a deleted folder or file by its path."""
-    roots = _deleted_roots(deleted)
+    roots = _deleted_roots(deleted, tree)
     if not roots:
         return 0
     regex = re.compile(r"(?<![\w.-])(?:\./)?(?:" + "|".join(re.escape(r) for r in sorted(roots)) + r")(?![\w.-])")

@@ -16,6 +16,10 @@
   definitions (`[video-demo]: https://...`) that only removed text used;
 - a Mermaid diagram line that only declares the service's node (`video[Video]`), unless another
   line of the diagram uses the node;
+- the service's item in a prose enumeration of three or more names joined by commas alone
+  (`Common applications: Gitea, Seafile, Jellyfin...`), with the comma that joins it, when every
+  item is a name (capitalised, in backticks, or a known component); never in a changelog (a
+  record of the past), never in a list that an `and`/`or` ends (the grammar would change);
 - a step of a pseudo-code outline (a code fence without a language, or `text`, nested by
   indentation) that names the service and ends with `:` (`create MetalLB config:`), with the lines
   indented under it; a condition (`if ...:`, `else:`) stays, since its branches belong together,
@@ -30,7 +34,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from gitops_bot.domain.names import ServiceName
+from gitops_bot.domain.names import ServiceName, words
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish, newly_broken
 from gitops_bot.edit.blocks import tidy_blank_lines
 from gitops_bot.text.splice import Cut, Lines, Span, merge_cuts, splice
@@ -60,6 +64,14 @@ _DEFINITION_RE = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*\S+")
 _NODE_RE = re.compile(r"^\s*([A-Za-z][\w-]*)\s*(?:\[\(?([^\]()]*)\)?\]|\(\[?([^\])]*)\]?\))?\s*;?\s*$")
 _MERMAID_WORDS = frozenset({"end", "subgraph", "graph", "flowchart", "direction", "style", "classdef", "class",
                             "click", "linkstyle", "td", "tb", "lr", "rl", "bt"})
+# Three or more items joined by `, ` alone: each a word, capitalised words after it, or code;
+# the last one ends the sentence, a parenthesis or the list (`LiveKit (video rooms)` is more
+# than a name: no enumeration of names).
+_ENUM_ITEM = r"(?:`[^`]+`|[A-Za-z0-9][\w.+-]*(?: [A-Z0-9][\w.+-]*){0,3})"
+_ENUMERATION_RE = re.compile(rf"(?<![\w`.+-]){_ENUM_ITEM}(?:, {_ENUM_ITEM}){{2,}}(?=\s*$|\.|[;:)\]]|,(?! ?[\w`]))")
+_ENUM_ITEM_RE = re.compile(_ENUM_ITEM)
+# A record of the past: its lines say what was, never what is.
+_CHANGELOG_RE = re.compile(r"change[-_]?log|history|release[-_]?notes", re.IGNORECASE)
 _MAX_HTML_ROW = 20  # lines; a longer `<tr>` block is not a row of a simple table
 
 
@@ -132,8 +144,45 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
         item = _ITEM_RE.match(line)
         if item and _is_service(_term(item.group(3)), name):
             cuts.append(Cut(lines.span(n, _item_end(lines, n, len(item.group(1))))))
+    if not _CHANGELOG_RE.search(posixpath.basename(ctx.path)):
+        cuts += _enumeration_cuts(lines, fenced, name, cuts)
     cuts += _unused_definition_cuts(lines, fenced, cuts)
     return finish(text, lines, cuts, refused, verify)
+
+
+def _enumeration_cuts(lines: Lines, fenced: list[bool], name: ServiceName, cuts: list[Cut]) -> list[Cut]:
+    """Cut the service's item, with its comma, from the comma-joined enumerations of names on
+    lines no other cut touches (`Gitea, Seafile, Jellyfin` -> `Gitea, Jellyfin`)."""
+    taken = [c.span for c in cuts]
+    found = []
+    for n in range(len(lines)):
+        line = lines.line(n)
+        if fenced[n] or _ROW_RE.match(line) or _HEADING_RE.match(line) \
+                or "".join(name.tokens) not in re.sub(r"[-_ ]", "", line.lower()):
+            continue
+        start, end = lines.start(n), lines.start(n) + len(line)
+        if any(s.start < end and start < s.end for s in taken):
+            continue
+        for m in _ENUMERATION_RE.finditer(line):
+            items = list(_ENUM_ITEM_RE.finditer(line, m.start(), m.end()))
+            if not all(_is_name_item(i.group(), name) for i in items):
+                continue
+            doomed = [k for k, i in enumerate(items) if _is_service(i.group().strip("`"), name)]
+            if len(doomed) != 1:
+                continue
+            k = doomed[0]
+            if k + 1 < len(items):  # with the comma and space after it
+                found.append(Cut(Span(start + items[k].start(), start + items[k + 1].start())))
+            else:  # the last one, with the comma before it
+                found.append(Cut(Span(start + items[k - 1].end(), start + items[k].end())))
+    return found
+
+
+def _is_name_item(item: str, name: ServiceName) -> bool:
+    """An enumeration's item that is a name: capitalised (`Node-RED`, `Z-Wave JS UI`), in
+    backticks, or a component the repository knows."""
+    return item[:1].isupper() or item[:1].isdigit() or item.startswith("`") or _is_service(item, name) \
+        or words(item) in name.known
 
 
 def _media_row_is_service(row: str, name: ServiceName) -> bool:

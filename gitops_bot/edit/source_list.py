@@ -3,7 +3,8 @@ JavaScript): the component's entries go, nothing else is edited.
 
 Which files: only tooling the repository runs on itself, never application source. A file is
 tooling when its top folder is one of TOOLING_DIRS (`scripts/`, `hack/`, `tools/`, `test/`,
-`tests/`, `e2e/`): `scripts/take-screenshots`, `test/smoke_test.go`. Code anywhere else
+`tests/`, `e2e/`), also below `.github/` (CI's own `.github/scripts/`; not a bundled action's
+`dist/`): `scripts/take-screenshots`, `test/smoke_test.go`, `.github/scripts/plan-examples.py`. Code anywhere else
 (`services/x/main.go`, `src/app.ts`) stays source code, listed in the residue and never edited.
 
 What goes, in a list literal assigned to a name or a key (`APPS = [...]`, `var apps = []T{...}`,
@@ -108,8 +109,10 @@ def language(path: str, text: str) -> str | None:
 
 def claims(path: str, text: str) -> bool:
     """Python, Go, TypeScript and JavaScript files (by suffix or shebang) under a tooling
-    folder at the top of the repository (TOOLING_DIRS)."""
-    return path.split("/", 1)[0] in TOOLING_DIRS and "/" in path and language(path, text) is not None
+    folder at the top of the repository or of `.github/` (TOOLING_DIRS)."""
+    parts = path.split("/")
+    top = parts[1] if parts[0] == ".github" and len(parts) > 2 else parts[0]
+    return top in TOOLING_DIRS and len(parts) > 1 and language(path, text) is not None
 
 
 # -- reading ----------------------------------------------------------------------------------

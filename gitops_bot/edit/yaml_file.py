@@ -102,6 +102,26 @@ def remove_alternatives(line: str, name: ServiceName) -> str | None:
         return None
 
 
+
+
+# An option that leaves paths out (`--exclude`, `--exclude-dir`, `--ignore`, `--skip-paths`).
+_EXCLUSION_FLAG_RE = re.compile(r"--?(?:exclude|ignore|skip)(?:[-_][\w-]*)?")
+
+
+def _exclusion_pairs(node: CommentedSeq, doomed: list[int]) -> list[int] | None:
+    """The items of an argument list that go with the component's paths: each doomed item must
+    be a path or glob (`'stacks/video/*'`) that follows an exclusion option, and goes with that
+    option (`--exclude, 'stacks/video/*'`): excluding what no longer exists changes nothing.
+    None when any doomed item is another kind of argument (removing it changes the command)."""
+    pairs: set[int] = set()
+    for i in doomed:
+        option = node[i - 1] if i > 0 else None
+        if not (isinstance(option, str) and _EXCLUSION_FLAG_RE.fullmatch(option) and "/" in node[i]):
+            return None
+        pairs.update((i - 1, i))
+    return sorted(pairs)
+
+
 class _EmptyAlternation(Exception):
     pass
 
@@ -484,8 +504,10 @@ class _Planner:
         if not doomed:
             return False
         if self._is_flag_list(node):
-            self._refuse(node.lc.line, "argument list: removing one word would change the command")
-            return False
+            doomed = _exclusion_pairs(node, doomed)
+            if doomed is None or len(doomed) == len(node):
+                self._refuse(node.lc.line, "argument list: removing one word would change the command")
+                return False
         if len(doomed) == len(node):
             return True
         starts = [self.lines.start(node.lc.item(i)[0]) + node.lc.item(i)[1] for i in range(len(node))]
