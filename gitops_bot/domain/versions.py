@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from gitops_bot.domain.argocd import may_name_a_chart
 from gitops_bot.errors import UserError
@@ -263,6 +263,32 @@ def is_tool_version(text: str, tool: Tool) -> bool:
     """The strict grammar for `set-version tool=`: X.Y.Z (is_version), or X.Y, or, for a tool
     whose versions carry build metadata, X.Y.Z+BUILD ([0-9A-Za-z.] only)."""
     return is_version(text) or is_minor_only(text) or (tool.build_metadata and bool(_BUILD_VERSION_RE.match(text)))
+
+
+def is_from(written: str, olds: Sequence[str]) -> bool:
+    """Whether a version as written is one of `olds` (set-version's from=), each compared at the
+    precision the lesser of the two writes: `go 1.17` is from=1.17.5 written minor-only, and
+    from=1.29 takes 1.29.3, from=1.29.1 takes 1.29.1+k3s2; a v prefix does not matter (v1.29 is
+    1.29). Both sides are canonical (build metadata with `+`: Occurrence.canonical)."""
+    bare = written.lstrip("v")
+    for old in olds:
+        old = old.lstrip("v")
+        if bare == old or old.startswith(bare + ".") or bare.startswith((old + ".", old + "+")):
+            return True
+    return False
+
+
+def parse_from(text: str) -> tuple[str, ...]:
+    """from=1.29[,1.28]: the old versions a set-version moves from, each X.Y.Z, X.Y or X (v prefix
+    and build metadata allowed); empty when not given. ValueError names a bad item."""
+    items = tuple(item.strip() for item in text.split(",")) if text else ()
+    for item in items:
+        if not _FROM_RE.match(item):
+            raise ValueError(item)
+    return items
+
+
+_FROM_RE = re.compile(r"^v?[0-9]+(?:\.[0-9]+){0,2}(?:-(?:alpha|beta|rc)[0-9.]*)?(?:\+[0-9A-Za-z.]+)?$")
 
 
 # -- scanning ---------------------------------------------------------------------------------

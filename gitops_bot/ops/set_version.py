@@ -23,7 +23,8 @@ from gitops_bot.domain.images import is_repository, is_tag
 from gitops_bot.domain import terraform_refs
 from gitops_bot.domain.names import Prefilter
 from gitops_bot.domain.toolchains import TOOLCHAINS
-from gitops_bot.domain.versions import Anchors, Occurrence, Tool, is_tool_version, is_version, scan
+from gitops_bot.domain.versions import (Anchors, Occurrence, Tool, is_from, is_tool_version, is_version, parse_from,
+                                         scan)
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.errors import UserError
@@ -50,6 +51,8 @@ def run(state: RunState, args: dict[str, str]) -> None:
         raise UserError("to= applies to image= only, or to module= (a Terraform module moved to a registry source)")
     if args.get("digest") and "image" not in given:
         raise UserError("digest= applies to image= only")
+    if args.get("from") and "tool" not in given:
+        raise UserError("from= applies to tool= only (a catalogue tool or a toolchain)")
     if "image" in given:
         _run_image(state, args)
     elif "chart" in given:
@@ -131,12 +134,20 @@ def run_terraform(state: RunState, args: dict[str, str]) -> None:
     version_targets.run_module(state, source, new)
 
 
+def _from(args: dict[str, str]) -> tuple[str, ...]:
+    """from=: the old versions that move (others are kept and listed); empty: every version moves."""
+    try:
+        return parse_from(args.get("from", ""))
+    except ValueError as bad:
+        raise UserError(f"from={bad} is not a version (X.Y.Z, X.Y or X, optionally v-prefixed)") from None
+
+
 def _run_tool(state: RunState, args: dict[str, str]) -> None:
-    new = _version(args)
+    new, olds = _version(args), _from(args)
     if args["tool"] in TOOLCHAINS and args["tool"] not in state.catalogue:  # the repository's entry wins
         if not is_version(new):
             raise UserError(f"version={new!r} does not match a version (X.Y.Z, optionally v-prefixed)")
-        version_targets.run_toolchain(state, TOOLCHAINS[args["tool"]], new)
+        version_targets.run_toolchain(state, TOOLCHAINS[args["tool"]], new, olds)
         return
     if args["tool"] not in state.catalogue:
         raise UserError(f"unknown tool {args['tool']!r} (known: {', '.join(sorted({*state.catalogue, *TOOLCHAINS}))})")
@@ -154,7 +165,10 @@ def _run_tool(state: RunState, args: dict[str, str]) -> None:
         found_minors.update(o.version for o in occurrences if o.minor_only and not o.version.startswith("v"))
         cuts = []
         for o in occurrences:
-            if o.pinned_digest:
+            if olds and not is_from(o.canonical(), olds):
+                state.notes.append(Finding(path, o.line, _line(text, o.line).strip(),
+                                           f"kept: {o.form} {o.version} is not from={','.join(olds)}", Kind.KEPT))
+            elif o.pinned_digest:
                 reason = f"edit refused: {tool.name} image pinned by digest; update tag and digest together"
                 state.notes.append(Finding(path, o.line, _line(text, o.line).strip(), reason, Kind.KEPT))
             elif not o.keeps_precision(new):
@@ -166,7 +180,7 @@ def _run_tool(state: RunState, args: dict[str, str]) -> None:
         if not cuts:
             continue
         result = splice(text, cuts)
-        problem = verify_text(kind, text, result) or _rescan_problem(path, result, kind, tool, new)
+        problem = verify_text(kind, text, result) or _rescan_problem(path, result, kind, tool, new, olds)
         if problem:
             state.refused.append(Finding(path, 1, "", f"edit refused: {problem}", Kind.UNVERIFIED))
             state.validation.append(Validation(path, "re-parse and re-scan", False, problem))
@@ -250,9 +264,10 @@ class _Scanner:
         return scan(self.path, text, self.kind, self.tool)
 
 
-def _rescan_problem(path: str, text: str, kind: str, tool: Tool, new: str) -> str | None:
+def _rescan_problem(path: str, text: str, kind: str, tool: Tool, new: str, olds: tuple[str, ...]) -> str | None:
     stale = [o for o in scan(path, text, kind, tool)
-             if not o.pinned_digest and o.keeps_precision(new) and o.version != o.rewritten(new)]
+             if not o.pinned_digest and o.keeps_precision(new) and o.version != o.rewritten(new)
+             and (not olds or is_from(o.canonical(), olds))]
     return f"{len(stale)} occurrence(s) still carry another version after the edit" if stale else None
 
 
@@ -315,6 +330,6 @@ def _split(text: str) -> tuple[str, ...]:
 
 OPERATION = Operation("set_version", run, required=(),
                       optional=("tool", "image", "chart", "github", "provider", "module", "version", "to", "digest",
-                                "paths"),
+                                "paths", "from"),
                       description="move every recognised occurrence of a tool's, image's, chart's, GitHub "
                                   "project's, Terraform provider's or module's version")

@@ -19,6 +19,7 @@ from typing import Callable, Iterable
 
 from gitops_bot.domain import charts, github_refs, images, terraform_refs, toolchains
 from gitops_bot.domain.findings import Finding, Kind, Validation
+from gitops_bot.domain.versions import is_from
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.ops.state import RunState
@@ -365,9 +366,10 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(text.splitlines())
 
 
-def run_toolchain(state: RunState, toolchain: toolchains.Toolchain, version: str) -> None:
+def run_toolchain(state: RunState, toolchain: toolchains.Toolchain, version: str, olds: tuple[str, ...] = ()) -> None:
     """Move every version of a language toolchain to `version`, each in its own form and
-    precision (domain/toolchains.py); ranges, version lists and digests go to the residue."""
+    precision (domain/toolchains.py); ranges, version lists and digests go to the residue, and so
+    do versions that are not one of `olds` when given (from=)."""
     mention = re.compile(rf"(?<![\w./-])(?:{re.escape(toolchain.image)}|{re.escape(toolchain.workflow_key)})"
                          rf"(?![\w/]|[.-]\w)")
     tree = state.tree
@@ -385,6 +387,10 @@ def run_toolchain(state: RunState, toolchain: toolchains.Toolchain, version: str
             line = _line(text, ref.line)
             covered.add(ref.line)
             state.found.append(Finding(path, ref.line, line, f"{ref.form}: {ref.version}", Kind.VERSION, ref.version))
+            if olds and not ref.reason and not is_from(ref.version, olds):
+                state.notes.append(Finding(path, ref.line, line.strip(), f"kept: {ref.form} {ref.version} is not "
+                                           f"from={','.join(olds)}", Kind.KEPT))
+                continue
             if both and not ref.reason and toolchains.major(ref.version) != toolchains.major(version):
                 state.notes.append(Finding(path, ref.line, line.strip(), f"{toolchain.name} {ref.version} is of "
                                            f"another major version than {version}, which the repository also "
