@@ -347,8 +347,10 @@ def _patterns(tool: Tool) -> _Patterns:
         urls = [(re.compile(rf"github\.com/{slug}/releases/download/(?P<v>{FULL})/"), "release URL"),
                 (re.compile(rf"raw\.githubusercontent\.com/{slug}/(?P<v>{FULL})/"), "raw URL at a tag"),
                 (re.compile(rf"github\.com/{slug}/releases/tag/(?P<v>{FULL})(?![\w.-])"), "release page URL"),
-                # a Markdown link whose text is the version its release page names: [1.28.0](.../tag/1.28.0)
-                (re.compile(rf"\[(?P<v>{FULL})\]\(https://github\.com/{slug}/releases/tag/(?P=v)\)"),
+                # a Markdown link whose text is the version its release page names: [1.28.0](.../tag/1.28.0),
+                # either side with or without its v ([7.10.0](.../tag/v7.10.0)); each keeps its own
+                (re.compile(rf"\[(?P<v>v?(?P<bare>{FULL.removeprefix('v?')}))\]"
+                            rf"\(https://github\.com/{slug}/releases/tag/v?(?P=bare)\)"),
                  "release link text")]
     images = [re.compile(rf"{_after(image, _BEFORE_IMAGE)}:(?P<v>{tag})(?![\w.])(?P<d>@sha256:)?")
               for image in tool.images]
