@@ -19,7 +19,7 @@ from functools import lru_cache
 from gitops_bot.domain import charts
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.github_refs import is_project, is_release_branch, is_version_ref
-from gitops_bot.domain.images import is_repository, is_tag
+from gitops_bot.domain.images import is_prefix, is_repository, is_tag
 from gitops_bot.domain import terraform_refs
 from gitops_bot.domain.names import Prefilter
 from gitops_bot.domain.toolchains import TOOLCHAINS
@@ -77,8 +77,11 @@ def _version(args: dict[str, str]) -> str:
 def _run_image(state: RunState, args: dict[str, str]) -> None:
     image, to, version, digest = args["image"], args.get("to") or None, args.get("version") or None, args.get("digest")
     for key, value in (("image", image), ("to", to)):
-        if value is not None and not is_repository(value):
-            raise UserError(f"{key}={value!r} is not an image repository (REGISTRY/PATH, no tag or digest)")
+        if value is not None and not is_repository(value) and not (key == "image" and is_prefix(value)):
+            raise UserError(f"{key}={value!r} is not an image repository (REGISTRY/PATH, no tag or digest; "
+                            "image= also takes REGISTRY/PATH/* for every image under a path)")
+    if to is not None and is_prefix(image):
+        raise UserError("to= renames one repository; image= names a prefix (REGISTRY/PATH/*)")
     if version is None and to is None:
         raise UserError("set-version image= needs version= (a tag), to= (another repository), or both")
     if version is not None and not is_tag(version):

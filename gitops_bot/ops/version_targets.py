@@ -325,8 +325,7 @@ _VERSION_TOKEN_RE = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)?(?:-[\w.]+)?(?![\
 
 
 def _image_mention(image: str) -> re.Pattern[str]:
-    names = "|".join(re.escape(n) for n in sorted(images.spellings(image), key=len, reverse=True))
-    return re.compile(rf"(?<![\w./-])(?:{names})(?![\w/]|[.-]\w)")
+    return re.compile(rf"(?<![\w./-])(?:{images.names(image).pattern})(?![\w/]|[.-]\w)")
 
 
 def _unrecognised(state: RunState, path: str, text: str, mention: re.Pattern[str], covered: set[int],
