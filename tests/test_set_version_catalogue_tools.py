@@ -1,4 +1,4 @@
-"""Catalogue entries oauth2-proxy, dex and external-secrets, and the release link text whose v
+"""Catalogue entries oauth2-proxy, dex, external-secrets and talos (its Plans by name), and the release link text whose v
 prefix differs from its URL's (`[7.10.0](.../releases/tag/v7.10.0)`): constructed before/after
 trees byte for byte, look-alikes at the same version that never move (another project's release
 link, an image of another repository, another chart), a second run that changes nothing, and the
@@ -59,6 +59,21 @@ CASES = {
             "resources:\n- https://raw.githubusercontent.com/external-secrets/external-secrets/v0.9.17/deploy/crds/"
             "bundle.yaml\n"),
     }),
+    "talos": ("v1.9.6", {
+        "setup/talos/talconfig.yaml": (
+            "clusterName: home\ntalosVersion: v1.9.5\nkubernetesVersion: v1.9.5\n",
+            "clusterName: home\ntalosVersion: v1.9.6\nkubernetesVersion: v1.9.5\n"),
+        "system-upgrade/talos-plan.yaml": (
+            "apiVersion: upgrade.cattle.io/v1\nkind: Plan\nmetadata:\n  name: talos\n"
+            "  namespace: system-upgrade\nspec:\n  version: v1.9.5\n  concurrency: 1\n",
+            "apiVersion: upgrade.cattle.io/v1\nkind: Plan\nmetadata:\n  name: talos\n"
+            "  namespace: system-upgrade\nspec:\n  version: v1.9.6\n  concurrency: 1\n"),
+        "system-upgrade/kubernetes-plan.yaml": (  # the Kubernetes Plan: its version is not Talos's, its image is
+            "apiVersion: upgrade.cattle.io/v1\nkind: Plan\nmetadata:\n  name: kubernetes\nspec:\n"
+            "  version: v1.9.5\n  upgrade:\n    image: ghcr.io/siderolabs/talosctl:v1.9.5\n",
+            "apiVersion: upgrade.cattle.io/v1\nkind: Plan\nmetadata:\n  name: kubernetes\nspec:\n"
+            "  version: v1.9.5\n  upgrade:\n    image: ghcr.io/siderolabs/talosctl:v1.9.6\n"),
+    }),
 }
 
 
@@ -99,3 +114,21 @@ def test_a_variable_of_no_known_name_in_a_script_named_for_the_tool_is_listed(tm
     code, result = report(repo, capsys, "tool=dex", "version=v2.45.0")
     assert code == 0 and [f["path"] for f in result["files"]] == ["common/dex/deployment.yaml"]
     assert [(r["path"], r["line"]) for r in result["residue"]] == [("scripts/synchronize-dex-manifests.sh", 2)]
+
+
+def test_a_k3s_plan_named_for_no_tool_is_not_talos_and_still_k3s(tmp_path, capsys):
+    plan = ("apiVersion: upgrade.cattle.io/v1\nkind: Plan\nmetadata:\n  name: server\nspec:\n"
+            "  version: v1.29.1+k3s2\n")
+    repo = write_tree(tmp_path, {"plans.yaml": plan})
+    code, result = report(repo, capsys, "tool=talos", "version=v1.9.6")
+    assert code == 0 and result["files"] == []
+    assert run(repo, "tool=k3s", "version=v1.29.4+k3s1") == 0
+    assert (repo / "plans.yaml").read_text() == plan.replace("v1.29.1+k3s2", "v1.29.4+k3s1")
+
+
+def test_upgrade_plans_in_the_repository_config_is_true_false_or_words(tmp_path, capsys):
+    repo = write_tree(tmp_path, {".gitops-bot.yaml": "tools:\n  x:\n    description: X\n    upgrade_plans: 3\n",
+                                 "a.yaml": "a: 1\n"})
+    capsys.readouterr()
+    assert run(repo, "tool=x", "version=1.2.3") == 2
+    assert "upgrade_plans" in capsys.readouterr().err

@@ -59,6 +59,9 @@ class Tool:
     upgrade_plans: bool = False  # system-upgrade-controller Plan spec.version
     build_metadata: bool = False  # versions may carry +build (v1.27.1+k3s1)
     eksctl: bool = False  # eksctl ClusterConfig metadata.version (minor only)
+    # upgrade_plans: [words]: only Plans whose metadata.name holds one of them (a talos Plan beside a
+    # kubernetes Plan in one repository); empty: every Plan (k3s, whose Plans are named server/agent)
+    plan_names: tuple[str, ...] = ()
 
     def variable_names(self) -> tuple[str, ...]:
         """The catalogue's variables, each also in lower case (Terraform and Ansible write
@@ -227,9 +230,12 @@ def tool_from_spec(name: str, spec: Any, fail: Fail) -> Tool:
     for item in strings("branch_urls", spec.get("branch_urls")):
         if "{minor}" not in item:
             raise fail("branch_urls", f"tool {name}: branch_urls entry {item!r} needs {{minor}}")
-    for key in ("upgrade_plans", "build_metadata", "eksctl"):
+    for key in ("build_metadata", "eksctl"):
         if not isinstance(spec.get(key, False), bool):
             raise fail(key, f"tool {name}: {key} must be true or false")
+    plans = spec.get("upgrade_plans", False)
+    if not isinstance(plans, bool):
+        plans = strings("upgrade_plans", plans, "upgrade_plans (true, false or a list of Plan name words)")
     terraform = strings("terraform", spec.get("terraform"))
     for item in terraform:
         if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", item):
@@ -238,8 +244,8 @@ def tool_from_spec(name: str, spec: Any, fail: Fail) -> Tool:
                 strings("variables", spec.get("variables")), strings("directories", spec.get("directories")),
                 strings("branch_urls", spec.get("branch_urls")), strings("images", spec.get("images")),
                 None if repository is None else str(repository), chart_names, terraform,
-                bool(spec.get("upgrade_plans", False)), bool(spec.get("build_metadata", False)),
-                bool(spec.get("eksctl", False)))
+                bool(plans), bool(spec.get("build_metadata", False)),
+                bool(spec.get("eksctl", False)), () if isinstance(plans, bool) else plans)
 
 
 def find_tool(name: str, catalogue: Mapping[str, Tool]) -> Tool:
@@ -470,6 +476,15 @@ _DOCUMENT = re.compile(r"^---[ \t]*$", re.M)
 _EKSCTL_VERSION = re.compile(rf"version:[ \t]*(?P<q>[\"']?)(?P<v>{MINOR})(?P=q)[ \t]*(?:#.*)?$")
 
 
+_METADATA_NAME = re.compile(r"^metadata:[ \t]*\n(?:[ \t]+.*\n|[ \t]*\n)*?[ \t]+name:[ \t]*[\"']?(?P<n>[\w.-]+)", re.M)
+
+
+def _plan_named(document: str, words: tuple[str, ...]) -> bool:
+    """Whether a Plan document's metadata.name holds one of `words` (talos, talos-upgrade)."""
+    m = _METADATA_NAME.search(document)
+    return bool(m) and any(word in m.group("n").lower() for word in words)
+
+
 def _documents(text: str, api: str, kind: str) -> Iterable[tuple[int, str]]:
     """(offset, text) of each YAML document of `kind` whose apiVersion starts with `api`."""
     bounds = [0, *(m.end() for m in _DOCUMENT.finditer(text)), len(text)]
@@ -508,6 +523,8 @@ def _plan_versions(text: str, tool: Tool) -> Iterable[tuple[int, int]]:
     if "upgrade.cattle.io/" not in text:
         return
     for begin, document in _documents(text, "upgrade.cattle.io/", "Plan"):
+        if tool.plan_names and not _plan_named(document, tool.plan_names):
+            continue
         for m in _PLAN_VERSION.finditer(document):
             if tool.build_metadata or "+" not in m.group("v"):
                 yield begin + m.start("v"), begin + m.end("v")
