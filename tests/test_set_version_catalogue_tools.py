@@ -1,5 +1,5 @@
-"""Catalogue entries oauth2-proxy, dex, external-secrets and talos (its Plans by name), and the release link text whose v
-prefix differs from its URL's (`[7.10.0](.../releases/tag/v7.10.0)`): constructed before/after
+"""Catalogue entries oauth2-proxy, dex, external-secrets and talos (its Plans by name), and the
+release link text whose v prefix differs from its URL's (`[7.10.0](.../releases/tag/v7.10.0)`): constructed before/after
 trees byte for byte, look-alikes at the same version that never move (another project's release
 link, an image of another repository, another chart), a second run that changes nothing, and the
 lines left to a human listed with their reason."""

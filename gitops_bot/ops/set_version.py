@@ -267,7 +267,7 @@ class _Scanner:
         return scan(self.path, text, self.kind, self.tool)
 
 
-def _rescan_problem(path: str, text: str, kind: str, tool: Tool, new: str, olds: tuple[str, ...]) -> str | None:
+def _rescan_problem(path: str, text: str, kind: str, tool: Tool, new: str, olds: tuple[str, ...] = ()) -> str | None:
     stale = [o for o in scan(path, text, kind, tool)
              if not o.pinned_digest and o.keeps_precision(new) and o.version != o.rewritten(new)
              and (not olds or is_from(o.canonical(), olds))]
