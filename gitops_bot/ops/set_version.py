@@ -19,6 +19,7 @@ from functools import lru_cache
 from gitops_bot.domain import charts
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.github_refs import is_project, is_release_branch, is_version_ref
+from gitops_bot.domain.python_packages import is_name as is_package
 from gitops_bot.domain.images import is_prefix, is_repository, is_tag
 from gitops_bot.domain import terraform_refs
 from gitops_bot.domain.names import Prefilter
@@ -35,7 +36,7 @@ from gitops_bot.parse.cache import parse_once
 from gitops_bot.text.splice import Cut, Span, splice
 
 
-_TARGETS = ("tool", "image", "chart", "github", "provider", "module")
+_TARGETS = ("tool", "image", "chart", "github", "provider", "module", "pypi")
 
 
 def run(state: RunState, args: dict[str, str]) -> None:
@@ -44,15 +45,15 @@ def run(state: RunState, args: dict[str, str]) -> None:
     given = {key: args[key] for key in _TARGETS if args.get(key)}
     if len(given) != 1:
         raise UserError("set-version needs exactly one target: tool=NAME, image=REPOSITORY, chart=NAME, "
-                        "github=OWNER/REPO, provider=NAMESPACE/NAME or module=SOURCE"
+                        "github=OWNER/REPO, provider=NAMESPACE/NAME, module=SOURCE or pypi=PACKAGE"
                         + (f" (given: {', '.join(given)})" if given else ""))
     state.limit_to(args.get("paths", ""))  # UserError (exit 2) for a bad glob or one matching nothing
     if args.get("to") and not given.keys() & {"image", "module"}:
         raise UserError("to= applies to image= only, or to module= (a Terraform module moved to a registry source)")
     if args.get("digest") and "image" not in given:
         raise UserError("digest= applies to image= only")
-    if args.get("from") and "tool" not in given:
-        raise UserError("from= applies to tool= only (a catalogue tool or a toolchain)")
+    if args.get("from") and not given.keys() & {"tool", "pypi"}:
+        raise UserError("from= applies to tool= (a catalogue tool or a toolchain) and pypi= only")
     if "image" in given:
         _run_image(state, args)
     elif "chart" in given:
@@ -64,6 +65,8 @@ def run(state: RunState, args: dict[str, str]) -> None:
         _run_github(state, args)
     elif "provider" in given or "module" in given:
         run_terraform(state, args)
+    elif "pypi" in given:
+        _run_pypi(state, args)
     else:
         _run_tool(state, args)
 
@@ -91,6 +94,15 @@ def _run_image(state: RunState, args: dict[str, str]) -> None:
     if to == image:
         raise UserError("to= names the same repository as image=")
     version_targets.run_image(state, image, version, to, digest or None)
+
+
+def _run_pypi(state: RunState, args: dict[str, str]) -> None:
+    name, new = args["pypi"], _version(args)
+    if not is_package(name):
+        raise UserError(f"pypi={name!r} is not a Python package name")
+    if not is_version(new):
+        raise UserError(f"version={new!r} does not match a version (X.Y.Z)")
+    version_targets.run_pypi(state, name, new.lstrip("v"), _from(args))
 
 
 def _run_github(state: RunState, args: dict[str, str]) -> None:
@@ -332,7 +344,7 @@ def _split(text: str) -> tuple[str, ...]:
 
 
 OPERATION = Operation("set_version", run, required=(),
-                      optional=("tool", "image", "chart", "github", "provider", "module", "version", "to", "digest",
-                                "paths", "from"),
+                      optional=("tool", "image", "chart", "github", "provider", "module", "pypi", "version", "to",
+                                "digest", "paths", "from"),
                       description="move every recognised occurrence of a tool's, image's, chart's, GitHub "
                                   "project's, Terraform provider's or module's version")

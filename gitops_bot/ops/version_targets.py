@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 from typing import Callable, Iterable
 
-from gitops_bot.domain import charts, github_refs, images, terraform_refs, toolchains
+from gitops_bot.domain import charts, github_refs, images, python_packages, terraform_refs, toolchains
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.versions import is_from
 from gitops_bot.edit import classify
@@ -418,3 +418,32 @@ def _toolchain_cut(state: RunState, path: str, text: str, kind: str, ref: toolch
     elif replacement != ref.version:
         return Cut(Span(ref.start, ref.end), replacement)
     return None
+
+
+def run_pypi(state: RunState, name: str, version: str, olds: tuple[str, ...] = ()) -> None:
+    """Move every requirement on the Python package `name` to `version` (domain/python_packages.py):
+    the version after ==, ===, >= or ~=, the operator kept; a bound the new version would break,
+    a version not in `olds` (from=) and prose are listed."""
+    mention = python_packages.mention(name)
+    # every spelling holds the name's longest part (kfp-server-api: "server"), in some case
+    for path, text, kind in _candidates(state, max(re.split(r"[-_.]+", name), key=len), re.IGNORECASE):
+        if not mention.search(text):
+            continue
+        cuts, covered = [], set()
+        for req in python_packages.requirements(text, name, version):
+            line = _line(text, req.line)
+            covered.add(req.line)
+            state.found.append(Finding(path, req.line, line, f"requirement {req.operator}{req.version}", Kind.VERSION,
+                                       req.version))
+            if kind in _DOCS:
+                _left(state, path, req.line, line.strip(), "requirement in documentation: not changed")
+            elif req.reason:
+                _left(state, path, req.line, line.strip(), req.reason)
+            elif olds and not is_from(req.version, olds):
+                _left(state, path, req.line, line.strip(), f"kept: {req.operator}{req.version} is not "
+                      f"from={','.join(olds)}")
+            elif req.version != version:
+                cuts.append(Cut(Span(req.start, req.end), version))
+                _stale(state, path, text, req.line, (req.start, req.end), req.version)
+        _unrecognised(state, path, text, mention, covered, f"package {name}")
+        _write(state, path, text, kind, cuts)
