@@ -5,6 +5,7 @@ bare origin, and the fake GitHub."""
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 
@@ -16,6 +17,22 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "monorepo"
 GOLDEN = ROOT / "tests" / "golden"
 SLUG = "acme/platform"
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """No test touches the network: resolving any host but the loopback fails (a lookup that
+    would reach a real registry or API fails loudly instead)."""
+    resolve = socket.getaddrinfo
+
+    def loopback_only(host, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else host
+        if name not in _LOOPBACK and name is not None:
+            raise socket.gaierror(socket.EAI_NONAME, f"network disabled in tests ({name})")
+        return resolve(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:

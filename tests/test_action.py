@@ -205,7 +205,7 @@ def test_check_command_prints_annotations(action, github, capsys):
     assert code == 1
     out = capsys.readouterr().out
     assert "::error file=k8s/helm/environments/dev.yaml,line=15,title=ignored-service-values::" in out
-    assert "::warning file=k8s/helm/charts/auth-service/values.yaml,line=6,title=floating-version::" in out
+    assert "::warning file=k8s/helm/charts/auth-service/values.yaml,line=6,title=unpinned-image::" in out
 
 
 # -- authorization first, and it fails closed ---------------------------------------------------

@@ -219,7 +219,8 @@ def test_chart_version_moves_in_every_form_and_nothing_else(tmp_path, capsys):
     ([f"image={IMAGE}:1.0"], "is not an image repository"),
     (["chart=istiod"], "needs version="),
     (["chart=istiod", "version=latest"], "does not match a chart version"),
-    ([f"image={IMAGE}", "version=1.2.3", "digest=resolve"], "does not match"),
+    ([f"image={IMAGE}", "version=1.2.3", "digest=sha256"], "does not match"),
+    ([f"image={IMAGE}", "digest=resolve", "to=ghcr.io/acme/b"], "digest=resolve needs version="),
 ])
 def test_parameter_contract(tmp_path, capsys, params, message):
     repo = write_tree(tmp_path, {"a.yaml": "image: ghcr.io/acme/api:1.0.0\n"})

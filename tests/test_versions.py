@@ -136,9 +136,12 @@ def test_bad_catalogue_extension_names_the_file(repo, capsys):
 
 def test_version_checks(repo, capsys):
     assert main(["check", "--repo", str(repo), "--format", "json", "--rule", "floating-version",
-                 "--rule", "version-drift"]) == 1
+                 "--rule", "version-drift", "--rule", "unpinned-image"]) == 1
     problems = json.loads(capsys.readouterr().out)["problems"]
-    assert len([p for p in problems if p["rule"] == "floating-version"]) == 10
+    assert len([p for p in problems if p["rule"] == "floating-version"]) == 6  # images are unpinned-image's
+    assert [(p["path"], p["line"]) for p in problems if p["rule"] == "unpinned-image"] == [
+        ("docker/docker-compose.yml", 5), ("k8s/charts/web/values.yaml", 3), ("k8s/manifests/gateway.yaml", 14),
+        ("k8s/manifests/gateway.yaml", 16)]
     assert [(p["path"], p["line"]) for p in problems if p["rule"] == "version-drift"] == [
         ("k8s/manifests/gateway.yaml", 10)]
 
@@ -152,11 +155,12 @@ def test_checks_quiet_after_the_fixes(repo, capsys, monkeypatch):
         main(["apply", "pin-versions" if tool != "istio" else "set-version", f"tool={tool}",
               f"version={version}", "--repo", str(repo)])
     capsys.readouterr()
-    main(["check", "--repo", str(repo), "--format", "json", "--rule", "floating-version", "--rule", "version-drift"])
+    main(["check", "--repo", str(repo), "--format", "json", "--rule", "floating-version", "--rule", "version-drift",
+          "--rule", "unpinned-image"])
     left = [(p["path"], p["rule"]) for p in json.loads(capsys.readouterr().out)["problems"]]
     # nginx and the web chart's tag are no catalogue tool's; the digest-pinned image keeps 1.24.0
-    assert sorted(left) == [("k8s/charts/web/values.yaml", "floating-version"),
-                            ("k8s/manifests/gateway.yaml", "floating-version"),
+    assert sorted(left) == [("k8s/charts/web/values.yaml", "unpinned-image"),
+                            ("k8s/manifests/gateway.yaml", "unpinned-image"),
                             ("k8s/manifests/gateway.yaml", "version-drift")]
 
 

@@ -7,13 +7,14 @@ one it stays quiet on.
 
 from __future__ import annotations
 
-from gitops_bot.checks import chart_parameters, ignored_values, versions
+from gitops_bot.checks import chart_parameters, ignored_values, unpinned, versions
 from gitops_bot.checks.model import UNPARSABLE, Problem, RepoIndex, Rule
 
 CHECKS: dict[str, Rule] = {rule.id: rule for rule in (
     ignored_values.RULE,
     chart_parameters.RULE,
     versions.FLOATING,
+    unpinned.RULE,
     versions.DRIFT,
     versions.END_OF_SUPPORT,
 )}

@@ -16,6 +16,7 @@ from ruamel.yaml.error import YAMLError
 from gitops_bot.domain.argocd import Application, applications_in
 from gitops_bot.domain.config import RepoConfig
 from gitops_bot.domain.floating import FLOATING_MARK
+from gitops_bot.domain.unpinned import UNPINNED_MARK
 from gitops_bot.domain.versions import Tool, load_catalogue
 from gitops_bot.domain.worktree import Matcher, Worktree
 from gitops_bot.parse.yaml import load_rt
@@ -24,6 +25,7 @@ _APPLICATION_MARK = re.compile(b"kind: Application")
 # Keys of RepoIndex.candidates.
 APPLICATION_FILES = ("mark", "applications")  # files that may hold an ArgoCD Application
 FLOATING_FILES = ("mark", "floating")  # files that may hold a floating reference (domain.floating)
+UNPINNED_FILES = ("mark", "unpinned")  # files that may hold an unpinned image (domain.unpinned)
 
 
 def tool_key(name: str) -> tuple[str, str]:
@@ -84,12 +86,12 @@ class RepoIndex:
         return self._catalogue
 
     def candidates(self, key: tuple[str, str]) -> list[str]:
-        """The paths that pass one of the rules' prefilters: APPLICATION_FILES, FLOATING_FILES, or
+        """The paths that pass one of the rules' prefilters: APPLICATION_FILES, FLOATING_FILES, UNPINNED_FILES, or
         tool_key(name) for a catalogue tool's anchors. All of them are tested in one pass over
         the tree, the first time any is asked for, so that a check reads the tree once."""
         if self._candidates is None:
             prefilters: dict[tuple[str, str], Matcher] = {APPLICATION_FILES: _APPLICATION_MARK,
-                                                          FLOATING_FILES: FLOATING_MARK}
+                                                          FLOATING_FILES: FLOATING_MARK, UNPINNED_FILES: UNPINNED_MARK}
             prefilters.update((tool_key(name), tool.anchors()) for name, tool in self.catalogue.items())
             self._candidates = self.tree.grep_many(prefilters)
         return self._candidates[key]

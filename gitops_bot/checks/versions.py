@@ -1,14 +1,17 @@
 """Version rules:
 
-- `floating-version` (warning): references that change without a commit (floating.py);
+- `floating-version` (warning): references that change without a commit (floating.py), images
+  aside (the `unpinned-image` rule, checks/unpinned.py);
 - `version-drift` (warning): one catalogue tool written with different versions in different
-  places (the version matrix teams keep by hand); each occurrence off the most common version;
+  places (the version matrix teams keep by hand); each occurrence off the most common version, with
+  a fix that never moves to a version past end of support;
 - `end-of-support` (warning): a tool version past the end of support in data/support.yaml.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 from collections import Counter
 from importlib import resources
 
@@ -22,6 +25,8 @@ def _floating(index: RepoIndex) -> list[Problem]:
     problems = []
     for path, text, kind in _files(index, FLOATING_FILES):
         for f in find_floating(path, text, kind):
+            if f.kind == "image":
+                continue  # the unpinned-image rule reports images, with their pinned form
             problems.append(FLOATING.problem(path, f.line,
                                              f"floating {f.kind} ({f.subject}): it can change without a commit",
                                              "gitops-bot apply pin-versions"))
@@ -54,7 +59,38 @@ def _files(index: RepoIndex, key: tuple[str, str]) -> list[tuple[str, str, str]]
     return files
 
 
-def _drift(index: RepoIndex) -> list[Problem]:
+def _support_table() -> dict:
+    """data/support.yaml: tool -> {minor: end-of-support date}, and `updated`."""
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe").load(resources.files("gitops_bot.data").joinpath("support.yaml").read_text("utf-8"))
+
+
+def _past_support(table: dict, tool: str, version: str, today: datetime.date) -> datetime.date | None:
+    """The end-of-support date of `version`'s minor when it has passed, else None."""
+    eol = (table.get(tool) or {}).get(".".join(version.lstrip("v").split("+")[0].split(".")[:2]))
+    return eol if isinstance(eol, datetime.date) and eol < today else None
+
+
+def _suggestion(table: dict, tool: str, counts: Counter, today: datetime.date) -> str:
+    """The version a drift fix moves to: the most common one, unless the support table says it is
+    past end of support: then the newest supported version the repository already writes, or none."""
+    for version, _ in counts.most_common():
+        if not _past_support(table, tool, version, today):
+            break
+    else:
+        return ""
+    common = counts.most_common(1)[0][0]
+    if not _past_support(table, tool, common, today):
+        return common
+    supported = [v for v in counts if not _past_support(table, tool, v, today)]
+    return max(supported, key=lambda v: tuple(int(n) if n.isdigit() else 0 for n in re.split(r"[.+-]", v.lstrip("v"))))
+
+
+def drift(index: RepoIndex, today: datetime.date | None = None) -> list[Problem]:
+    """`version-drift`: each occurrence off the most common version of its tool. The fix never
+    suggests a version past end of support (data/support.yaml)."""
+    table, today = _support_table(), today or datetime.date.today()
     problems = []
     for tool, occurrences in _occurrences(index).items():
         full = [o for o in occurrences if not o.minor_only]
@@ -64,20 +100,21 @@ def _drift(index: RepoIndex) -> list[Problem]:
         common = counts.most_common(1)[0][0]
         minor = ".".join(common.split(".")[:2])
         seen = ", ".join(f"{v} ({n})" for v, n in counts.most_common())
+        target = _suggestion(table, tool, counts, today)
+        fix = (f"gitops-bot apply set-version tool={tool} version={target}" if target else
+               f"gitops-bot plan set-version tool={tool} version=<a supported release> (every version written "
+               "here is past end of support)")
         for o in occurrences:
             expected = minor if o.minor_only else common
             if (o.version.lstrip("v") if o.minor_only else o.canonical()) != expected:
                 problems.append(DRIFT.problem(
                     o.path, o.line,
-                    f"{tool} is {o.version} here ({o.form}) but {expected} in most places; versions: {seen}",
-                    f"gitops-bot apply set-version tool={tool} version={common}"))
+                    f"{tool} is {o.version} here ({o.form}) but {expected} in most places; versions: {seen}", fix))
     return problems
 
 
 def end_of_support(index: RepoIndex, today: datetime.date | None = None) -> list[Problem]:
-    from ruamel.yaml import YAML
-
-    table = YAML(typ="safe").load(resources.files("gitops_bot.data").joinpath("support.yaml").read_text("utf-8"))
+    table = _support_table()
     today = today or datetime.date.today()
     problems = []
     for tool, occurrences in _occurrences(index).items():
@@ -99,5 +136,5 @@ def end_of_support(index: RepoIndex, today: datetime.date | None = None) -> list
 
 FLOATING = Rule("floating-version", "warning",
                 "A reference that can change without a commit (latest, no tag, a branch)", _floating)
-DRIFT = Rule("version-drift", "warning", "One tool with different versions in different places", _drift)
+DRIFT = Rule("version-drift", "warning", "One tool with different versions in different places", drift)
 END_OF_SUPPORT = Rule("end-of-support", "warning", "A tool version past its end of support", end_of_support)

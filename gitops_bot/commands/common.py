@@ -27,7 +27,7 @@ def load_config(root: Path):
 
 def run_from_args(args: argparse.Namespace):
     """Run the recipe `args` name on `--repo` in memory: (root, ChangeSet)."""
-    from gitops_bot.delivery.releases import GitHubReleases
+    from gitops_bot.delivery.lookups import Lookups
     from gitops_bot.engine.journal import pending
     from gitops_bot.engine.recipe import find_recipe, parse_params
     from gitops_bot.engine.run import run_recipe
@@ -39,7 +39,7 @@ def run_from_args(args: argparse.Namespace):
     note = pending(root)  # plan only reports it; apply has completed it under its lock by now
     if note:
         print(f"gitops-bot: note: {note}", file=sys.stderr)
-    return root, run_recipe(root, recipe, params, config=config, releases=GitHubReleases())
+    return root, run_recipe(root, recipe, params, config=config, releases=Lookups())
 
 
 def add_recipe_arguments(p: argparse.ArgumentParser, repo_help: str) -> None:

@@ -133,12 +133,12 @@ class Context:
                        config=self.config)
 
     def plan(self, recipe, params: Mapping[str, str]):
-        from gitops_bot.delivery.releases import GitHubReleases
+        from gitops_bot.delivery.lookups import Lookups
         from gitops_bot.engine.run import run_recipe
 
         base_sha = self.checkout.fetch(self.default_branch)
         with self.checkout.worktree(base_sha) as tree:
-            return run_recipe(tree, recipe, params, config=self.config, releases=GitHubReleases())
+            return run_recipe(tree, recipe, params, config=self.config, releases=Lookups())
 
 
 def run_action(env: Mapping[str, str] | None = None) -> int:

@@ -230,7 +230,7 @@ def deliver(root: Path, recipe: Recipe, params: Mapping[str, str], options: Opti
     configuration already loaded, whose tool catalogue the recipe uses)."""
     from gitops_bot.delivery.git import DEFAULT_AUTHOR, Checkout, assess
     from gitops_bot.delivery.github import GitHub, settings
-    from gitops_bot.delivery.releases import GitHubReleases
+    from gitops_bot.delivery.lookups import Lookups
     from gitops_bot.engine.run import run_recipe
 
     if github is None:
@@ -244,7 +244,7 @@ def deliver(root: Path, recipe: Recipe, params: Mapping[str, str], options: Opti
     existing = github.find_pull(branch)
     marker = read_marker(existing.body) if existing else {}
     with checkout.worktree(base_sha) as worktree:
-        changes = run_recipe(worktree, recipe, params, config=config, releases=GitHubReleases())
+        changes = run_recipe(worktree, recipe, params, config=config, releases=Lookups())
         if not changes.changed:
             return _nothing_to_change(github, existing, marker, reproduce_command(recipe, params), base, base_sha)
         if existing and existing.state == "closed" and not existing.merged and not marker.get("closed_by_bot"):

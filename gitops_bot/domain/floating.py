@@ -204,3 +204,9 @@ def _unversioned_releases(file: _File) -> list[Floating]:
         found.append(Floating(file.path, line, "helm_release without version", chart or name, start, start,
                               lines[line - 1].strip() if line <= len(lines) else ""))
     return found
+
+
+def floating_images(path: str, text: str) -> list[Floating]:
+    """The `image:` lines and Helm values `tag: latest` lines of a YAML file that `find_floating`
+    reports (domain/unpinned.py builds the unpinned-image forms on them)."""
+    return _images(_File(path, text))

@@ -7,23 +7,29 @@
 - A GitHub Action on a branch (`@main`) is pinned to the action's latest release tag.
 - Images, chart revisions and helm_release blocks are pinned when `tool=` names their tool and
   `version=` is given.
+- With `image=REPOSITORY` (or a glob, `image=*` for all): the unpinned images (`:latest` or no tag,
+  domain/unpinned.py: manifests, compose, Helm values tags, workflow containers, Dockerfile FROM)
+  of that repository, pinned to `version=` or to the newest stable tag its registry lists.
 The version comes from `version=` (with `tool=`), or from the repository's latest GitHub release
 (GITHUB_TOKEN, GITHUB_API_URL). Without either, the reference is reported, never guessed.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import re
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.floating import FLOATING_MARK, Floating, find_floating
+from gitops_bot.domain.images import is_repository, is_tag, is_version_tag, spellings
 from gitops_bot.domain.lookups import ReleaseLookup, checked_tag
 from gitops_bot.domain.names import words
+from gitops_bot.domain.unpinned import UNPINNED_MARK, VALUES_TAG, unpinned_images
 from gitops_bot.domain.versions import Tool, is_minor_only, is_tool_version
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.errors import UserError
-from gitops_bot.ops import set_version
+from gitops_bot.ops import latest_versions, set_version
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 from gitops_bot.text.splice import Cut, Lines, Span, splice
@@ -39,6 +45,13 @@ def run(state: RunState, args: dict[str, str]) -> None:
         return
     if args.get("paths") or args.get("to"):
         raise UserError("pin-versions takes paths= and to= with provider= or module= only")
+    if args.get("image"):
+        if args.get("tool"):
+            raise UserError("pin-versions takes one target: tool= or image=")
+        _pin_images(state, args["image"], args.get("version") or "", latest_versions.prerelease(args))
+        return
+    if args.get("prerelease"):
+        raise UserError("prerelease= applies to image= only (the registry's newest tag)")
     tool = state.tool(args["tool"]) if args.get("tool") else None
     version = args.get("version") or ""
     if version and not tool:
@@ -61,16 +74,77 @@ def run(state: RunState, args: dict[str, str]) -> None:
             reason = pinner.pin(f)
             if reason:
                 state.notes.append(Finding(path, f.line, f.text, f"floating {f.kind}: {reason}"))
-        if not pinner.cuts:
+        _write(state, path, text, kind, pinner.cuts)
+
+
+def _write(state: RunState, path: str, text: str, kind: str, cuts: list[Cut]) -> None:
+    """Splice `cuts` into the file, verify the result re-parses, write it (or refuse it)."""
+    if not cuts:
+        return
+    result = splice(text, cuts)
+    problem = verify_text(kind, text, result)
+    if problem:
+        state.refused.append(Finding(path, 1, "", f"edit refused: {problem}", Kind.UNVERIFIED))
+        state.validation.append(Validation(path, "re-parse", False, problem))
+        return
+    state.tree.write(path, result)
+    state.validation.append(Validation(path, "re-parse", True))
+
+
+def _pin_images(state: RunState, wanted: str, version: str, pre: bool) -> None:
+    """Pin the unpinned images (domain/unpinned.py) that `wanted` names (a repository, or a glob
+    such as `*` or `ghcr.io/acme/*`) to `version`, or to the newest stable tag of each in its
+    registry (state.releases), looked up once per image."""
+    if not (is_repository(wanted) or ("*" in wanted and re.fullmatch(r"[\w.:/*-]+", wanted))):
+        raise UserError(f"image={wanted!r} is neither an image repository nor a glob of them (ghcr.io/acme/*)")
+    if version and not (is_tag(version) and is_version_tag(version)):
+        raise UserError(f"version={version!r} is not a version tag (1.2.3, v5, 1.25.3-alpine)")
+    names = spellings(wanted) if "*" not in wanted else ()
+    tags: dict[str, str] = {}
+    for path in state.tree.grep(UNPINNED_MARK):
+        text = state.tree.read(path)
+        if text is None:
             continue
-        result = splice(text, pinner.cuts)
-        problem = verify_text(kind, text, result)
-        if problem:
-            state.refused.append(Finding(path, 1, "", f"edit refused: {problem}", Kind.UNVERIFIED))
-            state.validation.append(Validation(path, "re-parse", False, problem))
-            continue
-        tree.write(path, result)
-        state.validation.append(Validation(path, "re-parse", True))
+        kind = classify(path, text)
+        cuts = []
+        for f in unpinned_images(path, text, kind):
+            if f.subject == VALUES_TAG:
+                if "*" in wanted:
+                    state.notes.append(Finding(path, f.line, f.text, "unpinned image tag: no repository beside it"))
+                continue
+            if not (f.subject in names or (not names and fnmatch.fnmatchcase(f.subject, wanted))):
+                continue
+            if f.subject not in tags:
+                tags[f.subject] = version or _newest(state, f.subject, pre, every=not names)
+            tag = tags[f.subject]
+            if not tag:
+                state.notes.append(Finding(path, f.line, f.text, f"unpinned image: no stable version among the tags "
+                                                                 f"of {f.subject}; pin it by hand"))
+                continue
+            if f.kind == "image tag" and _NOT_A_STRING_RE.fullmatch(tag) and not _quoted(text, f):
+                state.notes.append(Finding(path, f.line, f.text, f"edit refused: tag {tag} would not stay a string "
+                                                                 "in plain YAML; quote it", Kind.KEPT))
+                continue
+            cuts.append(Cut(Span(f.start, f.end), tag if f.kind == "image tag" else f":{tag}"))
+        _write(state, path, text, kind, cuts)
+
+
+def _newest(state: RunState, image: str, pre: bool, every: bool) -> str:
+    """The newest stable tag of `image`; "" when it has none and a glob asked for every image
+    (one such image does not stop the others; a failed lookup does)."""
+    try:
+        return latest_versions.image_version(state, image, pre)
+    except UserError as exc:
+        if every and exc.kind == latest_versions.NO_STABLE_VERSION:
+            return ""
+        raise
+
+
+_NOT_A_STRING_RE = re.compile(r"\d+(?:\.\d+)?|\d+e\d+")  # what plain YAML reads as a number
+
+
+def _quoted(text: str, f: Floating) -> bool:
+    return f.start > 0 and text[f.start - 1] in "\"'"
 
 
 def _belongs(f: Floating, tool: Tool) -> bool:
@@ -109,7 +183,8 @@ class _FilePinner:
             self.cuts.append(Cut(Span(f.start, f.end), version))
             return None
         if not (self.tool and self.version):
-            return "pass tool= and version= to pin it (no release lookup for images and charts)"
+            return ("pass image=REPOSITORY to pin it to its registry's newest stable tag" if f.kind == "image" else
+                    "pass tool= and version= to pin it (no release lookup for charts)")
         if f.kind == "upgrade channel":  # the Plan follows a version instead of the channel
             self.cuts.append(Cut(Span(f.start, f.end), f"version: {self.version}"))
             return None
@@ -211,6 +286,6 @@ def _definition(text: str, kind: str, name: str, version: str) -> Cut:
     return Cut(Span(at, at), definition + newline + newline)
 
 
-OPERATION = Operation("pin_versions", run, required=(), optional=("tool", "provider", "module", "to", "version",
-                                                                      "paths"),
+OPERATION = Operation("pin_versions", run, required=(), optional=("tool", "image", "provider", "module", "to",
+                                                                      "version", "paths", "prerelease"),
                       description="pin floating references")

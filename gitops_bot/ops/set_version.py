@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from gitops_bot.domain import charts
 from gitops_bot.domain.findings import Finding, Kind, Validation
+from gitops_bot.domain.lookups import LATEST_STABLE
 from gitops_bot.domain.github_refs import is_project, is_release_branch, is_version_ref
 from gitops_bot.domain.python_packages import is_name as is_package
 from gitops_bot.domain.images import is_prefix, is_repository, is_tag
@@ -30,7 +31,7 @@ from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.errors import UserError
 from gitops_bot.ops.base import Operation
-from gitops_bot.ops import version_targets
+from gitops_bot.ops import latest_versions, version_targets
 from gitops_bot.ops.state import RunState
 from gitops_bot.parse.cache import parse_once
 from gitops_bot.text.splice import Cut, Span, splice
@@ -54,6 +55,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
         raise UserError("digest= applies to image= only")
     if args.get("from") and not given.keys() & {"tool", "pypi"}:
         raise UserError("from= applies to tool= (a catalogue tool or a toolchain) and pypi= only")
+    args = _looked_up(state, given, args)
     if "image" in given:
         _run_image(state, args)
     elif "chart" in given:
@@ -89,10 +91,14 @@ def _run_image(state: RunState, args: dict[str, str]) -> None:
         raise UserError("set-version image= needs version= (a tag), to= (another repository), or both")
     if version is not None and not is_tag(version):
         raise UserError(f"version={version!r} is not an image tag")
-    if digest and digest not in ("keep", "drop"):
-        raise UserError(f"digest={digest!r}: say keep or drop (a new digest cannot be derived from a tag)")
+    if digest and digest not in ("keep", "drop", "resolve"):
+        raise UserError(f"digest={digest!r}: say keep, drop or resolve (look up the new tag's digest)")
     if to == image:
         raise UserError("to= names the same repository as image=")
+    if digest == "resolve":
+        if version is None:
+            raise UserError("digest=resolve needs version= (the tag whose digest is looked up)")
+        digest = latest_versions.image_digest(state, to or image, version)
     version_targets.run_image(state, image, version, to, digest or None)
 
 
@@ -103,6 +109,34 @@ def _run_pypi(state: RunState, args: dict[str, str]) -> None:
     if not is_version(new):
         raise UserError(f"version={new!r} does not match a version (X.Y.Z)")
     version_targets.run_pypi(state, name, new.lstrip("v"), _from(args))
+
+
+def _looked_up(state: RunState, given: dict[str, str], args: dict[str, str]) -> dict[str, str]:
+    """`args` with version=latest-stable replaced by the version the run's lookups give (image=:
+    its registry's newest stable tag, chart=: its Helm repository's, github=: the latest release)."""
+    pre = latest_versions.prerelease(args)
+    if args.get("prerelease") and args.get("version") != LATEST_STABLE:
+        raise UserError("prerelease= applies to version=latest-stable only")
+    if args.get("repo") and not (args.get("version") == LATEST_STABLE and "chart" in given):
+        raise UserError("repo= applies to chart= with version=latest-stable only (the Helm repository to look in)")
+    if args.get("version") != LATEST_STABLE:
+        return args
+    if "image" in given:
+        image = args.get("to") or args["image"]
+        if not is_repository(image):
+            raise UserError(f"image={image!r} is not an image repository (REGISTRY/PATH, no tag or digest)")
+        version = latest_versions.image_version(state, image, pre)
+    elif "chart" in given:
+        version = latest_versions.chart_version(state, args["chart"], args.get("repo") or None, pre)
+    elif "github" in given:
+        if not is_project(args["github"]):
+            raise UserError(f"github={args['github']!r} is not a GitHub project (OWNER/REPO)")
+        if pre:
+            raise UserError("prerelease= applies to image= and chart= (a GitHub latest release is never one)")
+        version = latest_versions.github_version(state, args["github"])
+    else:
+        raise UserError("version=latest-stable applies to image=, chart= and github= only")
+    return {**args, "version": version}
 
 
 def _run_github(state: RunState, args: dict[str, str]) -> None:
@@ -345,6 +379,6 @@ def _split(text: str) -> tuple[str, ...]:
 
 OPERATION = Operation("set_version", run, required=(),
                       optional=("tool", "image", "chart", "github", "provider", "module", "pypi", "version", "to",
-                                "digest", "paths", "from"),
+                                "digest", "paths", "from", "prerelease", "repo"),
                       description="move every recognised occurrence of a tool's, image's, chart's, GitHub "
                                   "project's, Terraform provider's or module's version")

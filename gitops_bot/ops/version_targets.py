@@ -78,6 +78,8 @@ def _image_cuts(state: RunState, path: str, text: str, kind: str, ref: images.Im
             return note(f"edit refused: {ref.form}: the repository cannot be renamed in place; rename it by hand")
         if text[ref.name[0]:ref.name[1]] != to:
             cuts.append(Cut(Span(*ref.name), to))
+    if digest and digest.startswith("sha256:"):
+        return _with_digest(state, path, text, ref, tag, version, digest, cuts, note)
     if cuts and (ref.digest or ref.digest_key):
         if digest is None:
             return note("edit refused: image pinned by digest; say digest=keep or digest=drop "
@@ -87,6 +89,30 @@ def _image_cuts(state: RunState, path: str, text: str, kind: str, ref: images.Im
                 return note("edit refused: the digest is in a key of its own; drop it by hand")
             cuts.append(Cut(Span(*ref.digest), ""))
     return cuts
+
+
+def _with_digest(state: RunState, path: str, text: str, ref: images.ImageRef, tag: str, version: str | None,
+                 digest: str, cuts: list[Cut], note: Callable[[str], list[Cut]]) -> list[Cut]:
+    """digest=resolve: the reference's edits with `@digest` (the digest of `version`, looked up)
+    replacing its digest or written after its tag."""
+    if ref.tag is None or not version:
+        return cuts
+    new = images.new_tag(tag, version)
+    if new != version:
+        return note(f"edit refused: digest=resolve looked up the digest of {version}; this tag would become {new}")
+    if ref.digest_key:
+        return note(f"edit refused: the digest is in a key of its own; set it to {digest} by hand")
+    if ref.digest is not None:
+        old = text[ref.digest[0]:ref.digest[1]]
+        return cuts + ([Cut(Span(*ref.digest), "@" + digest)] if old != "@" + digest else [])
+    if ref.name is None or ref.tag[0] != ref.name[1] + 1:
+        # the tag in a key of its own (Helm values, kustomize): where a digest goes is the chart's business
+        _left(state, path, ref.line, _line(text, ref.line).strip(),
+              f"{ref.form} has no digest: add {digest} where the chart reads it, by hand")
+        return cuts
+    tag_cut = next((c for c in cuts if c.span.start == ref.tag[0]), None)
+    rest = [c for c in cuts if c is not tag_cut]
+    return rest + [Cut(Span(*ref.tag), (tag_cut.replacement if tag_cut else tag) + "@" + digest)]
 
 
 def _left(state: RunState, path: str, number: int, line: str, reason: str, refused: bool | None = None) -> None:

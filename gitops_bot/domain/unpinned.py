@@ -1,0 +1,122 @@
+"""Container images not pinned to a version: tagged `:latest` or not tagged at all, for the
+`unpinned-image` check and `pin-versions image=`.
+
+Forms: YAML `image: REPO[:latest]` lines (Kubernetes manifests, compose, workflow `services:`),
+Helm values `tag: latest` with the `repository:` (and `registry:`) beside it, workflow
+`container: REPO[:latest]`, and Dockerfile `FROM REPO[:latest]` (not `scratch`, not an earlier
+build stage, not a `$VARIABLE`). An untagged `image:` with a sibling `tag:` is pinned by that tag.
+A Helm values `tag: ""` is not reported: the chart's appVersion, pinned by the chart version,
+decides the tag (domain/images.py reads it the same way).
+
+Each is a `Floating` of kind "image" (`start:end` is `:latest`, or empty after an untagged name:
+pinning replaces it with `:TAG`) or "image tag" (a Helm values tag: pinning writes the bare tag).
+"""
+
+from __future__ import annotations
+
+import re
+
+from gitops_bot.domain.floating import FLOATING_MARK, Floating, floating_images
+from gitops_bot.domain.images import is_repository
+from gitops_bot.text.splice import line_numbers
+
+VALUES_TAG = "(values image.tag)"  # floating.py's subject for a `tag: latest` line
+_FROM_RE = re.compile(r"^[ \t]*FROM[ \t]+(?:--\S+[ \t]+)*(?P<image>[^\s:@$]+)(?::(?P<tag>[\w.-]+))?(?P<digest>@\S+)?"
+                      r"(?:[ \t]+AS[ \t]+(?P<stage>\S+))?[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
+_CONTAINER_RE = re.compile(r"^[ \t]*container:[ \t]*(?P<q>[\"']?)(?P<image>[\w./-]+?)(?::(?P<tag>[\w.-]+))?(?P=q)"
+                           r"[ \t]*(?:#.*)?\r?$", re.MULTILINE)
+_KEY_RE = re.compile(r"^(?P<indent>[ \t]*)(?:-[ \t]+)?(?P<key>[\w-]+):[ \t]*(?P<q>[\"']?)(?P<value>[^\"'#\s]*)(?P=q)"
+                     r"[ \t]*(?:#.*)?$")
+
+
+class _UnpinnedMark:
+    """Bytes every file with an unpinned image contains (a cheap prefilter over the tree): the
+    floating references' (`image:`, `tag: latest`), `container:`, or a line starting with an
+    upper-case FROM (a lower-case `from` line is Python's as often as a Dockerfile's: such a
+    Dockerfile is not looked at)."""
+
+    _FROM = re.compile(rb"(?m)^[ \t]*FROM[ \t]")
+
+    def search(self, data: bytes) -> bool:
+        """Whether `data` may hold an unpinned image (the Worktree.grep API)."""
+        return b"container:" in data or FLOATING_MARK.search(data) or (b"FROM" in data and bool(
+            self._FROM.search(data)))
+
+
+UNPINNED_MARK = _UnpinnedMark()
+
+
+def unpinned_images(path: str, text: str, kind: str) -> list[Floating]:
+    """Every unpinned image of one file, in line order."""
+    found: list[Floating] = []
+    if kind in ("yaml", "helm"):
+        lines = text.splitlines()
+        for f in floating_images(path, text):
+            if f.subject == VALUES_TAG:
+                found.append(_values_tag(f, lines))
+            elif not _sibling(lines, f.line - 1, ("tag",)):
+                found.append(f)
+        if ".github/workflows/" in f"/{path}" and "container:" in text:
+            found += _matches(path, text, _CONTAINER_RE, set())
+    elif kind == "dockerfile" or path.rsplit("/", 1)[-1].startswith("Dockerfile"):
+        stages = {m.group("stage").lower() for m in _FROM_RE.finditer(text) if m.group("stage")}
+        found += _matches(path, text, _FROM_RE, stages | {"scratch"})
+    return sorted(found, key=lambda f: (f.line, f.start))
+
+
+def _matches(path: str, text: str, pattern: re.Pattern[str], skip: set[str]) -> list[Floating]:
+    line_of = line_numbers(text)
+    found = []
+    for m in pattern.finditer(text):
+        image, tag = m.group("image"), m.group("tag")
+        if tag not in (None, "latest") or "digest" in m.groupdict() and m.group("digest") or image.lower() in skip \
+                or not is_repository(image):
+            continue
+        start, end = (m.start("tag") - 1, m.end("tag")) if tag else (m.end("image"), m.end("image"))
+        line = line_of(m.start())
+        found.append(Floating(path, line, "image", image, start, end, m.group(0).strip()))
+    return found
+
+
+def _values_tag(f: Floating, lines: list[str]) -> Floating:
+    """A `tag: latest` line with the repository its mapping names (VALUES_TAG when none)."""
+    values = _sibling(lines, f.line - 1, ("repository", "registry", "image"))
+    repository = values.get("repository") or values.get("image") or ""
+    if values.get("registry") and "repository" in values:
+        repository = f"{values['registry'].rstrip('/')}/{repository}"
+    subject = repository if is_repository(repository) else VALUES_TAG
+    return Floating(f.path, f.line, "image tag", subject, f.start, f.end, f.text)
+
+
+def _sibling(lines: list[str], index: int, keys: tuple[str, ...]) -> dict[str, str]:
+    """The plain values of `keys` in the block mapping holding line `index` (same indent, not
+    past a line indented less)."""
+    m = _KEY_RE.match(lines[index]) if index < len(lines) else None
+    if m is None:
+        return {}
+    indent = _column(lines[index])
+    found: dict[str, str] = {}
+    item_start = lines[index].lstrip().startswith("- ")
+    for step in ((1,) if item_start else (-1, 1)):  # a list item's first line has no sibling above it
+        n = index + step
+        while 0 <= n < len(lines):
+            line = lines[n]
+            if line.strip() and not line.lstrip().startswith("#"):
+                column = _column(line)
+                starts_item = line.lstrip().startswith("- ")
+                if column < indent or (column == indent and starts_item and step == 1):
+                    break
+                other = _KEY_RE.match(line)
+                if column == indent and other and other.group("key") in keys:
+                    found.setdefault(other.group("key"), other.group("value"))
+                if column == indent and starts_item:
+                    break  # the first line of the item holding the line: nothing above it is a sibling
+            n += step
+    return found
+
+
+def _column(line: str) -> int:
+    """Where a line's key starts (after a list item's `- `)."""
+    stripped = line.lstrip()
+    column = len(line) - len(stripped)
+    return column + 2 if stripped.startswith("- ") else column
