@@ -43,6 +43,26 @@ PAIRS = {
 
         #### Search
         """),
+    "a pseudo-code step for the service with the lines under it": (
+        """
+        ```
+        build the cluster:
+            install k3s
+            create VideoService config:
+                pick a port
+                apply the config
+        build ./bootstrap:
+            install ArgoCD
+        ```
+        """,
+        """
+        ```
+        build the cluster:
+            install k3s
+        build ./bootstrap:
+            install ArgoCD
+        ```
+        """),
     "an image row, its caption and the definition only they used": (
         """
         | Demo                                         |
@@ -125,6 +145,27 @@ NOOPS = {
 
         [video-service-demo]: https://img.example/video.png
         [auth-demo]: https://img.example/auth.png
+        """,
+    "outline look-alikes: a condition, a leaf step, a drawn tree, a YAML block": """
+        ```
+        select values:
+            if Video Service unreachable:
+                use the cache
+            else:
+                use the server
+            install video-service
+        ```
+
+        ```
+        apps/
+        ├── video-service:
+        │   └── values.yaml
+        ```
+
+        ```yaml
+        video-service:
+          replicas: 1
+        ```
         """,
     "a diagram node with an edge, and a node in prose": """
         ```mermaid

@@ -170,6 +170,28 @@ PAIRS = {
         # 설정
         auth-service: 1  # 인증
         """),
+    "a Flux Alert's event filter naming the service": (
+        """
+        apiVersion: notification.toolkit.fluxcd.io/v1beta3
+        kind: Alert
+        metadata:
+          name: cluster
+        spec:
+          exclusionList:
+            - "waiting.*socket"
+            - "video-service configured"
+            - "Health check passed in"
+        """,
+        """
+        apiVersion: notification.toolkit.fluxcd.io/v1beta3
+        kind: Alert
+        metadata:
+          name: cluster
+        spec:
+          exclusionList:
+            - "waiting.*socket"
+            - "Health check passed in"
+        """),
     "a longer sibling component is not this service": (
         """
         video-service-gateway: 1
@@ -193,6 +215,10 @@ NOOPS = [
     "auth-service: {replicas: 1}\n",
     "description: the video-service was retired\n",  # prose in a scalar is residue, not an edit
     "features:\n  video: true\n",  # the short name as a key is not an identity
+    # the same pattern outside a Flux Alert is another tool's list: a message is not an identity
+    "kind: Other\nspec:\n  exclusionList:\n    - \"video-service configured\"\n    - \"x\"\n",
+    "apiVersion: notification.toolkit.fluxcd.io/v1beta3\nkind: Alert\nspec:\n  exclusionList:\n"
+    "    - \"video-gateway configured\"\n    - \"x\"\n",  # another component's events
 ]
 
 

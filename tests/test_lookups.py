@@ -420,3 +420,44 @@ def test_version_drift_never_suggests_a_version_past_end_of_support(tmp_path):
     fixes = {p.fix for p in drift(RepoIndex(Worktree(repo)), today=datetime.date(2027, 1, 1))}
     assert fixes == {"gitops-bot plan set-version tool=istio version=<a supported release> (every version "
                      "written here is past end of support)"}
+
+
+def test_credentials_never_follow_a_redirect_to_another_host():
+    """A registry may redirect (to a blob store, or anywhere): the Authorization header stays with
+    the host it was meant for, while the redirect itself is followed."""
+    import http.server
+    import threading
+
+    from gitops_bot.delivery.http import request
+
+    seen: dict[str, str | None] = {}
+
+    class Target(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen["target"] = self.headers.get("Authorization")
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    target = http.server.HTTPServer(("127.0.0.1", 0), Target)
+
+    class Origin(Target):
+        def do_GET(self):
+            seen["origin"] = self.headers.get("Authorization")
+            self.send_response(302)
+            self.send_header("Location", f"http://localhost:{target.server_port}/blob")
+            self.end_headers()
+
+    origin = http.server.HTTPServer(("127.0.0.1", 0), Origin)
+    for server in (target, origin):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        resp = request(f"http://127.0.0.1:{origin.server_port}/v2/x", {"Authorization": "Bearer secret"})
+    finally:
+        for server in (target, origin):
+            server.shutdown()
+    assert (resp.status, resp.body) == (200, b"ok")
+    assert seen == {"origin": "Bearer secret", "target": None}

@@ -45,3 +45,49 @@ def test_a_second_run_changes_nothing(tmp_path):
     once = state.tree.read("infra/configs/kustomization.yaml")
     remove_references.run(state, {"name": "video-service"})
     assert state.tree.read("infra/configs/kustomization.yaml") == once != KUSTOMIZATION
+
+
+# A kustomization whose only entry is the component's file (a policies folder holding one
+# policy): the entry goes and `resources:` stays, empty, which kustomize reads as no resources,
+# so a Flux Kustomization or an overlay that points at the folder still builds.
+ONLY_ENTRY = ("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
+              "  - video-policy.yaml\n")
+
+
+def _policies(tmp_path, kustomization: str):
+    folder = tmp_path / "infra" / "policies"
+    folder.mkdir(parents=True)
+    (folder / "kustomization.yaml").write_text(kustomization)
+    (folder / "video-policy.yaml").write_text("kind: ClusterPolicy\nmetadata:\n  name: video-policy\n")
+    state = RunState(Worktree(tmp_path))
+    state.tree.delete("infra/policies/video-policy.yaml")
+    return state
+
+
+def test_the_only_entry_goes_and_the_list_key_stays_empty(tmp_path):
+    state = _policies(tmp_path, ONLY_ENTRY)
+    remove_references.run(state, {"name": "video-policy"})
+    after = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
+    assert state.tree.read("infra/policies/kustomization.yaml") == after
+    assert not state.refused
+    remove_references.run(state, {"name": "video-policy"})  # a second run changes nothing
+    assert state.tree.read("infra/policies/kustomization.yaml") == after and not state.refused
+
+
+def test_a_list_with_another_entry_keeps_it(tmp_path):
+    state = _policies(tmp_path, ONLY_ENTRY + "  - other-policy.yaml\n")
+    remove_references.run(state, {"name": "video-policy"})
+    assert state.tree.read("infra/policies/kustomization.yaml") == ONLY_ENTRY.replace(
+        "  - video-policy.yaml\n", "  - other-policy.yaml\n")
+
+
+def test_a_flux_kustomization_of_the_component_is_still_its_own_manifest(tmp_path):
+    # Flux's Kustomization custom resource named for the component is the component's object
+    # (the look-alike of a kustomize file): a file holding only it is not edited.
+    text = ("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n"
+            "  name: video-policy\nspec:\n  path: ./infra/policies\n")
+    (tmp_path / "clusters").mkdir()
+    (tmp_path / "clusters" / "policies.yaml").write_text(text)
+    state = RunState(Worktree(tmp_path))
+    remove_references.run(state, {"name": "video-policy"})
+    assert state.tree.read("clusters/policies.yaml") == text

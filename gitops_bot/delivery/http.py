@@ -35,7 +35,14 @@ def request(url: str, headers: Mapping[str, str] | None = None, method: str = "G
     scheme = urlsplit(url).scheme
     if scheme not in ("http", "https"):
         raise UserError(f"{what or 'lookup'}: {url!r} is not an http(s) URL")
-    req = urllib.request.Request(url, headers=dict(headers or {}), method=method)
+    req = urllib.request.Request(url, method=method)
+    for name, value in (headers or {}).items():
+        # Credentials go to the host asked, never along a redirect to another one (urllib forwards
+        # ordinary headers to wherever a redirect points: a registry's blob store, or anyone).
+        if name.lower() == "authorization":
+            req.add_unredirected_header(name, value)
+        else:
+            req.add_header(name, value)
     try:
         with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:
             return Response(resp.status, _lower(resp.headers), _read(resp, url, what))

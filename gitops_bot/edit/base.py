@@ -3,6 +3,8 @@ protocol, and `finish`, the splice -> verify -> refuse ending they share."""
 
 from __future__ import annotations
 
+import posixpath
+
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
@@ -80,6 +82,14 @@ class RemovalContext:
     # terraform-docs anchors (`input_x`, `output_y`, `module_z`) of the declarations the run
     # removed from the Terraform module a Markdown file documents (the .tf files of its folder).
     undeclared: frozenset[str] = frozenset()
+    # Secrets that files the run deleted defined: (the file's folder, names). A workload in that
+    # folder (the same chart or kustomization) that reads one (`secretKeyRef`, `envFrom`) loses it.
+    removed_secrets: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    def secrets_removed_here(self) -> frozenset[str]:
+        """The secrets deleted files defined in the folder of `path`."""
+        folder = posixpath.dirname(self.path)
+        return frozenset().union(*(names for where, names in self.removed_secrets if where == folder))
 
     def variables_removed_here(self) -> frozenset[str]:
         """The variables removed from the `.env` files whose folder holds `path`."""

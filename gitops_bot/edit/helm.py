@@ -66,7 +66,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     masked = mask(text, actions)
     masked_parses = True
     try:
-        plan = yaml_file.plan_removal(masked, name, deleted=ctx.deleted_paths)
+        plan = yaml_file.plan_removal(masked, name, deleted=ctx.deleted_paths, secrets=ctx.secrets_removed_here())
     except YAMLError:
         masked_parses = False
         plan = yaml_file.Plan()

@@ -15,7 +15,11 @@
   with the caption row under it when that names the service, and the link reference
   definitions (`[video-demo]: https://...`) that only removed text used;
 - a Mermaid diagram line that only declares the service's node (`video[Video]`), unless another
-  line of the diagram uses the node.
+  line of the diagram uses the node;
+- a step of a pseudo-code outline (a code fence without a language, or `text`, nested by
+  indentation) that names the service and ends with `:` (`create MetalLB config:`), with the lines
+  indented under it; a condition (`if ...:`, `else:`) stays, since its branches belong together,
+  and so does a drawn tree (`├── video/`).
 
 Other prose stays (the residue report lists it). Code inside fences is never edited.
 Verify: every table keeps a consistent number of columns.
@@ -112,7 +116,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     fenced = _fenced(lines)
     refused: list[Refusal] = []
     cuts = _section_cuts(lines, fenced, name, refused) + _html_row_cuts(lines, fenced, name)
-    cuts += _command_block_cuts(lines, ctx) + _diagram_node_cuts(lines, name)
+    cuts += _command_block_cuts(lines, ctx) + _diagram_node_cuts(lines, name) + _outline_step_cuts(lines, name)
     for n in range(len(lines)):
         if fenced[n]:
             continue
@@ -300,6 +304,48 @@ def _diagram_node_cuts(lines: Lines, name: ServiceName) -> list[Cut]:
             if not any(use.search(lines.line(j)) for j in body if j != k):
                 cuts.append(Cut(lines.span(k, k)))
     return cuts
+
+
+_OUTLINE_FENCES = frozenset({"", "text", "txt", "plaintext", "pseudo", "pseudocode"})
+_TREE_DRAWING_RE = re.compile(r"[\u2500-\u257f]")  # box-drawing characters: a drawn file tree
+_CONDITION_RE = re.compile(r"^\s*(if|else|elif|elsif|when|unless|otherwise|for|while|case|switch|try|except)\b",
+                           re.IGNORECASE)
+
+
+def _outline_step_cuts(lines: Lines, name: ServiceName) -> list[Cut]:
+    """The cut of each step of a pseudo-code outline that names the service (see the module),
+    from its line to the last line indented under it."""
+    cuts = []
+    for first, end, lang in _fences(lines):
+        body = range(first + 1, end)
+        if lang not in _OUTLINE_FENCES or any(_TREE_DRAWING_RE.search(lines.line(k)) for k in body):
+            continue
+        k = first + 1
+        while k < end:
+            line = lines.line(k)
+            last = _indented_under(lines, k, end)
+            if last > k and line.rstrip().endswith(":") and not _CONDITION_RE.match(line) \
+                    and any(_is_service(w, name) for w in re.findall(r"[\w.-]+", line)):
+                cuts.append(Cut(lines.span(k, last)))
+                k = last + 1
+            else:
+                k += 1
+    return cuts
+
+
+def _indented_under(lines: Lines, k: int, end: int) -> int:
+    """The last line before `end` indented deeper than line k, in the run right under it (k
+    itself when none is); blank lines at the end of the run are not in it."""
+    own = len(lines.line(k)) - len(lines.line(k).lstrip())
+    last, j = k, k + 1
+    while j < end:
+        line = lines.line(j)
+        if line.strip():
+            if len(line) - len(line.lstrip()) <= own:
+                break
+            last = j
+        j += 1
+    return last
 
 
 def _acts_on_removed(command: str, ctx: RemovalContext) -> bool:

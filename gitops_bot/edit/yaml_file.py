@@ -8,6 +8,7 @@ What is removed (DESIGN.md section 1, DOMAIN.md chore 1):
   mappings whose identifying fields all point at it (`- name: app_video / user: video`, a
   Prometheus job, a route whose only destination is the service);
 - items of flow sequences (`[auth, video, board]`), edited character by character;
+- patterns of a Flux Alert's `exclusionList`/`inclusionList` naming the service (its events stop);
 - alternatives inside regexes and PromQL (`a-service|video-service`), and whole `or ...` lines of
   multi-line PromQL expressions;
 - the same inside YAML embedded in block scalars (`prometheus.yml: |`).
@@ -25,7 +26,11 @@ What stays (h4, issue 12: lines a human leaves on real repositories):
   `run: |` script gets the shell editor's own rules (call lines, `case` patterns, loop words,
   JSON arrays: embedded_shell.py).
 And a kustomization's `resources:`/`components:` entry whose file (or folder's kustomization)
-the run deleted goes, whatever its name: kustomize cannot build a missing resource.
+the run deleted goes, whatever its name: kustomize cannot build a missing resource. A kustomize
+`Kustomization` is a list of references, never the service's own manifest: its entries go one by
+one, and a list they leave empty keeps its key (`resources:` with nothing under it, which kustomize
+reads as no resources): the folder still builds, and whatever a Flux Kustomization or an overlay
+points at it stays valid.
 
 The planner works on a *parse text* whose line/column geometry equals the original's; for Helm
 templates that is the template with actions masked (see helm.py).
@@ -53,6 +58,7 @@ from gitops_bot.edit.blocks import (
     trim_trailing,
     yaml_entry_stop,
 )
+from gitops_bot.parse.gotemplate import TemplateError, lex, mask
 from gitops_bot.parse.yaml import load_rt, load_safe, load_tagged, quoted_end
 from gitops_bot.text.splice import Cut, Lines, Span
 
@@ -74,6 +80,8 @@ SCRIPT_KEYS = frozenset({"run", "script"})
 BUILD_ARGS_KEY = "build-args"
 _BUILD_ARG_RE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)=")
 KUSTOMIZE_LISTS = frozenset({"resources", "components", "bases", "crds", "patchesStrategicMerge"})
+# A Flux notification Alert's lists of regexes over event messages.
+_EVENT_FILTER_PATHS = frozenset({("spec", "exclusionList"), ("spec", "inclusionList")})
 KUSTOMIZATION_FILES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
 
 
@@ -155,13 +163,17 @@ class Plan:
     # The scripts of workflow steps the shell rules edited: their data path, the new script.
     scripts: dict[DataPath, str] = field(default_factory=dict)
     shell_lines: set[int] = field(default_factory=set)  # lines those edits touch
+    emptied: set[DataPath] = field(default_factory=set)  # kustomize lists left empty, their key kept
 
 
 class _Planner:
     def __init__(self, parse_text: str, name: ServiceName,
                  kept: tuple[tuple[tuple[str, ...], str], ...] = (), deleted: frozenset[str] = frozenset(),
-                 gone: Callable[[str], bool] = lambda ref: False, removed_vars: frozenset[str] = frozenset()) -> None:
+                 gone: Callable[[str], bool] = lambda ref: False, removed_vars: frozenset[str] = frozenset(),
+                 kustomization: bool = False, secrets: frozenset[str] = frozenset()) -> None:
         self.text = parse_text
+        self.secrets = secrets  # secrets the run deleted that workloads here may read
+        self.kustomization = kustomization  # the file is a kustomization.yaml
         self.lines = Lines(parse_text)
         self.name = name
         self.kept = kept  # value paths a template left in place still reads, with why
@@ -179,8 +191,8 @@ class _Planner:
     def run(self, docs: list[Any], root: DataPath = ()) -> Plan:
         for i, doc in enumerate(docs):
             self.doc = doc
-            if isinstance(doc, CommentedMap) and "kind" in doc and (
-                    self._item_is_service(doc) or self._named_for_service(doc)):
+            if isinstance(doc, CommentedMap) and "kind" in doc and not _is_kustomize(doc) and (
+                    self._item_is_service(doc) or self._named_for_service(doc) or secret_of(doc, self.name)):
                 if len(docs) > 1:
                     self._remove_document(doc)
                     self.plan.deleted.add(root + (i,))
@@ -217,15 +229,7 @@ class _Planner:
         return any(self.name.names_in_comment(self.lines.line(n)) for n in range(top, line))
 
     def _named_for_service(self, doc: CommentedMap) -> bool:
-        """A manifest whose own name (`metadata.name`) is the service's or one of its parts
-        (`video-service-app`, `video-service-secret`): one word more at most, since a longer
-        name (`argo-workflow-spark-manager`) is often another component's thing that merely
-        starts with the service's name."""
-        metadata = doc.get("metadata")
-        own = metadata.get("name") if isinstance(metadata, CommentedMap) else None
-        if not isinstance(own, str):
-            return False
-        return self.name.identifies(own) or (self.name.owns(own) and len(words(own)) <= len(self.name.tokens) + 1)
+        return named_for(doc, self.name)
 
     def _generated_for_service(self, doc: Any) -> CommentedMap | None:
         """The first configMapGenerator/secretGenerator entry of a kustomization that is named
@@ -267,8 +271,12 @@ class _Planner:
                     removed += 1
                 continue
             if isinstance(value, (CommentedMap, CommentedSeq)):
-                if self._visit(value, path + (key,)) and not self._withheld(path + (key,), node.lc.key(key)[0]) \
-                        and self._remove_key(node, key):
+                if not self._visit(value, path + (key,)):
+                    continue
+                if self.kustomization and len(path) == 1 and key in KUSTOMIZE_LISTS \
+                        and isinstance(value, CommentedSeq) and not value.fa.flow_style():
+                    self.plan.emptied.add(path + (key,))  # its items are cut; the key stays (module doc)
+                elif not self._withheld(path + (key,), node.lc.key(key)[0]) and self._remove_key(node, key):
                     self.plan.deleted.add(path + (key,))
                     removed += 1
             elif isinstance(value, (LiteralScalarString, FoldedScalarString)):
@@ -288,7 +296,8 @@ class _Planner:
             if verdict is not None:
                 removed += self._environment_item(node, i, verdict, path)
             elif self._item_is_service(item) or (isinstance(item, str) and item in compose_names) \
-                    or self._gone_entry(item, path):
+                    or self._gone_entry(item, path) or self._event_filter(item, path) \
+                    or self._reads_removed_secret(item, path):
                 if self._is_flag_list(node):
                     self._refuse(node.lc.item(i)[0], "argument list: removing one word would change the command")
                     continue
@@ -359,6 +368,23 @@ class _Planner:
             return False
         last = re.split(r"[:@]", pointer.rstrip("/").rsplit("/", 1)[-1], maxsplit=1)[0]
         return self.name.owns(last)
+
+    def _reads_removed_secret(self, item: Any, path: DataPath) -> bool:
+        """A container's `env` item reading a secret the run deleted (`valueFrom: secretKeyRef:
+        name: S`), or its `envFrom` item (`secretRef: name: S`): the pod would not start."""
+        if not self.secrets or not path or path[-1] not in ("env", "envFrom") or not isinstance(item, CommentedMap):
+            return False
+        ref = item.get("valueFrom", {}).get("secretKeyRef") if isinstance(item.get("valueFrom"), dict) \
+            else item.get("secretRef")
+        return isinstance(ref, dict) and ref.get("name") in self.secrets
+
+    def _event_filter(self, item: Any, path: DataPath) -> bool:
+        """A Flux Alert's `exclusionList`/`inclusionList` pattern naming the service (`"video
+        configured"`): it filters the service's own events, which stop with it."""
+        doc = self.doc
+        return path[1:] in _EVENT_FILTER_PATHS and isinstance(item, str) and bool(self.name.mentions(item)) \
+            and isinstance(doc, CommentedMap) and doc.get("kind") == "Alert" \
+            and str(doc.get("apiVersion", "")).startswith("notification.toolkit.fluxcd.io/")
 
     def _gone_entry(self, item: Any, path: DataPath) -> bool:
         """A kustomization's `resources:`-like entry whose target the run deleted."""
@@ -518,6 +544,81 @@ class _Planner:
         return 0
 
 
+def named_for(doc: dict, name: ServiceName) -> bool:
+    """A manifest whose own name (`metadata.name`) is the service's or one of its parts
+    (`video-service-app`, `video-service-ingress`): one word more at most, since a longer
+    name (`argo-workflow-spark-manager`) is often another component's thing that merely
+    starts with the service's name."""
+    metadata = doc.get("metadata")
+    own = metadata.get("name") if isinstance(metadata, dict) else None
+    if not isinstance(own, str):
+        return False
+    return name.identifies(own) or (name.owns(own) and len(words(own)) <= len(name.tokens) + 1)
+
+
+def secret_of(doc: dict, name: ServiceName) -> bool:
+    """An ExternalSecret whose every `data` item reads one of the service's remote keys
+    (`remoteRef: {key: video-service.webhook}`), with no `dataFrom`: the service's secret handed
+    to another component, which cannot sync once the service's keys are gone."""
+    spec = doc.get("spec")
+    if doc.get("kind") != "ExternalSecret" or not isinstance(spec, dict) or spec.get("dataFrom"):
+        return False
+    data = spec.get("data")
+    keys = [item.get("remoteRef", {}).get("key") if isinstance(item, dict) and isinstance(item.get("remoteRef"), dict)
+            else None for item in data] if isinstance(data, list) else []
+    return bool(keys) and all(isinstance(k, str) and pointer_matches(name, k) for k in keys)
+
+
+def only_manifests_of(text: str, name: ServiceName) -> bool:
+    """True for a YAML file whose every document is a manifest of the service: named for it (a
+    `NetworkPolicy` named `video-service-ingress` in `network-policies.yaml`) or its secret
+    (secret_of): the file is the service's own, whatever its name. A template counts when its
+    actions are values only (`namespace: {{ .Release.Namespace }}`): a block (`if`, `range`) may
+    render something else."""
+    try:
+        docs = [d for d in load_safe(_plain(text)) if d is not None]
+    except (YAMLError, TemplateError):
+        return False
+    return bool(docs) and all(isinstance(d, dict) and "kind" in d and not _is_kustomize(d)
+                              and (named_for(d, name) or secret_of(d, name)) for d in docs)
+
+
+def defined_secrets(text: str) -> frozenset[str]:
+    """The names of the Secrets a manifest file defines (a Secret, a SealedSecret, an
+    ExternalSecret's target), read through value-only template actions; none when unreadable."""
+    try:
+        docs = load_safe(_plain(text))
+    except (YAMLError, TemplateError):
+        return frozenset()
+    found = set()
+    for doc in docs:
+        if not isinstance(doc, dict) or doc.get("kind") not in ("Secret", "SealedSecret", "ExternalSecret"):
+            continue
+        spec, metadata = doc.get("spec"), doc.get("metadata")
+        target = spec.get("target") if isinstance(spec, dict) and doc["kind"] == "ExternalSecret" else None
+        own = target.get("name") if isinstance(target, dict) else None
+        own = own or (metadata.get("name") if isinstance(metadata, dict) else None)
+        if isinstance(own, str):
+            found.add(own)
+    return frozenset(found)
+
+
+def _plain(text: str) -> str:
+    """The YAML of a template whose actions are values only, masked (raises TemplateError for
+    any block, which may render something else); the text itself when it has no actions."""
+    if "{{" not in text:
+        return text
+    actions = lex(text)
+    if any(a.keyword != "comment" and not a.keyword.startswith((".", "$")) for a in actions):
+        raise TemplateError("not a plain manifest")  # a block, an include: it may render anything
+    return mask(text, actions)
+
+
+def _is_kustomize(doc: dict) -> bool:
+    """A kustomize Kustomization or Component (not Flux's `Kustomization` custom resource)."""
+    return str(doc.get("apiVersion", "")).startswith("kustomize.config.k8s.io/")
+
+
 def _defines_shallow(node: Any, name: ServiceName, depth: int = 1) -> bool:
     """True when a mapping key in the first three levels of `node` names the service."""
     if isinstance(node, CommentedSeq) and depth <= 3:
@@ -556,12 +657,15 @@ def _pointers(node: Any) -> Iterator[str]:
 
 def plan_removal(parse_text: str, name: ServiceName,
                  kept: tuple[tuple[tuple[str, ...], str], ...] = (), deleted: frozenset[str] = frozenset(),
-                 gone: Callable[[str], bool] = lambda ref: False, removed_vars: frozenset[str] = frozenset()) -> Plan:
+                 gone: Callable[[str], bool] = lambda ref: False, removed_vars: frozenset[str] = frozenset(),
+                 kustomization: bool = False, secrets: frozenset[str] = frozenset()) -> Plan:
     """Plan the service's removal in YAML text (raises YAMLError when it does not parse); entries
     holding a value path in `kept` stay, refused; list items pointing into `deleted` paths go, and
     kustomization entries for which `gone` holds, and compose `environment:` pass-throughs of
-    `removed_vars`."""
-    return _Planner(parse_text, name, kept, deleted, gone, removed_vars).run(load_rt(parse_text))
+    `removed_vars`, and container env items reading the deleted `secrets`. In a `kustomization`
+    file a list left empty keeps its key."""
+    return _Planner(parse_text, name, kept, deleted, gone, removed_vars, kustomization,
+                    secrets).run(load_rt(parse_text))
 
 
 def deleted_reference(ctx: RemovalContext) -> Callable[[str], bool]:
@@ -637,6 +741,8 @@ def prune(data: Any, deleted: set[DataPath], path: DataPath = ()) -> Any:
 def same_data(expected: Any, actual: Any, name: ServiceName, plan: Plan, path: DataPath = ()) -> bool:
     """Compare re-parsed data with the original minus deletions; scalars may differ only by the
     scalar edits, embedded YAML only by its own deletions."""
+    if path in plan.emptied and expected == [] and actual is None:
+        return True  # a kustomize list emptied on purpose: its key stays, with nothing under it
     if path in plan.scripts and isinstance(expected, str):
         return actual == plan.scripts[path]
     if path in plan.embedded and isinstance(expected, str) and isinstance(actual, str):
@@ -667,7 +773,8 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     name = ctx.name
     try:
         plan = plan_removal(text, name, ctx.kept_values, ctx.deleted_paths, deleted_reference(ctx),
-                            ctx.variables_removed_here())
+                            ctx.variables_removed_here(), posixpath.basename(ctx.path) in KUSTOMIZATION_FILES,
+                            ctx.secrets_removed_here())
     except YAMLError as exc:
         raise Unparsable(_error_line(exc), "YAML does not parse: " + _first_line(exc)) from exc
     cuts = plan.cuts + scalar_line_cuts(text, name, plan) + commented_out_entries(text, ctx)

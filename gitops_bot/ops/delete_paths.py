@@ -1,6 +1,7 @@
 """Operation `delete_paths`: delete the component's footprint (ops/footprint.py): its own
 folders (source tree, chart, tests folder) and the files named after it at configuration places
-(its ArgoCD Application per environment, its dashboard), never a same-named file of another
+(its ArgoCD Application per environment, its dashboard) and the files holding only its manifests
+(a NetworkPolicy named for it in `network-policies.yaml`), never a same-named file of another
 component or of application code; those are listed in the residue with the reason.
 
 A folder or file is named after it when its name (without extensions) is the component's name
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from gitops_bot.domain.findings import Finding, Kind
 from gitops_bot.ops.base import Operation
-from gitops_bot.ops.footprint import footprint
+from gitops_bot.ops.footprint import footprint, manifest_files
 from gitops_bot.ops.state import RunState
 
 
@@ -22,6 +23,8 @@ def run(state: RunState, args: dict[str, str]) -> None:
     state.add_residue_name(name)
     tree = state.tree
     found = footprint(tree, name, state.project_dirs())
+    if found.roots or found.files:  # nothing of its own found: its name may be another's word
+        manifest_files(tree, name, state.candidates(name), state.project_dirs(), found)
     # a folder goes whole, with the vendored dependencies the listing skips (`assets/vendor/`)
     for path in [p for root in found.roots for p in tree.under(root) + tree.vendored_under(root)] + found.files:
         if not tree.is_deleted(path) and state.in_scope(path):

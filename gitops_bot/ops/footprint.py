@@ -19,6 +19,9 @@ structure, and the paths named like it that are not (kept, each with the reason)
   top, such as two Terraform stacks each with its `cleanup.sh`) are two components that share
   the name, unless they are its copies per environment (`overlays/dev/x`, `overlays/prod/x`):
   nothing is deleted, the user deletes the one they mean.
+- Its manifest files: a YAML file (among the files naming it) whose every document is a manifest
+  named for it (`network-policies.yaml` holding only the NetworkPolicy `video-service-ingress`),
+  unless inside another component's project (that project's deployment files are its own).
 - Its image variants: the tag suffixes its deleted kustomizations set on images (`newTag:
   VERSION-native-grpc-probes`), which a Helm branch kept by `switch=on` may still deploy.
 
@@ -35,7 +38,7 @@ from ruamel.yaml.error import YAMLError
 
 from gitops_bot.domain.names import ServiceName, words
 from gitops_bot.domain.worktree import Worktree
-from gitops_bot.edit import SOURCE_SUFFIXES, dockerfile, yaml_apps
+from gitops_bot.edit import SOURCE_SUFFIXES, dockerfile, yaml_apps, yaml_file
 from gitops_bot.edit.blocks import comment_above
 from gitops_bot.parse.yaml import load_rt, load_safe
 from gitops_bot.text.splice import Lines
@@ -105,6 +108,22 @@ def footprint(tree: Worktree, name: ServiceName, projects: frozenset[str]) -> Fo
         found.roots += dependencies
         found.aliases += [f.rsplit("/", 1)[-1] for f in dependencies]
     return found
+
+
+def manifest_files(tree: Worktree, name: ServiceName, paths: list[str], projects: frozenset[str],
+                   found: Footprint) -> None:
+    """Add to `found` the YAML files among `paths` (those naming the component) that hold only
+    its own manifests (see the module), outside its folders and the files already found."""
+    for path in paths:
+        if not path.endswith((".yaml", ".yml")) or tree.is_deleted(path) or path in found.files \
+                or any(path.startswith(r + "/") for r in found.roots):
+            continue
+        if yaml_file.only_manifests_of(tree.read(path) or "", name):
+            owner = _enclosing(path, projects)
+            if owner:
+                found.kept.append((path, f"only {name.raw}'s manifests, but inside {owner}, another component: kept"))
+            else:
+                found.files.append(path)
 
 
 def _named_folders(tree: Worktree, name: ServiceName) -> list[str]:

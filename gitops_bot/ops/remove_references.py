@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.pathrefs import Gone, Literals, gone_paths, referring
-from gitops_bot.edit import classify, editor_for, env_file, hcl, ignore_file, make, removal_kind, yaml_apps
+from gitops_bot.edit import classify, editor_for, env_file, hcl, ignore_file, make, removal_kind, yaml_apps, yaml_file
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable
 from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES
 from gitops_bot.errors import UserError
@@ -36,7 +36,8 @@ def run(state: RunState, args: dict[str, str]) -> None:
     tree = state.tree
     gone = gone_paths(tree)
     ctx = RemovalContext(name, gone.deleted, switch=switch,
-                         image_variants=footprint.image_variants(tree, gone.deleted) if switch else ())
+                         image_variants=footprint.image_variants(tree, gone.deleted) if switch else (),
+                         removed_secrets=_removed_secrets(tree, gone.deleted))
     files = [(path, tree.read(path)) for path in _to_edit(state, name, ctx, gone) if not tree.is_deleted(path)]
     files = [(path, text, removal_kind(path, text)) for path, text in files if text is not None]
     modules = _terraform_modules(state, [path for path, _, kind in files if kind == "hcl"])
@@ -214,6 +215,20 @@ def _undeclared(tree, folder: str) -> frozenset[str]:
     return frozenset(before - after)
 
 
+def _removed_secrets(tree, deleted: frozenset[str]) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The secrets the deleted YAML files defined, by folder (RemovalContext.removed_secrets),
+    less those another file of the folder still defines."""
+    found: dict[str, set[str]] = {}
+    for path in sorted(deleted):
+        if path.endswith((".yaml", ".yml")) and (names := yaml_file.defined_secrets(tree.original(path) or "")):
+            found.setdefault(posixpath.dirname(path), set()).update(names)
+    for folder, names in found.items():
+        for path in tree.under(folder) if folder else tree.paths():
+            if posixpath.dirname(path) == folder and not tree.is_deleted(path) and path.endswith((".yaml", ".yml")):
+                names -= yaml_file.defined_secrets(tree.read(path) or "")
+    return tuple((folder, frozenset(names)) for folder, names in found.items() if names)
+
+
 def _to_edit(state: RunState, name, ctx: RemovalContext, gone: Gone) -> list[str]:
     """The files that mention the name and, when the run deleted files, every kustomization
     file (its `resources:` may list a deleted file under another name: kustomize cannot build a
@@ -230,6 +245,11 @@ def _to_edit(state: RunState, name, ctx: RemovalContext, gone: Gone) -> list[str
         seen.update(paths)
         paths += [p for p in referring(state.tree, gone, among=state.deleted_path_files(gone)["refs"])
                   if p not in seen]
+        seen.update(paths)
+    for folder, secrets in ctx.removed_secrets:  # workloads beside a deleted secret may read it
+        paths += [p for p in (state.tree.under(folder) if folder else state.tree.paths())
+                  if p not in seen and posixpath.dirname(p) == folder and not state.tree.is_deleted(p)
+                  and any(s in (state.tree.read(p) or "") for s in secrets)]
         seen.update(paths)
     if env_folders:
         paths += [p for p in state.tree.paths() if p not in seen and posixpath.dirname(p) in env_folders
