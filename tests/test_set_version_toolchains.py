@@ -164,5 +164,5 @@ def test_paths_limits_a_toolchain_and_unknown_tools_name_the_toolchains(tmp_path
     assert tree_bytes(repo) == {"a/.python-version": b"3.12.1\n", "b/.python-version": b"3.11.4\n"}
     capsys.readouterr()
     assert run(repo, "tool=golang", "version=1.2.3") == 2
-    assert "unknown tool 'golang' (known: argo-cd, argo-rollouts, cert-manager, gateway-api, go, " in \
-        capsys.readouterr().err
+    assert ("unknown tool 'golang' (known: argo-cd, argo-rollouts, cert-manager, dex, external-secrets, "
+            "gateway-api, go, ") in capsys.readouterr().err

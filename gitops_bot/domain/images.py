@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from gitops_bot.text.splice import Lines, line_numbers
 
@@ -79,8 +79,42 @@ def spellings(image: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+PREFIX_SUFFIX = "/*"  # image=REGISTRY/PATH/*: every image under that path
+
+
+def is_prefix(image: str) -> bool:
+    """Whether image= names every image under a path (`ghcr.io/acme/*`), not one repository."""
+    return image.endswith(PREFIX_SUFFIX) and is_repository(image[:-len(PREFIX_SUFFIX)])
+
+
+@dataclass(frozen=True)
+class Names:
+    """The repositories a reference may name: one image's spellings, or, for a prefix
+    (`ghcr.io/acme/*`), any repository one or more components below one of the prefix's
+    spellings. `pattern` is the regular expression of a name; `in` tests one."""
+
+    pattern: str
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and re.fullmatch(self.pattern, name) is not None
+
+
+def names(image: str) -> Names:
+    """The Names of image= (a repository or a prefix)."""
+    if is_prefix(image):
+        prefix = image[:-len(PREFIX_SUFFIX)]
+        heads = [n for n in spellings(prefix) if not n.startswith("library/") and "/library/" not in n]
+        return Names(rf"(?:{_alternatives(heads)})(?:/{_COMPONENT})+")
+    return Names(_alternatives(spellings(image)))
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
 def path_part(image: str) -> str:
     """The repository without its registry host: the literal every spelling contains."""
+    image = image.removesuffix(PREFIX_SUFFIX)
     first, _, rest = image.partition("/")
     if rest and ("." in first or ":" in first or first == "localhost"):
         return rest.removeprefix("library/") if first.endswith("docker.io") else rest
@@ -117,11 +151,11 @@ class _Found:
 def references(text: str, kind: str, image: str) -> list[ImageRef]:
     """Every reference to `image` in one file's text, in file order."""
     found = _Found(text, [])
-    names = spellings(image)
+    wanted = names(image)
     parsed = True
     if kind in ("yaml", "helm") and any(key in text for key in ("repository", "newName", "newTag", "name:", "tag:")):
-        parsed = _yaml_refs(found, names)
-    _text_refs(found, names, parsed)
+        parsed = _yaml_refs(found, wanted)
+    _text_refs(found, wanted, parsed)
     return sorted(found.refs, key=lambda r: r.spans()[0][0])
 
 
@@ -133,9 +167,8 @@ UNREADABLE_TAG = "Helm values repository whose tag: is no plain value"
 UNLOCATED_TAGS = (UNPARSED_REPOSITORY, UNREADABLE_TAG)  # a tag may be there: a human looks
 
 
-def _text_refs(found: _Found, names: tuple[str, ...], parsed: bool) -> None:
-    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    pattern = re.compile(rf"(?<![\w./-])(?P<n>{alternatives})(?::(?P<t>\w[\w.-]*(?<![.-])))?(?P<d>{_DIGEST})?"
+def _text_refs(found: _Found, names: Names, parsed: bool) -> None:
+    pattern = re.compile(rf"(?<![\w./-])(?P<n>{names.pattern})(?::(?P<t>\w[\w.-]*(?<![.-])))?(?P<d>{_DIGEST})?"
                          rf"(?![\w/]|[.:@-]\w)")
     line_of = line_numbers(found.text)
     for m in pattern.finditer(found.text):
@@ -153,7 +186,7 @@ def _text_refs(found: _Found, names: tuple[str, ...], parsed: bool) -> None:
         found.refs.append(ImageRef(line_of(m.start()), form, m.span("n"), tag, digest))
 
 
-def _yaml_refs(found: _Found, names: tuple[str, ...]) -> bool:
+def _yaml_refs(found: _Found, names: Names) -> bool:
     """The structured forms of a YAML file; False when it does not parse."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.error import YAMLError
@@ -203,7 +236,7 @@ def _scalar(mapping: Any, key: str) -> str | None:
     return str(value) if isinstance(value, str) else None
 
 
-def _helm_pair(mapping: Any, names: tuple[str, ...], lines: Lines) -> ImageRef | None:
+def _helm_pair(mapping: Any, names: Names, lines: Lines) -> ImageRef | None:
     # `repository:` (with `registry:` perhaps), or an untagged `image:` string beside a `tag:`
     key = "repository" if "repository" in mapping else "image" if "tag" in mapping else None
     repository = _scalar(mapping, key) if key else None
@@ -232,7 +265,7 @@ def _helm_pair(mapping: Any, names: tuple[str, ...], lines: Lines) -> ImageRef |
                     at=name[:2])
 
 
-def _kustomize_entry(mapping: Any, names: tuple[str, ...], lines: Lines) -> ImageRef | None:
+def _kustomize_entry(mapping: Any, names: Names, lines: Lines) -> ImageRef | None:
     if not ({"newTag", "newName", "digest"} & set(mapping)) or _scalar(mapping, "name") is None:
         return None
     target_key = "newName" if _scalar(mapping, "newName") is not None else "name"

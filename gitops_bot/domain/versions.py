@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from gitops_bot.domain.argocd import may_name_a_chart
 from gitops_bot.errors import UserError
@@ -59,6 +59,9 @@ class Tool:
     upgrade_plans: bool = False  # system-upgrade-controller Plan spec.version
     build_metadata: bool = False  # versions may carry +build (v1.27.1+k3s1)
     eksctl: bool = False  # eksctl ClusterConfig metadata.version (minor only)
+    # upgrade_plans: [words]: only Plans whose metadata.name holds one of them (a talos Plan beside a
+    # kubernetes Plan in one repository); empty: every Plan (k3s, whose Plans are named server/agent)
+    plan_names: tuple[str, ...] = ()
 
     def variable_names(self) -> tuple[str, ...]:
         """The catalogue's variables, each also in lower case (Terraform and Ansible write
@@ -227,9 +230,12 @@ def tool_from_spec(name: str, spec: Any, fail: Fail) -> Tool:
     for item in strings("branch_urls", spec.get("branch_urls")):
         if "{minor}" not in item:
             raise fail("branch_urls", f"tool {name}: branch_urls entry {item!r} needs {{minor}}")
-    for key in ("upgrade_plans", "build_metadata", "eksctl"):
+    for key in ("build_metadata", "eksctl"):
         if not isinstance(spec.get(key, False), bool):
             raise fail(key, f"tool {name}: {key} must be true or false")
+    plans = spec.get("upgrade_plans", False)
+    if not isinstance(plans, bool):
+        plans = strings("upgrade_plans", plans, "upgrade_plans (true, false or a list of Plan name words)")
     terraform = strings("terraform", spec.get("terraform"))
     for item in terraform:
         if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", item):
@@ -238,8 +244,8 @@ def tool_from_spec(name: str, spec: Any, fail: Fail) -> Tool:
                 strings("variables", spec.get("variables")), strings("directories", spec.get("directories")),
                 strings("branch_urls", spec.get("branch_urls")), strings("images", spec.get("images")),
                 None if repository is None else str(repository), chart_names, terraform,
-                bool(spec.get("upgrade_plans", False)), bool(spec.get("build_metadata", False)),
-                bool(spec.get("eksctl", False)))
+                bool(plans), bool(spec.get("build_metadata", False)),
+                bool(spec.get("eksctl", False)), () if isinstance(plans, bool) else plans)
 
 
 def find_tool(name: str, catalogue: Mapping[str, Tool]) -> Tool:
@@ -263,6 +269,32 @@ def is_tool_version(text: str, tool: Tool) -> bool:
     """The strict grammar for `set-version tool=`: X.Y.Z (is_version), or X.Y, or, for a tool
     whose versions carry build metadata, X.Y.Z+BUILD ([0-9A-Za-z.] only)."""
     return is_version(text) or is_minor_only(text) or (tool.build_metadata and bool(_BUILD_VERSION_RE.match(text)))
+
+
+def is_from(written: str, olds: Sequence[str]) -> bool:
+    """Whether a version as written is one of `olds` (set-version's from=), each compared at the
+    precision the lesser of the two writes: `go 1.17` is from=1.17.5 written minor-only, and
+    from=1.29 takes 1.29.3, from=1.29.1 takes 1.29.1+k3s2; a v prefix does not matter (v1.29 is
+    1.29). Both sides are canonical (build metadata with `+`: Occurrence.canonical)."""
+    bare = written.lstrip("v")
+    for old in olds:
+        old = old.lstrip("v")
+        if bare == old or old.startswith(bare + ".") or bare.startswith((old + ".", old + "+")):
+            return True
+    return False
+
+
+def parse_from(text: str) -> tuple[str, ...]:
+    """from=1.29[,1.28]: the old versions a set-version moves from, each X.Y.Z, X.Y or X (v prefix
+    and build metadata allowed); empty when not given. ValueError names a bad item."""
+    items = tuple(item.strip() for item in text.split(",")) if text else ()
+    for item in items:
+        if not _FROM_RE.match(item):
+            raise ValueError(item)
+    return items
+
+
+_FROM_RE = re.compile(r"^v?[0-9]+(?:\.[0-9]+){0,2}(?:-(?:alpha|beta|rc)[0-9.]*)?(?:\+[0-9A-Za-z.]+)?$")
 
 
 # -- scanning ---------------------------------------------------------------------------------
@@ -321,8 +353,10 @@ def _patterns(tool: Tool) -> _Patterns:
         urls = [(re.compile(rf"github\.com/{slug}/releases/download/(?P<v>{FULL})/"), "release URL"),
                 (re.compile(rf"raw\.githubusercontent\.com/{slug}/(?P<v>{FULL})/"), "raw URL at a tag"),
                 (re.compile(rf"github\.com/{slug}/releases/tag/(?P<v>{FULL})(?![\w.-])"), "release page URL"),
-                # a Markdown link whose text is the version its release page names: [1.28.0](.../tag/1.28.0)
-                (re.compile(rf"\[(?P<v>{FULL})\]\(https://github\.com/{slug}/releases/tag/(?P=v)\)"),
+                # a Markdown link whose text is the version its release page names: [1.28.0](.../tag/1.28.0),
+                # either side with or without its v ([7.10.0](.../tag/v7.10.0)); each keeps its own
+                (re.compile(rf"\[(?P<v>v?(?P<bare>{FULL.removeprefix('v?')}))\]"
+                            rf"\(https://github\.com/{slug}/releases/tag/v?(?P=bare)\)"),
                  "release link text")]
     images = [re.compile(rf"{_after(image, _BEFORE_IMAGE)}:(?P<v>{tag})(?![\w.])(?P<d>@sha256:)?")
               for image in tool.images]
@@ -442,6 +476,15 @@ _DOCUMENT = re.compile(r"^---[ \t]*$", re.M)
 _EKSCTL_VERSION = re.compile(rf"version:[ \t]*(?P<q>[\"']?)(?P<v>{MINOR})(?P=q)[ \t]*(?:#.*)?$")
 
 
+_METADATA_NAME = re.compile(r"^metadata:[ \t]*\n(?:[ \t]+.*\n|[ \t]*\n)*?[ \t]+name:[ \t]*[\"']?(?P<n>[\w.-]+)", re.M)
+
+
+def _plan_named(document: str, words: tuple[str, ...]) -> bool:
+    """Whether a Plan document's metadata.name holds one of `words` (talos, talos-upgrade)."""
+    m = _METADATA_NAME.search(document)
+    return bool(m) and any(word in m.group("n").lower() for word in words)
+
+
 def _documents(text: str, api: str, kind: str) -> Iterable[tuple[int, str]]:
     """(offset, text) of each YAML document of `kind` whose apiVersion starts with `api`."""
     bounds = [0, *(m.end() for m in _DOCUMENT.finditer(text)), len(text)]
@@ -480,6 +523,8 @@ def _plan_versions(text: str, tool: Tool) -> Iterable[tuple[int, int]]:
     if "upgrade.cattle.io/" not in text:
         return
     for begin, document in _documents(text, "upgrade.cattle.io/", "Plan"):
+        if tool.plan_names and not _plan_named(document, tool.plan_names):
+            continue
         for m in _PLAN_VERSION.finditer(document):
             if tool.build_metadata or "+" not in m.group("v"):
                 yield begin + m.start("v"), begin + m.end("v")

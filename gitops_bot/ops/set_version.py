@@ -20,11 +20,13 @@ from gitops_bot.domain import charts
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.lookups import LATEST_STABLE
 from gitops_bot.domain.github_refs import is_project, is_release_branch, is_version_ref
-from gitops_bot.domain.images import is_repository, is_tag
+from gitops_bot.domain.python_packages import is_name as is_package
+from gitops_bot.domain.images import is_prefix, is_repository, is_tag
 from gitops_bot.domain import terraform_refs
 from gitops_bot.domain.names import Prefilter
 from gitops_bot.domain.toolchains import TOOLCHAINS
-from gitops_bot.domain.versions import Anchors, Occurrence, Tool, is_tool_version, is_version, scan
+from gitops_bot.domain.versions import (Anchors, Occurrence, Tool, is_from, is_tool_version, is_version, parse_from,
+                                         scan)
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.errors import UserError
@@ -35,7 +37,7 @@ from gitops_bot.parse.cache import parse_once
 from gitops_bot.text.splice import Cut, Span, splice
 
 
-_TARGETS = ("tool", "image", "chart", "github", "provider", "module")
+_TARGETS = ("tool", "image", "chart", "github", "provider", "module", "pypi")
 
 
 def run(state: RunState, args: dict[str, str]) -> None:
@@ -44,13 +46,15 @@ def run(state: RunState, args: dict[str, str]) -> None:
     given = {key: args[key] for key in _TARGETS if args.get(key)}
     if len(given) != 1:
         raise UserError("set-version needs exactly one target: tool=NAME, image=REPOSITORY, chart=NAME, "
-                        "github=OWNER/REPO, provider=NAMESPACE/NAME or module=SOURCE"
+                        "github=OWNER/REPO, provider=NAMESPACE/NAME, module=SOURCE or pypi=PACKAGE"
                         + (f" (given: {', '.join(given)})" if given else ""))
     state.limit_to(args.get("paths", ""))  # UserError (exit 2) for a bad glob or one matching nothing
     if args.get("to") and not given.keys() & {"image", "module"}:
         raise UserError("to= applies to image= only, or to module= (a Terraform module moved to a registry source)")
     if args.get("digest") and "image" not in given:
         raise UserError("digest= applies to image= only")
+    if args.get("from") and not given.keys() & {"tool", "pypi"}:
+        raise UserError("from= applies to tool= (a catalogue tool or a toolchain) and pypi= only")
     args = _looked_up(state, given, args)
     if "image" in given:
         _run_image(state, args)
@@ -63,6 +67,8 @@ def run(state: RunState, args: dict[str, str]) -> None:
         _run_github(state, args)
     elif "provider" in given or "module" in given:
         run_terraform(state, args)
+    elif "pypi" in given:
+        _run_pypi(state, args)
     else:
         _run_tool(state, args)
 
@@ -76,8 +82,11 @@ def _version(args: dict[str, str]) -> str:
 def _run_image(state: RunState, args: dict[str, str]) -> None:
     image, to, version, digest = args["image"], args.get("to") or None, args.get("version") or None, args.get("digest")
     for key, value in (("image", image), ("to", to)):
-        if value is not None and not is_repository(value):
-            raise UserError(f"{key}={value!r} is not an image repository (REGISTRY/PATH, no tag or digest)")
+        if value is not None and not is_repository(value) and not (key == "image" and is_prefix(value)):
+            raise UserError(f"{key}={value!r} is not an image repository (REGISTRY/PATH, no tag or digest; "
+                            "image= also takes REGISTRY/PATH/* for every image under a path)")
+    if to is not None and is_prefix(image):
+        raise UserError("to= renames one repository; image= names a prefix (REGISTRY/PATH/*)")
     if version is None and to is None:
         raise UserError("set-version image= needs version= (a tag), to= (another repository), or both")
     if version is not None and not is_tag(version):
@@ -91,6 +100,15 @@ def _run_image(state: RunState, args: dict[str, str]) -> None:
             raise UserError("digest=resolve needs version= (the tag whose digest is looked up)")
         digest = latest_versions.image_digest(state, to or image, version)
     version_targets.run_image(state, image, version, to, digest or None)
+
+
+def _run_pypi(state: RunState, args: dict[str, str]) -> None:
+    name, new = args["pypi"], _version(args)
+    if not is_package(name):
+        raise UserError(f"pypi={name!r} is not a Python package name")
+    if not is_version(new):
+        raise UserError(f"version={new!r} does not match a version (X.Y.Z)")
+    version_targets.run_pypi(state, name, new.lstrip("v"), _from(args))
 
 
 def _looked_up(state: RunState, given: dict[str, str], args: dict[str, str]) -> dict[str, str]:
@@ -165,12 +183,20 @@ def run_terraform(state: RunState, args: dict[str, str]) -> None:
     version_targets.run_module(state, source, new)
 
 
+def _from(args: dict[str, str]) -> tuple[str, ...]:
+    """from=: the old versions that move (others are kept and listed); empty: every version moves."""
+    try:
+        return parse_from(args.get("from", ""))
+    except ValueError as bad:
+        raise UserError(f"from={bad} is not a version (X.Y.Z, X.Y or X, optionally v-prefixed)") from None
+
+
 def _run_tool(state: RunState, args: dict[str, str]) -> None:
-    new = _version(args)
+    new, olds = _version(args), _from(args)
     if args["tool"] in TOOLCHAINS and args["tool"] not in state.catalogue:  # the repository's entry wins
         if not is_version(new):
             raise UserError(f"version={new!r} does not match a version (X.Y.Z, optionally v-prefixed)")
-        version_targets.run_toolchain(state, TOOLCHAINS[args["tool"]], new)
+        version_targets.run_toolchain(state, TOOLCHAINS[args["tool"]], new, olds)
         return
     if args["tool"] not in state.catalogue:
         raise UserError(f"unknown tool {args['tool']!r} (known: {', '.join(sorted({*state.catalogue, *TOOLCHAINS}))})")
@@ -188,7 +214,10 @@ def _run_tool(state: RunState, args: dict[str, str]) -> None:
         found_minors.update(o.version for o in occurrences if o.minor_only and not o.version.startswith("v"))
         cuts = []
         for o in occurrences:
-            if o.pinned_digest:
+            if olds and not is_from(o.canonical(), olds):
+                state.notes.append(Finding(path, o.line, _line(text, o.line).strip(),
+                                           f"kept: {o.form} {o.version} is not from={','.join(olds)}", Kind.KEPT))
+            elif o.pinned_digest:
                 reason = f"edit refused: {tool.name} image pinned by digest; update tag and digest together"
                 state.notes.append(Finding(path, o.line, _line(text, o.line).strip(), reason, Kind.KEPT))
             elif not o.keeps_precision(new):
@@ -200,7 +229,7 @@ def _run_tool(state: RunState, args: dict[str, str]) -> None:
         if not cuts:
             continue
         result = splice(text, cuts)
-        problem = verify_text(kind, text, result) or _rescan_problem(path, result, kind, tool, new)
+        problem = verify_text(kind, text, result) or _rescan_problem(path, result, kind, tool, new, olds)
         if problem:
             state.refused.append(Finding(path, 1, "", f"edit refused: {problem}", Kind.UNVERIFIED))
             state.validation.append(Validation(path, "re-parse and re-scan", False, problem))
@@ -284,9 +313,10 @@ class _Scanner:
         return scan(self.path, text, self.kind, self.tool)
 
 
-def _rescan_problem(path: str, text: str, kind: str, tool: Tool, new: str) -> str | None:
+def _rescan_problem(path: str, text: str, kind: str, tool: Tool, new: str, olds: tuple[str, ...] = ()) -> str | None:
     stale = [o for o in scan(path, text, kind, tool)
-             if not o.pinned_digest and o.keeps_precision(new) and o.version != o.rewritten(new)]
+             if not o.pinned_digest and o.keeps_precision(new) and o.version != o.rewritten(new)
+             and (not olds or is_from(o.canonical(), olds))]
     return f"{len(stale)} occurrence(s) still carry another version after the edit" if stale else None
 
 
@@ -348,7 +378,7 @@ def _split(text: str) -> tuple[str, ...]:
 
 
 OPERATION = Operation("set_version", run, required=(),
-                      optional=("tool", "image", "chart", "github", "provider", "module", "version", "to", "digest",
-                                "paths", "prerelease", "repo"),
+                      optional=("tool", "image", "chart", "github", "provider", "module", "pypi", "version", "to",
+                                "digest", "paths", "from", "prerelease", "repo"),
                       description="move every recognised occurrence of a tool's, image's, chart's, GitHub "
                                   "project's, Terraform provider's or module's version")

@@ -17,8 +17,9 @@ import re
 from functools import lru_cache
 from typing import Callable, Iterable
 
-from gitops_bot.domain import charts, github_refs, images, terraform_refs, toolchains
+from gitops_bot.domain import charts, github_refs, images, python_packages, terraform_refs, toolchains
 from gitops_bot.domain.findings import Finding, Kind, Validation
+from gitops_bot.domain.versions import is_from
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.ops.state import RunState
@@ -350,8 +351,7 @@ _VERSION_TOKEN_RE = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)?(?:-[\w.]+)?(?![\
 
 
 def _image_mention(image: str) -> re.Pattern[str]:
-    names = "|".join(re.escape(n) for n in sorted(images.spellings(image), key=len, reverse=True))
-    return re.compile(rf"(?<![\w./-])(?:{names})(?![\w/]|[.-]\w)")
+    return re.compile(rf"(?<![\w./-])(?:{images.names(image).pattern})(?![\w/]|[.-]\w)")
 
 
 def _unrecognised(state: RunState, path: str, text: str, mention: re.Pattern[str], covered: set[int],
@@ -391,9 +391,10 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(text.splitlines())
 
 
-def run_toolchain(state: RunState, toolchain: toolchains.Toolchain, version: str) -> None:
+def run_toolchain(state: RunState, toolchain: toolchains.Toolchain, version: str, olds: tuple[str, ...] = ()) -> None:
     """Move every version of a language toolchain to `version`, each in its own form and
-    precision (domain/toolchains.py); ranges, version lists and digests go to the residue."""
+    precision (domain/toolchains.py); ranges, version lists and digests go to the residue, and so
+    do versions that are not one of `olds` when given (from=)."""
     mention = re.compile(rf"(?<![\w./-])(?:{re.escape(toolchain.image)}|{re.escape(toolchain.workflow_key)})"
                          rf"(?![\w/]|[.-]\w)")
     tree = state.tree
@@ -411,6 +412,10 @@ def run_toolchain(state: RunState, toolchain: toolchains.Toolchain, version: str
             line = _line(text, ref.line)
             covered.add(ref.line)
             state.found.append(Finding(path, ref.line, line, f"{ref.form}: {ref.version}", Kind.VERSION, ref.version))
+            if olds and not ref.reason and not is_from(ref.version, olds):
+                state.notes.append(Finding(path, ref.line, line.strip(), f"kept: {ref.form} {ref.version} is not "
+                                           f"from={','.join(olds)}", Kind.KEPT))
+                continue
             if both and not ref.reason and toolchains.major(ref.version) != toolchains.major(version):
                 state.notes.append(Finding(path, ref.line, line.strip(), f"{toolchain.name} {ref.version} is of "
                                            f"another major version than {version}, which the repository also "
@@ -439,3 +444,32 @@ def _toolchain_cut(state: RunState, path: str, text: str, kind: str, ref: toolch
     elif replacement != ref.version:
         return Cut(Span(ref.start, ref.end), replacement)
     return None
+
+
+def run_pypi(state: RunState, name: str, version: str, olds: tuple[str, ...] = ()) -> None:
+    """Move every requirement on the Python package `name` to `version` (domain/python_packages.py):
+    the version after ==, ===, >= or ~=, the operator kept; a bound the new version would break,
+    a version not in `olds` (from=) and prose are listed."""
+    mention = python_packages.mention(name)
+    # every spelling holds the name's longest part (kfp-server-api: "server"), in some case
+    for path, text, kind in _candidates(state, max(re.split(r"[-_.]+", name), key=len), re.IGNORECASE):
+        if not mention.search(text):
+            continue
+        cuts, covered = [], set()
+        for req in python_packages.requirements(text, name, version):
+            line = _line(text, req.line)
+            covered.add(req.line)
+            state.found.append(Finding(path, req.line, line, f"requirement {req.operator}{req.version}", Kind.VERSION,
+                                       req.version))
+            if kind in _DOCS:
+                _left(state, path, req.line, line.strip(), "requirement in documentation: not changed")
+            elif req.reason:
+                _left(state, path, req.line, line.strip(), req.reason)
+            elif olds and not is_from(req.version, olds):
+                _left(state, path, req.line, line.strip(), f"kept: {req.operator}{req.version} is not "
+                      f"from={','.join(olds)}")
+            elif req.version != version:
+                cuts.append(Cut(Span(req.start, req.end), version))
+                _stale(state, path, text, req.line, (req.start, req.end), req.version)
+        _unrecognised(state, path, text, mention, covered, f"package {name}")
+        _write(state, path, text, kind, cuts)
