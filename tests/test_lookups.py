@@ -461,3 +461,12 @@ def test_credentials_never_follow_a_redirect_to_another_host():
             server.shutdown()
     assert (resp.status, resp.body) == (200, b"ok")
     assert seen == {"origin": "Bearer secret", "target": None}
+
+
+@pytest.mark.parametrize("path, expected", [
+    ("k8s/app.yaml", True), ("compose.YML", True), ("charts/x/templates/_helpers.tpl", True),
+    ("src/api/Dockerfile", True), ("Dockerfile.dev", True), ("build/api.Dockerfile", True), ("Containerfile", True),
+    ("internal/k8s/pod.go", False), ("db/migrations/001.sql", False), ("README.md", False)])
+def test_only_files_that_can_hold_an_image_form_are_read(path, expected):
+    from gitops_bot.domain.unpinned import may_hold
+    assert may_hold(path) is expected

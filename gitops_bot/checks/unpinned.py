@@ -8,13 +8,13 @@ pinned form and the recipe that writes it (`pin-versions image=...`, through the
 from __future__ import annotations
 
 from gitops_bot.checks.model import UNPINNED_FILES, Problem, RepoIndex, Rule
-from gitops_bot.domain.unpinned import VALUES_TAG, unpinned_images
+from gitops_bot.domain.unpinned import VALUES_TAG, may_hold, unpinned_images
 from gitops_bot.edit import classify
 
 
 def _unpinned(index: RepoIndex) -> list[Problem]:
     problems = []
-    for path in index.candidates(UNPINNED_FILES):
+    for path in filter(may_hold, index.candidates(UNPINNED_FILES)):
         text = index.tree.read(path)
         if text is None:
             continue

@@ -24,7 +24,7 @@ from gitops_bot.domain.floating import FLOATING_MARK, Floating, find_floating
 from gitops_bot.domain.images import is_repository, is_tag, is_version_tag, spellings
 from gitops_bot.domain.lookups import ReleaseLookup, checked_tag
 from gitops_bot.domain.names import words
-from gitops_bot.domain.unpinned import UNPINNED_MARK, VALUES_TAG, unpinned_images
+from gitops_bot.domain.unpinned import UNPINNED_MARK, VALUES_TAG, may_hold, unpinned_images
 from gitops_bot.domain.versions import Tool, is_minor_only, is_tool_version
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
@@ -101,7 +101,7 @@ def _pin_images(state: RunState, wanted: str, version: str, pre: bool) -> None:
         raise UserError(f"version={version!r} is not a version tag (1.2.3, v5, 1.25.3-alpine)")
     names = spellings(wanted) if "*" not in wanted else ()
     tags: dict[str, str] = {}
-    for path in state.tree.grep(UNPINNED_MARK):
+    for path in filter(may_hold, state.tree.grep(UNPINNED_MARK)):
         text = state.tree.read(path)
         if text is None:
             continue
