@@ -296,6 +296,50 @@ def test_pin_versions_image_with_a_given_version_needs_no_lookup(tmp_path, capsy
     assert (repo / "values.yaml").read_text() == "repository: nginx\ntag: 1.27.3\n"
 
 
+DIGEST = "sha256:" + "d" * 64
+DIGEST_FORMS = {
+    "deploy.yaml": (
+        f"spec:\n  initContainers:\n    - image: busybox:latest@{DIGEST}\n      name: wait\n"
+        f"    - image: busybox@{DIGEST}\n    - image: busybox:1.36.0@{DIGEST}\n"
+        f"    - image: busyboxy:latest@{DIGEST}\n",
+        f"spec:\n  initContainers:\n    - image: busybox:1.38.0@{DIGEST}\n      name: wait\n"
+        f"    - image: busybox@{DIGEST}\n    - image: busybox:1.36.0@{DIGEST}\n"
+        f"    - image: busyboxy:latest@{DIGEST}\n"),
+    "Dockerfile": (f"FROM busybox:latest@{DIGEST} AS base\nFROM base\n",
+                   f"FROM busybox:1.38.0@{DIGEST} AS base\nFROM base\n"),
+}
+
+
+def test_pin_versions_image_keeps_the_digest_of_latest(tmp_path, capsys):
+    """`busybox:latest@sha256:D`: the tag is rewritten and the digest kept (and listed to be checked);
+    a digest without a tag, another tag and another image are left alone."""
+    repo = write_tree(tmp_path, {path: before for path, (before, _) in DIGEST_FORMS.items()})
+    capsys.readouterr()
+    assert run(repo, "plan", "pin-versions", "image=busybox", "version=1.38.0", "--format", "json") == 0
+    residue = [(r["path"], r["line"], r["reason"]) for r in json.loads(capsys.readouterr().out)["residue"]]
+    kept = "tag set to 1.38.0, digest kept: check that the digest is 1.38.0's"
+    assert residue == [("Dockerfile", 1, kept), ("deploy.yaml", 3, kept)]
+    assert run(repo, "apply", "pin-versions", "image=busybox", "version=1.38.0") == 0
+    assert_edits(repo, DIGEST_FORMS)
+    assert tree_bytes(repo) == {p: a.encode() for p, (_, a) in DIGEST_FORMS.items()}
+    assert run(repo, "plan", "pin-versions", "image=busybox", "version=1.38.0", "--exit-code") == 0
+
+
+def test_pin_versions_latest_with_a_digest_is_listed_without_a_version(tmp_path, capsys, registry):
+    repo = write_tree(tmp_path, {"deploy.yaml": f"image: nginx:latest@{DIGEST}\n"})
+    capsys.readouterr()
+    assert run(repo, "plan", "pin-versions", "image=nginx", "--format", "json") == 0
+    residue = [(r["line"], r["reason"]) for r in json.loads(capsys.readouterr().out)["residue"]]
+    assert residue == [(1, "image pinned by digest, tagged latest: pass version= to name the version its digest is")]
+    assert registry.requests == []
+
+
+def test_unpinned_image_check_leaves_latest_with_a_digest():
+    from gitops_bot.domain.unpinned import unpinned_images
+    assert unpinned_images("a.yaml", f"image: busybox:latest@{DIGEST}\n", "yaml") == []
+    assert unpinned_images("Dockerfile", f"FROM busybox:latest@{DIGEST}\n", "dockerfile") == []
+
+
 # -- bad lookups: one line, exit 2, nothing written ----------------------------------------------
 def _closed_port() -> int:
     with socket.socket() as s:

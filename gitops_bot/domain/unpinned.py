@@ -10,6 +10,10 @@ decides the tag (domain/images.py reads it the same way).
 
 Each is a `Floating` of kind "image" (`start:end` is `:latest`, or empty after an untagged name:
 pinning replaces it with `:TAG`) or "image tag" (a Helm values tag: pinning writes the bare tag).
+
+`REPO:latest@sha256:D` is pinned by its digest (the check does not report it); asked with
+`with_digest=True` (pin-versions image= with a version), its `:latest` is returned too: the digest
+decides what runs, so pinning rewrites the misleading tag and keeps the digest.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ _FROM_RE = re.compile(r"^[ \t]*FROM[ \t]+(?:--\S+[ \t]+)*(?P<image>[^\s:@$]+)(?:
                       r"(?:[ \t]+AS[ \t]+(?P<stage>\S+))?[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
 _CONTAINER_RE = re.compile(r"^[ \t]*container:[ \t]*(?P<q>[\"']?)(?P<image>[\w./-]+?)(?::(?P<tag>[\w.-]+))?(?P=q)"
                            r"[ \t]*(?:#.*)?\r?$", re.MULTILINE)
+_LATEST_DIGEST_RE = re.compile(r"^[ \t]*(?:-[ \t]+)?image:[ \t]*(?P<q>[\"']?)(?P<image>[\w./-]+?)(?P<tag>:latest)"
+                               r"@sha256:[0-9a-f]{64}(?P=q)[ \t]*(?:#.*)?\r?$", re.MULTILINE)
 _KEY_RE = re.compile(r"^(?P<indent>[ \t]*)(?:-[ \t]+)?(?P<key>[\w-]+):[ \t]*(?P<q>[\"']?)(?P<value>[^\"'#\s]*)(?P=q)"
                      r"[ \t]*(?:#.*)?$")
 
@@ -55,10 +61,13 @@ def may_hold(path: str) -> bool:
         base == "Containerfile" or base.endswith(".Dockerfile")
 
 
-def unpinned_images(path: str, text: str, kind: str) -> list[Floating]:
-    """Every unpinned image of one file, in line order."""
+def unpinned_images(path: str, text: str, kind: str, with_digest: bool = False) -> list[Floating]:
+    """Every unpinned image of one file, in line order (with `with_digest`, also the `:latest` of
+    `REPO:latest@sha256:D`: its span ends before the `@`)."""
     found: list[Floating] = []
     if kind in ("yaml", "helm"):
+        if with_digest:
+            found += _latest_with_digest(path, text)
         lines = text.splitlines()
         for f in floating_images(path, text):
             if f.subject == VALUES_TAG:
@@ -69,16 +78,24 @@ def unpinned_images(path: str, text: str, kind: str) -> list[Floating]:
             found += _matches(path, text, _CONTAINER_RE, set())
     elif kind == "dockerfile" or path.rsplit("/", 1)[-1].startswith("Dockerfile"):
         stages = {m.group("stage").lower() for m in _FROM_RE.finditer(text) if m.group("stage")}
-        found += _matches(path, text, _FROM_RE, stages | {"scratch"})
+        found += _matches(path, text, _FROM_RE, stages | {"scratch"}, with_digest)
     return sorted(found, key=lambda f: (f.line, f.start))
 
 
-def _matches(path: str, text: str, pattern: re.Pattern[str], skip: set[str]) -> list[Floating]:
+def _latest_with_digest(path: str, text: str) -> list[Floating]:
+    line_of = line_numbers(text)
+    return [Floating(path, line_of(m.start()), "image", m.group("image"), m.start("tag"), m.end("tag"),
+                     m.group(0).strip()) for m in _LATEST_DIGEST_RE.finditer(text) if is_repository(m.group("image"))]
+
+
+def _matches(path: str, text: str, pattern: re.Pattern[str], skip: set[str],
+             with_digest: bool = False) -> list[Floating]:
     line_of = line_numbers(text)
     found = []
     for m in pattern.finditer(text):
         image, tag = m.group("image"), m.group("tag")
-        if tag not in (None, "latest") or "digest" in m.groupdict() and m.group("digest") or image.lower() in skip \
+        digest = "digest" in m.groupdict() and m.group("digest")
+        if tag not in (None, "latest") or digest and not (with_digest and tag) or image.lower() in skip \
                 or not is_repository(image):
             continue
         start, end = (m.start("tag") - 1, m.end("tag")) if tag else (m.end("image"), m.end("image"))

@@ -9,7 +9,8 @@
   `version=` is given.
 - With `image=REPOSITORY` (or a glob, `image=*` for all): the unpinned images (`:latest` or no tag,
   domain/unpinned.py: manifests, compose, Helm values tags, workflow containers, Dockerfile FROM)
-  of that repository, pinned to `version=` or to the newest stable tag its registry lists.
+  of that repository, pinned to `version=` or to the newest stable tag its registry lists;
+  `REPO:latest@sha256:D` gets the tag `version=` and keeps its digest (listed, to be checked).
 The version comes from `version=` (with `tool=`), or from the repository's latest GitHub release
 (GITHUB_TOKEN, GITHUB_API_URL). Without either, the reference is reported, never guessed.
 """
@@ -107,12 +108,17 @@ def _pin_images(state: RunState, wanted: str, version: str, pre: bool) -> None:
             continue
         kind = classify(path, text)
         cuts = []
-        for f in unpinned_images(path, text, kind):
+        for f in unpinned_images(path, text, kind, with_digest=True):
+            digest = text.startswith("@", f.end)
             if f.subject == VALUES_TAG:
                 if "*" in wanted:
                     state.notes.append(Finding(path, f.line, f.text, "unpinned image tag: no repository beside it"))
                 continue
             if not (f.subject in names or (not names and fnmatch.fnmatchcase(f.subject, wanted))):
+                continue
+            if digest and not version:  # a registry's newest tag is not what the digest names
+                state.notes.append(Finding(path, f.line, f.text, "image pinned by digest, tagged latest: pass version= "
+                                                                 "to name the version its digest is"))
                 continue
             if f.subject not in tags:
                 tags[f.subject] = version or _newest(state, f.subject, pre, every=not names)
@@ -126,6 +132,9 @@ def _pin_images(state: RunState, wanted: str, version: str, pre: bool) -> None:
                                                                  "in plain YAML; quote it", Kind.KEPT))
                 continue
             cuts.append(Cut(Span(f.start, f.end), tag if f.kind == "image tag" else f":{tag}"))
+            if digest:  # the digest decides what runs; the new tag only names it
+                state.notes.append(Finding(path, f.line, f.text, f"tag set to {tag}, digest kept: check that the "
+                                                                 f"digest is {tag}'s"))
         _write(state, path, text, kind, cuts)
 
 
