@@ -11,6 +11,8 @@
   domain/unpinned.py: manifests, compose, Helm values tags, workflow containers, Dockerfile FROM)
   of that repository, pinned to `version=` or to the newest stable tag its registry lists;
   `REPO:latest@sha256:D` gets the tag `version=` and keeps its digest (listed, to be checked).
+- With `github=OWNER/REPO`: the project's refs on a release branch (`raw/release-1.25/`; those on
+  the default branch are listed) become the tag `version=` (or its latest release); see _pin_github.
 The version comes from `version=` (with `tool=`), or from the repository's latest GitHub release
 (GITHUB_TOKEN, GITHUB_API_URL). Without either, the reference is reported, never guessed.
 """
@@ -22,6 +24,7 @@ import re
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.floating import FLOATING_MARK, Floating, find_floating
+from gitops_bot.domain.github_refs import is_commit, is_project, is_release_branch, is_version_ref
 from gitops_bot.domain.images import is_repository, is_tag, is_version_tag, spellings
 from gitops_bot.domain.lookups import ReleaseLookup, checked_tag
 from gitops_bot.domain.names import words
@@ -30,7 +33,7 @@ from gitops_bot.domain.versions import Tool, is_minor_only, is_tool_version
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.errors import UserError
-from gitops_bot.ops import latest_versions, set_version
+from gitops_bot.ops import latest_versions, set_version, version_targets
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 from gitops_bot.text.splice import Cut, Lines, Span, splice
@@ -43,6 +46,11 @@ def run(state: RunState, args: dict[str, str]) -> None:
             raise UserError("pin-versions takes one target: tool=, provider= or module=")
         state.limit_to(args.get("paths", ""))
         set_version.run_terraform(state, args)
+        return
+    if args.get("github"):
+        if args.get("tool") or args.get("image"):
+            raise UserError("pin-versions takes one target: tool=, image= or github=")
+        _pin_github(state, args["github"], args.get("version") or "")
         return
     if args.get("paths") or args.get("to"):
         raise UserError("pin-versions takes paths= and to= with provider= or module= only")
@@ -136,6 +144,40 @@ def _pin_images(state: RunState, wanted: str, version: str, pre: bool) -> None:
                 state.notes.append(Finding(path, f.line, f.text, f"tag set to {tag}, digest kept: check that the "
                                                                  f"digest is {tag}'s"))
         _write(state, path, text, kind, cuts)
+
+
+_DEFAULT_BRANCHES = frozenset({"main", "master", "HEAD"})
+
+
+def _pin_github(state: RunState, project: str, version: str) -> None:
+    """Pin the refs of GitHub project `project` on a release branch `release-X.Y`, in every form
+    github_refs.py reads (raw and release URLs, kustomize `?ref=`, ArgoCD `targetRevision`, workflow
+    `uses:`), to the tag `version` of that branch, or to the project's latest release. Refs on the
+    default branch, other tags, branches and commits are listed with the reason they stay."""
+    if not is_project(project):
+        raise UserError(f"github={project!r} is not a GitHub project (OWNER/REPO)")
+    if version and not is_version_ref(version):
+        raise UserError(f"version={version!r} is not a version tag (v1.2.3, 1.2.3-rc.1)")
+    version_targets.run_github(state, project, version or latest_versions.github_version(state, project),
+                               move=_pinned_ref)
+
+
+def _pinned_ref(kind: str, ref: str, version: str) -> tuple[str, str]:
+    """The tag `version` for a ref on the release branch of that version's minor, or ("", why the
+    ref stays): the residue, or a refusal starting "edit refused"."""
+    if version_targets.github_in_docs(kind):
+        return "", "in documentation: not changed"
+    if is_version_ref(ref):
+        return (ref, "") if ref == version else ("", f"already pinned to {ref}: left (set-version github= moves it)")
+    if is_commit(ref):
+        return "", f"pinned to commit {ref}: left as it is"
+    if is_release_branch(ref):
+        if ref.split("-", 1)[1].lstrip("v") != ".".join(version.lstrip("v").split(".")[:2]):
+            return "", f"edit refused: {version} is not a release of branch {ref}: pin it by hand"
+        return version, ""
+    if ref in _DEFAULT_BRANCHES:  # listed, not pinned: what main holds (a dashboard, docs) may not be in a release
+        return "", f"on the default branch {ref}: not pinned (its file may not exist at {version}); pin it by hand"
+    return "", f"ref {ref!r} is neither a release branch nor the default branch: left as it is"
 
 
 def _newest(state: RunState, image: str, pre: bool, every: bool) -> str:
@@ -295,6 +337,6 @@ def _definition(text: str, kind: str, name: str, version: str) -> Cut:
     return Cut(Span(at, at), definition + newline + newline)
 
 
-OPERATION = Operation("pin_versions", run, required=(), optional=("tool", "image", "provider", "module", "to",
+OPERATION = Operation("pin_versions", run, required=(), optional=("tool", "image", "github", "provider", "module", "to",
                                                                       "version", "paths", "prerelease"),
                       description="pin floating references")

@@ -162,16 +162,21 @@ def run_chart(state: RunState, name: str, version: str) -> None:
         _write(state, path, text, kind, cuts)
 
 
-def run_github(state: RunState, project: str, version: str) -> None:
+GithubMove = Callable[[str, str, str], tuple[str, str]]  # (kind, ref, version) -> (new ref, or why not)
+
+
+def run_github(state: RunState, project: str, version: str, move: GithubMove | None = None) -> None:
     """Move every tag or release branch of GitHub project `project` (OWNER/REPO) to `version`
-    (a version tag, or a release branch `release-X.Y`), each in its own form."""
+    (a version tag, or a release branch `release-X.Y`), each in its own form; `move` decides each
+    ref instead (pin-versions github=: only floating refs, to the tag)."""
+    move = move or _github_ref
     for path, text, kind in _candidates(state, project, re.IGNORECASE):
         cuts, covered = [], set()
         for ref in github_refs.references(path, text, kind, project):
             line = _line(text, ref.line)
             covered.add(ref.line)
             state.found.append(Finding(path, ref.line, line, f"{ref.form}: {ref.ref}", Kind.VERSION, ref.ref))
-            replacement, problem = _github_ref(kind, ref.ref, version)
+            replacement, problem = move(kind, ref.ref, version)
             if problem:
                 _left(state, path, ref.line, line.strip(), f"{ref.form}: {problem}",
                       refused=problem.startswith("edit refused"))
@@ -319,6 +324,11 @@ def _constraint_cuts(state: RunState, path: str, text: str, refs: list, constrai
         elif ref.version != constraint:
             cuts.append(Cut(Span(ref.start, ref.end), constraint))
     return cuts
+
+
+def github_in_docs(kind: str) -> bool:
+    """Whether a file of this kind is prose, where a ref is reported and never rewritten."""
+    return kind in _DOCS
 
 
 def _github_ref(kind: str, ref: str, version: str) -> tuple[str, str]:
