@@ -287,11 +287,20 @@ def test_kustomize_entries_a_rename_cannot_make_and_a_digest_key_are_refused(tmp
     code, result = report(repo, capsys, f"image={IMAGE}", "to=quay.io/acme/api")
     assert code == 1 and result["files"] == []  # nothing half-renamed
     assert [(r["line"], r["reason"].split(":")[0]) for r in result["refused"]] == [(2, "edit refused"),
-                                                                                   (5, "edit refused")]
+                                                                                   (6, "edit refused")]
     code, result = report(repo, capsys, f"image={IMAGE}", "version=1.5.0", "digest=drop")
     assert code == 1 and "a key of its own" in result["refused"][0]["reason"]
     assert run(repo, f"image={IMAGE}", "version=1.5.0", "digest=keep") == 0
     assert (repo / "kustomization.yaml").read_text() == before["kustomization.yaml"].replace("1.4.2", "1.5.0")
+
+
+def test_a_digest_refusal_names_the_line_of_the_values_tag(tmp_path, capsys):
+    """`tag: 1.4.2@sha256:D` below its `repository:`: the refusal is listed at the tag's line."""
+    values = f"app:\n  image:\n    repository: {IMAGE}\n    tag: 1.4.2@sha256:{'c' * 64}\n"
+    repo = write_tree(tmp_path, {"values.yaml": values})
+    code, result = report(repo, capsys, f"image={IMAGE}", "version=1.5.0")
+    assert code == 1 and [(r["line"], r["text"]) for r in result["refused"]] == [(4, f"tag: 1.4.2@sha256:{'c' * 64}")]
+    assert (repo / "values.yaml").read_text() == values
 
 
 def test_an_untagged_image_string_beside_a_tag_key_moves_its_tag(tmp_path):

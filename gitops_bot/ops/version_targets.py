@@ -62,10 +62,11 @@ def _image_cuts(state: RunState, path: str, text: str, kind: str, ref: images.Im
                 version: str | None, to: str | None, digest: str | None) -> list[Cut]:
     """The edits of one reference, or none with the reason in the residue (or the refused edits
     when a change that was asked cannot be made)."""
-    line = _line(text, ref.line).strip()
+    # a note on the tag names the line holding it (a values `tag:` below its `repository:`)
+    tag_line = text.count("\n", 0, ref.tag[0]) + 1 if ref.tag else ref.line
 
-    def note(reason: str) -> list[Cut]:
-        _left(state, path, ref.line, line, reason)
+    def note(reason: str, number: int = ref.line) -> list[Cut]:
+        _left(state, path, number, _line(text, number).strip(), reason)
         return []
 
     if kind in _DOCS:
@@ -83,7 +84,7 @@ def _image_cuts(state: RunState, path: str, text: str, kind: str, ref: images.Im
     if cuts and (ref.digest or ref.digest_key):
         if digest is None:
             return note("edit refused: image pinned by digest; say digest=keep or digest=drop "
-                        "(or update tag and digest together)")
+                        "(or update tag and digest together)", tag_line)
         if digest == "drop":
             if ref.digest_key:
                 return note("edit refused: the digest is in a key of its own; drop it by hand")
