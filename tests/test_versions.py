@@ -95,7 +95,9 @@ def test_without_token_floating_references_are_reported_not_guessed(repo, capsys
     reasons = {r["path"]: r["reason"] for r in report["residue"]}
     assert reasons["scripts/install-rollouts.sh"] == ("floating release URL: no version given and no GITHUB_TOKEN "
                                                       "to look up argoproj/argo-rollouts's latest release")
-    assert len(report["residue"]) == 10
+    assert [(r["line"], r["reason"][:30]) for r in report["residue"] if r["path"] == ".github/workflows/ci.yaml"
+            and r["reason"].startswith("action on tag")] == [(9, "action on tag v4, not a commit")]
+    assert len(report["residue"]) == 11
 
 
 def test_repository_without_releases_is_reported(repo, capsys, monkeypatch):
@@ -180,3 +182,35 @@ def test_end_of_support_uses_the_support_table(today, minors):
 ])
 def test_each_occurrence_keeps_its_form(written, minor_only, new, expected):
     assert Occurrence("p", 1, 0, 0, written, "f", minor_only).rewritten(new) == expected
+
+
+def test_pin_versions_lists_actions_on_a_version_tag(tmp_path, capsys):
+    """`uses: OWNER/REPO@v6.0.2` is pinned to a tag, not a commit: listed with its line, never
+    changed; a commit pin, a local action and a `uses:` outside .github/ are not listed."""
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    workflow = ("on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+                "      - uses: actions/checkout@v6.0.2\n"
+                f"      - uses: actions/setup-go@{sha}  # v5.4.0\n"
+                "      - uses: ./.github/actions/build\n"
+                "      - uses: gradle/actions/wrapper-validation@v5\n")
+    files = {".github/workflows/ci.yaml": workflow, "docs/ci.yaml": "steps:\n  - uses: actions/checkout@v6\n"}
+    repo = tmp_path / "r"
+    for path, text in files.items():
+        (repo / path).parent.mkdir(parents=True, exist_ok=True)
+        (repo / path).write_text(text)
+    before = tree_bytes(repo)
+    capsys.readouterr()
+    assert main(["plan", "pin-versions", "--repo", str(repo), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [(r["path"], r["line"], r["reason"]) for r in report["residue"]] == [
+        (".github/workflows/ci.yaml", 6, "action on tag v6.0.2, not a commit (a tag can be moved): "
+                                         "pin it to its commit by hand"),
+        (".github/workflows/ci.yaml", 9, "action on tag v5, not a commit (a tag can be moved): "
+                                         "pin it to its commit by hand"),
+    ]
+    assert main(["apply", "pin-versions", "--repo", str(repo)]) == 0
+    assert tree_bytes(repo) == before
+    capsys.readouterr()
+    assert main(["plan", "pin-versions", "tool=argo-rollouts", "version=v1.8.3", "--repo", str(repo),
+                 "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["residue"] == []  # another tool's action: not its target

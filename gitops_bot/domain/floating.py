@@ -17,6 +17,7 @@ from itertools import accumulate
 from typing import Callable
 
 from gitops_bot.domain.argocd import may_name_a_chart
+from gitops_bot.domain.github_refs import is_version_ref
 from gitops_bot.text.splice import line_numbers
 
 class _FloatingMark:
@@ -132,6 +133,23 @@ def _images(file: _File) -> list[Floating]:
         m = _TAG_LATEST_RE.match(line)
         if m:
             found.append(file.at("image", "(values image.tag)", offset + m.start("tag"), offset + m.end("tag")))
+    return found
+
+
+_ACTION_TAG_RE = re.compile(r"^\s*(?:-\s+)?uses:\s*[\"']?(?P<slug>[\w.-]+/[\w.-]+)(?:/[\w./-]+)?@(?P<ref>v?\d[\w.-]*)"
+                            r"[\"']?\s*(?:#.*)?$")
+
+
+def actions_on_tags(path: str, text: str) -> list[Floating]:
+    """Workflow steps `uses: OWNER/REPO@v6.0.2` (a version tag, which its owner can move): not
+    floating, but not pinned to a commit either; pin-versions lists them (kind "action on a tag")."""
+    if "uses:" not in text or ".github/" not in f"/{path}":
+        return []
+    file, found = _File(path, text), []
+    for offset, line in _line_offsets(text):
+        m = _ACTION_TAG_RE.match(line)
+        if m and is_version_ref(m.group("ref")):  # a commit SHA can start with a digit
+            found.append(file.at("action on a tag", m.group("slug"), offset + m.start("ref"), offset + m.end("ref")))
     return found
 
 

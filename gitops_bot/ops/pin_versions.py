@@ -4,7 +4,8 @@
   In a shell script or Makefile this is done the way a careful engineer does it: a version
   variable defined once near the top (`ARGO_ROLLOUTS_VERSION="v1.8.3"`, `... ?= v1.8.3`) and used
   in the URL; an existing definition of that variable is reused.
-- A GitHub Action on a branch (`@main`) is pinned to the action's latest release tag.
+- A GitHub Action on a branch (`@main`) is pinned to the action's latest release tag; one on a
+  version tag (`@v6.0.2`) is listed (a tag can be moved; its commit is not looked up).
 - Images, chart revisions and helm_release blocks are pinned when `tool=` names their tool and
   `version=` is given.
 - With `image=REPOSITORY` (or a glob, `image=*` for all): the unpinned images (`:latest` or no tag,
@@ -23,7 +24,7 @@ import fnmatch
 import re
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
-from gitops_bot.domain.floating import FLOATING_MARK, Floating, find_floating
+from gitops_bot.domain.floating import FLOATING_MARK, Floating, actions_on_tags, find_floating
 from gitops_bot.domain.github_refs import is_commit, is_project, is_release_branch, is_version_ref
 from gitops_bot.domain.images import is_repository, is_tag, is_version_tag, spellings
 from gitops_bot.domain.lookups import ReleaseLookup, checked_tag
@@ -75,6 +76,10 @@ def run(state: RunState, args: dict[str, str]) -> None:
         if text is None:
             continue
         kind = classify(path, text)
+        for f in actions_on_tags(path, text):
+            if tool is None or _belongs(f, tool):
+                state.notes.append(Finding(path, f.line, f.text, f"action on tag {text[f.start:f.end]}, not a commit "
+                                                                 "(a tag can be moved): pin it to its commit by hand"))
         floating = [f for f in find_floating(path, text, kind) if tool is None or _belongs(f, tool)]
         if not floating:
             continue
@@ -199,7 +204,7 @@ def _quoted(text: str, f: Floating) -> bool:
 
 
 def _belongs(f: Floating, tool: Tool) -> bool:
-    if f.kind in ("release URL", "action on a branch"):
+    if f.kind in ("release URL", "action on a branch", "action on a tag"):
         return f.subject == tool.github
     if f.kind == "upgrade channel":  # https://update.k3s.io/v1-release/channels/v1.23: the tool's own host
         host = f.subject.split("://", 1)[-1].split("/", 1)[0]
