@@ -132,3 +132,22 @@ def test_dangling_counts_only_folders_that_are_gone():
     deleted = {"infra/controllers/weave.yaml", "apps/video/base/a.yaml", "apps/video/b.yaml", "docs/video.md"}
     remaining = ["infra/controllers/kustomization.yaml", "apps/kustomization.yaml", "docs/index.md"]
     assert score._deleted_roots(deleted, remaining) == {"infra/controllers/weave.yaml", "apps/video", "docs/video.md"}
+
+
+def test_a_line_rewritten_to_drop_the_target_is_over_reach_not_damage(tmp_path):
+    """The bot shortens a prose list naming the target where the human left it: the removed line
+    and its rewrite are over-reach (they are an edit of a mention); a line the bot changed that
+    never named the target stays damage."""
+    base, human, bot = (tmp_path / n for n in ("base", "human", "bot"))
+    for tree in (base, human, bot):
+        tree.mkdir()
+    text = "Apps: Gitea, Seafile, Jellyfin\nport: 80\nother: 1\n"
+    (base / "README.md").write_text(text)
+    (human / "README.md").write_text(text)
+    (bot / "README.md").write_text("Apps: Gitea, Jellyfin\nport: 80\nother: 2\n")
+    case = score.Case(id="c", repo="a/b", kind="remove-service", base="0" * 40, commits=["1" * 40],
+                      recipe="remove-service", params=["service=seafile"])
+    scored = score.Score("c", case.kind, "gitops")
+    score.compare(case, base, human, bot, scored)
+    assert (scored.extra_target, scored.damage) == (2, 2)  # the list line twice; `other:` before and after
+    assert score.edited_mentions(["a seafile b", "x"], ["a b", "y"], case.mention_regex()) == {"a b": 1}

@@ -13,6 +13,35 @@ from gitops_bot.edit import markdown
 from tests.editors import ctx, dedent
 
 PAIRS = {
+    "the service's argument lines of continued commands, in the middle and at the end": (
+        """
+        Enable the APIs:
+        ```
+        gcloud services enable monitoring.googleapis.com \\
+            videoservice.googleapis.com \\
+            cloudtrace.googleapis.com
+        ```
+
+        ```sh
+        gcloud services enable \\
+          monitoring.googleapis.com \\
+          video-service.googleapis.com
+        echo done
+        ```
+        """,
+        """
+        Enable the APIs:
+        ```
+        gcloud services enable monitoring.googleapis.com \\
+            cloudtrace.googleapis.com
+        ```
+
+        ```sh
+        gcloud services enable \\
+          monitoring.googleapis.com
+        echo done
+        ```
+        """),
     "an install command for the service with its lead-in": (
         """
         #### Boards
@@ -165,6 +194,21 @@ NOOPS = {
         ```yaml
         video-service:
           replicas: 1
+        ```
+        """,
+    "an argument line that is the command's only operand, an option, or another language's block": """
+        ```sh
+        gcloud services enable \\
+          video-service.googleapis.com
+        helm upgrade app ./chart \\
+          --set video-service.enabled=false \\
+          --wait
+        ```
+
+        ```yaml
+        args: \\
+          video-service
+          other
         ```
         """,
     "a diagram node with an edge, and a node in prose": """

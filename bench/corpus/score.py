@@ -360,7 +360,8 @@ def compare(case: Case, base: Path, human: Path, bot: Path, score: Score) -> Non
         matched_here = len(h_removed & b_removed) + sum((h_added & b_added).values())
         score.matched_lines += matched_here
         _note(score.missed, path, human_here - matched_here)
-        _count_extra(case, regex, score, before, b_removed, b_added, h_removed, h_added)
+        _count_extra(case, regex, score, before, b_removed, b_added, h_removed, h_added,
+                     edited_mentions(before, bot_after, regex))
         _note(score.damaged, path, score.damage - damage_before)
         if bot_after is not None and bot_after != before and not _valid(path, bot_after) and _valid(path, before):
             score.invalid.append(path)
@@ -402,20 +403,37 @@ def file_kind(path: str) -> str:
     return named.get(suffix, "other")
 
 
-def _count_extra(case, regex, score, before, b_removed, b_added, h_removed, h_added) -> None:
-    """Lines the bot changed that the human did not: mentioning the target, or damage."""
+def edited_mentions(before: list[str], after: list[str] | None, regex: re.Pattern[str]) -> collections.Counter:
+    """The lines of `after` that rewrite a line naming the target (`Gitea, Seafile, Jellyfin` ->
+    `Gitea, Jellyfin`): in a replaced run of lines, as many added lines as the run has removed lines
+    naming the target. Such a line is part of an edit of a mention, over-reach when the human did
+    not make it, not damage to a line that never named the target."""
+    if after is None or after == before:
+        return collections.Counter()
+    paired: collections.Counter = collections.Counter()
+    for tag, a1, a2, b1, b2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        if tag == "replace":
+            naming = sum(1 for line in before[a1:a2] if regex.search(line))
+            paired.update(after[b1:b1 + min(naming, b2 - b1)])
+    return paired
+
+
+def _count_extra(case, regex, score, before, b_removed, b_added, h_removed, h_added,
+                 rewrites: collections.Counter | None = None) -> None:
+    """Lines the bot changed that the human did not: mentioning the target (or rewriting a line that
+    did: `rewrites`, see edited_mentions), or damage."""
     for i in b_removed - h_removed:
         if not case.excluded_line(before[i]):
             if regex.search(before[i]):
                 score.extra_target += 1
             else:
                 score.damage += 1
+    rewrites = rewrites or collections.Counter()
     for line, n in (b_added - h_added).items():
         if not case.excluded_line(line):
-            if regex.search(line):
-                score.extra_target += n
-            else:
-                score.damage += n
+            over = n if regex.search(line) else min(n, rewrites[line])
+            score.extra_target += over
+            score.damage += n - over
 
 
 def _valid(path: str, lines: list[str]) -> bool:

@@ -23,9 +23,12 @@
 - a step of a pseudo-code outline (a code fence without a language, or `text`, nested by
   indentation) that names the service and ends with `:` (`create MetalLB config:`), with the lines
   indented under it; a condition (`if ...:`, `else:`) stays, since its branches belong together,
-  and so does a drawn tree (`├── video/`).
+  and so does a drawn tree (`├── video/`);
+- an argument line naming the service in a `\\`-continued command of a shell (or untagged) code
+  block (`    clouddebugger.googleapis.com \\` of `gcloud services enable ...`), while another
+  argument line of that command stays.
 
-Other prose stays (the residue report lists it). Code inside fences is never edited.
+Other prose stays (the residue report lists it). Code inside fences is edited only as above.
 Verify: every table keeps a consistent number of columns.
 """
 
@@ -129,6 +132,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     refused: list[Refusal] = []
     cuts = _section_cuts(lines, fenced, name, refused) + _html_row_cuts(lines, fenced, name)
     cuts += _command_block_cuts(lines, ctx) + _diagram_node_cuts(lines, name) + _outline_step_cuts(lines, name)
+    cuts += _argument_line_cuts(lines, name)
     for n in range(len(lines)):
         if fenced[n]:
             continue
@@ -316,6 +320,41 @@ def _command_block_cuts(lines: Lines, ctx: RemovalContext) -> list[Cut]:
             top = _lead_in(lines, fenced, first, ctx.name)
             if top is not None:
                 cuts.append(_whole_lines_cut(lines, top, end))
+    return cuts
+
+
+def _argument_line_cuts(lines: Lines, name: ServiceName) -> list[Cut]:
+    """In a shell code block (or an untagged one), a line of a `\\`-continued command that is one
+    argument naming the component (`    clouddebugger.googleapis.com \\` in `gcloud services enable
+    a \\ b \\ c`) goes; as the command's last line, the ` \\` before it goes too. Only while
+    another argument line of the same command stays, so no command loses all its operands."""
+    cuts = []
+    for first, end, lang in _fences(lines):
+        if lang not in _SHELL_FENCES and lang != "?":
+            continue
+        k = first + 1
+        while k < end:
+            last = k
+            while last + 1 < end and lines.line(last).rstrip().endswith("\\"):
+                last += 1
+            cuts += _command_argument_cuts(lines, k, last, name)
+            k = last + 1
+    return cuts
+
+
+def _command_argument_cuts(lines: Lines, first: int, last: int, name: ServiceName) -> list[Cut]:
+    """The cuts of the component's argument lines in the command on lines first..last."""
+    args = {n: lines.line(n).strip().removesuffix("\\").strip() for n in range(first + 1, last + 1)}
+    args = {n: a for n, a in args.items() if a and " " not in a and not a.startswith(("-", "#"))}
+    doomed = [n for n, a in args.items() if name.owns(a)]
+    if not doomed or len(doomed) == len(args):
+        return []
+    cuts = [Cut(lines.span(n, n)) for n in doomed if n != last]
+    if last in doomed:  # the line before it ends the command now: its continuation goes
+        keep = max(n for n in range(first, last) if n not in doomed)
+        before = lines.line(keep)
+        end_of_words = lines.start(keep) + len(before.rstrip().removesuffix("\\").rstrip())
+        cuts.append(Cut(Span(end_of_words, lines.start(last) + len(lines.line(last)))))
     return cuts
 
 
