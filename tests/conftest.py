@@ -4,6 +4,7 @@ bare origin, and the fake GitHub."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
@@ -46,6 +47,20 @@ def write_tree(root: Path, files: dict[str, str]) -> Path:
 def tree_bytes(root: Path) -> dict[str, bytes]:
     """Every file under root (relative POSIX path -> bytes)."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def set_version(repo: Path, *params: str, command: str = "apply") -> int:
+    """`gitops-bot COMMAND set-version PARAMS --repo REPO`: its exit code."""
+    from gitops_bot.cli import main
+
+    return main([command, "set-version", *params, "--repo", str(repo)])
+
+
+def set_version_plan(repo: Path, capsys, *params: str) -> tuple[int, dict]:
+    """The exit code and the JSON report of `plan set-version PARAMS` (earlier output dropped)."""
+    capsys.readouterr()
+    code = set_version(repo, *params, "--format", "json", command="plan")
+    return code, json.loads(capsys.readouterr().out)
 
 
 def expected_tree(before: Path, golden: Path) -> dict[str, bytes]:

@@ -7,11 +7,8 @@ Before/after trees compared byte for byte, look-alikes that must not move, secon
 
 from __future__ import annotations
 
-import json
 
-from gitops_bot.cli import main
-
-from .conftest import tree_bytes, write_tree
+from .conftest import set_version as run, set_version_plan as report, tree_bytes, write_tree
 
 
 def _labels(indent: str, chart: str, version: str, part_of: str = "istio") -> str:
@@ -53,16 +50,6 @@ ISTIO_UNCHANGED = {
     "scripts/sync.sh": 'COMMIT="1.28.0"\n',
     "scripts/sync-istio.sh": 'COMMIT="1.28.0"  # update for new versions\n',
 }
-
-
-def run(repo, *params, command="apply"):
-    return main([command, "set-version", *params, "--repo", str(repo)])
-
-
-def report(repo, capsys, *params):
-    capsys.readouterr()
-    code = run(repo, *params, "--format", "json", command="plan")
-    return code, json.loads(capsys.readouterr().out)
 
 
 def test_rendered_chart_labels_release_links_and_chart_version_locals_move(tmp_path, capsys):

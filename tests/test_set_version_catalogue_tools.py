@@ -6,13 +6,11 @@ lines left to a human listed with their reason."""
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from gitops_bot.cli import main
 
-from .conftest import tree_bytes, write_tree
+from .conftest import set_version as run, set_version_plan as report, tree_bytes, write_tree
 
 README_BEFORE = (
     "| Component | Version |\n|---|---|\n"
@@ -75,16 +73,6 @@ CASES = {
             "  version: v1.9.5\n  upgrade:\n    image: ghcr.io/siderolabs/talosctl:v1.9.6\n"),
     }),
 }
-
-
-def run(repo, *params, command="apply"):
-    return main([command, "set-version", *params, "--repo", str(repo)])
-
-
-def report(repo, capsys, *params):
-    capsys.readouterr()
-    code = run(repo, *params, "--format", "json", command="plan")
-    return code, json.loads(capsys.readouterr().out)
 
 
 @pytest.mark.parametrize("tool", sorted(CASES))

@@ -7,14 +7,12 @@ changes nothing, and the grammar."""
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from gitops_bot.cli import main
 from gitops_bot.domain.versions import is_from, parse_from
 
-from .conftest import tree_bytes, write_tree
+from .conftest import set_version as run, set_version_plan as report, tree_bytes, write_tree
 
 # path -> (before, after) for `tool=kubernetes version=1.30 from=1.29`
 KUBERNETES = {
@@ -33,16 +31,6 @@ KUBERNETES = {
         'locals {\n  cluster_version = {\n    live    = "1.29"\n    sandbox = "1.28"\n  }\n}\n',
         'locals {\n  cluster_version = {\n    live    = "1.30"\n    sandbox = "1.28"\n  }\n}\n'),
 }
-
-
-def run(repo, *params, command="apply"):
-    return main([command, "set-version", *params, "--repo", str(repo)])
-
-
-def report(repo, capsys, *params):
-    capsys.readouterr()
-    code = run(repo, *params, "--format", "json", command="plan")
-    return code, json.loads(capsys.readouterr().out)
 
 
 def _tree(which):

@@ -5,13 +5,11 @@ second run that changes nothing, and the parameter contract."""
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from gitops_bot.cli import main
 
-from .conftest import tree_bytes, write_tree
+from .conftest import set_version as run, set_version_plan as report, tree_bytes, write_tree
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
@@ -99,16 +97,6 @@ UNCHANGED = {
     "env.sh": "ISTIO_VERSION=1.4.1\nKYVERNO_EXTRA=kyverno/kyverno-extra@v1.4.1\n",
     "k8s/pod.yaml": "image: ghcr.io/kyverno/kyverno:v1.4.1\n",
 }
-
-
-def run(repo, *params, command="apply"):
-    return main([command, "set-version", *params, "--repo", str(repo)])
-
-
-def report(repo, capsys, *params):
-    capsys.readouterr()
-    code = run(repo, *params, "--format", "json", command="plan")
-    return code, json.loads(capsys.readouterr().out)
 
 
 def _trees(which):

@@ -7,14 +7,12 @@ listed; a second run that changes nothing; bad parameters."""
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from gitops_bot.cli import main
 from gitops_bot.domain.images import Names, is_prefix, names
 
-from .conftest import tree_bytes, write_tree
+from .conftest import set_version as run, set_version_plan as report, tree_bytes, write_tree
 
 PREFIX = "us-docker.pkg.dev/acme-samples/shop"
 
@@ -42,16 +40,6 @@ FORMS = {
         f"FROM {PREFIX}/base:v0.10.2-slim AS base\nFROM {PREFIX}:v0.10.2\n",
         f"FROM {PREFIX}/base:v0.10.3-slim AS base\nFROM {PREFIX}:v0.10.2\n"),
 }
-
-
-def run(repo, *params, command="apply"):
-    return main([command, "set-version", *params, "--repo", str(repo)])
-
-
-def report(repo, capsys, *params):
-    capsys.readouterr()
-    code = run(repo, *params, "--format", "json", command="plan")
-    return code, json.loads(capsys.readouterr().out)
 
 
 def test_every_image_under_the_path_moves_and_nothing_else(tmp_path, capsys):

@@ -7,14 +7,12 @@ nothing; bad parameters."""
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from gitops_bot.cli import main
 from gitops_bot.domain.python_packages import is_name, requirements
 
-from .conftest import tree_bytes, write_tree
+from .conftest import set_version as run, set_version_plan as report, tree_bytes, write_tree
 
 FORMS = {
     ".github/workflows/test.yaml": (
@@ -32,16 +30,6 @@ FORMS = {
         "FROM python:3.12-slim\nRUN pip install --no-cache-dir kfp==2.15.0 && kfp --version\n",
         "FROM python:3.12-slim\nRUN pip install --no-cache-dir kfp==2.15.1 && kfp --version\n"),
 }
-
-
-def run(repo, *params, command="apply"):
-    return main([command, "set-version", *params, "--repo", str(repo)])
-
-
-def report(repo, capsys, *params):
-    capsys.readouterr()
-    code = run(repo, *params, "--format", "json", command="plan")
-    return code, json.loads(capsys.readouterr().out)
 
 
 def test_every_requirement_moves_and_nothing_else(tmp_path, capsys):

@@ -5,13 +5,11 @@ residue, idempotence, and the parameter contract."""
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from gitops_bot.cli import main
 
-from .conftest import tree_bytes, write_tree
+from .conftest import set_version as run, set_version_plan as report, tree_bytes, write_tree
 
 IMAGE = "ghcr.io/acme/api"
 DIGEST = "@sha256:" + "a" * 64
@@ -68,16 +66,6 @@ UNCHANGED = {
     "README.md": "Run `docker run ghcr.io/acme/api:1.4.2` locally.\n",
     "k8s/debug.yaml": "image: ghcr.io/acme/api:latest\n",
 }
-
-
-def run(repo, *params, command="apply"):
-    return main([command, "set-version", *params, "--repo", str(repo)])
-
-
-def report(repo, capsys, *params):
-    capsys.readouterr()
-    code = run(repo, *params, "--format", "json", command="plan")
-    return code, json.loads(capsys.readouterr().out)
 
 
 def test_image_version_moves_in_every_form_and_nothing_else(tmp_path, capsys):

@@ -5,21 +5,8 @@ the residue, idempotence. Before/after trees compared byte for byte."""
 
 from __future__ import annotations
 
-import json
 
-from gitops_bot.cli import main
-
-from .conftest import tree_bytes, write_tree
-
-
-def run(repo, *params, command="apply"):
-    return main([command, "set-version", *params, "--repo", str(repo)])
-
-
-def report(repo, capsys, *params):
-    capsys.readouterr()
-    code = run(repo, *params, "--format", "json", command="plan")
-    return code, json.loads(capsys.readouterr().out)
+from .conftest import set_version as run, set_version_plan as report, tree_bytes, write_tree
 
 
 def check(tmp_path, capsys, forms: dict, unchanged: dict, *params) -> dict:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import fnmatch
 import re
 
-from gitops_bot.domain.findings import Finding, Kind, Validation
+from gitops_bot.domain.findings import Finding, Kind
 from gitops_bot.domain.floating import FLOATING_MARK, Floating, actions_on_tags, find_floating
 from gitops_bot.domain.github_refs import is_commit, is_project, is_release_branch, is_version_ref
 from gitops_bot.domain.images import is_repository, is_tag, is_version_tag, spellings
@@ -32,12 +32,11 @@ from gitops_bot.domain.names import words
 from gitops_bot.domain.unpinned import UNPINNED_MARK, VALUES_TAG, may_hold, unpinned_images
 from gitops_bot.domain.versions import Tool, is_minor_only, is_tool_version
 from gitops_bot.edit import classify
-from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.errors import UserError
 from gitops_bot.ops import latest_versions, set_version, version_targets
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
-from gitops_bot.text.splice import Cut, Lines, Span, splice
+from gitops_bot.text.splice import Cut, Lines, Span
 
 
 def run(state: RunState, args: dict[str, str]) -> None:
@@ -88,21 +87,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
             reason = pinner.pin(f)
             if reason:
                 state.notes.append(Finding(path, f.line, f.text, f"floating {f.kind}: {reason}"))
-        _write(state, path, text, kind, pinner.cuts)
-
-
-def _write(state: RunState, path: str, text: str, kind: str, cuts: list[Cut]) -> None:
-    """Splice `cuts` into the file, verify the result re-parses, write it (or refuse it)."""
-    if not cuts:
-        return
-    result = splice(text, cuts)
-    problem = verify_text(kind, text, result)
-    if problem:
-        state.refused.append(Finding(path, 1, "", f"edit refused: {problem}", Kind.UNVERIFIED))
-        state.validation.append(Validation(path, "re-parse", False, problem))
-        return
-    state.tree.write(path, result)
-    state.validation.append(Validation(path, "re-parse", True))
+        version_targets.write_checked(state, path, text, kind, pinner.cuts)
 
 
 def _pin_images(state: RunState, wanted: str, version: str, pre: bool) -> None:
@@ -148,7 +133,7 @@ def _pin_images(state: RunState, wanted: str, version: str, pre: bool) -> None:
             if digest:  # the digest decides what runs; the new tag only names it
                 state.notes.append(Finding(path, f.line, f.text, f"tag set to {tag}, digest kept: check that the "
                                                                  f"digest is {tag}'s"))
-        _write(state, path, text, kind, cuts)
+        version_targets.write_checked(state, path, text, kind, cuts)
 
 
 _DEFAULT_BRANCHES = frozenset({"main", "master", "HEAD"})

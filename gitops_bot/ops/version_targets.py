@@ -55,7 +55,7 @@ def run_image(state: RunState, image: str, version: str | None, to: str | None, 
                 _stale(state, path, text, ref.line, ref.tag, tag)
             cuts += ref_cuts
         _unrecognised(state, path, text, mention, covered, image)
-        _write(state, path, text, kind, cuts)
+        write_checked(state, path, text, kind, cuts)
 
 
 def _image_cuts(state: RunState, path: str, text: str, kind: str, ref: images.ImageRef, tag: str,
@@ -160,7 +160,7 @@ def run_chart(state: RunState, name: str, version: str) -> None:
                 cuts.append(Cut(Span(ref.start, ref.end), replacement))
                 _stale(state, path, text, ref.line, (ref.start, ref.end), ref.version)
         _unrecognised(state, path, text, mention, covered, f"chart {name}")
-        _write(state, path, text, kind, cuts)
+        write_checked(state, path, text, kind, cuts)
 
 
 GithubMove = Callable[[str, str, str], tuple[str, str]]  # (kind, ref, version) -> (new ref, or why not)
@@ -185,7 +185,7 @@ def run_github(state: RunState, project: str, version: str, move: GithubMove | N
                 cuts.append(Cut(Span(ref.start, ref.end), replacement))
                 _stale(state, path, text, ref.line, (ref.start, ref.end), ref.ref)
         _unrecognised(state, path, text, github_refs.mention(project), covered, f"github {project}")
-        _write(state, path, text, kind, cuts)
+        write_checked(state, path, text, kind, cuts)
 
 
 def run_provider(state: RunState, wanted: str, constraint: str) -> None:
@@ -198,7 +198,7 @@ def run_provider(state: RunState, wanted: str, constraint: str) -> None:
         refs = _hcl_refs(state, path, text, terraform_refs.provider_references, wanted)
         for ref in refs:
             declared.setdefault(posixpath.dirname(path), {}).setdefault(ref.name, set()).add(ref.version)
-        _write(state, path, text, kind, _constraint_cuts(state, path, text, refs, constraint))
+        write_checked(state, path, text, kind, _constraint_cuts(state, path, text, refs, constraint))
     _mentions(state, wanted, f"provider {wanted}")
     _readmes(state, declared, constraint, terraform_refs.readme_rows)
 
@@ -236,7 +236,7 @@ def run_module(state: RunState, source: str, version: str) -> None:
             refs = _hcl_refs(state, path, text, terraform_refs.module_references, wanted)
             for ref in refs:
                 declared.setdefault(posixpath.dirname(path), {}).setdefault(ref.name, set()).add(ref.version)
-            _write(state, path, text, kind, _constraint_cuts(state, path, text, refs, version))
+            write_checked(state, path, text, kind, _constraint_cuts(state, path, text, refs, version))
     covered = _readmes(state, declared, version, lambda text, names: terraform_refs.module_rows(text, names, wanted))
     _mentions(state, wanted, f"module {wanted}", covered)
 
@@ -252,7 +252,7 @@ def _readmes(state: RunState, declared: dict[str, dict[str, set[str]]], constrai
         if text is not None:
             found = rows(text, set(names))
             covered[path] = {ref.line for ref in found}
-            _write(state, path, text, "markdown", _readme_cuts(state, path, text, found, names, constraint))
+            write_checked(state, path, text, "markdown", _readme_cuts(state, path, text, found, names, constraint))
     return covered
 
 
@@ -283,7 +283,7 @@ def run_module_move(state: RunState, source: str, to: str, version: str) -> None
             else:
                 cuts += [Cut(Span(start, end), new) for start, end, new
                          in terraform_refs.inserted_attribute(text, block.line_start, "version", version)]
-        _write(state, path, text, kind, cuts)
+        write_checked(state, path, text, kind, cuts)
 
 
 def _same_module(written: str, project: str | None, wanted: str) -> bool:
@@ -378,7 +378,9 @@ def _unrecognised(state: RunState, path: str, text: str, mention: re.Pattern[str
                                        f"names {what} next to {token.group(0)} in no recognised form: not changed"))
 
 
-def _write(state: RunState, path: str, text: str, kind: str, cuts: list[Cut]) -> None:
+def write_checked(state: RunState, path: str, text: str, kind: str, cuts: list[Cut]) -> None:
+    """Splice `cuts` into the file, verify the result re-parses, write it (or refuse it): the one
+    write step of the open targets and of pin-versions."""
     if not cuts:
         return
     result = splice(text, cuts)
@@ -437,7 +439,7 @@ def run_toolchain(state: RunState, toolchain: toolchains.Toolchain, version: str
                 cuts.append(cut)
                 _stale(state, path, text, ref.line, (ref.start, ref.end), ref.version)
         _unrecognised(state, path, text, mention, covered, toolchain.name)
-        _write(state, path, text, kind, cuts)
+        write_checked(state, path, text, kind, cuts)
 
 
 def _toolchain_cut(state: RunState, path: str, text: str, kind: str, ref: toolchains.ToolchainRef,
@@ -483,4 +485,4 @@ def run_pypi(state: RunState, name: str, version: str, olds: tuple[str, ...] = (
                 cuts.append(Cut(Span(req.start, req.end), version))
                 _stale(state, path, text, req.line, (req.start, req.end), req.version)
         _unrecognised(state, path, text, mention, covered, f"package {name}")
-        _write(state, path, text, kind, cuts)
+        write_checked(state, path, text, kind, cuts)
