@@ -186,3 +186,45 @@ def test_a_prefilter_tests_its_longest_word_first():
     assert Prefilter(("e", "2", "e", "media")).first == b"media"
     assert Prefilter(("Video", "service")).needs == (b"video", b"service")
     assert Prefilter(()).first == b""
+
+
+def test_word_index_finds_exactly_the_words_a_file_holds():
+    """_WordIndex.present (keys on lowered bytes, then each word of a found key's group) gives
+    what one substring search per word gives, case variants, empty and one-byte words included."""
+    words = [b"ISTIO_VERSION", b"istio_version", b"Istio_Version", b"kind_node_version", b"quay.io/argoproj/argocd",
+             b"quay.io/jetstack/cert-manager", b"\\", b"", b"base", b"helm.sh/chart", b"ab", b"AB_VERSIONX"]
+    index = worktree_module._WordIndex(words)
+    assert sorted(w for group in index.groups.values() for w in group) == sorted(set(words))
+    rng = random.Random(7)
+    alphabet = [b"ISTIO_", b"istio_", b"VERSION", b"version", b"Version", b"kind_node_", b"quay.io/", b"argoproj/",
+                b"argocd", b"jetstack/", b"cert-manager", b"\\", b"base", b"helm.sh/", b"chart", b"a", b"b", b"AB_",
+                b"X", b" ", b"\n"]
+    for _ in range(2000):
+        data = b"".join(rng.choice(alphabet) for _ in range(rng.randrange(12)))
+        assert index.present(data, data.lower()) == {w for w in words if w in data}, data
+
+
+def test_word_tested_matchers_give_in_one_pass_what_their_search_gives(tmp_path):
+    """grep_many answers versions.Anchors and the floating and unpinned marks from one _WordIndex
+    (worktree.WordTested); each answer is the one `search` gives file by file."""
+    from gitops_bot.domain.floating import FLOATING_MARK
+    from gitops_bot.domain.unpinned import UNPINNED_MARK
+    from gitops_bot.domain.versions import Anchors, builtin_tools
+
+    root = write(tmp_path, {
+        "a.sh": b"ISTIO_VERSION=1.2.3\n", "b.sh": b"istio_version = 1\n", "c.yaml": b"chart: base\n",
+        "d.yaml": b"repoURL: https://istio-release.storage.googleapis.com/charts\nchart: base\n",
+        "e.yaml": b"repoURL: \"https:\\/\\/x\"\nchart: cni\n", "f.yaml": b"image: x\n", "g.yaml": b"tag: latest\n",
+        "h.yaml": b"tag:   'latest'\n", "i.txt": b"latest\n", "Dockerfile": b"FROM alpine\n", "j.py": b"from x\n",
+        "k.yaml": b"container: y\n", "l.txt": b"Upgrade.Cattle.IO/\n",
+        "m.txt": b"UPGRADE.CATTLE.IO/ upgrade.cattle.io/\n"})
+    matchers = {name: tool.anchors() for name, tool in builtin_tools().items()}
+    matchers.update(floating=FLOATING_MARK, unpinned=UNPINNED_MARK,
+                    empty_repository=Anchors((b"zzz",), (b"base",), b""), no_words=Anchors(()))
+    tree = Worktree(root)
+    together = tree.grep_many(matchers)
+    for key, m in matchers.items():
+        assert together[key] == [p for p in tree.paths() if m.search((root / p).read_bytes())], key
+    assert together["istio"] == ["a.sh", "b.sh", "d.yaml", "e.yaml"]
+    assert together["floating"] == ["f.yaml", "g.yaml", "h.yaml", "m.txt"]
+    assert together["unpinned"] == ["Dockerfile", "f.yaml", "g.yaml", "h.yaml", "k.yaml", "m.txt"]

@@ -51,6 +51,52 @@ class CaseFolded(Protocol):
     def search_lowered(self, lowered: bytes, /) -> Any: ...
 
 
+@runtime_checkable
+class WordTested(Protocol):
+    """A Matcher made of substring tests of its bytes (versions.Anchors, the floating and
+    unpinned marks): `grep_many` finds which of all such matchers' `tested` words a file holds at once
+    (`_WordIndex`: each distinct word once per file, and only where a shorter key it shares with
+    others is found) and asks `search_present`, whose answer is `search`'s."""
+
+    tested: tuple[bytes, ...]  # every word `search_present` looks for in `present`
+
+    def search_present(self, data: bytes, present: set[bytes], /) -> Any:
+        """`search(data)`, knowing `present`: which of `tested` `data` holds."""
+
+
+class _WordIndex:
+    """Which of many words a file holds, found with fewer substring searches than words: the
+    words are grouped under a key, a KEY-byte piece of the lowered word that the most words
+    share (`_version` for a catalogue's fifty variable names, `quay.io/`), and a group's words
+    are looked for only in a file whose lowered bytes hold its key (a file holding a word holds
+    its lowered key). A check's catalogue anchors and marks, 97 words, take 43 searches of each file
+    instead of 97 (0.37 s -> 0.27 s of CPU on bench_realistic.py's tree)."""
+
+    KEY = 8
+
+    def __init__(self, words: Iterable[bytes]) -> None:
+        unique = list(dict.fromkeys(words))
+        shared: dict[bytes, int] = {}
+        for lowered in {w.lower() for w in unique}:
+            for piece in self._pieces(lowered):
+                shared[piece] = shared.get(piece, 0) + 1
+        self.groups: dict[bytes, list[bytes]] = {}
+        for word in unique:
+            # the most shared piece; among equals the greatest, so that the grouping is the same every run
+            key = max(self._pieces(word.lower()), key=lambda piece: (shared[piece], piece))
+            self.groups.setdefault(key, []).append(word)
+
+    @classmethod
+    def _pieces(cls, lowered: bytes) -> set[bytes]:
+        if len(lowered) <= cls.KEY:
+            return {lowered}
+        return {lowered[i:i + cls.KEY] for i in range(len(lowered) - cls.KEY + 1)}
+
+    def present(self, data: bytes, lowered: bytes) -> set[bytes]:
+        """The words `data` holds (`lowered` is `data.lower()`)."""
+        return {word for key, words in self.groups.items() if key in lowered for word in words if word in data}
+
+
 class Literals:
     """A byte prefilter for `Worktree.grep`: any of some words, case-sensitively. A substring
     search per word runs at C speed; a regex alternation of dozens of words does not (Python's
@@ -165,7 +211,10 @@ class Worktree:
         the bytes of the files that mention the component, not the size of the tree."""
         hits: dict[K, list[str]] = {key: [] for key in patterns}
         groups, plain = self._plan(patterns)
-        gates = [gate for _, gate, _ in groups] + [gate for _, _, gate, _ in plain]
+        worded = [(key, m) for key, m in patterns.items()
+                  if isinstance(m, WordTested) and not isinstance(m, CaseFolded)]
+        index = _WordIndex(word for _, m in worded for word in m.tested) if worded else None
+        gates = [gate for _, gate, _ in groups] + [gate for _, _, gate, _ in plain] + [None for _ in worded]
         if among is not None:
             files: Iterable[str] = among
         elif all(gate is not None for gate in gates):  # only the files in some gate can match
@@ -194,6 +243,14 @@ class Worktree:
                     if search(lowered):
                         hits[key].append(p)
                         matched = True
+            if index is not None:
+                if lowered is None:
+                    lowered = data.lower()
+                present = index.present(data, lowered)
+                for key, m in worded:
+                    if m.search_present(data, present):
+                        hits[key].append(p)
+                        matched = True
             for key, search, gate, within in plain:
                 if (gate is not None and p not in gate) or (within is not None and within not in found):
                     continue
@@ -213,7 +270,8 @@ class Worktree:
         """How grep_many tests `patterns`: case-folded ones grouped by their `first` word (tested
         once per file for the group), each with the files it can match in (a gate, or None: any);
         the others, each with its gate and the case-folded word of the same pass a file must hold
-        for it to match (or None). A Literals is split by word: each word has its own gate."""
+        for it to match (or None). A Literals is split by word: each word has its own gate.
+        WordTested matchers are in neither: grep_many tests them with one _WordIndex."""
         written = frozenset(self._current)
 
         def gate(words: Iterable[bytes]) -> frozenset[str] | None:
@@ -237,7 +295,7 @@ class Worktree:
                     within = None if gated is not None else next((f for f in firsts if f in word.lower()), None)
                     parts.setdefault((gated, within), []).append(word)
                 plain += [(key, Literals(words).search, gated, within) for (gated, within), words in parts.items()]
-            elif not isinstance(m, CaseFolded):
+            elif not isinstance(m, (CaseFolded, WordTested)):
                 plain.append((key, m.search, None, None))
         return [(first, gated, members) for (first, gated), members in grouped.items()], plain
 
