@@ -104,17 +104,16 @@ class Anchors:
 
     @property
     def tested(self) -> tuple[bytes, ...]:
-        """Every word `search` looks for (worktree.WordTested)."""
-        if not self.chart_names:
-            return self.words
-        return (*self.words, self.chart_repository, b"\\", *self.chart_names)
+        """The words `search` looks for in every file (worktree.WordTested); the chart names,
+        common words, only where the repository is."""
+        return (*self.words, self.chart_repository, b"\\") if self.chart_names else self.words
 
     def search_present(self, data: bytes, present: set[bytes]) -> bool:
         """`search(data)` knowing which of `tested` the bytes hold (Worktree.grep_many's way)."""
         if not present.isdisjoint(self.words):
             return True
         return (bool(self.chart_names) and (self.chart_repository in present or b"\\" in present)
-                and not present.isdisjoint(self.chart_names))
+                and any(name in data for name in self.chart_names))
 
 
 @lru_cache(maxsize=None)
