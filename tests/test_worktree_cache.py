@@ -228,3 +228,19 @@ def test_word_tested_matchers_give_in_one_pass_what_their_search_gives(tmp_path)
     assert together["istio"] == ["a.sh", "b.sh", "d.yaml", "e.yaml"]
     assert together["floating"] == ["f.yaml", "g.yaml", "h.yaml", "m.txt"]
     assert together["unpinned"] == ["Dockerfile", "f.yaml", "g.yaml", "h.yaml", "k.yaml", "m.txt"]
+
+
+def test_where_limits_a_key_to_its_paths_and_keep_limits_what_is_kept(tmp_path, reads):
+    """grep_many's `where` tests a key's pattern only on the paths it allows (the others' keys
+    are unaffected); `keep` names the unmatched files whose bytes stay for `original` (the
+    others are read again, and give the same text)."""
+    root = write(tmp_path, {"a.yaml": b"image: x\n", "b.go": b"image: y\n", "c.yaml": b"name: z\n",
+                            "d.txt": b"other\n"})
+    tree = Worktree(root, keep=lambda p: p.endswith(".yaml"))
+    found = tree.grep_many({"yaml-only": re.compile(b"image:"), "all": re.compile(b"image:")},
+                           where={"yaml-only": lambda p: p.endswith(".yaml")})
+    assert found == {"yaml-only": ["a.yaml"], "all": ["a.yaml", "b.go"]}
+    assert [tree.original(p) for p in ("a.yaml", "b.go", "c.yaml", "d.txt")] == \
+        ["image: x\n", "image: y\n", "name: z\n", "other\n"]
+    assert {p.name: n for p, n in reads.items()} == {"a.yaml": 1, "b.go": 1, "c.yaml": 1, "d.txt": 2}
+    assert tree.grep(re.compile(b"e")) == Worktree(root).grep(re.compile(b"e"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import os
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Protocol, TypeVar, runtime_checkable
+from typing import Any, Callable, Iterable, Mapping, Protocol, TypeVar, runtime_checkable
 
 from gitops_bot.errors import UserError
 
@@ -112,8 +112,12 @@ class Literals:
 class Worktree:
     """Files under `root`, keyed by POSIX-style relative path."""
 
-    def __init__(self, root: Path, cache_budget: int = CACHE_BUDGET) -> None:
+    def __init__(self, root: Path, cache_budget: int = CACHE_BUDGET, keep: Callable[[str], bool] | None = None) -> None:
+        """`keep`: the files no grep matched whose bytes are kept for `original` (None: every
+        one while the tree fits); a caller that reads, after its greps, only the files they
+        matched and some it names by path says which (check: YAML files, the values files)."""
         self.root = root
+        self._keep_unmatched = keep
         self._prefix = os.path.join(root, "")  # root and a separator: joined to each scanned path
         self._paths: list[str] | None = None
         self._listed: frozenset[str] | None = None
@@ -199,9 +203,12 @@ class Worktree:
         """Paths of live files whose bytes match `pattern` (a cheap prefilter, no decoding)."""
         return self.grep_many({None: pattern}, among)[None]
 
-    def grep_many(self, patterns: Mapping[K, Matcher], among: Iterable[str] | None = None) -> dict[K, list[str]]:
+    def grep_many(self, patterns: Mapping[K, Matcher], among: Iterable[str] | None = None,
+                  where: Mapping[K, Callable[[str], bool]] | None = None) -> dict[K, list[str]]:
         """For each key, the paths of live files whose bytes match its pattern: one pass over
         the tree (or the listed paths `among`) for several prefilters (each file read once).
+        `where` gives some keys the only paths their pattern is tested on (a rule that reads
+        YAML files only: the others it matches are not kept for it).
 
         A pass over the whole tree remembers which files hold each case-folded word it tested
         (`_holding`). A later word that contains one of those (`video-service.yaml` holds
@@ -227,6 +234,7 @@ class Worktree:
             matched = False
             lowered = None
             found: list[bytes] = []  # the case-folded words this file holds
+            elsewhere = {key for key, holds in where.items() if not holds(p)} if where else ()
             for first, gate, members in groups:
                 if gate is not None and p not in gate:
                     continue
@@ -238,7 +246,7 @@ class Worktree:
                 if gate is None:
                     holding[first].append(p)
                 for key, search in members:
-                    if search(lowered):
+                    if key not in elsewhere and search(lowered):
                         hits[key].append(p)
                         matched = True
             if index is not None:
@@ -246,11 +254,12 @@ class Worktree:
                     lowered = data.lower()
                 present = index.present(data, lowered)
                 for key, m in worded:
-                    if m.search_present(data, present):
+                    if key not in elsewhere and m.search_present(data, present):
                         hits[key].append(p)
                         matched = True
             for key, search, gate, within in plain:
-                if (gate is not None and p not in gate) or (within is not None and within not in found):
+                if (gate is not None and p not in gate) or (within is not None and within not in found) \
+                        or key in elsewhere:
                     continue
                 found_for_key = hits[key]
                 if found_for_key and found_for_key[-1] is p:
@@ -304,13 +313,13 @@ class Worktree:
 
     def _keep(self, path: str, data: bytes, matched: bool) -> None:
         """Keep a file's bytes for the next grep and `original`, within the budget: every text
-        file while the tree fits, then only files a grep matched."""
+        file while the tree fits (every one `keep` names), then only files a grep matched."""
         if matched:
             self._matched.add(path)
-        elif self._matched_only:
+        elif self._matched_only or (self._keep_unmatched is not None and not self._keep_unmatched(path)):
             return  # the common case on a large tree: decided before looking at the bytes
-        if path in self._bytes or data.find(b"\0", 0, _BINARY_SNIFF) != -1:
-            return
+        if path in self._bytes or self._original.get(path) is not None or data.find(b"\0", 0, _BINARY_SNIFF) != -1:
+            return  # kept already (as bytes, or as the text `original` decoded), or binary
         if len(data) > self._cache_left and not self._matched_only:
             self._matched_only = True  # the tree does not fit: let go of what no grep matched
             for kept in [p for p in self._bytes if p not in self._matched]:
@@ -332,6 +341,9 @@ class Worktree:
         data = self._bytes.get(path)
         if data is not None:
             return data
+        text = self._original.get(path)
+        if text is not None:
+            return text.encode("utf-8")
         try:
             return read_file(self._prefix + path)
         except OSError as exc:
@@ -353,6 +365,8 @@ class Worktree:
                     self._original[path] = data.decode("utf-8")
                 except UnicodeDecodeError:
                     self._original[path] = None
+                else:  # the text is kept: a grep encodes it again (UTF-8 gives back the same bytes)
+                    self._bytes.pop(path, None)
         return self._original[path]
 
     def read(self, path: str) -> str | None:
