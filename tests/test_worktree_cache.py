@@ -244,3 +244,43 @@ def test_where_limits_a_key_to_its_paths_and_keep_limits_what_is_kept(tmp_path, 
         ["image: x\n", "image: y\n", "name: z\n", "other\n"]
     assert {p.name: n for p, n in reads.items()} == {"a.yaml": 1, "b.go": 1, "c.yaml": 1, "d.txt": 2}
     assert tree.grep(re.compile(b"e")) == Worktree(root).grep(re.compile(b"e"))
+
+
+def test_a_removed_make_target_named_apart_is_found_without_a_second_pass(tmp_path, monkeypatch, capsys):
+    """The first pass of a removal also notes the files holding the longest word of each make
+    target whose every recipe line names the component (RunState._foreseen): when the removal
+    empties `e2e-media:` and lists its callers, their pass reads those files only, not the
+    whole tree again; the report is the one the whole pass gives."""
+    import json
+
+    from gitops_bot.cli import main
+    from gitops_bot.ops.state import RunState
+
+    files = {"services/video-service/main.go": b"package main\n", "services/chat-service/main.go": b"package main\n",
+             "Makefile": b"e2e-media:\n\tgo test ./e2e/... -run 'Test(Media|VideoService)'\n\nlint:\n\tgo vet\n",
+             ".github/workflows/e2e.yml": b"jobs:\n  e2e:\n    steps:\n      - run: make e2e-media\n",
+             "docs/media.md": b"Run `make e2e-media` for the media tests.\n"}
+    files.update({f"notes/n{i}.txt": b"nothing to see\n" for i in range(20)})
+    write(tmp_path, files)
+
+    def plan() -> dict:
+        assert main(["plan", "remove-service", "service=video-service", "--repo", str(tmp_path),
+                     "--format", "json"]) == 1
+        return json.loads(capsys.readouterr().out)
+
+    grepped: Counter = Counter()  # how many passes read each file
+    real_data = Worktree._data
+
+    def data(self, path):
+        grepped[path] += 1
+        return real_data(self, path)
+
+    monkeypatch.setattr(Worktree, "_data", data)
+    report = plan()
+    assert [(r["path"], r["line"]) for r in report["refused"]] == [(".github/workflows/e2e.yml", 4)]
+    assert ("docs/media.md", 1) in {(r["path"], r["line"]) for r in report["residue"]}
+    assert {p: n for p, n in grepped.items() if p.startswith("notes/")} == {f"notes/n{i}.txt": 1 for i in range(20)}
+    grepped.clear()
+    monkeypatch.setattr(RunState, "_foreseen", lambda self, names: set())
+    assert plan() == report
+    assert {p: n for p, n in grepped.items() if p.startswith("notes/")} == {f"notes/n{i}.txt": 2 for i in range(20)}
