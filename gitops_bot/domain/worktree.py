@@ -97,6 +97,22 @@ class _WordIndex:
         return {word for key, words in self.groups.items() if key in lowered for word in words if word in data}
 
 
+class Probe:
+    """A CaseFolded matcher that matches no file: a pass over the whole tree tests its word only
+    to remember which files hold it (`_holding`), for the gates of later passes; the files that
+    hold it are not kept for it (RunState._foreseen)."""
+
+    def __init__(self, word: str) -> None:
+        self.first = word.lower().encode()
+        self.needs = (self.first,)
+
+    def search(self, data: bytes) -> None:
+        return None
+
+    def search_lowered(self, lowered: bytes) -> None:
+        return None
+
+
 class Literals:
     """A byte prefilter for `Worktree.grep`: any of some words, case-sensitively. A substring
     search per word runs at C speed; a regex alternation of dozens of words does not (Python's

@@ -12,11 +12,11 @@ from gitops_bot.domain.config import RepoConfig
 from gitops_bot.domain.findings import Conflict, Finding, Validation
 from gitops_bot.domain.lookups import NoLookups, ReleaseLookup
 from gitops_bot.domain.imports import go_import_prefixes, go_modules
-from gitops_bot.domain.names import Prefilter, ServiceName, learn_split, service_name, words
+from gitops_bot.domain.names import ServiceName, learn_split, service_name, words
 from gitops_bot.domain.pathrefs import Gone
 from gitops_bot.domain.scope import PathScope, parse_scope
 from gitops_bot.domain.versions import Tool, find_tool, load_catalogue
-from gitops_bot.domain.worktree import Literals, Matcher, Worktree
+from gitops_bot.domain.worktree import Literals, Matcher, Probe, Worktree
 from gitops_bot.edit import make
 from gitops_bot.errors import UserError
 from gitops_bot.ops.footprint import project_dirs
@@ -124,7 +124,7 @@ class RunState:
             wanted[None] = also
         if not wanted:
             return []
-        probes = {("probe", word): Prefilter((word,)) for word in self._foreseen(new)}
+        probes = {("probe", word): Probe(word) for word in self._foreseen(new)}
         hits = self.tree.grep_many({**wanted, **probes})
         for key, paths in hits.items():
             if key is not None and key not in probes:
