@@ -31,7 +31,8 @@ from gitops_bot.domain.github_refs import exact_tag, is_commit, is_project, is_r
 from gitops_bot.domain.images import is_repository, is_tag, is_version_tag, spellings
 from gitops_bot.domain.lookups import ReleaseLookup, checked_commit, checked_tag
 from gitops_bot.domain.names import words
-from gitops_bot.domain.unpinned import UNPINNED_MARK, VALUES_TAG, may_hold, unpinned_images
+from gitops_bot.domain.unpinned import (UNPINNED_MARK, VALUES_TAG, UntaggedMapping, may_hold, unpinned_images,
+                                        untagged_mappings)
 from gitops_bot.domain.versions import Tool, is_minor_only, is_tool_version
 from gitops_bot.edit import classify
 from gitops_bot.errors import UserError
@@ -204,7 +205,36 @@ def _pin_images(state: RunState, wanted: str, version: str, pre: bool, resolve: 
             if digest:  # the digest decides what runs; the new tag only names it
                 state.notes.append(Finding(path, f.line, f.text, f"tag set to {tag}, digest kept: check that the "
                                                                  f"digest is {tag}'s"))
+        if names and kind == "yaml":
+            for m in untagged_mappings(text):
+                if _names_mapping(m, path, wanted, names):
+                    if wanted not in tags:
+                        tags[wanted] = version or _newest(state, wanted, pre, every=False)
+                    cuts.append(_tag_key(state, path, m, wanted, tags[wanted]))
         version_targets.write_checked(state, path, text, kind, cuts)
+
+
+def _names_mapping(m: UntaggedMapping, path: str, wanted: str, names) -> bool:
+    """Whether an untagged values `image:` mapping is `wanted`'s: it names the repository, or it
+    names none (the chart's default image) at the top of a values file named after the image
+    (`celeborn.yaml`, `celeborn/values.yaml` for apache/celeborn)."""
+    if m.repository:
+        return m.repository in names
+    folder, _, base = path.rpartition("/")
+    stem = base.rsplit(".", 1)[0]
+    if stem == "values" or stem.startswith("values-"):
+        stem = folder.rpartition("/")[2]
+    return m.top_level and stem.lower() == wanted.rpartition("/")[2].lower()
+
+
+def _tag_key(state: RunState, path: str, m: UntaggedMapping, wanted: str, tag: str) -> Cut:
+    """The `tag: V` line a values image mapping lacks, at its keys' indentation (quoted when plain
+    YAML would read it as a number); listed when the mapping named no repository."""
+    if not m.repository:
+        state.notes.append(Finding(path, m.line, m.text, f"tag: {tag} added to the chart's default image, taken "
+                                                         f"to be {wanted} (the values file's name): check"))
+    value = f'"{tag}"' if _NOT_A_STRING_RE.fullmatch(tag) else tag
+    return Cut(Span(m.at, m.at), f"{m.indent}tag: {value}{m.newline}")
 
 
 def _with_digest(state: RunState, path: str, text: str, f: Floating, tag: str) -> Cut:
