@@ -260,7 +260,8 @@ class Replay:
                 hosts[host][name].append(tag)
         with contextlib.ExitStack() as stack:
             github = stack.enter_context(FakeReleases(lookups.get("releases", {}), tags=lookups.get("tags", {})))
-            registries = {h: stack.enter_context(FakeRegistry(images, digests=digests[h])) for h, images in hosts.items()}
+            registries = {host: stack.enter_context(FakeRegistry(images, digests=digests[host]))
+                          for host, images in hosts.items()}
             yield {"GITHUB_TOKEN": "corpus-replay", "GITHUB_API_URL": github.url,
                    "GITOPS_BOT_REGISTRY_URLS": ",".join(f"{h}={r.url}" for h, r in registries.items())}
 

@@ -259,8 +259,8 @@ _OLD_MARKER = "<!-- BEGINNING OF PRE-COMMIT-TERRAFORM DOCS HOOK -->"
 _OLD_SECTION_RE = re.compile(r"<!-- BEGINNING OF PRE-COMMIT-TERRAFORM DOCS HOOK -->.*?"
                              r"<!-- END OF PRE-COMMIT-TERRAFORM DOCS HOOK -->", re.DOTALL)
 # pre-commit-terraform's docs hooks; with `--add-to-existing-file=true` a README without markers gets them
-_DOCS_HOOK_RE = re.compile(r"^\s*-?\s*id:\s*[\"']?terraform_docs(?:_without_aggregate_type_defaults)?[\"']?\s*(?:#.*)?$",
-                           re.MULTILINE)
+_DOCS_HOOK_RE = re.compile(r"^\s*-?\s*id:\s*[\"']?terraform_docs(?:_without_aggregate_type_defaults)?[\"']?"
+                           r"\s*(?:#.*)?$", re.MULTILINE)
 
 
 def docs_hook_needs_markers(pre_commit_config: str | None) -> bool:

@@ -442,5 +442,6 @@ def _definition(text: str, kind: str, name: str, version: str) -> Cut:
 
 
 OPERATION = Operation("pin_versions", run, required=(), optional=("tool", "image", "github", "provider", "module", "to",
-                                                                      "version", "paths", "prerelease", "actions", "digest"),
+                                                                      "version", "paths", "prerelease", "actions",
+                                                                      "digest"),
                       description="pin floating references")
