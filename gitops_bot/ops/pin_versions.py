@@ -13,11 +13,15 @@
 - With `image=REPOSITORY` (or a glob, `image=*` for all): the unpinned images (`:latest` or no tag,
   domain/unpinned.py: manifests, compose, Helm values tags, workflow containers, Dockerfile FROM)
   of that repository, pinned to `version=` or to the newest stable tag its registry lists;
-  `REPO:latest@sha256:D` gets the tag `version=` and keeps its digest (listed, to be checked).
+  `REPO:latest@sha256:D` gets the tag `version=` and keeps its digest (listed, to be checked);
+  with `digest=resolve` the tag's digest is looked up and written (`REPO:V@sha256:...`). A Helm
+  values `image:` mapping without `tag:` gets one (after `repository: REPO`; for the chart's default
+  image, naming no repository, only in the values file named after the image, listed).
 - With `github=OWNER/REPO`: the project's refs on a release branch (`raw/release-1.25/`; those on
   the default branch are listed) become the tag `version=` (or its latest release); see _pin_github.
 The version comes from `version=` (with `tool=`), or from the repository's latest GitHub release
 (GITHUB_TOKEN, GITHUB_API_URL). Without either, the reference is reported, never guessed.
+`paths=` limits every form to the files its globs cover.
 """
 
 from __future__ import annotations
