@@ -13,6 +13,7 @@ from gitops_bot.ops import (
     move_values_to_params,
     pin_versions,
     remove_references,
+    set_param,
     set_version,
 )
 from gitops_bot.ops.base import Operation
@@ -24,4 +25,5 @@ OPERATIONS: dict[str, Operation] = {op.name: op for op in (
     move_values_to_params.OPERATION,
     set_version.OPERATION,
     pin_versions.OPERATION,
+    set_param.OPERATION,
 )}
