@@ -14,6 +14,7 @@ from gitops_bot.ops import (
     pin_versions,
     remove_references,
     set_param,
+    set_value,
     set_version,
 )
 from gitops_bot.ops.base import Operation
@@ -26,4 +27,5 @@ OPERATIONS: dict[str, Operation] = {op.name: op for op in (
     set_version.OPERATION,
     pin_versions.OPERATION,
     set_param.OPERATION,
+    set_value.OPERATION,
 )}
