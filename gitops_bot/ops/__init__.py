@@ -8,6 +8,7 @@ leftovers are residue. A new operation is one module, one line here, and its tes
 from __future__ import annotations
 
 from gitops_bot.ops import (
+    allow_source,
     check_references,
     delete_paths,
     move_values_to_params,
@@ -28,4 +29,5 @@ OPERATIONS: dict[str, Operation] = {op.name: op for op in (
     pin_versions.OPERATION,
     set_param.OPERATION,
     set_value.OPERATION,
+    allow_source.OPERATION,
 )}

@@ -23,13 +23,12 @@ from __future__ import annotations
 import difflib
 import posixpath
 
-from ruamel.yaml.error import YAMLError
-
-from gitops_bot.domain.argocd import Application, Source, find_application, parse_applications, service_source
+from gitops_bot.domain.argocd import Application, Source, find_application, service_source
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.helm_params import NewParameter
 from gitops_bot.edit import yaml_insert
 from gitops_bot.errors import UserError
+from gitops_bot.ops import argocd_tree
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 
@@ -46,35 +45,9 @@ def run(state: RunState, args: dict[str, str]) -> None:
     if not unset and not value:
         raise UserError("set-param needs value= (or unset=true to remove the parameter)")
     state.limit_to(args.get("paths", ""))  # UserError (exit 2) for a bad glob or one matching nothing
-    apps = [a for a in applications(state) if not env or in_environment(a, env)]
+    apps = [a for a in argocd_tree.applications(state) if not env or in_environment(a, env)]
     for app, source in _targets(state, apps, services, env):
         _edit(state, app, source, name, value, unset)
-
-
-def applications(state: RunState) -> list[Application]:
-    """Every ArgoCD Application of the tree's plain YAML files (Helm templates of Applications
-    are not parsed: their values are template expressions, not parameters to edit)."""
-    found = []
-    tree = state.tree
-    for path in tree.grep(_APPLICATION_PREFILTER):
-        if not path.endswith((".yaml", ".yml")) or not state.in_scope(path):
-            continue
-        text = tree.read(path)
-        if text is None or "{{" in text:
-            continue
-        try:
-            found.extend(parse_applications(path, text))
-        except YAMLError:
-            continue  # a file that does not parse holds no Application this can edit
-    return found
-
-
-class _Literal:
-    def search(self, data: bytes) -> bool:
-        return b"kind: Application" in data and b"argoproj.io" in data
-
-
-_APPLICATION_PREFILTER = _Literal()
 
 
 def in_environment(app: Application, env: str) -> bool:
