@@ -8,6 +8,7 @@ leftovers are residue. A new operation is one module, one line here, and its tes
 from __future__ import annotations
 
 from gitops_bot.ops import (
+    add_pod_annotation,
     allow_source,
     check_references,
     delete_paths,
@@ -30,4 +31,5 @@ OPERATIONS: dict[str, Operation] = {op.name: op for op in (
     set_param.OPERATION,
     set_value.OPERATION,
     allow_source.OPERATION,
+    add_pod_annotation.OPERATION,
 )}

@@ -51,7 +51,8 @@ def _used(apps: list[Application], repo: str) -> bool:
     return any(normalize_repo(s.repo_url) == normalize_repo(repo) for a in apps for s in a.sources)
 
 
-def _missing(apps: list[Application], by_name: dict[str, list[Project]], repo: str, wanted: str) -> dict[str, list[str]]:
+def _missing(apps: list[Application], by_name: dict[str, list[Project]], repo: str,
+             wanted: str) -> dict[str, list[str]]:
     """Project name -> the repositories to add, in the order the Applications name them."""
     missing: dict[str, list[str]] = {}
 
