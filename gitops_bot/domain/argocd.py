@@ -59,6 +59,7 @@ class Application:
     sources: list[Source]
     line: int
     project: str = "default"  # spec.project
+    namespace: str = ""  # spec.destination.namespace
 
     @property
     def multi_source(self) -> bool:
@@ -103,8 +104,9 @@ def applications_in(path: str, docs: list[Any]) -> list[Application]:
             sources.append(_source(spec["source"], None))
         if isinstance(spec.get("sources"), list):
             sources.extend(_source(s, k) for k, s in enumerate(spec["sources"]) if isinstance(s, CommentedMap))
+        destination = spec.get("destination") if isinstance(spec.get("destination"), CommentedMap) else {}
         found.append(Application(path, i, str(metadata.get("name", "")), sources, doc.lc.line + 1,
-                                 str(spec.get("project") or "default")))
+                                 str(spec.get("project") or "default"), str(destination.get("namespace") or "")))
     return found
 
 
