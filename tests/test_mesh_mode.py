@@ -47,7 +47,8 @@ def test_a_referenced_ztunnel_release_is_refused(repo):
 
 def test_the_check_fires_on_a_half_done_switch(repo, capsys):
     namespaces = repo / "k8s" / "namespaces.yaml"
-    namespaces.write_text(namespaces.read_text().replace("istio.io/dataplane-mode: ambient", "istio-injection: enabled"))
+    namespaces.write_text(namespaces.read_text().replace("istio.io/dataplane-mode: ambient",
+                                                         "istio-injection: enabled"))
     code, out = run(capsys, "check", "--repo", str(repo), "--format", "json", *RULE)
     problems = json.loads(out)["problems"]
     assert code == 1 and [(p["path"], p["line"]) for p in problems] == [("k8s/namespaces.yaml", 6)]
@@ -61,7 +62,8 @@ def test_the_check_fires_on_a_half_done_switch(repo, capsys):
 ])
 def test_the_check_in_every_format(repo, capsys, fmt, expected):
     namespaces = repo / "k8s" / "namespaces.yaml"
-    namespaces.write_text(namespaces.read_text().replace("istio.io/dataplane-mode: ambient", "istio-injection: enabled"))
+    namespaces.write_text(namespaces.read_text().replace("istio.io/dataplane-mode: ambient",
+                                                         "istio-injection: enabled"))
     code, out = run(capsys, "check", "--repo", str(repo), "--format", fmt, *RULE)
     assert code == 1 and expected in out
 
