@@ -220,3 +220,19 @@ def test_a_bare_word_is_the_recipes_positional_parameter(monorepo, capsys):
     code2, keyed, _ = run(capsys, "plan", "remove-service", "service=video-service", "--repo", str(monorepo),
                           "--format", "json")
     assert code == code2 and bare == keyed and json.loads(bare)["files"]
+
+
+def test_every_json_output_has_a_format_version(monorepo, capsys):
+    versions = {}
+    for argv in (["plan", "remove-service", "video-service", "--format", "json"], ["recipes", "--json"],
+                 ["components", "--json"], ["check", "--format", "json"],
+                 ["apply", "remove-service", "video-service", "--format", "json"]):
+        _, out, _ = run(capsys, *argv, "--repo", str(monorepo))
+        versions[argv[0]] = json.loads(out)["format_version"]
+    assert versions == dict.fromkeys(versions, 1)
+
+
+def test_apply_json_is_the_plan_json(monorepo, capsys):
+    _, planned, _ = run(capsys, "plan", "remove-service", "video-service", "--format", "json", "--repo", str(monorepo))
+    _, applied, _ = run(capsys, "apply", "remove-service", "video-service", "--format", "json", "--repo", str(monorepo))
+    assert json.loads(applied) == json.loads(planned)
