@@ -34,7 +34,8 @@ def _text(problems: list[Problem]) -> str:
 
 
 def _json(problems: list[Problem]) -> str:
-    return json.dumps({"format_version": FORMAT_VERSION, "problems": [asdict(p) for p in problems]}, indent=2, ensure_ascii=False) + "\n"
+    payload = {"format_version": FORMAT_VERSION, "problems": [asdict(p) for p in problems]}
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
 def _escape_data(text: str) -> str:
