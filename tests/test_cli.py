@@ -115,7 +115,15 @@ def test_internal_error_exits_3(monorepo, capsys, monkeypatch):
 
     monkeypatch.setattr(engine, "residue", boom)
     code, _, err = run(capsys, "plan", "remove-service", "service=livekit", "--repo", str(monorepo))
-    assert code == 3 and "internal error: RuntimeError: kaput" in err
+    assert code == 3 and "internal error: RuntimeError: kaput" in err and "Traceback" not in err
+    assert err.count("\n") == 1
+    code, _, err = run(capsys, "--debug", "plan", "remove-service", "livekit", "--repo", str(monorepo))
+    assert code == 3 and "Traceback" in err and 'raise RuntimeError("kaput")' in err
+
+
+def test_a_typo_in_a_recipe_name_is_answered_with_the_closest(monorepo, capsys):
+    code, _, err = run(capsys, "plan", "remove-servce", "video-service", "--repo", str(monorepo))
+    assert code == 2 and "did you mean: remove-service?" in err and err.count("\n") == 1
 
 
 def test_plan_text_has_diff_then_summary_and_colour_on_request(monorepo, capsys):
