@@ -619,18 +619,33 @@ def secret_of(doc: dict, name: ServiceName) -> bool:
     return bool(keys) and all(isinstance(k, str) and pointer_matches(name, k) for k in keys)
 
 
+def resource_of_its_api(doc: dict, name: ServiceName) -> bool:
+    """A custom resource of the service's own API group: one under the domain the service's
+    project owns (`apiVersion: tekton.dev/v1` or `triggers.tekton.dev/v1` for tekton,
+    `cert-manager.io/v1` for cert-manager). Its CRDs go with the service, so the object cannot
+    exist without it, wherever the file is (a `.ci/` pipeline the service ran). Only the label
+    before the top-level domain counts: `monitoring.coreos.com` is CoreOS's group, not a
+    component named monitoring's."""
+    api = doc.get("apiVersion")
+    if not isinstance(api, str) or "/" not in api:
+        return False
+    labels = api.split("/", 1)[0].split(".")
+    return len(labels) >= 2 and name.identifies(labels[-2])
+
+
 def only_manifests_of(text: str, name: ServiceName) -> bool:
     """True for a YAML file whose every document is a manifest of the service: named for it (a
-    `NetworkPolicy` named `video-service-ingress` in `network-policies.yaml`) or its secret
-    (secret_of): the file is the service's own, whatever its name. A template counts when its
-    actions are values only (`namespace: {{ .Release.Namespace }}`): a block (`if`, `range`) may
-    render something else."""
+    `NetworkPolicy` named `video-service-ingress` in `network-policies.yaml`), its secret
+    (secret_of) or a resource of its own API group (resource_of_its_api): the file is the
+    service's own, whatever its name. A template counts when its actions are values only
+    (`namespace: {{ .Release.Namespace }}`): a block (`if`, `range`) may render something else."""
     try:
         docs = [d for d in load_safe(_plain(text)) if d is not None]
     except (YAMLError, TemplateError):
         return False
     return bool(docs) and all(isinstance(d, dict) and "kind" in d and not _is_kustomize(d)
-                              and (named_for(d, name) or secret_of(d, name)) for d in docs)
+                              and (named_for(d, name) or secret_of(d, name) or resource_of_its_api(d, name))
+                              for d in docs)
 
 
 def defined_secrets(text: str) -> frozenset[str]:
