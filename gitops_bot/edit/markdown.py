@@ -40,6 +40,7 @@ Verify: every table keeps a consistent number of columns.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 
@@ -207,7 +208,7 @@ def _prose_cuts(lines: Lines, fenced: list[bool], name: ServiceName, cuts: list[
     """Cut the relation clauses and short trailing sentences about the service from lines of
     prose (edit/prose.py: `... engine and intended replacement for icloudpd` -> `... engine`)."""
     found = []
-    is_service = lambda word: _is_service(word, name)  # noqa: E731
+    is_service = functools.partial(_is_service, name=name)
     for n, start, line in _free_lines(lines, fenced, name, cuts):
         if _ROW_RE.match(line) or _HEADING_RE.match(line):
             continue

@@ -30,7 +30,8 @@ _RELATION_RE = re.compile(
     r"(?:,\s*(?:and\s+)?|\s+and\s+)(?:(?:the|an?)\s+)?(?:[a-z][a-z-]*\s+)?"
     r"(?:replacement|successor|alternative)\s+(?:for|to|of)\s+(?:the\s+)?" + _NAME + _END)
 _PARTICIPLE_RE = re.compile(
-    r"(?P<gerund>,\s*[a-z]+ing\s+(?:the|an?)\s+[a-z][\w/-]*(?:\s+[a-z][\w/-]*)?)?(?:,\s*|\s+)(?P<lead>(?:previously|formerly|originally)\s+[a-z]+ed|[a-z]+ed\s+(?:previously|formerly|originally))"
+    r"(?P<gerund>,\s*[a-z]+ing\s+(?:the|an?)\s+[a-z][\w/-]*(?:\s+[a-z][\w/-]*)?)?(?:,\s*|\s+)"
+    r"(?P<lead>(?:previously|formerly|originally)\s+[a-z]+ed|[a-z]+ed\s+(?:previously|formerly|originally))"
     r"\s+(?:by|for|with|in|from)\s+(?:the\s+)?" + _NAME + _END)
 _AUXILIARIES = frozenset({"is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "not"})
 # Sentences of a line: a stop, spaces, then a capital letter.
