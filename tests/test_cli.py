@@ -48,7 +48,8 @@ def test_repo_recipes_are_listed_and_runnable(monorepo, capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["plan", "no-such-recipe"],
-     "unknown recipe 'no-such-recipe' (available: config-to-params, pin-versions, remove-service, set-version)"),
+     "unknown recipe 'no-such-recipe' (available: add-pod-annotation, allow-source, config-to-params, mesh-mode, "
+     "pin-versions, remove-service, set-param, set-value, set-version, sidecar-exclude)"),
     (["plan", "remove-service"], "recipe remove-service needs parameter service="),
     (["plan", "remove-service", "service=Video Service"], "does not match"),
     (["plan", "remove-service", "service=../etc"], "does not match"),
