@@ -279,7 +279,8 @@ def test_no_color_turns_auto_colour_off(monorepo, capsys, monkeypatch):
 def test_plan_lists_a_file_s_first_hunks_and_counts_the_rest(tmp_path, capsys):
     from .conftest import write_tree
 
-    lines = "".join(f"services/video-service/tmp{i}\n" + "".join(f"other/{i}/{k}\n" for k in range(7)) for i in range(12))
+    lines = "".join(f"services/video-service/tmp{i}\n" + "".join(f"other/{i}/{k}\n" for k in range(7))
+                    for i in range(12))
     repo = write_tree(tmp_path / "repo", {".dockerignore": lines, "services/video-service/main.go": "package main\n",
                                           "services/api/main.go": "package main\n"})
     _, out, _ = run(capsys, "plan", "remove-service", "video-service", "--repo", str(repo))
