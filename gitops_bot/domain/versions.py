@@ -408,6 +408,8 @@ def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
     for pattern in patterns.images:
         for m in pattern.finditer(text):
             s.add(m.start("v"), m.end("v"), "image tag", digest=bool(m.group("d")), tag=tool.build_metadata)
+    if kind == "shell" and "$" in text:
+        _feeding_variables(s, patterns)
     if tool.terraform and kind in ("hcl", "markdown"):
         from gitops_bot.domain.terraform_versions import minor_versions
 
@@ -544,6 +546,48 @@ def _variables(s: _Scan, assign: re.Pattern[str], default: re.Pattern[str]) -> N
         s.add(m.start("v"), m.end("v"), form)
     for m in default.finditer(text):
         s.add(m.start("v"), m.end("v"), "shell default")
+
+
+# A shell variable with a name of its own (COMMIT="1.28.0", RELEASE=v2.43.1) holding a version, and
+# the literal assignments a use may also need (REPOSITORY_NAME="dexidp/dex"); quoted or bare, alone on
+# its line but for a comment. Names in `export`/`readonly` lines count too.
+_SHELL_VERSION = re.compile(rf"^[ \t]*(?:(?:export|readonly)[ \t]+)?(?P<n>[A-Za-z_][A-Za-z0-9_]*)=(?P<q>[\"']?)"
+                            rf"(?P<v>{FULL})(?P=q)(?=[ \t]*(?:#.*)?\r?$)", re.M)
+_SHELL_LITERAL = re.compile(r"^[ \t]*(?:(?:export|readonly)[ \t]+)?(?P<n>[A-Za-z_][A-Za-z0-9_]*)=(?P<q>[\"']?)"
+                            r"(?P<v>[\w./:@-]+)(?P=q)(?=[ \t]*(?:#.*)?\r?$)", re.M)
+_SHELL_USE = re.compile(r"\$(?:\{(?P<b>[A-Za-z_][A-Za-z0-9_]*)\??\}|(?P<p>[A-Za-z_][A-Za-z0-9_]*))")
+
+
+def _feeding_variables(s: _Scan, patterns: _Patterns) -> None:
+    """A script variable whose name says nothing (`COMMIT="1.28.0"`) is the tool's version when
+    the script itself writes one of the tool's forms with it: `${COMMIT}` in the tool's release
+    URL (`github.com/istio/istio/releases/download/${COMMIT}/`), in its image's tag
+    (`ghcr.io/dexidp/dex:${COMMIT}`). Each use is expanded with the file's literal assignments and
+    scanned like any text; the same value in another tool's URL or image proves nothing."""
+    versions: dict[str, list[re.Match[str]]] = {}
+    for m in _SHELL_VERSION.finditer(s.text):
+        versions.setdefault(m.group("n"), []).append(m)
+    if not versions:
+        return
+    literals = {m.group("n"): m.group("v") for m in _SHELL_LITERAL.finditer(s.text)}
+    feeding = {name for name, assigned in versions.items()
+               if len({m.group("v") for m in assigned}) == 1 and _feeds(s.text, name, assigned[0].group("v"),
+                                                                         literals, patterns)}
+    for name in sorted(feeding):
+        for m in versions[name]:
+            s.add(m.start("v"), m.end("v"), f"shell variable (${name} writes the tool's version)")
+
+
+def _feeds(text: str, name: str, value: str, literals: dict[str, str], patterns: _Patterns) -> bool:
+    """Whether a line using `$name`, its variables expanded, holds `value` in one of the forms."""
+    use = re.compile(rf"\$(?:\{{{re.escape(name)}\??\}}|{re.escape(name)}(?![A-Za-z0-9_]))")
+    values = {**literals, name: value}
+    for line in {m.group(0) for m in re.finditer(rf"^.*{use.pattern}.*$", text, re.M)}:
+        expanded = _SHELL_USE.sub(lambda u: values.get(u.group("b") or u.group("p"), u.group(0)), line)
+        forms = [*patterns.directories, *(p for p, _form in patterns.urls), *patterns.images]
+        if any(m.group("v") == value for p in forms for m in p.finditer(expanded)):
+            return True
+    return False
 
 
 def _argocd_charts(s: _Scan, tool: Tool) -> None:

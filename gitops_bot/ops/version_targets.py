@@ -417,6 +417,9 @@ def run_toolchain(state: RunState, toolchain: toolchains.Toolchain, version: str
         if text is not None:
             kind = classify(path, text)
             files.append((path, text, kind, toolchains.references(path, text, kind, toolchain)))
+    every = toolchains.written_like_newest([ref for *_, refs in files for ref in refs])
+    files = [(path, text, kind, every[i:i + len(refs)])
+             for i, (path, text, kind, refs) in zip(_offsets([refs for *_, refs in files]), files)]
     majors = {toolchains.major(ref.version) for *_, refs in files for ref in refs if not ref.reason}
     both = toolchain.majors_apart and toolchains.major(version) in majors
     for path, text, kind, refs in files:
@@ -440,6 +443,15 @@ def run_toolchain(state: RunState, toolchain: toolchains.Toolchain, version: str
                 _stale(state, path, text, ref.line, (ref.start, ref.end), ref.version)
         _unrecognised(state, path, text, mention, covered, toolchain.name)
         write_checked(state, path, text, kind, cuts)
+
+
+def _offsets(groups: list[list]) -> list[int]:
+    """Where each group starts in the groups laid end to end."""
+    starts, total = [], 0
+    for group in groups:
+        starts.append(total)
+        total += len(group)
+    return starts
 
 
 def _toolchain_cut(state: RunState, path: str, text: str, kind: str, ref: toolchains.ToolchainRef,
