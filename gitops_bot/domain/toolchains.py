@@ -80,7 +80,8 @@ class ToolchainRef:
         if self.exact:
             return go_release(version)
         if self.written_like:
-            return ("v" if self.version.startswith("v") else "") + same_precision(self.written_like.lstrip("v"), version)
+            prefix = "v" if self.version.startswith("v") else ""
+            return prefix + same_precision(self.written_like.lstrip("v"), version)
         return same_precision(self.version, version)
 
 

@@ -141,6 +141,7 @@ class Occurrence:
     minor_only: bool = False
     pinned_digest: bool = False  # image@sha256: changing the tag would leave a stale digest
     tag: bool = False  # an image tag: build metadata is written with `-` (v1.23.4-k3s1)
+    kept: str = ""  # not empty: found, not to be changed, and why (listed for a human)
 
     def rewritten(self, new: str) -> str:
         """`new` in this occurrence's own form (v prefix or not, full or minor only). A
@@ -372,14 +373,14 @@ class _Scan:
     _line_of: Callable[[int], int] | None = None
 
     def add(self, start: int, end: int, form: str, minor_only: bool = False, digest: bool = False,
-            tag: bool = False) -> None:
+            tag: bool = False, kept: str = "") -> None:
         if any(o.start < end and start < o.end for o in self.found):
             return  # one span, one occurrence (a variable inside a URL, say)
         if self._line_of is None:
             self._line_of = line_numbers(self.text)
         line = self._line_of(start)
         self.found.append(Occurrence(self.path, line, start, end, self.text[start:end], form, minor_only, digest,
-                                     tag))
+                                     tag, kept))
 
 
 def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
@@ -570,12 +571,14 @@ def _feeding_variables(s: _Scan, patterns: _Patterns) -> None:
     if not versions:
         return
     literals = {m.group("n"): m.group("v") for m in _SHELL_LITERAL.finditer(s.text)}
-    feeding = {name for name, assigned in versions.items()
-               if len({m.group("v") for m in assigned}) == 1 and _feeds(s.text, name, assigned[0].group("v"),
-                                                                         literals, patterns)}
-    for name in sorted(feeding):
-        for m in versions[name]:
-            s.add(m.start("v"), m.end("v"), f"shell variable (${name} writes the tool's version)")
+    for name, assigned in versions.items():
+        values = sorted({m.group("v") for m in assigned})
+        if not any(_feeds(s.text, name, value, literals, patterns) for value in values):
+            continue
+        # assigned two versions (a fallback, a branch): which one the form gets is the script's logic
+        kept = f"${name} is assigned {' and '.join(values)}: left to a human" if len(values) > 1 else ""
+        for m in assigned:
+            s.add(m.start("v"), m.end("v"), f"shell variable (${name} writes the tool's version)", kept=kept)
 
 
 def _feeds(text: str, name: str, value: str, literals: dict[str, str], patterns: _Patterns) -> bool:
