@@ -81,3 +81,25 @@ def test_setup_keys_at_the_same_minor_keep_their_own_precision(tmp_path, capsys)
              ".github/workflows/pr.yaml": (_workflow("1.18"), _workflow("1.19")),
              ".github/workflows/old.yaml": (_workflow("1.17.5"), _workflow("1.19.0"))}
     check(tmp_path, capsys, forms, {}, "tool=go", "version=1.19.0")
+
+
+# `hub:` beside `tag:` (Istio's values, IstioOperator spec, the injector's values JSON)
+OPERATOR = "spec:\n  hub: gcr.io/istio-release\n  profile: default\n  tag: {v}\n  values:\n    global:\n      proxy: {{}}\n"
+INJECTOR = ('data:\n  values: |-\n    {{\n      "global": {{\n        "hub": "gcr.io/istio-release",\n'
+            '        "proxy": {{\n          "image": "proxyv2",\n          "tag": "9.9.9"\n        }},\n'
+            '        "tag": "{v}"\n      }}\n    }}\n')
+HUB_UNCHANGED = {
+    # another hub's tag, a tag whose hub is in a nested mapping, a Go tag beside an Istio hub's sibling
+    "other/values.yaml": "image:\n  hub: docker.io/acme\n  tag: 1.28.0\n",
+    "nested/values.yaml": "global:\n  images:\n    hub: docker.io/istio\n  tag: 1.28.0\n",
+    "go/values.yaml": "istio:\n  hub: docker.io/istio\n  tag: 1.28.0\ngolang:\n  tag: 1.28.0\n",
+}
+
+
+def test_a_tag_beside_the_tools_hub_moves(tmp_path, capsys):
+    forms = {"istio/profile.yaml": (OPERATOR.format(v="1.28.0"), OPERATOR.format(v="1.29.0")),
+             "patches/injector.yaml": (INJECTOR.format(v="1.28.0"), INJECTOR.format(v="1.29.0")),
+             "go/values.yaml": (HUB_UNCHANGED["go/values.yaml"],
+                                HUB_UNCHANGED["go/values.yaml"].replace("tag: 1.28.0\ngolang", "tag: 1.29.0\ngolang"))}
+    unchanged = {p: t for p, t in HUB_UNCHANGED.items() if p not in forms}
+    check(tmp_path, capsys, forms, unchanged, "tool=istio", "version=1.29.0")

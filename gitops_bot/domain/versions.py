@@ -39,7 +39,7 @@ _MINOR_VERSION_RE = re.compile(rf"^v?{MINOR}$")
 _TAG_BUILD_RE = re.compile(rf"^(?P<core>{FULL})-(?!(?:alpha|beta|rc))(?P<build>[A-Za-z][0-9A-Za-z]*)$")
 _SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _TOOL_FIELDS = {"description", "github", "variables", "directories", "branch_urls", "images", "charts",
-                "terraform", "upgrade_plans", "build_metadata", "eksctl"}
+                "terraform", "upgrade_plans", "build_metadata", "eksctl", "hubs"}
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,9 @@ class Tool:
     # upgrade_plans: [words]: only Plans whose metadata.name holds one of them (a talos Plan beside a
     # kubernetes Plan in one repository); empty: every Plan (k3s, whose Plans are named server/agent)
     plan_names: tuple[str, ...] = ()
+    # registries+paths holding the tool's images, written as a `hub:` beside a `tag:` (Istio's values,
+    # IstioOperator spec, the sidecar injector's JSON): the tag is the version
+    hubs: tuple[str, ...] = ()
 
     def variable_names(self) -> tuple[str, ...]:
         """The catalogue's variables, each also in lower case (Terraform and Ansible write
@@ -105,7 +108,7 @@ class Anchors:
 
 @lru_cache(maxsize=None)
 def _anchors(tool: "Tool") -> Anchors:
-    words = [*tool.variable_names(), *tool.images, *tool.terraform]
+    words = [*tool.variable_names(), *tool.images, *tool.terraform, *tool.hubs]
     if tool.upgrade_plans:
         words.append("upgrade.cattle.io/")
     if tool.eksctl:
@@ -246,7 +249,8 @@ def tool_from_spec(name: str, spec: Any, fail: Fail) -> Tool:
                 strings("branch_urls", spec.get("branch_urls")), strings("images", spec.get("images")),
                 None if repository is None else str(repository), chart_names, terraform,
                 bool(plans), bool(spec.get("build_metadata", False)),
-                bool(spec.get("eksctl", False)), () if isinstance(plans, bool) else plans)
+                bool(spec.get("eksctl", False)), () if isinstance(plans, bool) else plans,
+                tuple(h.rstrip("/") for h in strings("hubs", spec.get("hubs"))))
 
 
 def find_tool(name: str, catalogue: Mapping[str, Tool]) -> Tool:
@@ -422,6 +426,8 @@ def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
     if tool.eksctl and kind in ("yaml", "helm"):
         for start, end in _eksctl_versions(text):
             s.add(start, end, "eksctl metadata.version", minor_only=True)
+    if tool.hubs and kind in ("yaml", "helm") and "hub" in text:
+        _hub_tags(s, tool)
     if tool.chart_names and kind in ("yaml", "helm") and "helm.sh/chart" in text:
         for start, end, form in _chart_labels(text, tool):
             s.add(start, end, form)
@@ -470,6 +476,45 @@ def _sibling_lines(lines: list[str], number: int, indent: str) -> list[int]:
     while last + 1 < len(lines) and sibling(last + 1):
         last += 1
     return list(range(first, last + 1))
+
+
+_TAG_KEY = re.compile(rf"^(?P<i>[ \t]*)(?P<k>\"?)tag(?P=k):[ \t]*(?P<q>[\"']?)(?P<v>{FULL})(?P=q)[ \t]*,?[ \t]*"
+                      r"(?:#.*)?\r?$", re.M)
+_HUB_KEY = re.compile(r"(?P<k>\"?)hub(?P=k):[ \t]*(?P<q>[\"']?)(?P<h>[^\"'\s,#]+)(?P=q)")
+
+
+def _hub_tags(s: _Scan, tool: Tool) -> None:
+    """`tag: 1.28.0` in a mapping whose `hub:` is one of the tool's hubs (`hub: gcr.io/istio-release`),
+    YAML or JSON written one key a line (a ConfigMap's values JSON): the images' shared tag."""
+    text = s.text
+    matches = list(_TAG_KEY.finditer(text))
+    if not matches:
+        return
+    lines = text.splitlines()
+    line_of = line_numbers(text)
+    for m in matches:
+        hub = _sibling_value(lines, line_of(m.start()) - 1, m.group("i"))
+        if hub is not None and hub.rstrip("/") in tool.hubs:
+            s.add(m.start("v"), m.end("v"), "image tag beside its hub (hub:/tag:)")
+
+
+def _sibling_value(lines: list[str], number: int, indent: str) -> str | None:
+    """The `hub:` value among the keys written at exactly `indent` in the block around line
+    `number` (0-based): up and down until a line indented less (the parent, the next block)."""
+    for step in (-1, 1):
+        n = number + step
+        while 0 <= n < len(lines):
+            line = lines[n]
+            body = line.lstrip(" \t")
+            depth = len(line) - len(body)
+            if body and depth < len(indent):
+                break
+            if body and depth == len(indent):
+                m = _HUB_KEY.match(body)
+                if m:
+                    return m.group("h")
+            n += step
+    return None
 
 
 _PLAN_VERSION = re.compile(rf"^[ \t]+version:[ \t]*(?P<q>[\"']?)(?P<v>{FULL}(?:{BUILD})?)(?P=q)[ \t]*(?:#.*)?$", re.M)
