@@ -61,3 +61,11 @@ def test_look_alikes_keep_their_app_version(tmp_path, capsys):
     forms = {"set/values.yaml": (values, values.replace("1.4.0", "1.5.0"))}
     unchanged = {p: t for p, t in LOOKALIKES.items() if p not in forms}
     _check(tmp_path, capsys, forms, unchanged, "image=ghcr.io/acme/app", "version=v1.5.0")
+
+
+def test_a_chart_at_the_repository_root(tmp_path, capsys):
+    forms = {"Chart.yaml": (CHART.format(name="app", version="2.0.0", app="2.0.0"),
+                            CHART.format(name="app", version="2.1.0", app="2.1.0"))}
+    unchanged = {"values.yaml": 'image:\n  repository: ghcr.io/acme/app\n  tag: ""\n',
+                 "templates/deployment.yaml": SCAFFOLD}
+    _check(tmp_path, capsys, forms, unchanged, "image=ghcr.io/acme/app", "version=2.1.0")

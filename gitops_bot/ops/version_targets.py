@@ -70,11 +70,10 @@ def _app_version_chart(state: RunState, values_path: str, values: str, image: st
     keys = images.app_version_keys(values, image)
     folder = posixpath.dirname(values_path)
     chart = posixpath.join(folder, "Chart.yaml")
-    if not keys or state.tree.original(chart) is None or not state.in_scope(chart):
+    if not keys or not state.tree.listed(chart) or not state.in_scope(chart) or state.tree.original(chart) is None:
         return []
-    templates = posixpath.join(folder, "templates") + "/"
-    for path in state.tree.paths():
-        text = state.tree.original(path) if path.startswith(templates) else None
+    for path in state.tree.under(posixpath.join(folder, "templates")):
+        text = state.tree.original(path)
         if text and any(images.reads_app_version(text, key, below) for key, below in keys):
             return [chart]
     return []
