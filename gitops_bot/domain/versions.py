@@ -426,7 +426,7 @@ def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
     if tool.eksctl and kind in ("yaml", "helm"):
         for start, end in _eksctl_versions(text):
             s.add(start, end, "eksctl metadata.version", minor_only=True)
-    if tool.hubs and kind in ("yaml", "helm") and "hub" in text:
+    if tool.hubs and kind in ("yaml", "helm") and ("hub:" in text or '"hub"' in text):
         _hub_tags(s, tool)
     if tool.chart_names and kind in ("yaml", "helm") and "helm.sh/chart" in text:
         for start, end, form in _chart_labels(text, tool):
