@@ -151,3 +151,20 @@ def test_a_line_rewritten_to_drop_the_target_is_over_reach_not_damage(tmp_path):
     score.compare(case, base, human, bot, scored)
     assert (scored.extra_target, scored.damage) == (2, 2)  # the list line twice; `other:` before and after
     assert score.edited_mentions(["a seafile b", "x"], ["a b", "y"], case.mention_regex()) == {"a b": 1}
+
+
+@pytest.mark.parametrize("before, removed, expected", [
+    # a group's heading, its patterns naming the target and its separator: over, not damage
+    (["# keep", "a", "", "# Mix artifacts", "ff/_build", "ff/deps", "", "b"], {3, 4, 5, 6}, {3, 6}),
+    # braces of a removed record
+    (["[", "  {", '    "files": ["ff/**"]', "  },", "  {", '    "files": ["x/**"]', "  }", "]"], {1, 2, 3}, {1, 3}),
+    # a removal that glues two blocks: its blank line is damage
+    (["a:", "", "ff: 1", "b:"], {1, 2}, set()),
+    # a heading over a group that continues after the removal stays damage
+    (["# Tools", "ff/bin", "x/bin"], {0, 1}, set()),
+    # a run with a line that does not name the target is not the target's block
+    (["", "ff/a", "other"], {0, 1, 2}, set()),
+])
+def test_lines_that_went_with_a_removed_mention(before, removed, expected):
+    import re
+    assert score.removed_with_mentions(before, removed, re.compile("ff")) == expected

@@ -425,13 +425,57 @@ def edited_mentions(before: list[str], after: list[str] | None, regex: re.Patter
     return paired
 
 
+_STRUCTURAL_RE = re.compile(r"^\s*(?:[#/;*-].*|[\W_]*)$")  # blank, comment-only, punctuation-only (`},`, `###`)
+
+
+def removed_with_mentions(before: list[str], removed: set[int], regex: re.Pattern[str]) -> set[int]:
+    """Removed lines that carry nothing of their own and went with a removed run naming the target:
+    in a run of consecutive removed lines whose every other line names it, the blank lines, brace-
+    and banner-only lines, and (when the run closes its group: a blank line, a comment or the end
+    follows) comment lines. Such a line is part of removing the target's block (its heading, its
+    separator, its braces), over-reach when the human did not do it, not damage to something else;
+    except one blank line of a run that glues two blocks the blank line separated, which is damage."""
+    found: set[int] = set()
+    for start, end in _runs(sorted(removed)):
+        lines = before[start:end]
+        structural = [i for i in range(start, end) if _STRUCTURAL_RE.match(before[i])]
+        content = [i for i in range(start, end) if i not in structural]
+        if not content or not all(regex.search(before[i]) for i in content):
+            continue
+        closed = (not lines[-1].strip() or end >= len(before) or not before[end].strip()
+                  or before[end].lstrip().startswith("#"))
+        keep = [i for i in structural if closed or not before[i].lstrip().startswith(("#", "//"))]
+        blanks = [i for i in keep if not before[i].strip()]
+        glued = (start > 0 and before[start - 1].strip() and end < len(before) and before[end].strip()
+                 and any(not line.strip() for line in lines))
+        if glued and blanks:
+            keep.remove(blanks[0])
+        found.update(keep)
+    return found
+
+
+def _runs(indices: list[int]):
+    """(start, end) of each run of consecutive indices."""
+    start = prev = None
+    for i in indices:
+        if start is None or i != prev + 1:
+            if start is not None:
+                yield start, prev + 1
+            start = i
+        prev = i
+    if start is not None:
+        yield start, prev + 1
+
+
 def _count_extra(case, regex, score, before, b_removed, b_added, h_removed, h_added,
                  rewrites: collections.Counter | None = None) -> None:
     """Lines the bot changed that the human did not: mentioning the target (or rewriting a line that
-    did: `rewrites`, see edited_mentions), or damage."""
+    did: `rewrites`, see edited_mentions; or going with a removed run that names it:
+    removed_with_mentions), or damage."""
+    with_mentions = removed_with_mentions(before, b_removed, regex)
     for i in b_removed - h_removed:
         if not case.excluded_line(before[i]):
-            if regex.search(before[i]):
+            if regex.search(before[i]) or i in with_mentions:
                 score.extra_target += 1
             else:
                 score.damage += 1
@@ -576,7 +620,9 @@ def render(scores: list[Score], cases: list[Case], bots: list[str]) -> str:
            f"{len(cases)} cases from {len({c.repo for c in cases})} repositories.", "",
            "Columns: **lines** = of the lines the human removed or changed, those the bot changed identically; "
            "**files** = deleted files, recall / precision; **over** = lines the bot changed that the human did "
-           "not and that mention the target; **damage** = such lines that do not; **invalid** = files the bot "
+           "not and that mention the target (or carry nothing of their own and went with a removed run naming "
+           "it: its blank lines, braces, banners, and the comments of a group it closes); **damage** = such "
+           "lines that do not; **invalid** = files the bot "
            "left unparsable; **dangling** = lines still naming a path the bot deleted (human's in brackets); "
            "**imported** = import lines of remaining source files (JS/TS, Python, Go, proto) that resolve to a "
            "file the bot deleted (human's in brackets); **mentions** = lines naming the target left, bot (human); **2nd** = files a second run of the same "
