@@ -52,8 +52,10 @@ def colorize(diff: str) -> str:
 def review_diff(changes, root: Path) -> str:
     """The diff a reviewer reads: modified and added files in full, a deleted file as one line
     (`deleted: path (N lines)`), and a folder whose every file goes as one line for all of them."""
+    from gitops_bot.engine.changeset import deleted_folders
+
     deleted = {f.path: f for f in changes.files if f.status == "deleted"}
-    folders = _deleted_folders(root, set(deleted))
+    folders = deleted_folders(root, set(deleted))
     out, shown = [], set()
     for f in changes.files:
         if f.status != "deleted":
@@ -71,21 +73,6 @@ def review_diff(changes, root: Path) -> str:
 
 def _line_count(change) -> int:
     return len((change.before or "").splitlines())
-
-
-def _deleted_folders(root: Path, deleted: set[str]) -> list[str]:
-    """The highest folders of which every file is deleted (outermost first)."""
-    candidates = sorted({"/".join(p.split("/")[:i]) for p in deleted for i in range(1, p.count("/") + 1)},
-                        key=lambda d: (d.count("/"), d))
-    found: list[str] = []
-    for folder in candidates:
-        if any(folder.startswith(f + "/") for f in found):
-            continue
-        files = [str(p.relative_to(root).as_posix()) for p in (root / folder).rglob("*")
-                 if (p.is_file() or p.is_symlink()) and ".git" not in p.relative_to(root).parts]
-        if files and all(f in deleted for f in files):
-            found.append(folder)
-    return found
 
 
 def stat(changes) -> str:
