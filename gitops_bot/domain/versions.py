@@ -39,7 +39,7 @@ _MINOR_VERSION_RE = re.compile(rf"^v?{MINOR}$")
 _TAG_BUILD_RE = re.compile(rf"^(?P<core>{FULL})-(?!(?:alpha|beta|rc))(?P<build>[A-Za-z][0-9A-Za-z]*)$")
 _SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _TOOL_FIELDS = {"description", "github", "variables", "directories", "branch_urls", "images", "charts",
-                "terraform", "upgrade_plans", "build_metadata", "eksctl"}
+                "terraform", "upgrade_plans", "build_metadata", "eksctl", "hubs"}
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,9 @@ class Tool:
     # upgrade_plans: [words]: only Plans whose metadata.name holds one of them (a talos Plan beside a
     # kubernetes Plan in one repository); empty: every Plan (k3s, whose Plans are named server/agent)
     plan_names: tuple[str, ...] = ()
+    # registries+paths holding the tool's images, written as a `hub:` beside a `tag:` (Istio's values,
+    # IstioOperator spec, the sidecar injector's JSON): the tag is the version
+    hubs: tuple[str, ...] = ()
 
     def variable_names(self) -> tuple[str, ...]:
         """The catalogue's variables, each also in lower case (Terraform and Ansible write
@@ -118,7 +121,7 @@ class Anchors:
 
 @lru_cache(maxsize=None)
 def _anchors(tool: "Tool") -> Anchors:
-    words = [*tool.variable_names(), *tool.images, *tool.terraform]
+    words = [*tool.variable_names(), *tool.images, *tool.terraform, *tool.hubs]
     if tool.upgrade_plans:
         words.append("upgrade.cattle.io/")
     if tool.eksctl:
@@ -154,6 +157,7 @@ class Occurrence:
     minor_only: bool = False
     pinned_digest: bool = False  # image@sha256: changing the tag would leave a stale digest
     tag: bool = False  # an image tag: build metadata is written with `-` (v1.23.4-k3s1)
+    kept: str = ""  # not empty: found, not to be changed, and why (listed for a human)
 
     def rewritten(self, new: str) -> str:
         """`new` in this occurrence's own form (v prefix or not, full or minor only). A
@@ -258,7 +262,8 @@ def tool_from_spec(name: str, spec: Any, fail: Fail) -> Tool:
                 strings("branch_urls", spec.get("branch_urls")), strings("images", spec.get("images")),
                 None if repository is None else str(repository), chart_names, terraform,
                 bool(plans), bool(spec.get("build_metadata", False)),
-                bool(spec.get("eksctl", False)), () if isinstance(plans, bool) else plans)
+                bool(spec.get("eksctl", False)), () if isinstance(plans, bool) else plans,
+                tuple(h.rstrip("/") for h in strings("hubs", spec.get("hubs"))))
 
 
 def find_tool(name: str, catalogue: Mapping[str, Tool]) -> Tool:
@@ -392,14 +397,14 @@ class _Scan:
     _line_of: Callable[[int], int] | None = None
 
     def add(self, start: int, end: int, form: str, minor_only: bool = False, digest: bool = False,
-            tag: bool = False) -> None:
+            tag: bool = False, kept: str = "") -> None:
         if any(o.start < end and start < o.end for o in self.found):
             return  # one span, one occurrence (a variable inside a URL, say)
         if self._line_of is None:
             self._line_of = line_numbers(self.text)
         line = self._line_of(start)
         self.found.append(Occurrence(self.path, line, start, end, self.text[start:end], form, minor_only, digest,
-                                     tag))
+                                     tag, kept))
 
 
 def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
@@ -429,6 +434,8 @@ def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
     for literal, pattern in patterns.images:
         for m in _rx(pattern).finditer(text) if literal in text else ():
             s.add(m.start("v"), m.end("v"), "image tag", digest=bool(m.group("d")), tag=tool.build_metadata)
+    if kind == "shell" and "$" in text:
+        _feeding_variables(s, patterns)
     if tool.terraform and kind in ("hcl", "markdown"):
         from gitops_bot.domain.terraform_versions import minor_versions
 
@@ -440,6 +447,8 @@ def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
     if tool.eksctl and kind in ("yaml", "helm"):
         for start, end in _eksctl_versions(text):
             s.add(start, end, "eksctl metadata.version", minor_only=True)
+    if tool.hubs and kind in ("yaml", "helm") and ("hub:" in text or '"hub"' in text):
+        _hub_tags(s, tool)
     if tool.chart_names and kind in ("yaml", "helm") and "helm.sh/chart" in text:
         for start, end, form in _chart_labels(text, tool):
             s.add(start, end, form)
@@ -488,6 +497,45 @@ def _sibling_lines(lines: list[str], number: int, indent: str) -> list[int]:
     while last + 1 < len(lines) and sibling(last + 1):
         last += 1
     return list(range(first, last + 1))
+
+
+_TAG_KEY = re.compile(rf"^(?P<i>[ \t]*)(?P<k>\"?)tag(?P=k):[ \t]*(?P<q>[\"']?)(?P<v>{FULL})(?P=q)[ \t]*,?[ \t]*"
+                      r"(?:#.*)?\r?$", re.M)
+_HUB_KEY = re.compile(r"(?P<k>\"?)hub(?P=k):[ \t]*(?P<q>[\"']?)(?P<h>[^\"'\s,#]+)(?P=q)")
+
+
+def _hub_tags(s: _Scan, tool: Tool) -> None:
+    """`tag: 1.28.0` in a mapping whose `hub:` is one of the tool's hubs (`hub: gcr.io/istio-release`),
+    YAML or JSON written one key a line (a ConfigMap's values JSON): the images' shared tag."""
+    text = s.text
+    matches = list(_TAG_KEY.finditer(text))
+    if not matches:
+        return
+    lines = text.splitlines()
+    line_of = line_numbers(text)
+    for m in matches:
+        hub = _sibling_value(lines, line_of(m.start()) - 1, m.group("i"))
+        if hub is not None and hub.rstrip("/") in tool.hubs:
+            s.add(m.start("v"), m.end("v"), "image tag beside its hub (hub:/tag:)")
+
+
+def _sibling_value(lines: list[str], number: int, indent: str) -> str | None:
+    """The `hub:` value among the keys written at exactly `indent` in the block around line
+    `number` (0-based): up and down until a line indented less (the parent, the next block)."""
+    for step in (-1, 1):
+        n = number + step
+        while 0 <= n < len(lines):
+            line = lines[n]
+            body = line.lstrip(" \t")
+            depth = len(line) - len(body)
+            if body and depth < len(indent):
+                break
+            if body and depth == len(indent):
+                m = _HUB_KEY.match(body)
+                if m:
+                    return m.group("h")
+            n += step
+    return None
 
 
 _PLAN_VERSION = re.compile(rf"^[ \t]+version:[ \t]*(?P<q>[\"']?)(?P<v>{FULL}(?:{BUILD})?)(?P=q)[ \t]*(?:#.*)?$", re.M)
@@ -565,6 +613,50 @@ def _variables(s: _Scan, assign: re.Pattern[str], default: re.Pattern[str]) -> N
         s.add(m.start("v"), m.end("v"), form)
     for m in default.finditer(text):
         s.add(m.start("v"), m.end("v"), "shell default")
+
+
+# A shell variable with a name of its own (COMMIT="1.28.0", RELEASE=v2.43.1) holding a version, and
+# the literal assignments a use may also need (REPOSITORY_NAME="dexidp/dex"); quoted or bare, alone on
+# its line but for a comment. Names in `export`/`readonly` lines count too.
+_SHELL_VERSION = re.compile(rf"^[ \t]*(?:(?:export|readonly)[ \t]+)?(?P<n>[A-Za-z_][A-Za-z0-9_]*)=(?P<q>[\"']?)"
+                            rf"(?P<v>{FULL})(?P=q)(?=[ \t]*(?:#.*)?\r?$)", re.M)
+_SHELL_LITERAL = re.compile(r"^[ \t]*(?:(?:export|readonly)[ \t]+)?(?P<n>[A-Za-z_][A-Za-z0-9_]*)=(?P<q>[\"']?)"
+                            r"(?P<v>[\w./:@-]+)(?P=q)(?=[ \t]*(?:#.*)?\r?$)", re.M)
+_SHELL_USE = re.compile(r"\$(?:\{(?P<b>[A-Za-z_][A-Za-z0-9_]*)\??\}|(?P<p>[A-Za-z_][A-Za-z0-9_]*))")
+
+
+def _feeding_variables(s: _Scan, patterns: _Patterns) -> None:
+    """A script variable whose name says nothing (`COMMIT="1.28.0"`) is the tool's version when
+    the script itself writes one of the tool's forms with it: `${COMMIT}` in the tool's release
+    URL (`github.com/istio/istio/releases/download/${COMMIT}/`), in its image's tag
+    (`ghcr.io/dexidp/dex:${COMMIT}`). Each use is expanded with the file's literal assignments and
+    scanned like any text; the same value in another tool's URL or image proves nothing."""
+    versions: dict[str, list[re.Match[str]]] = {}
+    for m in _SHELL_VERSION.finditer(s.text):
+        versions.setdefault(m.group("n"), []).append(m)
+    if not versions:
+        return
+    literals = {m.group("n"): m.group("v") for m in _SHELL_LITERAL.finditer(s.text)}
+    for name, assigned in versions.items():
+        values = sorted({m.group("v") for m in assigned})
+        if not any(_feeds(s.text, name, value, literals, patterns) for value in values):
+            continue
+        # assigned two versions (a fallback, a branch): which one the form gets is the script's logic
+        kept = f"${name} is assigned {' and '.join(values)}: left to a human" if len(values) > 1 else ""
+        for m in assigned:
+            s.add(m.start("v"), m.end("v"), f"shell variable (${name} writes the tool's version)", kept=kept)
+
+
+def _feeds(text: str, name: str, value: str, literals: dict[str, str], patterns: _Patterns) -> bool:
+    """Whether a line using `$name`, its variables expanded, holds `value` in one of the forms."""
+    use = re.compile(rf"\$(?:\{{{re.escape(name)}\??\}}|{re.escape(name)}(?![A-Za-z0-9_]))")
+    values = {**literals, name: value}
+    for line in {m.group(0) for m in re.finditer(rf"^.*{use.pattern}.*$", text, re.M)}:
+        expanded = _SHELL_USE.sub(lambda u: values.get(u.group("b") or u.group("p"), u.group(0)), line)
+        forms = [*patterns.directories, *(p for p, _form in patterns.urls), *patterns.images]
+        if any(m.group("v") == value for p in forms for m in p.finditer(expanded)):
+            return True
+    return False
 
 
 def _argocd_charts(s: _Scan, tool: Tool) -> None:

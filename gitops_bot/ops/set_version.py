@@ -217,6 +217,9 @@ def _run_tool(state: RunState, args: dict[str, str]) -> None:
             if olds and not is_from(o.canonical(), olds):
                 state.notes.append(Finding(path, o.line, _line(text, o.line).strip(),
                                            f"kept: {o.form} {o.version} is not from={','.join(olds)}", Kind.KEPT))
+            elif o.kept:
+                state.notes.append(Finding(path, o.line, _line(text, o.line).strip(), f"kept: {o.form}: {o.kept}",
+                                           Kind.KEPT))
             elif o.pinned_digest:
                 reason = f"edit refused: {tool.name} image pinned by digest; update tag and digest together"
                 state.notes.append(Finding(path, o.line, _line(text, o.line).strip(), reason, Kind.KEPT))
@@ -318,7 +321,7 @@ class _Scanner:
 
 def _rescan_problem(path: str, text: str, kind: str, tool: Tool, new: str, olds: tuple[str, ...] = ()) -> str | None:
     stale = [o for o in scan(path, text, kind, tool)
-             if not o.pinned_digest and o.keeps_precision(new) and o.version != o.rewritten(new)
+             if not o.pinned_digest and not o.kept and o.keeps_precision(new) and o.version != o.rewritten(new)
              and (not olds or is_from(o.canonical(), olds))]
     return f"{len(stale)} occurrence(s) still carry another version after the edit" if stale else None
 
