@@ -8,6 +8,10 @@ neither of those is a path of the repository, as a repository path with somethin
 `github.com/.../tree/main/...` link): the last two or more segments. Only paths that existed
 and are gone, and paths below a deleted folder, count: a folder that keeps some of its files is
 not a deleted path.
+
+A deleted folder named for a version (`common/istio-1-16`) may have a successor: the one folder
+beside it named for another version of the same thing (`common/istio-1-17`); a command that
+applied a path inside the old one can apply the same path inside the new one, when it exists.
 """
 
 from __future__ import annotations
@@ -156,3 +160,68 @@ def _suffix(segments: list[str], gone: Gone) -> str | None:
         if len(segments) - start >= 2 and tail in gone.deleted:
             return tail
     return None
+
+
+# A folder named for one version of something: `istio-1-16`, `istio-cni-1.17`, `python3`,
+# `api-v2`: a stem with a letter in it, an optional separator and `v`, the version's numbers.
+_VERSIONED_RE = re.compile(r"^(?P<stem>.*[A-Za-z])(?P<sep>[-_.]?v?)(?P<version>\d+(?:(?P<dot>[-_.])\d+)*)$")
+
+
+@dataclass(frozen=True)
+class Successor:
+    """The folder that stays in place of a deleted versioned one (`common/istio-1-17` for the
+    deleted `common/istio-1-16`: the same stem, another version, beside it), with the paths
+    below it that exist (relative: `istio-crds/base`, `istio-crds/base/kustomization.yaml`)."""
+
+    deleted: str
+    folder: str
+    below: frozenset[str]
+
+    def repoint(self, path: str) -> str | None:
+        """`path` (a repository path inside the deleted folder) inside the successor, when that
+        path exists there; else None."""
+        if path == self.deleted:
+            return self.folder
+        rest = path[len(self.deleted) + 1:] if path.startswith(self.deleted + "/") else None
+        return f"{self.folder}/{rest}" if rest and rest.rstrip("/") in self.below else None
+
+
+def successors(tree: Worktree, gone: Gone) -> tuple[Successor, ...]:
+    """For each top-most deleted folder named for a version, the one live sibling folder named
+    for another version of the same stem, spelled the same way (`istio-1-16` -> `istio-1-17`,
+    never `istio-cni-1-17`). Two or more such siblings: none (which one a reference meant is a
+    human's call)."""
+    found = []
+    live = [d for d in tree.dirs() if d not in gone.deleted]
+    for top in gone.tops:
+        if top not in gone.folders:
+            continue
+        parent, base = posixpath.split(top)
+        shape = _version_shape(base)
+        if shape is None:
+            continue
+        siblings = [d for d in live if posixpath.dirname(d) == parent and d != top
+                    and _version_shape(posixpath.basename(d)) == shape]
+        if len(siblings) == 1:
+            found.append(Successor(top, siblings[0], _below(tree, siblings[0])))
+    return tuple(found)
+
+
+def _version_shape(name: str) -> tuple[str, str, str | None, int] | None:
+    """(stem, separator, the version's inner separator, how many numbers) of a versioned folder
+    name, or None."""
+    m = _VERSIONED_RE.match(name)
+    if not m:
+        return None
+    return m.group("stem"), m.group("sep"), m.group("dot"), len(re.split(r"[-_.]", m.group("version")))
+
+
+def _below(tree: Worktree, folder: str) -> frozenset[str]:
+    """The live files below `folder` and their folders, relative to it."""
+    found = set()
+    for path in tree.under(folder):
+        if not tree.is_deleted(path):
+            rest = path[len(folder) + 1:]
+            found.add(rest)
+            found.update(_ancestors(posixpath.dirname(rest)))
+    return frozenset(found)

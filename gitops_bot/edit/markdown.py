@@ -28,6 +28,10 @@
   block (`    clouddebugger.googleapis.com \\` of `gcloud services enable ...`), while another
   argument line of that command stays.
 
+- links to deleted paths and documented commands into a deleted versioned folder
+  (markdown_paths: a link-only list item goes, another link becomes plain text, a command's path
+  is re-pointed to the version that stays).
+
 Other prose stays (the residue report lists it). Code inside fences is edited only as above.
 Verify: every table keeps a consistent number of columns.
 """
@@ -38,6 +42,7 @@ import posixpath
 import re
 
 from gitops_bot.domain.names import ServiceName, words
+from gitops_bot.edit import markdown_paths
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish, newly_broken
 from gitops_bot.edit.blocks import tidy_blank_lines
 from gitops_bot.text.splice import Cut, Lines, Span, merge_cuts, splice
@@ -151,7 +156,24 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     if not _CHANGELOG_RE.search(posixpath.basename(ctx.path)):
         cuts += _enumeration_cuts(lines, fenced, name, cuts)
     cuts += _unused_definition_cuts(lines, fenced, cuts)
-    return finish(text, lines, cuts, refused, verify)
+    path_cuts, notes = _path_cuts(lines, fenced, ctx, cuts)
+    result = finish(text, lines, cuts + path_cuts, refused, verify)
+    if result.text != text:
+        result.notes.extend(notes)
+    return result
+
+
+def _path_cuts(lines: Lines, fenced: list[bool], ctx: RemovalContext,
+               cuts: list[Cut]) -> tuple[list[Cut], list[tuple[int, str]]]:
+    """The cuts of the links to deleted paths and the re-pointed commands (markdown_paths), less
+    those on lines another cut already edits, with the notes of those made."""
+    shell = [range(first + 1, end) for first, end, lang in _fences(lines) if lang in _SHELL_FENCES]
+    links, link_notes = markdown_paths.link_cuts(lines, fenced, ctx)
+    commands, command_notes = markdown_paths.repoint_cuts(lines, shell, ctx)
+    taken = [c.span for c in cuts]
+    kept = [c for c in links + commands if not any(s.start < c.span.end and c.span.start < s.end for s in taken)]
+    edited = {lines.line_of(c.span.start) + 1 for c in kept if c.replacement}
+    return kept, [note for note in link_notes + command_notes if note[0] in edited]
 
 
 def _enumeration_cuts(lines: Lines, fenced: list[bool], name: ServiceName, cuts: list[Cut]) -> list[Cut]:
