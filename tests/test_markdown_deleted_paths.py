@@ -137,6 +137,7 @@ NOOPS = {
     "one path of the line cannot be re-pointed: the whole line stays": (
         "README.md", "```sh\nkubectl apply -k platform/mesh-1-4/crds/base -k platform/mesh-1-4/legacy\n```\n"),
     "a versioned path outside a shell block": ("README.md", "```yaml\nresources: [platform/mesh-1-4/crds/base]\n```\n"),
+    "a changelog: a record of the past": ("CHANGELOG.md", "- Added [cluster policies](infra/policies/tenancy.yaml)\n"),
     "a sibling version that is not deleted": (
         "README.md", "```sh\nkubectl apply -k platform/mesh-1-3/crds/base\n```\n"),
 }

@@ -166,7 +166,10 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
 def _path_cuts(lines: Lines, fenced: list[bool], ctx: RemovalContext,
                cuts: list[Cut]) -> tuple[list[Cut], list[tuple[int, str]]]:
     """The cuts of the links to deleted paths and the re-pointed commands (markdown_paths), less
-    those on lines another cut already edits, with the notes of those made."""
+    those on lines another cut already edits, with the notes of those made; none in a changelog
+    (a record of the past: its links said what was)."""
+    if _CHANGELOG_RE.search(posixpath.basename(ctx.path)):
+        return [], []
     shell = [range(first + 1, end) for first, end, lang in _fences(lines) if lang in _SHELL_FENCES]
     links, link_notes = markdown_paths.link_cuts(lines, fenced, ctx)
     commands, command_notes = markdown_paths.repoint_cuts(lines, shell, ctx)
