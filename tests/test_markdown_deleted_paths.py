@@ -63,6 +63,31 @@ PAIRS = {
 
         - [Quotas](infra/policies/quotas.yaml)
         """),
+    "an item whose leading term is the link goes with the lines under it": (
+        "docs/variations.md",
+        """
+        - [**Use a cache**](../components/cache)
+          - Adds a cache in front of the store.
+        - [**Support the old probes**](../infra/policies/tenancy.yaml) for old clusters
+          - Deploys the apps with the old probes.
+            More about them.
+        - **[Use a registry](../components/registry)**
+        """,
+        """
+        - [**Use a cache**](../components/cache)
+          - Adds a cache in front of the store.
+        - **[Use a registry](../components/registry)**
+        """),
+    "an item that mentions the link later is unlinked, not removed": (
+        "README.md",
+        """
+        - Policies: see [tenancy](infra/policies/tenancy.yaml)
+        - Quotas
+        """,
+        """
+        - Policies: see tenancy
+        - Quotas
+        """),
     "the only item of its list is unlinked, not removed": (
         "README.md",
         """

@@ -2,8 +2,9 @@
 
 - an inline link (`[cluster policies](./policies/tenancy.yaml)`, not an image) whose relative
   address resolves, from the page's folder, to a deleted file or into a deleted folder: a list
-  item that is only that link goes (while another item of its list stays); elsewhere the link
-  becomes its plain text (`cluster policies`), and the residue asks to check the sentence. A
+  item whose leading term is that link (`- [**Video**](components/video)`: the entry of what it
+  points at) goes with the lines indented under it, while another item of its list stays;
+  elsewhere the link becomes its plain text (`cluster policies`), and the residue asks to check the sentence. A
   link whose text is itself the path or the file's name stays (plain text would still name
   it: the residue lists it); so do web links (`https://...`: another repository may hold the
   same path) and site-absolute ones (`/docs/x`: a site's routes, not the repository's paths);
@@ -51,8 +52,9 @@ def link_cuts(lines: Lines, fenced: list[bool], ctx: RemovalContext) -> tuple[li
                  for target in [_deleted_target(m.group("address"), folder, ctx.deleted_paths)] if target]
         if not links:
             continue
-        if len(links) == 1 and _only_link_item(lines, n, links[0][0]):
-            cuts.append(Cut(lines.span(n, n)))
+        last = _entry_item_end(lines, n, links[0][0])
+        if last is not None:
+            cuts.append(Cut(lines.span(n, last)))
             continue
         for m, target in links:
             text = m.group("text")
@@ -83,21 +85,29 @@ def _deleted_target(address: str, folder: str, deleted: frozenset[str]) -> str |
     return None
 
 
-def _only_link_item(lines: Lines, n: int, link: re.Match[str]) -> bool:
-    """Whether line n is a list item that is only the link (a trailing `.`, `,` or `;` aside),
-    with nothing indented under it and a neighbouring item of the same list that stays."""
+def _entry_item_end(lines: Lines, n: int, link: re.Match[str]) -> int | None:
+    """The last line of the list item on line n when its leading term is the link (`- [Name](x)`,
+    `- [**Name**](x): what it is`, with the lines indented under it): the entry of what the link
+    points at, which goes while another item of its list stays; else None."""
     item = _ITEM_RE.match(lines.line(n))
-    if not item or item.group(2).rstrip(".,;") != link.group().strip():
-        return False
+    if not item:
+        return None
+    emphasis = len(item.group(2)) - len(item.group(2).lstrip("*_"))  # `**[Name](x)**`
+    if item.start(2) + emphasis != link.start():
+        return None
     indent = len(item.group(1))
-    if n + 1 < len(lines) and lines.line(n + 1).strip() and lines.indent(n + 1) > indent:
-        return False  # lines under it belong to it: more than a link
+    last = n
+    while last + 1 < len(lines) and lines.line(last + 1).strip() and lines.indent(last + 1) > indent:
+        last += 1
 
     def sibling(k: int) -> bool:
         other = _ITEM_RE.match(lines.line(k)) if 0 <= k < len(lines) else None
         return bool(other) and len(other.group(1)) == indent
 
-    return sibling(n - 1) or sibling(n + 1)
+    before = n - 1
+    while before >= 0 and lines.line(before).strip() and lines.indent(before) > indent:
+        before -= 1  # the lines under the item above
+    return last if sibling(before) or sibling(last + 1) else None
 
 
 def repoint_cuts(lines: Lines, blocks: list[range], ctx: RemovalContext) -> tuple[list[Cut], Notes]:
