@@ -29,6 +29,8 @@ from gitops_bot.domain.worktree import Literals, Worktree
 _WORD = re.compile(r"[\w.~@+-]*(?:/[\w.~@+-]*)+|[\w@+-][\w.@+-]*\.[A-Za-z][\w]*")
 # What precedes a repository path inside a web link: `/tree/main/`, `/blob/v1.2/`, `/-/raw/x/`.
 _WEB_REF = re.compile(r"/(?:-/)?(?:tree|blob|raw|edit)/[^/]+/")
+# Documentation pages a site serves at a route without the extension (`/docs/a/b` for docs/a/b.md).
+_PAGE_SUFFIXES = frozenset({".md", ".mdx"})
 
 
 @dataclass(frozen=True)
@@ -60,10 +62,28 @@ class Gone:
         return tuple(sorted(p for p in self.deleted if posixpath.dirname(p) not in self.deleted))
 
     @cached_property
+    def routes(self) -> dict[str, str]:
+        """The deleted documentation pages by the tails (two segments or more) of their routes,
+        the path without its extension or a last `index`: `docs/a/b` and `a/b` of `web/docs/a/b.md`."""
+        found: dict[str, str] = {}
+        for path in sorted(self.deleted):
+            stem, suffix = posixpath.splitext(path)
+            if suffix.lower() not in _PAGE_SUFFIXES:
+                continue
+            parts = stem.split("/")
+            if parts[-1].lower() in ("index", "readme") and len(parts) > 1:
+                parts = parts[:-1]
+            for start in range(len(parts) - 1):
+                found.setdefault("/".join(parts[start:]), path)
+        return found
+
+    @cached_property
     def basenames(self) -> frozenset[str]:
         """The names a reference to a deleted path must hold: the last segment of each top-most
-        deleted path (a reference into a deleted folder names the folder)."""
-        return frozenset(posixpath.basename(p) for p in self.tops)
+        deleted path (a reference into a deleted folder names the folder), and of a deleted
+        page's route (`b` of `docs/a/b.md`, served at `/docs/a/b`)."""
+        routes = (route.rsplit("/", 1)[-1] for route, page in self.routes.items() if page in self.tops)
+        return frozenset(posixpath.basename(p) for p in self.tops) | frozenset(routes)
 
 
 def gone_paths(tree: Worktree) -> Gone:
@@ -151,7 +171,8 @@ def resolve(word: str, folder: str, gone: Gone) -> str | None:
             return candidate
     if direct and any(gone.existed(c) for c in direct):
         return None
-    return _suffix([s for s in word.split("/") if s not in ("", ".")], gone)
+    route = word.startswith("/") and not word.startswith("//") and "." not in word.rsplit("/", 1)[-1]
+    return _suffix([s for s in word.split("/") if s not in ("", ".")], gone, route)
 
 
 def _direct(word: str, folder: str) -> Iterable[str]:
@@ -167,13 +188,17 @@ def _direct(word: str, folder: str) -> Iterable[str]:
             yield joined
 
 
-def _suffix(segments: list[str], gone: Gone) -> str | None:
+def _suffix(segments: list[str], gone: Gone, route: bool = False) -> str | None:
     """The longest tail of two or more segments that is a deleted path (a repository path with a
-    clone folder, a home directory or a site prefix in front)."""
+    clone folder, a home directory or a site prefix in front), or with `route` (a site-absolute
+    word) the tail of a deleted documentation page's route (`/site/docs/a/b` of the deleted
+    `website/docs/a/b.md`)."""
     for start in range(len(segments) - 1):
         tail = "/".join(segments[start:])
         if len(segments) - start >= 2 and tail in gone.deleted:
             return tail
+        if route and tail in gone.routes:
+            return gone.routes[tail]
     return None
 
 
