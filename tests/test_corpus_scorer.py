@@ -151,3 +151,13 @@ def test_a_line_rewritten_to_drop_the_target_is_over_reach_not_damage(tmp_path):
     score.compare(case, base, human, bot, scored)
     assert (scored.extra_target, scored.damage) == (2, 2)  # the list line twice; `other:` before and after
     assert score.edited_mentions(["a seafile b", "x"], ["a b", "y"], case.mention_regex()) == {"a b": 1}
+
+
+def test_dangling_lines_are_listed_with_path_and_line(tmp_path):
+    """The JSON lists each dangling line (`path:line: text`), so a reader sees what the count is."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.md").write_text("intro\nsee apps/video/base here\nnot ./apps/videos/x\n")
+    case = score.Case(id="c", repo="a/b", kind="remove-service", base="0" * 40, commits=["1" * 40],
+                      recipe="remove-service", params=["service=video"])
+    tree = {"docs/a.md": tmp_path / "docs" / "a.md"}
+    assert score._dangling({"apps/video/base/k.yaml"}, tree, case) == ["docs/a.md:2: see apps/video/base here"]
