@@ -48,11 +48,12 @@ def test_repo_recipes_are_listed_and_runnable(monorepo, capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["plan", "no-such-recipe"],
-     "unknown recipe 'no-such-recipe' (available: config-to-params, pin-versions, remove-service, set-version)"),
+     "unknown recipe 'no-such-recipe' (available: add-pod-annotation, allow-source, config-to-params, mesh-mode, "
+     "pin-versions, remove-service, set-param, set-value, set-version, sidecar-exclude)"),
     (["plan", "remove-service"], "recipe remove-service needs parameter service="),
     (["plan", "remove-service", "service=Video Service"], "does not match"),
     (["plan", "remove-service", "service=../etc"], "does not match"),
-    (["plan", "remove-service", "service"], "parameter 'service' is not key=value"),
+    (["plan", "remove-service", "video-service", "livekit"], "parameter 'video-service' is not key=value"),
     (["plan", "remove-service", "service=a", "colour=red"], "has no parameter 'colour'"),
     (["apply", "remove-service", "service=a", "service=b"], "given twice"),
 ])
@@ -114,7 +115,15 @@ def test_internal_error_exits_3(monorepo, capsys, monkeypatch):
 
     monkeypatch.setattr(engine, "residue", boom)
     code, _, err = run(capsys, "plan", "remove-service", "service=livekit", "--repo", str(monorepo))
-    assert code == 3 and "internal error: RuntimeError: kaput" in err
+    assert code == 3 and "internal error: RuntimeError: kaput" in err and "Traceback" not in err
+    assert err.count("\n") == 1
+    code, _, err = run(capsys, "--debug", "plan", "remove-service", "livekit", "--repo", str(monorepo))
+    assert code == 3 and "Traceback" in err and 'raise RuntimeError("kaput")' in err
+
+
+def test_a_typo_in_a_recipe_name_is_answered_with_the_closest(monorepo, capsys):
+    code, _, err = run(capsys, "plan", "remove-servce", "video-service", "--repo", str(monorepo))
+    assert code == 2 and "did you mean: remove-service?" in err and err.count("\n") == 1
 
 
 def test_plan_text_has_diff_then_summary_and_colour_on_request(monorepo, capsys):
@@ -212,3 +221,26 @@ def test_refused_edits_are_listed_before_validation_and_residue(monorepo, capsys
     assert code == 1 and summary[1] == "refused edits (1), for a human to finish:"
     assert summary[2].startswith("  k8s/anchors.yaml:2: it defines the anchor &common")
     assert summary[3].startswith("validation:")
+
+
+def test_a_bare_word_is_the_recipes_positional_parameter(monorepo, capsys):
+    code, bare, _ = run(capsys, "plan", "remove-service", "video-service", "--repo", str(monorepo), "--format", "json")
+    code2, keyed, _ = run(capsys, "plan", "remove-service", "service=video-service", "--repo", str(monorepo),
+                          "--format", "json")
+    assert code == code2 and bare == keyed and json.loads(bare)["files"]
+
+
+def test_every_json_output_has_a_format_version(monorepo, capsys):
+    versions = {}
+    for argv in (["plan", "remove-service", "video-service", "--format", "json"], ["recipes", "--json"],
+                 ["components", "--json"], ["check", "--format", "json"],
+                 ["apply", "remove-service", "video-service", "--format", "json"]):
+        _, out, _ = run(capsys, *argv, "--repo", str(monorepo))
+        versions[argv[0]] = json.loads(out)["format_version"]
+    assert versions == dict.fromkeys(versions, 1)
+
+
+def test_apply_json_is_the_plan_json(monorepo, capsys):
+    _, planned, _ = run(capsys, "plan", "remove-service", "video-service", "--format", "json", "--repo", str(monorepo))
+    _, applied, _ = run(capsys, "apply", "remove-service", "video-service", "--format", "json", "--repo", str(monorepo))
+    assert json.loads(applied) == json.loads(planned)
