@@ -371,28 +371,3 @@ def test_the_names_deleted_folders_go_by_are_searched_only_when_they_are_the_com
     assert aliases("b", {"istio/gateway/values.yaml": "a: 1\n"}, "istio-gateway") == []
     assert aliases("c", {"services/video/main.go": "package main\n"}, "video") == []
 
-
-# -- pages --------------------------------------------------------------------------------
-def test_the_page_of_its_folder_alone_goes_other_pages_stay(tmp_path, capsys):
-    """A documentation page named with the component's words (the last one plural, a word
-    after it) that names only the deleted folder (and its own images) is its page; a page of the
-    same name that also documents a path that stays, a named page that names no deleted path,
-    and an unnamed page that names the folder all stay."""
-    before = {
-        "stacks/terraform/batch-job/main.tf": "terraform {}\n",
-        "stacks/terraform/batch-job/install.sh": "#!/bin/bash\nterraform apply\n",
-        "stacks/shared/batch-jobs.tf": "# the shared add-on\n",
-        "site/docs/blueprints/batch-jobs-eks.md": (
-            "# Batch jobs\n\n[Code](https://github.com/o/r/tree/main/stacks/terraform/batch-job) for it.\n\n"
-            "```bash\ncd r/stacks/terraform/batch-job\n./install.sh\n```\n\n![login](img/login.png)\n"),
-        "site/docs/blueprints/img/login.png": "png\n",
-        "site/docs/stacks/batch-jobs.md": (
-            "# Batch jobs on the shared stack\n\nThe old code was in stacks/terraform/batch-job; the add-on is "
-            "stacks/shared/batch-jobs.tf.\n"),
-        "site/docs/blueprints/batch-jobs-faq.md": "# FAQ\n\nNothing about paths.\n",
-        "site/docs/guide.md": "# Guide\n\nSee stacks/terraform/batch-job for the old blueprint.\n",
-    }
-    write_tree(tmp_path, before)
-    after, _ = remove(tmp_path, "batch-job", capsys)
-    assert after == expect(before, {"stacks/terraform/batch-job/main.tf", "stacks/terraform/batch-job/install.sh",
-                                    "site/docs/blueprints/batch-jobs-eks.md"})

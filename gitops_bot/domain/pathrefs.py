@@ -141,21 +141,6 @@ def references(text: str, path: str, gone: Gone) -> list[Reference]:
     return found
 
 
-def names_live_path(text: str, path: str, gone: Gone, ignore: tuple[str, ...] = ()) -> bool:
-    """Whether `text` (the file at `path`) names, read from the root or from its folder, a path
-    of the tree that stays (not deleted, not below a deleted folder); names ending in one of
-    `ignore` (a page's own images) do not count."""
-    folder = posixpath.dirname(path)
-    for match in _WORD.finditer(text):
-        word = match.group().rstrip(".:,;")
-        if ignore and word.lower().endswith(ignore):
-            continue
-        for candidate in _direct(word, folder):
-            if gone.existed(candidate) and candidate not in gone.deleted and not gone.inside_deleted(candidate):
-                return True
-    return False
-
-
 def resolve(word: str, folder: str, gone: Gone) -> str | None:
     """The deleted path `word` names, read from `folder` (the referring file's), or None."""
     word = word.rstrip(".:,;")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from gitops_bot.domain.findings import Finding, Kind
 from gitops_bot.ops.base import Operation
-from gitops_bot.ops.footprint import component_pages, footprint, manifest_files
+from gitops_bot.ops.footprint import footprint, manifest_files
 from gitops_bot.ops.state import RunState
 
 
@@ -25,7 +25,6 @@ def run(state: RunState, args: dict[str, str]) -> None:
     found = footprint(tree, name, state.project_dirs())
     if found.roots or found.files:  # nothing of its own found: its name may be another's word
         manifest_files(tree, name, state.candidates(name), state.project_dirs(), found)
-        found.files += [p for p in component_pages(tree, name, found.roots) if p not in found.files]
     # a folder goes whole, with the vendored dependencies the listing skips (`assets/vendor/`)
     for path in [p for root in found.roots for p in tree.under(root) + tree.vendored_under(root)] + found.files:
         if not tree.is_deleted(path) and state.in_scope(path):

@@ -19,12 +19,6 @@ structure, and the paths named like it that are not (kept, each with the reason)
   top, such as two Terraform stacks each with its `cleanup.sh`) are two components that share
   the name, unless they are its copies per environment (`overlays/dev/x`, `overlays/prod/x`):
   nothing is deleted, the user deletes the one they mean.
-- Its pages: a documentation page named with its words (the last one perhaps plural, more words
-  after: `argo-workflows-eks.md` of `argo-workflow`) that names one of its deleted folders by
-  path (`cd clone/schedulers/terraform/argo-workflow`, a link to it) and no other path of the
-  tree (its images aside): the page documents that folder alone. A page that also names a path
-  that stays (`data-stacks/spark-on-eks/examples/...`) documents more: kept, its reference in
-  the residue.
 - Its page under another name: a documentation page that the Markdown inside its folders links
   to (`docs/job-schedulers/argo-workflows-eks` from `argo-workflow/README.md`) and that names one
   of its folders by its path (`cd schedulers/terraform/argo-workflow`): the page of that folder.
@@ -46,7 +40,6 @@ from dataclasses import dataclass, field
 from ruamel.yaml.error import YAMLError
 
 from gitops_bot.domain.names import ServiceName, words
-from gitops_bot.domain.pathrefs import Gone, names_live_path, references
 from gitops_bot.domain.worktree import Worktree
 from gitops_bot.edit import SOURCE_SUFFIXES, dockerfile, yaml_apps, yaml_file
 from gitops_bot.edit.blocks import comment_above
@@ -135,37 +128,6 @@ def manifest_files(tree: Worktree, name: ServiceName, paths: list[str], projects
                 found.kept.append((path, f"only {name.raw}'s manifests, but inside {owner}, another component: kept"))
             else:
                 found.files.append(path)
-
-
-def component_pages(tree: Worktree, name: ServiceName, roots: list[str]) -> list[str]:
-    """The documentation pages of the component's deleted folders (see the module): a page whose
-    name starts with the component's words (the last one perhaps plural, more words after it:
-    `argo-workflows-eks.md` of `argo-workflow`) that names one of `roots` by its path and no
-    other path of the tree (its own images aside): a page about that folder alone."""
-    if not roots:
-        return []
-    inside = {p for root in roots for p in tree.under(root)}
-    gone = Gone(frozenset(roots) | frozenset(inside), frozenset(tree.paths()), frozenset(tree.dirs()))
-    found = []
-    for path in tree.paths():
-        base = path.rpartition("/")[2]
-        stem, suffix = posixpath.splitext(base)
-        if suffix.lower() not in _DOC_SUFFIXES or path in inside or tree.is_deleted(path) \
-                or name.tokens[0] not in base.lower() or not _page_named_for(stem, name):
-            continue
-        text = tree.read(path) or ""
-        if references(text, path, gone) and not names_live_path(text, path, gone, tuple(_IMAGE_SUFFIXES)):
-            found.append(path)
-    return found
-
-
-def _page_named_for(stem: str, name: ServiceName) -> bool:
-    """Whether a page's name starts with the component's words, the last one perhaps plural
-    (`argo-workflows-eks` for `argo-workflow`)."""
-    page, own = words(stem), name.tokens
-    if len(page) < len(own) or page[:len(own) - 1] != own[:-1]:
-        return False
-    return page[len(own) - 1] in (own[-1], own[-1] + "s", own[-1] + "es")
 
 
 def _named_folders(tree: Worktree, name: ServiceName) -> list[str]:
