@@ -102,6 +102,19 @@ class Anchors:
         return (bool(self.chart_names) and (self.chart_repository in data or b"\\" in data)
                 and any(name in data for name in self.chart_names))
 
+    @property
+    def tested(self) -> tuple[bytes, ...]:
+        """The words `search` looks for in every file (worktree.WordTested); the chart names,
+        common words, only where the repository is."""
+        return (*self.words, self.chart_repository, b"\\") if self.chart_names else self.words
+
+    def search_present(self, data: bytes, present: set[bytes]) -> bool:
+        """`search(data)` knowing which of `tested` the bytes hold (Worktree.grep_many's way)."""
+        if not present.isdisjoint(self.words):
+            return True
+        return (bool(self.chart_names) and (self.chart_repository in present or b"\\" in present)
+                and any(name in data for name in self.chart_names))
+
 
 @lru_cache(maxsize=None)
 def _anchors(tool: "Tool") -> Anchors:
@@ -319,48 +332,55 @@ def _after(literal: str, refused: str) -> str:
 
 @dataclass(frozen=True)
 class _Patterns:
-    """The compiled patterns of one tool's text forms, in the order the scanner applies them
-    (the first form to claim a span keeps it)."""
+    """The patterns of one tool's text forms, in the order the scanner applies them (the first
+    form to claim a span keeps it), each after the literal every match of it holds. A pattern
+    is compiled (`_rx`) the first time a text holds its literal: a check scans with every tool
+    of the catalogue, and compiling the hundred patterns of tools no file names cost more than
+    the scans."""
 
-    variables: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]  # assignment, ${NAME:-default}
-    directories: tuple[re.Pattern[str], ...]
-    branch_urls: tuple[re.Pattern[str], ...]
-    urls: tuple[tuple[re.Pattern[str], str], ...]  # GitHub release and raw URLs, with their form
-    images: tuple[re.Pattern[str], ...]
+    variables: tuple[tuple[str, str, str], ...]  # name, assignment, ${NAME:-default}
+    directories: tuple[tuple[str, str], ...]
+    branch_urls: tuple[tuple[str, str], ...]
+    urls: tuple[tuple[str, str, str], ...]  # GitHub release and raw URLs: slug, pattern, form
+    images: tuple[tuple[str, str], ...]
+
+
+_rx = lru_cache(maxsize=None)(re.compile)
 
 
 @lru_cache(maxsize=None)
 def _patterns(tool: Tool) -> _Patterns:
-    """Compiled once per tool and process (a check run scans every catalogue tool)."""
+    """Built once per tool and process (a check run scans every catalogue tool)."""
     full, tag = (f"{FULL}(?:{BUILD})?", f"{FULL}(?:{TAG_BUILD})?") if tool.build_metadata else (FULL, FULL)
     variables = []
     for name in tool.variable_names():
         assign = rf"{_after(name, _BEFORE_VARIABLE)}{_ASSIGN}(?P<q>[\"']?)(?P<v>{full})(?P=q)(?![\w.+])"
         default = rf"\$\{{{re.escape(name)}:-(?P<v>{full})\}}"
-        variables.append((re.compile(assign), re.compile(default)))
+        variables.append((name, assign, default))
     directories = []
     for template in tool.directories:
         prefix, suffix = template.split("{version}", 1)
-        directories.append(re.compile(
-            rf"{_after(prefix, _BEFORE_DIRECTORY)}(?P<v>\d+\.\d+\.\d+){re.escape(suffix)}(?![\d.]*\d)"))
+        directories.append(
+            (prefix, rf"{_after(prefix, _BEFORE_DIRECTORY)}(?P<v>\d+\.\d+\.\d+){re.escape(suffix)}(?![\d.]*\d)"))
     branch_urls = []
     for template in tool.branch_urls:
-        prefix, suffix = (re.escape(part) for part in template.split("{minor}", 1))
-        branch_urls.append(re.compile(rf"{prefix}(?P<v>{MINOR}){suffix}"))
+        prefix, suffix = template.split("{minor}", 1)
+        branch_urls.append((prefix, rf"{re.escape(prefix)}(?P<v>{MINOR}){re.escape(suffix)}"))
     urls = []
     if tool.github:
         slug = re.escape(tool.github)
-        urls = [(re.compile(rf"github\.com/{slug}/releases/download/(?P<v>{FULL})/"), "release URL"),
-                (re.compile(rf"raw\.githubusercontent\.com/{slug}/(?P<v>{FULL})/"), "raw URL at a tag"),
-                (re.compile(rf"github\.com/{slug}/releases/tag/(?P<v>{FULL})(?![\w.-])"), "release page URL"),
+        urls = [(rf"github\.com/{slug}/releases/download/(?P<v>{FULL})/", "release URL"),
+                (rf"raw\.githubusercontent\.com/{slug}/(?P<v>{FULL})/", "raw URL at a tag"),
+                (rf"github\.com/{slug}/releases/tag/(?P<v>{FULL})(?![\w.-])", "release page URL"),
                 # a Markdown link whose text is the version its release page names: [1.28.0](.../tag/1.28.0),
                 # either side with or without its v ([7.10.0](.../tag/v7.10.0)); each keeps its own
-                (re.compile(rf"\[(?P<v>v?(?P<bare>{FULL.removeprefix('v?')}))\]"
-                            rf"\(https://github\.com/{slug}/releases/tag/v?(?P=bare)\)"),
+                (rf"\[(?P<v>v?(?P<bare>{FULL.removeprefix('v?')}))\]"
+                 rf"\(https://github\.com/{slug}/releases/tag/v?(?P=bare)\)",
                  "release link text")]
-    images = [re.compile(rf"{_after(image, _BEFORE_IMAGE)}:(?P<v>{tag})(?![\w.])(?P<d>@sha256:)?")
+    images = [(image, rf"{_after(image, _BEFORE_IMAGE)}:(?P<v>{tag})(?![\w.])(?P<d>@sha256:)?")
               for image in tool.images]
-    return _Patterns(tuple(variables), tuple(directories), tuple(branch_urls), tuple(urls), tuple(images))
+    return _Patterns(tuple(variables), tuple(directories), tuple(branch_urls),
+                     tuple((tool.github, pattern, form) for pattern, form in urls), tuple(images))
 
 
 @dataclass
@@ -393,20 +413,21 @@ def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
     if (kind in ("yaml", "helm") and tool.chart_repository and "dependencies" in text
             and path.rsplit("/", 1)[-1] in ("Chart.yaml", "requirements.yaml")):
         _chart_dependencies(s, tool)
-    patterns = _patterns(tool)
-    for assign, default in patterns.variables:
-        _variables(s, assign, default)
-    for pattern in patterns.directories:
-        for m in pattern.finditer(text):
+    patterns = _patterns(tool)  # each pattern only where its literal is (no match elsewhere)
+    for name, assign, default in patterns.variables:
+        if name in text:
+            _variables(s, _rx(assign), _rx(default))
+    for literal, pattern in patterns.directories:
+        for m in _rx(pattern).finditer(text) if literal in text else ():
             s.add(m.start("v"), m.end("v"), "directory or archive name")
-    for pattern in patterns.branch_urls:
-        for m in pattern.finditer(text):
+    for literal, pattern in patterns.branch_urls:
+        for m in _rx(pattern).finditer(text) if literal in text else ():
             s.add(m.start("v"), m.end("v"), "release-branch URL", minor_only=True)
-    for pattern, form in patterns.urls:
-        for m in pattern.finditer(text):
+    for literal, pattern, form in patterns.urls:
+        for m in _rx(pattern).finditer(text) if literal in text else ():
             s.add(m.start("v"), m.end("v"), form)
-    for pattern in patterns.images:
-        for m in pattern.finditer(text):
+    for literal, pattern in patterns.images:
+        for m in _rx(pattern).finditer(text) if literal in text else ():
             s.add(m.start("v"), m.end("v"), "image tag", digest=bool(m.group("d")), tag=tool.build_metadata)
     if tool.terraform and kind in ("hcl", "markdown"):
         from gitops_bot.domain.terraform_versions import minor_versions
