@@ -653,8 +653,9 @@ def _feeds(text: str, name: str, value: str, literals: dict[str, str], patterns:
     values = {**literals, name: value}
     for line in {m.group(0) for m in re.finditer(rf"^.*{use.pattern}.*$", text, re.M)}:
         expanded = _SHELL_USE.sub(lambda u: values.get(u.group("b") or u.group("p"), u.group(0)), line)
-        forms = [*patterns.directories, *(p for p, _form in patterns.urls), *patterns.images]
-        if any(m.group("v") == value for p in forms for m in p.finditer(expanded)):
+        forms = [*(p for _lit, p in patterns.directories), *(p for _slug, p, _form in patterns.urls),
+                 *(p for _lit, p in patterns.images)]
+        if any(m.group("v") == value for p in forms for m in _rx(p).finditer(expanded)):
             return True
     return False
 
