@@ -28,6 +28,9 @@
   block (`    clouddebugger.googleapis.com \\` of `gcloud services enable ...`), while another
   argument line of that command stays.
 
+A row or item about a variable named like the service that a `.env` file still sets once the run
+edited it (`LLM_MODEL`, another component's setting: `RemovalContext.kept_variables`) is refused.
+
 Other prose stays (the residue report lists it). Code inside fences is edited only as above.
 Verify: every table keeps a consistent number of columns.
 """
@@ -139,6 +142,8 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
         line = lines.line(n)
         if _ROW_RE.match(line) and not _SEPARATOR_RE.match(line):
             if n > 0 and _SEPARATOR_RE.match(lines.line(n - 1)) or after_separator[n]:
+                if _kept_variable(_term(_cells(line)[0]), ctx, n, refused):
+                    continue
                 if _row_is_service(_cells(line), name) or _undeclared_row(line, ctx.undeclared):
                     cuts.append(Cut(lines.span(n, n)))
                 elif _media_row_is_service(line, name):
@@ -146,12 +151,24 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
                     cuts.append(Cut(lines.span(n, last)))
             continue
         item = _ITEM_RE.match(line)
-        if item and _is_service(_term(item.group(3)), name):
+        term = _term(item.group(3)) if item else ""
+        if item and _is_service(term, name) and not _kept_variable(term, ctx, n, refused):
             cuts.append(Cut(lines.span(n, _item_end(lines, n, len(item.group(1))))))
     if not _CHANGELOG_RE.search(posixpath.basename(ctx.path)):
         cuts += _enumeration_cuts(lines, fenced, name, cuts)
     cuts += _unused_definition_cuts(lines, fenced, cuts)
     return finish(text, lines, cuts, refused, verify)
+
+
+def _kept_variable(term: str, ctx: RemovalContext, n: int, refused: list[Refusal]) -> bool:
+    """True (and refused) when the term of the row or item on line n is a variable named like the
+    component that a `.env` file still sets (`LLM_MODEL`, kept there as another component's
+    setting): its documentation stays while the setting does."""
+    if term not in ctx.kept_variables:
+        return False
+    refused.append(Refusal(n + 1, f"documents {term}, which a .env file still sets for another component: "
+                                  "check whether it still applies"))
+    return True
 
 
 def _enumeration_cuts(lines: Lines, fenced: list[bool], name: ServiceName, cuts: list[Cut]) -> list[Cut]:

@@ -21,6 +21,8 @@ What stays (h4, issue 12: lines a human leaves on real repositories):
   and nothing inside it is edited as if it were a reference from elsewhere;
 - a kustomization that generates a resource named for the service (`configMapGenerator:
   - name: video-service-values`) is the service's own overlay: its edits are refused;
+- the name in capitals in a list of capitalised single words none of which is a component
+  (`acronyms: [AI, API, LLM]` of a docs generator): a vocabulary, not the component `llm`;
 - regex alternatives inside shell scripts (`run: |`, `script: |`) stay, as in shell files: a
   pattern there may filter free text (PR titles, logs), not select services. A workflow step's
   `run: |` script gets the shell editor's own rules (call lines, `case` patterns, loop words,
@@ -316,7 +318,8 @@ class _Planner:
                 verdict = True, None  # a pass-through of a variable the run removed from `.env`
             if verdict is not None:
                 removed += self._environment_item(node, i, verdict, path)
-            elif self._item_is_service(item) or (isinstance(item, str) and item in compose_names) \
+            elif self._item_is_service(item) and not _vocabulary_word(node, item, self.name) \
+                    or (isinstance(item, str) and item in compose_names) \
                     or self._gone_entry(item, path) or self._event_filter(item, path) \
                     or self._reads_removed_secret(item, path):
                 if self._is_flag_list(node):
@@ -592,6 +595,20 @@ class _Planner:
     def _refuse(self, line: int, reason: str, kind: Kind = Kind.KEPT) -> int:
         self.plan.refused.append(Refusal(line + 1, reason, kind=kind))
         return 0
+
+
+_WORD_ITEM_RE = re.compile(r"[A-Z][A-Za-z0-9]*")
+_CAPITALS_RE = re.compile(r"[A-Z][A-Z0-9]*")
+
+
+def _vocabulary_word(node: CommentedSeq, item: Any, name: ServiceName) -> bool:
+    """True for the name in capitals (`LLM` of `llm`) in a list of capitalised single words none
+    of which is another component (`acronyms: [AI, API, LLM, OTel]`): a vocabulary, not a list
+    of components, which the repository writes as it writes their names."""
+    if not isinstance(item, str) or not _CAPITALS_RE.fullmatch(item) or item == name.raw or len(node) < 3:
+        return False
+    return all(isinstance(i, str) and _WORD_ITEM_RE.fullmatch(i) and (i == item or words(i) not in name.known)
+               for i in node)
 
 
 def named_for(doc: dict, name: ServiceName) -> bool:

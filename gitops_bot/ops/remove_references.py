@@ -14,6 +14,7 @@ import re
 from dataclasses import replace
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
+from gitops_bot.domain.names import ServiceName
 from gitops_bot.domain.pathrefs import Gone, gone_paths, referring
 from gitops_bot.domain.worktree import Literals
 from gitops_bot.edit import (classify, editor_for, env_file, hcl, ignore_file, make, removal_kind, shell, yaml_apps,
@@ -71,7 +72,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
     # templates: a template block that stays keeps the values it reads in its chart; Markdown
     # last: its terraform-docs rows follow the declarations the other edits removed.
     files.sort(key=lambda f: _order(f[0], f[2]))
-    crossing = _Crossing(state)
+    crossing = _Crossing(state, name)
     kept: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for path, text, kind in files:
         editor = editor_for(kind)
@@ -99,11 +100,15 @@ class _Crossing:
     files (compose files lose their pass-throughs) and the compose services removed (Makefiles
     lose the lines that run them). What the run removed under names of its own (compose
     services, make targets) may still be named elsewhere (`make run-tracetesting` in a
-    workflow): the residue lists those names too."""
+    workflow): the residue lists those names too. The variables named like the component that
+    a `.env` file still sets after its edit (another component's: `LLM_MODEL` of an agent) stay
+    documented too: a Markdown row about one is refused, not removed."""
 
-    def __init__(self, state: RunState) -> None:
+    def __init__(self, state: RunState, name: ServiceName) -> None:
         self.state = state
+        self.name = name
         self.variables: list[tuple[str, frozenset[str]]] = []
+        self.kept_variables: set[str] = set()  # named like the component, still set in a `.env`
         self.services: set[str] = set()  # compose services removed from a file...
         self.settled = False  # ...less those a compose file still defines, once all are edited
         self.targets: set[str] = set()  # make targets removed, whose callers are refused at the end
@@ -111,9 +116,12 @@ class _Crossing:
     def context(self, ctx: RemovalContext, kind: str) -> RemovalContext:
         if kind == make.KIND:
             self.services_gone()
-        return replace(ctx, removed_variables=tuple(self.variables), removed_services=frozenset(self.services))
+        return replace(ctx, removed_variables=tuple(self.variables), removed_services=frozenset(self.services),
+                       kept_variables=frozenset(self.kept_variables))
 
     def edited(self, path: str, kind: str, before: str, after: str) -> None:
+        if kind == env_file.KIND:
+            self.kept_variables |= {n for n, _ in env_file.assignments(after) if self.name.owns(n)}
         if before == after:
             return
         if kind == env_file.KIND:
