@@ -26,7 +26,11 @@
   and so does a drawn tree (`├── video/`);
 - an argument line naming the service in a `\\`-continued command of a shell (or untagged) code
   block (`    clouddebugger.googleapis.com \\` of `gcloud services enable ...`), while another
-  argument line of that command stays.
+  argument line of that command stays;
+- a command of such a block that repeats another of it for the service (the same words but
+  where it names the service: `gcloud projects add-iam-policy-binding ... --role
+  roles/clouddebugger.agent` beside the same command granting `roles/cloudtrace.agent`), with a
+  blank line that separated it.
 
 A row or item about a variable named like the service that a `.env` file still sets once the run
 edited it (`LLM_MODEL`, another component's setting: `RemovalContext.kept_variables`) is refused.
@@ -43,6 +47,7 @@ import re
 from gitops_bot.domain.names import ServiceName, words
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish, newly_broken
 from gitops_bot.edit.blocks import tidy_blank_lines
+from gitops_bot.edit.shell import STATEFUL
 from gitops_bot.text.splice import Cut, Lines, Span, merge_cuts, splice
 
 KIND = "markdown"
@@ -344,19 +349,74 @@ def _argument_line_cuts(lines: Lines, name: ServiceName) -> list[Cut]:
     """In a shell code block (or an untagged one), a line of a `\\`-continued command that is one
     argument naming the component (`    clouddebugger.googleapis.com \\` in `gcloud services enable
     a \\ b \\ c`) goes; as the command's last line, the ` \\` before it goes too. Only while
-    another argument line of the same command stays, so no command loses all its operands."""
+    another argument line of the same command stays, so no command loses all its operands.
+    A command that repeats another of the block for the component (see _repeats_for) goes whole."""
     cuts = []
     for first, end, lang in _fences(lines):
         if lang not in _SHELL_FENCES and lang != "?":
             continue
-        k = first + 1
-        while k < end:
-            last = k
-            while last + 1 < end and lines.line(last).rstrip().endswith("\\"):
-                last += 1
-            cuts += _command_argument_cuts(lines, k, last, name)
-            k = last + 1
+        commands = _commands(lines, first, end)
+        for k, last in commands:
+            if _repeats_for(lines, (k, last), commands, name):
+                cuts.append(_command_cut(lines, k, last, first, end))
+            else:
+                cuts += _command_argument_cuts(lines, k, last, name)
     return cuts
+
+
+def _commands(lines: Lines, first: int, end: int) -> list[tuple[int, int]]:
+    """(first, last line) of each command in the code block between lines first and end (the
+    fences): a line with the `\\`-continued lines after it; blank and comment lines are none."""
+    found = []
+    k = first + 1
+    while k < end:
+        last = k
+        while last + 1 < end and lines.line(last).rstrip().endswith("\\"):
+            last += 1
+        if not lines.is_blank(k) and not lines.line(k).lstrip().startswith("#"):
+            found.append((k, last))
+        k = last + 1
+    return found
+
+
+def _command_words(lines: Lines, command: tuple[int, int]) -> list[str]:
+    text = " ".join(lines.line(n).rstrip().removesuffix("\\") for n in range(command[0], command[1] + 1))
+    return text.split()
+
+
+def _names_component(word: str, name: ServiceName) -> bool:
+    """A command word naming the component, whole or as a part between `/`, `:`, `=` or `@`
+    (`roles/clouddebugger.agent`, `--service=video-service`)."""
+    return any(name.owns(part.strip("\"'`")) for part in re.split(r"[/:=@]", word) if part)
+
+
+def _repeats_for(lines: Lines, command: tuple[int, int], commands: list[tuple[int, int]], name: ServiceName) -> bool:
+    """The command repeats another command of the same block for the component: the same words
+    (a stateful builtin such as `cd` or `export` aside) but where it names the component, and
+    the other names something else there (`gcloud projects add-iam-policy-binding ... --role
+    roles/clouddebugger.agent` beside the same command with `--role roles/cloudtrace.agent`)."""
+    mine = _command_words(lines, command)
+    if not mine or mine[0] in STATEFUL:
+        return False
+    for other in commands:
+        theirs = _command_words(lines, other)
+        if other == command or len(theirs) != len(mine):
+            continue
+        differ = [i for i, (a, b) in enumerate(zip(mine, theirs)) if a != b]
+        if differ and all(_names_component(mine[i], name) and not _names_component(theirs[i], name) for i in differ):
+            return True
+    return False
+
+
+def _command_cut(lines: Lines, first: int, last: int, fence: int, end: int) -> Cut:
+    """The cut of the command on lines first..last of the code block fence..end with one blank
+    line that separated it: the one above when it is the block's last command, else the one
+    below when it has blank lines on both sides."""
+    if lines.is_blank(first - 1) and first - 1 > fence and last + 1 == end:
+        first -= 1
+    elif lines.is_blank(first - 1) and last + 1 < end and lines.is_blank(last + 1):
+        last += 1
+    return Cut(lines.span(first, last))
 
 
 def _command_argument_cuts(lines: Lines, first: int, last: int, name: ServiceName) -> list[Cut]:
