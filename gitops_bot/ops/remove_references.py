@@ -13,6 +13,8 @@ import posixpath
 import re
 from dataclasses import replace
 
+from ruamel.yaml.error import YAMLError
+
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.names import ServiceName
 from gitops_bot.domain.pathrefs import Gone, gone_paths, referring
@@ -26,6 +28,7 @@ from gitops_bot.errors import UserError
 from gitops_bot.ops import footprint
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
+from gitops_bot.parse.yaml import load_safe
 
 SWITCH_VALUES = ("on", "off")
 
@@ -145,7 +148,8 @@ class _Crossing:
     def refuse_calls(self) -> None:
         """A line elsewhere that still runs a removed make target (`make run-tracetesting` in a
         workflow step) would fail: refused and listed, for a human to remove or replace (comments
-        and documentation pages are residue). The pass over the tree that finds the files for all
+        and documentation pages are residue). A GitHub workflow that exists only to run such
+        targets (_only_runs) is deleted instead. The pass over the tree that finds the files for all
         the targets also finds the residue's candidates (the names are known once the edits are
         done): one pass, not two."""
         calls = {t: _make_call(re.escape(t)) for t in sorted(self.targets)}
@@ -160,6 +164,11 @@ class _Crossing:
                 continue  # a page that tells readers to run it is residue (prose)
             found += [(target, path, number, line) for number, line in enumerate(text.splitlines(), start=1)
                       if not line.lstrip().startswith("#") for target, call in calls.items() if call.search(line)]
+        # a workflow that exists to run them (every job only sets up and runs one) goes whole
+        for path in sorted({path for _, path, _, _ in found}):
+            if _WORKFLOW_RE.match(path) and _only_runs(tree.read(path) or "", list(calls.values())):
+                tree.delete(path)
+        found = [f for f in found if not tree.is_deleted(f[1])]
         self.state.refused.extend(Finding(path, number, line, f"runs make target {target}, which the run removed: "
                                           "remove or replace the call", Kind.KEPT)
                                   for target, path, number, line in sorted(found))
@@ -168,6 +177,47 @@ class _Crossing:
         for raw in sorted(names):
             if any(c.isalpha() for c in raw) and "$" not in raw:
                 self.state.add_residue_name(self.state.name(raw))
+
+
+_WORKFLOW_RE = re.compile(r"^\.github/workflows/[^/]+\.ya?ml$")
+# Steps that only prepare a job (check the code out, install a toolchain): no work of their own.
+_SETUP_ACTION_RE = re.compile(r"^[\w.-]+/(?:checkout|setup-[\w-]+)(?:@|$)")
+
+
+def _only_runs(text: str, calls: list[re.Pattern[str]]) -> bool:
+    """Whether a GitHub workflow exists only to run the removed make targets: not reusable
+    (`workflow_call`: other workflows call it), and every job has steps, each a setup action
+    (checkout, setup-*) or a `run:` script that calls one of them (`make build && make
+    run-tracetesting`), at least one of the latter."""
+    try:
+        docs = load_safe(text)
+    except YAMLError:
+        return False
+    doc = docs[0] if len(docs) == 1 else None
+    if not isinstance(doc, dict) or not isinstance(doc.get("jobs"), dict) or not doc["jobs"]:
+        return False
+    triggers = doc.get("on", doc.get(True))  # YAML 1.1 reads a bare `on:` key as true
+    if triggers == "workflow_call" or isinstance(triggers, (dict, list)) and "workflow_call" in triggers:
+        return False
+    return all(_job_only_runs(job, calls) for job in doc["jobs"].values())
+
+
+def _job_only_runs(job: object, calls: list[re.Pattern[str]]) -> bool:
+    steps = job.get("steps") if isinstance(job, dict) else None
+    if not isinstance(steps, list) or not steps:
+        return False
+    runs = 0
+    for step in steps:
+        if not isinstance(step, dict):
+            return False
+        if isinstance(step.get("uses"), str) and "run" not in step and _SETUP_ACTION_RE.match(step["uses"]):
+            continue
+        script = step.get("run")
+        lines = [ln for ln in script.splitlines() if not ln.lstrip().startswith("#")] if isinstance(script, str) else []
+        if not any(call.search(ln) for ln in lines for call in calls):
+            return False
+        runs += 1
+    return runs > 0
 
 
 # Application source in compiled languages and generated data: never a script that runs make.
