@@ -176,6 +176,32 @@ def _kept_variable(term: str, ctx: RemovalContext, n: int, refused: list[Refusal
     return True
 
 
+# A top-level line of a configuration sample: `enable_x = true`, `xCollector = {`, `key: value`.
+_SETTING_LINE_RE = re.compile(r"^([A-Za-z_][\w-]*)\s*(?:=(?!=)|:(?!:))")
+_CLOSER_RE = re.compile(r"^[}\])]+,?$")
+
+
+def documents_only(path: str, text: str, removed: frozenset[str]) -> bool:
+    """Whether a documentation page is only about settings the run removed: named after one of
+    them (`aws-open-telemetry.md` for `enable_aws_open_telemetry`), with code samples, each of
+    which sets only removed settings at its top level (`enable_aws_open_telemetry = true`;
+    `awsOtelCollector = { ... }`). Such a page documents how to turn on what no longer exists."""
+    stem = "".join(words(posixpath.basename(path).split(".", 1)[0]))
+    if not stem or _CHANGELOG_RE.search(path) or not any(stem in "".join(words(r)) for r in removed):
+        return False
+    lines = Lines(text)
+    fences = _fences(lines)
+    if not fences:
+        return False
+    for first, end, _ in fences:
+        body = [lines.line(k) for k in range(first + 1, end) if lines.line(k).strip()]
+        indent = min((len(b) - len(b.lstrip()) for b in body), default=0)
+        top = [b.strip() for b in body if len(b) - len(b.lstrip()) == indent and not _CLOSER_RE.match(b.strip())]
+        if not top or not all((m := _SETTING_LINE_RE.match(t)) and m.group(1) in removed for t in top):
+            return False
+    return True
+
+
 def _enumeration_cuts(lines: Lines, fenced: list[bool], name: ServiceName, cuts: list[Cut]) -> list[Cut]:
     """Cut the service's item, with its comma, from the comma-joined enumerations of names on
     lines no other cut touches (`Gitea, Seafile, Jellyfin` -> `Gitea, Jellyfin`)."""

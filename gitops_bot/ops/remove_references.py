@@ -19,8 +19,8 @@ from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.names import ServiceName
 from gitops_bot.domain.pathrefs import Gone, gone_paths, referring
 from gitops_bot.domain.worktree import Literals
-from gitops_bot.edit import (classify, editor_for, env_file, hcl, ignore_file, make, removal_kind, shell, yaml_apps,
-                              yaml_file)
+from gitops_bot.edit import (classify, editor_for, env_file, hcl, ignore_file, make, markdown, removal_kind, shell,
+                              yaml_apps, yaml_file)
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable
 from gitops_bot.edit.shell import variant_re
 from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES
@@ -96,6 +96,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
         _record(state, editor, path, text, result)
     crossing.services_gone()
     crossing.refuse_calls()
+    crossing.settings_pages()
 
 
 class _Crossing:
@@ -115,6 +116,7 @@ class _Crossing:
         self.services: set[str] = set()  # compose services removed from a file...
         self.settled = False  # ...less those a compose file still defines, once all are edited
         self.targets: set[str] = set()  # make targets removed, whose callers are refused at the end
+        self.settings: set[str] = set()  # Terraform variables and attributes removed (settings_pages)
 
     def context(self, ctx: RemovalContext, kind: str) -> RemovalContext:
         if kind == make.KIND:
@@ -131,6 +133,8 @@ class _Crossing:
             self.variables.append((posixpath.dirname(path), env_file.removed_names(before, after)))
         elif kind == "yaml" and _COMPOSE_FILE_RE.match(path.rpartition("/")[2]):
             self.services |= yaml_apps.removed_compose_services(before, after)
+        elif kind == "hcl":
+            self.settings |= hcl.removed_settings(before, after)
         elif kind == make.KIND:
             gone = make.targets(before) - make.targets(after)
             self._list(gone)
@@ -172,6 +176,20 @@ class _Crossing:
         self.state.refused.extend(Finding(path, number, line, f"runs make target {target}, which the run removed: "
                                           "remove or replace the call", Kind.KEPT)
                                   for target, path, number, line in sorted(found))
+
+    def settings_pages(self) -> None:
+        """Delete the documentation pages that are only about settings the edits removed (named
+        after one, every code sample setting only removed ones: markdown.documents_only), such
+        as the page telling how to enable the removed add-on, whatever its own spelling of the
+        name (`aws-open-telemetry.md` for `aws-opentelemetry-eks`)."""
+        settings = frozenset(s for s in self.settings if len(s) > 3)
+        if not settings:
+            return
+        tree = self.state.tree
+        for path in tree.grep(Literals(settings)):
+            if path.endswith((".md", ".markdown")) and self.state.in_scope(path) and not tree.is_deleted(path) \
+                    and markdown.documents_only(path, tree.read(path) or "", settings):
+                tree.delete(path)
 
     def _list(self, names: set[str]) -> None:
         for raw in sorted(names):
