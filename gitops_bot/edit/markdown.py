@@ -17,8 +17,10 @@
 - a Mermaid diagram line that only declares the service's node (`video[Video]`), unless another
   line of the diagram uses the node;
 - the service's item in a prose enumeration of three or more names joined by commas alone
-  (`Common applications: Gitea, Seafile, Jellyfin...`), with the comma that joins it, when every
-  item is a name (capitalised, in backticks, or a known component); never in a changelog (a
+  (`Common applications: Gitea, Seafile, Jellyfin...`; `Debugger` of `cloud-debugger` in `Cloud
+  Monitoring, Tracing, Debugger, Profiler`, whose first item carries the vendor word for all),
+  with the comma that joins it, when every item is a name (capitalised, in backticks, or a
+  known component); never in a changelog (a
   record of the past), never in a list that an `and`/`or` ends (the grammar would change);
 - a step of a pseudo-code outline (a code fence without a language, or `text`, nested by
   indentation) that names the service and ends with `:` (`create MetalLB config:`), with the lines
@@ -44,7 +46,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from gitops_bot.domain.names import ServiceName, words
+from gitops_bot.domain.names import ServiceName, without_vendor, words
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish, newly_broken
 from gitops_bot.edit.blocks import tidy_blank_lines
 from gitops_bot.edit.shell import STATEFUL
@@ -204,30 +206,49 @@ def documents_only(path: str, text: str, removed: frozenset[str]) -> bool:
 
 def _enumeration_cuts(lines: Lines, fenced: list[bool], name: ServiceName, cuts: list[Cut]) -> list[Cut]:
     """Cut the service's item, with its comma, from the comma-joined enumerations of names on
-    lines no other cut touches (`Gitea, Seafile, Jellyfin` -> `Gitea, Jellyfin`)."""
+    lines no other cut touches (`Gitea, Seafile, Jellyfin` -> `Gitea, Jellyfin`; `for Cloud
+    Monitoring, Tracing, Debugger, Profiler:` -> `for Cloud Monitoring, Tracing, Profiler:` for
+    cloud-debugger)."""
     taken = [c.span for c in cuts]
     found = []
+    # A name that starts with a vendor word (`cloud-debugger`) is also its item `Debugger` in a
+    # list whose first item has that vendor word (`Cloud Monitoring, Tracing, Debugger`): the
+    # vendor qualifies every item.
+    rest = words(without_vendor(name.raw) or "")
+    vendor = name.tokens[:len(name.tokens) - len(rest)] if rest else ()
     for n in range(len(lines)):
         line = lines.line(n)
+        squashed = re.sub(r"[-_ ]", "", line.lower())
         if fenced[n] or _ROW_RE.match(line) or _HEADING_RE.match(line) \
-                or "".join(name.tokens) not in re.sub(r"[-_ ]", "", line.lower()):
+                or "".join(name.tokens) not in squashed and not (rest and "".join(rest) in squashed):
             continue
         start, end = lines.start(n), lines.start(n) + len(line)
         if any(s.start < end and start < s.end for s in taken):
             continue
         for m in _ENUMERATION_RE.finditer(line):
-            items = list(_ENUM_ITEM_RE.finditer(line, m.start(), m.end()))
-            if not all(_is_name_item(i.group(), name) for i in items):
+            # a full stop after the last item ends the sentence: it is not the item's
+            items = [(i.start(), i.start() + len(t), t) for i in _ENUM_ITEM_RE.finditer(line, m.start(), m.end())
+                     for t in [i.group().rstrip(".") or i.group()]]
+            items[0] = _without_lead_in(*items[0])
+            if not all(_is_name_item(i[2], name) for i in items):
                 continue
-            doomed = [k for k, i in enumerate(items) if _is_service(i.group().strip("`"), name)]
+            doomed = [k for k, i in enumerate(items) if _is_service(i[2].strip("`"), name)
+                      or rest and k and words(i[2]) == rest and words(items[0][2])[:len(vendor)] == vendor]
             if len(doomed) != 1:
                 continue
             k = doomed[0]
             if k + 1 < len(items):  # with the comma and space after it
-                found.append(Cut(Span(start + items[k].start(), start + items[k + 1].start())))
+                found.append(Cut(Span(start + items[k][0], start + items[k + 1][0])))
             else:  # the last one, with the comma before it
-                found.append(Cut(Span(start + items[k - 1].end(), start + items[k].end())))
+                found.append(Cut(Span(start + items[k - 1][1], start + items[k][1])))
     return found
+
+
+def _without_lead_in(start: int, end: int, item: str) -> tuple[int, int, str]:
+    """An enumeration's first item without the lower-case words that lead into the list (`for
+    Cloud Monitoring` -> `Cloud Monitoring`), when capitalised words follow them."""
+    m = re.match(r"(?:[a-z]+ )+(?=[A-Z0-9])", item)
+    return (start + m.end(), end, item[m.end():]) if m else (start, end, item)
 
 
 def _is_name_item(item: str, name: ServiceName) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import replace
 from ruamel.yaml.error import YAMLError
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
-from gitops_bot.domain.names import ServiceName
+from gitops_bot.domain.names import ServiceName, without_vendor
 from gitops_bot.domain.pathrefs import Gone, gone_paths, referring
 from gitops_bot.domain.worktree import Literals
 from gitops_bot.edit import (classify, editor_for, env_file, hcl, ignore_file, make, markdown, removal_kind, shell,
@@ -40,6 +40,9 @@ def run(state: RunState, args: dict[str, str]) -> None:
         raise UserError(f"switch={switch!r}: say on (the component's feature stays, always on) or off (it goes)")
     name = state.component(args["name"])
     state.add_residue_name(name)
+    rest = without_vendor(name.raw)
+    if rest:  # listed, never edited: `Debugger` and `DISABLE_DEBUGGER` for cloud-debugger
+        state.add_residue_name(state.name(rest))
     tree = state.tree
     gone = gone_paths(tree)
     ctx = RemovalContext(name, gone.deleted, switch=switch,
