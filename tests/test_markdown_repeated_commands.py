@@ -22,16 +22,17 @@ def grant(role: str) -> str:
 
 PAIRS = {
     "the block's last command, with the blank line above it": (
-        "Grant the roles:\n```bash\n" + grant("auth-service.viewer") + "  \n" + grant("video-service.agent") + "```\n",
-        "Grant the roles:\n```bash\n" + grant("auth-service.viewer") + "```\n",
+        "Grant the roles:\n```bash\n" + grant("auth-service.agent") + "  \n" + grant("video-service.agent") + "```\n",
+        "Grant the roles:\n```bash\n" + grant("auth-service.agent") + "```\n",
     ),
     "a command between two others, with one of its blank lines": (
-        "```sh\n" + grant("auth-service.viewer") + "\n" + grant("video-service.agent") + "\n"
-        + grant("board-service.viewer") + "```\n",
-        "```sh\n" + grant("auth-service.viewer") + "\n" + grant("board-service.viewer") + "```\n",
+        "```sh\n" + grant("auth-service.agent") + "\n" + grant("video-service.agent") + "\n"
+        + grant("board-service.agent") + "```\n",
+        "```sh\n" + grant("auth-service.agent") + "\n" + grant("board-service.agent") + "```\n",
     ),
     "one kubectl apply of several, one per component": (
-        "```sh\nkubectl apply -k apps/video-service/overlays/dev\nkubectl apply -k apps/board-service/overlays/dev\n```\n",
+        "```sh\nkubectl apply -k apps/video-service/overlays/dev\n"
+        "kubectl apply -k apps/board-service/overlays/dev\n```\n",
         "```sh\nkubectl apply -k apps/board-service/overlays/dev\n```\n",
     ),
     "one-line commands": (
@@ -54,10 +55,17 @@ PAIRS = {
 NOOPS = {
     "no other command of its shape": "```bash\n" + grant("video-service.agent") + "\nkubectl get pods\n```\n",
     "another command differs where it does not name the service": (
-        "```bash\n" + grant("auth-service.viewer").replace("${GSA}", "${OTHER}") + "\n"
+        "```bash\n" + grant("auth-service.agent").replace("${GSA}", "${OTHER}") + "\n"
         + grant("video-service.agent") + "```\n"
     ),
+    "the other differs in another part of the word too": (
+        "```bash\n" + grant("auth-service.viewer") + "\n" + grant("video-service.agent") + "```\n"
+    ),
     "a stateful builtin": "```bash\ncd auth-service\ncd video-service\nmake\n```\n",
+    "a path into another structure": (
+        "```sh\nkubectl apply -k ../../common/knative/serving/overlays/gateways\n"
+        "kubectl apply -k ../../common/video-service/gateway/base\n```\n"
+    ),
     "not a shell block": "```yaml\n- role: roles/auth-service.viewer\n- role: roles/video-service.agent\n```\n",
     "every command names the service": (
         "```bash\ngcloud services enable video-service.googleapis.com\n"

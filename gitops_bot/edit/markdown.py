@@ -440,8 +440,9 @@ def _names_component(word: str, name: ServiceName) -> bool:
 def _repeats_for(lines: Lines, command: tuple[int, int], commands: list[tuple[int, int]], name: ServiceName) -> bool:
     """The command repeats another command of the same block for the component: the same words
     (a stateful builtin such as `cd` or `export` aside) but where it names the component, and
-    the other names something else there (`gcloud projects add-iam-policy-binding ... --role
-    roles/clouddebugger.agent` beside the same command with `--role roles/cloudtrace.agent`)."""
+    the other names something else in the same place (`gcloud projects add-iam-policy-binding
+    ... --role roles/clouddebugger.agent` beside the same command with `--role
+    roles/cloudtrace.agent`: _for_another)."""
     mine = _command_words(lines, command)
     if not mine or mine[0] in STATEFUL:
         return False
@@ -450,9 +451,21 @@ def _repeats_for(lines: Lines, command: tuple[int, int], commands: list[tuple[in
         if other == command or len(theirs) != len(mine):
             continue
         differ = [i for i, (a, b) in enumerate(zip(mine, theirs)) if a != b]
-        if differ and all(_names_component(mine[i], name) and not _names_component(theirs[i], name) for i in differ):
+        if differ and all(_for_another(mine[i], theirs[i], name) for i in differ):
             return True
     return False
+
+
+def _for_another(mine: str, theirs: str, name: ServiceName) -> bool:
+    """Two words that differ in one part only (between `/`, `.`, `:`, `=` or `@`), which names
+    the component in `mine` and not in `theirs`: `roles/clouddebugger.agent` and
+    `roles/cloudtrace.agent`, `apps/video-service/base` and `apps/board-service/base`; not a
+    path into another structure (`common/istio-1-16/gateway/base`, `common/knative/overlays`)."""
+    a, b = re.split(r"([/.:=@])", mine), re.split(r"([/.:=@])", theirs)
+    if len(a) != len(b):
+        return False
+    differ = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+    return len(differ) == 1 and _names_component(a[differ[0]], name) and not _names_component(b[differ[0]], name)
 
 
 def _command_cut(lines: Lines, first: int, last: int, fence: int, end: int) -> Cut:
