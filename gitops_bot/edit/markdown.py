@@ -189,7 +189,7 @@ def documents_only(path: str, text: str, removed: frozenset[str]) -> bool:
     which sets only removed settings at its top level (`enable_aws_open_telemetry = true`;
     `awsOtelCollector = { ... }`). Such a page documents how to turn on what no longer exists."""
     stem = "".join(words(posixpath.basename(path).split(".", 1)[0]))
-    if not stem or _CHANGELOG_RE.search(path) or not any(stem in "".join(words(r)) for r in removed):
+    if len(stem) < 5 or _CHANGELOG_RE.search(path) or not any(stem in "".join(words(r)) for r in removed):
         return False
     lines = Lines(text)
     fences = _fences(lines)
