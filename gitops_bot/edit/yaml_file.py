@@ -11,7 +11,9 @@ What is removed (DESIGN.md section 1, DOMAIN.md chore 1):
 - patterns of a Flux Alert's `exclusionList`/`inclusionList` naming the service (its events stop);
 - alternatives inside regexes and PromQL (`a-service|video-service`), and whole `or ...` lines of
   multi-line PromQL expressions;
-- the same inside YAML embedded in block scalars (`prometheus.yml: |`).
+- the same inside YAML embedded in block scalars (`prometheus.yml: |`);
+- a commented-out example command that runs a compose service the edit removes, beside the same
+  command for another service (`#   docker compose ... run videoTests` under `... run cartTests`).
 A collection that would become empty takes its parent entry with it; a document that would become
 empty, a flow mapping, or an anchor that is still used elsewhere is refused.
 
@@ -772,6 +774,45 @@ def commented_out_entries(text: str, ctx: RemovalContext) -> list[Cut]:
         return []
 
 
+_COMMENT_LINE_RE = re.compile(r"^\s*#(.*)$")
+
+
+def commented_commands(text: str, plan: Plan) -> list[Cut]:
+    """Cuts of the commented-out commands (a usage note: `#   docker compose ... run videoTests`,
+    `\\`-continued over comment lines) that run a compose service this edit removes, beside the
+    same command for another service (`... run cartTests`): the note's example for what is gone.
+    A lone example stays (its mention is in the residue), and so do comment-like lines that are
+    data (inside a block scalar)."""
+    removed = {p[2] for p in plan.deleted if len(p) == 3 and p[1] == "services" and isinstance(p[2], str)}
+    if not removed:
+        return []
+    lines, commands, n = Lines(text), [], 0
+    while n < len(lines):
+        m = _COMMENT_LINE_RE.match(lines.line(n))
+        if not m:
+            n += 1
+            continue
+        first, body = n, m.group(1)
+        while body.rstrip().endswith("\\") and n + 1 < len(lines) and _COMMENT_LINE_RE.match(lines.line(n + 1)):
+            n += 1
+            body = body.rstrip()[:-1] + " " + _COMMENT_LINE_RE.match(lines.line(n)).group(1)
+        commands.append((first, n, body.split()))
+        n += 1
+    cuts = []
+    for first, last, mine in commands:
+        if len(mine) < 3 or not removed.intersection(mine):
+            continue
+        for _, _, theirs in commands:
+            differ = [i for i, (a, b) in enumerate(zip(mine, theirs)) if a != b] if len(theirs) == len(mine) else []
+            if len(differ) == 1 and mine[differ[0]] in removed and theirs[differ[0]] not in removed:
+                cuts.append(Cut(lines.span(first, last)))
+                break
+    try:
+        return [c for c in cuts if load_tagged(text[:c.span.start] + text[c.span.end:]) == load_tagged(text)]
+    except YAMLError:
+        return []
+
+
 def scalar_line_cuts(parse_text: str, name: ServiceName, plan: Plan) -> list[Cut]:
     """Line-level edits inside scalars: regex alternatives and PromQL `or` lines."""
     lines = Lines(parse_text)
@@ -845,6 +886,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     except YAMLError as exc:
         raise Unparsable(_error_line(exc), "YAML does not parse: " + _first_line(exc)) from exc
     cuts = plan.cuts + scalar_line_cuts(text, name, plan) + commented_out_entries(text, ctx)
+    cuts += commented_commands(text, plan)
     blocked = orphaned_anchor(text, cuts) or _applied_feature(text, ctx, plan)
     if blocked is not None:
         return EditResult(text, plan.refused + [blocked])
