@@ -68,4 +68,5 @@ def test_the_bare_word_is_listed_in_the_residue_and_not_edited(tmp_path, capsys)
     assert ("manifests/payment.yaml", 11) in {(r["path"], r["line"]) for r in report["residue"]}
     assert main(["apply", "remove-service", "service=cloud-debugger", "--repo", str(tmp_path)]) == 0
     assert tree_bytes(tmp_path)["manifests/payment.yaml"] == deployment.encode()
-    assert tree_bytes(tmp_path)["terraform/main.tf"] == b'locals {\n  apis = [\n    "cloudtrace.googleapis.com",\n  ]\n}\n'
+    kept = b'locals {\n  apis = [\n    "cloudtrace.googleapis.com",\n  ]\n}\n'
+    assert tree_bytes(tmp_path)["terraform/main.tf"] == kept
