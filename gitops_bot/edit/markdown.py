@@ -20,8 +20,8 @@
   (`Common applications: Gitea, Seafile, Jellyfin...`; `Debugger` of `cloud-debugger` in `Cloud
   Monitoring, Tracing, Debugger, Profiler`, whose first item carries the vendor word for all),
   with the comma that joins it, when every item is a name (capitalised, in backticks, or a
-  known component); never in a changelog (a
-  record of the past), never in a list that an `and`/`or` ends (the grammar would change);
+  known component); never in a changelog (a record of the past), never in a list that an
+  `and`/`or` ends (the grammar would change);
 - a step of a pseudo-code outline (a code fence without a language, or `text`, nested by
   indentation) that names the service and ends with `:` (`create MetalLB config:`), with the lines
   indented under it; a condition (`if ...:`, `else:`) stays, since its branches belong together,
@@ -32,7 +32,12 @@
 - a command of such a block that repeats another of it for the service (the same words but
   where it names the service: `gcloud projects add-iam-policy-binding ... --role
   roles/clouddebugger.agent` beside the same command granting `roles/cloudtrace.agent`), with a
-  blank line that separated it.
+  blank line that separated it;
+- the service as one of a heading's alternatives joined by `/` (`#### KServe / KFServing`), when
+  no link of the page uses the heading's anchor;
+- a relation clause or short trailing sentence about the service in a line of prose (`... engine
+  and intended replacement for icloudpd`, `... endpoint. Used in conjunction with volsync.`; see
+  edit/prose.py); never in a changelog.
 
 A row or item about a variable named like the service that a `.env` file still sets once the run
 edited it (`LLM_MODEL`, another component's setting: `RemovalContext.kept_variables`) is refused.
@@ -43,10 +48,12 @@ Verify: every table keeps a consistent number of columns.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 
 from gitops_bot.domain.names import ServiceName, without_vendor, words
+from gitops_bot.edit import prose
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish, newly_broken
 from gitops_bot.edit.blocks import tidy_blank_lines
 from gitops_bot.edit.shell import STATEFUL
@@ -163,6 +170,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
             cuts.append(Cut(lines.span(n, _item_end(lines, n, len(item.group(1))))))
     if not _CHANGELOG_RE.search(posixpath.basename(ctx.path)):
         cuts += _enumeration_cuts(lines, fenced, name, cuts)
+        cuts += _prose_cuts(lines, fenced, name, cuts) + _heading_alternative_cuts(lines, fenced, name, cuts)
     cuts += _unused_definition_cuts(lines, fenced, cuts)
     return finish(text, lines, cuts, refused, verify)
 
@@ -249,6 +257,62 @@ def _without_lead_in(start: int, end: int, item: str) -> tuple[int, int, str]:
     Cloud Monitoring` -> `Cloud Monitoring`), when capitalised words follow them."""
     m = re.match(r"(?:[a-z]+ )+(?=[A-Z0-9])", item)
     return (start + m.end(), end, item[m.end():]) if m else (start, end, item)
+
+
+def _free_lines(lines: Lines, fenced: list[bool], name: ServiceName, cuts: list[Cut]):
+    """(line number, its start offset, its text) of the lines outside code fences that spell the
+    service's name and that no cut touches."""
+    taken = [c.span for c in cuts]
+    for n in range(len(lines)):
+        line = lines.line(n)
+        if fenced[n] or "".join(name.tokens) not in re.sub(r"[-_ ]", "", line.lower()):
+            continue
+        start, end = lines.start(n), lines.start(n) + len(line)
+        if not any(s.start < end and start < s.end for s in taken):
+            yield n, start, line
+
+
+def _prose_cuts(lines: Lines, fenced: list[bool], name: ServiceName, cuts: list[Cut]) -> list[Cut]:
+    """Cut the relation clauses and short trailing sentences about the service from lines of
+    prose (edit/prose.py: `... engine and intended replacement for icloudpd` -> `... engine`)."""
+    found = []
+    is_service = functools.partial(_is_service, name=name)
+    for n, start, line in _free_lines(lines, fenced, name, cuts):
+        if _ROW_RE.match(line) or _HEADING_RE.match(line):
+            continue
+        spans = prose.clause_spans(line, is_service) + prose.trailing_sentence_spans(line, is_service)
+        found += [Cut(Span(start + a, start + b)) for a, b in spans]
+    return found
+
+
+def _heading_alternative_cuts(lines: Lines, fenced: list[bool], name: ServiceName, cuts: list[Cut]) -> list[Cut]:
+    """Cut the service from a heading that names alternatives joined by `/` (`#### KServe /
+    KFServing` -> `#### KServe`), with its separator, when every alternative is a name and no
+    link of the page uses the heading's anchor (it would change)."""
+    found = []
+    for n, start, line in _free_lines(lines, fenced, name, cuts):
+        m = _HEADING_RE.match(line)
+        if not m:
+            continue
+        title, offset = m.group(2), m.start(2)
+        items = [(i.start(1), i.end(1)) for i in re.finditer(r"\s*([^/\s](?:[^/]*[^/\s])?)\s*", title)]
+        texts = [title[a:b] for a, b in items]
+        doomed = [k for k, t in enumerate(texts) if _is_service(t.strip("`*_"), name)]
+        if len(items) < 2 or len(doomed) != 1 or title.count("/") != len(items) - 1 \
+                or not all(_ENUM_ITEM_RE.fullmatch(t) and _is_name_item(t, name) for t in texts):
+            continue
+        if "#" + _anchor(title) in lines.text:
+            continue
+        k = doomed[0]
+        # from the end of the alternative before it (or its own start) to its end (or the next one's start)
+        a, b = (items[k - 1][1], items[k][1]) if k else (items[0][0], items[1][0])
+        found.append(Cut(Span(start + offset + a, start + offset + b)))
+    return found
+
+
+def _anchor(title: str) -> str:
+    """GitHub's anchor of a heading: lower case, punctuation dropped, spaces as dashes."""
+    return re.sub(r"[^\w\- ]", "", title.strip().lower()).replace(" ", "-")
 
 
 def _is_name_item(item: str, name: ServiceName) -> bool:
