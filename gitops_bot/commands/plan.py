@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -52,12 +53,14 @@ def colorize(diff: str) -> str:
 def review_diff(changes, root: Path) -> str:
     """The diff a reviewer reads: modified and added files in full, a deleted file as one line
     (`deleted: path (N lines)`), and a folder whose every file goes as one line for all of them."""
+    from gitops_bot.engine.changeset import deleted_folders
+
     deleted = {f.path: f for f in changes.files if f.status == "deleted"}
-    folders = _deleted_folders(root, set(deleted))
+    folders = deleted_folders(root, set(deleted))
     out, shown = [], set()
     for f in changes.files:
         if f.status != "deleted":
-            out.append(f.diff())
+            out.append(_few_hunks(f.diff()))
             continue
         folder = next((d for d in folders if f.path.startswith(d + "/")), None)
         if folder is None:
@@ -69,23 +72,25 @@ def review_diff(changes, root: Path) -> str:
     return "".join(out)
 
 
+HUNKS_SHOWN = 8  # per file in the review diff; --full shows every hunk
+
+
+def _few_hunks(diff: str) -> str:
+    """A file's diff with its first HUNKS_SHOWN hunks and one line counting the rest: a file
+    that loses sixty table rows reads as the first few and a count (`--full` shows them all)."""
+    parts = re.split(r"(?m)^(?=@@ )", diff)
+    head, hunks = parts[0], parts[1:]
+    if len(hunks) <= HUNKS_SHOWN:
+        return diff
+    rest = "".join(hunks[HUNKS_SHOWN:]).splitlines()
+    minus = sum(1 for line in rest if line.startswith("-"))
+    plus = sum(1 for line in rest if line.startswith("+"))
+    return (head + "".join(hunks[:HUNKS_SHOWN])
+            + f"@@ … {len(hunks) - HUNKS_SHOWN} more hunks in this file (-{minus} +{plus} lines): --full shows them\n")
+
+
 def _line_count(change) -> int:
     return len((change.before or "").splitlines())
-
-
-def _deleted_folders(root: Path, deleted: set[str]) -> list[str]:
-    """The highest folders of which every file is deleted (outermost first)."""
-    candidates = sorted({"/".join(p.split("/")[:i]) for p in deleted for i in range(1, p.count("/") + 1)},
-                        key=lambda d: (d.count("/"), d))
-    found: list[str] = []
-    for folder in candidates:
-        if any(folder.startswith(f + "/") for f in found):
-            continue
-        files = [str(p.relative_to(root).as_posix()) for p in (root / folder).rglob("*")
-                 if (p.is_file() or p.is_symlink()) and ".git" not in p.relative_to(root).parts]
-        if files and all(f in deleted for f in files):
-            found.append(folder)
-    return found
 
 
 def stat(changes) -> str:
