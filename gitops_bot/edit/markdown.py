@@ -33,10 +33,9 @@
   where it names the service: `gcloud projects add-iam-policy-binding ... --role
   roles/clouddebugger.agent` beside the same command granting `roles/cloudtrace.agent`), with a
   blank line that separated it;
-
 - links to deleted paths and documented commands into a deleted versioned folder
   (markdown_paths: a list item led by such a link goes, another link becomes plain text, a command's path
-  is re-pointed to the version that stays).
+  is re-pointed to the version that stays);
 - the service as one of a heading's alternatives joined by `/` (`#### KServe / KFServing`), when
   no link of the page uses the heading's anchor;
 - a relation clause or short trailing sentence about the service in a line of prose (`... engine
