@@ -155,7 +155,7 @@ NOOPS = {
 
         ```sh
         kubectl apply -k apps/video-service/overlays/dev
-        kubectl apply -k apps/board-service/overlays/dev
+        kubectl rollout status deploy/board-service
         ```
 
         The Video Service reads this:

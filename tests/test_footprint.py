@@ -222,7 +222,7 @@ def test_two_components_of_one_name_and_shape_are_both_kept_and_listed(tmp_path,
     after, residue = remove(tmp_path, "superset-on-eks", capsys)
     assert after == expect(before, set())
     why = ("2 components are named superset-on-eks (analytics/terraform/superset-on-eks, "
-           "data-stacks/superset-on-eks): delete the one you mean by hand")
+           "data-stacks/superset-on-eks): delete the one you mean by hand, or limit the run to it with paths=")
     assert residue == {"analytics/terraform/superset-on-eks/": why, "data-stacks/superset-on-eks/": why,
                        "docs/datastacks/superset-on-eks/": why}
 

@@ -27,6 +27,21 @@ _SUFFIXES = ("service", "svc", "db", "database", "user")
 ADDRESS_SUFFIXES = frozenset({"url", "uri", "host", "hostname", "port", "addr", "address", "endpoint"})
 
 
+# Vendors and platforms that qualify a product's name, and that prose and settings often drop
+# (`Debugger`, `DISABLE_DEBUGGER` for `cloud-debugger`).
+_QUALIFIERS = frozenset({"cloud", "google", "gcp", "gke", "aws", "amazon", "azure", "microsoft"})
+
+
+def without_vendor(raw: str) -> str | None:
+    """The name without the vendor word it starts with (`debugger` of `cloud-debugger`), when
+    what is left is a word of some length; else None. A form for the residue only: prose drops
+    the vendor, but the word alone is too common to edit by."""
+    t = words(raw)
+    if len(t) > 1 and t[0] in _QUALIFIERS and len("".join(t[1:])) >= 5:
+        return "-".join(t[1:])
+    return None
+
+
 @lru_cache(maxsize=1 << 16)
 def words(value: str) -> tuple[str, ...]:
     """Lower-case words of an identifier: `videoServiceURL` -> ('video', 'service', 'url')."""

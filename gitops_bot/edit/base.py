@@ -70,6 +70,9 @@ class RemovalContext:
     # Variables the run removed from `.env` files: (the file's folder, names). A compose file in
     # that folder or below that passes one of them through (`environment: [- NAME]`) loses it.
     removed_variables: tuple[tuple[str, frozenset[str]], ...] = ()
+    # Variables named like the component that a `.env` file still sets once edited (its editor
+    # keeps another component's settings, `LLM_MODEL` of an agent): documentation of one stays.
+    kept_variables: frozenset[str] = frozenset()
     # Compose services the run removed (`traceBasedTests`, built from the component's deleted
     # folder): a Makefile recipe line that runs one acts on the component.
     removed_services: frozenset[str] = frozenset()

@@ -572,6 +572,17 @@ class _Folder:
         return _Editor(text, tree, ctx, ctx.path, gone, tuple(others), elsewhere).run()
 
 
+_DECLARED_RE = re.compile(r'^\s*(?:variable|output|module)\s+"([\w-]+)"|^\s*([A-Za-z_][\w-]*)\s*=(?!=)', re.MULTILINE)
+
+
+def removed_settings(before: str, after: str) -> frozenset[str]:
+    """The names `before` declares (`variable "enable_x"`, an attribute `awsOtelCollector = ...`)
+    that `after` (a result of `remove`) no longer does: the settings the edit took away."""
+    def declared(text: str) -> set[str]:
+        return {a or b for a, b in _DECLARED_RE.findall(text)}
+    return frozenset(declared(before) - declared(after))
+
+
 def dropped_inputs(ctx: RemovalContext, files: dict[str, str]) -> frozenset[str]:
     """The variables a Terraform module folder (`files`: its .tf files by path) drops in this
     removal because only removed code read them; its callers drop the matching arguments."""

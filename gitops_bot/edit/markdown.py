@@ -17,25 +17,33 @@
 - a Mermaid diagram line that only declares the service's node (`video[Video]`), unless another
   line of the diagram uses the node;
 - the service's item in a prose enumeration of three or more names joined by commas alone
-  (`Common applications: Gitea, Seafile, Jellyfin...`), with the comma that joins it, when every
-  item is a name (capitalised, in backticks, or a known component); never in a changelog (a
-  record of the past), never in a list that an `and`/`or` ends (the grammar would change);
+  (`Common applications: Gitea, Seafile, Jellyfin...`; `Debugger` of `cloud-debugger` in `Cloud
+  Monitoring, Tracing, Debugger, Profiler`, whose first item carries the vendor word for all),
+  with the comma that joins it, when every item is a name (capitalised, in backticks, or a
+  known component); never in a changelog (a record of the past), never in a list that an
+  `and`/`or` ends (the grammar would change);
 - a step of a pseudo-code outline (a code fence without a language, or `text`, nested by
   indentation) that names the service and ends with `:` (`create MetalLB config:`), with the lines
   indented under it; a condition (`if ...:`, `else:`) stays, since its branches belong together,
   and so does a drawn tree (`├── video/`);
 - an argument line naming the service in a `\\`-continued command of a shell (or untagged) code
   block (`    clouddebugger.googleapis.com \\` of `gcloud services enable ...`), while another
-  argument line of that command stays.
-
+  argument line of that command stays;
+- a command of such a block that repeats another of it for the service (the same words but
+  where it names the service: `gcloud projects add-iam-policy-binding ... --role
+  roles/clouddebugger.agent` beside the same command granting `roles/cloudtrace.agent`), with a
+  blank line that separated it;
 - links to deleted paths and documented commands into a deleted versioned folder
   (markdown_paths: a list item led by such a link goes, another link becomes plain text, a command's path
-  is re-pointed to the version that stays).
+  is re-pointed to the version that stays);
 - the service as one of a heading's alternatives joined by `/` (`#### KServe / KFServing`), when
   no link of the page uses the heading's anchor;
 - a relation clause or short trailing sentence about the service in a line of prose (`... engine
   and intended replacement for icloudpd`, `... endpoint. Used in conjunction with volsync.`; see
   edit/prose.py); never in a changelog.
+
+A row or item about a variable named like the service that a `.env` file still sets once the run
+edited it (`LLM_MODEL`, another component's setting: `RemovalContext.kept_variables`) is refused.
 
 Other prose stays (the residue report lists it). Code inside fences is edited only as above.
 Verify: every table keeps a consistent number of columns.
@@ -47,10 +55,11 @@ import functools
 import posixpath
 import re
 
-from gitops_bot.domain.names import ServiceName, words
+from gitops_bot.domain.names import ServiceName, without_vendor, words
 from gitops_bot.edit import markdown_paths, prose
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish, newly_broken
 from gitops_bot.edit.blocks import tidy_blank_lines
+from gitops_bot.edit.shell import STATEFUL
 from gitops_bot.text.splice import Cut, Lines, Span, merge_cuts, splice
 
 KIND = "markdown"
@@ -150,6 +159,8 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
         line = lines.line(n)
         if _ROW_RE.match(line) and not _SEPARATOR_RE.match(line):
             if n > 0 and _SEPARATOR_RE.match(lines.line(n - 1)) or after_separator[n]:
+                if _kept_variable(_term(_cells(line)[0]), ctx, n, refused):
+                    continue
                 if _row_is_service(_cells(line), name) or _undeclared_row(line, ctx.undeclared):
                     cuts.append(Cut(lines.span(n, n)))
                 elif _media_row_is_service(line, name):
@@ -157,7 +168,8 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
                     cuts.append(Cut(lines.span(n, last)))
             continue
         item = _ITEM_RE.match(line)
-        if item and _is_service(_term(item.group(3)), name):
+        term = _term(item.group(3)) if item else ""
+        if item and _is_service(term, name) and not _kept_variable(term, ctx, n, refused):
             cuts.append(Cut(lines.span(n, _item_end(lines, n, len(item.group(1))))))
     if not _CHANGELOG_RE.search(posixpath.basename(ctx.path)):
         cuts += _enumeration_cuts(lines, fenced, name, cuts)
@@ -186,32 +198,88 @@ def _path_cuts(lines: Lines, fenced: list[bool], ctx: RemovalContext,
     return kept, [note for note in link_notes + command_notes if note[0] in edited]
 
 
+def _kept_variable(term: str, ctx: RemovalContext, n: int, refused: list[Refusal]) -> bool:
+    """True (and refused) when the term of the row or item on line n is a variable named like the
+    component that a `.env` file still sets (`LLM_MODEL`, kept there as another component's
+    setting): its documentation stays while the setting does."""
+    if term not in ctx.kept_variables:
+        return False
+    refused.append(Refusal(n + 1, f"documents {term}, which a .env file still sets for another component: "
+                                  "check whether it still applies"))
+    return True
+
+
+# A top-level line of a configuration sample: `enable_x = true`, `xCollector = {`, `key: value`.
+_SETTING_LINE_RE = re.compile(r"^([A-Za-z_][\w-]*)\s*(?:=(?!=)|:(?!:))")
+_CLOSER_RE = re.compile(r"^[}\])]+,?$")
+
+
+def documents_only(path: str, text: str, removed: frozenset[str]) -> bool:
+    """Whether a documentation page is only about settings the run removed: named after one of
+    them (`aws-open-telemetry.md` for `enable_aws_open_telemetry`), with code samples, each of
+    which sets only removed settings at its top level (`enable_aws_open_telemetry = true`;
+    `awsOtelCollector = { ... }`). Such a page documents how to turn on what no longer exists."""
+    stem = "".join(words(posixpath.basename(path).split(".", 1)[0]))
+    if len(stem) < 5 or _CHANGELOG_RE.search(path) or not any(stem in "".join(words(r)) for r in removed):
+        return False
+    lines = Lines(text)
+    fences = _fences(lines)
+    if not fences:
+        return False
+    for first, end, _ in fences:
+        body = [lines.line(k) for k in range(first + 1, end) if lines.line(k).strip()]
+        indent = min((len(b) - len(b.lstrip()) for b in body), default=0)
+        top = [b.strip() for b in body if len(b) - len(b.lstrip()) == indent and not _CLOSER_RE.match(b.strip())]
+        if not top or not all((m := _SETTING_LINE_RE.match(t)) and m.group(1) in removed for t in top):
+            return False
+    return True
+
+
 def _enumeration_cuts(lines: Lines, fenced: list[bool], name: ServiceName, cuts: list[Cut]) -> list[Cut]:
     """Cut the service's item, with its comma, from the comma-joined enumerations of names on
-    lines no other cut touches (`Gitea, Seafile, Jellyfin` -> `Gitea, Jellyfin`)."""
+    lines no other cut touches (`Gitea, Seafile, Jellyfin` -> `Gitea, Jellyfin`; `for Cloud
+    Monitoring, Tracing, Debugger, Profiler:` -> `for Cloud Monitoring, Tracing, Profiler:` for
+    cloud-debugger)."""
     taken = [c.span for c in cuts]
     found = []
+    # A name that starts with a vendor word (`cloud-debugger`) is also its item `Debugger` in a
+    # list whose first item has that vendor word (`Cloud Monitoring, Tracing, Debugger`): the
+    # vendor qualifies every item.
+    rest = words(without_vendor(name.raw) or "")
+    vendor = name.tokens[:len(name.tokens) - len(rest)] if rest else ()
     for n in range(len(lines)):
         line = lines.line(n)
+        squashed = re.sub(r"[-_ ]", "", line.lower())
         if fenced[n] or _ROW_RE.match(line) or _HEADING_RE.match(line) \
-                or "".join(name.tokens) not in re.sub(r"[-_ ]", "", line.lower()):
+                or "".join(name.tokens) not in squashed and not (rest and "".join(rest) in squashed):
             continue
         start, end = lines.start(n), lines.start(n) + len(line)
         if any(s.start < end and start < s.end for s in taken):
             continue
         for m in _ENUMERATION_RE.finditer(line):
-            items = list(_ENUM_ITEM_RE.finditer(line, m.start(), m.end()))
-            if not all(_is_name_item(i.group(), name) for i in items):
+            # a full stop after the last item ends the sentence: it is not the item's
+            items = [(i.start(), i.start() + len(t), t) for i in _ENUM_ITEM_RE.finditer(line, m.start(), m.end())
+                     for t in [i.group().rstrip(".") or i.group()]]
+            items[0] = _without_lead_in(*items[0])
+            if not all(_is_name_item(i[2], name) for i in items):
                 continue
-            doomed = [k for k, i in enumerate(items) if _is_service(i.group().strip("`"), name)]
+            doomed = [k for k, i in enumerate(items) if _is_service(i[2].strip("`"), name)
+                      or rest and k and words(i[2]) == rest and words(items[0][2])[:len(vendor)] == vendor]
             if len(doomed) != 1:
                 continue
             k = doomed[0]
             if k + 1 < len(items):  # with the comma and space after it
-                found.append(Cut(Span(start + items[k].start(), start + items[k + 1].start())))
+                found.append(Cut(Span(start + items[k][0], start + items[k + 1][0])))
             else:  # the last one, with the comma before it
-                found.append(Cut(Span(start + items[k - 1].end(), start + items[k].end())))
+                found.append(Cut(Span(start + items[k - 1][1], start + items[k][1])))
     return found
+
+
+def _without_lead_in(start: int, end: int, item: str) -> tuple[int, int, str]:
+    """An enumeration's first item without the lower-case words that lead into the list (`for
+    Cloud Monitoring` -> `Cloud Monitoring`), when capitalised words follow them."""
+    m = re.match(r"(?:[a-z]+ )+(?=[A-Z0-9])", item)
+    return (start + m.end(), end, item[m.end():]) if m else (start, end, item)
 
 
 def _free_lines(lines: Lines, fenced: list[bool], name: ServiceName, cuts: list[Cut]):
@@ -415,19 +483,87 @@ def _argument_line_cuts(lines: Lines, name: ServiceName) -> list[Cut]:
     """In a shell code block (or an untagged one), a line of a `\\`-continued command that is one
     argument naming the component (`    clouddebugger.googleapis.com \\` in `gcloud services enable
     a \\ b \\ c`) goes; as the command's last line, the ` \\` before it goes too. Only while
-    another argument line of the same command stays, so no command loses all its operands."""
+    another argument line of the same command stays, so no command loses all its operands.
+    A command that repeats another of the block for the component (see _repeats_for) goes whole."""
     cuts = []
     for first, end, lang in _fences(lines):
         if lang not in _SHELL_FENCES and lang != "?":
             continue
-        k = first + 1
-        while k < end:
-            last = k
-            while last + 1 < end and lines.line(last).rstrip().endswith("\\"):
-                last += 1
-            cuts += _command_argument_cuts(lines, k, last, name)
-            k = last + 1
+        commands = _commands(lines, first, end)
+        for k, last in commands:
+            if _repeats_for(lines, (k, last), commands, name):
+                cuts.append(_command_cut(lines, k, last, first, end))
+            else:
+                cuts += _command_argument_cuts(lines, k, last, name)
     return cuts
+
+
+def _commands(lines: Lines, first: int, end: int) -> list[tuple[int, int]]:
+    """(first, last line) of each command in the code block between lines first and end (the
+    fences): a line with the `\\`-continued lines after it; blank and comment lines are none."""
+    found = []
+    k = first + 1
+    while k < end:
+        last = k
+        while last + 1 < end and lines.line(last).rstrip().endswith("\\"):
+            last += 1
+        if not lines.is_blank(k) and not lines.line(k).lstrip().startswith("#"):
+            found.append((k, last))
+        k = last + 1
+    return found
+
+
+def _command_words(lines: Lines, command: tuple[int, int]) -> list[str]:
+    text = " ".join(lines.line(n).rstrip().removesuffix("\\") for n in range(command[0], command[1] + 1))
+    return text.split()
+
+
+def _names_component(word: str, name: ServiceName) -> bool:
+    """A command word naming the component, whole or as a part between `/`, `:`, `=` or `@`
+    (`roles/clouddebugger.agent`, `--service=video-service`)."""
+    return any(name.owns(part.strip("\"'`")) for part in re.split(r"[/:=@]", word) if part)
+
+
+def _repeats_for(lines: Lines, command: tuple[int, int], commands: list[tuple[int, int]], name: ServiceName) -> bool:
+    """The command repeats another command of the same block for the component: the same words
+    (a stateful builtin such as `cd` or `export` aside) but where it names the component, and
+    the other names something else in the same place (`gcloud projects add-iam-policy-binding
+    ... --role roles/clouddebugger.agent` beside the same command with `--role
+    roles/cloudtrace.agent`: _for_another)."""
+    mine = _command_words(lines, command)
+    if not mine or mine[0] in STATEFUL:
+        return False
+    for other in commands:
+        theirs = _command_words(lines, other)
+        if other == command or len(theirs) != len(mine):
+            continue
+        differ = [i for i, (a, b) in enumerate(zip(mine, theirs)) if a != b]
+        if differ and all(_for_another(mine[i], theirs[i], name) for i in differ):
+            return True
+    return False
+
+
+def _for_another(mine: str, theirs: str, name: ServiceName) -> bool:
+    """Two words that differ in one part only (between `/`, `.`, `:`, `=` or `@`), which names
+    the component in `mine` and not in `theirs`: `roles/clouddebugger.agent` and
+    `roles/cloudtrace.agent`, `apps/video-service/base` and `apps/board-service/base`; not a
+    path into another structure (`common/istio-1-16/gateway/base`, `common/knative/overlays`)."""
+    a, b = re.split(r"([/.:=@])", mine), re.split(r"([/.:=@])", theirs)
+    if len(a) != len(b):
+        return False
+    differ = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+    return len(differ) == 1 and _names_component(a[differ[0]], name) and not _names_component(b[differ[0]], name)
+
+
+def _command_cut(lines: Lines, first: int, last: int, fence: int, end: int) -> Cut:
+    """The cut of the command on lines first..last of the code block fence..end with one blank
+    line that separated it: the one above when it is the block's last command, else the one
+    below when it has blank lines on both sides."""
+    if lines.is_blank(first - 1) and first - 1 > fence and last + 1 == end:
+        first -= 1
+    elif lines.is_blank(first - 1) and last + 1 < end and lines.is_blank(last + 1):
+        last += 1
+    return Cut(lines.span(first, last))
 
 
 def _command_argument_cuts(lines: Lines, first: int, last: int, name: ServiceName) -> list[Cut]:

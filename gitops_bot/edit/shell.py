@@ -42,7 +42,7 @@ _ECHO_RE = re.compile(r"^\s*(echo|printf)\b")
 _CALL_RE = re.compile(r"^\s*(?P<cmd>[A-Za-z_][\w.-]*)\s+(?P<q>[\"']?)(?P<arg>[A-Za-z0-9_][\w./-]*)(?P=q)\s*(?:#.*)?$")
 # Builtins and keywords whose effect outlives their line, or that are not calls at all: removing
 # one would change what the lines after it do.
-_STATEFUL = frozenset({"cd", "pushd", "popd", "source", ".", "export", "unset", "set", "shopt", "exec", "eval",
+STATEFUL = frozenset({"cd", "pushd", "popd", "source", ".", "export", "unset", "set", "shopt", "exec", "eval",
                        "return", "exit", "shift", "local", "declare", "typeset", "readonly", "trap", "alias",
                        "read", "wait", "umask", "ulimit", "then", "do", "else", "elif", "function", "case", "in"})
 _CASE_RE = re.compile(r"^\s*case\s.+\sin\s*(?:#.*)?$")
@@ -223,7 +223,7 @@ def _case_pattern(lines: Lines, n: int, is_service: Callable[[str], bool], cuts:
 def _call(line: str) -> re.Match[str] | None:
     """`CMD ARG` of a command whose removal changes nothing but its own call, else None."""
     m = _CALL_RE.match(line)
-    return m if m and m.group("cmd") not in _STATEFUL else None
+    return m if m and m.group("cmd") not in STATEFUL else None
 
 
 def _component_call(lines: Lines, n: int, is_service: Callable[[str], bool]) -> bool:

@@ -12,6 +12,8 @@ What is removed (DESIGN.md section 1, DOMAIN.md chore 1):
 - alternatives inside regexes and PromQL (`a-service|video-service`), and whole `or ...` lines of
   multi-line PromQL expressions;
 - the same inside YAML embedded in block scalars (`prometheus.yml: |`);
+- a commented-out example command that runs a compose service the edit removes, beside the same
+  command for another service (`#   docker compose ... run videoTests` under `... run cartTests`);
 - a comment line that is one whole sentence recording the service's history (`# Ported from the
   retired video-apps provider.`, edit/prose.py).
 A collection that would become empty takes its parent entry with it; a document that would become
@@ -23,6 +25,8 @@ What stays (h4, issue 12: lines a human leaves on real repositories):
   and nothing inside it is edited as if it were a reference from elsewhere;
 - a kustomization that generates a resource named for the service (`configMapGenerator:
   - name: video-service-values`) is the service's own overlay: its edits are refused;
+- the name in capitals in a list of capitalised single words none of which is a component
+  (`acronyms: [AI, API, LLM]` of a docs generator): a vocabulary, not the component `llm`;
 - regex alternatives inside shell scripts (`run: |`, `script: |`) stay, as in shell files: a
   pattern there may filter free text (PR titles, logs), not select services. A workflow step's
   `run: |` script gets the shell editor's own rules (call lines, `case` patterns, loop words,
@@ -318,7 +322,8 @@ class _Planner:
                 verdict = True, None  # a pass-through of a variable the run removed from `.env`
             if verdict is not None:
                 removed += self._environment_item(node, i, verdict, path)
-            elif self._item_is_service(item) or (isinstance(item, str) and item in compose_names) \
+            elif self._item_is_service(item) and not _vocabulary_word(node, item, self.name) \
+                    or (isinstance(item, str) and item in compose_names) \
                     or self._gone_entry(item, path) or self._event_filter(item, path) \
                     or self._reads_removed_secret(item, path):
                 if self._is_flag_list(node):
@@ -596,6 +601,20 @@ class _Planner:
         return 0
 
 
+_WORD_ITEM_RE = re.compile(r"[A-Z][A-Za-z0-9]*")
+_CAPITALS_RE = re.compile(r"[A-Z][A-Z0-9]*")
+
+
+def _vocabulary_word(node: CommentedSeq, item: Any, name: ServiceName) -> bool:
+    """True for the name in capitals (`LLM` of `llm`) in a list of capitalised single words none
+    of which is another component (`acronyms: [AI, API, LLM, OTel]`): a vocabulary, not a list
+    of components, which the repository writes as it writes their names."""
+    if not isinstance(item, str) or not _CAPITALS_RE.fullmatch(item) or item == name.raw or len(node) < 3:
+        return False
+    return all(isinstance(i, str) and _WORD_ITEM_RE.fullmatch(i) and (i == item or words(i) not in name.known)
+               for i in node)
+
+
 def named_for(doc: dict, name: ServiceName) -> bool:
     """A manifest whose own name (`metadata.name`) is the service's or one of its parts
     (`video-service-app`, `video-service-ingress`): one word more at most, since a longer
@@ -772,6 +791,45 @@ def commented_out_entries(text: str, ctx: RemovalContext) -> list[Cut]:
         return []
 
 
+_COMMENT_LINE_RE = re.compile(r"^\s*#(.*)$")
+
+
+def commented_commands(text: str, plan: Plan) -> list[Cut]:
+    """Cuts of the commented-out commands (a usage note: `#   docker compose ... run videoTests`,
+    `\\`-continued over comment lines) that run a compose service this edit removes, beside the
+    same command for another service (`... run cartTests`): the note's example for what is gone.
+    A lone example stays (its mention is in the residue), and so do comment-like lines that are
+    data (inside a block scalar)."""
+    removed = {p[2] for p in plan.deleted if len(p) == 3 and p[1] == "services" and isinstance(p[2], str)}
+    if not removed:
+        return []
+    lines, commands, n = Lines(text), [], 0
+    while n < len(lines):
+        m = _COMMENT_LINE_RE.match(lines.line(n))
+        if not m:
+            n += 1
+            continue
+        first, body = n, m.group(1)
+        while body.rstrip().endswith("\\") and n + 1 < len(lines) and _COMMENT_LINE_RE.match(lines.line(n + 1)):
+            n += 1
+            body = body.rstrip()[:-1] + " " + _COMMENT_LINE_RE.match(lines.line(n)).group(1)
+        commands.append((first, n, body.split()))
+        n += 1
+    cuts = []
+    for first, last, mine in commands:
+        if len(mine) < 3 or not removed.intersection(mine):
+            continue
+        for _, _, theirs in commands:
+            differ = [i for i, (a, b) in enumerate(zip(mine, theirs)) if a != b] if len(theirs) == len(mine) else []
+            if len(differ) == 1 and mine[differ[0]] in removed and theirs[differ[0]] not in removed:
+                cuts.append(Cut(lines.span(first, last)))
+                break
+    try:
+        return [c for c in cuts if load_tagged(text[:c.span.start] + text[c.span.end:]) == load_tagged(text)]
+    except YAMLError:
+        return []
+
+
 # A comment line holding one whole sentence: `# Ported from the retired x provider.`
 _COMMENT_SENTENCE_RE = re.compile(r"^[ \t]*#[ \t]*([A-Z][^#]*\.)[ \t]*$")
 _COMMENT_TEXT_RE = re.compile(r"^[ \t]*#[ \t]*(\S.*?)[ \t]*$")
@@ -873,6 +931,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     except YAMLError as exc:
         raise Unparsable(_error_line(exc), "YAML does not parse: " + _first_line(exc)) from exc
     cuts = plan.cuts + scalar_line_cuts(text, name, plan) + commented_out_entries(text, ctx)
+    cuts += commented_commands(text, plan)
     cuts += [c for c in history_comment_cuts(text, name) if not any(_overlap(c, k) for k in cuts)]
     blocked = orphaned_anchor(text, cuts) or _applied_feature(text, ctx, plan)
     if blocked is not None:

@@ -6,14 +6,15 @@ component or of application code; those are listed in the residue with the reaso
 
 A folder or file is named after it when its name (without extensions) is the component's name
 or one of its own names (`video-service`, `video-service-dashboard.json`), never a longer
-sibling component's. With `paths=` (a scope), only the footprint's files inside it go.
+sibling component's. With `paths=` (a scope), only the footprint's files inside it go. The
+images its deleted pages show that no file left names go too (footprint.page_images).
 """
 
 from __future__ import annotations
 
 from gitops_bot.domain.findings import Finding, Kind
 from gitops_bot.ops.base import Operation
-from gitops_bot.ops.footprint import footprint, manifest_files
+from gitops_bot.ops.footprint import footprint, manifest_files, page_images
 from gitops_bot.ops.state import RunState
 
 
@@ -22,12 +23,18 @@ def run(state: RunState, args: dict[str, str]) -> None:
     name = state.component(args["name"])
     state.add_residue_name(name)
     tree = state.tree
-    found = footprint(tree, name, state.project_dirs())
+    found = footprint(tree, name, state.project_dirs(), state.in_scope if state.scope else None)
     if found.roots or found.files:  # nothing of its own found: its name may be another's word
         manifest_files(tree, name, state.candidates(name), state.project_dirs(), found)
     # a folder goes whole, with the vendored dependencies the listing skips (`assets/vendor/`)
+    deleted = []
     for path in [p for root in found.roots for p in tree.under(root) + tree.vendored_under(root)] + found.files:
         if not tree.is_deleted(path) and state.in_scope(path):
+            tree.delete(path)
+            deleted.append(path)
+    # the pictures of its deleted pages that nothing else shows go with them
+    for path in page_images(tree, deleted):
+        if state.in_scope(path):
             tree.delete(path)
     state.notes.extend(Finding(path, 0, "(not deleted)", reason, Kind.KEPT) for path, reason in found.kept
                        if state.in_scope(path.rstrip("/")))

@@ -18,13 +18,16 @@ structure, and the paths named like it that are not (kept, each with the reason)
 - Two roots of the same shape (the same scripts, Terraform files or build manifests at their
   top, such as two Terraform stacks each with its `cleanup.sh`) are two components that share
   the name, unless they are its copies per environment (`overlays/dev/x`, `overlays/prod/x`):
-  nothing is deleted, the user deletes the one they mean.
+  nothing is deleted, the user deletes the one they mean, or names it by a `paths=` scope that
+  holds only one of them (the other is then no twin: outside the scope, nothing is touched).
 - Its page under another name: a documentation page that the Markdown inside its folders links
   to (`docs/job-schedulers/argo-workflows-eks` from `argo-workflow/README.md`) and that names one
   of its folders by its path (`cd schedulers/terraform/argo-workflow`): the page of that folder.
 - Its manifest files: a YAML file (among the files naming it) whose every document is a manifest
   named for it (`network-policies.yaml` holding only the NetworkPolicy `video-service-ingress`),
   unless inside another component's project (that project's deployment files are its own).
+- The images its deleted pages show (`![](img/x-pods.png)` beside the page) that no file left
+  names: nothing else shows them (page_images).
 - Its image variants: the tag suffixes its deleted kustomizations set on images (`newTag:
   VERSION-native-grpc-probes`), which a Helm branch kept by `switch=on` may still deploy.
 
@@ -36,11 +39,12 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 from ruamel.yaml.error import YAMLError
 
 from gitops_bot.domain.names import ServiceName, words
-from gitops_bot.domain.worktree import Worktree
+from gitops_bot.domain.worktree import Literals, Worktree
 from gitops_bot.edit import SOURCE_SUFFIXES, dockerfile, yaml_apps, yaml_file
 from gitops_bot.edit.blocks import comment_above
 from gitops_bot.parse.yaml import load_rt, load_safe
@@ -82,8 +86,11 @@ def project_dirs(tree: Worktree) -> frozenset[str]:
     return frozenset(found)
 
 
-def footprint(tree: Worktree, name: ServiceName, projects: frozenset[str]) -> Footprint:
-    """The component's own folders and files in `tree`, and the same-named paths kept."""
+def footprint(tree: Worktree, name: ServiceName, projects: frozenset[str],
+              in_scope: Callable[[str], bool] | None = None) -> Footprint:
+    """The component's own folders and files in `tree`, and the same-named paths kept. With
+    `in_scope` (a `paths=` scope), only the roots with a file in it can be twins: a scope that
+    holds one of two same-named components says which one is meant."""
     found = Footprint()
     candidates = _named_folders(tree, name)
     for root in candidates:
@@ -100,9 +107,11 @@ def footprint(tree: Worktree, name: ServiceName, projects: frozenset[str]) -> Fo
             found.kept.append((path, reason))
         else:
             found.files.append(path)
-    twins = _same_shape(tree, found.roots)
+    scoped = [r for r in found.roots if in_scope is None or any(in_scope(p) for p in tree.under(r))]
+    twins = _same_shape(tree, scoped)
     if twins:
-        why = f"{len(twins)} components are named {name.raw} ({', '.join(twins)}): delete the one you mean by hand"
+        why = (f"{len(twins)} components are named {name.raw} ({', '.join(twins)}): delete the one you mean "
+               "by hand, or limit the run to it with paths=")
         found.kept = [(p, why) for p in [r + "/" for r in found.roots] + found.files] + found.kept
         found.roots, found.files = [], []
     elif found.roots:
@@ -112,6 +121,37 @@ def footprint(tree: Worktree, name: ServiceName, projects: frozenset[str]) -> Fo
         found.aliases += [f.rsplit("/", 1)[-1] for f in dependencies]
         found.files += [p for p in _linked_pages(tree, found.roots) if p not in found.files]
     return found
+
+
+# An image a page shows: `![alt](img/x.png "title")` or `<img src="img/x.png">`.
+_PAGE_IMAGE_RE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc=[\"']([^\"']+)", re.IGNORECASE)
+
+
+def page_images(tree: Worktree, pages: list[str]) -> list[str]:
+    """The images the deleted documentation `pages` show by a relative path (`img/superset1.png`
+    beside the page) that no file left names: a removed page's pictures, which no other page
+    shows (any live file holding the image's file name keeps it: a page, a sidebar, a config)."""
+    shown: set[str] = set()
+    for page in pages:
+        if posixpath.splitext(page)[1].lower() not in _DOC_SUFFIXES:
+            continue
+        folder = posixpath.dirname(page)
+        for m in _PAGE_IMAGE_RE.finditer(tree.original(page) or ""):
+            ref = (m.group(1) or m.group(2)).split("#", 1)[0].split("?", 1)[0]
+            if ":" in ref or ref.startswith("/"):
+                continue  # an address, or a path from a site root only its builder resolves
+            path = posixpath.normpath(posixpath.join(folder, ref))
+            if posixpath.splitext(path)[1].lower() in _IMAGE_SUFFIXES and tree.listed(path) \
+                    and not tree.is_deleted(path):
+                shown.add(path)
+    if not shown:
+        return []
+    names = {p.rpartition("/")[2] for p in shown}
+    used = set()
+    for path in tree.grep(Literals(names)):
+        text = tree.read(path) if not tree.is_deleted(path) else None
+        used |= {n for n in names if text and n in text}
+    return sorted(p for p in shown if p.rpartition("/")[2] not in used)
 
 
 def manifest_files(tree: Worktree, name: ServiceName, paths: list[str], projects: frozenset[str],

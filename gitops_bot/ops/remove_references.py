@@ -13,11 +13,14 @@ import posixpath
 import re
 from dataclasses import replace
 
+from ruamel.yaml.error import YAMLError
+
 from gitops_bot.domain.findings import Finding, Kind, Validation
+from gitops_bot.domain.names import ServiceName, without_vendor
 from gitops_bot.domain.pathrefs import Gone, gone_paths, referring, successors
 from gitops_bot.domain.worktree import Literals
-from gitops_bot.edit import (classify, editor_for, env_file, hcl, ignore_file, make, removal_kind, shell, yaml_apps,
-                              yaml_file)
+from gitops_bot.edit import (classify, editor_for, env_file, hcl, ignore_file, make, markdown, removal_kind, shell,
+                              yaml_apps, yaml_file)
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable
 from gitops_bot.edit.shell import variant_re
 from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES
@@ -25,6 +28,7 @@ from gitops_bot.errors import UserError
 from gitops_bot.ops import footprint
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
+from gitops_bot.parse.yaml import load_safe
 
 SWITCH_VALUES = ("on", "off")
 
@@ -36,6 +40,9 @@ def run(state: RunState, args: dict[str, str]) -> None:
         raise UserError(f"switch={switch!r}: say on (the component's feature stays, always on) or off (it goes)")
     name = state.component(args["name"])
     state.add_residue_name(name)
+    rest = without_vendor(name.raw)
+    if rest:  # listed, never edited: `Debugger` and `DISABLE_DEBUGGER` for cloud-debugger
+        state.add_residue_name(state.name(rest))
     tree = state.tree
     gone = gone_paths(tree)
     ctx = RemovalContext(name, gone.deleted, switch=switch, successors=successors(tree, gone),
@@ -71,7 +78,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
     # templates: a template block that stays keeps the values it reads in its chart; Markdown
     # last: its terraform-docs rows follow the declarations the other edits removed.
     files.sort(key=lambda f: _order(f[0], f[2]))
-    crossing = _Crossing(state)
+    crossing = _Crossing(state, name)
     kept: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for path, text, kind in files:
         editor = editor_for(kind)
@@ -92,6 +99,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
         _record(state, editor, path, text, result)
     crossing.services_gone()
     crossing.refuse_calls()
+    crossing.settings_pages()
 
 
 class _Crossing:
@@ -99,27 +107,37 @@ class _Crossing:
     files (compose files lose their pass-throughs) and the compose services removed (Makefiles
     lose the lines that run them). What the run removed under names of its own (compose
     services, make targets) may still be named elsewhere (`make run-tracetesting` in a
-    workflow): the residue lists those names too."""
+    workflow): the residue lists those names too. The variables named like the component that
+    a `.env` file still sets after its edit (another component's: `LLM_MODEL` of an agent) stay
+    documented too: a Markdown row about one is refused, not removed."""
 
-    def __init__(self, state: RunState) -> None:
+    def __init__(self, state: RunState, name: ServiceName) -> None:
         self.state = state
+        self.name = name
         self.variables: list[tuple[str, frozenset[str]]] = []
+        self.kept_variables: set[str] = set()  # named like the component, still set in a `.env`
         self.services: set[str] = set()  # compose services removed from a file...
         self.settled = False  # ...less those a compose file still defines, once all are edited
         self.targets: set[str] = set()  # make targets removed, whose callers are refused at the end
+        self.settings: set[str] = set()  # Terraform variables and attributes removed (settings_pages)
 
     def context(self, ctx: RemovalContext, kind: str) -> RemovalContext:
         if kind == make.KIND:
             self.services_gone()
-        return replace(ctx, removed_variables=tuple(self.variables), removed_services=frozenset(self.services))
+        return replace(ctx, removed_variables=tuple(self.variables), removed_services=frozenset(self.services),
+                       kept_variables=frozenset(self.kept_variables))
 
     def edited(self, path: str, kind: str, before: str, after: str) -> None:
+        if kind == env_file.KIND:
+            self.kept_variables |= {n for n, _ in env_file.assignments(after) if self.name.owns(n)}
         if before == after:
             return
         if kind == env_file.KIND:
             self.variables.append((posixpath.dirname(path), env_file.removed_names(before, after)))
         elif kind == "yaml" and _COMPOSE_FILE_RE.match(path.rpartition("/")[2]):
             self.services |= yaml_apps.removed_compose_services(before, after)
+        elif kind == "hcl":
+            self.settings |= hcl.removed_settings(before, after)
         elif kind == make.KIND:
             gone = make.targets(before) - make.targets(after)
             self._list(gone)
@@ -137,7 +155,8 @@ class _Crossing:
     def refuse_calls(self) -> None:
         """A line elsewhere that still runs a removed make target (`make run-tracetesting` in a
         workflow step) would fail: refused and listed, for a human to remove or replace (comments
-        and documentation pages are residue). The pass over the tree that finds the files for all
+        and documentation pages are residue). A GitHub workflow that exists only to run such
+        targets (_only_runs) is deleted instead. The pass over the tree that finds the files for all
         the targets also finds the residue's candidates (the names are known once the edits are
         done): one pass, not two."""
         calls = {t: _make_call(re.escape(t)) for t in sorted(self.targets)}
@@ -152,14 +171,74 @@ class _Crossing:
                 continue  # a page that tells readers to run it is residue (prose)
             found += [(target, path, number, line) for number, line in enumerate(text.splitlines(), start=1)
                       if not line.lstrip().startswith("#") for target, call in calls.items() if call.search(line)]
+        # a workflow that exists to run them (every job only sets up and runs one) goes whole
+        for path in sorted({path for _, path, _, _ in found}):
+            if _WORKFLOW_RE.match(path) and _only_runs(tree.read(path) or "", list(calls.values())):
+                tree.delete(path)
+        found = [f for f in found if not tree.is_deleted(f[1])]
         self.state.refused.extend(Finding(path, number, line, f"runs make target {target}, which the run removed: "
                                           "remove or replace the call", Kind.KEPT)
                                   for target, path, number, line in sorted(found))
+
+    def settings_pages(self) -> None:
+        """Delete the documentation pages that are only about settings the edits removed (named
+        after one, every code sample setting only removed ones: markdown.documents_only), such
+        as the page telling how to enable the removed add-on, whatever its own spelling of the
+        name (`aws-open-telemetry.md` for `aws-opentelemetry-eks`)."""
+        settings = frozenset(s for s in self.settings if len(s) > 3)
+        if not settings:
+            return
+        tree = self.state.tree
+        for path in tree.grep(Literals(settings)):
+            if path.endswith((".md", ".markdown")) and self.state.in_scope(path) and not tree.is_deleted(path) \
+                    and markdown.documents_only(path, tree.read(path) or "", settings):
+                tree.delete(path)
 
     def _list(self, names: set[str]) -> None:
         for raw in sorted(names):
             if any(c.isalpha() for c in raw) and "$" not in raw:
                 self.state.add_residue_name(self.state.name(raw))
+
+
+_WORKFLOW_RE = re.compile(r"^\.github/workflows/[^/]+\.ya?ml$")
+# Steps that only prepare a job (check the code out, install a toolchain): no work of their own.
+_SETUP_ACTION_RE = re.compile(r"^[\w.-]+/(?:checkout|setup-[\w-]+)(?:@|$)")
+
+
+def _only_runs(text: str, calls: list[re.Pattern[str]]) -> bool:
+    """Whether a GitHub workflow exists only to run the removed make targets: not reusable
+    (`workflow_call`: other workflows call it), and every job has steps, each a setup action
+    (checkout, setup-*) or a `run:` script that calls one of them (`make build && make
+    run-tracetesting`), at least one of the latter."""
+    try:
+        docs = load_safe(text)
+    except YAMLError:
+        return False
+    doc = docs[0] if len(docs) == 1 else None
+    if not isinstance(doc, dict) or not isinstance(doc.get("jobs"), dict) or not doc["jobs"]:
+        return False
+    triggers = doc.get("on", doc.get(True))  # YAML 1.1 reads a bare `on:` key as true
+    if triggers == "workflow_call" or isinstance(triggers, (dict, list)) and "workflow_call" in triggers:
+        return False
+    return all(_job_only_runs(job, calls) for job in doc["jobs"].values())
+
+
+def _job_only_runs(job: object, calls: list[re.Pattern[str]]) -> bool:
+    steps = job.get("steps") if isinstance(job, dict) else None
+    if not isinstance(steps, list) or not steps:
+        return False
+    runs = 0
+    for step in steps:
+        if not isinstance(step, dict):
+            return False
+        if isinstance(step.get("uses"), str) and "run" not in step and _SETUP_ACTION_RE.match(step["uses"]):
+            continue
+        script = step.get("run")
+        lines = [ln for ln in script.splitlines() if not ln.lstrip().startswith("#")] if isinstance(script, str) else []
+        if not any(call.search(ln) for ln in lines for call in calls):
+            return False
+        runs += 1
+    return runs > 0
 
 
 # Application source in compiled languages and generated data: never a script that runs make.
