@@ -6,8 +6,8 @@ missing key, in the file's own indentation step. Values keep their type where th
 what it is: `tag: "1.2"` stays a string (`"1.3"`), `minReplicas: 3` becomes `2`. Refused, with
 the reason: a key under a template expression, a value that is a map or list, a block scalar,
 an anchor or alias, a file of several documents. A segment on a list of maps selects the item
-whose `name` it is (`apps.search.replicaCount`); a missing item is refused (add it by hand). Verified: the re-parsed file
-equals the original with exactly that value set.
+whose `name` it is (`apps.search.replicaCount`); a missing item is refused (add it by hand).
+Verified: the re-parsed file equals the original with exactly that value set.
 """
 
 from __future__ import annotations
