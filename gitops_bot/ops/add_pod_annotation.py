@@ -6,7 +6,8 @@ postgres, redis, minio), or add a scrape or restart annotation, across charts an
 hand. A workload is found by its literal `metadata.name`, or in a chart whose templates name it
 by expression, by the chart's name. A kustomize strategic-merge patch of a workload whose base is
 in the tree is left to the base (the patch merges into it) unless it sets the key itself. A named
-workload found nowhere is a refused edit (exit 1); when none of them is found the run stops (exit 2) with the names it has.
+workload found nowhere is a refused edit (exit 1); when none of them is found the run stops
+(exit 2) with the names it has.
 """
 
 from __future__ import annotations
