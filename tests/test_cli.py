@@ -48,12 +48,12 @@ def test_repo_recipes_are_listed_and_runnable(monorepo, capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["plan", "no-such-recipe"],
-     "unknown recipe 'no-such-recipe' (available: add-pod-annotation, allow-source, config-to-params, pin-versions, "
-     "remove-service, set-param, set-value, set-version, sidecar-exclude)"),
+     "unknown recipe 'no-such-recipe' (available: add-pod-annotation, allow-source, config-to-params, mesh-mode, "
+     "pin-versions, remove-service, set-param, set-value, set-version, sidecar-exclude)"),
     (["plan", "remove-service"], "recipe remove-service needs parameter service="),
     (["plan", "remove-service", "service=Video Service"], "does not match"),
     (["plan", "remove-service", "service=../etc"], "does not match"),
-    (["plan", "remove-service", "service"], "parameter 'service' is not key=value"),
+    (["plan", "remove-service", "video-service", "livekit"], "parameter 'video-service' is not key=value"),
     (["plan", "remove-service", "service=a", "colour=red"], "has no parameter 'colour'"),
     (["apply", "remove-service", "service=a", "service=b"], "given twice"),
 ])
@@ -115,7 +115,15 @@ def test_internal_error_exits_3(monorepo, capsys, monkeypatch):
 
     monkeypatch.setattr(engine, "residue", boom)
     code, _, err = run(capsys, "plan", "remove-service", "service=livekit", "--repo", str(monorepo))
-    assert code == 3 and "internal error: RuntimeError: kaput" in err
+    assert code == 3 and "internal error: RuntimeError: kaput" in err and "Traceback" not in err
+    assert err.count("\n") == 1
+    code, _, err = run(capsys, "--debug", "plan", "remove-service", "livekit", "--repo", str(monorepo))
+    assert code == 3 and "Traceback" in err and 'raise RuntimeError("kaput")' in err
+
+
+def test_a_typo_in_a_recipe_name_is_answered_with_the_closest(monorepo, capsys):
+    code, _, err = run(capsys, "plan", "remove-servce", "video-service", "--repo", str(monorepo))
+    assert code == 2 and "did you mean: remove-service?" in err and err.count("\n") == 1
 
 
 def test_plan_text_has_diff_then_summary_and_colour_on_request(monorepo, capsys):
@@ -213,3 +221,69 @@ def test_refused_edits_are_listed_before_validation_and_residue(monorepo, capsys
     assert code == 1 and summary[1] == "refused edits (1), for a human to finish:"
     assert summary[2].startswith("  k8s/anchors.yaml:2: it defines the anchor &common")
     assert summary[3].startswith("validation:")
+
+
+def test_a_bare_word_is_the_recipes_positional_parameter(monorepo, capsys):
+    code, bare, _ = run(capsys, "plan", "remove-service", "video-service", "--repo", str(monorepo), "--format", "json")
+    code2, keyed, _ = run(capsys, "plan", "remove-service", "service=video-service", "--repo", str(monorepo),
+                          "--format", "json")
+    assert code == code2 and bare == keyed and json.loads(bare)["files"]
+
+
+def test_every_json_output_has_a_format_version(monorepo, capsys):
+    versions = {}
+    for argv in (["plan", "remove-service", "video-service", "--format", "json"], ["recipes", "--json"],
+                 ["components", "--json"], ["check", "--format", "json"],
+                 ["apply", "remove-service", "video-service", "--format", "json"]):
+        _, out, _ = run(capsys, *argv, "--repo", str(monorepo))
+        versions[argv[0]] = json.loads(out)["format_version"]
+    assert versions == dict.fromkeys(versions, 1)
+
+
+def test_apply_json_is_the_plan_json(monorepo, capsys):
+    _, planned, _ = run(capsys, "plan", "remove-service", "video-service", "--format", "json", "--repo", str(monorepo))
+    _, applied, _ = run(capsys, "apply", "remove-service", "video-service", "--format", "json", "--repo", str(monorepo))
+    assert json.loads(applied) == json.loads(planned)
+
+
+def test_plan_shows_deleted_files_and_folders_as_one_line_each(monorepo, capsys):
+    _, out, _ = run(capsys, "plan", "remove-service", "video-service", "--repo", str(monorepo))
+    deleted = [line for line in out.splitlines() if line.startswith("deleted: ")]
+    assert deleted == ["deleted: dashboards/video-service.json (6 lines)",
+                       "deleted: k8s/argocd/apps/dev/video-service.yaml (24 lines)",
+                       "deleted: k8s/argocd/apps/prod/video-service.yaml (24 lines)",
+                       "deleted: k8s/helm/charts/video-service/ (3 files, 51 lines)",
+                       "deleted: services/video-service/ (4 files, 35 lines)"]
+    assert "+++ /dev/null" not in out
+    _, full, _ = run(capsys, "plan", "remove-service", "video-service", "--full", "--repo", str(monorepo))
+    assert full.count("+++ /dev/null") == 3 + 3 + 4 and "deleted: " not in full  # 3 files, 2 folders of 3 and 4
+
+
+def test_plan_stat_is_one_line_per_file(monorepo, capsys):
+    _, out, _ = run(capsys, "plan", "remove-service", "video-service", "--stat", "--repo", str(monorepo))
+    _, js, _ = run(capsys, "plan", "remove-service", "video-service", "--format", "json", "--repo", str(monorepo))
+    files = json.loads(js)["files"]
+    rows = [line for line in out.splitlines() if " | " in line]
+    assert len(rows) == len(files) and "| deleted  +0 -24" in out and "@@" not in out
+
+
+def test_no_color_turns_auto_colour_off(monorepo, capsys, monkeypatch):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    _, out, _ = run(capsys, "plan", "remove-service", "livekit", "--repo", str(monorepo))
+    assert "\033[" in out
+    monkeypatch.setenv("NO_COLOR", "1")
+    _, out, _ = run(capsys, "plan", "remove-service", "livekit", "--repo", str(monorepo))
+    assert "\033[" not in out
+
+
+def test_plan_lists_a_file_s_first_hunks_and_counts_the_rest(tmp_path, capsys):
+    from .conftest import write_tree
+
+    lines = "".join(f"services/video-service/tmp{i}\n" + "".join(f"other/{i}/{k}\n" for k in range(7))
+                    for i in range(12))
+    repo = write_tree(tmp_path / "repo", {".dockerignore": lines, "services/video-service/main.go": "package main\n",
+                                          "services/api/main.go": "package main\n"})
+    _, out, _ = run(capsys, "plan", "remove-service", "video-service", "--repo", str(repo))
+    assert out.count("\n@@ -") == 8 and "@@ … 4 more hunks in this file (-4 +0 lines): --full shows them" in out
+    _, full, _ = run(capsys, "plan", "remove-service", "video-service", "--full", "--repo", str(repo))
+    assert full.count("\n@@ -") == 12 + 1 and "more hunks" not in full  # and the deleted main.go

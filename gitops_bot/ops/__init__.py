@@ -12,6 +12,7 @@ from gitops_bot.ops import (
     allow_source,
     check_references,
     delete_paths,
+    mesh_mode,
     move_values_to_params,
     pin_versions,
     remove_references,
@@ -32,4 +33,5 @@ OPERATIONS: dict[str, Operation] = {op.name: op for op in (
     set_value.OPERATION,
     allow_source.OPERATION,
     add_pod_annotation.OPERATION,
+    mesh_mode.OPERATION,
 )}
