@@ -31,7 +31,8 @@ def test_first_run_opens_the_pr(github, repos, capsys):
     assert (pull.head, pull.base, pull.title, pull.state) == (BRANCH, "main", "chore(gitops): remove video-service",
                                                               "open")
     assert pull.labels == ["gitops"] and pull.reviewers == ["bob"]
-    assert '<a href="https://github.com/acme/platform/blob/' in pull.body and "docs/runbook.md</code></a>" in pull.body
+    assert "<details><summary><code>docs/runbook.md</code> (" in pull.body
+    assert "[`docs/runbook.md`](https://github.com/acme/platform/blob/" in pull.body
     assert "\n- [ ] L6 `" in pull.body
     assert "gitops-bot plan remove-service service=video-service" in pull.body
     assert '<!-- gitops-bot: {"base": "main"' in pull.body and '"recipe": "remove-service"' in pull.body

@@ -221,8 +221,8 @@ def _conflicts(changes: ChangeSet) -> list[str]:
 
 def _residue(changes: ChangeSet, blob: str, shown: int, files_shown: int) -> list[str]:
     """The residue grouped by file: a file with one entry is one checklist line; any other is a
-    collapsed section linking to the file at the bot's commit, its entries grouped by reason as a
-    checklist of `Lline` and the line's text (at most `shown` per file, 0: the files and their
+    collapsed section with a link to the file at the bot's commit and its entries grouped by
+    reason as a checklist of `Lline` and the line's text (at most `shown` per file, 0: the files and their
     counts only; at most `files_shown` files)."""
     out = ["", "### Left for a human", ""]
     if not changes.residue:
@@ -239,9 +239,10 @@ def _residue(changes: ChangeSet, blob: str, shown: int, files_shown: int) -> lis
     for path, entries in list(by_file.items())[:files_shown]:
         if len(entries) == 1 and shown:
             continue
-        # Raw HTML: no Markdown is rendered here, so the untrusted path is escaped and in <code>.
-        out += [f'<details><summary><a href="{html.escape(f"{blob}/{quote(path)}")}"><code>{html.escape(path)}'
-                f"</code></a> ({len(entries)})</summary>", ""]
+        # Raw HTML: no Markdown is rendered in a summary, so the untrusted path is escaped and in
+        # <code>; the link to the file is Markdown inside, as every other link the bot writes.
+        out += [f"<details><summary><code>{html.escape(path)}</code> ({len(entries)})</summary>", "",
+                f"[{code(path)}]({blob}/{quote(path)})", ""]
         listed = sorted(entries, key=lambda r: (r.reason, r.line))[:shown]
         for reason in dict.fromkeys(r.reason for r in listed):
             out.append(f"{_reason(reason)}:")
