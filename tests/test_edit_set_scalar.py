@@ -50,6 +50,45 @@ def test_yaml_an_equal_value_is_a_no_op():
     assert yaml_scalar.set_scalar(VALUES, "autoscaling.minReplicas", "3") is VALUES
 
 
+APPS = dedent("""
+    apps:
+      - name: search
+        helmValues:
+          replicaCount: 6  # busy
+          containers:
+            - name: web
+              cpu: 100m
+      - name: chat
+        helmValues: {}
+      - {name: inline, replicaCount: 1}
+    """)
+
+
+@pytest.mark.parametrize("key, value, old, new", [
+    ("apps.search.helmValues.replicaCount", "9", "replicaCount: 6  # busy", "replicaCount: 9  # busy"),
+    ("apps.search.helmValues.containers.web.cpu", "200m", "cpu: 100m", "cpu: 200m"),
+    ("apps.search.helmValues.workers", "2", "          cpu: 100m\n", "          cpu: 100m\n      workers: 2\n"),
+])
+def test_yaml_list_items_by_name(key, value, old, new):
+    assert APPS.count(old) == 1
+    after = yaml_scalar.set_scalar(APPS, key, value)
+    assert after == APPS.replace(old, new)
+    assert yaml_scalar.set_scalar(after, key, value) is after
+
+
+@pytest.mark.parametrize("key, reason", [
+    ("apps.missing.helmValues.replicaCount", "no items named 'missing': add it by hand"),
+    ("apps.search", "an item of the list apps, not one value"),
+    ("apps.inline.replicaCount", "written inline"),
+    ("apps.chat.helmValues.replicaCount", "inline"),
+])
+def test_yaml_list_item_refusals(key, reason):
+    with pytest.raises(yaml_scalar.SetRefused, match=reason):
+        yaml_scalar.set_scalar(APPS, key, "2")
+    with pytest.raises(yaml_scalar.SetRefused, match="several items named 'a'"):
+        yaml_scalar.set_scalar("l:\n- name: a\n  x: 1\n- name: a\n  x: 2\n", "l.a.x", "3")
+
+
 @pytest.mark.parametrize("text, key, reason", [
     (VALUES, "image", "holds a map"),
     (VALUES, "replicaCount.x", "is not a map"),
@@ -77,6 +116,14 @@ TERRAFORM = dedent('''
       cluster_version = "1.29"
       name            = "${var.env}-eks"
       tags            = local.tags
+
+      node_groups = {
+        default = {
+          instance_types = ["m5.large"]
+          max_size       = 2 # burst
+          "min-size"     = 1
+        }
+      }
     }
 
     locals {
@@ -89,6 +136,8 @@ HCL_PAIRS = [
     ("module.eks.cluster_version", "1.30", 'cluster_version = "1.29"', 'cluster_version = "1.30"'),
     ("locals.region", "eu-central-1", 'region = "eu-west-1"', 'region = "eu-central-1"'),
     ("variable.spot_min_size.default", "auto", "default     = 3 # was 2", 'default     = "auto" # was 2'),
+    ("module.eks.node_groups.default.max_size", "5", "max_size       = 2 # burst", "max_size       = 5 # burst"),
+    ("module.eks.node_groups.default.min-size", "2", '"min-size"     = 1', '"min-size"     = 2'),
 ]
 
 
@@ -104,6 +153,7 @@ def test_tfvars_by_variable_name():
 
 def test_terraform_an_equal_value_is_a_no_op():
     assert hcl_scalar.set_attribute(TERRAFORM, "module.eks.cluster_version", "1.29") is TERRAFORM
+    assert hcl_scalar.set_attribute(TERRAFORM, "module.eks.node_groups.default.max_size", "2") is TERRAFORM
 
 
 @pytest.mark.parametrize("key, reason", [
@@ -112,6 +162,9 @@ def test_terraform_an_equal_value_is_a_no_op():
     ("module.eks.missing", "not set in the file"),
     ("variable.nope.default", "not in the file"),
     ("spot_min_size", "is not variable.NAME.default"),
+    ("module.eks.node_groups.spot.max_size", "'spot' is not in the object: add it by hand"),
+    ("module.eks.node_groups.default.instance_types.x", "not an object literal"),
+    ("module.eks.cluster_version.x", "not an object literal"),
 ])
 def test_terraform_refusals(key, reason):
     with pytest.raises(hcl_scalar.SetRefused, match=reason):

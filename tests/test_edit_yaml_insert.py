@@ -58,6 +58,50 @@ PAIRS = {
               - name: config.B
                 value: 'x y'
         """),
+    "quoted names, plain values: a name quoted like them, a value that cannot stay plain in their quote": (
+        """
+        spec:
+          source:
+            helm:
+              parameters:
+                - name: 'ingress.hosts[0]'
+                  value: git.example.org
+        """,
+        """
+        spec:
+          source:
+            helm:
+              parameters:
+                - name: 'ingress.hosts[0]'
+                  value: git.example.org
+                - name: 'config.A'
+                  value: '1'  # why
+                  forceString: true
+                - name: 'config.B'
+                  value: x y
+        """),
+    "double-quoted names": (
+        """
+        spec:
+          source:
+            helm:
+              parameters:
+                - name: "image.tag"
+                  value: v1
+        """,
+        """
+        spec:
+          source:
+            helm:
+              parameters:
+                - name: "image.tag"
+                  value: v1
+                - name: "config.A"
+                  value: "1"  # why
+                  forceString: true
+                - name: "config.B"
+                  value: x y
+        """),
     "no helm block, no final newline": (
         "spec:\n  source:\n    path: charts/a\n  destination: {}",
         "spec:\n  source:\n    path: charts/a\n    helm:\n      parameters:\n"
@@ -81,6 +125,20 @@ def test_replacing_a_value_keeps_its_comment():
     text = "spec:\n  source:\n    helm:\n      parameters:\n      - name: config.A\n        value: '/x'  # old\n"
     new = update_parameters(text, 0, None, [], {"config.A": NewParameter("config.A", "", False, 1)})
     assert new == "spec:\n  source:\n    helm:\n      parameters:\n      - name: config.A\n        value: ''  # old\n"
+
+
+def test_a_replaced_value_that_cannot_stay_plain_takes_the_names_quote():
+    before = dedent("""
+        spec:
+          source:
+            helm:
+              parameters:
+                - name: 'replicas'
+                  value: two
+        """)
+    after = update_parameters(before, 0, None, [], {"replicas": NewParameter("replicas", "3", False, 0)})
+    assert after == before.replace("value: two", "value: '3'")
+    assert update_parameters(after, 0, None, [], {"replicas": NewParameter("replicas", "3", False, 0)}) == after
 
 
 def test_flow_parameters_are_refused():

@@ -67,3 +67,40 @@ def test_bad_input_exits_2_and_changes_nothing(tmp_path, capsys, params, message
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert tree_bytes(repo) == before
+
+
+def _write(root, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+
+
+POD = "spec:\n  template:\n    metadata:\n      labels:\n        app: {name}\n{extra}    spec: {{}}\n"
+BASE_API = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n" + POD.format(name="api", extra="")
+
+
+def test_a_kustomize_patch_is_left_to_its_base(tmp_path):
+    """The base Deployment is annotated; the overlay's strategic-merge patch of it is not (it
+    merges); a patch whose base is not in the tree is; a patch that sets the key itself has it
+    replaced (its value would win)."""
+    patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n"
+    _write(tmp_path, {
+        "base/kustomization.yaml": "resources:\n  - api.yaml\n",
+        "base/api.yaml": BASE_API,
+        "overlays/db/kustomization.yaml": "resources:\n  - ../../base\npatchesStrategicMerge:\n  - api-patch.yaml\n"
+                                          "patches:\n  - path: remote-patch.yaml\n",
+        "overlays/db/api-patch.yaml": patch.format(name="api") + POD.format(name="api", extra=""),
+        "overlays/db/remote-patch.yaml": patch.format(name="remote") + POD.format(name="remote", extra=""),
+        "overlays/mesh/kustomization.yaml": "resources:\n  - ../../base\npatchesStrategicMerge:\n  - api-mesh.yaml\n",
+        "overlays/mesh/api-mesh.yaml": patch.format(name="api") + POD.format(
+            name="api", extra="      annotations:\n        sidecar.istio.io/inject: \"true\"\n"),
+    })
+    before = tree_bytes(tmp_path)
+    args = ["apply", "sidecar-exclude", "workloads=api,remote", "--repo", str(tmp_path)]
+    assert main(args) == 0
+    after = tree_bytes(tmp_path)
+    changed = {p for p in after if after[p] != before.get(p)}
+    assert changed == {"base/api.yaml", "overlays/db/remote-patch.yaml", "overlays/mesh/api-mesh.yaml"}
+    assert b'sidecar.istio.io/inject: "false"' in after["overlays/mesh/api-mesh.yaml"]
+    assert b'"true"' not in after["overlays/mesh/api-mesh.yaml"]
+    assert main(args) == 0 and tree_bytes(tmp_path) == after

@@ -2,7 +2,9 @@
 
 Keys name the attribute the way Terraform addresses its blocks: `variable.NAME.default`,
 `resource.TYPE.NAME.ATTR`, `data.TYPE.NAME.ATTR`, `module.NAME.ATTR`, `locals.NAME`; in a
-`.tfvars` file, the variable's name alone. Only the value's text changes (alignment, comments
+`.tfvars` file, the variable's name alone. Further segments walk into object literals
+(`module.eks.node_groups.default.max_size`: key `max_size` of the object at key `default` of the
+object `node_groups` holds). Only the value's text changes (alignment, comments
 and the rest of the block untouched). A string stays a quoted string; a number or boolean is
 written bare when the new value is one, else quoted. Refused, with the reason: an attribute that
 is absent, an expression that is not a literal (a reference, a function call, an interpolation,
@@ -29,12 +31,12 @@ class SetRefused(Exception):
 
 def set_attribute(text: str, key: str, value: str, tfvars: bool = False) -> str:
     """The text with the attribute `key` set to `value` (unchanged when it already is)."""
-    block_key, attr = _address(key, tfvars)
+    block_key, attr, path = _address(key, tfvars)
     try:
         tree = hcl.parse(text)
     except Exception as exc:  # python-hcl2 raises several lark error types
         raise SetRefused(f"the file does not parse ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})")
-    expr = _find(tree, block_key, attr, key)
+    expr = _descend(_find(tree, block_key, attr, key), path, key)
     start, end = expr.meta.start_pos, expr.meta.end_pos
     old = text[start:end]
     new = _render(old, value, key)
@@ -42,7 +44,7 @@ def set_attribute(text: str, key: str, value: str, tfvars: bool = False) -> str:
         return text
     result = splice(text, [Cut(Span(start, end), new)])
     try:
-        again = _find(hcl.parse(result), block_key, attr, key)
+        again = _descend(_find(hcl.parse(result), block_key, attr, key), path, key)
     except Exception as exc:
         raise SetRefused(f"the result would not parse ({exc})") from exc
     if result[again.meta.start_pos:again.meta.end_pos] != new:
@@ -50,20 +52,34 @@ def set_attribute(text: str, key: str, value: str, tfvars: bool = False) -> str:
     return result
 
 
-def _address(key: str, tfvars: bool) -> tuple[tuple[str, ...] | None, str]:
-    """(block key, attribute): None for a top-level attribute (a .tfvars file)."""
+def _address(key: str, tfvars: bool) -> tuple[tuple[str, ...] | None, str, tuple[str, ...]]:
+    """(block key, attribute, keys inside its object literal): None for a top-level attribute
+    (a .tfvars file)."""
     parts = key.split(".")
     if tfvars:
-        if len(parts) != 1:
-            raise SetRefused(f"in a .tfvars file the key is a variable's name, not {key!r}")
-        return None, key
-    if parts[0] == "locals" and len(parts) == 2:
-        return ("locals",), parts[1]
+        return None, parts[0], tuple(parts[1:])
+    if parts[0] == "locals" and len(parts) >= 2:
+        return ("locals",), parts[1], tuple(parts[2:])
     size = _BLOCK_KEYS.get(parts[0])
-    if size is None or len(parts) != size + 1:
+    if size is None or len(parts) < size + 1:
         raise SetRefused(f"key {key!r} is not variable.NAME.default, resource.TYPE.NAME.ATTR, data.TYPE.NAME.ATTR, "
                          "module.NAME.ATTR or locals.NAME")
-    return tuple(parts[:size]), parts[size]
+    return tuple(parts[:size]), parts[size], tuple(parts[size + 1:])
+
+
+def _descend(expr, path: tuple[str, ...], key: str):
+    """The value expression at `path` inside the object literal `expr` (keys written as
+    identifiers or plain strings); refused where a step is not an object or not there once."""
+    for step in path:
+        obj = expr.children[0] if hcl.is_node(expr, "expr_term") and expr.children else expr
+        if not hcl.is_node(obj, "object"):
+            raise SetRefused(f"{key}: the value holding {step!r} is not an object literal")
+        elems = [e for e in hcl.children(obj) if hcl.is_node(e, "object_elem")
+                 and hcl.token_text(e.children[0]) == step]
+        if len(elems) != 1:
+            raise SetRefused(f"{key}: {step!r} is {'not in the object: add it by hand' if not elems else 'set twice'}")
+        expr = elems[0].children[-1]
+    return expr
 
 
 def _find(tree, block_key: tuple[str, ...] | None, attr: str, key: str):

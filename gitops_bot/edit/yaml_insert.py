@@ -43,11 +43,13 @@ def scalar_extent(line: str, col: int) -> tuple[int, str]:
     return end, (m.group(1) if m else "")
 
 
-def _quote(value: str, style: str) -> str:
-    if style == "'" and "\n" not in value:
-        return "'" + value.replace("'", "''") + "'"
+def _quote(value: str, style: str, fallback: str = '"') -> str:
+    """`value` as a YAML scalar in `style` ('' plain, "'" or '"'); a value that cannot stay plain
+    takes the `fallback` quote (the quote the file's neighbours use)."""
     if style == "" and _plain_safe(value):
         return value
+    if (style or fallback) == "'" and "\n" not in value:
+        return "'" + value.replace("'", "''") + "'"
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -76,6 +78,7 @@ class _Inserter:
         if not isinstance(self.source, CommentedMap) or self.source.fa.flow_style():
             raise InsertRefused("the source is not a block mapping")
         self.seq_offset = self._sequence_offset()
+        self._name_quote = ""  # the quote of existing parameter names, set by cuts()
 
     # -- layout ---------------------------------------------------------------------------
     def _sequence_offset(self) -> int:
@@ -105,8 +108,10 @@ class _Inserter:
     def _item_lines(self, p: NewParameter, dash_col: int, quote: str) -> list[str]:
         pad = " " * dash_col
         inner = " " * (dash_col + 2)
-        value = f"{inner}value: {_quote(p.value, quote)}" + (f"  {p.comment}" if p.comment else "")
-        out = [f"{pad}- name: {_quote(p.name, '')}", value]
+        named = self._name_quote
+        fallback = named or '"'
+        value = f"{inner}value: {_quote(p.value, quote, fallback)}" + (f"  {p.comment}" if p.comment else "")
+        out = [f"{pad}- name: {_quote(p.name, named, fallback)}", value]
         if p.force_string:
             out.append(f"{inner}forceString: true")
         return out
@@ -120,6 +125,16 @@ class _Inserter:
                 return ch if ch in "\"'" else ""
         return '"'
 
+    def _names_quote(self, params: CommentedSeq | None) -> str:
+        """The quote character existing parameter names use ('' for plain or no parameters): a
+        new name is written as they are, and a value that cannot stay plain takes that quote."""
+        for item in params or []:
+            if isinstance(item, CommentedMap) and "name" in item:
+                line, col = item.lc.value("name")
+                ch = self.lines.line(line)[col:col + 1]
+                return ch if ch in "\"'" else ""
+        return ""
+
     # -- the edit -------------------------------------------------------------------------
     def cuts(self, new: Sequence[NewParameter], replace: dict[str, NewParameter]) -> list[Cut]:
         helm = self.source.get("helm")
@@ -127,6 +142,7 @@ class _Inserter:
         if params is not None and (not isinstance(params, CommentedSeq) or params.fa.flow_style()):
             raise InsertRefused("helm.parameters is not a block list")
         quote = self._quote_style(params)
+        self._name_quote = self._names_quote(params)
         cuts = [self._replace_value(params, name, p, quote) for name, p in replace.items()]
         if not new:
             return cuts
@@ -194,7 +210,7 @@ class _Inserter:
                 if end <= col:
                     raise InsertRefused(f"the value of {name} spans several lines")
                 start = self.lines.start(line)
-                return Cut(Span(start + col, start + end), _quote(p.value, quote))
+                return Cut(Span(start + col, start + end), _quote(p.value, quote, self._name_quote or '"'))
         raise InsertRefused(f"parameter {name} not found")
 
 

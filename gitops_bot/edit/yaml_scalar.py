@@ -5,8 +5,9 @@ not exist yet is created after the last entry of the deepest map that does, one 
 missing key, in the file's own indentation step. Values keep their type where the old one says
 what it is: `tag: "1.2"` stays a string (`"1.3"`), `minReplicas: 3` becomes `2`. Refused, with
 the reason: a key under a template expression, a value that is a map or list, a block scalar,
-an anchor or alias, a list on the way, a file of several documents. Verified: the re-parsed file
-equals the original with exactly that value set.
+an anchor or alias, a file of several documents. A segment on a list of maps selects the item
+whose `name` it is (`apps.search.replicaCount`); a missing item is refused (add it by hand).
+Verified: the re-parsed file equals the original with exactly that value set.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import json
 import re
 from typing import Any
 
-from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from gitops_bot.edit.blocks import trim_trailing, yaml_entry_stop
@@ -56,8 +57,13 @@ def set_scalar(text: str, key: str, value: str) -> str:
         raise SetRefused("the file is not a mapping")
     lines = Lines(text)
     node, depth = root, 0
-    while node is not None and depth < len(path) and path[depth] in node:
+    while node is not None and depth < len(path):
         segment = path[depth]
+        if isinstance(node, CommentedSeq):
+            node, depth = _named_item(lines, node, path, depth), depth + 1
+            continue
+        if segment not in node:
+            break
         line = node.lc.key(segment)[0]
         if "{{" in lines.line(line):
             raise SetRefused(f"{'.'.join(path[:depth + 1])} is under a template expression")
@@ -67,11 +73,35 @@ def set_scalar(text: str, key: str, value: str) -> str:
                 return text
             return _verified(text, splice(text, [cut]), path, value)
         child = node[segment]
-        if not isinstance(child, CommentedMap):
+        if not isinstance(child, (CommentedMap, CommentedSeq)):
             raise SetRefused(f"{'.'.join(path[:depth + 1])} is not a map")
         node, depth = child, depth + 1
     cut = _create(text, lines, root, node, path, depth, value)
     return _verified(text, splice(text, [cut]), path, value)
+
+
+def _named_item(lines: Lines, seq: CommentedSeq, path: list[str], depth: int) -> CommentedMap:
+    """The item of a list of maps whose `name` is path[depth] (how Kubernetes and Helm values
+    name list entries: containers, env, apps); refused when none or several are, or when the
+    path would end on the item itself."""
+    where = ".".join(path[:depth]) or "the file"
+    if depth == len(path) - 1:
+        raise SetRefused(f"{'.'.join(path)} is an item of the list {where}, not one value")
+    found = [k for k, item in enumerate(seq) if isinstance(item, CommentedMap) and str(item.get("name")) == path[depth]]
+    if len(found) != 1:
+        raise SetRefused(f"{where} is a list with {'no' if not found else 'several'} items named {path[depth]!r}"
+                         + (": add it by hand" if not found else ""))
+    item = seq[found[0]]
+    if "{{" in lines.line(seq.lc.item(found[0])[0]) or item.fa.flow_style():
+        raise SetRefused(f"the item {path[depth]!r} of {where} is written inline or by a template expression")
+    return item
+
+
+def _step(node: Any, segment: str, create: bool) -> Any:
+    """One step of a path in plain data: a map's key, or a list's item by its `name`."""
+    if isinstance(node, list):
+        return next(item for item in node if isinstance(item, dict) and str(item.get("name")) == segment)
+    return node.setdefault(segment, {}) if create else node[segment]
 
 
 def _replace(lines: Lines, node: CommentedMap, segment: str, value: str, key: str) -> Cut | None:
@@ -176,10 +206,10 @@ def _verified(old: str, new: str, path: list[str], value: str) -> str:
     node = expected[0] if expected[0] is not None else {}
     expected[0] = node
     for segment in path[:-1]:
-        node = node.setdefault(segment, {})
+        node = _step(node, segment, True)
     written = actual[0]
     for segment in path:
-        written = written[segment]
+        written = _step(written, segment, False)
     node[path[-1]] = written
     if actual != expected or not _reads_as(written, value):
         raise SetRefused("the result's data differs from the intended value")

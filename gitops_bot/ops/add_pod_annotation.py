@@ -4,8 +4,10 @@ plain manifests and Helm chart templates (edit/pod_annotations.py does the editi
 The chore: opt stateful infrastructure out of the mesh (`sidecar.istio.io/inject: "false"` on
 postgres, redis, minio), or add a scrape or restart annotation, across charts and manifests by
 hand. A workload is found by its literal `metadata.name`, or in a chart whose templates name it
-by expression, by the chart's name. A named workload found nowhere is a refused edit (exit 1);
-when none of them is found the run stops (exit 2) with the names it has.
+by expression, by the chart's name. A kustomize strategic-merge patch of a workload whose base is
+in the tree is left to the base (the patch merges into it) unless it sets the key itself. A named
+workload found nowhere is a refused edit (exit 1); when none of them is found the run stops
+(exit 2) with the names it has.
 """
 
 from __future__ import annotations
@@ -14,12 +16,16 @@ import difflib
 import posixpath
 import re
 
+from ruamel.yaml.error import YAMLError
+
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.worktree import Literals
 from gitops_bot.edit.pod_annotations import POD_TEMPLATE_KINDS, add_annotation
+from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES
 from gitops_bot.errors import UserError
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
+from gitops_bot.parse.yaml import load_safe
 
 CHECK = "re-parsed (templates through their masked copy); the pod template holds the annotation"
 _KIND_RE = re.compile(r"^kind:\s*(\w+)", re.MULTILINE)
@@ -33,11 +39,19 @@ def run(state: RunState, args: dict[str, str]) -> None:
     state.limit_to(args.get("paths", ""))
     charts = _charts(state)
     found: set[str] = set()
-    for path in _candidates(state, names, charts):
+    candidates = _candidates(state, names, charts)
+    patches = _kustomize_patches(state)
+    # A kustomize patch merges into its base: the base is annotated, the patch only when its
+    # base is not in the tree, or when it sets the key itself (its value would win).
+    ordered = [(p, False) for p in candidates if p not in patches] + [(p, True) for p in candidates if p in patches]
+    for path, is_patch in ordered:
         text = state.tree.read(path)
         if text is None or not set(_KIND_RE.findall(text)) & (POD_TEMPLATE_KINDS | {"CronJob"}):
             continue
-        result = add_annotation(text, key, value, names, _chart_of(path, charts))
+        wanted = names - found if is_patch and key not in text else names
+        if not wanted:
+            continue
+        result = add_annotation(text, key, value, wanted, _chart_of(path, charts))
         found.update(result.annotated, result.present)
         for line, reason in result.refused:
             state.refused.append(Finding(path, line, "", reason, Kind.KEPT))
@@ -86,6 +100,26 @@ def _candidates(state: RunState, names: set[str], charts: dict[str, str]) -> lis
     by_name = set(tree.grep(Literals(names)))
     in_charts = {p for p in tree.paths() if _chart_of(p, charts) in names}
     return sorted(p for p in by_name | in_charts if p.endswith((".yaml", ".yml")) and state.in_scope(p))
+
+
+def _kustomize_patches(state: RunState) -> set[str]:
+    """Files a kustomization names as strategic-merge patches (`patchesStrategicMerge:` items,
+    `patches:` items' `path`), as tree paths."""
+    out: set[str] = set()
+    for path in state.tree.paths():
+        if posixpath.basename(path) not in KUSTOMIZATION_FILES:
+            continue
+        try:
+            docs = load_safe(state.tree.read(path) or "")
+        except YAMLError:
+            continue
+        data = docs[0] if docs and isinstance(docs[0], dict) else {}
+        refs = [r for r in data.get("patchesStrategicMerge") or [] if isinstance(r, str)]
+        refs += [r["path"] for r in data.get("patches") or []
+                 if isinstance(r, dict) and isinstance(r.get("path"), str)]
+        folder = posixpath.dirname(path)
+        out.update(posixpath.normpath(posixpath.join(folder, r)) for r in refs if "\n" not in r)
+    return out
 
 
 def _workload_names(state: RunState, charts: dict[str, str]) -> set[str]:
