@@ -39,7 +39,7 @@ _MINOR_VERSION_RE = re.compile(rf"^v?{MINOR}$")
 _TAG_BUILD_RE = re.compile(rf"^(?P<core>{FULL})-(?!(?:alpha|beta|rc))(?P<build>[A-Za-z][0-9A-Za-z]*)$")
 _SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _TOOL_FIELDS = {"description", "github", "variables", "directories", "branch_urls", "images", "charts",
-                "terraform", "upgrade_plans", "build_metadata", "eksctl"}
+                "terraform", "upgrade_plans", "build_metadata", "eksctl", "tag_prefix"}
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,10 @@ class Tool:
     # upgrade_plans: [words]: only Plans whose metadata.name holds one of them (a talos Plan beside a
     # kubernetes Plan in one repository); empty: every Plan (k3s, whose Plans are named server/agent)
     plan_names: tuple[str, ...] = ()
+    # The prefix the project's release tags carry ("v": yq's v4.6.1, where its 3.x tags had none);
+    # None: not known, every occurrence keeps its own. Written at the whole-tag occurrences only
+    # (a release URL's tag, a variable used as one): `yq_${YQ_VERSION}` or an image tag never takes it.
+    tag_prefix: str | None = None
 
     def variable_names(self) -> tuple[str, ...]:
         """The catalogue's variables, each also in lower case (Terraform and Ansible write
@@ -141,6 +145,9 @@ class Occurrence:
     minor_only: bool = False
     pinned_digest: bool = False  # image@sha256: changing the tag would leave a stale digest
     tag: bool = False  # an image tag: build metadata is written with `-` (v1.23.4-k3s1)
+    # A whole release tag (the tag of a release URL, or a variable the file uses as one) of a tool
+    # whose tags carry this prefix: written with it, whatever this occurrence had (Tool.tag_prefix)
+    release_tag: str | None = None
 
     def rewritten(self, new: str) -> str:
         """`new` in this occurrence's own form (v prefix or not, full or minor only). A
@@ -151,6 +158,8 @@ class Occurrence:
             return ".".join(bare.split(".")[:2])
         if self.tag:
             bare = bare.replace("+", "-")
+        if self.release_tag is not None:
+            return self.release_tag + bare
         return ("v" if self.version.startswith("v") else "") + bare
 
     def canonical(self) -> str:
@@ -237,6 +246,11 @@ def tool_from_spec(name: str, spec: Any, fail: Fail) -> Tool:
     if not isinstance(plans, bool):
         plans = strings("upgrade_plans", plans, "upgrade_plans (true, false or a list of Plan name words)")
     terraform = strings("terraform", spec.get("terraform"))
+    tag_prefix = spec.get("tag_prefix")
+    if tag_prefix is not None and tag_prefix not in ("v", ""):
+        raise fail("tag_prefix", f"tool {name}: tag_prefix must be \"v\" or \"\" (the prefix its release tags carry)")
+    if tag_prefix is not None and github is None:
+        raise fail("tag_prefix", f"tool {name}: tag_prefix needs github (the project whose release tags it describes)")
     for item in terraform:
         if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", item):
             raise fail("terraform", f"tool {name}: terraform entry {item!r} is not an attribute name")
@@ -245,7 +259,8 @@ def tool_from_spec(name: str, spec: Any, fail: Fail) -> Tool:
                 strings("branch_urls", spec.get("branch_urls")), strings("images", spec.get("images")),
                 None if repository is None else str(repository), chart_names, terraform,
                 bool(plans), bool(spec.get("build_metadata", False)),
-                bool(spec.get("eksctl", False)), () if isinstance(plans, bool) else plans)
+                bool(spec.get("eksctl", False)), () if isinstance(plans, bool) else plans,
+                None if tag_prefix is None else str(tag_prefix))
 
 
 def find_tool(name: str, catalogue: Mapping[str, Tool]) -> Tool:
@@ -322,11 +337,14 @@ class _Patterns:
     """The compiled patterns of one tool's text forms, in the order the scanner applies them
     (the first form to claim a span keeps it)."""
 
-    variables: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]  # assignment, ${NAME:-default}
+    variables: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...]  # name, assignment, ${NAME:-default}
     directories: tuple[re.Pattern[str], ...]
     branch_urls: tuple[re.Pattern[str], ...]
     urls: tuple[tuple[re.Pattern[str], str], ...]  # GitHub release and raw URLs, with their form
     images: tuple[re.Pattern[str], ...]
+    # a variable used as the whole tag of the tool's release URL (`releases/download/${YQ_VERSION}/`),
+    # for a tool whose entry says its tags' prefix (None otherwise)
+    tag_uses: re.Pattern[str] | None = None
 
 
 @lru_cache(maxsize=None)
@@ -337,7 +355,7 @@ def _patterns(tool: Tool) -> _Patterns:
     for name in tool.variable_names():
         assign = rf"{_after(name, _BEFORE_VARIABLE)}{_ASSIGN}(?P<q>[\"']?)(?P<v>{full})(?P=q)(?![\w.+])"
         default = rf"\$\{{{re.escape(name)}:-(?P<v>{full})\}}"
-        variables.append((re.compile(assign), re.compile(default)))
+        variables.append((name, re.compile(assign), re.compile(default)))
     directories = []
     for template in tool.directories:
         prefix, suffix = template.split("{version}", 1)
@@ -360,7 +378,11 @@ def _patterns(tool: Tool) -> _Patterns:
                  "release link text")]
     images = [re.compile(rf"{_after(image, _BEFORE_IMAGE)}:(?P<v>{tag})(?![\w.])(?P<d>@sha256:)?")
               for image in tool.images]
-    return _Patterns(tuple(variables), tuple(directories), tuple(branch_urls), tuple(urls), tuple(images))
+    tag_uses = None
+    if tool.github and tool.tag_prefix is not None:
+        tag_uses = re.compile(rf"github\.com/{re.escape(tool.github)}/releases/download/"
+                              r"\$(?:\{(?P<a>\w+)\}|\((?P<b>\w+)\)|(?P<c>\w+))/")
+    return _Patterns(tuple(variables), tuple(directories), tuple(branch_urls), tuple(urls), tuple(images), tag_uses)
 
 
 @dataclass
@@ -372,14 +394,14 @@ class _Scan:
     _line_of: Callable[[int], int] | None = None
 
     def add(self, start: int, end: int, form: str, minor_only: bool = False, digest: bool = False,
-            tag: bool = False) -> None:
+            tag: bool = False, release_tag: str | None = None) -> None:
         if any(o.start < end and start < o.end for o in self.found):
             return  # one span, one occurrence (a variable inside a URL, say)
         if self._line_of is None:
             self._line_of = line_numbers(self.text)
         line = self._line_of(start)
         self.found.append(Occurrence(self.path, line, start, end, self.text[start:end], form, minor_only, digest,
-                                     tag))
+                                     tag, release_tag))
 
 
 def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
@@ -394,8 +416,9 @@ def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
             and path.rsplit("/", 1)[-1] in ("Chart.yaml", "requirements.yaml")):
         _chart_dependencies(s, tool)
     patterns = _patterns(tool)
-    for assign, default in patterns.variables:
-        _variables(s, assign, default)
+    tags = _tag_variables(text, patterns.tag_uses)
+    for name, assign, default in patterns.variables:
+        _variables(s, assign, default, tool.tag_prefix if name in tags else None)
     for pattern in patterns.directories:
         for m in pattern.finditer(text):
             s.add(m.start("v"), m.end("v"), "directory or archive name")
@@ -403,8 +426,9 @@ def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
         for m in pattern.finditer(text):
             s.add(m.start("v"), m.end("v"), "release-branch URL", minor_only=True)
     for pattern, form in patterns.urls:
+        whole_tag = tool.tag_prefix if form == "release URL" else None  # the others may be a branch's
         for m in pattern.finditer(text):
-            s.add(m.start("v"), m.end("v"), form)
+            s.add(m.start("v"), m.end("v"), form, release_tag=whole_tag)
     for pattern in patterns.images:
         for m in pattern.finditer(text):
             s.add(m.start("v"), m.end("v"), "image tag", digest=bool(m.group("d")), tag=tool.build_metadata)
@@ -422,7 +446,36 @@ def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
     if tool.chart_names and kind in ("yaml", "helm") and "helm.sh/chart" in text:
         for start, end, form in _chart_labels(text, tool):
             s.add(start, end, form)
+    if s.found and kind in _HASH_COMMENTS:
+        for start, end in _version_comments(text, s.found):
+            s.add(start, end, "version comment (above it)")
     return sorted(s.found, key=lambda o: o.start)
+
+
+# Kinds whose comments are `#` lines; a comment saying `version 0.9.16` right above a form is its note.
+_HASH_COMMENTS = frozenset({"yaml", "helm", "shell", "make", "hcl", "dockerfile", "dotenv"})
+_COMMENT_VERSION = re.compile(rf"[ \t]*#[^\n]*?\bversion\b[ \t]*[:=]?[ \t]*(?P<v>{FULL})(?![\w.+-])", re.I)
+
+
+def _version_comments(text: str, found: list[Occurrence]) -> Iterable[tuple[int, int]]:
+    """The comments describing a form right below them: in the run of `#` lines directly above an
+    occurrence, a line saying `version X` (`# helm chart version 0.9.16`) where X is that
+    occurrence's version (same number, either v form). A version in a comment elsewhere, or of
+    another number, is not the form's (the residue lists what names the tool); nor is the
+    note above an image pinned by digest, which stays as it is."""
+    lines = text.split("\n")  # as line_numbers counts them (an occurrence's line)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    for o in list(found):
+        if o.pinned_digest:
+            continue  # the image stays (its digest would not match): so does its note
+        n = o.line - 2  # the line above the occurrence's, 0-based
+        while n >= 0 and lines[n].lstrip().startswith("#"):
+            m = _COMMENT_VERSION.match(lines[n])
+            if m and m.group("v").lstrip("v") == o.version.lstrip("v"):
+                yield starts[n] + m.start("v"), starts[n] + m.end("v")
+            n -= 1
 
 
 _CHART_LABEL = re.compile(rf"^(?P<i>[ \t]+)helm\.sh/chart:[ \t]*(?P<q>[\"']?)(?P<c>[a-z0-9][a-z0-9-]*?)-(?P<v>{FULL})"
@@ -530,7 +583,15 @@ def _plan_versions(text: str, tool: Tool) -> Iterable[tuple[int, int]]:
                 yield begin + m.start("v"), begin + m.end("v")
 
 
-def _variables(s: _Scan, assign: re.Pattern[str], default: re.Pattern[str]) -> None:
+def _tag_variables(text: str, uses: re.Pattern[str] | None) -> set[str]:
+    """The variables `text` uses as the whole tag of the tool's release URL (`${YQ_VERSION}`,
+    `$(YQ_VERSION)`, `$YQ_VERSION` right after `releases/download/`): their values are tags."""
+    if uses is None or "releases/download/$" not in text:
+        return set()
+    return {m.group("a") or m.group("b") or m.group("c") for m in uses.finditer(text)}
+
+
+def _variables(s: _Scan, assign: re.Pattern[str], default: re.Pattern[str], release_tag: str | None = None) -> None:
     text = s.text
     for m in assign.finditer(text):
         if s.kind == "make":
@@ -541,9 +602,9 @@ def _variables(s: _Scan, assign: re.Pattern[str], default: re.Pattern[str]) -> N
             newline = text.find("\n", m.end())
             rest = text[m.end():newline if newline >= 0 else len(text)].strip()
             form = "inline variable" if rest and not rest.startswith(("#", ";", "&&", "||")) else "shell variable"
-        s.add(m.start("v"), m.end("v"), form)
+        s.add(m.start("v"), m.end("v"), form, release_tag=release_tag)
     for m in default.finditer(text):
-        s.add(m.start("v"), m.end("v"), "shell default")
+        s.add(m.start("v"), m.end("v"), "shell default", release_tag=release_tag)
 
 
 def _argocd_charts(s: _Scan, tool: Tool) -> None:
