@@ -153,3 +153,45 @@ def test_a_version_comment_above_no_form_of_the_tool_stays(tmp_path, capsys):
     repo = write_tree(tmp_path, {"crds/kustomization.yaml": text})
     code, result = report(repo, capsys, "tool=external-secrets", "version=0.9.17")
     assert code == 0 and result["files"] == []
+
+
+# target -> (version, before, after): the note right above the moved line moves in its own v form
+OPEN_TARGETS = {
+    "chart=linkerd-control-plane": ("1.16.10", (
+        "apiVersion: v2\nname: mesh\nversion: 0.0.0\ndependencies:\n  # the mesh\n  - name: linkerd-control-plane\n"
+        "    # pinned: version 1.16.6\n    version: 1.16.6\n    repository: https://helm.linkerd.io/stable\n"
+        "  # crds chart version 1.16.6\n  - name: linkerd-crds\n    version: 1.16.6\n"
+        "    repository: https://helm.linkerd.io/stable\n"), (
+        "apiVersion: v2\nname: mesh\nversion: 0.0.0\ndependencies:\n  # the mesh\n  - name: linkerd-control-plane\n"
+        "    # pinned: version 1.16.10\n    version: 1.16.10\n    repository: https://helm.linkerd.io/stable\n"
+        "  # crds chart version 1.16.6\n  - name: linkerd-crds\n    version: 1.16.6\n"
+        "    repository: https://helm.linkerd.io/stable\n")),
+    "github=kyverno/kyverno": ("v1.6.0", (
+        "resources:\n  # kyverno version 1.5.5\n  - https://raw.githubusercontent.com/kyverno/kyverno/v1.5.5/install.yaml\n"
+        "  # policies version 1.5.5\n  - https://raw.githubusercontent.com/acme/policies/v1.5.5/all.yaml\n"), (
+        "resources:\n  # kyverno version 1.6.0\n  - https://raw.githubusercontent.com/kyverno/kyverno/v1.6.0/install.yaml\n"
+        "  # policies version 1.5.5\n  - https://raw.githubusercontent.com/acme/policies/v1.5.5/all.yaml\n")),
+    "image=ghcr.io/acme/api": ("1.5.0", (
+        "containers:\n  # api version 1.4.2\n  - image: ghcr.io/acme/api:1.4.2\n"
+        "  # web version 1.4.2\n  - image: ghcr.io/acme/web:1.4.2\n"), (
+        "containers:\n  # api version 1.5.0\n  - image: ghcr.io/acme/api:1.5.0\n"
+        "  # web version 1.4.2\n  - image: ghcr.io/acme/web:1.4.2\n")),
+}
+
+
+def test_the_open_targets_move_the_version_comment_above_a_moved_line(tmp_path, capsys):
+    for target, (version, before, after) in OPEN_TARGETS.items():
+        name = "deploy/Chart.yaml" if target.startswith("chart=") else "deploy/kustomization.yaml"
+        repo = write_tree(tmp_path / target.split("=")[0], {name: before})
+        assert run(repo, target, f"version={version}") == 0, target
+        assert (repo / name).read_text() == after, target
+        code, second = report(repo, capsys, target, f"version={version}")
+        assert code == 0 and second["files"] == [], target
+
+
+def test_a_digest_pinned_image_keeps_its_version_comment_with_it(tmp_path, capsys):
+    text = "containers:\n  # api version 1.4.2\n  - image: ghcr.io/acme/api:1.4.2@sha256:%s\n" % ("b" * 64)
+    repo = write_tree(tmp_path, {"deploy.yaml": text})
+    code, result = report(repo, capsys, "image=ghcr.io/acme/api", "version=1.5.0")
+    assert code == 1 and result["files"] == []
+    assert [(r["path"], r["line"]) for r in result["refused"]] == [("deploy.yaml", 3)]

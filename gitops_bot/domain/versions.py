@@ -446,35 +446,37 @@ def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
     if tool.chart_names and kind in ("yaml", "helm") and "helm.sh/chart" in text:
         for start, end, form in _chart_labels(text, tool):
             s.add(start, end, form)
-    if s.found and kind in _HASH_COMMENTS:
-        for start, end in _version_comments(text, s.found):
+    if s.found and kind in HASH_COMMENTS:
+        noted = [(o.line, o.version) for o in s.found if not o.pinned_digest]  # a kept image keeps its note
+        for start, end, _ in version_comments(text, noted):
             s.add(start, end, "version comment (above it)")
     return sorted(s.found, key=lambda o: o.start)
 
 
 # Kinds whose comments are `#` lines; a comment saying `version 0.9.16` right above a form is its note.
-_HASH_COMMENTS = frozenset({"yaml", "helm", "shell", "make", "hcl", "dockerfile", "dotenv"})
+HASH_COMMENTS = frozenset({"yaml", "helm", "shell", "make", "hcl", "dockerfile", "dotenv"})
 _COMMENT_VERSION = re.compile(rf"[ \t]*#[^\n]*?\bversion\b[ \t]*[:=]?[ \t]*(?P<v>{FULL})(?![\w.+-])", re.I)
 
 
-def _version_comments(text: str, found: list[Occurrence]) -> Iterable[tuple[int, int]]:
-    """The comments describing a form right below them: in the run of `#` lines directly above an
-    occurrence, a line saying `version X` (`# helm chart version 0.9.16`) where X is that
-    occurrence's version (same number, either v form). A version in a comment elsewhere, or of
-    another number, is not the form's (the residue lists what names the tool); nor is the
-    note above an image pinned by digest, which stays as it is."""
+def version_comments(text: str, written: Sequence[tuple[int, str]]) -> Iterable[tuple[int, int, int]]:
+    """The comments describing a version right below them: for each (line, version) of `written`
+    (1-based line, the version as written there), in the run of `#` lines directly above that
+    line, a line saying `version X` (`# helm chart version 0.9.16`) where X is that version (same
+    number, either v form): (start, end, index into `written`) of X. A version in a comment
+    elsewhere, or of another number, is not the form's (the residue lists what names the tool).
+    Only for the kinds in HASH_COMMENTS."""
+    if "version" not in text.lower():
+        return
     lines = text.split("\n")  # as line_numbers counts them (an occurrence's line)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
-    for o in list(found):
-        if o.pinned_digest:
-            continue  # the image stays (its digest would not match): so does its note
-        n = o.line - 2  # the line above the occurrence's, 0-based
+    for index, (number, version) in enumerate(written):
+        n = number - 2  # the line above, 0-based
         while n >= 0 and lines[n].lstrip().startswith("#"):
             m = _COMMENT_VERSION.match(lines[n])
-            if m and m.group("v").lstrip("v") == o.version.lstrip("v"):
-                yield starts[n] + m.start("v"), starts[n] + m.end("v")
+            if m and m.group("v").lstrip("v") == version.lstrip("v"):
+                yield starts[n] + m.start("v"), starts[n] + m.end("v"), index
             n -= 1
 
 
