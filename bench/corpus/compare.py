@@ -5,7 +5,7 @@
 Prints a Markdown table of every case of that kind (lines matched of the human's, files deleted
 right / by the bot, over-reach, damage, invalid files, dangling lines, mentions left, second-run
 changes, exit code) as `before -> after`, the totals, and the cases that got worse in any column
-that must never get worse (matched lines down; over-reach, damage, invalid or dangling up).
+that must never get worse (matched lines down; over-reach, damage, invalid, dangling or imported up).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from pathlib import Path
 # (column, field, better when): fields of score.py's Score
 COLUMNS = (("lines", "matched_lines", "higher"), ("files right", "deleted_both", "higher"),
            ("files by bot", "bot_deleted", None), ("over", "extra_target", "lower"), ("damage", "damage", "lower"),
-           ("invalid", "invalid", "lower"), ("dangling", "dangling", "lower"), ("mentions", "mentions_bot", "lower"))
+           ("invalid", "invalid", "lower"), ("dangling", "dangling", "lower"),
+           ("imported", "imported", "lower"), ("mentions", "mentions_bot", "lower"))
 
 
 def load(path: Path, bot: str, kind: str | None) -> dict[str, dict]:

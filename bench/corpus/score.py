@@ -42,6 +42,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the scorer's own helpers sit beside it
+from dangling_imports import imports_of_deleted, line_reader  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent.parent
 CASES = HERE / "cases"
@@ -260,6 +263,8 @@ class Score:
     invalid: list[str] = field(default_factory=list)
     dangling: int = 0
     dangling_human: int = 0
+    imported: int = 0  # import lines of live files that resolve to a file the bot deleted
+    imported_human: int = 0
     mentions_bot: int = 0
     mentions_human: int = 0
     missed: dict[str, int] = field(default_factory=dict)  # path -> human lines the bot did not match
@@ -367,6 +372,8 @@ def compare(case: Case, base: Path, human: Path, bot: Path, score: Score) -> Non
             score.invalid.append(path)
     score.dangling = _dangling(bot_deleted, T, case)
     score.dangling_human = _dangling(human_deleted, H, case)
+    score.imported = imports_of_deleted(T, bot_deleted, line_reader([T, B], text_lines))
+    score.imported_human = imports_of_deleted(H, human_deleted, line_reader([H, B], text_lines))
     score.mentions_bot = _mentions(T, case, regex)
     score.mentions_human = _mentions(H, case, regex)
 
@@ -571,7 +578,8 @@ def render(scores: list[Score], cases: list[Case], bots: list[str]) -> str:
            "**files** = deleted files, recall / precision; **over** = lines the bot changed that the human did "
            "not and that mention the target; **damage** = such lines that do not; **invalid** = files the bot "
            "left unparsable; **dangling** = lines still naming a path the bot deleted (human's in brackets); "
-           "**mentions** = lines naming the target left, bot (human); **2nd** = files a second run of the same "
+           "**imported** = import lines of remaining source files (JS/TS, Python, Go, proto) that resolve to a "
+           "file the bot deleted (human's in brackets); **mentions** = lines naming the target left, bot (human); **2nd** = files a second run of the same "
            "command changed (0: the run is idempotent); **exit**, **s** = the bot's exit code and seconds.", ""]
     for bot in bots:
         mine = [s for s in scores if s.bot == bot]
@@ -582,18 +590,18 @@ def render(scores: list[Score], cases: list[Case], bots: list[str]) -> str:
         second = [s for s in mine if s.second_run is not None]
         out += [f"Second runs: {sum(not s.second_run for s in second)} of {len(second)} runs that succeeded "
                 "change nothing when run again.", ""]
-        out += ["| case | kind | recipe | lines | files | over | damage | invalid | dangling | mentions | 2nd | exit | s |",
-                "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        out += ["| case | kind | recipe | lines | files | over | damage | invalid | dangling | imported | mentions | 2nd | exit | s |",
+                "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for s in mine:
             case = by_case[s.case]
             call = f"`{case.recipe} {' '.join(case.params)}`"
             if s.error:
-                out.append(f"| {s.case} | {s.kind} | {call} | error: {s.error} | | | | | | | | | |")
+                out.append(f"| {s.case} | {s.kind} | {call} | error: {s.error} | | | | | | | | | | |")
                 continue
             out.append(f"| {s.case} | {s.kind} | {call} | {s.matched_lines}/{s.human_lines} ({percent(s.line_recall)})"
                        f" | {percent(s.file_recall)} / {percent(s.file_precision)} ({s.deleted_both}/{s.human_deleted}, "
                        f"{s.bot_deleted} by bot) | {s.extra_target} | {s.damage} | {len(s.invalid)} | {s.dangling} "
-                       f"({s.dangling_human}) | {s.mentions_bot} ({s.mentions_human}) | "
+                       f"({s.dangling_human}) | {s.imported} ({s.imported_human}) | {s.mentions_bot} ({s.mentions_human}) | "
                        f"{'' if s.second_run is None else len(s.second_run)} | {s.exit_code} | {s.seconds:.1f} |")
         errors = [s for s in mine if s.exit_code not in (0, 1) and s.message]
         if errors:
