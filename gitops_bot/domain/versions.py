@@ -585,6 +585,16 @@ def _plan_versions(text: str, tool: Tool) -> Iterable[tuple[int, int]]:
                 yield begin + m.start("v"), begin + m.end("v")
 
 
+def assignments(path: str, text: str, kind: str, name: str) -> list[Occurrence]:
+    """The versions assigned to the variable `name` (exactly that name) in one file, each in its
+    form: shell `NAME="1.2.3"`, make `NAME ?= 1.2.3` (any operator), YAML `NAME: 1.2.3`, inline
+    `NAME=1.2.3 cmd`, `${NAME:-1.2.3}`. A value that is no version (`main`) is not one."""
+    s = _Scan(path, text, kind)
+    assign = rf"{_after(name, _BEFORE_VARIABLE)}{_ASSIGN}(?P<q>[\"']?)(?P<v>{FULL})(?P=q)(?![\w.+])"
+    _variables(s, re.compile(assign), re.compile(rf"\$\{{{re.escape(name)}:-(?P<v>{FULL})\}}"))
+    return sorted(s.found, key=lambda o: o.start)
+
+
 def _tag_variables(text: str, uses: re.Pattern[str] | None) -> set[str]:
     """The variables `text` uses as the whole tag of the tool's release URL (`${YQ_VERSION}`,
     `$(YQ_VERSION)`, `$YQ_VERSION` right after `releases/download/`): their values are tags."""

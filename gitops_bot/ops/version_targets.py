@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 
 from gitops_bot.domain import charts, github_refs, images, python_packages, terraform_refs, toolchains
 from gitops_bot.domain.findings import Finding, Kind, Validation
-from gitops_bot.domain.versions import HASH_COMMENTS, is_from, is_version, version_comments
+from gitops_bot.domain.versions import HASH_COMMENTS, assignments, is_from, is_version, version_comments
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.ops.state import RunState
@@ -190,9 +190,48 @@ def run_github(state: RunState, project: str, version: str, move: GithubMove | N
                 cuts.append(Cut(Span(ref.start, ref.end), replacement))
                 _stale(state, path, text, ref.line, (ref.start, ref.end), ref.ref)
                 moved.append((ref.line, ref.ref, replacement))
+        cuts += _variable_cuts(state, path, text, kind, project, version, move, covered, moved)
         cuts += _comment_cuts(state, path, text, kind, moved, covered)
         _unrecognised(state, path, text, github_refs.mention(project), covered, f"github {project}")
         write_checked(state, path, text, kind, cuts)
+
+
+def _variable_cuts(state: RunState, path: str, text: str, kind: str, project: str, version: str, move: GithubMove,
+                   covered: set[int], moved: list[tuple[int, str, str]]) -> list[Cut]:
+    """The project's refs written as a variable (`releases/download/${YQ_VERSION}/`): the
+    variable's assignments in the same file move as the ref would (prefix + value, each in its
+    form). A variable assigned no version here (set in the environment, another file, a workflow
+    `env:`) is listed with the URL's line, never skipped."""
+    cuts: list[Cut] = []
+    uses: dict[str, list[github_refs.VariableRef]] = {}
+    for ref in github_refs.variable_refs(text, project):
+        uses.setdefault(ref.variable, []).append(ref)
+    for name, refs in uses.items():
+        covered.update(ref.line for ref in refs)
+        first = refs[0]
+        prefixes = {ref.prefix for ref in refs}
+        found = assignments(path, text, kind, name) if len(prefixes) == 1 else []
+        if not found:
+            why = (f"its ref is ${{{name}}}, assigned no version in this file: set it where it is assigned"
+                   if len(prefixes) == 1 else f"its ref is ${{{name}}} after different prefixes: set it by hand")
+            _left(state, path, first.line, _line(text, first.line).strip(), f"{first.form}: {why}")
+            continue
+        for o in found:
+            line = _line(text, o.line)
+            covered.add(o.line)
+            old = first.prefix + o.version
+            state.found.append(Finding(path, o.line, line, f"{o.form} (the ref of {first.form}): {old}",
+                                       Kind.VERSION, old))
+            replacement, problem = move(kind, old, version)
+            if not problem and not replacement.startswith(first.prefix):
+                problem = f"edit refused: {replacement} does not start with {first.prefix}: change it by hand"
+            if problem:
+                _left(state, path, o.line, line.strip(), f"{o.form} (the ref of {first.form}): {problem}",
+                      refused=problem.startswith("edit refused"))
+            elif replacement != old:
+                cuts.append(Cut(Span(o.start, o.end), replacement[len(first.prefix):]))
+                moved.append((o.line, o.version, replacement[len(first.prefix):]))
+    return cuts
 
 
 def run_provider(state: RunState, wanted: str, constraint: str) -> None:
