@@ -148,6 +148,10 @@ class Occurrence:
     # A whole release tag (the tag of a release URL, or a variable the file uses as one) of a tool
     # whose tags carry this prefix: written with it, whatever this occurrence had (Tool.tag_prefix)
     release_tag: str | None = None
+    # A digest-pinned image tag: the catalogue image it is a tag of (for a digest lookup) and the
+    # span of `@sha256:<64 hex>` after it (None: not a complete digest)
+    image: str | None = None
+    digest: tuple[int, int] | None = None
 
     def rewritten(self, new: str) -> str:
         """`new` in this occurrence's own form (v prefix or not, full or minor only). A
@@ -341,7 +345,7 @@ class _Patterns:
     directories: tuple[re.Pattern[str], ...]
     branch_urls: tuple[re.Pattern[str], ...]
     urls: tuple[tuple[re.Pattern[str], str], ...]  # GitHub release and raw URLs, with their form
-    images: tuple[re.Pattern[str], ...]
+    images: tuple[tuple[str, re.Pattern[str]], ...]  # (catalogue image, its tag pattern)
     # a variable used as the whole tag of the tool's release URL (`releases/download/${YQ_VERSION}/`),
     # for a tool whose entry says its tags' prefix (None otherwise)
     tag_uses: re.Pattern[str] | None = None
@@ -376,7 +380,8 @@ def _patterns(tool: Tool) -> _Patterns:
                 (re.compile(rf"\[(?P<v>v?(?P<bare>{FULL.removeprefix('v?')}))\]"
                             rf"\(https://github\.com/{slug}/releases/tag/v?(?P=bare)\)"),
                  "release link text")]
-    images = [re.compile(rf"{_after(image, _BEFORE_IMAGE)}:(?P<v>{tag})(?![\w.])(?P<d>@sha256:)?")
+    images = [(image, re.compile(rf"{_after(image, _BEFORE_IMAGE)}:(?P<v>{tag})(?![\w.])"
+                                 r"(?P<d>@sha256:(?P<hex>[0-9a-f]{64}(?![0-9a-zA-Z]))?)?"))
               for image in tool.images]
     tag_uses = None
     if tool.github and tool.tag_prefix is not None:
@@ -394,14 +399,15 @@ class _Scan:
     _line_of: Callable[[int], int] | None = None
 
     def add(self, start: int, end: int, form: str, minor_only: bool = False, digest: bool = False,
-            tag: bool = False, release_tag: str | None = None) -> None:
+            tag: bool = False, release_tag: str | None = None, image: str | None = None,
+            digest_span: tuple[int, int] | None = None) -> None:
         if any(o.start < end and start < o.end for o in self.found):
             return  # one span, one occurrence (a variable inside a URL, say)
         if self._line_of is None:
             self._line_of = line_numbers(self.text)
         line = self._line_of(start)
         self.found.append(Occurrence(self.path, line, start, end, self.text[start:end], form, minor_only, digest,
-                                     tag, release_tag))
+                                     tag, release_tag, image, digest_span))
 
 
 def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
@@ -429,9 +435,10 @@ def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
         whole_tag = tool.tag_prefix if form == "release URL" else None  # the others may be a branch's
         for m in pattern.finditer(text):
             s.add(m.start("v"), m.end("v"), form, release_tag=whole_tag)
-    for pattern in patterns.images:
+    for image, pattern in patterns.images:
         for m in pattern.finditer(text):
-            s.add(m.start("v"), m.end("v"), "image tag", digest=bool(m.group("d")), tag=tool.build_metadata)
+            s.add(m.start("v"), m.end("v"), "image tag", digest=bool(m.group("d")), tag=tool.build_metadata,
+                  image=image, digest_span=m.span("d") if m.group("hex") else None)
     if tool.terraform and kind in ("hcl", "markdown"):
         from gitops_bot.domain.terraform_versions import minor_versions
 
@@ -447,9 +454,10 @@ def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
         for start, end, form in _chart_labels(text, tool):
             s.add(start, end, form)
     if s.found and kind in HASH_COMMENTS:
-        noted = [(o.line, o.version) for o in s.found if not o.pinned_digest]  # a kept image keeps its note
-        for start, end, _ in version_comments(text, noted):
-            s.add(start, end, "version comment (above it)")
+        owners = list(s.found)
+        for start, end, index in version_comments(text, [(o.line, o.version) for o in owners]):
+            # the note of a digest-pinned image stays with it (moves only when the image does)
+            s.add(start, end, "version comment (above it)", digest=owners[index].pinned_digest)
     return sorted(s.found, key=lambda o: o.start)
 
 
@@ -506,7 +514,8 @@ def _chart_labels(text: str, tool: Tool) -> Iterable[tuple[int, int, str]]:
         for n in block:
             label = _VERSION_LABEL.match(lines[n].rstrip("\r\n"), len(m.group("i")))
             if label and label.group("v") == m.group("v"):
-                yield starts[n] + label.start("v"), starts[n] + label.end("v"), "version label (app.kubernetes.io/version)"
+                yield (starts[n] + label.start("v"), starts[n] + label.end("v"),
+                       "version label (app.kubernetes.io/version)")
 
 
 def _sibling_lines(lines: list[str], number: int, indent: str) -> list[int]:
