@@ -48,11 +48,12 @@ def test_repo_recipes_are_listed_and_runnable(monorepo, capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["plan", "no-such-recipe"],
-     "unknown recipe 'no-such-recipe' (available: config-to-params, pin-versions, remove-service, set-version)"),
+     "unknown recipe 'no-such-recipe' (available: add-pod-annotation, allow-source, config-to-params, mesh-mode, "
+     "pin-versions, remove-service, set-param, set-value, set-version, sidecar-exclude)"),
     (["plan", "remove-service"], "recipe remove-service needs parameter service="),
     (["plan", "remove-service", "service=Video Service"], "does not match"),
     (["plan", "remove-service", "service=../etc"], "does not match"),
-    (["plan", "remove-service", "service"], "parameter 'service' is not key=value"),
+    (["plan", "remove-service", "video-service", "livekit"], "parameter 'video-service' is not key=value"),
     (["plan", "remove-service", "service=a", "colour=red"], "has no parameter 'colour'"),
     (["apply", "remove-service", "service=a", "service=b"], "given twice"),
 ])
@@ -212,3 +213,10 @@ def test_refused_edits_are_listed_before_validation_and_residue(monorepo, capsys
     assert code == 1 and summary[1] == "refused edits (1), for a human to finish:"
     assert summary[2].startswith("  k8s/anchors.yaml:2: it defines the anchor &common")
     assert summary[3].startswith("validation:")
+
+
+def test_a_bare_word_is_the_recipes_positional_parameter(monorepo, capsys):
+    code, bare, _ = run(capsys, "plan", "remove-service", "video-service", "--repo", str(monorepo), "--format", "json")
+    code2, keyed, _ = run(capsys, "plan", "remove-service", "service=video-service", "--repo", str(monorepo),
+                          "--format", "json")
+    assert code == code2 and bare == keyed and json.loads(bare)["files"]

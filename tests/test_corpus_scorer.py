@@ -151,3 +151,60 @@ def test_a_line_rewritten_to_drop_the_target_is_over_reach_not_damage(tmp_path):
     score.compare(case, base, human, bot, scored)
     assert (scored.extra_target, scored.damage) == (2, 2)  # the list line twice; `other:` before and after
     assert score.edited_mentions(["a seafile b", "x"], ["a b", "y"], case.mention_regex()) == {"a b": 1}
+
+
+@pytest.mark.parametrize("before, removed, expected", [
+    # a group's heading, its patterns naming the target and its separator: over, not damage
+    (["# keep", "a", "", "# Mix artifacts", "ff/_build", "ff/deps", "", "b"], {3, 4, 5, 6}, {3, 6}),
+    # braces of a removed record
+    (["[", "  {", '    "files": ["ff/**"]', "  },", "  {", '    "files": ["x/**"]', "  }", "]"], {1, 2, 3}, {1, 3}),
+    # a removal that glues two blocks: its blank line is damage
+    (["a:", "", "ff: 1", "b:"], {1, 2}, set()),
+    # a heading over a group that continues after the removal stays damage
+    (["# Tools", "ff/bin", "x/bin"], {0, 1}, set()),
+    # a run with a line that does not name the target is not the target's block
+    (["", "ff/a", "other"], {0, 1, 2}, set()),
+])
+def test_lines_that_went_with_a_removed_mention(before, removed, expected):
+    import re
+    assert score.removed_with_mentions(before, removed, re.compile("ff")) == expected
+
+
+# -- recorded lookups, replayed over HTTP on the loopback -------------------------------------------
+def test_recorded_lookups_are_served_through_the_bots_documented_settings(tmp_path):
+    """The replay's environment (GITHUB_TOKEN, GITHUB_API_URL, GITOPS_BOT_REGISTRY_URLS) is all the
+    bot's own lookups need to get the recorded answers; what was not recorded is unknown."""
+    from gitops_bot.delivery.lookups import Lookups
+    from gitops_bot.errors import UserError
+
+    digest = "sha256:" + "d" * 64
+    lookups = {"releases": {"acme/tool": "v0.2.0"}, "tags": {"actions/checkout": {"v4": "a" * 40, "v4.1.1": "a" * 40}},
+               "images": {"busybox": ["1.38.0"], "ghcr.io/acme/api": ["2.0.1"]}, "digests": {"busybox:1.38.0": digest}}
+    with score.Replay.serving(lookups) as env:
+        assert set(env) == {"GITHUB_TOKEN", "GITHUB_API_URL", "GITOPS_BOT_REGISTRY_URLS"}
+        bot = Lookups(env)
+        assert bot.latest_release_tag("acme/tool") == "v0.2.0"
+        assert bot.latest_release_tag("acme/other") is None
+        assert bot.tag_commits("actions/checkout") == {"v4": "a" * 40, "v4.1.1": "a" * 40}
+        assert bot.image_tags("busybox") == ["1.38.0"] and bot.image_tags("ghcr.io/acme/api") == ["2.0.1"]
+        assert bot.image_digest("busybox", "1.38.0") == digest
+        with pytest.raises(UserError, match="not found"):
+            bot.image_tags("nginx")
+    with score.Replay.serving({}) as env:
+        assert env == {}
+
+
+@pytest.mark.parametrize("image, expected", [
+    ("busybox", ("docker.io", "library/busybox")), ("acme/api", ("docker.io", "acme/api")),
+    ("ghcr.io/acme/api", ("ghcr.io", "acme/api")), ("localhost:5000/x", ("localhost:5000", "x")),
+])
+def test_replay_places_images_as_docker_does(image, expected):
+    assert score.Replay.registry(image) == expected
+
+
+def test_a_case_with_an_unknown_lookup_is_refused(tmp_path):
+    (tmp_path / "a+b.toml").write_text('repo = "a/b"\n[[case]]\nid = "x"\nkind = "pin-versions"\nbase = "0"\n'
+                                       'commits = ["1"]\nrecipe = "pin-versions"\nparams = []\n'
+                                       '[case.lookups]\nchart = { x = ["1.0.0"] }\n')
+    with pytest.raises(SystemExit, match="unknown lookups chart"):
+        score.load_cases(tmp_path)

@@ -188,6 +188,58 @@ JSONC_PAIRS = {
      """)),
 }
 
+JSONC_PAIRS["renovate.json5: the component's package rule goes whole (bare keys, single quotes)"] = (
+    "renovate.json5", dedent("""
+        {
+          // one group per service
+          labels: ['dependencies'],
+          "packageRules": [
+            {
+              "matchFileNames": ["src/auth-service/**"],
+              "groupName": "auth-service",
+            },
+            {
+              matchFileNames: ['src/video-service/**'],
+              groupName: 'video-service',
+            },
+            {
+              "matchFileNames": ["src/board-service/**"],
+              "groupName": "board-service",
+            },
+          ],
+        }
+     """), dedent("""
+        {
+          // one group per service
+          labels: ['dependencies'],
+          "packageRules": [
+            {
+              "matchFileNames": ["src/auth-service/**"],
+              "groupName": "auth-service",
+            },
+            {
+              "matchFileNames": ["src/board-service/**"],
+              "groupName": "board-service",
+            },
+          ],
+        }
+     """))
+JSONC_PAIRS["a record of the component's strings goes, numbers and booleans with it; the last takes its comma"] = (
+    "services.json", dedent("""
+        {
+          "services": [
+            {"name": "auth-service", "port": 8080},
+            {"name": "video-service", "port": 8081, "paths": ["src/video-service/**"], "public": true}
+          ]
+        }
+     """), dedent("""
+        {
+          "services": [
+            {"name": "auth-service", "port": 8080}
+          ]
+        }
+     """))
+
 
 @pytest.mark.parametrize("path, before, after", JSONC_PAIRS.values(), ids=JSONC_PAIRS.keys())
 def test_jsonc_pairs(path, before, after):
@@ -255,7 +307,43 @@ def test_items_pointing_at_deleted_paths_go_whatever_their_name():
     assert json_file.remove(looks, replace(context, path="package.json")).text == looks
 
 
+def test_records_that_are_not_only_the_components_stay():
+    # a shared rule, a record with another string, a rule whose list keeps another path
+    text = dedent("""
+        {
+          packageRules: [
+            {matchFileNames: ['src/video-service/**'], groupName: 'media'},
+            {"name": "video-service", "image": "nginx"},
+            {"matchFileNames": ["src/board-service/**", "src/video-service/**"]},
+            {"enabled": false},
+          ],
+        }
+     """)
+    result = json_file.remove(text, replace(ctx(), path="renovate.json5"))
+    assert result.text == text.replace('"src/board-service/**", "src/video-service/**"', '"src/board-service/**"')
+    assert [(r.line, r.reason) for r in result.refused] == [(3, "the array would become empty")]  # media's list
+    assert json_file.remove(result.text, replace(ctx(), path="renovate.json5")).text == result.text
+    assert json_file.remove('[{"name": "video-service"}]\n', ctx()).refused[0].reason == "the array would become empty"
+
+
+@pytest.mark.parametrize("text", ["{a: 0x10, b: ['video-service', 'x']}\n", "{a: 'line \\\n more'}\n",
+                                  "{'a': +1}\n", "{a-b: ['video-service', 'x']}\n"])
+def test_json5_this_reader_does_not_know_is_refused(text):
+    result = json_file.remove(text, replace(ctx(), path="renovate.json5"))
+    assert result.text == text and result.refused[0].reason.startswith("not JSON5 this reader knows (")
+
+
+def test_json5_reader_reads_single_quotes_as_their_json_strings():
+    root = read("{k: 'it\\'s \"q\" \\u0041', 'x y': \"z\",}", json5=True)
+    assert [(n.key, n.value) for n in root.children] == [("k", 'it\'s "q" A'), ("x y", "z")]
+    with pytest.raises(ValueError):
+        read("{k: 1}", comments=True)  # bare keys are JSON5's, not JSONC's
+
+
 def test_jsonc_classification_and_validity():
+    assert classify("renovate.json5", "{}") == "json" and json_file.is_json5(".github/renovate.json5")
+    assert json_file.still_valid("{a: [1, 2]}", "{a: [1, ]}") is None
+    assert json_file.still_valid("{a: [1, 2]}", "{a: [1,, ]}").startswith("the result would not parse")
     assert classify(".renovaterc", "{}") == "json"
     assert classify(".vscode/settings.jsonc", "{}") == "json"
     assert json_file.is_jsonc("web/tsconfig.app.json") and json_file.is_jsonc(".vscode/launch.json")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from gitops_bot.edit.yaml_insert import InsertRefused, update_parameters
+from gitops_bot.edit.yaml_insert import InsertRefused, remove_parameters, update_parameters
 from gitops_bot.domain.helm_params import NewParameter, Unmovable, escape_key, parameter_value
 
 from .editors import dedent
@@ -112,3 +112,75 @@ def test_unmovable_values(value):
 def test_escape_key():
     assert escape_key("path.prefix") == "path\\.prefix"
     assert escape_key("a,b") == "a\\,b"
+
+
+REMOVALS = {
+    "an item and the comment above it": (
+        """
+        spec:
+          source:
+            helm:
+              parameters:
+                - name: image.tag
+                  value: "1"
+                # the JWT mode
+                - name: config.MODE
+                  value: "false"
+                  forceString: true
+                - name: last
+                  value: x
+          destination: {}
+        """,
+        """
+        spec:
+          source:
+            helm:
+              parameters:
+                - name: image.tag
+                  value: "1"
+                - name: last
+                  value: x
+          destination: {}
+        """),
+    "the last item takes parameters: with it": (
+        """
+        spec:
+          source:
+            helm:
+              valueFiles:
+              - a.yaml
+              parameters:
+              - name: config.MODE
+                value: x
+          destination: {}
+        """,
+        """
+        spec:
+          source:
+            helm:
+              valueFiles:
+              - a.yaml
+          destination: {}
+        """),
+    "and helm: when it held nothing else": (
+        "spec:\n  source:\n    path: x\n    helm:\n      parameters:\n      - name: config.MODE\n"
+        "        value: b\n  destination: {}\n",
+        "spec:\n  source:\n    path: x\n  destination: {}\n"),
+}
+
+
+@pytest.mark.parametrize("name", REMOVALS)
+def test_removal_pairs(name):
+    before, after = (dedent(t) if t.startswith("\n") else t for t in REMOVALS[name])
+    assert remove_parameters(before, 0, None, frozenset({"config.MODE"})) == after
+
+
+def test_removing_an_absent_parameter_changes_nothing():
+    text = "spec:\n  source:\n    helm:\n      parameters:\n      - name: a\n        value: b\n"
+    assert remove_parameters(text, 0, None, frozenset({"config.MODE"})) == text
+
+
+def test_removal_from_a_flow_list_is_refused():
+    with pytest.raises(InsertRefused):
+        remove_parameters("spec:\n  source:\n    helm:\n      parameters: [{name: a, value: b}]\n",
+                          0, None, frozenset({"a"}))

@@ -201,6 +201,45 @@ IGNORE_PAIRS = {
         # frontend
         ./src/frontend/node_modules/
     """),
+    "headings of groups that go whole go, banners of a paragraph that goes whole too": (".dockerignore", """
+        ###########
+        # cart
+        ./src/cart/target
+        ###########
+
+        # Build outputs
+        ./src/video/_build/
+        ./src/video/deps/
+
+        # Crash dumps
+        ./src/video/crash.dump
+        ./src/cart/crash.dump
+
+        # Static assets
+        ./src/cart/static/
+        # Static assets of the player
+        ./src/video/priv/static/
+        ./src/video/assets/
+        # Caches
+        ./src/cart/cache/
+
+        # Generated
+        ./src/video/gen/
+        ###########
+    """, """
+        ###########
+        # cart
+        ./src/cart/target
+        ###########
+
+        # Crash dumps
+        ./src/cart/crash.dump
+
+        # Static assets
+        ./src/cart/static/
+        # Caches
+        ./src/cart/cache/
+    """),
     "a nested ignore file reads its patterns from its own folder": ("src/.gitignore", """
         /video/build/
         /cart/build/
@@ -220,10 +259,35 @@ def test_ignore_patterns_into_deleted_paths_go(case):
 
 
 def test_a_comment_that_does_not_name_the_component_stays_and_is_listed():
-    before = "# Mix artifacts\n./src/video/_build/\n\n*.log\n"
+    # It heads a group that keeps a pattern: it may still apply.
+    before = "*.log\n\n# Mix artifacts\n./src/video/_build/\n./src/cart/_build/\n\n*.tmp\n"
     result = ignore_file.remove(before, _ctx("video", DELETED, ".dockerignore"))
-    assert result.text == "# Mix artifacts\n\n*.log\n"
+    assert result.text == "*.log\n\n# Mix artifacts\n./src/cart/_build/\n\n*.tmp\n"
     assert result.kept_comments == ["# Mix artifacts"]
+
+
+def test_the_files_own_header_stays_when_its_first_group_goes():
+    # The comment block that opens the file speaks for the whole file, not only for the patterns
+    # under it; one that names the component goes with them (the comment-block rule).
+    before = "# Files the image build never needs\n./src/video/_build/\n\n*.log\n"
+    result = ignore_file.remove(before, _ctx("video", DELETED, ".dockerignore"))
+    assert result.text == "# Files the image build never needs\n\n*.log\n"
+    assert result.kept_comments == ["# Files the image build never needs"]
+    named = "# video\n./src/video/_build/\n\n*.log\n"
+    assert ignore_file.remove(named, _ctx("video", DELETED, ".dockerignore")).text == "*.log\n"
+
+
+def test_headings_of_groups_that_keep_a_pattern_stay():
+    text = dedent("""
+        ###########
+        # Build outputs
+        ./src/cart/_build/
+        # Caches
+        ./src/cart/cache/
+        ###########
+    """)
+    result = ignore_file.remove(text, _ctx("video", DELETED, ".dockerignore"))
+    assert result.text == text and not result.refused
 
 
 @pytest.mark.parametrize("text", [

@@ -278,8 +278,9 @@ def test_parameter_contract(tmp_path, capsys, params, message):
 
 @pytest.mark.parametrize("params, message", [
     (["provider=hashicorp/aws", "tool=istio", "version=~> 5.0"], "one target"),
-    (["tool=istio", "paths=x/"], "takes paths= and to= with provider= or module= only"),
-    (["tool=istio", "to=aws-ia/addons/aws"], "takes paths= and to= with provider= or module= only"),
+    (["tool=istio", "paths=x/"], "matches no file in the repository"),
+    (["tool=istio", "to=aws-ia/addons/aws"], "takes to= with module= only"),
+    (["actions=commit", "provider=hashicorp/aws", "version=~> 5.0"], "actions= applies to GitHub Actions"),
 ])
 def test_pin_versions_parameter_contract(tmp_path, capsys, params, message):
     repo = write_tree(tmp_path, {"versions.tf": VERSIONS_TF.replace("{aws}", ">= 3.72")})

@@ -204,9 +204,9 @@ def test_pin_versions_lists_actions_on_a_version_tag(tmp_path, capsys):
     report = json.loads(capsys.readouterr().out)
     assert [(r["path"], r["line"], r["reason"]) for r in report["residue"]] == [
         (".github/workflows/ci.yaml", 6, "action on tag v6.0.2, not a commit (a tag can be moved): "
-                                         "pin it to its commit by hand"),
+                                         "pin it to its commit by hand (or pass actions=commit)"),
         (".github/workflows/ci.yaml", 9, "action on tag v5, not a commit (a tag can be moved): "
-                                         "pin it to its commit by hand"),
+                                         "pin it to its commit by hand (or pass actions=commit)"),
     ]
     assert main(["apply", "pin-versions", "--repo", str(repo)]) == 0
     assert tree_bytes(repo) == before

@@ -17,6 +17,11 @@ visibly worse).
 
     python bench/corpus/score.py --mirrors DIR [--bot gitops,truth,sed] [--case ID ...] [--out FILE]
 
+A case may carry recorded lookup answers (`[case.lookups]`, see `Replay`): the bot is then run
+with its real lookup code against local fakes over HTTP on 127.0.0.1 that give those answers,
+pointed at them only through its documented environment (GITHUB_TOKEN, GITHUB_API_URL,
+GITOPS_BOT_REGISTRY_URLS); nothing goes to the network.
+
 Mirrors are bare clones at DIR/<owner>+<name>/repo. Without them nothing is run: the command
 lists the mirrors it needs and exits 0 (CI never needs the network). Standard library and git
 only; file validity is checked with the parsers the bot's own environment has, when present.
@@ -26,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import datetime
 import difflib
 import fnmatch
@@ -72,6 +78,7 @@ class Case:
     exclude_lines: list[str] = field(default_factory=list)
     excluded_why: str = ""
     notes: str = ""
+    lookups: dict = field(default_factory=dict)  # recorded lookup answers, see Replay
 
     @property
     def mirror_name(self) -> str:
@@ -108,7 +115,9 @@ def load_cases(folder: Path = CASES) -> list[Case]:
             unknown = set(raw) - known
             if unknown:
                 raise SystemExit(f"{path.name}: case {raw['id']}: unknown keys {', '.join(sorted(unknown))}")
-            cases.append(Case(repo=data["repo"], **raw))
+            case = Case(repo=data["repo"], **raw)
+            Replay.check(path.name, case)
+            cases.append(case)
     ids = [c.id for c in cases]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -198,13 +207,77 @@ def text_lines(path: Path | None) -> list[str] | None:
         return None
 
 
+# -- recorded lookups ---------------------------------------------------------------------
+class Replay:
+    """The lookup answers a case recorded, served by the project's own fakes (tests/fakes: an OCI
+    registry per registry host, GitHub's latest-release and tags endpoints) on 127.0.0.1 while
+    the bot runs. The answers are what the human's commit wrote (the tag a floating reference got,
+    the commit a `uses:` tag was pinned to), so they say what the registry or GitHub answered then;
+    the case's notes say so. Anything not recorded is unknown to the fakes (HTTP 404).
+
+        [case.lookups]
+        releases = { "owner/repo" = "v0.2.0" }                       # latest release tag
+        tags = { "owner/repo" = { "v4" = "<sha>", "v4.1.1" = "<sha>" } }   # tag -> commit
+        images = { "busybox" = ["1.38.0"], "ghcr.io/o/i" = ["2.0.1"] }      # image -> its tags
+        digests = { "busybox:1.38.0" = "sha256:..." }                # image:tag -> digest
+    """
+
+    KEYS = ("releases", "tags", "images", "digests")
+
+    @classmethod
+    def check(cls, file: str, case: Case) -> None:
+        unknown = set(case.lookups) - set(cls.KEYS)
+        if unknown:
+            raise SystemExit(f"{file}: case {case.id}: unknown lookups {', '.join(sorted(unknown))}")
+
+    @staticmethod
+    def registry(image: str) -> tuple[str, str]:
+        """(host, repository name) as a registry is asked: `busybox` is docker.io's library/busybox;
+        a first component with a dot, a port or `localhost` is the host (Docker's rule)."""
+        first, _, rest = image.partition("/")
+        if rest and ("." in first or ":" in first or first == "localhost"):
+            return first, rest
+        return "docker.io", image if "/" in image else "library/" + image
+
+    @classmethod
+    @contextlib.contextmanager
+    def serving(cls, lookups: dict):
+        """The environment that points the bot at fakes answering `lookups` (empty: none)."""
+        if not lookups:
+            yield {}
+            return
+        sys.path.insert(0, str(PROJECT))
+        from tests.fakes.registries import FakeRegistry
+        from tests.fakes.releases import FakeReleases
+
+        hosts: dict[str, dict[str, list[str]]] = collections.defaultdict(dict)
+        for image, tags in lookups.get("images", {}).items():
+            host, name = cls.registry(image)
+            hosts[host][name] = list(tags)
+        digests: dict[str, dict[str, str]] = collections.defaultdict(dict)
+        for ref, digest in lookups.get("digests", {}).items():
+            image, tag = ref.rsplit(":", 1)
+            host, name = cls.registry(image)
+            digests[host][f"{name}:{tag}"] = digest
+            if tag not in hosts[host].setdefault(name, []):  # a digest is a tag's
+                hosts[host][name].append(tag)
+        with contextlib.ExitStack() as stack:
+            github = stack.enter_context(FakeReleases(lookups.get("releases", {}), tags=lookups.get("tags", {})))
+            registries = {host: stack.enter_context(FakeRegistry(images, digests=digests[host]))
+                          for host, images in hosts.items()}
+            yield {"GITHUB_TOKEN": "corpus-replay", "GITHUB_API_URL": github.url,
+                   "GITOPS_BOT_REGISTRY_URLS": ",".join(f"{h}={r.url}" for h, r in registries.items())}
+
+
 # -- bots -----------------------------------------------------------------------------------
 def run_gitops_bot(case: Case, repo: Path, base: Path, human: Path) -> tuple[int, float, str]:
-    env = {k: v for k, v in os.environ.items() if not re.search(r"TOKEN|^GITHUB_|^GH_", k)}
+    env = {k: v for k, v in os.environ.items() if not re.search(r"TOKEN|^GITHUB_|^GH_|^GITOPS_BOT_", k)}
     env["PYTHONPATH"] = str(PROJECT)
     start = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "gitops_bot.cli", "apply", case.recipe, *case.params,
-                           "--repo", str(repo)], capture_output=True, text=True, env=env, timeout=BOT_TIMEOUT)
+    with Replay.serving(case.lookups) as replay:
+        proc = subprocess.run([sys.executable, "-m", "gitops_bot.cli", "apply", case.recipe, *case.params,
+                               "--repo", str(repo)], capture_output=True, text=True, env={**env, **replay},
+                              timeout=BOT_TIMEOUT)
     message = (proc.stderr.strip().splitlines() or [""])[-1]
     return proc.returncode, time.monotonic() - start, message
 
@@ -425,13 +498,57 @@ def edited_mentions(before: list[str], after: list[str] | None, regex: re.Patter
     return paired
 
 
+_STRUCTURAL_RE = re.compile(r"^\s*(?:[#/;*-].*|[\W_]*)$")  # blank, comment-only, punctuation-only (`},`, `###`)
+
+
+def removed_with_mentions(before: list[str], removed: set[int], regex: re.Pattern[str]) -> set[int]:
+    """Removed lines that carry nothing of their own and went with a removed run naming the target:
+    in a run of consecutive removed lines whose every other line names it, the blank lines, brace-
+    and banner-only lines, and (when the run closes its group: a blank line, a comment or the end
+    follows) comment lines. Such a line is part of removing the target's block (its heading, its
+    separator, its braces), over-reach when the human did not do it, not damage to something else;
+    except one blank line of a run that glues two blocks the blank line separated, which is damage."""
+    found: set[int] = set()
+    for start, end in _runs(sorted(removed)):
+        lines = before[start:end]
+        structural = [i for i in range(start, end) if _STRUCTURAL_RE.match(before[i])]
+        content = [i for i in range(start, end) if i not in structural]
+        if not content or not all(regex.search(before[i]) for i in content):
+            continue
+        closed = (not lines[-1].strip() or end >= len(before) or not before[end].strip()
+                  or before[end].lstrip().startswith("#"))
+        keep = [i for i in structural if closed or not before[i].lstrip().startswith(("#", "//"))]
+        blanks = [i for i in keep if not before[i].strip()]
+        glued = (start > 0 and before[start - 1].strip() and end < len(before) and before[end].strip()
+                 and any(not line.strip() for line in lines))
+        if glued and blanks:
+            keep.remove(blanks[0])
+        found.update(keep)
+    return found
+
+
+def _runs(indices: list[int]):
+    """(start, end) of each run of consecutive indices."""
+    start = prev = None
+    for i in indices:
+        if start is None or i != prev + 1:
+            if start is not None:
+                yield start, prev + 1
+            start = i
+        prev = i
+    if start is not None:
+        yield start, prev + 1
+
+
 def _count_extra(case, regex, score, before, b_removed, b_added, h_removed, h_added,
                  rewrites: collections.Counter | None = None) -> None:
     """Lines the bot changed that the human did not: mentioning the target (or rewriting a line that
-    did: `rewrites`, see edited_mentions), or damage."""
+    did: `rewrites`, see edited_mentions; or going with a removed run that names it:
+    removed_with_mentions), or damage."""
+    with_mentions = removed_with_mentions(before, b_removed, regex)
     for i in b_removed - h_removed:
         if not case.excluded_line(before[i]):
-            if regex.search(before[i]):
+            if regex.search(before[i]) or i in with_mentions:
                 score.extra_target += 1
             else:
                 score.damage += 1
@@ -576,7 +693,9 @@ def render(scores: list[Score], cases: list[Case], bots: list[str]) -> str:
            f"{len(cases)} cases from {len({c.repo for c in cases})} repositories.", "",
            "Columns: **lines** = of the lines the human removed or changed, those the bot changed identically; "
            "**files** = deleted files, recall / precision; **over** = lines the bot changed that the human did "
-           "not and that mention the target; **damage** = such lines that do not; **invalid** = files the bot "
+           "not and that mention the target (or carry nothing of their own and went with a removed run naming "
+           "it: its blank lines, braces, banners, and the comments of a group it closes); **damage** = such "
+           "lines that do not; **invalid** = files the bot "
            "left unparsable; **dangling** = lines still naming a path the bot deleted (human's in brackets); "
            "**imported** = import lines of remaining source files (JS/TS, Python, Go, proto) that resolve to a "
            "file the bot deleted (human's in brackets); **mentions** = lines naming the target left, bot (human); **2nd** = files a second run of the same "

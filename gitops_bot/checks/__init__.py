@@ -7,7 +7,15 @@ one it stays quiet on.
 
 from __future__ import annotations
 
-from gitops_bot.checks import chart_parameters, ignored_values, unpinned, versions
+from gitops_bot.checks import (
+    app_sources,
+    chart_parameters,
+    ignored_values,
+    mesh_consistency,
+    sidecar_infra,
+    unpinned,
+    versions,
+)
 from gitops_bot.checks.model import UNPARSABLE, Problem, RepoIndex, Rule
 
 CHECKS: dict[str, Rule] = {rule.id: rule for rule in (
@@ -17,6 +25,9 @@ CHECKS: dict[str, Rule] = {rule.id: rule for rule in (
     unpinned.RULE,
     versions.DRIFT,
     versions.END_OF_SUPPORT,
+    app_sources.RULE,
+    sidecar_infra.RULE,
+    mesh_consistency.RULE,
 )}
 
 # Every rule a report can name: the registry's, and files that could not be read.

@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping
 
 from ruamel.yaml.error import YAMLError
 
-from gitops_bot.domain.argocd import Application, applications_in
+from gitops_bot.domain.argocd import Application, Project, applications_in, projects_in
 from gitops_bot.domain.config import RepoConfig
 from gitops_bot.domain.floating import FLOATING_MARK
 from gitops_bot.domain.unpinned import UNPINNED_MARK
@@ -22,10 +22,12 @@ from gitops_bot.domain.worktree import Matcher, Worktree
 from gitops_bot.parse.yaml import load_rt
 
 _APPLICATION_MARK = re.compile(b"kind: Application")
+_PROJECT_MARK = re.compile(b"kind: AppProject")
 # Keys of RepoIndex.candidates.
 APPLICATION_FILES = ("mark", "applications")  # files that may hold an ArgoCD Application
 FLOATING_FILES = ("mark", "floating")  # files that may hold a floating reference (domain.floating)
 UNPINNED_FILES = ("mark", "unpinned")  # files that may hold an unpinned image (domain.unpinned)
+PROJECT_FILES = ("mark", "projects")  # files that may hold an ArgoCD AppProject
 
 
 def tool_key(name: str) -> tuple[str, str]:
@@ -73,6 +75,7 @@ class RepoIndex:
     # given by the caller so that checks never load recipes themselves.
     recipe_defaults: Mapping[str, Callable[[dict[str, str]], dict[str, str]]] = field(default_factory=dict)
     _apps: list[Application] | None = None
+    _projects: list[Project] | None = None
     _yaml: dict[str, Any] = field(default_factory=dict)
     _catalogue: dict[str, Tool] | None = None
     _candidates: dict[tuple[str, str], list[str]] | None = None
@@ -91,6 +94,7 @@ class RepoIndex:
         the tree, the first time any is asked for, so that a check reads the tree once."""
         if self._candidates is None:
             prefilters: dict[tuple[str, str], Matcher] = {APPLICATION_FILES: _APPLICATION_MARK,
+                                                          PROJECT_FILES: _PROJECT_MARK,
                                                           FLOATING_FILES: FLOATING_MARK, UNPINNED_FILES: UNPINNED_MARK}
             prefilters.update((tool_key(name), tool.anchors()) for name, tool in self.catalogue.items())
             self._candidates = self.tree.grep_many(prefilters)
@@ -111,6 +115,20 @@ class RepoIndex:
                 except YAMLError as exc:
                     self._unparsable(path, exc)
         return self._apps
+
+    def projects(self) -> list[Project]:
+        """Every ArgoCD AppProject of the tree's plain YAML files (templates are skipped)."""
+        if self._projects is None:
+            self._projects = []
+            for path in self.candidates(PROJECT_FILES):
+                text = self.tree.read(path) if path.endswith((".yaml", ".yml")) else None
+                if text is None or "{{" in text:
+                    continue
+                try:
+                    self._projects.extend(projects_in(path, load_rt(text)))
+                except YAMLError as exc:
+                    self._unparsable(path, exc)
+        return self._projects
 
     def yaml(self, path: str) -> Any:
         """The first document of a YAML file with positions, or None (missing or unparsable).

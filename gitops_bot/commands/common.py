@@ -35,7 +35,7 @@ def run_from_args(args: argparse.Namespace):
     root = repo_dir(args.repo)
     recipe = find_recipe(args.recipe, root)
     config = load_config(root)
-    params = recipe.check_params(parse_params(args.params), config.recipe_defaults.get(recipe.name))
+    params = recipe.check_params(parse_params(args.params, recipe.positional), config.recipe_defaults.get(recipe.name))
     note = pending(root)  # plan only reports it; apply has completed it under its lock by now
     if note:
         print(f"gitops-bot: note: {note}", file=sys.stderr)

@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     root = repo_dir(args.repo)
     recipe = find_recipe(args.recipe, root)
     config = load_config(root)
-    params = recipe.check_params(parse_params(args.params), config.recipe_defaults.get(recipe.name))
+    params = recipe.check_params(parse_params(args.params, recipe.positional), config.recipe_defaults.get(recipe.name))
     options = Options(base=args.base, draft=args.draft or config.draft, labels=args.label or config.labels,
                       reviewers=args.reviewer or config.reviewers, slug=args.repo_slug, recreate=args.recreate,
                       author=author(args.author), branch_prefix=config.branch_prefix)

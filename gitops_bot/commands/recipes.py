@@ -20,5 +20,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"{recipe.name}{where}\n    {recipe.description}")
         for p in recipe.parameters:
             need = "required" if p.required else f"default {p.default!r}" if p.default else "optional"
+            need += "; the bare VALUE" if p.positional else ""
             print(f"    {p.name}=  {p.description} ({need}; pattern {p.pattern})")
     return 0

@@ -22,6 +22,9 @@ class Lookups:
     def unavailable(self) -> str | None:
         return self._github_releases().unavailable()
 
+    def tag_commits(self, slug: str) -> dict[str, str] | None:
+        return self._github_releases().tag_commits(slug)
+
     def image_tags(self, image: str) -> list[str] | None:
         return self._oci().image_tags(image)
 

@@ -58,6 +58,8 @@ class Application:
     name: str
     sources: list[Source]
     line: int
+    project: str = "default"  # spec.project
+    namespace: str = ""  # spec.destination.namespace
 
     @property
     def multi_source(self) -> bool:
@@ -102,8 +104,68 @@ def applications_in(path: str, docs: list[Any]) -> list[Application]:
             sources.append(_source(spec["source"], None))
         if isinstance(spec.get("sources"), list):
             sources.extend(_source(s, k) for k, s in enumerate(spec["sources"]) if isinstance(s, CommentedMap))
-        found.append(Application(path, i, str(metadata.get("name", "")), sources, doc.lc.line + 1))
+        destination = spec.get("destination") if isinstance(spec.get("destination"), CommentedMap) else {}
+        found.append(Application(path, i, str(metadata.get("name", "")), sources, doc.lc.line + 1,
+                                 str(spec.get("project") or "default"), str(destination.get("namespace") or "")))
     return found
+
+
+@dataclass
+class Project:
+    """An ArgoCD AppProject document: the repositories its Applications may deploy from."""
+
+    file: str
+    doc_index: int
+    name: str
+    source_repos: list[str] | None  # None: no sourceRepos (nothing is permitted)
+    line: int
+    repos_line: int = 0  # 1-based line of `sourceRepos:` (0: absent)
+
+
+def projects_in(path: str, docs: list[Any]) -> list[Project]:
+    """AppProjects among the documents of a YAML file (`parse.yaml.load_rt` documents)."""
+    from ruamel.yaml.comments import CommentedMap
+
+    found = []
+    for i, doc in enumerate(docs):
+        if not isinstance(doc, CommentedMap) or doc.get("kind") != "AppProject":
+            continue
+        spec = doc.get("spec") if isinstance(doc.get("spec"), CommentedMap) else CommentedMap()
+        repos = spec.get("sourceRepos")
+        listed = [str(r) for r in repos] if isinstance(repos, list) else None
+        at = spec.lc.key("sourceRepos")[0] + 1 if "sourceRepos" in spec else 0
+        found.append(Project(path, i, str((doc.get("metadata") or {}).get("name", "")), listed, doc.lc.line + 1, at))
+    return found
+
+
+def normalize_repo(url: str) -> str:
+    """A repository URL as ArgoCD compares them: lower case, no trailing `/` or `.git`."""
+    url = url.strip().lower().rstrip("/")
+    return url[:-4] if url.endswith(".git") else url
+
+
+def repo_permitted(url: str, patterns: Iterable[str] | None) -> bool:
+    """Whether an AppProject whose sourceRepos are `patterns` lets an Application deploy from
+    `url`, as ArgoCD decides: `*` alone permits everything; otherwise globs where `*` stays
+    within one path segment and `**` crosses them; a `!pattern` that matches denies."""
+    if not patterns:
+        return False
+    wanted, allowed = normalize_repo(url), False
+    for pattern in patterns:
+        deny = pattern.startswith("!")
+        body = normalize_repo(pattern[1:] if deny else pattern)
+        matched = body == "*" or re.fullmatch(_glob(body), wanted) is not None
+        if deny and matched:
+            return False
+        allowed = allowed or (matched and not deny)
+    return allowed
+
+
+def _glob(pattern: str) -> str:
+    out = []
+    for piece in re.split(r"(\*\*|\*|\?)", pattern):
+        out.append({"**": ".*", "*": "[^/]*", "?": "[^/]"}.get(piece, re.escape(piece)))
+    return "".join(out)
 
 
 def _source(node: Any, index: int | None) -> Source:

@@ -56,6 +56,19 @@ def is_commit(ref: str) -> bool:
     return bool(_SHA_RE.match(ref)) and (len(ref) == 40 or any(c.isalpha() for c in ref))
 
 
+def exact_tag(ref: str, commit: str, tags: dict[str, str]) -> str:
+    """The version tag that names `commit` most precisely, for the `# vX.Y.Z` comment beside a
+    commit pin: of the tags on that commit that are `ref` or a release within it (`v4` -> `v4.1.1`,
+    not `v5`), the one with the most components, the highest on a tie; `ref` itself when none is."""
+    def key(tag: str) -> tuple:
+        numbers = re.findall(r"\d+", tag.split("-", 1)[0])
+        return len(numbers), "-" not in tag, tuple(int(n) for n in numbers)
+
+    within = [t for t, sha in tags.items() if sha == commit and is_version_ref(t)
+              and (t == ref or t.startswith(ref + "."))]
+    return max(within, key=key, default=ref)
+
+
 def is_project(text: str) -> bool:
     """Whether `text` is `OWNER/REPO` as GitHub spells names."""
     return bool(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}", text))

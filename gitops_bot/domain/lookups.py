@@ -24,6 +24,7 @@ STABLE_RE = re.compile(r"v?(\d{1,9})\.(\d{1,9})\.(\d{1,9})")
 _PRERELEASE_RE = re.compile(r"v?(\d{1,9})\.(\d{1,9})\.(\d{1,9})-((?:alpha|beta|rc|pre)[0-9A-Za-z.]{0,32})",
                             re.IGNORECASE)
 DIGEST_RE = re.compile(r"sha256:[0-9a-f]{64}")
+COMMIT_RE = re.compile(r"[0-9a-f]{40}")  # a full git commit id, as a workflow `uses:` pins it
 LATEST_STABLE = "latest-stable"  # the version= value asking for a lookup
 
 
@@ -42,6 +43,14 @@ def checked_digest(image: str, digest: str) -> str:
         raise UserError(f"registry: the digest of {image} is {digest[:100]!r}, which is not sha256:<64 hex digits>; "
                         "refusing to write it anywhere (nothing was changed)")
     return digest
+
+
+def checked_commit(what: str, sha: str) -> str:
+    """`sha` when it is exactly 40 lower-case hex digits (a full commit id); a UserError otherwise."""
+    if not COMMIT_RE.fullmatch(sha):
+        raise UserError(f"GitHub API: the commit of {what} is {sha[:100]!r}, which is not 40 hex digits; "
+                        "refusing to write it anywhere (nothing was changed)")
+    return sha
 
 
 def latest_stable(versions: Iterable[str], prerelease: bool = False) -> str | None:
@@ -82,6 +91,11 @@ class ReleaseLookup(Protocol):
         """Why no GitHub release can be looked up (`no GITHUB_TOKEN`), or None when lookups work."""
         ...
 
+    def tag_commits(self, slug: str) -> dict[str, str] | None:
+        """Every tag of GitHub repository `slug` with the commit it points at (`{"v4": "<sha>"}`);
+        None when nothing can be looked up."""
+        ...
+
     def image_tags(self, image: str) -> list[str] | None:
         """Every tag of an image repository (`nginx`, `ghcr.io/o/r`); None when nothing can be looked up."""
         ...
@@ -107,6 +121,9 @@ class NoLookups:
 
     def unavailable(self) -> str | None:
         return self.reason
+
+    def tag_commits(self, slug: str) -> dict[str, str] | None:
+        return None
 
     def image_tags(self, image: str) -> list[str] | None:
         return None

@@ -255,15 +255,38 @@ def module_rows(text: str, names: set[str], wanted: str) -> list[TfRef]:
     return sorted(found, key=lambda r: r.start)
 
 
+_OLD_MARKER = "<!-- BEGINNING OF PRE-COMMIT-TERRAFORM DOCS HOOK -->"
+_OLD_SECTION_RE = re.compile(r"<!-- BEGINNING OF PRE-COMMIT-TERRAFORM DOCS HOOK -->.*?"
+                             r"<!-- END OF PRE-COMMIT-TERRAFORM DOCS HOOK -->", re.DOTALL)
+# pre-commit-terraform's docs hooks; with `--add-to-existing-file=true` a README without markers gets them
+_DOCS_HOOK_RE = re.compile(r"^\s*-?\s*id:\s*[\"']?terraform_docs(?:_without_aggregate_type_defaults)?[\"']?"
+                           r"\s*(?:#.*)?$", re.MULTILINE)
+
+
+def docs_hook_needs_markers(pre_commit_config: str | None) -> bool:
+    """Whether a `.pre-commit-config.yaml` runs pre-commit-terraform's terraform_docs hook, which
+    writes a README only between its markers (an existing README without them is skipped)."""
+    return bool(pre_commit_config and _DOCS_HOOK_RE.search(pre_commit_config)
+                and "add-to-existing-file=true" not in pre_commit_config)
+
+
+def _in_old_section(text: str, offset: int) -> bool:
+    """Inside the hook's older markers (BEGINNING OF PRE-COMMIT-TERRAFORM DOCS HOOK)."""
+    first = _OLD_SECTION_RE.search(text)
+    return bool(first) and first.start() < offset < first.end()
+
+
 _TF_DOCS_RE = re.compile(r"<!-- BEGIN_TF_DOCS -->(?:(?!<!-- BEGIN_TF_DOCS -->).)*?<!-- END_TF_DOCS -->", re.DOTALL)
 
 
-def in_generated_section(text: str, offset: int) -> bool:
+def in_generated_section(text: str, offset: int, markers_required: bool = False) -> bool:
     """Whether `offset` is inside the section terraform-docs regenerates: a README without markers
-    is all generated (terraform-docs' plain output); with markers, only the first
+    is all generated (terraform-docs' plain output), unless `markers_required` (the repository
+    generates its docs with pre-commit-terraform's terraform_docs hook, which leaves a README
+    without markers alone: docs_hook_needs_markers); with markers, only the first
     `<!-- BEGIN_TF_DOCS -->` ... `<!-- END_TF_DOCS -->` (terraform-docs' inject mode replaces that
     one; a second copy, or a BEGIN without its END, is stale text it never touches)."""
     if "<!-- BEGIN_TF_DOCS -->" not in text:
-        return True
+        return not markers_required and _OLD_MARKER not in text or _in_old_section(text, offset)
     first = _TF_DOCS_RE.search(text)
     return bool(first) and text.find("<!-- BEGIN_TF_DOCS -->") == first.start() and first.start() < offset < first.end()

@@ -19,6 +19,7 @@ decides what runs, so pinning rewrites the misleading tag and keeps the digest.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from gitops_bot.domain.floating import FLOATING_MARK, Floating, floating_images
 from gitops_bot.domain.images import is_repository
@@ -146,3 +147,59 @@ def _column(line: str) -> int:
     stripped = line.lstrip()
     column = len(line) - len(stripped)
     return column + 2 if stripped.startswith("- ") else column
+
+
+_MAPPING_KEY_RE = re.compile(r"^(?P<indent>[ \t]*)image:[ \t]*(?:#.*)?$")
+
+
+@dataclass(frozen=True)
+class UntaggedMapping:
+    """A Helm values `image:` mapping that sets no `tag:` (nor `digest:`): the chart's default tag,
+    its appVersion, runs. Not unpinned (the chart version pins it), but `pin-versions image=REPO`
+    may pin it by adding the key: `tag: V` goes at `at`, indented `indent`, ended by `newline`."""
+
+    line: int  # 1-based line of the `image:` key
+    text: str  # that line, stripped
+    repository: str  # registry/repository it names; "" for the chart's default image
+    top_level: bool
+    at: int
+    indent: str
+    newline: str
+
+
+def untagged_mappings(text: str) -> list[UntaggedMapping]:
+    """Every block mapping `image:` of a values file whose keys (`repository:`, `pullPolicy:`, ...)
+    include no `tag:` and no `digest:`; the tag goes after `repository:`, else after the last key."""
+    lines = text.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    found = []
+    for i, line in enumerate(lines):
+        m = _MAPPING_KEY_RE.match(line.rstrip("\r\n"))
+        if m is None:
+            continue
+        keys, last, child = {}, None, None
+        for j in range(i + 1, len(lines)):
+            body = lines[j].rstrip("\r\n")
+            if not body.strip() or body.lstrip().startswith("#"):
+                continue
+            column = len(body) - len(body.lstrip(" \t"))
+            if column <= len(m.group("indent")) or (child is not None and column < len(child)):
+                break
+            child = body[:column] if child is None else child
+            last = j
+            key = _KEY_RE.match(body) if column == len(child) else None
+            if key and not body.lstrip().startswith("-"):
+                keys[key.group("key")] = (j, key.group("value"))
+        if child is None or "tag" in keys or "digest" in keys:
+            continue
+        repository = keys.get("repository", (None, ""))[1]
+        if repository and keys.get("registry", (None, ""))[1]:
+            repository = f"{keys['registry'][1].rstrip('/')}/{repository}"
+        after = keys["repository"][0] if "repository" in keys else last
+        newline = "\r\n" if lines[after].endswith("\r\n") else "\n"
+        lead = "" if lines[after].endswith("\n") else newline  # the file's last line has no line end
+        found.append(UntaggedMapping(i + 1, line.strip(), repository, not m.group("indent"),
+                                     offsets[after + 1], lead + child, newline))
+    return found

@@ -9,7 +9,12 @@ A pattern whose literal leading folders (up to its first glob character) are, or
 deleted file or folder can match nothing any more (`test/tracing/vars.yaml`,
 `./src/video/*.ez`, `!/src/video/keep`): its line goes, with the comment block directly above it
 when one of its lines names the component (the shared rule of the other editors; a comment that
-does not name it stays and is listed for the reviewer). Patterns are read from the ignore file's
+does not name it stays and is listed for the reviewer). A heading goes when the whole group it
+heads goes, as humans tidy these files: the comment block above a run of patterns that all go,
+up to the next comment or blank line (`# Mix artifacts` over three deleted paths), and every line
+of a blank-separated paragraph none of whose patterns stays (its banners `####` too), with one
+separator blank line kept. The comment block that opens the file (only blank lines above it) is
+the file's own header: it stays unless it names the component. Patterns are read from the ignore file's
 own folder, as git and docker read them. A pattern without a `/` before its end (`node_modules`,
 `*.log`) matches at any depth and always stays, as does anything that does not name a deleted
 path.
@@ -67,27 +72,70 @@ def _patterns(text: str) -> list[str]:
 
 
 def remove(text: str, ctx: RemovalContext) -> EditResult:
-    """Remove the patterns that point into paths the run deleted."""
+    """Remove the patterns that point into paths the run deleted, with the headings of the
+    groups that go whole."""
     lines = Lines(text)
     codeowners = _is_codeowners(ctx.path)
     folder = "" if codeowners else posixpath.dirname(ctx.path)
-    cuts: list[Cut] = []
-    kept_comments: list[str] = []
     removed: set[int] = set()
     for n in range(len(lines)):
         line = lines.line(n)
         pattern = line.split()[0] if codeowners and line.strip() else line  # then its owners
-        if not line.strip() or lines.is_comment(n) or not targets_deleted(pattern, folder, ctx.deleted_paths):
-            continue
-        removed.add(n)
-        first = n
-        if n == 0 or n - 1 not in removed:  # the first of a run: its comment block may go with it
-            first = leading_comments(lines, n, lines.indent(n), ctx.name.names_in_comment)
-            kept_comments += kept_comment_above(lines, first, lines.indent(n))
+        if line.strip() and not lines.is_comment(n) and targets_deleted(pattern, folder, ctx.deleted_paths):
+            removed.add(n)
+    gone = _orphaned_headings(lines, removed)
+    cuts = [Cut(lines.span(n, n)) for n in sorted(removed | gone)]
+    kept_comments: list[str] = []
+    for n in sorted(removed):
+        if n - 1 in removed or n - 1 in gone:
+            continue  # not the first of a run, or its heading goes already
+        first = leading_comments(lines, n, lines.indent(n), ctx.name.names_in_comment)
+        kept_comments += kept_comment_above(lines, first, lines.indent(n))
         cuts.append(Cut(lines.span(first, n)))
     expected = [p for n, p in enumerate(text.splitlines()) if n not in removed]
     expected = _patterns("\n".join(expected))
     return finish(text, lines, cuts, [], lambda new: _verify(new, expected), kept_comments)
+
+
+def _orphaned_headings(lines: Lines, removed: set[int]) -> set[int]:
+    """The comment lines that head nothing once the `removed` patterns go: every comment of a
+    paragraph (a run of non-blank lines) none of whose patterns stays, and the comment block
+    above a run of patterns, up to the next comment or blank line, that all go. The comment
+    block that opens the file is its header and is never among them."""
+    gone: set[int] = set()
+    n = 0
+    while n < len(lines):
+        if lines.is_blank(n):
+            n += 1
+            continue
+        stop = n
+        while stop < len(lines) and not lines.is_blank(stop):
+            stop += 1
+        gone |= _paragraph_headings(lines, range(n, stop), removed)
+        n = stop
+    return gone
+
+
+def _paragraph_headings(lines: Lines, paragraph: range, removed: set[int]) -> set[int]:
+    """_orphaned_headings of one paragraph."""
+    patterns = [n for n in paragraph if not lines.is_comment(n)]
+    header: set[int] = set()
+    if all(lines.is_blank(k) for k in range(paragraph.start)):  # the file's first paragraph
+        header = set(range(paragraph.start, patterns[0] if patterns else paragraph.stop))
+    if patterns and all(n in removed for n in patterns):
+        return {n for n in paragraph if lines.is_comment(n)} - header
+    gone: set[int] = set()
+    heading: list[int] = []
+    group: list[int] = []
+    for n in [*paragraph, None]:
+        if n is None or (lines.is_comment(n) and group):
+            if heading and group and all(k in removed for k in group):
+                gone.update(heading)
+            heading, group = [], []
+        if n is None:
+            break
+        (group if not lines.is_comment(n) else heading).append(n)
+    return gone - header
 
 
 def _verify(new: str, expected: list[str]) -> str | None:

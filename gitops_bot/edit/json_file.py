@@ -6,16 +6,20 @@ of arrays that name the component or point into it (`"src/video-service/api_pb2.
 repository or to the file's folder: a tsconfig `include`). Members keyed by a form of the name stay
 (residue): in JSON they are mostly names other parts of the document refer to (a CloudFormation
 `ZipkinService` resource is `Ref`-erenced by others), and the corpus showed removing them breaks
-what a human deliberately kept. An item alone on its line goes with its line; an inline item goes
-with the comma and space that join it to its neighbour; the last item takes the comma before it. An array or object that would
-become empty is refused (its parent means something different then).
+what a human deliberately kept. An object item of an array is the component's record when every
+string in it is one of those (a Renovate package rule `{matchFileNames: ["src/video/**"],
+groupName: "video"}`): it goes whole, as its string list would otherwise become empty. An item
+alone on its line goes with its line; an inline item goes with the comma and space that join it
+to its neighbour; the last item takes the comma before it. An array or object that would become
+empty is refused (its parent means something different then).
 Files written as JSON with comments (JSONC: `.jsonc`, tsconfig/jsconfig, `.vscode/`, devcontainer
-and Renovate configs) are read with their `//`/`/* */` comments and trailing commas; an item
+and Renovate configs) are read with their `//`/`/* */` comments and trailing commas, JSON5 files
+(`renovate.json5`) also with bare keys and single-quoted strings (parse/json.py); an item
 whose removal would take a comment with it that does not name the component is refused (the
 comment may be about its neighbour). Other text that is not strict JSON is refused, never a
 stopped run.
-Verify: the result parses (as JSONC where the file is) and equals the original data minus the
-removed items.
+Verify: the result parses (as JSONC or JSON5 where the file is) and equals the original data
+minus the removed items.
 """
 
 from __future__ import annotations
@@ -43,10 +47,15 @@ _GLOB_TAIL_RE = re.compile(r"(/\*\*?)+(/\*\.?\w*)?$|/+$")
 
 
 def claims(path: str, text: str) -> bool:
-    """`*.json` and `*.jsonc` files, and Renovate's `.renovaterc` (lock files are classified as
-    generated before any editor is asked)."""
+    """`*.json`, `*.jsonc` and `*.json5` files, and Renovate's `.renovaterc` (lock files are
+    classified as generated before any editor is asked)."""
     base = posixpath.basename(path)
-    return posixpath.splitext(base)[1].lower() in (".json", ".jsonc") or base == ".renovaterc"
+    return posixpath.splitext(base)[1].lower() in (".json", ".jsonc", ".json5") or base == ".renovaterc"
+
+
+def is_json5(path: str) -> bool:
+    """Whether `path` is written in JSON5 (by its suffix)."""
+    return path.lower().endswith(".json5")
 
 
 def is_jsonc(path: str) -> bool:
@@ -58,11 +67,11 @@ def is_jsonc(path: str) -> bool:
 
 def remove(text: str, ctx: RemovalContext) -> EditResult:
     """Remove the component's array items from a JSON document."""
-    comments = is_jsonc(ctx.path)
+    comments, json5 = is_jsonc(ctx.path), is_json5(ctx.path)
     try:
-        root = read(text, comments)
+        root = read(text, comments, json5)
     except ValueError as exc:
-        what = "JSON with comments" if comments else "strict JSON"
+        what = "JSON5 this reader knows" if json5 else "JSON with comments" if comments else "strict JSON"
         return EditResult(text, [Refusal(1, f"not {what} ({exc}): left for a human", kind=Kind.KEPT)])
     lines = Lines(text)
     cuts: list[Cut] = []
@@ -71,7 +80,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     doomed = _doomed_string(ctx)
     _visit(root, (), doomed, text, lines, cuts, refused, removed, ctx.name.mentions)
     expected = _without(data(root), removed)
-    return finish(text, lines, cuts, refused, lambda new: _holds(new, expected, comments))
+    return finish(text, lines, cuts, refused, lambda new: _holds(new, expected, comments, json5))
 
 
 def string_item_cuts(text: str, doomed: Callable[[str], bool]) -> tuple[list[Span], bool] | None:
@@ -92,14 +101,17 @@ def string_item_cuts(text: str, doomed: Callable[[str], bool]) -> tuple[list[Spa
 
 
 def still_valid(before: str, after: str) -> str | None:
-    """None unless `after` no longer parses as JSON where `before` did (JSON with comments is
-    judged as such: a file that parses only that way was written for a tool that reads it)."""
+    """None unless `after` no longer parses as JSON where `before` did (JSON with comments, or
+    JSON5, is judged as such: a file that parses only that way was written for a tool that reads
+    it)."""
     problem = _parse_problem(after)
     if problem is None:
         return None
     if _parse_problem(before) is None:
         return problem  # strict JSON it was, strict JSON it stays
-    return newly_broken(_jsonc_problem, before, after)
+    if _jsonc_problem(before) is None:
+        return _jsonc_problem(after)
+    return newly_broken(_json5_problem, before, after)
 
 
 def _parse_problem(text: str) -> str | None:
@@ -113,6 +125,14 @@ def _parse_problem(text: str) -> str | None:
 def _jsonc_problem(text: str) -> str | None:
     try:
         read(text, comments=True)
+    except (ValueError, RecursionError) as exc:
+        return f"the result would not parse ({exc})"
+    return None
+
+
+def _json5_problem(text: str) -> str | None:
+    try:
+        read(text, json5=True)
     except (ValueError, RecursionError) as exc:
         return f"the result would not parse ({exc})"
     return None
@@ -144,7 +164,7 @@ def _visit(node: Node, path: tuple, doomed_string: Callable[[str], bool], text: 
     if node.kind not in ("array", "object"):
         return
     doomed = [i for i, child in enumerate(node.children)
-              if node.kind == "array" and child.kind == "string" and doomed_string(child.value)]
+              if node.kind == "array" and _is_doomed_item(child, doomed_string)]
     if doomed and len(doomed) == len(node.children):
         refused.append(Refusal(lines.line_of(node.start) + 1, f"the {node.kind} would become empty"))
         return
@@ -162,6 +182,24 @@ def _visit(node: Node, path: tuple, doomed_string: Callable[[str], bool], text: 
         if i not in doomed:
             _visit(child, path + (child.key if node.kind == "object" else i,), doomed_string, text, lines, cuts,
                    refused, removed, mentions)
+
+
+def _is_doomed_item(node: Node, doomed_string: Callable[[str], bool]) -> bool:
+    """An array item that is the component's: a doomed string, or an object record every string
+    of which (at any depth, keys aside) is doomed."""
+    if node.kind == "string":
+        return doomed_string(node.value)
+    if node.kind != "object":
+        return False
+    strings = _strings(node)
+    return bool(strings) and all(doomed_string(s) for s in strings)
+
+
+def _strings(node: Node) -> list[str]:
+    """The string values in a container, at any depth."""
+    if node.kind == "string":
+        return [node.value]
+    return [s for child in node.children for s in _strings(child)]
 
 
 _COMMENT_RE = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
@@ -242,9 +280,9 @@ def _without(data, removed: list[tuple]):
     return data
 
 
-def _holds(new: str, expected, comments: bool) -> str | None:
+def _holds(new: str, expected, comments: bool, json5: bool = False) -> str | None:
     try:
-        actual = data(read(new, comments))
+        actual = data(read(new, comments, json5))
     except ValueError as exc:
         return f"the result would not parse ({exc})"
     return None if actual == expected else "the result's data differs from the intended removal"

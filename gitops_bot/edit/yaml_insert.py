@@ -1,11 +1,12 @@
-"""Adding and updating Helm parameters in an ArgoCD Application, as a human would type them.
+"""Adding, updating and removing Helm parameters in an ArgoCD Application, as a human would type them.
 
 Locate the source (`spec.source`, or the item of `spec.sources`) with ruamel positions, then
 splice new lines after the last existing parameter, or a `parameters:` key after the last entry
 of `helm:`, or a `helm:` block after the last entry of the source; indentation, sequence style
 (`- ` indented under its key or flush), quote style and line endings are the file's own.
-Verify: the re-parsed document equals the original with exactly these parameters added or
-changed.
+A removed parameter takes its whole item with it (its comment lines too); the last one takes
+`parameters:`, and a `helm:` left empty goes as well. Verify: the re-parsed document equals the
+original with exactly these parameters added, changed or removed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from gitops_bot.parse.yaml import load_rt, load_safe, quoted_end
 from gitops_bot.text.splice import Cut, Lines, Span, splice
 
 CHECK = "re-parsed; the Application equals the original plus exactly the new parameters"
+REMOVE_CHECK = "re-parsed; the Application equals the original less exactly the removed parameters"
 
 
 class InsertRefused(Exception):
@@ -152,6 +154,38 @@ class _Inserter:
         cuts.append(Cut(Span(at, at), lead + self.newline.join(body) + self.newline))
         return cuts
 
+    def removal_cuts(self, names: frozenset[str]) -> list[Cut]:
+        """Cuts that remove the parameters named `names` (absent names are ignored)."""
+        helm = self.source.get("helm")
+        params = helm.get("parameters") if isinstance(helm, CommentedMap) else None
+        if not isinstance(params, CommentedSeq) or params.fa.flow_style():
+            raise InsertRefused("helm.parameters is not a block list")
+        gone = [k for k, item in enumerate(params) if isinstance(item, CommentedMap) and str(item.get("name")) in names]
+        if not gone:
+            return []
+        if len(gone) == len(params):  # nothing left: the key goes, and helm: if it held only that
+            if len(helm) == 1:
+                return [self._entry_cut(self.source, "helm")]
+            return [self._entry_cut(helm, "parameters")]
+        dash = self._dash_col(params, 0)
+        if dash is None:
+            raise InsertRefused("helm.parameters items are laid out unusually")
+        cuts = []
+        for k in gone:
+            first = params.lc.item(k)[0]
+            cuts.append(Cut(Span(self._first_own_line(first), self._end_of_entry(first, dash, is_key=False)), ""))
+        return cuts
+
+    def _entry_cut(self, node: CommentedMap, key: str) -> Cut:
+        line, col = node.lc.key(key)
+        return Cut(Span(self._first_own_line(line), self._end_of_entry(line, col)), "")
+
+    def _first_own_line(self, line: int) -> int:
+        """Offset of the first of the comment lines directly above `line` (they go with it)."""
+        while line > 0 and self.lines.line(line - 1).lstrip().startswith("#"):
+            line -= 1
+        return self.lines.start(line)
+
     def _replace_value(self, params: CommentedSeq | None, name: str, p: NewParameter, quote: str) -> Cut:
         for item in params or []:
             if isinstance(item, CommentedMap) and str(item.get("name")) == name and "value" in item:
@@ -183,6 +217,29 @@ def update_parameters(text: str, doc_index: int, source_index: int | None,
     inserter = _Inserter(text, doc_index, source_index)
     result = splice(text, inserter.cuts(new, replace))
     _verify(text, result, doc_index, source_index, new, replace)
+    return result
+
+
+def remove_parameters(text: str, doc_index: int, source_index: int | None, names: frozenset[str]) -> str:
+    """The Application text without the parameters named `names`; raises InsertRefused when the
+    layout is not one to edit or verification fails."""
+    inserter = _Inserter(text, doc_index, source_index)
+    result = splice(text, inserter.removal_cuts(names))
+    try:
+        actual = load_safe(result)
+    except YAMLError as exc:
+        raise InsertRefused(f"the result would not parse ({str(exc).splitlines()[0]})") from exc
+    expected = copy.deepcopy(load_safe(text))
+    spec = expected[doc_index]["spec"]
+    source = spec["source"] if source_index is None else spec["sources"][source_index]
+    helm = source["helm"]
+    helm["parameters"] = [p for p in helm["parameters"] if not (isinstance(p, dict) and str(p.get("name")) in names)]
+    if not helm["parameters"]:
+        del helm["parameters"]
+        if not helm:
+            del source["helm"]
+    if actual != expected:
+        raise InsertRefused("the result's data differs from the intended removal")
     return result
 
 

@@ -60,6 +60,11 @@ class Recipe:
     source: str = "built-in"
     title: str = ""
 
+    @property
+    def positional(self) -> str | None:
+        """The name of the parameter a bare word gives (CLI and comment commands), if any."""
+        return next((p.name for p in self.parameters if p.positional), None)
+
     def render_title(self, params: Mapping[str, str]) -> str:
         """The PR title and commit subject: the recipe's `title` template, or its name and
         parameter values."""
@@ -214,13 +219,20 @@ def find_recipe(name: str, repo: Path | None = None) -> Recipe:
     return recipes[name]
 
 
-def parse_params(items: Sequence[str]) -> dict[str, str]:
-    """`key=value` words into a dict; UserError on anything else."""
+def parse_params(items: Sequence[str], positional: str | None = None) -> dict[str, str]:
+    """`key=value` words into a dict; one bare word is the value of the recipe's `positional`
+    parameter (`remove-service video-service`, as comment commands take it); UserError on
+    anything else."""
     params: dict[str, str] = {}
+    bare = [item for item in items if "=" not in item]
+    if positional and len(bare) == 1 and not any(item.startswith(f"{positional}=") for item in items):
+        params[positional] = bare[0]
+        items = [item for item in items if item is not bare[0]]
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise UserError(f"parameter {item!r} is not key=value")
+            hint = f" (one bare word is taken as {positional}=)" if positional else ""
+            raise UserError(f"parameter {item!r} is not key=value{hint}")
         if key in params:
             raise UserError(f"parameter {key!r} given twice")
         params[key] = value

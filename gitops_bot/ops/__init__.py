@@ -8,11 +8,16 @@ leftovers are residue. A new operation is one module, one line here, and its tes
 from __future__ import annotations
 
 from gitops_bot.ops import (
+    add_pod_annotation,
+    allow_source,
     check_references,
     delete_paths,
+    mesh_mode,
     move_values_to_params,
     pin_versions,
     remove_references,
+    set_param,
+    set_value,
     set_version,
 )
 from gitops_bot.ops.base import Operation
@@ -24,4 +29,9 @@ OPERATIONS: dict[str, Operation] = {op.name: op for op in (
     move_values_to_params.OPERATION,
     set_version.OPERATION,
     pin_versions.OPERATION,
+    set_param.OPERATION,
+    set_value.OPERATION,
+    allow_source.OPERATION,
+    add_pod_annotation.OPERATION,
+    mesh_mode.OPERATION,
 )}

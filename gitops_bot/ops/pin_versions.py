@@ -5,17 +5,23 @@
   variable defined once near the top (`ARGO_ROLLOUTS_VERSION="v1.8.3"`, `... ?= v1.8.3`) and used
   in the URL; an existing definition of that variable is reused.
 - A GitHub Action on a branch (`@main`) is pinned to the action's latest release tag; one on a
-  version tag (`@v6.0.2`) is listed (a tag can be moved; its commit is not looked up).
+  version tag (`@v6.0.2`) is listed (a tag can be moved). With `actions=commit` both are pinned
+  to their commit with the exact release as a comment, `@<sha> # v6.0.2` (`@v4` -> the release
+  `v4` points at, `@main` -> the latest release), from the repository's tags (GITHUB_TOKEN).
 - Images, chart revisions and helm_release blocks are pinned when `tool=` names their tool and
   `version=` is given.
 - With `image=REPOSITORY` (or a glob, `image=*` for all): the unpinned images (`:latest` or no tag,
   domain/unpinned.py: manifests, compose, Helm values tags, workflow containers, Dockerfile FROM)
   of that repository, pinned to `version=` or to the newest stable tag its registry lists;
-  `REPO:latest@sha256:D` gets the tag `version=` and keeps its digest (listed, to be checked).
+  `REPO:latest@sha256:D` gets the tag `version=` and keeps its digest (listed, to be checked);
+  with `digest=resolve` the tag's digest is looked up and written (`REPO:V@sha256:...`). A Helm
+  values `image:` mapping without `tag:` gets one (after `repository: REPO`; for the chart's default
+  image, naming no repository, only in the values file named after the image, listed).
 - With `github=OWNER/REPO`: the project's refs on a release branch (`raw/release-1.25/`; those on
   the default branch are listed) become the tag `version=` (or its latest release); see _pin_github.
 The version comes from `version=` (with `tool=`), or from the repository's latest GitHub release
 (GITHUB_TOKEN, GITHUB_API_URL). Without either, the reference is reported, never guessed.
+`paths=` limits every form to the files its globs cover.
 """
 
 from __future__ import annotations
@@ -25,11 +31,12 @@ import re
 
 from gitops_bot.domain.findings import Finding, Kind
 from gitops_bot.domain.floating import FLOATING_MARK, Floating, actions_on_tags, find_floating
-from gitops_bot.domain.github_refs import is_commit, is_project, is_release_branch, is_version_ref
+from gitops_bot.domain.github_refs import exact_tag, is_commit, is_project, is_release_branch, is_version_ref
 from gitops_bot.domain.images import is_repository, is_tag, is_version_tag, spellings
-from gitops_bot.domain.lookups import ReleaseLookup, checked_tag
+from gitops_bot.domain.lookups import ReleaseLookup, checked_commit, checked_tag
 from gitops_bot.domain.names import words
-from gitops_bot.domain.unpinned import UNPINNED_MARK, VALUES_TAG, may_hold, unpinned_images
+from gitops_bot.domain.unpinned import (UNPINNED_MARK, VALUES_TAG, UntaggedMapping, may_hold, unpinned_images,
+                                        untagged_mappings)
 from gitops_bot.domain.versions import Tool, is_minor_only, is_tool_version
 from gitops_bot.edit import classify
 from gitops_bot.errors import UserError
@@ -41,10 +48,12 @@ from gitops_bot.text.splice import Cut, Lines, Span
 
 def run(state: RunState, args: dict[str, str]) -> None:
     """Pin floating references; with provider= or module=, pin a Terraform constraint (set_version's)."""
+    if args.get("actions") and any(args.get(k) for k in ("provider", "module", "github", "image")):
+        raise UserError("actions= applies to GitHub Actions, not with provider=, module=, github= or image=")
+    state.limit_to(args.get("paths", ""))  # UserError (exit 2) for a bad glob or one matching nothing
     if args.get("provider") or args.get("module"):
         if args.get("tool") or (args.get("provider") and args.get("module")):
             raise UserError("pin-versions takes one target: tool=, provider= or module=")
-        state.limit_to(args.get("paths", ""))
         set_version.run_terraform(state, args)
         return
     if args.get("github"):
@@ -52,13 +61,16 @@ def run(state: RunState, args: dict[str, str]) -> None:
             raise UserError("pin-versions takes one target: tool=, image= or github=")
         _pin_github(state, args["github"], args.get("version") or "")
         return
-    if args.get("paths") or args.get("to"):
-        raise UserError("pin-versions takes paths= and to= with provider= or module= only")
+    if args.get("to"):
+        raise UserError("pin-versions takes to= with module= only")
     if args.get("image"):
         if args.get("tool"):
             raise UserError("pin-versions takes one target: tool= or image=")
-        _pin_images(state, args["image"], args.get("version") or "", latest_versions.prerelease(args))
+        _pin_images(state, args["image"], args.get("version") or "", latest_versions.prerelease(args),
+                    _resolve_digest(args))
         return
+    if args.get("digest"):
+        raise UserError("digest= applies to image= only")
     if args.get("prerelease"):
         raise UserError("prerelease= applies to image= only (the registry's newest tag)")
     tool = state.tool(args["tool"]) if args.get("tool") else None
@@ -68,32 +80,93 @@ def run(state: RunState, args: dict[str, str]) -> None:
     if version and (not is_tool_version(version, tool) or is_minor_only(version)):
         build = ", or X.Y.Z+BUILD" if tool.build_metadata else ""
         raise UserError(f"version={version!r} is not a version (X.Y.Z, optionally v-prefixed{build})")
+    commits = _action_commits(args)
     catalogue = state.catalogue
     tree = state.tree
     for path in tree.grep(FLOATING_MARK):
-        text = tree.read(path)
+        text = tree.read(path) if state.in_scope(path) else None
         if text is None:
             continue
         kind = classify(path, text)
-        for f in actions_on_tags(path, text):
-            if tool is None or _belongs(f, tool):
-                state.notes.append(Finding(path, f.line, f.text, f"action on tag {text[f.start:f.end]}, not a commit "
-                                                                 "(a tag can be moved): pin it to its commit by hand"))
+        on_tags = [f for f in actions_on_tags(path, text) if tool is None or _belongs(f, tool)]
         floating = [f for f in find_floating(path, text, kind) if tool is None or _belongs(f, tool)]
-        if not floating:
-            continue
+        if commits:  # every action, on a tag or a branch, goes to a commit
+            on_tags += [f for f in floating if f.kind == "action on a branch"]
+            floating = [f for f in floating if f.kind != "action on a branch"]
+        else:
+            for f in on_tags:
+                state.notes.append(Finding(path, f.line, f.text, f"action on tag {text[f.start:f.end]}, not a commit "
+                                                                 "(a tag can be moved): pin it to its commit by hand "
+                                                                 "(or pass actions=commit)"))
+            on_tags = []
         pinner = _FilePinner(path, text, kind, tool, version, catalogue, state.releases)
         for f in floating:
             reason = pinner.pin(f)
             if reason:
                 state.notes.append(Finding(path, f.line, f.text, f"floating {f.kind}: {reason}"))
-        version_targets.write_checked(state, path, text, kind, pinner.cuts)
+        cuts = pinner.cuts + [cut for f in on_tags for cut in _commit_pin(state, path, text, f)]
+        version_targets.write_checked(state, path, text, kind, cuts)
 
 
-def _pin_images(state: RunState, wanted: str, version: str, pre: bool) -> None:
+def _action_commits(args: dict[str, str]) -> bool:
+    """The `actions=` switch: `commit` pins Actions to commits (`@<sha> # v4.1.1`), `tag` (the
+    default) pins those on a branch to a release tag and lists those on a tag."""
+    value = args.get("actions") or "tag"
+    if value not in ("tag", "commit"):
+        raise UserError(f"actions={value!r}: say tag or commit")
+    return value == "commit"
+
+
+_AFTER_REF_RE = re.compile(r"(?P<q>[\"']?)[ \t]*(?P<comment>#.*)?")
+
+
+def _commit_pin(state: RunState, path: str, text: str, f: Floating) -> list[Cut]:
+    """The cut pinning one `uses: OWNER/REPO@REF` to its commit with the exact release as a comment,
+    `@<sha> # v4.1.1` (a branch: its latest release); none, with the reason in the residue, when
+    the lookup cannot tell or the line already carries a comment."""
+    ref = text[f.start:f.end]
+    eol = text.find("\n", f.end)
+    eol = len(text) if eol < 0 else eol - (text[eol - 1] == "\r")
+    after = _AFTER_REF_RE.fullmatch(text, f.end, eol)
+    if after is None or after.group("comment"):
+        state.notes.append(Finding(path, f.line, f.text, f"action on {ref}: a comment follows it; pin it to its "
+                                                         "commit by hand"))
+        return []
+    tags = state.releases.tag_commits(f.subject)
+    if tags is None:
+        why = state.releases.unavailable() or "no lookup in this run"
+        state.notes.append(Finding(path, f.line, f.text, f"action on {ref}: {why} to look up its commit"))
+        return []
+    tag = ref
+    if f.kind == "action on a branch":
+        latest = state.releases.latest_release_tag(f.subject)
+        if latest is None:
+            state.notes.append(Finding(path, f.line, f.text, f"action on branch {ref}: {f.subject} has no "
+                                                             "GitHub release to pin to"))
+            return []
+        tag = checked_tag(f.subject, latest)
+    if tag not in tags:
+        state.notes.append(Finding(path, f.line, f.text, f"action on {ref}: {f.subject} has no tag {tag}; "
+                                                         "pin it by hand"))
+        return []
+    commit = checked_commit(f"{f.subject}@{tag}", tags[tag])
+    exact = checked_tag(f.subject, exact_tag(tag, commit, tags), what="GitHub API: a tag of")
+    return [Cut(Span(f.start, eol), f"{commit}{after.group('q')} # {exact}")]
+
+
+def _resolve_digest(args: dict[str, str]) -> bool:
+    """The `digest=` switch of image=: `resolve` looks up the pinned tag's digest and writes it
+    (after the tag, or over the digest already there); `keep` (the default) keeps a digest as it is."""
+    value = args.get("digest") or "keep"
+    if value not in ("keep", "resolve"):
+        raise UserError(f"digest={value!r}: say keep or resolve")
+    return value == "resolve"
+
+
+def _pin_images(state: RunState, wanted: str, version: str, pre: bool, resolve: bool = False) -> None:
     """Pin the unpinned images (domain/unpinned.py) that `wanted` names (a repository, or a glob
     such as `*` or `ghcr.io/acme/*`) to `version`, or to the newest stable tag of each in its
-    registry (state.releases), looked up once per image."""
+    registry (state.releases), looked up once per image; with `resolve`, with the tag's digest."""
     if not (is_repository(wanted) or ("*" in wanted and re.fullmatch(r"[\w.:/*-]+", wanted))):
         raise UserError(f"image={wanted!r} is neither an image repository nor a glob of them (ghcr.io/acme/*)")
     if version and not (is_tag(version) and is_version_tag(version)):
@@ -101,7 +174,7 @@ def _pin_images(state: RunState, wanted: str, version: str, pre: bool) -> None:
     names = spellings(wanted) if "*" not in wanted else ()
     tags: dict[str, str] = {}
     for path in filter(may_hold, state.tree.grep(UNPINNED_MARK)):
-        text = state.tree.read(path)
+        text = state.tree.read(path) if state.in_scope(path) else None
         if text is None:
             continue
         kind = classify(path, text)
@@ -129,13 +202,58 @@ def _pin_images(state: RunState, wanted: str, version: str, pre: bool) -> None:
                 state.notes.append(Finding(path, f.line, f.text, f"edit refused: tag {tag} would not stay a string "
                                                                  "in plain YAML; quote it", Kind.KEPT))
                 continue
+            if resolve:
+                cuts.append(_with_digest(state, path, text, f, tag))
+                continue
             cuts.append(Cut(Span(f.start, f.end), tag if f.kind == "image tag" else f":{tag}"))
             if digest:  # the digest decides what runs; the new tag only names it
                 state.notes.append(Finding(path, f.line, f.text, f"tag set to {tag}, digest kept: check that the "
                                                                  f"digest is {tag}'s"))
+        if names and kind == "yaml":
+            for m in untagged_mappings(text):
+                if _names_mapping(m, path, wanted, names):
+                    if wanted not in tags:
+                        tags[wanted] = version or _newest(state, wanted, pre, every=False)
+                    cuts.append(_tag_key(state, path, m, wanted, tags[wanted]))
         version_targets.write_checked(state, path, text, kind, cuts)
 
 
+def _names_mapping(m: UntaggedMapping, path: str, wanted: str, names) -> bool:
+    """Whether an untagged values `image:` mapping is `wanted`'s: it names the repository, or it
+    names none (the chart's default image) at the top of a values file named after the image
+    (`celeborn.yaml`, `celeborn/values.yaml` for apache/celeborn)."""
+    if m.repository:
+        return m.repository in names
+    folder, _, base = path.rpartition("/")
+    stem = base.rsplit(".", 1)[0]
+    if stem == "values" or stem.startswith("values-"):
+        stem = folder.rpartition("/")[2]
+    return m.top_level and stem.lower() == wanted.rpartition("/")[2].lower()
+
+
+def _tag_key(state: RunState, path: str, m: UntaggedMapping, wanted: str, tag: str) -> Cut:
+    """The `tag: V` line a values image mapping lacks, at its keys' indentation (quoted when plain
+    YAML would read it as a number); listed when the mapping named no repository."""
+    if not m.repository:
+        state.notes.append(Finding(path, m.line, m.text, f"tag: {tag} added to the chart's default image, taken "
+                                                         f"to be {wanted} (the values file's name): check"))
+    value = f'"{tag}"' if _NOT_A_STRING_RE.fullmatch(tag) else tag
+    return Cut(Span(m.at, m.at), f"{m.indent}tag: {value}{m.newline}")
+
+
+def _with_digest(state: RunState, path: str, text: str, f: Floating, tag: str) -> Cut:
+    """`:TAG@DIGEST` over an unpinned reference (and the digest already after it), DIGEST the one
+    the registry gives for TAG; a tag in a key of its own gets the tag only, and is listed."""
+    if f.kind == "image tag":
+        state.notes.append(Finding(path, f.line, f.text, f"tag set to {tag} only: a tag in a key of its own has "
+                                                         "no digest beside it; pin the digest by hand"))
+        return Cut(Span(f.start, f.end), tag)
+    digest = latest_versions.image_digest(state, f.subject, tag)
+    old = DIGEST_AFTER_RE.match(text, f.end)
+    return Cut(Span(f.start, old.end() if old else f.end), f":{tag}@{digest}")
+
+
+DIGEST_AFTER_RE = re.compile(r"@sha256:[0-9a-f]{64}")
 _DEFAULT_BRANCHES = frozenset({"main", "master", "HEAD"})
 
 
@@ -328,5 +446,6 @@ def _definition(text: str, kind: str, name: str, version: str) -> Cut:
 
 
 OPERATION = Operation("pin_versions", run, required=(), optional=("tool", "image", "github", "provider", "module", "to",
-                                                                      "version", "paths", "prerelease"),
+                                                                      "version", "paths", "prerelease", "actions",
+                                                                      "digest"),
                       description="pin floating references")

@@ -255,9 +255,13 @@ def _readme_cuts(state: RunState, path: str, text: str, found: list, declared: d
     another value (the lock file's version, a stale table) or outside the generated section is
     residue: regenerating the docs is the reviewer's call."""
     rows, kept = [], []
+    hook = state.tree.read(".pre-commit-config.yaml") if state.tree.listed(".pre-commit-config.yaml") else None
+    markers = terraform_refs.docs_hook_needs_markers(hook)
     for ref in found:
-        if not terraform_refs.in_generated_section(text, ref.start):
-            kept.append((ref, "outside the terraform-docs section (BEGIN_TF_DOCS/END_TF_DOCS)"))
+        if not terraform_refs.in_generated_section(text, ref.start, markers):
+            kept.append((ref, "outside the terraform-docs section (BEGIN_TF_DOCS/END_TF_DOCS)" if "<!-- BEGIN" in text
+                         else "in a README without terraform-docs markers, which the repository's pre-commit "
+                              "terraform_docs hook leaves alone"))
         elif ref.version not in declared[ref.name] | {constraint}:
             kept.append((ref, f"not the constraint the module declares ({', '.join(sorted(declared[ref.name]))})"))
         else:

@@ -84,11 +84,14 @@ class FakeRegistry(_Server):
     """`images` maps a repository name (`library/nginx`, `acme/api`) to its tags. Every /v2/ call
     wants the bearer token of its scope, which /token hands out anonymously. `tags_body` replaces
     the tags/list answer (malformed JSON); `status` forces an error for every /v2/ call;
-    `digest_header=False` leaves Docker-Content-Digest out; `page` splits tag lists into pages."""
+    `digest_header=False` leaves Docker-Content-Digest out; `page` splits tag lists into pages;
+    `digests` maps `name:tag` to the digest to answer (a recorded one) instead of digest_of's."""
 
     def __init__(self, images: dict[str, list[str]], *, tags_body: bytes | None = None, status: int | None = None,
-                 digest_header: bool = True, page: int = 0, bad_digest: bool = False, link_base: str = "") -> None:
+                 digest_header: bool = True, page: int = 0, bad_digest: bool = False, link_base: str = "",
+                 digests: dict[str, str] | None = None) -> None:
         super().__init__()
+        self.digests = digests or {}
         self.link_base = link_base  # written before the next page's path (another host, for a test)
         self.images, self.tags_body, self.status = images, tags_body, status
         self.digest_header, self.page, self.bad_digest = digest_header, page, bad_digest
@@ -124,7 +127,8 @@ class FakeRegistry(_Server):
                                        ).encode()
         headers = {"Content-Type": "application/vnd.oci.image.index.v1+json"}
         if self.digest_header:
-            headers["Docker-Content-Digest"] = "sha256:NOT-A-DIGEST" if self.bad_digest else digest_of(name, ref)
+            headers["Docker-Content-Digest"] = ("sha256:NOT-A-DIGEST" if self.bad_digest else
+                                                self.digests.get(f"{name}:{ref}") or digest_of(name, ref))
         return 200, headers, manifest(name, ref)
 
     def _tags(self, name: str, query: dict):

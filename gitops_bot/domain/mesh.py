@@ -1,0 +1,173 @@
+"""Istio's data-plane mode as a repository states it: the places that say "ambient" or "sidecar",
+each with the edit that says the other mode where the edit is mechanical.
+
+Signals (each a `Signal`: where, which mode it states, and its rewrite to the other mode if any):
+- install profiles: `--set profile=ambient` (istioctl, helm) and `profile: ambient` (IstioOperator,
+  istiod values) state ambient; `profile=default` / `profile: default` state sidecar;
+- namespace enrolment: `istio.io/dataplane-mode: ambient` (a manifest's label) and
+  `istio.io/dataplane-mode=ambient` (a `kubectl label` line) state ambient; `istio-injection:
+  enabled` / `istio-injection=enabled` state sidecar; each rewrites to the other;
+- values flags: a `mode:` or `dataplaneMode:` key under `istio:`/`mesh:` whose value is
+  `ambient` or `sidecar`; `enabled:` under an `ambient:` key;
+- Terraform: a `helm_release` of the `ztunnel` chart, and a security-group rule for HBONE
+  (`from_port = 15008` and `to_port = 15008`), state ambient; switching to sidecar removes them
+  (ops/mesh_mode.py), switching to ambient cannot write them (reported).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MODES = ("ambient", "sidecar")
+HBONE_PORT = 15008
+
+_PROFILE_FLAG = re.compile(r"(--set[ =]profile=)(ambient|default)\b")
+_PROFILE_KEY = re.compile(r"^(\s*profile:\s*)([\"']?)(ambient|default)\2\s*(#.*)?$")
+_LABEL_FLAG = {"ambient": "istio.io/dataplane-mode=ambient", "sidecar": "istio-injection=enabled"}
+_LABEL_KEY = re.compile(r"^(\s*)([\"']?)(istio\.io/dataplane-mode|istio-injection)\2(:\s*)([\"']?)(ambient|enabled)\5"
+                        r"(\s*(?:#.*)?)$")
+_MODE_KEY = re.compile(r"^(\s*)(mode|dataplaneMode|dataplane-mode):(\s*)([\"']?)(ambient|sidecar)\4(\s*(?:#.*)?)$")
+_MESH_PARENTS = frozenset({"istio", "mesh", "servicemesh", "serviceMesh"})
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One place that states a mode: its line (0-based) and text span, the mode, what it is (for
+    people), and the text that states `other` mode instead ("" when no mechanical rewrite)."""
+
+    line: int
+    start: int  # offsets in the file's text
+    end: int
+    mode: str
+    what: str
+    rewrite: str = ""
+
+
+def other(mode: str) -> str:
+    return MODES[1 - MODES.index(mode)]
+
+
+def text_signals(text: str, yaml_like: bool, script_like: bool) -> list[Signal]:
+    """Signals in a YAML file (`yaml_like`) or a shell script / Makefile / workflow (`script_like`)."""
+    found: list[Signal] = []
+    offset = 0
+    lines = text.splitlines(keepends=True)
+    for n, line in enumerate(lines):
+        body = line.rstrip("\r\n")
+        if script_like or yaml_like:
+            for m in _PROFILE_FLAG.finditer(body):
+                mode = "ambient" if m.group(2) == "ambient" else "sidecar"
+                new = "default" if mode == "ambient" else "ambient"
+                found.append(Signal(n, offset + m.start(2), offset + m.end(2), mode, "install profile", new))
+            for mode, flag in _LABEL_FLAG.items():
+                for m in re.finditer(re.escape(flag), body):
+                    found.append(Signal(n, offset + m.start(), offset + m.end(), mode, "namespace label",
+                                        _LABEL_FLAG[other(mode)]))
+        if yaml_like:
+            found.extend(_yaml_line(lines, n, body, offset))
+        offset += len(line)
+    return found
+
+
+def _yaml_line(lines: list[str], n: int, body: str, offset: int) -> list[Signal]:
+    m = _PROFILE_KEY.match(body)
+    if m:
+        mode = "ambient" if m.group(3) == "ambient" else "sidecar"
+        start = offset + m.start(3)
+        return [Signal(n, start, start + len(m.group(3)), mode, "install profile", "default" if mode == "ambient"
+                       else "ambient")]
+    m = _LABEL_KEY.match(body)
+    if m and (m.group(3), m.group(6)) in (("istio.io/dataplane-mode", "ambient"), ("istio-injection", "enabled")):
+        mode = "ambient" if m.group(6) == "ambient" else "sidecar"
+        quote_key, quote_value = m.group(2), m.group(5)
+        new_key = "istio-injection" if mode == "ambient" else "istio.io/dataplane-mode"
+        new_value = "enabled" if mode == "ambient" else "ambient"
+        start = offset + m.start(2)
+        end = offset + m.end(6) + len(quote_value)
+        return [Signal(n, start, end, mode, "namespace label",
+                       f"{quote_key}{new_key}{quote_key}{m.group(4)}{quote_value}{new_value}{quote_value}")]
+    m = _MODE_KEY.match(body)
+    if m and _parent_key(lines, n, len(m.group(1))) in _MESH_PARENTS:
+        start = offset + m.start(5)
+        return [Signal(n, start, start + len(m.group(5)), m.group(5), "mesh mode value", other(m.group(5)))]
+    return []
+
+
+def _parent_key(lines: list[str], n: int, indent: int) -> str:
+    """The key of the nearest line above `n` indented less than `indent` ('' at the top)."""
+    for k in range(n - 1, -1, -1):
+        line = lines[k].rstrip("\r\n")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if len(line) - len(line.lstrip()) < indent:
+            m = re.match(r"\s*([\w.-]+):\s*$", line)
+            return m.group(1) if m else ""
+    return ""
+
+
+def terraform_signals(text: str) -> list[tuple[str, int, int, str]]:
+    """(what, start, end, name) of the ambient-only Terraform of a file: `helm_release` blocks of
+    the ztunnel chart and HBONE (15008) security-group rule entries; spans cover the block or
+    the object element. Empty when the file does not parse."""
+    from gitops_bot.parse import hcl
+
+    try:
+        tree = hcl.parse(text)
+    except Exception:  # python-hcl2 raises several lark error types
+        return []
+    found = []
+    for body in hcl.children(tree):
+        for node in hcl.children(body):
+            if not hcl.is_node(node, "block"):
+                continue
+            key = hcl.block_key(node)
+            attributes = hcl.attributes(node)
+            if key[:2] == ("resource", "helm_release") and hcl.literal(attributes.get("chart")) == "ztunnel":
+                found.append(("ztunnel helm_release", node.meta.start_pos, node.meta.end_pos, ".".join(key[1:])))
+            elif key[:1] == ("resource",) and all(_int(attributes[p]) == HBONE_PORT for p in ("from_port", "to_port")
+                                                  if p in attributes) and "from_port" in attributes:
+                found.append(("HBONE (15008) rule", node.meta.start_pos, node.meta.end_pos, ".".join(key[1:])))
+            else:
+                found.extend(_hbone_rules(node))
+    return found
+
+
+def _hbone_rules(node) -> list[tuple[str, int, int, str]]:
+    from gitops_bot.parse import hcl
+
+    found = []
+    for elem in _walk_all(node):
+        if not hcl.is_node(elem, "object_elem"):
+            continue
+        value = elem.children[-1]
+        obj = value.children[0] if hcl.is_node(value, "expr_term") and value.children else value
+        if not hcl.is_node(obj, "object"):
+            continue
+        ports = {}
+        for inner in hcl.children(obj):
+            if hcl.is_node(inner, "object_elem"):
+                ports[hcl.token_text(inner.children[0])] = _int(inner.children[-1])
+        if ports.get("from_port") == HBONE_PORT and ports.get("to_port") == HBONE_PORT:
+            found.append(("HBONE (15008) rule", elem.meta.start_pos, elem.meta.end_pos,
+                          hcl.token_text(elem.children[0])))
+    return found
+
+
+def _walk_all(node):
+    yield node
+    for child in getattr(node, "children", []):
+        if hasattr(child, "data"):
+            yield from _walk_all(child)
+
+
+def _int(expr) -> int | None:
+    node = expr
+    while hasattr(node, "data") and node.children and node.data in ("expr_term", "int_lit"):
+        node = node.children[0]
+        if not hasattr(node, "data"):
+            break
+    try:
+        return int(str(node))
+    except ValueError:
+        return None

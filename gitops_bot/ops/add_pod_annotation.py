@@ -1,0 +1,101 @@
+"""Operation `add_pod_annotation`: one annotation on the pod template of named workloads, in
+plain manifests and Helm chart templates (edit/pod_annotations.py does the editing).
+
+The chore: opt stateful infrastructure out of the mesh (`sidecar.istio.io/inject: "false"` on
+postgres, redis, minio), or add a scrape or restart annotation, across charts and manifests by
+hand. A workload is found by its literal `metadata.name`, or in a chart whose templates name it
+by expression, by the chart's name. A named workload found nowhere is a refused edit (exit 1);
+when none of them is found the run stops (exit 2) with the names it has.
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+import re
+
+from gitops_bot.domain.findings import Finding, Kind, Validation
+from gitops_bot.domain.worktree import Literals
+from gitops_bot.edit.pod_annotations import POD_TEMPLATE_KINDS, add_annotation
+from gitops_bot.errors import UserError
+from gitops_bot.ops.base import Operation
+from gitops_bot.ops.state import RunState
+
+CHECK = "re-parsed (templates through their masked copy); the pod template holds the annotation"
+_KIND_RE = re.compile(r"^kind:\s*(\w+)", re.MULTILINE)
+_NAME_RE = re.compile(r"^name:\s*[\"']?([\w.-]+)", re.MULTILINE)
+_META_NAME_RE = re.compile(r"^metadata:\s*\n(?:[ \t]+.*\n)*?[ \t]+name:\s*[\"']?([\w.-]+)", re.MULTILINE)
+
+
+def run(state: RunState, args: dict[str, str]) -> None:
+    key, value = args["key"], args["value"]
+    names = {n.strip() for n in args["workloads"].split(",") if n.strip()}
+    state.limit_to(args.get("paths", ""))
+    charts = _charts(state)
+    found: set[str] = set()
+    for path in _candidates(state, names, charts):
+        text = state.tree.read(path)
+        if text is None or not set(_KIND_RE.findall(text)) & (POD_TEMPLATE_KINDS | {"CronJob"}):
+            continue
+        result = add_annotation(text, key, value, names, _chart_of(path, charts))
+        found.update(result.annotated, result.present)
+        for line, reason in result.refused:
+            state.refused.append(Finding(path, line, "", reason, Kind.KEPT))
+            found.add(reason.split(":", 1)[0])
+        for line, comment in result.comments:
+            state.notes.append(Finding(path, line, comment,
+                                       "comment beside the changed annotation: check it still applies"))
+        if result.text != text:
+            state.tree.write(path, result.text)
+            state.validation.append(Validation(path, CHECK, True))
+    missing = sorted(names - found)
+    if missing and not found:
+        known = sorted(_workload_names(state, charts))
+        close = difflib.get_close_matches(missing[0], known, n=3, cutoff=0.5)
+        hint = f"; did you mean: {', '.join(close)}?" if close else ""
+        raise UserError(f"no workload named {', '.join(missing)}{hint}")
+    for name in missing:
+        state.refused.append(Finding("workloads", 0, name, f"no Deployment, StatefulSet, DaemonSet, Job or CronJob "
+                                                           f"named {name}: not annotated", Kind.KEPT))
+
+
+def _charts(state: RunState) -> dict[str, str]:
+    """Chart folder -> chart name, for every Chart.yaml of the tree."""
+    charts = {}
+    for path in state.tree.paths():
+        if posixpath.basename(path) == "Chart.yaml":
+            m = _NAME_RE.search(state.tree.read(path) or "")
+            if m:
+                charts[posixpath.dirname(path)] = m.group(1)
+    return charts
+
+
+def _chart_of(path: str, charts: dict[str, str]) -> str | None:
+    """The chart whose templates hold `path` (its name), or None."""
+    folder = posixpath.dirname(path)
+    while folder:
+        if posixpath.basename(folder) == "templates" and posixpath.dirname(folder) in charts:
+            return charts[posixpath.dirname(folder)]
+        folder = posixpath.dirname(folder)
+    return None
+
+
+def _candidates(state: RunState, names: set[str], charts: dict[str, str]) -> list[str]:
+    """YAML files that name a workload, and every template of a chart named like one."""
+    tree = state.tree
+    by_name = set(tree.grep(Literals(names)))
+    in_charts = {p for p in tree.paths() if _chart_of(p, charts) in names}
+    return sorted(p for p in by_name | in_charts if p.endswith((".yaml", ".yml")) and state.in_scope(p))
+
+
+def _workload_names(state: RunState, charts: dict[str, str]) -> set[str]:
+    """The names `did you mean` offers: literal workload names and chart names."""
+    known = set(charts.values())
+    for path in state.tree.grep(Literals([b"kind: Deployment", b"kind: StatefulSet", b"kind: DaemonSet"])):
+        text = state.tree.read(path) or ""
+        known.update(m.group(1) for m in _META_NAME_RE.finditer(text))
+    return known
+
+
+OPERATION = Operation("add_pod_annotation", run, required=("key", "value", "workloads"), optional=("paths",),
+                      description="add one annotation to the pod template of named workloads")
