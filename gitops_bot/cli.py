@@ -9,7 +9,9 @@ only by the commands that use them, so `--help` stays fast.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from types import ModuleType
 from typing import Sequence
 
@@ -34,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="gitops-bot",
         description="Repo-wide refactorings of GitOps monorepos with byte-minimal diffs.")
     parser.add_argument("--version", action="version", version=f"gitops-bot {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="on an internal error, print its traceback (also GITOPS_BOT_DEBUG=1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in COMMANDS.values():
         command.add_parser(sub)
@@ -46,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     # key=value parameters may follow options (`plan r --repo x key=value`); argparse stops
     # collecting positionals at the first option, so gather the rest here.
-    stray = [x for x in extra if x.startswith("-") or "=" not in x or not hasattr(args, "params")]
+    stray = [x for x in extra if x.startswith("-") or not hasattr(args, "params")]
     if stray:
         parser.error(f"unrecognized arguments: {' '.join(stray)}")
     if extra:
@@ -61,7 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # anything else is a bug: say so, with the type, and exit 3
-        print(f"gitops-bot: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if args.debug or os.environ.get("GITOPS_BOT_DEBUG") == "1":
+            traceback.print_exc()
+        print(f"gitops-bot: internal error: {type(exc).__name__}: {exc} (--debug shows where)", file=sys.stderr)
         return 3
 
 

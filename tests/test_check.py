@@ -97,3 +97,51 @@ def test_sarif_is_2_1_0_with_rules_and_locations(capsys):
                                        ("a\\.b.c", "a.b"), ("list[0].x", "list"), ("plain", "plain")])
 def test_top_key(name, top):
     assert top_key(name) == top
+
+
+# -- accepting problems: inline suppressions, a baseline, --fail-on ---------------------------
+def _mesh_repo(tmp_path, annotation=""):
+    """A repository whose namespace label disagrees with its install profile (one warning)."""
+    from .conftest import write_tree
+
+    return write_tree(tmp_path / "repo", {
+        "install.sh": "istioctl install -y --set profile=ambient\nkubectl label ns a istio.io/dataplane-mode=ambient\n",
+        "ns.yaml": f"kind: Namespace\nmetadata:\n  name: b\n  labels:\n{annotation}    istio-injection: enabled\n",
+    })
+
+
+@pytest.mark.parametrize("comment, reported", [
+    ("", 1),
+    ("    # gitops-bot: ignore mesh-mode-consistency (b keeps sidecars until the migration)\n", 0),
+    ("    # gitops-bot: ignore\n", 0),
+    ("    # gitops-bot: ignore unpinned-image\n", 1),  # another rule's suppression
+])
+def test_inline_suppression(tmp_path, capsys, comment, reported):
+    repo = _mesh_repo(tmp_path, comment)
+    code, out = run(capsys, "check", "--repo", str(repo), "--format", "json", "--rule", "mesh-mode-consistency")
+    assert len(json.loads(out)["problems"]) == reported and code == (1 if reported else 0)
+
+
+def test_a_baseline_accepts_what_it_lists_and_nothing_else(tmp_path, capsys):
+    repo = _mesh_repo(tmp_path)
+    _, saved = run(capsys, "check", "--repo", str(repo), "--format", "json")
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(saved)
+    assert run(capsys, "check", "--repo", str(repo), "--baseline", str(baseline)) == (0, "no problems\n")
+    (repo / "ns.yaml").write_text("# moved down a line\n" + (repo / "ns.yaml").read_text())
+    assert run(capsys, "check", "--repo", str(repo), "--baseline", str(baseline))[0] == 0  # lines may move
+    (repo / "ns2.yaml").write_text("kind: Namespace\nmetadata:\n  name: c\n  labels:\n    istio-injection: enabled\n")
+    code, out = run(capsys, "check", "--repo", str(repo), "--baseline", str(baseline), "--format", "json")
+    assert code == 1 and [p["path"] for p in json.loads(out)["problems"]] == ["ns2.yaml"]
+
+
+def test_a_file_that_is_not_a_baseline_is_bad_input(tmp_path, capsys):
+    (tmp_path / "b.json").write_text("[]")
+    assert main(["check", "--repo", str(_mesh_repo(tmp_path)), "--baseline", str(tmp_path / "b.json")]) == 2
+    assert "not a `gitops-bot check --format json` output" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fail_on, code", [("warning", 1), ("error", 0), ("never", 0)])
+def test_fail_on(tmp_path, capsys, fail_on, code):
+    repo = _mesh_repo(tmp_path)  # warnings only
+    assert run(capsys, "check", "--repo", str(repo), "--fail-on", fail_on)[0] == code

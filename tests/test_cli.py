@@ -115,7 +115,15 @@ def test_internal_error_exits_3(monorepo, capsys, monkeypatch):
 
     monkeypatch.setattr(engine, "residue", boom)
     code, _, err = run(capsys, "plan", "remove-service", "service=livekit", "--repo", str(monorepo))
-    assert code == 3 and "internal error: RuntimeError: kaput" in err
+    assert code == 3 and "internal error: RuntimeError: kaput" in err and "Traceback" not in err
+    assert err.count("\n") == 1
+    code, _, err = run(capsys, "--debug", "plan", "remove-service", "livekit", "--repo", str(monorepo))
+    assert code == 3 and "Traceback" in err and 'raise RuntimeError("kaput")' in err
+
+
+def test_a_typo_in_a_recipe_name_is_answered_with_the_closest(monorepo, capsys):
+    code, _, err = run(capsys, "plan", "remove-servce", "video-service", "--repo", str(monorepo))
+    assert code == 2 and "did you mean: remove-service?" in err and err.count("\n") == 1
 
 
 def test_plan_text_has_diff_then_summary_and_colour_on_request(monorepo, capsys):
@@ -220,3 +228,19 @@ def test_a_bare_word_is_the_recipes_positional_parameter(monorepo, capsys):
     code2, keyed, _ = run(capsys, "plan", "remove-service", "service=video-service", "--repo", str(monorepo),
                           "--format", "json")
     assert code == code2 and bare == keyed and json.loads(bare)["files"]
+
+
+def test_every_json_output_has_a_format_version(monorepo, capsys):
+    versions = {}
+    for argv in (["plan", "remove-service", "video-service", "--format", "json"], ["recipes", "--json"],
+                 ["components", "--json"], ["check", "--format", "json"],
+                 ["apply", "remove-service", "video-service", "--format", "json"]):
+        _, out, _ = run(capsys, *argv, "--repo", str(monorepo))
+        versions[argv[0]] = json.loads(out)["format_version"]
+    assert versions == dict.fromkeys(versions, 1)
+
+
+def test_apply_json_is_the_plan_json(monorepo, capsys):
+    _, planned, _ = run(capsys, "plan", "remove-service", "video-service", "--format", "json", "--repo", str(monorepo))
+    _, applied, _ = run(capsys, "apply", "remove-service", "video-service", "--format", "json", "--repo", str(monorepo))
+    assert json.loads(applied) == json.loads(planned)

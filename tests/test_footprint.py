@@ -60,6 +60,43 @@ def test_the_plural_of_a_name_is_a_sibling_and_stays(tmp_path, capsys):
     assert after == expect(before, {"schedulers/argo-workflow/main.tf"})
 
 
+def test_the_page_its_readme_sends_readers_to_goes_under_another_name(tmp_path, capsys):
+    # the folder's README links to its docs page (a site URL: folder and name of the page), and
+    # the page points back at the folder: the page is the component's, plural name or not
+    readme = "See the [guide](https://example.org/docs/schedulers/argo-workflows-guide).\n"
+    page = ("# Argo Workflows\n\n[Code](https://github.com/o/r/tree/main/blueprints/argo-workflow)\n\n"
+            "```\ncd r/blueprints/argo-workflow\n```\n")
+    before = {
+        "blueprints/argo-workflow/main.tf": "locals {}\n",
+        "blueprints/argo-workflow/README.md": readme,
+        "site/docs/schedulers/argo-workflows-guide.md": page,
+        "site/docs/schedulers/batch.md": "# Batch\n",
+    }
+    write_tree(tmp_path, before)
+    after, _ = remove(tmp_path, "argo-workflow", capsys)
+    assert after == expect(before, {"blueprints/argo-workflow/main.tf", "blueprints/argo-workflow/README.md",
+                                    "site/docs/schedulers/argo-workflows-guide.md"})
+
+
+def test_pages_only_linked_to_or_only_naming_the_folder_stay(tmp_path, capsys):
+    # the README links to a shared page that does not name the folder; another guide names the
+    # folder but the README does not send readers there; a page of the same name in another
+    # docs folder is another page; a longer folder name is another folder
+    readme = ("See [setup](../../site/docs/start/setup.md) and "
+              "[the guide](https://example.org/docs/schedulers/argo-workflows-guide).\n")
+    before = {
+        "blueprints/argo-workflow/main.tf": "locals {}\n",
+        "blueprints/argo-workflow/README.md": readme,
+        "site/docs/start/setup.md": "# Setup\n\nInstall the CLI.\n",
+        "site/docs/spark/argo-workflows.md": "Code in [blueprints/argo-workflow](../../../blueprints/argo-workflow)\n",
+        "site/docs/other/argo-workflows-guide.md": "cd blueprints/argo-workflow\n",
+        "site/docs/schedulers/argo-workflows-guide.md": "cd blueprints/argo-workflow-spark\n",
+    }
+    write_tree(tmp_path, before)
+    after, _ = remove(tmp_path, "argo-workflow", capsys)
+    assert after == expect(before, {"blueprints/argo-workflow/main.tf", "blueprints/argo-workflow/README.md"})
+
+
 def test_a_folder_and_its_parent_spelling_the_name_go(tmp_path, capsys):
     before = {
         "platform/istio/gateway/base/values.yaml": "replicas: 1\n",

@@ -41,7 +41,7 @@ def test_plan_changes_nothing_and_matches_apply(monorepo, service, capsys):
     expected = {p: ("deleted" if p not in golden else "modified")
                 for p, data in before.items() if golden.get(p) != data}
     assert statuses == expected
-    assert set(report) == {"recipe", "params", "files", "residue", "refused", "validation", "conflicts", "found"}
+    assert set(report) == {"format_version", "recipe", "params", "files", "residue", "refused", "validation", "conflicts", "found"}
     assert report["conflicts"] == []
     assert report["params"] == {"service": service}
     assert all(v["ok"] for v in report["validation"])

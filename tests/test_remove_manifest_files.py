@@ -70,3 +70,40 @@ def test_look_alikes_stay(tmp_path):
     assert files["infra/configs/other.yaml"] == other and files["infra/configs/selector.yaml"] == selector
     assert files["infra/configs/kustomization.yaml"] == KUSTOMIZATION + "  - shared.yaml\n  - other.yaml\n" \
                                                       "  - selector.yaml\n"
+
+
+# -- custom resources of the component's own API group ------------------------------------------
+PIPELINE = "apiVersion: flowkit.dev/v1\nkind: Pipeline\nmetadata:\n  name: main\nspec:\n  tasks: []\n"
+TRIGGER = "apiVersion: triggers.flowkit.dev/v1beta1\nkind: EventListener\nmetadata:\n  name: push\n"
+
+
+def _flowkit_repo(tmp_path, extra: dict[str, str]) -> None:
+    write_tree(tmp_path, {
+        "platform/flowkit/kustomization.yaml": KUSTOMIZATION + "  - install.yaml\n",
+        "platform/flowkit/install.yaml": RELEASE.replace("video-ui", "flowkit"),
+        **extra,
+    })
+
+
+def test_a_file_of_only_its_custom_resources_goes(tmp_path):
+    # `.ci/` pipelines the component ran: every document is of its API group (flowkit.dev or a
+    # group under that domain), which its CRDs define; without them the objects cannot exist
+    _flowkit_repo(tmp_path, {".ci/main.yaml": PIPELINE, ".ci/hooks.yaml": PIPELINE + "---\n" + TRIGGER,
+                             "README.md": "# Lab\n"})
+    assert main(["apply", "remove-service", "service=flowkit", "--repo", str(tmp_path)]) == 0
+    assert {p: b.decode() for p, b in tree_bytes(tmp_path).items()} == {"README.md": "# Lab\n"}
+
+
+def test_custom_resource_look_alikes_stay(tmp_path):
+    # the name as a group's first label under another domain (flowkit.example.com is example's
+    # group), a file mixing a resource of its group with something else, and a manifest whose
+    # kind merely spells the name: not the component's files
+    foreign = PIPELINE.replace("flowkit.dev/v1", "flowkit.example.com/v1")
+    mixed = PIPELINE + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n"
+    kind_only = "apiVersion: example.com/v1\nkind: Flowkit\nmetadata:\n  name: other\n"
+    extra = {"ci/foreign.yaml": foreign, "ci/mixed.yaml": mixed, "ci/kind.yaml": kind_only}
+    _flowkit_repo(tmp_path, extra)
+    main(["apply", "remove-service", "service=flowkit", "--repo", str(tmp_path)])
+    files = {p: b.decode() for p, b in tree_bytes(tmp_path).items()}
+    assert files["ci/foreign.yaml"] == foreign and files["ci/kind.yaml"] == kind_only
+    assert "ci/mixed.yaml" in files and "name: settings" in files["ci/mixed.yaml"]

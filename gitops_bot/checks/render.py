@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from gitops_bot import __version__
+from gitops_bot import FORMAT_VERSION, __version__
 from gitops_bot.checks import ALL_RULES
 from gitops_bot.checks.model import Problem
 
@@ -34,7 +34,8 @@ def _text(problems: list[Problem]) -> str:
 
 
 def _json(problems: list[Problem]) -> str:
-    return json.dumps({"problems": [asdict(p) for p in problems]}, indent=2, ensure_ascii=False) + "\n"
+    payload = {"format_version": FORMAT_VERSION, "problems": [asdict(p) for p in problems]}
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
 def _escape_data(text: str) -> str:

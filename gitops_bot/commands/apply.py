@@ -11,6 +11,8 @@ from gitops_bot.commands.common import add_recipe_arguments, repo_dir, run_from_
 def add_parser(sub) -> None:
     p = sub.add_parser("apply", help="write the change to the working tree (no commit)")
     add_recipe_arguments(p, "repository root (default: current directory)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="json: the applied change as plan --format json prints it")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -21,5 +23,10 @@ def run(args: argparse.Namespace) -> int:
     with apply_lock(repo_dir(args.repo)):
         root, changes = run_from_args(args)
         changes.write(root)
-    sys.stdout.write(changes.summary())
+    if args.format == "json":
+        import json
+
+        sys.stdout.write(json.dumps(changes.to_json(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(changes.summary())
     return 1 if changes.incomplete else 0

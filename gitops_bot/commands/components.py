@@ -18,7 +18,8 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from gitops_bot.domain.worktree import Worktree
-    from gitops_bot.ops.inventory import FORMAT_VERSION, inventory
+    from gitops_bot import FORMAT_VERSION
+    from gitops_bot.ops.inventory import inventory
 
     components = inventory(Worktree(repo_dir(args.repo)))
     if args.json:

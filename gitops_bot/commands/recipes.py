@@ -10,12 +10,21 @@ from gitops_bot.commands.common import repo_dir
 def add_parser(sub) -> None:
     p = sub.add_parser("recipes", help="list the recipes and their parameters")
     p.add_argument("--repo", default=".", help="repository whose .gitops-bot/recipes/ to include")
+    p.add_argument("--json", action="store_true", help="print JSON (with a format_version)")
 
 
 def run(args: argparse.Namespace) -> int:
     from gitops_bot.engine.recipe import available_recipes
 
-    for recipe in available_recipes(repo_dir(args.repo)).values():
+    recipes = available_recipes(repo_dir(args.repo)).values()
+    if args.json:
+        import json
+
+        from gitops_bot import FORMAT_VERSION
+
+        print(json.dumps({"format_version": FORMAT_VERSION, "recipes": [_json(r) for r in recipes]}, indent=2))
+        return 0
+    for recipe in recipes:
         where = "" if recipe.source.startswith("recipes/") else f"  [{recipe.source}]"
         print(f"{recipe.name}{where}\n    {recipe.description}")
         for p in recipe.parameters:
@@ -23,3 +32,10 @@ def run(args: argparse.Namespace) -> int:
             need += "; the bare VALUE" if p.positional else ""
             print(f"    {p.name}=  {p.description} ({need}; pattern {p.pattern})")
     return 0
+
+
+def _json(recipe) -> dict:
+    return {"name": recipe.name, "description": recipe.description, "source": recipe.source,
+            "parameters": [{"name": p.name, "description": p.description, "required": p.required,
+                            "default": p.default, "pattern": p.pattern, "positional": p.positional}
+                           for p in recipe.parameters]}

@@ -28,16 +28,24 @@
   block (`    clouddebugger.googleapis.com \\` of `gcloud services enable ...`), while another
   argument line of that command stays.
 
+- the service as one of a heading's alternatives joined by `/` (`#### KServe / KFServing`), when
+  no link of the page uses the heading's anchor;
+- a relation clause or short trailing sentence about the service in a line of prose (`... engine
+  and intended replacement for icloudpd`, `... endpoint. Used in conjunction with volsync.`; see
+  edit/prose.py); never in a changelog.
+
 Other prose stays (the residue report lists it). Code inside fences is edited only as above.
 Verify: every table keeps a consistent number of columns.
 """
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 
 from gitops_bot.domain.names import ServiceName, words
+from gitops_bot.edit import prose
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish, newly_broken
 from gitops_bot.edit.blocks import tidy_blank_lines
 from gitops_bot.text.splice import Cut, Lines, Span, merge_cuts, splice
@@ -150,6 +158,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
             cuts.append(Cut(lines.span(n, _item_end(lines, n, len(item.group(1))))))
     if not _CHANGELOG_RE.search(posixpath.basename(ctx.path)):
         cuts += _enumeration_cuts(lines, fenced, name, cuts)
+        cuts += _prose_cuts(lines, fenced, name, cuts) + _heading_alternative_cuts(lines, fenced, name, cuts)
     cuts += _unused_definition_cuts(lines, fenced, cuts)
     return finish(text, lines, cuts, refused, verify)
 
@@ -180,6 +189,62 @@ def _enumeration_cuts(lines: Lines, fenced: list[bool], name: ServiceName, cuts:
             else:  # the last one, with the comma before it
                 found.append(Cut(Span(start + items[k - 1].end(), start + items[k].end())))
     return found
+
+
+def _free_lines(lines: Lines, fenced: list[bool], name: ServiceName, cuts: list[Cut]):
+    """(line number, its start offset, its text) of the lines outside code fences that spell the
+    service's name and that no cut touches."""
+    taken = [c.span for c in cuts]
+    for n in range(len(lines)):
+        line = lines.line(n)
+        if fenced[n] or "".join(name.tokens) not in re.sub(r"[-_ ]", "", line.lower()):
+            continue
+        start, end = lines.start(n), lines.start(n) + len(line)
+        if not any(s.start < end and start < s.end for s in taken):
+            yield n, start, line
+
+
+def _prose_cuts(lines: Lines, fenced: list[bool], name: ServiceName, cuts: list[Cut]) -> list[Cut]:
+    """Cut the relation clauses and short trailing sentences about the service from lines of
+    prose (edit/prose.py: `... engine and intended replacement for icloudpd` -> `... engine`)."""
+    found = []
+    is_service = functools.partial(_is_service, name=name)
+    for n, start, line in _free_lines(lines, fenced, name, cuts):
+        if _ROW_RE.match(line) or _HEADING_RE.match(line):
+            continue
+        spans = prose.clause_spans(line, is_service) + prose.trailing_sentence_spans(line, is_service)
+        found += [Cut(Span(start + a, start + b)) for a, b in spans]
+    return found
+
+
+def _heading_alternative_cuts(lines: Lines, fenced: list[bool], name: ServiceName, cuts: list[Cut]) -> list[Cut]:
+    """Cut the service from a heading that names alternatives joined by `/` (`#### KServe /
+    KFServing` -> `#### KServe`), with its separator, when every alternative is a name and no
+    link of the page uses the heading's anchor (it would change)."""
+    found = []
+    for n, start, line in _free_lines(lines, fenced, name, cuts):
+        m = _HEADING_RE.match(line)
+        if not m:
+            continue
+        title, offset = m.group(2), m.start(2)
+        items = [(i.start(1), i.end(1)) for i in re.finditer(r"\s*([^/\s](?:[^/]*[^/\s])?)\s*", title)]
+        texts = [title[a:b] for a, b in items]
+        doomed = [k for k, t in enumerate(texts) if _is_service(t.strip("`*_"), name)]
+        if len(items) < 2 or len(doomed) != 1 or title.count("/") != len(items) - 1 \
+                or not all(_ENUM_ITEM_RE.fullmatch(t) and _is_name_item(t, name) for t in texts):
+            continue
+        if "#" + _anchor(title) in lines.text:
+            continue
+        k = doomed[0]
+        # from the end of the alternative before it (or its own start) to its end (or the next one's start)
+        a, b = (items[k - 1][1], items[k][1]) if k else (items[0][0], items[1][0])
+        found.append(Cut(Span(start + offset + a, start + offset + b)))
+    return found
+
+
+def _anchor(title: str) -> str:
+    """GitHub's anchor of a heading: lower case, punctuation dropped, spaces as dashes."""
+    return re.sub(r"[^\w\- ]", "", title.strip().lower()).replace(" ", "-")
 
 
 def _is_name_item(item: str, name: ServiceName) -> bool:

@@ -11,7 +11,9 @@ What is removed (DESIGN.md section 1, DOMAIN.md chore 1):
 - patterns of a Flux Alert's `exclusionList`/`inclusionList` naming the service (its events stop);
 - alternatives inside regexes and PromQL (`a-service|video-service`), and whole `or ...` lines of
   multi-line PromQL expressions;
-- the same inside YAML embedded in block scalars (`prometheus.yml: |`).
+- the same inside YAML embedded in block scalars (`prometheus.yml: |`);
+- a comment line that is one whole sentence recording the service's history (`# Ported from the
+  retired video-apps provider.`, edit/prose.py).
 A collection that would become empty takes its parent entry with it; a document that would become
 empty, a flow mapping, or an anchor that is still used elsewhere is refused.
 
@@ -49,7 +51,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from gitops_bot.domain.findings import Kind
 from gitops_bot.domain.names import ServiceName, pointer_matches, words
-from gitops_bot.edit import embedded_shell, yaml_apps
+from gitops_bot.edit import embedded_shell, prose, yaml_apps
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable, finish, newly_broken
 from gitops_bot.edit.blocks import (
     comment_above,
@@ -619,18 +621,33 @@ def secret_of(doc: dict, name: ServiceName) -> bool:
     return bool(keys) and all(isinstance(k, str) and pointer_matches(name, k) for k in keys)
 
 
+def resource_of_its_api(doc: dict, name: ServiceName) -> bool:
+    """A custom resource of the service's own API group: one under the domain the service's
+    project owns (`apiVersion: tekton.dev/v1` or `triggers.tekton.dev/v1` for tekton,
+    `cert-manager.io/v1` for cert-manager). Its CRDs go with the service, so the object cannot
+    exist without it, wherever the file is (a `.ci/` pipeline the service ran). Only the label
+    before the top-level domain counts: `monitoring.coreos.com` is CoreOS's group, not a
+    component named monitoring's."""
+    api = doc.get("apiVersion")
+    if not isinstance(api, str) or "/" not in api:
+        return False
+    labels = api.split("/", 1)[0].split(".")
+    return len(labels) >= 2 and name.identifies(labels[-2])
+
+
 def only_manifests_of(text: str, name: ServiceName) -> bool:
     """True for a YAML file whose every document is a manifest of the service: named for it (a
-    `NetworkPolicy` named `video-service-ingress` in `network-policies.yaml`) or its secret
-    (secret_of): the file is the service's own, whatever its name. A template counts when its
-    actions are values only (`namespace: {{ .Release.Namespace }}`): a block (`if`, `range`) may
-    render something else."""
+    `NetworkPolicy` named `video-service-ingress` in `network-policies.yaml`), its secret
+    (secret_of) or a resource of its own API group (resource_of_its_api): the file is the
+    service's own, whatever its name. A template counts when its actions are values only
+    (`namespace: {{ .Release.Namespace }}`): a block (`if`, `range`) may render something else."""
     try:
         docs = [d for d in load_safe(_plain(text)) if d is not None]
     except (YAMLError, TemplateError):
         return False
     return bool(docs) and all(isinstance(d, dict) and "kind" in d and not _is_kustomize(d)
-                              and (named_for(d, name) or secret_of(d, name)) for d in docs)
+                              and (named_for(d, name) or secret_of(d, name) or resource_of_its_api(d, name))
+                              for d in docs)
 
 
 def defined_secrets(text: str) -> frozenset[str]:
@@ -755,6 +772,34 @@ def commented_out_entries(text: str, ctx: RemovalContext) -> list[Cut]:
         return []
 
 
+# A comment line holding one whole sentence: `# Ported from the retired x provider.`
+_COMMENT_SENTENCE_RE = re.compile(r"^[ \t]*#[ \t]*([A-Z][^#]*\.)[ \t]*$")
+_COMMENT_TEXT_RE = re.compile(r"^[ \t]*#[ \t]*(\S.*?)[ \t]*$")
+
+
+def history_comment_cuts(text: str, name: ServiceName) -> list[Cut]:
+    """Cuts of the comment lines that are one whole sentence recording the component's history
+    (edit/prose.py: `# Ported 1:1 from the retired video-apps provider.`): the line above ends a
+    sentence (or is no comment text) and the line below starts one (or is none)."""
+    if not name.mentions(text):
+        return []
+    lines, cuts = Lines(text), []
+    for n in range(len(lines)):
+        m = _COMMENT_SENTENCE_RE.match(lines.line(n))
+        if not m or not prose.history_sentence(m.group(1), name.owns):
+            continue
+        above = _COMMENT_TEXT_RE.match(lines.line(n - 1)) if n else None
+        below = _COMMENT_TEXT_RE.match(lines.line(n + 1)) if n + 1 < len(lines) else None
+        if (above is None or above.group(1).endswith((".", ":")) or above.group(1).startswith("yaml-language-server")) \
+                and (below is None or below.group(1)[:1].isupper()):
+            cuts.append(Cut(lines.span(n, n)))
+    # A line inside a block scalar that looks like one is data, not a comment: it stays.
+    try:
+        return [c for c in cuts if load_tagged(text[:c.span.start] + text[c.span.end:]) == load_tagged(text)]
+    except YAMLError:
+        return []
+
+
 def scalar_line_cuts(parse_text: str, name: ServiceName, plan: Plan) -> list[Cut]:
     """Line-level edits inside scalars: regex alternatives and PromQL `or` lines."""
     lines = Lines(parse_text)
@@ -828,11 +873,16 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     except YAMLError as exc:
         raise Unparsable(_error_line(exc), "YAML does not parse: " + _first_line(exc)) from exc
     cuts = plan.cuts + scalar_line_cuts(text, name, plan) + commented_out_entries(text, ctx)
+    cuts += [c for c in history_comment_cuts(text, name) if not any(_overlap(c, k) for k in cuts)]
     blocked = orphaned_anchor(text, cuts) or _applied_feature(text, ctx, plan)
     if blocked is not None:
         return EditResult(text, plan.refused + [blocked])
     return finish(text, Lines(text), cuts, plan.refused, lambda new: verify(text, new, name, plan),
                   plan.kept_comments)
+
+
+def _overlap(a: Cut, b: Cut) -> bool:
+    return a.span.start < b.span.end and b.span.start < a.span.end
 
 
 def _applied_feature(text: str, ctx: RemovalContext, plan: Plan) -> Refusal | None:

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gitops_bot import FORMAT_VERSION
 from gitops_bot.domain.findings import Conflict, Finding, Validation
 from gitops_bot.text.diff import unified_diff
 
@@ -70,6 +71,7 @@ class ChangeSet:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "format_version": FORMAT_VERSION,
             "recipe": self.recipe,
             "params": self.params,
             "files": [{"path": f.path, "status": f.status, "kind": f.kind, "diff": f.diff()}

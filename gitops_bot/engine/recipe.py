@@ -215,7 +215,12 @@ def available_recipes(repo: Path | None = None) -> dict[str, Recipe]:
 def find_recipe(name: str, repo: Path | None = None) -> Recipe:
     recipes = available_recipes(repo)
     if name not in recipes:
-        raise UserError(f"unknown recipe {name!r} (available: {', '.join(sorted(recipes))})", kind=UNKNOWN_RECIPE)
+        import difflib
+
+        close = difflib.get_close_matches(name, list(recipes), n=2, cutoff=0.6)
+        hint = f"; did you mean: {', '.join(close)}?" if close else ""
+        raise UserError(f"unknown recipe {name!r}{hint} (available: {', '.join(sorted(recipes))})",
+                        kind=UNKNOWN_RECIPE)
     return recipes[name]
 
 

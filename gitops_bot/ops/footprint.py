@@ -19,6 +19,9 @@ structure, and the paths named like it that are not (kept, each with the reason)
   top, such as two Terraform stacks each with its `cleanup.sh`) are two components that share
   the name, unless they are its copies per environment (`overlays/dev/x`, `overlays/prod/x`):
   nothing is deleted, the user deletes the one they mean.
+- Its page under another name: a documentation page that the Markdown inside its folders links
+  to (`docs/job-schedulers/argo-workflows-eks` from `argo-workflow/README.md`) and that names one
+  of its folders by its path (`cd schedulers/terraform/argo-workflow`): the page of that folder.
 - Its manifest files: a YAML file (among the files naming it) whose every document is a manifest
   named for it (`network-policies.yaml` holding only the NetworkPolicy `video-service-ingress`),
   unless inside another component's project (that project's deployment files are its own).
@@ -107,6 +110,7 @@ def footprint(tree: Worktree, name: ServiceName, projects: frozenset[str]) -> Fo
         dependencies = [f for f in _dependency_folders(tree, name, found.roots, projects) if f not in found.roots]
         found.roots += dependencies
         found.aliases += [f.rsplit("/", 1)[-1] for f in dependencies]
+        found.files += [p for p in _linked_pages(tree, found.roots) if p not in found.files]
     return found
 
 
@@ -215,6 +219,43 @@ def _dependency_folders(tree: Worktree, name: ServiceName, roots: list[str], pro
                         and not any(p.startswith(folder + "/") for p in projects):
                     found.append(folder)
     return found
+
+
+# A link or path in a page: segments around slashes, a scheme in front allowed.
+_LINK_RE = re.compile(r"(?:[a-z]+://)?[\w.~-]+(?:/[\w.~-]+)+")
+
+
+def _linked_pages(tree: Worktree, roots: list[str]) -> list[str]:
+    """Documentation pages outside `roots` that are the component's page under another name
+    (`job-schedulers/argo-workflows-eks.md` of the folder `argo-workflow`): a page the Markdown
+    inside a root sends readers to (a link whose last two segments are the page's folder and
+    name: a docs site's URL or a relative path) and that itself names a root by its path (`cd
+    schedulers/terraform/argo-workflow`, a Code repo link). A page only linked to (a shared
+    glossary) or only naming the folder (another guide using it) is not the component's."""
+    wanted: set[tuple[str, str]] = set()
+    for root in roots:
+        for path in tree.under(root):
+            if posixpath.splitext(path)[1].lower() in _DOC_SUFFIXES:
+                wanted.update(_tail(link) for link in _LINK_RE.findall(tree.read(path) or ""))
+    if not wanted:
+        return []
+    named = [re.compile(r"(?<![\w.-])" + re.escape(r) + r"(?![\w.-])") for r in roots]
+    found = []
+    for path in tree.paths():
+        if posixpath.splitext(path)[1].lower() not in _DOC_SUFFIXES or _tail(path) not in wanted \
+                or tree.is_deleted(path) or any(path.startswith(r + "/") for r in roots):
+            continue
+        text = tree.read(path) or ""
+        if any(n.search(text) for n in named):
+            found.append(path)
+    return found
+
+
+def _tail(path: str) -> tuple[str, str]:
+    """The last folder and the name without its extension of a path or link."""
+    folder, _, base = path.rstrip("/").rpartition("/")
+    stem = base.rsplit(".", 1)[0] if posixpath.splitext(base)[1].lower() in _DOC_SUFFIXES else base
+    return folder.rpartition("/")[2], stem
 
 
 def _build_inputs(tree: Worktree, roots: list[str]) -> dict[str, str]:

@@ -35,7 +35,6 @@ from gitops_bot.edit.gowork import use_list
 from gitops_bot.ops.footprint import PROJECT_MARKERS
 from gitops_bot.parse.yaml import load_safe
 
-FORMAT_VERSION = 1
 # The order evidence is listed in: what builds the component, then what deploys it.
 KINDS = ("go.work use", "build file", "helm chart", "argocd application", "applicationset element",
          "compose service", "kustomize base", "terraform module")
