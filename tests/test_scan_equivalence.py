@@ -170,7 +170,8 @@ FRAGMENTS = st.sampled_from([
 @given(st.lists(FRAGMENTS, max_size=25).map("".join), st.sampled_from(["shell", "make", "yaml", "other"]))
 def test_scan_equals_the_reference_on_adversarial_text(text, kind):
     for tool in (builtin_tools()["istio"], _reference_forms(builtin_tools()["kubernetes"]), ODD_TOOLS[0]):
-        assert scan("f", text, kind, tool) == reference_scan("f", text, kind, tool)
+        found = [replace(o, image=None, digest=None) for o in scan("f", text, kind, tool)]  # details it lacks
+        assert found == reference_scan("f", text, kind, tool)
         if not tool.anchors().search(text.encode()):
             assert not reference_scan("f", text, kind, tool)
 
