@@ -79,7 +79,7 @@ def test_comment_command_opens_a_pr_that_closes_the_issue(action, github):
         "/gitops-bot remove-service video-service\n\nThe media team retired it last sprint."))
     assert code == 0
     (pull,) = github.pulls[SLUG]
-    assert pull.title == "remove video-service" and "Closes #1." in pull.body
+    assert pull.title == "chore(gitops): remove video-service" and "Closes #1." in pull.body
     assert reactions(github) == ["eyes", "rocket"]
     assert replies(github) == [f"@Codertocat opened: https://github.com/{SLUG}/pull/1\n\n{REPLY_MARK}"]
     assert outputs == {"pr-url": f"https://github.com/{SLUG}/pull/1", "changed": "true"}
@@ -157,7 +157,7 @@ def test_allow_list_by_user_and_team(action, github, repos, capsys):
     assert "not on the list" in capsys.readouterr().out and replies(github) == []
     github.team_members["acme/platform"] = {"Codertocat"}
     action("issue_comment", comment("/gitops-bot remove-service livekit"))
-    assert github.pulls[SLUG][0].title == "remove livekit"
+    assert github.pulls[SLUG][0].title == "chore(gitops): remove livekit"
 
 
 def test_scheduled_run_with_one_failing_invocation(action, github, repos):
@@ -165,7 +165,7 @@ def test_scheduled_run_with_one_failing_invocation(action, github, repos):
                        "  - recipe: set-version\n    params: {tool: nginx, version: 1.2.3}\n")
     code, outputs, summary = action("schedule", {"schedule": "17 6 * * 1"})
     assert code == 1
-    assert [p.title for p in github.pulls[SLUG]] == ["remove livekit"]
+    assert [p.title for p in github.pulls[SLUG]] == ["chore(gitops): remove livekit"]
     assert "| `remove-service service=livekit` | opened |" in summary
     assert "| `set-version tool=nginx version=1.2.3` | error: `unknown tool 'nginx'" in summary
     assert outputs["changed"] == "true"
@@ -178,7 +178,7 @@ def test_config_and_recipes_come_from_the_default_branch(action, github, repos):
     push_config(repos, "schedule:\n  - recipe: remove-service\n    params: {service: video-service}\n",
                 branch="feature")
     action("schedule", {"schedule": "17 6 * * 1"})
-    assert [p.title for p in github.pulls[SLUG]] == ["remove livekit"]
+    assert [p.title for p in github.pulls[SLUG]] == ["chore(gitops): remove livekit"]
 
 
 def test_manual_dispatch_runs_one_recipe(action, github):

@@ -244,3 +244,33 @@ def test_apply_json_is_the_plan_json(monorepo, capsys):
     _, planned, _ = run(capsys, "plan", "remove-service", "video-service", "--format", "json", "--repo", str(monorepo))
     _, applied, _ = run(capsys, "apply", "remove-service", "video-service", "--format", "json", "--repo", str(monorepo))
     assert json.loads(applied) == json.loads(planned)
+
+
+def test_plan_shows_deleted_files_and_folders_as_one_line_each(monorepo, capsys):
+    _, out, _ = run(capsys, "plan", "remove-service", "video-service", "--repo", str(monorepo))
+    deleted = [line for line in out.splitlines() if line.startswith("deleted: ")]
+    assert deleted == ["deleted: dashboards/video-service.json (6 lines)",
+                       "deleted: k8s/argocd/apps/dev/video-service.yaml (24 lines)",
+                       "deleted: k8s/argocd/apps/prod/video-service.yaml (24 lines)",
+                       "deleted: k8s/helm/charts/video-service/ (3 files, 51 lines)",
+                       "deleted: services/video-service/ (4 files, 35 lines)"]
+    assert "+++ /dev/null" not in out
+    _, full, _ = run(capsys, "plan", "remove-service", "video-service", "--full", "--repo", str(monorepo))
+    assert full.count("+++ /dev/null") == 3 + 3 + 4 and "deleted: " not in full  # 3 files, 2 folders of 3 and 4
+
+
+def test_plan_stat_is_one_line_per_file(monorepo, capsys):
+    _, out, _ = run(capsys, "plan", "remove-service", "video-service", "--stat", "--repo", str(monorepo))
+    _, js, _ = run(capsys, "plan", "remove-service", "video-service", "--format", "json", "--repo", str(monorepo))
+    files = json.loads(js)["files"]
+    rows = [line for line in out.splitlines() if " | " in line]
+    assert len(rows) == len(files) and "| deleted  +0 -24" in out and "@@" not in out
+
+
+def test_no_color_turns_auto_colour_off(monorepo, capsys, monkeypatch):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    _, out, _ = run(capsys, "plan", "remove-service", "livekit", "--repo", str(monorepo))
+    assert "\033[" in out
+    monkeypatch.setenv("NO_COLOR", "1")
+    _, out, _ = run(capsys, "plan", "remove-service", "livekit", "--repo", str(monorepo))
+    assert "\033[" not in out

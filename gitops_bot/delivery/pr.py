@@ -14,6 +14,7 @@ are text, not markup.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shlex
@@ -25,7 +26,7 @@ from urllib.parse import quote
 
 from gitops_bot import __version__
 from gitops_bot.delivery.github import LOGIN_RE
-from gitops_bot.engine.changeset import ChangeSet
+from gitops_bot.engine.changeset import ChangeSet, deleted_folders
 from gitops_bot.engine.recipe import Recipe
 from gitops_bot.errors import UserError
 
@@ -91,11 +92,12 @@ def branch_name(recipe: Recipe, params: Mapping[str, str], prefix: str = "gitops
 
 
 def title(recipe: Recipe, params: Mapping[str, str]) -> str:
-    return recipe.render_title(params)
+    """The PR title and commit subject, in Conventional Commits form: `chore(gitops): remove video-service`."""
+    return f"chore(gitops): {recipe.render_title(params)}"
 
 
 def commit_message(recipe: Recipe, params: Mapping[str, str]) -> str:
-    lines = [f"chore(gitops): {title(recipe, params)}", "", f"Recipe: {recipe.name}"]
+    lines = [title(recipe, params), "", f"Recipe: {recipe.name}"]
     if params:
         lines.append("Parameters:")
         lines += [f"  {k}={v}" for k, v in params.items()]
@@ -119,64 +121,128 @@ def read_marker(body: str) -> dict:
 
 
 def render_body(recipe: Recipe, params: Mapping[str, str], changes: ChangeSet, slug: str, base: str,
-                base_sha: str, head_sha: str, closes: int | None = None) -> str:
-    """The PR description: summary, parameters, files, validation, residue checklist, how to
-    reproduce, and a hidden marker with recipe, parameters, bot version and the bot's head
-    commit. Paths, file text and values are code spans (`code`): inert, whatever they hold."""
+                base_sha: str, head_sha: str, closes: int | None = None, folders: Iterable[str] = ()) -> str:
+    """The PR description: a summary first, the refused edits (a human must finish them), the
+    parameters, the files (a wholly deleted folder as one row, from `folders`), validation,
+    conflicts, the residue grouped by file in collapsed sections, how to reproduce, and a hidden
+    marker with recipe, parameters, bot version and the bot's head commit. Paths, file text and
+    values are code spans (`code`): inert, whatever they hold.
+
+    The body stays under BODY_LIMIT by structure, not by cutting text: the residue lists fewer
+    entries per file, then the file table fewer rows, each saying how many it leaves out; the
+    summary, the reproduce command and the marker always stay."""
     blob = f"https://github.com/{slug}/blob/{head_sha}"
-    counts = {}
-    for f in changes.files:
-        counts[f.status] = counts.get(f.status, 0) + 1
-    out = [f"`{recipe.name}` run by gitops-bot on {code(base)} at {base_sha[:12]}: {len(changes.files)} files "
-           f"({', '.join(f'{n} {s}' for s, n in sorted(counts.items()))}).", "", recipe.description, ""]
-    if closes:
-        out += [f"Closes #{closes}.", ""]
-    if changes.refused:
-        out += ["### Refused: finish these by hand", "",
-                "gitops-bot would not make these edits safely; each file is left as it was.", ""]
-        out += [f"- [ ] {_link(blob, r.path, r.line)} {code(r.reason[:200])}" for r in changes.refused[:RESIDUE_SHOWN]]
-        if len(changes.refused) > RESIDUE_SHOWN:
-            out.append(f"- … and {len(changes.refused) - RESIDUE_SHOWN} more: run the command below")
-        out.append("")
-    if params:
-        out += ["### Parameters", "", "| parameter | value |", "|---|---|"]
-        out += [f"| {code(k, table=True)} | {code(v, table=True)} |" for k, v in params.items()]
-        out.append("")
-    out += ["### Changed files", "", "| file | status | + | - | kind |", "|---|---|---:|---:|---|"]
-    for f in changes.files:
-        plus, minus = f.counts()
-        out.append(f"| {code(f.path, table=True)} | {f.status} | {plus} | {minus} | {f.kind} |")
-    out += ["", "### Validation", ""]
-    failed = [v for v in changes.validation if not v.ok]
-    out.append(f"{len(changes.validation) - len(failed)} of {len(changes.validation)} checks passed:")
-    out.append("")
-    out += [f"- ✅ {line.removeprefix('passed: ')}" for line in changes.validation_report()
-            if line.startswith("passed: ")]
-    out += [f"- ❌ {code(v.path)}: {v.check}: {code(v.detail)}" for v in failed]
-    if changes.conflicts:
-        out += ["", "### Conflicts (nothing overwritten)", ""]
-        out += [f"- [ ] {code(c.service)} {code(c.key)}: {code(c.values_value)} at {code(c.values_location)} vs "
-                f"{code(c.param_value)} at {code(c.param_location)}" for c in changes.conflicts]
-    out += ["", "### Left for a human", ""]
-    if changes.residue:
-        out.append("Each line still names what the recipe changed; check it off once handled.")
-        out.append("")
-        for r in changes.residue[:RESIDUE_SHOWN]:
-            out.append(f"- [ ] {_link(blob, r.path, r.line)} {code(r.text[:120])} ({_reason(r.reason)})")
-        if len(changes.residue) > RESIDUE_SHOWN:
-            out.append(f"- … and {len(changes.residue) - RESIDUE_SHOWN} more: run the command below")
-    else:
-        out.append("Nothing: no mention is left.")
     command = reproduce_command(recipe, params)
-    out += ["", "### Reproduce locally", "", *_fenced(command, "sh"), ""]
+    tail = ["", "### Reproduce locally", "", *_fenced(command, "sh"),
+            "", f"The full report: {code(command + ' --format json')}.", ""]
     marker = {"recipe": recipe.name, "params": dict(params), "version": __version__, "base": base,
               "base_sha": base_sha, "head": head_sha}
-    text = "\n".join(out)
-    if len(text) > BODY_LIMIT:
-        # Cut at a line end: a code span cut in half would leave its text live.
-        text = text[:text.rfind("\n", 0, BODY_LIMIT)]
-        text += f"\n\n… (truncated: run {code(command)} for the full report)\n"
+    folders = sorted(folders)
+    # (entries listed per residue file and refused edits, residue files listed, file rows), most first
+    for shown, files_shown, rows in ((RESIDUE_SHOWN, 10_000, 10_000), (50, 1_000, 1_000), (10, 200, 300),
+                                     (3, 100, 100), (0, 40, 40), (0, 10, 10)):
+        out = _summary(recipe, changes, base, base_sha, closes, folders) + _refused(changes, blob, shown or 3)
+        out += _parameters(params) + _files(changes, folders, rows)
+        out += _validation(changes) + _conflicts(changes) + _residue(changes, blob, shown, files_shown)
+        text = "\n".join(out + tail)
+        if len(text) <= BODY_LIMIT:
+            break
+    else:
+        text = "\n".join(_summary(recipe, changes, base, base_sha, closes, folders) + tail)
     return f"{text}\n{_marker_comment(marker)}\n"  # appended, never replacing one quoted from a file
+
+
+def _summary(recipe: Recipe, changes: ChangeSet, base: str, base_sha: str, closes: int | None,
+             folders: list[str]) -> list[str]:
+    counts: dict[str, int] = {}
+    for f in changes.files:
+        counts[f.status] = counts.get(f.status, 0) + 1
+    parts = [f"{n} {s}" for s, n in sorted(counts.items())]
+    where = f" (folders: {', '.join(code(d + '/') for d in folders)})" if folders else ""
+    lines = [f"`{recipe.name}` run by gitops-bot on {code(base)} at {base_sha[:12]}: {len(changes.files)} files "
+             f"({', '.join(parts)}){where}; {len(changes.refused)} refused edits, {len(changes.residue)} entries "
+             "left for a human.", "", recipe.description, ""]
+    return lines + ([f"Closes #{closes}.", ""] if closes else [])
+
+
+def _refused(changes: ChangeSet, blob: str, shown: int) -> list[str]:
+    if not changes.refused:
+        return []
+    out = ["### Refused: finish these by hand", "",
+           "gitops-bot would not make these edits safely; each file is left as it was.", ""]
+    out += [f"- [ ] {_link(blob, r.path, r.line)} {code(r.reason[:200])}" for r in changes.refused[:shown]]
+    if len(changes.refused) > shown:
+        out.append(f"- … and {len(changes.refused) - shown} more: run the command below")
+    return out + [""]
+
+
+def _parameters(params: Mapping[str, str]) -> list[str]:
+    if not params:
+        return []
+    out = ["### Parameters", "", "| parameter | value |", "|---|---|"]
+    out += [f"| {code(k, table=True)} | {code(v, table=True)} |" for k, v in params.items()]
+    return out + [""]
+
+
+def _files(changes: ChangeSet, folders: list[str], shown: int) -> list[str]:
+    rows, done = [], set()
+    for f in changes.files:
+        folder = next((d for d in folders if f.path.startswith(d + "/")), None)
+        if folder is None:
+            plus, minus = f.counts()
+            rows.append(f"| {code(f.path, table=True)} | {f.status} | {plus} | {minus} | {f.kind} |")
+        elif folder not in done:
+            done.add(folder)
+            inside = [g for g in changes.files if g.path.startswith(folder + "/")]
+            lines = sum(len((g.before or "").splitlines()) for g in inside)
+            rows.append(f"| {code(folder + '/', table=True)} | deleted ({len(inside)} files) | 0 | {lines} | folder |")
+    out = ["### Changed files", "", "| file | status | + | - | kind |", "|---|---|---:|---:|---|", *rows[:shown]]
+    if len(rows) > shown:
+        out.append(f"| … and {len(rows) - shown} more | | | | |")
+    return out + [""]
+
+
+def _validation(changes: ChangeSet) -> list[str]:
+    failed = [v for v in changes.validation if not v.ok]
+    out = ["### Validation", "", f"{len(changes.validation) - len(failed)} of {len(changes.validation)} checks passed:",
+           ""]
+    out += [f"- ✅ {line.removeprefix('passed: ')}" for line in changes.validation_report()
+            if line.startswith("passed: ")]
+    return out + [f"- ❌ {code(v.path)}: {v.check}: {code(v.detail)}" for v in failed]
+
+
+def _conflicts(changes: ChangeSet) -> list[str]:
+    if not changes.conflicts:
+        return []
+    out = ["", "### Conflicts (nothing overwritten)", ""]
+    return out + [f"- [ ] {code(c.service)} {code(c.key)}: {code(c.values_value)} at {code(c.values_location)} vs "
+                  f"{code(c.param_value)} at {code(c.param_location)}" for c in changes.conflicts]
+
+
+def _residue(changes: ChangeSet, blob: str, shown: int, files_shown: int) -> list[str]:
+    """The residue grouped by file, each file a collapsed section with its entries (at most
+    `shown` per file, 0: the files and their counts only; at most `files_shown` files)."""
+    out = ["", "### Left for a human", ""]
+    if not changes.residue:
+        return out + ["Nothing: no mention is left."]
+    by_file: dict[str, list] = {}
+    for r in changes.residue:
+        by_file.setdefault(r.path, []).append(r)
+    out += [f"{len(changes.residue)} entries in {len(by_file)} files still name what the recipe changed; "
+            "check each off once handled.", ""]
+    for path, entries in list(by_file.items())[:files_shown]:
+        reasons = sorted({_reason_kind(r.reason) for r in entries})
+        # Raw HTML: no Markdown is rendered here, so the untrusted path is escaped and in <code>.
+        out += [f"<details><summary><code>{html.escape(path)}</code> ({len(entries)}: "
+                f"{html.escape(', '.join(reasons))})</summary>", ""]
+        out += [f"- [ ] {_link(blob, r.path, r.line)} {code(r.text[:120])} ({_reason(r.reason)})"
+                for r in sorted(entries, key=lambda r: (r.reason, r.line))[:shown]]
+        if len(entries) > shown:
+            out.append(f"- … and {len(entries) - shown} more: run the command below")
+        out += ["", "</details>", ""]
+    if len(by_file) > files_shown:
+        out.append(f"… and {len(by_file) - files_shown} more files: run the command below")
+    return out
 
 
 def code(text: object, table: bool = False) -> str:
@@ -223,6 +289,12 @@ def _reason(reason: str) -> str:
 _PLAIN_RE = re.compile(r"[a-z][a-z ,;:'-]*")
 
 
+def _reason_kind(reason: str) -> str:
+    """A residue reason's plain head (`prose`, `comment above a removed entry`), for a summary."""
+    head = reason.partition(": ")[0]
+    return head[:60] if _PLAIN_RE.fullmatch(head) else "other"
+
+
 def deliver(root: Path, recipe: Recipe, params: Mapping[str, str], options: Options,
             github=None, checkout=None, config=None) -> Outcome:
     """Run `recipe` on the base branch and open or update its pull request (the GitHub and git
@@ -250,6 +322,7 @@ def deliver(root: Path, recipe: Recipe, params: Mapping[str, str], options: Opti
         if existing and existing.state == "closed" and not existing.merged and not marker.get("closed_by_bot"):
             return Outcome("closed-by-human", existing.url,
                            "a human closed this PR; gitops-bot does not reopen it (delete the branch to start over)")
+        folders = deleted_folders(worktree, {f.path for f in changes.files if f.status == "deleted"})
         changes.write(worktree)
         sha, tree = checkout.commit(worktree, base_sha, commit_message(recipe, params))
     owner = _branch_owner(existing, marker)
@@ -259,7 +332,7 @@ def deliver(root: Path, recipe: Recipe, params: Mapping[str, str], options: Opti
         return _blocked(github, existing, marker, branch, decision)
     head = decision.sha if decision.action == "up-to-date" else _push(github, checkout, owner, marker, branch, sha,
                                                                       remote)
-    body = render_body(recipe, params, changes, github.slug, base, base_sha, head, options.closes)
+    body = render_body(recipe, params, changes, github.slug, base, base_sha, head, options.closes, folders)
     return _publish(github, options, existing, marker, base, branch, title(recipe, params), body)
 
 

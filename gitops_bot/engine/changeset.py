@@ -141,3 +141,20 @@ class ChangeSet:
         from gitops_bot.engine.journal import write_files
 
         write_files(root, self.files, self.recipe, self.params)
+
+
+def deleted_folders(root: Path, deleted: set[str]) -> list[str]:
+    """The highest folders under `root` of which every file is in `deleted` (outermost first):
+    what a reviewer reads as one deletion (`services/video-service/`, 4 files). Read before the
+    change is written."""
+    candidates = sorted({"/".join(p.split("/")[:i]) for p in deleted for i in range(1, p.count("/") + 1)},
+                        key=lambda d: (d.count("/"), d))
+    found: list[str] = []
+    for folder in candidates:
+        if any(folder.startswith(f + "/") for f in found):
+            continue
+        files = [p.relative_to(root).as_posix() for p in (root / folder).rglob("*")
+                 if (p.is_file() or p.is_symlink()) and ".git" not in p.relative_to(root).parts]
+        if files and all(f in deleted for f in files):
+            found.append(folder)
+    return found
