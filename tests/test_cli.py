@@ -274,3 +274,16 @@ def test_no_color_turns_auto_colour_off(monorepo, capsys, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     _, out, _ = run(capsys, "plan", "remove-service", "livekit", "--repo", str(monorepo))
     assert "\033[" not in out
+
+
+def test_plan_lists_a_file_s_first_hunks_and_counts_the_rest(tmp_path, capsys):
+    from .conftest import write_tree
+
+    lines = "".join(f"services/video-service/tmp{i}\n" + "".join(f"other/{i}/{k}\n" for k in range(7))
+                    for i in range(12))
+    repo = write_tree(tmp_path / "repo", {".dockerignore": lines, "services/video-service/main.go": "package main\n",
+                                          "services/api/main.go": "package main\n"})
+    _, out, _ = run(capsys, "plan", "remove-service", "video-service", "--repo", str(repo))
+    assert out.count("\n@@ -") == 8 and "@@ … 4 more hunks in this file (-4 +0 lines): --full shows them" in out
+    _, full, _ = run(capsys, "plan", "remove-service", "video-service", "--full", "--repo", str(repo))
+    assert full.count("\n@@ -") == 12 + 1 and "more hunks" not in full  # and the deleted main.go

@@ -153,6 +153,16 @@ def test_a_line_rewritten_to_drop_the_target_is_over_reach_not_damage(tmp_path):
     assert score.edited_mentions(["a seafile b", "x"], ["a b", "y"], case.mention_regex()) == {"a b": 1}
 
 
+def test_dangling_lines_are_listed_with_path_and_line(tmp_path):
+    """The JSON lists each dangling line (`path:line: text`), so a reader sees what the count is."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.md").write_text("intro\nsee apps/video/base here\nnot ./apps/videos/x\n")
+    case = score.Case(id="c", repo="a/b", kind="remove-service", base="0" * 40, commits=["1" * 40],
+                      recipe="remove-service", params=["service=video"])
+    tree = {"docs/a.md": tmp_path / "docs" / "a.md"}
+    assert score._dangling({"apps/video/base/k.yaml"}, tree, case) == ["docs/a.md:2: see apps/video/base here"]
+
+
 @pytest.mark.parametrize("before, removed, expected", [
     # a group's heading, its patterns naming the target and its separator: over, not damage
     (["# keep", "a", "", "# Mix artifacts", "ff/_build", "ff/deps", "", "b"], {3, 4, 5, 6}, {3, 6}),

@@ -114,7 +114,9 @@ BEFORE = {
     "hack/install.sh": ("#!/bin/sh\nset -e\n# installs everything\n"
                         "kustomize build services/auth-service/deploy | kubectl apply -f -\n"
                         "kustomize build services/video-service/deploy | kubectl apply -f -\n"),
-    "docs/install.md": ("# Install\n\nSee [the video chart](../services/video-service/deploy/kustomization.yaml).\n\n"
+    # a link whose text is the file's name: as plain text it would still name it (residue)
+    "docs/install.md": ("# Install\n\n"
+                        "See [kustomization.yaml](../services/video-service/deploy/kustomization.yaml).\n\n"
                         "Then the rest.\n"),
     "config.yaml": "# services/video-service/ is the old one\nkeep: true\n",
 }
@@ -388,3 +390,38 @@ def test_a_reference_that_does_not_name_the_component_is_still_listed(tmp_path, 
     assert [(r["path"], r["line"], r["reason"]) for r in report["refused"]] == [
         ("istio/scripts/install.sh", 3, "still names istio/gateway/base/, which this change deletes: "
                                         "remove or re-point it by hand")]
+
+
+ROUTES = Gone(
+    deleted=frozenset({"web/docs/guides/video.md", "web/docs/blueprints/batch", "web/docs/blueprints/batch/index.md",
+                       "stacks/video"}),
+    files=frozenset({"web/docs/guides/video.md", "web/docs/blueprints/batch/index.md", "web/docs/guides/audio.md"}),
+    folders=frozenset({"web", "web/docs", "web/docs/guides", "web/docs/blueprints", "web/docs/blueprints/batch",
+                       "stacks", "stacks/video"}),
+)
+
+
+@pytest.mark.parametrize(("word", "target"), [
+    ("/site/docs/guides/video", "web/docs/guides/video.md"),  # a site route: the page without .md
+    ("/docs/blueprints/batch", "web/docs/blueprints/batch/index.md"),  # the page a folder's route serves
+    ("/site/docs/blueprints/batch/", "web/docs/blueprints/batch/index.md"),
+    ("/site/guides/video", "web/docs/guides/video.md"),
+    ("/site/docs/guides/stacks/video", "stacks/video"),  # a deleted path's own tail comes first
+])
+def test_a_site_route_names_the_deleted_page(word, target):
+    assert resolve(word, "web/docs/other", ROUTES) == target
+
+
+@pytest.mark.parametrize("word", [
+    "/site/docs/guides/audio",  # a page that stays
+    "/site/docs/guides/video.png",  # a file, not a route
+    "site/docs/guides/video",  # not site-absolute: a path, read as one
+    "/video",  # one segment says too little
+])
+def test_a_route_that_names_no_deleted_page(word):
+    assert resolve(word, "web/docs/other", ROUTES) is None
+
+
+def test_a_route_line_is_found_by_the_page_name():
+    text = '<a href="/site/docs/guides/video" className="card">\n'
+    assert [r.target for r in references(text, "web/docs/index.md", ROUTES)] == ["web/docs/guides/video.md"]

@@ -370,3 +370,4 @@ def test_the_names_deleted_folders_go_by_are_searched_only_when_they_are_the_com
     assert aliases("a", {"test/tracetesting/run.bash": "x\n"}, "tracetest") == ["tracetesting"]
     assert aliases("b", {"istio/gateway/values.yaml": "a: 1\n"}, "istio-gateway") == []
     assert aliases("c", {"services/video/main.go": "package main\n"}, "video") == []
+

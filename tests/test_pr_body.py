@@ -32,10 +32,12 @@ def test_residue_is_grouped_by_file_in_collapsed_sections():
         Finding("<img src=x onerror=alert(1)>.md", 1, "video", "prose")])
     text = body(changes)
     assert "3 entries in 2 files still name what the recipe changed" in text
-    assert "<details><summary><code>docs/runbook.md</code> (2: prose)</summary>" in text
-    assert "<code>&lt;img src=x onerror=alert(1)&gt;.md</code>" in text
-    assert all(text[i - 2:i] == "[`" for i in range(len(text)) if text.startswith("<img", i))  # code spans only
-    assert text.index("docs/runbook.md:6") < text.index("docs/runbook.md:9") < text.index("</details>")
+    assert ("<details><summary><code>docs/runbook.md</code> (2)</summary>\n\n"
+            "[`docs/runbook.md`](https://github.com/acme/platform/blob/bbbbbbbbbbbb/docs/runbook.md)\n\n"
+            "prose:\n- [ ] L6 `see video-service`\n- [ ] L9 `video-service is down`\n\n</details>") in text
+    # a file with one entry is one checklist line; what it quotes stays in code spans
+    assert "- [ ] [`<img src=x onerror=alert(1)>.md:1`](https://github.com/acme/platform/blob/bbbbbbbbbbbb/" in text
+    assert all(text[i - 2:i] == "[`" for i in range(len(text)) if text.startswith("<img", i))
 
 
 def test_a_deleted_folder_is_one_row_and_the_summary_comes_first():

@@ -52,8 +52,9 @@ ODD_TOOLS = (
 
 def _reference_forms(tool: Tool) -> Tool:
     """The tool with only the forms the reference scanner knows: the minor-only Terraform forms,
-    upgrade Plans and build metadata came after it (tests/test_set_version_precision.py)."""
-    return replace(tool, terraform=(), upgrade_plans=False, build_metadata=False, eksctl=False)
+    upgrade Plans and build metadata came after it (tests/test_set_version_precision.py), and so
+    did hubs (tests/test_set_version_script_variables.py)."""
+    return replace(tool, terraform=(), upgrade_plans=False, build_metadata=False, eksctl=False, hubs=())
 
 
 # The forms of those (domain/terraform_versions.py, versions._plan_versions), which the reference lacks.

@@ -186,3 +186,101 @@ def test_a_prefilter_tests_its_longest_word_first():
     assert Prefilter(("e", "2", "e", "media")).first == b"media"
     assert Prefilter(("Video", "service")).needs == (b"video", b"service")
     assert Prefilter(()).first == b""
+
+
+def test_word_index_finds_exactly_the_words_a_file_holds():
+    """_WordIndex.present (keys on lowered bytes, then each word of a found key's group) gives
+    what one substring search per word gives, case variants, empty and one-byte words included."""
+    words = [b"ISTIO_VERSION", b"istio_version", b"Istio_Version", b"kind_node_version", b"quay.io/argoproj/argocd",
+             b"quay.io/jetstack/cert-manager", b"\\", b"", b"base", b"helm.sh/chart", b"ab", b"AB_VERSIONX"]
+    index = worktree_module._WordIndex(words)
+    assert sorted(w for group in index.groups.values() for w in group) == sorted(set(words))
+    rng = random.Random(7)
+    alphabet = [b"ISTIO_", b"istio_", b"VERSION", b"version", b"Version", b"kind_node_", b"quay.io/", b"argoproj/",
+                b"argocd", b"jetstack/", b"cert-manager", b"\\", b"base", b"helm.sh/", b"chart", b"a", b"b", b"AB_",
+                b"X", b" ", b"\n"]
+    for _ in range(2000):
+        data = b"".join(rng.choice(alphabet) for _ in range(rng.randrange(12)))
+        assert index.present(data, data.lower()) == {w for w in words if w in data}, data
+
+
+def test_word_tested_matchers_give_in_one_pass_what_their_search_gives(tmp_path):
+    """grep_many answers versions.Anchors and the floating and unpinned marks from one _WordIndex
+    (worktree.WordTested); each answer is the one `search` gives file by file."""
+    from gitops_bot.domain.floating import FLOATING_MARK
+    from gitops_bot.domain.unpinned import UNPINNED_MARK
+    from gitops_bot.domain.versions import Anchors, builtin_tools
+
+    root = write(tmp_path, {
+        "a.sh": b"ISTIO_VERSION=1.2.3\n", "b.sh": b"istio_version = 1\n", "c.yaml": b"chart: base\n",
+        "d.yaml": b"repoURL: https://istio-release.storage.googleapis.com/charts\nchart: base\n",
+        "e.yaml": b"repoURL: \"https:\\/\\/x\"\nchart: cni\n", "f.yaml": b"image: x\n", "g.yaml": b"tag: latest\n",
+        "h.yaml": b"tag:   'latest'\n", "i.txt": b"latest\n", "Dockerfile": b"FROM alpine\n", "j.py": b"from x\n",
+        "k.yaml": b"container: y\n", "l.txt": b"Upgrade.Cattle.IO/\n",
+        "m.txt": b"UPGRADE.CATTLE.IO/ upgrade.cattle.io/\n"})
+    matchers = {name: tool.anchors() for name, tool in builtin_tools().items()}
+    matchers.update(floating=FLOATING_MARK, unpinned=UNPINNED_MARK,
+                    empty_repository=Anchors((b"zzz",), (b"base",), b""), no_words=Anchors(()))
+    tree = Worktree(root)
+    together = tree.grep_many(matchers)
+    for key, m in matchers.items():
+        assert together[key] == [p for p in tree.paths() if m.search((root / p).read_bytes())], key
+    assert together["istio"] == ["a.sh", "b.sh", "d.yaml", "e.yaml"]
+    assert together["floating"] == ["f.yaml", "g.yaml", "h.yaml", "m.txt"]
+    assert together["unpinned"] == ["Dockerfile", "f.yaml", "g.yaml", "h.yaml", "k.yaml", "m.txt"]
+
+
+def test_where_limits_a_key_to_its_paths_and_keep_limits_what_is_kept(tmp_path, reads):
+    """grep_many's `where` tests a key's pattern only on the paths it allows (the others' keys
+    are unaffected); `keep` names the unmatched files whose bytes stay for `original` (the
+    others are read again, and give the same text)."""
+    root = write(tmp_path, {"a.yaml": b"image: x\n", "b.go": b"image: y\n", "c.yaml": b"name: z\n",
+                            "d.txt": b"other\n"})
+    tree = Worktree(root, keep=lambda p: p.endswith(".yaml"))
+    found = tree.grep_many({"yaml-only": re.compile(b"image:"), "all": re.compile(b"image:")},
+                           where={"yaml-only": lambda p: p.endswith(".yaml")})
+    assert found == {"yaml-only": ["a.yaml"], "all": ["a.yaml", "b.go"]}
+    assert [tree.original(p) for p in ("a.yaml", "b.go", "c.yaml", "d.txt")] == \
+        ["image: x\n", "image: y\n", "name: z\n", "other\n"]
+    assert {p.name: n for p, n in reads.items()} == {"a.yaml": 1, "b.go": 1, "c.yaml": 1, "d.txt": 2}
+    assert tree.grep(re.compile(b"e")) == Worktree(root).grep(re.compile(b"e"))
+
+
+def test_a_removed_make_target_named_apart_is_found_without_a_second_pass(tmp_path, monkeypatch, capsys):
+    """The first pass of a removal also notes the files holding the longest word of each make
+    target whose every recipe line names the component (RunState._foreseen): when the removal
+    empties `e2e-media:` and lists its callers, their pass reads those files only, not the
+    whole tree again; the report is the one the whole pass gives."""
+    import json
+
+    from gitops_bot.cli import main
+    from gitops_bot.ops.state import RunState
+
+    files = {"services/video-service/main.go": b"package main\n", "services/chat-service/main.go": b"package main\n",
+             "Makefile": b"e2e-media:\n\tgo test ./e2e/... -run 'Test(Media|VideoService)'\n\nlint:\n\tgo vet\n",
+             ".github/workflows/e2e.yml": b"jobs:\n  e2e:\n    steps:\n      - run: make e2e-media\n",
+             "docs/media.md": b"Run `make e2e-media` for the media tests.\n"}
+    files.update({f"notes/n{i}.txt": b"nothing to see\n" for i in range(20)})
+    write(tmp_path, files)
+
+    def plan() -> dict:
+        assert main(["plan", "remove-service", "service=video-service", "--repo", str(tmp_path),
+                     "--format", "json"]) == 1
+        return json.loads(capsys.readouterr().out)
+
+    grepped: Counter = Counter()  # how many passes read each file
+    real_data = Worktree._data
+
+    def data(self, path):
+        grepped[path] += 1
+        return real_data(self, path)
+
+    monkeypatch.setattr(Worktree, "_data", data)
+    report = plan()
+    assert [(r["path"], r["line"]) for r in report["refused"]] == [(".github/workflows/e2e.yml", 4)]
+    assert ("docs/media.md", 1) in {(r["path"], r["line"]) for r in report["residue"]}
+    assert {p: n for p, n in grepped.items() if p.startswith("notes/")} == {f"notes/n{i}.txt": 1 for i in range(20)}
+    grepped.clear()
+    monkeypatch.setattr(RunState, "_foreseen", lambda self, names: set())
+    assert plan() == report
+    assert {p: n for p, n in grepped.items() if p.startswith("notes/")} == {f"notes/n{i}.txt": 2 for i in range(20)}

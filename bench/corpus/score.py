@@ -336,6 +336,7 @@ class Score:
     invalid: list[str] = field(default_factory=list)
     dangling: int = 0
     dangling_human: int = 0
+    dangling_where: list[str] = field(default_factory=list)  # `path:line: text` of each dangling line
     imported: int = 0  # import lines of live files that resolve to a file the bot deleted
     imported_human: int = 0
     mentions_bot: int = 0
@@ -443,8 +444,9 @@ def compare(case: Case, base: Path, human: Path, bot: Path, score: Score) -> Non
         _note(score.damaged, path, score.damage - damage_before)
         if bot_after is not None and bot_after != before and not _valid(path, bot_after) and _valid(path, before):
             score.invalid.append(path)
-    score.dangling = _dangling(bot_deleted, T, case)
-    score.dangling_human = _dangling(human_deleted, H, case)
+    score.dangling_where = _dangling(bot_deleted, T, case)
+    score.dangling = len(score.dangling_where)
+    score.dangling_human = len(_dangling(human_deleted, H, case))
     score.imported = imports_of_deleted(T, bot_deleted, line_reader([T, B], text_lines))
     score.imported_human = imports_of_deleted(H, human_deleted, line_reader([H, B], text_lines))
     score.mentions_bot = _mentions(T, case, regex)
@@ -605,18 +607,20 @@ def _deleted_roots(deleted: set[str], remaining: Iterable[str]) -> set[str]:
     return {r for r in roots if not any(r != o and r.startswith(o + "/") for o in roots)}
 
 
-def _dangling(deleted: set[str], tree: dict[str, Path], case: Case) -> int:
-    """Lines of live files that still name a deleted folder or file by its path."""
+def _dangling(deleted: set[str], tree: dict[str, Path], case: Case) -> list[str]:
+    """Lines of live files that still name a deleted folder or file by its path, each as
+    `path:line: text` (the count is their number)."""
     roots = _deleted_roots(deleted, tree)
     if not roots:
-        return 0
+        return []
     regex = re.compile(r"(?<![\w.-])(?:\./)?(?:" + "|".join(re.escape(r) for r in sorted(roots)) + r")(?![\w.-])")
-    count = 0
-    for path, full in tree.items():
+    found = []
+    for path, full in sorted(tree.items()):
         if case.excluded(path):
             continue
-        count += sum(1 for line in text_lines(full) or [] if regex.search(line))
-    return count
+        found += [f"{path}:{n}: {line.strip()[:200]}" for n, line in enumerate(text_lines(full) or [], 1)
+                  if regex.search(line)]
+    return found
 
 
 def _mentions(tree: dict[str, Path], case: Case, regex: re.Pattern[str]) -> int:

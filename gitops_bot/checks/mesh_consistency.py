@@ -7,18 +7,19 @@ reported, as ambient is the one a partial switch most often leaves behind)."""
 
 from __future__ import annotations
 
-from gitops_bot.checks.model import Problem, RepoIndex, Rule
+from gitops_bot.checks.model import Problem, RepoIndex, Rule, rule_prefilter
 from gitops_bot.domain.mesh import other, terraform_signals, text_signals
 from gitops_bot.domain.worktree import Literals
 from gitops_bot.edit import classify
 
-_WORDS = Literals([b"ambient", b"istio-injection", b"dataplane-mode", b"profile", b"15008", b"ztunnel"])
+_FILES = rule_prefilter("mesh-mode", Literals([b"ambient", b"istio-injection", b"dataplane-mode", b"profile", b"15008",
+                                                b"ztunnel"]))
 
 
 def _inconsistent(index: RepoIndex) -> list[Problem]:
     places: dict[str, list[tuple[str, int, str]]] = {"ambient": [], "sidecar": []}
     tree = index.tree
-    for path in tree.grep(_WORDS):
+    for path in index.candidates(_FILES):
         text = tree.read(path)
         if text is None:
             continue

@@ -16,7 +16,7 @@ from ruamel.yaml.error import YAMLError
 from gitops_bot.domain.argocd import Application, Project, applications_in, projects_in
 from gitops_bot.domain.config import RepoConfig
 from gitops_bot.domain.floating import FLOATING_MARK
-from gitops_bot.domain.unpinned import UNPINNED_MARK
+from gitops_bot.domain.unpinned import UNPINNED_MARK, may_hold
 from gitops_bot.domain.versions import Tool, load_catalogue
 from gitops_bot.domain.worktree import Matcher, Worktree
 from gitops_bot.parse.yaml import load_rt
@@ -28,6 +28,16 @@ APPLICATION_FILES = ("mark", "applications")  # files that may hold an ArgoCD Ap
 FLOATING_FILES = ("mark", "floating")  # files that may hold a floating reference (domain.floating)
 UNPINNED_FILES = ("mark", "unpinned")  # files that may hold an unpinned image (domain.unpinned)
 PROJECT_FILES = ("mark", "projects")  # files that may hold an ArgoCD AppProject
+# The rules' own prefilters, tested in the same one pass (see rule_prefilter).
+RULE_PREFILTERS: dict[tuple[str, str], Matcher] = {}
+
+
+def rule_prefilter(name: str, matcher: Matcher) -> tuple[str, str]:
+    """Register a rule's own prefilter (its module does, once) so that `RepoIndex.candidates`
+    tests it in the pass that tests all the others; the key to ask `candidates` for."""
+    key = ("rule", name)
+    RULE_PREFILTERS[key] = matcher
+    return key
 
 
 def tool_key(name: str) -> tuple[str, str]:
@@ -97,8 +107,18 @@ class RepoIndex:
                                                           PROJECT_FILES: _PROJECT_MARK,
                                                           FLOATING_FILES: FLOATING_MARK, UNPINNED_FILES: UNPINNED_MARK}
             prefilters.update((tool_key(name), tool.anchors()) for name, tool in self.catalogue.items())
-            self._candidates = self.tree.grep_many(prefilters)
+            prefilters.update(RULE_PREFILTERS)
+            # the unpinned-image rule reads only the files that may hold its forms (not Go or SQL
+            # sources with `container:` or `FROM`): the others are not kept for it
+            self._candidates = self.tree.grep_many(prefilters, where={UNPINNED_FILES: may_hold})
         return self._candidates[key]
+
+    @staticmethod
+    def read_by_path(path: str) -> bool:
+        """Whether the rules may read `path` though no prefilter of `candidates` matched it: YAML
+        files (values files and charts that Applications name). The Worktree keeps the bytes of
+        these (and of the matched files) from the one pass, and lets go of the others."""
+        return path.endswith((".yaml", ".yml"))
 
     def applications(self) -> list[Application]:
         """Every ArgoCD Application of the tree (files that do not parse are reported)."""

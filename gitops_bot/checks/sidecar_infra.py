@@ -22,7 +22,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
-from gitops_bot.checks.model import Problem, RepoIndex, Rule
+from gitops_bot.checks.model import Problem, RepoIndex, Rule, rule_prefilter
 from gitops_bot.domain.worktree import Literals
 from gitops_bot.parse import gotemplate
 from gitops_bot.parse.yaml import load_rt
@@ -34,6 +34,8 @@ _LABEL_CMD = re.compile(r"kubectl\s+label\s+(?:namespace|ns)\s+([a-z0-9-]+)\s+.*
                         r"(?:istio-injection=enabled|istio\.io/rev=\S+)")
 _WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet"})
 _OPT_OUT = "sidecar.istio.io/inject"
+_WORKLOAD_FILES = rule_prefilter("workloads", Literals([f"kind: {k}".encode() for k in _WORKLOADS]))
+_INJECTION_FILES = rule_prefilter("injection", Literals([b"istio-injection", b"istio.io/rev"]))
 
 
 def _sidecar_on_infra(index: RepoIndex) -> list[Problem]:
@@ -47,7 +49,7 @@ def _sidecar_on_infra(index: RepoIndex) -> list[Problem]:
                 deployed.setdefault(posixpath.normpath(source.path), set()).add(app.namespace)
     problems = []
     tree = index.tree
-    for path in tree.grep(Literals([f"kind: {k}".encode() for k in _WORKLOADS])):
+    for path in index.candidates(_WORKLOAD_FILES):
         if not path.endswith((".yaml", ".yml")):
             continue
         chart = _chart_folder(path)
@@ -69,7 +71,7 @@ def _sidecar_on_infra(index: RepoIndex) -> list[Problem]:
 def _injected_namespaces(index: RepoIndex) -> set[str]:
     found = set()
     tree = index.tree
-    for path in tree.grep(Literals([b"istio-injection", b"istio.io/rev"])):
+    for path in index.candidates(_INJECTION_FILES):
         text = tree.read(path) or ""
         if path.endswith((".yaml", ".yml")) and "{{" not in text:
             try:

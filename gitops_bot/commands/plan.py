@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -59,7 +60,7 @@ def review_diff(changes, root: Path) -> str:
     out, shown = [], set()
     for f in changes.files:
         if f.status != "deleted":
-            out.append(f.diff())
+            out.append(_few_hunks(f.diff()))
             continue
         folder = next((d for d in folders if f.path.startswith(d + "/")), None)
         if folder is None:
@@ -69,6 +70,23 @@ def review_diff(changes, root: Path) -> str:
             inside = [g for p, g in deleted.items() if p.startswith(folder + "/")]
             out.append(f"deleted: {folder}/ ({len(inside)} files, {sum(map(_line_count, inside))} lines)\n")
     return "".join(out)
+
+
+HUNKS_SHOWN = 8  # per file in the review diff; --full shows every hunk
+
+
+def _few_hunks(diff: str) -> str:
+    """A file's diff with its first HUNKS_SHOWN hunks and one line counting the rest: a file
+    that loses sixty table rows reads as the first few and a count (`--full` shows them all)."""
+    parts = re.split(r"(?m)^(?=@@ )", diff)
+    head, hunks = parts[0], parts[1:]
+    if len(hunks) <= HUNKS_SHOWN:
+        return diff
+    rest = "".join(hunks[HUNKS_SHOWN:]).splitlines()
+    minus = sum(1 for line in rest if line.startswith("-"))
+    plus = sum(1 for line in rest if line.startswith("+"))
+    return (head + "".join(hunks[:HUNKS_SHOWN])
+            + f"@@ … {len(hunks) - HUNKS_SHOWN} more hunks in this file (-{minus} +{plus} lines): --full shows them\n")
 
 
 def _line_count(change) -> int:

@@ -131,7 +131,7 @@ def render_body(recipe: Recipe, params: Mapping[str, str], changes: ChangeSet, s
     The body stays under BODY_LIMIT by structure, not by cutting text: the residue lists fewer
     entries per file, then the file table fewer rows, each saying how many it leaves out; the
     summary, the reproduce command and the marker always stay."""
-    blob = f"https://github.com/{slug}/blob/{head_sha}"
+    blob = f"https://github.com/{slug}/blob/{head_sha[:12]}"  # GitHub resolves an abbreviated commit
     command = reproduce_command(recipe, params)
     tail = ["", "### Reproduce locally", "", *_fenced(command, "sh"),
             "", f"The full report: {code(command + ' --format json')}.", ""]
@@ -220,8 +220,10 @@ def _conflicts(changes: ChangeSet) -> list[str]:
 
 
 def _residue(changes: ChangeSet, blob: str, shown: int, files_shown: int) -> list[str]:
-    """The residue grouped by file, each file a collapsed section with its entries (at most
-    `shown` per file, 0: the files and their counts only; at most `files_shown` files)."""
+    """The residue grouped by file: a file with one entry is one checklist line; any other is a
+    collapsed section with a link to the file at the bot's commit and its entries grouped by
+    reason as a checklist of `Lline` and the line's text (at most `shown` per file, 0: the files and their
+    counts only; at most `files_shown` files)."""
     out = ["", "### Left for a human", ""]
     if not changes.residue:
         return out + ["Nothing: no mention is left."]
@@ -230,15 +232,23 @@ def _residue(changes: ChangeSet, blob: str, shown: int, files_shown: int) -> lis
         by_file.setdefault(r.path, []).append(r)
     out += [f"{len(changes.residue)} entries in {len(by_file)} files still name what the recipe changed; "
             "check each off once handled.", ""]
+    singles = [entries[0] for entries in list(by_file.values())[:files_shown] if len(entries) == 1]
+    if singles and shown:  # a file with one entry is one checklist line
+        out += [f"- [ ] {_link(blob, r.path, r.line)} {code(_clip(r.text))} ({_reason(r.reason)})" for r in singles]
+        out.append("")
     for path, entries in list(by_file.items())[:files_shown]:
-        reasons = sorted({_reason_kind(r.reason) for r in entries})
-        # Raw HTML: no Markdown is rendered here, so the untrusted path is escaped and in <code>.
-        out += [f"<details><summary><code>{html.escape(path)}</code> ({len(entries)}: "
-                f"{html.escape(', '.join(reasons))})</summary>", ""]
-        out += [f"- [ ] {_link(blob, r.path, r.line)} {code(r.text[:120])} ({_reason(r.reason)})"
-                for r in sorted(entries, key=lambda r: (r.reason, r.line))[:shown]]
-        if len(entries) > shown:
-            out.append(f"- … and {len(entries) - shown} more: run the command below")
+        if len(entries) == 1 and shown:
+            continue
+        # Raw HTML: no Markdown is rendered in a summary, so the untrusted path is escaped and in
+        # <code>; the link to the file is Markdown inside, as every other link the bot writes.
+        out += [f"<details><summary><code>{html.escape(path)}</code> ({len(entries)})</summary>", "",
+                f"[{code(path)}]({blob}/{quote(path)})", ""]
+        listed = sorted(entries, key=lambda r: (r.reason, r.line))[:shown]
+        for reason in dict.fromkeys(r.reason for r in listed):
+            out.append(f"{_reason(reason)}:")
+            out += [f"- [ ] L{r.line} {code(_clip(r.text))}" for r in listed if r.reason == reason]
+        if len(entries) > len(listed):
+            out.append(f"- … and {len(entries) - len(listed)} more: run the command below")
         out += ["", "</details>", ""]
     if len(by_file) > files_shown:
         out.append(f"… and {len(by_file) - files_shown} more files: run the command below")
@@ -289,10 +299,9 @@ def _reason(reason: str) -> str:
 _PLAIN_RE = re.compile(r"[a-z][a-z ,;:'-]*")
 
 
-def _reason_kind(reason: str) -> str:
-    """A residue reason's plain head (`prose`, `comment above a removed entry`), for a summary."""
-    head = reason.partition(": ")[0]
-    return head[:60] if _PLAIN_RE.fullmatch(head) else "other"
+def _clip(text: str, width: int = 80) -> str:
+    """A residue line's text, at most `width` characters (the link shows the whole line)."""
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def deliver(root: Path, recipe: Recipe, params: Mapping[str, str], options: Options,

@@ -130,3 +130,26 @@ def _get(node: Any, *keys: str) -> Any:
 def _items(node: Any) -> Iterator[Any]:
     if isinstance(node, list):
         yield from (item for item in node if hasattr(item, "get"))
+
+
+def release_spans(chart_yaml: str) -> dict[str, ChartRef]:
+    """A Chart.yaml's own `version:` and `appVersion:` as written (keys missing or not plain
+    scalars are absent): the chart's release and the release of the application it deploys."""
+    from ruamel.yaml.error import YAMLError
+
+    from gitops_bot.parse.yaml import load_rt
+    from gitops_bot.text.splice import Lines
+
+    try:
+        docs = load_rt(chart_yaml)
+    except (YAMLError, RecursionError, ValueError):
+        return {}
+    doc = docs[0] if docs and hasattr(docs[0], "get") else None
+    lines = Lines(chart_yaml)
+    found = {}
+    for key in ("version", "appVersion"):
+        span = value_span(doc, key, lines) if doc is not None and key in doc else None
+        if span is not None:
+            found[key] = ChartRef(lines.line_of(span[0]) + 1, span[0], span[1], chart_yaml[span[0]:span[1]],
+                                  f"chart {key} (Chart.yaml)")
+    return found

@@ -35,6 +35,13 @@ class _FloatingMark:
         return any(word in data for word in self._LITERALS) or (b"latest" in data and bool(
             self._TAG_LATEST.search(data)))
 
+    tested = (*_LITERALS, b"latest")
+
+    def search_present(self, data: bytes, present: set[bytes]) -> bool:
+        """`search(data)` knowing which of `tested` the bytes hold (worktree.WordTested)."""
+        return not present.isdisjoint(self._LITERALS) or (b"latest" in present and bool(
+            self._TAG_LATEST.search(data)))
+
 
 FLOATING_MARK = _FloatingMark()
 LATEST_URL_RE = re.compile(

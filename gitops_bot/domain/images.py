@@ -282,3 +282,51 @@ def _kustomize_entry(mapping: Any, names: Names, lines: Lines) -> ImageRef | Non
     return ImageRef(lines.line_of(name[0]) + 1, "kustomize images entry",
                     name[:2] if target_key == "newName" else None, tag[:2] if tag else None, None,
                     bool(_scalar(mapping, "digest")), bool(tag and tag[2]), at=name[:2])
+
+
+# -- a chart's appVersion as its images' default tag ------------------------------------------
+def app_version_keys(values: str, image: str) -> list[tuple[str, bool]]:
+    """(key, below) of each mapping of a chart's values.yaml whose `repository:` names `image` and
+    that sets no tag (`tag: ""` or none): the chart's templates decide, usually with
+    `.Chart.AppVersion`. `key` is the mapping's dotted path (`image`, `images`); `below` says the
+    repository is image='s prefix itself (`ghcr.io/acme` for ghcr.io/acme/*), the template writing
+    the image's name after it."""
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.error import YAMLError
+
+    from gitops_bot.parse.yaml import load_rt
+
+    try:
+        docs = load_rt(values)
+    except (YAMLError, RecursionError, ValueError):
+        return []
+    wanted = names(image)
+    found = []
+
+    def walk(node: Any, path: tuple[str, ...]) -> None:
+        if not isinstance(node, CommentedMap):
+            return
+        repository, tag = _scalar(node, "repository"), node.get("tag", "")
+        if repository and (tag == "" or tag is None) and path:
+            if repository in wanted:
+                found.append((".".join(path), False))
+            elif is_prefix(image) and f"{repository}/x" in wanted:
+                found.append((".".join(path), True))
+        for key, value in node.items():
+            if isinstance(key, str) and re.fullmatch(r"[A-Za-z_][\w]*", key):
+                walk(value, (*path, key))
+
+    for doc in docs:
+        walk(doc, ())
+    return found
+
+
+def reads_app_version(template: str, key: str, below: bool) -> bool:
+    """Whether a chart template writes an image from `.Values.KEY.repository` tagged with the
+    chart's appVersion (`{{ .Values.image.repository }}:{{ .Values.image.tag | default
+    .Chart.AppVersion }}`, or `.../{{ .Values.x.name }}:...` when `below`)."""
+    if ".Chart.AppVersion" not in template:
+        return False
+    after = r"/[^\n]*?:" if below else r":"
+    return re.search(rf"\.Values\.{re.escape(key)}\.repository[ \t]*-?}}}}{after}[^\n]*?\.Chart\.AppVersion\b",
+                     template) is not None

@@ -8,6 +8,10 @@ neither of those is a path of the repository, as a repository path with somethin
 `github.com/.../tree/main/...` link): the last two or more segments. Only paths that existed
 and are gone, and paths below a deleted folder, count: a folder that keeps some of its files is
 not a deleted path.
+
+A deleted folder named for a version (`common/istio-1-16`) may have a successor: the one folder
+beside it named for another version of the same thing (`common/istio-1-17`); a command that
+applied a path inside the old one can apply the same path inside the new one, when it exists.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from gitops_bot.domain.worktree import Literals, Worktree
 _WORD = re.compile(r"[\w.~@+-]*(?:/[\w.~@+-]*)+|[\w@+-][\w.@+-]*\.[A-Za-z][\w]*")
 # What precedes a repository path inside a web link: `/tree/main/`, `/blob/v1.2/`, `/-/raw/x/`.
 _WEB_REF = re.compile(r"/(?:-/)?(?:tree|blob|raw|edit)/[^/]+/")
+# Documentation pages a site serves at a route without the extension (`/docs/a/b` for docs/a/b.md).
+_PAGE_SUFFIXES = frozenset({".md", ".mdx"})
 
 
 @dataclass(frozen=True)
@@ -56,10 +62,28 @@ class Gone:
         return tuple(sorted(p for p in self.deleted if posixpath.dirname(p) not in self.deleted))
 
     @cached_property
+    def routes(self) -> dict[str, str]:
+        """The deleted documentation pages by the tails (two segments or more) of their routes,
+        the path without its extension or a last `index`: `docs/a/b` and `a/b` of `web/docs/a/b.md`."""
+        found: dict[str, str] = {}
+        for path in sorted(self.deleted):
+            stem, suffix = posixpath.splitext(path)
+            if suffix.lower() not in _PAGE_SUFFIXES:
+                continue
+            parts = stem.split("/")
+            if parts[-1].lower() in ("index", "readme") and len(parts) > 1:
+                parts = parts[:-1]
+            for start in range(len(parts) - 1):
+                found.setdefault("/".join(parts[start:]), path)
+        return found
+
+    @cached_property
     def basenames(self) -> frozenset[str]:
         """The names a reference to a deleted path must hold: the last segment of each top-most
-        deleted path (a reference into a deleted folder names the folder)."""
-        return frozenset(posixpath.basename(p) for p in self.tops)
+        deleted path (a reference into a deleted folder names the folder), and of a deleted
+        page's route (`b` of `docs/a/b.md`, served at `/docs/a/b`)."""
+        routes = (route.rsplit("/", 1)[-1] for route, page in self.routes.items() if page in self.tops)
+        return frozenset(posixpath.basename(p) for p in self.tops) | frozenset(routes)
 
 
 def gone_paths(tree: Worktree) -> Gone:
@@ -132,7 +156,8 @@ def resolve(word: str, folder: str, gone: Gone) -> str | None:
             return candidate
     if direct and any(gone.existed(c) for c in direct):
         return None
-    return _suffix([s for s in word.split("/") if s not in ("", ".")], gone)
+    route = word.startswith("/") and not word.startswith("//") and "." not in word.rsplit("/", 1)[-1]
+    return _suffix([s for s in word.split("/") if s not in ("", ".")], gone, route)
 
 
 def _direct(word: str, folder: str) -> Iterable[str]:
@@ -148,11 +173,80 @@ def _direct(word: str, folder: str) -> Iterable[str]:
             yield joined
 
 
-def _suffix(segments: list[str], gone: Gone) -> str | None:
+def _suffix(segments: list[str], gone: Gone, route: bool = False) -> str | None:
     """The longest tail of two or more segments that is a deleted path (a repository path with a
-    clone folder, a home directory or a site prefix in front)."""
+    clone folder, a home directory or a site prefix in front), or with `route` (a site-absolute
+    word) the tail of a deleted documentation page's route (`/site/docs/a/b` of the deleted
+    `website/docs/a/b.md`)."""
     for start in range(len(segments) - 1):
         tail = "/".join(segments[start:])
         if len(segments) - start >= 2 and tail in gone.deleted:
             return tail
+        if route and tail in gone.routes:
+            return gone.routes[tail]
     return None
+
+
+# A folder named for one version of something: `istio-1-16`, `istio-cni-1.17`, `python3`,
+# `api-v2`: a stem with a letter in it, an optional separator and `v`, the version's numbers.
+_VERSIONED_RE = re.compile(r"^(?P<stem>.*[A-Za-z])(?P<sep>[-_.]?v?)(?P<version>\d+(?:(?P<dot>[-_.])\d+)*)$")
+
+
+@dataclass(frozen=True)
+class Successor:
+    """The folder that stays in place of a deleted versioned one (`common/istio-1-17` for the
+    deleted `common/istio-1-16`: the same stem, another version, beside it), with the paths
+    below it that exist (relative: `istio-crds/base`, `istio-crds/base/kustomization.yaml`)."""
+
+    deleted: str
+    folder: str
+    below: frozenset[str]
+
+    def repoint(self, path: str) -> str | None:
+        """`path` (a repository path inside the deleted folder) inside the successor, when that
+        path exists there; else None."""
+        if path == self.deleted:
+            return self.folder
+        rest = path[len(self.deleted) + 1:] if path.startswith(self.deleted + "/") else None
+        return f"{self.folder}/{rest}" if rest and rest.rstrip("/") in self.below else None
+
+
+def successors(tree: Worktree, gone: Gone) -> tuple[Successor, ...]:
+    """For each top-most deleted folder named for a version, the one live sibling folder named
+    for another version of the same stem, spelled the same way (`istio-1-16` -> `istio-1-17`,
+    never `istio-cni-1-17`). Two or more such siblings: none (which one a reference meant is a
+    human's call)."""
+    found = []
+    live = [d for d in tree.dirs() if d not in gone.deleted]
+    for top in gone.tops:
+        if top not in gone.folders:
+            continue
+        parent, base = posixpath.split(top)
+        shape = _version_shape(base)
+        if shape is None:
+            continue
+        siblings = [d for d in live if posixpath.dirname(d) == parent and d != top
+                    and _version_shape(posixpath.basename(d)) == shape]
+        if len(siblings) == 1:
+            found.append(Successor(top, siblings[0], _below(tree, siblings[0])))
+    return tuple(found)
+
+
+def _version_shape(name: str) -> tuple[str, str, str | None, int] | None:
+    """(stem, separator, the version's inner separator, how many numbers) of a versioned folder
+    name, or None."""
+    m = _VERSIONED_RE.match(name)
+    if not m:
+        return None
+    return m.group("stem"), m.group("sep"), m.group("dot"), len(re.split(r"[-_.]", m.group("version")))
+
+
+def _below(tree: Worktree, folder: str) -> frozenset[str]:
+    """The live files below `folder` and their folders, relative to it."""
+    found = set()
+    for path in tree.under(folder):
+        if not tree.is_deleted(path):
+            rest = path[len(folder) + 1:]
+            found.add(rest)
+            found.update(_ancestors(posixpath.dirname(rest)))
+    return frozenset(found)

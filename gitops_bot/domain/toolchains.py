@@ -23,6 +23,7 @@ A version range (`requires-python = ">=3.9"`, `engines.node: ">=18"`) is found a
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import posixpath
 import re
@@ -70,6 +71,7 @@ class ToolchainRef:
     exact: bool = False  # a release file's name: the release's own name, not the old precision
     reason: str = ""  # not empty: found, left to a human
     plain_yaml: bool = False  # a plain YAML scalar: its new value must stay a string
+    written_like: str = ""  # not empty: the version whose precision to write (written_like_newest)
 
     def new(self, version: str) -> str | None:
         """The replacement for `version` (X.Y.Z) in this occurrence's form."""
@@ -77,7 +79,38 @@ class ToolchainRef:
             return None
         if self.exact:
             return go_release(version)
+        if self.written_like:
+            prefix = "v" if self.version.startswith("v") else ""
+            return prefix + same_precision(self.written_like.lstrip("v"), version)
         return same_precision(self.version, version)
+
+
+def written_like_newest(refs: list[ToolchainRef]) -> list[ToolchainRef]:
+    """`refs` (of the whole run), those of a setup action's key (`go-version:`) that an earlier bump
+    left behind written like the key's newest occurrence: with `go-version: '1.18'` in one workflow,
+    a stale `go-version: '1.17.5'` in another becomes `'1.19'` as the human writes it, not
+    `'1.19.0'`. The repository's newest spelling of that input is its convention; an occurrence at
+    the newest minor (1.18 beside 1.18.4) is not stale and keeps its own precision."""
+    newest: dict[str, str] = {}
+    for ref in refs:
+        if _follows_convention(ref) and _numbers(ref.version) > _numbers(newest.get(ref.form, "0")):
+            newest[ref.form] = ref.version
+    out = []
+    for ref in refs:
+        model = newest.get(ref.form, "") if _follows_convention(ref) else ""
+        depth = min(len(_numbers(ref.version)), len(_numbers(model))) if model else 0
+        if model and _numbers(ref.version)[:depth] < _numbers(model)[:depth]:
+            ref = dataclasses.replace(ref, written_like=model)
+        out.append(ref)
+    return out
+
+
+def _follows_convention(ref: ToolchainRef) -> bool:
+    return not ref.reason and not ref.exact and ref.form.startswith("workflow ") and bool(_EXACT_RE.match(ref.version))
+
+
+def _numbers(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.lstrip("v").split("."))
 
 
 def major(version: str) -> str:

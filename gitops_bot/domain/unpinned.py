@@ -49,6 +49,13 @@ class _UnpinnedMark:
         return b"container:" in data or FLOATING_MARK.search(data) or (b"FROM" in data and bool(
             self._FROM.search(data)))
 
+    tested = (b"container:", *FLOATING_MARK.tested, b"FROM")
+
+    def search_present(self, data: bytes, present: set[bytes]) -> bool:
+        """`search(data)` knowing which of `tested` the bytes hold (worktree.WordTested)."""
+        return b"container:" in present or FLOATING_MARK.search_present(data, present) or (
+            b"FROM" in present and bool(self._FROM.search(data)))
+
 
 UNPINNED_MARK = _UnpinnedMark()
 

@@ -39,7 +39,7 @@ _MINOR_VERSION_RE = re.compile(rf"^v?{MINOR}$")
 _TAG_BUILD_RE = re.compile(rf"^(?P<core>{FULL})-(?!(?:alpha|beta|rc))(?P<build>[A-Za-z][0-9A-Za-z]*)$")
 _SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _TOOL_FIELDS = {"description", "github", "variables", "directories", "branch_urls", "images", "charts",
-                "terraform", "upgrade_plans", "build_metadata", "eksctl", "tag_prefix"}
+                "terraform", "upgrade_plans", "build_metadata", "eksctl", "tag_prefix", "hubs"}
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,9 @@ class Tool:
     # None: not known, every occurrence keeps its own. Written at the whole-tag occurrences only
     # (a release URL's tag, a variable used as one): `yq_${YQ_VERSION}` or an image tag never takes it.
     tag_prefix: str | None = None
+    # registries+paths holding the tool's images, written as a `hub:` beside a `tag:` (Istio's values,
+    # IstioOperator spec, the sidecar injector's JSON): the tag is the version
+    hubs: tuple[str, ...] = ()
 
     def variable_names(self) -> tuple[str, ...]:
         """The catalogue's variables, each also in lower case (Terraform and Ansible write
@@ -106,10 +109,23 @@ class Anchors:
         return (bool(self.chart_names) and (self.chart_repository in data or b"\\" in data)
                 and any(name in data for name in self.chart_names))
 
+    @property
+    def tested(self) -> tuple[bytes, ...]:
+        """The words `search` looks for in every file (worktree.WordTested); the chart names,
+        common words, only where the repository is."""
+        return (*self.words, self.chart_repository, b"\\") if self.chart_names else self.words
+
+    def search_present(self, data: bytes, present: set[bytes]) -> bool:
+        """`search(data)` knowing which of `tested` the bytes hold (Worktree.grep_many's way)."""
+        if not present.isdisjoint(self.words):
+            return True
+        return (bool(self.chart_names) and (self.chart_repository in present or b"\\" in present)
+                and any(name in data for name in self.chart_names))
+
 
 @lru_cache(maxsize=None)
 def _anchors(tool: "Tool") -> Anchors:
-    words = [*tool.variable_names(), *tool.images, *tool.terraform]
+    words = [*tool.variable_names(), *tool.images, *tool.terraform, *tool.hubs]
     if tool.upgrade_plans:
         words.append("upgrade.cattle.io/")
     if tool.eksctl:
@@ -152,6 +168,7 @@ class Occurrence:
     # span of `@sha256:<64 hex>` after it (None: not a complete digest)
     image: str | None = None
     digest: tuple[int, int] | None = None
+    kept: str = ""  # not empty: found, not to be changed, and why (listed for a human)
 
     def rewritten(self, new: str) -> str:
         """`new` in this occurrence's own form (v prefix or not, full or minor only). A
@@ -264,7 +281,8 @@ def tool_from_spec(name: str, spec: Any, fail: Fail) -> Tool:
                 None if repository is None else str(repository), chart_names, terraform,
                 bool(plans), bool(spec.get("build_metadata", False)),
                 bool(spec.get("eksctl", False)), () if isinstance(plans, bool) else plans,
-                None if tag_prefix is None else str(tag_prefix))
+                None if tag_prefix is None else str(tag_prefix),
+                tuple(h.rstrip("/") for h in strings("hubs", spec.get("hubs"))))
 
 
 def find_tool(name: str, catalogue: Mapping[str, Tool]) -> Tool:
@@ -338,56 +356,63 @@ def _after(literal: str, refused: str) -> str:
 
 @dataclass(frozen=True)
 class _Patterns:
-    """The compiled patterns of one tool's text forms, in the order the scanner applies them
-    (the first form to claim a span keeps it)."""
+    """The patterns of one tool's text forms, in the order the scanner applies them (the first
+    form to claim a span keeps it), each after the literal every match of it holds. A pattern
+    is compiled (`_rx`) the first time a text holds its literal: a check scans with every tool
+    of the catalogue, and compiling the hundred patterns of tools no file names cost more than
+    the scans."""
 
-    variables: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...]  # name, assignment, ${NAME:-default}
-    directories: tuple[re.Pattern[str], ...]
-    branch_urls: tuple[re.Pattern[str], ...]
-    urls: tuple[tuple[re.Pattern[str], str], ...]  # GitHub release and raw URLs, with their form
-    images: tuple[tuple[str, re.Pattern[str]], ...]  # (catalogue image, its tag pattern)
+    variables: tuple[tuple[str, str, str], ...]  # name, assignment, ${NAME:-default}
+    directories: tuple[tuple[str, str], ...]
+    branch_urls: tuple[tuple[str, str], ...]
+    urls: tuple[tuple[str, str, str], ...]  # GitHub release and raw URLs: slug, pattern, form
+    images: tuple[tuple[str, str], ...]  # (catalogue image, its tag pattern)
     # a variable used as the whole tag of the tool's release URL (`releases/download/${YQ_VERSION}/`),
     # for a tool whose entry says its tags' prefix (None otherwise)
-    tag_uses: re.Pattern[str] | None = None
+    tag_uses: str | None = None
+
+
+_rx = lru_cache(maxsize=None)(re.compile)
 
 
 @lru_cache(maxsize=None)
 def _patterns(tool: Tool) -> _Patterns:
-    """Compiled once per tool and process (a check run scans every catalogue tool)."""
+    """Built once per tool and process (a check run scans every catalogue tool)."""
     full, tag = (f"{FULL}(?:{BUILD})?", f"{FULL}(?:{TAG_BUILD})?") if tool.build_metadata else (FULL, FULL)
     variables = []
     for name in tool.variable_names():
         assign = rf"{_after(name, _BEFORE_VARIABLE)}{_ASSIGN}(?P<q>[\"']?)(?P<v>{full})(?P=q)(?![\w.+])"
         default = rf"\$\{{{re.escape(name)}:-(?P<v>{full})\}}"
-        variables.append((name, re.compile(assign), re.compile(default)))
+        variables.append((name, assign, default))
     directories = []
     for template in tool.directories:
         prefix, suffix = template.split("{version}", 1)
-        directories.append(re.compile(
-            rf"{_after(prefix, _BEFORE_DIRECTORY)}(?P<v>\d+\.\d+\.\d+){re.escape(suffix)}(?![\d.]*\d)"))
+        directories.append(
+            (prefix, rf"{_after(prefix, _BEFORE_DIRECTORY)}(?P<v>\d+\.\d+\.\d+){re.escape(suffix)}(?![\d.]*\d)"))
     branch_urls = []
     for template in tool.branch_urls:
-        prefix, suffix = (re.escape(part) for part in template.split("{minor}", 1))
-        branch_urls.append(re.compile(rf"{prefix}(?P<v>{MINOR}){suffix}"))
+        prefix, suffix = template.split("{minor}", 1)
+        branch_urls.append((prefix, rf"{re.escape(prefix)}(?P<v>{MINOR}){re.escape(suffix)}"))
     urls = []
     if tool.github:
         slug = re.escape(tool.github)
-        urls = [(re.compile(rf"github\.com/{slug}/releases/download/(?P<v>{FULL})/"), "release URL"),
-                (re.compile(rf"raw\.githubusercontent\.com/{slug}/(?P<v>{FULL})/"), "raw URL at a tag"),
-                (re.compile(rf"github\.com/{slug}/releases/tag/(?P<v>{FULL})(?![\w.-])"), "release page URL"),
+        urls = [(rf"github\.com/{slug}/releases/download/(?P<v>{FULL})/", "release URL"),
+                (rf"raw\.githubusercontent\.com/{slug}/(?P<v>{FULL})/", "raw URL at a tag"),
+                (rf"github\.com/{slug}/releases/tag/(?P<v>{FULL})(?![\w.-])", "release page URL"),
                 # a Markdown link whose text is the version its release page names: [1.28.0](.../tag/1.28.0),
                 # either side with or without its v ([7.10.0](.../tag/v7.10.0)); each keeps its own
-                (re.compile(rf"\[(?P<v>v?(?P<bare>{FULL.removeprefix('v?')}))\]"
-                            rf"\(https://github\.com/{slug}/releases/tag/v?(?P=bare)\)"),
+                (rf"\[(?P<v>v?(?P<bare>{FULL.removeprefix('v?')}))\]"
+                 rf"\(https://github\.com/{slug}/releases/tag/v?(?P=bare)\)",
                  "release link text")]
-    images = [(image, re.compile(rf"{_after(image, _BEFORE_IMAGE)}:(?P<v>{tag})(?![\w.])"
-                                 r"(?P<d>@sha256:(?P<hex>[0-9a-f]{64}(?![0-9a-zA-Z]))?)?"))
+    images = [(image, rf"{_after(image, _BEFORE_IMAGE)}:(?P<v>{tag})(?![\w.])"
+                      r"(?P<d>@sha256:(?P<hex>[0-9a-f]{64}(?![0-9a-zA-Z]))?)?")
               for image in tool.images]
     tag_uses = None
     if tool.github and tool.tag_prefix is not None:
-        tag_uses = re.compile(rf"github\.com/{re.escape(tool.github)}/releases/download/"
-                              r"\$(?:\{(?P<a>\w+)\}|\((?P<b>\w+)\)|(?P<c>\w+))/")
-    return _Patterns(tuple(variables), tuple(directories), tuple(branch_urls), tuple(urls), tuple(images), tag_uses)
+        tag_uses = (rf"github\.com/{re.escape(tool.github)}/releases/download/"
+                    r"\$(?:\{(?P<a>\w+)\}|\((?P<b>\w+)\)|(?P<c>\w+))/")
+    return _Patterns(tuple(variables), tuple(directories), tuple(branch_urls),
+                     tuple((tool.github, pattern, form) for pattern, form in urls), tuple(images), tag_uses)
 
 
 @dataclass
@@ -400,14 +425,14 @@ class _Scan:
 
     def add(self, start: int, end: int, form: str, minor_only: bool = False, digest: bool = False,
             tag: bool = False, release_tag: str | None = None, image: str | None = None,
-            digest_span: tuple[int, int] | None = None) -> None:
+            digest_span: tuple[int, int] | None = None, kept: str = "") -> None:
         if any(o.start < end and start < o.end for o in self.found):
             return  # one span, one occurrence (a variable inside a URL, say)
         if self._line_of is None:
             self._line_of = line_numbers(self.text)
         line = self._line_of(start)
         self.found.append(Occurrence(self.path, line, start, end, self.text[start:end], form, minor_only, digest,
-                                     tag, release_tag, image, digest_span))
+                                     tag, release_tag, image, digest_span, kept))
 
 
 def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
@@ -421,24 +446,27 @@ def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
     if (kind in ("yaml", "helm") and tool.chart_repository and "dependencies" in text
             and path.rsplit("/", 1)[-1] in ("Chart.yaml", "requirements.yaml")):
         _chart_dependencies(s, tool)
-    patterns = _patterns(tool)
+    patterns = _patterns(tool)  # each pattern only where its literal is (no match elsewhere)
     tags = _tag_variables(text, patterns.tag_uses)
     for name, assign, default in patterns.variables:
-        _variables(s, assign, default, tool.tag_prefix if name in tags else None)
-    for pattern in patterns.directories:
-        for m in pattern.finditer(text):
+        if name in text:
+            _variables(s, _rx(assign), _rx(default), tool.tag_prefix if name in tags else None)
+    for literal, pattern in patterns.directories:
+        for m in _rx(pattern).finditer(text) if literal in text else ():
             s.add(m.start("v"), m.end("v"), "directory or archive name")
-    for pattern in patterns.branch_urls:
-        for m in pattern.finditer(text):
+    for literal, pattern in patterns.branch_urls:
+        for m in _rx(pattern).finditer(text) if literal in text else ():
             s.add(m.start("v"), m.end("v"), "release-branch URL", minor_only=True)
-    for pattern, form in patterns.urls:
+    for literal, pattern, form in patterns.urls:
         whole_tag = tool.tag_prefix if form == "release URL" else None  # the others may be a branch's
-        for m in pattern.finditer(text):
+        for m in _rx(pattern).finditer(text) if literal in text else ():
             s.add(m.start("v"), m.end("v"), form, release_tag=whole_tag)
     for image, pattern in patterns.images:
-        for m in pattern.finditer(text):
+        for m in _rx(pattern).finditer(text) if image in text else ():
             s.add(m.start("v"), m.end("v"), "image tag", digest=bool(m.group("d")), tag=tool.build_metadata,
                   image=image, digest_span=m.span("d") if m.group("hex") else None)
+    if kind == "shell" and "$" in text:
+        _feeding_variables(s, patterns, tags, tool.tag_prefix)
     if tool.terraform and kind in ("hcl", "markdown"):
         from gitops_bot.domain.terraform_versions import minor_versions
 
@@ -450,6 +478,8 @@ def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
     if tool.eksctl and kind in ("yaml", "helm"):
         for start, end in _eksctl_versions(text):
             s.add(start, end, "eksctl metadata.version", minor_only=True)
+    if tool.hubs and kind in ("yaml", "helm") and ("hub:" in text or '"hub"' in text):
+        _hub_tags(s, tool)
     if tool.chart_names and kind in ("yaml", "helm") and "helm.sh/chart" in text:
         for start, end, form in _chart_labels(text, tool):
             s.add(start, end, form)
@@ -533,6 +563,45 @@ def _sibling_lines(lines: list[str], number: int, indent: str) -> list[int]:
     return list(range(first, last + 1))
 
 
+_TAG_KEY = re.compile(rf"^(?P<i>[ \t]*)(?P<k>\"?)tag(?P=k):[ \t]*(?P<q>[\"']?)(?P<v>{FULL})(?P=q)[ \t]*,?[ \t]*"
+                      r"(?:#.*)?\r?$", re.M)
+_HUB_KEY = re.compile(r"(?P<k>\"?)hub(?P=k):[ \t]*(?P<q>[\"']?)(?P<h>[^\"'\s,#]+)(?P=q)")
+
+
+def _hub_tags(s: _Scan, tool: Tool) -> None:
+    """`tag: 1.28.0` in a mapping whose `hub:` is one of the tool's hubs (`hub: gcr.io/istio-release`),
+    YAML or JSON written one key a line (a ConfigMap's values JSON): the images' shared tag."""
+    text = s.text
+    matches = list(_TAG_KEY.finditer(text))
+    if not matches:
+        return
+    lines = text.splitlines()
+    line_of = line_numbers(text)
+    for m in matches:
+        hub = _sibling_value(lines, line_of(m.start()) - 1, m.group("i"))
+        if hub is not None and hub.rstrip("/") in tool.hubs:
+            s.add(m.start("v"), m.end("v"), "image tag beside its hub (hub:/tag:)")
+
+
+def _sibling_value(lines: list[str], number: int, indent: str) -> str | None:
+    """The `hub:` value among the keys written at exactly `indent` in the block around line
+    `number` (0-based): up and down until a line indented less (the parent, the next block)."""
+    for step in (-1, 1):
+        n = number + step
+        while 0 <= n < len(lines):
+            line = lines[n]
+            body = line.lstrip(" \t")
+            depth = len(line) - len(body)
+            if body and depth < len(indent):
+                break
+            if body and depth == len(indent):
+                m = _HUB_KEY.match(body)
+                if m:
+                    return m.group("h")
+            n += step
+    return None
+
+
 _PLAN_VERSION = re.compile(rf"^[ \t]+version:[ \t]*(?P<q>[\"']?)(?P<v>{FULL}(?:{BUILD})?)(?P=q)[ \t]*(?:#.*)?$", re.M)
 _DOCUMENT = re.compile(r"^---[ \t]*$", re.M)
 
@@ -604,12 +673,12 @@ def assignments(path: str, text: str, kind: str, name: str) -> list[Occurrence]:
     return sorted(s.found, key=lambda o: o.start)
 
 
-def _tag_variables(text: str, uses: re.Pattern[str] | None) -> set[str]:
+def _tag_variables(text: str, uses: str | None) -> set[str]:
     """The variables `text` uses as the whole tag of the tool's release URL (`${YQ_VERSION}`,
     `$(YQ_VERSION)`, `$YQ_VERSION` right after `releases/download/`): their values are tags."""
     if uses is None or "releases/download/$" not in text:
         return set()
-    return {m.group("a") or m.group("b") or m.group("c") for m in uses.finditer(text)}
+    return {m.group("a") or m.group("b") or m.group("c") for m in _rx(uses).finditer(text)}
 
 
 def _variables(s: _Scan, assign: re.Pattern[str], default: re.Pattern[str], release_tag: str | None = None) -> None:
@@ -626,6 +695,54 @@ def _variables(s: _Scan, assign: re.Pattern[str], default: re.Pattern[str], rele
         s.add(m.start("v"), m.end("v"), form, release_tag=release_tag)
     for m in default.finditer(text):
         s.add(m.start("v"), m.end("v"), "shell default", release_tag=release_tag)
+
+
+# A shell variable with a name of its own (COMMIT="1.28.0", RELEASE=v2.43.1) holding a version, and
+# the literal assignments a use may also need (REPOSITORY_NAME="dexidp/dex"); quoted or bare, alone on
+# its line but for a comment. Names in `export`/`readonly` lines count too.
+_SHELL_VERSION = re.compile(rf"^[ \t]*(?:(?:export|readonly)[ \t]+)?(?P<n>[A-Za-z_][A-Za-z0-9_]*)=(?P<q>[\"']?)"
+                            rf"(?P<v>{FULL})(?P=q)(?=[ \t]*(?:#.*)?\r?$)", re.M)
+_SHELL_LITERAL = re.compile(r"^[ \t]*(?:(?:export|readonly)[ \t]+)?(?P<n>[A-Za-z_][A-Za-z0-9_]*)=(?P<q>[\"']?)"
+                            r"(?P<v>[\w./:@-]+)(?P=q)(?=[ \t]*(?:#.*)?\r?$)", re.M)
+_SHELL_USE = re.compile(r"\$(?:\{(?P<b>[A-Za-z_][A-Za-z0-9_]*)\??\}|(?P<p>[A-Za-z_][A-Za-z0-9_]*))")
+
+
+def _feeding_variables(s: _Scan, patterns: _Patterns, tags: set[str] = frozenset(),
+                       tag_prefix: str | None = None) -> None:
+    """A script variable whose name says nothing (`COMMIT="1.28.0"`) is the tool's version when
+    the script itself writes one of the tool's forms with it: `${COMMIT}` in the tool's release
+    URL (`github.com/istio/istio/releases/download/${COMMIT}/`), in its image's tag
+    (`ghcr.io/dexidp/dex:${COMMIT}`). Each use is expanded with the file's literal assignments and
+    scanned like any text; the same value in another tool's URL or image proves nothing. One used
+    as the whole tag of the tool's release URL is a release tag (`tags`, written with `tag_prefix`)."""
+    versions: dict[str, list[re.Match[str]]] = {}
+    for m in _SHELL_VERSION.finditer(s.text):
+        versions.setdefault(m.group("n"), []).append(m)
+    if not versions:
+        return
+    literals = {m.group("n"): m.group("v") for m in _SHELL_LITERAL.finditer(s.text)}
+    for name, assigned in versions.items():
+        values = sorted({m.group("v") for m in assigned})
+        if not any(_feeds(s.text, name, value, literals, patterns) for value in values):
+            continue
+        # assigned two versions (a fallback, a branch): which one the form gets is the script's logic
+        kept = f"${name} is assigned {' and '.join(values)}: left to a human" if len(values) > 1 else ""
+        for m in assigned:
+            s.add(m.start("v"), m.end("v"), f"shell variable (${name} writes the tool's version)", kept=kept,
+                  release_tag=tag_prefix if name in tags else None)
+
+
+def _feeds(text: str, name: str, value: str, literals: dict[str, str], patterns: _Patterns) -> bool:
+    """Whether a line using `$name`, its variables expanded, holds `value` in one of the forms."""
+    use = re.compile(rf"\$(?:\{{{re.escape(name)}\??\}}|{re.escape(name)}(?![A-Za-z0-9_]))")
+    values = {**literals, name: value}
+    for line in {m.group(0) for m in re.finditer(rf"^.*{use.pattern}.*$", text, re.M)}:
+        expanded = _SHELL_USE.sub(lambda u: values.get(u.group("b") or u.group("p"), u.group(0)), line)
+        forms = [*patterns.directories, *((slug, p) for slug, p, _form in patterns.urls), *patterns.images]
+        if any(m.group("v") == value for literal, p in forms if literal in expanded
+               for m in _rx(p).finditer(expanded)):
+            return True
+    return False
 
 
 def _argocd_charts(s: _Scan, tool: Tool) -> None:

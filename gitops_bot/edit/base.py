@@ -10,6 +10,7 @@ from typing import Callable, Protocol
 
 from gitops_bot.domain.findings import Kind
 from gitops_bot.domain.names import ServiceName
+from gitops_bot.domain.pathrefs import Successor
 from gitops_bot.edit.blocks import tidy_cuts
 from gitops_bot.text.splice import Cut, Lines, splice
 
@@ -88,6 +89,9 @@ class RemovalContext:
     # Secrets that files the run deleted defined: (the file's folder, names). A workload in that
     # folder (the same chart or kustomization) that reads one (`secretKeyRef`, `envFrom`) loses it.
     removed_secrets: tuple[tuple[str, frozenset[str]], ...] = ()
+    # The folders that stay in place of deleted versioned ones (`common/istio-1-17` for the
+    # deleted `common/istio-1-16`): a documented command's path into the old one is re-pointed.
+    successors: tuple[Successor, ...] = ()
 
     def secrets_removed_here(self) -> frozenset[str]:
         """The secrets deleted files defined in the folder of `path`."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from gitops_bot.domain.names import ServiceName
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish, newly_broken
@@ -88,6 +89,29 @@ def targets(text: str) -> set[str]:
     for lg in parsed(text)[1]:
         if lg.kind == "rule":
             found.update(t for t in lg.text[:_RULE_RE.match(lg.text).end(1)].split() if not t.startswith("."))
+    return found
+
+
+def targets_mentioning(text: str, mentions: Callable[[str], bool]) -> set[str]:
+    """The targets of the rules whose every recipe line `mentions` accepts: those a removal of
+    what it names may empty and remove (`e2e-media:` whose one recipe line tests the component)."""
+    found: set[str] = set()
+    rule: set[str] = set()
+    recipe: list[str] = []
+
+    def close() -> None:
+        if rule and recipe and all(map(mentions, recipe)):
+            found.update(rule)
+
+    for lg in parsed(text)[1]:
+        if lg.kind == "recipe":
+            recipe.append(lg.text)
+        elif lg.kind not in ("comment", "blank"):
+            close()
+            rule = ({t for t in lg.text[:_RULE_RE.match(lg.text).end(1)].split() if not t.startswith(".")}
+                    if lg.kind == "rule" else set())
+            recipe = []
+    close()
     return found
 
 

@@ -28,6 +28,9 @@
   block (`    clouddebugger.googleapis.com \\` of `gcloud services enable ...`), while another
   argument line of that command stays.
 
+- links to deleted paths and documented commands into a deleted versioned folder
+  (markdown_paths: a list item led by such a link goes, another link becomes plain text, a command's path
+  is re-pointed to the version that stays).
 - the service as one of a heading's alternatives joined by `/` (`#### KServe / KFServing`), when
   no link of the page uses the heading's anchor;
 - a relation clause or short trailing sentence about the service in a line of prose (`... engine
@@ -45,7 +48,7 @@ import posixpath
 import re
 
 from gitops_bot.domain.names import ServiceName, words
-from gitops_bot.edit import prose
+from gitops_bot.edit import markdown_paths, prose
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish, newly_broken
 from gitops_bot.edit.blocks import tidy_blank_lines
 from gitops_bot.text.splice import Cut, Lines, Span, merge_cuts, splice
@@ -160,7 +163,27 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
         cuts += _enumeration_cuts(lines, fenced, name, cuts)
         cuts += _prose_cuts(lines, fenced, name, cuts) + _heading_alternative_cuts(lines, fenced, name, cuts)
     cuts += _unused_definition_cuts(lines, fenced, cuts)
-    return finish(text, lines, cuts, refused, verify)
+    path_cuts, notes = _path_cuts(lines, fenced, ctx, cuts)
+    result = finish(text, lines, cuts + path_cuts, refused, verify)
+    if result.text != text:
+        result.notes.extend(notes)
+    return result
+
+
+def _path_cuts(lines: Lines, fenced: list[bool], ctx: RemovalContext,
+               cuts: list[Cut]) -> tuple[list[Cut], list[tuple[int, str]]]:
+    """The cuts of the links to deleted paths and the re-pointed commands (markdown_paths), less
+    those on lines another cut already edits, with the notes of those made; none in a changelog
+    (a record of the past: its links said what was)."""
+    if _CHANGELOG_RE.search(posixpath.basename(ctx.path)):
+        return [], []
+    shell = [range(first + 1, end) for first, end, lang in _fences(lines) if lang in _SHELL_FENCES]
+    links, link_notes = markdown_paths.link_cuts(lines, fenced, ctx)
+    commands, command_notes = markdown_paths.repoint_cuts(lines, shell, ctx)
+    taken = [c.span for c in cuts]
+    kept = [c for c in links + commands if not any(s.start < c.span.end and c.span.start < s.end for s in taken)]
+    edited = {lines.line_of(c.span.start) + 1 for c in kept if c.replacement}
+    return kept, [note for note in link_notes + command_notes if note[0] in edited]
 
 
 def _enumeration_cuts(lines: Lines, fenced: list[bool], name: ServiceName, cuts: list[Cut]) -> list[Cut]:

@@ -34,7 +34,8 @@ def check_repo(root: Path, rules: list[str] | None = None, config: RepoConfig | 
     config = config if config is not None else load_config(root)
     defaults = {name: recipe.check_params for name, recipe in builtin_recipes().items()}
     with parse_cache.scope():  # each text is parsed once per parser for all rules
-        return run_checks(RepoIndex(Worktree(root), config, recipe_defaults=defaults), rules)
+        return run_checks(RepoIndex(Worktree(root, keep=RepoIndex.read_by_path), config, recipe_defaults=defaults),
+                          rules)
 
 
 def unsuppressed(root: Path, problems: list[Problem]) -> list[Problem]:

@@ -14,7 +14,7 @@ import re
 from dataclasses import replace
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
-from gitops_bot.domain.pathrefs import Gone, gone_paths, referring
+from gitops_bot.domain.pathrefs import Gone, gone_paths, referring, successors
 from gitops_bot.domain.worktree import Literals
 from gitops_bot.edit import (classify, editor_for, env_file, hcl, ignore_file, make, removal_kind, shell, yaml_apps,
                               yaml_file)
@@ -38,7 +38,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
     state.add_residue_name(name)
     tree = state.tree
     gone = gone_paths(tree)
-    ctx = RemovalContext(name, gone.deleted, switch=switch,
+    ctx = RemovalContext(name, gone.deleted, switch=switch, successors=successors(tree, gone),
                          image_variants=footprint.image_variants(tree, gone.deleted) if switch else (),
                          removed_secrets=_removed_secrets(tree, gone.deleted))
     build_scripts: list[str] = []

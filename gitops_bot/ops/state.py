@@ -16,7 +16,8 @@ from gitops_bot.domain.names import ServiceName, learn_split, service_name, word
 from gitops_bot.domain.pathrefs import Gone
 from gitops_bot.domain.scope import PathScope, parse_scope
 from gitops_bot.domain.versions import Tool, find_tool, load_catalogue
-from gitops_bot.domain.worktree import Literals, Matcher, Worktree
+from gitops_bot.domain.worktree import Literals, Matcher, Probe, Worktree
+from gitops_bot.edit import make
 from gitops_bot.errors import UserError
 from gitops_bot.ops.footprint import project_dirs
 
@@ -118,15 +119,36 @@ class RunState:
         in the same pass (a caller's own prefilter, in scope or not), are returned."""
         wanted: dict[object, Matcher] = {"-".join(n.short): n.prefilter() for n in names}  # by what it searches
         wanted = {key: prefilter for key, prefilter in wanted.items() if key not in self._candidates}
+        new = [n for n in names if "-".join(n.short) in wanted]
         if also is not None:
             wanted[None] = also
         if not wanted:
             return []
-        hits = self.tree.grep_many(wanted)
+        probes = {("probe", word): Probe(word) for word in self._foreseen(new)}
+        hits = self.tree.grep_many({**wanted, **probes})
         for key, paths in hits.items():
-            if key is not None:
+            if key is not None and key not in probes:
                 self._candidates[key] = [p for p in paths if self.in_scope(p)]
         return hits.get(None, [])
+
+    def _foreseen(self, names: list[ServiceName]) -> set[str]:
+        """Words the pass for `names` also looks for, for later passes only: the longest word of
+        each make target whose rule mentions one of them without naming it (`e2e-media:` running
+        the component's tests). A removal that empties such a rule lists the target's name, and
+        the pass for that name then reads only the files the first pass saw holding the word
+        (Worktree.grep_many's gates) instead of the whole tree again."""
+        if not names:
+            return set()
+        found: set[str] = set()
+        for path in self.tree.paths():
+            if make.claims(path, ""):
+                text = self.tree.original(path)
+                for name in names if text else ():
+                    prefilter = name.prefilter()
+                    if prefilter.passes(text):
+                        found |= {max(words(t), key=len) for t in make.targets_mentioning(text, prefilter.passes)
+                                  if words(t) and prefilter.first_text not in t.lower()}
+        return found
 
     def go_modules(self) -> dict[str, str]:
         """The repository's Go modules from its go.mod files as they were (read once per run)."""

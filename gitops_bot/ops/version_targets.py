@@ -42,7 +42,10 @@ def _candidates(state: RunState, word: str, flags: int = 0) -> Iterable[tuple[st
 def run_image(state: RunState, image: str, version: str | None, to: str | None, digest: str | None) -> None:
     """Move every reference to `image` to tag `version` and/or repository `to`."""
     mention = _image_mention(image)
+    charts_read: list[str] = []  # Chart.yaml files whose appVersion is the images' default tag
     for path, text, kind in _candidates(state, images.path_part(image)):
+        if version and kind in ("yaml", "helm") and posixpath.basename(path) == "values.yaml":
+            charts_read += _app_version_chart(state, path, text, image)
         cuts, covered, moved = [], set(), []
         for ref in images.references(text, kind, image):
             tag = text[ref.tag[0]:ref.tag[1]] if ref.tag else ""
@@ -59,6 +62,51 @@ def run_image(state: RunState, image: str, version: str | None, to: str | None, 
         cuts += _comment_cuts(state, path, text, kind, moved, covered)
         _unrecognised(state, path, text, mention, covered, image)
         write_checked(state, path, text, kind, cuts)
+    for chart in dict.fromkeys(charts_read):
+        _app_version_cuts(state, chart, version)
+
+
+def _app_version_chart(state: RunState, values_path: str, values: str, image: str) -> list[str]:
+    """[the chart's Chart.yaml] when this values.yaml leaves `image`'s tag to the chart
+    (`repository:` naming it, `tag: ""`) and a template of the chart tags it with
+    `.Chart.AppVersion`; else []."""
+    keys = images.app_version_keys(values, image)
+    folder = posixpath.dirname(values_path)
+    chart = posixpath.join(folder, "Chart.yaml")
+    if not keys or not state.tree.listed(chart) or not state.in_scope(chart) or state.tree.original(chart) is None:
+        return []
+    for path in state.tree.under(posixpath.join(folder, "templates")):
+        text = state.tree.original(path)
+        if text and any(images.reads_app_version(text, key, below) for key, below in keys):
+            return [chart]
+    return []
+
+
+def _app_version_cuts(state: RunState, chart: str, version: str) -> None:
+    """Move a chart's appVersion, the default tag of the image asked for, to `version`; and the
+    chart's own version with it when the two were released together (equal but for a `v`): a
+    chart whose content changes gets a new version, and this one follows its application's."""
+    text = state.tree.read(chart)
+    spans = charts.release_spans(text or "")
+    app = spans.get("appVersion")
+    if text is None or app is None:
+        return
+    state.found.append(Finding(chart, app.line, _line(text, app.line), f"{app.form}, the images' default tag: "
+                               f"{app.version}", Kind.VERSION, app.version))
+    tag = images.new_tag(app.version, version)
+    if not images.is_version_tag(app.version):
+        _left(state, chart, app.line, _line(text, app.line).strip(), f"appVersion {app.version!r} is not a version: "
+              "left as it is")
+        return
+    cuts = [Cut(Span(app.start, app.end), tag)] if tag != app.version else []
+    own = spans.get("version")
+    if own is not None and own.version.lstrip("v") == app.version.lstrip("v") and own.plain and is_version(tag):
+        new = ("v" if own.version.startswith("v") else "") + tag.lstrip("v")
+        state.found.append(Finding(chart, own.line, _line(text, own.line), f"{own.form}, released with its "
+                                   f"appVersion: {own.version}", Kind.VERSION, own.version))
+        if new != own.version:
+            cuts.append(Cut(Span(own.start, own.end), new))
+    write_checked(state, chart, text, classify(chart, text), cuts)
 
 
 def _image_cuts(state: RunState, path: str, text: str, kind: str, ref: images.ImageRef, tag: str,
@@ -488,6 +536,9 @@ def run_toolchain(state: RunState, toolchain: toolchains.Toolchain, version: str
         if text is not None:
             kind = classify(path, text)
             files.append((path, text, kind, toolchains.references(path, text, kind, toolchain)))
+    every = toolchains.written_like_newest([ref for *_, refs in files for ref in refs])
+    files = [(path, text, kind, every[i:i + len(refs)])
+             for i, (path, text, kind, refs) in zip(_offsets([refs for *_, refs in files]), files)]
     majors = {toolchains.major(ref.version) for *_, refs in files for ref in refs if not ref.reason}
     both = toolchain.majors_apart and toolchains.major(version) in majors
     for path, text, kind, refs in files:
@@ -511,6 +562,15 @@ def run_toolchain(state: RunState, toolchain: toolchains.Toolchain, version: str
                 _stale(state, path, text, ref.line, (ref.start, ref.end), ref.version)
         _unrecognised(state, path, text, mention, covered, toolchain.name)
         write_checked(state, path, text, kind, cuts)
+
+
+def _offsets(groups: list[list]) -> list[int]:
+    """Where each group starts in the groups laid end to end."""
+    starts, total = [], 0
+    for group in groups:
+        starts.append(total)
+        total += len(group)
+    return starts
 
 
 def _toolchain_cut(state: RunState, path: str, text: str, kind: str, ref: toolchains.ToolchainRef,
