@@ -60,7 +60,7 @@ def _reference_forms(tool: Tool) -> Tool:
 # The forms of those (domain/terraform_versions.py, versions._plan_versions), which the reference lacks.
 NEW_FORMS = {"Terraform attribute", "Terraform attribute (map)", "Terraform variable default",
              "variable description example", "terraform-docs input row", "upgrade Plan spec.version",
-             "eksctl metadata.version"}
+             "eksctl metadata.version", "version comment (above it)"}
 TOOLS = tuple(_reference_forms(t) for t in (*builtin_tools().values(), *ODD_TOOLS))
 
 
@@ -128,7 +128,9 @@ def all_texts() -> list[tuple[str, str]]:
 def test_scan_equals_the_reference_on_every_file(tool):
     for path, text in all_texts():
         kind = classify(path, text)
-        assert scan(path, text, kind, tool) == reference_scan(path, text, kind, tool), path
+        # the image and digest span of an image tag are new details the reference never had
+        found = [replace(o, image=None, digest=None) for o in scan(path, text, kind, tool)]
+        assert found == reference_scan(path, text, kind, tool), path
 
 
 @pytest.mark.parametrize("tool", TOOLS, ids=lambda t: t.name)
@@ -169,7 +171,8 @@ FRAGMENTS = st.sampled_from([
 @given(st.lists(FRAGMENTS, max_size=25).map("".join), st.sampled_from(["shell", "make", "yaml", "other"]))
 def test_scan_equals_the_reference_on_adversarial_text(text, kind):
     for tool in (builtin_tools()["istio"], _reference_forms(builtin_tools()["kubernetes"]), ODD_TOOLS[0]):
-        assert scan("f", text, kind, tool) == reference_scan("f", text, kind, tool)
+        found = [replace(o, image=None, digest=None) for o in scan("f", text, kind, tool)]  # details it lacks
+        assert found == reference_scan("f", text, kind, tool)
         if not tool.anchors().search(text.encode()):
             assert not reference_scan("f", text, kind, tool)
 
@@ -267,7 +270,7 @@ def reference_occurrences(root: Path) -> dict:
 def test_check_occurrences_and_problems_are_unchanged(tree_root, budget):
     index = RepoIndex(Worktree(tree_root, cache_budget=budget))
     new = {name: kept for name, found in _occurrences(index).items()
-           if (kept := [o for o in found if o.form not in NEW_FORMS])}
+           if (kept := [replace(o, image=None, digest=None) for o in found if o.form not in NEW_FORMS])}
     old = {name: found for name, found in reference_occurrences(tree_root).items() if found}
     assert new == old and list(new) == list(old)
     problems = run_checks(index)

@@ -102,20 +102,48 @@ def _name(project: str) -> str:
     return f"(?i:{re.escape(project)})"
 
 
-def _text_patterns(project: str) -> list[tuple[str, re.Pattern[str]]]:
+# A ref written as a variable, whole or after a literal prefix: `${YQ_VERSION}`, `v$(VERSION)`, `$TAG`
+_VARIABLE_REF = r"(?P<pre>[\w.+%-]*?)(?:\$\{(?P<a>\w+)\}|\$\((?P<b>\w+)\)|\$(?P<c>[A-Za-z_]\w*))"
+
+
+def _text_patterns(project: str, ref: str = rf"(?P<ref>{_REF}?)") -> list[tuple[str, re.Pattern[str]]]:
     name = _name(project)
     end = r"(?![\w.-])"
     return [
-        ("release asset URL", re.compile(rf"github\.com/{name}/releases/download/(?P<ref>{_REF}?)/")),
-        ("raw file URL", re.compile(rf"raw\.githubusercontent\.com/{name}/(?P<ref>{_REF}?)/")),
-        ("raw file URL", re.compile(rf"github\.com/{name}/raw/(?P<ref>{_REF}?)/")),
-        ("release page URL", re.compile(rf"github\.com/{name}/releases/tag/(?P<ref>{_REF}?){end}")),
-        ("source archive URL", re.compile(rf"github\.com/{name}/archive/(?:refs/tags/)?(?P<ref>{_REF}?)"
+        ("release asset URL", re.compile(rf"github\.com/{name}/releases/download/{ref}/")),
+        ("raw file URL", re.compile(rf"raw\.githubusercontent\.com/{name}/{ref}/")),
+        ("raw file URL", re.compile(rf"github\.com/{name}/raw/{ref}/")),
+        ("release page URL", re.compile(rf"github\.com/{name}/releases/tag/{ref}{end}")),
+        ("source archive URL", re.compile(rf"github\.com/{name}/archive/(?:refs/tags/)?{ref}"
                                           r"\.(?:tar\.gz|tgz|zip)\b")),
         ("kustomize remote ref", re.compile(rf"github\.com[/:]{name}(?:\.git)?(?:/[^\s?\"'#]*)?\?(?:[^\s\"'#]*&)?"
-                                         rf"ref=(?P<ref>{_REF}?){end}")),
-        ("workflow uses", re.compile(rf"\buses:\s*[\"']?{name}(?:/[\w./-]+)?@(?P<ref>{_REF}?){end}")),
+                                         rf"ref={ref}{end}")),
+        ("workflow uses", re.compile(rf"\buses:\s*[\"']?{name}(?:/[\w./-]+)?@{ref}{end}")),
     ]
+
+
+@dataclass(frozen=True)
+class VariableRef:
+    """A ref of the project written as a variable (`releases/download/${YQ_VERSION}/`): the ref is
+    `prefix` + the variable's value, assigned elsewhere (in this file, or where the file is run)."""
+
+    line: int  # 1-based, of the URL
+    form: str
+    prefix: str
+    variable: str
+
+
+def variable_refs(text: str, project: str) -> list[VariableRef]:
+    """Every URL of `project` in one file whose ref is a variable, in file order."""
+    if "$" not in text:
+        return []
+    line_of = line_numbers(text)
+    found: dict[int, VariableRef] = {}
+    for form, pattern in _text_patterns(project, _VARIABLE_REF):
+        for m in pattern.finditer(text):
+            found.setdefault(m.start("pre"), VariableRef(line_of(m.start("pre")), form, m.group("pre"),
+                                                         m.group("a") or m.group("b") or m.group("c")))
+    return [found[start] for start in sorted(found)]
 
 
 def references(path: str, text: str, kind: str, project: str) -> list[GithubRef]:

@@ -39,7 +39,7 @@ _MINOR_VERSION_RE = re.compile(rf"^v?{MINOR}$")
 _TAG_BUILD_RE = re.compile(rf"^(?P<core>{FULL})-(?!(?:alpha|beta|rc))(?P<build>[A-Za-z][0-9A-Za-z]*)$")
 _SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _TOOL_FIELDS = {"description", "github", "variables", "directories", "branch_urls", "images", "charts",
-                "terraform", "upgrade_plans", "build_metadata", "eksctl", "hubs"}
+                "terraform", "upgrade_plans", "build_metadata", "eksctl", "tag_prefix", "hubs"}
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,10 @@ class Tool:
     # upgrade_plans: [words]: only Plans whose metadata.name holds one of them (a talos Plan beside a
     # kubernetes Plan in one repository); empty: every Plan (k3s, whose Plans are named server/agent)
     plan_names: tuple[str, ...] = ()
+    # The prefix the project's release tags carry ("v": yq's v4.6.1, where its 3.x tags had none);
+    # None: not known, every occurrence keeps its own. Written at the whole-tag occurrences only
+    # (a release URL's tag, a variable used as one): `yq_${YQ_VERSION}` or an image tag never takes it.
+    tag_prefix: str | None = None
     # registries+paths holding the tool's images, written as a `hub:` beside a `tag:` (Istio's values,
     # IstioOperator spec, the sidecar injector's JSON): the tag is the version
     hubs: tuple[str, ...] = ()
@@ -157,6 +161,13 @@ class Occurrence:
     minor_only: bool = False
     pinned_digest: bool = False  # image@sha256: changing the tag would leave a stale digest
     tag: bool = False  # an image tag: build metadata is written with `-` (v1.23.4-k3s1)
+    # A whole release tag (the tag of a release URL, or a variable the file uses as one) of a tool
+    # whose tags carry this prefix: written with it, whatever this occurrence had (Tool.tag_prefix)
+    release_tag: str | None = None
+    # A digest-pinned image tag: the catalogue image it is a tag of (for a digest lookup) and the
+    # span of `@sha256:<64 hex>` after it (None: not a complete digest)
+    image: str | None = None
+    digest: tuple[int, int] | None = None
     kept: str = ""  # not empty: found, not to be changed, and why (listed for a human)
 
     def rewritten(self, new: str) -> str:
@@ -168,6 +179,8 @@ class Occurrence:
             return ".".join(bare.split(".")[:2])
         if self.tag:
             bare = bare.replace("+", "-")
+        if self.release_tag is not None:
+            return self.release_tag + bare
         return ("v" if self.version.startswith("v") else "") + bare
 
     def canonical(self) -> str:
@@ -254,6 +267,11 @@ def tool_from_spec(name: str, spec: Any, fail: Fail) -> Tool:
     if not isinstance(plans, bool):
         plans = strings("upgrade_plans", plans, "upgrade_plans (true, false or a list of Plan name words)")
     terraform = strings("terraform", spec.get("terraform"))
+    tag_prefix = spec.get("tag_prefix")
+    if tag_prefix is not None and tag_prefix not in ("v", ""):
+        raise fail("tag_prefix", f"tool {name}: tag_prefix must be \"v\" or \"\" (the prefix its release tags carry)")
+    if tag_prefix is not None and github is None:
+        raise fail("tag_prefix", f"tool {name}: tag_prefix needs github (the project whose release tags it describes)")
     for item in terraform:
         if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", item):
             raise fail("terraform", f"tool {name}: terraform entry {item!r} is not an attribute name")
@@ -263,6 +281,7 @@ def tool_from_spec(name: str, spec: Any, fail: Fail) -> Tool:
                 None if repository is None else str(repository), chart_names, terraform,
                 bool(plans), bool(spec.get("build_metadata", False)),
                 bool(spec.get("eksctl", False)), () if isinstance(plans, bool) else plans,
+                None if tag_prefix is None else str(tag_prefix),
                 tuple(h.rstrip("/") for h in strings("hubs", spec.get("hubs"))))
 
 
@@ -347,7 +366,10 @@ class _Patterns:
     directories: tuple[tuple[str, str], ...]
     branch_urls: tuple[tuple[str, str], ...]
     urls: tuple[tuple[str, str, str], ...]  # GitHub release and raw URLs: slug, pattern, form
-    images: tuple[tuple[str, str], ...]
+    images: tuple[tuple[str, str], ...]  # (catalogue image, its tag pattern)
+    # a variable used as the whole tag of the tool's release URL (`releases/download/${YQ_VERSION}/`),
+    # for a tool whose entry says its tags' prefix (None otherwise)
+    tag_uses: str | None = None
 
 
 _rx = lru_cache(maxsize=None)(re.compile)
@@ -382,10 +404,15 @@ def _patterns(tool: Tool) -> _Patterns:
                 (rf"\[(?P<v>v?(?P<bare>{FULL.removeprefix('v?')}))\]"
                  rf"\(https://github\.com/{slug}/releases/tag/v?(?P=bare)\)",
                  "release link text")]
-    images = [(image, rf"{_after(image, _BEFORE_IMAGE)}:(?P<v>{tag})(?![\w.])(?P<d>@sha256:)?")
+    images = [(image, rf"{_after(image, _BEFORE_IMAGE)}:(?P<v>{tag})(?![\w.])"
+                      r"(?P<d>@sha256:(?P<hex>[0-9a-f]{64}(?![0-9a-zA-Z]))?)?")
               for image in tool.images]
+    tag_uses = None
+    if tool.github and tool.tag_prefix is not None:
+        tag_uses = (rf"github\.com/{re.escape(tool.github)}/releases/download/"
+                    r"\$(?:\{(?P<a>\w+)\}|\((?P<b>\w+)\)|(?P<c>\w+))/")
     return _Patterns(tuple(variables), tuple(directories), tuple(branch_urls),
-                     tuple((tool.github, pattern, form) for pattern, form in urls), tuple(images))
+                     tuple((tool.github, pattern, form) for pattern, form in urls), tuple(images), tag_uses)
 
 
 @dataclass
@@ -397,14 +424,15 @@ class _Scan:
     _line_of: Callable[[int], int] | None = None
 
     def add(self, start: int, end: int, form: str, minor_only: bool = False, digest: bool = False,
-            tag: bool = False, kept: str = "") -> None:
+            tag: bool = False, release_tag: str | None = None, image: str | None = None,
+            digest_span: tuple[int, int] | None = None, kept: str = "") -> None:
         if any(o.start < end and start < o.end for o in self.found):
             return  # one span, one occurrence (a variable inside a URL, say)
         if self._line_of is None:
             self._line_of = line_numbers(self.text)
         line = self._line_of(start)
         self.found.append(Occurrence(self.path, line, start, end, self.text[start:end], form, minor_only, digest,
-                                     tag, kept))
+                                     tag, release_tag, image, digest_span, kept))
 
 
 def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
@@ -419,9 +447,10 @@ def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
             and path.rsplit("/", 1)[-1] in ("Chart.yaml", "requirements.yaml")):
         _chart_dependencies(s, tool)
     patterns = _patterns(tool)  # each pattern only where its literal is (no match elsewhere)
+    tags = _tag_variables(text, patterns.tag_uses)
     for name, assign, default in patterns.variables:
         if name in text:
-            _variables(s, _rx(assign), _rx(default))
+            _variables(s, _rx(assign), _rx(default), tool.tag_prefix if name in tags else None)
     for literal, pattern in patterns.directories:
         for m in _rx(pattern).finditer(text) if literal in text else ():
             s.add(m.start("v"), m.end("v"), "directory or archive name")
@@ -429,13 +458,15 @@ def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
         for m in _rx(pattern).finditer(text) if literal in text else ():
             s.add(m.start("v"), m.end("v"), "release-branch URL", minor_only=True)
     for literal, pattern, form in patterns.urls:
+        whole_tag = tool.tag_prefix if form == "release URL" else None  # the others may be a branch's
         for m in _rx(pattern).finditer(text) if literal in text else ():
-            s.add(m.start("v"), m.end("v"), form)
-    for literal, pattern in patterns.images:
-        for m in _rx(pattern).finditer(text) if literal in text else ():
-            s.add(m.start("v"), m.end("v"), "image tag", digest=bool(m.group("d")), tag=tool.build_metadata)
+            s.add(m.start("v"), m.end("v"), form, release_tag=whole_tag)
+    for image, pattern in patterns.images:
+        for m in _rx(pattern).finditer(text) if image in text else ():
+            s.add(m.start("v"), m.end("v"), "image tag", digest=bool(m.group("d")), tag=tool.build_metadata,
+                  image=image, digest_span=m.span("d") if m.group("hex") else None)
     if kind == "shell" and "$" in text:
-        _feeding_variables(s, patterns)
+        _feeding_variables(s, patterns, tags, tool.tag_prefix)
     if tool.terraform and kind in ("hcl", "markdown"):
         from gitops_bot.domain.terraform_versions import minor_versions
 
@@ -452,7 +483,39 @@ def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
     if tool.chart_names and kind in ("yaml", "helm") and "helm.sh/chart" in text:
         for start, end, form in _chart_labels(text, tool):
             s.add(start, end, form)
+    if s.found and kind in HASH_COMMENTS:
+        owners = list(s.found)
+        for start, end, index in version_comments(text, [(o.line, o.version) for o in owners]):
+            # the note of a digest-pinned image stays with it (moves only when the image does)
+            s.add(start, end, "version comment (above it)", digest=owners[index].pinned_digest)
     return sorted(s.found, key=lambda o: o.start)
+
+
+# Kinds whose comments are `#` lines; a comment saying `version 0.9.16` right above a form is its note.
+HASH_COMMENTS = frozenset({"yaml", "helm", "shell", "make", "hcl", "dockerfile", "dotenv"})
+_COMMENT_VERSION = re.compile(rf"[ \t]*#[^\n]*?\bversion\b[ \t]*[:=]?[ \t]*(?P<v>{FULL})(?![\w.+-])", re.I)
+
+
+def version_comments(text: str, written: Sequence[tuple[int, str]]) -> Iterable[tuple[int, int, int]]:
+    """The comments describing a version right below them: for each (line, version) of `written`
+    (1-based line, the version as written there), in the run of `#` lines directly above that
+    line, a line saying `version X` (`# helm chart version 0.9.16`) where X is that version (same
+    number, either v form): (start, end, index into `written`) of X. A version in a comment
+    elsewhere, or of another number, is not the form's (the residue lists what names the tool).
+    Only for the kinds in HASH_COMMENTS."""
+    if "version" not in text.lower():
+        return
+    lines = text.split("\n")  # as line_numbers counts them (an occurrence's line)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    for index, (number, version) in enumerate(written):
+        n = number - 2  # the line above, 0-based
+        while n >= 0 and lines[n].lstrip().startswith("#"):
+            m = _COMMENT_VERSION.match(lines[n])
+            if m and m.group("v").lstrip("v") == version.lstrip("v"):
+                yield starts[n] + m.start("v"), starts[n] + m.end("v"), index
+            n -= 1
 
 
 _CHART_LABEL = re.compile(rf"^(?P<i>[ \t]+)helm\.sh/chart:[ \t]*(?P<q>[\"']?)(?P<c>[a-z0-9][a-z0-9-]*?)-(?P<v>{FULL})"
@@ -481,7 +544,8 @@ def _chart_labels(text: str, tool: Tool) -> Iterable[tuple[int, int, str]]:
         for n in block:
             label = _VERSION_LABEL.match(lines[n].rstrip("\r\n"), len(m.group("i")))
             if label and label.group("v") == m.group("v"):
-                yield starts[n] + label.start("v"), starts[n] + label.end("v"), "version label (app.kubernetes.io/version)"
+                yield (starts[n] + label.start("v"), starts[n] + label.end("v"),
+                       "version label (app.kubernetes.io/version)")
 
 
 def _sibling_lines(lines: list[str], number: int, indent: str) -> list[int]:
@@ -599,7 +663,25 @@ def _plan_versions(text: str, tool: Tool) -> Iterable[tuple[int, int]]:
                 yield begin + m.start("v"), begin + m.end("v")
 
 
-def _variables(s: _Scan, assign: re.Pattern[str], default: re.Pattern[str]) -> None:
+def assignments(path: str, text: str, kind: str, name: str) -> list[Occurrence]:
+    """The versions assigned to the variable `name` (exactly that name) in one file, each in its
+    form: shell `NAME="1.2.3"`, make `NAME ?= 1.2.3` (any operator), YAML `NAME: 1.2.3`, inline
+    `NAME=1.2.3 cmd`, `${NAME:-1.2.3}`. A value that is no version (`main`) is not one."""
+    s = _Scan(path, text, kind)
+    assign = rf"{_after(name, _BEFORE_VARIABLE)}{_ASSIGN}(?P<q>[\"']?)(?P<v>{FULL})(?P=q)(?![\w.+])"
+    _variables(s, re.compile(assign), re.compile(rf"\$\{{{re.escape(name)}:-(?P<v>{FULL})\}}"))
+    return sorted(s.found, key=lambda o: o.start)
+
+
+def _tag_variables(text: str, uses: str | None) -> set[str]:
+    """The variables `text` uses as the whole tag of the tool's release URL (`${YQ_VERSION}`,
+    `$(YQ_VERSION)`, `$YQ_VERSION` right after `releases/download/`): their values are tags."""
+    if uses is None or "releases/download/$" not in text:
+        return set()
+    return {m.group("a") or m.group("b") or m.group("c") for m in _rx(uses).finditer(text)}
+
+
+def _variables(s: _Scan, assign: re.Pattern[str], default: re.Pattern[str], release_tag: str | None = None) -> None:
     text = s.text
     for m in assign.finditer(text):
         if s.kind == "make":
@@ -610,9 +692,9 @@ def _variables(s: _Scan, assign: re.Pattern[str], default: re.Pattern[str]) -> N
             newline = text.find("\n", m.end())
             rest = text[m.end():newline if newline >= 0 else len(text)].strip()
             form = "inline variable" if rest and not rest.startswith(("#", ";", "&&", "||")) else "shell variable"
-        s.add(m.start("v"), m.end("v"), form)
+        s.add(m.start("v"), m.end("v"), form, release_tag=release_tag)
     for m in default.finditer(text):
-        s.add(m.start("v"), m.end("v"), "shell default")
+        s.add(m.start("v"), m.end("v"), "shell default", release_tag=release_tag)
 
 
 # A shell variable with a name of its own (COMMIT="1.28.0", RELEASE=v2.43.1) holding a version, and
@@ -625,12 +707,14 @@ _SHELL_LITERAL = re.compile(r"^[ \t]*(?:(?:export|readonly)[ \t]+)?(?P<n>[A-Za-z
 _SHELL_USE = re.compile(r"\$(?:\{(?P<b>[A-Za-z_][A-Za-z0-9_]*)\??\}|(?P<p>[A-Za-z_][A-Za-z0-9_]*))")
 
 
-def _feeding_variables(s: _Scan, patterns: _Patterns) -> None:
+def _feeding_variables(s: _Scan, patterns: _Patterns, tags: set[str] = frozenset(),
+                       tag_prefix: str | None = None) -> None:
     """A script variable whose name says nothing (`COMMIT="1.28.0"`) is the tool's version when
     the script itself writes one of the tool's forms with it: `${COMMIT}` in the tool's release
     URL (`github.com/istio/istio/releases/download/${COMMIT}/`), in its image's tag
     (`ghcr.io/dexidp/dex:${COMMIT}`). Each use is expanded with the file's literal assignments and
-    scanned like any text; the same value in another tool's URL or image proves nothing."""
+    scanned like any text; the same value in another tool's URL or image proves nothing. One used
+    as the whole tag of the tool's release URL is a release tag (`tags`, written with `tag_prefix`)."""
     versions: dict[str, list[re.Match[str]]] = {}
     for m in _SHELL_VERSION.finditer(s.text):
         versions.setdefault(m.group("n"), []).append(m)
@@ -644,7 +728,8 @@ def _feeding_variables(s: _Scan, patterns: _Patterns) -> None:
         # assigned two versions (a fallback, a branch): which one the form gets is the script's logic
         kept = f"${name} is assigned {' and '.join(values)}: left to a human" if len(values) > 1 else ""
         for m in assigned:
-            s.add(m.start("v"), m.end("v"), f"shell variable (${name} writes the tool's version)", kept=kept)
+            s.add(m.start("v"), m.end("v"), f"shell variable (${name} writes the tool's version)", kept=kept,
+                  release_tag=tag_prefix if name in tags else None)
 
 
 def _feeds(text: str, name: str, value: str, literals: dict[str, str], patterns: _Patterns) -> bool:
@@ -653,9 +738,9 @@ def _feeds(text: str, name: str, value: str, literals: dict[str, str], patterns:
     values = {**literals, name: value}
     for line in {m.group(0) for m in re.finditer(rf"^.*{use.pattern}.*$", text, re.M)}:
         expanded = _SHELL_USE.sub(lambda u: values.get(u.group("b") or u.group("p"), u.group(0)), line)
-        forms = [*(p for _lit, p in patterns.directories), *(p for _slug, p, _form in patterns.urls),
-                 *(p for _lit, p in patterns.images)]
-        if any(m.group("v") == value for p in forms for m in _rx(p).finditer(expanded)):
+        forms = [*patterns.directories, *((slug, p) for slug, p, _form in patterns.urls), *patterns.images]
+        if any(m.group("v") == value for literal, p in forms if literal in expanded
+               for m in _rx(p).finditer(expanded)):
             return True
     return False
 

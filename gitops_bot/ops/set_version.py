@@ -51,8 +51,8 @@ def run(state: RunState, args: dict[str, str]) -> None:
     state.limit_to(args.get("paths", ""))  # UserError (exit 2) for a bad glob or one matching nothing
     if args.get("to") and not given.keys() & {"image", "module"}:
         raise UserError("to= applies to image= only, or to module= (a Terraform module moved to a registry source)")
-    if args.get("digest") and "image" not in given:
-        raise UserError("digest= applies to image= only")
+    if args.get("digest") and not given.keys() & {"image", "tool"}:
+        raise UserError("digest= applies to image= and tool= (its images pinned by digest) only")
     if args.get("from") and not given.keys() & {"tool", "pypi"}:
         raise UserError("from= applies to tool= (a catalogue tool or a toolchain) and pypi= only")
     args = _looked_up(state, given, args)
@@ -192,8 +192,10 @@ def _from(args: dict[str, str]) -> tuple[str, ...]:
 
 
 def _run_tool(state: RunState, args: dict[str, str]) -> None:
-    new, olds = _version(args), _from(args)
+    new, olds, digest = _version(args), _from(args), args.get("digest") or None
     if args["tool"] in TOOLCHAINS and args["tool"] not in state.catalogue:  # the repository's entry wins
+        if digest:
+            raise UserError("digest= applies to a catalogue tool's images, not to the toolchain " + args["tool"])
         if not is_version(new):
             raise UserError(f"version={new!r} does not match a version (X.Y.Z, optionally v-prefixed)")
         version_targets.run_toolchain(state, TOOLCHAINS[args["tool"]], new, olds)
@@ -212,23 +214,7 @@ def _run_tool(state: RunState, args: dict[str, str]) -> None:
                            for o in occurrences)
         found_versions.update(o.version.lstrip("v") for o in occurrences if not o.minor_only)
         found_minors.update(o.version for o in occurrences if o.minor_only and not o.version.startswith("v"))
-        cuts = []
-        for o in occurrences:
-            if olds and not is_from(o.canonical(), olds):
-                state.notes.append(Finding(path, o.line, _line(text, o.line).strip(),
-                                           f"kept: {o.form} {o.version} is not from={','.join(olds)}", Kind.KEPT))
-            elif o.kept:
-                state.notes.append(Finding(path, o.line, _line(text, o.line).strip(), f"kept: {o.form}: {o.kept}",
-                                           Kind.KEPT))
-            elif o.pinned_digest:
-                reason = f"edit refused: {tool.name} image pinned by digest; update tag and digest together"
-                state.notes.append(Finding(path, o.line, _line(text, o.line).strip(), reason, Kind.KEPT))
-            elif not o.keeps_precision(new):
-                reason = (f"kept: {o.form} {o.version} is written with its patch; version={new} names a minor "
-                          "only (ask for X.Y.Z to move it)")
-                state.notes.append(Finding(path, o.line, _line(text, o.line).strip(), reason, Kind.KEPT))
-            elif o.version != o.rewritten(new):
-                cuts.append(Cut(Span(o.start, o.end), o.rewritten(new)))
+        cuts = [cut for o in occurrences for cut in _cuts(state, path, text, tool, o, new, olds, digest)]
         if not cuts:
             continue
         result = splice(text, cuts)
@@ -243,6 +229,37 @@ def _run_tool(state: RunState, args: dict[str, str]) -> None:
     _path_lookalikes(state, tool, found_versions)
     _minor_lookalikes(state, tool, found_minors)
     _separate_charts(state, tool)
+
+
+def _cuts(state: RunState, path: str, text: str, tool: Tool, o: Occurrence, new: str, olds: tuple[str, ...],
+          digest: str | None) -> list[Cut]:
+    """The edits moving one occurrence to `new`, or none with the reason it stays in the residue."""
+    def keep(reason: str) -> list[Cut]:
+        state.notes.append(Finding(path, o.line, _line(text, o.line).strip(), reason, Kind.KEPT))
+        return []
+
+    if olds and not is_from(o.canonical(), olds):
+        return keep(f"kept: {o.form} {o.version} is not from={','.join(olds)}")
+    if o.kept:
+        return keep(f"kept: {o.form}: {o.kept}")
+    if o.pinned_digest and not digest:
+        if o.image is None:
+            return []  # the note above a pinned image: the image's own entry says why both stay
+        return keep(f"edit refused: {tool.name} image pinned by digest; update tag and digest together "
+                    "(digest=resolve looks the new one up; digest=keep or digest=drop)")
+    if not o.keeps_precision(new):
+        return keep(f"kept: {o.form} {o.version} is written with its patch; version={new} names a minor "
+                    "only (ask for X.Y.Z to move it)")
+    tag = o.rewritten(new)
+    cuts = [Cut(Span(o.start, o.end), tag)] if tag != o.version else []
+    if not (o.pinned_digest and o.image is not None) or digest == "keep" or (digest == "drop" and not cuts):
+        return cuts
+    if o.digest is None:
+        return keep(f"edit refused: {tool.name} image: its digest is not sha256:<64 hex digits>; change it by hand")
+    if digest == "drop":
+        return cuts + [Cut(Span(*o.digest), "")]
+    resolved = "@" + latest_versions.image_digest(state, o.image, tag)
+    return cuts + ([Cut(Span(*o.digest), resolved)] if text[o.digest[0]:o.digest[1]] != resolved else [])
 
 
 def _path_lookalikes(state: RunState, tool: Tool, versions: set[str]) -> None:

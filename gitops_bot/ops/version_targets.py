@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 
 from gitops_bot.domain import charts, github_refs, images, python_packages, terraform_refs, toolchains
 from gitops_bot.domain.findings import Finding, Kind, Validation
-from gitops_bot.domain.versions import is_from, is_version
+from gitops_bot.domain.versions import HASH_COMMENTS, assignments, is_from, is_version, version_comments
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.ops.state import RunState
@@ -46,7 +46,7 @@ def run_image(state: RunState, image: str, version: str | None, to: str | None, 
     for path, text, kind in _candidates(state, images.path_part(image)):
         if version and kind in ("yaml", "helm") and posixpath.basename(path) == "values.yaml":
             charts_read += _app_version_chart(state, path, text, image)
-        cuts, covered = [], set()
+        cuts, covered, moved = [], set(), []
         for ref in images.references(text, kind, image):
             tag = text[ref.tag[0]:ref.tag[1]] if ref.tag else ""
             where = _line(text, ref.line)
@@ -54,9 +54,12 @@ def run_image(state: RunState, image: str, version: str | None, to: str | None, 
                                        tag or "untagged"))
             covered.add(ref.line)
             ref_cuts = _image_cuts(state, path, text, kind, ref, tag, version, to, digest)
-            if ref.tag and any(cut.span.start == ref.tag[0] for cut in ref_cuts):
+            tag_cut = next((cut for cut in ref_cuts if ref.tag and cut.span.start == ref.tag[0]), None)
+            if tag_cut is not None:
                 _stale(state, path, text, ref.line, ref.tag, tag)
+                moved.append((text.count("\n", 0, ref.tag[0]) + 1, tag, tag_cut.replacement.split("@")[0]))
             cuts += ref_cuts
+        cuts += _comment_cuts(state, path, text, kind, moved, covered)
         _unrecognised(state, path, text, mention, covered, image)
         write_checked(state, path, text, kind, cuts)
     for chart in dict.fromkeys(charts_read):
@@ -194,7 +197,7 @@ def run_chart(state: RunState, name: str, version: str) -> None:
     # the name, not inside a longer name (`cert-manager-controller`); `-1.2.3` may follow (archives)
     mention = re.compile(rf"(?<![\w.-]){re.escape(name)}(?![\w]|-[A-Za-z])")
     for path, text, kind in _candidates(state, name):
-        cuts, covered = [], set()
+        cuts, covered, moved = [], set(), []
         for ref in charts.references(path, text, kind, name):
             line = _line(text, ref.line)
             covered.add(ref.line)
@@ -207,6 +210,8 @@ def run_chart(state: RunState, name: str, version: str) -> None:
             if replacement != ref.version:
                 cuts.append(Cut(Span(ref.start, ref.end), replacement))
                 _stale(state, path, text, ref.line, (ref.start, ref.end), ref.version)
+                moved.append((ref.line, ref.version, replacement))
+        cuts += _comment_cuts(state, path, text, kind, moved, covered)
         _unrecognised(state, path, text, mention, covered, f"chart {name}")
         write_checked(state, path, text, kind, cuts)
 
@@ -220,7 +225,7 @@ def run_github(state: RunState, project: str, version: str, move: GithubMove | N
     ref instead (pin-versions github=: only floating refs, to the tag)."""
     move = move or _github_ref
     for path, text, kind in _candidates(state, project, re.IGNORECASE):
-        cuts, covered = [], set()
+        cuts, covered, moved = [], set(), []
         for ref in github_refs.references(path, text, kind, project):
             line = _line(text, ref.line)
             covered.add(ref.line)
@@ -232,8 +237,49 @@ def run_github(state: RunState, project: str, version: str, move: GithubMove | N
             elif replacement != ref.ref:
                 cuts.append(Cut(Span(ref.start, ref.end), replacement))
                 _stale(state, path, text, ref.line, (ref.start, ref.end), ref.ref)
+                moved.append((ref.line, ref.ref, replacement))
+        cuts += _variable_cuts(state, path, text, kind, project, version, move, covered, moved)
+        cuts += _comment_cuts(state, path, text, kind, moved, covered)
         _unrecognised(state, path, text, github_refs.mention(project), covered, f"github {project}")
         write_checked(state, path, text, kind, cuts)
+
+
+def _variable_cuts(state: RunState, path: str, text: str, kind: str, project: str, version: str, move: GithubMove,
+                   covered: set[int], moved: list[tuple[int, str, str]]) -> list[Cut]:
+    """The project's refs written as a variable (`releases/download/${YQ_VERSION}/`): the
+    variable's assignments in the same file move as the ref would (prefix + value, each in its
+    form). A variable assigned no version here (set in the environment, another file, a workflow
+    `env:`) is listed with the URL's line, never skipped."""
+    cuts: list[Cut] = []
+    uses: dict[str, list[github_refs.VariableRef]] = {}
+    for ref in github_refs.variable_refs(text, project):
+        uses.setdefault(ref.variable, []).append(ref)
+    for name, refs in uses.items():
+        covered.update(ref.line for ref in refs)
+        first = refs[0]
+        prefixes = {ref.prefix for ref in refs}
+        found = assignments(path, text, kind, name) if len(prefixes) == 1 else []
+        if not found:
+            why = (f"its ref is ${{{name}}}, assigned no version in this file: set it where it is assigned"
+                   if len(prefixes) == 1 else f"its ref is ${{{name}}} after different prefixes: set it by hand")
+            _left(state, path, first.line, _line(text, first.line).strip(), f"{first.form}: {why}")
+            continue
+        for o in found:
+            line = _line(text, o.line)
+            covered.add(o.line)
+            old = first.prefix + o.version
+            state.found.append(Finding(path, o.line, line, f"{o.form} (the ref of {first.form}): {old}",
+                                       Kind.VERSION, old))
+            replacement, problem = move(kind, old, version)
+            if not problem and not replacement.startswith(first.prefix):
+                problem = f"edit refused: {replacement} does not start with {first.prefix}: change it by hand"
+            if problem:
+                _left(state, path, o.line, line.strip(), f"{o.form} (the ref of {first.form}): {problem}",
+                      refused=problem.startswith("edit refused"))
+            elif replacement != old:
+                cuts.append(Cut(Span(o.start, o.end), replacement[len(first.prefix):]))
+                moved.append((o.line, o.version, replacement[len(first.prefix):]))
+    return cuts
 
 
 def run_provider(state: RunState, wanted: str, constraint: str) -> None:
@@ -396,6 +442,27 @@ def _github_ref(kind: str, ref: str, version: str) -> tuple[str, str]:
     if replacement is None:
         return "", f"edit refused: the ref {ref} cannot be derived from {version}: change it by hand"
     return replacement, ""
+
+
+def _comment_cuts(state: RunState, path: str, text: str, kind: str, moved: list[tuple[int, str, str]],
+                  covered: set[int]) -> list[Cut]:
+    """The edits of the comments saying the version of a line right below them
+    (`# helm chart version 1.16.6`, versions.version_comments), for each (line, old, new) version
+    the file's edits move: each to the new version in its own v form. Only plain versions: a
+    release branch or a tag with a variant says no version a comment could."""
+    plain = [(line, old, new) for line, old, new in moved if is_version(old) and is_version(new)]
+    if kind not in HASH_COMMENTS or not plain:
+        return []
+    cuts: dict[int, Cut] = {}
+    for start, end, index in version_comments(text, [(line, old) for line, old, _ in plain]):
+        old, number = text[start:end], text.count("\n", 0, start) + 1
+        replacement = ("v" if old.startswith("v") else "") + plain[index][2].lstrip("v")
+        if start not in cuts:
+            state.found.append(Finding(path, number, _line(text, number), f"version comment (above it): {old}",
+                                       Kind.VERSION, old))
+            covered.add(number)
+            cuts[start] = Cut(Span(start, end), replacement)
+    return [cut for cut in cuts.values() if cut.replacement != text[cut.span.start:cut.span.end]]
 
 
 def _stale(state: RunState, path: str, text: str, number: int, span: tuple[int, int], old: str) -> None:
