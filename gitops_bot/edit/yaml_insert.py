@@ -241,13 +241,7 @@ def remove_parameters(text: str, doc_index: int, source_index: int | None, names
     layout is not one to edit or verification fails."""
     inserter = _Inserter(text, doc_index, source_index)
     result = splice(text, inserter.removal_cuts(names))
-    try:
-        actual = load_safe(result)
-    except YAMLError as exc:
-        raise InsertRefused(f"the result would not parse ({str(exc).splitlines()[0]})") from exc
-    expected = copy.deepcopy(load_safe(text))
-    spec = expected[doc_index]["spec"]
-    source = spec["source"] if source_index is None else spec["sources"][source_index]
+    actual, expected, source = _reparsed(text, result, doc_index, source_index)
     helm = source["helm"]
     helm["parameters"] = [p for p in helm["parameters"] if not (isinstance(p, dict) and str(p.get("name")) in names)]
     if not helm["parameters"]:
@@ -259,15 +253,21 @@ def remove_parameters(text: str, doc_index: int, source_index: int | None, names
     return result
 
 
-def _verify(old: str, new: str, doc_index: int, source_index: int | None,
-            added: Sequence[NewParameter], replaced: dict[str, NewParameter]) -> None:
+def _reparsed(old: str, new: str, doc_index: int, source_index: int | None):
+    """(the new text's data, a copy of the old text's data to edit into what is expected, the
+    source of that copy); InsertRefused when the new text does not parse."""
     try:
         actual = load_safe(new)
     except YAMLError as exc:
         raise InsertRefused(f"the result would not parse ({str(exc).splitlines()[0]})") from exc
     expected = copy.deepcopy(load_safe(old))
     spec = expected[doc_index]["spec"]
-    source = spec["source"] if source_index is None else spec["sources"][source_index]
+    return actual, expected, spec["source"] if source_index is None else spec["sources"][source_index]
+
+
+def _verify(old: str, new: str, doc_index: int, source_index: int | None,
+            added: Sequence[NewParameter], replaced: dict[str, NewParameter]) -> None:
+    actual, expected, source = _reparsed(old, new, doc_index, source_index)
     helm = source.setdefault("helm", {})
     params = helm.setdefault("parameters", [])
     for item in params:
