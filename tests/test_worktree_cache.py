@@ -258,7 +258,9 @@ def test_a_removed_make_target_named_apart_is_found_without_a_second_pass(tmp_pa
 
     files = {"services/video-service/main.go": b"package main\n", "services/chat-service/main.go": b"package main\n",
              "Makefile": b"e2e-media:\n\tgo test ./e2e/... -run 'Test(Media|VideoService)'\n\nlint:\n\tgo vet\n",
-             ".github/workflows/e2e.yml": b"jobs:\n  e2e:\n    steps:\n      - run: make e2e-media\n",
+             # a workflow that does more than run the removed target: it stays, its step is refused
+             ".github/workflows/e2e.yml": (b"jobs:\n  e2e:\n    steps:\n      - run: make e2e-media\n"
+                                           b"      - run: make lint\n"),
              "docs/media.md": b"Run `make e2e-media` for the media tests.\n"}
     files.update({f"notes/n{i}.txt": b"nothing to see\n" for i in range(20)})
     write(tmp_path, files)
