@@ -104,3 +104,9 @@ def test_a_kustomize_patch_is_left_to_its_base(tmp_path):
     assert b'sidecar.istio.io/inject: "false"' in after["overlays/mesh/api-mesh.yaml"]
     assert b'"true"' not in after["overlays/mesh/api-mesh.yaml"]
     assert main(args) == 0 and tree_bytes(tmp_path) == after
+
+
+def test_a_literal_name_that_looks_masked_is_still_literal():
+    """A literal `xxx` in a name is not a masked template action."""
+    text = DEPLOYMENT.replace("name: db", "name: xxx-api") + "    spec: {}\n"
+    assert KEY in add_annotation(text, KEY, VALUE, {"xxx-api"}).text

@@ -113,10 +113,13 @@ def _workloads(text: str):
         docs = load_rt(gotemplate.mask(text, actions) if actions else text)
     except (gotemplate.TemplateError, YAMLError):
         return
+    lines = text.splitlines()  # the masked copy has the same geometry: positions read the original
     for doc in docs:
         if isinstance(doc, CommentedMap) and doc.get("kind") in _WORKLOADS:
-            name = str((doc.get("metadata") or {}).get("name") or "")
-            yield doc, doc.lc.line + 1, "(templated)" if "xxx" in name else name
+            metadata = doc.get("metadata") if isinstance(doc.get("metadata"), CommentedMap) else None
+            name = str(metadata.get("name") or "") if metadata else ""
+            templated = bool(name) and "{{" in lines[metadata.lc.value("name")[0]]
+            yield doc, doc.lc.line + 1, "(templated)" if templated else name
 
 
 def _pod(doc: CommentedMap) -> dict:

@@ -62,7 +62,7 @@ def add_annotation(text: str, key: str, value: str, names: set[str],
     lines, masked_lines = Lines(text), Lines(masked)
     cuts: list[Cut] = []
     for doc in docs:
-        name = _workload_name(doc, masked_lines, default_name)
+        name = _workload_name(doc, lines, default_name)
         if name is None or name not in names:
             continue
         template = _pod_template(doc)
@@ -101,7 +101,7 @@ def _verify(text: str, key: str, value: str, names: set[str], default_name: str 
         docs = load_rt(masked)
     except (gotemplate.TemplateError, YAMLError) as exc:
         return f"the result would not parse ({str(exc).splitlines()[0]})"
-    lines = Lines(masked)
+    lines = Lines(text)  # the masked copy has the same geometry: positions read the original
     for doc in docs:
         name = _workload_name(doc, lines, default_name)
         if name in names:
@@ -112,7 +112,9 @@ def _verify(text: str, key: str, value: str, names: set[str], default_name: str 
     return None
 
 
-def _workload_name(doc: Any, masked: Lines, default_name: str | None) -> str | None:
+def _workload_name(doc: Any, lines: Lines, default_name: str | None) -> str | None:
+    """A workload's name: its literal `metadata.name`, or `default_name` (its chart's) when the
+    name is written by a template action; None for other kinds."""
     if not isinstance(doc, CommentedMap) or doc.get("kind") not in POD_TEMPLATE_KINDS | {"CronJob"}:
         return None
     metadata = doc.get("metadata")
@@ -120,8 +122,7 @@ def _workload_name(doc: Any, masked: Lines, default_name: str | None) -> str | N
         return None
     name = metadata.get("name")
     line, col = metadata.lc.value("name")
-    raw = masked.line(line)[col:]
-    templated = isinstance(name, str) and gotemplate._PLACEHOLDER * 3 in raw  # masked action
+    templated = "{{" in lines.line(line)[col:]  # the original text: the masked copy blanks the action
     return default_name if templated else (str(name) if name is not None else None)
 
 
