@@ -10,6 +10,7 @@ run change nothing and report success.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
 from typing import Iterable
@@ -101,3 +102,12 @@ def _compile(glob: str) -> re.Pattern[str]:
             i += 1
     # a glob that names a folder covers what is below it
     return re.compile("".join(out) + r"(?:/.*)?", re.DOTALL)
+
+
+def repo_path(value: str, param: str) -> str:
+    """A parameter that names one path inside the repository (`values=`, `file=`), normalised;
+    UserError (exit 2) for an absolute path, one that climbs out, or a backslash."""
+    path = posixpath.normpath(value)
+    if path.startswith(("/", "../")) or path == ".." or "\\" in value:
+        raise UserError(f"{param}={value!r} must be a path inside the repository")
+    return path

@@ -29,7 +29,6 @@ from gitops_bot.parse.yaml import load_safe
 
 CHECK = "re-parsed (templates through their masked copy); the pod template holds the annotation"
 _KIND_RE = re.compile(r"^kind:\s*(\w+)", re.MULTILINE)
-_NAME_RE = re.compile(r"^name:\s*[\"']?([\w.-]+)", re.MULTILINE)
 _META_NAME_RE = re.compile(r"^metadata:\s*\n(?:[ \t]+.*\n)*?[ \t]+name:\s*[\"']?([\w.-]+)", re.MULTILINE)
 
 
@@ -75,13 +74,8 @@ def run(state: RunState, args: dict[str, str]) -> None:
 
 def _charts(state: RunState) -> dict[str, str]:
     """Chart folder -> chart name, for every Chart.yaml of the tree."""
-    charts = {}
-    for path in state.tree.paths():
-        if posixpath.basename(path) == "Chart.yaml":
-            m = _NAME_RE.search(state.tree.read(path) or "")
-            if m:
-                charts[posixpath.dirname(path)] = m.group(1)
-    return charts
+    names = {posixpath.dirname(path): state.chart_name(path) for path in state.chart_files()}
+    return {folder: name for folder, name in names.items() if name}
 
 
 def _chart_of(path: str, charts: dict[str, str]) -> str | None:

@@ -34,8 +34,9 @@ def run(state: RunState, args: dict[str, str]) -> None:
         close = difflib.get_close_matches(wanted, list(by_name), n=3, cutoff=0.5)
         raise UserError(f"no AppProject named {wanted!r}" + (f"; did you mean: {', '.join(close)}?" if close
                                                             else f" (projects: {', '.join(sorted(by_name))})"))
-    missing = _missing(argocd_tree.applications(state), by_name, repo, wanted)
-    if repo and not missing and not wanted and not _used(argocd_tree.applications(state), repo):
+    apps = argocd_tree.applications(state)
+    missing = _missing(apps, by_name, repo, wanted)
+    if repo and not missing and not wanted and not _used(apps, repo):
         raise UserError(f"no Application deploys from {repo}: name the project (project=NAME)")
     for name, repos in missing.items():
         found = by_name[name]

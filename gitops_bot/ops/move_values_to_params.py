@@ -15,7 +15,6 @@ Helm only reads top-level keys there, so `video-service: {config: {...}}` never 
 
 from __future__ import annotations
 
-import posixpath
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
@@ -36,6 +35,7 @@ from gitops_bot.domain.helm_params import (
     parameter_value,
 )
 from gitops_bot.domain.names import service_name
+from gitops_bot.domain.scope import repo_path
 from gitops_bot.edit import yaml_file, yaml_insert
 from gitops_bot.errors import UserError
 from gitops_bot.ops.base import Operation
@@ -46,8 +46,8 @@ from gitops_bot.text.splice import Lines
 
 def run(state: RunState, args: dict[str, str]) -> None:
     env, key, prefer = args["env"], args.get("key") or "config", args.get("prefer") or ""
-    values_path = _repo_path(args["values"], "values")
-    apps_dir = _repo_path(args["apps"], "apps").rstrip("/")
+    values_path = repo_path(args["values"], "values")
+    apps_dir = repo_path(args["apps"], "apps").rstrip("/")
     tree = state.tree
     text = tree.read(values_path) if (tree.root / values_path).is_file() else None
     if text is None:
@@ -103,13 +103,6 @@ def run(state: RunState, args: dict[str, str]) -> None:
         moved.append(((0, service, key), service))
     if moved:
         _remove_maps(state, values_path, text, moved)
-
-
-def _repo_path(value: str, what: str) -> str:
-    path = posixpath.normpath(value)
-    if path.startswith(("/", "../")) or path == ".." or "\\" in value:
-        raise UserError(f"{what}={value!r} must be a path inside the repository")
-    return path
 
 
 def _applications(state: RunState, apps_dir: str) -> list[Application]:

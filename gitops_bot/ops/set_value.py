@@ -11,9 +11,8 @@ map where a value is asked) is a refused edit (exit 1) with the reason.
 
 from __future__ import annotations
 
-import posixpath
-
 from gitops_bot.domain.findings import Finding, Kind, Validation
+from gitops_bot.domain.scope import repo_path
 from gitops_bot.edit import hcl_scalar, yaml_scalar
 from gitops_bot.errors import UserError
 from gitops_bot.ops.base import Operation
@@ -24,7 +23,7 @@ _TERRAFORM = (".tf", ".tfvars", ".hcl")
 
 
 def run(state: RunState, args: dict[str, str]) -> None:
-    path, key, value = _repo_path(args["file"]), args["key"], args["value"]
+    path, key, value = repo_path(args["file"], "file"), args["key"], args["value"]
     if not path.endswith(_YAML + _TERRAFORM):
         raise UserError(f"file={path}: set-value edits YAML ({', '.join(_YAML)}) and Terraform "
                         f"({', '.join(_TERRAFORM)}) files")
@@ -44,13 +43,6 @@ def run(state: RunState, args: dict[str, str]) -> None:
     if updated != text:
         tree.write(path, updated)
         state.validation.append(Validation(path, check, True))
-
-
-def _repo_path(value: str) -> str:
-    path = posixpath.normpath(value)
-    if path.startswith(("/", "../")) or path == ".." or "\\" in value:
-        raise UserError(f"file={value!r} must be a path inside the repository")
-    return path
 
 
 OPERATION = Operation("set_value", run, required=("file", "key", "value"),

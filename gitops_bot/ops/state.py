@@ -207,17 +207,25 @@ class RunState:
         folder is named after the namespace, the chart after the component. () otherwise, or
         when two such folders disagree."""
         found = set()
-        if self._charts is None:  # asked for each name of the run: the listing is walked once
-            self._charts = [p for p in self.tree.paths() if p.rpartition("/")[2] == "Chart.yaml"]
-        for path in self._charts:
+        for path in self.chart_files():
             folder = path.rpartition("/")[0]
             if words(folder.rpartition("/")[2]) != name.tokens:
                 continue
-            m = _CHART_NAME_RE.search(self.tree.read(path) or "")
-            chart = words(m.group(1)) if m else ()
+            chart = words(self.chart_name(path) or "")
             if chart and len(chart) < len(name.tokens) and name.tokens[:len(chart)] == chart:
                 found.add(chart)
         return found.pop() if len(found) == 1 else ()
+
+    def chart_files(self) -> list[str]:
+        """The Chart.yaml files of the tree (the listing is walked once per run)."""
+        if self._charts is None:
+            self._charts = [p for p in self.tree.paths() if p.rpartition("/")[2] == "Chart.yaml"]
+        return self._charts
+
+    def chart_name(self, path: str) -> str | None:
+        """The `name:` a Chart.yaml gives its chart, or None."""
+        m = _CHART_NAME_RE.search(self.tree.read(path) or "")
+        return m.group(1) if m else None
 
     def component(self, raw: str) -> ServiceName:
         """The name of a component to remove, checked before anything is deleted: it must hold a
