@@ -110,3 +110,8 @@ def test_a_literal_name_that_looks_masked_is_still_literal():
     """A literal `xxx` in a name is not a masked template action."""
     text = DEPLOYMENT.replace("name: db", "name: xxx-api") + "    spec: {}\n"
     assert KEY in add_annotation(text, KEY, VALUE, {"xxx-api"}).text
+
+
+def test_a_replaced_value_with_a_hash_inside_its_quotes_is_replaced_whole():
+    text = DEPLOYMENT + '    metadata:\n      annotations:\n        note: "a #1 pick"  # why\n    spec: {}\n'
+    assert add_annotation(text, "note", "b", {"db"}).text == text.replace('"a #1 pick"', '"b"')

@@ -28,6 +28,8 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
+from gitops_bot.edit.blocks import trim_trailing, yaml_entry_stop
+from gitops_bot.edit.yaml_insert import scalar_extent
 from gitops_bot.parse import gotemplate
 from gitops_bot.parse.yaml import load_rt
 from gitops_bot.text.splice import Cut, Lines, Span, splice
@@ -167,18 +169,12 @@ def _into_map(lines: Lines, annotations: CommentedMap, key: str, value: str, ent
         if str(annotations[key]) == value:
             return None
         line, col = annotations.lc.value(key)
-        text = lines.line(line)
-        end = len(text.split(" #")[0].rstrip())
+        end, _ = scalar_extent(lines.line(line), col)
         if line != annotations.lc.key(key)[0] or end <= col:
             return f"its {key} annotation is not a one-line value"
         return Cut(Span(lines.start(line) + col, lines.start(line) + end), json.dumps(value))
     last_line, col = annotations.lc.key(list(annotations)[-1])
-    stop = last_line + 1
-    while stop < len(lines) and (not lines.line(stop).strip() or _indent(lines.line(stop)) > col):
-        stop += 1
-    while stop - 1 > last_line and not lines.line(stop - 1).strip():
-        stop -= 1
-    at = lines.start(stop) if stop < len(lines) else len(lines.text)
+    at = lines.end(trim_trailing(lines, last_line, yaml_entry_stop(lines, last_line, col, True), col))
     lead = newline if at == len(lines.text) and not lines.text.endswith("\n") else ""
     return Cut(Span(at, at), f"{lead}{' ' * col}{entry}{newline}")
 
