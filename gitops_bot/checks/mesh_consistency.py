@@ -8,7 +8,7 @@ reported, as ambient is the one a partial switch most often leaves behind)."""
 from __future__ import annotations
 
 from gitops_bot.checks.model import Problem, RepoIndex, Rule, rule_prefilter
-from gitops_bot.domain.mesh import other, terraform_signals, text_signals
+from gitops_bot.domain.mesh import file_signals, other, terraform_signals
 from gitops_bot.domain.worktree import Literals
 from gitops_bot.edit import classify
 
@@ -24,7 +24,7 @@ def _inconsistent(index: RepoIndex) -> list[Problem]:
         if text is None:
             continue
         kind = classify(path, text)
-        for s in text_signals(text, kind in ("yaml", "helm"), kind in ("shell", "make") or kind == "yaml"):
+        for s in file_signals(text, kind):
             places[s.mode].append((path, s.line + 1, s.what))
         if kind == "hcl":
             for what, start, _end, _name in terraform_signals(text):

@@ -48,6 +48,12 @@ def other(mode: str) -> str:
     return MODES[1 - MODES.index(mode)]
 
 
+def file_signals(text: str, kind: str) -> list[Signal]:
+    """Signals in a file of an editor's kind (edit.classify): YAML and Helm templates are read as
+    YAML (their flags and labels included), shell scripts and Makefiles as scripts."""
+    return text_signals(text, kind in ("yaml", "helm"), kind in ("shell", "make"))
+
+
 def text_signals(text: str, yaml_like: bool, script_like: bool) -> list[Signal]:
     """Signals in a YAML file (`yaml_like`) or a shell script / Makefile / workflow (`script_like`)."""
     found: list[Signal] = []

@@ -20,7 +20,7 @@ import re
 from ruamel.yaml.error import YAMLError
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
-from gitops_bot.domain.mesh import MODES, other, terraform_signals, text_signals
+from gitops_bot.domain.mesh import MODES, file_signals, other, terraform_signals
 from gitops_bot.domain.worktree import Literals
 from gitops_bot.edit import classify
 from gitops_bot.errors import UserError
@@ -31,8 +31,6 @@ from gitops_bot.text.splice import Cut, Lines, Span, splice
 
 CHECK = "re-parsed (YAML, Terraform); each change is a line that stated the old mode"
 _WORDS = Literals([b"ambient", b"istio-injection", b"dataplane-mode", b"profile", b"15008", b"ztunnel"])
-_YAML_KINDS = frozenset({"yaml", "helm"})
-_SCRIPT_KINDS = frozenset({"shell", "make"})
 _OLD_MODE_MENTION = {"ambient": re.compile(r"\bambient\b|\bztunnel\b|\bHBONE\b|\bwaypoint", re.IGNORECASE),
                      "sidecar": re.compile(r"\bsidecar\b|istio-injection", re.IGNORECASE)}
 
@@ -72,7 +70,7 @@ def _enrolment(state: RunState, target: str) -> None:
         text = state.tree.read(path) or ""
         kind = classify(path, text)
         if any(s.mode == target and s.what == "namespace label"
-               for s in text_signals(text, kind in _YAML_KINDS, kind in _SCRIPT_KINDS or kind == "yaml")):
+               for s in file_signals(text, kind)):
             return
     flag = "istio-injection=enabled" if target == "sidecar" else "istio.io/dataplane-mode=ambient"
     state.notes.append(Finding("(repository)", 0, "", f"no namespace is labelled {flag}: no workload joins the "
@@ -82,8 +80,7 @@ def _enrolment(state: RunState, target: str) -> None:
 def _cuts(state: RunState, path: str, text: str, kind: str, old: str, target: str) -> tuple[list[Cut], list[int]]:
     cuts: list[Cut] = []
     touched: list[int] = []
-    workflow = kind == "yaml" and path.startswith(".github/workflows/")
-    for signal in text_signals(text, kind in _YAML_KINDS, kind in _SCRIPT_KINDS or workflow):
+    for signal in file_signals(text, kind):
         if signal.mode == old and signal.rewrite:
             cuts.append(Cut(Span(signal.start, signal.end), signal.rewrite))
             touched.append(signal.line)
