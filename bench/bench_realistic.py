@@ -35,13 +35,18 @@ written to. Not a test: the numbers go in notes, never in assertions.
                                     [--keep DIR] [--scale] [--scale-files 50000]
                                     [--scale-commands remove-service|all] [--scale-runs N]
                                     [--profile] [--profile-only] [--top 15] [--generate-only]
-                                    [--json FILE]
+                                    [--review-size] [--json FILE]
 
 Examples:
     python bench/bench_realistic.py --python base=/work/base/.venv/bin/python --runs 5 --scale
     python bench/bench_realistic.py --generate-only --keep /tmp/platform
     python bench/bench_realistic.py --python old=../old/.venv/bin/python --python new=.venv/bin/python
     python bench/bench_realistic.py --profile-only     # the top 15 functions of each command
+    python bench/bench_realistic.py --review-size      # what a reviewer reads of remove-service
+
+--review-size measures what a reviewer reads, not time: the line count of `plan remove-service`'s
+text output (no colour, as in a pipe) and the length of the pull-request body `pr` would write
+for it (delivery/pr.py render_body, slug example/platform, the tree's own origin), then stops.
 
 The machine's load average is printed at the start and the end: other work skews every figure.
 """
@@ -2220,6 +2225,36 @@ for (path, line, func), (cc, nc, tt, ct, _) in rows:
 """
 
 
+REVIEW = """import sys
+from pathlib import Path
+from gitops_bot.delivery.pr import render_body
+from gitops_bot.engine.changeset import deleted_folders
+from gitops_bot.engine.recipe import builtin_recipes
+from gitops_bot.engine.run import run_recipe
+root, target = Path(sys.argv[1]), sys.argv[2]
+recipe, params = builtin_recipes()["remove-service"], {"service": target}
+changes = run_recipe(root, recipe, params)
+folders = deleted_folders(root, {f.path for f in changes.files if f.status == "deleted"})
+body = render_body(recipe, params, changes, "example/platform", "main", "a" * 40, "b" * 40, folders=folders)
+print(len(body), len(changes.files), len(changes.residue), len(changes.refused))
+"""
+
+
+def review_size(tree: Path, pys: list[tuple[str, str]], target: str, cache: Path) -> None:
+    """The plan's text line count and the PR body's length, per installation (see --review-size)."""
+    env = dict(child_env(cache), NO_COLOR="1")
+    print("\n| python | plan text lines | PR body characters | files | residue | refused |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for label, py in pys:
+        plan = run_child(bot_commands(py, tree, target)["remove-service"], tree, env, capture=True)
+        body = run_child([py, "-c", REVIEW, str(tree), target], tree, env, capture=True)
+        if body["rc"] != 0:
+            sys.exit(f"{label}: the PR body could not be rendered: {str(body['stderr']).strip()[-500:]}")
+        chars, files, residue, refused = str(body["stdout"]).split()
+        print(f"| {label} | {len(str(plan['stdout']).splitlines()):,} | {int(chars):,} | {files} | {residue} | "
+              f"{refused} |")
+
+
 # -- main -------------------------------------------------------------------------------------------
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
@@ -2240,6 +2275,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--profile-only", action="store_true", help="profile, and measure nothing")
     parser.add_argument("--top", type=int, default=15, help="rows of each profile")
     parser.add_argument("--generate-only", action="store_true", help="write the tree (with --keep) and stop")
+    parser.add_argument("--review-size", action="store_true",
+                        help="print plan's text line count and the PR body's length for remove-service, and stop")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     return parser.parse_args()
 
@@ -2276,6 +2313,8 @@ def main() -> None:
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
         if args.generate_only:
             return print_tree(root)
+        if args.review_size:
+            return review_size(root, pys, TARGET, work / "pycache")
         if args.profile_only:
             return profile(root, *pys[0], TARGET, work / "pycache", args.top)
         results = {"small": run_size(root, pys, args, work)}

@@ -31,9 +31,9 @@ def test_first_run_opens_the_pr(github, repos, capsys):
     assert (pull.head, pull.base, pull.title, pull.state) == (BRANCH, "main", "chore(gitops): remove video-service",
                                                               "open")
     assert pull.labels == ["gitops"] and pull.reviewers == ["bob"]
-    assert "<details><summary><code>docs/runbook.md</code> (" in pull.body
-    assert "[`docs/runbook.md`](https://github.com/acme/platform/blob/" in pull.body
-    assert "\n- [ ] L6 `" in pull.body
+    assert "\n- [`docs/runbook.md`](https://github.com/acme/platform/blob/" in pull.body
+    assert "\n  - [ ] L6 `" in pull.body
+    assert "\n- [ ] <!-- gitops-bot:rerun --> Re-run this recipe on the latest base\n" in pull.body
     assert "gitops-bot plan remove-service service=video-service" in pull.body
     assert '<!-- gitops-bot: {"base": "main"' in pull.body and '"recipe": "remove-service"' in pull.body
     log = git(origin, "log", "--format=%an <%ae>|%s", f"main..{BRANCH}").splitlines()

@@ -31,8 +31,14 @@ from gitops_bot.engine.recipe import Recipe
 from gitops_bot.errors import UserError
 
 MARKER_RE = re.compile(r"<!-- gitops-bot: (\{.*?\}) -->")
+# The re-run checkbox, like Renovate's rebase checkbox: a human ticks it, GitHub sends a
+# `pull_request` `edited` event, and the Action runs the recipe again (delivery/action.py).
+RERUN_MARK = "<!-- gitops-bot:rerun -->"
+RERUN_BOX = f"- [ ] {RERUN_MARK} Re-run this recipe on the latest base"
+_RERUN_RE = re.compile(r"^- \[([ xX])\] " + re.escape(RERUN_MARK), re.MULTILINE)
 BODY_LIMIT = 60_000  # GitHub rejects bodies over 65,536 characters
 RESIDUE_SHOWN = 200
+COLLAPSE_OVER = 10 # a file with more residue entries is a collapsed section
 LABEL_MAX = 50  # GitHub's limit on a label's name
 
 
@@ -120,23 +126,46 @@ def read_marker(body: str) -> dict:
     return marker if isinstance(marker, dict) else {}
 
 
+def rerun_ticked(body: str | None) -> bool | None:
+    """Whether the re-run checkbox of `body` is ticked: its last one at the start of a line (a
+    file's text quoted earlier in the body is in a code span, never there), None without one."""
+    found = list(_RERUN_RE.finditer(body or ""))
+    return found[-1].group(1) != " " if found else None
+
+
+def rerun_requested(body: str | None, before: str | None) -> bool:
+    """True when an edit ticked the re-run checkbox: ticked in `body` and not in `before`, the
+    body before the edit (None when the event does not say: then ticked is enough)."""
+    return bool(rerun_ticked(body)) and not (before is not None and rerun_ticked(before))
+
+
+def untick_rerun(body: str) -> str:
+    """`body` with its re-run checkbox unticked (after a re-run that could not rebuild the body)."""
+    found = list(_RERUN_RE.finditer(body))
+    if not found:
+        return body
+    box = found[-1]
+    return body[:box.start(1)] + " " + body[box.end(1):]
+
+
 def render_body(recipe: Recipe, params: Mapping[str, str], changes: ChangeSet, slug: str, base: str,
                 base_sha: str, head_sha: str, closes: int | None = None, folders: Iterable[str] = ()) -> str:
     """The PR description: a summary first, the refused edits (a human must finish them), the
     parameters, the files (a wholly deleted folder as one row, from `folders`), validation,
     conflicts, the residue grouped by file in collapsed sections, how to reproduce, and a hidden
-    marker with recipe, parameters, bot version and the bot's head commit. Paths, file text and
-    values are code spans (`code`): inert, whatever they hold.
+    marker with recipe, parameters, bot version, the bot's head commit and the issue it closes.
+    Paths, file text and values are code spans (`code`): inert, whatever they hold. The re-run
+    checkbox comes last, unticked.
 
     The body stays under BODY_LIMIT by structure, not by cutting text: the residue lists fewer
     entries per file, then the file table fewer rows, each saying how many it leaves out; the
-    summary, the reproduce command and the marker always stay."""
+    summary, the reproduce command, the re-run checkbox and the marker always stay."""
     blob = f"https://github.com/{slug}/blob/{head_sha[:12]}"  # GitHub resolves an abbreviated commit
     command = reproduce_command(recipe, params)
     tail = ["", "### Reproduce locally", "", *_fenced(command, "sh"),
-            "", f"The full report: {code(command + ' --format json')}.", ""]
+            "", f"The full report: {code(command + ' --format json')}.", "", "---", "", RERUN_BOX, ""]
     marker = {"recipe": recipe.name, "params": dict(params), "version": __version__, "base": base,
-              "base_sha": base_sha, "head": head_sha}
+              "base_sha": base_sha, "head": head_sha, **({"closes": closes} if closes else {})}
     folders = sorted(folders)
     # (entries listed per residue file and refused edits, residue files listed, file rows), most first
     for shown, files_shown, rows in ((RESIDUE_SHOWN, 10_000, 10_000), (50, 1_000, 1_000), (10, 200, 300),
@@ -185,21 +214,29 @@ def _parameters(params: Mapping[str, str]) -> list[str]:
 
 
 def _files(changes: ChangeSet, folders: list[str], shown: int) -> list[str]:
+    """The changed files as a table of path and change: `+3 -1` for a modified file, `deleted
+    (-N)` or `added (+N)`, and a folder whose every file goes as one row. (The kind of edit of each
+    file is in `plan --format json`: a column of it cost 400 characters on a 1,200-file tree.)"""
     rows, done = [], set()
     for f in changes.files:
         folder = next((d for d in folders if f.path.startswith(d + "/")), None)
         if folder is None:
-            plus, minus = f.counts()
-            rows.append(f"| {code(f.path, table=True)} | {f.status} | {plus} | {minus} | {f.kind} |")
+            rows.append(f"| {code(f.path, table=True)} | {_change(f.status, *f.counts())} |")
         elif folder not in done:
             done.add(folder)
             inside = [g for g in changes.files if g.path.startswith(folder + "/")]
             lines = sum(len((g.before or "").splitlines()) for g in inside)
-            rows.append(f"| {code(folder + '/', table=True)} | deleted ({len(inside)} files) | 0 | {lines} | folder |")
-    out = ["### Changed files", "", "| file | status | + | - | kind |", "|---|---|---:|---:|---|", *rows[:shown]]
+            rows.append(f"| {code(folder + '/', table=True)} | deleted folder ({len(inside)} files, -{lines}) |")
+    out = ["### Changed files", "", "| file | change |", "|---|---|", *rows[:shown]]
     if len(rows) > shown:
-        out.append(f"| … and {len(rows) - shown} more | | | | |")
+        out.append(f"| … and {len(rows) - shown} more | |")
     return out + [""]
+
+
+def _change(status: str, plus: int, minus: int) -> str:
+    """A file's change in a few characters: `+3 -1` (modified), `deleted (-40)`, `added (+12)`."""
+    counts = " ".join(f"{sign}{n}" for sign, n in (("+", plus), ("-", minus)) if n) or "±0"
+    return counts if status == "modified" else f"{status} ({counts})"
 
 
 def _validation(changes: ChangeSet) -> list[str]:
@@ -220,10 +257,11 @@ def _conflicts(changes: ChangeSet) -> list[str]:
 
 
 def _residue(changes: ChangeSet, blob: str, shown: int, files_shown: int) -> list[str]:
-    """The residue grouped by file: a file with one entry is one checklist line; any other is a
-    collapsed section with a link to the file at the bot's commit and its entries grouped by
-    reason as a checklist of `Lline` and the line's text (at most `shown` per file, 0: the files and their
-    counts only; at most `files_shown` files)."""
+    """The residue grouped by file, one list of files in path order: a file with one entry is
+    one checklist line linked to the line; a file with a few is one item linked to the file with
+    its entries nested under it as a checklist of `Lline` and the line's text, grouped by reason;
+    a file with more than COLLAPSE_OVER is a collapsed `<details>` section after the list. At
+    most `shown` entries per file (0: the files and their counts only) and `files_shown` files."""
     out = ["", "### Left for a human", ""]
     if not changes.residue:
         return out + ["Nothing: no mention is left."]
@@ -232,27 +270,70 @@ def _residue(changes: ChangeSet, blob: str, shown: int, files_shown: int) -> lis
         by_file.setdefault(r.path, []).append(r)
     out += [f"{len(changes.residue)} entries in {len(by_file)} files still name what the recipe changed; "
             "check each off once handled.", ""]
-    singles = [entries[0] for entries in list(by_file.values())[:files_shown] if len(entries) == 1]
-    if singles and shown:  # a file with one entry is one checklist line
-        out += [f"- [ ] {_link(blob, r.path, r.line)} {code(_clip(r.text))} ({_reason(r.reason)})" for r in singles]
+    files = list(by_file.items())[:files_shown]
+    listed = [(path, entries) for path, entries in files if not shown or len(entries) <= COLLAPSE_OVER]
+    for path, entries in listed:
+        out += _residue_item(blob, path, entries, shown)
+    if listed:
         out.append("")
-    for path, entries in list(by_file.items())[:files_shown]:
-        if len(entries) == 1 and shown:
-            continue
-        # Raw HTML: no Markdown is rendered in a summary, so the untrusted path is escaped and in
-        # <code>; the link to the file is Markdown inside, as every other link the bot writes.
-        out += [f"<details><summary><code>{html.escape(path)}</code> ({len(entries)})</summary>", "",
-                f"[{code(path)}]({blob}/{quote(path)})", ""]
-        listed = sorted(entries, key=lambda r: (r.reason, r.line))[:shown]
-        for reason in dict.fromkeys(r.reason for r in listed):
-            out.append(f"{_reason(reason)}:")
-            out += [f"- [ ] L{r.line} {code(_clip(r.text))}" for r in listed if r.reason == reason]
-        if len(entries) > len(listed):
-            out.append(f"- … and {len(entries) - len(listed)} more: run the command below")
-        out += ["", "</details>", ""]
+    for path, entries in files:
+        if shown and len(entries) > COLLAPSE_OVER:
+            out += _residue_section(blob, path, entries, shown)
     if len(by_file) > files_shown:
         out.append(f"… and {len(by_file) - files_shown} more files: run the command below")
     return out
+
+
+def _residue_item(blob: str, path: str, entries: list, shown: int) -> list[str]:
+    """One file of the residue as one list item (see _residue)."""
+    if not shown:
+        return [f"- {_file_link(blob, path)} ({len(entries)})"]
+    if len(entries) == 1:
+        r = entries[0]
+        return [f"- [ ] {_link(blob, r.path, r.line)} {code(_clip(r.text))} ({_reason(r.reason)})"]
+    listed = sorted(entries, key=lambda r: (r.line > 0, r.reason, r.line))[:shown]
+    # An entry about the whole file (line 0) carries its own reason; the others are grouped by
+    # theirs, on the file's line when they share one.
+    whole = [f"- [ ] {_entry(r)} ({_reason(r.reason)})" for r in listed if not r.line]
+    lines = [r for r in listed if r.line]
+    reasons = list(dict.fromkeys(r.reason for r in lines))
+    if len(reasons) == 1:
+        out = [f"- {_file_link(blob, path)}: {_reason(reasons[0])}"]
+        out += ["  " + item for item in whole] + [f"  - [ ] {_entry(r)}" for r in lines]
+    else:
+        out = [f"- {_file_link(blob, path)}"] + ["  " + item for item in whole]
+        for reason in reasons:
+            out.append(f"  - {_reason(reason)}:")
+            out += [f"    - [ ] {_entry(r)}" for r in lines if r.reason == reason]
+    if len(entries) > len(listed):
+        out.append(f"  - … and {len(entries) - len(listed)} more: run the command below")
+    return out
+
+
+def _residue_section(blob: str, path: str, entries: list, shown: int) -> list[str]:
+    """A file with many residue entries as a collapsed section (see _residue). Raw HTML: no
+    Markdown is rendered in a summary, so the untrusted path is escaped and in <code>; the link
+    to the file is Markdown inside, as every other link the bot writes."""
+    out = [f"<details><summary><code>{html.escape(path)}</code> ({len(entries)})</summary>", "",
+           _file_link(blob, path), ""]
+    listed = sorted(entries, key=lambda r: (r.reason, r.line))[:shown]
+    for reason in dict.fromkeys(r.reason for r in listed):
+        out.append(f"{_reason(reason)}:")
+        out += [f"- [ ] {_entry(r)}" for r in listed if r.reason == reason]
+    if len(entries) > len(listed):
+        out.append(f"- … and {len(entries) - len(listed)} more: run the command below")
+    return out + ["", "</details>", ""]
+
+
+def _entry(r) -> str:
+    """A residue entry under its file: `Lline` and the line's text (the text alone for an entry
+    about the whole file, line 0)."""
+    return f"L{r.line} {code(_clip(r.text))}" if r.line else code(_clip(r.text))
+
+
+def _file_link(blob: str, path: str) -> str:
+    """`path` linked to the file in the bot's commit."""
+    return f"[{code(path)}]({blob}/{quote(path)})"
 
 
 def code(text: object, table: bool = False) -> str:

@@ -18,6 +18,8 @@ WANTED = {
     "issue_comment.created.json": ("issue_comment", 0),
     "issue_comment.edited.json": ("issue_comment", 7),
     "workflow_dispatch.json": ("workflow_dispatch", 0),
+    # no `edited` example is published: the tests make one from this (action, changes.body.from)
+    "pull_request.opened.json": ("pull_request", 0),
 }
 
 
