@@ -345,3 +345,90 @@ def test_plan_reply_and_pr_body_show_file_names_inertly(action, github, repos):
     body = github.pulls[SLUG][0].body
     assert "docs/%5Bclick%5D%28https%3A--evil%29.md#L1" in body  # the link to the file still works
     assert_inert(body, mentions=())
+
+
+# -- the re-run checkbox ----------------------------------------------------------------------
+def ticked(body: str) -> str:
+    return body.replace("- [ ] <!-- gitops-bot:rerun -->", "- [x] <!-- gitops-bot:rerun -->")
+
+
+def edited(pull, body: str, *, before: str | None, login: str = "Codertocat", user_type: str = "User",
+           head: str | None = None, repo: str = SLUG) -> dict:
+    """A `pull_request` `edited` event for the fake's `pull`, made from GitHub's `opened` example
+    (none of `edited` is published): the body now, and the body before the edit."""
+    payload = json.loads((WEBHOOKS / "pull_request.opened.json").read_text())
+    payload["action"] = "edited"
+    payload["changes"] = {"body": {"from": before}} if before is not None else {"title": {"from": "x"}}
+    payload["number"] = pull.number
+    payload["pull_request"].update({"number": pull.number, "body": body})
+    payload["pull_request"]["head"]["ref"] = head or pull.head
+    payload["pull_request"]["head"]["repo"]["full_name"] = repo
+    payload["sender"].update({"login": login, "type": user_type})
+    return payload
+
+
+def tick(github, pull) -> dict:
+    """A human ticks the box in GitHub's editor: the body is stored ticked, the event says so."""
+    before = pull.body
+    pull.body = ticked(before)
+    return edited(pull, pull.body, before=before)
+
+
+def test_ticked_rerun_checkbox_runs_the_recipe_again_on_the_latest_base(action, github, repos):
+    action("issue_comment", comment("/gitops-bot remove-service video-service"))
+    (pull,) = github.pulls[SLUG]
+    origin, clone = repos
+    first_head = git(origin, "rev-parse", f"refs/heads/{pull.head}")
+    (clone / "docs" / "oncall.md").write_text("Page the video-service owner.\n")
+    git(clone, "add", "-A")
+    git(clone, "commit", "--quiet", "-m", "oncall page")
+    git(clone, "push", "--quiet", "origin", "HEAD:main")
+    github.comments.clear()
+    code, outputs, summary = action("pull_request", tick(github, pull))
+    assert code == 0 and outputs["changed"] == "true"
+    assert "| `#1: re-run remove-service` | updated |" in summary
+    assert "\n- [ ] <!-- gitops-bot:rerun --> Re-run this recipe on the latest base\n" in pull.body  # unticked
+    assert "docs/oncall.md" in pull.body and "Closes #1." in pull.body  # the new base; the issue kept
+    assert git(origin, "rev-parse", f"refs/heads/{pull.head}") != first_head
+    assert github.comments == []
+
+
+def test_rerun_needs_the_same_permission_as_comment_commands(action, github, capsys):
+    action("issue_comment", comment("/gitops-bot remove-service video-service"))
+    (pull,) = github.pulls[SLUG]
+    github.permissions[(SLUG, "Codertocat")] = "read"
+    body_before = ticked(pull.body)
+    requests = len(github.requests)
+    assert action("pull_request", tick(github, pull))[0] == 0
+    assert "refused Codertocat: you need write permission" in capsys.readouterr().out
+    assert pull.body == body_before  # still ticked: nothing was run or written
+    assert not [r for r in github.requests[requests:] if r[0] != "GET"]
+
+
+@pytest.mark.parametrize("make", [
+    lambda pull: edited(pull, pull.body, before=ticked(pull.body)),  # unticked
+    lambda pull: edited(pull, ticked(pull.body), before=ticked(pull.body)),  # ticked before: another edit
+    lambda pull: edited(pull, ticked(pull.body), before=None),  # the title was edited
+    lambda pull: edited(pull, ticked(pull.body), before=pull.body, login="renovate[bot]", user_type="Bot"),
+    lambda pull: edited(pull, "- [x] <!-- gitops-bot:rerun --> no marker", before="- [ ] <!-- gitops-bot:rerun -->"),
+    lambda pull: dict(edited(pull, ticked(pull.body), before=pull.body), action="synchronize"),
+])
+def test_other_pull_request_events_make_no_call(action, github, make):
+    action("issue_comment", comment("/gitops-bot remove-service video-service"))
+    (pull,) = github.pulls[SLUG]
+    requests = len(github.requests)
+    assert action("pull_request", make(pull))[0] == 0
+    assert github.requests[requests:] == []
+
+
+def test_a_marker_on_another_branch_is_refused_on_the_pr(action, github):
+    action("issue_comment", comment("/gitops-bot remove-service video-service"))
+    (pull,) = github.pulls[SLUG]
+    github.comments.clear()
+    payload = tick(github, pull)
+    payload["pull_request"]["head"]["ref"] = "feature/mine"
+    assert action("pull_request", payload)[0] == 0
+    (reply,) = [c["body"] for c in github.comments if c["issue"] == pull.number]
+    assert reply.startswith("@Codertocat gitops-bot could not re-run: `this pull request's branch 'feature/mine' is "
+                            "not 'gitops-bot/remove-service/video-service' of acme/platform")
+    assert "\n- [ ] <!-- gitops-bot:rerun -->" in pull.body  # unticked: ticking again tries again

@@ -6,6 +6,9 @@
 - `workflow_dispatch` with the `recipe` input (or `command: run`): that one invocation;
 - `issue_comment` (`created` only): the `/gitops-bot ...` command on the comment's first line,
   from someone with the configured permission, answered on the issue;
+- `pull_request` (`edited` only): a human with the same permission ticked the re-run checkbox
+  of a gitops-bot PR's body; the recipe and parameters of its marker run again through the
+  pull-request flow on the latest default branch;
 - `command: check`: `gitops-bot check` with workflow annotations.
 The configuration and the repository's recipes are read from the default branch, never from the
 branch that triggered the run. Nothing from a comment reaches a shell. A comment command's
@@ -164,6 +167,8 @@ def run_action(env: Mapping[str, str] | None = None) -> int:
             return _scheduled(Context(root, inputs).load(), report)
         if event == "issue_comment":
             return _comment(root, inputs, payload, report)
+        if event == "pull_request":
+            return _rerun(root, inputs, payload, report)
         print(f"gitops-bot: nothing to do for {event} events")
         return 0
     finally:
@@ -237,7 +242,7 @@ def _comment(root: Path, inputs: Inputs, payload: dict, report: Report) -> int:
     if payload.get("action") != "created":
         print(f"gitops-bot: ignored: comment {payload.get('action')}, only new comments run")
         return 0
-    if user.get("type") == "Bot" or str(user.get("login", "")).endswith("[bot]") or REPLY_MARK in body:
+    if _is_bot(user) or REPLY_MARK in body:
         print("gitops-bot: ignored: comment by a bot")
         return 0
     if not comments.is_command(body):
@@ -261,6 +266,10 @@ def _comment(root: Path, inputs: Inputs, payload: dict, report: Report) -> int:
         return 0
     ctx.github.react(comment_id, "eyes")
     return _run_command(ctx, number, comment_id, login, body, report)
+
+
+def _is_bot(user: Mapping[str, object]) -> bool:
+    return user.get("type") == "Bot" or str(user.get("login", "")).endswith("[bot]")
 
 
 def _run_command(ctx: Context, number: int, comment_id: int, login: str, body: str, report: Report) -> int:
@@ -297,6 +306,72 @@ def _run_command(ctx: Context, number: int, comment_id: int, login: str, body: s
     text = messages.get(outcome.action) or f"{outcome.action}: {outcome.url}" + (
         f" ({code(outcome.detail)})" if outcome.detail else "")
     _reply(ctx, number, comment_id, "confused" if outcome.exit_code else "rocket", f"@{login} {text}")
+    return 0
+
+
+# -- the re-run checkbox ----------------------------------------------------------------------
+def _rerun(root: Path, inputs: Inputs, payload: dict, report: Report) -> int:
+    """A `pull_request` `edited` event: when a human ticked the re-run checkbox of a gitops-bot
+    PR, and may run commands (checked first, as for comment commands), the recipe and parameters
+    of the PR's marker run again through the pull-request flow, which rebuilds the body with the
+    box unticked. Anything else is ignored without a call."""
+    from gitops_bot.delivery.pr import read_marker, rerun_requested
+
+    pull, sender = payload.get("pull_request") or {}, payload.get("sender") or {}
+    changes = payload.get("changes")
+    # An edit of the title alone says so (`changes` without `body`): the body, box included, is as it was.
+    before = pull.get("body") if isinstance(changes, dict) and "body" not in changes else \
+        ((changes or {}).get("body") or {}).get("from")
+    if payload.get("action") != "edited" or not rerun_requested(pull.get("body"), before):
+        print(f"gitops-bot: ignored: pull request {payload.get('action')} without a ticked re-run checkbox")
+        return 0
+    marker = read_marker(pull.get("body") or "")
+    if _is_bot(sender) or not isinstance(marker.get("recipe"), str) or not isinstance(marker.get("params"), dict):
+        print("gitops-bot: ignored: a re-run is ticked by a human on a gitops-bot pull request")
+        return 0
+    ctx = Context(root, inputs).load()
+    login, number = str(sender.get("login")), int(pull["number"])
+    denied = _permission_problem(ctx, login)
+    if denied:  # as for comment commands: no reply, the reason in the job log
+        print(f"gitops-bot: refused {login}: {denied}")
+        return 0
+    label = f"#{number}: re-run {marker['recipe']}"
+    try:
+        outcome = _rerun_marker(ctx, pull, marker)
+    except UserError as exc:
+        return _rerun_failed(ctx, pull, login, label, exc, report)
+    report.rows.append((label, outcome.action, outcome.detail, outcome.url or ""))
+    report.changed |= outcome.action in ("opened", "updated")
+    print(f"gitops-bot: {label}: {outcome.action} {outcome.url or ''}".rstrip())
+    return 0
+
+
+def _rerun_marker(ctx: Context, pull: Mapping, marker: Mapping):
+    """The marker's invocation through the pull-request flow; UserError unless the PR's head is
+    the branch gitops-bot keeps for that invocation in this repository (a marker pasted into
+    another PR does not make it the bot's)."""
+    from gitops_bot.delivery.pr import branch_name
+
+    recipe = ctx.recipe(marker["recipe"])
+    params = ctx.params(recipe, {str(k): str(v) for k, v in marker["params"].items()})
+    head = pull.get("head") or {}
+    branch = branch_name(recipe, params, ctx.config.branch_prefix)
+    if head.get("ref") != branch or (head.get("repo") or {}).get("full_name") != ctx.slug:
+        raise UserError(f"this pull request's branch {head.get('ref')!r} is not {branch!r} of {ctx.slug}, "
+                        "the one gitops-bot keeps for its recipe: nothing was re-run")
+    closes = marker.get("closes")
+    return ctx.deliver(recipe, params, closes=closes if isinstance(closes, int) else None)
+
+
+def _rerun_failed(ctx: Context, pull: Mapping, login: str, label: str, exc: UserError, report: Report) -> int:
+    """Say why on the PR and untick the box, so that ticking it again tries again."""
+    from gitops_bot.delivery.pr import code, untick_rerun
+
+    number = int(pull["number"])
+    report.rows.append((label, "error", exc.message, ""))
+    print(f"gitops-bot: {label}: error: {exc.message}")
+    ctx.github.comment(number, f"@{login} gitops-bot could not re-run: {code(exc.message)}\n\n{REPLY_MARK}")
+    ctx.github.update_pull(number, body=untick_rerun(pull.get("body") or ""))
     return 0
 
 
