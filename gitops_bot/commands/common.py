@@ -42,8 +42,9 @@ def run_from_args(args: argparse.Namespace):
     return root, run_recipe(root, recipe, params, config=config, releases=Lookups())
 
 
-def add_recipe_arguments(p: argparse.ArgumentParser, repo_help: str) -> None:
+def add_recipe_arguments(p: argparse.ArgumentParser, repo_help: str,
+                         recipe_help: str = "recipe name (see `gitops-bot recipes`)") -> None:
     """The recipe name, its key=value parameters and --repo."""
-    p.add_argument("recipe", help="recipe name (see `gitops-bot recipes`)")
+    p.add_argument("recipe", help=recipe_help)
     p.add_argument("params", nargs="*", metavar="key=value", help="recipe parameters")
     p.add_argument("--repo", default=".", help=repo_help)

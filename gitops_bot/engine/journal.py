@@ -382,6 +382,12 @@ def _digest(data: bytes) -> str:
     return f"sha256:{hashlib.sha256(data).hexdigest()}"
 
 
+def file_state(path: Path) -> str:
+    """What `path` holds now, as a journal records it: ABSENT, OTHER (a link, a directory), or
+    `sha256:<hex>` of its bytes; a link is never followed. (A saved plan records the same.)"""
+    return _state(path)
+
+
 def _state(path: Path) -> str:
     """What `path` holds now, without following a link: ABSENT, OTHER, or the sha256 of its bytes."""
     try:
