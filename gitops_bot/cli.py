@@ -1,5 +1,8 @@
 """The command line: `gitops-bot recipes | components | plan | apply | check | pr | action`.
 
+`-q`, `-v` and `--color` are accepted before the command or after it, on every command
+(gitops_bot/console.py says what they do).
+
 Exit codes: 0 success; 1 with --exit-code when there are changes; 2 bad input (one line on
 stderr, nothing written); 3 internal error. Each command is one module of gitops_bot.commands,
 in the explicit registry below; heavy modules (GitPython, PyGithub, ruamel, hcl2) are imported
@@ -15,7 +18,7 @@ import traceback
 from types import ModuleType
 from typing import Sequence
 
-from gitops_bot import __version__
+from gitops_bot import __version__, console
 from gitops_bot.commands import action, apply, check, components, plan, pr, recipes
 from gitops_bot.errors import UserError
 
@@ -38,10 +41,24 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"gitops-bot {__version__}")
     parser.add_argument("--debug", action="store_true",
                         help="on an internal error, print its traceback (also GITOPS_BOT_DEBUG=1)")
+    _add_output_options(parser, argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in COMMANDS.values():
         command.add_parser(sub)
+    for name in COMMANDS:
+        _add_output_options(sub.choices[name], argparse.SUPPRESS)
     return parser
+
+
+def _add_output_options(p: argparse.ArgumentParser, default) -> None:
+    """-q, -v and --color, on the main parser and on each command's (defaults are applied
+    after parsing, so that a flag given before the command is not reset by the command's)."""
+    p.add_argument("-q", "--quiet", action="store_true", default=default,
+                   help="print only errors and the result (no progress, no notes)")
+    p.add_argument("-v", "--verbose", action="store_true", default=default,
+                   help="more detail on stderr: progress even when stderr is not a terminal, each step, a tally")
+    p.add_argument("--color", choices=console.COLORS, default=default,
+                   help="colour the output: auto (on a terminal, unless NO_COLOR is set), always or never")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,10 +72,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(stray)}")
     if extra:
         args.params = [*args.params, *extra]
+    quiet, verbose = getattr(args, "quiet", False), getattr(args, "verbose", False)
+    if quiet and verbose:
+        parser.error("-q and -v exclude each other")
+    console.configure(quiet, verbose, getattr(args, "color", "auto"))
     try:
-        return COMMANDS[args.command].run(args)
+        with console.reporting(" ".join([args.command, *([args.recipe] if getattr(args, "recipe", None) else [])])):
+            return COMMANDS[args.command].run(args)
     except UserError as exc:
-        print(f"gitops-bot: error: {exc.message}", file=sys.stderr)
+        print(f"gitops-bot: {console.paint('error:', '31', sys.stderr)} {exc.message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
@@ -67,8 +89,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # anything else is a bug: say so, with the type, and exit 3
         if args.debug or os.environ.get("GITOPS_BOT_DEBUG") == "1":
             traceback.print_exc()
-        print(f"gitops-bot: internal error: {type(exc).__name__}: {exc} (--debug shows where)", file=sys.stderr)
+        print(f"gitops-bot: internal {console.paint('error:', '31', sys.stderr)} {type(exc).__name__}: {exc} "
+              "(--debug shows where)", file=sys.stderr)
         return 3
+    finally:
+        console.configure()  # a caller that runs several commands in one process starts each afresh
 
 
 if __name__ == "__main__":

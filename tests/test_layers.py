@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("gitops_bot.parse",),
     ("gitops_bot.text",),
     ("gitops_bot.subprocesses",),
-    ("gitops_bot.errors", "gitops_bot.data", "gitops_bot.recipes"),
+    ("gitops_bot.errors", "gitops_bot.data", "gitops_bot.recipes", "gitops_bot.console"),
 ]
 # Entry points may import each other's module (cli lists the commands); nothing else may.
 SIBLINGS_MAY_IMPORT = {("gitops_bot.cli", "gitops_bot.commands")}

@@ -17,6 +17,7 @@ from gitops_bot.checks import (
     versions,
 )
 from gitops_bot.checks.model import UNPARSABLE, Problem, RepoIndex, Rule
+from gitops_bot.console import progress
 
 CHECKS: dict[str, Rule] = {rule.id: rule for rule in (
     ignored_values.RULE,
@@ -38,8 +39,9 @@ def run_checks(index: RepoIndex, rules: list[str] | None = None) -> list[Problem
     """The chosen rules' problems (all rules by default) plus files that could not be read,
     sorted by place."""
     problems = []
-    for rule in CHECKS.values():
-        if not rules or rule.id in rules:
-            problems.extend(rule.run(index))
+    chosen = [rule for rule in CHECKS.values() if not rules or rule.id in rules]
+    for i, rule in enumerate(chosen, 1):
+        progress().begin(rule.id, i, len(chosen))
+        problems.extend(rule.run(index))
     problems.extend(UNPARSABLE.run(index))  # filled while the rules read files
     return sorted(problems, key=lambda p: (p.path, p.line, p.rule))

@@ -17,15 +17,22 @@ def _help(rule: str) -> str:
     return known.help if known else rule
 
 
-def render(problems: list[Problem], fmt: str) -> str:
-    """The problems in one of FORMATS."""
-    return {"text": _text, "json": _json, "github": _github, "sarif": _sarif}[fmt](problems)
+def render(problems: list[Problem], fmt: str, color: bool = False) -> str:
+    """The problems in one of FORMATS (`color`: the text format's severities in ANSI colours)."""
+    if fmt == "text":
+        return _text(problems, color)
+    return {"json": _json, "github": _github, "sarif": _sarif}[fmt](problems)
 
 
-def _text(problems: list[Problem]) -> str:
+_SEVERITY_SGR = {"error": "31", "warning": "33"}  # red, yellow
+
+
+def _text(problems: list[Problem], color: bool = False) -> str:
     out = []
     for p in problems:
-        out.append(f"{p.path}:{p.line}: {p.severity}: {p.message} [{p.rule}]")
+        severity = f"\033[{_SEVERITY_SGR[p.severity]}m{p.severity}\033[0m" \
+            if color and p.severity in _SEVERITY_SGR else p.severity
+        out.append(f"{p.path}:{p.line}: {severity}: {p.message} [{p.rule}]")
         if p.fix:
             out.append(f"  fix: {p.fix}")
     n = len(problems)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from gitops_bot import console
 from gitops_bot.commands.common import load_config, repo_dir
 
 
@@ -29,6 +30,6 @@ def run(args: argparse.Namespace) -> int:
     problems = unsuppressed(root, check_repo(root, args.rule, config=load_config(root)))
     if args.baseline:
         problems = not_in_baseline(problems, Path(args.baseline))
-    sys.stdout.write(render(problems, args.format))
+    sys.stdout.write(render(problems, args.format, color=console.use_color(sys.stdout)))
     failing = {"error": ("error",), "warning": ("error", "warning"), "never": ()}[args.fail_on]
     return 1 if any(p.severity in failing for p in problems) else 0

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
+
+from gitops_bot import console
 
 from gitops_bot.errors import UserError
 
@@ -38,7 +39,7 @@ def run_from_args(args: argparse.Namespace):
     params = recipe.check_params(parse_params(args.params, recipe.positional), config.recipe_defaults.get(recipe.name))
     note = pending(root)  # plan only reports it; apply has completed it under its lock by now
     if note:
-        print(f"gitops-bot: note: {note}", file=sys.stderr)
+        console.note(f"note: {note}")
     return root, run_recipe(root, recipe, params, config=config, releases=Lookups())
 
 

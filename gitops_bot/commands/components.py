@@ -13,7 +13,8 @@ from gitops_bot.commands.common import repo_dir
 def add_parser(sub) -> None:
     p = sub.add_parser("components", help="list the components the repository declares, with the evidence")
     p.add_argument("--repo", default=".", help="repository root (default: current directory)")
-    p.add_argument("--json", action="store_true", help="print JSON (with a format_version)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="json: with a format_version")
+    p.add_argument("--json", action="store_true", help="the same as --format json")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -22,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from gitops_bot.ops.inventory import inventory
 
     components = inventory(Worktree(repo_dir(args.repo)))
-    if args.json:
+    if args.json or args.format == "json":
         payload = {"format_version": FORMAT_VERSION, "components": [c.to_json() for c in components]}
         sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         return 0

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 from pathlib import Path
 
+from gitops_bot import console
 from gitops_bot.commands.common import add_recipe_arguments, run_from_args
 
 
@@ -17,7 +17,6 @@ def add_parser(sub) -> None:
     add_recipe_arguments(p, "repository root (default: current directory)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--exit-code", action="store_true", help="exit 1 when the recipe would change something")
-    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     p.add_argument("--full", action="store_true", help="show the whole body of every deleted file")
     p.add_argument("--stat", action="store_true", help="one line per file (lines added and removed), no diff")
     p.add_argument("--out", metavar="FILE", help="also save the plan to FILE, for `gitops-bot apply FILE`")
@@ -33,8 +32,7 @@ def run(args: argparse.Namespace) -> int:
         # One write: json.dump to a stream writes token by token (1.3 s for 29,000 findings).
         sys.stdout.write(json.dumps(changes.to_json(), indent=2, ensure_ascii=False) + "\n")
     else:
-        color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
-        color = color and "NO_COLOR" not in os.environ if args.color == "auto" else color
+        color = console.use_color(sys.stdout)
         text = stat(changes) if args.stat else changes.diff() if args.full else review_diff(changes, root)
         sys.stdout.write(colorize(text) if color and not args.stat else text)
         sys.stdout.write(("\n" if changes.changed else "") + changes.summary())

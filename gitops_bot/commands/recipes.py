@@ -10,14 +10,15 @@ from gitops_bot.commands.common import repo_dir
 def add_parser(sub) -> None:
     p = sub.add_parser("recipes", help="list the recipes and their parameters")
     p.add_argument("--repo", default=".", help="repository whose .gitops-bot/recipes/ to include")
-    p.add_argument("--json", action="store_true", help="print JSON (with a format_version)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="json: with a format_version")
+    p.add_argument("--json", action="store_true", help="the same as --format json")
 
 
 def run(args: argparse.Namespace) -> int:
     from gitops_bot.engine.recipe import available_recipes
 
     recipes = available_recipes(repo_dir(args.repo)).values()
-    if args.json:
+    if args.json or args.format == "json":
         import json
 
         from gitops_bot import FORMAT_VERSION

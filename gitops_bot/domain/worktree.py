@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Protocol, TypeVar, runtime_checkable
 
+from gitops_bot.console import progress
 from gitops_bot.errors import UserError
 
 # Directories that never hold configuration a recipe should edit.
@@ -243,10 +244,12 @@ class Worktree:
         else:
             files = self.paths()
         holding: dict[bytes, list[str]] = {first: [] for first, gate, _ in groups if gate is None}
+        scanned = progress().scan
         for p in files:
             data = self._data(p)
             if data is None:
                 continue
+            scanned()
             matched = False
             lowered = None
             found: list[bytes] = []  # the case-folded words this file holds
@@ -393,10 +396,14 @@ class Worktree:
 
     def write(self, path: str, text: str) -> None:
         self.original(path)
+        if path not in self._current:
+            progress().edit()  # each file once, however many operations edit it
         self._current[path] = text
 
     def delete(self, path: str) -> None:
         self.original(path)
+        if path not in self._current:
+            progress().edit()
         self._current[path] = None
         self._deleted.add(path)
 

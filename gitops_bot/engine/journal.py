@@ -82,6 +82,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
 
+from gitops_bot import console
 from gitops_bot.errors import UserError
 
 if TYPE_CHECKING:
@@ -310,12 +311,14 @@ def recover(staging: Staging, root: Path) -> None:
 
 
 def _say(message: str) -> None:
-    print(f"gitops-bot: {message}", file=sys.stderr)
+    """What recovery did: a note (-q silences it)."""
+    console.note(message)
 
 
 def _report(kept: Sequence[tuple[str, str]], when: str) -> None:
+    """The files an error that follows names "above": part of the error, never silenced."""
     for path, what in kept:
-        _say(f"note: {path} changed {when}; {what}")
+        print(f"gitops-bot: note: {path} changed {when}; {what}", file=sys.stderr)
 
 
 def _files(n: int) -> str:

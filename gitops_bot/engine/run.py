@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping
 
+from gitops_bot.console import progress
 from gitops_bot.domain.config import RepoConfig, load_config
 from gitops_bot.domain.lookups import NoLookups, ReleaseLookup
 from gitops_bot.domain.worktree import Worktree
@@ -28,8 +29,10 @@ def run_recipe(root: Path, recipe: Recipe, params: Mapping[str, str],
     `releases` looks up latest releases for pin-versions; without one nothing is looked up."""
     state = RunState(Worktree(root), config if config is not None else load_config(root),
                      releases=releases if releases is not None else NoLookups())
+    steps = list(recipe.rendered_steps(params))
     with parse_cache.scope():  # each text is parsed once per parser during the run
-        for step in recipe.rendered_steps(params):
+        for i, step in enumerate(steps, 1):
+            progress().begin(step.op, i, len(steps))
             OPERATIONS[step.op].run(state, step.args)
     tree = state.tree
     changes = ChangeSet(recipe.name, dict(params))
