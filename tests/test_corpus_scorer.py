@@ -66,6 +66,29 @@ def test_excluded_lines_are_not_counted(mirror):
     assert second.human_lines < first.human_lines and second.exact
 
 
+def test_excluded_lines_are_not_mentions(mirror):
+    bare, case = mirror
+    case.mention = "VIDEO_SERVICE_URL|VIDEO_URL"
+    (first,) = score.score_case(case, bare, ["gitops"])
+    case.exclude_lines = ["VIDEO_URL|VIDEO_SERVICE_URL"]
+    (second,) = score.score_case(case, bare, ["gitops"])
+    assert first.mentions_human > 0 and second.mentions_human == second.mentions_bot == 0
+    assert second.mentions_where == [] and second.mentions_unlisted == []
+
+
+def test_the_mentions_a_run_leaves_are_checked_against_its_report(mirror):
+    bare, case = mirror
+    (bot,) = score.score_case(case, bare, ["gitops"])
+    assert bot.mentions_unlisted is not None and len(bot.mentions_unlisted) <= bot.mentions_bot
+    listed = score.listed_lines('{"residue": [{"path": "a.md", "line": 3, "text": "  see video-service "}],'
+                                ' "refused": [{"path": "b.sh", "line": 1, "text": "run video-service"}]}')
+    assert listed == {("a.md", "see video-service"), ("b.sh", "run video-service")}
+    assert score.listed_lines("not json") == set()
+    tree = {"a.md": bare.parent / "a.md"}
+    tree["a.md"].write_text("x\n  see video-service \nvideo-service again\n")
+    assert score._unlisted(tree, listed, case, case.mention_regex()) == ["a.md:3: video-service again"]
+
+
 def test_without_mirrors_nothing_runs(mirror, tmp_path, monkeypatch, capsys):
     _, case = mirror
     monkeypatch.setattr(score, "load_cases", lambda: [case])

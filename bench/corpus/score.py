@@ -276,10 +276,26 @@ def run_gitops_bot(case: Case, repo: Path, base: Path, human: Path) -> tuple[int
     start = time.monotonic()
     with Replay.serving(case.lookups) as replay:
         proc = subprocess.run([sys.executable, "-m", "gitops_bot.cli", "apply", case.recipe, *case.params,
-                               "--repo", str(repo)], capture_output=True, text=True, env={**env, **replay},
-                              timeout=BOT_TIMEOUT)
+                               "--repo", str(repo), "--format", "json"], capture_output=True, text=True,
+                              env={**env, **replay}, timeout=BOT_TIMEOUT)
     message = (proc.stderr.strip().splitlines() or [""])[-1]
+    LISTED[repo] = listed_lines(proc.stdout)
     return proc.returncode, time.monotonic() - start, message
+
+
+# The lines each gitops-bot run listed for a human (its residue and refused edits), by the tree it
+# ran on, as (path, stripped text): a mention it left is "unlisted" when it is not among them.
+LISTED: dict[Path, set[tuple[str, str]]] = {}
+
+
+def listed_lines(report: str) -> set[tuple[str, str]]:
+    """(path, stripped text) of every residue and refused entry of an `apply --format json` report."""
+    try:
+        data = json.loads(report)
+    except ValueError:
+        return set()
+    entries = [*data.get("residue", []), *data.get("refused", [])]
+    return {(e.get("path", ""), str(e.get("text", "")).strip()) for e in entries if isinstance(e, dict)}
 
 
 def run_truth(case: Case, repo: Path, base: Path, human: Path) -> tuple[int, float, str]:
@@ -341,6 +357,11 @@ class Score:
     imported_human: int = 0
     mentions_bot: int = 0
     mentions_human: int = 0
+    # `path:line: text` of each line naming the target that the bot left and the human's tree lacks
+    mentions_where: list[str] = field(default_factory=list)
+    # gitops-bot only: `path:line: text` of each mention it left that its report does not list
+    # (residue or refused): the ones a reviewer would not be told about; None when not measured
+    mentions_unlisted: list[str] | None = None
     missed: dict[str, int] = field(default_factory=dict)  # path -> human lines the bot did not match
     # gitops-bot only: files a second run of the same command changed (a run must be a no-op on
     # its own result); None when not measured (another bot, or a first run that did not succeed)
@@ -451,6 +472,9 @@ def compare(case: Case, base: Path, human: Path, bot: Path, score: Score) -> Non
     score.imported_human = imports_of_deleted(H, human_deleted, line_reader([H, B], text_lines))
     score.mentions_bot = _mentions(T, case, regex)
     score.mentions_human = _mentions(H, case, regex)
+    score.mentions_where = _mentions_beyond(T, H, case, regex)
+    if bot in LISTED:
+        score.mentions_unlisted = _unlisted(T, LISTED[bot], case, regex)
 
 
 def _note(tally: dict[str, int], path: str, n: int) -> None:
@@ -623,9 +647,41 @@ def _dangling(deleted: set[str], tree: dict[str, Path], case: Case) -> list[str]
     return found
 
 
+def _names_target(case: Case, regex: re.Pattern[str], line: str) -> bool:
+    """A line that counts as a mention: it names the target and is not one of the case's
+    excluded lines (those the scoring already holds to be outside the asked change, such as a
+    sentence the human rewrote around new content; they count for neither side)."""
+    return bool(regex.search(line)) and not case.excluded_line(line)
+
+
 def _mentions(tree: dict[str, Path], case: Case, regex: re.Pattern[str]) -> int:
     return sum(1 for path, full in tree.items() if not case.excluded(path)
-               for line in text_lines(full) or [] if regex.search(line))
+               for line in text_lines(full) or [] if _names_target(case, regex, line))
+
+
+def _mentions_beyond(tree: dict[str, Path], human: dict[str, Path], case: Case, regex: re.Pattern[str]) -> list[str]:
+    """Lines of `tree` naming the target, as `path:line: text`, that the human's tree does not
+    have in the same file (as many times): the mentions a reviewer would still have to find."""
+    found = []
+    for path, full in sorted(tree.items()):
+        if case.excluded(path):
+            continue
+        kept = collections.Counter(line for line in (text_lines(human[path]) if path in human else None) or []
+                                   if _names_target(case, regex, line))
+        for n, line in enumerate(text_lines(full) or [], 1):
+            if _names_target(case, regex, line):
+                if kept[line]:
+                    kept[line] -= 1
+                else:
+                    found.append(f"{path}:{n}: {line.strip()[:200]}")
+    return found
+
+
+def _unlisted(tree: dict[str, Path], listed: set[tuple[str, str]], case: Case, regex: re.Pattern[str]) -> list[str]:
+    """Mentions left in `tree` (as `path:line: text`) that are not among the `listed` lines."""
+    return [f"{path}:{n}: {line.strip()[:200]}" for path, full in sorted(tree.items()) if not case.excluded(path)
+            for n, line in enumerate(text_lines(full) or [], 1)
+            if _names_target(case, regex, line) and (path, line.strip()) not in listed]
 
 
 # -- running --------------------------------------------------------------------------------
@@ -702,7 +758,8 @@ def render(scores: list[Score], cases: list[Case], bots: list[str]) -> str:
            "lines that do not; **invalid** = files the bot "
            "left unparsable; **dangling** = lines still naming a path the bot deleted (human's in brackets); "
            "**imported** = import lines of remaining source files (JS/TS, Python, Go, proto) that resolve to a "
-           "file the bot deleted (human's in brackets); **mentions** = lines naming the target left, bot (human); **2nd** = files a second run of the same "
+           "file the bot deleted (human's in brackets); **mentions** = lines naming the target left, bot (human), not counting the case's excluded lines; "
+           "**unlisted** = of the bot's, those its report (residue or refused edits) does not list; **2nd** = files a second run of the same "
            "command changed (0: the run is idempotent); **exit**, **s** = the bot's exit code and seconds.", ""]
     for bot in bots:
         mine = [s for s in scores if s.bot == bot]
@@ -713,18 +770,19 @@ def render(scores: list[Score], cases: list[Case], bots: list[str]) -> str:
         second = [s for s in mine if s.second_run is not None]
         out += [f"Second runs: {sum(not s.second_run for s in second)} of {len(second)} runs that succeeded "
                 "change nothing when run again.", ""]
-        out += ["| case | kind | recipe | lines | files | over | damage | invalid | dangling | imported | mentions | 2nd | exit | s |",
-                "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        out += ["| case | kind | recipe | lines | files | over | damage | invalid | dangling | imported | mentions | unlisted | 2nd | exit | s |",
+                "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for s in mine:
             case = by_case[s.case]
             call = f"`{case.recipe} {' '.join(case.params)}`"
             if s.error:
-                out.append(f"| {s.case} | {s.kind} | {call} | error: {s.error} | | | | | | | | | | |")
+                out.append(f"| {s.case} | {s.kind} | {call} | error: {s.error} | | | | | | | | | | | |")
                 continue
             out.append(f"| {s.case} | {s.kind} | {call} | {s.matched_lines}/{s.human_lines} ({percent(s.line_recall)})"
                        f" | {percent(s.file_recall)} / {percent(s.file_precision)} ({s.deleted_both}/{s.human_deleted}, "
                        f"{s.bot_deleted} by bot) | {s.extra_target} | {s.damage} | {len(s.invalid)} | {s.dangling} "
                        f"({s.dangling_human}) | {s.imported} ({s.imported_human}) | {s.mentions_bot} ({s.mentions_human}) | "
+                       f"{'' if s.mentions_unlisted is None else len(s.mentions_unlisted)} | "
                        f"{'' if s.second_run is None else len(s.second_run)} | {s.exit_code} | {s.seconds:.1f} |")
         errors = [s for s in mine if s.exit_code not in (0, 1) and s.message]
         if errors:
