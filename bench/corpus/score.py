@@ -524,7 +524,9 @@ def edited_mentions(before: list[str], after: list[str] | None, regex: re.Patter
     return paired
 
 
-_STRUCTURAL_RE = re.compile(r"^\s*(?:[#/;*-].*|[\W_]*)$")  # blank, comment-only, punctuation-only (`},`, `###`)
+# blank, comment-only, punctuation-only (`},`, `###`), or a shell pause (`sleep 5`: it does nothing
+# but wait, so between a removed deploy step and its removed wait it is part of the step)
+_STRUCTURAL_RE = re.compile(r"^\s*(?:[#/;*-].*|[\W_]*|sleep\s+\d+[smh]?\s*)$")
 
 
 def removed_with_mentions(before: list[str], removed: set[int], regex: re.Pattern[str]) -> set[int]:
