@@ -198,10 +198,25 @@ def test_dangling_lines_are_listed_with_path_and_line(tmp_path):
     (["# Tools", "ff/bin", "x/bin"], {0, 1}, set()),
     # a run with a line that does not name the target is not the target's block
     (["", "ff/a", "other"], {0, 1, 2}, set()),
+    # a shell pause between a removed deploy and its removed wait is part of the step
+    (["a", "", "deploy ff", "", "echo ff", "sleep 5", "wait ff", "", "b"], {2, 3, 4, 5, 6, 7}, {3, 5, 7}),
+    # the same deletion placed where a diff puts it (`# ff ... / (blank) / ####`) glues nothing:
+    # slid up one line (`#### / # ff ... / (blank)`) it sits between blank and banner
+    (["x", "####", "", "####", "# ff", "ff/a", "", "####", "# y"], {4, 5, 6, 7}, {4, 6, 7}),
 ])
 def test_lines_that_went_with_a_removed_mention(before, removed, expected):
     import re
     assert score.removed_with_mentions(before, removed, re.compile("ff")) == expected
+
+
+def test_lines_the_human_removed_too_belong_to_the_targets_block():
+    """A compose service the human replaced: its lines that do not name the target were removed by
+    the human too, so the blank line the bot removed with the block is over-reach, not damage."""
+    import re
+    before = ["  a:", "    x: 1", "", "  # ff service", "  ff:", "    build: .", "    ports:", "", "  b:"]
+    removed = {3, 4, 5, 6, 7}
+    assert score.removed_with_mentions(before, removed, re.compile("ff")) == set()
+    assert score.removed_with_mentions(before, removed, re.compile("ff"), theirs={5, 6}) == {3, 7}
 
 
 # -- recorded lookups, replayed over HTTP on the loopback -------------------------------------------

@@ -529,30 +529,48 @@ def edited_mentions(before: list[str], after: list[str] | None, regex: re.Patter
 _STRUCTURAL_RE = re.compile(r"^\s*(?:[#/;*-].*|[\W_]*|sleep\s+\d+[smh]?\s*)$")
 
 
-def removed_with_mentions(before: list[str], removed: set[int], regex: re.Pattern[str]) -> set[int]:
+def removed_with_mentions(before: list[str], removed: set[int], regex: re.Pattern[str],
+                          theirs: set[int] | frozenset[int] = frozenset()) -> set[int]:
     """Removed lines that carry nothing of their own and went with a removed run naming the target:
-    in a run of consecutive removed lines whose every other line names it, the blank lines, brace-
-    and banner-only lines, and (when the run closes its group: a blank line, a comment or the end
-    follows) comment lines. Such a line is part of removing the target's block (its heading, its
-    separator, its braces), over-reach when the human did not do it, not damage to something else;
-    except one blank line of a run that glues two blocks the blank line separated, which is damage."""
+    in a run of consecutive removed lines whose every other line names it (or is in `theirs`: lines
+    the human removed too, or the case excludes, which belong to the target's block by the human's
+    own judgement), the blank lines, brace- and banner-only lines, and (when the run closes its
+    group: a blank line, a comment or the end follows) comment lines. Such a line is part of
+    removing the target's block (its heading, its separator, its braces), over-reach when the human
+    did not do it, not damage to something else; except one blank line of a run that glues two
+    blocks the blank line separated, which is damage."""
     found: set[int] = set()
     for start, end in _runs(sorted(removed)):
         lines = before[start:end]
         structural = [i for i in range(start, end) if _STRUCTURAL_RE.match(before[i])]
         content = [i for i in range(start, end) if i not in structural]
-        if not content or not all(regex.search(before[i]) for i in content):
+        if not any(regex.search(before[i]) for i in content) or \
+                not all(regex.search(before[i]) or i in theirs for i in content):
             continue
         closed = (not lines[-1].strip() or end >= len(before) or not before[end].strip()
                   or before[end].lstrip().startswith("#"))
         keep = [i for i in structural if closed or not before[i].lstrip().startswith(("#", "//"))]
         blanks = [i for i in keep if not before[i].strip()]
-        glued = (start > 0 and before[start - 1].strip() and end < len(before) and before[end].strip()
-                 and any(not line.strip() for line in lines))
-        if glued and blanks:
+        if blanks and _glues(before, start, end):
             keep.remove(blanks[0])
         found.update(keep)
     return found
+
+
+def _glues(before: list[str], start: int, end: int) -> bool:
+    """Removing before[start:end], which holds a blank line, joins two blocks that blank line
+    separated: non-blank lines on both sides, wherever the same deletion can sit (a diff's choice
+    among equal placements, `#### / a / (blank) / ####` or `a / (blank) / #### / ####`, is arbitrary)."""
+    places = [(start, end)]
+    s, e = start, end
+    while s > 0 and before[s - 1] == before[e - 1]:
+        s, e = s - 1, e - 1
+        places.append((s, e))
+    s, e = start, end
+    while e < len(before) and before[s] == before[e]:
+        s, e = s + 1, e + 1
+        places.append((s, e))
+    return all(s > 0 and before[s - 1].strip() and e < len(before) and before[e].strip() for s, e in places)
 
 
 def _runs(indices: list[int]):
@@ -573,7 +591,8 @@ def _count_extra(case, regex, score, before, b_removed, b_added, h_removed, h_ad
     """Lines the bot changed that the human did not: mentioning the target (or rewriting a line that
     did: `rewrites`, see edited_mentions; or going with a removed run that names it:
     removed_with_mentions), or damage."""
-    with_mentions = removed_with_mentions(before, b_removed, regex)
+    theirs = h_removed | {i for i in b_removed if case.excluded_line(before[i])}
+    with_mentions = removed_with_mentions(before, b_removed, regex, theirs)
     for i in b_removed - h_removed:
         if not case.excluded_line(before[i]):
             if regex.search(before[i]) or i in with_mentions:
