@@ -37,6 +37,7 @@ import difflib
 import fnmatch
 import json
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -654,18 +655,44 @@ def _deleted_roots(deleted: set[str], remaining: Iterable[str]) -> set[str]:
 
 def _dangling(deleted: set[str], tree: dict[str, Path], case: Case) -> list[str]:
     """Lines of live files that still name a deleted folder or file by its path, each as
-    `path:line: text` (the count is their number)."""
+    `path:line: text` (the count is their number): from the repository's root, or relative to
+    the file's folder (`../add-ons/x.md` in a Markdown link), or in a MkDocs configuration to
+    its docs folder (`nav:` entries)."""
     roots = _deleted_roots(deleted, tree)
     if not roots:
         return []
     regex = re.compile(r"(?<![\w.-])(?:\./)?(?:" + "|".join(re.escape(r) for r in sorted(roots)) + r")(?![\w.-])")
+    names = re.compile("|".join(re.escape(n) for n in sorted({r.rsplit("/", 1)[-1] for r in roots})))
     found = []
     for path, full in sorted(tree.items()):
         if case.excluded(path):
             continue
+        folders = [posixpath.dirname(path)]
+        if posixpath.basename(path) in ("mkdocs.yml", "mkdocs.yaml"):
+            folders.append(posixpath.join(posixpath.dirname(path), _docs_dir(full)))
         found += [f"{path}:{n}: {line.strip()[:200]}" for n, line in enumerate(text_lines(full) or [], 1)
-                  if regex.search(line)]
+                  if regex.search(line) or names.search(line) and _names_relative(line, folders, roots)]
     return found
+
+
+_PATH_WORD_RE = re.compile(r"[\w.@~+-]*(?:/[\w.@~+-]+)+/?")
+
+
+def _names_relative(line: str, folders: list[str], roots: set[str]) -> bool:
+    """Whether a relative path on the line, read from one of `folders`, is or lies in a root."""
+    for word in _PATH_WORD_RE.findall(line):
+        if word.startswith("/"):
+            continue
+        for folder in folders:
+            path = posixpath.normpath(posixpath.join(folder, word))
+            if not path.startswith("..") and any(path == r or path.startswith(r + "/") for r in roots):
+                return True
+    return False
+
+
+def _docs_dir(full: Path) -> str:
+    m = re.search(r"^docs_dir:[ \t]*['\"]?([^'\"#\s]+)", "\n".join(text_lines(full) or []), re.MULTILINE)
+    return m.group(1) if m else "docs"
 
 
 def _names_target(case: Case, regex: re.Pattern[str], line: str) -> bool:
