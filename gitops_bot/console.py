@@ -3,7 +3,8 @@
 
 Progress goes to stderr once a run has taken DELAY seconds (a quick run prints nothing): one line
 rewritten in place on a terminal, with the recipe step (or check rule) running, the files scanned
-(each file a pass over the tree reads) and the files edited. It shows only when stderr is a
+(each file a pass over the tree reads), the editors run (remove-service's per-file editors) and
+the files edited. It shows only when stderr is a
 terminal, unless `-v`, which also prints it where stderr is not one (a line every EVERY_LINE
 seconds), each step as it starts and a tally at the end. `-q` shows no progress and no notes
 (`note`): only errors and the result. Errors are never silenced.
@@ -81,7 +82,7 @@ class Progress:
         self.stream, self.label = stream, label
         self.live, self.lines = live, lines  # rewrite one line (a terminal) / print lines (-v elsewhere)
         self.clock = clock
-        self.scanned = self.edited = 0
+        self.scanned = self.editors = self.edited = 0
         self.step = ""
         self._start = clock()
         self._next = self._start + DELAY
@@ -94,6 +95,12 @@ class Progress:
     def scan(self) -> None:
         """One more file read by a pass over the tree."""
         self.scanned += 1
+        if self.live or self.lines:
+            self._tick()
+
+    def editor(self) -> None:
+        """One more editor run on a file (whether it changes it or not)."""
+        self.editors += 1
         if self.live or self.lines:
             self._tick()
 
@@ -122,7 +129,8 @@ class Progress:
         self.stream.flush()
 
     def _counts(self) -> str:
-        return f"{self.scanned:,} files scanned" + (f", {self.edited:,} files edited" if self.edited else "")
+        counts = [(self.scanned, "files scanned"), (self.editors, "editors run"), (self.edited, "files edited")]
+        return ", ".join(f"{n:,} {what}" for i, (n, what) in enumerate(counts) if n or i == 0)
 
     def _tick(self) -> None:
         now = self.clock()

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from ruamel.yaml.error import YAMLError
 
+from gitops_bot.console import progress
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.names import ServiceName, without_vendor
 from gitops_bot.domain.pathrefs import Gone, gone_paths, referring, successors
@@ -426,6 +427,7 @@ def _retired_variants(state: RunState, ctx: RemovalContext) -> tuple[frozenset[s
 
 
 def _edit(editor, text: str, ctx: RemovalContext) -> EditResult:
+    progress().editor()
     try:
         return editor.remove(text, ctx)
     except Unparsable as exc:
