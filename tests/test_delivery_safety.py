@@ -150,7 +150,7 @@ def test_markdown_in_a_changed_file_name_is_inert(github, repos):
     git(clone, "push", "--quiet", "origin", "main")
     assert pr(clone) == 0
     body = github.pulls[SLUG][0].body
-    assert "| `docs/[click](https:--evil) @everyone.yaml` | modified |" in body
+    assert "| `docs/[click](https:--evil) @everyone.yaml` | -2 |" in body
     assert_inert(body, mentions=())
 
 

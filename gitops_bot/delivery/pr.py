@@ -38,7 +38,7 @@ RERUN_BOX = f"- [ ] {RERUN_MARK} Re-run this recipe on the latest base"
 _RERUN_RE = re.compile(r"^- \[([ xX])\] " + re.escape(RERUN_MARK), re.MULTILINE)
 BODY_LIMIT = 60_000  # GitHub rejects bodies over 65,536 characters
 RESIDUE_SHOWN = 200
-COLLAPSE_OVER = 10 # a file with more residue entries is a collapsed section
+COLLAPSE_OVER = 10  # a file with more residue entries is a collapsed section
 LABEL_MAX = 50  # GitHub's limit on a label's name
 
 
@@ -152,10 +152,10 @@ def render_body(recipe: Recipe, params: Mapping[str, str], changes: ChangeSet, s
                 base_sha: str, head_sha: str, closes: int | None = None, folders: Iterable[str] = ()) -> str:
     """The PR description: a summary first, the refused edits (a human must finish them), the
     parameters, the files (a wholly deleted folder as one row, from `folders`), validation,
-    conflicts, the residue grouped by file in collapsed sections, how to reproduce, and a hidden
-    marker with recipe, parameters, bot version, the bot's head commit and the issue it closes.
-    Paths, file text and values are code spans (`code`): inert, whatever they hold. The re-run
-    checkbox comes last, unticked.
+    conflicts, the residue grouped by file (one list; a file with many entries collapsed), how to
+    reproduce, the re-run checkbox (unticked), and a hidden marker with recipe, parameters, bot
+    version, the bot's head commit and the issue it closes. Paths, file text and values are code
+    spans (`code`): inert, whatever they hold.
 
     The body stays under BODY_LIMIT by structure, not by cutting text: the residue lists fewer
     entries per file, then the file table fewer rows, each saying how many it leaves out; the
