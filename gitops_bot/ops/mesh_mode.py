@@ -31,8 +31,12 @@ from gitops_bot.text.splice import Cut, Lines, Span, splice
 
 CHECK = "re-parsed (YAML, Terraform); each change is a line that stated the old mode"
 _WORDS = Literals([b"ambient", b"istio-injection", b"dataplane-mode", b"profile", b"15008", b"ztunnel"])
+# "sidecar" alone is any helper container (a log shipper, a storage filler): only Istio's counts
+_ISTIO_SIDECAR = (r"istio-injection|sidecar\.istio\.io|\bistio-proxy\b"
+                  r"|\bsidecar[- ]?(mode|injection|injector|prox(y|ies))\b"
+                  r"|\bsidecars?\b.*\b(istio|envoy|mesh)|\b(istio|envoy|mesh)\b.*\bsidecars?\b")
 _OLD_MODE_MENTION = {"ambient": re.compile(r"\bambient\b|\bztunnel\b|\bHBONE\b|\bwaypoint", re.IGNORECASE),
-                     "sidecar": re.compile(r"\bsidecar\b|istio-injection", re.IGNORECASE)}
+                     "sidecar": re.compile(_ISTIO_SIDECAR, re.IGNORECASE)}
 
 
 def run(state: RunState, args: dict[str, str]) -> None:
