@@ -122,3 +122,14 @@ def test_the_check_reads_terraform_labels(tf_repo, capsys):
     problems = json.loads(out)["problems"]
     assert code == 1 and [(p["path"], p["line"]) for p in problems] == [("namespaces/main.tf", 15)]
     assert problems[0]["fix"] == "gitops-bot plan mesh-mode to=sidecar"
+
+
+def test_switching_to_ambient_says_when_nothing_installs_ztunnel(tf_repo, repo, capsys):
+    code, out = run(capsys, "plan", "mesh-mode", "to=ambient", "--repo", str(tf_repo), "--format", "json")
+    assert any(r["reason"].startswith("nothing installs ztunnel") for r in json.loads(out)["residue"])
+    (tf_repo / "istio" / "ztunnel.tf").write_text('resource "helm_release" "ztunnel" {\n  name  = "ztunnel"\n'
+                                                  '  chart = "ztunnel"\n}\n')
+    code, out = run(capsys, "plan", "mesh-mode", "to=ambient", "--repo", str(tf_repo), "--format", "json")
+    assert not any(r["reason"].startswith("nothing installs ztunnel") for r in json.loads(out)["residue"])
+    code, out = run(capsys, "plan", "mesh-mode", "to=ambient", "--repo", str(repo), "--format", "json")
+    assert not any(r["reason"].startswith("nothing installs ztunnel") for r in json.loads(out)["residue"])
