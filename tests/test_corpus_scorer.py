@@ -187,6 +187,24 @@ def test_dangling_lines_are_listed_with_path_and_line(tmp_path):
     assert score._dangling({"apps/video/base/k.yaml"}, tree, case) == ["docs/a.md:2: see apps/video/base here"]
 
 
+def test_dangling_lines_relative_to_the_file_and_to_a_mkdocs_docs_folder(tmp_path):
+    """A Markdown link relative to its page and a MkDocs `nav:` entry relative to `docs_dir`
+    name the deleted page as surely as a path from the root; a path that only looks alike
+    (another folder's file of the same name) does not."""
+    files = {"docs/add-ons/index.md": "| [X](../add-ons/x.md) | x |\n| [Y](../add-ons/y.md) | y |\n",
+             "mkdocs.yml": 'docs_dir: "docs"\nnav:\n  - X: "add-ons/x.md"\n  - Y: "add-ons/y.md"\n',
+             "other/README.md": "see [x](add-ons/x.md)\n"}
+    tree = {}
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+        tree[rel] = tmp_path / rel
+    case = score.Case(id="c", repo="a/b", kind="remove-service", base="0" * 40, commits=["1" * 40],
+                      recipe="remove-service", params=["service=x"])
+    assert score._dangling({"docs/add-ons/x.md"}, tree, case) == [
+        "docs/add-ons/index.md:1: | [X](../add-ons/x.md) | x |", 'mkdocs.yml:3: - X: "add-ons/x.md"']
+
+
 @pytest.mark.parametrize("before, removed, expected", [
     # a group's heading, its patterns naming the target and its separator: over, not damage
     (["# keep", "a", "", "# Mix artifacts", "ff/_build", "ff/deps", "", "b"], {3, 4, 5, 6}, {3, 6}),

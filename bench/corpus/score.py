@@ -37,6 +37,7 @@ import difflib
 import fnmatch
 import json
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -654,18 +655,44 @@ def _deleted_roots(deleted: set[str], remaining: Iterable[str]) -> set[str]:
 
 def _dangling(deleted: set[str], tree: dict[str, Path], case: Case) -> list[str]:
     """Lines of live files that still name a deleted folder or file by its path, each as
-    `path:line: text` (the count is their number)."""
+    `path:line: text` (the count is their number): from the repository's root, or relative to
+    the file's folder (`../add-ons/x.md` in a Markdown link), or in a MkDocs configuration to
+    its docs folder (`nav:` entries)."""
     roots = _deleted_roots(deleted, tree)
     if not roots:
         return []
     regex = re.compile(r"(?<![\w.-])(?:\./)?(?:" + "|".join(re.escape(r) for r in sorted(roots)) + r")(?![\w.-])")
+    names = re.compile("|".join(re.escape(n) for n in sorted({r.rsplit("/", 1)[-1] for r in roots})))
     found = []
     for path, full in sorted(tree.items()):
         if case.excluded(path):
             continue
+        folders = [posixpath.dirname(path)]
+        if posixpath.basename(path) in ("mkdocs.yml", "mkdocs.yaml"):
+            folders.append(posixpath.join(posixpath.dirname(path), _docs_dir(full)))
         found += [f"{path}:{n}: {line.strip()[:200]}" for n, line in enumerate(text_lines(full) or [], 1)
-                  if regex.search(line)]
+                  if regex.search(line) or names.search(line) and _names_relative(line, folders, roots)]
     return found
+
+
+_PATH_WORD_RE = re.compile(r"[\w.@~+-]*(?:/[\w.@~+-]+)+/?")
+
+
+def _names_relative(line: str, folders: list[str], roots: set[str]) -> bool:
+    """Whether a relative path on the line, read from one of `folders`, is or lies in a root."""
+    for word in _PATH_WORD_RE.findall(line):
+        if word.startswith("/"):
+            continue
+        for folder in folders:
+            path = posixpath.normpath(posixpath.join(folder, word))
+            if not path.startswith("..") and any(path == r or path.startswith(r + "/") for r in roots):
+                return True
+    return False
+
+
+def _docs_dir(full: Path) -> str:
+    m = re.search(r"^docs_dir:[ \t]*['\"]?([^'\"#\s]+)", "\n".join(text_lines(full) or []), re.MULTILINE)
+    return m.group(1) if m else "docs"
 
 
 def _names_target(case: Case, regex: re.Pattern[str], line: str) -> bool:
@@ -775,9 +802,11 @@ def render(scores: list[Score], cases: list[Case], bots: list[str]) -> str:
            "Columns: **lines** = of the lines the human removed or changed, those the bot changed identically; "
            "**files** = deleted files, recall / precision; **over** = lines the bot changed that the human did "
            "not and that mention the target (or carry nothing of their own and went with a removed run naming "
-           "it: its blank lines, braces, banners, and the comments of a group it closes); **damage** = such "
+           "it, whose other lines name it or were removed by the human too: its blank lines, braces, banners, "
+           "shell pauses, and the comments of a group it closes); **damage** = such "
            "lines that do not; **invalid** = files the bot "
-           "left unparsable; **dangling** = lines still naming a path the bot deleted (human's in brackets); "
+           "left unparsable; **dangling** = lines still naming a path the bot deleted, from the root, relative to their "
+           "file or as a MkDocs nav entry (human's in brackets); "
            "**imported** = import lines of remaining source files (JS/TS, Python, Go, proto) that resolve to a "
            "file the bot deleted (human's in brackets); **mentions** = lines naming the target left, bot (human), not counting the case's excluded lines; "
            "**unlisted** = of the bot's, those its report (residue or refused edits) does not list; **2nd** = files a second run of the same "

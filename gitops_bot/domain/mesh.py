@@ -23,6 +23,8 @@ Signals (each a `Signal`: where, which mode it states, and its rewrite to the ot
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -38,6 +40,12 @@ _LABEL_KEY = re.compile(r"^(\s*)([\"']?)(istio\.io/dataplane-mode|istio-injectio
                         r"(\s*(?:#.*)?)$")
 _MODE_KEY = re.compile(r"^(\s*)(mode|dataplaneMode|dataplane-mode):(\s*)([\"']?)(ambient|sidecar)\4(\s*(?:#.*)?)$")
 _MESH_PARENTS = frozenset({"istio", "mesh", "servicemesh", "serviceMesh"})
+_LABEL_FLAG_RES = {mode: re.compile(re.escape(flag)) for mode, flag in _LABEL_FLAG.items()}
+# The lines a YAML signal can be on (each then read by _yaml_line).
+_YAML_KEY_LINE = re.compile(r"^[ \t]*[\"']?(?:profile|istio\.io/dataplane-mode|istio-injection|mode|dataplaneMode|"
+                            r"dataplane-mode)[\"']?:", re.MULTILINE)
+# A word every signal holds: most files hold none, and are not read line by line.
+_ANY_SIGNAL = re.compile(r"profile|istio-injection|dataplane-mode|ambient|sidecar")
 
 
 @dataclass(frozen=True)
@@ -67,25 +75,31 @@ def file_signals(text: str, kind: str) -> list[Signal]:
 
 
 def text_signals(text: str, yaml_like: bool, script_like: bool) -> list[Signal]:
-    """Signals in a YAML file (`yaml_like`) or a shell script / Makefile / workflow (`script_like`)."""
-    found: list[Signal] = []
-    offset = 0
+    """Signals in a YAML file (`yaml_like`) or a shell script / Makefile / workflow (`script_like`),
+    in the order of their lines (on a line: profile flags, label flags, then the YAML key)."""
+    if not (script_like or yaml_like) or not _ANY_SIGNAL.search(text):
+        return []
     lines = text.splitlines(keepends=True)
-    for n, line in enumerate(lines):
-        body = line.rstrip("\r\n")
-        if script_like or yaml_like:
-            for m in _PROFILE_FLAG.finditer(body):
-                mode = "ambient" if m.group(2) == "ambient" else "sidecar"
-                new = "default" if mode == "ambient" else "ambient"
-                found.append(Signal(n, offset + m.start(2), offset + m.end(2), mode, "install profile", new))
-            for mode, flag in _LABEL_FLAG.items():
-                for m in re.finditer(re.escape(flag), body):
-                    found.append(Signal(n, offset + m.start(), offset + m.end(), mode, "namespace label",
-                                        _LABEL_FLAG[other(mode)]))
-        if yaml_like:
-            found.extend(_yaml_line(lines, n, body, offset))
-        offset += len(line)
-    return found
+    starts = list(itertools.accumulate((len(line) for line in lines), initial=0))
+    found: list[tuple[int, int, Signal]] = []
+    for m in _PROFILE_FLAG.finditer(text):
+        mode = "ambient" if m.group(2) == "ambient" else "sidecar"
+        found.append((0, m.start(), Signal(_line_of(starts, m.start()), m.start(2), m.end(2), mode,
+                                          "install profile", "default" if mode == "ambient" else "ambient")))
+    for group, (mode, regex) in enumerate(_LABEL_FLAG_RES.items(), start=1):
+        for m in regex.finditer(text):
+            found.append((group, m.start(), Signal(_line_of(starts, m.start()), m.start(), m.end(), mode,
+                                                  "namespace label", _LABEL_FLAG[other(mode)])))
+    if yaml_like:
+        for m in _YAML_KEY_LINE.finditer(text):
+            n = _line_of(starts, m.start())
+            found.extend((3, 0, signal) for signal in _yaml_line(lines, n, lines[n].rstrip("\r\n"), starts[n]))
+    return [signal for _, _, signal in sorted(found, key=lambda f: (f[2].line, f[0], f[1]))]
+
+
+def _line_of(starts: list[int], offset: int) -> int:
+    """The 0-based line holding `offset`, from the lines' start offsets."""
+    return bisect.bisect_right(starts, offset) - 1
 
 
 _HCL_LABEL = re.compile(r'(?<![\w."/-])("?)(istio\.io/dataplane-mode|istio-injection)\1([ \t]*)([=:])([ \t]*)'
