@@ -76,3 +76,25 @@ def test_an_interpolated_chart_is_no_literal():
 
 def test_a_file_without_releases_is_not_scanned():
     assert hcl._releases('resource "aws_s3_bucket" "b" {\n') == []
+
+
+@pytest.mark.parametrize("after, same", [
+    (TRICKY.replace('"1.24.0"', '"1.28.2"'), True),  # a version replaced by another
+    (TRICKY.replace('"1.24.0"', '"1.28.2"').replace('"base"', '"istio-base"'), True),
+    (TRICKY.replace('"1.24.0"', '"1.${x}"'), False),  # an interpolation: the grammar decides
+    (TRICKY.replace('"1.24.0"', '"1.2\\\\"'), False),  # an escape
+    (TRICKY.replace('"1.24.0"', '"1.24.0" "'), False),  # structure changed
+    (TRICKY.replace('version    = "1.24.0"', 'version    = var.v'), False),
+    (TRICKY.replace("# pinned", "# pinned to 1.28"), False),  # a comment: the grammar decides
+])
+def test_a_change_of_plain_string_bodies_keeps_the_structure(after, same):
+    assert hcl.same_structure(TRICKY, after) is same
+
+
+def test_a_verdict_without_the_grammar_is_the_grammars(monkeypatch):
+    """The editor's check skips the parse only where it could not fail."""
+    from gitops_bot.edit import hcl as hcl_editor
+
+    after = TRICKY.replace('"1.24.0"', '"1.28.2"')
+    monkeypatch.setattr(hcl_editor, "parse_hcl", lambda text: pytest.fail("parsed"))
+    assert hcl_editor.still_valid(TRICKY, after) is None

@@ -231,9 +231,10 @@ def _attributes(text: str, start: int, end: int, depth_at) -> dict[str, tuple[st
     return attrs
 
 
-def _scan(text: str):
+def _scan(text: str, strings: list[tuple[int, int]] | None = None):
     """(depth at an offset, the offset of each opening bracket's closer) outside strings,
-    heredocs and comments; None when the text does not balance."""
+    heredocs and comments; None when the text does not balance. `strings`, when given, receives
+    the span of each quoted string's body."""
     depth_changes: list[tuple[int, int]] = [(0, 0)]
     closing: dict[int, int] = {}
     stack: list[tuple[str, int]] = []
@@ -241,9 +242,11 @@ def _scan(text: str):
     while i < n:
         c = text[i]
         if c == '"':
-            i = _string_end(text, i + 1)
+            start, i = i + 1, _string_end(text, i + 1)
             if i < 0:
                 return None
+            if strings is not None:
+                strings.append((start, i - 1))
             continue
         if c == "#" or text.startswith("//", i):
             i = text.find("\n", i)
@@ -310,3 +313,25 @@ def _string_end(text: str, i: int) -> int:
             return i + 1
         i += 1
     return -1
+
+
+# What a quoted string's new body may hold and leave the file's structure as it was: no quote,
+# escape, interpolation or template start, no line break.
+_PLAIN_BODY_RE = re.compile(r'[^"\\\n$%{}]*')
+
+
+def same_structure(before: str, after: str) -> bool:
+    """True when `after` differs from `before` only inside quoted strings, each new body plain
+    (a version replaced by another): the two then parse alike, and neither needs the grammar.
+    False when unsure."""
+    spans: list[list[tuple[int, int]]] = [[], []]
+    if _scan(before, spans[0]) is None or _scan(after, spans[1]) is None or len(spans[0]) != len(spans[1]):
+        return False
+    pos = [0, 0]
+    for (b1, b2), (a1, a2) in zip(*spans):
+        if before[pos[0]:b1] != after[pos[1]:a1]:
+            return False
+        if before[b1:b2] != after[a1:a2] and not _PLAIN_BODY_RE.fullmatch(after, a1, a2):
+            return False
+        pos = [b2, a2]
+    return before[pos[0]:] == after[pos[1]:]
