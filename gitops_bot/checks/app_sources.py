@@ -32,4 +32,9 @@ def _not_permitted(index: RepoIndex) -> list[Problem]:
 
 
 RULE = Rule("app-source-not-permitted", "error",
-            "An ArgoCD Application whose repoURL its AppProject's sourceRepos does not permit", _not_permitted)
+            "An ArgoCD Application whose repoURL its AppProject's sourceRepos does not permit", _not_permitted,
+            "ArgoCD refuses to sync an Application whose source repository its AppProject's spec.sourceRepos "
+            "does not permit and shows it Unknown with a 'not permitted in project' condition, which is easy to "
+            "miss when the Application and its new repository arrive in the same change.",
+            "Add the repository to the project's `sourceRepos`: `gitops-bot apply allow-source repo=URL "
+            "project=NAME` (the finding gives both).")

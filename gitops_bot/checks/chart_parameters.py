@@ -46,4 +46,8 @@ def _run(index: RepoIndex) -> list[Problem]:
 
 
 RULE = Rule("unknown-chart-parameter", "warning",
-            "Application parameter whose top-level key the chart does not have", _run)
+            "Application parameter whose top-level key the chart does not have", _run,
+            "Helm accepts a parameter whose top-level key neither the chart's values.yaml nor any template it "
+            "renders (its own, or a library chart's reached through include) reads, and the chart never uses "
+            "it: usually a typo in the parameter name.",
+            "Correct the parameter's name to a key the chart reads, or add the key to the chart's values.yaml.")

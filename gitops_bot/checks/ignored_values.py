@@ -68,4 +68,9 @@ def _leaves(node: CommentedMap, prefix: str = "") -> list[str]:
 
 
 RULE = Rule("ignored-service-values", "error",
-            "Per-service maps in an environment values file that Helm never reads", _run)
+            "Per-service maps in an environment values file that Helm never reads", _run,
+            "ArgoCD renders each service's chart on its own with the environment values file; Helm reads only "
+            "that file's top-level keys, so a map nested under the service's name never reaches its chart and "
+            "the settings in it silently do nothing.",
+            "Move the map into the Application's Helm parameters: `gitops-bot apply config-to-params env=ENV` "
+            "(the finding gives the exact command).")

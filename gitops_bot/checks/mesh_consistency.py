@@ -41,4 +41,9 @@ def _inconsistent(index: RepoIndex) -> list[Problem]:
 
 
 RULE = Rule("mesh-mode-consistency", "warning",
-            "Files that disagree on Istio's data-plane mode (ambient or sidecar)", _inconsistent)
+            "Files that disagree on Istio's data-plane mode (ambient or sidecar)", _inconsistent,
+            "Some files state Istio's ambient mode and others sidecar injection (install profile, namespace "
+            "labels, HBONE rules, a ztunnel release): a half-finished switch, where workloads get the mode "
+            "of whichever file applies last.",
+            "Move every place to the mode most of them state: `gitops-bot plan mesh-mode to=MODE` (the finding "
+            "gives the mode).")

@@ -66,6 +66,8 @@ class Rule:
     severity: str  # error | warning
     help: str  # one line: what the rule finds
     run: Callable[["RepoIndex"], list[Problem]]
+    description: str = ""  # a paragraph: why it matters (SARIF fullDescription, help)
+    remedy: str = ""  # how to fix it, Markdown; may name the recipe (SARIF help)
 
     def problem(self, path: str, line: int, message: str, fix: str = "") -> Problem:
         """A problem of this rule at its own severity."""
@@ -173,4 +175,7 @@ class RepoIndex:
 
 # Problems of this rule come from every rule that reads a file; run_checks reports them last.
 UNPARSABLE = Rule("unparsable-file", "error", "A file the checks could not parse",
-                  lambda index: list(index.unparsable))
+                  lambda index: list(index.unparsable),
+                  "A YAML file the rules needed did not parse, so nothing in it was checked; ArgoCD and Helm will "
+                  "refuse it too.",
+                  "Fix the syntax error at the line given (a YAML linter shows the same place).")

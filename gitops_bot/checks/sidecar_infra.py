@@ -156,4 +156,8 @@ def _chart_folder(path: str) -> str | None:
 
 RULE = Rule("sidecar-on-infra", "warning",
             "A database, cache, broker or object store in a namespace with Istio sidecar injection and no opt-out",
-            _sidecar_on_infra)
+            _sidecar_on_infra,
+            "A sidecar in front of a database, cache, message broker or object store breaks what it expects "
+            "of the network (starting before the proxy is ready, replication and cluster ports, long-lived "
+            "connections through the proxy's timeouts); teams opt these out one by one after the incident.",
+            "Opt the workload out of injection: `gitops-bot apply sidecar-exclude workloads=NAME`.")

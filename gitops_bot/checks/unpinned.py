@@ -30,4 +30,8 @@ def _unpinned(index: RepoIndex) -> list[Problem]:
     return problems
 
 
-RULE = Rule("unpinned-image", "warning", "A container image tagged latest or not tagged at all", _unpinned)
+RULE = Rule("unpinned-image", "warning", "A container image tagged latest or not tagged at all", _unpinned,
+            "An image tagged latest or not tagged at all runs whatever the registry's tag points to when a pod "
+            "starts: what runs changes without a commit, and two replicas can run different builds.",
+            "Pin the image to a release tag: `gitops-bot apply pin-versions image=REPOSITORY` looks up its "
+            "newest stable tag (add `digest=resolve` to pin its digest too).")

@@ -135,6 +135,19 @@ def end_of_support(index: RepoIndex, today: datetime.date | None = None) -> list
 
 
 FLOATING = Rule("floating-version", "warning",
-                "A reference that can change without a commit (latest, no tag, a branch)", _floating)
-DRIFT = Rule("version-drift", "warning", "One tool with different versions in different places", drift)
-END_OF_SUPPORT = Rule("end-of-support", "warning", "A tool version past its end of support", end_of_support)
+                "A reference that can change without a commit (latest, no tag, a branch)", _floating,
+                "A download URL of releases/latest, an Action on a branch or an unpinned chart revision resolves "
+                "to something new whenever upstream moves: builds stop being reproducible and changes arrive "
+                "unreviewed.",
+                "Pin the references: `gitops-bot apply pin-versions` writes the current release in their place.")
+DRIFT = Rule("version-drift", "warning", "One tool with different versions in different places", drift,
+             "One tool (a catalogue entry: Istio, Go, Terraform, ...) is written with different versions in "
+             "different files: the version matrix teams keep by hand has drifted, and environments or CI "
+             "no longer run what the others run.",
+             "Move every place to one version: `gitops-bot apply set-version tool=TOOL version=X.Y.Z` (the "
+             "finding gives the most common version that is still supported).")
+END_OF_SUPPORT = Rule("end-of-support", "warning", "A tool version past its end of support", end_of_support,
+                      "The version written here is past the end of support its project announced (the support "
+                      "table in gitops-bot's data): it gets no more security fixes.",
+                      "Move to a supported release: `gitops-bot plan set-version tool=TOOL version=latest-stable` "
+                      "shows the change (`apply` writes it).")

