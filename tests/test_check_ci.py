@@ -97,7 +97,8 @@ def test_fingerprints_survive_lines_moving_and_tell_twins_apart(tmp_path, capsys
           "      image: nginx:latest\n    - name: c\n      image: redis:latest\n"
     repo = write_tree(tmp_path / "repo", {"pod.yaml": pod})
     before = _fingerprints(capsys, repo)
-    (repo / "pod.yaml").write_text("# a comment\n# and another\n" + pod.replace("      image: redis", "        image: redis"))
+    moved = "# a comment\n# and another\n" + pod.replace("      image: redis", "        image: redis")
+    (repo / "pod.yaml").write_text(moved)
     after = _fingerprints(capsys, repo)
     assert {k: [f for f, _ in v] for k, v in before.items()} == {k: [f for f, _ in v] for k, v in after.items()}
     assert {k: [n for _, n in v] for k, v in before.items()} != {k: [n for _, n in v] for k, v in after.items()}
@@ -143,3 +144,86 @@ def test_under_the_cap_no_notice_and_no_summary_without_the_variable(tmp_path, c
     _, out = run(capsys, "check", "--repo", str(write_tree(tmp_path / "repo", {"p.yaml": _unpinned(2)})),
                  "--format", "github")
     assert [line[:10] for line in out.splitlines()] == ["::warning ", "::warning "]
+
+
+# -- library charts: named templates reached through include count as readers ---------------
+LIBRARY = {
+    "charts/common/Chart.yaml": "apiVersion: v2\nname: common\ntype: library\nversion: 1.0.0\n",
+    "charts/common/templates/_pod.tpl": (
+        '{{- define "common.pod" -}}\n'
+        "{{- $svc := index .Values .Chart.Name | default dict }}\n"
+        "labels: {{ toYaml .Values.podLabels | nindent 2 }}\n"
+        'annotations: {{ toYaml (index .Values "pod-annotations") | nindent 2 }}\n'
+        '{{- include "common.resources" . }}\n'
+        "{{- end }}\n"
+        '{{- define "common.resources" -}}\n'
+        "resources: {{ toYaml $.Values.resources | nindent 2 }}\n"
+        "{{- end }}\n"
+        '{{- define "common.unused" -}}\n'
+        "{{ .Values.sidecars }}\n"
+        "{{- end }}\n"),
+    "charts/shop/Chart.yaml": ("apiVersion: v2\nname: shop\nversion: 0.1.0\ndependencies:\n"
+                               "  - name: common\n    version: 1.0.0\n    repository: file://../common\n"),
+    "charts/shop/values.yaml": "replicaCount: 1\n",
+    "charts/shop/templates/deployment.yaml": (
+        "apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: {{ .Values.replicaCount }}\n"
+        '  template: {{- include "common.pod" . | nindent 4 }}\n'
+        "{{- /* .Values.commented is not a read */}}\n"),
+    "charts/shop/templates/_helpers.tpl": '{{- define "shop.never" -}}{{ .Values.helperOnly }}{{- end }}\n',
+    "envs/prod.yaml": "shop:\n  config:\n    a: 1\n",
+}
+
+
+def _app(params: list[str], chart: str = "shop") -> str:
+    listed = "".join(f"        - name: {p}\n          value: x\n" for p in params)
+    return ("apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: shop\nspec:\n"
+            "  project: default\n  source:\n    repoURL: https://example.com/repo.git\n"
+            f"    path: charts/{chart}\n    helm:\n      valueFiles:\n        - ../../envs/prod.yaml\n"
+            f"      parameters:\n{listed}")
+
+
+def _library_repo(tmp_path, files=None, params=()):
+    tree = {**LIBRARY, **(files or {})}
+    tree["apps/shop.yaml"] = _app(list(params) or ["replicaCount"])
+    return write_tree(tmp_path / "repo", tree)
+
+
+def _problems(capsys, repo) -> list[tuple[str, str]]:
+    _, out = run(capsys, "check", "--repo", str(repo), "--format", "json",
+                 "--rule", "ignored-service-values", "--rule", "unknown-chart-parameter")
+    return [(p["rule"], p["message"].split(":")[0]) for p in json.loads(out)["problems"]]
+
+
+def test_values_a_library_chart_reads_are_not_unknown(tmp_path, capsys):
+    repo = _library_repo(tmp_path, params=["podLabels.tier", "pod-annotations.a", "resources.limits.cpu",
+                                           "replicaCount", "sidecars.x", "helperOnly", "commented", "typo.x"])
+    assert _problems(capsys, repo) == [
+        ("unknown-chart-parameter", "parameter sidecars.x"),  # its template is never included
+        ("unknown-chart-parameter", "parameter helperOnly"),  # defined, never included
+        ("unknown-chart-parameter", "parameter commented"),  # a comment reads nothing
+        ("unknown-chart-parameter", "parameter typo.x"),
+    ]
+
+
+def test_a_map_keyed_by_the_chart_name_that_a_library_reads_is_not_ignored(tmp_path, capsys):
+    assert _problems(capsys, _library_repo(tmp_path)) == []
+    # without the include, nothing reads `shop:` and the map is reported again
+    plain = {"charts/shop/templates/deployment.yaml": "kind: Deployment\nreplicas: {{ .Values.replicaCount }}\n"}
+    assert _problems(capsys, _library_repo(tmp_path / "b", plain)) == [
+        ("ignored-service-values", "shop.config is never read")]
+
+
+def test_a_subchart_unpacked_under_charts_is_a_library_too(tmp_path, capsys):
+    files = {path.replace("charts/common/", "charts/shop/charts/common/"): text
+             for path, text in LIBRARY.items() if path.startswith("charts/common/")}
+    files["charts/shop/Chart.yaml"] = "apiVersion: v2\nname: shop\nversion: 0.1.0\n"
+    tree = {**{k: v for k, v in LIBRARY.items() if not k.startswith("charts/common/")}, **files}
+    tree["apps/shop.yaml"] = _app(["podLabels.tier", "typo.x"])
+    repo = write_tree(tmp_path / "repo", tree)
+    assert _problems(capsys, repo) == [("unknown-chart-parameter", "parameter typo.x")]
+
+
+def test_values_handed_over_whole_read_every_key(tmp_path, capsys):
+    whole = {"charts/shop/templates/config.yaml": "kind: ConfigMap\ndata:\n  all: {{ toYaml .Values | quote }}\n"}
+    repo = _library_repo(tmp_path, whole, params=["anything.at.all"])
+    assert _problems(capsys, repo) == []

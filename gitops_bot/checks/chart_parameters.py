@@ -1,6 +1,7 @@
 """Rule `unknown-chart-parameter` (warning): an Application Helm parameter whose top-level key
-does not exist in the chart's values.yaml (nor is a dependency or `global`). Helm accepts it
-without a word and the chart never reads it: usually a typo.
+does not exist in the chart's values.yaml (nor is a dependency or `global`) and that no template
+of the chart reads (its own, or a library chart's named templates it includes: see
+domain/helm_reads.py). Helm accepts it without a word and the chart never reads it: usually a typo.
 
 Only charts in this repository are checked (a source `path` with a Chart.yaml).
 """
@@ -36,8 +37,9 @@ def _run(index: RepoIndex) -> list[Problem]:
             known |= {str(d.get("alias") or d.get("name")) for d in chart.get("dependencies") or []
                       if isinstance(d, dict)}
             known.add("global")
+            name, reads = index.value_reads(source.path.rstrip("/"))
             for p in source.parameters:
-                if top_key(p.name) not in known:
+                if top_key(p.name) not in known and not reads.reads(top_key(p.name), name):
                     problems.append(RULE.problem(
                         app.file, p.line,
                         f"parameter {p.name}: the chart {source.chart_name} has no top-level key "

@@ -5,6 +5,9 @@ ArgoCD renders each service's chart by itself with the environment file as a val
 reads only the top-level keys of a value file, so `video-service: {config: {...}}` in prod.yaml
 never reaches the video-service chart (DOMAIN.md, chore 2). The rule names the file, the line,
 the service and the keys, and the recipe that moves them into Application parameters.
+A map the chart reads itself is not reported: a chart in the repository whose templates (or a
+library chart's named templates they include) read the key, e.g. `index .Values .Chart.Name`
+(domain/helm_reads.py).
 Scalar entries beside the maps (`replicaCount: 2`) are left to the team: no recipe moves them.
 """
 
@@ -31,12 +34,21 @@ def _run(index: RepoIndex) -> list[Problem]:
                 for key, entry in doc.items():
                     if not isinstance(entry, CommentedMap) or words(str(key)) != words(source.chart_name):
                         continue
+                    if _read_by_chart(index, source.path, str(key)):
+                        continue  # the chart (or a library chart it includes) reads the map itself
                     for child, value in entry.items():
                         if isinstance(value, CommentedMap) and len(value):
                             line = entry.lc.key(child)[0] + 1
                             problems.setdefault((path, line), _problem(index, path, line, key, child, value, app.file,
                                                                         source.chart_name))
     return list(problems.values())
+
+
+def _read_by_chart(index: RepoIndex, chart_dir: str | None, key: str) -> bool:
+    """Whether the repository's chart at `chart_dir` reads the top-level `key` (by name, or by
+    its own chart name as library charts do: `index .Values .Chart.Name`)."""
+    found = index.value_reads(chart_dir.rstrip("/")) if chart_dir else None
+    return found is not None and found[1].reads(key, found[0])
 
 
 def _problem(index: RepoIndex, path: str, line: int, service, child, value: CommentedMap, app_file: str,

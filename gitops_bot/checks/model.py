@@ -7,15 +7,18 @@ rules and the version scanners share every parse."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
 from gitops_bot.domain.argocd import Application, Project, applications_in, projects_in
 from gitops_bot.domain.config import RepoConfig
 from gitops_bot.domain.floating import FLOATING_MARK
+from gitops_bot.domain.helm_reads import ValueReads, chart_value_reads
 from gitops_bot.domain.unpinned import UNPINNED_MARK, may_hold
 from gitops_bot.domain.versions import Tool, load_catalogue
 from gitops_bot.domain.worktree import Matcher, Worktree
@@ -166,6 +169,18 @@ class RepoIndex:
                     self._unparsable(path, exc)
             self._yaml[path] = doc
         return self._yaml[path]
+
+    def value_reads(self, chart_dir: str) -> tuple[str, ValueReads] | None:
+        """The name (its Chart.yaml's) and the value reads of the repository's chart at
+        `chart_dir` (domain.helm_reads: its templates and the named templates they include,
+        library charts' too); None when there is no chart there. Worked out once per chart."""
+        cached = self.cache.setdefault("value_reads", {})
+        if chart_dir not in cached:
+            chart = self.yaml(posixpath.join(chart_dir, "Chart.yaml"))
+            cached[chart_dir] = None if not isinstance(chart, CommentedMap) else (
+                str(chart.get("name") or posixpath.basename(chart_dir)),
+                chart_value_reads(chart_dir, chart, self.tree.under, self.tree.read, self.yaml))
+        return cached[chart_dir]
 
     def _unparsable(self, path: str, exc: YAMLError) -> None:
         mark = getattr(exc, "problem_mark", None)
