@@ -227,3 +227,75 @@ def test_values_handed_over_whole_read_every_key(tmp_path, capsys):
     whole = {"charts/shop/templates/config.yaml": "kind: ConfigMap\ndata:\n  all: {{ toYaml .Values | quote }}\n"}
     repo = _library_repo(tmp_path, whole, params=["anything.at.all"])
     assert _problems(capsys, repo) == []
+
+
+# -- fix hints that run ------------------------------------------------------------------------
+HINT_FIXTURES = ("allow-source", "mesh-mode", "sidecar-infra", "versions", "config-to-params")
+HINT_TREES = {  # small trees for the rules the fixtures above do not fire
+    "drift": {"a.sh": 'TALOS_VERSION="1.9.0"\n', "b.sh": 'TALOS_VERSION="1.9.0"\n', "c.sh": 'TALOS_VERSION="1.8.2"\n'},
+    "mesh": {"install.sh": "istioctl install -y --set profile=ambient\n"
+                           "kubectl label ns a istio.io/dataplane-mode=ambient\n",
+             "ns.yaml": "kind: Namespace\nmetadata:\n  name: b\n  labels:\n    istio-injection: enabled\n"},
+}
+
+
+def _hint_command(fix: str) -> list[str] | None:
+    """The command a fix hint names (hints end with it: `prose: gitops-bot ...`), as argv."""
+    import shlex
+
+    at = fix.find("gitops-bot ")
+    return None if at < 0 else shlex.split(fix[at:])
+
+
+def test_every_hint_that_names_a_command_runs(tmp_path, capsys, monkeypatch):
+    """Each hint's command, as the CLI parses it, run with `plan` on the tree it was given for
+    (lookups answered by the fake registry: `pin-versions image=` asks for the image's tags)."""
+    import shutil
+
+    from gitops_bot.delivery.registries import split_image
+
+    from .conftest import ROOT
+    from .fakes.registries import FakeRegistry
+
+    hints: list[tuple[object, dict]] = []
+    for name in ("example", *HINT_FIXTURES, *HINT_TREES):
+        repo = tmp_path / name
+        if name in HINT_TREES:
+            write_tree(repo, HINT_TREES[name])
+        else:
+            shutil.copytree(EXAMPLE if name == "example" else ROOT / "tests" / "fixtures" / name, repo)
+        _, out = run(capsys, "check", "--repo", str(repo), "--format", "json")
+        hints += [(repo, p) for p in json.loads(out)["problems"] if _hint_command(p["fix"])]
+    images = [split_image(word.split("=", 1)[1]) for _, p in hints for word in _hint_command(p["fix"])
+              if word.startswith("image=")]
+    ran: set[str] = set()
+    with FakeRegistry({name: ["1.0.0"] for _, name in images}) as fake:
+        monkeypatch.setenv("GITOPS_BOT_REGISTRY_URLS", ",".join(f"{host}={fake.url}" for host, _ in set(images)))
+        for repo, problem in hints:
+            argv = _hint_command(problem["fix"])
+            assert argv[0] == "gitops-bot" and argv[1] in ("plan", "apply"), problem
+            code = main(["plan", *argv[2:], "--repo", str(repo), "--format", "json"])
+            assert code == 0, (problem, capsys.readouterr().err)
+            ran.add(problem["rule"])
+    capsys.readouterr()
+    # every rule whose remedy names a recipe gave a hint that ran
+    assert ran >= {"ignored-service-values", "app-source-not-permitted", "mesh-mode-consistency", "sidecar-on-infra",
+                   "unpinned-image", "floating-version", "version-drift"}
+
+
+def test_hint_commands_are_quoted_for_the_shell():
+    from gitops_bot.checks.model import fix_command
+
+    command = fix_command("apply", "config-to-params", env="prod", values="env files/prod #1.yaml")
+    assert command == "gitops-bot apply config-to-params env=prod 'values=env files/prod #1.yaml'"
+    assert _hint_command("pin it: " + command)[-1] == "values=env files/prod #1.yaml"
+
+
+def test_no_supported_version_is_said_in_words_not_as_a_command():
+    import datetime
+
+    from gitops_bot.checks.versions import _no_supported_version
+
+    table = {"istio": {"1.20": datetime.date(2024, 6, 25), "1.21": datetime.date(2030, 1, 1), "1.22": None}}
+    hint = _no_supported_version(table, "istio", datetime.date(2025, 1, 1))
+    assert "gitops-bot " not in hint and "(1.21 or newer)" in hint

@@ -7,7 +7,7 @@ the same change as its new repository. Projects the repository does not define a
 
 from __future__ import annotations
 
-from gitops_bot.checks.model import Problem, RepoIndex, Rule
+from gitops_bot.checks.model import Problem, RepoIndex, Rule, fix_command
 from gitops_bot.domain.argocd import repo_permitted
 
 
@@ -27,7 +27,7 @@ def _not_permitted(index: RepoIndex) -> list[Problem]:
                     app.file, source.line,
                     f"Application {app.name} deploys from {source.repo_url}, which AppProject {project.name} "
                     f"({project.file}) does not permit: ArgoCD will not sync it",
-                    f"gitops-bot apply allow-source repo={source.repo_url} project={project.name}"))
+                    fix_command("apply", "allow-source", repo=source.repo_url, project=project.name)))
     return problems
 
 

@@ -17,7 +17,7 @@ import posixpath
 
 from ruamel.yaml.comments import CommentedMap
 
-from gitops_bot.checks.model import Problem, RepoIndex, Rule
+from gitops_bot.checks.model import Problem, RepoIndex, Rule, fix_command
 from gitops_bot.domain.argocd import resolve_value_file
 from gitops_bot.domain.names import words
 
@@ -67,8 +67,8 @@ def _fix_command(index: RepoIndex, env: str, values: str, apps: str, key: str) -
     given = {"env": env, "values": values, "apps": apps, "key": key}
     defaults_of = index.recipe_defaults.get("config-to-params")
     defaults = defaults_of({"env": env}) if defaults_of else {}
-    words = [f"{k}={v}" for k, v in given.items() if k == "env" or defaults.get(k) != v]
-    return "gitops-bot apply config-to-params " + " ".join(words)
+    return fix_command("apply", "config-to-params",
+                       **{k: v for k, v in given.items() if k == "env" or defaults.get(k) != v})
 
 
 def _leaves(node: CommentedMap, prefix: str = "") -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import shlex
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -58,6 +59,13 @@ class Problem:
     line: int
     message: str
     fix: str = ""
+
+
+def fix_command(verb: str, recipe: str, *words: str, **params: str) -> str:
+    """A fix hint's command, `gitops-bot VERB RECIPE key=value ...`, quoted for a POSIX shell
+    so that it runs as shown (a path with a space, a URL with `&`). A hint that names a
+    command ends with it: `prose: gitops-bot ...`."""
+    return " ".join(["gitops-bot", verb, recipe, *words, *(shlex.quote(f"{k}={v}") for k, v in params.items())])
 
 
 @dataclass(frozen=True)
