@@ -54,7 +54,8 @@ def test_fleet_runs_the_action_from_its_own_repository_and_commit():
     local = [s for s in steps if str(s.get("uses", "")).startswith("./")]
     assert len(local) == 1
     folder = local[0]["uses"][2:]
-    checkouts = {s["with"].get("path"): s["with"] for s in steps if str(s.get("uses", "")).startswith("actions/checkout@")}
+    checkouts = {s["with"].get("path"): s["with"] for s in steps
+                 if str(s.get("uses", "")).startswith("actions/checkout@")}
     own = checkouts[folder]
     assert (own["repository"], own["ref"]) == ("${{ job.workflow_repository }}", "${{ job.workflow_sha }}")
     assert own.get("persist-credentials") is False
