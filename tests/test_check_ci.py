@@ -223,6 +223,13 @@ def test_a_subchart_unpacked_under_charts_is_a_library_too(tmp_path, capsys):
     assert _problems(capsys, repo) == [("unknown-chart-parameter", "parameter typo.x")]
 
 
+def test_an_include_with_a_computed_name_reaches_every_named_template(tmp_path, capsys):
+    dynamic = {"charts/shop/templates/deployment.yaml":
+               'kind: Deployment\nspec: {{- include (printf "common.%s" "unused") . | nindent 2 }}\n'}
+    repo = _library_repo(tmp_path, dynamic, params=["sidecars.x", "typo.x"])
+    assert _problems(capsys, repo) == [("unknown-chart-parameter", "parameter typo.x")]
+
+
 def test_values_handed_over_whole_read_every_key(tmp_path, capsys):
     whole = {"charts/shop/templates/config.yaml": "kind: ConfigMap\ndata:\n  all: {{ toYaml .Values | quote }}\n"}
     repo = _library_repo(tmp_path, whole, params=["anything.at.all"])

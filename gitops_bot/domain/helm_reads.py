@@ -7,10 +7,11 @@ A chart's values are read where its templates say `.Values.KEY` (`$.Values.KEY`)
 .Values "KEY"` (or get, hasKey, pluck), or by the chart's own name (`index .Values .Chart.Name`,
 a library chart's way of reading a map keyed by the service). `.Values` handed over whole
 (`toYaml .Values`, `include "x" .Values`) reads every key. Named templates count only when
-reached from a rendered template; files whose name starts with `_` render nothing themselves
-(Helm's rule). A named template given a sub-map (`include "x" (dict "Values" .Values.a)`) reads
-the keys under it as if they were top-level: the set errs on the side of "read", so that the
-rules built on it (an unknown parameter, a map no template reads) never cry wolf over it.
+reached from a rendered template (an include whose name is computed reaches them all); files
+whose name starts with `_` render nothing themselves (Helm's rule). A named template given a
+sub-map (`include "x" (dict "Values" .Values.a)`) reads the keys under it as if they were
+top-level: the set errs on the side of "read", so that the rules built on it (an unknown
+parameter, a map no template reads) never cry wolf over it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from gitops_bot.parse.gotemplate import Action, TemplateError, blocks, lex
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".tpl", ".txt", ".json")
 _INCLUDE_RE = re.compile(r'\b(?:include|template|block)\s+"((?:[^"\\]|\\.)*)"')
+# A name computed at render time (`include (printf "%s.labels" .Chart.Name) .`) may be any of them.
+_DYNAMIC_INCLUDE_RE = re.compile(r"\b(?:include|template)\s+[($]")
 _DOTTED_RE = re.compile(r"\.Values\.([A-Za-z_][A-Za-z0-9_]*)")
 _BY_NAME_RE = re.compile(r'\b(?:index|get|hasKey|pluck)\s+\$?\.Values\s+(?:"((?:[^"\\]|\\.)*)"|(\$?\.Chart\.Name))')
 _WHOLE_RE = re.compile(r"\.Values\b(?!\.[A-Za-z_])")
@@ -116,7 +119,8 @@ def chart_value_reads(chart_dir: str, chart: Any, under: Callable[[str], list[st
     while pending:
         body = pending.pop()
         reads.add(body)
-        for name in _INCLUDE_RE.findall(body):
+        names = list(named) if _DYNAMIC_INCLUDE_RE.search(body) else _INCLUDE_RE.findall(body)
+        for name in names:
             if name not in reached:
                 reached.add(name)
                 pending.extend(named.get(name, []))
