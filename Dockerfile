@@ -4,7 +4,6 @@ FROM python:3.11.10-slim-bookworm AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY gitops_bot ./gitops_bot
-COPY recipes ./recipes
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 
 FROM python:3.11.10-slim-bookworm

@@ -1,4 +1,4 @@
-"""The command line: `gitops-bot recipes | components | plan | apply | check | pr | action`.
+"""The command line: `gitops-bot recipes | components | plan | apply | check | pr | action | config`.
 
 Exit codes: 0 success; 1 with --exit-code when there are changes; 2 bad input (one line on
 stderr, nothing written); 3 internal error. Each command is one module of gitops_bot.commands,
@@ -16,7 +16,7 @@ from types import ModuleType
 from typing import Sequence
 
 from gitops_bot import __version__
-from gitops_bot.commands import action, apply, check, components, plan, pr, recipes
+from gitops_bot.commands import action, apply, check, components, config, plan, pr, recipes
 from gitops_bot.errors import UserError
 
 # Command name -> module with add_parser(sub) and run(args) -> exit code.
@@ -28,6 +28,7 @@ COMMANDS: dict[str, ModuleType] = {
     "apply": apply,
     "pr": pr,
     "action": action,
+    "config": config,
 }
 
 

@@ -282,6 +282,7 @@ def test_comment_with_a_missing_config_file_fails_closed(action, github, level, 
 
 def test_config_that_is_a_symlink_is_refused(action, github, repos, capsys):
     _, clone = repos
+    (clone / ".gitops-bot.yaml").unlink(missing_ok=True)  # the example's own
     (clone / ".gitops-bot.yaml").symlink_to("/etc/passwd")
     git(clone, "add", ".gitops-bot.yaml")
     git(clone, "commit", "--quiet", "-m", "link")

@@ -360,6 +360,7 @@ def test_malformed_recipe_fields_are_one_clear_line(monorepo, capsys, recipe, me
 def test_a_config_file_linked_out_of_the_repository_is_refused(tmp_path, monorepo, capsys):
     outside = tmp_path / "config.yaml"
     outside.write_text("recipes: {}\n")
+    (monorepo / ".gitops-bot.yaml").unlink(missing_ok=True)  # the example's own
     (monorepo / ".gitops-bot.yaml").symlink_to(outside)
     assert main(["plan", "remove-service", "service=video-service", "--repo", str(monorepo)]) == 2
     assert capsys.readouterr().err == (f"gitops-bot: error: .gitops-bot.yaml is a symbolic link (to {outside}): "

@@ -126,3 +126,16 @@ def load_config(root, name: str = ".gitops-bot.yaml") -> RepoConfig:
         return RepoConfig()
     raise UserError(f"configuration file {name} not found: the config input names a file the repository "
                     "does not have (remove the input to use the defaults)")
+
+
+def config_problems(text: str, source: str) -> list[str]:
+    """Every problem of a configuration file, `source:line: message` each, for `gitops-bot config
+    validate`: all of the schema's, else the first the tool catalogue finds (it stops at one)."""
+    data = schema.load_yaml(text, source)
+    found = [p.format(source) for p in schema.problems("gitops-bot", data, root="the configuration")]
+    if not found:
+        try:
+            parse_config(text, source)
+        except UserError as exc:
+            found.append(exc.message)
+    return found

@@ -154,16 +154,16 @@ def _problem(error, data: Any, describe: Describe, root: str, top: dict) -> Prob
     if "propertyNames" in error.schema_path:  # `instance` is the key at fault
         message = custom if isinstance(custom, str) else "not an allowed name"
         return Problem(line_of(data, (*full, instance)), _prefix(full, describe, f"{message}: {str(instance)!r}"))
-    if isinstance(custom, str) and "{where}" in custom:  # names its own context
-        return Problem(line_of(data, full), custom.replace("{key}", key).replace("{where}", where))
     if isinstance(custom, str):
-        message = custom.replace("{key}", key)
+        message = custom.replace("{key}", key).replace("{where}", where)
     else:
         message = {"type": f"{key} has the wrong type", "enum": f"{key} must be one of "
                    f"{', '.join(map(str, schema.get('enum', [])))}"}.get(keyword, f"{key} is not valid ({keyword})")
     if keyword == "type" and path == full:
         kind = next((word for types, word in _KINDS if isinstance(instance, types)), None)
         message += ", not empty" if instance is None else (f", not a {kind}" if kind else "")
+    if isinstance(custom, str) and "{where}" in custom:  # the message names its own context
+        return Problem(line_of(data, full), message)
     return Problem(line_of(data, full), _prefix(path[:-1], describe, message))
 
 

@@ -15,7 +15,7 @@ A recipe is YAML:
       - op: delete_paths                # a name from gitops_bot.ops.OPERATIONS
         name: "{service}"               # arguments; {param} is replaced by the value
 
-Built-in recipes live in the top-level recipes/ folder (installed as gitops_bot.recipes); a
+Built-in recipes live in gitops_bot/recipes/ (package data of gitops_bot.recipes); a
 repository may add its own in `.gitops-bot/recipes/`, which may not shadow a built-in.
 """
 
@@ -162,6 +162,26 @@ def _describe(path: tuple) -> str:
     if len(path) >= 2 and path[0] == "parameters":
         return f"parameter {path[1]}"
     return ""
+
+
+def recipe_problems(text: str, source: str, builtin: bool = False) -> list[str]:
+    """Every problem of a recipe file, `source:line: message` each, for `gitops-bot config
+    validate`: all of the schema's, else the first that only code finds (an unknown operation or
+    argument, a placeholder naming no parameter, a bad pattern, a repository recipe named like a
+    built-in one)."""
+    from gitops_bot.domain import schema
+
+    data = schema.load_yaml(text, source)
+    found = [p.format(source) for p in schema.problems("recipe", data, describe=_describe, root="recipe")]
+    if found:
+        return found
+    try:
+        recipe = parse_recipe(text, source)
+    except UserError as exc:
+        return [exc.message]
+    if not builtin and recipe.name in builtin_recipes():
+        return [f"{source}:{schema.line_of(data, ('name',))}: recipe {recipe.name!r} would shadow a built-in recipe"]
+    return []
 
 
 @lru_cache(maxsize=1)
