@@ -22,6 +22,7 @@ def action(github, repos, tmp_path, monkeypatch):
     origin, clone = repos
     monkeypatch.setenv("GITHUB_WORKSPACE", str(clone))
     github.permissions[(SLUG, "Codertocat")] = "write"
+    github.attach_git(SLUG, origin)  # the Action commits through the git data API by default
 
     def run(event: str, payload: dict, **inputs: str):
         event_file = tmp_path / "event.json"

@@ -9,7 +9,7 @@
       reviewers: [platform-lead]
       draft: false
       branch_prefix: gitops-bot
-      commit: api                 # the bot's commit made through GitHub's API (Verified); default git
+      commit: api                 # the bot's commit made through GitHub's API (Verified); git: pushed
     commands:                     # who may use /gitops-bot comment commands
       permission: write           # minimum: read, triage, write, maintain or admin
       users: [alice]              # optional allow-list of logins
@@ -55,7 +55,7 @@ class RepoConfig:
     reviewers: list[str] = field(default_factory=list)
     draft: bool = False
     branch_prefix: str = "gitops-bot"
-    commit: str = "git"  # how `pr` makes its commit: git (local, pushed) or api (GitHub's, Verified)
+    commit: str | None = None  # how the bot's commit is made: git or api (unset: git in the CLI, api in the Action)
     permission: str = "write"
     users: list[str] = field(default_factory=list)
     teams: list[str] = field(default_factory=list)
@@ -82,7 +82,7 @@ def parse_config(text: str, source: str = ".gitops-bot.yaml") -> RepoConfig:
     config.labels, config.reviewers = list(prs.get("labels") or []), list(prs.get("reviewers") or [])
     config.draft = bool(prs.get("draft", False))
     config.branch_prefix = str(prs.get("branch_prefix", "gitops-bot")).rstrip("/")
-    config.commit = str(prs.get("commit", "git"))
+    config.commit = prs.get("commit")
     commands = data.get("commands") or {}
     config.permission = str(commands.get("permission", "write"))
     config.users, config.teams = list(commands.get("users") or []), list(commands.get("teams") or [])
