@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
 
 import jsonschema
@@ -20,7 +21,7 @@ from gitops_bot.domain.schema import SCHEMAS, schema_text
 from gitops_bot.engine.recipe import builtin_recipes, parse_recipe, recipe_problems
 from gitops_bot.errors import UserError
 
-from .conftest import EXAMPLE, ROOT
+from .conftest import EXAMPLE
 
 CONFIG_ERRORS = [
     # (file text, the whole message: FILE:LINE: ...)
@@ -75,7 +76,7 @@ def test_a_valid_config_is_read_whole():
 @pytest.mark.parametrize("text", ["", "# nothing but a comment\n", "schedule:\npull_requests:\n"])
 def test_an_empty_config_gives_the_defaults(text):
     config = parse_config(text, "c.yaml")
-    assert (config.schedule, config.labels, config.commit, config.permission) == ([], [], "git", "write")
+    assert (config.schedule, config.labels, config.commit, config.permission) == ([], [], None, "write")
 
 
 def test_the_example_monorepo_config_is_valid(capsys):
@@ -136,7 +137,8 @@ def test_each_kind_of_recipe_error_names_file_and_line(text, message):
 def test_the_schemas_are_valid_json_schemas_and_the_built_ins_pass_them():
     for name in SCHEMAS:
         jsonschema.Draft202012Validator.check_schema(json.loads(schema_text(name)))
-    files = sorted((ROOT / "gitops_bot" / "recipes").glob("*.yaml"))
+    files = sorted((f for f in resources.files("gitops_bot.recipes").iterdir() if f.name.endswith(".yaml")),
+                   key=lambda f: f.name)
     assert len(files) == len(builtin_recipes()) > 0
     assert [recipe_problems(f.read_text(), f.name, builtin=True) for f in files] == [[] for _ in files]
 

@@ -84,7 +84,7 @@ def test_pin_versions_looks_up_latest_releases(repo, capsys, monkeypatch):
         "/repos/argoproj/argo-rollouts/releases/latest",
         "/repos/kubernetes-sigs/gateway-api/releases/latest",
     ]  # one lookup per repository, even with two URLs of it
-    assert {auth for _, _, auth in fake.requests} == {"token test-token"}
+    assert {auth for _, _, auth in fake.requests} == {"Bearer test-token"}  # GitHub's documented scheme
 
 
 def test_without_token_floating_references_are_reported_not_guessed(repo, capsys):

@@ -80,6 +80,12 @@ class GitHub:
     """One repository on GitHub."""
 
     def __init__(self, token: str, api_url: str, slug: str, sleep: Callable[[float], None] | None = None) -> None:
+        import importlib.util
+
+        if importlib.util.find_spec("github") is None:
+            from gitops_bot.subprocesses import GITHUB_EXTRA
+
+            raise UserError(f"this command needs PyGithub: {GITHUB_EXTRA}")
         from github import Auth, Github
 
         self.client = Github(base_url=api_url, auth=Auth.Token(token), timeout=30, retry=None,
