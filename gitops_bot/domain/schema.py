@@ -54,20 +54,24 @@ def _validator(name: str):
     return jsonschema.Draft202012Validator(schema)
 
 
-def load_yaml(text: str, source: str) -> Any:
-    """YAML text as ruamel round-trip data (mappings and lists remember their lines); UserError
-    `source:line: not valid YAML: ...`, or when aliases would expand it beyond MAX_VALUES."""
-    from ruamel.yaml import YAML
+def load_yaml(text: str, source: str, positions: bool = True) -> Any:
+    """YAML text as ruamel round-trip data (mappings and lists remember their lines), or plain
+    data without `positions` (faster: for files the tests already hold valid, whose messages
+    would then say line 1); UserError `source:line: not valid YAML: ...`, or when aliases would
+    expand it beyond MAX_VALUES."""
     from ruamel.yaml.error import YAMLError
 
+    from gitops_bot.parse.yaml import load_rt, load_safe
+
     try:
-        data = YAML(typ="rt").load(text)
+        documents = (load_rt if positions else load_safe)(text)  # libyaml-backed either way
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise UserError(f"{source}:{mark.line + 1 if mark else 1}: not valid YAML: "
                         f"{getattr(exc, 'problem', None) or str(exc).splitlines()[0]}") from exc
-    except RecursionError as exc:
-        raise UserError(f"{source}:1: not valid YAML: nested too deeply") from exc
+    if len(documents) > 1:
+        raise UserError(f"{source}:1: one YAML document expected, found {len(documents)}")
+    data = documents[0] if documents else None
     if _expanded_size(data, {}) > MAX_VALUES:
         raise UserError(f"{source}:1: YAML aliases expand this file to more than {MAX_VALUES:,} values; "
                         "refusing to read it")
