@@ -319,8 +319,11 @@ class FakeGitHub:
 
     # -- the git data API, backed by a bare repository (attach_git) --------------------------------
     def _git(self, slug: str, *args: str, data: bytes | None = None, env: dict[str, str] | None = None) -> str:
+        # GitHub's own git: none of the client's environment (its token above all) reaches it.
+        base = {"PATH": os.environ.get("PATH", os.defpath), "HOME": str(self.git_dirs[slug]),
+                "GIT_CONFIG_NOSYSTEM": "1"}
         result = subprocess.run(["git", "--git-dir", str(self.git_dirs[slug]), *args], input=data,
-                                capture_output=True, check=True, env={**os.environ, **(env or {})})
+                                capture_output=True, check=True, env={**base, **(env or {})})
         return result.stdout.decode().strip()
 
     def _git_data(self, key: str, slug: str, p: dict[str, str], body: dict[str, Any]):
