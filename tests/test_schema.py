@@ -47,6 +47,8 @@ CONFIG_ERRORS = [
     ("recipes:\n  set-version:\n    tool: [a]\n", "c.yaml:3: parameter values must be scalars, not a list"),
     ("tools: [valkey]\n", "c.yaml:1: tools must map a tool name to its forms (see the tool catalogue), not a list"),
     ("schedule: [\n", "c.yaml:2: not valid YAML: expected the node content, but found '<stream end>'"),
+    ("x: " + "[" * 3000 + "]" * 3000 + "\n", "c.yaml:1: not valid YAML: nested too deeply to parse"),
+    ("schedule: []\n---\nschedule: []\n", "c.yaml:1: one YAML document expected, found 2"),
 ]
 
 

@@ -8,9 +8,9 @@ message; `{key}` is the name of the key at fault. Without one, the message is bu
 keyword (`unknown key 'x' in pull_requests`, `schedule item 1 needs 'recipe'`).
 
 jsonschema is imported here, when a file is validated, never at start-up: `gitops-bot --help`
-and commands that read no configuration do not pay for it. The data is loaded with ruamel's
-round-trip loader, whose nodes remember their lines (`.lc`): a jsonschema error's path is walked
-back through them to the line of the key or item at fault.
+and commands that read no configuration do not pay for it. The data is loaded as round-trip
+nodes (parse/yaml.py: libyaml's events, ruamel's nodes), which remember their lines (`.lc`): a
+jsonschema error's path is walked back through them to the line of the key or item at fault.
 """
 
 from __future__ import annotations
@@ -72,7 +72,11 @@ def load_yaml(text: str, source: str, positions: bool = True) -> Any:
     if len(documents) > 1:
         raise UserError(f"{source}:1: one YAML document expected, found {len(documents)}")
     data = documents[0] if documents else None
-    if _expanded_size(data, {}) > MAX_VALUES:
+    try:
+        size = _expanded_size(data, {})
+    except RecursionError as exc:
+        raise UserError(f"{source}:1: not valid YAML: nested too deeply") from exc
+    if size > MAX_VALUES:
         raise UserError(f"{source}:1: YAML aliases expand this file to more than {MAX_VALUES:,} values; "
                         "refusing to read it")
     return data
