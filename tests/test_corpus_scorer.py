@@ -246,7 +246,8 @@ def test_over_lines_are_confirmed_by_a_later_commit_that_makes_them_too(tmp_path
     old = {n: f"# {n}\nimage: acme/api:1.0.0\n" for n in ("a.yaml", "b.yaml", "c.yaml", "d.yaml")}
     bare, shas = _history(tmp_path, [old, {"a.yaml": "# a.yaml\nimage: acme/api:1.1.0\n"},
                                       {"b.yaml": "# b.yaml\nimage: acme/api:1.1.0\n"},
-                                      {"c.yaml": "# c.yaml\nimage: acme/api:1.2.0\n", "d.yaml": "# d\n" + old["d.yaml"]}])
+                                      {"c.yaml": "# c.yaml\nimage: acme/api:1.2.0\n",
+                                       "d.yaml": "# d\n" + old["d.yaml"]}])
     case = score.Case(id="c", repo="a/b", kind="set-version", base=shas[0], commits=[shas[1]], recipe="set-version",
                       params=["image=acme/api", "version=1.1.0"], mention=r"acme/api:1\.[01]\.0")
     base, human, bot = (tmp_path / n for n in ("base", "human", "bot"))

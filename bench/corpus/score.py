@@ -7,7 +7,9 @@ base plus the human commits' diffs), and compare the three trees:
 - files deleted: recall and precision against the human's deletions;
 - lines: of the lines the human removed or changed, how many the bot changed identically
   (recall); lines the bot changed that the human did not, split into those that mention the
-  target (over-reach a reviewer sees at once) and those that do not (damage);
+  target (over-reach a reviewer sees at once) and those that do not (damage); each over line is
+  listed, and those the repository's next commits touching its file made too are counted apart
+  (conf, see confirm_over: evidence that the human forgot them);
 - files the bot left invalid (they parsed before), references left to paths the bot deleted,
   mentions of the target left (bot vs human), the bot's exit code and time.
 
@@ -697,7 +699,8 @@ _TOKEN = re.compile(r"[\w.+-]")  # what a version-like token is made of (where a
 _NUMBER = re.compile(r"\d+(?:\.\d+)*")
 
 
-def later_versions(mirror: Path, case: Case, path: str, limit: int = CONFIRM_COMMITS) -> list[tuple[str, list[str] | None]]:
+def later_versions(mirror: Path, case: Case, path: str,
+                   limit: int = CONFIRM_COMMITS) -> list[tuple[str, list[str] | None]]:
     """(commit, the file's lines there; None where it is deleted) at each of the next `limit`
     commits that touch the file after the human's last commit (its descendants on the way to
     the mirror's HEAD, oldest first)."""
@@ -856,7 +859,8 @@ def render(scores: list[Score], cases: list[Case], bots: list[str]) -> str:
         second = [s for s in mine if s.second_run is not None]
         out += [f"Second runs: {sum(not s.second_run for s in second)} of {len(second)} runs that succeeded "
                 "change nothing when run again.", ""]
-        out += ["| case | kind | recipe | lines | files | over | conf | damage | invalid | dangling | imported | mentions | 2nd | exit | s |",
+        out += ["| case | kind | recipe | lines | files | over | conf | damage | invalid | dangling | imported "
+                "| mentions | 2nd | exit | s |",
                 "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for s in mine:
             case = by_case[s.case]
@@ -866,7 +870,8 @@ def render(scores: list[Score], cases: list[Case], bots: list[str]) -> str:
                 continue
             out.append(f"| {s.case} | {s.kind} | {call} | {s.matched_lines}/{s.human_lines} ({percent(s.line_recall)})"
                        f" | {percent(s.file_recall)} / {percent(s.file_precision)} ({s.deleted_both}/{s.human_deleted}, "
-                       f"{s.bot_deleted} by bot) | {s.extra_target} | {s.over_confirmed} | {s.damage} | {len(s.invalid)} | {s.dangling} "
+                       f"{s.bot_deleted} by bot) | {s.extra_target} | {s.over_confirmed} | {s.damage} | "
+                       f"{len(s.invalid)} | {s.dangling} "
                        f"({s.dangling_human}) | {s.imported} ({s.imported_human}) | {s.mentions_bot} ({s.mentions_human}) | "
                        f"{'' if s.second_run is None else len(s.second_run)} | {s.exit_code} | {s.seconds:.1f} |")
         errors = [s for s in mine if s.exit_code not in (0, 1) and s.message]
@@ -908,7 +913,8 @@ def _by_file_kind(scores: list[Score]) -> str:
 
 
 def _totals(scores: list[Score]) -> str:
-    rows = ["| kind | cases | exact | lines | files (recall / precision) | over | conf | damage | invalid | crashes (exit 3) |",
+    rows = ["| kind | cases | exact | lines | files (recall / precision) | over | conf | damage | invalid "
+            "| crashes (exit 3) |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     kinds = sorted({s.kind for s in scores})
     for kind in kinds + ["all"]:
