@@ -66,6 +66,29 @@ def test_excluded_lines_are_not_counted(mirror):
     assert second.human_lines < first.human_lines and second.exact
 
 
+def test_excluded_lines_are_not_mentions(mirror):
+    bare, case = mirror
+    case.mention = "VIDEO_SERVICE_URL|VIDEO_URL"
+    (first,) = score.score_case(case, bare, ["gitops"])
+    case.exclude_lines = ["VIDEO_URL|VIDEO_SERVICE_URL"]
+    (second,) = score.score_case(case, bare, ["gitops"])
+    assert first.mentions_human > 0 and second.mentions_human == second.mentions_bot == 0
+    assert second.mentions_where == [] and second.mentions_unlisted == []
+
+
+def test_the_mentions_a_run_leaves_are_checked_against_its_report(mirror):
+    bare, case = mirror
+    (bot,) = score.score_case(case, bare, ["gitops"])
+    assert bot.mentions_unlisted is not None and len(bot.mentions_unlisted) <= bot.mentions_bot
+    listed = score.listed_lines('{"residue": [{"path": "a.md", "line": 3, "text": "  see video-service "}],'
+                                ' "refused": [{"path": "b.sh", "line": 1, "text": "run video-service"}]}')
+    assert listed == {("a.md", "see video-service"), ("b.sh", "run video-service")}
+    assert score.listed_lines("not json") == set()
+    tree = {"a.md": bare.parent / "a.md"}
+    tree["a.md"].write_text("x\n  see video-service \nvideo-service again\n")
+    assert score._unlisted(tree, listed, case, case.mention_regex()) == ["a.md:3: video-service again"]
+
+
 def test_without_mirrors_nothing_runs(mirror, tmp_path, monkeypatch, capsys):
     _, case = mirror
     monkeypatch.setattr(score, "load_cases", lambda: [case])
@@ -164,6 +187,24 @@ def test_dangling_lines_are_listed_with_path_and_line(tmp_path):
     assert score._dangling({"apps/video/base/k.yaml"}, tree, case) == ["docs/a.md:2: see apps/video/base here"]
 
 
+def test_dangling_lines_relative_to_the_file_and_to_a_mkdocs_docs_folder(tmp_path):
+    """A Markdown link relative to its page and a MkDocs `nav:` entry relative to `docs_dir`
+    name the deleted page as surely as a path from the root; a path that only looks alike
+    (another folder's file of the same name) does not."""
+    files = {"docs/add-ons/index.md": "| [X](../add-ons/x.md) | x |\n| [Y](../add-ons/y.md) | y |\n",
+             "mkdocs.yml": 'docs_dir: "docs"\nnav:\n  - X: "add-ons/x.md"\n  - Y: "add-ons/y.md"\n',
+             "other/README.md": "see [x](add-ons/x.md)\n"}
+    tree = {}
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+        tree[rel] = tmp_path / rel
+    case = score.Case(id="c", repo="a/b", kind="remove-service", base="0" * 40, commits=["1" * 40],
+                      recipe="remove-service", params=["service=x"])
+    assert score._dangling({"docs/add-ons/x.md"}, tree, case) == [
+        "docs/add-ons/index.md:1: | [X](../add-ons/x.md) | x |", 'mkdocs.yml:3: - X: "add-ons/x.md"']
+
+
 @pytest.mark.parametrize("before, removed, expected", [
     # a group's heading, its patterns naming the target and its separator: over, not damage
     (["# keep", "a", "", "# Mix artifacts", "ff/_build", "ff/deps", "", "b"], {3, 4, 5, 6}, {3, 6}),
@@ -175,10 +216,25 @@ def test_dangling_lines_are_listed_with_path_and_line(tmp_path):
     (["# Tools", "ff/bin", "x/bin"], {0, 1}, set()),
     # a run with a line that does not name the target is not the target's block
     (["", "ff/a", "other"], {0, 1, 2}, set()),
+    # a shell pause between a removed deploy and its removed wait is part of the step
+    (["a", "", "deploy ff", "", "echo ff", "sleep 5", "wait ff", "", "b"], {2, 3, 4, 5, 6, 7}, {3, 5, 7}),
+    # the same deletion placed where a diff puts it (`# ff ... / (blank) / ####`) glues nothing:
+    # slid up one line (`#### / # ff ... / (blank)`) it sits between blank and banner
+    (["x", "####", "", "####", "# ff", "ff/a", "", "####", "# y"], {4, 5, 6, 7}, {4, 6, 7}),
 ])
 def test_lines_that_went_with_a_removed_mention(before, removed, expected):
     import re
     assert score.removed_with_mentions(before, removed, re.compile("ff")) == expected
+
+
+def test_lines_the_human_removed_too_belong_to_the_targets_block():
+    """A compose service the human replaced: its lines that do not name the target were removed by
+    the human too, so the blank line the bot removed with the block is over-reach, not damage."""
+    import re
+    before = ["  a:", "    x: 1", "", "  # ff service", "  ff:", "    build: .", "    ports:", "", "  b:"]
+    removed = {3, 4, 5, 6, 7}
+    assert score.removed_with_mentions(before, removed, re.compile("ff")) == set()
+    assert score.removed_with_mentions(before, removed, re.compile("ff"), theirs={5, 6}) == {3, 7}
 
 
 # -- recorded lookups, replayed over HTTP on the loopback -------------------------------------------

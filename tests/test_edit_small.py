@@ -103,6 +103,57 @@ SHELL = {
           *) port=0 ;;
         esac
         """),
+    "a deploy step and its wait go whole, with their messages and pause": (
+        """
+        #!/bin/bash
+        set -euo pipefail
+
+        echo "Deploying auth-service."
+        kustomize build apps/auth-service/overlays/dev | kubectl apply -f -
+
+        echo "Deploying video-service."
+        kustomize build apps/video-service/overlays/dev | kubectl apply -f -
+
+        # wait for it
+        echo "Waiting for video-service to become ready..."
+        sleep 5
+        kubectl wait --timeout=300s -n apps -l app=video-service --for=condition=Ready pod 2>&1
+
+        echo "Done."
+        """,
+        """
+        #!/bin/bash
+        set -euo pipefail
+
+        echo "Deploying auth-service."
+        kustomize build apps/auth-service/overlays/dev | kubectl apply -f -
+
+        echo "Done."
+        """),
+    "steps that do more than the service's own commands stay": (
+        """
+        #!/bin/bash
+        echo "Deploying video-service."
+        kubectl apply -f apps/video-service/ && kubectl apply -f apps/auth-service/
+
+        kubectl apply -f apps/video-service/ > applied.txt
+
+        URL=$(kubectl get svc video-service -o name)
+        kubectl wait -l app=video-service --for=condition=Ready pod
+
+        kubectl apply -f apps/video-service/
+        kubectl apply -f apps/auth-service/
+
+        echo "Waiting for video-service..."
+        sleep 5
+
+        if true; then
+          kubectl apply -f apps/video-service/
+
+          echo ok
+        fi
+        """,
+        None),
     "calls that are not a list of per-component calls stay": (
         """
         #!/bin/bash

@@ -50,6 +50,45 @@ PAIRS = {
         """
         See the policy for details.
         """),
+    "a table row whose first cell is the link goes, the other rows stay": (
+        "docs/index.md",
+        """
+        | Policy | What it does |
+        |--------|--------------|
+        | [Quotas](../infra/policies/quotas.yaml) | Limits. |
+        | [**Tenancy**](../infra/policies/tenancy.yaml) | Isolates tenants. |
+        """,
+        """
+        | Policy | What it does |
+        |--------|--------------|
+        | [Quotas](../infra/policies/quotas.yaml) | Limits. |
+        """),
+    "the table's only row stays (its table would be a bare header): the link becomes its text": (
+        "README.md",
+        """
+        | Policy | Why |
+        |---|---|
+        | [tenancy](infra/policies/tenancy.yaml) | isolation |
+        """,
+        """
+        | Policy | Why |
+        |---|---|
+        | tenancy | isolation |
+        """),
+    "a row whose link is not in its first cell stays: the link becomes its text": (
+        "README.md",
+        """
+        | a | b |
+        |---|---|
+        | x | [tenancy](infra/policies/tenancy.yaml) |
+        | y | z |
+        """,
+        """
+        | a | b |
+        |---|---|
+        | x | tenancy |
+        | y | z |
+        """),
     "a list item that is only the link goes, its neighbours stay": (
         "README.md",
         """

@@ -65,3 +65,35 @@ def test_documents_only_reads_top_level_lines_of_each_sample():
     removed = frozenset({"enable_video_streaming", "videoStreaming"})
     assert markdown.documents_only("docs/video-streaming.md", PAGE, removed)
     assert not markdown.documents_only("docs/video-streaming.md", PAGE, frozenset({"enable_video_streaming"}))
+
+
+def test_the_index_row_and_the_navigation_entry_of_the_deleted_page_go(tmp_path):
+    """The page is deleted after the edits (only then is it known which settings went); the
+    index page's row and mkdocs.yml's `nav:` entry (relative to its `docs_dir`) that lead to it
+    go too, so no link is left dangling; the other rows and entries stay."""
+    index = ("| Add-on | What it does |\n|---|---|\n| [Cart cache](../add-ons/cart-cache.md) | Caches carts. |\n"
+             "| [Video streaming](../add-ons/video-streaming.md) | Streams rooms. |\n")
+    nav = ('site_name: Add-ons\ndocs_dir: "site-docs"\nnav:\n  - Add-ons:\n      - Overview: "add-ons/index.md"\n'
+           '      - Cart cache: "add-ons/cart-cache.md"\n      - Video streaming: "add-ons/video-streaming.md"\n')
+    write_tree(tmp_path, {**TREE, "site-docs/add-ons/video-streaming.md": PAGE,
+                          "site-docs/add-ons/cart-cache.md": "# Cart\n", "site-docs/add-ons/index.md": index,
+                          "mkdocs.yml": nav})
+    assert main(["apply", "remove-service", "service=video-streamer", "--repo", str(tmp_path)]) == 0
+    after = tree_bytes(tmp_path)
+    assert "site-docs/add-ons/video-streaming.md" not in after
+    assert after["site-docs/add-ons/index.md"] == index.rsplit("| [Video", 1)[0].encode()
+    assert after["mkdocs.yml"] == nav.replace('      - Video streaming: "add-ons/video-streaming.md"\n', "").encode()
+    assert main(["apply", "remove-service", "service=video-streamer", "--repo", str(tmp_path)]) == 0
+    assert tree_bytes(tmp_path) == after
+
+
+def test_a_navigation_entry_of_a_page_that_stays_is_not_touched():
+    """`docs_dir` resolves nav paths; an entry whose page is still there names no deleted path."""
+    from gitops_bot.domain.pathrefs import Gone, docs_root, references
+
+    gone = Gone(frozenset({"docs/a/x.md"}), frozenset({"docs/a/x.md", "docs/a/y.md"}), frozenset({"docs", "docs/a"}))
+    nav = 'nav:\n  - X: "a/x.md"\n  - Y: "a/y.md"\n'
+    assert docs_root("mkdocs.yml", nav) == "docs" and docs_root("site/mkdocs.yaml", "docs_dir: src\n") == "site/src"
+    assert docs_root("other.yml", nav) is None
+    assert [r.line for r in references(nav, "mkdocs.yml", gone)] == [2]
+    assert references(nav, "config.yml", gone) == []  # not a MkDocs configuration: `a/x.md` is no page

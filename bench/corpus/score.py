@@ -39,6 +39,7 @@ import difflib
 import fnmatch
 import json
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -278,10 +279,26 @@ def run_gitops_bot(case: Case, repo: Path, base: Path, human: Path) -> tuple[int
     start = time.monotonic()
     with Replay.serving(case.lookups) as replay:
         proc = subprocess.run([sys.executable, "-m", "gitops_bot.cli", "apply", case.recipe, *case.params,
-                               "--repo", str(repo)], capture_output=True, text=True, env={**env, **replay},
-                              timeout=BOT_TIMEOUT)
+                               "--repo", str(repo), "--format", "json"], capture_output=True, text=True,
+                              env={**env, **replay}, timeout=BOT_TIMEOUT)
     message = (proc.stderr.strip().splitlines() or [""])[-1]
+    LISTED[repo] = listed_lines(proc.stdout)
     return proc.returncode, time.monotonic() - start, message
+
+
+# The lines each gitops-bot run listed for a human (its residue and refused edits), by the tree it
+# ran on, as (path, stripped text): a mention it left is "unlisted" when it is not among them.
+LISTED: dict[Path, set[tuple[str, str]]] = {}
+
+
+def listed_lines(report: str) -> set[tuple[str, str]]:
+    """(path, stripped text) of every residue and refused entry of an `apply --format json` report."""
+    try:
+        data = json.loads(report)
+    except ValueError:
+        return set()
+    entries = [*data.get("residue", []), *data.get("refused", [])]
+    return {(e.get("path", ""), str(e.get("text", "")).strip()) for e in entries if isinstance(e, dict)}
 
 
 def run_truth(case: Case, repo: Path, base: Path, human: Path) -> tuple[int, float, str]:
@@ -343,12 +360,17 @@ class Score:
     imported_human: int = 0
     mentions_bot: int = 0
     mentions_human: int = 0
+    # `path:line: text` of each line naming the target that the bot left and the human's tree lacks
+    mentions_where: list[str] = field(default_factory=list)
+    # gitops-bot only: `path:line: text` of each mention it left that its report does not list
+    # (residue or refused): the ones a reviewer would not be told about; None when not measured
+    mentions_unlisted: list[str] | None = None
     missed: dict[str, int] = field(default_factory=dict)  # path -> human lines the bot did not match
     # gitops-bot only: files a second run of the same command changed (a run must be a no-op on
     # its own result); None when not measured (another bot, or a first run that did not succeed)
     second_run: list[str] | None = None
     damaged: dict[str, int] = field(default_factory=dict)  # path -> damage lines
-    # each over line: {path, side, line, text, new, confirmed}, see _over_entries and confirm_over
+    # each over line: {path, side, line, text, old, new, confirmed, how}, see _over_entries and confirm_over
     over_where: list[dict] = field(default_factory=list)
     over_confirmed: int = 0  # over lines a later commit of the repository made too (confirm_over)
 
@@ -457,6 +479,9 @@ def compare(case: Case, base: Path, human: Path, bot: Path, score: Score) -> Non
     score.imported_human = imports_of_deleted(H, human_deleted, line_reader([H, B], text_lines))
     score.mentions_bot = _mentions(T, case, regex)
     score.mentions_human = _mentions(H, case, regex)
+    score.mentions_where = _mentions_beyond(T, H, case, regex)
+    if bot in LISTED:
+        score.mentions_unlisted = _unlisted(T, LISTED[bot], case, regex)
 
 
 def _over(score: Score, path: str, entries: list[dict]) -> None:
@@ -510,33 +535,53 @@ def edited_mentions(before: list[str], after: list[str] | None, regex: re.Patter
     return paired
 
 
-_STRUCTURAL_RE = re.compile(r"^\s*(?:[#/;*-].*|[\W_]*)$")  # blank, comment-only, punctuation-only (`},`, `###`)
+# blank, comment-only, punctuation-only (`},`, `###`), or a shell pause (`sleep 5`: it does nothing
+# but wait, so between a removed deploy step and its removed wait it is part of the step)
+_STRUCTURAL_RE = re.compile(r"^\s*(?:[#/;*-].*|[\W_]*|sleep\s+\d+[smh]?\s*)$")
 
 
-def removed_with_mentions(before: list[str], removed: set[int], regex: re.Pattern[str]) -> set[int]:
+def removed_with_mentions(before: list[str], removed: set[int], regex: re.Pattern[str],
+                          theirs: set[int] | frozenset[int] = frozenset()) -> set[int]:
     """Removed lines that carry nothing of their own and went with a removed run naming the target:
-    in a run of consecutive removed lines whose every other line names it, the blank lines, brace-
-    and banner-only lines, and (when the run closes its group: a blank line, a comment or the end
-    follows) comment lines. Such a line is part of removing the target's block (its heading, its
-    separator, its braces), over-reach when the human did not do it, not damage to something else;
-    except one blank line of a run that glues two blocks the blank line separated, which is damage."""
+    in a run of consecutive removed lines whose every other line names it (or is in `theirs`: lines
+    the human removed too, or the case excludes, which belong to the target's block by the human's
+    own judgement), the blank lines, brace- and banner-only lines, and (when the run closes its
+    group: a blank line, a comment or the end follows) comment lines. Such a line is part of
+    removing the target's block (its heading, its separator, its braces), over-reach when the human
+    did not do it, not damage to something else; except one blank line of a run that glues two
+    blocks the blank line separated, which is damage."""
     found: set[int] = set()
     for start, end in _runs(sorted(removed)):
         lines = before[start:end]
         structural = [i for i in range(start, end) if _STRUCTURAL_RE.match(before[i])]
         content = [i for i in range(start, end) if i not in structural]
-        if not content or not all(regex.search(before[i]) for i in content):
+        if not any(regex.search(before[i]) for i in content) or \
+                not all(regex.search(before[i]) or i in theirs for i in content):
             continue
         closed = (not lines[-1].strip() or end >= len(before) or not before[end].strip()
                   or before[end].lstrip().startswith("#"))
         keep = [i for i in structural if closed or not before[i].lstrip().startswith(("#", "//"))]
         blanks = [i for i in keep if not before[i].strip()]
-        glued = (start > 0 and before[start - 1].strip() and end < len(before) and before[end].strip()
-                 and any(not line.strip() for line in lines))
-        if glued and blanks:
+        if blanks and _glues(before, start, end):
             keep.remove(blanks[0])
         found.update(keep)
     return found
+
+
+def _glues(before: list[str], start: int, end: int) -> bool:
+    """Removing before[start:end], which holds a blank line, joins two blocks that blank line
+    separated: non-blank lines on both sides, wherever the same deletion can sit (a diff's choice
+    among equal placements, `#### / a / (blank) / ####` or `a / (blank) / #### / ####`, is arbitrary)."""
+    places = [(start, end)]
+    s, e = start, end
+    while s > 0 and before[s - 1] == before[e - 1]:
+        s, e = s - 1, e - 1
+        places.append((s, e))
+    s, e = start, end
+    while e < len(before) and before[s] == before[e]:
+        s, e = s + 1, e + 1
+        places.append((s, e))
+    return all(s > 0 and before[s - 1].strip() and e < len(before) and before[e].strip() for s, e in places)
 
 
 def _runs(indices: list[int]):
@@ -557,7 +602,8 @@ def _count_extra(case, regex, score, before, b_removed, b_added, h_removed, h_ad
     """Lines the bot changed that the human did not: mentioning the target (or rewriting a line that
     did: `rewrites`, see edited_mentions; or going with a removed run that names it:
     removed_with_mentions), or damage. Returns the over lines (see _over_entries)."""
-    with_mentions = removed_with_mentions(before, b_removed, regex)
+    theirs = h_removed | {i for i in b_removed if case.excluded_line(before[i])}
+    with_mentions = removed_with_mentions(before, b_removed, regex, theirs)
     over_removed, over_added = [], collections.Counter()
     for i in sorted(b_removed - h_removed):
         if not case.excluded_line(before[i]):
@@ -647,23 +693,81 @@ def _deleted_roots(deleted: set[str], remaining: Iterable[str]) -> set[str]:
 
 def _dangling(deleted: set[str], tree: dict[str, Path], case: Case) -> list[str]:
     """Lines of live files that still name a deleted folder or file by its path, each as
-    `path:line: text` (the count is their number)."""
+    `path:line: text` (the count is their number): from the repository's root, or relative to
+    the file's folder (`../add-ons/x.md` in a Markdown link), or in a MkDocs configuration to
+    its docs folder (`nav:` entries)."""
     roots = _deleted_roots(deleted, tree)
     if not roots:
         return []
     regex = re.compile(r"(?<![\w.-])(?:\./)?(?:" + "|".join(re.escape(r) for r in sorted(roots)) + r")(?![\w.-])")
+    names = re.compile("|".join(re.escape(n) for n in sorted({r.rsplit("/", 1)[-1] for r in roots})))
     found = []
     for path, full in sorted(tree.items()):
         if case.excluded(path):
             continue
+        folders = [posixpath.dirname(path)]
+        if posixpath.basename(path) in ("mkdocs.yml", "mkdocs.yaml"):
+            folders.append(posixpath.join(posixpath.dirname(path), _docs_dir(full)))
         found += [f"{path}:{n}: {line.strip()[:200]}" for n, line in enumerate(text_lines(full) or [], 1)
-                  if regex.search(line)]
+                  if regex.search(line) or names.search(line) and _names_relative(line, folders, roots)]
     return found
+
+
+_PATH_WORD_RE = re.compile(r"[\w.@~+-]*(?:/[\w.@~+-]+)+/?")
+
+
+def _names_relative(line: str, folders: list[str], roots: set[str]) -> bool:
+    """Whether a relative path on the line, read from one of `folders`, is or lies in a root."""
+    for word in _PATH_WORD_RE.findall(line):
+        if word.startswith("/"):
+            continue
+        for folder in folders:
+            path = posixpath.normpath(posixpath.join(folder, word))
+            if not path.startswith("..") and any(path == r or path.startswith(r + "/") for r in roots):
+                return True
+    return False
+
+
+def _docs_dir(full: Path) -> str:
+    m = re.search(r"^docs_dir:[ \t]*['\"]?([^'\"#\s]+)", "\n".join(text_lines(full) or []), re.MULTILINE)
+    return m.group(1) if m else "docs"
+
+
+def _names_target(case: Case, regex: re.Pattern[str], line: str) -> bool:
+    """A line that counts as a mention: it names the target and is not one of the case's
+    excluded lines (those the scoring already holds to be outside the asked change, such as a
+    sentence the human rewrote around new content; they count for neither side)."""
+    return bool(regex.search(line)) and not case.excluded_line(line)
 
 
 def _mentions(tree: dict[str, Path], case: Case, regex: re.Pattern[str]) -> int:
     return sum(1 for path, full in tree.items() if not case.excluded(path)
-               for line in text_lines(full) or [] if regex.search(line))
+               for line in text_lines(full) or [] if _names_target(case, regex, line))
+
+
+def _mentions_beyond(tree: dict[str, Path], human: dict[str, Path], case: Case, regex: re.Pattern[str]) -> list[str]:
+    """Lines of `tree` naming the target, as `path:line: text`, that the human's tree does not
+    have in the same file (as many times): the mentions a reviewer would still have to find."""
+    found = []
+    for path, full in sorted(tree.items()):
+        if case.excluded(path):
+            continue
+        kept = collections.Counter(line for line in (text_lines(human[path]) if path in human else None) or []
+                                   if _names_target(case, regex, line))
+        for n, line in enumerate(text_lines(full) or [], 1):
+            if _names_target(case, regex, line):
+                if kept[line]:
+                    kept[line] -= 1
+                else:
+                    found.append(f"{path}:{n}: {line.strip()[:200]}")
+    return found
+
+
+def _unlisted(tree: dict[str, Path], listed: set[tuple[str, str]], case: Case, regex: re.Pattern[str]) -> list[str]:
+    """Mentions left in `tree` (as `path:line: text`) that are not among the `listed` lines."""
+    return [f"{path}:{n}: {line.strip()[:200]}" for path, full in sorted(tree.items()) if not case.excluded(path)
+            for n, line in enumerate(text_lines(full) or [], 1)
+            if _names_target(case, regex, line) and (path, line.strip()) not in listed]
 
 
 # -- running --------------------------------------------------------------------------------
@@ -848,7 +952,8 @@ def render(scores: list[Score], cases: list[Case], bots: list[str]) -> str:
            "lines that do not; **invalid** = files the bot "
            "left unparsable; **dangling** = lines still naming a path the bot deleted (human's in brackets); "
            "**imported** = import lines of remaining source files (JS/TS, Python, Go, proto) that resolve to a "
-           "file the bot deleted (human's in brackets); **mentions** = lines naming the target left, bot (human); **2nd** = files a second run of the same "
+           "file the bot deleted (human's in brackets); **mentions** = lines naming the target left, bot (human), not counting the case's excluded lines; "
+           "**unlisted** = of the bot's, those its report (residue or refused edits) does not list; **2nd** = files a second run of the same "
            "command changed (0: the run is idempotent); **exit**, **s** = the bot's exit code and seconds.", ""]
     for bot in bots:
         mine = [s for s in scores if s.bot == bot]
@@ -860,19 +965,20 @@ def render(scores: list[Score], cases: list[Case], bots: list[str]) -> str:
         out += [f"Second runs: {sum(not s.second_run for s in second)} of {len(second)} runs that succeeded "
                 "change nothing when run again.", ""]
         out += ["| case | kind | recipe | lines | files | over | conf | damage | invalid | dangling | imported "
-                "| mentions | 2nd | exit | s |",
-                "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                "| mentions | unlisted | 2nd | exit | s |",
+                "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for s in mine:
             case = by_case[s.case]
             call = f"`{case.recipe} {' '.join(case.params)}`"
             if s.error:
-                out.append(f"| {s.case} | {s.kind} | {call} | error: {s.error} | | | | | | | | | | | |")
+                out.append(f"| {s.case} | {s.kind} | {call} | error: {s.error} | | | | | | | | | | | | |")
                 continue
             out.append(f"| {s.case} | {s.kind} | {call} | {s.matched_lines}/{s.human_lines} ({percent(s.line_recall)})"
                        f" | {percent(s.file_recall)} / {percent(s.file_precision)} ({s.deleted_both}/{s.human_deleted}, "
                        f"{s.bot_deleted} by bot) | {s.extra_target} | {s.over_confirmed} | {s.damage} | "
                        f"{len(s.invalid)} | {s.dangling} "
                        f"({s.dangling_human}) | {s.imported} ({s.imported_human}) | {s.mentions_bot} ({s.mentions_human}) | "
+                       f"{'' if s.mentions_unlisted is None else len(s.mentions_unlisted)} | "
                        f"{'' if s.second_run is None else len(s.second_run)} | {s.exit_code} | {s.seconds:.1f} |")
         errors = [s for s in mine if s.exit_code not in (0, 1) and s.message]
         if errors:

@@ -126,16 +126,30 @@ class Reference:
     target: str
 
 
+_MKDOCS_CONFIGS = frozenset({"mkdocs.yml", "mkdocs.yaml"})
+_DOCS_DIR_RE = re.compile(r"^docs_dir:[ \t]*['\"]?([^'\"#\s]+)", re.MULTILINE)
+
+
+def docs_root(path: str, text: str) -> str | None:
+    """The folder a MkDocs configuration's page paths (`nav:`) are relative to: its `docs_dir`,
+    `docs` by default; None for any other file."""
+    if posixpath.basename(path) not in _MKDOCS_CONFIGS:
+        return None
+    m = _DOCS_DIR_RE.search(text)
+    return posixpath.normpath(posixpath.join(posixpath.dirname(path), m.group(1) if m else "docs"))
+
+
 def references(text: str, path: str, gone: Gone) -> list[Reference]:
     """Every word of `text` (the file at `path`) that names one of the deleted paths."""
     folder = posixpath.dirname(path)
+    pages = docs_root(path, text)
     names = gone.basenames
     found = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not any(n in line for n in names):  # most lines of a file name no deleted path
             continue
         for match in _WORD.finditer(line):
-            target = resolve(match.group(), folder, gone)
+            target = resolve(match.group(), folder, gone) or (resolve(match.group(), pages, gone) if pages else None)
             if target:
                 found.append(Reference(number, match.start() + 1, match.group(), target))
     return found

@@ -3,8 +3,9 @@
 - an inline link (`[cluster policies](./policies/tenancy.yaml)`, not an image) whose relative
   address resolves, from the page's folder, to a deleted file or into a deleted folder: a list
   item whose leading term is that link (`- [**Video**](components/video)`: the entry of what it
-  points at) goes with the lines indented under it, while another item of its list stays;
-  elsewhere the link becomes its plain text (`cluster policies`), and the residue asks to check the sentence. A
+  points at) goes with the lines indented under it, while another item of its list stays; so
+  does a table row whose first cell is that link (`| [Agones](../add-ons/agones.md) | Deploys
+  ... |`: a row of an index page) while another row of its table stays; elsewhere the link becomes its plain text (`cluster policies`), and the residue asks to check the sentence. A
   link whose text is itself the path or the file's name stays (plain text would still name
   it: the residue lists it); so do web links (`https://...`: another repository may hold the
   same path) and site-absolute ones (`/docs/x`: a site's routes, not the repository's paths);
@@ -53,6 +54,8 @@ def link_cuts(lines: Lines, fenced: list[bool], ctx: RemovalContext) -> tuple[li
         if not links:
             continue
         last = _entry_item_end(lines, n, links[0][0])
+        if last is None and _is_entry_row(lines, n, links[0][0]):
+            last = n
         if last is not None:
             cuts.append(Cut(lines.span(n, last)))
             continue
@@ -83,6 +86,24 @@ def _deleted_target(address: str, folder: str, deleted: frozenset[str]) -> str |
             return joined
         probe = posixpath.dirname(probe)
     return None
+
+
+_ROW_RE = re.compile(r"^\s*\|\s*[*_]*")
+_DELIMITER_ROW_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def _is_entry_row(lines: Lines, n: int, link: re.Match[str]) -> bool:
+    """Line n is a table body row whose first cell starts with the link, and the table has
+    another body row (above it past the delimiter row, or below it)."""
+    row = _ROW_RE.match(lines.line(n))
+    if not row or row.end() != link.start():
+        return False
+
+    def body_row(k: int) -> bool:
+        return 0 <= k < len(lines) and lines.line(k).lstrip().startswith("|") \
+            and not _DELIMITER_ROW_RE.match(lines.line(k))
+
+    return body_row(n - 1) or body_row(n + 1)
 
 
 def _entry_item_end(lines: Lines, n: int, link: re.Match[str]) -> int | None:

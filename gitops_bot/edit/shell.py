@@ -9,6 +9,12 @@
   (`cd`, `export`, `source`, ...) or the line continues another or sits in a here-document;
 - a `case` pattern loses the service's alternative (`"auth"|"video-service")` -> `"auth")`); a
   pattern that would become empty is refused (what the arm's commands become is a human's call);
+- a step of the service: a top-level paragraph (blank lines or the file's ends around it)
+  whose commands all name it, with its echo/printf messages, comments and `sleep N` pauses
+  (`echo "Deploying X."` / `kustomize build apps/x | kubectl apply -f -`, then `echo "Waiting for
+  x..."` / `sleep 5` / `kubectl wait -l app=x`), goes whole: a deploy step whose manifests are
+  deleted, and its wait, would fail. Only simple commands qualify: no chaining (`&&`, `;`), command
+  substitution, redirection into a file, assignment or stateful builtin, no line continuation;
 - a JSON array in single quotes (`SERVICES='["a","b","video-service"]'`, `'services=[...]'`: a
   matrix handed to a workflow) loses the service's string items with their commas; the quoting
   stays, and an array that would become empty is refused.
@@ -139,9 +145,13 @@ def plan(text: str, name: ServiceName) -> tuple[Lines, list[Cut], list[Refusal]]
     in_array = False
     cases = 0  # depth of `case ... in` blocks around line n
     heredoc = _heredoc_lines(lines)
+    steps = _service_steps(lines, name, heredoc)
     for n in range(len(lines)):
         line = lines.line(n)
         if n in heredoc:
+            continue
+        if n in steps:
+            cuts.append(Cut(lines.span(n, n)))
             continue
         if "'" in line and "[" in line and _json_arrays(lines, n, name, cuts, refused):
             continue
@@ -183,6 +193,51 @@ def plan(text: str, name: ServiceName) -> tuple[Lines, list[Cut], list[Refusal]]
             elif _component_call(lines, n, lambda w: _is_service_word(name, w)):
                 cuts.append(Cut(lines.span(n, n)))
     return lines, cuts, refused
+
+
+# What makes a line more than one simple command, or leaves state behind it: chaining, a
+# subshell's output, a redirection into a file (not /dev/null nor another descriptor), an
+# assignment, a continuation, a block keyword or brace.
+_NOT_SIMPLE_RE = re.compile(r"&&|\|\||;|\$\(|`|(?<![\d&])>>?\s*(?!&|/dev/null)\S|^\s*[A-Za-z_]\w*=|\\\s*$|"
+                          r"^\s*(?:if|then|elif|else|fi|for|while|until|do|done|case|esac|function)\b|[{}()]\s*$")
+_PAUSE_RE = re.compile(r"^\s*sleep\s+\d+[smh]?\s*(?:#.*)?$")
+
+
+def _service_steps(lines: Lines, name: ServiceName, heredoc: set[int]) -> set[int]:
+    """Indices of the lines of every paragraph that is a step of the service alone (see the
+    module's docstring): each line a comment, a pause, a message naming it, or a simple command
+    naming it and no other component, with at least one such command."""
+    found: set[int] = set()
+    n = 0
+    while n < len(lines):
+        if not lines.line(n).strip():
+            n += 1
+            continue
+        end = n
+        while end < len(lines) and lines.line(end).strip():
+            end += 1
+        if _is_service_step(lines, range(n, end), name, heredoc):
+            found.update(range(n, end))
+        n = end
+    return found
+
+
+def _is_service_step(lines: Lines, paragraph: range, name: ServiceName, heredoc: set[int]) -> bool:
+    texts = [lines.line(k) for k in paragraph]
+    if any(t[:1].isspace() for t in texts) or any(k in heredoc for k in paragraph) or texts[0].startswith("#!"):
+        return False  # indented: a block's body, which may not be left empty
+    commands = 0
+    for text in texts:
+        stripped = text.strip()
+        if stripped.startswith("#") or _PAUSE_RE.match(text):
+            continue
+        if not name.mentions(text) or name.names_others(text) or _NOT_SIMPLE_RE.search(text):
+            return False
+        word = stripped.split()[0]
+        if word in STATEFUL:
+            return False
+        commands += not _ECHO_RE.match(text)
+    return commands > 0
 
 
 def _json_arrays(lines: Lines, n: int, name: ServiceName, cuts: list[Cut], refused: list[Refusal]) -> bool:

@@ -55,6 +55,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from gitops_bot.domain.findings import Kind
 from gitops_bot.domain.names import ServiceName, pointer_matches, words
+from gitops_bot.domain.pathrefs import docs_root
 from gitops_bot.edit import embedded_shell, prose, yaml_apps
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable, finish, newly_broken
 from gitops_bot.edit.blocks import (
@@ -358,6 +359,9 @@ class _Planner:
         if isinstance(item, str):
             return pointer_matches(self.name, item) or yaml_apps.into_deleted(item, self.deleted)
         if isinstance(item, CommentedMap):
+            if len(item) == 1 and isinstance(only := next(iter(item.values())), str) \
+                    and yaml_apps.into_deleted(only, self.deleted):
+                return True  # a titled entry of a deleted page (`- Title: add-ons/x.md`, MkDocs' nav)
             pointers = list(_pointers(item)) + yaml_apps.path_pointers(item)
             return bool(pointers) and all(pointer_matches(self.name, p) or yaml_apps.into_deleted(p, self.deleted)
                                           or self._source_of_service(p) for p in pointers)
@@ -754,6 +758,16 @@ def plan_removal(parse_text: str, name: ServiceName,
                     secrets).run(load_rt(parse_text))
 
 
+def _deleted_as_written(text: str, ctx: RemovalContext) -> frozenset[str]:
+    """The deleted paths as the file writes paths: from the repository's root, and in a MkDocs
+    configuration also from its docs folder (`nav:` names `add-ons/x.md` for `docs/add-ons/x.md`),
+    so a navigation entry of a deleted page goes like any list item pointing into a deleted path."""
+    root = docs_root(ctx.path, text)
+    if root is None or not ctx.deleted_paths:
+        return ctx.deleted_paths
+    return ctx.deleted_paths | {p[len(root) + 1:] for p in ctx.deleted_paths if p.startswith(root + "/")}
+
+
 def deleted_reference(ctx: RemovalContext) -> Callable[[str], bool]:
     """For a kustomization file: whether a relative reference in it names a file the run deleted,
     or a folder whose kustomization it deleted. Other files: never."""
@@ -925,7 +939,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     """Remove the service's entries from a YAML file."""
     name = ctx.name
     try:
-        plan = plan_removal(text, name, ctx.kept_values, ctx.deleted_paths, deleted_reference(ctx),
+        plan = plan_removal(text, name, ctx.kept_values, _deleted_as_written(text, ctx), deleted_reference(ctx),
                             ctx.variables_removed_here(), posixpath.basename(ctx.path) in KUSTOMIZATION_FILES,
                             ctx.secrets_removed_here())
     except YAMLError as exc:

@@ -99,7 +99,27 @@ def run(state: RunState, args: dict[str, str]) -> None:
         _record(state, editor, path, text, result)
     crossing.services_gone()
     crossing.refuse_calls()
-    crossing.settings_pages()
+    pages = crossing.settings_pages()
+    if pages:
+        _unlink_pages(state, ctx, pages, {path for path, _, _ in files})
+
+
+def _unlink_pages(state: RunState, ctx: RemovalContext, pages: list[str], edited: set[str]) -> None:
+    """The documentation pages settings_pages deleted (after the edits: which settings went is
+    known only then) are linked from index pages and site navigation (`| [AWS Distro for Open
+    Telemetry](../add-ons/aws-open-telemetry.md) | ...`, mkdocs.yml's `nav:`): the files that
+    refer to them, and that the edits above left alone, lose those entries as for any deleted
+    path. A file the edits changed already is left to the reference check, which lists it."""
+    tree = state.tree
+    gone = gone_paths(tree)
+    among = [p for p in tree.grep(Literals({posixpath.basename(p) for p in pages}))
+             if p not in edited and not tree.is_deleted(p) and state.in_scope(p)]
+    for path, _ in sorted(referring(tree, gone, among=among).items()):
+        text = tree.read(path)
+        kind = removal_kind(path, text) if text is not None else None
+        editor = editor_for(kind) if kind else None
+        if editor is not None:
+            _record(state, editor, path, text, _edit(editor, text, replace(ctx, path=path, deleted_paths=gone.deleted)))
 
 
 class _Crossing:
@@ -180,19 +200,22 @@ class _Crossing:
                                           "remove or replace the call", Kind.KEPT)
                                   for target, path, number, line in sorted(found))
 
-    def settings_pages(self) -> None:
+    def settings_pages(self) -> list[str]:
         """Delete the documentation pages that are only about settings the edits removed (named
         after one, every code sample setting only removed ones: markdown.documents_only), such
         as the page telling how to enable the removed add-on, whatever its own spelling of the
         name (`aws-open-telemetry.md` for `aws-opentelemetry-eks`)."""
         settings = frozenset(s for s in self.settings if len(s) > 3)
         if not settings:
-            return
+            return []
         tree = self.state.tree
+        deleted = []
         for path in tree.grep(Literals(settings)):
             if path.endswith((".md", ".markdown")) and self.state.in_scope(path) and not tree.is_deleted(path) \
                     and markdown.documents_only(path, tree.read(path) or "", settings):
                 tree.delete(path)
+                deleted.append(path)
+        return deleted
 
     def _list(self, names: set[str]) -> None:
         for raw in sorted(names):
