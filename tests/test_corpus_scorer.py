@@ -102,8 +102,8 @@ def test_every_committed_case_is_well_formed():
     cases = score.load_cases()
     for case in cases:
         assert len(case.base) == 40 and all(len(c) == 40 for c in case.commits), case.id
-        assert case.kind in ("remove-service", "set-version", "pin-versions", "config-to-params", "set-param", "set-value",
-                             "add-pod-annotation", "sidecar-exclude", "allow-source"), case.id
+        assert case.kind in ("remove-service", "set-version", "pin-versions", "config-to-params", "set-param",
+                             "set-value", "add-pod-annotation", "sidecar-exclude", "allow-source", "mesh-mode"), case.id
         assert all("=" in p for p in case.params), case.id
 
 

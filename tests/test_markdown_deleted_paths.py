@@ -89,6 +89,17 @@ PAIRS = {
         | x | tenancy |
         | y | z |
         """),
+    "a sentence that only says where the deleted path is goes, the line's other sentence stays": (
+        "docs/guide.md",
+        """
+        Tenancy is enforced. The policy is in [infra/policies/tenancy.yaml](../infra/policies/tenancy.yaml).
+        The code is in [`infra/policies/tenancy.yaml`](https://github.com/o/r/tree/main/infra/policies/tenancy.yaml) \
+        directory. Quotas are in `infra/policies/quotas.yaml`.
+        """,
+        """
+        Tenancy is enforced.
+        Quotas are in `infra/policies/quotas.yaml`.
+        """),
     "a list item that is only the link goes, its neighbours stay": (
         "README.md",
         """
@@ -201,6 +212,9 @@ NOOPS = {
     "one path of the line cannot be re-pointed: the whole line stays": (
         "README.md", "```sh\nkubectl apply -k platform/mesh-1-4/crds/base -k platform/mesh-1-4/legacy\n```\n"),
     "a versioned path outside a shell block": ("README.md", "```yaml\nresources: [platform/mesh-1-4/crds/base]\n```\n"),
+    "a web link to another path of the same name than its text": (
+        "README.md",
+        "See it. The [infra/policies/tenancy.yaml](https://github.com/o/r/tree/main/other/tenancy.yaml) file.\n"),
     "a changelog: a record of the past": ("CHANGELOG.md", "- Added [cluster policies](infra/policies/tenancy.yaml)\n"),
     "a sibling version that is not deleted": (
         "README.md", "```sh\nkubectl apply -k platform/mesh-1-3/crds/base\n```\n"),

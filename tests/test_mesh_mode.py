@@ -80,3 +80,56 @@ def test_a_bad_mode_exits_2(repo, capsys):
     before = tree_bytes(repo)
     assert main(["apply", "mesh-mode", "to=proxyless", "--repo", str(repo)]) == 2
     assert "does not match" in capsys.readouterr().err and tree_bytes(repo) == before
+
+
+TERRAFORM = ROOT / "tests" / "fixtures" / "mesh-mode-terraform"
+
+
+@pytest.fixture
+def tf_repo(tmp_path):
+    shutil.copytree(TERRAFORM, tmp_path / "tf")
+    return tmp_path / "tf"
+
+
+def test_terraform_there_and_back_restores_every_label_quoting_a_bare_key(tf_repo):
+    before = tree_bytes(tf_repo)
+    assert main(["apply", "mesh-mode", "to=ambient", "--repo", str(tf_repo)]) == 0
+    assert main(["apply", "mesh-mode", "to=sidecar", "--repo", str(tf_repo)]) == 0
+    after = tree_bytes(tf_repo)
+    # `istio.io/dataplane-mode` must be quoted in HCL, so the way back keeps the quotes
+    quoted = before["namespaces/main.tf"].replace(b'      istio-injection                = "enabled"',
+                                                  b'      "istio-injection"              = "enabled"')
+    assert after == {**before, "namespaces/main.tf": quoted}
+
+
+def test_terraform_labels_gated_or_commented_out_state_nothing(tf_repo, capsys):
+    code, out = run(capsys, "plan", "mesh-mode", "to=ambient", "--repo", str(tf_repo), "--format", "json")
+    report = json.loads(out)
+    diff = "".join(f["diff"] for f in report["files"])
+    assert code == 0 and diff.count('+      "istio-injection"') == 0 and "disabled" not in diff
+    residue = {(r["path"], r["line"]) for r in report["residue"]}
+    assert {("namespaces/main.tf", 36), ("namespaces/main.tf", 45), ("namespaces/main.tf", 54)} <= residue
+    assert not any("fluent-bit" in r["text"] for r in report["residue"])  # a plain sidecar container
+    assert not any("no namespace is labelled" in r["reason"] for r in report["residue"])
+
+
+def test_the_check_reads_terraform_labels(tf_repo, capsys):
+    assert run(capsys, "check", "--repo", str(tf_repo), *RULE) == (0, "no problems\n")
+    ns = tf_repo / "namespaces" / "main.tf"
+    ns.write_text(ns.read_text().replace('{ "istio-injection" = "enabled", team', '{ "istio.io/dataplane-mode" = '
+                                                                               '"ambient", team'))
+    code, out = run(capsys, "check", "--repo", str(tf_repo), "--format", "json", *RULE)
+    problems = json.loads(out)["problems"]
+    assert code == 1 and [(p["path"], p["line"]) for p in problems] == [("namespaces/main.tf", 15)]
+    assert problems[0]["fix"] == "gitops-bot plan mesh-mode to=sidecar"
+
+
+def test_switching_to_ambient_says_when_nothing_installs_ztunnel(tf_repo, repo, capsys):
+    code, out = run(capsys, "plan", "mesh-mode", "to=ambient", "--repo", str(tf_repo), "--format", "json")
+    assert any(r["reason"].startswith("nothing installs ztunnel") for r in json.loads(out)["residue"])
+    (tf_repo / "istio" / "ztunnel.tf").write_text('resource "helm_release" "ztunnel" {\n  name  = "ztunnel"\n'
+                                                  '  chart = "ztunnel"\n}\n')
+    code, out = run(capsys, "plan", "mesh-mode", "to=ambient", "--repo", str(tf_repo), "--format", "json")
+    assert not any(r["reason"].startswith("nothing installs ztunnel") for r in json.loads(out)["residue"])
+    code, out = run(capsys, "plan", "mesh-mode", "to=ambient", "--repo", str(repo), "--format", "json")
+    assert not any(r["reason"].startswith("nothing installs ztunnel") for r in json.loads(out)["residue"])

@@ -115,3 +115,31 @@ def test_a_literal_name_that_looks_masked_is_still_literal():
 def test_a_replaced_value_with_a_hash_inside_its_quotes_is_replaced_whole():
     text = DEPLOYMENT + '    metadata:\n      annotations:\n        note: "a #1 pick"  # why\n    spec: {}\n'
     assert add_annotation(text, "note", "b", {"db"}).text == text.replace('"a #1 pick"', '"b"')
+
+
+@pytest.mark.parametrize("existing, value, written", [
+    ('        ports: "443"\n', "disabled", "        redirection: disabled\n"),  # "443" had to be quoted
+    ("        team: shop\n", "disabled", "        redirection: disabled\n"),
+    ('        team: "shop"\n', "disabled", '        redirection: "disabled"\n'),  # the file quotes plain words
+    ("        team: shop\n", "false", '        redirection: "false"\n'),
+    ("        team: shop\n", "443", '        redirection: "443"\n'),
+    ("        team: shop\n", "a: b", '        redirection: "a: b"\n'),
+    ("        team: shop\n", "~", '        redirection: "~"\n'),
+])
+def test_a_value_is_quoted_when_yaml_needs_it_or_the_file_does(existing, value, written):
+    text = DEPLOYMENT + "    metadata:\n      annotations:\n" + existing + "    spec: {}\n"
+    result = add_annotation(text, "redirection", value, {"db"})
+    assert result.text == text.replace("    spec: {}\n", written + "    spec: {}\n")
+    assert add_annotation(result.text, "redirection", value, {"db"}).text == result.text  # a second run: no-op
+
+
+def test_a_new_annotations_map_writes_a_plain_word_bare():
+    text = DEPLOYMENT + "    metadata:\n      labels:\n        app: db\n    spec: {}\n"
+    result = add_annotation(text, "mode", "disabled", {"db"})
+    assert result.text == text.replace("    metadata:\n", "    metadata:\n      annotations:\n        mode: disabled\n")
+
+
+def test_a_replaced_value_keeps_its_quotes_or_their_absence():
+    text = DEPLOYMENT + "    metadata:\n      annotations:\n        mode: enabled\n        b: 'x'\n    spec: {}\n"
+    assert add_annotation(text, "mode", "disabled", {"db"}).text == text.replace("mode: enabled", "mode: disabled")
+    assert add_annotation(text, "b", "y", {"db"}).text == text.replace("b: 'x'", "b: 'y'")

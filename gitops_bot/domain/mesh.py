@@ -11,13 +11,24 @@ Signals (each a `Signal`: where, which mode it states, and its rewrite to the ot
   `ambient` or `sidecar`; `enabled:` under an `ambient:` key;
 - Terraform: a `helm_release` of the `ztunnel` chart, and a security-group rule for HBONE
   (`from_port = 15008` and `to_port = 15008`), state ambient; switching to sidecar removes them
-  (ops/mesh_mode.py), switching to ambient cannot write them (reported).
+  (ops/mesh_mode.py), switching to ambient cannot write them (reported). Terraform also states a
+  mode as other files do: namespace labels in a map (`"istio.io/dataplane-mode" = "ambient"`,
+  `istio-injection = "enabled"`, as `kubernetes_namespace` and `kubernetes_labels` write them),
+  a `helm_release`'s profile (`set { name = "profile"  value = "ambient" }`, or one object of
+  a `set = [...]` list), a mode value (an attribute such as `istio_mode = "ambient"` in locals
+  or tfvars, or the `default` of `variable "mesh_mode"`: a name with istio or mesh and ending in
+  mode) and the flags of a command string (`local-exec`); comments (`#`, `//`, `/* */`) state
+  nothing, nor does a block with `count` or `for_each` (it exists only in the mode that gates it).
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass
+
+from gitops_bot.text.splice import Lines
 
 MODES = ("ambient", "sidecar")
 HBONE_PORT = 15008
@@ -29,6 +40,12 @@ _LABEL_KEY = re.compile(r"^(\s*)([\"']?)(istio\.io/dataplane-mode|istio-injectio
                         r"(\s*(?:#.*)?)$")
 _MODE_KEY = re.compile(r"^(\s*)(mode|dataplaneMode|dataplane-mode):(\s*)([\"']?)(ambient|sidecar)\4(\s*(?:#.*)?)$")
 _MESH_PARENTS = frozenset({"istio", "mesh", "servicemesh", "serviceMesh"})
+_LABEL_FLAG_RES = {mode: re.compile(re.escape(flag)) for mode, flag in _LABEL_FLAG.items()}
+# The lines a YAML signal can be on (each then read by _yaml_line).
+_YAML_KEY_LINE = re.compile(r"^[ \t]*[\"']?(?:profile|istio\.io/dataplane-mode|istio-injection|mode|dataplaneMode|"
+                            r"dataplane-mode)[\"']?:", re.MULTILINE)
+# A word every signal holds: most files hold none, and are not read line by line.
+_ANY_SIGNAL = re.compile(r"profile|istio-injection|dataplane-mode|ambient|sidecar")
 
 
 @dataclass(frozen=True)
@@ -50,30 +67,126 @@ def other(mode: str) -> str:
 
 def file_signals(text: str, kind: str) -> list[Signal]:
     """Signals in a file of an editor's kind (edit.classify): YAML and Helm templates are read as
-    YAML (their flags and labels included), shell scripts and Makefiles as scripts."""
+    YAML (their flags and labels included), shell scripts and Makefiles as scripts, Terraform by
+    `hcl_signals`."""
+    if kind == "hcl":
+        return hcl_signals(text)
     return text_signals(text, kind in ("yaml", "helm"), kind in ("shell", "make"))
 
 
 def text_signals(text: str, yaml_like: bool, script_like: bool) -> list[Signal]:
-    """Signals in a YAML file (`yaml_like`) or a shell script / Makefile / workflow (`script_like`)."""
-    found: list[Signal] = []
-    offset = 0
+    """Signals in a YAML file (`yaml_like`) or a shell script / Makefile / workflow (`script_like`),
+    in the order of their lines (on a line: profile flags, label flags, then the YAML key)."""
+    if not (script_like or yaml_like) or not _ANY_SIGNAL.search(text):
+        return []
     lines = text.splitlines(keepends=True)
-    for n, line in enumerate(lines):
-        body = line.rstrip("\r\n")
-        if script_like or yaml_like:
-            for m in _PROFILE_FLAG.finditer(body):
-                mode = "ambient" if m.group(2) == "ambient" else "sidecar"
-                new = "default" if mode == "ambient" else "ambient"
-                found.append(Signal(n, offset + m.start(2), offset + m.end(2), mode, "install profile", new))
-            for mode, flag in _LABEL_FLAG.items():
-                for m in re.finditer(re.escape(flag), body):
-                    found.append(Signal(n, offset + m.start(), offset + m.end(), mode, "namespace label",
-                                        _LABEL_FLAG[other(mode)]))
-        if yaml_like:
-            found.extend(_yaml_line(lines, n, body, offset))
-        offset += len(line)
-    return found
+    starts = list(itertools.accumulate((len(line) for line in lines), initial=0))
+    found: list[tuple[int, int, Signal]] = []
+    for m in _PROFILE_FLAG.finditer(text):
+        mode = "ambient" if m.group(2) == "ambient" else "sidecar"
+        found.append((0, m.start(), Signal(_line_of(starts, m.start()), m.start(2), m.end(2), mode,
+                                          "install profile", "default" if mode == "ambient" else "ambient")))
+    for group, (mode, regex) in enumerate(_LABEL_FLAG_RES.items(), start=1):
+        for m in regex.finditer(text):
+            found.append((group, m.start(), Signal(_line_of(starts, m.start()), m.start(), m.end(), mode,
+                                                  "namespace label", _LABEL_FLAG[other(mode)])))
+    if yaml_like:
+        for m in _YAML_KEY_LINE.finditer(text):
+            n = _line_of(starts, m.start())
+            found.extend((3, 0, signal) for signal in _yaml_line(lines, n, lines[n].rstrip("\r\n"), starts[n]))
+    return [signal for _, _, signal in sorted(found, key=lambda f: (f[2].line, f[0], f[1]))]
+
+
+def _line_of(starts: list[int], offset: int) -> int:
+    """The 0-based line holding `offset`, from the lines' start offsets."""
+    return bisect.bisect_right(starts, offset) - 1
+
+
+_HCL_LABEL = re.compile(r'(?<![\w."/-])("?)(istio\.io/dataplane-mode|istio-injection)\1([ \t]*)([=:])([ \t]*)'
+                        r'"(ambient|enabled)"')
+_HCL_PROFILE = re.compile(r'\bname\s*=\s*"profile"\s*,?\s*value\s*=\s*"(ambient|default)"'
+                          r'|\bvalue\s*=\s*"(ambient|default)"\s*,?\s*name\s*=\s*"profile"')
+
+_MODE_NAME = r'[\w-]*(?:istio|mesh)[\w-]*mode'
+_HCL_MODE = re.compile(rf'(?m)^[ \t]*({_MODE_NAME})[ \t]*=[ \t]*"(ambient|sidecar)"'
+                       rf'|\bvariable[ \t]+"({_MODE_NAME})"[ \t]*\{{[^{{}}]*?\bdefault[ \t]*=[ \t]*"(ambient|sidecar)"',
+                       re.IGNORECASE)
+
+
+def hcl_signals(text: str) -> list[Signal]:
+    """Signals in Terraform: namespace labels in maps, `helm_release` profiles (`set` blocks or
+    objects whose `name` is "profile"), and the flags of command strings. Comments are masked
+    first, so a commented-out label or block states nothing."""
+    code = _mask_hcl_comments(text)
+    lines = Lines(code)
+    found: list[Signal] = []
+    for m in _HCL_LABEL.finditer(code):
+        if (m.group(2), m.group(6)) not in (("istio.io/dataplane-mode", "ambient"), ("istio-injection", "enabled")):
+            continue
+        mode = "ambient" if m.group(6) == "ambient" else "sidecar"
+        new_key = "istio-injection" if mode == "ambient" else "istio.io/dataplane-mode"
+        pad = m.group(3)
+        if len(pad) > 1:  # `=` aligned with the map's other entries: keep its column where it fits
+            pad = " " * max(1, len(m.group(1) * 2 + m.group(2)) + len(pad) - len(new_key) - 2)
+        rewrite = f'"{new_key}"{pad}{m.group(4)}{m.group(5)}"{"enabled" if mode == "ambient" else "ambient"}"'
+        found.append(Signal(lines.line_of(m.start()), m.start(), m.end(), mode, "namespace label", rewrite))
+    for m in _HCL_PROFILE.finditer(code):
+        group = 1 if m.group(1) else 2
+        mode = "ambient" if m.group(group) == "ambient" else "sidecar"
+        start, end = m.start(group), m.end(group)
+        found.append(Signal(lines.line_of(start), start, end, mode, "install profile",
+                            "default" if mode == "ambient" else "ambient"))
+    for m in _HCL_MODE.finditer(code):
+        group = 2 if m.group(2) else 4
+        start, end, mode = m.start(group), m.end(group), m.group(group)
+        found.append(Signal(lines.line_of(start), start, end, mode, "mesh mode value", other(mode)))
+    for signal in text_signals(code, False, True):  # command strings: `--set profile=`, `kubectl label`
+        found.append(signal)
+    gated = _gated_blocks(text)
+    return sorted((s for s in found if not any(a <= s.start < b for a, b in gated)), key=lambda s: s.start)
+
+
+def _gated_blocks(text: str) -> list[tuple[int, int]]:
+    """Spans of the top-level blocks created only in some condition (`count`, `for_each`): what
+    they state belongs to the switch that gates them (e.g. twin namespaces, one per mode)."""
+    from gitops_bot.parse import hcl
+
+    try:
+        tree = hcl.parse(text)
+    except Exception:  # python-hcl2 raises several lark error types
+        return []
+    return [(node.meta.start_pos, node.meta.end_pos)
+            for body in hcl.children(tree) for node in hcl.children(body)
+            if hcl.is_node(node, "block") and {"count", "for_each"} & set(hcl.attributes(node))]
+
+
+def _mask_hcl_comments(text: str) -> str:
+    """`text` with every comment's characters (but newlines) replaced by spaces, so offsets and
+    line numbers stay those of the original."""
+    out = list(text)
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == '"':  # a string: skip to its closing quote (escapes included)
+            i += 1
+            while i < n and text[i] not in '"\n':
+                i += 2 if text[i] == "\\" else 1
+            i += 1
+            continue
+        if c == "#" or text.startswith("//", i):
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+        else:
+            i += 1
+            continue
+        for k in range(i, end):
+            if out[k] != "\n":
+                out[k] = " "
+        i = end
+    return "".join(out)
 
 
 def _yaml_line(lines: list[str], n: int, body: str, offset: int) -> list[Signal]:
@@ -115,7 +228,8 @@ def _parent_key(lines: list[str], n: int, indent: int) -> str:
 def terraform_signals(text: str) -> list[tuple[str, int, int, str]]:
     """(what, start, end, name) of the ambient-only Terraform of a file: `helm_release` blocks of
     the ztunnel chart and HBONE (15008) security-group rule entries; spans cover the block or
-    the object element. Empty when the file does not parse."""
+    the object element. A block with `count` or `for_each` is not one (a mode value or flag
+    gates it). Empty when the file does not parse."""
     from gitops_bot.parse import hcl
 
     try:
@@ -129,6 +243,8 @@ def terraform_signals(text: str) -> list[tuple[str, int, int, str]]:
                 continue
             key = hcl.block_key(node)
             attributes = hcl.attributes(node)
+            if "count" in attributes or "for_each" in attributes:
+                continue  # created only in some mode: the switch that gates it decides, not this block
             if key[:2] == ("resource", "helm_release") and hcl.literal(attributes.get("chart")) == "ztunnel":
                 found.append(("ztunnel helm_release", node.meta.start_pos, node.meta.end_pos, ".".join(key[1:])))
             elif key[:1] == ("resource",) and all(_int(attributes[p]) == HBONE_PORT for p in ("from_port", "to_port")

@@ -796,8 +796,9 @@ def _chart_dependencies(s: _Scan, tool: Tool) -> None:
 
 
 def _helm_releases(s: _Scan, tool: Tool) -> None:
-    if not tool.chart_repository or "helm_release" not in s.text:
-        return  # block types are compared as written: no `helm_release`, nothing to parse
+    if not tool.chart_repository or "helm_release" not in s.text or tool.chart_repository.rstrip("/") not in s.text \
+            or not any(chart in s.text for chart in tool.chart_names):
+        return  # only literal blocks are read: without the literal repository and chart, nothing to parse
     from gitops_bot.parse.cache import parse_once
     from gitops_bot.parse.hcl import helm_release_versions
 

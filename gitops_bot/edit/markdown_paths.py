@@ -5,10 +5,13 @@
   item whose leading term is that link (`- [**Video**](components/video)`: the entry of what it
   points at) goes with the lines indented under it, while another item of its list stays; so
   does a table row whose first cell is that link (`| [Agones](../add-ons/agones.md) | Deploys
-  ... |`: a row of an index page) while another row of its table stays; elsewhere the link becomes its plain text (`cluster policies`), and the residue asks to check the sentence. A
-  link whose text is itself the path or the file's name stays (plain text would still name
-  it: the residue lists it); so do web links (`https://...`: another repository may hold the
-  same path) and site-absolute ones (`/docs/x`: a site's routes, not the repository's paths);
+  ... |`: a row of an index page) while another row of its table stays; elsewhere the link
+  becomes its plain text (`cluster policies`), and the residue asks to check the sentence. A
+  link whose text is itself the path or the file's name would still name it as plain text: its
+  sentence only says where the path is, and goes when its line has another sentence (else the
+  residue lists it). Web links stay (`https://...`: another repository may hold the same path),
+  except one to a repository's tree whose text is the deleted path itself; so do site-absolute
+  ones (`/docs/x`: a site's routes, not the repository's paths);
 - a path in a command of a shell code block into a deleted folder named for a version
   (`kubectl apply -k ../../common/istio-1-16/istio-crds/base`) whose successor (the one folder
   beside it named for another version, RemovalContext.successors) holds the same path: the
@@ -50,7 +53,8 @@ def link_cuts(lines: Lines, fenced: list[bool], ctx: RemovalContext) -> tuple[li
         code = [m.span() for m in _CODE_SPAN_RE.finditer(line)]
         links = [(m, target) for m in _LINK_RE.finditer(line)
                  if not any(a <= m.start() < b for a, b in code)
-                 for target in [_deleted_target(m.group("address"), folder, ctx.deleted_paths)] if target]
+                 for target in [_deleted_target(m.group("address"), folder, ctx.deleted_paths)
+                                or _own_web_target(m, ctx.deleted_paths)] if target]
         if not links:
             continue
         last = _entry_item_end(lines, n, links[0][0])
@@ -59,15 +63,53 @@ def link_cuts(lines: Lines, fenced: list[bool], ctx: RemovalContext) -> tuple[li
         if last is not None:
             cuts.append(Cut(lines.span(n, last)))
             continue
+        located: set[tuple[int, int]] = set()
         for m, target in links:
             text = m.group("text")
             if "/" in text or posixpath.basename(target).lower() in text.lower():
-                continue  # as plain text it would still name the path
+                # as plain text it would still name the path: the sentence only says where it
+                # was, and goes when the line has another
+                sentence = _other_sentences_stay(line, m.start())
+                if sentence and sentence not in located:
+                    located.add(sentence)
+                    start = lines.start(n)
+                    cuts.append(Cut(Span(start + sentence[0], start + sentence[1])))
+                    notes.append((n + 1, f"the sentence pointing at {target}, which this change deletes, is "
+                                         "removed: check the paragraph still reads"))
+                continue
             start = lines.start(n)
             cuts.append(Cut(Span(start + m.start(), start + m.end()), text))
             notes.append((n + 1, f"the link to {target}, which this change deletes, is plain text now: "
                                  "check the sentence still holds"))
     return cuts, notes
+
+
+_SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\[`*_])")
+_OWN_WEB_RE = re.compile(r"^https?://(?:www\.)?(?:github\.com|gitlab\.com)/[^/\s]+/[^/\s]+/(?:-/)?(?:tree|blob)/[^/\s]+/"
+                         r"(?P<path>[^#?\s]+?)/?(?:[#?].*)?$")
+
+
+def _own_web_target(link: re.Match[str], deleted: frozenset[str]) -> str | None:
+    """The deleted path a web link to a repository's tree names (`.../tree/main/<path>`), when
+    the link's text is that very path: then it is surely this repository's (another's could
+    hold the same path, but would not be shown by it)."""
+    m = _OWN_WEB_RE.match(link.group("address"))
+    if not m or m.group("path") not in deleted:
+        return None
+    return m.group("path") if link.group("text").strip("`*_ ").rstrip("/") == m.group("path") else None
+
+
+def _other_sentences_stay(line: str, at: int) -> tuple[int, int] | None:
+    """The span of the sentence of `line` holding offset `at`, with the spaces that join it to
+    the next sentence (or, for the last one, to the previous), when the line has another."""
+    breaks = list(_SENTENCE_BREAK_RE.finditer(line))
+    if not breaks:
+        return None
+    starts = [len(line) - len(line.lstrip())] + [b.end() for b in breaks]
+    k = max(i for i, s in enumerate(starts) if s <= at)
+    if k + 1 < len(starts):
+        return starts[k], starts[k + 1]
+    return breaks[-1].start(), len(line.rstrip())
 
 
 def _deleted_target(address: str, folder: str, deleted: frozenset[str]) -> str | None:

@@ -13,7 +13,10 @@ copy (parse/gotemplate.py: same line geometry, actions blanked), so positions ar
   under the entry, so the annotation is always there and the values' ones still follow;
 - anything else (annotations rendered by an expression alone, an inline map, a key written by a
   template) is refused with the reason: a human adds it where the chart expects it.
-Values are written double-quoted (annotation values are strings: `"false"`, never `false`).
+A value YAML would read as something other than that string (`false`, `443`, `null`, one with
+`: ` or ` #`) is written double-quoted (annotation values are strings: `"false"`, never
+`false`); a plain word (`disabled`) is written bare, as people write it, unless the annotations
+beside it quote such words (then it is quoted as they are); a replaced value keeps its quotes.
 A workload is named by its literal `metadata.name`, or, when the name is a template expression,
 by the chart it belongs to (`default_name`).
 """
@@ -31,7 +34,7 @@ from ruamel.yaml.error import YAMLError
 from gitops_bot.edit.blocks import trim_trailing, yaml_entry_stop
 from gitops_bot.edit.yaml_insert import scalar_extent
 from gitops_bot.parse import gotemplate
-from gitops_bot.parse.yaml import load_rt
+from gitops_bot.parse.yaml import load_rt, load_safe
 from gitops_bot.text.splice import Cut, Lines, Span, splice
 
 POD_TEMPLATE_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet", "Rollout"})
@@ -139,7 +142,10 @@ def _pod_template(doc: CommentedMap) -> CommentedMap | None:
 
 def _plan(lines: Lines, masked: Lines, template: CommentedMap, key: str, value: str) -> Cut | str | None:
     """The cut that adds the annotation, None when it is there already, or why not."""
-    entry = f"{_key(key)}: {json.dumps(value)}"
+    metadata = template.get("metadata")
+    neighbours = metadata.get("annotations") if isinstance(metadata, CommentedMap) else None
+    quoted = _quotes_plain_words(lines, neighbours) if isinstance(neighbours, CommentedMap) else False
+    entry = f"{_key(key)}: {json.dumps(value) if quoted or not _plain(value) else value}"
     newline = "\r\n" if "\r\n" in lines.text else "\n"
     step = _step(template)
     if "metadata" not in template:
@@ -172,7 +178,11 @@ def _into_map(lines: Lines, annotations: CommentedMap, key: str, value: str, ent
         end, _ = scalar_extent(lines.line(line), col)
         if line != annotations.lc.key(key)[0] or end <= col:
             return f"its {key} annotation is not a one-line value"
-        return Cut(Span(lines.start(line) + col, lines.start(line) + end), json.dumps(value))
+        quote = lines.line(line)[col:col + 1]
+        written = json.dumps(value) if quote == '"' or (quote != "'" and not _plain(value)) else value
+        if quote == "'":
+            written = "'" + value.replace("'", "''") + "'"
+        return Cut(Span(lines.start(line) + col, lines.start(line) + end), written)
     last_line, col = annotations.lc.key(list(annotations)[-1])
     at = lines.end(trim_trailing(lines, last_line, yaml_entry_stop(lines, last_line, col, True), col))
     lead = newline if at == len(lines.text) and not lines.text.endswith("\n") else ""
@@ -217,6 +227,26 @@ def _step(node: CommentedMap) -> int:
 
 def _indent(text: str) -> int:
     return len(text) - len(text.lstrip(" "))
+
+
+def _plain(value: str) -> bool:
+    """Whether `value` can be written bare and still read back as this very string."""
+    if not value or value != value.strip() or re.search(r"^[-?:,\[\]{}#&*!|>'\"%@`]|:\s|\s#|:$", value):
+        return False
+    try:
+        return load_safe(f"k: {value}\n") == [{"k": value}]
+    except YAMLError:
+        return False
+
+
+def _quotes_plain_words(lines: Lines, annotations: CommentedMap) -> bool:
+    """Whether the existing annotations quote values that need no quotes (the file's style)."""
+    for k in annotations:
+        line, col = annotations.lc.value(k)
+        if line == annotations.lc.key(k)[0] and lines.line(line)[col:col + 1] in ('"', "'"):
+            if isinstance(annotations[k], str) and _plain(annotations[k]):
+                return True
+    return False
 
 
 def _key(key: str) -> str:

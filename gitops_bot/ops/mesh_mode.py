@@ -31,8 +31,12 @@ from gitops_bot.text.splice import Cut, Lines, Span, splice
 
 CHECK = "re-parsed (YAML, Terraform); each change is a line that stated the old mode"
 _WORDS = Literals([b"ambient", b"istio-injection", b"dataplane-mode", b"profile", b"15008", b"ztunnel"])
+# "sidecar" alone is any helper container (a log shipper, a storage filler): only Istio's counts
+_ISTIO_SIDECAR = (r"istio-injection|sidecar\.istio\.io|\bistio-proxy\b"
+                  r"|\bsidecar[- ]?(mode|injection|injector|prox(y|ies))\b"
+                  r"|\bsidecars?\b.*\b(istio|envoy|mesh)|\b(istio|envoy|mesh)\b.*\bsidecars?\b")
 _OLD_MODE_MENTION = {"ambient": re.compile(r"\bambient\b|\bztunnel\b|\bHBONE\b|\bwaypoint", re.IGNORECASE),
-                     "sidecar": re.compile(r"\bsidecar\b|istio-injection", re.IGNORECASE)}
+                     "sidecar": re.compile(_ISTIO_SIDECAR, re.IGNORECASE)}
 
 
 def run(state: RunState, args: dict[str, str]) -> None:
@@ -61,6 +65,32 @@ def run(state: RunState, args: dict[str, str]) -> None:
             changed[path] = lines
     _residue(state, old, changed)
     _enrolment(state, target)
+    if target == "ambient":
+        _ambient_install(state)
+
+
+_INSTALL_KINDS = frozenset({"yaml", "helm", "hcl", "shell", "make", "json"})
+_ISTIOCTL_AMBIENT = re.compile(r"\bistioctl\b.*\binstall\b.*\bprofile[= ]ambient\b")
+
+
+def _ambient_install(state: RunState) -> None:
+    """Ambient mode needs ztunnel (and istio-cni) on every node: a switch that finds nothing
+    installing them (a ztunnel chart or release in a manifest, values file, Terraform or script,
+    or `istioctl install` with the ambient profile) says so, as writing that install is a human's
+    change (which charts, which namespace, the CNI's own settings)."""
+    for path in state.tree.grep(Literals([b"ztunnel", b"istioctl"])):
+        text = state.tree.read(path) or ""
+        if classify(path, text) not in _INSTALL_KINDS:
+            continue
+        for line in text.splitlines():
+            code = line.strip()
+            if code.startswith(("#", "//")):
+                continue
+            if re.search(r"\bztunnel\b", code, re.IGNORECASE) or _ISTIOCTL_AMBIENT.search(code):
+                return
+    state.notes.append(Finding("(repository)", 0, "", "nothing installs ztunnel (a ztunnel chart, or istioctl's "
+                                                      "ambient profile): ambient mode needs ztunnel and istio-cni on "
+                                                      "every node; add their install by hand"))
 
 
 def _enrolment(state: RunState, target: str) -> None:
