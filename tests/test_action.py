@@ -34,7 +34,8 @@ def action(github, repos, tmp_path, monkeypatch):
         monkeypatch.setenv("GITHUB_EVENT_PATH", str(event_file))
         monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
         monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
-        for name in ("COMMAND", "RECIPE", "PARAMS", "CONFIG", "DRY_RUN"):
+        monkeypatch.setenv("RUNNER_TEMP", str(tmp_path))
+        for name in ("COMMAND", "RECIPE", "PARAMS", "CONFIG", "DRY_RUN", "WORKING_DIRECTORY", "REPOSITORY"):
             monkeypatch.delenv(f"INPUT_{name}", raising=False)
         for name, value in inputs.items():
             monkeypatch.setenv(f"INPUT_{name.upper()}", value)
@@ -193,6 +194,10 @@ def test_dry_run_opens_nothing(action, github):
     code, outputs, summary = action("workflow_dispatch", payload, recipe="remove-service",
                                     params="service=livekit", dry_run="true")
     assert code == 0 and github.pulls[SLUG] == [] and "dry run: 20 files" in summary
+    # the plan itself, folded, as fenced code
+    plan = summary.split("<details><summary>plan: remove-service service=livekit (20 files)</summary>", 1)[1]
+    assert plan.startswith("\n\n```text\nremove-service: 20 files") and "\n```diff\n--- a/" in plan
+    assert plan.rstrip().endswith("</details>")
 
 
 def test_bad_config_names_file_and_line(action, github, repos, capsys):
@@ -202,11 +207,46 @@ def test_bad_config_names_file_and_line(action, github, repos, capsys):
 
 
 def test_check_command_prints_annotations(action, github, capsys):
-    code, _, _ = action("schedule", {"schedule": "17 6 * * 1"}, command="check")
+    code, outputs, summary = action("schedule", {"schedule": "17 6 * * 1"}, command="check")
     assert code == 1
     out = capsys.readouterr().out
     assert "::error file=k8s/helm/environments/dev.yaml,line=15,title=ignored-service-values::" in out
     assert "::warning file=k8s/helm/charts/auth-service/values.yaml,line=6,title=unpinned-image::" in out
+    assert out.count("::warning ") == 10 and "are not annotated (GitHub shows 10 per kind per step)" in out
+    # every problem in the job summary, and SARIF for upload-sarif
+    table = summary.split("### gitops-bot check: ", 1)[1]
+    problems = int(table.split(" ", 1)[0])
+    assert problems > 10 and table.count("\n| `") == problems
+    sarif = json.loads(open(outputs["sarif"], encoding="utf-8").read())
+    assert len(sarif["runs"][0]["results"]) == problems
+
+
+def test_check_command_honours_inline_suppressions(action, github, repos, capsys):
+    _, clone = repos
+    values = clone / "k8s/helm/environments/dev.yaml"
+    lines = values.read_text().splitlines(keepends=True)
+    lines.insert(14, "# gitops-bot: ignore ignored-service-values (moving in the next release)\n")
+    values.write_text("".join(lines))
+    action("schedule", {"schedule": "17 6 * * 1"}, command="check")
+    assert "file=k8s/helm/environments/dev.yaml" not in capsys.readouterr().out
+
+
+def test_working_directory_and_repository_inputs(action, github, repos, monkeypatch):
+    """The fleet's way: the target checked out in a folder of the workspace, acted on as the
+    repository the input names (GITHUB_REPOSITORY and GITHUB_WORKSPACE stay GitHub's)."""
+    _, clone = repos
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(clone.parent))
+    monkeypatch.setenv("GITHUB_REPOSITORY", "someone/else")
+    payload = json.loads((WEBHOOKS / "workflow_dispatch.json").read_text())
+    code, outputs, _ = action("workflow_dispatch", payload, recipe="remove-service", params="service=livekit",
+                              working_directory=clone.name, repository=SLUG)
+    assert code == 0 and outputs["pr-url"] == f"https://github.com/{SLUG}/pull/1"
+
+
+@pytest.mark.parametrize("folder", ["../elsewhere", "/abs", "missing"])
+def test_working_directory_must_be_a_folder_of_the_workspace(action, github, folder, capsys):
+    assert action("schedule", {"schedule": "17 6 * * 1"}, command="check", working_directory=folder)[0] == 2
+    assert "input working-directory=" in capsys.readouterr().err
 
 
 # -- authorization first, and it fails closed ---------------------------------------------------

@@ -438,8 +438,8 @@ def test_unpinned_image_rule_fires_on_every_form_with_its_pinned_form(tmp_path, 
     capsys.readouterr()
     assert run(repo, "check", "--format", "sarif") == 1
     rules = json.loads(capsys.readouterr().out)["runs"][0]["tool"]["driver"]["rules"]
-    assert {"id": "unpinned-image",
-            "shortDescription": {"text": "A container image tagged latest or not tagged at all"}} in rules
+    assert {"unpinned-image": "A container image tagged latest or not tagged at all"}.items() <= \
+        {r["id"]: r["shortDescription"]["text"] for r in rules}.items()
 
 
 def test_unpinned_image_rule_is_quiet_on_look_alikes(tmp_path, capsys):
@@ -462,8 +462,7 @@ def test_version_drift_never_suggests_a_version_past_end_of_support(tmp_path):
     fixes = {p.fix for p in drift(RepoIndex(Worktree(repo)), today=datetime.date(2025, 1, 1))}
     assert fixes == {"gitops-bot apply set-version tool=istio version=1.24.0"}  # still supported then
     fixes = {p.fix for p in drift(RepoIndex(Worktree(repo)), today=datetime.date(2027, 1, 1))}
-    assert fixes == {"gitops-bot plan set-version tool=istio version=<a supported release> (every version "
-                     "written here is past end of support)"}
+    assert [("gitops-bot " in fix, "choose a supported release" in fix) for fix in fixes] == [(False, True)]
 
 
 def test_credentials_never_follow_a_redirect_to_another_host():

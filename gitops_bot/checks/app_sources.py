@@ -7,7 +7,7 @@ the same change as its new repository. Projects the repository does not define a
 
 from __future__ import annotations
 
-from gitops_bot.checks.model import Problem, RepoIndex, Rule
+from gitops_bot.checks.model import Problem, RepoIndex, Rule, fix_command
 from gitops_bot.domain.argocd import repo_permitted
 
 
@@ -27,9 +27,14 @@ def _not_permitted(index: RepoIndex) -> list[Problem]:
                     app.file, source.line,
                     f"Application {app.name} deploys from {source.repo_url}, which AppProject {project.name} "
                     f"({project.file}) does not permit: ArgoCD will not sync it",
-                    f"gitops-bot apply allow-source repo={source.repo_url} project={project.name}"))
+                    fix_command("apply", "allow-source", repo=source.repo_url, project=project.name)))
     return problems
 
 
 RULE = Rule("app-source-not-permitted", "error",
-            "An ArgoCD Application whose repoURL its AppProject's sourceRepos does not permit", _not_permitted)
+            "An ArgoCD Application whose repoURL its AppProject's sourceRepos does not permit", _not_permitted,
+            "ArgoCD refuses to sync an Application whose source repository its AppProject's spec.sourceRepos "
+            "does not permit and shows it Unknown with a 'not permitted in project' condition, which is easy to "
+            "miss when the Application and its new repository arrive in the same change.",
+            "Add the repository to the project's `sourceRepos`: `gitops-bot apply allow-source repo=URL "
+            "project=NAME` (the finding gives both).")

@@ -1,6 +1,7 @@
 """Rule `unknown-chart-parameter` (warning): an Application Helm parameter whose top-level key
-does not exist in the chart's values.yaml (nor is a dependency or `global`). Helm accepts it
-without a word and the chart never reads it: usually a typo.
+does not exist in the chart's values.yaml (nor is a dependency or `global`) and that no template
+of the chart reads (its own, or a library chart's named templates it includes: see
+domain/helm_reads.py). Helm accepts it without a word and the chart never reads it: usually a typo.
 
 Only charts in this repository are checked (a source `path` with a Chart.yaml).
 """
@@ -36,8 +37,9 @@ def _run(index: RepoIndex) -> list[Problem]:
             known |= {str(d.get("alias") or d.get("name")) for d in chart.get("dependencies") or []
                       if isinstance(d, dict)}
             known.add("global")
+            name, reads = index.value_reads(source.path.rstrip("/"))
             for p in source.parameters:
-                if top_key(p.name) not in known:
+                if top_key(p.name) not in known and not reads.reads(top_key(p.name), name):
                     problems.append(RULE.problem(
                         app.file, p.line,
                         f"parameter {p.name}: the chart {source.chart_name} has no top-level key "
@@ -46,4 +48,8 @@ def _run(index: RepoIndex) -> list[Problem]:
 
 
 RULE = Rule("unknown-chart-parameter", "warning",
-            "Application parameter whose top-level key the chart does not have", _run)
+            "Application parameter whose top-level key the chart does not have", _run,
+            "Helm accepts a parameter whose top-level key neither the chart's values.yaml nor any template it "
+            "renders (its own, or a library chart's reached through include) reads, and the chart never uses "
+            "it: usually a typo in the parameter name.",
+            "Correct the parameter's name to a key the chart reads, or add the key to the chart's values.yaml.")

@@ -7,7 +7,7 @@ reported, as ambient is the one a partial switch most often leaves behind)."""
 
 from __future__ import annotations
 
-from gitops_bot.checks.model import Problem, RepoIndex, Rule, rule_prefilter
+from gitops_bot.checks.model import Problem, RepoIndex, Rule, fix_command, rule_prefilter
 from gitops_bot.domain.mesh import file_signals, other, terraform_signals
 from gitops_bot.domain.worktree import Literals
 from gitops_bot.edit import classify
@@ -36,9 +36,14 @@ def _inconsistent(index: RepoIndex) -> list[Problem]:
     example = places[majority][0]
     return [RULE.problem(path, line, f"{what} states Istio {minority} mode; {len(places[majority])} place(s) state "
                                      f"{majority} mode (e.g. {example[0]}:{example[1]})",
-                         f"gitops-bot plan mesh-mode to={majority}")
+                         fix_command("plan", "mesh-mode", to=majority))
             for path, line, what in sorted(places[minority])]
 
 
 RULE = Rule("mesh-mode-consistency", "warning",
-            "Files that disagree on Istio's data-plane mode (ambient or sidecar)", _inconsistent)
+            "Files that disagree on Istio's data-plane mode (ambient or sidecar)", _inconsistent,
+            "Some files state Istio's ambient mode and others sidecar injection (install profile, namespace "
+            "labels, HBONE rules, a ztunnel release): a half-finished switch, where workloads get the mode "
+            "of whichever file applies last.",
+            "Move every place to the mode most of them state: `gitops-bot plan mesh-mode to=MODE` (the finding "
+            "gives the mode).")

@@ -7,15 +7,19 @@ rules and the version scanners share every parse."""
 
 from __future__ import annotations
 
+import posixpath
 import re
+import shlex
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
 from gitops_bot.domain.argocd import Application, Project, applications_in, projects_in
 from gitops_bot.domain.config import RepoConfig
 from gitops_bot.domain.floating import FLOATING_MARK
+from gitops_bot.domain.helm_reads import ValueReads, chart_value_reads
 from gitops_bot.domain.unpinned import UNPINNED_MARK, may_hold
 from gitops_bot.domain.versions import Tool, load_catalogue
 from gitops_bot.domain.worktree import Matcher, Worktree
@@ -57,6 +61,13 @@ class Problem:
     fix: str = ""
 
 
+def fix_command(verb: str, recipe: str, *words: str, **params: str) -> str:
+    """A fix hint's command, `gitops-bot VERB RECIPE key=value ...`, quoted for a POSIX shell
+    so that it runs as shown (a path with a space, a URL with `&`). A hint that names a
+    command ends with it: `prose: gitops-bot ...`."""
+    return " ".join(["gitops-bot", verb, recipe, *words, *(shlex.quote(f"{k}={v}") for k, v in params.items())])
+
+
 @dataclass(frozen=True)
 class Rule:
     """A check rule: its id, severity and help text live with the function that finds its
@@ -66,6 +77,8 @@ class Rule:
     severity: str  # error | warning
     help: str  # one line: what the rule finds
     run: Callable[["RepoIndex"], list[Problem]]
+    description: str = ""  # a paragraph: why it matters (SARIF fullDescription, help)
+    remedy: str = ""  # how to fix it, Markdown; may name the recipe (SARIF help)
 
     def problem(self, path: str, line: int, message: str, fix: str = "") -> Problem:
         """A problem of this rule at its own severity."""
@@ -165,6 +178,18 @@ class RepoIndex:
             self._yaml[path] = doc
         return self._yaml[path]
 
+    def value_reads(self, chart_dir: str) -> tuple[str, ValueReads] | None:
+        """The name (its Chart.yaml's) and the value reads of the repository's chart at
+        `chart_dir` (domain.helm_reads: its templates and the named templates they include,
+        library charts' too); None when there is no chart there. Worked out once per chart."""
+        cached = self.cache.setdefault("value_reads", {})
+        if chart_dir not in cached:
+            chart = self.yaml(posixpath.join(chart_dir, "Chart.yaml"))
+            cached[chart_dir] = None if not isinstance(chart, CommentedMap) else (
+                str(chart.get("name") or posixpath.basename(chart_dir)),
+                chart_value_reads(chart_dir, chart, self.tree.under, self.tree.read, self.yaml))
+        return cached[chart_dir]
+
     def _unparsable(self, path: str, exc: YAMLError) -> None:
         mark = getattr(exc, "problem_mark", None)
         self.unparsable.append(UNPARSABLE.problem(path, mark.line + 1 if mark else 1,
@@ -173,4 +198,7 @@ class RepoIndex:
 
 # Problems of this rule come from every rule that reads a file; run_checks reports them last.
 UNPARSABLE = Rule("unparsable-file", "error", "A file the checks could not parse",
-                  lambda index: list(index.unparsable))
+                  lambda index: list(index.unparsable),
+                  "A YAML file the rules needed did not parse, so nothing in it was checked; ArgoCD and Helm will "
+                  "refuse it too.",
+                  "Fix the syntax error at the line given (a YAML linter shows the same place).")

@@ -22,7 +22,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
-from gitops_bot.checks.model import Problem, RepoIndex, Rule, rule_prefilter
+from gitops_bot.checks.model import Problem, RepoIndex, Rule, fix_command, rule_prefilter
 from gitops_bot.domain.worktree import Literals
 from gitops_bot.parse import gotemplate
 from gitops_bot.parse.yaml import load_rt
@@ -64,7 +64,7 @@ def _sidecar_on_infra(index: RepoIndex) -> list[Problem]:
                 problems.append(RULE.problem(
                     path, line, f"{doc.get('kind')} {label} ({what}) runs in namespace {hit[0]}, where Istio injects "
                                 f"sidecars, with no sidecar.istio.io/inject opt-out on its pods",
-                    f"gitops-bot apply sidecar-exclude workloads={workload}"))
+                    fix_command("apply", "sidecar-exclude", workloads=workload)))
     return problems
 
 
@@ -156,4 +156,8 @@ def _chart_folder(path: str) -> str | None:
 
 RULE = Rule("sidecar-on-infra", "warning",
             "A database, cache, broker or object store in a namespace with Istio sidecar injection and no opt-out",
-            _sidecar_on_infra)
+            _sidecar_on_infra,
+            "A sidecar in front of a database, cache, message broker or object store breaks what it expects "
+            "of the network (starting before the proxy is ready, replication and cluster ports, long-lived "
+            "connections through the proxy's timeouts); teams opt these out one by one after the incident.",
+            "Opt the workload out of injection: `gitops-bot apply sidecar-exclude workloads=NAME`.")

@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from importlib import resources
 
-from gitops_bot.checks.model import FLOATING_FILES, Problem, RepoIndex, Rule, tool_key
+from gitops_bot.checks.model import FLOATING_FILES, Problem, RepoIndex, Rule, fix_command, tool_key
 from gitops_bot.domain.floating import find_floating
 from gitops_bot.domain.versions import Occurrence, scan
 from gitops_bot.edit import classify
@@ -29,7 +29,7 @@ def _floating(index: RepoIndex) -> list[Problem]:
                 continue  # the unpinned-image rule reports images, with their pinned form
             problems.append(FLOATING.problem(path, f.line,
                                              f"floating {f.kind} ({f.subject}): it can change without a commit",
-                                             "gitops-bot apply pin-versions"))
+                                             fix_command("apply", "pin-versions")))
     return problems
 
 
@@ -84,7 +84,22 @@ def _suggestion(table: dict, tool: str, counts: Counter, today: datetime.date) -
     if not _past_support(table, tool, common, today):
         return common
     supported = [v for v in counts if not _past_support(table, tool, v, today)]
-    return max(supported, key=lambda v: tuple(int(n) if n.isdigit() else 0 for n in re.split(r"[.+-]", v.lstrip("v"))))
+    return max(supported, key=_version_key)
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(n) if n.isdigit() else 0 for n in re.split(r"[.+-]", version.lstrip("v")))
+
+
+def _no_supported_version(table: dict, tool: str, today: datetime.date) -> str:
+    """The hint when no version the repository writes is supported: which release line to move
+    to, in words (a command would need a version the support table does not give)."""
+    windows = table.get(tool) or {}
+    current = sorted((minor for minor, eol in windows.items()
+                      if not (isinstance(eol, datetime.date) and eol < today)), key=_version_key)
+    since = f" ({current[0]} or newer)" if current else ""
+    return (f"no {tool} version written here is supported: choose a supported release{since} and move every "
+            f"place to it with the set-version recipe (tool={tool} version=X.Y.Z)")
 
 
 def drift(index: RepoIndex, today: datetime.date | None = None) -> list[Problem]:
@@ -101,9 +116,8 @@ def drift(index: RepoIndex, today: datetime.date | None = None) -> list[Problem]
         minor = ".".join(common.split(".")[:2])
         seen = ", ".join(f"{v} ({n})" for v, n in counts.most_common())
         target = _suggestion(table, tool, counts, today)
-        fix = (f"gitops-bot apply set-version tool={tool} version={target}" if target else
-               f"gitops-bot plan set-version tool={tool} version=<a supported release> (every version written "
-               "here is past end of support)")
+        fix = (fix_command("apply", "set-version", tool=tool, version=target) if target else
+               _no_supported_version(table, tool, today))
         for o in occurrences:
             expected = minor if o.minor_only else common
             if (o.version.lstrip("v") if o.minor_only else o.canonical()) != expected:
@@ -126,15 +140,31 @@ def end_of_support(index: RepoIndex, today: datetime.date | None = None) -> list
             eol = windows.get(minor)
             if isinstance(eol, datetime.date) and eol < today:
                 first = places[0]
+                supported = [v for v in {o.canonical() for o in occurrences if not o.minor_only}
+                             if not _past_support(table, tool, v, today)]
+                fix = (fix_command("plan", "set-version", tool=tool, version=max(supported, key=_version_key))
+                       if supported else _no_supported_version(table, tool, today))
                 problems.append(END_OF_SUPPORT.problem(
                     first.path, first.line,
                     f"{tool} {minor} reached end of support on {eol.isoformat()}; it is written in "
-                    f"{len(places)} place(s) (support table updated {table['updated']})",
-                    f"gitops-bot plan set-version tool={tool} version=<a supported release>"))
+                    f"{len(places)} place(s) (support table updated {table['updated']})", fix))
     return problems
 
 
 FLOATING = Rule("floating-version", "warning",
-                "A reference that can change without a commit (latest, no tag, a branch)", _floating)
-DRIFT = Rule("version-drift", "warning", "One tool with different versions in different places", drift)
-END_OF_SUPPORT = Rule("end-of-support", "warning", "A tool version past its end of support", end_of_support)
+                "A reference that can change without a commit (latest, no tag, a branch)", _floating,
+                "A download URL of releases/latest, an Action on a branch or an unpinned chart revision resolves "
+                "to something new whenever upstream moves: builds stop being reproducible and changes arrive "
+                "unreviewed.",
+                "Pin the references: `gitops-bot apply pin-versions` writes the current release in their place.")
+DRIFT = Rule("version-drift", "warning", "One tool with different versions in different places", drift,
+             "One tool (a catalogue entry: Istio, Go, Terraform, ...) is written with different versions in "
+             "different files: the version matrix teams keep by hand has drifted, and environments or CI "
+             "no longer run what the others run.",
+             "Move every place to one version: `gitops-bot apply set-version tool=TOOL version=X.Y.Z` (the "
+             "finding gives the most common version that is still supported).")
+END_OF_SUPPORT = Rule("end-of-support", "warning", "A tool version past its end of support", end_of_support,
+                      "The version written here is past the end of support its project announced (the support "
+                      "table in gitops-bot's data): it gets no more security fixes.",
+                      "Move to a supported release: `gitops-bot plan set-version tool=TOOL version=latest-stable` "
+                      "shows the change (`apply` writes it).")

@@ -6,7 +6,11 @@
 - `workflow_dispatch` with the `recipe` input (or `command: run`): that one invocation;
 - `issue_comment` (`created` only): the `/gitops-bot ...` command on the comment's first line,
   from someone with the configured permission, answered on the issue;
-- `command: check`: `gitops-bot check` with workflow annotations.
+- `command: check`: `gitops-bot check` (inline suppressions honoured) with workflow annotations
+  (GitHub's cap per kind), every problem in the job summary, and a SARIF file (the `sarif`
+  output) for code scanning.
+`working-directory` is where the repository is checked out, relative to the workspace; with
+`repository`, a workflow may act on another repository than its own (the fleet workflow).
 The configuration and the repository's recipes are read from the default branch, never from the
 branch that triggered the run. Nothing from a comment reaches a shell. A comment command's
 permission is checked before anything else is done for it (no checkout, no reply: someone not
@@ -16,6 +20,7 @@ Markdown (a code span).
 
 from __future__ import annotations
 
+import html
 import json
 import os
 from dataclasses import dataclass, field
@@ -23,6 +28,7 @@ from pathlib import Path
 from typing import Mapping
 
 from gitops_bot.errors import UNKNOWN_RECIPE, UserError
+from gitops_bot.text.markdown import code, fence_for
 
 
 REPLY_MARK = "<!-- gitops-bot reply -->"
@@ -36,6 +42,8 @@ class Inputs:
     params: str = ""
     config: str = ".gitops-bot.yaml"
     dry_run: bool = False
+    working_directory: str = "."
+    repository: str = ""  # owner/name; empty: GITHUB_REPOSITORY
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Inputs":
@@ -47,7 +55,11 @@ class Inputs:
         config = get("config", ".gitops-bot.yaml") or ".gitops-bot.yaml"
         if config.startswith("/") or ".." in config.split("/"):
             raise UserError(f"input config={config!r} must be a path inside the repository")
-        return cls(command, get("recipe"), get("params"), config, get("dry-run", "false").lower() == "true")
+        folder = get("working-directory", ".") or "."
+        if folder.startswith("/") or ".." in folder.split("/"):
+            raise UserError(f"input working-directory={folder!r} must be a folder inside the workspace")
+        return cls(command, get("recipe"), get("params"), config, get("dry-run", "false").lower() == "true",
+                   folder, get("repository"))
 
 
 @dataclass
@@ -57,14 +69,16 @@ class Report:
     rows: list[tuple[str, str, str, str]] = field(default_factory=list)  # (invocation, result, detail, link)
     pr_urls: list[str] = field(default_factory=list)
     changed: bool = False
+    sarif: str = ""  # the SARIF file `command: check` wrote
+    sections: list[str] = field(default_factory=list)  # Markdown after the table: plans, check's problems
 
     def write(self, env: Mapping[str, str]) -> None:
-        from gitops_bot.delivery.pr import code
-
         if env.get("GITHUB_OUTPUT"):
             with open(env["GITHUB_OUTPUT"], "a", encoding="utf-8") as out:
                 out.write(f"pr-url={self.pr_urls[0] if self.pr_urls else ''}\n")
                 out.write(f"changed={'true' if self.changed else 'false'}\n")
+                if self.sarif:
+                    out.write(f"sarif={self.sarif}\n")
         if env.get("GITHUB_STEP_SUMMARY") and self.rows:
             lines = ["### gitops-bot", "", "| invocation | result | pull request |", "|---|---|---|"]
             # The invocation and the detail may quote a comment or an error about one: code spans.
@@ -72,6 +86,7 @@ class Report:
                       f"{link} |" for inv, result, detail, link in self.rows]
             with open(env["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as out:
                 out.write("\n".join(lines) + "\n")
+                out.writelines("\n" + section for section in self.sections)
 
 
 class Context:
@@ -88,7 +103,7 @@ class Context:
         from gitops_bot.delivery.git import Checkout
         from gitops_bot.delivery.github import GitHub, settings
 
-        token, api_url, slug = settings(None)
+        token, api_url, slug = settings(inputs.repository or None)
         self.root, self.inputs, self.slug = root, inputs, slug
         self.github = GitHub(token, api_url, slug)
         self.checkout = Checkout(root)
@@ -153,11 +168,13 @@ def run_action(env: Mapping[str, str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         raise UserError(f"cannot read the event payload {event_path}: {exc}") from exc
     inputs = Inputs.from_env(env)
-    root = Path(env.get("GITHUB_WORKSPACE") or ".").resolve()
+    root = (Path(env.get("GITHUB_WORKSPACE") or ".") / inputs.working_directory).resolve()
+    if not root.is_dir():
+        raise UserError(f"input working-directory={inputs.working_directory!r}: no such folder in the workspace")
     report = Report()
     try:
         if inputs.command == "check":
-            return _check(Context(root, inputs).load(), report)
+            return _check(Context(root, inputs).load(), report, env)
         if inputs.command == "run" or (event == "workflow_dispatch" and inputs.recipe):
             return _dispatched(Context(root, inputs).load(), report)
         if event in ("schedule", "workflow_dispatch"):
@@ -199,6 +216,7 @@ def _invoke(ctx: Context, name: str, given: Mapping[str, str], label: str, repor
             changes = ctx.plan(recipe, params)
             report.changed |= changes.changed
             report.rows.append((label, f"dry run: {len(changes.files)} files, {len(changes.residue)} residue", "", ""))
+            report.sections.append(plan_section(label, changes))
             return 0
         outcome = ctx.deliver(recipe, params)
     except UserError as exc:
@@ -213,16 +231,43 @@ def _invoke(ctx: Context, name: str, given: Mapping[str, str], label: str, repor
     return 1 if outcome.exit_code else 0
 
 
-def _check(ctx: Context, report: Report) -> int:
-    """`gitops-bot check` on the workspace, with the default branch's configuration (its
-    `tools:` extend the catalogue), as every other command of the action reads it."""
-    from gitops_bot.checks.render import render
-    from gitops_bot.engine.check import check_repo
+# The job summary takes 1 MiB per step: a dry run's diff is cut well short of it.
+PLAN_SHOWN = 60_000
 
-    problems = check_repo(ctx.root, config=ctx.config)
+
+def plan_section(label: str, changes) -> str:
+    """A dry run's plan for the job summary: the change summary and the diff, folded, as
+    fenced code (the diff quotes the repository: nothing in it may render as Markdown)."""
+    diff = changes.diff()
+    cut = diff if len(diff) <= PLAN_SHOWN else diff[:diff.rfind("\n", 0, PLAN_SHOWN) + 1]
+    lines = [f"<details><summary>plan: {html.escape(label)} ({len(changes.files)} files)</summary>", ""]
+    for text, info in ((changes.summary(), "text"), (cut, "diff")):
+        fence = fence_for(text, 3)
+        lines += [f"{fence}{info}", text.rstrip("\n"), fence, ""]
+    if cut != diff:
+        lines += [f"The diff is cut at {len(cut):,} of {len(diff):,} characters: run "
+                  f"{code('gitops-bot plan ' + label)} to see it all.", ""]
+    return "\n".join(lines + ["</details>", ""])
+
+
+def _check(ctx: Context, report: Report, env: Mapping[str, str]) -> int:
+    """`gitops-bot check` on the workspace, with the default branch's configuration (its
+    `tools:` extend the catalogue), as every other command of the action reads it; inline
+    suppressions count. Annotations within GitHub's caps, every problem in the job summary,
+    and SARIF in RUNNER_TEMP (the `sarif` output) for github/codeql-action/upload-sarif."""
+    import tempfile
+
+    from gitops_bot.checks.render import render, summary
+    from gitops_bot.engine.check import checked, failing
+
+    problems, reader = checked(ctx.root, config=ctx.config)
     print(render(problems, "github"), end="")
+    sarif = Path(env.get("RUNNER_TEMP") or tempfile.gettempdir()) / "gitops-bot.sarif"
+    sarif.write_text(render(problems, "sarif", reader), encoding="utf-8")
+    report.sarif = str(sarif)
     report.rows.append(("check", f"{len(problems)} problems", "", ""))
-    return 1 if problems else 0
+    report.sections.append(summary(problems))
+    return 1 if failing(problems, "warning") else 0
 
 
 # -- comment commands -------------------------------------------------------------------------
@@ -266,7 +311,6 @@ def _comment(root: Path, inputs: Inputs, payload: dict, report: Report) -> int:
 def _run_command(ctx: Context, number: int, comment_id: int, login: str, body: str, report: Report) -> int:
     """The allowed commenter's command, answered on the issue."""
     from gitops_bot.delivery import comments
-    from gitops_bot.delivery.pr import code
 
     try:
         command = comments.parse(body)
@@ -304,8 +348,6 @@ def _cannot_load(ctx: Context, number: int, comment_id: int, login: str, exc: Us
     """The default branch or its configuration cannot be read: the job fails. The commenter's
     permission cannot be checked against a configuration that cannot be read, so the reply goes
     only to someone who reaches the default minimum (write); anyone else gets a reaction."""
-    from gitops_bot.delivery.pr import code
-
     print(f"gitops-bot: error: {exc.message}")
     if _RANK.get(ctx.github.permission(login), 0) >= _RANK["write"]:
         _reply(ctx, number, comment_id, "confused", f"@{login} gitops-bot cannot run: {code(exc.message)}")
@@ -333,7 +375,7 @@ def _reply(ctx: Context, number: int, comment_id: int, reaction: str, text: str)
 
 def _plan_reply(recipe, params: Mapping[str, str], changes) -> str:
     """The `plan` answer: files and residue, every path and value a code span."""
-    from gitops_bot.delivery.pr import code, reproduce_command
+    from gitops_bot.delivery.pr import reproduce_command
 
     lines = [f"{code(reproduce_command(recipe, params))} on the default branch would change "
              f"{len(changes.files)} files:", ""]

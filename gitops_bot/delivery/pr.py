@@ -29,6 +29,7 @@ from gitops_bot.delivery.github import LOGIN_RE
 from gitops_bot.engine.changeset import ChangeSet, deleted_folders
 from gitops_bot.engine.recipe import Recipe
 from gitops_bot.errors import UserError
+from gitops_bot.text.markdown import code, fence_for
 
 MARKER_RE = re.compile(r"<!-- gitops-bot: (\{.*?\}) -->")
 BODY_LIMIT = 60_000  # GitHub rejects bodies over 65,536 characters
@@ -259,30 +260,10 @@ def _residue(changes: ChangeSet, blob: str, shown: int, files_shown: int) -> lis
     return out
 
 
-def code(text: object, table: bool = False) -> str:
-    """`text` as one inline code span, the way to show untrusted text in Markdown: inside it,
-    links, images, HTML, emphasis, autolinks, #references and @mentions are plain text. The
-    fence is one backtick longer than any run of backticks in the text, so nothing in it can
-    close the span early; line breaks become spaces. In a table cell (`table`), `|` is escaped,
-    which GitHub's table parser needs even inside code."""
-    text = " ".join(str(text).splitlines()) or " "
-    if table:
-        text = text.replace("|", "\\|")
-    fence = _fence(text, 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
 def _fenced(text: str, info: str) -> list[str]:
     """`text` as a fenced code block on one line, with a fence no line of it can close."""
-    fence = _fence(text, 3)
+    fence = fence_for(text, 3)
     return [f"{fence}{info}", " ".join(text.splitlines()), fence]
-
-
-def _fence(text: str, shortest: int) -> str:
-    """Backticks one longer than any run of them in `text` (at least `shortest`): a fence the
-    text cannot close."""
-    return "`" * max(shortest, max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
 
 
 def _link(blob: str, path: str, line: int) -> str:

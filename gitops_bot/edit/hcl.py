@@ -33,6 +33,7 @@ from gitops_bot.parse.hcl import (
     block_key,
     children,
     is_node,
+    same_structure,
     string_parts,
     token_text,
     top_level_blocks,
@@ -617,7 +618,10 @@ def _referenced_any(addresses, text: str) -> str | None:
 
 
 def still_valid(before: str, after: str) -> str | None:
-    """None unless `after` no longer parses where `before` did."""
+    """None unless `after` no longer parses where `before` did (a change only of plain string
+    bodies, such as a version, keeps the structure and is not parsed: parse/hcl.same_structure)."""
+    if same_structure(before, after):
+        return None
     return newly_broken(_parse_problem, before, after)
 
 

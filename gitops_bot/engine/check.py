@@ -38,14 +38,32 @@ def check_repo(root: Path, rules: list[str] | None = None, config: RepoConfig | 
                           rules)
 
 
-def unsuppressed(root: Path, problems: list[Problem]) -> list[Problem]:
+class LineReader:
+    """The lines of the repository's files, each file read once (suppressions and SARIF
+    fingerprints both read the lines problems name); a file that cannot be read has none."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._texts: dict[str, list[str]] = {}
+
+    def lines(self, path: str) -> list[str]:
+        """The file's lines ([] when it cannot be read)."""
+        if path not in self._texts:
+            self._texts[path] = _lines(self.root, path)
+        return self._texts[path]
+
+    def __call__(self, path: str, line: int) -> str:
+        """The text of one line (1-based; "" when there is none)."""
+        lines = self.lines(path)
+        return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def unsuppressed(root: Path, problems: list[Problem], reader: LineReader | None = None) -> list[Problem]:
     """The problems no inline `gitops-bot: ignore` comment suppresses."""
-    texts: dict[str, list[str]] = {}
+    reader = reader or LineReader(root)
     kept = []
     for problem in problems:
-        if problem.path not in texts:
-            texts[problem.path] = _lines(root, problem.path)
-        lines = texts[problem.path]
+        lines = reader.lines(problem.path)
         around = lines[max(problem.line - 2, 0):problem.line] if problem.line else []
         if not any(_ignores(line, problem.rule) for line in around):
             kept.append(problem)
@@ -65,6 +83,23 @@ def _lines(root: Path, path: str) -> list[str]:
         return read_text_inside(root, path).splitlines()
     except (OSError, UserError):  # a file that cannot be read holds no suppression
         return []
+
+
+def checked(root: Path, rules: list[str] | None = None, config: RepoConfig | None = None,
+            baseline: Path | None = None) -> tuple[list[Problem], LineReader]:
+    """The problems `check` reports: the rules' (check_repo) less those suppressed inline and
+    those the baseline lists; and the reader of their lines (for SARIF's fingerprints)."""
+    reader = LineReader(root)
+    problems = unsuppressed(root, check_repo(root, rules, config=config), reader)
+    if baseline is not None:
+        problems = not_in_baseline(problems, baseline)
+    return problems, reader
+
+
+def failing(problems: list[Problem], fail_on: str) -> bool:
+    """Whether a problem of severity `fail_on` (error, warning; never: none) or worse remains."""
+    severities = {"error": ("error",), "warning": ("error", "warning"), "never": ()}[fail_on]
+    return any(p.severity in severities for p in problems)
 
 
 def not_in_baseline(problems: list[Problem], baseline: Path) -> list[Problem]:
