@@ -1,4 +1,4 @@
-"""The command line: `gitops-bot recipes | components | plan | apply | check | pr | action`.
+"""The command line: `gitops-bot recipes | components | plan | apply | check | pr | action | config`.
 
 `-q`, `-v` and `--color` are accepted before the command or after it, on every command
 (gitops_bot/console.py says what they do).
@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import Sequence
 
 from gitops_bot import __version__, console
-from gitops_bot.commands import action, apply, check, components, plan, pr, recipes
+from gitops_bot.commands import action, apply, check, components, config, plan, pr, recipes
 from gitops_bot.errors import UserError
 
 # Command name -> module with add_parser(sub) and run(args) -> exit code.
@@ -31,6 +31,7 @@ COMMANDS: dict[str, ModuleType] = {
     "apply": apply,
     "pr": pr,
     "action": action,
+    "config": config,
 }
 
 
@@ -41,18 +42,24 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"gitops-bot {__version__}")
     parser.add_argument("--debug", action="store_true",
                         help="on an internal error, print its traceback (also GITOPS_BOT_DEBUG=1)")
-    _add_output_options(parser, argparse.SUPPRESS)
+    _add_output_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in COMMANDS.values():
         command.add_parser(sub)
     for name in COMMANDS:
-        _add_output_options(sub.choices[name], argparse.SUPPRESS)
+        _add_output_options(sub.choices[name])
     return parser
 
 
-def _add_output_options(p: argparse.ArgumentParser, default) -> None:
-    """-q, -v and --color, on the main parser and on each command's (defaults are applied
-    after parsing, so that a flag given before the command is not reset by the command's)."""
+def _add_output_options(p: argparse.ArgumentParser) -> None:
+    """-q, -v and --color, on the main parser and on each command's, nested ones included
+    (`config validate`). None has a default (main applies them), so that a flag given before
+    the command is not reset by the command's parser."""
+    default = argparse.SUPPRESS
+    for known in p._actions:  # argparse has no public way to list a parser's subcommands
+        if isinstance(known, argparse._SubParsersAction):
+            for nested in known.choices.values():
+                _add_output_options(nested)
     p.add_argument("-q", "--quiet", action="store_true", default=default,
                    help="print only errors and the result (no progress, no notes)")
     p.add_argument("-v", "--verbose", action="store_true", default=default,

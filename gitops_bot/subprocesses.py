@@ -25,6 +25,8 @@ from typing import Mapping, Sequence
 
 from gitops_bot.errors import UserError
 
+# PyGithub and GitPython are the `github` extra: only `pr` and `action` import them.
+GITHUB_EXTRA = "install gitops-bot with its github extra: pip install 'gitops-bot[github]'"
 CHECK_TIMEOUT = 20  # seconds; `bash -n` on the largest real script we know takes 0.05 s
 _LOCALE = "C.UTF-8"
 # Variables removed from git's environment: anything that can carry a credential or make a
@@ -75,6 +77,10 @@ def import_git() -> ModuleType:
     `git version` with the process environment, before any override can apply."""
     if "git" in sys.modules:
         return sys.modules["git"]
+    import importlib.util
+
+    if importlib.util.find_spec("git") is None:
+        raise UserError(f"this command needs GitPython: {GITHUB_EXTRA}")
     hidden = {k: os.environ.pop(k) for k in list(os.environ) if _SECRET_RE.search(k)}
     try:
         import git

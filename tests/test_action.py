@@ -22,6 +22,7 @@ def action(github, repos, tmp_path, monkeypatch):
     origin, clone = repos
     monkeypatch.setenv("GITHUB_WORKSPACE", str(clone))
     github.permissions[(SLUG, "Codertocat")] = "write"
+    github.attach_git(SLUG, origin)  # the Action commits through the git data API by default
 
     def run(event: str, payload: dict, **inputs: str):
         event_file = tmp_path / "event.json"
@@ -322,6 +323,7 @@ def test_comment_with_a_missing_config_file_fails_closed(action, github, level, 
 
 def test_config_that_is_a_symlink_is_refused(action, github, repos, capsys):
     _, clone = repos
+    (clone / ".gitops-bot.yaml").unlink(missing_ok=True)  # the example's own
     (clone / ".gitops-bot.yaml").symlink_to("/etc/passwd")
     git(clone, "add", ".gitops-bot.yaml")
     git(clone, "commit", "--quiet", "-m", "link")

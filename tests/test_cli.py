@@ -95,7 +95,7 @@ def test_invalid_repo_recipe_is_reported_with_its_file(monorepo, capsys):
     folder.mkdir(parents=True)
     (folder / "bad.yaml").write_text("name: bad\ndescription: x\nsteps:\n  - op: explode\n")
     code, _, err = run(capsys, "recipes", "--repo", str(monorepo))
-    assert code == 2 and ".gitops-bot/recipes/bad.yaml: step 1: unknown operation 'explode'" in err
+    assert code == 2 and ".gitops-bot/recipes/bad.yaml:4: step 1: unknown operation 'explode'" in err
 
 
 def test_repo_recipe_cannot_shadow_a_builtin(monorepo, capsys):

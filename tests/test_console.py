@@ -181,7 +181,7 @@ def test_quiet_and_verbose_exclude_each_other(capsys):
 
 
 @pytest.mark.parametrize("command", [["recipes"], ["components"], ["check"], ["plan", "remove-service", "api"],
-                                     ["apply", "remove-service", "api"]])
+                                     ["apply", "remove-service", "api"], ["config", "validate"]])
 def test_every_command_takes_the_output_flags(repo, capsys, command):
     code, _, err = cli(capsys, *command, "--color", "never", "-q", "--repo", str(repo))
     assert code in (0, 1) and "unrecognized" not in err

@@ -153,7 +153,7 @@ def test_a_step_with_an_argument_its_operation_does_not_take_is_refused():
     """)
     with pytest.raises(UserError) as exc:
         parse_recipe(text, "drop-it.yaml")
-    assert exc.value.message == "drop-it.yaml: step 1 (delete_paths) has no argument nmae (arguments: name, paths)"
+    assert exc.value.message == "drop-it.yaml:6: step 1 (delete_paths) has no argument nmae (arguments: name, paths)"
 
 
 def test_every_builtin_step_gives_what_its_operation_declares():

@@ -275,3 +275,60 @@ def test_a_case_with_an_unknown_lookup_is_refused(tmp_path):
                                        '[case.lookups]\nchart = { x = ["1.0.0"] }\n')
     with pytest.raises(SystemExit, match="unknown lookups chart"):
         score.load_cases(tmp_path)
+
+
+# -- over lines confirmed by the repository's later history ----------------------------------------
+def _history(tmp_path, steps):
+    """A bare mirror whose commits write `steps` (each {path: text}) in order; their shas."""
+    work = tmp_path / "work"
+    work.mkdir()
+    git(work, "init", "--quiet", "-b", "main")
+    shas = []
+    for files in steps:
+        for path, text in files.items():
+            (work / path).write_text(text)
+        git(work, "add", "-A")
+        git(work, "commit", "--quiet", "-m", f"step {len(shas)}")
+        shas.append(git(work, "rev-parse", "HEAD"))
+    bare = tmp_path / "mirror"
+    git(tmp_path, "clone", "--quiet", "--mirror", str(work), str(bare))
+    return bare, shas
+
+
+def test_over_lines_are_confirmed_by_a_later_commit_that_makes_them_too(tmp_path):
+    """The human moves a.yaml to 1.1.0; the bot moves b, c and d too. A later commit writes the
+    bot's very line in b (same line); the next bump moves c from 1.0.0 past 1.1.0 (moved on); d is
+    never moved: not confirmed. over_where names each line; over_confirmed counts b's and c's."""
+    old = {n: f"# {n}\nimage: acme/api:1.0.0\n" for n in ("a.yaml", "b.yaml", "c.yaml", "d.yaml")}
+    bare, shas = _history(tmp_path, [old, {"a.yaml": "# a.yaml\nimage: acme/api:1.1.0\n"},
+                                      {"b.yaml": "# b.yaml\nimage: acme/api:1.1.0\n"},
+                                      {"c.yaml": "# c.yaml\nimage: acme/api:1.2.0\n",
+                                       "d.yaml": "# d\n" + old["d.yaml"]}])
+    case = score.Case(id="c", repo="a/b", kind="set-version", base=shas[0], commits=[shas[1]], recipe="set-version",
+                      params=["image=acme/api", "version=1.1.0"], mention=r"acme/api:1\.[01]\.0")
+    base, human, bot = (tmp_path / n for n in ("base", "human", "bot"))
+    score.materialise(bare, shas[0], base)
+    score.human_tree(bare, case, base, human)
+    shutil.copytree(base, bot)
+    for name in old:
+        (bot / name).write_text(old[name].replace("1.0.0", "1.1.0"))
+    scored = score.Score("c", case.kind, "gitops")
+    score.compare(case, base, human, bot, scored)
+    score.confirm_over(bare, case, human, scored)
+    seen = {(e["path"], e["side"], e["line"], e["text"], e["how"], e["confirmed"]) for e in scored.over_where}
+    assert seen == {("b.yaml", "-", 2, "image: acme/api:1.0.0", "same line", shas[2]),
+                    ("b.yaml", "+", 2, "image: acme/api:1.1.0", "same line", shas[2]),
+                    ("c.yaml", "-", 2, "image: acme/api:1.0.0", "moved on", shas[3]),
+                    ("c.yaml", "+", 2, "image: acme/api:1.1.0", "moved on", shas[3]),
+                    ("d.yaml", "-", 2, "image: acme/api:1.0.0", "", ""),
+                    ("d.yaml", "+", 2, "image: acme/api:1.1.0", "", "")}
+    assert (scored.extra_target, scored.over_confirmed, scored.damage) == (6, 4, 0)
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("  go-version: '1.17.5'", "  go-version: '1.18.0'", ("  go-version: '", "1.17.5", "1.18.0", "'")),
+    ("image: x/proxyv2:1.28.0", "image: x/proxyv2:1.29.0", ("image: x/proxyv2:", "1.28.0", "1.29.0", "")),
+    ("image: busybox:latest", "image: busybox:1.38.0@sha256:ab", ("image: busybox:", "latest", "1.38.0@sha256:ab", "")),
+])
+def test_an_edit_slot_is_whole_version_tokens(old, new, expected):
+    assert score.edit_slot(old, new) == expected

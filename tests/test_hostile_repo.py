@@ -119,6 +119,7 @@ def hostile(repos, tmp_path, github, monkeypatch):
     monkeypatch.setenv("ENV", str(outside / "startup.sh"))
     (outside / "startup.sh").write_text(f"touch {outside}/bash-env\n")
     github.permissions[(SLUG, "Codertocat")] = "write"
+    github.attach_git(SLUG, origin)  # the Action commits through the git data API by default
     return clone, outside, sorted(p.name for p in outside.rglob("*"))
 
 

@@ -328,8 +328,18 @@ def test_a_recipe_alias_bomb_is_refused_before_it_expands(monorepo, capsys):
     (folder / "bomb.yaml").write_text("name: bomb\ndescription: boom\nsteps:\n" + "".join(
         f"  - op: delete_paths\n{line}\n" for line in levels))
     assert main(["recipes", "--repo", str(monorepo)]) == 2
-    assert capsys.readouterr().err == ("gitops-bot: error: .gitops-bot/recipes/bomb.yaml: step 1: name must be "
-                                       "a single value, not a list\n")
+    assert capsys.readouterr().err == ("gitops-bot: error: .gitops-bot/recipes/bomb.yaml:1: YAML aliases expand "
+                                       "this file to more than 100,000 values; refusing to read it\n")
+
+
+def test_a_config_alias_bomb_is_refused_before_it_expands(monorepo, capsys):
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"] + [
+        f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 12)]
+    (monorepo / ".gitops-bot.yaml").write_text("recipes:\n  remove-service:\n" + "".join(
+        f"    {line}\n" for line in levels))
+    assert main(["plan", "remove-service", "video-service", "--repo", str(monorepo)]) == 2
+    assert capsys.readouterr().err == ("gitops-bot: error: .gitops-bot.yaml:1: YAML aliases expand "
+                                       "this file to more than 100,000 values; refusing to read it\n")
 
 
 @pytest.mark.parametrize("recipe, message", [
@@ -350,6 +360,7 @@ def test_malformed_recipe_fields_are_one_clear_line(monorepo, capsys, recipe, me
 def test_a_config_file_linked_out_of_the_repository_is_refused(tmp_path, monorepo, capsys):
     outside = tmp_path / "config.yaml"
     outside.write_text("recipes: {}\n")
+    (monorepo / ".gitops-bot.yaml").unlink(missing_ok=True)  # the example's own
     (monorepo / ".gitops-bot.yaml").symlink_to(outside)
     assert main(["plan", "remove-service", "service=video-service", "--repo", str(monorepo)]) == 2
     assert capsys.readouterr().err == (f"gitops-bot: error: .gitops-bot.yaml is a symbolic link (to {outside}): "

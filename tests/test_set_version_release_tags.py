@@ -135,7 +135,7 @@ DEPLOYMENT = """spec:
 def test_a_version_comment_right_above_a_form_moves_with_it(tmp_path, capsys):
     repo = write_tree(tmp_path, {"crds/kustomization.yaml": KUSTOMIZATION, "system/Chart.yaml": CHART,
                                  "system/deployment.yaml": DEPLOYMENT})
-    assert run(repo, "tool=external-secrets", "version=0.9.17") == 0
+    assert run(repo, "tool=external-secrets", "version=0.9.17") == 1  # the digest-pinned image is refused
     assert tree_bytes(repo) == {
         "crds/kustomization.yaml": KUSTOMIZATION.replace("chart version 0.9.16", "chart version 0.9.17")
                                                 .replace("/v0.9.16/", "/v0.9.17/").encode(),
@@ -144,8 +144,8 @@ def test_a_version_comment_right_above_a_form_moves_with_it(tmp_path, capsys):
         "system/deployment.yaml": DEPLOYMENT.encode(),
     }
     code, second = report(repo, capsys, "tool=external-secrets", "version=0.9.17")
-    assert code == 0 and second["files"] == []
-    assert [(r["path"], r["line"]) for r in second["residue"]] == [("system/deployment.yaml", 4)]
+    assert code == 1 and second["files"] == [] and second["residue"] == []
+    assert [(r["path"], r["line"]) for r in second["refused"]] == [("system/deployment.yaml", 4)]
 
 
 def test_a_version_comment_above_no_form_of_the_tool_stays(tmp_path, capsys):

@@ -58,23 +58,24 @@ def test_digest_says_what_becomes_of_a_pinned_image(tmp_path, registry, digest, 
     assert run(repo, "plan", *params, "--exit-code") == 0
 
 
-def test_without_digest_the_pinned_image_and_its_note_stay_and_are_listed(tmp_path, capsys):
+def test_without_digest_the_pinned_image_and_its_note_stay_and_are_refused(tmp_path, capsys):
+    """An edit that was asked for and not made is a refused edit: a human finishes it (exit 1)."""
     repo = _tree(tmp_path)
     capsys.readouterr()
-    assert run(repo, "plan", "tool=kubernetes", "version=v1.23.12", "--format", "json") == 0
+    assert run(repo, "plan", "tool=kubernetes", "version=v1.23.12", "--format", "json") == 1
     result = json.loads(capsys.readouterr().out)
     assert [f["path"] for f in result["files"]] == ["Makefile"]
-    assert [(r["path"], r["line"]) for r in result["residue"]] == [(".github/workflows/e2e.yaml", 7)]
-    assert "digest=resolve" in result["residue"][0]["reason"]
+    assert [(r["path"], r["line"]) for r in result["refused"]] == [(".github/workflows/e2e.yaml", 7)]
+    assert "digest=resolve" in result["refused"][0]["reason"] and result["residue"] == []
 
 
 def test_an_incomplete_digest_is_refused_not_guessed(tmp_path, capsys):
     text = "image: kindest/node:v1.22.0@sha256:abc\n"
     repo = write_tree(tmp_path, {"kind.yaml": text})
     capsys.readouterr()
-    assert run(repo, "plan", "tool=kubernetes", "version=v1.23.12", "digest=drop", "--format", "json") == 0
+    assert run(repo, "plan", "tool=kubernetes", "version=v1.23.12", "digest=drop", "--format", "json") == 1
     result = json.loads(capsys.readouterr().out)
-    assert result["files"] == [] and [(r["path"], r["line"]) for r in result["residue"]] == [("kind.yaml", 1)]
+    assert result["files"] == [] and [(r["path"], r["line"]) for r in result["refused"]] == [("kind.yaml", 1)]
 
 
 @pytest.mark.parametrize("params, message", [

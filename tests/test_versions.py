@@ -33,10 +33,12 @@ def repo(tmp_path, monkeypatch):
 
 
 def test_set_version_golden_and_idempotent(repo, capsys):
-    assert main(["apply", "set-version", "tool=istio", "version=1.28.2", "--repo", str(repo)]) == 0
+    # exit 1: the digest-pinned istio image is a refused edit, for a human to finish
+    assert main(["apply", "set-version", "tool=istio", "version=1.28.2", "--repo", str(repo)]) == 1
     assert_same_tree(repo, FIXTURE, GOLDEN / "set-version" / "istio-1.28.2")
     capsys.readouterr()
-    assert main(["plan", "set-version", "tool=istio", "version=1.28.2", "--repo", str(repo), "--exit-code"]) == 0
+    assert main(["plan", "set-version", "tool=istio", "version=1.28.2", "--repo", str(repo), "--format", "json"]) == 1
+    assert json.loads(capsys.readouterr().out)["files"] == []
 
 
 def test_set_version_leaves_the_go_toolchain_and_other_charts_alone(repo, capsys):
@@ -59,6 +61,8 @@ def test_set_version_reports_what_it_found_and_what_it_left(repo, capsys):
     assert len(found) == 13
     assert [(r["path"], r["line"], r["reason"].split(":")[0]) for r in report["residue"]] == [
         ("docs/upgrade.md", 3, "looks like istio 1.24.0 but is not a recognised form"),
+    ]
+    assert [(r["path"], r["line"], r["reason"].split(":")[0]) for r in report["refused"]] == [
         ("k8s/manifests/gateway.yaml", 12, "edit refused"),
     ]
 
@@ -84,7 +88,7 @@ def test_pin_versions_looks_up_latest_releases(repo, capsys, monkeypatch):
         "/repos/argoproj/argo-rollouts/releases/latest",
         "/repos/kubernetes-sigs/gateway-api/releases/latest",
     ]  # one lookup per repository, even with two URLs of it
-    assert {auth for _, _, auth in fake.requests} == {"token test-token"}
+    assert {auth for _, _, auth in fake.requests} == {"Bearer test-token"}  # GitHub's documented scheme
 
 
 def test_without_token_floating_references_are_reported_not_guessed(repo, capsys):

@@ -16,7 +16,8 @@ from pathlib import Path
 
 # (column, field, better when): fields of score.py's Score
 COLUMNS = (("lines", "matched_lines", "higher"), ("files right", "deleted_both", "higher"),
-           ("files by bot", "bot_deleted", None), ("over", "extra_target", "lower"), ("damage", "damage", "lower"),
+           ("files by bot", "bot_deleted", None), ("over", "extra_target", "lower"), ("conf", "over_confirmed", None),
+           ("damage", "damage", "lower"),
            ("invalid", "invalid", "lower"), ("dangling", "dangling", "lower"),
            ("imported", "imported", "lower"), ("mentions", "mentions_bot", "lower"))
 

@@ -7,7 +7,9 @@ base plus the human commits' diffs), and compare the three trees:
 - files deleted: recall and precision against the human's deletions;
 - lines: of the lines the human removed or changed, how many the bot changed identically
   (recall); lines the bot changed that the human did not, split into those that mention the
-  target (over-reach a reviewer sees at once) and those that do not (damage);
+  target (over-reach a reviewer sees at once) and those that do not (damage); each over line is
+  listed, and those the repository's next commits touching its file made too are counted apart
+  (conf, see confirm_over: evidence that the human forgot them);
 - files the bot left invalid (they parsed before), references left to paths the bot deleted,
   mentions of the target left (bot vs human), the bot's exit code and time.
 
@@ -368,6 +370,9 @@ class Score:
     # its own result); None when not measured (another bot, or a first run that did not succeed)
     second_run: list[str] | None = None
     damaged: dict[str, int] = field(default_factory=dict)  # path -> damage lines
+    # each over line: {path, side, line, text, old, new, confirmed, how}, see _over_entries and confirm_over
+    over_where: list[dict] = field(default_factory=list)
+    over_confirmed: int = 0  # over lines a later commit of the repository made too (confirm_over)
 
     @property
     def line_recall(self) -> float:
@@ -443,7 +448,8 @@ def compare(case: Case, base: Path, human: Path, bot: Path, score: Score) -> Non
         damage_before = score.damage
         if path in B and path not in H:  # the human deleted it: scored as a file, not as lines
             if bot_after is not None and bot_after != before:
-                _count_extra(case, regex, score, before, *line_changes(before, bot_after), set(), collections.Counter())
+                _over(score, path, _count_extra(case, regex, score, before, *line_changes(before, bot_after), set(),
+                                                collections.Counter(), after=bot_after))
             _note(score.damaged, path, score.damage - damage_before)
             continue
         h_removed, h_added = line_changes(before, human_after)
@@ -453,16 +459,16 @@ def compare(case: Case, base: Path, human: Path, bot: Path, score: Score) -> Non
         score.human_lines += human_here
         if path not in T and path in B:  # the bot deleted a file the human kept
             _note(score.missed, path, human_here)
-            _count_extra(case, regex, score, before, set(range(len(before))), collections.Counter(),
-                         h_removed, h_added)
+            _over(score, path, _count_extra(case, regex, score, before, set(range(len(before))),
+                                            collections.Counter(), h_removed, h_added))
             _note(score.damaged, path, score.damage - damage_before)
             continue
         b_removed, b_added = line_changes(before, bot_after, prefer=h_removed)
         matched_here = len(h_removed & b_removed) + sum((h_added & b_added).values())
         score.matched_lines += matched_here
         _note(score.missed, path, human_here - matched_here)
-        _count_extra(case, regex, score, before, b_removed, b_added, h_removed, h_added,
-                     edited_mentions(before, bot_after, regex))
+        _over(score, path, _count_extra(case, regex, score, before, b_removed, b_added, h_removed, h_added,
+                                        edited_mentions(before, bot_after, regex), after=bot_after))
         _note(score.damaged, path, score.damage - damage_before)
         if bot_after is not None and bot_after != before and not _valid(path, bot_after) and _valid(path, before):
             score.invalid.append(path)
@@ -476,6 +482,10 @@ def compare(case: Case, base: Path, human: Path, bot: Path, score: Score) -> Non
     score.mentions_where = _mentions_beyond(T, H, case, regex)
     if bot in LISTED:
         score.mentions_unlisted = _unlisted(T, LISTED[bot], case, regex)
+
+
+def _over(score: Score, path: str, entries: list[dict]) -> None:
+    score.over_where += [{"path": path, **e} for e in entries]
 
 
 def _note(tally: dict[str, int], path: str, n: int) -> None:
@@ -588,16 +598,18 @@ def _runs(indices: list[int]):
 
 
 def _count_extra(case, regex, score, before, b_removed, b_added, h_removed, h_added,
-                 rewrites: collections.Counter | None = None) -> None:
+                 rewrites: collections.Counter | None = None, after: list[str] | None = None) -> list[dict]:
     """Lines the bot changed that the human did not: mentioning the target (or rewriting a line that
     did: `rewrites`, see edited_mentions; or going with a removed run that names it:
-    removed_with_mentions), or damage."""
+    removed_with_mentions), or damage. Returns the over lines (see _over_entries)."""
     theirs = h_removed | {i for i in b_removed if case.excluded_line(before[i])}
     with_mentions = removed_with_mentions(before, b_removed, regex, theirs)
-    for i in b_removed - h_removed:
+    over_removed, over_added = [], collections.Counter()
+    for i in sorted(b_removed - h_removed):
         if not case.excluded_line(before[i]):
             if regex.search(before[i]) or i in with_mentions:
                 score.extra_target += 1
+                over_removed.append(i)
             else:
                 score.damage += 1
     rewrites = rewrites or collections.Counter()
@@ -606,6 +618,32 @@ def _count_extra(case, regex, score, before, b_removed, b_added, h_removed, h_ad
             over = n if regex.search(line) else min(n, rewrites[line])
             score.extra_target += over
             score.damage += n - over
+            if over:
+                over_added[line] = over
+    return _over_entries(before, after, over_removed, over_added)
+
+
+def _over_entries(before: list[str], after: list[str] | None, removed: list[int],
+                  added: collections.Counter) -> list[dict]:
+    """Each over line as {side, line, text, old, new}: side `-` is a line of the base (`line`
+    numbers it there), side `+` a line of the bot's result (`line` numbers it there); `old` and
+    `new` are the two sides of the bot's edit of that line when the edit replaced it, else None."""
+    into: dict[int, str] = {}  # base index -> the bot's line in its place
+    places: dict[str, list[tuple[int, str | None]]] = collections.defaultdict(list)  # added -> (index, old)
+    if after is not None and after != before:
+        for tag, a1, a2, b1, b2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+            if tag == "equal":
+                continue
+            pairs = min(a2 - a1, b2 - b1) if tag == "replace" else 0
+            into.update({a1 + k: after[b1 + k] for k in range(pairs)})
+            for k in range(b2 - b1):
+                places[after[b1 + k]].append((b1 + k, before[a1 + k] if k < pairs else None))
+    entries = [{"side": "-", "line": i + 1, "text": before[i], "old": before[i] if i in into else None,
+                "new": into.get(i)} for i in removed]
+    for text, n in added.items():
+        entries += [{"side": "+", "line": j + 1, "text": text, "old": old, "new": text if old is not None else None}
+                    for j, old in places.get(text, [])[:n]]
+    return entries
 
 
 def _valid(path: str, lines: list[str]) -> bool:
@@ -752,10 +790,116 @@ def score_case(case: Case, mirror: Path, bots: list[str]) -> list[Score]:
             except subprocess.TimeoutExpired:
                 score.error = f"timed out after {BOT_TIMEOUT} s"
             compare(case, base, human, tree, score)
+            if bot == "gitops":
+                confirm_over(mirror, case, human, score)
             if bot == "gitops" and not score.error and score.exit_code in (0, 1):
                 score.second_run = second_run(case, tree, base, human)
             scores.append(score)
     return scores
+
+
+CONFIRM_COMMITS = 5  # how many later commits touching a file confirm_over reads
+_TOKEN = re.compile(r"[\w.+-]")  # what a version-like token is made of (where an edited span is widened to)
+_NUMBER = re.compile(r"\d+(?:\.\d+)*")
+
+
+def later_versions(mirror: Path, case: Case, path: str,
+                   limit: int = CONFIRM_COMMITS) -> list[tuple[str, list[str] | None]]:
+    """(commit, the file's lines there; None where it is deleted) at each of the next `limit`
+    commits that touch the file after the human's last commit (its descendants on the way to
+    the mirror's HEAD, oldest first)."""
+    try:
+        shas = git(mirror, "log", "--format=%H", "--reverse", "--ancestry-path", f"{case.commits[-1]}..HEAD", "--",
+                   path).decode().split()[:limit]
+    except RuntimeError:
+        return []
+    versions = []
+    for sha in shas:
+        try:
+            data = git(mirror, "show", f"{sha}:{path}")
+        except RuntimeError:
+            versions.append((sha, None))
+            continue
+        if b"\0" not in data[:8192]:  # a binary file holds no line
+            versions.append((sha, data.decode("utf-8", "replace").splitlines()))
+    return versions
+
+
+def edit_slot(old: str, new: str) -> tuple[str, str, str, str]:
+    """(prefix, old token, new token, suffix) of a one-line edit: the span that differs, widened to
+    whole version-like tokens (`1.28.0` -> `1.29.0` is the whole number, not its `8`)."""
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    while start and _TOKEN.match(old[start - 1]):
+        start -= 1
+    while end and _TOKEN.match(old[len(old) - end]):
+        end -= 1
+    return old[:start], old[start:len(old) - end], new[start:len(new) - end], old[len(old) - end:]
+
+
+def _number(token: str) -> tuple[int, ...] | None:
+    found = _NUMBER.search(token)
+    return tuple(int(x) for x in found.group().split(".")) if found else None
+
+
+def _moved_on(entry: dict, human_lines: list[str], later: list[tuple[str, list[str] | None]]) -> tuple[str, int]:
+    """(the first later commit that moves lines shaped as this one-line edit's off its old token to
+    a version at least as new as the bot's (`1.28.0` -> the bot's `1.29.0`, later `1.29.1`), how
+    many more such lines it has than the human's tree); ("", 0) if there is none."""
+    prefix, old, new, suffix = edit_slot(entry["old"], entry["new"])
+    shape = re.compile(re.escape(prefix) + "(.+?)" + re.escape(suffix) + "$")
+    asked = _number(new)
+    if asked is None:
+        return "", 0
+
+    def ahead(lines: list[str]) -> int:
+        tokens = [m.group(1) for m in map(shape.match, lines) if m and m.group(1) != old]
+        return sum(1 for t in tokens if (_number(t) or ()) >= asked)
+
+    mine = ahead(human_lines)
+    for sha, lines in later:
+        if lines is not None and ahead(lines) > mine:
+            return sha, ahead(lines) - mine
+    return "", 0
+
+
+def confirm_over(mirror: Path, case: Case, human: Path, score: Score) -> None:
+    """Mark each over line with the evidence the repository's own later history gives, within the
+    next CONFIRM_COMMITS commits touching its file (`confirmed`: the commit's sha, `how`):
+    `same line`: a version of the file holds the bot's line (a `+` line, or the line a `-` line was
+    replaced with) more often than the human's tree does, or, for a line the bot removed without
+    replacing it, less often (or the file is gone); `moved on`: lines shaped as the bot's one-line
+    edit are moved off the old value to a version at least as new as the bot's (the repository's
+    next bump reaches the lines the human left). Each edit is confirmed at most as many times as
+    the later file has such lines in excess. Evidence that the human forgot the line, not proof."""
+    for path in sorted({e["path"] for e in score.over_where}):
+        human_lines = text_lines(human / path) or []
+        mine = collections.Counter(human_lines)
+        later = later_versions(mirror, case, path)
+        used: collections.Counter = collections.Counter()
+        for e in (e for e in score.over_where if e["path"] == path):
+            e["confirmed"], e["how"] = "", ""
+            wanted = e["text"] if e["side"] == "+" else e["new"]
+            for sha, lines in later:
+                if wanted is not None:  # the bot's line must be there (a deleted file confirms nothing)
+                    excess = lines.count(wanted) - mine[wanted] if lines is not None else 0
+                else:  # the removed line must be gone
+                    excess = mine[e["text"]] - (lines.count(e["text"]) if lines is not None else 0)
+                if excess > used[(e["side"], "line", wanted or e["text"])]:
+                    e["confirmed"], e["how"] = sha, "same line"
+                    used[(e["side"], "line", wanted or e["text"])] += 1
+                    break
+            if not e["confirmed"] and e["old"] is not None:
+                sha, excess = _moved_on(e, human_lines, later)
+                key = (e["side"], "moved", edit_slot(e["old"], e["new"])[::3])
+                if sha and excess > used[key]:
+                    e["confirmed"], e["how"] = sha, "moved on"
+                    used[key] += 1
+            score.over_confirmed += bool(e["confirmed"])
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -803,7 +947,9 @@ def render(scores: list[Score], cases: list[Case], bots: list[str]) -> str:
            "**files** = deleted files, recall / precision; **over** = lines the bot changed that the human did "
            "not and that mention the target (or carry nothing of their own and went with a removed run naming "
            "it, whose other lines name it or were removed by the human too: its blank lines, braces, banners, "
-           "shell pauses, and the comments of a group it closes); **damage** = such "
+           "shell pauses, and the comments of a group it closes); **conf** = of the over lines, those the "
+           "repository's later history confirms (the bot's line, or the line moved past the asked version, within "
+           f"the next {CONFIRM_COMMITS} commits touching the file; see the corpus README); **damage** = such "
            "lines that do not; **invalid** = files the bot "
            "left unparsable; **dangling** = lines still naming a path the bot deleted, from the root, relative to their "
            "file or as a MkDocs nav entry (human's in brackets); "
@@ -820,17 +966,19 @@ def render(scores: list[Score], cases: list[Case], bots: list[str]) -> str:
         second = [s for s in mine if s.second_run is not None]
         out += [f"Second runs: {sum(not s.second_run for s in second)} of {len(second)} runs that succeeded "
                 "change nothing when run again.", ""]
-        out += ["| case | kind | recipe | lines | files | over | damage | invalid | dangling | imported | mentions | unlisted | 2nd | exit | s |",
-                "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        out += ["| case | kind | recipe | lines | files | over | conf | damage | invalid | dangling | imported "
+                "| mentions | unlisted | 2nd | exit | s |",
+                "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for s in mine:
             case = by_case[s.case]
             call = f"`{case.recipe} {' '.join(case.params)}`"
             if s.error:
-                out.append(f"| {s.case} | {s.kind} | {call} | error: {s.error} | | | | | | | | | | | |")
+                out.append(f"| {s.case} | {s.kind} | {call} | error: {s.error} | | | | | | | | | | | | |")
                 continue
             out.append(f"| {s.case} | {s.kind} | {call} | {s.matched_lines}/{s.human_lines} ({percent(s.line_recall)})"
                        f" | {percent(s.file_recall)} / {percent(s.file_precision)} ({s.deleted_both}/{s.human_deleted}, "
-                       f"{s.bot_deleted} by bot) | {s.extra_target} | {s.damage} | {len(s.invalid)} | {s.dangling} "
+                       f"{s.bot_deleted} by bot) | {s.extra_target} | {s.over_confirmed} | {s.damage} | "
+                       f"{len(s.invalid)} | {s.dangling} "
                        f"({s.dangling_human}) | {s.imported} ({s.imported_human}) | {s.mentions_bot} ({s.mentions_human}) | "
                        f"{'' if s.mentions_unlisted is None else len(s.mentions_unlisted)} | "
                        f"{'' if s.second_run is None else len(s.second_run)} | {s.exit_code} | {s.seconds:.1f} |")
@@ -873,8 +1021,9 @@ def _by_file_kind(scores: list[Score]) -> str:
 
 
 def _totals(scores: list[Score]) -> str:
-    rows = ["| kind | cases | exact | lines | files (recall / precision) | over | damage | invalid | crashes (exit 3) |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    rows = ["| kind | cases | exact | lines | files (recall / precision) | over | conf | damage | invalid "
+            "| crashes (exit 3) |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     kinds = sorted({s.kind for s in scores})
     for kind in kinds + ["all"]:
         group = [s for s in scores if (kind == "all" or s.kind == kind) and not s.error]
@@ -887,6 +1036,7 @@ def _totals(scores: list[Score]) -> str:
         rows.append(f"| {kind} | {len(group)} | {sum(s.exact for s in group)} | {matched}/{human} "
                     f"({percent(matched / human if human else 1)}) | {percent(both / hd if hd else 1)} / "
                     f"{percent(both / bd if bd else 1)} | {sum(s.extra_target for s in group)} | "
+                    f"{sum(s.over_confirmed for s in group)} | "
                     f"{sum(s.damage for s in group)} | {sum(len(s.invalid) for s in group)} | "
                     f"{sum(s.exit_code == 3 for s in group)} |")
     return "\n".join(rows)

@@ -13,7 +13,8 @@ Run a recipe exactly as `plan` does, on the up-to-date base branch (in a tempora
 checkout is not touched), and deliver it as a pull request:
 
   - one commit `chore(gitops): <title>` on the branch gitops-bot/<recipe>/<parameters>, pushed to
-    the origin remote; re-runs update the same branch and PR instead of opening another;
+    the origin remote (--commit api: created through GitHub's git data API instead, so GitHub
+    signs it and shows it Verified); re-runs update the same branch and PR instead of opening another;
   - a branch someone else pushed to is never overwritten (the PR gets a comment; --recreate
     replaces it); a PR a human closed is never reopened; the base branch is never committed to;
   - no change closes an open bot PR with a comment, and opens nothing.
@@ -38,7 +39,11 @@ def add_parser(sub) -> None:
     p.add_argument("--recreate", action="store_true",
                    help="replace the bot branch even when someone else pushed commits to it")
     p.add_argument("--author", metavar="'NAME <EMAIL>'",
-                   help="commit author and committer (default: gitops-bot <gitops-bot@users.noreply.github.com>)")
+                   help="commit author and committer (default: gitops-bot <gitops-bot@users.noreply.github.com>); "
+                        "git commits only")
+    p.add_argument("--commit", choices=("git", "api"),
+                   help="git: commit locally and push (default, or pull_requests.commit in .gitops-bot.yaml); "
+                        "api: create the commit through GitHub's API, so GitHub signs it (Verified)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,7 +56,10 @@ def run(args: argparse.Namespace) -> int:
     params = recipe.check_params(parse_params(args.params, recipe.positional), config.recipe_defaults.get(recipe.name))
     options = Options(base=args.base, draft=args.draft or config.draft, labels=args.label or config.labels,
                       reviewers=args.reviewer or config.reviewers, slug=args.repo_slug, recreate=args.recreate,
-                      author=author(args.author), branch_prefix=config.branch_prefix)
+                      author=author(args.author), branch_prefix=config.branch_prefix,
+                      commit=args.commit or config.commit or "git")
+    if options.commit == "api" and args.author:
+        raise UserError("--author is for git commits: GitHub signs an API commit only when it authors it itself")
     outcome = deliver(root, recipe, params, options, config=config)
     print(f"{outcome.action}: {outcome.url or '-'}" + (f" ({outcome.detail})" if outcome.detail else ""))
     return outcome.exit_code

@@ -146,7 +146,7 @@ class Context:
 
         options = Options(base=self.default_branch, draft=self.config.draft, labels=self.config.labels,
                           reviewers=self.config.reviewers, branch_prefix=self.config.branch_prefix,
-                          closes=closes)
+                          closes=closes, commit=self.config.commit or "api")  # Verified unless configured
         return deliver(self.root, recipe, params, options, github=self.github, checkout=self.checkout,
                        config=self.config)
 

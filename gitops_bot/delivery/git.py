@@ -18,12 +18,32 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from gitops_bot.errors import UserError
 from gitops_bot.subprocesses import git_overrides, import_git
 
 DEFAULT_AUTHOR = ("gitops-bot", "gitops-bot@users.noreply.github.com")
+
+
+@dataclass(frozen=True)
+class RemoteCommit:
+    """One commit of the bot branch beyond the base, as `remote_branch` reads it."""
+
+    sha: str
+    author_name: str
+    author_email: str
+    committer_email: str
+    message: str
+
+
+@dataclass(frozen=True)
+class TreeChange:
+    """One path the bot's commit changes: its new mode and blob, or None for both when deleted."""
+
+    path: str
+    mode: str | None
+    blob: str | None
 
 
 @dataclass(frozen=True)
@@ -111,8 +131,11 @@ class Checkout:
         except UnicodeDecodeError as exc:
             raise UserError(f"{path} on {sha[:12]} is not UTF-8 text") from exc
 
-    def remote_branch(self, branch: str, base_sha: str) -> RemoteBranch | None:
-        """The bot branch on origin (fetched), or None when origin has none."""
+    def remote_branch(self, branch: str, base_sha: str,
+                      also_bot: Callable[[RemoteCommit], bool] | None = None) -> RemoteBranch | None:
+        """The bot branch on origin (fetched), or None when origin has none. A commit is the bot's
+        when its author is the bot's git identity, or when `also_bot` says so (the commits the
+        API path made, which GitHub authors as the token's own account)."""
         git = import_git()
 
         if not self.git.ls_remote("--heads", "origin", f"refs/heads/{branch}").strip():
@@ -123,12 +146,34 @@ class Checkout:
         except git.GitCommandError as exc:
             raise UserError(f"cannot fetch {branch} from origin: {_stderr(exc)}") from exc
         sha = self.git.rev_parse(ref)
-        emails = self.git.log("--format=%ae %an", f"{base_sha}..{sha}").splitlines()
-        foreign = tuple(sorted({line.split(" ", 1)[1] for line in emails
-                                if line.split(" ", 1)[0] != self.author[1]}))
+        commits = self._commits(f"{base_sha}..{sha}")
+        foreign = tuple(sorted({c.author_name for c in commits
+                                if c.author_email != self.author[1] and not (also_bot and also_bot(c))}))
         parents = self.git.rev_parse(f"{sha}^@").split()
         tree = self.git.rev_parse(f"{sha}^{{tree}}")
         return RemoteBranch(sha, foreign, tree, parents[0] if len(parents) == 1 else None)
+
+    def _commits(self, revisions: str) -> list[RemoteCommit]:
+        """The commits of `revisions` (`a..b`), newest first, with their identities and messages."""
+        out = self.git.log("-z", "--format=%H%x1f%an%x1f%ae%x1f%ce%x1f%B", revisions, strip_newline_in_stdout=False)
+        return [RemoteCommit(*record.split("\x1f", 4)) for record in out.split("\0") if record.strip()]
+
+    def tree_changes(self, base_sha: str, tree: str) -> list[TreeChange]:
+        """Every path whose entry differs between the base commit's tree and `tree`, with the new
+        mode and blob (None for a deleted path): what the API path sends, file modes included."""
+        out = self.git.diff_tree("-r", "-z", "--no-renames", "--no-commit-id", base_sha, tree,
+                                 strip_newline_in_stdout=False)
+        fields = out.split("\0")
+        changes = []
+        for meta, path in zip(fields[0::2], fields[1::2]):
+            _, new_mode, _, new_blob, status = meta.lstrip(":").split(" ")
+            deleted = status == "D"
+            changes.append(TreeChange(path, None if deleted else new_mode, None if deleted else new_blob))
+        return changes
+
+    def blob(self, sha: str) -> bytes:
+        """A blob's bytes from the local object store (exactly what the local commit holds)."""
+        return self.git.cat_file("blob", sha, stdout_as_string=False, strip_newline_in_stdout=False)
 
     @contextmanager
     def worktree(self, base_sha: str) -> Iterator[Path]:

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from gitops_bot.errors import UserError
 
@@ -80,6 +80,12 @@ class GitHub:
     """One repository on GitHub."""
 
     def __init__(self, token: str, api_url: str, slug: str, sleep: Callable[[float], None] | None = None) -> None:
+        import importlib.util
+
+        if importlib.util.find_spec("github") is None:
+            from gitops_bot.subprocesses import GITHUB_EXTRA
+
+            raise UserError(f"this command needs PyGithub: {GITHUB_EXTRA}")
         from github import Auth, Github
 
         self.client = Github(base_url=api_url, auth=Auth.Token(token), timeout=30, retry=None,
@@ -157,6 +163,53 @@ class GitHub:
         url = f"{self.repo.url}/issues/comments/{comment_id}/reactions"
         self._call("react to the comment", lambda: self.client.requester.requestJsonAndCheck(
             "POST", url, input={"content": content}))
+
+    # -- the git data API (the verified-commit path: delivery/api_commit.py) ------------------
+    def create_blob(self, data: bytes) -> str:
+        """A blob with exactly these bytes (sent as base64); its sha."""
+        import base64
+
+        body = {"content": base64.b64encode(data).decode("ascii"), "encoding": "base64"}
+        return str(self._post_json("create a blob", "git/blobs", body)["sha"])
+
+    def create_tree(self, base_tree: str, entries: list[dict[str, Any]]) -> str:
+        """A tree: `base_tree` with `entries` ({path, mode, type, sha}; sha None deletes); its sha."""
+        return str(self._post_json("create a tree", "git/trees", {"base_tree": base_tree, "tree": entries})["sha"])
+
+    def create_commit(self, message: str, tree: str, parents: list[str]) -> dict[str, Any]:
+        """A commit object (no branch moves). No author or committer is sent: GitHub then authors
+        it as the token's own account and signs it, so it shows as Verified. The response."""
+        return self._post_json("create a commit", "git/commits", {"message": message, "tree": tree, "parents": parents})
+
+    def branch_head(self, branch: str) -> str | None:
+        """The commit `refs/heads/<branch>` points at, or None when there is no such branch."""
+        from github import GithubException
+
+        url = f"{self.repo.url}/git/ref/heads/{quote(branch, safe='/')}"
+        try:
+            _, data = self._call(f"read the branch {branch}",
+                                 lambda: self.client.requester.requestJsonAndCheck("GET", url))
+        except UserError as exc:
+            if isinstance(exc.__cause__, GithubException) and exc.__cause__.status == 404:
+                return None
+            raise
+        return str(data["object"]["sha"])
+
+    def create_branch(self, branch: str, sha: str) -> None:
+        """A new branch at `sha`; GitHub refuses (422) if it exists by now, so nothing is lost."""
+        self._post_json(f"create the branch {branch}", "git/refs", {"ref": f"refs/heads/{branch}", "sha": sha})
+
+    def move_branch(self, branch: str, sha: str) -> None:
+        """Point the existing branch at `sha` (force: the bot's commit is rebuilt on the base, so it
+        is not a fast-forward of the bot's previous one; the caller checked the head first)."""
+        url = f"{self.repo.url}/git/refs/heads/{quote(branch, safe='/')}"
+        self._call(f"update the branch {branch}", lambda: self.client.requester.requestJsonAndCheck(
+            "PATCH", url, input={"sha": sha, "force": True}))
+
+    def _post_json(self, what: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        url = f"{self.repo.url}/{path}"
+        _, data = self._call(what, lambda: self.client.requester.requestJsonAndCheck("POST", url, input=body))
+        return data
 
     # -- errors and retries ---------------------------------------------------------------
     def _call(self, what: str, call: Callable[[], T]) -> T:

@@ -41,6 +41,7 @@ BODY_LIMIT = 60_000  # GitHub rejects bodies over 65,536 characters
 RESIDUE_SHOWN = 200
 COLLAPSE_OVER = 10  # a file with more residue entries is a collapsed section
 LABEL_MAX = 50  # GitHub's limit on a label's name
+COMMIT_MODES = ("git", "api")  # how the bot's commit is made: delivery/git.py or delivery/api_commit.py
 
 
 @dataclass
@@ -54,12 +55,15 @@ class Options:
     author: tuple[str, str] | None = None
     branch_prefix: str = "gitops-bot"
     closes: int | None = None  # the issue a comment command came from
+    commit: str = "git"  # git: a local commit, pushed; api: made through GitHub's API (Verified)
 
     def __post_init__(self) -> None:
         # Checked here, before anything is fetched or pushed, whether they came from flags or
         # from the configuration.
         check_labels(self.labels)
         check_reviewers(self.reviewers)
+        if self.commit not in COMMIT_MODES:
+            raise UserError(f"commit {self.commit!r}: one of {', '.join(COMMIT_MODES)}")
 
 
 def check_labels(labels: Iterable[str]) -> None:
@@ -371,6 +375,7 @@ def deliver(root: Path, recipe: Recipe, params: Mapping[str, str], options: Opti
     """Run `recipe` on the base branch and open or update its pull request (the GitHub and git
     clients may be passed in to share them across invocations; `config` is the repository
     configuration already loaded, whose tool catalogue the recipe uses)."""
+    from gitops_bot.delivery.api_commit import create_commit, is_api_commit
     from gitops_bot.delivery.git import DEFAULT_AUTHOR, Checkout, assess
     from gitops_bot.delivery.github import GitHub, settings
     from gitops_bot.delivery.lookups import Lookups
@@ -395,23 +400,34 @@ def deliver(root: Path, recipe: Recipe, params: Mapping[str, str], options: Opti
                            "a human closed this PR; gitops-bot does not reopen it (delete the branch to start over)")
         folders = deleted_folders(worktree, {f.path for f in changes.files if f.status == "deleted"})
         changes.write(worktree)
-        sha, tree = checkout.commit(worktree, base_sha, commit_message(recipe, params))
+        message = commit_message(recipe, params)
+        sha, tree = checkout.commit(worktree, base_sha, message)
     owner = _branch_owner(existing, marker)
-    remote = checkout.remote_branch(branch, base_sha)
-    decision = assess(branch, remote, tree, base_sha, bot_heads(marker) if owner else None, options.recreate)
+    heads = bot_heads(marker) if owner else None
+    remote = checkout.remote_branch(branch, base_sha, lambda c: c.sha in (heads or ()) or is_api_commit(c, message))
+    decision = assess(branch, remote, tree, base_sha, heads, options.recreate)
     if decision.action == "blocked":
         return _blocked(github, existing, marker, branch, decision)
-    head = decision.sha if decision.action == "up-to-date" else _push(github, checkout, owner, marker, branch, sha,
-                                                                      remote)
+    if decision.action == "up-to-date":
+        head = decision.sha
+    else:
+        if options.commit == "api":  # the same tree, committed by GitHub: signed, Verified
+            sha = create_commit(github, checkout, base_sha, tree, message)
+        head = _push(github, checkout, owner, marker, branch, sha, remote, options.commit)
     body = render_body(recipe, params, changes, github.slug, base, base_sha, head, options.closes, folders)
     return _publish(github, options, existing, marker, base, branch, title(recipe, params), body)
 
 
-def _push(github, checkout, owner, marker: dict, branch: str, sha: str, remote) -> str:
-    """Push `sha`. The PR that owns the branch records it as `pending` first: should a call after
-    the push fail, the next run still knows the new head is the bot's, not a human's."""
+def _push(github, checkout, owner, marker: dict, branch: str, sha: str, remote, mode: str = "git") -> str:
+    """Push `sha` (git), or move the branch to it through the API (api). The PR that owns the
+    branch records it as `pending` first: should a call after the push fail, the next run still
+    knows the new head is the bot's, not a human's."""
     if owner:
         github.update_pull(owner.number, body=_with_marker(owner.body, dict(marker, pending=sha)))
+    if mode == "api":
+        from gitops_bot.delivery.api_commit import update_branch
+
+        return update_branch(github, branch, sha, remote).sha
     return checkout.push(branch, sha, remote).sha
 
 

@@ -1,9 +1,11 @@
-"""Looking up a GitHub repository's latest release and its tags' commits, through PyGithub.
+"""Looking up a GitHub repository's latest release and its tags' commits, through GitHub's REST
+API over plain HTTP (delivery/http.py).
 
 Settings come from the standard GitHub Actions variables: GITHUB_TOKEN and GITHUB_API_URL
 (default https://api.github.com). Without a token nothing is looked up: callers report the
-floating reference instead of guessing a version. PyGithub is imported only here, only when a
-lookup is needed.
+floating reference instead of guessing a version. No GitHub client library is needed: plan,
+apply and check run without the `github` extra (PyGithub, GitPython), which only `pr` and
+`action` use.
 """
 
 from __future__ import annotations
@@ -41,40 +43,60 @@ class GitHubReleases:
         return dict(_tags(slug, self.env.get("GITHUB_API_URL", "https://api.github.com").rstrip("/"), token))
 
 
-def _client(base_url: str, token: str):
-    from github import Auth, Github
+def _get(url: str, token: str):
+    """One GitHub REST GET, over the lookups' plain HTTP (delivery/http.py): no client library,
+    so plan, apply and check need nothing that `pr` needs."""
+    from gitops_bot.delivery.http import request
 
-    return Github(base_url=base_url, auth=Auth.Token(token), timeout=15, retry=None, per_page=100,
-                  seconds_between_requests=None, lazy=True)
+    return request(url, {"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json",
+                         "X-GitHub-Api-Version": "2022-11-28"}, what="GitHub API")
+
+
+def _json(response, what: str):
+    """The body of a 200 as JSON; UserError naming `what` for any other status."""
+    import json
+
+    try:
+        data = json.loads(response.body or b"null")
+    except ValueError:
+        data = None
+    if response.status != 200:
+        message = data.get("message") if isinstance(data, dict) else response.body[:200].decode("utf-8", "replace")
+        raise UserError(f"GitHub API: {what}: HTTP {response.status}: {message}")
+    return data
 
 
 @lru_cache(maxsize=None)
 def _tags(slug: str, base_url: str, token: str) -> tuple[tuple[str, str], ...]:
-    """(tag, commit) pairs of `slug`, one listing per repository, API and token within a run."""
-    from github import GithubException
+    """(tag, commit) pairs of `slug`, one listing per repository, API and token within a run
+    (every page, following GitHub's Link header)."""
+    from urllib.parse import quote
 
-    try:
-        return tuple((str(t.name), str(t.commit.sha)) for t in _client(base_url, token).get_repo(slug).get_tags())
-    except GithubException as exc:
-        if exc.status == 404:
+    found: list[tuple[str, str]] = []
+    url: str | None = f"{base_url}/repos/{quote(slug, safe='/')}/tags?per_page=100"
+    while url:
+        response = _get(url, token)
+        if response.status == 404:
             return ()
-        message = exc.data.get("message") if isinstance(exc.data, dict) else exc.data
-        raise UserError(f"GitHub API: tags of {slug}: HTTP {exc.status}: {message}") from exc
-    except OSError as exc:
-        raise UserError(f"GitHub API at {base_url} unreachable: {exc}") from exc
+        found += [(str(t["name"]), str(t["commit"]["sha"])) for t in _json(response, f"tags of {slug}")]
+        url = _next_page(response.headers.get("link", ""))
+    return tuple(found)
+
+
+def _next_page(link: str) -> str | None:
+    """The `rel="next"` URL of a Link header, or None on the last page."""
+    import re
+
+    found = re.search(r'<([^<>]+)>;\s*rel="next"', link)
+    return found.group(1) if found else None
 
 
 @lru_cache(maxsize=None)
 def _lookup(slug: str, base_url: str, token: str) -> str | None:
     """One request per repository, API and token within a run."""
-    from github import GithubException
+    from urllib.parse import quote
 
-    try:
-        return checked_tag(slug, str(_client(base_url, token).get_repo(slug).get_latest_release().tag_name))
-    except GithubException as exc:
-        if exc.status == 404:
-            return None
-        message = exc.data.get("message") if isinstance(exc.data, dict) else exc.data
-        raise UserError(f"GitHub API: latest release of {slug}: HTTP {exc.status}: {message}") from exc
-    except OSError as exc:
-        raise UserError(f"GitHub API at {base_url} unreachable: {exc}") from exc
+    response = _get(f"{base_url}/repos/{quote(slug, safe='/')}/releases/latest", token)
+    if response.status == 404:
+        return None
+    return checked_tag(slug, str(_json(response, f"latest release of {slug}")["tag_name"]))

@@ -235,7 +235,9 @@ def _cuts(state: RunState, path: str, text: str, tool: Tool, o: Occurrence, new:
           digest: str | None) -> list[Cut]:
     """The edits moving one occurrence to `new`, or none with the reason it stays in the residue."""
     def keep(reason: str) -> list[Cut]:
-        state.notes.append(Finding(path, o.line, _line(text, o.line).strip(), reason, Kind.KEPT))
+        # an edit asked for and not made is a refused edit (a human finishes it: exit 1), as for image=
+        found = state.refused if reason.startswith("edit refused") else state.notes
+        found.append(Finding(path, o.line, _line(text, o.line).strip(), reason, Kind.KEPT))
         return []
 
     if olds and not is_from(o.canonical(), olds):

@@ -134,8 +134,8 @@ def _image_cuts(state: RunState, path: str, text: str, kind: str, ref: images.Im
         return _with_digest(state, path, text, ref, tag, version, digest, cuts, note)
     if cuts and (ref.digest or ref.digest_key):
         if digest is None:
-            return note("edit refused: image pinned by digest; say digest=keep or digest=drop "
-                        "(or update tag and digest together)", tag_line)
+            return note("edit refused: image pinned by digest; update tag and digest together (digest=resolve "
+                        "looks the new one up; digest=keep or digest=drop)", tag_line)
         if digest == "drop":
             if ref.digest_key:
                 return note("edit refused: the digest is in a key of its own; drop it by hand")

@@ -10,18 +10,27 @@ with Retry-After, 5xx) are queued with `fail_next`.
 
 from __future__ import annotations
 
+import base64
 import json
+import os
+import subprocess
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from . import openapi
 
 # Statuses GitHub documents for every operation (authentication, rate limits, outages) rather
 # than per operation; their body is GitHub's basic error.
 GENERIC_STATUSES = frozenset({401, 403, 429, 500, 502, 503, 504})
+# Who GitHub says made a commit through the git data API with the workflow token and no author:
+# the token's account authors it and GitHub (web-flow) commits and signs it.
+TOKEN_ACCOUNT = ("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com")
+WEB_FLOW = ("GitHub", "noreply@github.com")
 
 
 @dataclass
@@ -62,6 +71,8 @@ class FakeGitHub:
         self.requests: list[tuple[str, str, Any]] = []  # (method, path, body)
         self.violations: list[str] = []
         self.faults: list[Fault] = []
+        self.git_dirs: dict[str, Path] = {}  # slug -> the bare repository the git data API writes to
+        self.signed: set[str] = set()  # commits GitHub signed (made through the API without an author)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         # A short poll makes shutdown() return in milliseconds (the default 0.5 s poll made
@@ -86,6 +97,11 @@ class FakeGitHub:
         self.repos[slug] = {"default_branch": default_branch}
         self.pulls.setdefault(slug, [])
 
+    def attach_git(self, slug: str, bare: Path) -> None:
+        """Back `slug`'s git data API (blobs, trees, commits, refs) by a bare repository, the one
+        the tests' clones use as origin: what the API makes, `git fetch` then sees."""
+        self.git_dirs[slug] = Path(bare)
+
     def fail_next(self, operation: str, status: int, message: str, headers: dict[str, str] | None = None,
                   errors: list[dict[str, Any]] | None = None, after: int = 0) -> None:
         """Answer the next `operation` (after letting `after` of them through) with an error."""
@@ -104,6 +120,7 @@ class FakeGitHub:
         class Handler(BaseHTTPRequestHandler):
             def _dispatch(self, method: str) -> None:
                 parts = urlsplit(self.path)
+                parts = parts._replace(path=unquote(parts.path))  # PyGithub quotes a ref's slashes
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 body = json.loads(raw) if raw else None
@@ -169,6 +186,8 @@ class FakeGitHub:
         slug = f"{p.get('owner')}/{p.get('repo')}"
         if slug not in self.repos:
             return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
+        if key.split(" ", 1)[1].startswith("/repos/{owner}/{repo}/git/"):
+            return self._git_data(key, slug, p, body)
         handler = {
             "GET /repos/{owner}/{repo}": lambda: (200, self._repo(key, slug)),
             "GET /repos/{owner}/{repo}/pulls": lambda: (200, self._list_pulls(slug, query)),
@@ -297,3 +316,103 @@ class FakeGitHub:
         data = openapi.example(key, "201")
         data.update({"content": body["content"]})
         return 201, data
+
+    # -- the git data API, backed by a bare repository (attach_git) --------------------------------
+    def _git(self, slug: str, *args: str, data: bytes | None = None, env: dict[str, str] | None = None) -> str:
+        # GitHub's own git: none of the client's environment (its token above all) reaches it.
+        base = {"PATH": os.environ.get("PATH", os.defpath), "HOME": str(self.git_dirs[slug]),
+                "GIT_CONFIG_NOSYSTEM": "1"}
+        result = subprocess.run(["git", "--git-dir", str(self.git_dirs[slug]), *args], input=data,
+                                capture_output=True, check=True, env={**base, **(env or {})})
+        return result.stdout.decode().strip()
+
+    def _git_data(self, key: str, slug: str, p: dict[str, str], body: dict[str, Any]):
+        if slug not in self.git_dirs:
+            return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
+        api = f"{self.url}/repos/{slug}/git"
+        if key == "POST /repos/{owner}/{repo}/git/blobs":
+            data = base64.b64decode(body["content"]) if body.get("encoding") == "base64" else body["content"].encode()
+            sha = self._git(slug, "hash-object", "-w", "--stdin", data=data)
+            return 201, {"sha": sha, "url": f"{api}/blobs/{sha}"}
+        if key == "POST /repos/{owner}/{repo}/git/trees":
+            return self._create_tree(slug, api, body)
+        if key == "POST /repos/{owner}/{repo}/git/commits":
+            return self._create_commit(slug, api, body)
+        ref = f"refs/{p['ref']}" if "ref" in p else body.get("ref", "")
+        try:
+            current = self._git(slug, "rev-parse", "--verify", "--quiet", ref)
+        except subprocess.CalledProcessError:
+            current = None
+        unprocessable = {"message": "Reference does not exist", "documentation_url": "https://docs.github.com/rest"}
+        if key == "GET /repos/{owner}/{repo}/git/ref/{ref}":
+            return (200, self._ref_json(api, ref, current)) if current else (404, {
+                "message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+        if key == "POST /repos/{owner}/{repo}/git/refs":
+            if current:
+                return 422, dict(unprocessable, message="Reference already exists")
+            self._git(slug, "update-ref", ref, body["sha"])
+            return 201, self._ref_json(api, ref, body["sha"])
+        # PATCH /repos/{owner}/{repo}/git/refs/{ref}
+        if not current:
+            return 422, unprocessable
+        if not body.get("force"):
+            try:
+                self._git(slug, "merge-base", "--is-ancestor", current, body["sha"])
+            except subprocess.CalledProcessError:
+                return 422, dict(unprocessable, message="Update is not a fast forward")
+        self._git(slug, "update-ref", ref, body["sha"])
+        return 200, self._ref_json(api, ref, body["sha"])
+
+    def _create_tree(self, slug: str, api: str, body: dict[str, Any]):
+        with tempfile.TemporaryDirectory() as tmp:
+            env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+            if body.get("base_tree"):
+                self._git(slug, "read-tree", body["base_tree"], env=env)
+            lines = []
+            for entry in body["tree"]:
+                if entry.get("sha") is None and "content" not in entry:  # a deletion: mode 0 removes it
+                    lines.append(f"0 {'0' * 40}\t{entry['path']}")
+                    continue
+                sha = entry.get("sha") or self._git(slug, "hash-object", "-w", "--stdin",
+                                                    data=entry["content"].encode())
+                lines.append(f"{entry['mode']} {sha}\t{entry['path']}")
+            self._git(slug, "update-index", "--index-info", data="".join(f"{line}\n" for line in lines).encode(),
+                      env=env)
+            tree = self._git(slug, "write-tree", env=env)
+        listing = []
+        for line in self._git(slug, "ls-tree", tree).splitlines():
+            meta, path = line.split("\t", 1)
+            mode, kind, sha = meta.split()
+            listing.append({"path": path, "mode": mode, "type": kind, "sha": sha, "url": f"{api}/{kind}s/{sha}"})
+        return 201, {"sha": tree, "url": f"{api}/trees/{tree}", "truncated": False, "tree": listing}
+
+    def _create_commit(self, slug: str, api: str, body: dict[str, Any]):
+        author = body.get("author")
+        committer = body.get("committer") or author
+        signed = author is None and committer is None and "signature" not in body
+        who = (author["name"], author["email"]) if author else TOKEN_ACCOUNT
+        by = (committer["name"], committer["email"]) if committer else WEB_FLOW
+        env = {"GIT_AUTHOR_NAME": who[0], "GIT_AUTHOR_EMAIL": who[1],
+               "GIT_COMMITTER_NAME": by[0], "GIT_COMMITTER_EMAIL": by[1]}
+        parents = [arg for parent in body.get("parents", []) for arg in ("-p", parent)]
+        sha = self._git(slug, "commit-tree", body["tree"], *parents, "-m", body["message"], env=env)
+        if signed:
+            self.signed.add(sha)
+        date = "2026-11-01T00:00:00Z"
+        return 201, {
+            "sha": sha, "node_id": f"C_{sha[:8]}", "url": f"{api}/commits/{sha}",
+            "html_url": f"https://github.com/{slug}/commit/{sha}",
+            "author": {"name": who[0], "email": who[1], "date": date},
+            "committer": {"name": by[0], "email": by[1], "date": date},
+            "message": body["message"], "tree": {"sha": body["tree"], "url": f"{api}/trees/{body['tree']}"},
+            "parents": [{"sha": parent, "url": f"{api}/commits/{parent}",
+                         "html_url": f"https://github.com/{slug}/commit/{parent}"}
+                        for parent in body.get("parents", [])],
+            "verification": {"verified": signed, "reason": "valid" if signed else "unsigned",
+                             "signature": "-----BEGIN PGP SIGNATURE-----" if signed else None,
+                             "payload": "tree ..." if signed else None, "verified_at": date if signed else None},
+        }
+
+    def _ref_json(self, api: str, ref: str, sha: str) -> dict[str, Any]:
+        return {"ref": ref, "node_id": f"REF_{sha[:8]}", "url": f"{api}/{ref}",
+                "object": {"type": "commit", "sha": sha, "url": f"{api}/commits/{sha}"}}

@@ -27,7 +27,11 @@ def route(method: str, path: str) -> tuple[str, dict[str, str]] | None:
         op_method, template = key.split(" ", 1)
         if op_method != method:
             continue
-        pattern = "^" + re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(template)) + "$"
+        multi = {p["name"] for p in operations()[key]["parameters"] if p.get("x-multi-segment")}
+        # A parameter GitHub marks x-multi-segment (a git ref: heads/gitops-bot/x) spans slashes.
+        pattern = "^" + re.sub(r"\\{(\w+)\\}",
+                               lambda m: f"(?P<{m.group(1)}>{'.+' if m.group(1) in multi else '[^/]+'})",
+                               re.escape(template)) + "$"
         m = re.match(pattern, path)
         if m:
             return key, m.groupdict()

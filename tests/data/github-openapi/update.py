@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 # (method, path) of every GitHub REST operation the bot uses; keep in sync with gitops_bot/delivery/github.py
-# and gitops_bot/delivery/releases.py (tests fail on a call outside this list).
+# gitops_bot/delivery/releases.py and gitops_bot/delivery/api_commit.py (tests fail on a call outside this list).
 OPERATIONS = [
     ("get", "/repos/{owner}/{repo}"),
     ("get", "/repos/{owner}/{repo}/pulls"),
@@ -33,6 +33,13 @@ OPERATIONS = [
     ("post", "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"),
     ("post", "/repos/{owner}/{repo}/issues/{issue_number}/reactions"),
     ("get", "/orgs/{org}/teams/{team_slug}/memberships/{username}"),
+    # the verified-commit path (gitops_bot/delivery/api_commit.py): the git data API
+    ("post", "/repos/{owner}/{repo}/git/blobs"),
+    ("post", "/repos/{owner}/{repo}/git/trees"),
+    ("post", "/repos/{owner}/{repo}/git/commits"),
+    ("get", "/repos/{owner}/{repo}/git/ref/{ref}"),
+    ("post", "/repos/{owner}/{repo}/git/refs"),
+    ("patch", "/repos/{owner}/{repo}/git/refs/{ref}"),
 ]
 
 
