@@ -145,18 +145,22 @@ class GitHub:
 
     def is_team_member(self, team: str, login: str) -> bool:
         """True when `login` is an active member of ORG/TEAM."""
-        from github import GithubException
-
         org, slug = team.split("/", 1)
         url = f"{self.client.requester.base_url}/orgs/{org}/teams/{slug}/memberships/{login}"
+        data = self._get_or_none(f"read {team} membership", url)
+        return data is not None and data.get("state") == "active"
+
+    def _get_or_none(self, what: str, url: str) -> dict[str, Any] | None:
+        """The JSON GitHub answers to GET `url`, or None when it answers 404 (no such thing)."""
+        from github import GithubException
+
         try:
-            _, data = self._call(f"read {team} membership",
-                                 lambda: self.client.requester.requestJsonAndCheck("GET", url))
+            _, data = self._call(what, lambda: self.client.requester.requestJsonAndCheck("GET", url))
         except UserError as exc:
             if isinstance(exc.__cause__, GithubException) and exc.__cause__.status == 404:
-                return False
+                return None
             raise
-        return data.get("state") == "active"
+        return data
 
     def react(self, comment_id: int, content: str) -> None:
         """Add a reaction (eyes, rocket, confused, ...) to an issue comment."""
@@ -183,17 +187,9 @@ class GitHub:
 
     def branch_head(self, branch: str) -> str | None:
         """The commit `refs/heads/<branch>` points at, or None when there is no such branch."""
-        from github import GithubException
-
         url = f"{self.repo.url}/git/ref/heads/{quote(branch, safe='/')}"
-        try:
-            _, data = self._call(f"read the branch {branch}",
-                                 lambda: self.client.requester.requestJsonAndCheck("GET", url))
-        except UserError as exc:
-            if isinstance(exc.__cause__, GithubException) and exc.__cause__.status == 404:
-                return None
-            raise
-        return str(data["object"]["sha"])
+        data = self._get_or_none(f"read the branch {branch}", url)
+        return None if data is None else str(data["object"]["sha"])
 
     def create_branch(self, branch: str, sha: str) -> None:
         """A new branch at `sha`; GitHub refuses (422) if it exists by now, so nothing is lost."""
