@@ -28,7 +28,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from gitops_bot.errors import UNKNOWN_RECIPE, UserError
+from gitops_bot.errors import UNKNOWN_RECIPE, UserError, did_you_mean
 
 REPO_RECIPES_DIR = ".gitops-bot/recipes"
 _NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -220,12 +220,8 @@ def available_recipes(repo: Path | None = None) -> dict[str, Recipe]:
 def find_recipe(name: str, repo: Path | None = None) -> Recipe:
     recipes = available_recipes(repo)
     if name not in recipes:
-        import difflib
-
-        close = difflib.get_close_matches(name, list(recipes), n=2, cutoff=0.6)
-        hint = f"; did you mean: {', '.join(close)}?" if close else ""
-        raise UserError(f"unknown recipe {name!r}{hint} (available: {', '.join(sorted(recipes))})",
-                        kind=UNKNOWN_RECIPE)
+        raise UserError(f"unknown recipe {name!r}{did_you_mean(name, recipes, n=2)} "
+                        f"(available: {', '.join(sorted(recipes))})", kind=UNKNOWN_RECIPE)
     return recipes[name]
 
 
