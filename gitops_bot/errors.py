@@ -18,3 +18,11 @@ class UserError(Exception):
 
 # UserError kinds a caller acts on.
 UNKNOWN_RECIPE = "unknown-recipe"
+
+
+def did_you_mean(word: str, known, n: int = 3, cutoff: float = 0.6) -> str:
+    """`; did you mean: a, b?` naming the known words closest to a mistyped one, or ""."""
+    import difflib
+
+    close = difflib.get_close_matches(word, sorted(known), n=n, cutoff=cutoff)
+    return f"; did you mean: {', '.join(close)}?" if close else ""

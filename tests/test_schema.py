@@ -198,3 +198,15 @@ def test_help_and_a_recipe_free_command_do_not_import_jsonschema():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).parent)
     assert out.stdout == "False\n"
+
+
+def test_a_run_on_a_repository_without_configuration_does_not_import_jsonschema(tmp_path):
+    """The built-in recipes are held to their schema here, in the tests; a run that reads no
+    file of the user's to validate does not pay for the validator."""
+    (tmp_path / "values.yaml").write_text("image:\n  tag: 1.0.0\n")
+    code = ("import sys, contextlib, io\nfrom gitops_bot.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    main(['plan', 'remove-service', 'service=video-service', '--repo', {str(tmp_path)!r}])\n"
+            "print('jsonschema' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parent)
+    assert out.stdout.splitlines()[-1] == "False", out.stderr

@@ -126,6 +126,7 @@ def test_github_error_is_one_line_and_changes_nothing(repo, capsys, monkeypatch)
 
 @pytest.mark.parametrize("argv, message", [
     (["set-version", "tool=nginx", "version=1.2.3"], "unknown tool 'nginx' (known: argo-cd, argo-rollouts"),
+    (["set-version", "tool=istoi", "version=1.2.3"], "unknown tool 'istoi'; did you mean: istio? (known: "),
     (["set-version", "tool=istio", "version=latest"], "does not match"),
     (["pin-versions", "version=1.2.3"], "version= needs tool="),
 ])

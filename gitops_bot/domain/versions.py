@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from gitops_bot.domain.argocd import may_name_a_chart
-from gitops_bot.errors import UserError
+from gitops_bot.errors import UserError, did_you_mean
 from gitops_bot.text.splice import line_numbers
 
 if TYPE_CHECKING:
@@ -288,7 +288,7 @@ def tool_from_spec(name: str, spec: Any, fail: Fail) -> Tool:
 def find_tool(name: str, catalogue: Mapping[str, Tool]) -> Tool:
     """The catalogue's tool `name`; UserError listing the known tools otherwise."""
     if name not in catalogue:
-        raise UserError(f"unknown tool {name!r} (known: {', '.join(sorted(catalogue))})")
+        raise UserError(f"unknown tool {name!r}{did_you_mean(name, catalogue)} (known: {', '.join(sorted(catalogue))})")
     return catalogue[name]
 
 

@@ -28,7 +28,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from gitops_bot.errors import UNKNOWN_RECIPE, UserError
+from gitops_bot.errors import UNKNOWN_RECIPE, UserError, did_you_mean
 
 REPO_RECIPES_DIR = ".gitops-bot/recipes"
 _NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -108,18 +108,21 @@ class Recipe:
         return [Step(s.op, {k: render(v) for k, v in s.args.items()}) for s in self.steps]
 
 
-def parse_recipe(text: str, source: str, positions: bool = True) -> Recipe:
+def parse_recipe(text: str, source: str, positions: bool = True, validate: bool = True) -> Recipe:
     """Build a Recipe from YAML text; UserError `source:line: ...` when it is malformed.
 
     The shape is checked by the recipe JSON Schema (data/schemas/recipe.schema.json, through
     domain/schema.py); what only code knows is checked here, with the line too: each step's
     operation is in the registry and takes its arguments, placeholders name parameters, and
-    patterns compile. Without `positions` the file is read faster and messages say line 1."""
+    patterns compile. Without `positions` the file is read faster and messages say line 1;
+    without `validate` (the built-ins, which the tests hold to the schema) the schema is not
+    loaded at all: jsonschema's import and the validation are a tenth of a short run."""
     from gitops_bot.domain import schema
     from gitops_bot.ops import OPERATIONS
 
     data = schema.load_yaml(text, source, positions)
-    schema.check("recipe", data, source, describe=_describe, root="recipe")
+    if validate:
+        schema.check("recipe", data, source, describe=_describe, root="recipe")
 
     def fail(path: tuple, message: str) -> UserError:
         return UserError(f"{source}:{schema.line_of(data, path)}: {message}")
@@ -192,7 +195,8 @@ def builtin_recipes() -> dict[str, Recipe]:
         if entry.name.endswith((".yaml", ".yml")):
             # Without line positions: the built-ins pass the schema in the tests (test_schema.py),
             # and the plain loader reads them in a third of the time.
-            recipe = parse_recipe(entry.read_text(encoding="utf-8"), f"recipes/{entry.name}", positions=False)
+            recipe = parse_recipe(entry.read_text(encoding="utf-8"), f"recipes/{entry.name}", positions=False,
+                                  validate=False)
             found[recipe.name] = recipe
     return found
 
@@ -216,12 +220,8 @@ def available_recipes(repo: Path | None = None) -> dict[str, Recipe]:
 def find_recipe(name: str, repo: Path | None = None) -> Recipe:
     recipes = available_recipes(repo)
     if name not in recipes:
-        import difflib
-
-        close = difflib.get_close_matches(name, list(recipes), n=2, cutoff=0.6)
-        hint = f"; did you mean: {', '.join(close)}?" if close else ""
-        raise UserError(f"unknown recipe {name!r}{hint} (available: {', '.join(sorted(recipes))})",
-                        kind=UNKNOWN_RECIPE)
+        raise UserError(f"unknown recipe {name!r}{did_you_mean(name, recipes, n=2)} "
+                        f"(available: {', '.join(sorted(recipes))})", kind=UNKNOWN_RECIPE)
     return recipes[name]
 
 

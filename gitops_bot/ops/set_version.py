@@ -29,7 +29,7 @@ from gitops_bot.domain.versions import (Anchors, Occurrence, Tool, is_from, is_t
                                          scan)
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
-from gitops_bot.errors import UserError
+from gitops_bot.errors import UserError, did_you_mean
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops import latest_versions, version_targets
 from gitops_bot.ops.state import RunState
@@ -201,7 +201,9 @@ def _run_tool(state: RunState, args: dict[str, str]) -> None:
         version_targets.run_toolchain(state, TOOLCHAINS[args["tool"]], new, olds)
         return
     if args["tool"] not in state.catalogue:
-        raise UserError(f"unknown tool {args['tool']!r} (known: {', '.join(sorted({*state.catalogue, *TOOLCHAINS}))})")
+        known = {*state.catalogue, *TOOLCHAINS}
+        raise UserError(f"unknown tool {args['tool']!r}{did_you_mean(args['tool'], known)} "
+                        f"(known: {', '.join(sorted(known))})")
     tool = state.tool(args["tool"])
     if not is_tool_version(new, tool):
         build = ", or X.Y.Z+BUILD" if tool.build_metadata else ""
