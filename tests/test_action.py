@@ -189,6 +189,26 @@ def test_manual_dispatch_runs_one_recipe(action, github):
     assert code == 0 and outputs["pr-url"] == f"https://github.com/{SLUG}/pull/1"
 
 
+def test_each_pull_request_s_full_report_is_the_job_s_artifact_and_its_body_links_the_run(action, github,
+                                                                                          tmp_path, monkeypatch):
+    """The body may list fewer residue entries than the run found (GitHub's size limit): the
+    whole report (plan --format json) is written for the `gitops-bot-report` artifact, named in
+    the `report` output, and the body links the run that made it."""
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
+    monkeypatch.setenv("GITHUB_REPOSITORY", SLUG)
+    monkeypatch.setenv("GITHUB_RUN_ID", "4242")
+    payload = json.loads((WEBHOOKS / "workflow_dispatch.json").read_text())
+    code, outputs, _ = action("workflow_dispatch", payload, recipe="remove-service", params="service=livekit")
+    assert code == 0 and outputs["report"] == str(tmp_path / "gitops-bot-report")
+    (written,) = (tmp_path / "gitops-bot-report").iterdir()
+    report = json.loads(written.read_text())
+    assert report["format_version"] == 1 and report["recipe"] == "remove-service"
+    assert len(report["files"]) == 20
+    (pull,) = github.pulls[SLUG]
+    assert (f"The full report: the `gitops-bot-report` artifact of [the run that made this]"
+            f"(https://github.com/{SLUG}/actions/runs/4242)") in pull.body
+
+
 def test_dry_run_opens_nothing(action, github):
     payload = json.loads((WEBHOOKS / "workflow_dispatch.json").read_text())
     code, outputs, summary = action("workflow_dispatch", payload, recipe="remove-service",

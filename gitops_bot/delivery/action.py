@@ -47,6 +47,10 @@ class Inputs:
     dry_run: bool = False
     working_directory: str = "."
     repository: str = ""  # owner/name; empty: GITHUB_REPOSITORY
+    # From the runner, not inputs: where each PR's full report goes for the job's artifact, and
+    # the run's page that the PR body links it from
+    report_dir: str = ""
+    run_url: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Inputs":
@@ -61,8 +65,11 @@ class Inputs:
         folder = get("working-directory", ".") or "."
         if folder.startswith("/") or ".." in folder.split("/"):
             raise UserError(f"input working-directory={folder!r} must be a folder inside the workspace")
+        run = [env.get(k, "") for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")]
         return cls(command, get("recipe"), get("params"), config, get("dry-run", "false").lower() == "true",
-                   folder, get("repository"))
+                   folder, get("repository"),
+                   str(Path(env["RUNNER_TEMP"]) / "gitops-bot-report") if env.get("RUNNER_TEMP") else "",
+                   "{}/{}/actions/runs/{}".format(*run) if all(run) else "")
 
 
 @dataclass
@@ -73,6 +80,7 @@ class Report:
     pr_urls: list[str] = field(default_factory=list)
     changed: bool = False
     sarif: str = ""  # the SARIF file `command: check` wrote
+    report_dir: str = ""  # the folder of the full reports of the PRs delivered (the job's artifact)
     sections: list[str] = field(default_factory=list)  # Markdown after the table: plans, check's problems
 
     def write(self, env: Mapping[str, str]) -> None:
@@ -82,6 +90,8 @@ class Report:
                 out.write(f"changed={'true' if self.changed else 'false'}\n")
                 if self.sarif:
                     out.write(f"sarif={self.sarif}\n")
+                if self.report_dir:
+                    out.write(f"report={self.report_dir}\n")
         if env.get("GITHUB_STEP_SUMMARY") and self.rows:
             lines = ["### gitops-bot", "", "| invocation | result | pull request |", "|---|---|---|"]
             # The invocation and the detail may quote a comment or an error about one: code spans.
@@ -146,7 +156,9 @@ class Context:
 
         options = Options(base=self.default_branch, draft=self.config.draft, labels=self.config.labels,
                           reviewers=self.config.reviewers, branch_prefix=self.config.branch_prefix,
-                          closes=closes, commit=self.config.commit or "api")  # Verified unless configured
+                          closes=closes, commit=self.config.commit or "api",  # Verified unless configured
+                          report_dir=Path(self.inputs.report_dir) if self.inputs.report_dir else None,
+                          run_url=self.inputs.run_url)
         return deliver(self.root, recipe, params, options, github=self.github, checkout=self.checkout,
                        config=self.config)
 
@@ -189,6 +201,8 @@ def run_action(env: Mapping[str, str] | None = None) -> int:
         print(f"gitops-bot: nothing to do for {event} events")
         return 0
     finally:
+        if inputs.report_dir and Path(inputs.report_dir).is_dir() and any(Path(inputs.report_dir).iterdir()):
+            report.report_dir = inputs.report_dir
         report.write(env)
 
 

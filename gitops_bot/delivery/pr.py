@@ -56,6 +56,10 @@ class Options:
     branch_prefix: str = "gitops-bot"
     closes: int | None = None  # the issue a comment command came from
     commit: str = "git"  # git: a local commit, pushed; api: made through GitHub's API (Verified)
+    # The Action's: where the full report (plan --format json) is written for the job's artifact,
+    # and the run's page the PR body links it from
+    report_dir: Path | None = None
+    run_url: str = ""
 
     def __post_init__(self) -> None:
         # Checked here, before anything is fetched or pushed, whether they came from flags or
@@ -154,11 +158,13 @@ def untick_rerun(body: str) -> str:
 
 
 def render_body(recipe: Recipe, params: Mapping[str, str], changes: ChangeSet, slug: str, base: str,
-                base_sha: str, head_sha: str, closes: int | None = None, folders: Iterable[str] = ()) -> str:
+                base_sha: str, head_sha: str, closes: int | None = None, folders: Iterable[str] = (),
+                run_url: str = "") -> str:
     """The PR description: a summary first, the refused edits (a human must finish them), the
     parameters, the files (a wholly deleted folder as one row, from `folders`), validation,
     conflicts, the residue grouped by file (one list; a file with many entries collapsed), how to
-    reproduce, the re-run checkbox (unticked), and a hidden marker with recipe, parameters, bot
+    reproduce (and, from the Action, the run whose `gitops-bot-report` artifact holds the full
+    report: `run_url`), the re-run checkbox (unticked), and a hidden marker with recipe, parameters, bot
     version, the bot's head commit and the issue it closes. Paths, file text and values are code
     spans (`code`): inert, whatever they hold.
 
@@ -168,7 +174,7 @@ def render_body(recipe: Recipe, params: Mapping[str, str], changes: ChangeSet, s
     blob = f"https://github.com/{slug}/blob/{head_sha[:12]}"  # GitHub resolves an abbreviated commit
     command = reproduce_command(recipe, params)
     tail = ["", "### Reproduce locally", "", *_fenced(command, "sh"),
-            "", f"The full report: {code(command + ' --format json')}.", "", "---", "", RERUN_BOX, ""]
+            "", _full_report(command, run_url), "", "---", "", RERUN_BOX, ""]
     marker = {"recipe": recipe.name, "params": dict(params), "version": __version__, "base": base,
               "base_sha": base_sha, "head": head_sha, **({"closes": closes} if closes else {})}
     folders = sorted(folders)
@@ -184,6 +190,25 @@ def render_body(recipe: Recipe, params: Mapping[str, str], changes: ChangeSet, s
     else:
         text = "\n".join(_summary(recipe, changes, base, base_sha, closes, folders) + tail)
     return f"{text}\n{_marker_comment(marker)}\n"  # appended, never replacing one quoted from a file
+
+
+REPORT_ARTIFACT = "gitops-bot-report"
+
+
+def _full_report(command: str, run_url: str) -> str:
+    """Where the whole report is, every entry the body may list fewer of."""
+    if run_url:
+        return (f"The full report: the `{REPORT_ARTIFACT}` artifact of [the run that made this]({run_url}), "
+                f"or {code(command + ' --format json')}.")
+    return f"The full report: {code(command + ' --format json')}."
+
+
+def write_report(folder: Path, branch: str, changes: ChangeSet) -> Path:
+    """The run's full report (what `plan --format json` prints) as `folder/<branch>.json`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / (re.sub(r"[^\w.-]+", "_", branch) + ".json")
+    path.write_text(json.dumps(changes.to_json(), indent=2) + "\n", encoding="utf-8")
+    return path
 
 
 def _summary(recipe: Recipe, changes: ChangeSet, base: str, base_sha: str, closes: int | None,
@@ -399,6 +424,8 @@ def deliver(root: Path, recipe: Recipe, params: Mapping[str, str], options: Opti
             return Outcome("closed-by-human", existing.url,
                            "a human closed this PR; gitops-bot does not reopen it (delete the branch to start over)")
         folders = deleted_folders(worktree, {f.path for f in changes.files if f.status == "deleted"})
+        if options.report_dir is not None:
+            write_report(options.report_dir, branch, changes)
         changes.write(worktree)
         message = commit_message(recipe, params)
         sha, tree = checkout.commit(worktree, base_sha, message)
@@ -414,7 +441,8 @@ def deliver(root: Path, recipe: Recipe, params: Mapping[str, str], options: Opti
         if options.commit == "api":  # the same tree, committed by GitHub: signed, Verified
             sha = create_commit(github, checkout, base_sha, tree, message)
         head = _push(github, checkout, owner, marker, branch, sha, remote, options.commit)
-    body = render_body(recipe, params, changes, github.slug, base, base_sha, head, options.closes, folders)
+    body = render_body(recipe, params, changes, github.slug, base, base_sha, head, options.closes, folders,
+                       options.run_url if options.report_dir is not None else "")
     return _publish(github, options, existing, marker, base, branch, title(recipe, params), body)
 
 
