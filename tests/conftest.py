@@ -105,6 +105,17 @@ def git(cwd, *args, author="Alice <alice@example.com>"):
     return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout.strip()
 
 
+def push_as_human(workspace, origin, branch: str, name: str, text: str, message: str, clone: str = "other") -> None:
+    """Alice clones `branch` of `origin` into `workspace/clone`, writes a file and pushes it: a
+    human's commit on the bot's branch."""
+    other = workspace / clone
+    git(workspace, "clone", "--quiet", "-b", branch, str(origin), str(other))
+    (other / name).write_text(text)
+    git(other, "add", "-A")
+    git(other, "commit", "--quiet", "-m", message)
+    git(other, "push", "--quiet", "origin", branch)
+
+
 @pytest.fixture
 def github(monkeypatch):
     fake = FakeGitHub().start()

@@ -9,7 +9,7 @@ import pytest
 
 from gitops_bot.cli import main
 
-from .conftest import SLUG, git
+from .conftest import SLUG, git, push_as_human
 
 BRANCH = "gitops-bot/remove-service/video-service"
 
@@ -96,12 +96,7 @@ def test_no_change_opens_nothing(github, repos, capsys):
 def test_human_commit_on_the_bot_branch_is_not_overwritten(github, repos, tmp_path, capsys):
     origin, clone = repos
     pr(clone)
-    other = tmp_path / "other"
-    git(tmp_path, "clone", "--quiet", "-b", BRANCH, str(origin), str(other))
-    (other / "NOTES.md").write_text("fixing the docs by hand\n")
-    git(other, "add", "-A")
-    git(other, "commit", "--quiet", "-m", "docs by hand")
-    git(other, "push", "--quiet", "origin", BRANCH)
+    push_as_human(tmp_path, origin, BRANCH, "NOTES.md", "fixing the docs by hand\n", "docs by hand")
     human_sha = head(origin)
     (clone / "docs" / "oncall.md").write_text("- **video-service**: media\n- **auth-service**: identity\n")
     git(clone, "add", "-A")

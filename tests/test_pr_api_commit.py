@@ -12,7 +12,7 @@ import pytest
 from gitops_bot.cli import main
 from gitops_bot.delivery import git as gitmod
 
-from .conftest import SLUG, git
+from .conftest import SLUG, git, push_as_human
 from .fakes.github import TOKEN_ACCOUNT
 
 BRANCH = "gitops-bot/remove-service/video-service"
@@ -104,12 +104,7 @@ def test_a_new_result_rebuilds_the_branch_on_the_new_base(github, api, capsys):
 def test_a_human_commit_on_the_branch_is_never_overwritten(github, api, tmp_path, capsys):
     origin, clone = api
     pr(clone)
-    other = tmp_path / "other"
-    git(tmp_path, "clone", "--quiet", "-b", BRANCH, str(origin), str(other))
-    (other / "NOTES.md").write_text("fixing the docs by hand\n")
-    git(other, "add", "-A")
-    git(other, "commit", "--quiet", "-m", "docs by hand")
-    git(other, "push", "--quiet", "origin", BRANCH)
+    push_as_human(tmp_path, origin, BRANCH, "NOTES.md", "fixing the docs by hand\n", "docs by hand")
     human = head(origin)
     (clone / "docs" / "oncall.md").write_text("- **video-service**: media\n")
     git(clone, "add", "-A")
@@ -161,12 +156,7 @@ def test_a_push_landing_between_read_and_update_is_kept(github, api, tmp_path, m
 
     def read_then_a_human_pushes(self, *args, **kwargs):
         seen = read(self, *args, **kwargs)
-        other = tmp_path / "late"
-        git(tmp_path, "clone", "--quiet", "-b", BRANCH, str(origin), str(other))
-        (other / "LATE.md").write_text("late\n")
-        git(other, "add", "-A")
-        git(other, "commit", "--quiet", "-m", "late")
-        git(other, "push", "--quiet", "origin", BRANCH)
+        push_as_human(tmp_path, origin, BRANCH, "LATE.md", "late\n", "late", clone="late")
         return seen
 
     monkeypatch.setattr(gitmod.Checkout, "remote_branch", read_then_a_human_pushes)
