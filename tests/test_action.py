@@ -84,6 +84,7 @@ def test_comment_command_opens_a_pr_that_closes_the_issue(action, github):
     assert pull.title == "chore(gitops): remove video-service" and "Closes #1." in pull.body
     assert reactions(github) == ["eyes", "rocket"]
     assert replies(github) == [f"@Codertocat opened: https://github.com/{SLUG}/pull/1\n\n{REPLY_MARK}"]
+    assert outputs.pop("report").endswith("/gitops-bot-report")  # the PR's full report, for the artifact
     assert outputs == {"pr-url": f"https://github.com/{SLUG}/pull/1", "changed": "true"}
     assert "| `#1: /gitops-bot remove-service video-service` | opened |" in summary
 
