@@ -142,7 +142,9 @@ def hcl_signals(text: str) -> list[Signal]:
         found.append(Signal(lines.line_of(start), start, end, mode, "mesh mode value", other(mode)))
     for signal in text_signals(code, False, True):  # command strings: `--set profile=`, `kubectl label`
         found.append(signal)
-    gated = _gated_blocks(text)
+    if not found:
+        return []
+    gated = _gated_blocks(text) if "count" in code or "for_each" in code else []  # parsed only when it may matter
     return sorted((s for s in found if not any(a <= s.start < b for a, b in gated)), key=lambda s: s.start)
 
 
