@@ -12,7 +12,6 @@ workload found nowhere is a refused edit (exit 1); when none of them is found th
 
 from __future__ import annotations
 
-import difflib
 import posixpath
 import re
 
@@ -22,7 +21,7 @@ from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.worktree import Literals
 from gitops_bot.edit.pod_annotations import POD_TEMPLATE_KINDS, add_annotation
 from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES
-from gitops_bot.errors import UserError
+from gitops_bot.errors import UserError, did_you_mean
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 from gitops_bot.parse.yaml import load_safe
@@ -64,9 +63,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
     missing = sorted(names - found)
     if missing and not found:
         known = sorted(_workload_names(state, charts))
-        close = difflib.get_close_matches(missing[0], known, n=3, cutoff=0.5)
-        hint = f"; did you mean: {', '.join(close)}?" if close else ""
-        raise UserError(f"no workload named {', '.join(missing)}{hint}")
+        raise UserError(f"no workload named {', '.join(missing)}{did_you_mean(missing[0], known, cutoff=0.5)}")
     for name in missing:
         state.refused.append(Finding("workloads", 0, name, f"no Deployment, StatefulSet, DaemonSet, Job or CronJob "
                                                            f"named {name}: not annotated", Kind.KEPT))

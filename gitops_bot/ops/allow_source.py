@@ -11,12 +11,11 @@ repository already permitted (also by a glob) is not added again.
 
 from __future__ import annotations
 
-import difflib
 
 from gitops_bot.domain.argocd import Application, Project, normalize_repo, repo_permitted
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.edit import yaml_list
-from gitops_bot.errors import UserError
+from gitops_bot.errors import UserError, did_you_mean
 from gitops_bot.ops import argocd_tree
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
@@ -31,9 +30,8 @@ def run(state: RunState, args: dict[str, str]) -> None:
     for project in projects:
         by_name.setdefault(project.name, []).append(project)
     if wanted and wanted not in by_name:
-        close = difflib.get_close_matches(wanted, list(by_name), n=3, cutoff=0.5)
-        raise UserError(f"no AppProject named {wanted!r}" + (f"; did you mean: {', '.join(close)}?" if close
-                                                            else f" (projects: {', '.join(sorted(by_name))})"))
+        raise UserError(f"no AppProject named {wanted!r}" + (did_you_mean(wanted, by_name, cutoff=0.5)
+                                                            or f" (projects: {', '.join(sorted(by_name))})"))
     apps = argocd_tree.applications(state)
     missing = _missing(apps, by_name, repo, wanted)
     if repo and not missing and not wanted and not _used(apps, repo):

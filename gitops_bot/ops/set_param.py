@@ -20,14 +20,13 @@ starts with `E-` (`apps/prod/auth.yaml`, `auth-service-prod`).
 
 from __future__ import annotations
 
-import difflib
 import posixpath
 
 from gitops_bot.domain.argocd import Application, Source, find_application, service_source
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.helm_params import NewParameter
 from gitops_bot.edit import yaml_insert
-from gitops_bot.errors import UserError
+from gitops_bot.errors import UserError, did_you_mean
 from gitops_bot.ops import argocd_tree
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
@@ -70,8 +69,7 @@ def _targets(state: RunState, apps: list[Application], services: list[str], env:
     found = {service: find_application(apps, service, env) for service in services}
     if not any(found.values()):
         known = sorted({_service_of(a.name, env) for a in apps})
-        close = difflib.get_close_matches(services[0], known, n=3, cutoff=0.5)
-        hint = f"; did you mean: {', '.join(close)}?" if close else f" ({len(known)} Applications{where})"
+        hint = did_you_mean(services[0], known, cutoff=0.5) or f" ({len(known)} Applications{where})"
         raise UserError(f"no ArgoCD Application for {', '.join(services)}{where}{hint}")
     for service, matches in found.items():
         if not matches:
