@@ -86,7 +86,8 @@ def test_the_mentions_a_run_leaves_are_checked_against_its_report(mirror):
     assert score.listed_lines("not json") == set()
     tree = {"a.md": bare.parent / "a.md"}
     tree["a.md"].write_text("x\n  see video-service \nvideo-service again\n")
-    assert score._unlisted(tree, listed, case, case.mention_regex()) == ["a.md:3: video-service again"]
+    mentions = score._mention_lines(tree, case, case.mention_regex())
+    assert score._unlisted(mentions, listed) == ["a.md:3: video-service again"]
 
 
 def test_without_mirrors_nothing_runs(mirror, tmp_path, monkeypatch, capsys):

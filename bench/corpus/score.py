@@ -477,11 +477,11 @@ def compare(case: Case, base: Path, human: Path, bot: Path, score: Score) -> Non
     score.dangling_human = len(_dangling(human_deleted, H, case))
     score.imported = imports_of_deleted(T, bot_deleted, line_reader([T, B], text_lines))
     score.imported_human = imports_of_deleted(H, human_deleted, line_reader([H, B], text_lines))
-    score.mentions_bot = _mentions(T, case, regex)
-    score.mentions_human = _mentions(H, case, regex)
-    score.mentions_where = _mentions_beyond(T, H, case, regex)
+    bot_mentions, human_mentions = _mention_lines(T, case, regex), _mention_lines(H, case, regex)
+    score.mentions_bot, score.mentions_human = len(bot_mentions), len(human_mentions)
+    score.mentions_where = _mentions_beyond(bot_mentions, human_mentions)
     if bot in LISTED:
-        score.mentions_unlisted = _unlisted(T, LISTED[bot], case, regex)
+        score.mentions_unlisted = _unlisted(bot_mentions, LISTED[bot])
 
 
 def _over(score: Score, path: str, entries: list[dict]) -> None:
@@ -740,34 +740,36 @@ def _names_target(case: Case, regex: re.Pattern[str], line: str) -> bool:
     return bool(regex.search(line)) and not case.excluded_line(line)
 
 
-def _mentions(tree: dict[str, Path], case: Case, regex: re.Pattern[str]) -> int:
-    return sum(1 for path, full in tree.items() if not case.excluded(path)
-               for line in text_lines(full) or [] if _names_target(case, regex, line))
+Mention = tuple[str, int, str]  # path, line number, the line
 
 
-def _mentions_beyond(tree: dict[str, Path], human: dict[str, Path], case: Case, regex: re.Pattern[str]) -> list[str]:
-    """Lines of `tree` naming the target, as `path:line: text`, that the human's tree does not
-    have in the same file (as many times): the mentions a reviewer would still have to find."""
+def _mention_lines(tree: dict[str, Path], case: Case, regex: re.Pattern[str]) -> list[Mention]:
+    """Every line of `tree` that counts as a mention, read once for all the figures below."""
+    return [(path, n, line) for path, full in sorted(tree.items()) if not case.excluded(path)
+            for n, line in enumerate(text_lines(full) or [], 1) if _names_target(case, regex, line)]
+
+
+def _where(mention: Mention) -> str:
+    path, n, line = mention
+    return f"{path}:{n}: {line.strip()[:200]}"
+
+
+def _mentions_beyond(bot: list[Mention], human: list[Mention]) -> list[str]:
+    """The bot's mentions (`path:line: text`) that the human's tree does not have in the same
+    file (as many times): the mentions a reviewer would still have to find."""
+    kept = collections.Counter((path, line) for path, _, line in human)
     found = []
-    for path, full in sorted(tree.items()):
-        if case.excluded(path):
-            continue
-        kept = collections.Counter(line for line in (text_lines(human[path]) if path in human else None) or []
-                                   if _names_target(case, regex, line))
-        for n, line in enumerate(text_lines(full) or [], 1):
-            if _names_target(case, regex, line):
-                if kept[line]:
-                    kept[line] -= 1
-                else:
-                    found.append(f"{path}:{n}: {line.strip()[:200]}")
+    for path, n, line in bot:
+        if kept[path, line]:
+            kept[path, line] -= 1
+        else:
+            found.append(_where((path, n, line)))
     return found
 
 
-def _unlisted(tree: dict[str, Path], listed: set[tuple[str, str]], case: Case, regex: re.Pattern[str]) -> list[str]:
-    """Mentions left in `tree` (as `path:line: text`) that are not among the `listed` lines."""
-    return [f"{path}:{n}: {line.strip()[:200]}" for path, full in sorted(tree.items()) if not case.excluded(path)
-            for n, line in enumerate(text_lines(full) or [], 1)
-            if _names_target(case, regex, line) and (path, line.strip()) not in listed]
+def _unlisted(bot: list[Mention], listed: set[tuple[str, str]]) -> list[str]:
+    """The bot's mentions (`path:line: text`) that are not among the `listed` lines."""
+    return [_where(m) for m in bot if (m[0], m[2].strip()) not in listed]
 
 
 # -- running --------------------------------------------------------------------------------
