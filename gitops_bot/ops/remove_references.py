@@ -109,8 +109,9 @@ def _unlink_pages(state: RunState, ctx: RemovalContext, pages: list[str], edited
     """The documentation pages settings_pages deleted (after the edits: which settings went is
     known only then) are linked from index pages and site navigation (`| [AWS Distro for Open
     Telemetry](../add-ons/aws-open-telemetry.md) | ...`, mkdocs.yml's `nav:`): the files that
-    refer to them, and that the edits above left alone, lose those entries as for any deleted
-    path. A file the edits changed already is left to the reference check, which lists it."""
+    refer to them, and that the edits above did not read, lose those entries as for any deleted
+    path. A file they read is not edited twice (its refusals would be reported twice): the
+    reference check lists what is left there."""
     tree = state.tree
     gone = gone_paths(tree)
     among = [p for p in tree.grep(Literals({posixpath.basename(p) for p in pages}))
