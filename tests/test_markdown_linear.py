@@ -18,7 +18,7 @@ def reference_after_separator(lines: Lines, n: int) -> bool:
     """The walk of before the rewrite: back from row n while lines are rows, to a separator."""
     m = n - 1
     while m >= 0 and markdown._ROW_RE.match(lines.line(m)):
-        if markdown._SEPARATOR_RE.match(lines.line(m)):
+        if markdown.TABLE_DELIMITER_RE.match(lines.line(m)):
             return True
         m -= 1
     return False

@@ -60,15 +60,13 @@ from gitops_bot.edit import markdown_paths, prose
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish, newly_broken
 from gitops_bot.edit.blocks import tidy_blank_lines
 from gitops_bot.edit.shell import STATEFUL
+from gitops_bot.text.markdown import TABLE_DELIMITER_RE
 from gitops_bot.text.splice import Cut, Lines, Span, merge_cuts, splice
 
 KIND = "markdown"
 CHECK = "table column counts consistent"
 
 _ROW_RE = re.compile(r"^\s*\|.*\|\s*$")
-# A delimiter row: `|---|:--:|`, or with single dashes when the pipes frame it (`| - | - |`,
-# which GitHub renders too).
-_SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$|^\s*\|(\s*:?-+:?\s*\|)+\s*$")
 _ITEM_RE = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+(.*)$")
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
 _FENCE_LANG_RE = re.compile(r"^\s*(?:```|~~~)\s*([\w-]*)\s*$")  # a language word alone, or nothing
@@ -157,8 +155,8 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
         if fenced[n]:
             continue
         line = lines.line(n)
-        if _ROW_RE.match(line) and not _SEPARATOR_RE.match(line):
-            if n > 0 and _SEPARATOR_RE.match(lines.line(n - 1)) or after_separator[n]:
+        if _ROW_RE.match(line) and not TABLE_DELIMITER_RE.match(line):
+            if n > 0 and TABLE_DELIMITER_RE.match(lines.line(n - 1)) or after_separator[n]:
                 if _kept_variable(_term(_cells(line)[0]), ctx, n, refused):
                     continue
                 if _row_is_service(_cells(line), name) or _undeclared_row(line, ctx.undeclared):
@@ -724,7 +722,7 @@ def _after_separator(lines: Lines) -> list[bool]:
     for n in range(len(lines)):
         flags.append(seen)
         line = lines.line(n)
-        seen = bool(_ROW_RE.match(line)) and (seen or bool(_SEPARATOR_RE.match(line)))
+        seen = bool(_ROW_RE.match(line)) and (seen or bool(TABLE_DELIMITER_RE.match(line)))
     return flags
 
 

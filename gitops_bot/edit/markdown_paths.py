@@ -28,6 +28,7 @@ import re
 
 from gitops_bot.domain.pathrefs import Successor
 from gitops_bot.edit.base import RemovalContext
+from gitops_bot.text.markdown import TABLE_DELIMITER_RE
 from gitops_bot.text.splice import Cut, Lines, Span
 
 # `[text](address)` or `[text](address "title")`, not preceded by `!` (an image) nor `]` (the
@@ -131,7 +132,6 @@ def _deleted_target(address: str, folder: str, deleted: frozenset[str]) -> str |
 
 
 _ROW_RE = re.compile(r"^\s*\|\s*[*_]*")
-_DELIMITER_ROW_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 
 
 def _is_entry_row(lines: Lines, n: int, link: re.Match[str]) -> bool:
@@ -143,7 +143,7 @@ def _is_entry_row(lines: Lines, n: int, link: re.Match[str]) -> bool:
 
     def body_row(k: int) -> bool:
         return 0 <= k < len(lines) and lines.line(k).lstrip().startswith("|") \
-            and not _DELIMITER_ROW_RE.match(lines.line(k))
+            and not TABLE_DELIMITER_RE.match(lines.line(k))
 
     return body_row(n - 1) or body_row(n + 1)
 

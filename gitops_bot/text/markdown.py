@@ -1,8 +1,13 @@
-"""Untrusted text shown in Markdown (PR bodies, replies, job summaries): as inert code."""
+"""Markdown text: untrusted text shown as inert code (PR bodies, replies, job summaries), and the
+syntax the Markdown editors share (a table's delimiter row)."""
 
 from __future__ import annotations
 
 import re
+
+# A table's delimiter row: `|---|:--:|`, or with single dashes when the pipes frame it
+# (`| - | - |`, which GitHub renders too).
+TABLE_DELIMITER_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$|^\s*\|(\s*:?-+:?\s*\|)+\s*$")
 
 
 def code(text: object, table: bool = False) -> str:
