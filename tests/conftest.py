@@ -34,6 +34,10 @@ def no_network(monkeypatch):
         return resolve(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
+    # A developer's own token or API must not turn on lookups a test did not ask for (set-version
+    # github= checks moved paths whenever a token is set): tests that want lookups set both.
+    for name in ("GITHUB_TOKEN", "GITHUB_API_URL"):
+        monkeypatch.delenv(name, raising=False)
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:

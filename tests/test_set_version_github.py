@@ -10,6 +10,7 @@ import pytest
 
 
 from .conftest import set_version as run, set_version_plan as report, tree_bytes, write_tree
+from .fakes.releases import FakeReleases
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
@@ -220,3 +221,97 @@ def test_parameter_contract(tmp_path, capsys, params, message):
     assert run(repo, *params, command="plan") == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+# -- the files a moved reference names, checked in the project's tree at the new ref -------------
+# (GitHub's git trees API, through tests/fakes/releases.py; only when a token is set)
+MOVED = {
+    "infrastructure/kyverno/kustomization.yaml": (
+        "resources:\n"
+        "  - https://raw.githubusercontent.com/kyverno/kyverno/v1.5.5/definitions/release/install.yaml\n"
+        "  - github.com/kyverno/kyverno//config/crds?ref=v1.5.5\n"
+        "  - https://raw.githubusercontent.com/kyverno/kyverno/v1.5.5/samples/${ARCH}/policy.yaml\n"),
+    "argocd/kyverno.yaml": (
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: kyverno\nspec:\n"
+        "  source:\n    repoURL: https://github.com/kyverno/kyverno.git\n    path: definitions/release\n"
+        "    targetRevision: v1.5.5\n"),
+    ".github/workflows/ci.yaml": (
+        "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: kyverno/kyverno/.github/actions/setup-cli@v1.5.5\n"),
+}
+# kyverno/kyverno at v1.6.0-rc2, as far as these references go: definitions/ became config/
+AT_RC2 = ["config/install.yaml", "config/release/install.yaml", "config/crds/kyverno.io_policies.yaml",
+          "samples/amd64/policy.yaml", ".github/actions/setup-cli/action.yaml"]
+
+
+@pytest.fixture
+def github_trees(monkeypatch):
+    def serve(trees):
+        fake = FakeReleases({}, trees=trees)
+        monkeypatch.setenv("GITHUB_TOKEN", "t")
+        monkeypatch.setenv("GITHUB_API_URL", fake.url)
+        return fake
+    return serve
+
+
+def test_a_file_upstream_moved_is_refused_with_where_that_name_is_now(tmp_path, capsys, github_trees):
+    repo = write_tree(tmp_path, MOVED)
+    with github_trees({"kyverno/kyverno@v1.6.0-rc2": AT_RC2}) as fake:
+        code, result = report(repo, capsys, "github=kyverno/kyverno", "version=v1.6.0-rc2")
+    assert code == 1 and fake.violations == []
+    assert [(r["path"], r["line"], r["reason"]) for r in result["refused"]] == [
+        ("argocd/kyverno.yaml", 9, "ArgoCD targetRevision: edit refused: definitions/release is not in "
+                                   "kyverno/kyverno at v1.6.0-rc2 (the same name there: config/release): "
+                                   "write the new path by hand"),
+        ("infrastructure/kyverno/kustomization.yaml", 2,
+         "raw file URL: edit refused: definitions/release/install.yaml is not in kyverno/kyverno at v1.6.0-rc2 "
+         "(the same name there: config/install.yaml, config/release/install.yaml): write the new path by hand")]
+    # the references whose files are there move; a folder before a variable is what is checked
+    diffs = {f["path"]: f["diff"] for f in result["files"]}
+    assert sorted(diffs) == [".github/workflows/ci.yaml", "infrastructure/kyverno/kustomization.yaml"]
+    kustomization = diffs["infrastructure/kyverno/kustomization.yaml"]
+    assert "+  - github.com/kyverno/kyverno//config/crds?ref=v1.6.0-rc2" in kustomization
+    assert "/v1.6.0-rc2/samples/${ARCH}/policy.yaml" in kustomization
+    assert "/v1.6.0-rc2/definitions/" not in kustomization
+    # one listing per repository and ref
+    assert [path for _, path, _ in fake.requests] == ["/repos/kyverno/kyverno/git/trees/v1.6.0-rc2?recursive=1"]
+    assert tree_bytes(repo) == {p: t.encode() for p, t in sorted(MOVED.items())}  # plan writes nothing
+
+
+def test_every_file_there_moves_as_without_the_check(tmp_path, github_trees):
+    repo = write_tree(tmp_path, MOVED)
+    at_v156 = AT_RC2 + ["definitions/release/install.yaml"]
+    with github_trees({"kyverno/kyverno@v1.5.6": at_v156}) as fake:
+        assert run(repo, "github=kyverno/kyverno", "version=v1.5.6") == 0
+    assert fake.violations == []
+    assert tree_bytes(repo) == {p: t.replace("v1.5.5", "v1.5.6").encode() for p, t in sorted(MOVED.items())}
+
+
+@pytest.mark.parametrize("trees", [
+    {},  # the API does not know the ref (HTTP 404): nothing says the file is missing
+    {"kyverno/kyverno@v1.6.0-rc2+": AT_RC2},  # a truncated listing may lack a file that is there
+], ids=["unknown-ref", "truncated"])
+def test_an_answer_that_cannot_tell_changes_nothing_of_the_edit(tmp_path, github_trees, trees):
+    repo = write_tree(tmp_path, MOVED)
+    with github_trees(trees) as fake:
+        assert run(repo, "github=kyverno/kyverno", "version=v1.6.0-rc2") == 0
+    assert fake.violations == [] and len(fake.requests) == 1
+    assert tree_bytes(repo) == {p: t.replace("v1.5.5", "v1.6.0-rc2").encode() for p, t in sorted(MOVED.items())}
+
+
+def test_without_a_token_nothing_is_looked_up(tmp_path, monkeypatch):
+    monkeypatch.setattr("socket.socket.connect", lambda *a: pytest.fail("a lookup was made without a token"))
+    repo = write_tree(tmp_path, MOVED)
+    assert run(repo, "github=kyverno/kyverno", "version=v1.6.0-rc2") == 0
+    assert tree_bytes(repo) == {p: t.replace("v1.5.5", "v1.6.0-rc2").encode() for p, t in sorted(MOVED.items())}
+
+
+def test_a_failed_lookup_is_one_line_and_changes_nothing(tmp_path, capsys, monkeypatch):
+    repo = write_tree(tmp_path, MOVED)
+    with FakeReleases({}, status=500) as fake:
+        monkeypatch.setenv("GITHUB_TOKEN", "t")
+        monkeypatch.setenv("GITHUB_API_URL", fake.url)
+        assert run(repo, "github=kyverno/kyverno", "version=v1.6.0-rc2") == 2
+    err = capsys.readouterr().err
+    assert "the files of kyverno/kyverno at v1.6.0-rc2: HTTP 500" in err and err.count("\n") == 1
+    assert tree_bytes(repo) == {p: t.encode() for p, t in sorted(MOVED.items())}

@@ -213,7 +213,7 @@ def text_lines(path: Path | None) -> list[str] | None:
 # -- recorded lookups ---------------------------------------------------------------------
 class Replay:
     """The lookup answers a case recorded, served by the project's own fakes (tests/fakes: an OCI
-    registry per registry host, GitHub's latest-release and tags endpoints) on 127.0.0.1 while
+    registry per registry host, GitHub's latest-release, tags and trees endpoints) on 127.0.0.1 while
     the bot runs. The answers are what the human's commit wrote (the tag a floating reference got,
     the commit a `uses:` tag was pinned to), so they say what the registry or GitHub answered then;
     the case's notes say so. Anything not recorded is unknown to the fakes (HTTP 404).
@@ -223,9 +223,10 @@ class Replay:
         tags = { "owner/repo" = { "v4" = "<sha>", "v4.1.1" = "<sha>" } }   # tag -> commit
         images = { "busybox" = ["1.38.0"], "ghcr.io/o/i" = ["2.0.1"] }      # image -> its tags
         digests = { "busybox:1.38.0" = "sha256:..." }                # image:tag -> digest
+        trees = { "owner/repo@v1.6.0" = ["config/install.yaml"] }     # files at a ref (GitHub trees)
     """
 
-    KEYS = ("releases", "tags", "images", "digests")
+    KEYS = ("releases", "tags", "images", "digests", "trees")
 
     @classmethod
     def check(cls, file: str, case: Case) -> None:
@@ -265,7 +266,8 @@ class Replay:
             if tag not in hosts[host].setdefault(name, []):  # a digest is a tag's
                 hosts[host][name].append(tag)
         with contextlib.ExitStack() as stack:
-            github = stack.enter_context(FakeReleases(lookups.get("releases", {}), tags=lookups.get("tags", {})))
+            github = stack.enter_context(FakeReleases(lookups.get("releases", {}), tags=lookups.get("tags", {}),
+                                                      trees=lookups.get("trees", {})))
             registries = {host: stack.enter_context(FakeRegistry(images, digests=digests[host]))
                           for host, images in hosts.items()}
             yield {"GITHUB_TOKEN": "corpus-replay", "GITHUB_API_URL": github.url,

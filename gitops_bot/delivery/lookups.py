@@ -1,5 +1,5 @@
 """The lookups the commands give a run (domain/lookups.py's ReleaseLookup), from the environment:
-GitHub releases (GITHUB_TOKEN, GITHUB_API_URL), OCI registries (anonymous; GITOPS_BOT_REGISTRY_URLS,
+GitHub releases, tags and trees (GITHUB_TOKEN, GITHUB_API_URL), OCI registries (anonymous; GITOPS_BOT_REGISTRY_URLS,
 GITOPS_BOT_REGISTRY_AUTH) and HTTP Helm repositories (anonymous). Each client is built, and its
 HTTP machinery imported, only when a lookup of its kind is made."""
 
@@ -24,6 +24,9 @@ class Lookups:
 
     def tag_commits(self, slug: str) -> dict[str, str] | None:
         return self._github_releases().tag_commits(slug)
+
+    def repository_tree(self, slug: str, ref: str):
+        return self._github_releases().repository_tree(slug, ref)
 
     def image_tags(self, image: str) -> list[str] | None:
         return self._oci().image_tags(image)

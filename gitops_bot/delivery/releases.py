@@ -1,5 +1,5 @@
-"""Looking up a GitHub repository's latest release and its tags' commits, through GitHub's REST
-API over plain HTTP (delivery/http.py).
+"""Looking up a GitHub repository's latest release, its tags' commits and its paths at a ref,
+through GitHub's REST API over plain HTTP (delivery/http.py).
 
 Settings come from the standard GitHub Actions variables: GITHUB_TOKEN and GITHUB_API_URL
 (default https://api.github.com). Without a token nothing is looked up: callers report the
@@ -14,7 +14,7 @@ import os
 from functools import lru_cache
 from typing import Mapping
 
-from gitops_bot.domain.lookups import checked_tag
+from gitops_bot.domain.lookups import RepositoryTree, checked_tag
 from gitops_bot.errors import UserError
 
 
@@ -41,6 +41,14 @@ class GitHubReleases:
         if not token:
             return None
         return dict(_tags(slug, self.env.get("GITHUB_API_URL", "https://api.github.com").rstrip("/"), token))
+
+    def repository_tree(self, slug: str, ref: str) -> RepositoryTree | None:
+        """`slug`'s paths at `ref` (`GET /repos/{slug}/git/trees/{ref}?recursive=1`); None without a
+        token, or when the API does not know the ref (or does not show this token the repository)."""
+        token = self.env.get("GITHUB_TOKEN")
+        if not token:
+            return None
+        return _tree(slug, ref, self.env.get("GITHUB_API_URL", "https://api.github.com").rstrip("/"), token)
 
 
 def _get(url: str, token: str):
@@ -100,3 +108,19 @@ def _lookup(slug: str, base_url: str, token: str) -> str | None:
     if response.status == 404:
         return None
     return checked_tag(slug, str(_json(response, f"latest release of {slug}")["tag_name"]))
+
+
+@lru_cache(maxsize=None)
+def _tree(slug: str, ref: str, base_url: str, token: str) -> RepositoryTree | None:
+    """One listing per repository, ref, API and token within a run."""
+    from urllib.parse import quote
+
+    response = _get(f"{base_url}/repos/{quote(slug, safe='/')}/git/trees/{quote(ref, safe='')}?recursive=1", token)
+    if response.status in (404, 409):  # an unknown ref, a repository this token cannot read, an empty one
+        return None
+    data = _json(response, f"the files of {slug} at {ref}")
+    entries = data.get("tree") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise UserError(f"GitHub API: the files of {slug} at {ref}: the answer has no tree list")
+    paths = frozenset(str(e["path"]) for e in entries if isinstance(e, dict) and isinstance(e.get("path"), str))
+    return RepositoryTree(paths, complete=not data.get("truncated", False))

@@ -18,7 +18,7 @@ Matching is exact: `OWNER/REPO-extra`, `xOWNER/REPO` and another owner's REPO ar
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from gitops_bot.domain.images import value_span
@@ -39,6 +39,9 @@ class GithubRef:
     end: int
     ref: str
     form: str
+    # the file or folder of the project the occurrence names at that ref (a raw file URL's path,
+    # a kustomize remote base's folder, an Action's folder, an ArgoCD source's `path`); "" for none
+    path: str = ""
 
 
 def is_release_branch(ref: str) -> bool:
@@ -106,19 +109,34 @@ def _name(project: str) -> str:
 _VARIABLE_REF = r"(?P<pre>[\w.+%-]*?)(?:\$\{(?P<a>\w+)\}|\$\((?P<b>\w+)\)|\$(?P<c>[A-Za-z_]\w*))"
 
 
+# The path after a raw URL's ref: up to what ends a URL in YAML, shell, Markdown or HTML.
+_URL_PATH = r"(?P<path>[^\s\"'<>()\[\]?#`]*)"
+
+
+def _literal_path(path: str) -> str:
+    """The part of a path written after a ref that names a fixed file or folder: the whole path,
+    or where it holds a variable, a template, a glob or an escape (`manifests/${ARCH}/x.yaml`,
+    `install-{{ .Values.arch }}.yaml`) only the folders before it; without slashes or dots."""
+    cut = re.search(r"[${}*%\\]", path)
+    if cut:
+        head = path[:cut.start()]
+        path = head.rsplit("/", 1)[0] if "/" in head else ""
+    return path.strip("/") if path.strip("/.") else ""
+
+
 def _text_patterns(project: str, ref: str = rf"(?P<ref>{_REF}?)") -> list[tuple[str, re.Pattern[str]]]:
     name = _name(project)
     end = r"(?![\w.-])"
     return [
         ("release asset URL", re.compile(rf"github\.com/{name}/releases/download/{ref}/")),
-        ("raw file URL", re.compile(rf"raw\.githubusercontent\.com/{name}/{ref}/")),
-        ("raw file URL", re.compile(rf"github\.com/{name}/raw/{ref}/")),
+        ("raw file URL", re.compile(rf"raw\.githubusercontent\.com/{name}/{ref}/{_URL_PATH}")),
+        ("raw file URL", re.compile(rf"github\.com/{name}/raw/{ref}/{_URL_PATH}")),
         ("release page URL", re.compile(rf"github\.com/{name}/releases/tag/{ref}{end}")),
         ("source archive URL", re.compile(rf"github\.com/{name}/archive/(?:refs/tags/)?{ref}"
                                           r"\.(?:tar\.gz|tgz|zip)\b")),
-        ("kustomize remote ref", re.compile(rf"github\.com[/:]{name}(?:\.git)?(?:/[^\s?\"'#]*)?\?(?:[^\s\"'#]*&)?"
-                                         rf"ref={ref}{end}")),
-        ("workflow uses", re.compile(rf"\buses:\s*[\"']?{name}(?:/[\w./-]+)?@{ref}{end}")),
+        ("kustomize remote ref", re.compile(rf"github\.com[/:]{name}(?:\.git)?(?:/(?P<path>[^\s?\"'#]*))?\?"
+                                         rf"(?:[^\s\"'#]*&)?ref={ref}{end}")),
+        ("workflow uses", re.compile(rf"\buses:\s*[\"']?{name}(?:/(?P<path>[\w./-]+))?@{ref}{end}")),
     ]
 
 
@@ -153,7 +171,8 @@ def references(path: str, text: str, kind: str, project: str) -> list[GithubRef]
     for form, pattern in _text_patterns(project):
         for match in pattern.finditer(text):
             start, end = match.span("ref")
-            found.setdefault(start, GithubRef(line_of(start), start, end, match.group("ref"), form))
+            path = _literal_path(match.groupdict().get("path") or "")
+            found.setdefault(start, GithubRef(line_of(start), start, end, match.group("ref"), form, path))
     if kind in ("yaml", "helm"):
         for ref in _yaml(path, text, project):
             found.setdefault(ref.start, ref)
@@ -185,7 +204,8 @@ def _yaml(path: str, text: str, project: str) -> list[GithubRef]:
         for source in app.sources:
             if _is_repository_url(source.repo_url, project) and source.target_revision_at:
                 ref = _at(lines, *source.target_revision_at, "ArgoCD targetRevision")
-                found += [ref] if ref else []
+                folder = (source.path or "").strip("/") if source.chart is None else ""
+                found += [replace(ref, path=folder if folder != "." else "")] if ref else []
     for doc in docs:
         spec = doc.get("spec") if hasattr(doc, "get") and doc.get("kind") == "GitRepository" else None
         ref = spec.get("ref") if hasattr(spec, "get") and _is_repository_url(spec.get("url"), project) else None

@@ -11,6 +11,7 @@ need a lookup is reported. Whatever a lookup returns passes a strict grammar (`c
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Iterable, Protocol
 
 from gitops_bot.errors import UserError
@@ -78,6 +79,29 @@ def _pre_key(pre: str | None) -> tuple:
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p)
 
 
+@dataclass(frozen=True)
+class RepositoryTree:
+    """The paths of a GitHub repository at one ref (its files and folders, as the git trees API
+    lists them); `complete` is False when GitHub truncated the listing, so that a path it lacks
+    may still be there."""
+
+    paths: frozenset[str]
+    complete: bool = True
+
+    def has(self, path: str) -> bool | None:
+        """Whether `path` (a file or a folder, `/`-separated, no leading `./`) is there; None when
+        the listing is truncated and lacks it."""
+        path = path.strip("/")
+        if path in self.paths:
+            return True
+        return False if self.complete else None
+
+    def named(self, path: str) -> list[str]:
+        """The files and folders there with `path`'s last name (where a moved file may have gone)."""
+        name = path.rstrip("/").rsplit("/", 1)[-1]
+        return sorted(p for p in self.paths if p.rsplit("/", 1)[-1] == name)
+
+
 class ReleaseLookup(Protocol):
     """The lookups a run may be given: a GitHub repository's latest release (`owner/name`), an
     OCI image repository's tags and a tag's digest, a Helm repository's chart versions."""
@@ -94,6 +118,11 @@ class ReleaseLookup(Protocol):
     def tag_commits(self, slug: str) -> dict[str, str] | None:
         """Every tag of GitHub repository `slug` with the commit it points at (`{"v4": "<sha>"}`);
         None when nothing can be looked up."""
+        ...
+
+    def repository_tree(self, slug: str, ref: str) -> RepositoryTree | None:
+        """The paths of GitHub repository `slug` at `ref` (a tag or a branch); None when nothing
+        can be looked up or the API does not know that ref."""
         ...
 
     def image_tags(self, image: str) -> list[str] | None:
@@ -123,6 +152,9 @@ class NoLookups:
         return self.reason
 
     def tag_commits(self, slug: str) -> dict[str, str] | None:
+        return None
+
+    def repository_tree(self, slug: str, ref: str) -> RepositoryTree | None:
         return None
 
     def image_tags(self, image: str) -> list[str] | None:

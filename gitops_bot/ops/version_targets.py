@@ -231,6 +231,8 @@ def run_github(state: RunState, project: str, version: str, move: GithubMove | N
             covered.add(ref.line)
             state.found.append(Finding(path, ref.line, line, f"{ref.form}: {ref.ref}", Kind.VERSION, ref.ref))
             replacement, problem = move(kind, ref.ref, version)
+            if not problem and replacement != ref.ref and ref.path:
+                problem = _missing_at(state, project, replacement, ref.path)
             if problem:
                 _left(state, path, ref.line, line.strip(), f"{ref.form}: {problem}",
                       refused=problem.startswith("edit refused"))
@@ -242,6 +244,20 @@ def run_github(state: RunState, project: str, version: str, move: GithubMove | N
         cuts += _comment_cuts(state, path, text, kind, moved, covered)
         _unrecognised(state, path, text, github_refs.mention(project), covered, f"github {project}")
         write_checked(state, path, text, kind, cuts)
+
+
+def _missing_at(state: RunState, project: str, ref: str, path: str) -> str:
+    """Why the edit that moves a reference to `project`'s `path` onto `ref` is refused: the path is
+    not there at that ref (upstream moved or removed the file, so the moved URL would not resolve);
+    "" when it is, or when nothing can tell (no lookup in this run, the ref unknown to the API, a
+    truncated listing)."""
+    tree = state.releases.repository_tree(project, ref)
+    if tree is None or tree.has(path) is not False:
+        return ""
+    elsewhere = tree.named(path)
+    there = (f" (the same name there: {', '.join(elsewhere[:3])}{', ...' if len(elsewhere) > 3 else ''})"
+             if elsewhere else "")
+    return f"edit refused: {path} is not in {project} at {ref}{there}: write the new path by hand"
 
 
 def _variable_cuts(state: RunState, path: str, text: str, kind: str, project: str, version: str, move: GithubMove,

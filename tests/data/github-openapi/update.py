@@ -19,7 +19,8 @@ import tempfile
 from pathlib import Path
 
 # (method, path) of every GitHub REST operation the bot uses; keep in sync with gitops_bot/delivery/github.py
-# gitops_bot/delivery/releases.py and gitops_bot/delivery/api_commit.py (tests fail on a call outside this list).
+# gitops_bot/delivery/releases.py and gitops_bot/delivery/api_commit.py (tests fail on a call outside this list;
+# tests/fakes/releases.py validates the lookups' answers against it too).
 OPERATIONS = [
     ("get", "/repos/{owner}/{repo}"),
     ("get", "/repos/{owner}/{repo}/pulls"),
@@ -29,6 +30,8 @@ OPERATIONS = [
     ("post", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
     ("post", "/repos/{owner}/{repo}/issues/{issue_number}/labels"),
     ("get", "/repos/{owner}/{repo}/releases/latest"),
+    ("get", "/repos/{owner}/{repo}/tags"),
+    ("get", "/repos/{owner}/{repo}/git/trees/{tree_sha}"),
     ("get", "/repos/{owner}/{repo}/collaborators/{username}/permission"),
     ("post", "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"),
     ("post", "/repos/{owner}/{repo}/issues/{issue_number}/reactions"),
