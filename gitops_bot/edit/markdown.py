@@ -187,7 +187,7 @@ def _path_cuts(lines: Lines, fenced: list[bool], ctx: RemovalContext,
     (a record of the past: its links said what was)."""
     if _CHANGELOG_RE.search(posixpath.basename(ctx.path)):
         return [], []
-    shell = [range(first + 1, end) for first, end, lang in _fences(lines) if lang in _SHELL_FENCES]
+    shell = [range(first + 1, end) for first, end, lang in fences(lines) if lang in _SHELL_FENCES]
     links, link_notes = markdown_paths.link_cuts(lines, fenced, ctx)
     commands, command_notes = markdown_paths.repoint_cuts(lines, shell, ctx)
     taken = [c.span for c in cuts]
@@ -221,7 +221,7 @@ def documents_only(path: str, text: str, removed: frozenset[str]) -> bool:
     if len(stem) < 5 or _CHANGELOG_RE.search(path) or not any(stem in "".join(words(r)) for r in removed):
         return False
     lines = Lines(text)
-    fences = _fences(lines)
+    fences = fences(lines)
     if not fences:
         return False
     for first, end, _ in fences:
@@ -468,7 +468,7 @@ def _command_block_cuts(lines: Lines, ctx: RemovalContext) -> list[Cut]:
     A block introduced by anything else stays (its mention is in the residue)."""
     cuts = []
     fenced = _fenced(lines)
-    for first, end, lang in _fences(lines):
+    for first, end, lang in fences(lines):
         body = [lines.line(k) for k in range(first + 1, end) if lines.line(k).strip()]
         if lang in _SHELL_FENCES and body and all(_acts_on_removed(b, ctx) for b in body):
             top = _lead_in(lines, fenced, first, ctx.name)
@@ -484,7 +484,7 @@ def _argument_line_cuts(lines: Lines, name: ServiceName) -> list[Cut]:
     another argument line of the same command stays, so no command loses all its operands.
     A command that repeats another of the block for the component (see _repeats_for) goes whole."""
     cuts = []
-    for first, end, lang in _fences(lines):
+    for first, end, lang in fences(lines):
         if lang not in _SHELL_FENCES and lang != "?":
             continue
         commands = _commands(lines, first, end)
@@ -580,7 +580,7 @@ def _command_argument_cuts(lines: Lines, first: int, last: int, name: ServiceNam
     return cuts
 
 
-def _fences(lines: Lines) -> list[tuple[int, int, str]]:
+def fences(lines: Lines) -> list[tuple[int, int, str]]:
     """(opening line, closing line, language word in lower case) of every closed code fence."""
     found, opening = [], None
     for n in range(len(lines)):
@@ -599,7 +599,7 @@ def _diagram_node_cuts(lines: Lines, name: ServiceName) -> list[Cut]:
     (`video[Video Service]`), when no other line of the diagram uses the node (an edge
     `video --> db` would be left pointing at nothing: that stays, in the residue)."""
     cuts = []
-    for first, end, lang in _fences(lines):
+    for first, end, lang in fences(lines):
         if lang != "mermaid":
             continue
         body = range(first + 1, end)
@@ -626,7 +626,7 @@ def _outline_step_cuts(lines: Lines, name: ServiceName) -> list[Cut]:
     """The cut of each step of a pseudo-code outline that names the service (see the module),
     from its line to the last line indented under it."""
     cuts = []
-    for first, end, lang in _fences(lines):
+    for first, end, lang in fences(lines):
         body = range(first + 1, end)
         if lang not in _OUTLINE_FENCES or any(_TREE_DRAWING_RE.search(lines.line(k)) for k in body):
             continue

@@ -26,7 +26,7 @@ from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable
 from gitops_bot.edit.shell import variant_re
 from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES
 from gitops_bot.errors import UserError
-from gitops_bot.ops import footprint
+from gitops_bot.ops import footprint, quoted_copies
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 from gitops_bot.parse.yaml import load_safe
@@ -100,9 +100,31 @@ def run(state: RunState, args: dict[str, str]) -> None:
         _record(state, editor, path, text, result)
     crossing.services_gone()
     crossing.refuse_calls()
+    _follow_quoted_copies(state, files)
     pages = crossing.settings_pages()
     if pages:
         _unlink_pages(state, ctx, pages, {path for path, _, _ in files})
+
+
+def _follow_quoted_copies(state: RunState, files: list[tuple[str, str, str]]) -> None:
+    """Documentation pages that quote an edited file in a code fence lose the lines the edit
+    deleted there too (quoted_copies: only where the fence holds the same lines around them)."""
+    tree = state.tree
+    wanted = [d for path, before, kind in files if kind != "markdown" and not tree.is_deleted(path)
+              for d in quoted_copies.deletions(before, tree.read(path) or "")]
+    if not wanted:
+        return
+    removed = Literals({line.strip() for d in wanted for line in d.removed if line.strip()})
+    editor = editor_for("markdown")
+    for path in tree.grep(removed):
+        text = tree.read(path)
+        if text is None or tree.is_deleted(path) or not state.in_scope(path) or removal_kind(path, text) != "markdown":
+            continue
+        after = quoted_copies.apply(text, wanted)
+        if after != text:
+            tree.write(path, after)
+            if not any(v.path == path for v in state.validation):
+                state.validation.append(Validation(path, editor.CHECK, True))
 
 
 def _unlink_pages(state: RunState, ctx: RemovalContext, pages: list[str], edited: set[str]) -> None:
