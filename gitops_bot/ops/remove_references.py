@@ -116,9 +116,10 @@ def _follow_quoted_copies(state: RunState, files: list[tuple[str, str, str]]) ->
         return
     removed = Literals({line.strip() for d in wanted for line in d.removed if line.strip()})
     editor = editor_for("markdown")
-    for path in tree.grep(removed):
+    pages = [p for p in tree.paths() if markdown.claims(p, "") and not tree.is_deleted(p) and state.in_scope(p)]
+    for path in tree.grep(removed, among=pages):
         text = tree.read(path)
-        if text is None or tree.is_deleted(path) or not state.in_scope(path) or removal_kind(path, text) != "markdown":
+        if text is None or removal_kind(path, text) != "markdown":
             continue
         after = quoted_copies.apply(text, wanted)
         if after != text:
