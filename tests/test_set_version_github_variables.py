@@ -6,6 +6,7 @@ assignment's own form; a variable assigned no version in the file is listed with
 from __future__ import annotations
 
 from .conftest import set_version as run, set_version_plan as report, tree_bytes, write_tree
+from .fakes.releases import FakeReleases
 
 SCRIPT = """#!/bin/bash
 set -eu
@@ -50,3 +51,24 @@ def test_a_variable_that_holds_no_version_is_listed_not_moved(tmp_path, capsys):
     code, result = report(repo, capsys, "github=mikefarah/yq", "version=v4.6.1")
     assert code == 0 and result["files"] == []
     assert [(r["path"], r["line"]) for r in result["residue"]] == [("get.sh", 2)]
+
+
+def test_a_variable_whose_raw_url_names_a_file_gone_at_the_new_ref_is_refused(tmp_path, capsys, monkeypatch):
+    """With a token, every URL a variable builds is checked at the new ref (GitHub's trees API):
+    one naming a file upstream moved refuses the assignment's edit (exit 1, nothing written)."""
+    script = ('#!/bin/bash\nKYVERNO="v1.5.5"\nkubectl apply -f '
+              'https://raw.githubusercontent.com/kyverno/kyverno/${KYVERNO}/definitions/release/install.yaml\n')
+    repo = write_tree(tmp_path, {"install.sh": script})
+    with FakeReleases({}, trees={"kyverno/kyverno@v1.6.0": ["config/install.yaml"],
+                                 "kyverno/kyverno@v1.5.6": ["definitions/release/install.yaml"]}) as fake:
+        monkeypatch.setenv("GITHUB_TOKEN", "t")
+        monkeypatch.setenv("GITHUB_API_URL", fake.url)
+        code, result = report(repo, capsys, "github=kyverno/kyverno", "version=v1.6.0")
+        assert code == 1 and result["files"] == []
+        assert [(r["line"], r["reason"]) for r in result["refused"]] == [
+            (2, "shell variable (the ref of raw file URL): edit refused: definitions/release/install.yaml "
+                "is not in kyverno/kyverno at v1.6.0 (the same name there: config/install.yaml): "
+                "write the new path by hand")]
+        assert run(repo, "github=kyverno/kyverno", "version=v1.5.6") == 0
+    assert fake.violations == []
+    assert tree_bytes(repo) == {"install.sh": script.replace('"v1.5.5"', '"v1.5.6"').encode()}

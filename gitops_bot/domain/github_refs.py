@@ -149,6 +149,7 @@ class VariableRef:
     form: str
     prefix: str
     variable: str
+    path: str = ""  # the file or folder named at that ref, as GithubRef.path
 
 
 def variable_refs(text: str, project: str) -> list[VariableRef]:
@@ -160,7 +161,8 @@ def variable_refs(text: str, project: str) -> list[VariableRef]:
     for form, pattern in _text_patterns(project, _VARIABLE_REF):
         for m in pattern.finditer(text):
             found.setdefault(m.start("pre"), VariableRef(line_of(m.start("pre")), form, m.group("pre"),
-                                                         m.group("a") or m.group("b") or m.group("c")))
+                                                         m.group("a") or m.group("b") or m.group("c"),
+                                                         _literal_path(m.groupdict().get("path") or "")))
     return [found[start] for start in sorted(found)]
 
 

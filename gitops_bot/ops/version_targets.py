@@ -289,6 +289,9 @@ def _variable_cuts(state: RunState, path: str, text: str, kind: str, project: st
             replacement, problem = move(kind, old, version)
             if not problem and not replacement.startswith(first.prefix):
                 problem = f"edit refused: {replacement} does not start with {first.prefix}: change it by hand"
+            if not problem and replacement != old:  # every URL the variable builds must still resolve
+                problem = next(filter(None, (_missing_at(state, project, replacement, ref.path)
+                                             for ref in refs if ref.path)), "")
             if problem:
                 _left(state, path, o.line, line.strip(), f"{o.form} (the ref of {first.form}): {problem}",
                       refused=problem.startswith("edit refused"))
