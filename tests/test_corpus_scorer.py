@@ -333,3 +333,23 @@ def test_over_lines_are_confirmed_by_a_later_commit_that_makes_them_too(tmp_path
 ])
 def test_an_edit_slot_is_whole_version_tokens(old, new, expected):
     assert score.edit_slot(old, new) == expected
+
+
+def test_mentions_left_that_later_commits_removed_are_stale(tmp_path):
+    """The human removes video-service from a.md's list but leaves it in b.md and c.md; the bot
+    also removes it from b.md. A later commit deletes the b.md and c.md lines (the repository held
+    them dead) and keeps CHANGELOG.md's: the bot left 1 stale mention (c.md), the human 2."""
+    old = {"a.md": "- video-service\n- auth\n", "b.md": "- video-service\n- auth\n",
+           "c.md": "see video-service\nmore\n", "CHANGELOG.md": "- added video-service\n"}
+    bare, shas = _history(tmp_path, [old, {"a.md": "- auth\n"},
+                                      {"b.md": "- auth\n", "c.md": "more\n", "CHANGELOG.md": old["CHANGELOG.md"] + "x\n"}])
+    case = score.Case(id="c", repo="a/b", kind="remove-service", base=shas[0], commits=[shas[1]],
+                      recipe="remove-service", params=["service=video-service"])
+    base, human, bot = (tmp_path / n for n in ("base", "human", "bot"))
+    score.materialise(bare, shas[0], base)
+    score.human_tree(bare, case, base, human)
+    shutil.copytree(human, bot)
+    (bot / "b.md").write_text("- auth\n")
+    scored = score.Score("c", case.kind, "gitops")
+    score.stale_mentions(bare, case, human, bot, scored)
+    assert scored.mentions_stale == ["c.md:1: see video-service"] and scored.mentions_stale_human == 2

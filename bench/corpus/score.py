@@ -375,6 +375,11 @@ class Score:
     # each over line: {path, side, line, text, old, new, confirmed, how}, see _over_entries and confirm_over
     over_where: list[dict] = field(default_factory=list)
     over_confirmed: int = 0  # over lines a later commit of the repository made too (confirm_over)
+    # gitops-bot only: `path:line: text` of each mention it left that the repository's next commits
+    # touching the file removed (stale_mentions): a reference the repository itself held to be dead,
+    # which a reviewer would want gone; None when not measured
+    mentions_stale: list[str] | None = None
+    mentions_stale_human: int | None = None  # the same count for the human's tree
 
     @property
     def line_recall(self) -> float:
@@ -796,6 +801,7 @@ def score_case(case: Case, mirror: Path, bots: list[str]) -> list[Score]:
             compare(case, base, human, tree, score)
             if bot == "gitops":
                 confirm_over(mirror, case, human, score)
+                stale_mentions(mirror, case, human, tree, score)
             if bot == "gitops" and not score.error and score.exit_code in (0, 1):
                 score.second_run = second_run(case, tree, base, human)
             scores.append(score)
@@ -906,6 +912,32 @@ def confirm_over(mirror: Path, case: Case, human: Path, score: Score) -> None:
             score.over_confirmed += bool(e["confirmed"])
 
 
+def stale_mentions(mirror: Path, case: Case, human: Path, bot: Path, score: Score) -> None:
+    """The mentions left (by the bot, and by the human) that the repository's next
+    CONFIRM_COMMITS commits touching their file removed: the file is gone there, or holds the line
+    fewer times than the human's tree. A mention the repository keeps (a changelog entry, another
+    component's setting) is not stale; one it later deleted is a reference it held to be dead."""
+    regex = case.mention_regex()
+    mine = _mention_lines(files(bot), case, regex)
+    theirs = _mention_lines(files(human), case, regex)
+    later = {path: later_versions(mirror, case, path) for path in sorted({m[0] for m in mine + theirs})}
+    human_count = {path: collections.Counter(text_lines(human / path) or []) for path in later}
+
+    def stale(mentions: list[Mention]) -> list[Mention]:
+        found, used = [], collections.Counter()
+        for path, n, line in mentions:
+            for _, lines in later[path]:
+                fewer = human_count[path][line] - (lines.count(line) if lines is not None else 0)
+                if fewer > used[path, line]:
+                    used[path, line] += 1
+                    found.append((path, n, line))
+                    break
+        return found
+
+    score.mentions_stale = [_where(m) for m in stale(mine)]
+    score.mentions_stale_human = len(stale(theirs))
+
+
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under `root` (a link as its target's name), for comparing two runs."""
     found = {}
@@ -959,7 +991,9 @@ def render(scores: list[Score], cases: list[Case], bots: list[str]) -> str:
            "file or as a MkDocs nav entry (human's in brackets); "
            "**imported** = import lines of remaining source files (JS/TS, Python, Go, proto) that resolve to a "
            "file the bot deleted (human's in brackets); **mentions** = lines naming the target left, bot (human), not counting the case's excluded lines; "
-           "**unlisted** = of the bot's, those its report (residue or refused edits) does not list; **2nd** = files a second run of the same "
+           "**unlisted** = of the bot's, those its report (residue or refused edits) does not list; **stale** = "
+           f"mentions left that the repository's next {CONFIRM_COMMITS} commits touching the file removed, bot (human); "
+           "**2nd** = files a second run of the same "
            "command changed (0: the run is idempotent); **exit**, **s** = the bot's exit code and seconds.", ""]
     for bot in bots:
         mine = [s for s in scores if s.bot == bot]
@@ -971,13 +1005,13 @@ def render(scores: list[Score], cases: list[Case], bots: list[str]) -> str:
         out += [f"Second runs: {sum(not s.second_run for s in second)} of {len(second)} runs that succeeded "
                 "change nothing when run again.", ""]
         out += ["| case | kind | recipe | lines | files | over | conf | damage | invalid | dangling | imported "
-                "| mentions | unlisted | 2nd | exit | s |",
-                "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                "| mentions | unlisted | stale | 2nd | exit | s |",
+                "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for s in mine:
             case = by_case[s.case]
             call = f"`{case.recipe} {' '.join(case.params)}`"
             if s.error:
-                out.append(f"| {s.case} | {s.kind} | {call} | error: {s.error} | | | | | | | | | | | | |")
+                out.append(f"| {s.case} | {s.kind} | {call} | error: {s.error} | | | | | | | | | | | | | |")
                 continue
             out.append(f"| {s.case} | {s.kind} | {call} | {s.matched_lines}/{s.human_lines} ({percent(s.line_recall)})"
                        f" | {percent(s.file_recall)} / {percent(s.file_precision)} ({s.deleted_both}/{s.human_deleted}, "
@@ -985,6 +1019,7 @@ def render(scores: list[Score], cases: list[Case], bots: list[str]) -> str:
                        f"{len(s.invalid)} | {s.dangling} "
                        f"({s.dangling_human}) | {s.imported} ({s.imported_human}) | {s.mentions_bot} ({s.mentions_human}) | "
                        f"{'' if s.mentions_unlisted is None else len(s.mentions_unlisted)} | "
+                       f"{'' if s.mentions_stale is None else f'{len(s.mentions_stale)} ({s.mentions_stale_human})'} | "
                        f"{'' if s.second_run is None else len(s.second_run)} | {s.exit_code} | {s.seconds:.1f} |")
         errors = [s for s in mine if s.exit_code not in (0, 1) and s.message]
         if errors:
