@@ -221,10 +221,10 @@ def documents_only(path: str, text: str, removed: frozenset[str]) -> bool:
     if len(stem) < 5 or _CHANGELOG_RE.search(path) or not any(stem in "".join(words(r)) for r in removed):
         return False
     lines = Lines(text)
-    fences = fences(lines)
-    if not fences:
+    blocks = fences(lines)
+    if not blocks:
         return False
-    for first, end, _ in fences:
+    for first, end, _ in blocks:
         body = [lines.line(k) for k in range(first + 1, end) if lines.line(k).strip()]
         indent = min((len(b) - len(b.lstrip()) for b in body), default=0)
         top = [b.strip() for b in body if len(b) - len(b.lstrip()) == indent and not _CLOSER_RE.match(b.strip())]
