@@ -170,6 +170,63 @@ def manifest_files(tree: Worktree, name: ServiceName, paths: list[str], projects
                 found.files.append(path)
 
 
+# Flux sources a HelmRelease installs its chart from, by the release's reference to them.
+_FLUX_SOURCES = frozenset({"HelmRepository", "OCIRepository", "GitRepository"})
+
+
+def dedicated_sources(tree: Worktree, found: Footprint) -> None:
+    """Add to `found` the file of each Flux source (a HelmRepository, OCIRepository or
+    GitRepository) that only the component's HelmReleases install from (`sourceRef` or
+    `chartRef` naming it: `kubernetes-sigs-nfd` of node-feature-discovery's release), when that
+    file holds nothing but the source. A source another release or file still names stays."""
+    going = [p for r in found.roots for p in tree.under(r)] + found.files
+    for kind, source in sorted({ref for p in going if p.endswith((".yaml", ".yml")) for ref in _release_sources(tree, p)}):
+        naming = [p for p in tree.grep(Literals([source])) if not tree.is_deleted(p) and p not in going
+                  and not any(p.startswith(r + "/") for r in found.roots)]
+        defined = [p for p in naming if _only_source(tree, p, kind, source)]
+        if len(defined) == 1 and not [p for p in naming if p != defined[0] and _names_source(tree, p, source)]:
+            found.files.append(defined[0])
+
+
+def _release_sources(tree: Worktree, path: str) -> set[tuple[str, str]]:
+    """(kind, name) of the sources the HelmReleases of a file install from."""
+    text = tree.read(path) or ""
+    if "HelmRelease" not in text:
+        return set()
+    try:
+        docs = load_safe(text)
+    except (YAMLError, RecursionError, ValueError):
+        return set()
+    found = set()
+    for doc in docs:
+        spec = doc.get("spec") if isinstance(doc, dict) and doc.get("kind") == "HelmRelease" else None
+        chart = spec.get("chart") if isinstance(spec, dict) else None
+        refs = [chart.get("spec", {}).get("sourceRef") if isinstance(chart, dict) and isinstance(chart.get("spec"), dict)
+                else None, spec.get("chartRef") if isinstance(spec, dict) else None]
+        found |= {(r["kind"], r["name"]) for r in refs
+                  if isinstance(r, dict) and r.get("kind") in _FLUX_SOURCES and isinstance(r.get("name"), str)}
+    return found
+
+
+def _only_source(tree: Worktree, path: str, kind: str, name: str) -> bool:
+    """Whether a YAML file holds exactly one document: the source `kind`/`name`."""
+    if not path.endswith((".yaml", ".yml")):
+        return False
+    try:
+        docs = [d for d in load_safe(tree.read(path) or "") if d is not None]
+    except (YAMLError, RecursionError, ValueError):
+        return False
+    return len(docs) == 1 and isinstance(docs[0], dict) and docs[0].get("kind") == kind \
+        and isinstance(docs[0].get("metadata"), dict) and docs[0]["metadata"].get("name") == name
+
+
+def _names_source(tree: Worktree, path: str, name: str) -> bool:
+    """Whether a file refers to the source by its name as a word (not only as its file's name in
+    a kustomization's `resources:`, which goes with the file)."""
+    text = tree.read(path) or ""
+    return any(re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-]|\.ya?ml\b)", line) for line in text.splitlines())
+
+
 def _named_folders(tree: Worktree, name: ServiceName) -> list[str]:
     """The top-most folders named after the component (sorted: a parent before its children)."""
     # the first word less its last letter is in every name the folder may have (`manag` of

@@ -1,0 +1,63 @@
+"""A Flux source only the component's HelmReleases installed from goes with it (issue 12): the
+HelmRepository `kubernetes-sigs-nfd` of node-feature-discovery's release, named for its vendor,
+not the app, and its line in the repositories' kustomization (bjw-s-labs/home-ops removed both).
+A source another release still uses, or one defined beside other manifests, stays."""
+
+from __future__ import annotations
+
+from gitops_bot.cli import main
+
+from .conftest import tree_bytes, write_tree
+
+
+def release(name: str, source: str, kind: str = "HelmRepository") -> str:
+    return (f"apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: {name}\nspec:\n"
+            f"  chart:\n    spec:\n      chart: {name}\n      sourceRef:\n        kind: {kind}\n"
+            f"        name: {source}\n        namespace: flux-system\n")
+
+
+def repository(name: str, kind: str = "HelmRepository") -> str:
+    return (f"---\napiVersion: source.toolkit.fluxcd.io/v1\nkind: {kind}\nmetadata:\n  name: {name}\n"
+            f"  namespace: flux-system\nspec:\n  url: https://{name}.example.com/charts\n")
+
+
+TREE = {
+    "kubernetes/apps/system/kustomization.yaml": "resources:\n  - ./video-service/ks.yaml\n  - ./auth-service/ks.yaml\n",
+    "kubernetes/apps/system/video-service/ks.yaml": "kind: Kustomization\nmetadata:\n  name: video-service\n",
+    "kubernetes/apps/system/video-service/app/helmrelease.yaml": release("video-service", "acme-video")
+                                                                   + "---\n" + release("video-exporter", "shared"),
+    "kubernetes/apps/system/auth-service/ks.yaml": "kind: Kustomization\nmetadata:\n  name: auth-service\n",
+    "kubernetes/apps/system/auth-service/app/helmrelease.yaml": release("auth-service", "shared"),
+    "kubernetes/flux/repositories/helm/kustomization.yaml": "resources:\n  - acme-video.yaml\n  - shared.yaml\n",
+    "kubernetes/flux/repositories/helm/acme-video.yaml": repository("acme-video"),
+    "kubernetes/flux/repositories/helm/shared.yaml": repository("shared"),
+}
+
+
+def test_a_source_only_its_releases_used_goes_with_its_kustomization_line(tmp_path):
+    write_tree(tmp_path, TREE)
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 0
+    files = {p: b.decode() for p, b in tree_bytes(tmp_path).items()}
+    assert "kubernetes/flux/repositories/helm/acme-video.yaml" not in files
+    assert files["kubernetes/flux/repositories/helm/kustomization.yaml"] == "resources:\n  - shared.yaml\n"
+    assert files["kubernetes/flux/repositories/helm/shared.yaml"] == TREE["kubernetes/flux/repositories/helm/shared.yaml"]
+    before = tree_bytes(tmp_path)
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 0
+    assert tree_bytes(tmp_path) == before  # a second run changes nothing
+
+
+def test_a_source_still_named_elsewhere_or_defined_with_others_stays(tmp_path):
+    tree = dict(TREE)
+    # another release installs from it too
+    tree["kubernetes/apps/system/auth-service/app/helmrelease.yaml"] += "---\n" + release("auth-extra", "acme-video")
+    write_tree(tmp_path, tree)
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 0
+    assert (tmp_path / "kubernetes/flux/repositories/helm/acme-video.yaml").exists()
+
+    other = tmp_path / "other"
+    both = dict(TREE)
+    both["kubernetes/flux/repositories/helm/acme-video.yaml"] = repository("acme-video") + repository("acme-extra")
+    write_tree(other, both)
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(other)]) == 0
+    assert (other / "kubernetes/flux/repositories/helm/acme-video.yaml").read_text() == \
+        both["kubernetes/flux/repositories/helm/acme-video.yaml"]
