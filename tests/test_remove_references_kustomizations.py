@@ -48,8 +48,9 @@ def test_a_second_run_changes_nothing(tmp_path):
 
 
 # A kustomization whose only entry is the component's file (a policies folder holding one
-# policy): the entry goes and `resources:` stays, empty, which kustomize reads as no resources,
-# so a Flux Kustomization or an overlay that points at the folder still builds.
+# policy): the entry goes and `resources: []` stays, an empty list as humans write it
+# (bjw-s-labs/home-ops), which kustomize reads as no resources, so a Flux Kustomization or an
+# overlay that points at the folder still builds.
 ONLY_ENTRY = ("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
               "  - video-policy.yaml\n")
 
@@ -67,7 +68,7 @@ def _policies(tmp_path, kustomization: str):
 def test_the_only_entry_goes_and_the_list_key_stays_empty(tmp_path):
     state = _policies(tmp_path, ONLY_ENTRY)
     remove_references.run(state, {"name": "video-policy"})
-    after = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
+    after = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n"
     assert state.tree.read("infra/policies/kustomization.yaml") == after
     assert not state.refused
     remove_references.run(state, {"name": "video-policy"})  # a second run changes nothing

@@ -353,7 +353,12 @@ class _Planner:
                     continue
                 if self.kustomization and len(path) == 1 and key in KUSTOMIZE_LISTS \
                         and isinstance(value, CommentedSeq) and not value.fa.flow_style():
-                    self.plan.emptied.add(path + (key,))  # its items are cut; the key stays (module doc)
+                    # its items are cut; the key stays, as an empty list (`resources: []`, as
+                    # humans write it; kustomize builds it as no resources)
+                    self.plan.emptied.add(path + (key,))
+                    line, col = node.lc.key(key)
+                    colon = self.text.index(":", self.lines.start(line) + col + len(key))
+                    self.plan.cuts.append(Cut(Span(colon + 1, colon + 1), " []"))
                 elif not self._withheld(path + (key,), node.lc.key(key)[0]) and self._remove_key(node, key):
                     self.plan.deleted.add(path + (key,))
                     removed += 1
@@ -976,8 +981,8 @@ def rewrite(data: Any, rewritten: dict[DataPath, str]) -> Any:
 def same_data(expected: Any, actual: Any, name: ServiceName, plan: Plan, path: DataPath = ()) -> bool:
     """Compare re-parsed data with the original minus deletions; scalars may differ only by the
     scalar edits, embedded YAML only by its own deletions."""
-    if path in plan.emptied and expected == [] and actual is None:
-        return True  # a kustomize list emptied on purpose: its key stays, with nothing under it
+    if path in plan.emptied and expected == [] and actual in (None, []):
+        return True  # a kustomize list emptied on purpose: its key stays, an empty list
     if path in plan.scripts and isinstance(expected, str):
         return actual == plan.scripts[path]
     if path in plan.embedded and isinstance(expected, str) and isinstance(actual, str):
