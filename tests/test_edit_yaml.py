@@ -487,3 +487,30 @@ def test_key_with_a_flush_sequence_goes_whole():
     assert yaml_file.remove(text, ctx()).text == "image: x\n"
     text = "a: 1\nvideo-service:\n- one\n- two\nb: 2\n"
     assert yaml_file.remove(text, ctx()).text == "a: 1\nb: 2\n"
+
+
+def test_a_list_item_that_is_one_entry_named_for_the_service_goes_whole():
+    """A dashboard's services list (gethomepage: `- Livekit:` with its fields under it, here
+    inside a ConfigMap's embedded YAML): the item goes, dash and all, instead of a refusal ("the
+    item would lose its dash"); its neighbours stay."""
+    before = dedent("""
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: homepage
+        data:
+          services.yaml: |
+            - Media:
+                - Auth:
+                    href: https://auth.example.com
+                - Livekit:
+                    icon: mdi-video
+                    href: https://livekit.example.com
+                - Board:
+                    href: https://board.example.com
+    """)
+    after = before.replace("        - Livekit:\n            icon: mdi-video\n"
+                           "            href: https://livekit.example.com\n", "")
+    result = yaml_file.remove(before, ctx("livekit"))
+    assert result.text == after and result.refused == []
+    assert yaml_file.remove(after, ctx("livekit")).text == after

@@ -344,7 +344,12 @@ class _Planner:
                                          or (path[1:] == ("services",) and self.name.owns(key))):
                 if self._withheld(path + (key,), node.lc.key(key)[0]) or self._foreign_option(node, key, path):
                     continue
-                if self._remove_key(node, key):
+                if len(node) == 1 and self._heads_item(node, key):
+                    # the list item is this one entry (`- Sharkord:` and the fields under it): the
+                    # item goes whole, by the caller, dash and all
+                    self.plan.deleted.add(path + (key,))
+                    removed += 1
+                elif self._remove_key(node, key):
                     self.plan.deleted.add(path + (key,))
                     removed += 1
                 continue
@@ -510,6 +515,11 @@ class _Planner:
             self.plan.cuts.append(Cut(lines.span(0, min(below, len(lines) - 1))))
 
     # -- block entries --------------------------------------------------------------------
+    def _heads_item(self, node: CommentedMap, key: Any) -> bool:
+        """Whether `key` is written after its list item's dash (`- Sharkord:`)."""
+        line, col = node.lc.key(key)
+        return self.lines.line(line)[:col].strip() == "-" and not node.fa.flow_style()
+
     def _remove_key(self, node: CommentedMap, key: Any) -> int:
         line, col = node.lc.key(key)
         if node.fa.flow_style():
