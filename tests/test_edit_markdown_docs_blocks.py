@@ -250,3 +250,31 @@ def test_a_command_on_a_path_the_run_deleted_counts_whatever_its_name():
     assert markdown.remove(text, ctx()).text == text
     gone = replace(ctx(), deleted_paths=frozenset({"deploy/recorder.yaml"}))
     assert markdown.remove(text, gone).text == "# Recorder\n"
+
+
+def _known(*names: str):
+    from gitops_bot.domain.names import service_name
+    from gitops_bot.edit.base import RemovalContext
+    return RemovalContext(service_name("video-service", {"video-service", *names}))
+
+
+SVC = dedent("""
+    ```bash
+    $ kubectl get svc -A
+    NAMESPACE       NAME             TYPE        CLUSTER-IP      PORT(S)    AGE
+    auth-service    auth-service     ClusterIP   172.20.1.10     80/TCP     1h
+    board-service   board-service    ClusterIP   172.20.1.11     80/TCP     1h
+    video-service   video-service    ClusterIP   172.20.1.12     5672/TCP   1h
+    video-service   video-cache      ClusterIP   172.20.1.13     6379/TCP   1h
+    ```
+""")
+
+
+def test_rows_of_command_output_for_the_component_go_where_the_table_lists_others():
+    """`kubectl get svc -A` output quoted in docs: the component's rows (first column, its
+    namespace) go, as eks-workshop-v2's docs lost rabbitmq's rows; the other components' stay."""
+    result = markdown.remove(SVC, _known("auth-service", "board-service"))
+    assert result.text == SVC.replace("video-service   video-service    ClusterIP   172.20.1.12     5672/TCP   1h\n", "") \
+        .replace("video-service   video-cache      ClusterIP   172.20.1.13     6379/TCP   1h\n", "")
+    assert markdown.remove(result.text, _known("auth-service", "board-service")).text == result.text
+

@@ -151,6 +151,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     cuts = _section_cuts(lines, fenced, name, refused) + _html_row_cuts(lines, fenced, name)
     cuts += _command_block_cuts(lines, ctx) + _diagram_node_cuts(lines, name) + _outline_step_cuts(lines, name)
     cuts += _argument_line_cuts(lines, name)
+    cuts += [c for c in _output_row_cuts(lines, name) if not any(_overlaps(c, k) for k in cuts)]
     for n in range(len(lines)):
         if fenced[n]:
             continue
@@ -520,6 +521,35 @@ def _names_component(word: str, name: ServiceName) -> bool:
     """A command word naming the component, whole or as a part between `/`, `:`, `=` or `@`
     (`roles/clouddebugger.agent`, `--service=video-service`)."""
     return any(name.owns(part.strip("\"'`")) for part in re.split(r"[/:=@]", word) if part)
+
+
+# A row of a command's tabular output: columns separated by two or more spaces (or a tab).
+_COLUMNS_RE = re.compile(r"\s{2,}|\t")
+
+
+def _output_row_cuts(lines: Lines, name: ServiceName) -> list[Cut]:
+    """The rows of a command's tabular output quoted in a code fence (`kubectl get svc -A`,
+    `kubectl get policyreport -A`) whose first column is the component (its namespace or name),
+    in a table whose other rows start with other known components: the output of a cluster
+    without it. A table that lists no other component stays (its rows may be the component's
+    own resources, shown on purpose)."""
+    cuts = []
+    for first, end, _ in fences(lines):
+        rows = {k: _COLUMNS_RE.split(lines.line(k).strip()) for k in range(first + 1, end)}
+        rows = {k: cols for k, cols in rows.items() if len(cols) >= 3}
+        mine = [k for k, cols in rows.items() if name.owns(cols[0])]
+        others = {cols[0] for k, cols in rows.items() if k not in mine and _is_other_component(cols[0], name)}
+        if mine and len(others) >= 2:
+            cuts += [Cut(lines.span(k, k)) for k in mine]
+    return cuts
+
+
+def _is_other_component(word: str, name: ServiceName) -> bool:
+    return words(word) in name.known and not name.owns(word)
+
+
+def _overlaps(a: Cut, b: Cut) -> bool:
+    return a.span.start < b.span.end and b.span.start < a.span.end
 
 
 def _repeats_for(lines: Lines, command: tuple[int, int], commands: list[tuple[int, int]], name: ServiceName) -> bool:
