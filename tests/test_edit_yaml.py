@@ -514,3 +514,20 @@ def test_a_list_item_that_is_one_entry_named_for_the_service_goes_whole():
     result = yaml_file.remove(before, ctx("livekit"))
     assert result.text == after and result.refused == []
     assert yaml_file.remove(after, ctx("livekit")).text == after
+
+
+def test_the_service_leaves_an_enumeration_in_a_comment():
+    """`# ... (auth-service, board-service, video-service).` loses `, video-service`, as
+    swibrow/home-ops's comment lost `temporal`; a line inside a block scalar is data and stays."""
+    before = dedent("""
+        # Consumers of the shared cluster (auth-service, board-service, video-service).
+        apiVersion: v1
+        kind: ConfigMap
+        data:
+          notes: |
+            # auth-service, board-service, video-service
+    """)
+    after = before.replace("board-service, video-service).", "board-service).")
+    result = yaml_file.remove(before, ctx())
+    assert result.text == after
+    assert yaml_file.remove(after, ctx()).text == after

@@ -236,42 +236,51 @@ def documents_only(path: str, text: str, removed: frozenset[str]) -> bool:
 
 def _enumeration_cuts(lines: Lines, fenced: list[bool], name: ServiceName, cuts: list[Cut]) -> list[Cut]:
     """Cut the service's item, with its comma, from the comma-joined enumerations of names on
-    lines no other cut touches (`Gitea, Seafile, Jellyfin` -> `Gitea, Jellyfin`; `for Cloud
-    Monitoring, Tracing, Debugger, Profiler:` -> `for Cloud Monitoring, Tracing, Profiler:` for
-    cloud-debugger)."""
+    lines no other cut touches (enumeration_span)."""
     taken = [c.span for c in cuts]
     found = []
+    for n in range(len(lines)):
+        line = lines.line(n)
+        if fenced[n] or _ROW_RE.match(line) or _HEADING_RE.match(line):
+            continue
+        start, end = lines.start(n), lines.start(n) + len(line)
+        if any(s.start < end and start < s.end for s in taken):
+            continue
+        span = enumeration_span(line, name)
+        if span:
+            found.append(Cut(Span(start + span[0], start + span[1])))
+    return found
+
+
+def enumeration_span(line: str, name: ServiceName) -> tuple[int, int] | None:
+    """The span of a line (prose, or a comment's text) that is the service's item, with its
+    comma, in a comma-joined enumeration of names (`Gitea, Seafile, Jellyfin` -> `Gitea,
+    Jellyfin`; `for Cloud Monitoring, Tracing, Debugger, Profiler:` -> `for Cloud Monitoring,
+    Tracing, Profiler:` for cloud-debugger), or None."""
     # A name that starts with a vendor word (`cloud-debugger`) is also its item `Debugger` in a
     # list whose first item has that vendor word (`Cloud Monitoring, Tracing, Debugger`): the
     # vendor qualifies every item.
     rest = words(without_vendor(name.raw) or "")
     vendor = name.tokens[:len(name.tokens) - len(rest)] if rest else ()
-    for n in range(len(lines)):
-        line = lines.line(n)
-        squashed = re.sub(r"[-_ ]", "", line.lower())
-        if fenced[n] or _ROW_RE.match(line) or _HEADING_RE.match(line) \
-                or "".join(name.tokens) not in squashed and not (rest and "".join(rest) in squashed):
+    squashed = re.sub(r"[-_ ]", "", line.lower())
+    if "".join(name.tokens) not in squashed and not (rest and "".join(rest) in squashed):
+        return None
+    for m in _ENUMERATION_RE.finditer(line):
+        # a full stop after the last item ends the sentence: it is not the item's
+        items = [(i.start(), i.start() + len(t), t) for i in _ENUM_ITEM_RE.finditer(line, m.start(), m.end())
+                 for t in [i.group().rstrip(".") or i.group()]]
+        items[0] = _without_lead_in(*items[0])
+        if not all(_is_name_item(i[2], name) for i in items):
             continue
-        start, end = lines.start(n), lines.start(n) + len(line)
-        if any(s.start < end and start < s.end for s in taken):
+        doomed = [k for k, i in enumerate(items) if _is_service(i[2].strip("`"), name)
+                  or rest and k and words(i[2]) == rest and words(items[0][2])[:len(vendor)] == vendor]
+        if len(doomed) != 1:
             continue
-        for m in _ENUMERATION_RE.finditer(line):
-            # a full stop after the last item ends the sentence: it is not the item's
-            items = [(i.start(), i.start() + len(t), t) for i in _ENUM_ITEM_RE.finditer(line, m.start(), m.end())
-                     for t in [i.group().rstrip(".") or i.group()]]
-            items[0] = _without_lead_in(*items[0])
-            if not all(_is_name_item(i[2], name) for i in items):
-                continue
-            doomed = [k for k, i in enumerate(items) if _is_service(i[2].strip("`"), name)
-                      or rest and k and words(i[2]) == rest and words(items[0][2])[:len(vendor)] == vendor]
-            if len(doomed) != 1:
-                continue
-            k = doomed[0]
-            if k + 1 < len(items):  # with the comma and space after it
-                found.append(Cut(Span(start + items[k][0], start + items[k + 1][0])))
-            else:  # the last one, with the comma before it
-                found.append(Cut(Span(start + items[k - 1][1], start + items[k][1])))
-    return found
+        k = doomed[0]
+        if k + 1 < len(items):  # with the comma and space after it
+            return items[k][0], items[k + 1][0]
+        return items[k - 1][1], items[k][1]  # the last one, with the comma before it
+    return None
 
 
 def _without_lead_in(start: int, end: int, item: str) -> tuple[int, int, str]:

@@ -56,7 +56,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 from gitops_bot.domain.findings import Kind
 from gitops_bot.domain.names import ServiceName, pointer_matches, words
 from gitops_bot.domain.pathrefs import docs_root
-from gitops_bot.edit import embedded_shell, prose, yaml_apps
+from gitops_bot.edit import embedded_shell, markdown, prose, yaml_apps
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable, finish, newly_broken
 from gitops_bot.edit.blocks import (
     comment_above,
@@ -945,6 +945,27 @@ def history_comment_cuts(text: str, name: ServiceName) -> list[Cut]:
         return []
 
 
+def comment_enumeration_cuts(text: str, name: ServiceName) -> list[Cut]:
+    """Cuts of the component's item, with its comma, from an enumeration of names in a comment
+    line (`# ... namespace (forgejo, propagit, rybbit, temporal).`; markdown.enumeration_span)."""
+    if not name.mentions(text):
+        return []
+    lines, cuts = Lines(text), []
+    for n in range(len(lines)):
+        line = lines.line(n)
+        if not line.lstrip().startswith("#"):
+            continue
+        at = line.index("#")
+        span = markdown.enumeration_span(line[at:], name)
+        if span:
+            cuts.append(Cut(Span(lines.start(n) + at + span[0], lines.start(n) + at + span[1])))
+    # A line inside a block scalar that looks like a comment is data: it stays.
+    try:
+        return [c for c in cuts if load_tagged(text[:c.span.start] + text[c.span.end:]) == load_tagged(text)]
+    except YAMLError:
+        return []
+
+
 def scalar_line_cuts(parse_text: str, name: ServiceName, plan: Plan) -> list[Cut]:
     """Line-level edits inside scalars: regex alternatives and PromQL `or` lines."""
     lines = Lines(parse_text)
@@ -1030,6 +1051,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     cuts = plan.cuts + scalar_line_cuts(text, name, plan) + commented_out_entries(text, ctx)
     cuts += commented_commands(text, plan)
     cuts += [c for c in history_comment_cuts(text, name) if not any(_overlap(c, k) for k in cuts)]
+    cuts += [c for c in comment_enumeration_cuts(text, name) if not any(_overlap(c, k) for k in cuts)]
     blocked = orphaned_anchor(text, cuts) or _applied_feature(text, ctx, plan)
     if blocked is not None:
         return EditResult(text, plan.refused + [blocked])
