@@ -801,7 +801,8 @@ def score_case(case: Case, mirror: Path, bots: list[str]) -> list[Score]:
             compare(case, base, human, tree, score)
             if bot == "gitops":
                 confirm_over(mirror, case, human, score)
-                stale_mentions(mirror, case, human, tree, score)
+                if case.kind == "remove-service":  # a version case's next bump moves every mention on
+                    stale_mentions(mirror, case, human, tree, score)
             if bot == "gitops" and not score.error and score.exit_code in (0, 1):
                 score.second_run = second_run(case, tree, base, human)
             scores.append(score)
@@ -992,7 +993,8 @@ def render(scores: list[Score], cases: list[Case], bots: list[str]) -> str:
            "**imported** = import lines of remaining source files (JS/TS, Python, Go, proto) that resolve to a "
            "file the bot deleted (human's in brackets); **mentions** = lines naming the target left, bot (human), not counting the case's excluded lines; "
            "**unlisted** = of the bot's, those its report (residue or refused edits) does not list; **stale** = "
-           f"mentions left that the repository's next {CONFIRM_COMMITS} commits touching the file removed, bot (human); "
+           f"for removals, mentions left that the repository's next {CONFIRM_COMMITS} commits touching the file "
+           "removed, bot (human); "
            "**2nd** = files a second run of the same "
            "command changed (0: the run is idempotent); **exit**, **s** = the bot's exit code and seconds.", ""]
     for bot in bots:

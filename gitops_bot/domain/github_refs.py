@@ -17,6 +17,7 @@ Matching is exact: `OWNER/REPO-extra`, `xOWNER/REPO` and another owner's REPO ar
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, replace
 from typing import Any
@@ -116,12 +117,14 @@ _URL_PATH = r"(?P<path>[^\s\"'<>()\[\]?#`]*)"
 def _literal_path(path: str) -> str:
     """The part of a path written after a ref that names a fixed file or folder: the whole path,
     or where it holds a variable, a template, a glob or an escape (`manifests/${ARCH}/x.yaml`,
-    `install-{{ .Values.arch }}.yaml`) only the folders before it; without slashes or dots."""
+    `install-{{ .Values.arch }}.yaml`) only the folders before it; normalised (`./config/` is
+    `config`), and "" for the repository's root or a path that leaves it."""
     cut = re.search(r"[${}*%\\]", path)
     if cut:
         head = path[:cut.start()]
         path = head.rsplit("/", 1)[0] if "/" in head else ""
-    return path.strip("/") if path.strip("/.") else ""
+    path = posixpath.normpath(path.strip("/")) if path.strip("/") else ""
+    return "" if path in (".", "") or path.startswith("../") or path == ".." else path
 
 
 def _text_patterns(project: str, ref: str = rf"(?P<ref>{_REF}?)") -> list[tuple[str, re.Pattern[str]]]:
@@ -206,8 +209,8 @@ def _yaml(path: str, text: str, project: str) -> list[GithubRef]:
         for source in app.sources:
             if _is_repository_url(source.repo_url, project) and source.target_revision_at:
                 ref = _at(lines, *source.target_revision_at, "ArgoCD targetRevision")
-                folder = (source.path or "").strip("/") if source.chart is None else ""
-                found += [replace(ref, path=folder if folder != "." else "")] if ref else []
+                folder = _literal_path(source.path or "") if source.chart is None else ""
+                found += [replace(ref, path=folder)] if ref else []
     for doc in docs:
         spec = doc.get("spec") if hasattr(doc, "get") and doc.get("kind") == "GitRepository" else None
         ref = spec.get("ref") if hasattr(spec, "get") and _is_repository_url(spec.get("url"), project) else None
