@@ -229,13 +229,29 @@ def test_lines_that_went_with_a_removed_mention(before, removed, expected):
 
 
 def test_lines_the_human_removed_too_belong_to_the_targets_block():
-    """A compose service the human replaced: its lines that do not name the target were removed by
-    the human too, so the blank line the bot removed with the block is over-reach, not damage."""
+    """A compose service the human replaced: a line that does not name the target, at the level
+    of the one that does, was removed by the human too, so the bot's removal of the run is
+    over-reach, not damage."""
     import re
-    before = ["  a:", "    x: 1", "", "  # ff service", "  ff:", "    build: .", "    ports:", "", "  b:"]
+    before = ["  a:", "    x: 1", "", "  # ff service", "  ff:", "    build: .", "  other: 1", "", "  b:"]
     removed = {3, 4, 5, 6, 7}
     assert score.removed_with_mentions(before, removed, re.compile("ff")) == set()
-    assert score.removed_with_mentions(before, removed, re.compile("ff"), theirs={5, 6}) == {3, 7}
+    assert score.removed_with_mentions(before, removed, re.compile("ff"), theirs={6}) == {3, 5, 7}
+
+
+@pytest.mark.parametrize("before, removed, expected", [
+    # a helmfile release named for the target: its namespace/version lines are its body
+    (["releases:", "  - name: ff", "    namespace: kube-system", "    version: 1.2.4", "",
+      "  - name: b", "    namespace: x"], {1, 2, 3}, {1, 2, 3}),
+    # a map under a key named for the target (a dashboard entry), nested deeper
+    (["dashboards:", "  ff:", "    gnetId: 1", "    datasource:", "      - name: DS", "  b:", "    gnetId: 2"],
+     {1, 2, 3, 4}, {2, 3, 4}),
+    # a line at the head's own level after the body is not the target's: the run is damage
+    (["  ff:", "    x: 1", "  other: 2"], {0, 1, 2}, set()),
+])
+def test_the_body_of_an_entry_named_for_the_target_is_its_block(before, removed, expected):
+    import re
+    assert score.removed_with_mentions(before, removed, re.compile("ff")) == expected
 
 
 # -- recorded lookups, replayed over HTTP on the loopback -------------------------------------------

@@ -552,7 +552,8 @@ def removed_with_mentions(before: list[str], removed: set[int], regex: re.Patter
     """Removed lines that carry nothing of their own and went with a removed run naming the target:
     in a run of consecutive removed lines whose every other line names it (or is in `theirs`: lines
     the human removed too, or the case excludes, which belong to the target's block by the human's
-    own judgement), the blank lines, brace- and banner-only lines, and (when the run closes its
+    own judgement, or lies in the body of such a line: _bodies), those body lines, the blank lines,
+    brace- and banner-only lines, and (when the run closes its
     group: a blank line, a comment or the end follows) comment lines. Such a line is part of
     removing the target's block (its heading, its separator, its braces), over-reach when the human
     did not do it, not damage to something else; except one blank line of a run that glues two
@@ -562,9 +563,14 @@ def removed_with_mentions(before: list[str], removed: set[int], regex: re.Patter
         lines = before[start:end]
         structural = [i for i in range(start, end) if _STRUCTURAL_RE.match(before[i])]
         content = [i for i in range(start, end) if i not in structural]
-        if not any(regex.search(before[i]) for i in content) or \
-                not all(regex.search(before[i]) or i in theirs for i in content):
+        # heads: the run's lines naming the target (a YAML item `- name: ff` is one, though its
+        # dash makes it look structural), or the human's own
+        heads = [i for i in range(start, end) if regex.search(before[i]) or i in theirs]
+        body = _bodies(before, end, heads)
+        if not any(regex.search(before[i]) for i in heads) or \
+                not all(regex.search(before[i]) or i in theirs or i in body for i in content):
             continue
+        found.update(body)
         closed = (not lines[-1].strip() or end >= len(before) or not before[end].strip()
                   or before[end].lstrip().startswith("#"))
         keep = [i for i in structural if closed or not before[i].lstrip().startswith(("#", "//"))]
@@ -572,6 +578,23 @@ def removed_with_mentions(before: list[str], removed: set[int], regex: re.Patter
         if blanks and _glues(before, start, end):
             keep.remove(blanks[0])
         found.update(keep)
+    return found
+
+
+def _bodies(before: list[str], end: int, heads: list[int]) -> set[int]:
+    """The lines indented under each head (up to `end`): the body of the YAML entry or HCL block
+    the head line opens (`- name: spegel` and its `namespace:`, `version:` lines; a dashboard
+    map under `unpackerr:`). Removing an entry named for the target removes its body with it;
+    that is over-reach on the target when the human kept it, not damage to something else."""
+    found: set[int] = set()
+    for head in heads:
+        indent = len(before[head]) - len(before[head].lstrip())
+        for i in range(head + 1, end):
+            if not before[i].strip():
+                continue
+            if len(before[i]) - len(before[i].lstrip()) <= indent:
+                break
+            found.add(i)
     return found
 
 

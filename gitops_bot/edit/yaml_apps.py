@@ -196,3 +196,63 @@ def orphaned_dependabot_groups(doc: Any, removed: set[int]) -> list[str]:
         if isinstance(update, dict):
             named[i in removed].add(update.get("multi-ecosystem-group"))
     return [key for key in groups if key in named[True] - named[False]]
+
+
+# -- helmfile: releases, their `needs`, and the repositories only they used --------------------
+def is_helmfile(doc: Any) -> bool:
+    """A helmfile document: a top-level `releases:` list of mappings with `name` and `chart`."""
+    releases = doc.get("releases") if isinstance(doc, dict) else None
+    return isinstance(releases, list) and any(isinstance(r, dict) and "name" in r and "chart" in r
+                                              for r in releases)
+
+
+def helmfile_releases_of(doc: Any, name: ServiceName) -> set[int]:
+    """Indexes of the component's releases: named for it (`name: spegel`), whatever their other
+    fields (namespace, version, values) say; a release is a whole entry, never half edited."""
+    return {i for i, r in enumerate(doc["releases"])
+            if isinstance(r, dict) and isinstance(r.get("name"), str) and name.owns(r["name"])}
+
+
+def helmfile_repositories_of(doc: Any, removed: set[int]) -> set[int]:
+    """Indexes of the `repositories:` entries only removed releases used (`chart: postfinance/x`)."""
+    releases, repos = doc["releases"], doc.get("repositories")
+    if not isinstance(repos, list):
+        return set()
+
+    def repo_of(release: Any) -> str | None:
+        chart = release.get("chart") if isinstance(release, dict) else None
+        return chart.split("/", 1)[0] if isinstance(chart, str) and "/" in chart and "://" not in chart else None
+
+    gone = {repo_of(releases[i]) for i in removed} - {None}
+    kept = {repo_of(r) for i, r in enumerate(releases) if i not in removed}
+    return {i for i, r in enumerate(repos) if isinstance(r, dict) and r.get("name") in gone - kept}
+
+
+def helmfile_needs(doc: Any, removed: set[int]) -> dict[tuple[int, int], list[str]]:
+    """For each `needs` entry of a remaining release that names a removed one (`kube-system/x`,
+    or `x`), what replaces it: the removed release's own needs that the release does not already
+    have (`kube-system/coredns`), so the order of installation stays; [] when it has them all."""
+    releases = doc["releases"]
+    gone = {}
+    for i in removed:
+        r = releases[i]
+        needs = r.get("needs")
+        gone[(str(r.get("namespace") or ""), str(r["name"]))] = [n for n in needs if isinstance(n, str)] \
+            if isinstance(needs, list) else []
+    found: dict[tuple[int, int], list[str]] = {}
+    for i, release in enumerate(releases):
+        needs = release.get("needs") if isinstance(release, dict) and i not in removed else None
+        for k, need in enumerate(needs if isinstance(needs, list) else ()):
+            hit = next((inherited for key, inherited in gone.items() if _needs_release(need, *key)), None)
+            if hit is not None:
+                have = {n for n in needs if isinstance(n, str)}
+                found[(i, k)] = [n for n in hit if n not in have and not any(_needs_release(n, *key) for key in gone)]
+    return found
+
+
+def _needs_release(need: Any, namespace: str, release: str) -> bool:
+    """Whether a `needs` entry (`[kubecontext/][namespace/]name`) names that release."""
+    if not isinstance(need, str):
+        return False
+    parts = need.strip().split("/")
+    return parts[-1] == release and (len(parts) == 1 or not namespace or parts[-2] == namespace)

@@ -192,6 +192,8 @@ class Plan:
     scripts: dict[DataPath, str] = field(default_factory=dict)
     shell_lines: set[int] = field(default_factory=set)  # lines those edits touch
     emptied: set[DataPath] = field(default_factory=set)  # kustomize lists left empty, their key kept
+    # scalars rewritten, not deleted, with their new value (a helmfile `needs` entry rewired)
+    rewritten: dict[DataPath, str] = field(default_factory=dict)
 
 
 class _Planner:
@@ -210,6 +212,11 @@ class _Planner:
         # variables the run removed from the `.env` beside a compose file: passing one through goes
         self.removed_vars = removed_vars
         self.in_compose = False  # whether the current document is a compose file
+        # helmfile: the component's releases, the repositories only they used, and the `needs`
+        # entries of other releases that named them, each with what replaces it (yaml_apps)
+        self.helm_releases: set[int] = set()
+        self.helm_repositories: set[int] = set()
+        self.helm_needs: dict[tuple[int, int], list[str]] = {}
         self.plan = Plan()
         self.gone = gone  # whether a kustomization entry points at something the run deleted
         self.options_possible = False  # whether the current document's deep keys may be a tool's options
@@ -230,6 +237,7 @@ class _Planner:
             mark = len(self.plan.cuts), set(self.plan.deleted)
             self.compose_mine = yaml_apps.compose_services_of(doc, self.name, self.deleted, self._comment_names_it)
             self.in_compose = yaml_apps.is_compose(doc)
+            self._helmfile(doc)
             # Compose files and manifests name services by their keys; elsewhere a deep key may
             # be another tool's option, unless the document names the service higher up.
             self.options_possible = isinstance(doc, CommentedMap) and "kind" not in doc \
@@ -249,6 +257,48 @@ class _Planner:
             else:
                 self._orphaned_dependabot_groups(doc, root + (i,))
         return self.plan
+
+    def _helmfile(self, doc: Any) -> None:
+        """Find, in a helmfile document, what goes with the component's releases."""
+        self.helm_releases = yaml_apps.helmfile_releases_of(doc, self.name) if yaml_apps.is_helmfile(doc) else set()
+        self.helm_repositories = yaml_apps.helmfile_repositories_of(doc, self.helm_releases) \
+            if self.helm_releases else set()
+        self.helm_needs = yaml_apps.helmfile_needs(doc, self.helm_releases) if self.helm_releases else {}
+
+    def _helmfile_entry(self, path: DataPath, index: int) -> bool:
+        """A release of the component, or a repository only its releases used."""
+        return (path[1:] == ("releases",) and index in self.helm_releases) \
+            or (path[1:] == ("repositories",) and index in self.helm_repositories)
+
+    def _rewire_needs(self, node: CommentedSeq, path: DataPath) -> bool | None:
+        """A helmfile release's `needs` list with entries naming a removed release: each becomes
+        the removed release's own need (installation order kept: spegel, which waited for the
+        removed approver, now waits for what the approver waited for), or goes when the release
+        already has it; one that would need several is refused. True when every entry goes (the
+        key goes too); None when the list names no removed release."""
+        if len(path) != 4 or path[1] != "releases" or path[3] != "needs":
+            return None
+        mine = {i: self.helm_needs[(path[2], i)] for i in range(len(node)) if (path[2], i) in self.helm_needs}
+        if not mine:
+            return None
+        doomed = []
+        for i, inherited in mine.items():
+            line, col = node.lc.item(i)
+            if len(inherited) > 1:
+                self._refuse(line, f"needs {node[i]}, which the removal takes, and that release needed "
+                                   f"{', '.join(inherited)}: rewire this release's needs by hand")
+            elif inherited:
+                start = self.lines.start(line) + col
+                quote = self.text[start] if self.text[start] in "\"'" else ""
+                self.plan.cuts.append(Cut(Span(start, self._flow_item_end(start)), quote + inherited[0] + quote))
+                self.plan.rewritten[path + (i,)] = inherited[0]
+            else:
+                doomed.append(i)
+        if not doomed:
+            return False
+        if node.fa.flow_style():
+            return self._cut_flow_items(node, path, doomed)
+        return sum(self._remove_item(node, i, path) for i in doomed) == len(node)
 
     def _comment_names_it(self, node: CommentedMap, key: Any) -> bool:
         """Whether the comment block directly above `key` of `node` names the component."""
@@ -312,6 +362,9 @@ class _Planner:
         return len(node) > 0 and removed == len(node)
 
     def _visit_seq(self, node: CommentedSeq, path: DataPath) -> bool:
+        rewired = self._rewire_needs(node, path)
+        if rewired is not None:
+            return rewired
         if node.fa.flow_style():
             return self._visit_flow_seq(node, path)
         removed = 0
@@ -326,7 +379,7 @@ class _Planner:
             elif self._item_is_service(item) and not _vocabulary_word(node, item, self.name) \
                     or (isinstance(item, str) and item in compose_names) \
                     or self._gone_entry(item, path) or self._event_filter(item, path) \
-                    or self._reads_removed_secret(item, path):
+                    or self._reads_removed_secret(item, path) or self._helmfile_entry(path, i):
                 if self._is_flag_list(node):
                     self._refuse(node.lc.item(i)[0], "argument list: removing one word would change the command")
                     continue
@@ -519,6 +572,11 @@ class _Planner:
             if doomed is None or len(doomed) == len(node):
                 self._refuse(node.lc.line, "argument list: removing one word would change the command")
                 return False
+        return self._cut_flow_items(node, path, doomed)
+
+    def _cut_flow_items(self, node: CommentedSeq, path: DataPath, doomed: list[int]) -> bool:
+        """Cut the `doomed` items of a flow list with their commas; True when that is every item
+        (the caller removes the key instead)."""
         if len(doomed) == len(node):
             return True
         starts = [self.lines.start(node.lc.item(i)[0]) + node.lc.item(i)[1] for i in range(len(node))]
@@ -905,6 +963,16 @@ def prune(data: Any, deleted: set[DataPath], path: DataPath = ()) -> Any:
     return data
 
 
+def rewrite(data: Any, rewritten: dict[DataPath, str]) -> Any:
+    """`data` with the scalars at the `rewritten` paths set to their new values (in place)."""
+    for path, value in rewritten.items():
+        node = data
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+    return data
+
+
 def same_data(expected: Any, actual: Any, name: ServiceName, plan: Plan, path: DataPath = ()) -> bool:
     """Compare re-parsed data with the original minus deletions; scalars may differ only by the
     scalar edits, embedded YAML only by its own deletions."""
@@ -1018,7 +1086,7 @@ def verify(old: str, new: str, name: ServiceName, plan: Plan) -> str | None:
         actual = load_tagged(new)
     except YAMLError as exc:
         return f"the result would not parse ({_first_line(exc)})"
-    expected = prune(load_tagged(old), plan.deleted)
+    expected = prune(rewrite(load_tagged(old), plan.rewritten), plan.deleted)
     # A mapping document emptied on purpose (remove_entries) reads back as no document at all.
     expected = [doc for doc in expected if doc != {}] if actual in ([], [None]) else expected
     actual = [] if actual == [None] else actual
