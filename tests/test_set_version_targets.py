@@ -68,6 +68,17 @@ UNCHANGED = {
 }
 
 
+def test_a_url_whose_host_is_spelled_like_the_image_is_no_reference(tmp_path, capsys):
+    """`tcp://:redis@redis:6379` (podinfo's Timoni values) names a host and a port, not the image
+    `redis` at tag 6379: it stays, and is not reported as a version found."""
+    text = 'redisURL: "tcp://:redis@redis:6379"\nimage: redis:8.6.1\nurl: "redis://cache:redis:6379"\n'
+    repo = write_tree(tmp_path, {"debug_values.cue": text})
+    code, result = report(repo, capsys, "image=redis", "version=8.6.3")
+    assert code == 0 and all("6379" not in f["reason"] for f in result["found"])
+    assert run(repo, "image=redis", "version=8.6.3") == 0
+    assert (repo / "debug_values.cue").read_text() == text.replace("redis:8.6.1", "redis:8.6.3")
+
+
 def test_image_version_moves_in_every_form_and_nothing_else(tmp_path, capsys):
     repo = write_tree(tmp_path, {**{p: b for p, (b, _a) in IMAGE_FORMS.items()}, **UNCHANGED})
     assert run(repo, f"image={IMAGE}", "version=1.5.0") == 0

@@ -168,7 +168,8 @@ UNLOCATED_TAGS = (UNPARSED_REPOSITORY, UNREADABLE_TAG)  # a tag may be there: a 
 
 
 def _text_refs(found: _Found, names: Names, parsed: bool) -> None:
-    pattern = re.compile(rf"(?<![\w./-])(?P<n>{names.pattern})(?::(?P<t>\w[\w.-]*(?<![.-])))?(?P<d>{_DIGEST})?"
+    # not after `@` or `:`: `tcp://:redis@redis:6379` is a URL's host and port, not an image
+    pattern = re.compile(rf"(?<![\w./@:-])(?P<n>{names.pattern})(?::(?P<t>\w[\w.-]*(?<![.-])))?(?P<d>{_DIGEST})?"
                          rf"(?![\w/]|[.:@-]\w)")
     line_of = line_numbers(found.text)
     for m in pattern.finditer(found.text):
