@@ -235,6 +235,27 @@ def test_a_registry_module_version_moves_in_its_blocks_and_readme_rows_only(tmp_
     assert code == 0 and second["files"] == []
 
 
+def test_pinning_moves_floating_constraints_and_never_an_exact_pin(tmp_path, capsys):
+    """pin-versions module=: `~> 21.0` becomes the pin; blocks already pinned to another exact
+    version (`"21.15"`, `"21.15.1"`, newer than the one asked) stay and are listed, where
+    set-version moves them (eks-workshop-v2's karpenter and hybrid-node-role submodules)."""
+    tf = ('module "eks" {\n  source  = "terraform-aws-modules/eks/aws"\n  version = "~> 21.0"\n}\n\n'
+          'module "karpenter" {\n  source  = "terraform-aws-modules/eks/aws//modules/karpenter"\n'
+          '  version = "21.15"\n}\n\n'
+          'module "node_role" {\n  source  = "terraform-aws-modules/eks/aws//modules/hybrid-node-role"\n'
+          '  version = "= 21.15.1"\n}\n')
+    repo = write_tree(tmp_path, {"main.tf": tf})
+    code, result = report(repo, capsys, "module=terraform-aws-modules/eks/aws", "version=21.0.9", recipe="pin-versions")
+    assert code == 0 and len(result["files"]) == 1
+    assert [(r["line"], r["reason"]) for r in result["residue"]] == [
+        (8, 'module version: already pinned to 21.15: not changed (set-version moves a pin)'),
+        (13, 'module version: already pinned to = 21.15.1: not changed (set-version moves a pin)')]
+    assert run(repo, "module=terraform-aws-modules/eks/aws", "version=21.0.9", recipe="pin-versions") == 0
+    assert (repo / "main.tf").read_text() == tf.replace('"~> 21.0"', '"21.0.9"')
+    assert run(repo, "module=terraform-aws-modules/eks/aws", "version=21.0.9") == 0  # set-version moves every one
+    assert (repo / "main.tf").read_text().count('"21.0.9"') == 3
+
+
 def test_a_github_module_source_moves_its_ref_like_github_does(tmp_path, capsys):
     repo = write_tree(tmp_path, {"main.tf": MODULES_TF})
     assert run(repo, "module=github.com/acme/terraform-ingress", "version=1.8.13") == 0

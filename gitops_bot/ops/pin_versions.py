@@ -54,7 +54,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
     if args.get("provider") or args.get("module"):
         if args.get("tool") or (args.get("provider") and args.get("module")):
             raise UserError("pin-versions takes one target: tool=, provider= or module=")
-        set_version.run_terraform(state, args)
+        set_version.run_terraform(state, args, pin=True)
         return
     if args.get("github"):
         if args.get("tool") or args.get("image"):

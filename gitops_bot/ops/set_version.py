@@ -149,9 +149,10 @@ def _run_github(state: RunState, args: dict[str, str]) -> None:
     version_targets.run_github(state, project, new)
 
 
-def run_terraform(state: RunState, args: dict[str, str]) -> None:
+def run_terraform(state: RunState, args: dict[str, str], pin: bool = False) -> None:
     """provider=NAMESPACE/NAME or module=SOURCE with version= (a Terraform constraint, or a tag for a
-    GitHub module source); also pin-versions' entry: a constraint pin is writing the constraint."""
+    GitHub module source); also pin-versions' entry (`pin`): a constraint pin is writing the
+    constraint where it floats (an exact version stays: pinning never moves a pin)."""
     new = _version(args)
     if args.get("provider"):
         wanted = terraform_refs.provider(args["provider"])
@@ -159,7 +160,7 @@ def run_terraform(state: RunState, args: dict[str, str]) -> None:
             raise UserError(f"provider={args['provider']!r} is not a Terraform provider (NAMESPACE/NAME)")
         if not terraform_refs.is_constraint(new):
             raise UserError(f"version={new!r} is not a Terraform version constraint (1.2.3, ~> 5.95, >= 4.0, < 6.0)")
-        version_targets.run_provider(state, wanted, new)
+        version_targets.run_provider(state, wanted, new, pin)
         return
     source, to = args["module"], args.get("to")
     if to:
@@ -180,7 +181,7 @@ def run_terraform(state: RunState, args: dict[str, str]) -> None:
                         "source (github.com/OWNER/REPO)")
     elif not terraform_refs.is_constraint(new):
         raise UserError(f"version={new!r} is not a Terraform version constraint (1.2.3, ~> 1.0, >= 4.0, < 6.0)")
-    version_targets.run_module(state, source, new)
+    version_targets.run_module(state, source, new, pin)
 
 
 def _from(args: dict[str, str]) -> tuple[str, ...]:

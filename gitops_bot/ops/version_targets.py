@@ -301,7 +301,7 @@ def _variable_cuts(state: RunState, path: str, text: str, kind: str, project: st
     return cuts
 
 
-def run_provider(state: RunState, wanted: str, constraint: str) -> None:
+def run_provider(state: RunState, wanted: str, constraint: str, pin: bool = False) -> None:
     """Set the version constraint of Terraform provider `wanted` (NAMESPACE/NAME) to `constraint` in
     every `required_providers` entry, and in the terraform-docs rows of the README beside each."""
     declared: dict[str, dict[str, set[str]]] = {}  # folder -> local name -> constraints its .tf files declare
@@ -311,7 +311,7 @@ def run_provider(state: RunState, wanted: str, constraint: str) -> None:
         refs = _hcl_refs(state, path, text, terraform_refs.provider_references, wanted)
         for ref in refs:
             declared.setdefault(posixpath.dirname(path), {}).setdefault(ref.name, set()).add(ref.version)
-        write_checked(state, path, text, kind, _constraint_cuts(state, path, text, refs, constraint))
+        write_checked(state, path, text, kind, _constraint_cuts(state, path, text, refs, constraint, pin))
     _mentions(state, wanted, f"provider {wanted}")
     _readmes(state, declared, constraint, terraform_refs.readme_rows)
 
@@ -339,7 +339,7 @@ def _readme_cuts(state: RunState, path: str, text: str, found: list, declared: d
     return _constraint_cuts(state, path, text, rows, constraint)
 
 
-def run_module(state: RunState, source: str, version: str) -> None:
+def run_module(state: RunState, source: str, version: str, pin: bool = False) -> None:
     """Set the `version` of every `module` block sourced from registry module `source`; a GitHub
     source's `?ref=` is a GitHub ref (run_github moves it, with every other ref of that project)."""
     project = terraform_refs.github_project(source)
@@ -353,7 +353,7 @@ def run_module(state: RunState, source: str, version: str) -> None:
             refs = _hcl_refs(state, path, text, terraform_refs.module_references, wanted)
             for ref in refs:
                 declared.setdefault(posixpath.dirname(path), {}).setdefault(ref.name, set()).add(ref.version)
-            write_checked(state, path, text, kind, _constraint_cuts(state, path, text, refs, version))
+            write_checked(state, path, text, kind, _constraint_cuts(state, path, text, refs, version, pin))
     covered = _readmes(state, declared, version, lambda text, names: terraform_refs.module_rows(text, names, wanted))
     _mentions(state, wanted, f"module {wanted}", covered)
 
@@ -429,8 +429,15 @@ def _hcl_refs(state: RunState, path: str, text: str, reader: Callable, wanted: s
         return []
 
 
-def _constraint_cuts(state: RunState, path: str, text: str, refs: list, constraint: str) -> list[Cut]:
-    """Report each version found; a cut for each that differs from `constraint`."""
+# An exact Terraform version: `21.15`, `= 21.15.1`, `v1.2.3` (one version, no operator but `=`).
+_EXACT_CONSTRAINT_RE = re.compile(r"\s*=?\s*v?\d+(?:\.\d+)*(?:-[\w.]+)?\s*")
+
+
+def _constraint_cuts(state: RunState, path: str, text: str, refs: list, constraint: str,
+                     pin: bool = False) -> list[Cut]:
+    """Report each version found; a cut for each that differs from `constraint`. With `pin`
+    (pin-versions), only floating constraints move: an exact version, newer or older, is a
+    human's pin and stays, listed."""
     cuts = []
     for ref in refs:
         state.found.append(Finding(path, ref.line, _line(text, ref.line), f"{ref.form}: {ref.version or 'none'}",
@@ -439,6 +446,10 @@ def _constraint_cuts(state: RunState, path: str, text: str, refs: list, constrai
             why = "floats to the newest release" if not ref.version else f"{ref.version!r} is not a literal constraint"
             state.notes.append(Finding(path, ref.line, _line(text, ref.line).strip(),
                                        f"{ref.form}: {why}: not changed"))
+        elif pin and ref.version != constraint and _EXACT_CONSTRAINT_RE.fullmatch(ref.version):
+            state.notes.append(Finding(path, ref.line, _line(text, ref.line).strip(),
+                                       f"{ref.form}: already pinned to {ref.version}: not changed "
+                                       "(set-version moves a pin)"))
         elif ref.version != constraint:
             cuts.append(Cut(Span(ref.start, ref.end), constraint))
     return cuts
