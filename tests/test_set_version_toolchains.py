@@ -54,6 +54,23 @@ def test_go_moves_in_every_form_and_look_alikes_stay(tmp_path, capsys):
     assert residue == {}
 
 
+def test_a_minor_version_moves_what_is_written_as_a_minor_and_lists_the_rest(tmp_path, capsys):
+    """`tool=go version=1.23` (podinfo's bump of `golang:1.22` images and `ARG GO_VERSION=1.22`):
+    every occurrence written X.Y moves; one written with a patch (`go 1.22.5`, a release file
+    `go1.22.5.linux-amd64`) cannot be given one: it is listed, not guessed."""
+    minor = {"Dockerfile": "ARG GO_VERSION=1.22\nFROM golang:${GO_VERSION}-alpine\nFROM golang:1.22 AS tools\n",
+             "go.mod": "module m\n\ngo 1.22\n"}
+    patch = {"go.work": "go 1.22.5\n\nuse .\n", "get.sh": "curl -LO https://go.dev/dl/go1.22.5.linux-amd64.tar.gz\n"}
+    repo = write_tree(tmp_path, {**minor, **patch})
+    code, result = report(repo, capsys, "tool=go", "version=1.23")
+    assert code == 0 and sorted(f["path"] for f in result["files"]) == ["Dockerfile", "go.mod"]
+    assert sorted((r["path"], r["line"]) for r in result["residue"]) == [("get.sh", 1), ("go.work", 1)]
+    assert all("more components than version=1.23" in r["reason"] for r in result["residue"])
+    assert run(repo, "tool=go", "version=1.23") == 0
+    assert tree_bytes(repo) == {**{p: t.replace("1.22", "1.23").encode() for p, t in minor.items()},
+                                **{p: t.encode() for p, t in patch.items()}}
+
+
 def test_go_release_names_drop_the_patch_only_before_1_21(tmp_path):
     repo = write_tree(tmp_path, {"get.sh": "curl -LO https://go.dev/dl/go1.20.5.darwin-arm64.pkg\n",
                                  "go.mod": "module m\n\ngo 1.20\n\ntoolchain go1.20.5\n"})

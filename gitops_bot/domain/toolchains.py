@@ -74,8 +74,13 @@ class ToolchainRef:
     written_like: str = ""  # not empty: the version whose precision to write (written_like_newest)
 
     def new(self, version: str) -> str | None:
-        """The replacement for `version` (X.Y.Z) in this occurrence's form."""
+        """The replacement for `version` (X.Y.Z, or X.Y) in this occurrence's form; None when the
+        occurrence must not move, or writes more components than `version` gives (`go1.22.5`
+        for version=1.23: a patch cannot be made up)."""
         if self.reason:
+            return None
+        model = self.written_like or self.version
+        if len(version.lstrip("v").split(".")) < (3 if self.exact else len(model.lstrip("v").split("."))):
             return None
         if self.exact:
             return go_release(version)

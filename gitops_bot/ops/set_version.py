@@ -25,8 +25,8 @@ from gitops_bot.domain.images import is_prefix, is_repository, is_tag
 from gitops_bot.domain import terraform_refs
 from gitops_bot.domain.names import Prefilter
 from gitops_bot.domain.toolchains import TOOLCHAINS
-from gitops_bot.domain.versions import (Anchors, Occurrence, Tool, is_from, is_tool_version, is_version, parse_from,
-                                         scan)
+from gitops_bot.domain.versions import (Anchors, Occurrence, Tool, is_from, is_minor_only, is_tool_version, is_version,
+                                         parse_from, scan)
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.errors import UserError, did_you_mean
@@ -197,8 +197,8 @@ def _run_tool(state: RunState, args: dict[str, str]) -> None:
     if args["tool"] in TOOLCHAINS and args["tool"] not in state.catalogue:  # the repository's entry wins
         if digest:
             raise UserError("digest= applies to a catalogue tool's images, not to the toolchain " + args["tool"])
-        if not is_version(new):
-            raise UserError(f"version={new!r} does not match a version (X.Y.Z, optionally v-prefixed)")
+        if not (is_version(new) or is_minor_only(new)):
+            raise UserError(f"version={new!r} does not match a version (X.Y.Z or X.Y, optionally v-prefixed)")
         version_targets.run_toolchain(state, TOOLCHAINS[args["tool"]], new, olds)
         return
     if args["tool"] not in state.catalogue:

@@ -611,7 +611,8 @@ def _toolchain_cut(state: RunState, path: str, text: str, kind: str, ref: toolch
     if kind in _DOCS:
         state.notes.append(Finding(path, ref.line, line, f"{ref.form} in documentation: not changed"))
     elif replacement is None:
-        _left(state, path, ref.line, line, ref.reason)
+        _left(state, path, ref.line, line, ref.reason or f"{ref.form} {ref.version} is written with more components "
+                                                     f"than version={version}: pass the full version")
     elif not toolchains.stays_a_string(ref, replacement):
         state.refused.append(Finding(path, ref.line, line, f"edit refused: {replacement} would not stay a string "
                                      "in plain YAML; quote it", Kind.KEPT))
