@@ -51,8 +51,7 @@ def test_a_kustomization_left_without_entries_keeps_its_key(tmp_path):
                      "network-policies.yaml": POLICY})
     assert _apply(tmp_path) == 0
     files = {p: b.decode() for p, b in tree_bytes(tmp_path).items()}
-    # the key stays as an empty list, as humans write it (bjw-s-labs/home-ops: `resources: []`)
-    assert files["infra/configs/kustomization.yaml"] == KUSTOMIZATION.replace("resources:\n", "resources: []\n")
+    assert files["infra/configs/kustomization.yaml"] == KUSTOMIZATION
     assert "infra/configs/network-policies.yaml" not in files
 
 

@@ -48,9 +48,10 @@ def test_a_second_run_changes_nothing(tmp_path):
 
 
 # A kustomization whose only entry is the component's file (a policies folder holding one
-# policy): the entry goes and `resources: []` stays, an empty list as humans write it
-# (bjw-s-labs/home-ops), which kustomize reads as no resources, so a Flux Kustomization or an
-# overlay that points at the folder still builds.
+# policy): the entry goes and `resources:` stays, empty, which kustomize reads as no resources,
+# so a Flux Kustomization or an overlay that points at the folder still builds. It is written as
+# the repository writes an empty list: the bare key (fluxcd/flux2-multi-tenancy), or `[]` where
+# another kustomization says `resources: []` (bjw-s-labs/home-ops).
 ONLY_ENTRY = ("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
               "  - video-policy.yaml\n")
 
@@ -68,11 +69,24 @@ def _policies(tmp_path, kustomization: str):
 def test_the_only_entry_goes_and_the_list_key_stays_empty(tmp_path):
     state = _policies(tmp_path, ONLY_ENTRY)
     remove_references.run(state, {"name": "video-policy"})
-    after = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n"
+    after = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
     assert state.tree.read("infra/policies/kustomization.yaml") == after
     assert not state.refused
     remove_references.run(state, {"name": "video-policy"})  # a second run changes nothing
     assert state.tree.read("infra/policies/kustomization.yaml") == after and not state.refused
+
+
+def test_a_repository_that_writes_empty_lists_bracketed_gets_one(tmp_path):
+    state = _policies(tmp_path, ONLY_ENTRY)
+    (tmp_path / "infra" / "git").mkdir()
+    (tmp_path / "infra" / "git" / "kustomization.yaml").write_text("kind: Kustomization\nresources: []\n")
+    state = RunState(Worktree(tmp_path))
+    state.tree.delete("infra/policies/video-policy.yaml")
+    remove_references.run(state, {"name": "video-policy"})
+    after = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n"
+    assert state.tree.read("infra/policies/kustomization.yaml") == after and not state.refused
+    remove_references.run(state, {"name": "video-policy"})  # a second run changes nothing
+    assert state.tree.read("infra/policies/kustomization.yaml") == after
 
 
 def test_a_list_with_another_entry_keeps_it(tmp_path):

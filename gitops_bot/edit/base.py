@@ -95,6 +95,9 @@ class RemovalContext:
     # The folders that stay in place of deleted versioned ones (`common/istio-1-17` for the
     # deleted `common/istio-1-16`): a documented command's path into the old one is re-pointed.
     successors: tuple[Successor, ...] = ()
+    # How the repository writes a kustomize list left with no entries: True when some
+    # kustomization says `resources: []` (the key is then kept so), False for the bare key.
+    empty_lists_bracketed: bool = False
 
     def secrets_removed_here(self) -> frozenset[str]:
         """The secrets deleted files defined in the folder of `path`."""

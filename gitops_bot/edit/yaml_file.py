@@ -200,8 +200,10 @@ class _Planner:
     def __init__(self, parse_text: str, name: ServiceName,
                  kept: tuple[tuple[tuple[str, ...], str], ...] = (), deleted: frozenset[str] = frozenset(),
                  gone: Callable[[str], bool] = lambda ref: False, removed_vars: frozenset[str] = frozenset(),
-                 kustomization: bool = False, secrets: frozenset[str] = frozenset()) -> None:
+                 kustomization: bool = False, secrets: frozenset[str] = frozenset(),
+                 bracketed: bool = False) -> None:
         self.text = parse_text
+        self.bracketed = bracketed  # an emptied kustomize list is written `[]` (RemovalContext)
         self.secrets = secrets  # secrets the run deleted that workloads here may read
         self.kustomization = kustomization  # the file is a kustomization.yaml
         self.lines = Lines(parse_text)
@@ -358,12 +360,13 @@ class _Planner:
                     continue
                 if self.kustomization and len(path) == 1 and key in KUSTOMIZE_LISTS \
                         and isinstance(value, CommentedSeq) and not value.fa.flow_style():
-                    # its items are cut; the key stays, as an empty list (`resources: []`, as
-                    # humans write it; kustomize builds it as no resources)
+                    # its items are cut; the key stays (kustomize builds it as no resources), as
+                    # the repository writes an empty list: `resources: []` or the bare key
                     self.plan.emptied.add(path + (key,))
-                    line, col = node.lc.key(key)
-                    colon = self.text.index(":", self.lines.start(line) + col + len(key))
-                    self.plan.cuts.append(Cut(Span(colon + 1, colon + 1), " []"))
+                    if self.bracketed:
+                        line, col = node.lc.key(key)
+                        colon = self.text.index(":", self.lines.start(line) + col + len(key))
+                        self.plan.cuts.append(Cut(Span(colon + 1, colon + 1), " []"))
                 elif not self._withheld(path + (key,), node.lc.key(key)[0]) and self._remove_key(node, key):
                     self.plan.deleted.add(path + (key,))
                     removed += 1
@@ -821,14 +824,15 @@ def _pointers(node: Any) -> Iterator[str]:
 def plan_removal(parse_text: str, name: ServiceName,
                  kept: tuple[tuple[tuple[str, ...], str], ...] = (), deleted: frozenset[str] = frozenset(),
                  gone: Callable[[str], bool] = lambda ref: False, removed_vars: frozenset[str] = frozenset(),
-                 kustomization: bool = False, secrets: frozenset[str] = frozenset()) -> Plan:
+                 kustomization: bool = False, secrets: frozenset[str] = frozenset(),
+                 bracketed: bool = False) -> Plan:
     """Plan the service's removal in YAML text (raises YAMLError when it does not parse); entries
     holding a value path in `kept` stay, refused; list items pointing into `deleted` paths go, and
     kustomization entries for which `gone` holds, and compose `environment:` pass-throughs of
     `removed_vars`, and container env items reading the deleted `secrets`. In a `kustomization`
-    file a list left empty keeps its key."""
+    file a list left empty keeps its key (written `[]` when `bracketed`)."""
     return _Planner(parse_text, name, kept, deleted, gone, removed_vars, kustomization,
-                    secrets).run(load_rt(parse_text))
+                    secrets, bracketed).run(load_rt(parse_text))
 
 
 def _deleted_as_written(text: str, ctx: RemovalContext) -> frozenset[str]:
@@ -1045,7 +1049,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     try:
         plan = plan_removal(text, name, ctx.kept_values, _deleted_as_written(text, ctx), deleted_reference(ctx),
                             ctx.variables_removed_here(), posixpath.basename(ctx.path) in KUSTOMIZATION_FILES,
-                            ctx.secrets_removed_here())
+                            ctx.secrets_removed_here(), ctx.empty_lists_bracketed)
     except YAMLError as exc:
         raise Unparsable(_error_line(exc), "YAML does not parse: " + _first_line(exc)) from exc
     cuts = plan.cuts + scalar_line_cuts(text, name, plan) + commented_out_entries(text, ctx)

@@ -24,7 +24,7 @@ from gitops_bot.edit import (classify, editor_for, env_file, hcl, ignore_file, m
                               yaml_apps, yaml_file)
 from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable
 from gitops_bot.edit.shell import variant_re
-from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES
+from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES, KUSTOMIZE_LISTS
 from gitops_bot.errors import UserError
 from gitops_bot.ops import footprint, quoted_copies
 from gitops_bot.ops.base import Operation
@@ -48,7 +48,8 @@ def run(state: RunState, args: dict[str, str]) -> None:
     gone = gone_paths(tree)
     ctx = RemovalContext(name, gone.deleted, switch=switch, successors=successors(tree, gone),
                          image_variants=footprint.image_variants(tree, gone.deleted) if switch else (),
-                         removed_secrets=_removed_secrets(tree, gone.deleted))
+                         removed_secrets=_removed_secrets(tree, gone.deleted),
+                         empty_lists_bracketed=_writes_empty_lists_bracketed(tree))
     build_scripts: list[str] = []
     if ctx.image_variants:
         retired, build_scripts = _retired_variants(state, ctx)
@@ -104,6 +105,19 @@ def run(state: RunState, args: dict[str, str]) -> None:
     pages = crossing.settings_pages()
     if pages:
         _unlink_pages(state, ctx, pages, {path for path, _, _ in files})
+
+
+# A kustomize list written empty: `resources: []`.
+_EMPTY_KUSTOMIZE_LIST_RE = re.compile(r"^[ \t]*(?:" + "|".join(sorted(KUSTOMIZE_LISTS)) + r"):[ \t]*\[\][ \t]*$",
+                                      re.MULTILINE)
+
+
+def _writes_empty_lists_bracketed(tree) -> bool:
+    """Whether one of the repository's kustomizations writes an empty list as `[]` (its
+    convention for a list the removal empties; without one, the bare key stays)."""
+    kustomizations = [p for p in tree.paths() if posixpath.basename(p) in KUSTOMIZATION_FILES]
+    return any(_EMPTY_KUSTOMIZE_LIST_RE.search(tree.read(p) or "")
+               for p in tree.grep(Literals([b"[]"]), among=kustomizations))
 
 
 def _follow_quoted_copies(state: RunState, files: list[tuple[str, str, str]]) -> None:
