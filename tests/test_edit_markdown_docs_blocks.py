@@ -278,3 +278,16 @@ def test_rows_of_command_output_for_the_component_go_where_the_table_lists_other
         .replace("video-service   video-cache      ClusterIP   172.20.1.13     6379/TCP   1h\n", "")
     assert markdown.remove(result.text, _known("auth-service", "board-service")).text == result.text
 
+
+
+def test_peer_folders_stand_for_components_the_inventory_does_not_know():
+    """eks-workshop-v2's components are kustomize folders the inventory does not list; the
+    folders beside the deleted one (RemovalContext.peers) say the other rows are components."""
+    from dataclasses import replace as with_
+    from gitops_bot.domain.names import service_name
+    from gitops_bot.edit.base import RemovalContext
+    text = SVC.replace("auth-service ", "catalog      ").replace("board-service", "orders       ")
+    bare = RemovalContext(service_name("video-service", {"video-service"}))
+    assert markdown.remove(text, bare).text == text  # nothing says the other rows are components
+    result = markdown.remove(text, with_(bare, peers=frozenset({"catalog", "orders"})))
+    assert "video-service   video-service" not in result.text and "catalog      " in result.text

@@ -98,6 +98,9 @@ class RemovalContext:
     # How the repository writes a kustomize list left with no entries: True when some
     # kustomization says `resources: []` (the key is then kept so), False for the bare key.
     empty_lists_bracketed: bool = False
+    # The names of the folders beside the component's deleted folders (`catalog`, `orders`
+    # beside `base-application/rabbitmq`): its peers, where the inventory may not know them.
+    peers: frozenset[str] = frozenset()
 
     def secrets_removed_here(self) -> frozenset[str]:
         """The secrets deleted files defined in the folder of `path`."""

@@ -151,7 +151,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     cuts = _section_cuts(lines, fenced, name, refused) + _html_row_cuts(lines, fenced, name)
     cuts += _command_block_cuts(lines, ctx) + _diagram_node_cuts(lines, name) + _outline_step_cuts(lines, name)
     cuts += _argument_line_cuts(lines, name)
-    cuts += [c for c in _output_row_cuts(lines, name) if not any(_overlaps(c, k) for k in cuts)]
+    cuts += [c for c in _output_row_cuts(lines, name, ctx.peers) if not any(_overlaps(c, k) for k in cuts)]
     for n in range(len(lines)):
         if fenced[n]:
             continue
@@ -171,7 +171,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
         if item and _is_service(term, name) and not _kept_variable(term, ctx, n, refused):
             cuts.append(Cut(lines.span(n, _item_end(lines, n, len(item.group(1))))))
     if not _CHANGELOG_RE.search(posixpath.basename(ctx.path)):
-        cuts += _enumeration_cuts(lines, fenced, name, cuts)
+        cuts += _enumeration_cuts(lines, fenced, name, cuts, ctx.peers)
         cuts += _prose_cuts(lines, fenced, name, cuts) + _heading_alternative_cuts(lines, fenced, name, cuts)
     cuts += _unused_definition_cuts(lines, fenced, cuts)
     path_cuts, notes = _path_cuts(lines, fenced, ctx, cuts)
@@ -234,7 +234,8 @@ def documents_only(path: str, text: str, removed: frozenset[str]) -> bool:
     return True
 
 
-def _enumeration_cuts(lines: Lines, fenced: list[bool], name: ServiceName, cuts: list[Cut]) -> list[Cut]:
+def _enumeration_cuts(lines: Lines, fenced: list[bool], name: ServiceName, cuts: list[Cut],
+                      peers: frozenset[str] = frozenset()) -> list[Cut]:
     """Cut the service's item, with its comma, from the comma-joined enumerations of names on
     lines no other cut touches (enumeration_span)."""
     taken = [c.span for c in cuts]
@@ -246,15 +247,16 @@ def _enumeration_cuts(lines: Lines, fenced: list[bool], name: ServiceName, cuts:
         start, end = lines.start(n), lines.start(n) + len(line)
         if any(s.start < end and start < s.end for s in taken):
             continue
-        span = enumeration_span(line, name)
+        span = enumeration_span(line, name, peers)
         if span:
             found.append(Cut(Span(start + span[0], start + span[1])))
     return found
 
 
-def enumeration_span(line: str, name: ServiceName) -> tuple[int, int] | None:
+def enumeration_span(line: str, name: ServiceName, peers: frozenset[str] = frozenset()) -> tuple[int, int] | None:
     """The span of a line (prose, or a comment's text) that is the service's item, with its
-    comma, in a comma-joined enumeration of names (`Gitea, Seafile, Jellyfin` -> `Gitea,
+    comma, in a comma-joined enumeration of names (names: capitalised, in backticks, known
+    components or `peers`; `Gitea, Seafile, Jellyfin` -> `Gitea,
     Jellyfin`; `for Cloud Monitoring, Tracing, Debugger, Profiler:` -> `for Cloud Monitoring,
     Tracing, Profiler:` for cloud-debugger), or None."""
     # A name that starts with a vendor word (`cloud-debugger`) is also its item `Debugger` in a
@@ -270,7 +272,7 @@ def enumeration_span(line: str, name: ServiceName) -> tuple[int, int] | None:
         items = [(i.start(), i.start() + len(t), t) for i in _ENUM_ITEM_RE.finditer(line, m.start(), m.end())
                  for t in [i.group().rstrip(".") or i.group()]]
         items[0] = _without_lead_in(*items[0])
-        if not all(_is_name_item(i[2], name) for i in items):
+        if not all(_is_name_item(i[2], name) or i[2].strip("`") in peers for i in items):
             continue
         doomed = [k for k, i in enumerate(items) if _is_service(i[2].strip("`"), name)
                   or rest and k and words(i[2]) == rest and words(items[0][2])[:len(vendor)] == vendor]
@@ -536,10 +538,11 @@ def _names_component(word: str, name: ServiceName) -> bool:
 _COLUMNS_RE = re.compile(r"\s{2,}|\t")
 
 
-def _output_row_cuts(lines: Lines, name: ServiceName) -> list[Cut]:
+def _output_row_cuts(lines: Lines, name: ServiceName, peers: frozenset[str] = frozenset()) -> list[Cut]:
     """The rows of a command's tabular output quoted in a code fence (`kubectl get svc -A`,
     `kubectl get policyreport -A`) whose first column is the component (its namespace or name),
-    in a table whose other rows start with other known components: the output of a cluster
+    in a table whose other rows start with other known components or the component's peers
+    (the folders beside its own, RemovalContext.peers): the output of a cluster
     without it. A table that lists no other component stays (its rows may be the component's
     own resources, shown on purpose)."""
     cuts = []
@@ -547,7 +550,8 @@ def _output_row_cuts(lines: Lines, name: ServiceName) -> list[Cut]:
         rows = {k: _COLUMNS_RE.split(lines.line(k).strip()) for k in range(first + 1, end)}
         rows = {k: cols for k, cols in rows.items() if len(cols) >= 3}
         mine = [k for k, cols in rows.items() if name.owns(cols[0])]
-        others = {cols[0] for k, cols in rows.items() if k not in mine and _is_other_component(cols[0], name)}
+        others = {cols[0] for k, cols in rows.items()
+                  if k not in mine and (_is_other_component(cols[0], name) or cols[0] in peers)}
         if mine and len(others) >= 2:
             cuts += [Cut(lines.span(k, k)) for k in mine]
     return cuts

@@ -949,7 +949,7 @@ def history_comment_cuts(text: str, name: ServiceName) -> list[Cut]:
         return []
 
 
-def comment_enumeration_cuts(text: str, name: ServiceName) -> list[Cut]:
+def comment_enumeration_cuts(text: str, name: ServiceName, peers: frozenset[str] = frozenset()) -> list[Cut]:
     """Cuts of the component's item, with its comma, from an enumeration of names in a comment
     line (`# ... namespace (forgejo, propagit, rybbit, temporal).`; markdown.enumeration_span)."""
     if not name.mentions(text):
@@ -960,7 +960,7 @@ def comment_enumeration_cuts(text: str, name: ServiceName) -> list[Cut]:
         if not line.lstrip().startswith("#"):
             continue
         at = line.index("#")
-        span = markdown.enumeration_span(line[at:], name)
+        span = markdown.enumeration_span(line[at:], name, peers)
         if span:
             cuts.append(Cut(Span(lines.start(n) + at + span[0], lines.start(n) + at + span[1])))
     # A line inside a block scalar that looks like a comment is data: it stays.
@@ -1055,7 +1055,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     cuts = plan.cuts + scalar_line_cuts(text, name, plan) + commented_out_entries(text, ctx)
     cuts += commented_commands(text, plan)
     cuts += [c for c in history_comment_cuts(text, name) if not any(_overlap(c, k) for k in cuts)]
-    cuts += [c for c in comment_enumeration_cuts(text, name) if not any(_overlap(c, k) for k in cuts)]
+    cuts += [c for c in comment_enumeration_cuts(text, name, ctx.peers) if not any(_overlap(c, k) for k in cuts)]
     blocked = orphaned_anchor(text, cuts) or _applied_feature(text, ctx, plan)
     if blocked is not None:
         return EditResult(text, plan.refused + [blocked])

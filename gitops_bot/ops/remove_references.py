@@ -49,7 +49,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
     ctx = RemovalContext(name, gone.deleted, switch=switch, successors=successors(tree, gone),
                          image_variants=footprint.image_variants(tree, gone.deleted) if switch else (),
                          removed_secrets=_removed_secrets(tree, gone.deleted),
-                         empty_lists_bracketed=_writes_empty_lists_bracketed(tree))
+                         empty_lists_bracketed=_writes_empty_lists_bracketed(tree), peers=_peers(gone, name))
     build_scripts: list[str] = []
     if ctx.image_variants:
         retired, build_scripts = _retired_variants(state, ctx)
@@ -105,6 +105,18 @@ def run(state: RunState, args: dict[str, str]) -> None:
     pages = crossing.settings_pages()
     if pages:
         _unlink_pages(state, ctx, pages, {path for path, _, _ in files})
+
+
+def _peers(gone: Gone, name: ServiceName) -> frozenset[str]:
+    """The names of the folders and files beside the deleted ones named for the component
+    (`forgejo` of `database/clusters/forgejo.yaml` beside the deleted `temporal.yaml`)."""
+    def stem(path: str) -> str:
+        return posixpath.basename(path).split(".", 1)[0]
+
+    mine = [d for d in gone.deleted if name.owns(stem(d))]
+    parents = {posixpath.dirname(d) for d in mine}
+    return frozenset(stem(p) for p in gone.folders | gone.files
+                     if posixpath.dirname(p) in parents and p not in gone.deleted and stem(p) and not name.owns(stem(p)))
 
 
 # A kustomize list written empty: `resources: []`.
