@@ -122,6 +122,24 @@ def test_a_digest_is_refused_unless_the_user_says_keep_or_drop(tmp_path):
     assert run(repo, f"image={IMAGE}", "version=1.5.0", "digest=drop", "--exit-code", command="plan") == 0
 
 
+def test_a_reference_of_an_older_major_is_a_pin_of_its_own(tmp_path, capsys):
+    """bank-of-anthos: the database's `postgres:15-alpine` moves to 15.0-alpine; the psql client
+    jobs pinned to `postgres:14-alpine` (an older major) stay and are listed; a run limited to
+    them moves them. Within one major every tag moves (alpine 3.11 and 3.21 both go to 3.22)."""
+    before = {"db.yaml": "image: postgres:15-alpine\n", "jobs/populate.yaml": "image: postgres:14-alpine\n",
+              "Dockerfile": "FROM alpine:3.21\n", "tests/hook.yaml": "image: alpine:3.11\n"}
+    repo = write_tree(tmp_path, before)
+    code, result = report(repo, capsys, "image=postgres", "version=15.0-alpine")
+    assert code == 0 and [f["path"] for f in result["files"]] == ["db.yaml"]
+    assert [(r["path"], r["reason"]) for r in result["residue"]] == [
+        ("jobs/populate.yaml", "14-alpine is of an older major than postgres's current 15.0 here: a pin of its own, "
+                               "not moved (a run limited to it with paths= moves it)")]
+    assert run(repo, "image=postgres", "version=15.0-alpine", "paths=jobs/") == 0
+    assert (repo / "jobs/populate.yaml").read_text() == "image: postgres:15.0-alpine\n"
+    assert run(repo, "image=alpine", "version=3.22") == 0
+    assert (repo / "tests/hook.yaml").read_text() == "image: alpine:3.22\n"
+
+
 def test_to_moves_the_repository_and_keeps_each_tag(tmp_path):
     repo = write_tree(tmp_path, {
         "values.yaml": "image:\n  repository: gcr.io/old/demo\n  tag: 0.1\n",

@@ -40,19 +40,35 @@ def _candidates(state: RunState, word: str, flags: int = 0) -> Iterable[tuple[st
 
 
 def run_image(state: RunState, image: str, version: str | None, to: str | None, digest: str | None) -> None:
-    """Move every reference to `image` to tag `version` and/or repository `to`."""
+    """Move every reference to `image` to tag `version` and/or repository `to`; with a version
+    alone, a reference of an older major than the newest the tree writes for that repository is
+    a pin of its own (a psql client kept on `postgres:14-alpine` beside the database on 15, an
+    example kept on podinfo 5.0.3 beside 6.9.2): listed, not moved (a run limited to it with
+    paths= moves it). Within one major every version moves: a repository bumping
+    skaffold v2.1.0 and v2.3.1 to v2.6.1 moves both."""
     mention = _image_mention(image)
     charts_read: list[str] = []  # Chart.yaml files whose appVersion is the images' default tag
-    for path, text, kind in _candidates(state, images.path_part(image)):
+    found = [(path, text, kind, images.references(text, kind, image))
+             for path, text, kind in _candidates(state, images.path_part(image))]
+    current = _current_minors(found, image)
+    for path, text, kind, refs in found:
         if version and kind in ("yaml", "helm") and posixpath.basename(path) == "values.yaml":
             charts_read += _app_version_chart(state, path, text, image)
         cuts, covered, moved = [], set(), []
-        for ref in images.references(text, kind, image):
+        for ref in refs:
             tag = text[ref.tag[0]:ref.tag[1]] if ref.tag else ""
             where = _line(text, ref.line)
             state.found.append(Finding(path, ref.line, where, f"{ref.form}: {tag or 'untagged'}", Kind.VERSION,
                                        tag or "untagged"))
             covered.add(ref.line)
+            name = text[ref.name[0]:ref.name[1]] if ref.name else image
+            newest = current.get(name)
+            if version and not to and kind not in _DOCS and newest and (minor := _minor(tag)) \
+                    and minor[0] < newest[0]:
+                _left(state, path, ref.line, where.strip(),
+                      f"{tag} is of an older major than {name}'s current {newest[0]}.{newest[1]} here: a pin of its "
+                      "own, not moved (a run limited to it with paths= moves it)")
+                continue
             ref_cuts = _image_cuts(state, path, text, kind, ref, tag, version, to, digest)
             tag_cut = next((cut for cut in ref_cuts if ref.tag and cut.span.start == ref.tag[0]), None)
             if tag_cut is not None:
@@ -64,6 +80,33 @@ def run_image(state: RunState, image: str, version: str | None, to: str | None, 
         write_checked(state, path, text, kind, cuts)
     for chart in dict.fromkeys(charts_read):
         _app_version_cuts(state, chart, version)
+
+
+_TAG_MINOR_RE = re.compile(r"v?(\d+)\.(\d+)|v?(\d+)(?![\w.])")
+
+
+def _minor(tag: str) -> tuple[int, int] | None:
+    """(major, minor) of a version-like tag (`3.21.2`, `v1.4`, `15-alpine`: minor 0 for a
+    major alone); None for other tags (`latest`, `sha-1a2b`)."""
+    m = _TAG_MINOR_RE.match(tag)
+    if m is None:
+        return None
+    return (int(m.group(1)), int(m.group(2))) if m.group(1) else (int(m.group(3)), 0)
+
+
+def _current_minors(found: list, image: str) -> dict[str, tuple[int, int]]:
+    """Per repository as written, the newest (major, minor) its tags in the tree have outside
+    documentation: the version a bump moves on from."""
+    newest: dict[str, tuple[int, int]] = {}
+    for _path, text, kind, refs in found:
+        if kind in _DOCS:
+            continue
+        for ref in refs:
+            minor = _minor(text[ref.tag[0]:ref.tag[1]]) if ref.tag else None
+            name = text[ref.name[0]:ref.name[1]] if ref.name else image
+            if minor and minor > newest.get(name, (-1, -1)):
+                newest[name] = minor
+    return newest
 
 
 def _app_version_chart(state: RunState, values_path: str, values: str, image: str) -> list[str]:
