@@ -44,28 +44,12 @@ BEFORE = dedent("""
           - kube-system/cilium
 """)
 
-AFTER = dedent("""
-    ---
-    # bootstrap order matters
-    repositories:
-      - name: coredns
-        url: https://coredns.github.io/helm
-
-    releases:
-      - name: coredns
-        namespace: kube-system
-        chart: coredns/coredns
-        version: 1.37.0
-        needs: ["kube-system/cilium"]
-
-      - name: auth-service
-        namespace: media
-        chart: oci://ghcr.io/acme/charts/auth-service
-        version: v0.0.28
-        needs:
-          - kube-system/coredns
-          - kube-system/cilium
-""")
+# What goes: the repository only the release's chart used, the release itself (each with the
+# blank line after it); what changes: auth-service now waits for what video-service waited for.
+REPOSITORY = "  - name: acme\n    url: https://acme.github.io/charts\n\n"
+RELEASE = BEFORE[BEFORE.index("  - name: video-service"):BEFORE.index("  - name: auth-service")]
+AFTER = BEFORE.replace(REPOSITORY, "").replace(RELEASE, "").replace(
+    "      - media/video-service\n", "      - kube-system/coredns\n")
 
 
 def test_the_release_goes_whole_with_its_repository_and_its_dependants_are_rewired():

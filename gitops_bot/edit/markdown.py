@@ -151,7 +151,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     cuts = _section_cuts(lines, fenced, name, refused) + _html_row_cuts(lines, fenced, name)
     cuts += _command_block_cuts(lines, ctx) + _diagram_node_cuts(lines, name) + _outline_step_cuts(lines, name)
     cuts += _argument_line_cuts(lines, name)
-    cuts += [c for c in _output_row_cuts(lines, name, ctx.peers) if not any(_overlaps(c, k) for k in cuts)]
+    cuts += [c for c in _output_row_cuts(lines, name, ctx.peers) if not any(c.span.overlaps(k.span) for k in cuts)]
     for n in range(len(lines)):
         if fenced[n]:
             continue
@@ -245,7 +245,7 @@ def _enumeration_cuts(lines: Lines, fenced: list[bool], name: ServiceName, cuts:
         if fenced[n] or _ROW_RE.match(line) or _HEADING_RE.match(line):
             continue
         start, end = lines.start(n), lines.start(n) + len(line)
-        if any(s.start < end and start < s.end for s in taken):
+        if any(Span(start, end).overlaps(s) for s in taken):
             continue
         span = enumeration_span(line, name, peers)
         if span:
@@ -559,10 +559,6 @@ def _output_row_cuts(lines: Lines, name: ServiceName, peers: frozenset[str] = fr
 
 def _is_other_component(word: str, name: ServiceName) -> bool:
     return words(word) in name.known and not name.owns(word)
-
-
-def _overlaps(a: Cut, b: Cut) -> bool:
-    return a.span.start < b.span.end and b.span.start < a.span.end
 
 
 def _repeats_for(lines: Lines, command: tuple[int, int], commands: list[tuple[int, int]], name: ServiceName) -> bool:

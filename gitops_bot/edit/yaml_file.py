@@ -1054,17 +1054,13 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
         raise Unparsable(_error_line(exc), "YAML does not parse: " + _first_line(exc)) from exc
     cuts = plan.cuts + scalar_line_cuts(text, name, plan) + commented_out_entries(text, ctx)
     cuts += commented_commands(text, plan)
-    cuts += [c for c in history_comment_cuts(text, name) if not any(_overlap(c, k) for k in cuts)]
-    cuts += [c for c in comment_enumeration_cuts(text, name, ctx.peers) if not any(_overlap(c, k) for k in cuts)]
+    cuts += [c for c in history_comment_cuts(text, name) if not any(c.span.overlaps(k.span) for k in cuts)]
+    cuts += [c for c in comment_enumeration_cuts(text, name, ctx.peers) if not any(c.span.overlaps(k.span) for k in cuts)]
     blocked = orphaned_anchor(text, cuts) or _applied_feature(text, ctx, plan)
     if blocked is not None:
         return EditResult(text, plan.refused + [blocked])
     return finish(text, Lines(text), cuts, plan.refused, lambda new: verify(text, new, name, plan),
                   plan.kept_comments)
-
-
-def _overlap(a: Cut, b: Cut) -> bool:
-    return a.span.start < b.span.end and b.span.start < a.span.end
 
 
 def _applied_feature(text: str, ctx: RemovalContext, plan: Plan) -> Refusal | None:

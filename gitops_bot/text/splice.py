@@ -21,6 +21,10 @@ class Span(NamedTuple):
     start: int
     end: int
 
+    def overlaps(self, other: "Span") -> bool:
+        """Whether the two ranges share a character."""
+        return self.start < other.end and other.start < self.end
+
 
 class Cut(NamedTuple):
     """Replace `span` of the original text with `replacement` ('' deletes)."""
