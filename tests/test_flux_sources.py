@@ -61,3 +61,31 @@ def test_a_source_still_named_elsewhere_or_defined_with_others_stays(tmp_path):
     assert main(["apply", "remove-service", "service=video-service", "--repo", str(other)]) == 0
     assert (other / "kubernetes/flux/repositories/helm/acme-video.yaml").read_text() == \
         both["kubernetes/flux/repositories/helm/acme-video.yaml"]
+
+
+def helmfile(*releases: tuple[str, str]) -> str:
+    """A bootstrap helmfile with a repository per distinct repo and a release per (name, repo)."""
+    repos = sorted({repo for _, repo in releases})
+    return ("---\nrepositories:\n" + "".join(f"  - name: {r}\n    url: https://{r}.example.com/charts\n" for r in repos)
+            + "releases:\n" + "".join(f"  - name: {n}\n    namespace: kube-system\n    chart: {r}/{n}\n"
+                                      for n, r in releases))
+
+
+def test_a_bootstrap_helmfile_repository_only_its_release_used_does_not_keep_the_source(tmp_path):
+    # onedr0p/home-ops: the HelmRepository `postfinance` is also the bootstrap helmfile's
+    # repository of kubelet-csr-approver's release alone; the removal takes the release and the
+    # repository entry, so the Flux source goes too
+    tree = dict(TREE)
+    tree["kubernetes/bootstrap/helmfile.yaml"] = helmfile(("video-service", "acme-video"), ("auth-service", "shared"))
+    write_tree(tmp_path, tree)
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 0
+    files = {p: b.decode() for p, b in tree_bytes(tmp_path).items()}
+    assert "kubernetes/flux/repositories/helm/acme-video.yaml" not in files
+    assert files["kubernetes/bootstrap/helmfile.yaml"] == helmfile(("auth-service", "shared"))
+
+    # another helmfile release still installs from it: the source stays
+    other = tmp_path / "other"
+    tree["kubernetes/bootstrap/helmfile.yaml"] = helmfile(("video-service", "acme-video"), ("auth-service", "acme-video"))
+    write_tree(other, tree)
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(other)]) == 0
+    assert (other / "kubernetes/flux/repositories/helm/acme-video.yaml").exists()

@@ -174,18 +174,45 @@ def manifest_files(tree: Worktree, name: ServiceName, paths: list[str], projects
 _FLUX_SOURCES = frozenset({"HelmRepository", "OCIRepository", "GitRepository"})
 
 
-def dedicated_sources(tree: Worktree, found: Footprint) -> None:
+def dedicated_sources(tree: Worktree, name: ServiceName, found: Footprint) -> None:
     """Add to `found` the file of each Flux source (a HelmRepository, OCIRepository or
     GitRepository) that only the component's HelmReleases install from (`sourceRef` or
     `chartRef` naming it: `kubernetes-sigs-nfd` of node-feature-discovery's release), when that
-    file holds nothing but the source. A source another release or file still names stays."""
+    file holds nothing but the source. A source another release or file still names stays; a
+    bootstrap helmfile's repository of the same name that only the component's helmfile releases
+    used goes with them (yaml_apps.helmfile_repositories_of), so it does not keep the source."""
     going = [p for r in found.roots for p in tree.under(r)] + found.files
     for kind, source in sorted({ref for p in going if p.endswith((".yaml", ".yml")) for ref in _release_sources(tree, p)}):
         naming = [p for p in tree.grep(Literals([source])) if not tree.is_deleted(p) and p not in going
                   and not any(p.startswith(r + "/") for r in found.roots)]
         defined = [p for p in naming if _only_source(tree, p, kind, source)]
-        if len(defined) == 1 and not [p for p in naming if p != defined[0] and _names_source(tree, p, source)]:
+        if len(defined) == 1 and not [p for p in naming if p != defined[0] and _names_source(tree, p, source)
+                                      and not _helmfile_repository_going(tree, p, name, source)]:
             found.files.append(defined[0])
+
+
+def _helmfile_repository_going(tree: Worktree, path: str, name: ServiceName, source: str) -> bool:
+    """Whether a helmfile names `source` only as a repository that the component's releases
+    alone used (onedr0p's bootstrap `repositories: - name: postfinance` of kubelet-csr-approver),
+    and in those releases' `chart:` lines: the removal takes both."""
+    if not path.endswith((".yaml", ".yml")):
+        return False
+    try:
+        docs = [d for d in load_safe(tree.read(path) or "") if d is not None]
+    except (YAMLError, RecursionError, ValueError):
+        return False
+    helmfiles = [d for d in docs if yaml_apps.is_helmfile(d)]
+    if len(helmfiles) != len(docs) or not helmfiles:
+        return False
+    for doc in helmfiles:
+        releases = yaml_apps.helmfile_releases_of(doc, name)
+        repositories = yaml_apps.helmfile_repositories_of(doc, releases)
+        kept = [v for k, v in doc.items() if k not in ("releases", "repositories")] \
+            + [r for i, r in enumerate(doc["releases"]) if i not in releases] \
+            + [r for i, r in enumerate(doc.get("repositories") or ()) if i not in repositories]
+        if source in str(kept):
+            return False
+    return True
 
 
 def _release_sources(tree: Worktree, path: str) -> set[tuple[str, str]]:
