@@ -158,3 +158,23 @@ def test_route_document_inside_a_removed_block_is_not_refused():
     result = helm.remove(text, ctx())
     assert result.refused == []
     assert "video-service" not in result.text and result.text.count("kind: HTTPRoute") == 2
+
+
+def test_comments_around_template_actions_lose_the_service_as_in_plain_yaml():
+    """An ExternalSecret whose keys are templated (`{{ .name }}`) is a template to the editor;
+    its comments are still YAML's: an enumeration loses the service (swibrow/home-ops's
+    `# ... (forgejo, propagit, rybbit, temporal).`), a comment line holding an action stays."""
+    before = dedent("""
+        # Databases of the shared cluster (auth-service, board-service, video-service).
+        apiVersion: external-secrets.io/v1
+        kind: ExternalSecret
+        spec:
+          target:
+            template:
+              data:
+                # {{ .user }} of auth-service, board-service, video-service
+                url: "postgres://{{ .user }}@db"
+    """)
+    after = before.replace("board-service, video-service).", "board-service).")
+    assert helm.remove(before, ctx()).text == after
+    assert helm.remove(after, ctx()).text == after

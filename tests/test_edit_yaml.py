@@ -531,3 +531,26 @@ def test_the_service_leaves_an_enumeration_in_a_comment():
     result = yaml_file.remove(before, ctx())
     assert result.text == after
     assert yaml_file.remove(after, ctx()).text == after
+
+
+def test_another_services_settings_group_for_the_service_goes():
+    """eks-workshop-v2 removed rabbitmq with the orders service's `..._MESSAGING_PROVIDER:
+    rabbitmq` and `..._MESSAGING_RABBITMQ_ADDRESSES: rabbitmq.rabbitmq:5672`: the service's
+    address under another service's prefix, and the switch that chose it under the same prefix.
+    A lone switch, or an address key whose value is another host, stays."""
+    before = dedent("""
+        apiVersion: v1
+        kind: ConfigMap
+        data:
+          ORDERS_MESSAGING_PROVIDER: video-service
+          ORDERS_MESSAGING_VIDEO_SERVICE_ADDRESSES: video-service.media:5672,amqp://video-service:5673
+          ORDERS_PERSISTENCE_PROVIDER: postgres
+          ORDERS_PERSISTENCE_ENDPOINT: orders-postgresql:5432
+    """)
+    after = before.replace("  ORDERS_MESSAGING_PROVIDER: video-service\n", "").replace(
+        "  ORDERS_MESSAGING_VIDEO_SERVICE_ADDRESSES: video-service.media:5672,amqp://video-service:5673\n", "")
+    assert yaml_file.remove(before, ctx()).text == after
+    assert yaml_file.remove(after, ctx()).text == after
+
+    elsewhere = before.replace("video-service.media:5672,amqp://video-service:5673", "broker.media:5672")
+    assert yaml_file.remove(elsewhere, ctx()).text == elsewhere

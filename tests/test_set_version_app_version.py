@@ -1,7 +1,8 @@
 """set-version image=: a Helm chart whose values leave the image's tag empty (`tag: ""`) and whose
 templates tag it with `.Chart.AppVersion` takes its tag from Chart.yaml's appVersion, so the
 appVersion moves with the image (and the chart's own version with it when the two were equal: the
-chart released with its application). Look-alikes: a values tag that is set, a template reading
+chart released with its application); so does an appVersion equal to the tag the values set.
+Look-alikes: a values tag that is set to another version, a template reading
 the appVersion for another image, a chart version of its own. Byte-for-byte trees, second run no-op."""
 
 from __future__ import annotations
@@ -42,9 +43,20 @@ def test_a_prefix_moves_the_app_version_of_per_service_images(tmp_path, capsys):
     _check(tmp_path, capsys, forms, unchanged, "image=reg.io/shop/*", "version=0.4.0")
 
 
+def test_an_app_version_equal_to_the_tag_the_values_set_moves_with_it(tmp_path, capsys):
+    # podinfo's chart: values `tag: 6.9.2`, Chart.yaml `version: 6.9.2` and `appVersion: 6.9.2`;
+    # its release commit moved all three (the chart says which application it deploys)
+    values = "image:\n  repository: ghcr.io/acme/app\n  tag: v1.4.0\n"
+    forms = {"set/values.yaml": (values, values.replace("1.4.0", "1.5.0")),
+             "set/Chart.yaml": (CHART.format(name="set", version="1.4.0", app="v1.4.0"),
+                                CHART.format(name="set", version="1.5.0", app="v1.5.0"))}
+    _check(tmp_path, capsys, forms, {"set/templates/deployment.yaml": SCAFFOLD}, "image=ghcr.io/acme/app",
+           "version=v1.5.0")
+
+
 LOOKALIKES = {
-    # the values set the tag: the appVersion is not the image's tag
-    "set/Chart.yaml": CHART.format(name="set", version="1.4.0", app="v1.4.0"),
+    # the values set another tag than the appVersion: it is not the image's tag
+    "set/Chart.yaml": CHART.format(name="set", version="1.4.0", app="v1.3.0"),
     "set/values.yaml": "image:\n  repository: ghcr.io/acme/app\n  tag: v1.4.0\n",
     "set/templates/deployment.yaml": SCAFFOLD,
     # the appVersion tags another image (the sidecar's repository key), not ghcr.io/acme/app

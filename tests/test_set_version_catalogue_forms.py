@@ -121,3 +121,58 @@ def test_a_chart_yaml_dependency_named_like_the_tool_is_residue_and_prose_is_not
     code, result = report(repo, capsys, "tool=argo-cd", "version=2.9.0")
     assert code == 0 and result["files"] == []
     assert [(r["path"], r["line"]) for r in result["residue"]] == [("boot/Chart.yaml", 6)]
+
+
+def test_a_variable_written_minor_only_moves_by_minor(tmp_path, capsys):
+    """eks-workshop-v2's docs site: `KUBERNETES_VERSION: "1.31"` in docusaurus.config.js moved to
+    1.33 with the cluster; a longer setting (`KUBERNETES_NODE_VERSION`, `1.31-eks-...`) and a
+    version of three parts in another variable are not the minor form."""
+    before = ('module.exports = {\n  customFields: {\n    KUBERNETES_VERSION: "1.31",\n'
+              '    KUBERNETES_NODE_VERSION: "1.31-eks-036c24b",\n    K8S_VERSION: "1.31.4",\n'
+              '    OTHER_VERSION: "1.31",\n  },\n};\n')
+    repo = write_tree(tmp_path, {"website/docusaurus.config.js": before, "kind.sh": "K8S_VERSION=1.31\n"})
+    code, first = report(repo, capsys, "tool=kubernetes", "version=1.33")
+    # the node release (`1.31-eks-...`) is one a human looks up: listed, as a setting named for it
+    assert ("website/docusaurus.config.js", 4, "looks like kubernetes 1.31 but is not a recognised form") in \
+        [(r["path"], r["line"], r["reason"]) for r in first["residue"]]
+    assert run(repo, "tool=kubernetes", "version=1.33") == 0
+    assert tree_bytes(repo) == {
+        "kind.sh": b"K8S_VERSION=1.33\n",
+        "website/docusaurus.config.js": before.replace('VERSION: "1.31",', 'VERSION: "1.33",', 1).encode()}
+    code, second = report(repo, capsys, "tool=kubernetes", "version=1.33")
+    assert code == 0 and second["files"] == []
+    # the patch release stays, listed: version=1.33 names no patch
+    assert [(r["path"], r["line"]) for r in second["residue"]] == [("website/docusaurus.config.js", 5)]
+
+
+RENOVATE = """\
+{
+  "packageRules": [
+    {
+      "matchDepNames": ["kubernetes/kubernetes"],
+      "allowedVersions": "/^v1.31.[0-9]+$/"
+    },
+    {
+      "matchDepNames": ["kubernetes/autoscaler"],
+      "allowedVersions": "/^1.31.[0-9]+$/"
+    },
+    {
+      "matchDepNames": ["hashicorp/terraform"],
+      "allowedVersions": "<1.9"
+    }
+  ]
+}
+"""
+
+
+def test_a_renovate_rule_for_the_tool_moves_its_minor_and_another_allowing_it_is_listed(tmp_path, capsys):
+    """eks-workshop-v2's renovate.json kept kubectl (kubernetes/kubernetes) and cluster-autoscaler
+    on the cluster's minor; its Kubernetes bump moved both. The tool's own rule moves; another
+    package's rule that allows only the old minor is listed (it may follow the tool, or not)."""
+    repo = write_tree(tmp_path, {"renovate.json": RENOVATE})
+    code, first = report(repo, capsys, "tool=kubernetes", "version=1.33")
+    assert code == 0 and [(r["path"], r["line"]) for r in first["residue"]] == [("renovate.json", 9)]
+    assert run(repo, "tool=kubernetes", "version=1.33") == 0
+    assert (repo / "renovate.json").read_text() == RENOVATE.replace("v1.31.", "v1.33.")
+    code, second = report(repo, capsys, "tool=kubernetes", "version=1.33")
+    assert code == 0 and second["files"] == []

@@ -84,6 +84,20 @@ FORMS = {
         "      - uses: actions/checkout@v4\n      - uses: kyverno/kyverno@v1.5.0\n"
         "      - uses: kyverno/kyverno/.github/actions/setup-cli@v1.5.0\n"
         "      - uses: kyverno/kyverno-action@v1.4.1\n"),
+    # an Action that installs the project's release, by its name (engineerd/setup-kind's
+    # `with: version:` moved with kubernetes-sigs/kind in stefanprodan/gitops-istio); the
+    # Action's own ref, and another tool's setup Action, stay
+    ".github/workflows/e2e.yaml": (
+        "on: push\njobs:\n  e2e:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: acme/setup-kyverno@v0.5.0\n        with:\n          version: v1.4.1\n"
+        "      - uses: kyverno/kyverno-action@v2\n        with:\n          kyverno-version: \"1.4.1\"\n"
+        "          token: v1.4.1\n"
+        "      - uses: engineerd/setup-kind@v0.5.0\n        with:\n          version: v1.4.1\n",
+        "on: push\njobs:\n  e2e:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: acme/setup-kyverno@v0.5.0\n        with:\n          version: v1.5.0\n"
+        "      - uses: kyverno/kyverno-action@v2\n        with:\n          kyverno-version: \"1.5.0\"\n"
+        "          token: v1.4.1\n"
+        "      - uses: engineerd/setup-kind@v0.5.0\n        with:\n          version: v1.4.1\n"),
     "infra/main.tf": (
         'module "kyverno" {\n  source = "git::https://github.com/kyverno/kyverno.git//tf?ref=v1.4.1"\n}\n\n'
         'locals {\n  policies = "https://raw.githubusercontent.com/kyverno/kyverno/v1.4.1/policies.yaml"\n'

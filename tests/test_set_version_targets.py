@@ -60,6 +60,13 @@ IMAGE_FORMS = {
     "jsonnet/params.libsonnet": (
         '{\n  image: "ghcr.io/acme/api:1.4.2",\n}\n',
         '{\n  image: "ghcr.io/acme/api:1.5.0",\n}\n'),
+    # Timoni's values.cue writes Helm's pair in CUE (podinfo's release moved its tag); the test
+    # image's pair below names another repository
+    "timoni/values.cue": (
+        'values: {\n\timage: {\n\t\trepository: "ghcr.io/acme/api"\n\t\ttag:        "1.4.2"\n\t\tdigest:     ""\n'
+        '\t}\n\ttest: image: {\n\t\trepository: "ghcr.io/acme/web"\n\t\ttag:        "1.4.2"\n\t}\n}\n',
+        'values: {\n\timage: {\n\t\trepository: "ghcr.io/acme/api"\n\t\ttag:        "1.5.0"\n\t\tdigest:     ""\n'
+        '\t}\n\ttest: image: {\n\t\trepository: "ghcr.io/acme/web"\n\t\ttag:        "1.4.2"\n\t}\n}\n'),
 }
 UNCHANGED = {
     "scripts/env.sh": "ISTIO_VERSION=1.4.2\n",
@@ -101,8 +108,11 @@ def test_docker_hub_spellings_are_one_image_and_untagged_references_are_reported
     code, result = report(repo, capsys, "image=weaveworksdemos/front-end", "version=0.3.11")
     assert code == 0
     assert sorted(f["path"] for f in result["files"]) == ["a.yaml", "b.yaml"]
-    # no tag, no version to move: found (a reviewer sees it), not residue
-    assert result["residue"] == []
+    # no tag, no version to move: found (a reviewer sees it), not residue; the longer name at
+    # the same version is another image, listed only as holding the version moved from
+    assert [(r["path"], r["reason"]) for r in result["residue"]] == [
+        ("c.yaml", "holds 0.3.10, the version weaveworksdemos/front-end moved from, in no form of it: check whether "
+                   "it is the same")]
     assert ("compose.yml", "untagged image reference: untagged") in [(f["path"], f["reason"]) for f in result["found"]]
 
 
@@ -255,9 +265,14 @@ def test_unrecognised_mentions_with_a_version_are_residue(tmp_path, capsys):
                       "    version: 1.15.3\n"})
     code, result = report(repo, capsys, "chart=cert-manager", "version=1.16.0")
     assert code == 0 and [f["path"] for f in result["files"]] == ["Chart.yaml"]
-    assert sorted((r["path"], r["line"]) for r in result["residue"]) == [("docs.md", 1), ("install.sh", 1)]
-    assert [r["reason"] for r in result["residue"]] == [
-        "names chart cert-manager next to 1.15.3 in no recognised form: not changed"] * 2
+    assert sorted((r["path"], r["line"], r["reason"]) for r in result["residue"]) == [
+        ("Chart.yaml", 3, "the chart's own version 0.1.0: its dependency cert-manager moved to 1.16.0; a chart "
+                          "published from here needs a new version: not changed"),
+        # the controller's image names no chart: it only holds the version moved from
+        ("ctl.yaml", 1, "holds v1.15.3, the version chart cert-manager moved from, in no form of it: check whether "
+                        "it is the same"),
+        ("docs.md", 1, "names chart cert-manager next to 1.15.3 in no recognised form: not changed"),
+        ("install.sh", 1, "names chart cert-manager next to 1.15.3 in no recognised form: not changed")]
 
 
 def test_paths_limit_a_change_to_part_of_the_repository(tmp_path):
@@ -337,4 +352,26 @@ def test_an_edited_line_that_still_holds_the_old_version_is_reported(tmp_path, c
         ("Dockerfile", "the edited line still holds 1.4.2 elsewhere: not changed")]
     code, result = report(repo, capsys, "chart=cert-manager", "version=1.16.0")
     assert [(r["path"], r["line"], r["reason"]) for r in result["residue"]] == [
+        # the umbrella chart's own version: a published chart needs a new one (Helm's convention,
+        # which eks-blueprints-add-ons followed in two of its three dependency bumps)
+        ("Chart.yaml", 3, "the chart's own version 0.1.0: its dependency cert-manager moved to 1.16.0; a chart "
+                          "published from here needs a new version: not changed"),
         ("Chart.yaml", 6, "the edited line still holds 1.15.3 elsewhere: not changed")]
+
+
+def test_the_old_version_elsewhere_is_listed_but_not_in_lockfiles_or_changelogs(tmp_path, capsys):
+    """podinfo's release moved `var VERSION = "6.9.2"` in its Go source too, a line naming no
+    image: every other line holding the full version moved from is listed for the reviewer,
+    except lockfiles and changelogs (other packages' versions, history)."""
+    repo = write_tree(tmp_path, {
+        "deploy/app.yaml": "image: ghcr.io/acme/api:1.4.2\n",
+        "pkg/version/version.go": 'package version\n\nvar VERSION = "1.4.2"\n',
+        "package-lock.json": '{"version": "1.4.2"}\n',
+        "CHANGELOG.md": "## 1.4.2\n",
+        "docs/versions.md": "Compatible with 1.4.20 and 11.4.2 and 1.4.2.1.\n",
+    })
+    code, result = report(repo, capsys, f"image={IMAGE}", "version=1.5.0")
+    assert code == 0
+    assert [(r["path"], r["line"], r["reason"]) for r in result["residue"]] == [
+        ("pkg/version/version.go", 3, f"holds 1.4.2, the version {IMAGE} moved from, in no form of it: check "
+                                      "whether it is the same")]

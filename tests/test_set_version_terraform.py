@@ -11,7 +11,7 @@ import json
 import pytest
 
 from gitops_bot.cli import main
-from gitops_bot.domain.terraform_refs import is_constraint
+from gitops_bot.domain.terraform_refs import admits, is_constraint
 
 from .conftest import tree_bytes, write_tree
 
@@ -123,6 +123,32 @@ def test_the_constraint_is_written_exactly_as_given(tmp_path):
     repo = write_tree(tmp_path, before)
     assert run(repo, "provider=hashicorp/aws", "version=>= 4.0, < 6.0") == 0
     assert (repo / "versions.tf").read_text() == VERSIONS_TF.replace("{aws}", ">= 4.0, < 6.0")
+
+
+def test_an_exact_version_moves_pins_and_ranges_that_exclude_it_not_ranges_that_admit_it(tmp_path, capsys):
+    # eks-workshop-v2 moved its labs' base from 5.99.1 to 5.100.0 and its cluster root kept
+    # `>= 4.67.0`: a range that admits the version is that root's own policy (pin-versions pins it)
+    before = {"base/versions.tf": VERSIONS_TF.replace("{aws}", "5.99.1"),
+              "cluster/versions.tf": VERSIONS_TF.replace("{aws}", ">= 4.67.0"),
+              "legacy/versions.tf": VERSIONS_TF.replace("{aws}", "~> 4.0")}
+    repo = write_tree(tmp_path, before)
+    assert run(repo, "provider=hashicorp/aws", "version=5.100.0") == 0
+    assert tree_bytes(repo) == _expected(before, {"base/versions.tf": VERSIONS_TF.replace("{aws}", "5.100.0"),
+                                                  "legacy/versions.tf": VERSIONS_TF.replace("{aws}", "5.100.0")})
+    code, second = report(repo, capsys, "provider=hashicorp/aws", "version=5.100.0")
+    assert code == 0 and second["files"] == []
+    assert [(r["path"], r["line"], r["reason"]) for r in second["residue"]] == [
+        ("cluster/versions.tf", 7, "required_providers version: '>= 4.67.0' already admits 5.100.0: not narrowed "
+                                   "to it (pin-versions pins a range)")]
+
+
+@pytest.mark.parametrize(("constraint", "version", "admitted"), [
+    (">= 4.67.0", "5.100.0", True), ("~> 5.95", "5.100.0", True), ("~> 5.95", "6.0.0", False),
+    ("~> 5.95.1", "5.95.9", True), ("~> 5.95.1", "5.96.0", False), (">= 4.0, < 6.0", "5.1", True),
+    (">= 4.0, < 6.0", "6.0.0", False), ("!= 5.1.0", "5.1.0", False), ("5.99.1", "5.100.0", False),
+    (">= 1.0", "1.2.0-rc1", None)])
+def test_a_constraint_admits_a_version_by_terraforms_rules(constraint, version, admitted):
+    assert admits(constraint, version) is admitted
 
 
 def test_another_providers_same_constraint_is_a_lookalike_that_stays(tmp_path):

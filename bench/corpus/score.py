@@ -285,12 +285,24 @@ def run_gitops_bot(case: Case, repo: Path, base: Path, human: Path) -> tuple[int
                               env={**env, **replay}, timeout=BOT_TIMEOUT)
     message = (proc.stderr.strip().splitlines() or [""])[-1]
     LISTED[repo] = listed_lines(proc.stdout)
+    REPORTED[repo] = _entries(proc.stdout)
     return proc.returncode, time.monotonic() - start, message
 
 
 # The lines each gitops-bot run listed for a human (its residue and refused edits), by the tree it
 # ran on, as (path, stripped text): a mention it left is "unlisted" when it is not among them.
 LISTED: dict[Path, set[tuple[str, str]]] = {}
+
+
+REPORTED: dict[Path, int] = {}  # how many entries each run's report held
+
+
+def _entries(report: str) -> int:
+    try:
+        data = json.loads(report)
+    except ValueError:
+        return 0
+    return len(data.get("residue", [])) + len(data.get("refused", []))
 
 
 def listed_lines(report: str) -> set[tuple[str, str]]:
@@ -368,6 +380,10 @@ class Score:
     # (residue or refused): the ones a reviewer would not be told about; None when not measured
     mentions_unlisted: list[str] | None = None
     missed: dict[str, int] = field(default_factory=dict)  # path -> human lines the bot did not match
+    # of the human's removed or changed lines the bot did not reproduce, those its report does not
+    # list either (`path:line: text`): the misses a reviewer would not be told about
+    silent: list[str] = field(default_factory=list)
+    listed: int = 0  # entries of the bot's report (residue and refused edits)
     # gitops-bot only: files a second run of the same command changed (a run must be a no-op on
     # its own result); None when not measured (another bot, or a first run that did not succeed)
     second_run: list[str] | None = None
@@ -471,6 +487,9 @@ def compare(case: Case, base: Path, human: Path, bot: Path, score: Score) -> Non
             _note(score.damaged, path, score.damage - damage_before)
             continue
         b_removed, b_added = line_changes(before, bot_after, prefer=h_removed)
+        if bot in LISTED:  # the human's lines the bot neither changed nor listed: silent misses
+            score.silent += [f"{path}:{i + 1}: {before[i].strip()}" for i in sorted(h_removed - b_removed)
+                             if (path, before[i].strip()) not in LISTED[bot]]
         matched_here = len(h_removed & b_removed) + sum((h_added & b_added).values())
         score.matched_lines += matched_here
         _note(score.missed, path, human_here - matched_here)
@@ -489,6 +508,7 @@ def compare(case: Case, base: Path, human: Path, bot: Path, score: Score) -> Non
     score.mentions_where = _mentions_beyond(bot_mentions, human_mentions)
     if bot in LISTED:
         score.mentions_unlisted = _unlisted(bot_mentions, LISTED[bot])
+        score.listed = REPORTED.get(bot, 0)
 
 
 def _over(score: Score, path: str, entries: list[dict]) -> None:
@@ -1029,6 +1049,12 @@ def render(scores: list[Score], cases: list[Case], bots: list[str]) -> str:
         second = [s for s in mine if s.second_run is not None]
         out += [f"Second runs: {sum(not s.second_run for s in second)} of {len(second)} runs that succeeded "
                 "change nothing when run again.", ""]
+        silent = collections.Counter()
+        for s in mine:
+            silent[s.kind] += len(s.silent)
+        out += ["Silent misses (the human's lines the bot neither reproduced nor listed in its report), by kind: "
+                + ", ".join(f"{kind} {n}" for kind, n in sorted(silent.items())) + "; report entries in all: "
+                f"{sum(s.listed for s in mine)}.", ""]
         out += ["| case | kind | recipe | lines | files | over | conf | damage | invalid | dangling | imported "
                 "| mentions | unlisted | stale | 2nd | exit | s |",
                 "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]

@@ -197,7 +197,7 @@ def _yaml(path: str, text: str, project: str) -> list[GithubRef]:
     from gitops_bot.domain.argocd import applications_in
     from gitops_bot.parse.yaml import load_rt
 
-    if "Application" not in text and "GitRepository" not in text:
+    if "Application" not in text and "GitRepository" not in text and "uses:" not in text:
         return []
     try:
         docs = load_rt(text)
@@ -221,6 +221,44 @@ def _yaml(path: str, text: str, project: str) -> list[GithubRef]:
             if span is not None:
                 found.append(GithubRef(lines.line_of(span[0]) + 1, span[0], span[1], text[span[0]:span[1]],
                                        f"Flux GitRepository spec.ref.{key}"))
+    found += _setup_action_inputs(docs, lines, project)
+    return found
+
+
+def _setup_actions(project: str) -> str:
+    """The names of the Actions that install the project's release (a regular expression)."""
+    repo = re.escape(project.split("/", 1)[1])
+    return rf"(?:setup-{repo}(?:-action)?|{repo}-action)"
+
+
+def grep_pattern(project: str) -> str:
+    """What a file holding one of the project's refs holds (a regular expression, for a
+    case-insensitive prefilter): its name, or a step using one of its setup Actions."""
+    return rf"{re.escape(project)}|uses:\s*[\"']?[\w.-]+/{_setup_actions(project)}@"
+
+
+def _setup_action_inputs(docs: list[Any], lines: Lines, project: str) -> list[GithubRef]:
+    """The version input of workflow steps whose action installs the project's release, by the
+    action's name: `setup-REPO`, `REPO-action` or `setup-REPO-action` of any owner
+    (`engineerd/setup-kind` and `helm/kind-action` install kubernetes-sigs/kind), input `version`
+    or `REPO-version` (`with: version: v0.11.1`)."""
+    repo = project.split("/", 1)[1].lower()
+    actions = re.compile(_setup_actions(project), re.IGNORECASE)
+    inputs = {"version", f"{repo}-version", f"{repo}_version"}
+    found = []
+    for doc in docs:
+        jobs = doc.get("jobs") if hasattr(doc, "get") else None
+        for job in jobs.values() if hasattr(jobs, "values") else ():
+            steps = job.get("steps") if hasattr(job, "get") else None
+            for step in steps if isinstance(steps, list) else ():
+                uses = step.get("uses") if hasattr(step, "get") else None
+                action = uses.split("@", 1)[0].split("/")[1:2] if isinstance(uses, str) else []
+                given = step.get("with") if action and actions.fullmatch(action[0]) else None
+                for key in [k for k in given if isinstance(k, str) and k.lower() in inputs] if hasattr(given, "get") else ():
+                    span = value_span(given, key, lines)
+                    if span is not None:
+                        found.append(GithubRef(lines.line_of(span[0]) + 1, span[0], span[1],
+                                               lines.text[span[0]:span[1]], f"{uses.split('@')[0]} `with: {key}`"))
     return found
 
 

@@ -8,7 +8,8 @@ Forms: any `REPOSITORY:TAG[@sha256:...]` string in any text (a Kubernetes `image
 Dockerfile `FROM`, workflow `container:`/`services:`, Terraform and jsonnet strings), an untagged
 `REPOSITORY` string, and, in YAML, the structured spellings: Helm values `repository:` with a
 sibling `tag:` (block or flow mapping, optionally with a `registry:` sibling holding the host)
-and kustomize `images:` entries (`name`/`newName` with `newTag`, `digest`).
+and kustomize `images:` entries (`name`/`newName` with `newTag`, `digest`); in other files, the
+same pair as CUE, HCL, jsonnet or JSON write it (`repository: "REPO"` then `tag: "V"`).
 """
 
 from __future__ import annotations
@@ -155,6 +156,8 @@ def references(text: str, kind: str, image: str) -> list[ImageRef]:
     parsed = True
     if kind in ("yaml", "helm") and any(key in text for key in ("repository", "newName", "newTag", "name:", "tag:")):
         parsed = _yaml_refs(found, wanted)
+    elif "repository" in text:
+        _keyed_pairs(found, wanted)
     _text_refs(found, wanted, parsed)
     return sorted(found.refs, key=lambda r: r.spans()[0][0])
 
@@ -185,6 +188,18 @@ def _text_refs(found: _Found, names: Names, parsed: bool) -> None:
         tag = m.span("t") if m.group("t") is not None else None
         digest = m.span("d") if m.group("d") else None
         found.refs.append(ImageRef(line_of(m.start()), form, m.span("n"), tag, digest))
+
+
+def _keyed_pairs(found: _Found, names: Names) -> None:
+    """Helm's values pair written in another configuration language: `repository: "REPO"` and,
+    a few lines below at the same indentation, `tag: "V"` (CUE, as Timoni's values.cue writes
+    them; `=` as in HCL and jsonnet; quoted keys as in JSON)."""
+    key = r'"?{}"?\s*[:=]\s*"'
+    pattern = re.compile(rf'^(?P<i>[ \t]*){key.format("repository")}(?P<n>{names.pattern})",?[ \t]*\n'
+                         rf'(?:(?P=i)[^\n]*\n){{0,3}}?(?P=i){key.format("tag")}(?P<t>{TAG})"', re.MULTILINE)
+    line_of = line_numbers(found.text)
+    for m in pattern.finditer(found.text):
+        found.refs.append(ImageRef(line_of(m.start("n")), "repository/tag keys", m.span("n"), m.span("t")))
 
 
 def _yaml_refs(found: _Found, names: Names) -> bool:

@@ -54,6 +54,37 @@ def is_constraint(text: str) -> bool:
     return bool(_CONSTRAINTS_RE.fullmatch(text))
 
 
+def admits(constraint: str, version: str) -> bool | None:
+    """Whether a Terraform constraint (`>= 4.67.0`, `~> 5.95`, `>= 4.0, < 6.0`) admits an exact
+    version (`5.100.0`), by Terraform's rules (`~> 5.95` is `>= 5.95, < 6.0`; `~> 5.95.1` is
+    `>= 5.95.1, < 5.96`); None when either is not plain numbers (a pre-release)."""
+    def numbers(text: str) -> tuple[int, ...] | None:
+        text = text.strip().lstrip("v")
+        return tuple(int(n) for n in text.split(".")) if re.fullmatch(r"\d+(?:\.\d+)*", text) else None
+
+    wanted = numbers(version)
+    if wanted is None:
+        return None
+    for term in constraint.split(","):
+        m = re.fullmatch(r"\s*(~>|>=|<=|!=|=|>|<)?\s*(\S+)\s*", term)
+        bound = numbers(m.group(2)) if m else None
+        if bound is None:
+            return None
+        op = m.group(1) or "="
+        width = max(len(bound), len(wanted))
+        have, edge = wanted + (0,) * (width - len(wanted)), bound + (0,) * (width - len(bound))
+        if op == "~>":
+            top = bound[:-1] if len(bound) > 1 else bound
+            upper = top[:-1] + (top[-1] + 1,) if len(bound) > 1 else None
+            ok = have >= edge and (upper is None or have[:len(upper)] < upper)
+        else:
+            ok = {"=": have == edge, "!=": have != edge, ">": have > edge, ">=": have >= edge,
+                  "<": have < edge, "<=": have <= edge}[op]
+        if not ok:
+            return False
+    return True
+
+
 def provider(text: str) -> str | None:
     """`hashicorp/aws` for a provider source as written (`registry.terraform.io/hashicorp/aws`),
     lower-case; None when it is not NAMESPACE/NAME."""

@@ -381,7 +381,8 @@ def _patterns(tool: Tool) -> _Patterns:
     full, tag = (f"{FULL}(?:{BUILD})?", f"{FULL}(?:{TAG_BUILD})?") if tool.build_metadata else (FULL, FULL)
     variables = []
     for name in tool.variable_names():
-        assign = rf"{_after(name, _BEFORE_VARIABLE)}{_ASSIGN}(?P<q>[\"']?)(?P<v>{full})(?P=q)(?![\w.+])"
+        # X.Y.Z, or X.Y (a minor-only setting: eks-workshop-v2's docs site `KUBERNETES_VERSION: "1.31"`)
+        assign = rf"{_after(name, _BEFORE_VARIABLE)}{_ASSIGN}(?P<q>[\"']?)(?P<v>{full}|{MINOR}(?![\d.]))(?P=q)(?![\w.+])"
         default = rf"\$\{{{re.escape(name)}:-(?P<v>{full})\}}"
         variables.append((name, assign, default))
     directories = []
@@ -480,6 +481,9 @@ def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
             s.add(start, end, "eksctl metadata.version", minor_only=True)
     if tool.hubs and kind in ("yaml", "helm") and ("hub:" in text or '"hub"' in text):
         _hub_tags(s, tool)
+    if tool.github and "allowedVersions" in text and is_renovate_config(path):
+        for start, end in renovate_allowed_minors(text, tool.github):
+            s.add(start, end, "Renovate packageRules allowedVersions", minor_only=True)
     if tool.chart_names and kind in ("yaml", "helm") and "helm.sh/chart" in text:
         for start, end, form in _chart_labels(text, tool):
             s.add(start, end, form)
@@ -673,6 +677,36 @@ def assignments(path: str, text: str, kind: str, name: str) -> list[Occurrence]:
     return sorted(s.found, key=lambda o: o.start)
 
 
+_RENOVATE_CONFIGS = frozenset({"renovate.json", "renovate.json5", ".renovaterc", ".renovaterc.json",
+                               ".renovaterc.json5"})
+# A Renovate `allowedVersions` value, and the first X.Y inside it (`/^v1.31.[0-9]+$/`, `<1.32`).
+_ALLOWED_RE = re.compile(r'"allowedVersions"\s*:\s*"(?P<value>[^"\n]*)"')
+_ALLOWED_MINOR_RE = re.compile(r"(?<![\d.])v?(?P<v>\d+\.\d+)(?![\d])")
+
+
+def is_renovate_config(path: str) -> bool:
+    """Whether a file is a Renovate configuration (by its name)."""
+    return path.rsplit("/", 1)[-1] in _RENOVATE_CONFIGS
+
+
+def renovate_allowed_minors(text: str, project: str) -> list[tuple[int, int]]:
+    """Spans of the X.Y in the `allowedVersions` of the Renovate package rules that match the
+    project (`"matchDepNames": ["kubernetes/kubernetes"]`, or `matchPackageNames`) with a version
+    written X.Y then a literal dot or nothing (`/^v1.31.[0-9]+$/`, eks-workshop-v2's kubectl rule,
+    moved to 1.33 with the cluster); a rule is the flat object around its `allowedVersions`."""
+    found = []
+    for m in _ALLOWED_RE.finditer(text):
+        start, end = text.rfind("{", 0, m.start()), text.find("}", m.end())
+        rule = text[start:end if end >= 0 else len(text)]
+        if not re.search(rf'"match(?:Dep|Package)Names"\s*:\s*\[[^\]]*"{re.escape(project)}"', rule,
+                         re.IGNORECASE):
+            continue
+        minor = _ALLOWED_MINOR_RE.search(m.group("value"))
+        if minor:
+            found.append((m.start("value") + minor.start("v"), m.start("value") + minor.end("v")))
+    return found
+
+
 def _tag_variables(text: str, uses: str | None) -> set[str]:
     """The variables `text` uses as the whole tag of the tool's release URL (`${YQ_VERSION}`,
     `$(YQ_VERSION)`, `$YQ_VERSION` right after `releases/download/`): their values are tags."""
@@ -692,7 +726,7 @@ def _variables(s: _Scan, assign: re.Pattern[str], default: re.Pattern[str], rele
             newline = text.find("\n", m.end())
             rest = text[m.end():newline if newline >= 0 else len(text)].strip()
             form = "inline variable" if rest and not rest.startswith(("#", ";", "&&", "||")) else "shell variable"
-        s.add(m.start("v"), m.end("v"), form, release_tag=release_tag)
+        s.add(m.start("v"), m.end("v"), form, minor_only=is_minor_only(m.group("v")), release_tag=release_tag)
     for m in default.finditer(text):
         s.add(m.start("v"), m.end("v"), "shell default", release_tag=release_tag)
 

@@ -101,6 +101,9 @@ class RemovalContext:
     # The names of the folders beside the component's deleted folders (`catalog`, `orders`
     # beside `base-application/rabbitmq`): its peers, where the inventory may not know them.
     peers: frozenset[str] = frozenset()
+    # The prefixes of the extended resources the deleted device plugin advertised
+    # (`smarter-devices`): a workload's `resources:` request of one (`smarter-devices/coral`) goes.
+    device_prefixes: frozenset[str] = frozenset()
 
     def secrets_removed_here(self) -> frozenset[str]:
         """The secrets deleted files defined in the folder of `path`."""

@@ -31,7 +31,7 @@ from gitops_bot.parse.gotemplate import (
     mask,
 )
 from gitops_bot.parse.yaml import load_safe
-from gitops_bot.text.splice import Cut, Lines
+from gitops_bot.text.splice import Cut, Lines, Span
 
 KIND = "helm"
 CHECK = "template blocks balance; masked YAML parses"
@@ -47,6 +47,13 @@ def claims(path: str, text: str) -> bool:
     if suffix == ".tpl":
         return True
     return suffix in (".yaml", ".yml") and ("/templates/" in "/" + path or "{{" in text)
+
+
+def _unmasked(text: str, masked: str, span: Span) -> bool:
+    """Whether the lines a cut touches hold no template action (masking left them as written)."""
+    start, end = text.rfind("\n", 0, span.start) + 1, text.find("\n", span.end)
+    end = len(text) if end < 0 else end
+    return text[start:end] == masked[start:end]
 
 
 def remove(text: str, ctx: RemovalContext) -> EditResult:
@@ -66,7 +73,8 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     masked = mask(text, actions)
     masked_parses = True
     try:
-        plan = yaml_file.plan_removal(masked, name, deleted=ctx.deleted_paths, secrets=ctx.secrets_removed_here())
+        plan = yaml_file.plan_removal(masked, name, deleted=ctx.deleted_paths, secrets=ctx.secrets_removed_here(),
+                                      devices=ctx.device_prefixes)
     except YAMLError:
         masked_parses = False
         plan = yaml_file.Plan()
@@ -83,6 +91,11 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
                                    "the entry spans a template block boundary"))
     cuts.extend(c for c in _line_cuts(text, masked, name, plan, refused)
                 if not _withheld(c, kept_blocks, lines, refused))
+    # comments are YAML's, around the actions: a history line or an enumeration naming it goes
+    # as in plain YAML (`# ... (forgejo, temporal)` above an ExternalSecret's templated key)
+    cuts.extend(c for c in yaml_file.history_comment_cuts(masked, name)
+                + yaml_file.comment_enumeration_cuts(masked, name, ctx.peers)
+                if _unmasked(text, masked, c.span) and not any(c.span.overlaps(k.span) for k in cuts) and not _withheld(c, kept_blocks, lines, refused))
     refused.extend(r for r in plan.refused if not any(
         lines.line_of(g.span.start) < r.line <= lines.line_of(g.span.end - 1) + 1 for g in guarded))
     result = finish(text, lines, cuts, refused, lambda new: verify(new, masked_parses), plan.kept_comments)

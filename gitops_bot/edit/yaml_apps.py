@@ -1,6 +1,7 @@
 """What compose-first application repositories say about their services in YAML, for the YAML
 planner (yaml_file.py) to act on: compose services that are the component's, compose
-`environment:` items, dependabot groups, and list items that point at a path the run deleted.
+`environment:` items, another service's settings group for the component, dependabot groups,
+and list items that point at a path the run deleted.
 
 Locate-only helpers on ruamel's round-trip data: they decide, the planner cuts.
 """
@@ -13,7 +14,7 @@ from typing import Any, Callable
 
 from ruamel.yaml.error import YAMLError
 
-from gitops_bot.domain.names import ServiceName
+from gitops_bot.domain.names import ADDRESS_SUFFIXES, ServiceName, words
 from gitops_bot.parse.yaml import load_safe
 
 # Fields of a list item that say which folder or file it builds or watches (a build-matrix
@@ -58,6 +59,44 @@ def environment_item(item: str, name: ServiceName) -> tuple[bool, str | None] | 
     if used:
         return False, f"{variable} uses ${{{used[0]}}}, the removed service's address: rewrite it"
     return False, None
+
+
+# A setting's name, as environment variables are written: `RETAIL_ORDERS_MESSAGING_PROVIDER`.
+_SETTING_RE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+# The host a setting's value addresses: `rabbitmq.rabbitmq:5672`, `amqp://user@rabbitmq:5672/`.
+_HOST_RE = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?(?:[^@/\s]*@)?([a-z0-9][a-z0-9-]*)(?:\.[a-z0-9.-]+)?(?::\d+)?/?")
+_PLURAL_ADDRESSES = frozenset({s + "s" for s in ADDRESS_SUFFIXES} | {"addresses"})
+
+
+def settings_group(node: Any, name: ServiceName) -> set[str]:
+    """The keys of another service's settings for the component in one mapping (a ConfigMap's
+    `data:`, a values `env:` map), under that service's own prefix: the component's address
+    (`RETAIL_ORDERS_MESSAGING_RABBITMQ_ADDRESSES: rabbitmq.rabbitmq:5672`, its name then only
+    address words, its value a host named for it) and, under the same prefix, the switch that
+    chose it (`RETAIL_ORDERS_MESSAGING_PROVIDER: rabbitmq`): eks-workshop-v2 removed both with
+    rabbitmq. Nothing without such an address: a lone `..._PROVIDER: rabbitmq` may be a value
+    of the service's own vocabulary."""
+    settings = {k: v for k, v in node.items() if isinstance(k, str) and _SETTING_RE.fullmatch(k) and isinstance(v, str)}
+    prefixes, found = set(), set()
+    for key, value in settings.items():
+        t = words(key)
+        for i in range(1, len(t)):
+            end = name._spans(t, i)
+            if end and end < len(t) and set(t[end:]) <= ADDRESS_SUFFIXES | _PLURAL_ADDRESSES \
+                    and _addresses_component(value, name):
+                prefixes.add(t[:i])
+                found.add(key)
+    for key, value in settings.items():
+        t = words(key)
+        if t[:-1] in prefixes and name.identifies(value.strip()):
+            found.add(key)
+    return found
+
+
+def _addresses_component(value: str, name: ServiceName) -> bool:
+    """Whether every address of a setting's value (comma-separated) is the component's host."""
+    hosts = [_HOST_RE.fullmatch(part.strip()) for part in value.split(",")]
+    return bool(hosts) and all(h is not None and name.identifies(h.group(1)) for h in hosts)
 
 
 def is_compose(doc: Any) -> bool:

@@ -201,8 +201,9 @@ class _Planner:
                  kept: tuple[tuple[tuple[str, ...], str], ...] = (), deleted: frozenset[str] = frozenset(),
                  gone: Callable[[str], bool] = lambda ref: False, removed_vars: frozenset[str] = frozenset(),
                  kustomization: bool = False, secrets: frozenset[str] = frozenset(),
-                 bracketed: bool = False) -> None:
+                 bracketed: bool = False, devices: frozenset[str] = frozenset()) -> None:
         self.text = parse_text
+        self.devices = devices  # prefixes of a deleted device plugin's resources (RemovalContext)
         self.bracketed = bracketed  # an emptied kustomize list is written `[]` (RemovalContext)
         self.secrets = secrets  # secrets the run deleted that workloads here may read
         self.kustomization = kustomization  # the file is a kustomization.yaml
@@ -302,6 +303,12 @@ class _Planner:
             return self._cut_flow_items(node, path, doomed)
         return sum(self._remove_item(node, i, path) for i in doomed) == len(node)
 
+    def _requests_device(self, key: str, path: DataPath) -> bool:
+        """A container's request of a resource the deleted device plugin advertised
+        (`resources: limits: smarter-devices/coral: "1"`)."""
+        return bool(self.devices) and len(path) >= 2 and path[-2] == "resources" \
+            and path[-1] in ("limits", "requests") and key.partition("/")[0] in self.devices
+
     def _comment_names_it(self, node: CommentedMap, key: Any) -> bool:
         """Whether the comment block directly above `key` of `node` names the component."""
         line, col = node.lc.key(key)
@@ -336,14 +343,18 @@ class _Planner:
 
     def _visit_map(self, node: CommentedMap, path: DataPath) -> bool:
         removed = 0
-        compose_names = self.compose_mine if yaml_apps.names_compose_services(path) else set()
+        # keys that are the component's by what the mapping is: its compose services, or another
+        # service's settings group for it
+        its_keys = (self.compose_mine if yaml_apps.names_compose_services(path) else set()) \
+            | yaml_apps.settings_group(node, self.name)
         # Own keys only: keys merged in through `<<: *anchor` are written (and edited) where the
         # anchor is defined, and have no position in this map.
         for key, value in list(node.non_merged_items()):
             # a top-level `services:` map (compose) holds the component's own services by names
             # it owns (`tracetest-server` of tracetest), each a whole service block
-            if isinstance(key, str) and (self.name.addresses(key) or key in compose_names
-                                         or (path[1:] == ("services",) and self.name.owns(key))):
+            if isinstance(key, str) and (self.name.addresses(key) or key in its_keys
+                                         or (path[1:] == ("services",) and self.name.owns(key))
+                                         or self._requests_device(key, path)):
                 if self._withheld(path + (key,), node.lc.key(key)[0]) or self._foreign_option(node, key, path):
                     continue
                 if len(node) == 1 and self._heads_item(node, key):
@@ -825,14 +836,15 @@ def plan_removal(parse_text: str, name: ServiceName,
                  kept: tuple[tuple[tuple[str, ...], str], ...] = (), deleted: frozenset[str] = frozenset(),
                  gone: Callable[[str], bool] = lambda ref: False, removed_vars: frozenset[str] = frozenset(),
                  kustomization: bool = False, secrets: frozenset[str] = frozenset(),
-                 bracketed: bool = False) -> Plan:
+                 bracketed: bool = False, devices: frozenset[str] = frozenset()) -> Plan:
     """Plan the service's removal in YAML text (raises YAMLError when it does not parse); entries
     holding a value path in `kept` stay, refused; list items pointing into `deleted` paths go, and
     kustomization entries for which `gone` holds, and compose `environment:` pass-throughs of
-    `removed_vars`, and container env items reading the deleted `secrets`. In a `kustomization`
-    file a list left empty keeps its key (written `[]` when `bracketed`)."""
+    `removed_vars`, and container env items reading the deleted `secrets`, and `resources:`
+    requests of the `devices` prefixes. In a `kustomization` file a list left empty keeps its key
+    (written `[]` when `bracketed`)."""
     return _Planner(parse_text, name, kept, deleted, gone, removed_vars, kustomization,
-                    secrets, bracketed).run(load_rt(parse_text))
+                    secrets, bracketed, devices).run(load_rt(parse_text))
 
 
 def _deleted_as_written(text: str, ctx: RemovalContext) -> frozenset[str]:
@@ -1049,7 +1061,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     try:
         plan = plan_removal(text, name, ctx.kept_values, _deleted_as_written(text, ctx), deleted_reference(ctx),
                             ctx.variables_removed_here(), posixpath.basename(ctx.path) in KUSTOMIZATION_FILES,
-                            ctx.secrets_removed_here(), ctx.empty_lists_bracketed)
+                            ctx.secrets_removed_here(), ctx.empty_lists_bracketed, ctx.device_prefixes)
     except YAMLError as exc:
         raise Unparsable(_error_line(exc), "YAML does not parse: " + _first_line(exc)) from exc
     cuts = plan.cuts + scalar_line_cuts(text, name, plan) + commented_out_entries(text, ctx)

@@ -28,6 +28,10 @@ structure, and the paths named like it that are not (kept, each with the reason)
   unless inside another component's project (that project's deployment files are its own).
 - The images its deleted pages show (`![](img/x-pods.png)` beside the page) that no file left
   names: nothing else shows them (page_images).
+- Its devices: when it is a device plugin (its deleted workload mounts the kubelet's
+  `device-plugins` folder), the prefix of the extended resources it advertised, when that prefix
+  is its own name's first word (`smarter-devices/coral` of smarter-device-manager): what
+  consumers request from it in `resources:` goes (device_prefixes).
 - Its image variants: the tag suffixes its deleted kustomizations set on images (`newTag:
   VERSION-native-grpc-probes`), which a Helm branch kept by `switch=on` may still deploy.
 
@@ -471,3 +475,29 @@ def image_variants(tree: Worktree, deleted: frozenset[str]) -> tuple[tuple[str, 
                 if m:
                     found.setdefault(m.group(1), path)
     return tuple(found.items())
+
+
+# Where the kubelet's device plugins register: a workload mounting it advertises extended resources.
+_DEVICE_PLUGIN_DIR = "/var/lib/kubelet/device-plugins"
+# An extended resource requested in a `resources:` map: `smarter-devices/coral: "1"`.
+_EXTENDED_RESOURCE_RE = re.compile(r"""^[ \t]*["']?([a-z0-9][a-z0-9.-]*)/[\w.-]+["']?[ \t]*:""", re.MULTILINE)
+# First words that say nothing of whose a resource prefix is.
+_GENERIC_WORDS = frozenset({"generic", "device", "devices", "k8s", "kube", "kubernetes", "node", "gpu", "cluster"})
+
+
+def device_prefixes(tree: Worktree, deleted: frozenset[str], name: ServiceName) -> frozenset[str]:
+    """The prefixes of the extended resources a deleted device plugin advertised, as the files
+    left request them: a prefix whose first word is the component's own first word, with no dot
+    (`smarter-devices` of smarter-device-manager). A vendor's domain (`nvidia.com`) is not one:
+    the vendor's other plugins (an operator replacing it) advertise the same resources."""
+    first = name.tokens[0] if name.tokens else ""
+    if len(first) < 3 or first in _GENERIC_WORDS:
+        return frozenset()
+    if not any(_DEVICE_PLUGIN_DIR in (tree.original(p) or "") for p in deleted if p.endswith((".yaml", ".yml"))):
+        return frozenset()
+    found = set()
+    for path in tree.grep(Literals([first + "-"])):
+        if path.endswith((".yaml", ".yml")) and not tree.is_deleted(path):
+            found |= {m.group(1) for m in _EXTENDED_RESOURCE_RE.finditer(tree.read(path) or "")
+                      if "." not in m.group(1) and words(m.group(1))[:1] == (first,)}
+    return frozenset(found)

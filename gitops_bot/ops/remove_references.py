@@ -49,7 +49,8 @@ def run(state: RunState, args: dict[str, str]) -> None:
     ctx = RemovalContext(name, gone.deleted, switch=switch, successors=successors(tree, gone),
                          image_variants=footprint.image_variants(tree, gone.deleted) if switch else (),
                          removed_secrets=_removed_secrets(tree, gone.deleted),
-                         empty_lists_bracketed=_writes_empty_lists_bracketed(tree), peers=_peers(gone, name))
+                         empty_lists_bracketed=_writes_empty_lists_bracketed(tree), peers=_peers(gone, name),
+                         device_prefixes=footprint.device_prefixes(tree, gone.deleted, name))
     build_scripts: list[str] = []
     if ctx.image_variants:
         retired, build_scripts = _retired_variants(state, ctx)
@@ -396,8 +397,9 @@ def _to_edit(state: RunState, name, ctx: RemovalContext, gone: Gone) -> list[str
     file (its `resources:` may list a deleted file under another name: kustomize cannot build a
     missing resource) and every file naming a deleted path by its path (a workflow `paths:`
     filter, a Dockerfile COPY): the editors remove only entries whose target was deleted; every
-    ignore file (a pattern there may name a deleted folder under another name); and when a `.env`
-    file names it, the compose files beside it, which may pass its variables through."""
+    ignore file (a pattern there may name a deleted folder under another name); the YAML files
+    requesting a deleted device plugin's resources; and when a `.env` file names it, the compose
+    files beside it, which may pass its variables through."""
     paths = list(state.candidates(name))
     seen = set(paths)
     env_folders = {posixpath.dirname(p) for p in paths if env_file.claims(p, "")}
@@ -412,6 +414,10 @@ def _to_edit(state: RunState, name, ctx: RemovalContext, gone: Gone) -> list[str
         paths += [p for p in (state.tree.under(folder) if folder else state.tree.paths())
                   if p not in seen and posixpath.dirname(p) == folder and not state.tree.is_deleted(p)
                   and any(s in (state.tree.read(p) or "") for s in secrets)]
+        seen.update(paths)
+    if ctx.device_prefixes:  # workloads requesting the deleted device plugin's resources
+        paths += [p for p in state.tree.grep(Literals([d + "/" for d in sorted(ctx.device_prefixes)]))
+                  if p not in seen and p.endswith((".yaml", ".yml"))]
         seen.update(paths)
     if env_folders:
         paths += [p for p in state.tree.paths() if p not in seen and p.rpartition("/")[0] in env_folders

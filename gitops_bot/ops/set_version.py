@@ -25,8 +25,9 @@ from gitops_bot.domain.images import is_prefix, is_repository, is_tag
 from gitops_bot.domain import terraform_refs
 from gitops_bot.domain.names import Prefilter
 from gitops_bot.domain.toolchains import TOOLCHAINS
-from gitops_bot.domain.versions import (Anchors, Occurrence, Tool, is_from, is_minor_only, is_tool_version, is_version,
-                                         parse_from, scan)
+from gitops_bot.domain.versions import (Anchors, Occurrence, Tool, is_from, is_minor_only, is_renovate_config,
+                                         is_tool_version, is_version, parse_from, scan)
+from gitops_bot.domain.worktree import Literals
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.errors import UserError, did_you_mean
@@ -63,6 +64,8 @@ def run(state: RunState, args: dict[str, str]) -> None:
         if not is_version(new):
             raise UserError(f"version={new!r} does not match a chart version (X.Y.Z, optionally v-prefixed)")
         version_targets.run_chart(state, args["chart"], new)
+        version_targets.run_flux_substituted(state, (args["chart"],), new, f"chart {args['chart']}")
+        version_targets.old_versions_elsewhere(state, f"chart {args['chart']}", new)
     elif "github" in given:
         _run_github(state, args)
     elif "provider" in given or "module" in given:
@@ -100,6 +103,8 @@ def _run_image(state: RunState, args: dict[str, str]) -> None:
             raise UserError("digest=resolve needs version= (the tag whose digest is looked up)")
         digest = latest_versions.image_digest(state, to or image, version)
     version_targets.run_image(state, image, version, to, digest or None)
+    if version is not None:
+        version_targets.old_versions_elsewhere(state, image, version)
 
 
 def _run_pypi(state: RunState, args: dict[str, str]) -> None:
@@ -147,6 +152,7 @@ def _run_github(state: RunState, args: dict[str, str]) -> None:
         raise UserError(f"version={new!r} is neither a version tag (v1.2.3, 1.2.3-rc.1) nor a release branch "
                         "(release-1.2)")
     version_targets.run_github(state, project, new)
+    version_targets.old_versions_elsewhere(state, project, new)
 
 
 def run_terraform(state: RunState, args: dict[str, str], pin: bool = False) -> None:
@@ -228,9 +234,12 @@ def _run_tool(state: RunState, args: dict[str, str]) -> None:
             continue
         state.tree.write(path, result)
         state.validation.append(Validation(path, "re-parse and re-scan", True))
+    if tool.chart_names:
+        version_targets.run_flux_substituted(state, tool.chart_names, new, tool.name)
     _lookalikes(state, tool, found_versions)
     _path_lookalikes(state, tool, found_versions)
     _minor_lookalikes(state, tool, found_minors)
+    _renovate_lookalikes(state, tool, found_minors)
     _separate_charts(state, tool)
 
 
@@ -364,6 +373,7 @@ def _lookalikes(state: RunState, tool: Tool, versions: set[str]) -> None:
         if not suspects:
             continue
         covered = {o.line for o in _scan(state, path, text, classify(path, text), tool)}
+        covered |= {f.line for f in state.found if f.path == path}  # another pass's form (Flux substitution)
         for number, line in suspects:
             if number not in covered:
                 state.notes.append(Finding(path, number, line.strip(),
@@ -372,14 +382,18 @@ def _lookalikes(state: RunState, tool: Tool, versions: set[str]) -> None:
 
 
 def _minor_lookalikes(state: RunState, tool: Tool, minors: set[str]) -> None:
-    """Residue: lines naming one of the tool's Terraform attributes (cluster_version) next to an
-    old minor version that no recognised form covers: HCL in a Markdown code block, a script."""
-    if not minors or not tool.terraform:
+    """Residue: lines naming one of the tool's Terraform attributes (cluster_version), variables,
+    or a setting named for it (`KUBERNETES_NODE_VERSION`) next to an old minor version that no
+    recognised form covers: HCL in a Markdown code block, a script, a docs site's
+    `KUBERNETES_NODE_VERSION: "1.31-eks-036c24b"` (a release a human looks up)."""
+    words = (*tool.terraform, *tool.variable_names())
+    if not minors or not words:
         return
-    names = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in tool.terraform) + r")(?!\w)")
+    setting = rf"{re.escape(tool.name.upper().replace('-', '_'))}_\w*VERSION"
+    names = re.compile(r"(?<!\w)(?:" + "|".join([*(re.escape(n) for n in words), setting]) + r")(?!\w)")
     version_re = re.compile(r"(?<![\w.])(" + "|".join(re.escape(v) for v in sorted(minors)) + r")(?![\w.])")
     tree = state.tree
-    for path in tree.grep(Anchors(tuple(n.encode() for n in tool.terraform))):
+    for path in tree.grep(Anchors((*(n.encode() for n in words), tool.name.upper().replace("-", "_").encode()))):
         text = tree.original(path) if state.in_scope(path) else None
         if text is None or not _holds(version_re, minors, text):
             continue
@@ -391,6 +405,24 @@ def _minor_lookalikes(state: RunState, tool: Tool, minors: set[str]) -> None:
                 state.notes.append(Finding(path, number, line.strip(),
                                            f"looks like {tool.name} {version_re.search(line).group(1)} "
                                            "but is not a recognised form"))
+
+
+def _renovate_lookalikes(state: RunState, tool: Tool, minors: set[str]) -> None:
+    """Residue: Renovate rules of other packages whose `allowedVersions` holds an old minor of the
+    tool (eks-workshop-v2's cluster-autoscaler rule follows the Kubernetes minor): the reviewer
+    decides whether the rule follows the tool."""
+    if not minors:
+        return
+    old = re.compile(r"(?<![\d.])v?(" + "|".join(re.escape(v) for v in sorted(minors)) + r")(?![\d])")
+    for path in state.tree.grep(Literals([b"allowedVersions"])):
+        text = state.tree.original(path) if is_renovate_config(path) and state.in_scope(path) else None
+        covered = {f.line for f in state.found if f.path == path}
+        for number, line in enumerate((text or "").splitlines(), start=1):
+            m = old.search(line) if "allowedVersions" in line and number not in covered else None
+            if m:
+                state.notes.append(Finding(path, number, line.strip(),
+                                           f"a Renovate rule allowing {tool.name}'s old minor {m.group(1)}: check "
+                                           "whether it follows it"))
 
 
 def _old_versions(versions: set[str]) -> re.Pattern[str]:

@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 from typing import Callable, Iterable
 
-from gitops_bot.domain import charts, github_refs, images, python_packages, terraform_refs, toolchains
+from gitops_bot.domain import charts, flux_substitution, github_refs, images, python_packages, terraform_refs, toolchains
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.versions import HASH_COMMENTS, assignments, is_from, is_version, version_comments
 from gitops_bot.edit import classify
@@ -31,9 +31,10 @@ _NOT_A_STRING_RE = re.compile(r"^(?:[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|0x[0-9a-
                               r"yes|no|on|off|null|~)$", re.IGNORECASE)
 
 
-def _candidates(state: RunState, word: str, flags: int = 0) -> Iterable[tuple[str, str, str]]:
-    """(path, text, kind) of each file in the run's scope (paths=) holding `word`."""
-    for path in state.tree.grep(re.compile(re.escape(word.encode()), flags)):
+def _candidates(state: RunState, word: str, flags: int = 0, pattern: str = "") -> Iterable[tuple[str, str, str]]:
+    """(path, text, kind) of each file in the run's scope (paths=) holding `word` (or matching
+    the regular expression `pattern`, when given)."""
+    for path in state.tree.grep(re.compile((pattern or re.escape(word)).encode(), flags)):
         text = state.tree.read(path) if state.in_scope(path) else None
         if text is not None:
             yield path, text, classify(path, text)
@@ -53,7 +54,8 @@ def run_image(state: RunState, image: str, version: str | None, to: str | None, 
     current = _current_minors(found, image)
     for path, text, kind, refs in found:
         if version and kind in ("yaml", "helm") and posixpath.basename(path) == "values.yaml":
-            charts_read += _app_version_chart(state, path, text, image)
+            charts_read += _app_version_chart(state, path, text, image,
+                                              {text[r.tag[0]:r.tag[1]].lstrip("v") for r in refs if r.tag})
         cuts, covered, moved = [], set(), []
         for ref in refs:
             tag = text[ref.tag[0]:ref.tag[1]] if ref.tag else ""
@@ -109,14 +111,21 @@ def _current_minors(found: list, image: str) -> dict[str, tuple[int, int]]:
     return newest
 
 
-def _app_version_chart(state: RunState, values_path: str, values: str, image: str) -> list[str]:
+def _app_version_chart(state: RunState, values_path: str, values: str, image: str, tags: set[str]) -> list[str]:
     """[the chart's Chart.yaml] when this values.yaml leaves `image`'s tag to the chart
     (`repository:` naming it, `tag: ""`) and a template of the chart tags it with
-    `.Chart.AppVersion`; else []."""
+    `.Chart.AppVersion`, or when its appVersion is the tag the values give the image (`tags`,
+    without a `v`: podinfo's chart says `appVersion: 6.9.2` beside `tag: 6.9.2`, the application
+    it deploys); else []."""
     keys = images.app_version_keys(values, image)
     folder = posixpath.dirname(values_path)
     chart = posixpath.join(folder, "Chart.yaml")
-    if not keys or not state.tree.listed(chart) or not state.in_scope(chart) or state.tree.original(chart) is None:
+    if not state.tree.listed(chart) or not state.in_scope(chart) or state.tree.original(chart) is None:
+        return []
+    app = charts.release_spans(state.tree.original(chart) or "").get("appVersion")
+    if app is not None and app.version.lstrip("v") in tags:
+        return [chart]
+    if not keys:
         return []
     for path in state.tree.under(posixpath.join(folder, "templates")):
         text = state.tree.original(path)
@@ -256,7 +265,20 @@ def run_chart(state: RunState, name: str, version: str) -> None:
                 moved.append((ref.line, ref.version, replacement))
         cuts += _comment_cuts(state, path, text, kind, moved, covered)
         _unrecognised(state, path, text, mention, covered, f"chart {name}")
+        if moved and posixpath.basename(path) == "Chart.yaml":
+            _umbrella_version(state, path, text, name, version)
         write_checked(state, path, text, kind, cuts)
+
+
+def _umbrella_version(state: RunState, path: str, text: str, name: str, version: str) -> None:
+    """Residue: the own version of a chart whose dependency moved. Helm's convention gives a
+    changed chart a new version, and humans differ (eks-blueprints-add-ons bumped its umbrella
+    charts' 0.1.0 in two bumps and kept it in a third): the reviewer decides."""
+    own = charts.release_spans(text).get("version")
+    if own is not None:
+        state.notes.append(Finding(path, own.line, _line(text, own.line).strip(),
+                                   f"the chart's own version {own.version}: its dependency {name} moved to {version}; "
+                                   "a chart published from here needs a new version: not changed"))
 
 
 GithubMove = Callable[[str, str, str], tuple[str, str]]  # (kind, ref, version) -> (new ref, or why not)
@@ -267,7 +289,7 @@ def run_github(state: RunState, project: str, version: str, move: GithubMove | N
     (a version tag, or a release branch `release-X.Y`), each in its own form; `move` decides each
     ref instead (pin-versions github=: only floating refs, to the tag)."""
     move = move or _github_ref
-    for path, text, kind in _candidates(state, project, re.IGNORECASE):
+    for path, text, kind in _candidates(state, project, re.IGNORECASE, github_refs.grep_pattern(project)):
         cuts, covered, moved = [], set(), []
         for ref in github_refs.references(path, text, kind, project):
             line = _line(text, ref.line)
@@ -493,6 +515,13 @@ def _constraint_cuts(state: RunState, path: str, text: str, refs: list, constrai
             state.notes.append(Finding(path, ref.line, _line(text, ref.line).strip(),
                                        f"{ref.form}: already pinned to {ref.version}: not changed "
                                        "(set-version moves a pin)"))
+        elif not pin and _EXACT_CONSTRAINT_RE.fullmatch(constraint) and not _EXACT_CONSTRAINT_RE.fullmatch(ref.version) \
+                and terraform_refs.admits(ref.version, constraint):
+            # a range that already admits the version is the module's own policy (eks-workshop-v2's
+            # cluster root kept `>= 4.67.0` when its labs' base moved from 5.99.1 to 5.100.0)
+            state.notes.append(Finding(path, ref.line, _line(text, ref.line).strip(),
+                                       f"{ref.form}: {ref.version!r} already admits {constraint}: not narrowed to it "
+                                       "(pin-versions pins a range)"))
         elif ref.version != constraint:
             cuts.append(Cut(Span(ref.start, ref.end), constraint))
     return cuts
@@ -551,6 +580,92 @@ def _stale(state: RunState, path: str, text: str, number: int, span: tuple[int, 
 
 
 _VERSION_TOKEN_RE = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)?(?:-[\w.]+)?(?![\w.]*\w)")
+
+
+# Files whose versions are other packages' or history: lockfiles, checksums, changelogs.
+_NOT_ELSEWHERE_RE = re.compile(r"(?:^|/)(?:go\.(?:sum|work\.sum)|[\w.-]+\.lock|package-lock\.json|pnpm-lock\.yaml"
+                               r"|npm-shrinkwrap\.json|\.terraform\.lock\.hcl|(?:CHANGELOG|CHANGES|HISTORY|RELEASE[-_]?NOTES)[\w.-]*)$",
+                               re.IGNORECASE)
+_FULL_VERSION_RE = re.compile(r"\d+\.\d+\.\d+")
+
+
+def run_flux_substituted(state: RunState, chart_names: tuple[str, ...], version: str, what: str) -> None:
+    """Move the values Flux substitutes into the versions of the HelmReleases of `chart_names`
+    (`version: "${version}"`): the ConfigMap key or inline `substitute` entry of the Flux
+    Kustomization building the release (flux_substitution). A variable whose value is not found
+    is listed."""
+    wanted = set(chart_names)
+    cuts: dict[str, dict[int, Cut]] = {}
+    for path in state.tree.grep(re.compile(rb"kind:\s*HelmRelease")):
+        text = state.tree.read(path) if state.in_scope(path) and path.endswith((".yaml", ".yml")) else None
+        for number, name in _substituted_versions(text or "", wanted):
+            values = flux_substitution.values_of(state.tree, path, name)
+            if not values:
+                state.notes.append(Finding(path, number, _line(text, number).strip(),
+                                           f"{what}: the version is ${{{name}}}, a Flux substitution whose value "
+                                           "was not found: not changed"))
+            for value in values:
+                if not state.in_scope(value.path) or value.start in cuts.get(value.path, {}):
+                    continue
+                line = _line(state.tree.read(value.path) or "", value.line)
+                state.found.append(Finding(value.path, value.line, line, f"{value.form}: {value.value}",
+                                           Kind.VERSION, value.value))
+                if not is_version(value.value):
+                    state.notes.append(Finding(value.path, value.line, line.strip(),
+                                               f"{value.form} {value.value!r} is not a version: left as it is"))
+                    continue
+                new = ("v" if value.value.startswith("v") else "") + version.lstrip("v")
+                if new != value.value:
+                    cuts.setdefault(value.path, {})[value.start] = Cut(Span(value.start, value.end), new)
+    for path, by_start in cuts.items():
+        text = state.tree.read(path) or ""
+        write_checked(state, path, text, classify(path, text), list(by_start.values()))
+
+
+def _substituted_versions(text: str, charts_wanted: set[str]) -> list[tuple[int, str]]:
+    """(line, variable) of each HelmRelease of one of the charts whose version is a variable."""
+    if "${" not in text:
+        return []
+    from ruamel.yaml.error import YAMLError
+
+    from gitops_bot.parse.yaml import load_rt
+    try:
+        docs = load_rt(text)
+    except (YAMLError, RecursionError, ValueError):
+        return []
+    found = []
+    for doc in docs:
+        spec = doc.get("spec") if hasattr(doc, "get") and doc.get("kind") == "HelmRelease" else None
+        chart = spec.get("chart") if hasattr(spec, "get") else None
+        chart_spec = chart.get("spec") if hasattr(chart, "get") else None
+        if hasattr(chart_spec, "get") and chart_spec.get("chart") in charts_wanted:
+            name = flux_substitution.variable(chart_spec.get("version"))
+            if name:
+                found.append((chart_spec.lc.value("version")[0] + 1, name))
+    return found
+
+
+def old_versions_elsewhere(state: RunState, what: str, version: str) -> None:
+    """Residue: the lines that hold a full version the run moved (`6.9.2`, X.Y.Z) in no form of
+    the target (a release constant `var VERSION = "6.9.2"` of the image's own source, a docs site
+    setting): the reviewer sees every other place the old version is written. Lockfiles,
+    checksums and changelogs are other packages' versions or history: not listed."""
+    reported = {(f.path, f.line) for f in state.found + state.notes + state.refused}
+    left = {(f.path, f.line) for f in state.notes + state.refused}
+    moved = {f.value.lstrip("v") for f in state.found
+             if f.kind is Kind.VERSION and (f.path, f.line) not in left and _FULL_VERSION_RE.fullmatch(f.value.lstrip("v"))}
+    moved.discard(version.lstrip("v"))
+    if not moved:
+        return
+    pattern = rf"(?<![\w.])v?(?:{'|'.join(re.escape(v) for v in sorted(moved))})(?![\w.]*\w)(?!\.\d)"
+    token = re.compile(pattern)
+    for path in state.tree.grep(re.compile(pattern.encode())):
+        text = state.tree.read(path) if state.in_scope(path) and not _NOT_ELSEWHERE_RE.search(path) else None
+        for number, line in enumerate(_split(text or ""), start=1):
+            m = token.search(line) if (path, number) not in reported else None
+            if m:
+                state.notes.append(Finding(path, number, line.strip(), f"holds {m.group(0)}, the version {what} "
+                                           "moved from, in no form of it: check whether it is the same"))
 
 
 def _image_mention(image: str) -> re.Pattern[str]:
