@@ -151,6 +151,24 @@ def test_a_constraint_admits_a_version_by_terraforms_rules(constraint, version, 
     assert admits(constraint, version) is admitted
 
 
+def test_providers_released_together_move_in_one_run_and_opentofu_files_too(tmp_path, capsys):
+    """cloud-foundation-fabric moves google and google-beta to one range in every versions.tf and
+    its OpenTofu twin versions.tofu: provider= takes both, comma-separated; another provider on
+    the same range stays."""
+    tf = ('terraform {\n  required_providers {\n    google = {\n      source  = "hashicorp/google"\n'
+          '      version = ">= 7.12.0, < 8.0.0" # tftest\n    }\n    google-beta = {\n'
+          '      source  = "hashicorp/google-beta"\n      version = ">= 7.12.0, < 8.0.0" # tftest\n    }\n'
+          '    random = {\n      source  = "hashicorp/random"\n      version = ">= 7.12.0, < 8.0.0"\n    }\n  }\n}\n')
+    before = {"modules/net/versions.tf": tf, "modules/net/versions.tofu": tf}
+    repo = write_tree(tmp_path, before)
+    params = ("provider=hashicorp/google,hashicorp/google-beta", "version=>= 7.13.0, < 8.0.0")
+    assert run(repo, *params) == 0
+    after = tf.replace('">= 7.12.0, < 8.0.0" # tftest', '">= 7.13.0, < 8.0.0" # tftest')
+    assert tree_bytes(repo) == _expected(before, {"modules/net/versions.tf": after, "modules/net/versions.tofu": after})
+    code, second = report(repo, capsys, *params)
+    assert code == 0 and second["files"] == []
+
+
 def test_another_providers_same_constraint_is_a_lookalike_that_stays(tmp_path):
     # helm and awscc share the old constraint; acme/aws shares the local name: none moves
     before = {"versions.tf": VERSIONS_TF.replace("{aws}", "~> 5.95"), "vendor/versions.tf": OTHER_TF}
@@ -328,6 +346,7 @@ def test_constraint_grammar_refuses(text):
      "(given: provider, module)"),
     (["provider=hashicorp/aws"], "needs version="),
     (["provider=aws", "version=~> 5.0"], "is not a Terraform provider (NAMESPACE/NAME)"),
+    (["provider=hashicorp/google,google-beta", "version=~> 5.0"], "provider='google-beta' is not a Terraform provider"),
     (["provider=hashicorp/aws", "version=5.x"], "is not a Terraform version constraint"),
     (["module=terraform-aws-modules/eks", "version=~> 1.0"], "is neither a registry module"),
     (["module=terraform-aws-modules/eks/aws", "version=latest"], "is not a Terraform version constraint"),

@@ -486,8 +486,9 @@ def _referenced(what: str, texts, regex: bool = False) -> str | None:
 
 
 def claims(path: str, text: str) -> bool:
-    """Terraform and HCL files: `.tf`, `.tfvars`, `.hcl`."""
-    return posixpath.splitext(path)[1].lower() in (".tf", ".tfvars", ".hcl")
+    """Terraform and HCL files: `.tf`, `.tfvars`, `.hcl`, and OpenTofu's `.tofu` (the same
+    language; cloud-foundation-fabric keeps a `versions.tofu` twin of each `versions.tf`)."""
+    return posixpath.splitext(path)[1].lower() in (".tf", ".tfvars", ".hcl", ".tofu")
 
 
 def remove(text: str, ctx: RemovalContext) -> EditResult:

@@ -19,7 +19,7 @@ from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 
 _YAML = (".yaml", ".yml")
-_TERRAFORM = (".tf", ".tfvars", ".hcl")
+_TERRAFORM = (".tf", ".tfvars", ".hcl", ".tofu")
 
 
 def run(state: RunState, args: dict[str, str]) -> None:

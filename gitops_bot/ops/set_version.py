@@ -161,12 +161,16 @@ def run_terraform(state: RunState, args: dict[str, str], pin: bool = False) -> N
     constraint where it floats (an exact version stays: pinning never moves a pin)."""
     new = _version(args)
     if args.get("provider"):
-        wanted = terraform_refs.provider(args["provider"])
-        if wanted is None:
-            raise UserError(f"provider={args['provider']!r} is not a Terraform provider (NAMESPACE/NAME)")
+        # several providers released together take one constraint (google and google-beta)
+        names = args["provider"].split(",")
+        wanted = [terraform_refs.provider(name) for name in names]
+        if None in wanted:
+            bad = names[wanted.index(None)]
+            raise UserError(f"provider={bad!r} is not a Terraform provider (NAMESPACE/NAME)")
         if not terraform_refs.is_constraint(new):
             raise UserError(f"version={new!r} is not a Terraform version constraint (1.2.3, ~> 5.95, >= 4.0, < 6.0)")
-        version_targets.run_provider(state, wanted, new, pin)
+        for provider in dict.fromkeys(wanted):
+            version_targets.run_provider(state, provider, new, pin)
         return
     source, to = args["module"], args.get("to")
     if to:
