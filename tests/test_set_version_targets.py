@@ -32,7 +32,7 @@ IMAGE_FORMS = {
         "other:\n  image:\n    repository: ghcr.io/acme/web\n    tag: 1.4.2\n"
         "job:\n  image: ghcr.io/acme/api\n  tag: 1.4.2\n",
         "image:\n  repository: ghcr.io/acme/api\n  tag: \"1.5.0\"\n  pullPolicy: IfNotPresent\n"
-        "worker:\n  image: {repository: ghcr.io/acme/api, tag: 1.5.0}\n"
+        "worker:\n  image: {repository: ghcr.io/acme/api, tag: v1.5.0}\n"  # its own v form
         "split:\n  image:\n    registry: ghcr.io\n    repository: acme/api\n    tag: 1.5.0-alpine\n"
         "other:\n  image:\n    repository: ghcr.io/acme/web\n    tag: 1.4.2\n"
         "job:\n  image: ghcr.io/acme/api\n  tag: 1.5.0\n"),

@@ -4,7 +4,9 @@ Forms, each located through its parser (never a pattern over lines): ArgoCD Appl
 sources whose `chart:` is NAME (`targetRevision`), Flux `HelmRelease` `spec.chart.spec.version`
 (`spec.chart.spec.chart` NAME), Terraform `resource "helm_release"` `version` (`chart` NAME, or
 an OCI or repository path ending in `/NAME`), `Chart.yaml` (and Helm 2 `requirements.yaml`)
-dependencies named NAME, and helmfile `releases:` whose `chart:` is NAME or `REPO/NAME`.
+dependencies named NAME, helmfile `releases:` whose `chart:` is NAME or `REPO/NAME`, and Flux
+`OCIRepository` `spec.ref.tag` whose `url` ends with `/NAME` (a HelmRelease's `chartRef`, also
+inside a Flux Operator ResourceSet).
 A version that is not a plain version (a range `~1.2`, `*`) is found, and left to a human.
 """
 
@@ -97,6 +99,12 @@ def _yaml(path: str, text: str, name: str) -> list[ChartRef]:
             spec = _get(doc, "spec", "chart", "spec")
             if spec is not None and _named(spec.get("chart"), name) and "version" in spec:
                 add(spec, "version", "chart version (Flux HelmRelease)")
+        for oci in _oci_repositories(doc) if "OCIRepository" in text else ():
+            url = oci["spec"].get("url")
+            ref = oci["spec"].get("ref")
+            if isinstance(url, str) and url.rstrip("/").rsplit("/", 1)[-1] == name and hasattr(ref, "get") \
+                    and "tag" in ref:
+                add(ref, "tag", "chart version (Flux OCIRepository ref.tag)")
         if base in ("Chart.yaml", "requirements.yaml"):
             for dep in _items(doc.get("dependencies")):
                 if dep.get("name") == name and "version" in dep:
@@ -106,6 +114,19 @@ def _yaml(path: str, text: str, name: str) -> list[ChartRef]:
                 if _named(release.get("chart"), name) and "version" in release:
                     add(release, "version", "chart version (helmfile release)")
     return found
+
+
+def _oci_repositories(node: Any) -> list[Any]:
+    """The Flux OCIRepository objects in a document, at its top or inside it (a Flux Operator
+    ResourceSet's `resources:`): an OCI artifact whose `spec.ref.tag` is its version (a chart's,
+    when its url ends with the chart's name: `oci://ghcr.io/acme/charts/kguardian`)."""
+    if isinstance(node, list):
+        return [found for item in node for found in _oci_repositories(item)]
+    if not hasattr(node, "get"):
+        return []
+    if node.get("kind") == "OCIRepository" and hasattr(node.get("spec"), "get"):
+        return [node]
+    return [found for value in node.values() for found in _oci_repositories(value)]
 
 
 def _add_at(found: list[ChartRef], lines: Any, line: int, col: int, form: str) -> None:

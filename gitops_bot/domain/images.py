@@ -47,10 +47,16 @@ def is_version_tag(tag: str) -> bool:
     return bool(_VERSION_TAG_RE.match(tag))
 
 
-def new_tag(old: str, version: str) -> str:
+def new_tag(old: str, version: str, same_spelling: bool = True) -> str:
     """`version` as the tag replacing `old`: a variant suffix of the old tag (`-alpine`) is kept
-    when the new version names none (the image's flavour is not the version's business)."""
+    when the new version names none (the image's flavour is not the version's business), and so
+    is its `v` prefix, or its absence, unless `same_spelling` is False (a repository's tags keep
+    one spelling: flux-operator's manifests artifact is tagged `v0.50.0` while its charts are
+    `0.50.0`, and one version=0.53.0 moves both; a rename to another repository takes the tag as
+    given)."""
     m = _VERSION_TAG_RE.match(old)
+    if m and same_spelling and re.match(r"v?\d", version):
+        version = ("v" if old.startswith("v") else "") + version.removeprefix("v")
     suffix = m.group("suffix") if m else None
     if suffix and not _PRERELEASE_RE.match(suffix) and "-" not in version:
         return version + suffix
@@ -172,7 +178,7 @@ UNLOCATED_TAGS = (UNPARSED_REPOSITORY, UNREADABLE_TAG)  # a tag may be there: a 
 
 def _text_refs(found: _Found, names: Names, parsed: bool) -> None:
     # not after `@` or `:`: `tcp://:redis@redis:6379` is a URL's host and port, not an image
-    pattern = re.compile(rf"(?<![\w./@:-])(?P<n>{names.pattern})(?::(?P<t>\w[\w.-]*(?<![.-])))?(?P<d>{_DIGEST})?"
+    pattern = re.compile(rf"(?:(?<![\w./@:-])|(?<=oci://))(?P<n>{names.pattern})(?::(?P<t>\w[\w.-]*(?<![.-])))?(?P<d>{_DIGEST})?"
                          rf"(?![\w/]|[.:@-]\w)")
     line_of = line_numbers(found.text)
     for m in pattern.finditer(found.text):
@@ -226,7 +232,8 @@ def _yaml_refs(found: _Found, names: Names) -> bool:
 
     for doc in docs:
         for mapping in walk(doc):
-            ref = _helm_pair(mapping, names, lines) or _kustomize_entry(mapping, names, lines)
+            ref = _helm_pair(mapping, names, lines) or _kustomize_entry(mapping, names, lines) \
+                or _oci_repository(mapping, names, lines)
             if ref is not None:
                 found.refs.append(ref)
     return True
@@ -279,6 +286,22 @@ def _helm_pair(mapping: Any, names: Names, lines: Lines) -> ImageRef | None:
     return ImageRef(lines.line_of(name[0]) + 1, form, None if registry else name[:2],
                     tag[:2] if tag else None, digest, bool(_scalar(mapping, "digest")), bool(tag and tag[2]),
                     at=name[:2])
+
+
+def _oci_repository(mapping: Any, names: Names, lines: Lines) -> ImageRef | None:
+    """A Flux OCIRepository: the artifact `spec.url: oci://REPOSITORY` at `spec.ref.tag` (a chart
+    or manifests pushed to a registry: xunholy/k8s-gitops's flux-operator charts)."""
+    spec = mapping.get("spec") if mapping.get("kind") == "OCIRepository" else None
+    url = _scalar(spec, "url") if hasattr(spec, "get") else None
+    ref = spec.get("ref") if url else None
+    if not url or not url.startswith("oci://") or url[len("oci://"):] not in names or not hasattr(ref, "get"):
+        return None
+    name, tag = value_span(spec, "url", lines), value_span(ref, "tag", lines) if "tag" in ref else None
+    if name is None:
+        return None
+    at = (name[0] + len("oci://"), name[1])
+    return ImageRef(lines.line_of(at[0]) + 1, "Flux OCIRepository url/ref.tag", at, tag[:2] if tag else None,
+                    plain_yaml=bool(tag and tag[2]))
 
 
 def _kustomize_entry(mapping: Any, names: Names, lines: Lines) -> ImageRef | None:

@@ -504,14 +504,19 @@ HASH_COMMENTS = frozenset({"yaml", "helm", "shell", "make", "hcl", "dockerfile",
 _COMMENT_VERSION = re.compile(rf"[ \t]*#[^\n]*?\bversion\b[ \t]*[:=]?[ \t]*(?P<v>{FULL})(?![\w.+-])", re.I)
 
 
-def version_comments(text: str, written: Sequence[tuple[int, str]]) -> Iterable[tuple[int, int, int]]:
+def version_comments(text: str, written: Sequence[tuple[int, str]],
+                     names: Sequence[str] = ()) -> Iterable[tuple[int, int, int]]:
     """The comments describing a version right below them: for each (line, version) of `written`
     (1-based line, the version as written there), in the run of `#` lines directly above that
-    line, a line saying `version X` (`# helm chart version 0.9.16`) where X is that version (same
-    number, either v form): (start, end, index into `written`) of X. A version in a comment
-    elsewhere, or of another number, is not the form's (the residue lists what names the tool).
-    Only for the kinds in HASH_COMMENTS."""
-    if "version" not in text.lower():
+    line, a line saying `version X` (`# helm chart version 0.9.16`), or one of `names` then X
+    (`# Released chart: kguardian 1.17.0 ...`), where X is that version (same number, either v
+    form): (start, end, index into `written`) of X. A version in a comment elsewhere, or of
+    another number, is not the form's (the residue lists what names the tool). Only for the kinds
+    in HASH_COMMENTS."""
+    pattern = _COMMENT_VERSION if not names else re.compile(
+        rf"[ \t]*#[^\n]*?(?:\bversion\b|(?<![\w.-])(?:{'|'.join(re.escape(n) for n in names)})(?![\w-]))"
+        rf"[ \t]*[:=]?[ \t]*(?P<v>{FULL})(?![\w.+-])", re.I)
+    if "version" not in text.lower() and not names:
         return
     lines = text.split("\n")  # as line_numbers counts them (an occurrence's line)
     starts = [0]
@@ -520,7 +525,7 @@ def version_comments(text: str, written: Sequence[tuple[int, str]]) -> Iterable[
     for index, (number, version) in enumerate(written):
         n = number - 2  # the line above, 0-based
         while n >= 0 and lines[n].lstrip().startswith("#"):
-            m = _COMMENT_VERSION.match(lines[n])
+            m = pattern.match(lines[n])
             if m and m.group("v").lstrip("v") == version.lstrip("v"):
                 yield starts[n] + m.start("v"), starts[n] + m.end("v"), index
             n -= 1

@@ -256,7 +256,7 @@ def _tag_cut(ref: images.ImageRef, tag: str, version: str | None, renaming: bool
         return [], f"{ref.form}: check its tag by hand" if unlocated else ""
     if not images.is_version_tag(tag):
         return [], "" if renaming else f"tag {tag!r} is not a version: left as it is"
-    replacement = images.new_tag(tag, version)
+    replacement = images.new_tag(tag, version, same_spelling=not renaming)
     if ref.plain_yaml and _NOT_A_STRING_RE.match(replacement):
         return [], f"edit refused: tag {replacement} would not stay a string in plain YAML; quote it"
     return ([Cut(Span(*ref.tag), replacement)] if replacement != tag else []), ""
@@ -281,7 +281,7 @@ def run_chart(state: RunState, name: str, version: str) -> None:
                 cuts.append(Cut(Span(ref.start, ref.end), replacement))
                 _stale(state, path, text, ref.line, (ref.start, ref.end), ref.version)
                 moved.append((ref.line, ref.version, replacement))
-        cuts += _comment_cuts(state, path, text, kind, moved, covered)
+        cuts += _comment_cuts(state, path, text, kind, moved, covered, (name,))
         _unrecognised(state, path, text, mention, covered, f"chart {name}")
         if moved and posixpath.basename(path) == "Chart.yaml":
             _umbrella_version(state, path, text, name, version)
@@ -573,16 +573,17 @@ def _github_ref(kind: str, ref: str, version: str) -> tuple[str, str]:
 
 
 def _comment_cuts(state: RunState, path: str, text: str, kind: str, moved: list[tuple[int, str, str]],
-                  covered: set[int]) -> list[Cut]:
+                  covered: set[int], names: tuple[str, ...] = ()) -> list[Cut]:
     """The edits of the comments saying the version of a line right below them
-    (`# helm chart version 1.16.6`, versions.version_comments), for each (line, old, new) version
-    the file's edits move: each to the new version in its own v form. Only plain versions: a
-    release branch or a tag with a variant says no version a comment could."""
+    (`# helm chart version 1.16.6`, or one of `names` then the version: `# chart: kguardian
+    1.17.0`, versions.version_comments), for each (line, old, new) version the file's edits move:
+    each to the new version in its own v form. Only plain versions: a release branch or a tag with
+    a variant says no version a comment could."""
     plain = [(line, old, new) for line, old, new in moved if is_version(old) and is_version(new)]
     if kind not in HASH_COMMENTS or not plain:
         return []
     cuts: dict[int, Cut] = {}
-    for start, end, index in version_comments(text, [(line, old) for line, old, _ in plain]):
+    for start, end, index in version_comments(text, [(line, old) for line, old, _ in plain], names):
         old, number = text[start:end], text.count("\n", 0, start) + 1
         replacement = ("v" if old.startswith("v") else "") + plain[index][2].lstrip("v")
         if start not in cuts:
