@@ -135,19 +135,36 @@ def test_a_digest_is_refused_unless_the_user_says_keep_or_drop(tmp_path):
 def test_a_reference_of_an_older_major_is_a_pin_of_its_own(tmp_path, capsys):
     """bank-of-anthos: the database's `postgres:15-alpine` moves to 15.0-alpine; the psql client
     jobs pinned to `postgres:14-alpine` (an older major) stay and are listed; a run limited to
-    them moves them. Within one major every tag moves (alpine 3.11 and 3.21 both go to 3.22)."""
-    before = {"db.yaml": "image: postgres:15-alpine\n", "jobs/populate.yaml": "image: postgres:14-alpine\n",
-              "Dockerfile": "FROM alpine:3.21\n", "tests/hook.yaml": "image: alpine:3.11\n"}
+    them moves them."""
+    before = {"db.yaml": "image: postgres:15-alpine\n", "jobs/populate.yaml": "image: postgres:14-alpine\n"}
     repo = write_tree(tmp_path, before)
     code, result = report(repo, capsys, "image=postgres", "version=15.0-alpine")
     assert code == 0 and [f["path"] for f in result["files"]] == ["db.yaml"]
     assert [(r["path"], r["reason"]) for r in result["residue"]] == [
-        ("jobs/populate.yaml", "14-alpine is of an older major than postgres's current 15.0 here: a pin of its own, "
-                               "not moved (a run limited to it with paths= moves it)")]
+        ("jobs/populate.yaml", "postgres: 14-alpine is of an older major than the current 15.0 here: a pin of its "
+                               "own, not moved (a run limited to it with paths= moves it)")]
     assert run(repo, "image=postgres", "version=15.0-alpine", "paths=jobs/") == 0
     assert (repo / "jobs/populate.yaml").read_text() == "image: postgres:15.0-alpine\n"
+
+
+def test_an_older_minor_moves_where_the_newest_is_written_and_is_a_pin_elsewhere(tmp_path, capsys):
+    """podinfo bumped its Dockerfiles' alpine:3.21 to 3.22 and kept its chart test hooks on
+    alpine:3.11; bank-of-anthos moved skaffold v2.1.0 and v2.3.1, both in its Cloud Build
+    files, to v2.6.1. An older minor moves in the kinds of file that write the newest one, and
+    is a pin of its own in the others."""
+    before = {"Dockerfile": "FROM alpine:3.21\n", "build/Dockerfile": "FROM alpine:3.19 AS tools\n",
+              "chart/templates/tests/hook.yaml": "image: alpine:3.11\n",
+              # a major alone floats (sockshop pinned `rabbitmq:3` everywhere): it lags nothing
+              "compose.yml": "services:\n  tools:\n    image: alpine:3\n"}
+    repo = write_tree(tmp_path, before)
+    code, result = report(repo, capsys, "image=alpine", "version=3.22")
+    assert code == 0 and sorted(f["path"] for f in result["files"]) == ["Dockerfile", "build/Dockerfile", "compose.yml"]
+    assert [(r["path"], r["reason"]) for r in result["residue"]] == [
+        ("chart/templates/tests/hook.yaml", "alpine: 3.11 lags the current 3.21, which no helm file here writes: a "
+                                            "pin of its own, not moved (a run limited to it with paths= moves it)")]
     assert run(repo, "image=alpine", "version=3.22") == 0
-    assert (repo / "tests/hook.yaml").read_text() == "image: alpine:3.22\n"
+    assert (repo / "build/Dockerfile").read_text() == "FROM alpine:3.22 AS tools\n"
+    assert (repo / "chart/templates/tests/hook.yaml").read_text() == "image: alpine:3.11\n"
 
 
 def test_to_moves_the_repository_and_keeps_each_tag(tmp_path):

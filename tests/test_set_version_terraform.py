@@ -282,6 +282,24 @@ def test_pinning_moves_floating_constraints_and_never_an_exact_pin(tmp_path, cap
     assert (repo / "main.tf").read_text().count('"21.0.9"') == 3
 
 
+def test_pinning_adds_a_version_to_a_block_that_floats(tmp_path, capsys):
+    """bank-of-anthos pinned its sql-db module blocks, which had no version, by adding
+    `version = "~> 20.0.0"` after the source, the `=` aligned as terraform fmt aligns; set-version
+    lists such a block (it moves versions, it does not add pins)."""
+    tf = ('# production instance\nmodule "db" {\n  source = "GoogleCloudPlatform/sql-db/google//modules/postgresql"\n'
+          '\n  project_id = var.project_id\n}\n')
+    repo = write_tree(tmp_path, {"env.tf": tf})
+    assert run(repo, "module=GoogleCloudPlatform/sql-db/google", "version=~> 20.0.0") == 0
+    assert (repo / "env.tf").read_text() == tf
+    assert run(repo, "module=GoogleCloudPlatform/sql-db/google", "version=~> 20.0.0", recipe="pin-versions") == 0
+    assert (repo / "env.tf").read_text() == tf.replace(
+        '  source = "GoogleCloudPlatform/sql-db/google//modules/postgresql"\n',
+        '  source  = "GoogleCloudPlatform/sql-db/google//modules/postgresql"\n  version = "~> 20.0.0"\n')
+    code, second = report(repo, capsys, "module=GoogleCloudPlatform/sql-db/google", "version=~> 20.0.0",
+                          recipe="pin-versions")
+    assert code == 0 and second["files"] == []
+
+
 def test_a_github_module_source_moves_its_ref_like_github_does(tmp_path, capsys):
     repo = write_tree(tmp_path, {"main.tf": MODULES_TF})
     assert run(repo, "module=github.com/acme/terraform-ingress", "version=1.8.13") == 0

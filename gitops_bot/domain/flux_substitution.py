@@ -103,7 +103,8 @@ def _config_map_values(tree: Worktree, config_map: str, name: str) -> list[Value
             meta, data = doc.get("metadata"), doc.get("data")
             if doc.get("kind") == "ConfigMap" and hasattr(meta, "get") and meta.get("name") == config_map \
                     and hasattr(data, "get") and name in data:
-                value = _at(tree, path, data, name, f"ConfigMap {config_map} data.{name} (Flux postBuild substituteFrom)")
+                form = f"ConfigMap {config_map} data.{name} (Flux postBuild substituteFrom)"
+                value = _at(tree, path, data, name, form)
                 if value is not None:
                     found.append(value)
     return found

@@ -254,7 +254,8 @@ def _setup_action_inputs(docs: list[Any], lines: Lines, project: str) -> list[Gi
                 uses = step.get("uses") if hasattr(step, "get") else None
                 action = uses.split("@", 1)[0].split("/")[1:2] if isinstance(uses, str) else []
                 given = step.get("with") if action and actions.fullmatch(action[0]) else None
-                for key in [k for k in given if isinstance(k, str) and k.lower() in inputs] if hasattr(given, "get") else ():
+                keys = [k for k in given if isinstance(k, str) and k.lower() in inputs] if hasattr(given, "get") else []
+                for key in keys:
                     span = value_span(given, key, lines)
                     if span is not None:
                         found.append(GithubRef(lines.line_of(span[0]) + 1, span[0], span[1],

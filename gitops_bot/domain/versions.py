@@ -382,7 +382,8 @@ def _patterns(tool: Tool) -> _Patterns:
     variables = []
     for name in tool.variable_names():
         # X.Y.Z, or X.Y (a minor-only setting: eks-workshop-v2's docs site `KUBERNETES_VERSION: "1.31"`)
-        assign = rf"{_after(name, _BEFORE_VARIABLE)}{_ASSIGN}(?P<q>[\"']?)(?P<v>{full}|{MINOR}(?![\d.]))(?P=q)(?![\w.+])"
+        value = rf"(?P<v>{full}|{MINOR}(?![\d.]))"
+        assign = rf"{_after(name, _BEFORE_VARIABLE)}{_ASSIGN}(?P<q>[\"']?){value}(?P=q)(?![\w.+])"
         default = rf"\$\{{{re.escape(name)}:-(?P<v>{full})\}}"
         variables.append((name, assign, default))
     directories = []

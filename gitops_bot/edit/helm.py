@@ -95,7 +95,8 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     # as in plain YAML (`# ... (forgejo, temporal)` above an ExternalSecret's templated key)
     cuts.extend(c for c in yaml_file.history_comment_cuts(masked, name)
                 + yaml_file.comment_enumeration_cuts(masked, name, ctx.peers)
-                if _unmasked(text, masked, c.span) and not any(c.span.overlaps(k.span) for k in cuts) and not _withheld(c, kept_blocks, lines, refused))
+                if _unmasked(text, masked, c.span) and not any(c.span.overlaps(k.span) for k in cuts)
+                and not _withheld(c, kept_blocks, lines, refused))
     refused.extend(r for r in plan.refused if not any(
         lines.line_of(g.span.start) < r.line <= lines.line_of(g.span.end - 1) + 1 for g in guarded))
     result = finish(text, lines, cuts, refused, lambda new: verify(new, masked_parses), plan.kept_comments)

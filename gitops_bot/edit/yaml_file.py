@@ -1067,7 +1067,8 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     cuts = plan.cuts + scalar_line_cuts(text, name, plan) + commented_out_entries(text, ctx)
     cuts += commented_commands(text, plan)
     cuts += [c for c in history_comment_cuts(text, name) if not any(c.span.overlaps(k.span) for k in cuts)]
-    cuts += [c for c in comment_enumeration_cuts(text, name, ctx.peers) if not any(c.span.overlaps(k.span) for k in cuts)]
+    cuts += [c for c in comment_enumeration_cuts(text, name, ctx.peers)
+             if not any(c.span.overlaps(k.span) for k in cuts)]
     blocked = orphaned_anchor(text, cuts) or _applied_feature(text, ctx, plan)
     if blocked is not None:
         return EditResult(text, plan.refused + [blocked])

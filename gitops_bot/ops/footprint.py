@@ -186,7 +186,8 @@ def dedicated_sources(tree: Worktree, name: ServiceName, found: Footprint) -> No
     bootstrap helmfile's repository of the same name that only the component's helmfile releases
     used goes with them (yaml_apps.helmfile_repositories_of), so it does not keep the source."""
     going = [p for r in found.roots for p in tree.under(r)] + found.files
-    for kind, source in sorted({ref for p in going if p.endswith((".yaml", ".yml")) for ref in _release_sources(tree, p)}):
+    sources = {ref for p in going if p.endswith((".yaml", ".yml")) for ref in _release_sources(tree, p)}
+    for kind, source in sorted(sources):
         naming = [p for p in tree.grep(Literals([source])) if not tree.is_deleted(p) and p not in going
                   and not any(p.startswith(r + "/") for r in found.roots)]
         defined = [p for p in naming if _only_source(tree, p, kind, source)]
@@ -199,12 +200,7 @@ def _helmfile_repository_going(tree: Worktree, path: str, name: ServiceName, sou
     """Whether a helmfile names `source` only as a repository that the component's releases
     alone used (onedr0p's bootstrap `repositories: - name: postfinance` of kubelet-csr-approver),
     and in those releases' `chart:` lines: the removal takes both."""
-    if not path.endswith((".yaml", ".yml")):
-        return False
-    try:
-        docs = [d for d in load_safe(tree.read(path) or "") if d is not None]
-    except (YAMLError, RecursionError, ValueError):
-        return False
+    docs = _yaml_docs(tree, path)
     helmfiles = [d for d in docs if yaml_apps.is_helmfile(d)]
     if len(helmfiles) != len(docs) or not helmfiles:
         return False
@@ -217,6 +213,16 @@ def _helmfile_repository_going(tree: Worktree, path: str, name: ServiceName, sou
         if source in str(kept):
             return False
     return True
+
+
+def _yaml_docs(tree: Worktree, path: str) -> list:
+    """The documents of a YAML file (none for another file, or one that does not parse)."""
+    if not path.endswith((".yaml", ".yml")):
+        return []
+    try:
+        return [d for d in load_safe(tree.read(path) or "") if d is not None]
+    except (YAMLError, RecursionError, ValueError):
+        return []
 
 
 def _release_sources(tree: Worktree, path: str) -> set[tuple[str, str]]:
@@ -232,8 +238,9 @@ def _release_sources(tree: Worktree, path: str) -> set[tuple[str, str]]:
     for doc in docs:
         spec = doc.get("spec") if isinstance(doc, dict) and doc.get("kind") == "HelmRelease" else None
         chart = spec.get("chart") if isinstance(spec, dict) else None
-        refs = [chart.get("spec", {}).get("sourceRef") if isinstance(chart, dict) and isinstance(chart.get("spec"), dict)
-                else None, spec.get("chartRef") if isinstance(spec, dict) else None]
+        chart_spec = chart.get("spec") if isinstance(chart, dict) else None
+        refs = [chart_spec.get("sourceRef") if isinstance(chart_spec, dict) else None,
+                spec.get("chartRef") if isinstance(spec, dict) else None]
         found |= {(r["kind"], r["name"]) for r in refs
                   if isinstance(r, dict) and r.get("kind") in _FLUX_SOURCES and isinstance(r.get("name"), str)}
     return found
@@ -241,12 +248,7 @@ def _release_sources(tree: Worktree, path: str) -> set[tuple[str, str]]:
 
 def _only_source(tree: Worktree, path: str, kind: str, name: str) -> bool:
     """Whether a YAML file holds exactly one document: the source `kind`/`name`."""
-    if not path.endswith((".yaml", ".yml")):
-        return False
-    try:
-        docs = [d for d in load_safe(tree.read(path) or "") if d is not None]
-    except (YAMLError, RecursionError, ValueError):
-        return False
+    docs = _yaml_docs(tree, path)
     return len(docs) == 1 and isinstance(docs[0], dict) and docs[0].get("kind") == kind \
         and isinstance(docs[0].get("metadata"), dict) and docs[0]["metadata"].get("name") == name
 

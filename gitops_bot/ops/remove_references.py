@@ -117,7 +117,8 @@ def _peers(gone: Gone, name: ServiceName) -> frozenset[str]:
     mine = [d for d in gone.deleted if name.owns(stem(d))]
     parents = {posixpath.dirname(d) for d in mine}
     return frozenset(stem(p) for p in gone.folders | gone.files
-                     if posixpath.dirname(p) in parents and p not in gone.deleted and stem(p) and not name.owns(stem(p)))
+                     if posixpath.dirname(p) in parents and p not in gone.deleted and stem(p)
+                     and not name.owns(stem(p)))
 
 
 # A kustomize list written empty: `resources: []`.

@@ -17,7 +17,8 @@ import re
 from functools import lru_cache
 from typing import Callable, Iterable
 
-from gitops_bot.domain import charts, flux_substitution, github_refs, images, python_packages, terraform_refs, toolchains
+from gitops_bot.domain import (charts, flux_substitution, github_refs, images, python_packages, terraform_refs,
+                               toolchains)
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.versions import HASH_COMMENTS, assignments, is_from, is_version, version_comments
 from gitops_bot.edit import classify
@@ -42,11 +43,11 @@ def _candidates(state: RunState, word: str, flags: int = 0, pattern: str = "") -
 
 def run_image(state: RunState, image: str, version: str | None, to: str | None, digest: str | None) -> None:
     """Move every reference to `image` to tag `version` and/or repository `to`; with a version
-    alone, a reference of an older major than the newest the tree writes for that repository is
-    a pin of its own (a psql client kept on `postgres:14-alpine` beside the database on 15, an
-    example kept on podinfo 5.0.3 beside 6.9.2): listed, not moved (a run limited to it with
-    paths= moves it). Within one major every version moves: a repository bumping
-    skaffold v2.1.0 and v2.3.1 to v2.6.1 moves both."""
+    alone, a pin of its own (_own_pin: an older major than the newest the tree writes for that
+    repository, or an older minor in a kind of file that writes no newest one) is listed, not
+    moved (a run limited to it with paths= moves it). Within one major, in the kinds of file that
+    write the newest, every version moves: a repository bumping skaffold v2.1.0 and v2.3.1 in
+    its Cloud Build files to v2.6.1 moves both."""
     mention = _image_mention(image)
     charts_read: list[str] = []  # Chart.yaml files whose appVersion is the images' default tag
     found = [(path, text, kind, images.references(text, kind, image))
@@ -64,12 +65,10 @@ def run_image(state: RunState, image: str, version: str | None, to: str | None, 
                                        tag or "untagged"))
             covered.add(ref.line)
             name = text[ref.name[0]:ref.name[1]] if ref.name else image
-            newest = current.get(name)
-            if version and not to and kind not in _DOCS and newest and (minor := _minor(tag)) \
-                    and minor[0] < newest[0]:
+            pin = _own_pin(tag, kind, current.get(name)) if version and not to and kind not in _DOCS else ""
+            if pin:
                 _left(state, path, ref.line, where.strip(),
-                      f"{tag} is of an older major than {name}'s current {newest[0]}.{newest[1]} here: a pin of its "
-                      "own, not moved (a run limited to it with paths= moves it)")
+                      f"{name}: {pin}: a pin of its own, not moved (a run limited to it with paths= moves it)")
                 continue
             ref_cuts = _image_cuts(state, path, text, kind, ref, tag, version, to, digest)
             tag_cut = next((cut for cut in ref_cuts if ref.tag and cut.span.start == ref.tag[0]), None)
@@ -96,19 +95,38 @@ def _minor(tag: str) -> tuple[int, int] | None:
     return (int(m.group(1)), int(m.group(2))) if m.group(1) else (int(m.group(3)), 0)
 
 
-def _current_minors(found: list, image: str) -> dict[str, tuple[int, int]]:
+def _current_minors(found: list, image: str) -> dict[str, tuple[tuple[int, int], frozenset[str]]]:
     """Per repository as written, the newest (major, minor) its tags in the tree have outside
-    documentation: the version a bump moves on from."""
-    newest: dict[str, tuple[int, int]] = {}
+    documentation (the version a bump moves on from), with the kinds of file that write it."""
+    newest: dict[str, tuple[tuple[int, int], frozenset[str]]] = {}
     for _path, text, kind, refs in found:
         if kind in _DOCS:
             continue
         for ref in refs:
             minor = _minor(text[ref.tag[0]:ref.tag[1]]) if ref.tag else None
             name = text[ref.name[0]:ref.name[1]] if ref.name else image
-            if minor and minor > newest.get(name, (-1, -1)):
-                newest[name] = minor
+            have = newest.get(name, ((-1, -1), frozenset()))
+            if minor and minor > have[0]:
+                newest[name] = (minor, frozenset({kind}))
+            elif minor and minor == have[0]:
+                newest[name] = (minor, have[1] | {kind})
     return newest
+
+
+def _own_pin(tag: str, kind: str, current: tuple[tuple[int, int], frozenset[str]] | None) -> str:
+    """Why a reference is a pin of its own that a bump does not move ("" when it moves): a tag of
+    an older major than the newest the tree writes for that repository (a psql client on
+    postgres 14 beside the database on 15), or of an older minor in a kind of file that writes
+    no newest one (podinfo's chart test hooks on alpine:3.11 beside its Dockerfiles on 3.21)."""
+    minor = _minor(tag)
+    if current is None or minor is None or minor >= current[0]:
+        return ""
+    (major, newest_minor), kinds = current
+    if minor[0] < major:
+        return f"{tag} is of an older major than the current {major}.{newest_minor} here"
+    if kind not in kinds and re.match(r"v?\d+\.\d+", tag):  # a major alone (`rabbitmq:3`) floats: it lags nothing
+        return f"{tag} lags the current {major}.{newest_minor}, which no {kind} file here writes"
+    return ""
 
 
 def _app_version_chart(state: RunState, values_path: str, values: str, image: str, tags: set[str]) -> list[str]:
@@ -418,7 +436,15 @@ def run_module(state: RunState, source: str, version: str, pin: bool = False) ->
             refs = _hcl_refs(state, path, text, terraform_refs.module_references, wanted)
             for ref in refs:
                 declared.setdefault(posixpath.dirname(path), {}).setdefault(ref.name, set()).add(ref.version)
-            write_checked(state, path, text, kind, _constraint_cuts(state, path, text, refs, version, pin))
+            # pinning a block without a version (it floats to the newest release) adds one after
+            # its source, aligned as terraform fmt aligns (bank-of-anthos pinned sql-db so)
+            floating = [r for r in refs if pin and r.form == "module without version"]
+            cuts = [Cut(Span(start, end), new) for r in floating for start, end, new
+                    in terraform_refs.inserted_attribute(text, text.rfind("\n", 0, r.start) + 1, "version", version)]
+            for r in floating:
+                state.found.append(Finding(path, r.line, _line(text, r.line), f"{r.form}: none", Kind.VERSION, "none"))
+            rest = [r for r in refs if r not in floating]
+            write_checked(state, path, text, kind, cuts + _constraint_cuts(state, path, text, rest, version, pin))
     covered = _readmes(state, declared, version, lambda text, names: terraform_refs.module_rows(text, names, wanted))
     _mentions(state, wanted, f"module {wanted}", covered)
 
@@ -515,8 +541,8 @@ def _constraint_cuts(state: RunState, path: str, text: str, refs: list, constrai
             state.notes.append(Finding(path, ref.line, _line(text, ref.line).strip(),
                                        f"{ref.form}: already pinned to {ref.version}: not changed "
                                        "(set-version moves a pin)"))
-        elif not pin and _EXACT_CONSTRAINT_RE.fullmatch(constraint) and not _EXACT_CONSTRAINT_RE.fullmatch(ref.version) \
-                and terraform_refs.admits(ref.version, constraint):
+        elif not pin and _EXACT_CONSTRAINT_RE.fullmatch(constraint) \
+                and not _EXACT_CONSTRAINT_RE.fullmatch(ref.version) and terraform_refs.admits(ref.version, constraint):
             # a range that already admits the version is the module's own policy (eks-workshop-v2's
             # cluster root kept `>= 4.67.0` when its labs' base moved from 5.99.1 to 5.100.0)
             state.notes.append(Finding(path, ref.line, _line(text, ref.line).strip(),
@@ -652,8 +678,8 @@ def old_versions_elsewhere(state: RunState, what: str, version: str) -> None:
     checksums and changelogs are other packages' versions or history: not listed."""
     reported = {(f.path, f.line) for f in state.found + state.notes + state.refused}
     left = {(f.path, f.line) for f in state.notes + state.refused}
-    moved = {f.value.lstrip("v") for f in state.found
-             if f.kind is Kind.VERSION and (f.path, f.line) not in left and _FULL_VERSION_RE.fullmatch(f.value.lstrip("v"))}
+    moved = {f.value.lstrip("v") for f in state.found if f.kind is Kind.VERSION and (f.path, f.line) not in left
+             and _FULL_VERSION_RE.fullmatch(f.value.lstrip("v"))}
     moved.discard(version.lstrip("v"))
     if not moved:
         return
