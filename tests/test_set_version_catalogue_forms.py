@@ -130,14 +130,18 @@ def test_a_variable_written_minor_only_moves_by_minor(tmp_path, capsys):
     before = ('module.exports = {\n  customFields: {\n    KUBERNETES_VERSION: "1.31",\n'
               '    KUBERNETES_NODE_VERSION: "1.31-eks-036c24b",\n    K8S_VERSION: "1.31.4",\n'
               '    OTHER_VERSION: "1.31",\n  },\n};\n')
-    repo = write_tree(tmp_path, {"website/docusaurus.config.js": before, "kind.sh": "K8S_VERSION=1.31\n"})
+    # HCL quoted in a page: the Terraform attribute's minor form is terraform_versions', which leaves
+    # Markdown code blocks alone (an upgrade guide's example stays)
+    guide = '```hcl\nkubernetes_version = "1.31"\n```\n'
+    repo = write_tree(tmp_path, {"website/docusaurus.config.js": before, "kind.sh": "K8S_VERSION=1.31\n",
+                                 "docs/upgrade.md": guide})
     code, first = report(repo, capsys, "tool=kubernetes", "version=1.33")
     # the node release (`1.31-eks-...`) is one a human looks up: listed, as a setting named for it
     assert ("website/docusaurus.config.js", 4, "looks like kubernetes 1.31 but is not a recognised form") in \
         [(r["path"], r["line"], r["reason"]) for r in first["residue"]]
     assert run(repo, "tool=kubernetes", "version=1.33") == 0
     assert tree_bytes(repo) == {
-        "kind.sh": b"K8S_VERSION=1.33\n",
+        "docs/upgrade.md": guide.encode(), "kind.sh": b"K8S_VERSION=1.33\n",
         "website/docusaurus.config.js": before.replace('VERSION: "1.31",', 'VERSION: "1.33",', 1).encode()}
     code, second = report(repo, capsys, "tool=kubernetes", "version=1.33")
     assert code == 0 and second["files"] == []

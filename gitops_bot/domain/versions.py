@@ -452,7 +452,10 @@ def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
     tags = _tag_variables(text, patterns.tag_uses)
     for name, assign, default in patterns.variables:
         if name in text:
-            _variables(s, _rx(assign), _rx(default), tool.tag_prefix if name in tags else None)
+            # X.Y alone is a version of this variable outside prose, and for a name that is not one
+            # of the tool's Terraform attributes (terraform_versions owns those, HCL in Markdown aside)
+            minor_ok = kind not in ("markdown", "rst") and name not in tool.terraform
+            _variables(s, _rx(assign), _rx(default), tool.tag_prefix if name in tags else None, minor_ok)
     for literal, pattern in patterns.directories:
         for m in _rx(pattern).finditer(text) if literal in text else ():
             s.add(m.start("v"), m.end("v"), "directory or archive name")
@@ -716,9 +719,12 @@ def _tag_variables(text: str, uses: str | None) -> set[str]:
     return {m.group("a") or m.group("b") or m.group("c") for m in _rx(uses).finditer(text)}
 
 
-def _variables(s: _Scan, assign: re.Pattern[str], default: re.Pattern[str], release_tag: str | None = None) -> None:
+def _variables(s: _Scan, assign: re.Pattern[str], default: re.Pattern[str], release_tag: str | None = None,
+               minor_ok: bool = True) -> None:
     text = s.text
     for m in assign.finditer(text):
+        if not minor_ok and is_minor_only(m.group("v")):
+            continue
         if s.kind == "make":
             form = "make variable"
         elif s.kind in ("yaml", "helm"):
