@@ -554,3 +554,16 @@ def test_another_services_settings_group_for_the_service_goes():
 
     elsewhere = before.replace("video-service.media:5672,amqp://video-service:5673", "broker.media:5672")
     assert yaml_file.remove(elsewhere, ctx()).text == elsewhere
+
+
+def test_an_anchor_redefined_in_each_document_is_no_orphan():
+    """joryirving/home-ops' toolhive.yaml writes `name: &name x` in each document and uses `*name`
+    below it: an alias means the nearest anchor of its name before it, in its own document, so the
+    service's document goes whole while the next document's alias still has its anchor; an alias
+    in the same document as the removed anchor is still refused."""
+    other = "---\nkind: MCPServer\nmetadata:\n  name: &name fetch-service\nspec:\n  image: *name\n"
+    mine = "---\nkind: MCPServer\nmetadata:\n  name: &name video-service\nspec:\n  image: *name\n"
+    before = other + mine + other.replace("fetch-service", "board-service")
+    result = yaml_file.remove(before, ctx())
+    assert result.text == other + other.replace("fetch-service", "board-service")
+    assert yaml_file.remove(result.text, ctx()).text == result.text

@@ -1097,15 +1097,29 @@ _TOKEN_START, _ALIAS_END = r"(?:^|(?<=[\s\[{,]))", r"(?=$|[\s,\]}])"
 _ANCHOR_RE = re.compile(_TOKEN_START + r"&([^\s,\[\]{}]+)", re.MULTILINE)
 
 
+# Where a YAML document starts or ends: `---` or `...` at the start of a line.
+_DOCUMENT_START_RE = re.compile(r"^(?:---|\.\.\.)(?=[ \t]|$)", re.MULTILINE)
+
+
+def _anchor_named(name: str) -> re.Pattern[str]:
+    """The definition of anchor `name` (`&name`)."""
+    return re.compile(_TOKEN_START + "&" + re.escape(name) + _ALIAS_END, re.MULTILINE)
+
+
 def orphaned_anchor(text: str, cuts: list[Cut]) -> Refusal | None:
     """A refusal (of the file's whole edit) when a removed entry defines an anchor that the text
     left behind still uses: the result would not parse (an undefined alias), and where the anchor
     should go instead (its next user, with the values written out) is a human's choice."""
     removed = [c.span for c in cuts if not c.replacement]
+    documents = [m.start() for m in _DOCUMENT_START_RE.finditer(text)]
     for span in removed:
         for m in _ANCHOR_RE.finditer(text, span.start, span.end):
             alias = re.compile(_TOKEN_START + r"\*" + re.escape(m.group(1)) + _ALIAS_END, re.MULTILINE)
-            users = [u for u in alias.finditer(text) if not any(r.start <= u.start() < r.end for r in removed)]
+            # an alias means the nearest anchor of its name before it, in its own document
+            # (joryirving's toolhive.yaml redefines `&name` in each of its documents)
+            users = [u for u in alias.finditer(text, m.end()) if not any(r.start <= u.start() < r.end for r in removed)
+                     and not any(m.end() <= d < u.start() for d in documents)
+                     and not _anchor_named(m.group(1)).search(text, m.end(), u.start())]
             if users:
                 used_at = text.count("\n", 0, users[0].start()) + 1
                 return Refusal(text.count("\n", 0, span.start) + 1,
