@@ -24,6 +24,9 @@ from gitops_bot.ops.footprint import project_dirs
 # Folders whose sub-folders are components (services/<name>, charts/<name>, apps/<env>/<name>.yaml).
 _CHART_NAME_RE = re.compile(r"^name:[ \t]*[\"']?([\w.-]+)", re.MULTILINE)
 _COMPONENT_PARENTS = frozenset({"services", "charts", "packages", "components", "apps", "cmd"})
+# How folders of environments (or a kustomize base and its overlays) are named.
+_ENVIRONMENTS = frozenset({"base", "overlays", "production", "prod", "staging", "stage", "dev", "development",
+                           "test", "testing", "qa", "uat", "preprod", "sandbox", "local"})
 
 
 @dataclass
@@ -90,13 +93,27 @@ class RunState:
         return self._known
 
     def component_dirs(self) -> dict[str, str]:
-        """Each component directory (`services/video-service`) and the component it holds."""
+        """Each component directory (`services/video-service`) and the component it holds. Under
+        a folder of environments (`apps/base`, `apps/production`, `apps/staging`: sub-folders of
+        a component parent named as environments are named, sharing two or more sub-folder
+        names with another such, Flux's example layout) the components are one level down
+        (`apps/base/homarr`). Two services that both have `cmd/` and `internal/` are not that."""
         if self._component_dirs is None:
             self._component_dirs = {}
+            below: dict[str, set[str]] = collections.defaultdict(set)
+            for d in self.tree.dirs():
+                parent, _, base = d.rpartition("/")
+                below[parent].add(base)
             for d in self.tree.dirs():
                 parts = d.split("/")
                 if len(parts) >= 2 and parts[-2] in _COMPONENT_PARENTS:
-                    self._component_dirs[d] = parts[-1]
+                    parent = d.rpartition("/")[0]
+                    siblings = [below[f"{parent}/{s}"] for s in below[parent]
+                                if s != parts[-1] and s in _ENVIRONMENTS]
+                    if parts[-1] in _ENVIRONMENTS and any(len(below[d] & other) >= 2 for other in siblings):
+                        self._component_dirs.update({f"{d}/{c}": c for c in below[d]})
+                    else:
+                        self._component_dirs[d] = parts[-1]
         return self._component_dirs
 
     def project_dirs(self) -> frozenset[str]:

@@ -1,0 +1,46 @@
+"""Flux's example layout, `apps/base/<app>` with `apps/production/<app>` and `apps/staging/<app>`
+overlays (mischavandenburg/homelab): the folders under `apps/` are environments, the components
+are one level down, so `remove-service homarr` removes the app from every environment instead
+of refusing `homarr` as "part of the repository's structure". Two services that both have `cmd/`
+and `internal/` folders stay two components."""
+
+from __future__ import annotations
+
+from gitops_bot.cli import main
+
+from .conftest import tree_bytes, write_tree
+
+
+def kustomization(*resources: str) -> str:
+    return "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n" + \
+        "".join(f"  - {r}\n" for r in resources)
+
+
+TREE = {
+    **{f"apps/base/{app}/{f}": f"kind: Deployment\nmetadata:\n  name: {app}\n"
+       for app in ("homarr", "linkding", "mealie") for f in ("deployment.yaml",)},
+    **{f"apps/{env}/{app}/kustomization.yaml": kustomization(f"../../base/{app}")
+       for env in ("production", "staging") for app in ("homarr", "linkding", "mealie")},
+    "apps/production/kustomization.yaml": kustomization("homarr", "linkding", "mealie"),
+    "apps/staging/kustomization.yaml": kustomization("homarr", "linkding"),
+}
+
+
+def test_an_app_goes_from_the_base_and_every_environment(tmp_path):
+    write_tree(tmp_path, TREE)
+    assert main(["apply", "remove-service", "service=homarr", "--repo", str(tmp_path)]) == 0
+    files = {p: b.decode() for p, b in tree_bytes(tmp_path).items()}
+    assert not [p for p in files if "homarr" in p]
+    assert files["apps/production/kustomization.yaml"] == kustomization("linkding", "mealie")
+    assert files["apps/staging/kustomization.yaml"] == kustomization("linkding")
+    before = tree_bytes(tmp_path)
+    assert main(["apply", "remove-service", "service=homarr", "--repo", str(tmp_path)]) == 0
+    assert tree_bytes(tmp_path) == before  # a second run changes nothing
+
+
+def test_services_sharing_folder_names_stay_components(tmp_path, capsys):
+    tree = {f"services/{s}/{d}/main.go": "package main\n" for s in ("video", "board") for d in ("cmd", "internal")}
+    tree["services/video/go.mod"] = "module video\n"
+    write_tree(tmp_path, tree)
+    assert main(["apply", "remove-service", "service=video", "--repo", str(tmp_path)]) == 0
+    assert sorted(tree_bytes(tmp_path)) == ["services/board/cmd/main.go", "services/board/internal/main.go"]
