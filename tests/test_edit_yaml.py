@@ -567,3 +567,30 @@ def test_an_anchor_redefined_in_each_document_is_no_orphan():
     result = yaml_file.remove(before, ctx())
     assert result.text == other + other.replace("fetch-service", "board-service")
     assert yaml_file.remove(result.text, ctx()).text == result.text
+
+
+def test_objects_of_its_api_and_calls_of_its_tasks_leave_lists():
+    """joryirving/home-ops removed volsync with the upgrade controller's health checks on its
+    ReplicationSources (`apiVersion: volsync.backube/v1alpha1`: its CRDs go with it) and the
+    go-task calls of its Taskfile (`- task: :volsync:state-suspend`); another group's check and
+    another namespace's task stay."""
+    before = dedent("""
+        spec:
+          healthChecks:
+            - apiVersion: volsync.backube/v1alpha1
+              kind: ReplicationSource
+              namespace: default
+            - apiVersion: ceph.rook.io/v1
+              kind: CephCluster
+        tasks:
+          suspend:
+            cmds:
+              - until kubectl wait jobs --all; do sleep 5; done
+              - task: :volsync:state-suspend
+              - task: :rook:status
+    """)
+    after = before.replace("    - apiVersion: volsync.backube/v1alpha1\n      kind: ReplicationSource\n"
+                           "      namespace: default\n", "").replace("      - task: :volsync:state-suspend\n", "")
+    result = yaml_file.remove(before, ctx("volsync"))
+    assert result.text == after
+    assert yaml_file.remove(after, ctx("volsync")).text == after

@@ -439,6 +439,10 @@ class _Planner:
             if len(item) == 1 and isinstance(only := next(iter(item.values())), str) \
                     and yaml_apps.into_deleted(only, self.deleted):
                 return True  # a titled entry of a deleted page (`- Title: add-ons/x.md`, MkDocs' nav)
+            if resource_of_its_api(item, self.name):
+                return True  # an object of its API (a health check on its ReplicationSources): its CRDs go
+            if _calls_its_tasks(item, self.name):
+                return True
             pointers = list(_pointers(item)) + yaml_apps.path_pointers(item)
             return bool(pointers) and all(pointer_matches(self.name, p) or yaml_apps.into_deleted(p, self.deleted)
                                           or self._source_of_service(p) for p in pointers)
@@ -729,6 +733,18 @@ def secret_of(doc: dict, name: ServiceName) -> bool:
     keys = [item.get("remoteRef", {}).get("key") if isinstance(item, dict) and isinstance(item.get("remoteRef"), dict)
             else None for item in data] if isinstance(data, list) else []
     return bool(keys) and all(isinstance(k, str) and pointer_matches(name, k) for k in keys)
+
+
+# A go-task call of another Taskfile's task: `- task: :volsync:state-suspend` (namespace, task).
+_TASK_CALL_RE = re.compile(r":?(?P<namespace>[\w-]+):[\w:-]+")
+
+
+def _calls_its_tasks(item: dict, name: ServiceName) -> bool:
+    """A go-task command calling a task of the component's Taskfile (`- task: :volsync:state-suspend`,
+    with its `vars:` perhaps): its include goes with it, as joryirving's volsync removal did."""
+    call = item.get("task")
+    m = _TASK_CALL_RE.fullmatch(call) if isinstance(call, str) and set(item) <= {"task", "vars", "silent"} else None
+    return bool(m) and name.identifies(m.group("namespace"))
 
 
 def resource_of_its_api(doc: dict, name: ServiceName) -> bool:
