@@ -69,6 +69,10 @@ KUBERNETES = {
         "    version: \"1.22\"\n"),
 }
 KUBERNETES_UNCHANGED = {
+    # an example of another version than the default (or of a variable with none) says no version
+    # of the variable's (eks-blueprints-addons kept `(i.e.: `1.24`)` when its tests went 1.26 -> 1.25)
+    "modules/addons/variables.tf": 'variable "cluster_version" {\n  description = "Kubernetes version (i.e.: `1.24`)"'
+                                   '\n  type        = string\n}\n',
     "charts/app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 1.22.0\nappVersion: \"1.22\"\n",
     "other.tf": 'variable "node_group_version" {\n  default = "1.22"\n}\n\nlocals {\n  my_cluster_versions = "1.22"\n}\n',
 }

@@ -5,9 +5,10 @@ Forms, for each attribute NAME of the tool's `terraform:` list (cluster_version,
 - `NAME = "1.22"` anywhere in a .tf file (a module argument, a local), and each string value of
   a map `NAME = { live = "1.22", ... }` (one version per environment);
 - a `variable "X"` block whose name is NAME or ends with `_NAME` (eks_cluster_version): its
-  `default = "1.22"`, and the example in its own description (``i.e.: `1.22` ``);
+  `default = "1.22"`, and the example in its own description (``i.e.: `1.22` ``) when it says
+  that default (an example of another version is no version of the variable's);
 - the terraform-docs row of such a variable in Markdown (`| <a name="input_X"></a> ...`): the
-  description example and the default cell (`` `"1.22"` ``).
+  default cell (`` `"1.22"` ``) and the description example that says it.
 Only values written X.Y are taken: a patch-level string there is not this form.
 """
 
@@ -58,12 +59,17 @@ def _variables(text: str, names: tuple[str, ...]) -> Iterable[tuple[int, int, st
         if not _names_variable(m.group("n"), names):
             continue
         body, base = m.group("body"), m.start("body")
+        defaults = set()
         for d in _DEFAULT.finditer(body):
+            defaults.add(d.group("v"))
             yield base + d.start("v"), base + d.end("v"), "Terraform variable default"
+        # the example says the default: it follows it, and is no version of its own otherwise
+        # (eks-blueprints-addons kept `(i.e.: \`1.24\`)` when its tests moved from 1.26 to 1.25)
         for line in _DESCRIPTION.finditer(body):
             for e in _EXAMPLE.finditer(line.group()):
                 at = base + line.start()
-                yield at + e.start("v"), at + e.end("v"), "variable description example"
+                if e.group("v") in defaults:
+                    yield at + e.start("v"), at + e.end("v"), "variable description example"
 
 
 _DOCS_ROW = re.compile(r"^\|[ \t]*<a name=\"input_(?P<n>[\w-]+)\"></a>[^\n]*$", re.M)
@@ -73,6 +79,7 @@ def _docs_rows(text: str, names: tuple[str, ...]) -> Iterable[tuple[int, int, st
     for row in _DOCS_ROW.finditer(text):
         if not _names_variable(row.group("n"), names):
             continue
-        for pattern in (_EXAMPLE, _DOCS_DEFAULT):
-            for m in pattern.finditer(row.group()):
-                yield row.start() + m.start("v"), row.start() + m.end("v"), "terraform-docs input row"
+        defaults = list(_DOCS_DEFAULT.finditer(row.group()))
+        examples = [e for e in _EXAMPLE.finditer(row.group()) if e.group("v") in {d.group("v") for d in defaults}]
+        for m in sorted(defaults + examples, key=lambda m: m.start()):
+            yield row.start() + m.start("v"), row.start() + m.end("v"), "terraform-docs input row"
