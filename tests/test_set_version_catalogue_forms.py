@@ -180,3 +180,18 @@ def test_a_renovate_rule_for_the_tool_moves_its_minor_and_another_allowing_it_is
     assert (repo / "renovate.json").read_text() == RENOVATE.replace("v1.31.", "v1.33.")
     code, second = report(repo, capsys, "tool=kubernetes", "version=1.33")
     assert code == 0 and second["files"] == []
+
+
+def test_talhelper_and_kind_action_kubernetes_versions_move(tmp_path, capsys):
+    """budimanjojo/home-cluster's talconfig `kubernetesVersion: v1.32.1` (beside talos'
+    `talosVersion`, another tool) and flux2-monitoring-example's helm/kind-action
+    `kubectl_version: v1.31.0` move with tool=kubernetes."""
+    talconfig = "clusterName: home\ntalosVersion: v1.9.3\nkubernetesVersion: v1.32.1\n"
+    workflow = ("jobs:\n  e2e:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: helm/kind-action@v1\n"
+                "        with:\n          version: v0.24.0\n          kubectl_version: v1.32.1\n")
+    repo = write_tree(tmp_path, {"talos/talconfig.yaml": talconfig, ".github/workflows/e2e.yaml": workflow})
+    assert run(repo, "tool=kubernetes", "version=1.32.2") == 0
+    assert tree_bytes(repo) == {".github/workflows/e2e.yaml": workflow.replace("v1.32.1", "v1.32.2").encode(),
+                                "talos/talconfig.yaml": talconfig.replace("v1.32.1", "v1.32.2").encode()}
+    code, second = report(repo, capsys, "tool=kubernetes", "version=1.32.2")
+    assert code == 0 and second["files"] == []
