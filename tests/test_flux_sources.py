@@ -89,3 +89,27 @@ def test_a_bootstrap_helmfile_repository_only_its_release_used_does_not_keep_the
     write_tree(other, tree)
     assert main(["apply", "remove-service", "service=video-service", "--repo", str(other)]) == 0
     assert (other / "kubernetes/flux/repositories/helm/acme-video.yaml").exists()
+
+
+def test_a_namespace_folder_that_held_only_the_component_goes_whole(tmp_path):
+    """budimanjojo/home-cluster: `postgres-operator/kustomization.yaml` listed only the removed
+    operator's fluxtomization; the human deleted it and so the folder. A kustomization beside
+    other files stays with its entry removed."""
+    folder = "cluster/apps/postgres-operator"
+    tree = {
+        f"{folder}/kustomization.yaml": "kind: Kustomization\nnamespace: postgres-operator\ncomponents:\n"
+                                        "  - ../../components/common\nresources:\n  - ./video-service/ks.yaml\n",
+        f"{folder}/video-service/ks.yaml": "kind: Kustomization\nmetadata:\n  name: video-service\n",
+        "cluster/apps/media/kustomization.yaml": "kind: Kustomization\nresources:\n  - ./board/ks.yaml\n",
+        "cluster/apps/media/board/ks.yaml": "kind: Kustomization\nmetadata:\n  name: board\n",
+    }
+    write_tree(tmp_path, tree)
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 0
+    assert sorted(tree_bytes(tmp_path)) == ["cluster/apps/media/board/ks.yaml", "cluster/apps/media/kustomization.yaml"]
+
+    other = tmp_path / "other"
+    tree[f"{folder}/README.md"] = "The Postgres operators.\n"
+    write_tree(other, tree)
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(other)]) == 0
+    assert (other / folder / "kustomization.yaml").read_text() == \
+        "kind: Kustomization\nnamespace: postgres-operator\ncomponents:\n  - ../../components/common\nresources:\n"

@@ -47,8 +47,11 @@ def test_a_file_of_only_its_manifests_goes_with_its_kustomization_entries(tmp_pa
 
 
 def test_a_kustomization_left_without_entries_keeps_its_key(tmp_path):
+    # a Flux Kustomization builds the folder by its path: the folder stays, its list emptied
     _repo(tmp_path, {"kustomization.yaml": KUSTOMIZATION + "  - network-policies.yaml\n",
                      "network-policies.yaml": POLICY})
+    (tmp_path / "clusters").mkdir()
+    (tmp_path / "clusters/configs.yaml").write_text("kind: Kustomization\nspec:\n  path: ./infra/configs\n")
     assert _apply(tmp_path) == 0
     files = {p: b.decode() for p, b in tree_bytes(tmp_path).items()}
     assert files["infra/configs/kustomization.yaml"] == KUSTOMIZATION

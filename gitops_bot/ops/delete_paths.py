@@ -8,14 +8,17 @@ A folder or file is named after it when its name (without extensions) is the com
 or one of its own names (`video-service`, `video-service-dashboard.json`), never a longer
 sibling component's. With `paths=` (a scope), only the footprint's files inside it go. The
 images its deleted pages show that no file left names go too (footprint.page_images), and so do
-the Flux sources only its HelmReleases installed from (footprint.dedicated_sources).
+the Flux sources only its HelmReleases installed from (footprint.dedicated_sources), and a
+kustomization that listed only its resources and was the last file of its folder
+(footprint.emptied_kustomizations).
 """
 
 from __future__ import annotations
 
 from gitops_bot.domain.findings import Finding, Kind
 from gitops_bot.ops.base import Operation
-from gitops_bot.ops.footprint import dedicated_sources, footprint, manifest_files, page_images
+from gitops_bot.ops.footprint import (dedicated_sources, emptied_kustomizations, footprint, manifest_files,
+                                      page_images)
 from gitops_bot.ops.state import RunState
 
 
@@ -28,6 +31,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
     if found.roots or found.files:  # nothing of its own found: its name may be another's word
         manifest_files(tree, name, state.candidates(name), state.project_dirs(), found)
         dedicated_sources(tree, name, found)
+        emptied_kustomizations(tree, found)
     # a folder goes whole, with the vendored dependencies the listing skips (`assets/vendor/`)
     deleted = []
     for path in [p for root in found.roots for p in tree.under(root) + tree.vendored_under(root)] + found.files:

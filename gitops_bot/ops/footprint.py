@@ -28,6 +28,9 @@ structure, and the paths named like it that are not (kept, each with the reason)
   unless inside another component's project (that project's deployment files are its own).
 - The images its deleted pages show (`![](img/x-pods.png)` beside the page) that no file left
   names: nothing else shows them (page_images).
+- Its emptied kustomizations: one whose every `resources:` entry is the component's, when it is
+  the last file of its folder and no file names that folder by its path (a namespace folder that
+  held only the component).
 - Its devices: when it is a device plugin (its deleted workload mounts the kubelet's
   `device-plugins` folder), the prefix of the extended resources it advertised, when that prefix
   is its own name's first word (`smarter-devices/coral` of smarter-device-manager): what
@@ -194,6 +197,36 @@ def dedicated_sources(tree: Worktree, name: ServiceName, found: Footprint) -> No
         if len(defined) == 1 and not [p for p in naming if p != defined[0] and _names_source(tree, p, source)
                                       and not _helmfile_repository_going(tree, p, name, source)]:
             found.files.append(defined[0])
+
+
+def emptied_kustomizations(tree: Worktree, found: Footprint) -> None:
+    """Add to `found` each kustomization whose every `resources:` entry is the component's (its
+    folders and files) and that is the last file of its folder: budimanjojo's namespace folder
+    `postgres-operator/` listed only `./cdpg-operator/fluxtomization.yaml`, and went with it. A
+    kustomization beside other files, or in a folder another file names by its path, stays (its
+    list is emptied by the editor instead)."""
+    going = set(found.files) | {p for r in found.roots for p in tree.under(r)}
+    for path in [p for p in tree.paths() if p.rpartition("/")[2] in yaml_file.KUSTOMIZATION_FILES]:
+        folder = posixpath.dirname(path)
+        if path in going or not folder or tree.is_deleted(path):
+            continue
+        docs = _yaml_docs(tree, path) if path.endswith((".yaml", ".yml")) else []
+        resources = docs[0].get("resources") if len(docs) == 1 and isinstance(docs[0], dict) else None
+        if not isinstance(resources, list) or not resources or not all(isinstance(r, str) for r in resources):
+            continue
+        targets = [posixpath.normpath(posixpath.join(folder, r)) for r in resources]
+        if not all(t in going or any(t == r or t.startswith(r + "/") for r in found.roots) for t in targets):
+            continue
+        if all(p == path or p in going or tree.is_deleted(p) for p in tree.under(folder)) \
+                and not _folder_named(tree, folder, going):
+            found.files.append(path)
+
+
+def _folder_named(tree: Worktree, folder: str, going: set[str]) -> bool:
+    """Whether a file that stays names the folder by its path (a Flux Kustomization's `path:
+    ./infra/configs`, which would fail on a missing folder: flux2-multi-tenancy kept such a
+    kustomization, emptied)."""
+    return any(p not in going and not p.startswith(folder + "/") for p in tree.grep(Literals([folder])))
 
 
 def _helmfile_repository_going(tree: Worktree, path: str, name: ServiceName, source: str) -> bool:
