@@ -85,7 +85,8 @@ def test_a_bootstrap_helmfile_repository_only_its_release_used_does_not_keep_the
 
     # another helmfile release still installs from it: the source stays
     other = tmp_path / "other"
-    tree["kubernetes/bootstrap/helmfile.yaml"] = helmfile(("video-service", "acme-video"), ("auth-service", "acme-video"))
+    tree["kubernetes/bootstrap/helmfile.yaml"] = helmfile(("video-service", "acme-video"),
+                                                          ("auth-service", "acme-video"))
     write_tree(other, tree)
     assert main(["apply", "remove-service", "service=video-service", "--repo", str(other)]) == 0
     assert (other / "kubernetes/flux/repositories/helm/acme-video.yaml").exists()
@@ -113,3 +114,31 @@ def test_a_namespace_folder_that_held_only_the_component_goes_whole(tmp_path):
     assert main(["apply", "remove-service", "service=video-service", "--repo", str(other)]) == 0
     assert (other / folder / "kustomization.yaml").read_text() == \
         "kind: Kustomization\nnamespace: postgres-operator\ncomponents:\n  - ../../components/common\nresources:\n"
+
+
+def test_substitution_variables_only_the_component_read_go(tmp_path):
+    """joryirving/home-ops removed volsync with the cluster Kustomization's `VOLSYNC_*`
+    substitutions, defined in `postBuild.substitute` and passed on in a patch: nothing else read
+    them. One a remaining file still reads stays."""
+    cluster = ("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\nspec:\n"
+               "  path: ./apps\n  postBuild:\n    substitute:\n      CLUSTER: main\n"
+               "      VIDEO_SERVICE_CLASS: fast\n      VIDEO_SERVICE_HOST: video.example.com\n"
+               "  patches:\n    - patch: |-\n        kind: Kustomization\n        metadata:\n          name: not-used\n"
+               "        spec:\n          postBuild:\n            substitute:\n              CLUSTER: ${CLUSTER}\n"
+               "              VIDEO_SERVICE_CLASS: ${VIDEO_SERVICE_CLASS}\n"
+               "              VIDEO_SERVICE_HOST: ${VIDEO_SERVICE_HOST}\n")
+    tree = {
+        "clusters/main/apps.yaml": cluster,
+        "apps/kustomization.yaml": "resources:\n  - ./video-service/ks.yaml\n  - ./gateway/route.yaml\n",
+        "apps/video-service/ks.yaml": "kind: Kustomization\nmetadata:\n  name: video-service\n"
+                                      "spec:\n  storageClassName: ${VIDEO_SERVICE_CLASS}\n",
+        "apps/gateway/route.yaml": "kind: HTTPRoute\nspec:\n  hostnames: [\"${VIDEO_SERVICE_HOST}\"]\n",
+    }
+    write_tree(tmp_path, tree)
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 0
+    assert (tmp_path / "clusters/main/apps.yaml").read_text() == cluster.replace(
+        "      VIDEO_SERVICE_CLASS: fast\n", "").replace(
+        "              VIDEO_SERVICE_CLASS: ${VIDEO_SERVICE_CLASS}\n", "")
+    before = tree_bytes(tmp_path)
+    assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) in (0, 1)
+    assert tree_bytes(tmp_path) == before  # a second run changes nothing

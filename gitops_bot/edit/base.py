@@ -104,6 +104,13 @@ class RemovalContext:
     # The prefixes of the extended resources the deleted device plugin advertised
     # (`smarter-devices`): a workload's `resources:` request of one (`smarter-devices/coral`) goes.
     device_prefixes: frozenset[str] = frozenset()
+    # Flux post-build substitution variables named for the component that nothing left reads
+    # (`VOLSYNC_STORAGECLASS`): their `substitute:` entries, and their pass-throughs in a
+    # Kustomization patch (`VOLSYNC_STORAGECLASS: ${VOLSYNC_STORAGECLASS}`), go.
+    unused_substitutions: frozenset[str] = frozenset()
+    # Those still read by a file left (`${VIDEO_SERVICE_HOST}` in another app's route): their
+    # entries stay, whatever their names say.
+    used_substitutions: frozenset[str] = frozenset()
 
     def secrets_removed_here(self) -> frozenset[str]:
         """The secrets deleted files defined in the folder of `path`."""

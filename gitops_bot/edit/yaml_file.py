@@ -201,9 +201,12 @@ class _Planner:
                  kept: tuple[tuple[tuple[str, ...], str], ...] = (), deleted: frozenset[str] = frozenset(),
                  gone: Callable[[str], bool] = lambda ref: False, removed_vars: frozenset[str] = frozenset(),
                  kustomization: bool = False, secrets: frozenset[str] = frozenset(),
-                 bracketed: bool = False, devices: frozenset[str] = frozenset()) -> None:
+                 bracketed: bool = False, devices: frozenset[str] = frozenset(),
+                 substitutions: frozenset[str] = frozenset(), kept_substitutions: frozenset[str] = frozenset()) -> None:
         self.text = parse_text
+        self.kept_substitutions = kept_substitutions  # ... and those still read: they stay
         self.devices = devices  # prefixes of a deleted device plugin's resources (RemovalContext)
+        self.substitutions = substitutions  # Flux substitution variables nothing reads (RemovalContext)
         self.bracketed = bracketed  # an emptied kustomize list is written `[]` (RemovalContext)
         self.secrets = secrets  # secrets the run deleted that workloads here may read
         self.kustomization = kustomization  # the file is a kustomization.yaml
@@ -352,9 +355,12 @@ class _Planner:
         for key, value in list(node.non_merged_items()):
             # a top-level `services:` map (compose) holds the component's own services by names
             # it owns (`tracetest-server` of tracetest), each a whole service block
+            if isinstance(key, str) and path[-1:] == ("substitute",) and key in self.kept_substitutions:
+                continue
             if isinstance(key, str) and (self.name.addresses(key) or key in its_keys
                                          or (path[1:] == ("services",) and self.name.owns(key))
-                                         or self._requests_device(key, path)):
+                                         or self._requests_device(key, path)
+                                         or (path[-1:] == ("substitute",) and key in self.substitutions)):
                 if self._withheld(path + (key,), node.lc.key(key)[0]) or self._foreign_option(node, key, path):
                     continue
                 if len(node) == 1 and self._heads_item(node, key):
@@ -650,6 +656,8 @@ class _Planner:
             self._build_args(content, value, path)
         if isinstance(key, str) and key.endswith((".yml", ".yaml")) and self.name.mentions(value):
             self._embedded_yaml(content, path)
+        elif key == "patch" and any(s in value for s in self.substitutions):
+            self._embedded_yaml(content, path)  # a Flux Kustomization patch passing one of them on
 
     def _step_script(self, line: int, stop: int, value: str, path: DataPath) -> None:
         """Plan the shell editor's cuts in a workflow step's script (embedded_shell.py)."""
@@ -681,7 +689,8 @@ class _Planner:
             docs = load_rt(masked)
         except YAMLError:
             return
-        sub = _Planner(masked, self.name)
+        sub = _Planner(masked, self.name, substitutions=self.substitutions,
+                       kept_substitutions=self.kept_substitutions)
         sub.lines = self.lines  # same geometry, original line texts for comments and dashes
         sub.text = self.text
         plan = sub.run(docs)
@@ -852,15 +861,17 @@ def plan_removal(parse_text: str, name: ServiceName,
                  kept: tuple[tuple[tuple[str, ...], str], ...] = (), deleted: frozenset[str] = frozenset(),
                  gone: Callable[[str], bool] = lambda ref: False, removed_vars: frozenset[str] = frozenset(),
                  kustomization: bool = False, secrets: frozenset[str] = frozenset(),
-                 bracketed: bool = False, devices: frozenset[str] = frozenset()) -> Plan:
+                 bracketed: bool = False, devices: frozenset[str] = frozenset(),
+                 substitutions: frozenset[str] = frozenset(), kept_substitutions: frozenset[str] = frozenset()) -> Plan:
     """Plan the service's removal in YAML text (raises YAMLError when it does not parse); entries
     holding a value path in `kept` stay, refused; list items pointing into `deleted` paths go, and
     kustomization entries for which `gone` holds, and compose `environment:` pass-throughs of
     `removed_vars`, and container env items reading the deleted `secrets`, and `resources:`
-    requests of the `devices` prefixes. In a `kustomization` file a list left empty keeps its key
-    (written `[]` when `bracketed`)."""
+    requests of the `devices` prefixes, and Flux `substitute:` entries of the unused
+    `substitutions`. In a `kustomization` file a list left empty keeps its key (written `[]` when
+    `bracketed`)."""
     return _Planner(parse_text, name, kept, deleted, gone, removed_vars, kustomization,
-                    secrets, bracketed, devices).run(load_rt(parse_text))
+                    secrets, bracketed, devices, substitutions, kept_substitutions).run(load_rt(parse_text))
 
 
 def _deleted_as_written(text: str, ctx: RemovalContext) -> frozenset[str]:
@@ -1077,7 +1088,8 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     try:
         plan = plan_removal(text, name, ctx.kept_values, _deleted_as_written(text, ctx), deleted_reference(ctx),
                             ctx.variables_removed_here(), posixpath.basename(ctx.path) in KUSTOMIZATION_FILES,
-                            ctx.secrets_removed_here(), ctx.empty_lists_bracketed, ctx.device_prefixes)
+                            ctx.secrets_removed_here(), ctx.empty_lists_bracketed, ctx.device_prefixes,
+                            ctx.unused_substitutions, ctx.used_substitutions)
     except YAMLError as exc:
         raise Unparsable(_error_line(exc), "YAML does not parse: " + _first_line(exc)) from exc
     cuts = plan.cuts + scalar_line_cuts(text, name, plan) + commented_out_entries(text, ctx)

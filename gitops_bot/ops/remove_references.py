@@ -50,7 +50,8 @@ def run(state: RunState, args: dict[str, str]) -> None:
                          image_variants=footprint.image_variants(tree, gone.deleted) if switch else (),
                          removed_secrets=_removed_secrets(tree, gone.deleted),
                          empty_lists_bracketed=_writes_empty_lists_bracketed(tree), peers=_peers(gone, name),
-                         device_prefixes=footprint.device_prefixes(tree, gone.deleted, name))
+                         device_prefixes=footprint.device_prefixes(tree, gone.deleted, name),
+                         **_substitutions(tree, name))
     build_scripts: list[str] = []
     if ctx.image_variants:
         retired, build_scripts = _retired_variants(state, ctx)
@@ -106,6 +107,39 @@ def run(state: RunState, args: dict[str, str]) -> None:
     pages = crossing.settings_pages()
     if pages:
         _unlink_pages(state, ctx, pages, {path for path, _, _ in files})
+
+
+def _substitutions(tree, name: ServiceName) -> dict[str, frozenset[str]]:
+    """The Flux `postBuild.substitute` variables named for the component (`VOLSYNC_*`), split
+    into those no file left reads as `${NAME}` other than by passing it on (`NAME: ${NAME}`): the
+    component's settings, read only by its deleted files (joryirving's VOLSYNC_SNAPSHOTCLASS);
+    and those still read (RemovalContext.unused_substitutions, used_substitutions)."""
+    named = set()
+    for path in tree.grep(Literals([b"substitute"])):
+        if path.endswith((".yaml", ".yml")) and not tree.is_deleted(path):
+            named |= {k for k in _substitute_keys(tree.read(path) or "") if name.owns(k)}
+    if not named:
+        return {}
+    used = set()
+    for path in tree.grep(Literals(["${" + k for k in sorted(named)])):
+        if tree.is_deleted(path):
+            continue
+        for line in (tree.read(path) or "").splitlines():
+            for key in named:
+                passed_on = rf"\s*{re.escape(key)}:\s*[\"']?\$\{{{re.escape(key)}\}}[\"']?\s*"
+                if "${" + key in line and not re.fullmatch(passed_on, line):
+                    used.add(key)
+    return {"unused_substitutions": frozenset(named - used), "used_substitutions": frozenset(used)}
+
+
+_SUBSTITUTE_KEY_RE = re.compile(r"^(?P<i>[ \t]*)substitute:[ \t]*\n(?P<body>(?:(?P=i)[ \t]+[^\n]*\n)+)", re.MULTILINE)
+
+
+def _substitute_keys(text: str) -> set[str]:
+    """The keys of the `substitute:` maps of a text, as written (block maps; also inside a
+    patch's block scalar, which a YAML parse would not open)."""
+    return {m.group(1) for block in _SUBSTITUTE_KEY_RE.finditer(text)
+            for m in re.finditer(r"^[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*:", block.group("body"), re.MULTILINE)}
 
 
 def _peers(gone: Gone, name: ServiceName) -> frozenset[str]:
