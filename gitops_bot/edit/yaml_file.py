@@ -778,11 +778,61 @@ def only_manifests_of(text: str, name: ServiceName) -> bool:
     (`namespace: {{ .Release.Namespace }}`): a block (`if`, `range`) may render something else."""
     try:
         docs = [d for d in load_safe(_plain(text)) if d is not None]
-    except (YAMLError, TemplateError):
+    except TemplateError:
+        docs = _kyverno_policies(text)  # `{{ request.object... }}` is Kyverno's, in strings
+    except YAMLError:
         return False
     return bool(docs) and all(isinstance(d, dict) and "kind" in d and not _is_kustomize(d)
-                              and (named_for(d, name) or secret_of(d, name) or resource_of_its_api(d, name))
+                              and (named_for(d, name) or secret_of(d, name) or resource_of_its_api(d, name)
+                                   or runs_only_its_image(d, name))
                               for d in docs)
+
+
+# Kinds that run a tool once or on a schedule, or make others do so (a Kyverno policy generating
+# a CronJob): one whose images are the component's is a task of the component.
+_TASK_KINDS = frozenset({"Job", "CronJob", "Pod", "ClusterPolicy", "Policy"})
+# Images a task runs beside its tool to wait or fetch (an init container `wait-for` on alpine).
+_UTILITY_IMAGES = frozenset({"alpine", "busybox", "bash", "curl", "ubuntu", "debian", "kubectl"})
+
+
+def runs_only_its_image(doc: dict, name: ServiceName) -> bool:
+    """A Job, CronJob, Pod or Kyverno policy that runs the component's image, and no other but a
+    utility one (`ghcr.io/onedr0p/kopia` after an alpine `wait-for`: budimanjojo removed kopia
+    with its restore Job and the policy that generated its snapshot CronJobs). A long-running
+    workload on the same image may be another component's own instance: not this rule's."""
+    if doc.get("kind") not in _TASK_KINDS:
+        return False
+    names = [_repository_name(i) for i in _images(doc)]
+    return any(name.identifies(n) for n in names) \
+        and all(name.identifies(n) or n in _UTILITY_IMAGES for n in names)
+
+
+def _images(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "image" and isinstance(value, str):
+                yield value
+            else:
+                yield from _images(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _images(item)
+
+
+def _repository_name(image: str) -> str:
+    """The last path component of an image's repository (`kopia` of `ghcr.io/onedr0p/kopia:0.13@sha256:..`)."""
+    return image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0]
+
+
+def _kyverno_policies(text: str) -> list:
+    """The documents of a file of Kyverno policies (whose `{{ }}` are Kyverno's variables inside
+    strings, not Go template actions), or [] for any other file."""
+    try:
+        docs = [d for d in load_safe(text) if d is not None]
+    except YAMLError:
+        return []
+    return docs if docs and all(isinstance(d, dict) and str(d.get("apiVersion", "")).startswith("kyverno.io/")
+                                for d in docs) else []
 
 
 def defined_secrets(text: str) -> frozenset[str]:
