@@ -111,6 +111,9 @@ class RemovalContext:
     # Those still read by a file left (`${VIDEO_SERVICE_HOST}` in another app's route): their
     # entries stay, whatever their names say.
     used_substitutions: frozenset[str] = frozenset()
+    # Label keys only the deleted files selected on (a deleted Kyverno policy's
+    # `snapshot.home.cluster/enabled`), which files left write only as labels: those labels go.
+    orphaned_labels: frozenset[str] = frozenset()
 
     def secrets_removed_here(self) -> frozenset[str]:
         """The secrets deleted files defined in the folder of `path`."""

@@ -202,8 +202,10 @@ class _Planner:
                  gone: Callable[[str], bool] = lambda ref: False, removed_vars: frozenset[str] = frozenset(),
                  kustomization: bool = False, secrets: frozenset[str] = frozenset(),
                  bracketed: bool = False, devices: frozenset[str] = frozenset(),
-                 substitutions: frozenset[str] = frozenset(), kept_substitutions: frozenset[str] = frozenset()) -> None:
+                 substitutions: frozenset[str] = frozenset(), kept_substitutions: frozenset[str] = frozenset(),
+                 labels: frozenset[str] = frozenset()) -> None:
         self.text = parse_text
+        self.labels = labels  # label keys only deleted files selected on (RemovalContext.orphaned_labels)
         self.kept_substitutions = kept_substitutions  # ... and those still read: they stay
         self.devices = devices  # prefixes of a deleted device plugin's resources (RemovalContext)
         self.substitutions = substitutions  # Flux substitution variables nothing reads (RemovalContext)
@@ -360,7 +362,8 @@ class _Planner:
             if isinstance(key, str) and (self.name.addresses(key) or key in its_keys
                                          or (path[1:] == ("services",) and self.name.owns(key))
                                          or self._requests_device(key, path)
-                                         or (path[-1:] == ("substitute",) and key in self.substitutions)):
+                                         or (path[-1:] == ("substitute",) and key in self.substitutions)
+                                         or (path[-1:] == ("labels",) and key in self.labels)):
                 if self._withheld(path + (key,), node.lc.key(key)[0]) or self._foreign_option(node, key, path):
                     continue
                 if len(node) == 1 and self._heads_item(node, key):
@@ -912,16 +915,17 @@ def plan_removal(parse_text: str, name: ServiceName,
                  gone: Callable[[str], bool] = lambda ref: False, removed_vars: frozenset[str] = frozenset(),
                  kustomization: bool = False, secrets: frozenset[str] = frozenset(),
                  bracketed: bool = False, devices: frozenset[str] = frozenset(),
-                 substitutions: frozenset[str] = frozenset(), kept_substitutions: frozenset[str] = frozenset()) -> Plan:
+                 substitutions: frozenset[str] = frozenset(), kept_substitutions: frozenset[str] = frozenset(),
+                 labels: frozenset[str] = frozenset()) -> Plan:
     """Plan the service's removal in YAML text (raises YAMLError when it does not parse); entries
     holding a value path in `kept` stay, refused; list items pointing into `deleted` paths go, and
     kustomization entries for which `gone` holds, and compose `environment:` pass-throughs of
     `removed_vars`, and container env items reading the deleted `secrets`, and `resources:`
-    requests of the `devices` prefixes, and Flux `substitute:` entries of the unused
-    `substitutions`. In a `kustomization` file a list left empty keeps its key (written `[]` when
-    `bracketed`)."""
+    requests of the `devices` prefixes, Flux `substitute:` entries of the unused
+    `substitutions`, and `labels:` entries of the orphaned `labels` keys. In a `kustomization`
+    file a list left empty keeps its key (written `[]` when `bracketed`)."""
     return _Planner(parse_text, name, kept, deleted, gone, removed_vars, kustomization,
-                    secrets, bracketed, devices, substitutions, kept_substitutions).run(load_rt(parse_text))
+                    secrets, bracketed, devices, substitutions, kept_substitutions, labels).run(load_rt(parse_text))
 
 
 def _deleted_as_written(text: str, ctx: RemovalContext) -> frozenset[str]:
@@ -1139,7 +1143,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
         plan = plan_removal(text, name, ctx.kept_values, _deleted_as_written(text, ctx), deleted_reference(ctx),
                             ctx.variables_removed_here(), posixpath.basename(ctx.path) in KUSTOMIZATION_FILES,
                             ctx.secrets_removed_here(), ctx.empty_lists_bracketed, ctx.device_prefixes,
-                            ctx.unused_substitutions, ctx.used_substitutions)
+                            ctx.unused_substitutions, ctx.used_substitutions, ctx.orphaned_labels)
     except YAMLError as exc:
         raise Unparsable(_error_line(exc), "YAML does not parse: " + _first_line(exc)) from exc
     cuts = plan.cuts + scalar_line_cuts(text, name, plan) + commented_out_entries(text, ctx)

@@ -51,7 +51,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
                          removed_secrets=_removed_secrets(tree, gone.deleted),
                          empty_lists_bracketed=_writes_empty_lists_bracketed(tree), peers=_peers(gone, name),
                          device_prefixes=footprint.device_prefixes(tree, gone.deleted, name),
-                         **_substitutions(tree, name))
+                         orphaned_labels=_orphaned_labels(tree, gone.deleted), **_substitutions(tree, name))
     build_scripts: list[str] = []
     if ctx.image_variants:
         retired, build_scripts = _retired_variants(state, ctx)
@@ -107,6 +107,54 @@ def run(state: RunState, args: dict[str, str]) -> None:
     pages = crossing.settings_pages()
     if pages:
         _unlink_pages(state, ctx, pages, {path for path, _, _ in files})
+
+
+# Kubernetes' and Helm's own label domains: their labels mean more than any one selector.
+_STANDARD_LABEL_DOMAINS = ("kubernetes.io", "k8s.io", "helm.sh")
+
+
+def _orphaned_labels(tree, deleted: frozenset[str]) -> frozenset[str]:
+    """The label keys the deleted YAML files selected on (`matchLabels`, a Kyverno `selector`)
+    that the files left write only as labels (`  snapshot.home.cluster/enabled: "true"`): what
+    made a resource the deleted component's target, now meaningless (budimanjojo removed the
+    kopia snapshot policy's label from 16 PVCs). A key some file left still selects on, or uses
+    otherwise (`kubectl get -l key`), stays."""
+    keys = set()
+    for path in sorted(deleted):
+        text = tree.original(path) if path.endswith((".yaml", ".yml")) else None
+        text = text if text and "matchLabels" in text else None
+        try:
+            docs = load_safe(text) if text else []
+        except (YAMLError, RecursionError, ValueError):
+            continue
+        keys |= {k for doc in docs for k in _match_label_keys(doc)
+                 if "/" in k and not k.split("/", 1)[0].endswith(_STANDARD_LABEL_DOMAINS)}
+    orphaned = set()
+    for key in sorted(keys):
+        entry = re.compile(rf"""^[ \t]*["']?{re.escape(key)}["']?[ \t]*:""")
+        live = [p for p in tree.grep(Literals([key])) if not tree.is_deleted(p)]
+        lines = [line for p in live for line in (tree.read(p) or "").splitlines() if key in line]
+        if lines and all(entry.match(line) for line in lines) \
+                and not any(_selects(tree.read(p) or "", key) for p in live):
+            orphaned.add(key)
+    return frozenset(orphaned)
+
+
+def _match_label_keys(node) -> set[str]:
+    if isinstance(node, dict):
+        found = set(node["matchLabels"]) if isinstance(node.get("matchLabels"), dict) else set()
+        return found.union(*(_match_label_keys(v) for v in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_match_label_keys(v) for v in node))
+    return set()
+
+
+def _selects(text: str, key: str) -> bool:
+    """Whether a text's YAML selects on label `key` (a `matchLabels` holding it)."""
+    try:
+        return any(key in _match_label_keys(doc) for doc in load_safe(text))
+    except (YAMLError, RecursionError, ValueError):
+        return True  # unreadable: it may select on it
 
 
 def _substitutions(tree, name: ServiceName) -> dict[str, frozenset[str]]:
@@ -449,6 +497,10 @@ def _to_edit(state: RunState, name, ctx: RemovalContext, gone: Gone) -> list[str
         paths += [p for p in (state.tree.under(folder) if folder else state.tree.paths())
                   if p not in seen and posixpath.dirname(p) == folder and not state.tree.is_deleted(p)
                   and any(s in (state.tree.read(p) or "") for s in secrets)]
+        seen.update(paths)
+    if ctx.orphaned_labels:  # resources labelled for what only deleted files selected
+        paths += [p for p in state.tree.grep(Literals(sorted(ctx.orphaned_labels)))
+                  if p not in seen and p.endswith((".yaml", ".yml")) and not state.tree.is_deleted(p)]
         seen.update(paths)
     if ctx.device_prefixes:  # workloads requesting the deleted device plugin's resources
         paths += [p for p in state.tree.grep(Literals([d + "/" for d in sorted(ctx.device_prefixes)]))
