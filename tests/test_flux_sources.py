@@ -92,10 +92,10 @@ def test_a_bootstrap_helmfile_repository_only_its_release_used_does_not_keep_the
     assert (other / "kubernetes/flux/repositories/helm/acme-video.yaml").exists()
 
 
-def test_a_namespace_folder_that_held_only_the_component_goes_whole(tmp_path):
-    """budimanjojo/home-cluster: `postgres-operator/kustomization.yaml` listed only the removed
-    operator's fluxtomization; the human deleted it and so the folder. A kustomization beside
-    other files stays with its entry removed."""
+def test_a_namespace_folder_that_held_only_the_component_is_listed(tmp_path, capsys):
+    """A namespace folder whose kustomization listed only the component: budimanjojo deleted it
+    with its operator, bjw-s kept `database/` with `resources: []` when its only broker went. The
+    list is emptied (the repository's way) and the kustomization listed for the reviewer."""
     folder = "cluster/apps/postgres-operator"
     tree = {
         f"{folder}/kustomization.yaml": "kind: Kustomization\nnamespace: postgres-operator\ncomponents:\n"
@@ -105,15 +105,17 @@ def test_a_namespace_folder_that_held_only_the_component_goes_whole(tmp_path):
         "cluster/apps/media/board/ks.yaml": "kind: Kustomization\nmetadata:\n  name: board\n",
     }
     write_tree(tmp_path, tree)
+    capsys.readouterr()
     assert main(["apply", "remove-service", "service=video-service", "--repo", str(tmp_path)]) == 0
-    assert sorted(tree_bytes(tmp_path)) == ["cluster/apps/media/board/ks.yaml", "cluster/apps/media/kustomization.yaml"]
+    assert (tmp_path / folder / "kustomization.yaml").read_text() == \
+        "kind: Kustomization\nnamespace: postgres-operator\ncomponents:\n  - ../../components/common\nresources:\n"
+    assert "delete the folder if what it adds (a namespace) goes too" in capsys.readouterr().out
 
     other = tmp_path / "other"
-    tree[f"{folder}/README.md"] = "The Postgres operators.\n"
+    tree[f"{folder}/README.md"] = "The Postgres operators.\n"  # not the folder's last file: not listed
     write_tree(other, tree)
     assert main(["apply", "remove-service", "service=video-service", "--repo", str(other)]) == 0
-    assert (other / folder / "kustomization.yaml").read_text() == \
-        "kind: Kustomization\nnamespace: postgres-operator\ncomponents:\n  - ../../components/common\nresources:\n"
+    assert "delete the folder if what it adds" not in capsys.readouterr().out
 
 
 def test_substitution_variables_only_the_component_read_go(tmp_path):

@@ -8,8 +8,8 @@ A folder or file is named after it when its name (without extensions) is the com
 or one of its own names (`video-service`, `video-service-dashboard.json`), never a longer
 sibling component's. With `paths=` (a scope), only the footprint's files inside it go. The
 images its deleted pages show that no file left names go too (footprint.page_images), and so do
-the Flux sources only its HelmReleases installed from (footprint.dedicated_sources), and a
-kustomization that listed only its resources and was the last file of its folder
+the Flux sources only its HelmReleases installed from (footprint.dedicated_sources); a
+kustomization that listed only its resources and is the last file of its folder is listed
 (footprint.emptied_kustomizations).
 """
 

@@ -30,7 +30,7 @@ structure, and the paths named like it that are not (kept, each with the reason)
   names: nothing else shows them (page_images).
 - Its emptied kustomizations: one whose every `resources:` entry is the component's, when it is
   the last file of its folder and no file names that folder by its path (a namespace folder that
-  held only the component).
+  held only the component), is listed: kept and emptied, the folder's fate the reviewer's.
 - Its devices: when it is a device plugin (its deleted workload mounts the kubelet's
   `device-plugins` folder), the prefix of the extended resources it advertised, when that prefix
   is its own name's first word (`smarter-devices/coral` of smarter-device-manager): what
@@ -200,11 +200,12 @@ def dedicated_sources(tree: Worktree, name: ServiceName, found: Footprint) -> No
 
 
 def emptied_kustomizations(tree: Worktree, found: Footprint) -> None:
-    """Add to `found` each kustomization whose every `resources:` entry is the component's (its
-    folders and files) and that is the last file of its folder: budimanjojo's namespace folder
-    `postgres-operator/` listed only `./cdpg-operator/fluxtomization.yaml`, and went with it. A
-    kustomization beside other files, or in a folder another file names by its path, stays (its
-    list is emptied by the editor instead)."""
+    """List in `found.kept` each kustomization whose every `resources:` entry is the component's
+    (its folders and files) and that is the last file of its folder, a folder no file names by
+    its path: the editor empties its list, and whether the folder (a namespace, with its
+    components) goes too is the reviewer's call. Humans differ: budimanjojo deleted the
+    namespace folder `postgres-operator/` with its only operator, bjw-s kept `database/` with
+    `resources: []` when its only broker went."""
     going = set(found.files) | {p for r in found.roots for p in tree.under(r)}
     for path in [p for p in tree.paths() if p.rpartition("/")[2] in yaml_file.KUSTOMIZATION_FILES]:
         folder = posixpath.dirname(path)
@@ -219,7 +220,8 @@ def emptied_kustomizations(tree: Worktree, found: Footprint) -> None:
             continue
         if all(p == path or p in going or tree.is_deleted(p) for p in tree.under(folder)) \
                 and not _folder_named(tree, folder, going):
-            found.files.append(path)
+            found.kept.append((path, "it listed only the component's resources and is its folder's last file: kept, "
+                                     "its list emptied; delete the folder if what it adds (a namespace) goes too"))
 
 
 def _folder_named(tree: Worktree, folder: str, going: set[str]) -> bool:
