@@ -16,15 +16,20 @@ parsed (and cached) is decided in one place:
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import SafeConstructor
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import ReusedAnchorWarning, YAMLError
 from ruamel.yaml.nodes import ScalarNode, SequenceNode
 
 from gitops_bot.parse import libyaml_rt
+
+# An anchor defined again (`&name` in each item of an ExternalSecret list) is valid YAML: ruamel
+# warns on stderr, which a user reads as the bot's complaint about their file. Silenced.
+warnings.filterwarnings("ignore", category=ReusedAnchorWarning)
 from gitops_bot.parse.cache import cached
 
 
@@ -102,7 +107,14 @@ def _load_rt(text: str) -> list[Any]:
 
 def _load_safe(text: str) -> list[Any]:
     try:
-        return list(YAML(typ="safe").load_all(text))
+        try:
+            return list(YAML(typ="safe").load_all(text))
+        except YAMLError as exc:
+            if "duplicate anchor" not in str(exc):
+                raise
+            # libyaml refuses an anchor defined again in one document, which YAML allows (the
+            # alias means the nearest one before it): ruamel's own parser reads it
+            return list(YAML(typ="safe", pure=True).load_all(text))
     except RecursionError:
         raise TooDeep("nested too deeply to parse") from None
 
