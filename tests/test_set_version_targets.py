@@ -392,3 +392,21 @@ def test_the_old_version_elsewhere_is_listed_but_not_in_lockfiles_or_changelogs(
     assert [(r["path"], r["line"], r["reason"]) for r in result["residue"]] == [
         ("pkg/version/version.go", 3, f"holds 1.4.2, the version {IMAGE} moved from, in no form of it: check "
                                       "whether it is the same")]
+
+
+def test_a_wildcard_range_moves_the_ranges_of_its_shape(tmp_path, capsys):
+    """fluxcd/flux2-monitoring-example moved its HelmRelease's `version: "54.x"` to "55.x": a
+    wildcard range asked moves the ranges of its shape; an exact version and a range of another
+    shape (`54.1.x`) are listed, kept."""
+    def release(version: str) -> str:
+        return (f"apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: kps\nspec:\n  chart:\n"
+                f"    spec:\n      chart: kube-prometheus-stack\n      version: \"{version}\"\n")
+    before = {"a.yaml": release("54.x"), "b.yaml": release("54.1.x"), "c.yaml": release("54.1.0")}
+    repo = write_tree(tmp_path, before)
+    assert run(repo, "chart=kube-prometheus-stack", "version=55.x") == 0
+    assert tree_bytes(repo) == {p: (release("55.x") if p == "a.yaml" else t).encode() for p, t in sorted(before.items())}
+    code, second = report(repo, capsys, "chart=kube-prometheus-stack", "version=55.x")
+    assert code == 0 and second["files"] == []
+    assert [(r["path"], r["reason"]) for r in second["residue"]] == [
+        ("b.yaml", "chart version (Flux HelmRelease) '54.1.x' is not a range of the shape of 55.x: left as it is"),
+        ("c.yaml", "chart version (Flux HelmRelease) '54.1.0' is not a range of the shape of 55.x: left as it is")]

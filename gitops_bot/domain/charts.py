@@ -13,6 +13,7 @@ A version that is not a plain version (a range `~1.2`, `*`) is found, and left t
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -34,6 +35,23 @@ class ChartRef:
     def plain(self) -> bool:
         """Whether the version is one the bot may move (not a range or a wildcard)."""
         return is_version(self.version)
+
+
+# A wildcard range as Helm and Flux resolve it: `54.x`, `1.2.x`, `v3.*` (the newest matching).
+_WILDCARD_RE = re.compile(r"v?\d+(?:\.\d+)*(?:\.[xX*])+")
+
+
+def is_wildcard(version: str) -> bool:
+    """Whether `version` is a wildcard range (`54.x`, `1.2.*`)."""
+    return bool(_WILDCARD_RE.fullmatch(version))
+
+
+def same_wildcard_shape(written: str, asked: str) -> bool:
+    """Whether a written range has the asked one's shape: as many fixed numbers, then wildcards
+    (`54.x` for `55.x`; not `54.1.x`, not `54.1.0`)."""
+    def shape(v: str) -> list[bool]:
+        return [p in ("x", "X", "*") for p in v.lstrip("v").split(".")]
+    return is_wildcard(written) and is_wildcard(asked) and shape(written) == shape(asked)
 
 
 def _named(chart: Any, name: str) -> bool:

@@ -61,8 +61,9 @@ def run(state: RunState, args: dict[str, str]) -> None:
         _run_image(state, args)
     elif "chart" in given:
         new = _version(args)
-        if not is_version(new):
-            raise UserError(f"version={new!r} does not match a chart version (X.Y.Z, optionally v-prefixed)")
+        if not (is_version(new) or charts.is_wildcard(new)):
+            raise UserError(f"version={new!r} does not match a chart version (X.Y.Z, optionally v-prefixed, or a "
+                            "wildcard range such as 55.x)")
         version_targets.run_chart(state, args["chart"], new)
         version_targets.run_flux_substituted(state, (args["chart"],), new, f"chart {args['chart']}")
         version_targets.old_versions_elsewhere(state, f"chart {args['chart']}", new)

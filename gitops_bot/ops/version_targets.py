@@ -272,9 +272,14 @@ def run_chart(state: RunState, name: str, version: str) -> None:
             line = _line(text, ref.line)
             covered.add(ref.line)
             state.found.append(Finding(path, ref.line, line, f"{ref.form}: {ref.version}", Kind.VERSION, ref.version))
-            if not ref.plain:
-                state.notes.append(Finding(path, ref.line, line.strip(),
-                                           f"{ref.form} {ref.version!r} is not a plain version: left as it is"))
+            # a wildcard range asked moves the ranges of its shape (Flux's `version: "54.x"`), and
+            # a version asked moves the plain versions: each other kind is listed
+            movable = charts.same_wildcard_shape(ref.version, version) if charts.is_wildcard(version) else ref.plain
+            if not movable:
+                what = "is not a plain version" if not charts.is_wildcard(version) else \
+                    f"is not a range of the shape of {version}"
+                state.notes.append(Finding(path, ref.line, line.strip(), f"{ref.form} {ref.version!r} {what}: "
+                                                                         "left as it is"))
                 continue
             replacement = ("v" if ref.version.startswith("v") else "") + version.lstrip("v")
             if replacement != ref.version:
