@@ -404,7 +404,8 @@ def test_a_wildcard_range_moves_the_ranges_of_its_shape(tmp_path, capsys):
     before = {"a.yaml": release("54.x"), "b.yaml": release("54.1.x"), "c.yaml": release("54.1.0")}
     repo = write_tree(tmp_path, before)
     assert run(repo, "chart=kube-prometheus-stack", "version=55.x") == 0
-    assert tree_bytes(repo) == {p: (release("55.x") if p == "a.yaml" else t).encode() for p, t in sorted(before.items())}
+    assert tree_bytes(repo) == {p: (release("55.x") if p == "a.yaml" else t).encode()
+                                for p, t in sorted(before.items())}
     code, second = report(repo, capsys, "chart=kube-prometheus-stack", "version=55.x")
     assert code == 0 and second["files"] == []
     assert [(r["path"], r["reason"]) for r in second["residue"]] == [
