@@ -103,7 +103,7 @@ def _run_image(state: RunState, args: dict[str, str]) -> None:
         if version is None:
             raise UserError("digest=resolve needs version= (the tag whose digest is looked up)")
         digest = latest_versions.image_digest(state, to or image, version)
-    version_targets.run_image(state, image, version, to, digest or None)
+    version_targets.run_image(state, image, version, to, digest or None, literal=bool(args.get(_LOOKED_UP)))
     if version is not None:
         version_targets.old_versions_elsewhere(state, image, version)
 
@@ -115,6 +115,10 @@ def _run_pypi(state: RunState, args: dict[str, str]) -> None:
     if not is_version(new):
         raise UserError(f"version={new!r} does not match a version (X.Y.Z)")
     version_targets.run_pypi(state, name, new.lstrip("v"), _from(args))
+
+
+# Set in the arguments when version= came from a lookup: the registry's own tag, written as it is.
+_LOOKED_UP = "looked_up"
 
 
 def _looked_up(state: RunState, given: dict[str, str], args: dict[str, str]) -> dict[str, str]:
@@ -142,7 +146,7 @@ def _looked_up(state: RunState, given: dict[str, str], args: dict[str, str]) -> 
         version = latest_versions.github_version(state, args["github"])
     else:
         raise UserError("version=latest-stable applies to image=, chart= and github= only")
-    return {**args, "version": version}
+    return {**args, "version": version, _LOOKED_UP: "true"}
 
 
 def _run_github(state: RunState, args: dict[str, str]) -> None:

@@ -41,13 +41,15 @@ def _candidates(state: RunState, word: str, flags: int = 0, pattern: str = "") -
             yield path, text, classify(path, text)
 
 
-def run_image(state: RunState, image: str, version: str | None, to: str | None, digest: str | None) -> None:
+def run_image(state: RunState, image: str, version: str | None, to: str | None, digest: str | None,
+              literal: bool = False) -> None:
     """Move every reference to `image` to tag `version` and/or repository `to`; with a version
     alone, a pin of its own (_own_pin: an older major than the newest the tree writes for that
     repository, or an older minor in a kind of file that writes no newest one) is listed, not
     moved (a run limited to it with paths= moves it). Within one major, in the kinds of file that
     write the newest, every version moves: a repository bumping skaffold v2.1.0 and v2.3.1 in
-    its Cloud Build files to v2.6.1 moves both."""
+    its Cloud Build files to v2.6.1 moves both. Each tag keeps its own `v` spelling unless the tag
+    is `literal` (a registry's own tag, looked up for version=latest-stable) or the image renamed."""
     mention = _image_mention(image)
     charts_read: list[str] = []  # Chart.yaml files whose appVersion is the images' default tag
     found = [(path, text, kind, images.references(text, kind, image))
@@ -70,7 +72,7 @@ def run_image(state: RunState, image: str, version: str | None, to: str | None, 
                 _left(state, path, ref.line, where.strip(),
                       f"{name}: {pin}: a pin of its own, not moved (a run limited to it with paths= moves it)")
                 continue
-            ref_cuts = _image_cuts(state, path, text, kind, ref, tag, version, to, digest)
+            ref_cuts = _image_cuts(state, path, text, kind, ref, tag, version, to, digest, literal)
             tag_cut = next((cut for cut in ref_cuts if ref.tag and cut.span.start == ref.tag[0]), None)
             if tag_cut is not None:
                 _stale(state, path, text, ref.line, ref.tag, tag)
@@ -180,7 +182,7 @@ def _app_version_cuts(state: RunState, chart: str, version: str) -> None:
 
 
 def _image_cuts(state: RunState, path: str, text: str, kind: str, ref: images.ImageRef, tag: str,
-                version: str | None, to: str | None, digest: str | None) -> list[Cut]:
+                version: str | None, to: str | None, digest: str | None, literal: bool = False) -> list[Cut]:
     """The edits of one reference, or none with the reason in the residue (or the refused edits
     when a change that was asked cannot be made)."""
     # a note on the tag names the line holding it (a values `tag:` below its `repository:`)
@@ -192,7 +194,7 @@ def _image_cuts(state: RunState, path: str, text: str, kind: str, ref: images.Im
 
     if kind in _DOCS:
         return note(f"{ref.form} in documentation: not changed")
-    cuts, problem = _tag_cut(ref, tag, version, renaming=bool(to))
+    cuts, problem = _tag_cut(ref, tag, version, renaming=bool(to), literal=literal)
     if problem:
         return note(problem)
     if to:
@@ -245,7 +247,8 @@ def _left(state: RunState, path: str, number: int, line: str, reason: str, refus
         Finding(path, number, line, reason, Kind.KEPT if refused else Kind.RESIDUE))
 
 
-def _tag_cut(ref: images.ImageRef, tag: str, version: str | None, renaming: bool) -> tuple[list[Cut], str]:
+def _tag_cut(ref: images.ImageRef, tag: str, version: str | None, renaming: bool,
+             literal: bool = False) -> tuple[list[Cut], str]:
     """The tag's edit for version= (none without one), or why there is none worth a note."""
     if not version:
         return [], ""
@@ -256,7 +259,7 @@ def _tag_cut(ref: images.ImageRef, tag: str, version: str | None, renaming: bool
         return [], f"{ref.form}: check its tag by hand" if unlocated else ""
     if not images.is_version_tag(tag):
         return [], "" if renaming else f"tag {tag!r} is not a version: left as it is"
-    replacement = images.new_tag(tag, version, same_spelling=not renaming)
+    replacement = images.new_tag(tag, version, same_spelling=not (renaming or literal))
     if ref.plain_yaml and _NOT_A_STRING_RE.match(replacement):
         return [], f"edit refused: tag {replacement} would not stay a string in plain YAML; quote it"
     return ([Cut(Span(*ref.tag), replacement)] if replacement != tag else []), ""
