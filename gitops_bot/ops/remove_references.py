@@ -51,7 +51,8 @@ def run(state: RunState, args: dict[str, str]) -> None:
                          removed_secrets=_removed_secrets(tree, gone.deleted),
                          empty_lists_bracketed=_writes_empty_lists_bracketed(tree), peers=_peers(gone, name),
                          device_prefixes=footprint.device_prefixes(tree, gone.deleted, name),
-                         orphaned_labels=_orphaned_labels(tree, gone.deleted), **_substitutions(tree, name))
+                         orphaned_labels=_orphaned_labels(tree, gone.deleted),
+                         **_substitutions(tree, name, state.candidates(name)))
     build_scripts: list[str] = []
     if ctx.image_variants:
         retired, build_scripts = _retired_variants(state, ctx)
@@ -157,19 +158,20 @@ def _selects(text: str, key: str) -> bool:
         return True  # unreadable: it may select on it
 
 
-def _substitutions(tree, name: ServiceName) -> dict[str, frozenset[str]]:
+def _substitutions(tree, name: ServiceName, candidates: list[str]) -> dict[str, frozenset[str]]:
     """The Flux `postBuild.substitute` variables named for the component (`VOLSYNC_*`), split
     into those no file left reads as `${NAME}` other than by passing it on (`NAME: ${NAME}`): the
     component's settings, read only by its deleted files (joryirving's VOLSYNC_SNAPSHOTCLASS);
-    and those still read (RemovalContext.unused_substitutions, used_substitutions)."""
+    and those still read (RemovalContext.unused_substitutions, used_substitutions). Both the
+    definitions and the reads name the component: only its `candidates` are read."""
     named = set()
-    for path in tree.grep(Literals([b"substitute"])):
+    for path in tree.grep(Literals([b"substitute"]), among=candidates):
         if path.endswith((".yaml", ".yml")) and not tree.is_deleted(path):
             named |= {k for k in _substitute_keys(tree.read(path) or "") if name.owns(k)}
     if not named:
         return {}
     used = set()
-    for path in tree.grep(Literals(["${" + k for k in sorted(named)])):
+    for path in tree.grep(Literals(["${" + k for k in sorted(named)]), among=candidates):
         if tree.is_deleted(path):
             continue
         for line in (tree.read(path) or "").splitlines():
