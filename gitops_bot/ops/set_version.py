@@ -27,7 +27,6 @@ from gitops_bot.domain.names import Prefilter
 from gitops_bot.domain.toolchains import TOOLCHAINS
 from gitops_bot.domain.versions import (Anchors, Occurrence, Tool, is_from, is_minor_only, is_renovate_config,
                                          is_tool_version, is_version, parse_from, scan)
-from gitops_bot.domain.worktree import Literals
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.errors import UserError, did_you_mean
@@ -402,7 +401,10 @@ def _minor_lookalikes(state: RunState, tool: Tool, minors: set[str]) -> None:
     names = re.compile(r"(?<!\w)(?:" + "|".join([*(re.escape(n) for n in words), setting]) + r")(?!\w)")
     version_re = re.compile(r"(?<![\w.])(" + "|".join(re.escape(v) for v in sorted(minors)) + r")(?![\w.])")
     tree = state.tree
-    for path in tree.grep(Anchors((*(n.encode() for n in words), tool.name.upper().replace("-", "_").encode()))):
+    # files holding one of the words (a setting named for the tool sits beside one of its
+    # variables: KUBERNETES_NODE_VERSION beside KUBERNETES_VERSION), found in the pass that already
+    # tested those words
+    for path in tree.grep(Anchors(tuple(n.encode() for n in words))):
         text = tree.original(path) if state.in_scope(path) else None
         if text is None or not _holds(version_re, minors, text):
             continue
@@ -423,8 +425,8 @@ def _renovate_lookalikes(state: RunState, tool: Tool, minors: set[str]) -> None:
     if not minors:
         return
     old = re.compile(r"(?<![\d.])v?(" + "|".join(re.escape(v) for v in sorted(minors)) + r")(?![\d])")
-    for path in state.tree.grep(Literals([b"allowedVersions"])):
-        text = state.tree.original(path) if is_renovate_config(path) and state.in_scope(path) else None
+    for path in [p for p in state.tree.paths() if is_renovate_config(p) and not state.tree.is_deleted(p)]:
+        text = state.tree.original(path) if state.in_scope(path) else None
         covered = {f.line for f in state.found if f.path == path}
         for number, line in enumerate((text or "").splitlines(), start=1):
             m = old.search(line) if "allowedVersions" in line and number not in covered else None

@@ -21,6 +21,7 @@ from gitops_bot.domain import (charts, flux_substitution, github_refs, images, p
                                toolchains)
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.versions import HASH_COMMENTS, assignments, is_from, is_version, version_comments
+from gitops_bot.domain.worktree import Literals
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.ops.state import RunState
@@ -631,7 +632,7 @@ def run_flux_substituted(state: RunState, chart_names: tuple[str, ...], version:
     is listed."""
     wanted = set(chart_names)
     cuts: dict[str, dict[int, Cut]] = {}
-    for path in state.tree.grep(re.compile(rb"kind:\s*HelmRelease")):
+    for path in state.tree.grep(Literals([b"HelmRelease"])):
         text = state.tree.read(path) if state.in_scope(path) and path.endswith((".yaml", ".yml")) else None
         for number, name in _substituted_versions(text or "", wanted):
             values = flux_substitution.values_of(state.tree, path, name)
@@ -694,7 +695,7 @@ def old_versions_elsewhere(state: RunState, what: str, version: str) -> None:
         return
     pattern = rf"(?<![\w.])v?(?:{'|'.join(re.escape(v) for v in sorted(moved))})(?![\w.]*\w)(?!\.\d)"
     token = re.compile(pattern)
-    for path in state.tree.grep(re.compile(pattern.encode())):
+    for path in state.tree.grep(Literals(sorted(moved))):  # a literal pass; the pattern on its hits
         text = state.tree.read(path) if state.in_scope(path) and not _NOT_ELSEWHERE_RE.search(path) else None
         for number, line in enumerate(_split(text or ""), start=1):
             m = token.search(line) if (path, number) not in reported else None
