@@ -195,3 +195,20 @@ def test_talhelper_and_kind_action_kubernetes_versions_move(tmp_path, capsys):
                                 "talos/talconfig.yaml": talconfig.replace("v1.32.1", "v1.32.2").encode()}
     code, second = report(repo, capsys, "tool=kubernetes", "version=1.32.2")
     assert code == 0 and second["files"] == []
+
+
+def test_a_tools_chart_from_its_oci_registry_moves(tmp_path, capsys):
+    """budimanjojo/home-cluster installs cert-manager from `oci://quay.io/jetstack/charts/cert-manager`
+    through a Flux OCIRepository: its `ref.tag` is cert-manager's version. The same chart name
+    from another registry is another chart."""
+    def source(url: str, tag: str) -> str:
+        return (f"apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: cert-manager\n"
+                f"spec:\n  url: {url}\n  ref:\n    tag: {tag}\n")
+    ours, mirror = source("oci://quay.io/jetstack/charts/cert-manager", "v1.19.2"), \
+        source("oci://ghcr.io/mirror/charts/cert-manager", "v1.19.2")
+    repo = write_tree(tmp_path, {"apps/cert-manager/ocirepository.yaml": ours, "apps/mirror/ocirepository.yaml": mirror})
+    assert run(repo, "tool=cert-manager", "version=1.19.4") == 0
+    assert tree_bytes(repo) == {"apps/cert-manager/ocirepository.yaml": ours.replace("v1.19.2", "v1.19.4").encode(),
+                                "apps/mirror/ocirepository.yaml": mirror.encode()}
+    code, second = report(repo, capsys, "tool=cert-manager", "version=1.19.4")
+    assert code == 0 and second["files"] == []

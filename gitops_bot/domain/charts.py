@@ -117,7 +117,7 @@ def _yaml(path: str, text: str, name: str) -> list[ChartRef]:
             spec = _get(doc, "spec", "chart", "spec")
             if spec is not None and _named(spec.get("chart"), name) and "version" in spec:
                 add(spec, "version", "chart version (Flux HelmRelease)")
-        for oci in _oci_repositories(doc) if "OCIRepository" in text else ():
+        for oci in oci_repositories(doc) if "OCIRepository" in text else ():
             url = oci["spec"].get("url")
             ref = oci["spec"].get("ref")
             if isinstance(url, str) and url.rstrip("/").rsplit("/", 1)[-1] == name and hasattr(ref, "get") \
@@ -134,17 +134,17 @@ def _yaml(path: str, text: str, name: str) -> list[ChartRef]:
     return found
 
 
-def _oci_repositories(node: Any) -> list[Any]:
+def oci_repositories(node: Any) -> list[Any]:
     """The Flux OCIRepository objects in a document, at its top or inside it (a Flux Operator
     ResourceSet's `resources:`): an OCI artifact whose `spec.ref.tag` is its version (a chart's,
     when its url ends with the chart's name: `oci://ghcr.io/acme/charts/kguardian`)."""
     if isinstance(node, list):
-        return [found for item in node for found in _oci_repositories(item)]
+        return [found for item in node for found in oci_repositories(item)]
     if not hasattr(node, "get"):
         return []
     if node.get("kind") == "OCIRepository" and hasattr(node.get("spec"), "get"):
         return [node]
-    return [found for value in node.values() for found in _oci_repositories(value)]
+    return [found for value in node.values() for found in oci_repositories(value)]
 
 
 def _add_at(found: list[ChartRef], lines: Any, line: int, col: int, form: str) -> None:

@@ -69,6 +69,9 @@ class Tool:
     # registries+paths holding the tool's images, written as a `hub:` beside a `tag:` (Istio's values,
     # IstioOperator spec, the sidecar injector's JSON): the tag is the version
     hubs: tuple[str, ...] = ()
+    # OCI registries+paths publishing the tool's charts (`oci://quay.io/jetstack/charts`): a Flux
+    # OCIRepository whose url is one of them plus a chart name holds the version in `ref.tag`
+    chart_registries: tuple[str, ...] = ()
 
     def variable_names(self) -> tuple[str, ...]:
         """The catalogue's variables, each also in lower case (Terraform and Ansible write
@@ -135,6 +138,7 @@ def _anchors(tool: "Tool") -> Anchors:
         words.append(tool.github)
     if tool.chart_names:
         words.append("helm.sh/chart")  # rendered chart labels (_chart_labels)
+    words += [r.removeprefix("oci://") for r in tool.chart_registries]  # OCIRepository urls
     charts = [n for n in tool.chart_names if n] if tool.chart_repository else []
     return Anchors(_shortest(w.encode() for w in words if w), _shortest(n.encode() for n in charts),
                    (tool.chart_repository or "").rstrip("/").encode())
@@ -248,8 +252,12 @@ def tool_from_spec(name: str, spec: Any, fail: Fail) -> Tool:
         raise fail("github", f"tool {name}: github must be OWNER/REPO")
     charts = spec.get("charts")
     charts = {} if charts is None else charts
-    if not isinstance(charts, dict) or set(charts) - {"repository", "names"}:
-        raise fail("charts", f"tool {name}: charts must be a mapping of repository: URL and names: [chart, ...]")
+    if not isinstance(charts, dict) or set(charts) - {"repository", "names", "oci"}:
+        raise fail("charts", f"tool {name}: charts must be a mapping of repository: URL, names: [chart, ...] "
+                             "and oci: [oci://REGISTRY/PATH, ...]")
+    registries = strings("charts", charts.get("oci"), "charts oci")
+    if any(not r.startswith("oci://") for r in registries):
+        raise fail("charts", f"tool {name}: charts oci entries must be oci://REGISTRY/PATH")
     repository = charts.get("repository")
     if repository is not None and not isinstance(repository, str):
         raise fail("charts", f"tool {name}: charts repository must be a URL")
@@ -282,7 +290,8 @@ def tool_from_spec(name: str, spec: Any, fail: Fail) -> Tool:
                 bool(plans), bool(spec.get("build_metadata", False)),
                 bool(spec.get("eksctl", False)), () if isinstance(plans, bool) else plans,
                 None if tag_prefix is None else str(tag_prefix),
-                tuple(h.rstrip("/") for h in strings("hubs", spec.get("hubs"))))
+                tuple(h.rstrip("/") for h in strings("hubs", spec.get("hubs"))),
+                tuple(r.rstrip("/") for r in registries))
 
 
 def find_tool(name: str, catalogue: Mapping[str, Tool]) -> Tool:
@@ -485,6 +494,8 @@ def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
             s.add(start, end, "eksctl metadata.version", minor_only=True)
     if tool.hubs and kind in ("yaml", "helm") and ("hub:" in text or '"hub"' in text):
         _hub_tags(s, tool)
+    if tool.chart_registries and kind in ("yaml", "helm") and "OCIRepository" in text:
+        _oci_charts(s, tool)
     if tool.github and "allowedVersions" in text and is_renovate_config(path):
         for start, end in renovate_allowed_minors(text, tool.github):
             s.add(start, end, "Renovate packageRules allowedVersions", minor_only=True)
@@ -814,6 +825,31 @@ def _argocd_charts(s: _Scan, tool: Tool) -> None:
                 value = str(source.target_revision)
                 if is_version(value) and raw[len(quote):].startswith(value):
                     s.add(start + len(quote), start + len(quote) + len(value), "chart version (ArgoCD)")
+
+
+def _oci_charts(s: _Scan, tool: Tool) -> None:
+    """Flux OCIRepository objects of one of the tool's charts from one of its OCI registries
+    (`url: oci://quay.io/jetstack/charts/cert-manager`): their `ref.tag` is the version
+    (budimanjojo's cert-manager bump edited only that tag)."""
+    from ruamel.yaml.error import YAMLError
+
+    from gitops_bot.domain.charts import oci_repositories
+    from gitops_bot.domain.images import value_span
+    from gitops_bot.parse.yaml import load_rt
+    from gitops_bot.text.splice import Lines
+
+    try:
+        docs = load_rt(s.text)
+    except (YAMLError, RecursionError, ValueError):
+        return
+    lines = Lines(s.text)
+    urls = {f"{r}/{n}" for r in tool.chart_registries for n in tool.chart_names}
+    for oci in (o for doc in docs for o in oci_repositories(doc)):
+        ref = oci["spec"].get("ref")
+        if str(oci["spec"].get("url", "")).rstrip("/") in urls and hasattr(ref, "get") and "tag" in ref:
+            span = value_span(ref, "tag", lines)
+            if span is not None and is_version(s.text[span[0]:span[1]]):
+                s.add(span[0], span[1], "chart version (Flux OCIRepository ref.tag)")
 
 
 def _chart_dependencies(s: _Scan, tool: Tool) -> None:
