@@ -178,7 +178,8 @@ def test_cli_tools_error_names_the_file_and_line(repo, capsys):
     ("tools:\n  valkey:\n    github: valkey\n", "tool valkey: github must be OWNER/REPO", 3),
     ("tools:\n  a: {}\n  valkey:\n    charts: [x]\n", "tool valkey: charts must be a mapping", 4),
     ("tools:\n  valkey:\n    charts:\n      names: nope\n", "tool valkey: charts names must be a list of strings", 3),
-    ("tools:\n  valkey:\n    charts:\n      oci: [\"https://x\"]\n", "charts oci entries must be oci://REGISTRY/PATH", 3),
+    ("tools:\n  valkey:\n    charts:\n      oci: [\"https://x\"]\n",
+     "charts oci entries must be oci://REGISTRY/PATH", 3),
 ])
 def test_tools_errors_name_the_file_and_the_line(text, message, line):
     with pytest.raises(UserError) as raised:

@@ -206,7 +206,8 @@ def test_a_tools_chart_from_its_oci_registry_moves(tmp_path, capsys):
                 f"spec:\n  url: {url}\n  ref:\n    tag: {tag}\n")
     ours, mirror = source("oci://quay.io/jetstack/charts/cert-manager", "v1.19.2"), \
         source("oci://ghcr.io/mirror/charts/cert-manager", "v1.19.2")
-    repo = write_tree(tmp_path, {"apps/cert-manager/ocirepository.yaml": ours, "apps/mirror/ocirepository.yaml": mirror})
+    repo = write_tree(tmp_path, {"apps/cert-manager/ocirepository.yaml": ours,
+                                 "apps/mirror/ocirepository.yaml": mirror})
     assert run(repo, "tool=cert-manager", "version=1.19.4") == 0
     assert tree_bytes(repo) == {"apps/cert-manager/ocirepository.yaml": ours.replace("v1.19.2", "v1.19.4").encode(),
                                 "apps/mirror/ocirepository.yaml": mirror.encode()}
