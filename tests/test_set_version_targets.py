@@ -224,6 +224,19 @@ CHART_FORMS = {
         '  chart      = "cert-manager"\n  version    = "1.16.0"\n}\n\n'
         'resource "helm_release" "other" {\n  chart   = "trust-manager"\n'
         '  version = "1.15.3"\n}\n'),
+    # a module wrapping a Helm release, its chart and version as try() defaults (aws-ia's
+    # eks-blueprints-addons); another add-on's block at the same version stays
+    "tf/addons.tf": (
+        'module "cert_manager" {\n  source        = "aws-ia/eks-blueprints-addon/aws"\n'
+        '  chart         = try(var.cert_manager.chart, "cert-manager")\n'
+        '  chart_version = try(var.cert_manager.chart_version, "1.15.3")\n}\n\n'
+        'module "trust_manager" {\n  source        = "aws-ia/eks-blueprints-addon/aws"\n'
+        '  chart         = "trust-manager"\n  chart_version = "1.15.3"\n}\n',
+        'module "cert_manager" {\n  source        = "aws-ia/eks-blueprints-addon/aws"\n'
+        '  chart         = try(var.cert_manager.chart, "cert-manager")\n'
+        '  chart_version = try(var.cert_manager.chart_version, "1.16.0")\n}\n\n'
+        'module "trust_manager" {\n  source        = "aws-ia/eks-blueprints-addon/aws"\n'
+        '  chart         = "trust-manager"\n  chart_version = "1.15.3"\n}\n'),
     "umbrella/Chart.yaml": (
         "apiVersion: v2\nname: umbrella\nversion: 0.1.0\ndependencies:\n"
         "  - name: trust-manager\n    version: 1.15.3\n"

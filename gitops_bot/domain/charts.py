@@ -3,7 +3,9 @@
 Forms, each located through its parser (never a pattern over lines): ArgoCD Application
 sources whose `chart:` is NAME (`targetRevision`), Flux `HelmRelease` `spec.chart.spec.version`
 (`spec.chart.spec.chart` NAME), Terraform `resource "helm_release"` `version` (`chart` NAME, or
-an OCI or repository path ending in `/NAME`), `Chart.yaml` (and Helm 2 `requirements.yaml`)
+an OCI or repository path ending in `/NAME`), Terraform `module` blocks wrapping a Helm release
+(`chart` NAME with `chart_version`, also as `try(var.x.chart_version, "4.10.0")` defaults, as
+aws-ia's eks-blueprints-addons writes each add-on), `Chart.yaml` (and Helm 2 `requirements.yaml`)
 dependencies named NAME, helmfile `releases:` whose `chart:` is NAME or `REPO/NAME`, and Flux
 `OCIRepository` `spec.ref.tag` whose `url` ends with `/NAME` (a HelmRelease's `chartRef`, also
 inside a Flux Operator ResourceSet).
@@ -69,8 +71,9 @@ def references(path: str, text: str, kind: str, name: str) -> list[ChartRef]:
 
 
 def _helm_releases(text: str, name: str) -> list[ChartRef]:
+    found = _module_charts(text, name) if "chart_version" in text and "module" in text else []
     if "helm_release" not in text:
-        return []
+        return found
     from gitops_bot.parse.cache import parse_once
     from gitops_bot.parse.hcl import helm_release_versions
     from gitops_bot.text.splice import line_numbers
@@ -78,10 +81,25 @@ def _helm_releases(text: str, name: str) -> list[ChartRef]:
     try:
         releases = parse_once(helm_release_versions, text)
     except Exception:  # an unparsable .tf file holds no occurrence we can edit safely
+        return found
+    line_of = line_numbers(text)
+    return found + [ChartRef(line_of(start), start, end, version, "chart version (Terraform helm_release)")
+                    for _repository, chart, version, start, end in releases if _named(chart, name)]
+
+
+def _module_charts(text: str, name: str) -> list[ChartRef]:
+    """The `chart_version` of each module block wrapping a Helm release of chart `name`."""
+    from gitops_bot.parse.cache import parse_once
+    from gitops_bot.parse.hcl import module_chart_versions
+    from gitops_bot.text.splice import line_numbers
+
+    try:
+        modules = parse_once(module_chart_versions, text)
+    except Exception:  # an unparsable .tf file holds no occurrence we can edit safely
         return []
     line_of = line_numbers(text)
-    return [ChartRef(line_of(start), start, end, version, "chart version (Terraform helm_release)")
-            for _repository, chart, version, start, end in releases if _named(chart, name)]
+    return [ChartRef(line_of(start), start, end, version, "chart version (Terraform module chart_version)")
+            for chart, version, start, end in modules if _named(chart, name)]
 
 
 def _yaml(path: str, text: str, name: str) -> list[ChartRef]:

@@ -98,6 +98,27 @@ def _parsed_release_versions(text: str) -> list[tuple[str | None, str | None, st
     return found
 
 
+def module_chart_versions(text: str) -> list[tuple[str | None, str, int, int]]:
+    """(chart, version, start, end) for each `module` block wrapping a Helm release: one with a
+    `chart` and a literal `chart_version` (or their `try(var.x.chart_version, "4.10.0")`
+    defaults, as aws-ia's eks-blueprints-addons writes each add-on); start/end span the version
+    text inside its quotes."""
+    found = []
+    for body in children(parse(text)):
+        for node in children(body):
+            if not is_node(node, "block") or block_key(node)[:1] != ("module",):
+                continue
+            attrs = {token_text(a.children[0]): a.children[-1] for child in children(node) if is_node(child, "body")
+                     for a in children(child) if is_node(a, "attribute")}
+            version = try_default(attrs.get("chart_version"))
+            parts = string_parts(version) if version is not None else []
+            if len(parts) == 1:
+                part = parts[0]
+                found.append((literal(try_default(attrs.get("chart"))), "".join(str(t) for t in part.children),
+                              part.meta.start_pos, part.meta.end_pos))
+    return found
+
+
 def helm_releases_without_version(text: str) -> list[tuple[str, str | None, str | None, int]]:
     """(name, repository, chart, line) of each `helm_release` that sets no version."""
     fast = _releases(text)
