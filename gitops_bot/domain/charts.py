@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from gitops_bot.domain.images import value_span
+from gitops_bot.domain.images import oci_repositories, value_span
 from gitops_bot.domain.versions import is_version
 
 
@@ -150,19 +150,6 @@ def _yaml(path: str, text: str, name: str) -> list[ChartRef]:
                 if _named(release.get("chart"), name) and "version" in release:
                     add(release, "version", "chart version (helmfile release)")
     return found
-
-
-def oci_repositories(node: Any) -> list[Any]:
-    """The Flux OCIRepository objects in a document, at its top or inside it (a Flux Operator
-    ResourceSet's `resources:`): an OCI artifact whose `spec.ref.tag` is its version (a chart's,
-    when its url ends with the chart's name: `oci://ghcr.io/acme/charts/kguardian`)."""
-    if isinstance(node, list):
-        return [found for item in node for found in oci_repositories(item)]
-    if not hasattr(node, "get"):
-        return []
-    if node.get("kind") == "OCIRepository" and hasattr(node.get("spec"), "get"):
-        return [node]
-    return [found for value in node.values() for found in oci_repositories(value)]
 
 
 def _add_at(found: list[ChartRef], lines: Any, line: int, col: int, form: str) -> None:

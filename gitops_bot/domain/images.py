@@ -288,6 +288,19 @@ def _helm_pair(mapping: Any, names: Names, lines: Lines) -> ImageRef | None:
                     at=name[:2])
 
 
+def oci_repositories(node: Any) -> list[Any]:
+    """The Flux OCIRepository objects in a document, at its top or inside it (a Flux Operator
+    ResourceSet's `resources:`): an OCI artifact whose `spec.ref.tag` is its version (a chart's,
+    when its url ends with the chart's name: `oci://ghcr.io/acme/charts/kguardian`)."""
+    if isinstance(node, list):
+        return [found for item in node for found in oci_repositories(item)]
+    if not hasattr(node, "get"):
+        return []
+    if node.get("kind") == "OCIRepository" and hasattr(node.get("spec"), "get"):
+        return [node]
+    return [found for value in node.values() for found in oci_repositories(value)]
+
+
 def _oci_repository(mapping: Any, names: Names, lines: Lines) -> ImageRef | None:
     """A Flux OCIRepository: the artifact `spec.url: oci://REPOSITORY` at `spec.ref.tag` (a chart
     or manifests pushed to a registry: xunholy/k8s-gitops's flux-operator charts)."""

@@ -833,8 +833,7 @@ def _oci_charts(s: _Scan, tool: Tool) -> None:
     (budimanjojo's cert-manager bump edited only that tag)."""
     from ruamel.yaml.error import YAMLError
 
-    from gitops_bot.domain.charts import oci_repositories
-    from gitops_bot.domain.images import value_span
+    from gitops_bot.domain.images import oci_repositories, value_span
     from gitops_bot.parse.yaml import load_rt
     from gitops_bot.text.splice import Lines
 
