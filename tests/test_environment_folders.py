@@ -44,3 +44,20 @@ def test_services_sharing_folder_names_stay_components(tmp_path, capsys):
     write_tree(tmp_path, tree)
     assert main(["apply", "remove-service", "service=video", "--repo", str(tmp_path)]) == 0
     assert sorted(tree_bytes(tmp_path)) == ["services/board/cmd/main.go", "services/board/internal/main.go"]
+
+
+def test_a_sub_component_in_its_apps_layout_folder_is_its_own(tmp_path):
+    """budimanjojo/home-cluster's `immich/base/typesense/` is immich-typesense's folder: the
+    app's layout folder (`base`) between the app and the sub-component's folder does not hide it."""
+    tree = {
+        "cluster/apps/immich/base/kustomization.yaml": "resources:\n  - ./helmrelease.yaml\n  - ./typesense\n",
+        "cluster/apps/immich/base/helmrelease.yaml": "kind: HelmRelease\nmetadata:\n  name: immich-server\n",
+        "cluster/apps/immich/base/typesense/kustomization.yaml": "resources:\n  - ./helmrelease.yaml\n",
+        "cluster/apps/immich/base/typesense/helmrelease.yaml":
+            "kind: HelmRelease\nmetadata:\n  name: immich-typesense\n",
+    }
+    write_tree(tmp_path, tree)
+    assert main(["apply", "remove-service", "service=immich-typesense", "--repo", str(tmp_path)]) == 0
+    files = {p: b.decode() for p, b in tree_bytes(tmp_path).items()}
+    assert sorted(files) == ["cluster/apps/immich/base/helmrelease.yaml", "cluster/apps/immich/base/kustomization.yaml"]
+    assert files["cluster/apps/immich/base/kustomization.yaml"] == "resources:\n  - ./helmrelease.yaml\n"

@@ -2,7 +2,8 @@
 structure, and the paths named like it that are not (kept, each with the reason).
 
 - Its folders (roots): a folder named after it (`video-service`, the gerund `tracetesting` of
-  `tracetest`), or a folder and its parent spelling its name (`istio/gateway`). A root inside
+  `tracetest`), or a folder and its parent spelling its name (`istio/gateway`), the parent
+  skipped when it is a layout folder (`immich/base/typesense` for immich-typesense). A root inside
   another component's project that holds source code is that project's code (`agents/llm/`
   of an agent): kept, unless it is a project itself.
 - Its files: a file named after it (`apps/dev/video-service.yaml`, `video-service.json`, or with
@@ -308,9 +309,20 @@ def _named_folders(tree: Worktree, name: ServiceName) -> list[str]:
         parent, _, base = d.rpartition("/")
         if first in base.lower() and name.names_folder(base):
             chosen.append(d)
-        elif parent and tail_words and name.spelled_by(parent.rsplit("/", 1)[-1], base):
+        elif parent and tail_words and name.spelled_by(_owner_of(parent), base):
             chosen.append(d)
     return chosen
+
+
+# Folders that lay an app out rather than name it: `immich/base/typesense` is immich's typesense.
+_LAYOUT_FOLDERS = frozenset({"base", "app", "apps", "overlays", "components", "resources"})
+
+
+def _owner_of(parent: str) -> str:
+    """The folder name that spells the start of a sub-component's name: the parent, or the one
+    above it when the parent is a layout folder (`immich` of `immich/base/`)."""
+    up, _, last = parent.rpartition("/")
+    return up.rsplit("/", 1)[-1] if last in _LAYOUT_FOLDERS and up else last
 
 
 def _not_own_folder(tree: Worktree, root: str, name: ServiceName, projects: frozenset[str]) -> str | None:
