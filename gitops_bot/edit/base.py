@@ -49,6 +49,27 @@ class EditResult:
 
 
 @dataclass(frozen=True)
+class Leftovers:
+    """What the component's deletion left meaningless in the files that stay, found across the
+    tree before any of them is edited (remove_references); the YAML editor removes each where a
+    file writes it."""
+
+    # The prefixes of the extended resources the deleted device plugin advertised
+    # (`smarter-devices`): a workload's `resources:` request of one (`smarter-devices/coral`) goes.
+    device_prefixes: frozenset[str] = frozenset()
+    # Flux post-build substitution variables named for the component that nothing left reads
+    # (`VOLSYNC_STORAGECLASS`): their `substitute:` entries, and their pass-throughs in a
+    # Kustomization patch (`VOLSYNC_STORAGECLASS: ${VOLSYNC_STORAGECLASS}`), go.
+    unused_substitutions: frozenset[str] = frozenset()
+    # Those still read by a file left (`${VIDEO_SERVICE_HOST}` in another app's route): their
+    # entries stay, whatever their names say.
+    used_substitutions: frozenset[str] = frozenset()
+    # Label keys only the deleted files selected on (a deleted Kyverno policy's
+    # `snapshot.home.cluster/enabled`), which files left write only as labels: those labels go.
+    orphaned_labels: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class RemovalContext:
     """What a `remove-service` editor needs to know: the name, and the paths already deleted
     (files, and the folders none of whose files is left)."""
@@ -101,19 +122,8 @@ class RemovalContext:
     # The names of the folders beside the component's deleted folders (`catalog`, `orders`
     # beside `base-application/rabbitmq`): its peers, where the inventory may not know them.
     peers: frozenset[str] = frozenset()
-    # The prefixes of the extended resources the deleted device plugin advertised
-    # (`smarter-devices`): a workload's `resources:` request of one (`smarter-devices/coral`) goes.
-    device_prefixes: frozenset[str] = frozenset()
-    # Flux post-build substitution variables named for the component that nothing left reads
-    # (`VOLSYNC_STORAGECLASS`): their `substitute:` entries, and their pass-throughs in a
-    # Kustomization patch (`VOLSYNC_STORAGECLASS: ${VOLSYNC_STORAGECLASS}`), go.
-    unused_substitutions: frozenset[str] = frozenset()
-    # Those still read by a file left (`${VIDEO_SERVICE_HOST}` in another app's route): their
-    # entries stay, whatever their names say.
-    used_substitutions: frozenset[str] = frozenset()
-    # Label keys only the deleted files selected on (a deleted Kyverno policy's
-    # `snapshot.home.cluster/enabled`), which files left write only as labels: those labels go.
-    orphaned_labels: frozenset[str] = frozenset()
+    # What the deletion left meaningless in the files that stay (Leftovers).
+    leftovers: Leftovers = Leftovers()
 
     def secrets_removed_here(self) -> frozenset[str]:
         """The secrets deleted files defined in the folder of `path`."""

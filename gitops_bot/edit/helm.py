@@ -74,7 +74,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     masked_parses = True
     try:
         plan = yaml_file.plan_removal(masked, name, deleted=ctx.deleted_paths, secrets=ctx.secrets_removed_here(),
-                                      devices=ctx.device_prefixes)
+                                      leftovers=ctx.leftovers)
     except YAMLError:
         masked_parses = False
         plan = yaml_file.Plan()

@@ -57,7 +57,7 @@ from gitops_bot.domain.findings import Kind
 from gitops_bot.domain.names import ServiceName, pointer_matches, words
 from gitops_bot.domain.pathrefs import docs_root
 from gitops_bot.edit import embedded_shell, markdown, prose, yaml_apps
-from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable, finish, newly_broken
+from gitops_bot.edit.base import EditResult, Leftovers, Refusal, RemovalContext, Unparsable, finish, newly_broken
 from gitops_bot.edit.blocks import (
     comment_above,
     is_banner,
@@ -201,14 +201,9 @@ class _Planner:
                  kept: tuple[tuple[tuple[str, ...], str], ...] = (), deleted: frozenset[str] = frozenset(),
                  gone: Callable[[str], bool] = lambda ref: False, removed_vars: frozenset[str] = frozenset(),
                  kustomization: bool = False, secrets: frozenset[str] = frozenset(),
-                 bracketed: bool = False, devices: frozenset[str] = frozenset(),
-                 substitutions: frozenset[str] = frozenset(), kept_substitutions: frozenset[str] = frozenset(),
-                 labels: frozenset[str] = frozenset()) -> None:
+                 bracketed: bool = False, leftovers: Leftovers = Leftovers()) -> None:
         self.text = parse_text
-        self.labels = labels  # label keys only deleted files selected on (RemovalContext.orphaned_labels)
-        self.kept_substitutions = kept_substitutions  # ... and those still read: they stay
-        self.devices = devices  # prefixes of a deleted device plugin's resources (RemovalContext)
-        self.substitutions = substitutions  # Flux substitution variables nothing reads (RemovalContext)
+        self.leftovers = leftovers  # what the deletion left meaningless here (RemovalContext)
         self.bracketed = bracketed  # an emptied kustomize list is written `[]` (RemovalContext)
         self.secrets = secrets  # secrets the run deleted that workloads here may read
         self.kustomization = kustomization  # the file is a kustomization.yaml
@@ -311,8 +306,8 @@ class _Planner:
     def _requests_device(self, key: str, path: DataPath) -> bool:
         """A container's request of a resource the deleted device plugin advertised
         (`resources: limits: smarter-devices/coral: "1"`)."""
-        return bool(self.devices) and len(path) >= 2 and path[-2] == "resources" \
-            and path[-1] in ("limits", "requests") and key.partition("/")[0] in self.devices
+        return bool(self.leftovers.device_prefixes) and len(path) >= 2 and path[-2] == "resources" \
+            and path[-1] in ("limits", "requests") and key.partition("/")[0] in self.leftovers.device_prefixes
 
     def _comment_names_it(self, node: CommentedMap, key: Any) -> bool:
         """Whether the comment block directly above `key` of `node` names the component."""
@@ -357,13 +352,14 @@ class _Planner:
         for key, value in list(node.non_merged_items()):
             # a top-level `services:` map (compose) holds the component's own services by names
             # it owns (`tracetest-server` of tracetest), each a whole service block
-            if isinstance(key, str) and path[-1:] == ("substitute",) and key in self.kept_substitutions:
+            if isinstance(key, str) and path[-1:] == ("substitute",) and key in self.leftovers.used_substitutions:
                 continue
             if isinstance(key, str) and (self.name.addresses(key) or key in its_keys
                                          or (path[1:] == ("services",) and self.name.owns(key))
                                          or self._requests_device(key, path)
-                                         or (path[-1:] == ("substitute",) and key in self.substitutions)
-                                         or (path[-1:] == ("labels",) and key in self.labels)):
+                                         or (path[-1:] == ("substitute",)
+                                             and key in self.leftovers.unused_substitutions)
+                                         or (path[-1:] == ("labels",) and key in self.leftovers.orphaned_labels)):
                 if self._withheld(path + (key,), node.lc.key(key)[0]) or self._foreign_option(node, key, path):
                     continue
                 if len(node) == 1 and self._heads_item(node, key):
@@ -659,7 +655,7 @@ class _Planner:
             self._build_args(content, value, path)
         if isinstance(key, str) and key.endswith((".yml", ".yaml")) and self.name.mentions(value):
             self._embedded_yaml(content, path)
-        elif key == "patch" and any(s in value for s in self.substitutions):
+        elif key == "patch" and any(s in value for s in self.leftovers.unused_substitutions):
             self._embedded_yaml(content, path)  # a Flux Kustomization patch passing one of them on
 
     def _step_script(self, line: int, stop: int, value: str, path: DataPath) -> None:
@@ -692,8 +688,7 @@ class _Planner:
             docs = load_rt(masked)
         except YAMLError:
             return
-        sub = _Planner(masked, self.name, substitutions=self.substitutions,
-                       kept_substitutions=self.kept_substitutions)
+        sub = _Planner(masked, self.name, leftovers=self.leftovers)
         sub.lines = self.lines  # same geometry, original line texts for comments and dashes
         sub.text = self.text
         plan = sub.run(docs)
@@ -914,18 +909,15 @@ def plan_removal(parse_text: str, name: ServiceName,
                  kept: tuple[tuple[tuple[str, ...], str], ...] = (), deleted: frozenset[str] = frozenset(),
                  gone: Callable[[str], bool] = lambda ref: False, removed_vars: frozenset[str] = frozenset(),
                  kustomization: bool = False, secrets: frozenset[str] = frozenset(),
-                 bracketed: bool = False, devices: frozenset[str] = frozenset(),
-                 substitutions: frozenset[str] = frozenset(), kept_substitutions: frozenset[str] = frozenset(),
-                 labels: frozenset[str] = frozenset()) -> Plan:
+                 bracketed: bool = False, leftovers: Leftovers = Leftovers()) -> Plan:
     """Plan the service's removal in YAML text (raises YAMLError when it does not parse); entries
     holding a value path in `kept` stay, refused; list items pointing into `deleted` paths go, and
     kustomization entries for which `gone` holds, and compose `environment:` pass-throughs of
-    `removed_vars`, and container env items reading the deleted `secrets`, and `resources:`
-    requests of the `devices` prefixes, Flux `substitute:` entries of the unused
-    `substitutions`, and `labels:` entries of the orphaned `labels` keys. In a `kustomization`
-    file a list left empty keeps its key (written `[]` when `bracketed`)."""
+    `removed_vars`, and container env items reading the deleted `secrets`, and what the deletion
+    left meaningless (`leftovers`: device requests, Flux substitutions, labels). In a
+    `kustomization` file a list left empty keeps its key (written `[]` when `bracketed`)."""
     return _Planner(parse_text, name, kept, deleted, gone, removed_vars, kustomization,
-                    secrets, bracketed, devices, substitutions, kept_substitutions, labels).run(load_rt(parse_text))
+                    secrets, bracketed, leftovers).run(load_rt(parse_text))
 
 
 def _deleted_as_written(text: str, ctx: RemovalContext) -> frozenset[str]:
@@ -1142,8 +1134,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     try:
         plan = plan_removal(text, name, ctx.kept_values, _deleted_as_written(text, ctx), deleted_reference(ctx),
                             ctx.variables_removed_here(), posixpath.basename(ctx.path) in KUSTOMIZATION_FILES,
-                            ctx.secrets_removed_here(), ctx.empty_lists_bracketed, ctx.device_prefixes,
-                            ctx.unused_substitutions, ctx.used_substitutions, ctx.orphaned_labels)
+                            ctx.secrets_removed_here(), ctx.empty_lists_bracketed, ctx.leftovers)
     except YAMLError as exc:
         raise Unparsable(_error_line(exc), "YAML does not parse: " + _first_line(exc)) from exc
     cuts = plan.cuts + scalar_line_cuts(text, name, plan) + commented_out_entries(text, ctx)

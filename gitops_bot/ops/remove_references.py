@@ -22,7 +22,7 @@ from gitops_bot.domain.pathrefs import Gone, gone_paths, referring, successors
 from gitops_bot.domain.worktree import Literals
 from gitops_bot.edit import (classify, editor_for, env_file, hcl, ignore_file, make, markdown, removal_kind, shell,
                               yaml_apps, yaml_file)
-from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, Unparsable
+from gitops_bot.edit.base import EditResult, Leftovers, Refusal, RemovalContext, Unparsable
 from gitops_bot.edit.shell import variant_re
 from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES, KUSTOMIZE_LISTS
 from gitops_bot.errors import UserError
@@ -50,9 +50,9 @@ def run(state: RunState, args: dict[str, str]) -> None:
                          image_variants=footprint.image_variants(tree, gone.deleted) if switch else (),
                          removed_secrets=_removed_secrets(tree, gone.deleted),
                          empty_lists_bracketed=_writes_empty_lists_bracketed(tree), peers=_peers(gone, name),
-                         device_prefixes=footprint.device_prefixes(tree, gone.deleted, name),
-                         orphaned_labels=_orphaned_labels(tree, gone.deleted),
-                         **_substitutions(tree, name, state.candidates(name)))
+                         leftovers=Leftovers(footprint.device_prefixes(tree, gone.deleted, name),
+                                             *_substitutions(tree, name, state.candidates(name)),
+                                             _orphaned_labels(tree, gone.deleted)))
     build_scripts: list[str] = []
     if ctx.image_variants:
         retired, build_scripts = _retired_variants(state, ctx)
@@ -158,18 +158,18 @@ def _selects(text: str, key: str) -> bool:
         return True  # unreadable: it may select on it
 
 
-def _substitutions(tree, name: ServiceName, candidates: list[str]) -> dict[str, frozenset[str]]:
+def _substitutions(tree, name: ServiceName, candidates: list[str]) -> tuple[frozenset[str], frozenset[str]]:
     """The Flux `postBuild.substitute` variables named for the component (`VOLSYNC_*`), split
     into those no file left reads as `${NAME}` other than by passing it on (`NAME: ${NAME}`): the
     component's settings, read only by its deleted files (joryirving's VOLSYNC_SNAPSHOTCLASS);
-    and those still read (RemovalContext.unused_substitutions, used_substitutions). Both the
+    and those still read (Leftovers.unused_substitutions, used_substitutions). Both the
     definitions and the reads name the component: only its `candidates` are read."""
     named = set()
     for path in tree.grep(Literals([b"substitute"]), among=candidates):
         if path.endswith((".yaml", ".yml")) and not tree.is_deleted(path):
             named |= {k for k in _substitute_keys(tree.read(path) or "") if name.owns(k)}
     if not named:
-        return {}
+        return frozenset(), frozenset()
     used = set()
     for path in tree.grep(Literals(["${" + k for k in sorted(named)]), among=candidates):
         if tree.is_deleted(path):
@@ -179,7 +179,7 @@ def _substitutions(tree, name: ServiceName, candidates: list[str]) -> dict[str, 
                 passed_on = rf"\s*{re.escape(key)}:\s*[\"']?\$\{{{re.escape(key)}\}}[\"']?\s*"
                 if "${" + key in line and not re.fullmatch(passed_on, line):
                     used.add(key)
-    return {"unused_substitutions": frozenset(named - used), "used_substitutions": frozenset(used)}
+    return frozenset(named - used), frozenset(used)
 
 
 _SUBSTITUTE_KEY_RE = re.compile(r"^(?P<i>[ \t]*)substitute:[ \t]*\n(?P<body>(?:(?P=i)[ \t]+[^\n]*\n)+)", re.MULTILINE)
@@ -500,12 +500,12 @@ def _to_edit(state: RunState, name, ctx: RemovalContext, gone: Gone) -> list[str
                   if p not in seen and posixpath.dirname(p) == folder and not state.tree.is_deleted(p)
                   and any(s in (state.tree.read(p) or "") for s in secrets)]
         seen.update(paths)
-    if ctx.orphaned_labels:  # resources labelled for what only deleted files selected
-        paths += [p for p in state.tree.grep(Literals(sorted(ctx.orphaned_labels)))
+    if ctx.leftovers.orphaned_labels:  # resources labelled for what only deleted files selected
+        paths += [p for p in state.tree.grep(Literals(sorted(ctx.leftovers.orphaned_labels)))
                   if p not in seen and p.endswith((".yaml", ".yml")) and not state.tree.is_deleted(p)]
         seen.update(paths)
-    if ctx.device_prefixes:  # workloads requesting the deleted device plugin's resources
-        paths += [p for p in state.tree.grep(Literals([d + "/" for d in sorted(ctx.device_prefixes)]))
+    if ctx.leftovers.device_prefixes:  # workloads requesting the deleted device plugin's resources
+        paths += [p for p in state.tree.grep(Literals([d + "/" for d in sorted(ctx.leftovers.device_prefixes)]))
                   if p not in seen and p.endswith((".yaml", ".yml"))]
         seen.update(paths)
     if env_folders:
