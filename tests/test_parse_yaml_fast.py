@@ -250,6 +250,7 @@ def test_the_example_monorepo_is_read_by_the_fast_path():
 
 
 
+@pytest.mark.filterwarnings("ignore::ruamel.yaml.error.ReusedAnchorWarning")  # pytest's filters replace ours here
 def test_an_anchor_defined_again_reads_as_yaml_says_and_quietly(tmp_path):
     """budimanjojo/home-cluster's ExternalSecrets define `&name` in each item: valid YAML (an alias
     means the nearest anchor before it). libyaml's safe loader refuses it and ruamel's own parser
