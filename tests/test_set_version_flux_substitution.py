@@ -52,8 +52,11 @@ def test_the_substituted_value_moves_where_flux_takes_it_from(tmp_path, capsys):
                                        "not found: not changed")]
 
 
-def test_chart_target_follows_the_substitution_too(tmp_path):
+def test_chart_target_follows_the_substitution_too(tmp_path, capsys):
     repo = write_tree(tmp_path, TREE)
+    code, plan = report(repo, capsys, "chart=podinfo", "version=6.1.0")
+    # the release's `${version}` is not listed as left: its value is what moves
+    assert code == 0 and [r["reason"] for r in plan["residue"]] == []
     assert run(repo, "chart=podinfo", "version=6.1.0") == 0
     assert (repo / "clusters/prod/mesh.yaml").read_text() == \
         TREE["clusters/prod/mesh.yaml"].replace("version: 6.0.0", "version: 6.1.0")

@@ -23,6 +23,10 @@ from gitops_bot.domain.images import oci_repositories, value_span
 from gitops_bot.domain.versions import is_version
 
 
+# The form of a Flux HelmRelease's `spec.chart.spec.version`.
+FLUX_RELEASE = "chart version (Flux HelmRelease)"
+
+
 @dataclass(frozen=True)
 class ChartRef:
     """One chart version as written: `start:end` spans the version text (inside its quotes)."""
@@ -134,7 +138,7 @@ def _yaml(path: str, text: str, name: str) -> list[ChartRef]:
         if doc.get("kind") == "HelmRelease":
             spec = _get(doc, "spec", "chart", "spec")
             if spec is not None and _named(spec.get("chart"), name) and "version" in spec:
-                add(spec, "version", "chart version (Flux HelmRelease)")
+                add(spec, "version", FLUX_RELEASE)
         for oci in oci_repositories(doc) if "OCIRepository" in text else ():
             url = oci["spec"].get("url")
             ref = oci["spec"].get("ref")

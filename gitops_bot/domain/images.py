@@ -119,6 +119,12 @@ def _alternatives(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+def repository_name(reference: str) -> str:
+    """The last path component of an image reference's repository (`kopia` of
+    `ghcr.io/onedr0p/kopia:0.13@sha256:...`)."""
+    return reference.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0]
+
+
 def path_part(image: str) -> str:
     """The repository without its registry host: the literal every spelling contains."""
     image = image.removesuffix(PREFIX_SUFFIX)

@@ -180,6 +180,19 @@ class ServiceName:
         end = self._spans(t, 0)
         return end == len(t) > 0 or (0 < end < len(t) and set(t[end:]) <= ADDRESS_SUFFIXES)
 
+    def address_prefix(self, key: str) -> tuple[str, ...] | None:
+        """The words before the service's name in a key that names its address under another
+        service's prefix (`('retail', 'orders', 'messaging')` of
+        `RETAIL_ORDERS_MESSAGING_RABBITMQ_ADDRESSES`: the name, then address words only, plural
+        or not), or None."""
+        t = words(key)
+        for i in range(1, len(t)):
+            end = self._spans(t, i)
+            if end and end < len(t) and all({w, w.removesuffix("s"), w.removesuffix("es")} & ADDRESS_SUFFIXES
+                                            for w in t[end:]):
+                return t[:i]
+        return None
+
     def labels(self, value: str) -> bool:
         """True for names made for the service, as Terraform labels and keys are: owned names
         and names holding its full name as consecutive words (`pod_identity_video_service`,

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from ruamel.yaml.error import YAMLError
 
-from gitops_bot.domain.names import ADDRESS_SUFFIXES, ServiceName, words
+from gitops_bot.domain.names import ServiceName, words
 from gitops_bot.parse.yaml import load_safe
 
 # Fields of a list item that say which folder or file it builds or watches (a build-matrix
@@ -65,7 +65,6 @@ def environment_item(item: str, name: ServiceName) -> tuple[bool, str | None] | 
 _SETTING_RE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 # The host a setting's value addresses: `rabbitmq.rabbitmq:5672`, `amqp://user@rabbitmq:5672/`.
 _HOST_RE = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?(?:[^@/\s]*@)?([a-z0-9][a-z0-9-]*)(?:\.[a-z0-9.-]+)?(?::\d+)?/?")
-_PLURAL_ADDRESSES = frozenset({s + "s" for s in ADDRESS_SUFFIXES} | {"addresses"})
 
 
 def settings_group(node: Any, name: ServiceName) -> set[str]:
@@ -79,13 +78,10 @@ def settings_group(node: Any, name: ServiceName) -> set[str]:
     settings = {k: v for k, v in node.items() if isinstance(k, str) and _SETTING_RE.fullmatch(k) and isinstance(v, str)}
     prefixes, found = set(), set()
     for key, value in settings.items():
-        t = words(key)
-        for i in range(1, len(t)):
-            end = name._spans(t, i)
-            if end and end < len(t) and set(t[end:]) <= ADDRESS_SUFFIXES | _PLURAL_ADDRESSES \
-                    and _addresses_component(value, name):
-                prefixes.add(t[:i])
-                found.add(key)
+        prefix = name.address_prefix(key)
+        if prefix and _addresses_component(value, name):
+            prefixes.add(prefix)
+            found.add(key)
     for key, value in settings.items():
         t = words(key)
         if t[:-1] in prefixes and name.identifies(value.strip()):

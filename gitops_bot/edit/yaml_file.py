@@ -53,6 +53,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
+from gitops_bot.domain import images
 from gitops_bot.domain.findings import Kind
 from gitops_bot.domain.names import ServiceName, pointer_matches, words
 from gitops_bot.domain.pathrefs import docs_root
@@ -800,7 +801,7 @@ def runs_only_its_image(doc: dict, name: ServiceName) -> bool:
     workload on the same image may be another component's own instance: not this rule's."""
     if doc.get("kind") not in _TASK_KINDS:
         return False
-    names = [_repository_name(i) for i in _images(doc)]
+    names = [images.repository_name(i) for i in _images(doc)]
     return any(name.identifies(n) for n in names) \
         and all(name.identifies(n) or n in _UTILITY_IMAGES for n in names)
 
@@ -815,11 +816,6 @@ def _images(node: Any) -> Iterator[str]:
     elif isinstance(node, list):
         for item in node:
             yield from _images(item)
-
-
-def _repository_name(image: str) -> str:
-    """The last path component of an image's repository (`kopia` of `ghcr.io/onedr0p/kopia:0.13@sha256:..`)."""
-    return image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0]
 
 
 def _kyverno_policies(text: str) -> list:

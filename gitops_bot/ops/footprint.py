@@ -263,15 +263,10 @@ def _yaml_docs(tree: Worktree, path: str) -> list:
 
 def _release_sources(tree: Worktree, path: str) -> set[tuple[str, str]]:
     """(kind, name) of the sources the HelmReleases of a file install from."""
-    text = tree.read(path) or ""
-    if "HelmRelease" not in text:
-        return set()
-    try:
-        docs = load_safe(text)
-    except (YAMLError, RecursionError, ValueError):
+    if "HelmRelease" not in (tree.read(path) or ""):
         return set()
     found = set()
-    for doc in docs:
+    for doc in _yaml_docs(tree, path):
         spec = doc.get("spec") if isinstance(doc, dict) and doc.get("kind") == "HelmRelease" else None
         chart = spec.get("chart") if isinstance(spec, dict) else None
         chart_spec = chart.get("spec") if isinstance(chart, dict) else None

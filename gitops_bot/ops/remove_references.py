@@ -170,15 +170,14 @@ def _substitutions(tree, name: ServiceName, candidates: list[str]) -> tuple[froz
             named |= {k for k in _substitute_keys(tree.read(path) or "") if name.owns(k)}
     if not named:
         return frozenset(), frozenset()
+    # passing a variable on (`NAME: ${NAME}`, in a patch) is no read of it
+    passed_on = {k: re.compile(rf"\s*{re.escape(k)}:\s*[\"']?\$\{{{re.escape(k)}\}}[\"']?\s*") for k in named}
     used = set()
     for path in tree.grep(Literals(["${" + k for k in sorted(named)]), among=candidates):
         if tree.is_deleted(path):
             continue
         for line in (tree.read(path) or "").splitlines():
-            for key in named:
-                passed_on = rf"\s*{re.escape(key)}:\s*[\"']?\$\{{{re.escape(key)}\}}[\"']?\s*"
-                if "${" + key in line and not re.fullmatch(passed_on, line):
-                    used.add(key)
+            used |= {k for k in named if "${" + k in line and not passed_on[k].fullmatch(line)}
     return frozenset(named - used), frozenset(used)
 
 

@@ -275,6 +275,8 @@ def run_chart(state: RunState, name: str, version: str) -> None:
         for ref in charts.references(path, text, kind, name):
             line = _line(text, ref.line)
             covered.add(ref.line)
+            if flux_substitution.variable(ref.version):
+                continue  # `${version}`: its value moves where Flux takes it from (run_flux_substituted)
             state.found.append(Finding(path, ref.line, line, f"{ref.form}: {ref.version}", Kind.VERSION, ref.version))
             # a wildcard range asked moves the ranges of its shape (Flux's `version: "54.x"`), and
             # a version asked moves the plain versions: each other kind is listed
@@ -634,7 +636,7 @@ def run_flux_substituted(state: RunState, chart_names: tuple[str, ...], version:
     cuts: dict[str, dict[int, Cut]] = {}
     for path in state.tree.grep(Literals([b"HelmRelease"])):
         text = state.tree.read(path) if state.in_scope(path) and path.endswith((".yaml", ".yml")) else None
-        for number, name in _substituted_versions(text or "", wanted):
+        for number, name in _substituted_versions(path, text or "", wanted):
             values = flux_substitution.values_of(state.tree, path, name)
             if not values:
                 state.notes.append(Finding(path, number, _line(text, number).strip(),
@@ -658,27 +660,13 @@ def run_flux_substituted(state: RunState, chart_names: tuple[str, ...], version:
         write_checked(state, path, text, classify(path, text), list(by_start.values()))
 
 
-def _substituted_versions(text: str, charts_wanted: set[str]) -> list[tuple[int, str]]:
+def _substituted_versions(path: str, text: str, charts_wanted: set[str]) -> list[tuple[int, str]]:
     """(line, variable) of each HelmRelease of one of the charts whose version is a variable."""
     if "${" not in text:
         return []
-    from ruamel.yaml.error import YAMLError
-
-    from gitops_bot.parse.yaml import load_rt
-    try:
-        docs = load_rt(text)
-    except (YAMLError, RecursionError, ValueError):
-        return []
-    found = []
-    for doc in docs:
-        spec = doc.get("spec") if hasattr(doc, "get") and doc.get("kind") == "HelmRelease" else None
-        chart = spec.get("chart") if hasattr(spec, "get") else None
-        chart_spec = chart.get("spec") if hasattr(chart, "get") else None
-        if hasattr(chart_spec, "get") and chart_spec.get("chart") in charts_wanted:
-            name = flux_substitution.variable(chart_spec.get("version"))
-            if name:
-                found.append((chart_spec.lc.value("version")[0] + 1, name))
-    return found
+    return [(ref.line, variable) for chart in sorted(charts_wanted)
+            for ref in charts.references(path, text, "yaml", chart)
+            if ref.form == charts.FLUX_RELEASE and (variable := flux_substitution.variable(ref.version))]
 
 
 def old_versions_elsewhere(state: RunState, what: str, version: str) -> None:

@@ -81,12 +81,7 @@ def load_tagged(text: str) -> list[Any]:
 
 
 def _load_tagged(text: str) -> list[Any]:
-    yaml = YAML(typ="safe")
-    yaml.Constructor = _TagTolerantConstructor
-    try:
-        return list(yaml.load_all(text))
-    except RecursionError:
-        raise TooDeep("nested too deeply to parse") from None
+    return _load_plain(text, _TagTolerantConstructor)
 
 
 def load_rt_pure(text: str) -> list[Any]:
@@ -106,15 +101,26 @@ def _load_rt(text: str) -> list[Any]:
 
 
 def _load_safe(text: str) -> list[Any]:
+    return _load_plain(text)
+
+
+def _load_plain(text: str, constructor: type | None = None) -> list[Any]:
+    """All documents as plain data, by libyaml; by ruamel's own parser when libyaml refuses an
+    anchor defined again in one document, which YAML allows (an alias means the nearest one
+    before it)."""
+    def loader(pure: bool) -> YAML:
+        yaml = YAML(typ="safe", pure=pure)
+        if constructor is not None:
+            yaml.Constructor = constructor
+        return yaml
+
     try:
         try:
-            return list(YAML(typ="safe").load_all(text))
+            return list(loader(pure=False).load_all(text))
         except YAMLError as exc:
             if "duplicate anchor" not in str(exc):
                 raise
-            # libyaml refuses an anchor defined again in one document, which YAML allows (the
-            # alias means the nearest one before it): ruamel's own parser reads it
-            return list(YAML(typ="safe", pure=True).load_all(text))
+        return list(loader(pure=True).load_all(text))
     except RecursionError:
         raise TooDeep("nested too deeply to parse") from None
 
