@@ -371,3 +371,49 @@ def test_the_names_deleted_folders_go_by_are_searched_only_when_they_are_the_com
     assert aliases("b", {"istio/gateway/values.yaml": "a: 1\n"}, "istio-gateway") == []
     assert aliases("c", {"services/video/main.go": "package main\n"}, "video") == []
 
+
+
+# -- manifests named for it that are another tool's configuration ---------------------------
+def _release(name: str) -> str:
+    return (f"apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: {name}\n"
+            f"spec:\n  chart:\n    spec:\n      chart: {name}\n")
+
+
+def _kustomization(*resources: str) -> str:
+    return "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n" + \
+        "".join(f"  - ./{r}\n" for r in resources)
+
+
+BACKUPS = {
+    "apps/storage/snapper/helmrelease.yaml": _release("snapper"),
+    "apps/storage/snapper/kustomization.yaml": _kustomization("helmrelease.yaml"),
+    "apps/backup-system/stasher/helmrelease.yaml": _release("stasher"),
+    "apps/backup-system/stasher/kustomization.yaml": _kustomization("helmrelease.yaml"),
+    # the successor's repository still called after the old tool's data folder
+    "apps/storage/stasher-repository/repository.yaml": (
+        "apiVersion: stasher.example.com/v1alpha1\nkind: ClusterRepository\nmetadata:\n  name: snapper\n"
+        "spec:\n  path: /mnt/nas/snapper\n"),
+    "apps/storage/stasher-repository/kustomization.yaml": _kustomization("repository.yaml"),
+    # a category label of a group (nothing installed by that name) is no tool: the monitor goes
+    "apps/monitoring/monitors/snapper.yaml": (
+        "apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: snapper\n"
+        "spec:\n  endpoints:\n    - port: metrics\n"),
+    "apps/monitoring/monitors/kustomization.yaml": _kustomization("snapper.yaml", "other.yaml"),
+    "apps/monitoring/monitors/other.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n",
+    "apps/monitoring/kube-prometheus-stack/helmrelease.yaml": _release("kube-prometheus-stack"),
+    **{f"apps/{ns}/{app}/helmrelease.yaml": _release(app)
+       for ns, app in [("default", "plex"), ("media", "sonarr"), ("network", "cilium"), ("system", "reloader")]},
+}
+
+
+def test_a_manifest_named_for_it_in_another_tools_folder_of_that_tools_api_group_stays(tmp_path, capsys):
+    write_tree(tmp_path, BACKUPS)
+    after, residue = remove(tmp_path, "snapper", capsys)
+    gone = {"apps/storage/snapper/helmrelease.yaml", "apps/storage/snapper/kustomization.yaml",
+            "apps/monitoring/monitors/snapper.yaml"}
+    expected = expect(BACKUPS, gone)
+    expected["apps/monitoring/monitors/kustomization.yaml"] = _kustomization("other.yaml").encode()
+    assert after == expected
+    assert residue == {"apps/storage/stasher-repository/repository.yaml":
+                       "named for snapper, but resources of stasher's API group in its folder: stasher's "
+                       "configuration, kept"}

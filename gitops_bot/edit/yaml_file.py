@@ -769,6 +769,19 @@ def resource_of_its_api(doc: dict, name: ServiceName) -> bool:
     return len(labels) >= 2 and name.identifies(labels[-2])
 
 
+def api_group_labels(text: str) -> frozenset[str]:
+    """The labels of the API groups a YAML file's documents are of, the top-level domain left
+    out (`kopiur`, `home-operations` of `kopiur.home-operations.com/v1alpha1`); core kinds
+    (`v1`) have none. An unparsable file has none."""
+    try:
+        docs = [d for d in load_safe(_plain(text)) if isinstance(d, dict)]
+    except (TemplateError, YAMLError):
+        return frozenset()
+    groups = [d["apiVersion"].split("/", 1)[0] for d in docs
+              if isinstance(d.get("apiVersion"), str) and "/" in d["apiVersion"]]
+    return frozenset(label for g in groups for label in g.split(".")[:-1])
+
+
 def only_manifests_of(text: str, name: ServiceName) -> bool:
     """True for a YAML file whose every document is a manifest of the service: named for it (a
     `NetworkPolicy` named `video-service-ingress` in `network-policies.yaml`), its secret

@@ -18,7 +18,7 @@ from __future__ import annotations
 from gitops_bot.domain.findings import Finding, Kind
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops.footprint import (dedicated_sources, emptied_kustomizations, footprint, manifest_files,
-                                      page_images)
+                                      other_tools_configuration, page_images)
 from gitops_bot.ops.state import RunState
 
 
@@ -28,6 +28,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
     state.add_residue_name(name)
     tree = state.tree
     found = footprint(tree, name, state.project_dirs(), state.in_scope if state.scope else None)
+    other_tools_configuration(tree, name, state.candidates(name), found)
     if found.roots or found.files:  # nothing of its own found: its name may be another's word
         manifest_files(tree, name, state.candidates(name), state.project_dirs(), found)
         dedicated_sources(tree, name, found)
@@ -42,6 +43,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
     for path in page_images(tree, deleted):
         if state.in_scope(path):
             tree.delete(path)
+    state.others_config.update(found.others)
     state.notes.extend(Finding(path, 0, "(not deleted)", reason, Kind.KEPT) for path, reason in found.kept
                        if state.in_scope(path.rstrip("/")))
     # a folder deleted under a name of its own (`test/tracetesting/`, `src/videopostgres/`) may

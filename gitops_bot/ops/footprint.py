@@ -26,7 +26,10 @@ structure, and the paths named like it that are not (kept, each with the reason)
   of its folders by its path (`cd schedulers/terraform/argo-workflow`): the page of that folder.
 - Its manifest files: a YAML file (among the files naming it) whose every document is a manifest
   named for it (`network-policies.yaml` holding only the NetworkPolicy `video-service-ingress`),
-  unless inside another component's project (that project's deployment files are its own).
+  unless inside another component's project (that project's deployment files are its own), or
+  another tool's configuration: resources of the API group of a tool that a HelmRelease of its
+  name installs, in a folder named for that tool (kopiur's ClusterRepository named `volsync` in
+  `kopiur-repository/`): kept whole and listed, no editor touches them.
 - The images its deleted pages show (`![](img/x-pods.png)` beside the page) that no file left
   names: nothing else shows them (page_images).
 - Its emptied kustomizations: one whose every `resources:` entry is the component's, when it is
@@ -82,6 +85,9 @@ class Footprint:
     # Names its deleted folders go by that are not its own name: the gerund folder
     # (`tracetesting`), a dedicated dependency (`videopostgres`). The residue searches them too.
     aliases: list[str] = field(default_factory=list)
+    # Files named for it that are another tool's configuration (other_tools_configuration):
+    # kept, and no editor of the run touches them.
+    others: list[str] = field(default_factory=list)
 
 
 def project_dirs(tree: Worktree) -> frozenset[str]:
@@ -170,12 +176,29 @@ def manifest_files(tree: Worktree, name: ServiceName, paths: list[str], projects
         if not path.endswith((".yaml", ".yml")) or tree.is_deleted(path) or path in found.files \
                 or any(path.startswith(r + "/") for r in found.roots):
             continue
+        if path in found.others:
+            continue
         if yaml_file.only_manifests_of(tree.read(path) or "", name):
             owner = _enclosing(path, projects)
             if owner:
                 found.kept.append((path, f"only {name.raw}'s manifests, but inside {owner}, another component: kept"))
             else:
                 found.files.append(path)
+
+
+def other_tools_configuration(tree: Worktree, name: ServiceName, paths: list[str], found: Footprint) -> None:
+    """Add to `found` (kept, and others) the YAML files among `paths` whose manifests are named
+    for the component but are another tool's configuration (_tool_folder). Found whether or not
+    the component is still there: a second run leaves them as the first did."""
+    for path in paths:
+        if not path.endswith((".yaml", ".yml")) or tree.is_deleted(path):
+            continue
+        text = tree.read(path) or ""
+        tool = yaml_file.only_manifests_of(text, name) and _tool_folder(tree, path, text, name)
+        if tool:
+            found.kept.append((path, f"named for {name.raw}, but resources of {tool}'s API group in its "
+                                     f"folder: {tool}'s configuration, kept"))
+            found.others.append(path)
 
 
 # Flux sources a HelmRelease installs its chart from, by the release's reference to them.
@@ -458,6 +481,29 @@ def _input_of_other(path: str, inputs: dict[str, str]) -> str | None:
         if path.startswith(folder + "/"):
             return f"inside {folder}/, which {consumer} copies into its image: kept (another component's input)"
     return None
+
+
+def _tool_folder(tree: Worktree, path: str, text: str, name: ServiceName) -> str | None:
+    """The other tool whose configuration the manifests of `text` are: a tool that a HelmRelease
+    of its own name installs here, whose API group they are of, in a folder (or its parent, for
+    an `<app>/app/` layout) named for it. kopiur's ClusterRepository named `volsync` in
+    `kopiur-repository/` points kopiur at volsync's old data and stays when volsync goes. A
+    group's category label (`monitoring` of `monitoring.coreos.com`) is no tool: nothing of
+    that name is installed. None when the group is the component's own."""
+    tools = {w for folder in path.split("/")[:-1][-2:] for w in words(folder)}
+    candidates = sorted(label for label in yaml_file.api_group_labels(text) & tools if not name.identifies(label))
+    return next((label for label in candidates if _installed(tree, label)), None)
+
+
+def _installed(tree: Worktree, tool: str) -> bool:
+    """Whether a HelmRelease named `tool` installs it in the tree."""
+    for path in tree.grep(Literals([tool])):
+        if tree.is_deleted(path) or "HelmRelease" not in (tree.read(path) or ""):
+            continue
+        if any(isinstance(d, dict) and d.get("kind") == "HelmRelease" and isinstance(d.get("metadata"), dict)
+               and d["metadata"].get("name") == tool for d in _yaml_docs(tree, path)):
+            return True
+    return False
 
 
 def _enclosing(path: str, projects: frozenset[str]) -> str | None:

@@ -77,7 +77,8 @@ def run(state: RunState, args: dict[str, str]) -> None:
     # A module's Markdown (terraform-docs tables) is judged against its .tf files once edited.
     listed = {path for path, _, _ in files}
     files += [(path, text, "markdown") for path, text in _module_docs(state, modules) if path not in listed]
-    files = [f for f in files if state.in_scope(f[0])]  # a paths= scope: the other files stay as they are
+    # a paths= scope: the other files stay as they are; another tool's configuration stays whole
+    files = [f for f in files if state.in_scope(f[0]) and f[0] not in state.others_config]
     # `.env` files first: a compose file loses the pass-through of a variable they lost; compose
     # files next: a Makefile loses the lines that run a compose service they lost. Then
     # templates: a template block that stays keeps the values it reads in its chart; Markdown

@@ -52,6 +52,9 @@ class RunState:
     found: list[Finding] = field(default_factory=list)
     # The files the run may change (`paths=`); None: the whole tree.
     scope: PathScope | None = None
+    # Files the component's footprint found to be another tool's configuration though named for
+    # it (footprint.Footprint.others): kept whole and listed, so no editor refuses or edits them.
+    others_config: set[str] = field(default_factory=set)
     _known: frozenset[str] | None = None
     _component_dirs: dict[str, str] | None = None
     _project_dirs: frozenset[str] | None = None
