@@ -132,6 +132,16 @@ PAIRS = {
         "Core services (Gitea, ArgoCD,...) start first.\n"
         "Built from `auth-service`, `board-service`.\n",
     ),
+    "the service's link in enumerations of links, the conjunction moved to the new last": (
+        "- **Components:** [flux](https://f.example), [cilium](https://c.example), "
+        "[reloader](https://r.example), and [video-service](https://v.example).\n"
+        "Uses [Video Service](https://v.example), [flux](https://f.example), [cilium](https://c.example).\n"
+        "Runs [flux](https://f.example), [video-service](https://v.example) or [cilium](https://c.example).\n",
+        "- **Components:** [flux](https://f.example), [cilium](https://c.example), "
+        "and [reloader](https://r.example).\n"
+        "Uses [flux](https://f.example), [cilium](https://c.example).\n"
+        "Runs [flux](https://f.example) or [cilium](https://c.example).\n",
+    ),
 }
 
 NOOPS = {
@@ -144,6 +154,11 @@ NOOPS = {
         "Components: Postgres, Redis, VideoService (rooms), Istio.\n"
         "Components: Postgres, VideoService, Redis (cache), Istio.\n"
         "```\nGitea, video-service, Jellyfin\n```\n"),
+    "enumerations of links that suggest projects, or of two links": (
+        "Check out projects like [rook](https://r.example), [video-service](https://v.example), "
+        "[longhorn](https://l.example).\n"
+        "Storage: such as [rook](https://r.example), [video-service](https://v.example) and [nfs](https://n.example).\n"
+        "Runs [flux](https://f.example) and [video-service](https://v.example).\n"),
     "a path into the service inside prose of a cell": (
         "| Name | Notes |\n|---|---|\n| board-service | replaces ./modules/video-service |\n"),
     "prose heading": "# Moving off video-service\n\nWe did.\n\n# Other\n",

@@ -242,3 +242,15 @@ def test_markdown_pair_and_noop():
 def test_markdown_verify_table_shape():
     assert markdown.verify("| a | b |\n|---|---|\n| 1 | 2 |\n") is None
     assert markdown.verify("| a | b |\n|---|---|\n| 1 |\n") is not None
+
+
+def test_a_table_already_uneven_does_not_block_an_edit_elsewhere():
+    """A footnote row under a table (`| _* recommended_ |`) is the author's: an edit of another
+    line goes through; an edit that makes another table uneven is still refused."""
+    table = "| Role | Cores |\n|---|---|\n| Worker | 4 |\n| _* recommended_ |\n"
+    even = "\n| Name | Port |\n|---|---|\n| auth | 1 |\n"
+    assert markdown.still_valid(table + "\nx\n", table + "\ny\n") is None
+    assert markdown.still_valid(table + even, table + even.replace("| auth | 1 |", "| auth |")) is not None
+    before = table + "\nRuns [a](https://a.example), [b](https://b.example), [video-service](https://v.example).\n"
+    after = table + "\nRuns [a](https://a.example), [b](https://b.example).\n"
+    assert markdown.remove(before, ctx()).text == after

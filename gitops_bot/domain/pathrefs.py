@@ -81,9 +81,10 @@ class Gone:
     def basenames(self) -> frozenset[str]:
         """The names a reference to a deleted path must hold: the last segment of each top-most
         deleted path (a reference into a deleted folder names the folder), and of a deleted
-        page's route (`b` of `docs/a/b.md`, served at `/docs/a/b`)."""
+        page's route (`b` of `docs/a/b.md`, served at `/docs/a/b`). A deleted Jinja template
+        (`openebs.yaml.j2`) is named by what it renders (`openebs.yaml`)."""
         routes = (route.rsplit("/", 1)[-1] for route, page in self.routes.items() if page in self.tops)
-        return frozenset(posixpath.basename(p) for p in self.tops) | frozenset(routes)
+        return frozenset(posixpath.basename(p).removesuffix(".j2") for p in self.tops) | frozenset(routes)
 
 
 def gone_paths(tree: Worktree) -> Gone:
@@ -144,25 +145,29 @@ def references(text: str, path: str, gone: Gone) -> list[Reference]:
     folder = posixpath.dirname(path)
     pages = docs_root(path, text)
     names = gone.basenames
+    templated = path.endswith(".j2")  # a Jinja template names the files the others render
     found = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not any(n in line for n in names):  # most lines of a file name no deleted path
             continue
         for match in _WORD.finditer(line):
-            target = resolve(match.group(), folder, gone) or (resolve(match.group(), pages, gone) if pages else None)
+            target = resolve(match.group(), folder, gone, templated) \
+                or (resolve(match.group(), pages, gone) if pages else None)
             if target:
                 found.append(Reference(number, match.start() + 1, match.group(), target))
     return found
 
 
-def resolve(word: str, folder: str, gone: Gone) -> str | None:
-    """The deleted path `word` names, read from `folder` (the referring file's), or None."""
+def resolve(word: str, folder: str, gone: Gone, templated: bool = False) -> str | None:
+    """The deleted path `word` names, read from `folder` (the referring file's), or None. From a
+    Jinja template (`templated`), a word may name the template rendering it (`openebs.yaml` is
+    `openebs.yaml.j2` rendered)."""
     word = word.rstrip(".:,;")
     if word.startswith("//"):  # a web link: only the path after /tree/<ref>/ names a file here
         web = _WEB_REF.search(word)
         rest = word[web.end():].rstrip("/") if web else ""
         return rest if rest in gone.deleted else None
-    direct = list(_direct(word, folder))
+    direct = [form for c in _direct(word, folder) for form in ((c, c + ".j2") if templated else (c,))]
     if any(gone.existed(c) and c not in gone.deleted for c in direct):
         return None  # read one way it names a path that is still there: it may mean that one
     for candidate in direct:

@@ -57,7 +57,7 @@ import re
 
 from gitops_bot.domain.names import ServiceName, without_vendor, words
 from gitops_bot.edit import markdown_paths, prose
-from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish, newly_broken
+from gitops_bot.edit.base import EditResult, Refusal, RemovalContext, finish
 from gitops_bot.edit.blocks import tidy_blank_lines
 from gitops_bot.edit.shell import STATEFUL
 from gitops_bot.text.markdown import TABLE_DELIMITER_RE
@@ -172,10 +172,11 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
             cuts.append(Cut(lines.span(n, _item_end(lines, n, len(item.group(1))))))
     if not _CHANGELOG_RE.search(posixpath.basename(ctx.path)):
         cuts += _enumeration_cuts(lines, fenced, name, cuts, ctx.peers)
+        cuts += _link_enumeration_cuts(lines, fenced, name, cuts)
         cuts += _prose_cuts(lines, fenced, name, cuts) + _heading_alternative_cuts(lines, fenced, name, cuts)
     cuts += _unused_definition_cuts(lines, fenced, cuts)
     path_cuts, notes = _path_cuts(lines, fenced, ctx, cuts)
-    result = finish(text, lines, cuts + path_cuts, refused, verify)
+    result = finish(text, lines, cuts + path_cuts, refused, lambda new: still_valid(text, new))
     if result.text != text:
         result.notes.extend(notes)
     return result
@@ -283,6 +284,54 @@ def enumeration_span(line: str, name: ServiceName, peers: frozenset[str] = froze
             return items[k][0], items[k + 1][0]
         return items[k - 1][1], items[k][1]  # the last one, with the comma before it
     return None
+
+
+# An enumeration of three or more Markdown links, the last after `and` or `or` perhaps:
+# `[flux](https://...), [spegel](https://...), and [openebs](https://...)`.
+_LINK = r"\[[^\[\]]+\]\([^()\s]+\)"
+_LINK_RE = re.compile(_LINK)
+_LINK_ENUMERATION_RE = re.compile(rf"{_LINK}(?:, {_LINK})+(?:,? (?:and|or) {_LINK})?")
+# Words that introduce examples (`check out projects like [rook-ceph](...), [openebs](...)`):
+# a suggestion to readers keeps a removed component, which is still a project one may choose.
+_EXAMPLES_RE = re.compile(r"\b(?:like|such as|e\.g\.|for example|alternatives?|check out)\b", re.IGNORECASE)
+
+
+def _link_enumeration_cuts(lines: Lines, fenced: list[bool], name: ServiceName, cuts: list[Cut]) -> list[Cut]:
+    """Cut the service's link from the enumerations of links on lines no other cut touches
+    (`Components: [flux](...), [reloader](...), and [openebs](...).` -> `... [flux](...), and
+    [reloader](...).`), the conjunction moved to the new last item; an enumeration of examples
+    (`projects like ...`) stays."""
+    taken = [c.span for c in cuts]
+    found = []
+    for n in range(len(lines)):
+        line = lines.line(n)
+        if fenced[n] or _ROW_RE.match(line) or _HEADING_RE.match(line):
+            continue
+        start = lines.start(n)
+        if any(Span(start, start + len(line)).overlaps(s) for s in taken):
+            continue
+        for m in _LINK_ENUMERATION_RE.finditer(line):
+            rebuilt = _without_link(m.group(), name)
+            sentence = re.split(r"[.!?:]\s", line[:m.start()])[-1]
+            if rebuilt is not None and not _EXAMPLES_RE.search(sentence):
+                found.append(Cut(Span(start + m.start(), start + m.end()), rebuilt))
+    return found
+
+
+def _without_link(enumeration: str, name: ServiceName) -> str | None:
+    """The enumeration written again without the service's one link (`A, B, and C` less C is
+    `A, and B`; of three, `A and B`), or None when no link or more than one is the service's."""
+    links = _LINK_RE.findall(enumeration)
+    doomed = [k for k, link in enumerate(links) if _is_service(link[1:link.index("]")], name)]
+    if len(links) < 3 or len(doomed) != 1:
+        return None
+    conjunction = re.search(r",? (and|or) (?=\[[^\[\]]+\]\([^()\s]+\)$)", enumeration)
+    rest = links[:doomed[0]] + links[doomed[0] + 1:]
+    if conjunction is None:
+        return ", ".join(rest)
+    if len(rest) == 2:
+        return f"{rest[0]} {conjunction.group(1)} {rest[1]}"
+    return ", ".join(rest[:-1]) + conjunction.group() + rest[-1]
 
 
 def _without_lead_in(start: int, end: int, item: str) -> tuple[int, int, str]:
@@ -748,8 +797,11 @@ def _html_row_cuts(lines: Lines, fenced: list[bool], name: ServiceName) -> list[
 
 
 def still_valid(before: str, after: str) -> str | None:
-    """None unless a table whose rows agreed on their column count no longer does."""
-    return newly_broken(verify, before, after)
+    """None unless a table whose rows agreed on their column count no longer does: more tables
+    disagree than before (a footnote row `| _* recommended_ |` under a table is the author's)."""
+    if verify(after) is None or _uneven_tables(after) <= _uneven_tables(before):
+        return None
+    return verify(after)
 
 
 def _after_separator(lines: Lines) -> list[bool]:
@@ -777,6 +829,10 @@ def _table_shapes(text: str) -> list[list[int]]:
         else:
             previous_row = False
     return tables
+
+
+def _uneven_tables(text: str) -> int:
+    return sum(len(set(table)) > 1 for table in _table_shapes(text))
 
 
 def verify(new: str) -> str | None:

@@ -94,6 +94,17 @@ _EVENT_FILTER_PATHS = frozenset({("spec", "exclusionList"), ("spec", "inclusionL
 KUSTOMIZATION_FILES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
 
 
+def is_kustomization(path: str) -> bool:
+    """Whether `path` is a kustomization, or a Jinja template of one (`kustomization.yaml.j2`)."""
+    return path.rpartition("/")[2].removesuffix(".j2") in KUSTOMIZATION_FILES
+
+
+def rendered_forms(target: str, templated: bool) -> tuple[str, ...]:
+    """The paths a reference to `target` may mean: itself, and in a Jinja template (`templated`)
+    also the template that renders it (`./openebs.yaml` beside `openebs.yaml.j2`)."""
+    return (target, target + ".j2") if templated else (target,)
+
+
 # -- scalar text edits (shared by the planner and by verification) ------------------------
 def remove_alternatives(line: str, name: ServiceName) -> str | None:
     """Drop the service's alternatives from `a|video-service|b` groups in one line; None when a
@@ -447,7 +458,7 @@ class _Planner:
                 return True  # a titled entry of a deleted page (`- Title: add-ons/x.md`, MkDocs' nav)
             if resource_of_its_api(item, self.name):
                 return True  # an object of its API (a health check on its ReplicationSources): its CRDs go
-            if _calls_its_tasks(item, self.name):
+            if _calls_its_tasks(item, self.name) or _mounts_its_folder(item, self.name):
                 return True
             pointers = list(_pointers(item)) + yaml_apps.path_pointers(item)
             return bool(pointers) and all(pointer_matches(self.name, p) or yaml_apps.into_deleted(p, self.deleted)
@@ -755,6 +766,15 @@ def _calls_its_tasks(item: dict, name: ServiceName) -> bool:
     return bool(m) and name.identifies(m.group("namespace"))
 
 
+def _mounts_its_folder(item: dict, name: ServiceName) -> bool:
+    """A host mount whose source and destination are both folders named for the component (a
+    Talos kubelet `extraMounts` entry binding `/var/openebs/local` for openebs's volumes): the
+    component's storage, mounted for it alone."""
+    ends = [item.get("source"), item.get("destination")]
+    return all(isinstance(p, str) and p.startswith("/") and any(name.identifies(s) for s in p.split("/"))
+               for p in ends)
+
+
 def resource_of_its_api(doc: dict, name: ServiceName) -> bool:
     """A custom resource of the service's own API group: one under the domain the service's
     project owns (`apiVersion: tekton.dev/v1` or `triggers.tekton.dev/v1` for tekton,
@@ -942,9 +962,9 @@ def _deleted_as_written(text: str, ctx: RemovalContext) -> frozenset[str]:
 def deleted_reference(ctx: RemovalContext) -> Callable[[str], bool]:
     """For a kustomization file: whether a relative reference in it names a file the run deleted,
     or a folder whose kustomization it deleted. Other files: never."""
-    if posixpath.basename(ctx.path) not in KUSTOMIZATION_FILES or not ctx.deleted_paths:
+    if not is_kustomization(ctx.path) or not ctx.deleted_paths:
         return lambda ref: False
-    folder = posixpath.dirname(ctx.path)
+    folder, templated = posixpath.dirname(ctx.path), ctx.path.endswith(".j2")
 
     def gone(ref: str) -> bool:
         if re.search(r"^[a-z]+://|[?{$]", ref) or ref.startswith("/"):
@@ -952,8 +972,9 @@ def deleted_reference(ctx: RemovalContext) -> Callable[[str], bool]:
         target = posixpath.normpath(posixpath.join(folder, ref.strip()))
         if target.startswith("../") or target == "..":
             return False
-        return target in ctx.deleted_paths or any(
-            posixpath.join(target, f) in ctx.deleted_paths for f in KUSTOMIZATION_FILES)
+        return any(t in ctx.deleted_paths for t in rendered_forms(target, templated)) or any(
+            t in ctx.deleted_paths for f in KUSTOMIZATION_FILES
+            for t in rendered_forms(posixpath.join(target, f), templated))
     return gone
 
 
@@ -964,7 +985,7 @@ _COMMENTED_ITEM_RE = re.compile(r"^[ \t]*#[ \t]*-[ \t]+([^\s#]+)[ \t]*\r?$", re.
 def commented_out_entries(text: str, ctx: RemovalContext) -> list[Cut]:
     """Cuts of a kustomization's commented-out entries (`# - components/x`) that point at what
     the run deleted: an entry kept there to be switched on later can no longer be."""
-    if posixpath.basename(ctx.path) not in KUSTOMIZATION_FILES or not ctx.deleted_paths:
+    if not is_kustomization(ctx.path) or not ctx.deleted_paths:
         return []
     gone, lines = deleted_reference(ctx), Lines(text)
     cuts = [Cut(lines.span(n, n)) for m in _COMMENTED_ITEM_RE.finditer(text)
@@ -1132,9 +1153,19 @@ def same_data(expected: Any, actual: Any, name: ServiceName, plan: Plan, path: D
     return expected == actual
 
 
+# Jinja's own delimiters: a `.yaml.j2` template that uses them is not YAML until rendered.
+_JINJA_DELIMITERS_RE = re.compile(r"\{[{%#]")
+
+
 def claims(path: str, text: str) -> bool:
-    """`.yaml`/`.yml` files (those with template actions are claimed by Helm's editor first)."""
-    return posixpath.splitext(path)[1].lower() in (".yaml", ".yml")
+    """`.yaml`/`.yml` files (those with template actions are claimed by Helm's editor first), and
+    Jinja templates of YAML (`.yaml.j2`) whose actions are YAML comments: makejinja's `#{ var }#`
+    and `#% if %#` delimiters (onedr0p's cluster-template), which leave the template valid YAML
+    whose comments the edits keep. A template with Jinja's own `{{ }}` is not claimed."""
+    base = path.rpartition("/")[2].lower()
+    if base.endswith((".yaml.j2", ".yml.j2")):
+        return not _JINJA_DELIMITERS_RE.search(text)
+    return posixpath.splitext(base)[1] in (".yaml", ".yml")
 
 
 def remove(text: str, ctx: RemovalContext) -> EditResult:
@@ -1142,7 +1173,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
     name = ctx.name
     try:
         plan = plan_removal(text, name, ctx.kept_values, _deleted_as_written(text, ctx), deleted_reference(ctx),
-                            ctx.variables_removed_here(), posixpath.basename(ctx.path) in KUSTOMIZATION_FILES,
+                            ctx.variables_removed_here(), is_kustomization(ctx.path),
                             ctx.secrets_removed_here(), ctx.empty_lists_bracketed, ctx.leftovers)
     except YAMLError as exc:
         raise Unparsable(_error_line(exc), "YAML does not parse: " + _first_line(exc)) from exc
@@ -1162,7 +1193,7 @@ def _applied_feature(text: str, ctx: RemovalContext, plan: Plan) -> Refusal | No
     """With switch=on (the component's feature is made permanent), a refusal of the whole edit of
     a kustomization that applies the component: dropping its entry would switch the feature off
     in that overlay, and folding what the component did into it is a human's job."""
-    if ctx.switch != "on" or posixpath.basename(ctx.path) not in KUSTOMIZATION_FILES:
+    if ctx.switch != "on" or not is_kustomization(ctx.path):
         return None
     entries = sorted(p for p in plan.deleted if len(p) == 3 and p[1] in KUSTOMIZE_LISTS)
     if not entries:

@@ -32,7 +32,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
     if found.roots or found.files:  # nothing of its own found: its name may be another's word
         manifest_files(tree, name, state.candidates(name), state.project_dirs(), found)
         dedicated_sources(tree, name, found)
-        emptied_kustomizations(tree, found)
+        emptied_kustomizations(tree, name, found)
     # a folder goes whole, with the vendored dependencies the listing skips (`assets/vendor/`)
     deleted = []
     for path in [p for root in found.roots for p in tree.under(root) + tree.vendored_under(root)] + found.files:

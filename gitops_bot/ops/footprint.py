@@ -173,7 +173,7 @@ def manifest_files(tree: Worktree, name: ServiceName, paths: list[str], projects
     """Add to `found` the YAML files among `paths` (those naming the component) that hold only
     its own manifests (see the module), outside its folders and the files already found."""
     for path in paths:
-        if not path.endswith((".yaml", ".yml")) or tree.is_deleted(path) or path in found.files \
+        if not _yaml_path(path) or tree.is_deleted(path) or path in found.files \
                 or any(path.startswith(r + "/") for r in found.roots):
             continue
         if path in found.others:
@@ -191,7 +191,7 @@ def other_tools_configuration(tree: Worktree, name: ServiceName, paths: list[str
     for the component but are another tool's configuration (_tool_folder). Found whether or not
     the component is still there: a second run leaves them as the first did."""
     for path in paths:
-        if not path.endswith((".yaml", ".yml")) or tree.is_deleted(path):
+        if not _yaml_path(path) or tree.is_deleted(path):
             continue
         text = tree.read(path) or ""
         tool = yaml_file.only_manifests_of(text, name) and _tool_folder(tree, path, text, name)
@@ -213,7 +213,7 @@ def dedicated_sources(tree: Worktree, name: ServiceName, found: Footprint) -> No
     bootstrap helmfile's repository of the same name that only the component's helmfile releases
     used goes with them (yaml_apps.helmfile_repositories_of), so it does not keep the source."""
     going = [p for r in found.roots for p in tree.under(r)] + found.files
-    sources = {ref for p in going if p.endswith((".yaml", ".yml")) for ref in _release_sources(tree, p)}
+    sources = {ref for p in going if _yaml_path(p) for ref in _release_sources(tree, p)}
     for kind, source in sorted(sources):
         naming = [p for p in tree.grep(Literals([source])) if not tree.is_deleted(p) and p not in going
                   and not any(p.startswith(r + "/") for r in found.roots)]
@@ -223,29 +223,46 @@ def dedicated_sources(tree: Worktree, name: ServiceName, found: Footprint) -> No
             found.files.append(defined[0])
 
 
-def emptied_kustomizations(tree: Worktree, found: Footprint) -> None:
+def emptied_kustomizations(tree: Worktree, name: ServiceName, found: Footprint) -> None:
     """List in `found.kept` each kustomization whose every `resources:` entry is the component's
     (its folders and files) and that is the last file of its folder, a folder no file names by
     its path: the editor empties its list, and whether the folder (a namespace, with its
     components) goes too is the reviewer's call. Humans differ: budimanjojo deleted the
     namespace folder `postgres-operator/` with its only operator, bjw-s kept `database/` with
-    `resources: []` when its only broker went."""
+    `resources: []` when its only broker went. A folder named as the component's namespace
+    (`openebs-system/`) goes whole: the namespace was the component's. A Jinja template's
+    entries (`./openebs/ks.yaml` in `kustomization.yaml.j2`) name what the templates render."""
     going = set(found.files) | {p for r in found.roots for p in tree.under(r)}
-    for path in [p for p in tree.paths() if p.rpartition("/")[2] in yaml_file.KUSTOMIZATION_FILES]:
+    for path in [p for p in tree.paths() if yaml_file.is_kustomization(p)]:
         folder = posixpath.dirname(path)
         if path in going or not folder or tree.is_deleted(path):
             continue
-        docs = _yaml_docs(tree, path) if path.endswith((".yaml", ".yml")) else []
+        docs = _yaml_docs(tree, path)
         resources = docs[0].get("resources") if len(docs) == 1 and isinstance(docs[0], dict) else None
         if not isinstance(resources, list) or not resources or not all(isinstance(r, str) for r in resources):
             continue
-        targets = [posixpath.normpath(posixpath.join(folder, r)) for r in resources]
-        if not all(t in going or any(t == r or t.startswith(r + "/") for r in found.roots) for t in targets):
+        entries = [posixpath.normpath(posixpath.join(folder, r)) for r in resources]
+        if not all(any(t in going or any(t == r or t.startswith(r + "/") for r in found.roots)
+                       for t in yaml_file.rendered_forms(e, path.endswith(".j2"))) for e in entries):
             continue
-        if all(p == path or p in going or tree.is_deleted(p) for p in tree.under(folder)) \
-                and not _folder_named(tree, folder, going):
+        if not all(p == path or p in going or tree.is_deleted(p) for p in tree.under(folder)) \
+                or _folder_named(tree, folder, going):
+            continue
+        if _namespace_folder(folder, name):
+            found.roots.append(folder)
+        else:
             found.kept.append((path, "it listed only the component's resources and is its folder's last file: kept, "
                                      "its list emptied; delete the folder if what it adds (a namespace) goes too"))
+
+
+# What a namespace folder adds to its component's name: `openebs-system`, `vault-ns`.
+_NAMESPACE_SUFFIXES = frozenset({"system", "ns", "namespace"})
+
+
+def _namespace_folder(folder: str, name: ServiceName) -> bool:
+    """Whether `folder` is named as the component's namespace: its name and one namespace word."""
+    t = words(folder.rpartition("/")[2])
+    return len(t) == len(name.tokens) + 1 and t[:-1] == name.tokens and t[-1] in _NAMESPACE_SUFFIXES
 
 
 def _folder_named(tree: Worktree, folder: str, going: set[str]) -> bool:
@@ -274,9 +291,15 @@ def _helmfile_repository_going(tree: Worktree, path: str, name: ServiceName, sou
     return True
 
 
+def _yaml_path(path: str) -> bool:
+    """A YAML file's path, or a Jinja template's of one (`.yaml.j2`: yaml_file.claims)."""
+    return path.endswith((".yaml", ".yml", ".yaml.j2", ".yml.j2"))
+
+
 def _yaml_docs(tree: Worktree, path: str) -> list:
-    """The documents of a YAML file (none for another file, or one that does not parse)."""
-    if not path.endswith((".yaml", ".yml")):
+    """The documents of a YAML file or of a template yaml_file claims (none for another file, or
+    one that does not parse)."""
+    if not _yaml_path(path) or not yaml_file.claims(path, tree.read(path) or ""):
         return []
     try:
         return [d for d in load_safe(tree.read(path) or "") if d is not None]

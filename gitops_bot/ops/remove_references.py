@@ -24,7 +24,7 @@ from gitops_bot.edit import (classify, editor_for, env_file, hcl, ignore_file, m
                               yaml_apps, yaml_file)
 from gitops_bot.edit.base import EditResult, Leftovers, Refusal, RemovalContext, Unparsable
 from gitops_bot.edit.shell import variant_re
-from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES, KUSTOMIZE_LISTS
+from gitops_bot.edit.yaml_file import KUSTOMIZE_LISTS, is_kustomization
 from gitops_bot.errors import UserError
 from gitops_bot.ops import footprint, quoted_copies
 from gitops_bot.ops.base import Operation
@@ -213,7 +213,7 @@ _EMPTY_KUSTOMIZE_LIST_RE = re.compile(r"^[ \t]*(?:" + "|".join(sorted(KUSTOMIZE_
 def _writes_empty_lists_bracketed(tree) -> bool:
     """Whether one of the repository's kustomizations writes an empty list as `[]` (its
     convention for a list the removal empties; without one, the bare key stays)."""
-    kustomizations = [p for p in tree.paths() if posixpath.basename(p) in KUSTOMIZATION_FILES]
+    kustomizations = [p for p in tree.paths() if is_kustomization(p)]
     return any(_EMPTY_KUSTOMIZE_LIST_RE.search(tree.read(p) or "")
                for p in tree.grep(Literals([b"[]"]), among=kustomizations))
 
@@ -490,7 +490,7 @@ def _to_edit(state: RunState, name, ctx: RemovalContext, gone: Gone) -> list[str
     env_folders = {posixpath.dirname(p) for p in paths if env_file.claims(p, "")}
     if ctx.deleted_paths:
         paths += [p for p in state.tree.paths() if p not in seen and (
-            p.rpartition("/")[2] in KUSTOMIZATION_FILES or ignore_file.claims(p, ""))]
+            is_kustomization(p) or ignore_file.claims(p, ""))]
         seen.update(paths)
         paths += [p for p in referring(state.tree, gone, among=state.deleted_path_files(gone)["refs"])
                   if p not in seen]
