@@ -5,8 +5,12 @@ the residue, idempotence. Before/after trees compared byte for byte."""
 
 from __future__ import annotations
 
+import contextlib
+
+import pytest
 
 from .conftest import set_version as run, set_version_plan as report, tree_bytes, write_tree
+from .fakes.registries import FakeRegistry
 
 
 def check(tmp_path, capsys, forms: dict, unchanged: dict, *params) -> dict:
@@ -69,6 +73,44 @@ def test_a_minor_version_moves_what_is_written_as_a_minor_and_lists_the_rest(tmp
     assert run(repo, "tool=go", "version=1.23") == 0
     assert tree_bytes(repo) == {**{p: t.replace("1.22", "1.23").encode() for p, t in minor.items()},
                                 **{p: t.encode() for p, t in patch.items()}}
+
+
+def test_an_official_image_with_its_patch_moves_to_the_minor_asked(tmp_path):
+    """The official image publishes a tag per minor: argocd-autopilot's human bumped
+    `golang:1.21.7` to `golang:1.22` with version=1.22. Its variant suffix stays."""
+    repo = write_tree(tmp_path, {"Dockerfile": "FROM docker.io/library/golang:1.21.7 as build\n"
+                                               "FROM golang:1.21.7-alpine3.19 AS tools\n"})
+    assert run(repo, "tool=go", "version=1.22") == 0
+    assert tree_bytes(repo) == {"Dockerfile": b"FROM docker.io/library/golang:1.22 as build\n"
+                                              b"FROM golang:1.22-alpine3.19 AS tools\n"}
+
+
+HELPER = "jobs:\n  build:\n    container:\n      image: quay.io/acme/golang-ci-helper:1.21\n"
+
+
+@pytest.mark.parametrize("tags, moved", [(["1.21", "1.22"], True), (["1.21"], False), (None, False)])
+def test_an_image_named_for_go_moves_when_its_registry_has_the_new_tag(tmp_path, capsys, monkeypatch, tags, moved):
+    """A CI helper image built per Go minor (`golang-ci-helper:1.21`) moves with the toolchain
+    when its registry (a local fake over real HTTP) lists the new tag; else it is listed, also when
+    no registry answers. An image of another name tagged 1.21 (`acme/api:1.21`) stays."""
+    files = {"go.mod": "module m\n\ngo 1.21\n", ".github/workflows/ci.yml": HELPER,
+             "deploy/api.yaml": "image: quay.io/acme/api:1.21\n"}
+    repo = write_tree(tmp_path, files)
+    with contextlib.ExitStack() as stack:
+        if tags is not None:
+            fake = stack.enter_context(FakeRegistry({"acme/golang-ci-helper": tags}))
+            monkeypatch.setenv("GITOPS_BOT_REGISTRY_URLS", f"quay.io={fake.url}")
+        code, result = report(repo, capsys, "tool=go", "version=1.22")
+        assert code == 0
+        helper = [r["reason"] for r in result["residue"] if r["path"] == ".github/workflows/ci.yml"]
+        assert helper == ([] if moved else [
+            "quay.io/acme/golang-ci-helper is named for go and tagged with its old version 1.21, but its registry "
+            + ("has no 1.22 tag" if tags is not None else "could not be asked") + ": not changed"])
+        assert run(repo, "tool=go", "version=1.22") == 0
+    expected = {**files, "go.mod": "module m\n\ngo 1.22\n"}
+    if moved:
+        expected[".github/workflows/ci.yml"] = HELPER.replace(":1.21", ":1.22")
+    assert tree_bytes(repo) == {p: t.encode() for p, t in sorted(expected.items())}
 
 
 def test_go_release_names_drop_the_patch_only_before_1_21(tmp_path):

@@ -72,6 +72,10 @@ class ToolchainRef:
     reason: str = ""  # not empty: found, left to a human
     plain_yaml: bool = False  # a plain YAML scalar: its new value must stay a string
     written_like: str = ""  # not empty: the version whose precision to write (written_like_newest)
+    # An official image's tag: the image publishes a tag per minor too (`golang:1.22`), so a
+    # patch-level tag moves to a minor-only version as asked (argocd-autopilot's `golang:1.21.7`
+    # became `golang:1.22`), its variant suffix kept.
+    floating: bool = False
 
     def new(self, version: str) -> str | None:
         """The replacement for `version` (X.Y.Z, or X.Y) in this occurrence's form; None when the
@@ -81,7 +85,7 @@ class ToolchainRef:
             return None
         model = self.written_like or self.version
         if len(version.lstrip("v").split(".")) < (3 if self.exact else len(model.lstrip("v").split("."))):
-            return None
+            return version.lstrip("v") if self.floating else None
         if self.exact:
             return go_release(version)
         if self.written_like:
@@ -221,7 +225,28 @@ def _image_tags(text: str, kind: str, image: str, add: Add) -> None:
             add(ref.tag[0], ref.tag[1], f"{image} image", reason="edit refused: image pinned by digest; "
                 "update tag and digest together")
         else:  # the number only: the variant suffix (-alpine3.22, -slim) stays
-            add(ref.tag[0], ref.tag[0] + number.end(), f"{image} image", plain_yaml=ref.plain_yaml)
+            add(ref.tag[0], ref.tag[0] + number.end(), f"{image} image", plain_yaml=ref.plain_yaml, floating=True)
+
+
+# An image reference with a repository path and a version tag: `quay.io/codefresh/golang-ci-helper:1.21`.
+_PATH_IMAGE_RE = re.compile(r"(?<![\w./-])(?P<repo>(?:[\w.-]+(?::\d+)?/)+(?P<base>[\w.-]+)):(?P<tag>v?\d+(?:\.\d+)*)"
+                            r"(?![\w.])")
+
+
+def namesake_images(text: str, toolchain: Toolchain,
+                    olds: frozenset[str]) -> list[tuple[int, str, str, tuple[int, int]]]:
+    """(line, image, tag, the tag's span) of the images named for the toolchain but not its official image (a
+    CI helper `quay.io/codefresh/golang-ci-helper`, `cimg/go`) tagged with one of its `olds`
+    versions (or their minor): images built per toolchain version, whose tag a bump may move if
+    the image publishes the new one, which only its registry knows."""
+    names = {toolchain.image, toolchain.name}
+    line_of = line_numbers(text)
+    found = []
+    for m in _PATH_IMAGE_RE.finditer(text):
+        if names & set(re.split(r"[-_.]", m.group("base").lower())) and m.group("tag").lstrip("v") in olds \
+                and images.repository_name(m.group("repo")) != toolchain.image:
+            found.append((line_of(m.start()), m.group("repo"), m.group("tag"), m.span("tag")))
+    return found
 
 
 def _range(value: str) -> str:

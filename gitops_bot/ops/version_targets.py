@@ -24,6 +24,7 @@ from gitops_bot.domain.versions import HASH_COMMENTS, assignments, is_from, is_v
 from gitops_bot.domain.worktree import Literals
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
+from gitops_bot.errors import UserError
 from gitops_bot.ops.state import RunState
 from gitops_bot.text.splice import Cut, Span, splice
 
@@ -753,6 +754,11 @@ def run_toolchain(state: RunState, toolchain: toolchains.Toolchain, version: str
              for i, (path, text, kind, refs) in zip(_offsets([refs for *_, refs in files]), files)]
     majors = {toolchains.major(ref.version) for *_, refs in files for ref in refs if not ref.reason}
     both = toolchain.majors_apart and toolchains.major(version) in majors
+    # the versions the run moves, and their minors: an image tagged with one may move too
+    written = {ref.version.lstrip("v") for *_, refs in files for ref in refs
+               if not ref.reason and (not olds or is_from(ref.version, olds))}
+    superseded = frozenset(written | {".".join(v.split(".")[:2]) for v in written}) - {version.lstrip("v")}
+    registry_tags: dict[str, list[str] | None] = {}  # each image's registry is asked once
     for path, text, kind, refs in files:
         cuts, covered = [], set()
         for ref in refs:
@@ -773,7 +779,33 @@ def run_toolchain(state: RunState, toolchain: toolchains.Toolchain, version: str
                 cuts.append(cut)
                 _stale(state, path, text, ref.line, (ref.start, ref.end), ref.version)
         _unrecognised(state, path, text, mention, covered, toolchain.name)
+        if superseded:
+            cuts += _namesake_cuts(state, path, text, toolchain, version, superseded, registry_tags)
         write_checked(state, path, text, kind, cuts)
+
+
+def _namesake_cuts(state: RunState, path: str, text: str, toolchain: toolchains.Toolchain, version: str,
+                   superseded: frozenset[str], registry_tags: dict[str, list[str] | None]) -> list[Cut]:
+    """The tags of the images named for the toolchain and tagged with a version the run moves (a
+    CI helper image per Go minor, `golang-ci-helper:1.21`), moved when the image's registry lists
+    the new tag in the same precision; listed when it does not, or cannot be asked."""
+    cuts = []
+    for number, image, tag, span in toolchains.namesake_images(text, toolchain, superseded):
+        new = toolchains.same_precision(tag, version)
+        if image not in registry_tags:
+            try:
+                registry_tags[image] = state.releases.image_tags(image)
+            except UserError:  # unreachable: a lookup the user did not ask for must not stop the run
+                registry_tags[image] = None
+        tags = registry_tags[image]
+        if tags is not None and new in tags:
+            cuts.append(Cut(Span(*span), new))
+            continue
+        why = f"its registry has no {new} tag" if tags is not None else "its registry could not be asked"
+        state.notes.append(Finding(path, number, _line(text, number).strip(),
+                                   f"{image} is named for {toolchain.name} and tagged with its old version {tag}, "
+                                   f"but {why}: not changed"))
+    return cuts
 
 
 def _offsets(groups: list[list]) -> list[int]:
