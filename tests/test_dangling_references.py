@@ -425,3 +425,45 @@ def test_a_route_that_names_no_deleted_page(word):
 def test_a_route_line_is_found_by_the_page_name():
     text = '<a href="/site/docs/guides/video" className="card">\n'
     assert [r.target for r in references(text, "web/docs/index.md", ROUTES)] == ["web/docs/guides/video.md"]
+
+
+def _route(kind: str, name: str, host: str, prefix: str) -> str:
+    if kind == "Ingress":
+        return (f"apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: {name}\nspec:\n  rules:\n"
+                f"    - host: {host}\n      http:\n        paths:\n          - path: {prefix}\n")
+    return (f"apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: {name}\nspec:\n"
+            f"  hostnames:\n    - '{host}'\n  rules:\n    - matches:\n        - path:\n"
+            f"            type: PathPrefix\n            value: {prefix}\n")
+
+
+SHARED_HOST = {
+    "apps/game-db/app/httproute.yaml": _route("HTTPRoute", "game-db", "game.${DOMAIN}", "/db"),
+    "apps/game-db/app/kustomization.yaml": "resources:\n  - httproute.yaml\n",
+    "apps/game-portal/app/httproute.yaml": _route("HTTPRoute", "game-portal", "game.${DOMAIN}", "/"),
+    "apps/game-portal/app/resources/header.php": (
+        '<nav>\n  <li><a href="/db/">Database</a></li>\n  <li><a href="/account">Account</a></li>\n</nav>\n'),
+    "apps/game-portal/app/docs/help.md": "See [the quests](/db/quests) and [the database](/dbx).\n",
+    # another host's app with a path of the same name: its own
+    "apps/shop/ingress.yaml": _route("Ingress", "shop", "shop.example.com", "/"),
+    "apps/shop/index.html": '<a href="/db/">Shop DB</a>\n',
+}
+
+
+def test_a_link_to_a_deleted_routes_path_on_its_host_is_listed(tmp_path, capsys):
+    """The portal shares its host with the removed component's route (`/db`): its pages' links
+    to that path lead nowhere now and nothing in them names the component; they are listed (the
+    portal's source is never edited). The same path on another host is another app's."""
+    write_tree(tmp_path, SHARED_HOST)
+    code, report = _plan(tmp_path, capsys, "game-db")
+    assert code == 0
+    links = {(r["path"], r["line"]): r["reason"] for r in report["residue"] if "links to" in r["reason"]}
+    why = "links to /db, the path the deleted HTTPRoute game-db served on game.${DOMAIN}"
+    assert links == {("apps/game-portal/app/resources/header.php", 2): why,
+                     ("apps/game-portal/app/docs/help.md", 1): why}
+
+
+def test_a_path_another_route_still_serves_on_the_host_is_no_dead_link(tmp_path, capsys):
+    tree = {**SHARED_HOST, "apps/game-db-v2/route.yaml": _route("Ingress", "game-db-v2", "game.${DOMAIN}", "/db")}
+    write_tree(tmp_path, tree)
+    _code, report = _plan(tmp_path, capsys, "game-db")
+    assert not [r for r in report["residue"] if "links to" in r["reason"]]

@@ -11,7 +11,9 @@ include, a workflow `paths:` filter, a Terraform module source); what is left is
   an import is also listed at the deleted path as `still imported by PATH:LINE`;
 - a path in prose, a comment, an ignore file (`.gitignore`: the pattern now matches nothing) or
   application code that is not an import (a broken link, a command in a README): residue, with
-  the deleted path it names.
+  the deleted path it names;
+- a link of a page still served on a host where a deleted route served a path (`<a href="/db/">`
+  in the portal sharing emberstone-db's host, domain/routes): residue, with the route.
 
 The check is recorded in the validation report with what it read, whatever it finds.
 """
@@ -22,7 +24,9 @@ import posixpath
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.imports import JS_FILES, Import, imports_of_deleted
+from gitops_bot.domain import routes
 from gitops_bot.domain.pathrefs import Gone, Reference, gone_paths, referring
+from gitops_bot.domain.worktree import Literals
 from gitops_bot.edit import SOURCE_SUFFIXES, classify
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
@@ -49,6 +53,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
         kept += _record_imports(state, path, imported.get(path, []))
         skip = {i.line for i in imported.get(path, [])}  # an import line is reported once, as an import
         kept += _record_references(state, path, [r for r in found.get(path, []) if r.line not in skip], gone)
+    _route_links(state, gone)
     listed = len(state.notes) - notes_before - sum(map(len, imported.values()))
     detail = (f"searched every file for the {_count(len(gone.deleted), 'deleted path')}: "
               f"{_count(kept, 'reference')} left in code or configuration{' (refused edits)' if kept else ''}, "
@@ -84,6 +89,32 @@ def _record_references(state: RunState, path: str, refs: list[Reference], gone: 
         (state.refused if structural else state.notes).append(finding)
         refused += structural
     return refused
+
+
+def _route_links(state: RunState, gone: Gone) -> None:
+    """List the links of pages still served on a host where a deleted HTTPRoute or Ingress served
+    a path (domain/routes), unless a remaining route serves that path there too."""
+    tree = state.tree
+    deleted = [r for p in sorted(gone.deleted) if p.endswith((".yaml", ".yml"))
+               for r in routes.routes(tree.original(p) or "")]
+    for route in deleted:
+        apps, still = set(), False
+        for path in tree.grep(Literals(sorted(route.hosts))):
+            text = tree.read(path) if path.endswith((".yaml", ".yml")) and not tree.is_deleted(path) else None
+            if text is None or not routes.hosts_served(text) & route.hosts:
+                continue
+            apps.add(routes.app_folder(path))
+            still |= any(r.prefix == route.prefix and r.hosts & route.hosts for r in routes.routes(text))
+        if still:
+            continue
+        link = routes.link_pattern(route.prefix)
+        for page in sorted({p for app in apps for p in tree.under(app) if not tree.is_deleted(p)}):
+            for number, line in enumerate((tree.read(page) or "").splitlines(), start=1):
+                if link.search(line):
+                    state.notes.append(Finding(page, _original_line(tree, page, number), line.strip(),
+                                               f"links to {route.prefix}, the path the deleted {route.kind} "
+                                               f"{route.name} served on {', '.join(sorted(route.hosts))}",
+                                               Kind.DANGLING))
 
 
 def _count(n: int, what: str) -> str:
