@@ -329,3 +329,22 @@ def test_a_failed_lookup_is_one_line_and_changes_nothing(tmp_path, capsys, monke
     err = capsys.readouterr().err
     assert "the files of kyverno/kyverno at v1.6.0-rc2: HTTP 500" in err and err.count("\n") == 1
     assert tree_bytes(repo) == {p: t.encode() for p, t in sorted(MOVED.items())}
+
+
+def test_the_release_tag_passed_to_the_projects_install_script_moves(tmp_path):
+    """golangci-lint's documented install: its script from a branch piped to a shell, the release
+    tag the last argument (argocd-autopilot's Makefile). The branch stays; another project's
+    script, and an argument that is no version, stay too."""
+    before = ("lint:\n"
+              "\t@curl -sSfL https://raw.githubusercontent.com/kyverno/kyverno/master/install.sh"
+              " | sh -s -- -b $(GOBIN) v1.4.1\n"
+              "\tcurl -sSfL https://raw.githubusercontent.com/kyverno/kyverno/HEAD/hack/install.sh | bash -s -- v1.4.1\n"
+              "\tcurl -sSfL https://raw.githubusercontent.com/kyverno/kyverno/master/install.sh | sh -s -- -b bin\n"
+              "\tcurl -sSfL https://raw.githubusercontent.com/other/kyverno/master/install.sh | sh -s -- v1.4.1\n")
+    repo = write_tree(tmp_path, {"Makefile": before})
+    assert run(repo, "github=kyverno/kyverno", "version=v1.5.0") == 0
+    lines = before.splitlines(keepends=True)
+    lines[1], lines[2] = lines[1].replace("v1.4.1", "v1.5.0"), lines[2].replace("v1.4.1", "v1.5.0")
+    assert tree_bytes(repo) == {"Makefile": "".join(lines).encode()}
+    assert run(repo, "github=kyverno/kyverno", "version=v1.5.0") == 0
+    assert tree_bytes(repo) == {"Makefile": "".join(lines).encode()}  # a second run changes nothing

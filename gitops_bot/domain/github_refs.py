@@ -5,7 +5,9 @@ Forms: in any text, release asset URLs `https://github.com/OWNER/REPO/releases/d
 raw file URLs `https://raw.githubusercontent.com/OWNER/REPO/REF/` (and `github.com/OWNER/REPO/raw/REF/`),
 release pages `.../releases/tag/REF`, source archives `.../archive/[refs/tags/]REF.tar.gz`,
 kustomize remote bases and resources `github.com/OWNER/REPO//path?ref=REF` (any URL of the
-repository with a `ref=` query), and GitHub Actions `uses: OWNER/REPO[/path]@REF`; in YAML,
+repository with a `ref=` query), GitHub Actions `uses: OWNER/REPO[/path]@REF`, and the release
+tag passed to the project's install script piped to a shell (`.../OWNER/REPO/master/install.sh |
+sh -s -- -b DIR v1.50.1`); in YAML,
 through the parser, ArgoCD Application sources whose `repoURL` is the repository
 (`targetRevision`) and Flux `GitRepository` objects whose `spec.url` is the repository
 (`spec.ref.tag`, or a release branch in `spec.ref.branch`; other branches, a `semver` range and a
@@ -29,6 +31,7 @@ _REF = r"[\w.+-]+"
 _VERSION_RE = re.compile(r"^(?P<v>v?)\d+(?:\.\d+)*(?:-[\w.]+)?$")
 _RELEASE_BRANCH_RE = re.compile(r"^(?P<prefix>release-(?P<v>v?))(?P<minor>\d+\.\d+)$")
 _SHA_RE = re.compile(r"^[0-9a-f]{7,40}$")
+_INSTALL_TAG = r"(?P<ref>v?\d+\.\d+[\w.+-]*)"
 
 
 @dataclass(frozen=True)
@@ -127,8 +130,13 @@ def _literal_path(path: str) -> str:
     return "" if path in (".", "") or path.startswith("../") or path == ".." else path
 
 
-def _text_patterns(project: str, ref: str = rf"(?P<ref>{_REF}?)") -> list[tuple[str, re.Pattern[str]]]:
+_ANY_REF = rf"(?P<ref>{_REF}?)"
+
+
+def _text_patterns(project: str, ref: str = _ANY_REF) -> list[tuple[str, re.Pattern[str]]]:
     name = _name(project)
+    # a script's argument is a tag only when it is written as a version (or as a variable)
+    tag = _INSTALL_TAG if ref == _ANY_REF else ref
     end = r"(?![\w.-])"
     return [
         ("release asset URL", re.compile(rf"github\.com/{name}/releases/download/{ref}/")),
@@ -140,6 +148,11 @@ def _text_patterns(project: str, ref: str = rf"(?P<ref>{_REF}?)") -> list[tuple[
         ("kustomize remote ref", re.compile(rf"github\.com[/:]{name}(?:\.git)?(?:/(?P<path>[^\s?\"'#]*))?\?"
                                          rf"(?:[^\s\"'#]*&)?ref={ref}{end}")),
         ("workflow uses", re.compile(rf"\buses:\s*[\"']?{name}(?:/(?P<path>[\w./-]+))?@{ref}{end}")),
+        # the project's install script piped to a shell, the release tag its last argument:
+        # `curl -sSfL .../golangci-lint/master/install.sh | sh -s -- -b $(GOBIN) v1.50.1`
+        ("install script argument", re.compile(
+            rf"raw\.githubusercontent\.com/{name}/[\w.-]+/(?:[\w.-]+/)*install\.sh[\"']?\s*\|\s*(?:ba)?sh\s+-s\s+--"
+            rf"(?:\s+-\w+(?:\s+[^\s-]\S*)?)*\s+{tag}{end}")),
     ]
 
 
