@@ -338,7 +338,8 @@ def test_the_release_tag_passed_to_the_projects_install_script_moves(tmp_path):
     before = ("lint:\n"
               "\t@curl -sSfL https://raw.githubusercontent.com/kyverno/kyverno/master/install.sh"
               " | sh -s -- -b $(GOBIN) v1.4.1\n"
-              "\tcurl -sSfL https://raw.githubusercontent.com/kyverno/kyverno/HEAD/hack/install.sh | bash -s -- v1.4.1\n"
+              "\tcurl -sSfL https://raw.githubusercontent.com/kyverno/kyverno/HEAD/hack/install.sh"
+              " | bash -s -- v1.4.1\n"
               "\tcurl -sSfL https://raw.githubusercontent.com/kyverno/kyverno/master/install.sh | sh -s -- -b bin\n"
               "\tcurl -sSfL https://raw.githubusercontent.com/other/kyverno/master/install.sh | sh -s -- v1.4.1\n")
     repo = write_tree(tmp_path, {"Makefile": before})
