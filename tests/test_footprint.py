@@ -417,3 +417,27 @@ def test_a_manifest_named_for_it_in_another_tools_folder_of_that_tools_api_group
     assert residue == {"apps/storage/stasher-repository/repository.yaml":
                        "named for snapper, but resources of stasher's API group in its folder: stasher's "
                        "configuration, kept"}
+
+
+def test_the_components_namespace_folder_goes_with_its_namespace(tmp_path, capsys):
+    """`storage/openebs-system/` holds the namespace and the component's app folder only: the
+    namespace was the component's, and the folder goes whole. A namespace folder named for
+    something else (`database/`) that held only the component stays, listed."""
+    before = {
+        "apps/openebs-system/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: openebs-system\n",
+        "apps/openebs-system/kustomization.yaml": _kustomization("namespace.yaml", "openebs/ks.yaml"),
+        "apps/openebs-system/openebs/ks.yaml": _release("openebs"),
+        "apps/database/kustomization.yaml": _kustomization("vernemq/ks.yaml"),
+        "apps/database/vernemq/ks.yaml": _release("vernemq"),
+        **{f"apps/{ns}/{app}/helmrelease.yaml": _release(app)
+           for ns, app in [("default", "plex"), ("media", "sonarr"), ("network", "cilium"), ("system", "reloader")]},
+    }
+    write_tree(tmp_path, before)
+    after, residue = remove(tmp_path, "openebs", capsys)
+    assert after == expect(before, {"apps/openebs-system/namespace.yaml", "apps/openebs-system/kustomization.yaml",
+                                    "apps/openebs-system/openebs/ks.yaml"})
+    assert residue == {}
+    after, residue = remove(tmp_path, "vernemq", capsys)
+    assert "apps/database/kustomization.yaml" in residue
+    assert after["apps/database/kustomization.yaml"] == b"apiVersion: kustomize.config.k8s.io/v1beta1\n" \
+        b"kind: Kustomization\nresources:\n"

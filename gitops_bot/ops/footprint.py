@@ -241,14 +241,17 @@ def emptied_kustomizations(tree: Worktree, name: ServiceName, found: Footprint) 
         resources = docs[0].get("resources") if len(docs) == 1 and isinstance(docs[0], dict) else None
         if not isinstance(resources, list) or not resources or not all(isinstance(r, str) for r in resources):
             continue
+        own = _namespace_folder(folder, name)
+        # in the component's namespace folder, the file creating that namespace goes with it
+        gone = going | ({p for p in tree.under(folder) if _only_namespace(tree, p)} if own else set())
         entries = [posixpath.normpath(posixpath.join(folder, r)) for r in resources]
-        if not all(any(t in going or any(t == r or t.startswith(r + "/") for r in found.roots)
+        if not all(any(t in gone or any(t == r or t.startswith(r + "/") for r in found.roots)
                        for t in yaml_file.rendered_forms(e, path.endswith(".j2"))) for e in entries):
             continue
-        if not all(p == path or p in going or tree.is_deleted(p) for p in tree.under(folder)) \
+        if not all(p == path or p in gone or tree.is_deleted(p) for p in tree.under(folder)) \
                 or _folder_named(tree, folder, going):
             continue
-        if _namespace_folder(folder, name):
+        if own:
             found.roots.append(folder)
         else:
             found.kept.append((path, "it listed only the component's resources and is its folder's last file: kept, "
@@ -263,6 +266,12 @@ def _namespace_folder(folder: str, name: ServiceName) -> bool:
     """Whether `folder` is named as the component's namespace: its name and one namespace word."""
     t = words(folder.rpartition("/")[2])
     return len(t) == len(name.tokens) + 1 and t[:-1] == name.tokens and t[-1] in _NAMESPACE_SUFFIXES
+
+
+def _only_namespace(tree: Worktree, path: str) -> bool:
+    """Whether a YAML file holds only Namespace manifests."""
+    docs = _yaml_docs(tree, path)
+    return bool(docs) and all(isinstance(d, dict) and d.get("kind") == "Namespace" for d in docs)
 
 
 def _folder_named(tree: Worktree, folder: str, going: set[str]) -> bool:
