@@ -467,3 +467,61 @@ def test_a_path_another_route_still_serves_on_the_host_is_no_dead_link(tmp_path,
     write_tree(tmp_path, tree)
     _code, report = _plan(tmp_path, capsys, "game-db")
     assert not [r for r in report["residue"] if "links to" in r["reason"]]
+
+
+ENVOY = """static_resources:
+  listeners:
+    - name: frontend
+      filter_chains:
+        - filters:
+            - name: envoy.filters.network.http_connection_manager
+              typed_config:
+                route_config:
+                  virtual_hosts:
+                    - name: frontend
+                      domains:
+                        - "*"
+                      routes:
+                        - match: { prefix: "/flags" }
+                          route: { cluster: flag-service, prefix_rewrite: "/" }
+                        - match: { prefix: "/loadgen" }
+                          route: { cluster: loadgen, prefix_rewrite: "/" }
+  clusters:
+    - name: flag-service
+      type: STRICT_DNS
+    - name: loadgen
+      type: STRICT_DNS
+"""
+
+
+def test_a_link_to_the_path_of_a_proxy_route_the_run_cut_is_listed(tmp_path, capsys):
+    """The component's Envoy route (`prefix: "/flags"`) goes with it; a hint or a page linking to
+    that path on any host (`http://localhost:8080/flags/`) is listed; `/flagship` and the route
+    that stays (`/loadgen`) are not."""
+    tree = {
+        "src/flag-service/main.go": "package main\n",
+        "src/loadgen/main.go": "package main\n",
+        "src/proxy/envoy.yaml": ENVOY,
+        "Makefile": ("start:\n\t@echo \"Flags UI: http://localhost:8080/flags/\"\n"
+                     "\t@echo \"Load: http://localhost:8080/loadgen/\"\n"
+                     "\t@echo \"Ship: http://localhost:8080/flagship/\"\n"),
+        "docs/ui.md": "- Flags: <http://localhost:8080/flags/>\n",
+    }
+    write_tree(tmp_path, tree)
+    _code, report = _plan(tmp_path, capsys, "flag-service")
+    assert "src/proxy/envoy.yaml" in {f["path"] for f in report["files"]}
+    why = "links to /flags, the path of the route the run removed from src/proxy/envoy.yaml"
+    assert {(r["path"], r["line"]): r["reason"] for r in report["residue"] if "links to" in r["reason"]} == {
+        ("Makefile", 2): why, ("docs/ui.md", 1): why}
+
+
+def test_a_route_cut_from_a_shared_file_leaves_its_links_listed(tmp_path, capsys):
+    shared = {p: t for p, t in SHARED_HOST.items() if not p.startswith("apps/game-db/")}
+    shared["apps/game-db/deployment.yaml"] = "kind: Deployment\nmetadata:\n  name: game-db\n"
+    shared["routes/all.yaml"] = (_route("HTTPRoute", "game-db", "game.${DOMAIN}", "/db") + "---\n"
+                                 + _route("HTTPRoute", "wiki", "game.${DOMAIN}", "/wiki"))
+    write_tree(tmp_path, shared)
+    _code, report = _plan(tmp_path, capsys, "game-db")
+    assert "routes/all.yaml" in {f["path"] for f in report["files"]}
+    assert {(r["path"], r["line"]) for r in report["residue"] if "links to /db" in r["reason"]} == {
+        ("apps/game-portal/app/resources/header.php", 2), ("apps/game-portal/app/docs/help.md", 1)}

@@ -5,6 +5,10 @@ A Gateway API `HTTPRoute` serves its `hostnames` at the path prefixes of its rul
 that shared a hostname with another app (`/db` of emberstone-db on the portal's host), the pages
 of the apps still served on that host may link to the path (`<a href="/db/">Database</a>` in the
 portal's header): such a link now leads nowhere, and nothing in it names the component.
+
+A proxy's own route table (Envoy's `- match: { prefix: "/feature" }`) names no host: a route the
+removal cut from one leaves every link to its path dead (`http://localhost:8080/feature/` in a
+Makefile's hint).
 """
 
 from __future__ import annotations
@@ -101,8 +105,22 @@ def app_folder(route_file: str) -> str:
     return folder
 
 
-def link_pattern(prefix: str) -> re.Pattern[str]:
+def link_pattern(prefix: str, urls: bool = False) -> re.Pattern[str]:
     """A link of a page to the path `prefix` or below it: an HTML `href`, `src` or `action`
-    (`<a href="/db/">`), or a Markdown link target (`](/db/quests)`)."""
-    below = rf"{re.escape(prefix)}(?:/[^\s\"'()]*)?"
-    return re.compile(rf"""(?:\b(?:href|src|action)\s*=\s*["']{below}["']|\]\({below}\))""")
+    (`<a href="/db/">`), or a Markdown link target (`](/db/quests)`); with `urls`, also a URL on
+    any host (`http://localhost:8080/feature/`)."""
+    below = rf"{re.escape(prefix)}(?:/[^\s\"'()<>]*)?"
+    url = rf"|\bhttps?://[^\s/\"'<>()]+{below}(?![\w.-])" if urls else ""
+    return re.compile(rf"""(?:\b(?:href|src|action)\s*=\s*["']{below}["']|\]\({below}\){url})""")
+
+
+# A proxy route's path prefix on a line of its own: Envoy's `- match: { prefix: "/feature" }`.
+_PREFIX_LINE_RE = re.compile(r"""\bprefix:\s*["']?(?P<p>/[\w.-]+(?:/[\w.-]+)*)/?["']?\s*\}?\s*$""")
+
+
+def removed_prefixes(before: str, after: str) -> frozenset[str]:
+    """The path prefixes of proxy routes (`prefix: "/feature"`) that `before` has and `after`
+    no longer has."""
+    def prefixes(text: str) -> set[str]:
+        return {m.group("p") for line in text.splitlines() if (m := _PREFIX_LINE_RE.search(line))}
+    return frozenset(prefixes(before) - prefixes(after))

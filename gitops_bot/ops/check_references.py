@@ -92,12 +92,16 @@ def _record_references(state: RunState, path: str, refs: list[Reference], gone: 
 
 
 def _route_links(state: RunState, gone: Gone) -> None:
-    """List the links of pages still served on a host where a deleted HTTPRoute or Ingress served
-    a path (domain/routes), unless a remaining route serves that path there too."""
+    """List the links of pages still served on a host where a deleted (or cut) HTTPRoute or
+    Ingress served a path, unless a remaining route serves that path there too; and every link
+    to the path of a proxy route the run cut (domain/routes)."""
     tree = state.tree
-    deleted = [r for p in sorted(gone.deleted) if p.endswith((".yaml", ".yml"))
-               for r in routes.routes(tree.original(p) or "")]
-    for route in deleted:
+    touched = [p for p in tree.touched() if p.endswith((".yaml", ".yml"))]
+    removed = []
+    for path in touched:
+        now = set(routes.routes(tree.read(path) or "")) if not tree.is_deleted(path) else set()
+        removed += [r for r in routes.routes(tree.original(path) or "") if r not in now]
+    for route in removed:
         apps, still = set(), False
         for path in tree.grep(Literals(sorted(route.hosts))):
             text = tree.read(path) if path.endswith((".yaml", ".yml")) and not tree.is_deleted(path) else None
@@ -115,6 +119,21 @@ def _route_links(state: RunState, gone: Gone) -> None:
                                                f"links to {route.prefix}, the path the deleted {route.kind} "
                                                f"{route.name} served on {', '.join(sorted(route.hosts))}",
                                                Kind.DANGLING))
+    for path in [p for p in touched if not tree.is_deleted(p)]:
+        for prefix in sorted(routes.removed_prefixes(tree.original(path) or "", tree.read(path) or "")):
+            _links_to(state, prefix, f"links to {prefix}, the path of the route the run removed from {path}")
+
+
+def _links_to(state: RunState, prefix: str, why: str) -> None:
+    """List every line of a live file that links to `prefix` on any host."""
+    tree = state.tree
+    link = routes.link_pattern(prefix, urls=True)
+    for page in tree.grep(Literals([prefix])):
+        text = tree.read(page) if not tree.is_deleted(page) else None
+        for number, line in enumerate((text or "").splitlines(), start=1):
+            if link.search(line):
+                state.notes.append(Finding(page, _original_line(tree, page, number), line.strip(), why,
+                                           Kind.DANGLING))
 
 
 def _count(n: int, what: str) -> str:
