@@ -161,6 +161,10 @@ RENOVATE = """\
       "allowedVersions": "/^1.31.[0-9]+$/"
     },
     {
+      "matchDepNames": ["acme/cluster-tools"],
+      "allowedVersions": "/^1.31.[0-9]+$/"
+    },
+    {
       "matchDepNames": ["hashicorp/terraform"],
       "allowedVersions": "<1.9"
     }
@@ -171,13 +175,15 @@ RENOVATE = """\
 
 def test_a_renovate_rule_for_the_tool_moves_its_minor_and_another_allowing_it_is_listed(tmp_path, capsys):
     """eks-workshop-v2's renovate.json kept kubectl (kubernetes/kubernetes) and cluster-autoscaler
-    on the cluster's minor; its Kubernetes bump moved both. The tool's own rule moves; another
-    package's rule that allows only the old minor is listed (it may follow the tool, or not)."""
+    on the cluster's minor; its Kubernetes bump moved both. The tool's own rule moves, and so does
+    cluster-autoscaler's (released one minor per Kubernetes minor); another package's rule that
+    allows only the old minor is listed (it may follow the tool, or not)."""
     repo = write_tree(tmp_path, {"renovate.json": RENOVATE})
     code, first = report(repo, capsys, "tool=kubernetes", "version=1.33")
-    assert code == 0 and [(r["path"], r["line"]) for r in first["residue"]] == [("renovate.json", 9)]
+    assert code == 0 and [(r["path"], r["line"]) for r in first["residue"]] == [("renovate.json", 13)]
     assert run(repo, "tool=kubernetes", "version=1.33") == 0
-    assert (repo / "renovate.json").read_text() == RENOVATE.replace("v1.31.", "v1.33.")
+    assert (repo / "renovate.json").read_text() == RENOVATE.replace("v1.31.", "v1.33.").replace(
+        '["kubernetes/autoscaler"],\n      "allowedVersions": "/^1.31.', '["kubernetes/autoscaler"],\n      "allowedVersions": "/^1.33.')
     code, second = report(repo, capsys, "tool=kubernetes", "version=1.33")
     assert code == 0 and second["files"] == []
 

@@ -702,6 +702,10 @@ _RENOVATE_CONFIGS = frozenset({"renovate.json", "renovate.json5", ".renovaterc",
 # A Renovate `allowedVersions` value, and the first X.Y inside it (`/^v1.31.[0-9]+$/`, `<1.32`).
 _ALLOWED_RE = re.compile(r'"allowedVersions"\s*:\s*"(?P<value>[^"\n]*)"')
 _ALLOWED_MINOR_RE = re.compile(r"(?<![\d.])v?(?P<v>\d+\.\d+)(?![\d])")
+# Projects that release one minor per minor of another and support only that one: a Renovate rule
+# holding one to a minor moves with the other (cluster-autoscaler 1.31.x is Kubernetes 1.31's;
+# eks-workshop-v2 moved both rules to 1.33 with the cluster).
+_MINOR_COMPANIONS = {"kubernetes/kubernetes": ("kubernetes/autoscaler",)}
 
 
 def is_renovate_config(path: str) -> bool:
@@ -713,13 +717,14 @@ def renovate_allowed_minors(text: str, project: str) -> list[tuple[int, int]]:
     """Spans of the X.Y in the `allowedVersions` of the Renovate package rules that match the
     project (`"matchDepNames": ["kubernetes/kubernetes"]`, or `matchPackageNames`) with a version
     written X.Y then a literal dot or nothing (`/^v1.31.[0-9]+$/`, eks-workshop-v2's kubectl rule,
-    moved to 1.33 with the cluster); a rule is the flat object around its `allowedVersions`."""
+    moved to 1.33 with the cluster), or a project released per minor of it (_MINOR_COMPANIONS); a
+    rule is the flat object around its `allowedVersions`."""
+    names = "|".join(re.escape(p) for p in (project, *_MINOR_COMPANIONS.get(project.lower(), ())))
     found = []
     for m in _ALLOWED_RE.finditer(text):
         start, end = text.rfind("{", 0, m.start()), text.find("}", m.end())
         rule = text[start:end if end >= 0 else len(text)]
-        if not re.search(rf'"match(?:Dep|Package)Names"\s*:\s*\[[^\]]*"{re.escape(project)}"', rule,
-                         re.IGNORECASE):
+        if not re.search(rf'"match(?:Dep|Package)Names"\s*:\s*\[[^\]]*"(?:{names})"', rule, re.IGNORECASE):
             continue
         minor = _ALLOWED_MINOR_RE.search(m.group("value"))
         if minor:
