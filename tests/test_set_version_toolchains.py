@@ -149,6 +149,20 @@ def test_node_moves_in_every_form_and_ranges_are_residue(tmp_path, capsys):
                        (".github/workflows/web.yml", 4): "'18.x' is not one version: left as it is"}
 
 
+def test_node_takes_a_major_version_where_a_major_is_written(tmp_path, capsys):
+    """`tool=node version=22`: Node's majors are its releases. What is written as a major moves,
+    so does the official image's tag (it publishes one per major); a patch-level pin elsewhere
+    is listed, and Go still needs X.Y."""
+    repo = write_tree(tmp_path, {".nvmrc": "20\n", "Dockerfile": "FROM node:20-alpine AS web\nFROM node:20.11.1\n",
+                                 "package.json": '{\n  "engines": {\n    "node": "20.11.1"\n  }\n}\n'})
+    code, result = report(repo, capsys, "tool=node", "version=22")
+    assert code == 0 and [(r["path"], r["line"]) for r in result["residue"]] == [("package.json", 3)]
+    assert run(repo, "tool=node", "version=22") == 0
+    assert tree_bytes(repo) == {".nvmrc": b"22\n", "Dockerfile": b"FROM node:22-alpine AS web\nFROM node:22\n",
+                                "package.json": b'{\n  "engines": {\n    "node": "20.11.1"\n  }\n}\n'}
+    assert run(repo, "tool=go", "version=1") == 2
+
+
 PYTHON_FORMS = {
     ".python-version": ("3.11.4\n", "3.12.1\n"),
     ".tool-versions": ("nodejs 18.17.0\npython 3.11.4  # pinned\n", "nodejs 18.17.0\npython 3.12.1  # pinned\n"),
