@@ -45,6 +45,30 @@ PAIRS = {
         RUN make -C services/video-service build
         """,
         None),
+    "a here-document's body is data, also a line that looks like a COPY of the component": (
+        """
+        # syntax=docker/dockerfile:1
+        FROM alpine:3.20
+        RUN <<EOT
+          rm -f /etc/apt/apt.conf.d/docker-clean
+          COPY services/video-service/ /x/
+        EOT
+        COPY <<-"EOF" /etc/motd
+        	hello
+        	EOF
+        COPY services/video-service/ /srv/video/
+        """,
+        """
+        # syntax=docker/dockerfile:1
+        FROM alpine:3.20
+        RUN <<EOT
+          rm -f /etc/apt/apt.conf.d/docker-clean
+          COPY services/video-service/ /x/
+        EOT
+        COPY <<-"EOF" /etc/motd
+        	hello
+        	EOF
+        """),
 }
 
 
@@ -61,6 +85,14 @@ def test_which_files_it_claims():
     for path in ("Dockerfile", "docker/Dockerfile.go-services", "build/services.Dockerfile", "Containerfile"):
         assert classify(path, "FROM scratch\n") == "dockerfile"
     assert classify("docs/dockerfiles.md", "FROM scratch\n") == "markdown"
+
+
+def test_a_dockerfile_that_does_not_parse_is_unparsable_not_a_crash():
+    from gitops_bot.edit.base import Unparsable
+
+    with pytest.raises(Unparsable) as caught:
+        dockerfile.remove("FROM a\nCOPY services/video-service/ /x/\nnot an instruction\n", ctx())
+    assert caught.value.line == 3
 
 
 def test_a_result_that_is_not_instructions_is_refused():

@@ -7,7 +7,7 @@
 - one that also copies other sources loses only the component's source words;
 - an instruction continued over several lines (`\\`), the JSON form (`COPY ["a", "b"]`),
   `COPY --from=<stage>` and `RUN` lines are never edited (residue): what they do depends on more
-  than one line or on the build.
+  than one line or on the build; nor is a here-document's body (`RUN <<EOT` ... `EOT`).
 Verify: every logical line of the result is still an instruction, a comment or blank, and the
 instructions are the original's minus the removed ones.
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from gitops_bot.edit.base import EditResult, RemovalContext, finish, newly_broken
+from gitops_bot.edit.base import EditResult, RemovalContext, Unparsable, finish, newly_broken
 from gitops_bot.edit.blocks import drop_words, leading_comments
 from gitops_bot.text.splice import Cut, Lines
 
@@ -26,6 +26,8 @@ CHECK = "instructions re-read"
 _INSTRUCTIONS = frozenset({"FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY",
                            "ENTRYPOINT", "VOLUME", "USER", "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL",
                            "HEALTHCHECK", "SHELL"})
+# A here-document an instruction opens (BuildKit: `RUN <<EOT`, `COPY <<-"EOF" /x`): its word.
+_HEREDOC_RE = re.compile(r"<<-?([\"']?)(?P<word>[A-Za-z_][\w-]*)\1")
 _COPY_RE = re.compile(r"^(?P<indent>\s*)(?P<op>COPY|ADD)(?P<flags>(?:\s+--[\w-]+(?:=\S*)?)*)\s+(?P<args>[^\[].*?)\s*$",
                       re.IGNORECASE)
 
@@ -46,9 +48,14 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
         word = word.strip("\"'")
         return ctx.name.in_path(word) or word.rstrip("/") in ctx.deleted_paths
 
+    try:
+        instructions = _instructions(text)
+    except _NotAnInstruction as exc:
+        raise Unparsable(exc.line, f"Dockerfile does not parse: {exc}") from exc
+    bodies = _heredoc_lines(text)
     for n in range(len(lines)):
         line = lines.line(n)
-        m = _COPY_RE.match(line)
+        m = _COPY_RE.match(line) if n not in bodies else None
         if m is None or "--from" in m.group("flags").lower() or line.rstrip().endswith("\\") \
                 or (n > 0 and lines.line(n - 1).rstrip().endswith("\\")):
             continue
@@ -63,7 +70,7 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
         else:  # only the source words: the destination stays the last word
             dest = m.start("args") + m.group("args").rstrip().rfind(words[-1])
             cuts.extend(drop_words(lines, n, m.start("args"), dest, doomed) or [])
-    expected = [op for k, op in _instructions(text) if k not in removed]
+    expected = [op for k, op in instructions if k not in removed]
     return finish(text, lines, cuts, [], lambda new: _same_instructions(new, expected))
 
 
@@ -78,15 +85,40 @@ def copied_sources(text: str) -> list[str]:
     return found
 
 
+class _NotAnInstruction(ValueError):
+    """A logical line that is no instruction, comment or blank: `line` is 1-based."""
+
+    def __init__(self, line: int, text: str) -> None:
+        super().__init__(f"line {line} is not an instruction: {text[:40]!r}")
+        self.line = line
+
+
+def _heredoc_lines(text: str) -> set[int]:
+    """The 0-based lines of here-document bodies and their closing words: data, not instructions."""
+    inside, closing = set(), []
+    for n, line in enumerate(text.splitlines()):
+        if closing:
+            inside.add(n)
+            if line.strip() == closing[0]:
+                closing.pop(0)
+            continue
+        if line.strip() and not line.lstrip().startswith("#"):
+            closing = [m.group("word") for m in _HEREDOC_RE.finditer(line)]
+    return inside
+
+
 def _instructions(text: str) -> list[tuple[int, str]]:
     """(line, INSTRUCTION) of every logical line; ValueError naming a line that is none."""
     found, continued = [], False
+    bodies = _heredoc_lines(text)
     for n, line in enumerate(text.splitlines()):
         stripped = line.strip()
+        if n in bodies:
+            continue
         if not continued and stripped and not stripped.startswith("#"):
             op = stripped.split(None, 1)[0].upper()
             if op not in _INSTRUCTIONS:
-                raise ValueError(f"line {n + 1} is not an instruction: {stripped[:40]!r}")
+                raise _NotAnInstruction(n + 1, stripped)
             found.append((n, op))
         continued = stripped.endswith("\\") if stripped and not stripped.startswith("#") else continued
     return found
