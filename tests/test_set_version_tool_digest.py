@@ -80,7 +80,7 @@ def test_an_incomplete_digest_is_refused_not_guessed(tmp_path, capsys):
 
 @pytest.mark.parametrize("params, message", [
     (("tool=kubernetes", "version=v1.23.12", "digest=latest"), "does not match ^(keep|drop|resolve)$"),
-    (("tool=go", "version=1.23.2", "digest=drop"), "not to the toolchain go"),
+    (("tool=go", "version=1.23.2", "digest=pin"), "does not match ^(keep|drop|resolve)$"),
     (("chart=istiod", "version=1.23.2", "digest=drop"), "digest= applies to image= and tool="),
 ])
 def test_digest_parameter_contract(tmp_path, capsys, params, message):

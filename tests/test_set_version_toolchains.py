@@ -10,7 +10,7 @@ import contextlib
 import pytest
 
 from .conftest import set_version as run, set_version_plan as report, tree_bytes, write_tree
-from .fakes.registries import FakeRegistry
+from .fakes.registries import FakeRegistry, digest_of
 
 
 def check(tmp_path, capsys, forms: dict, unchanged: dict, *params) -> dict:
@@ -111,6 +111,24 @@ def test_an_image_named_for_go_moves_when_its_registry_has_the_new_tag(tmp_path,
     if moved:
         expected[".github/workflows/ci.yml"] = HELPER.replace(":1.21", ":1.22")
     assert tree_bytes(repo) == {p: t.encode() for p, t in sorted(expected.items())}
+
+
+PINNED = "FROM golang:1.21.6-alpine@sha256:" + "a" * 64 + " AS build\n"
+
+
+@pytest.mark.parametrize("digest", [None, "keep", "drop", "resolve"])
+def test_an_official_image_pinned_by_digest_moves_as_digest_says(tmp_path, capsys, monkeypatch, digest):
+    """microservices-demo pins `golang:1.25.0-alpine@sha256:...`: without digest= the edit is
+    refused (exit 1, nothing half done); keep moves the tag, drop removes the digest, resolve
+    writes the new tag's digest from its registry (a local fake over real HTTP)."""
+    repo = write_tree(tmp_path, {"Dockerfile": PINNED, "go.mod": "module m\n\ngo 1.21.6\n"})
+    params = ("tool=go", "version=1.22.1", *([f"digest={digest}"] if digest else []))
+    with FakeRegistry({"library/golang": ["1.22.1-alpine"]}) as fake:
+        monkeypatch.setenv("GITOPS_BOT_REGISTRY_URLS", f"docker.io={fake.url}")
+        assert run(repo, *params) == (1 if digest is None else 0)
+    tag = {None: "1.21.6-alpine@sha256:" + "a" * 64, "keep": "1.22.1-alpine@sha256:" + "a" * 64,
+           "drop": "1.22.1-alpine", "resolve": "1.22.1-alpine@" + digest_of("library/golang", "1.22.1-alpine")}
+    assert (repo / "Dockerfile").read_text() == f"FROM golang:{tag[digest]} AS build\n"
 
 
 def test_go_release_names_drop_the_patch_only_before_1_21(tmp_path):

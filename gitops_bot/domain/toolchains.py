@@ -76,6 +76,11 @@ class ToolchainRef:
     # patch-level tag moves to a minor-only version as asked (argocd-autopilot's `golang:1.21.7`
     # became `golang:1.22`), its variant suffix kept.
     floating: bool = False
+    # An official image pinned by digest (`golang:1.26.5-alpine@sha256:...`): the span of
+    # `@sha256:...` and the whole tag's end (the variant suffix after the number), for digest=
+    digest: tuple[int, int] | None = None
+    tag_end: int = 0
+    image: str = ""  # the image as written there (`docker.io/library/golang`), for digest=resolve
 
     def new(self, version: str) -> str | None:
         """The replacement for `version` (X.Y.Z, or X.Y) in this occurrence's form; None when the
@@ -221,9 +226,12 @@ def _image_tags(text: str, kind: str, image: str, add: Add) -> None:
         number = re.match(r"v?\d+(?:\.\d+)*", tag)
         if not images.is_version_tag(tag) or number is None:
             add(ref.tag[0], ref.tag[1], f"{image} image", reason=f"tag {tag!r} is not a version: left as it is")
-        elif ref.digest or ref.digest_key:
+        elif ref.digest_key:
             add(ref.tag[0], ref.tag[1], f"{image} image", reason="edit refused: image pinned by digest; "
                 "update tag and digest together")
+        elif ref.digest:
+            add(ref.tag[0], ref.tag[0] + number.end(), f"{image} image", plain_yaml=ref.plain_yaml, floating=True,
+                digest=ref.digest, tag_end=ref.tag[1], image=text[ref.name[0]:ref.name[1]] if ref.name else image)
         else:  # the number only: the variant suffix (-alpine3.22, -slim) stays
             add(ref.tag[0], ref.tag[0] + number.end(), f"{image} image", plain_yaml=ref.plain_yaml, floating=True)
 

@@ -209,15 +209,13 @@ def _from(args: dict[str, str]) -> tuple[str, ...]:
 def _run_tool(state: RunState, args: dict[str, str]) -> None:
     new, olds, digest = _version(args), _from(args), args.get("digest") or None
     if args["tool"] in TOOLCHAINS and args["tool"] not in state.catalogue:  # the repository's entry wins
-        if digest:
-            raise UserError("digest= applies to a catalogue tool's images, not to the toolchain " + args["tool"])
         toolchain = TOOLCHAINS[args["tool"]]
         # Node's majors are its releases (`node:22`, `.nvmrc` 22): version=22 moves what is written so
         major = not toolchain.majors_apart and re.fullmatch(r"v?\d+", new)
         if not (is_version(new) or is_minor_only(new) or major):
             raise UserError(f"version={new!r} does not match a version (X.Y.Z or X.Y, optionally v-prefixed"
                             f"{'; or X' if not toolchain.majors_apart else ''})")
-        version_targets.run_toolchain(state, toolchain, new, olds)
+        version_targets.run_toolchain(state, toolchain, new, olds, digest)
         return
     if args["tool"] not in state.catalogue:
         known = {*state.catalogue, *TOOLCHAINS}

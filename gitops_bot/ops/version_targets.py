@@ -25,6 +25,7 @@ from gitops_bot.domain.worktree import Literals
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.errors import UserError
+from gitops_bot.ops import latest_versions
 from gitops_bot.ops.state import RunState
 from gitops_bot.text.splice import Cut, Span, splice
 
@@ -736,10 +737,13 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(text.splitlines())
 
 
-def run_toolchain(state: RunState, toolchain: toolchains.Toolchain, version: str, olds: tuple[str, ...] = ()) -> None:
+def run_toolchain(state: RunState, toolchain: toolchains.Toolchain, version: str, olds: tuple[str, ...] = (),
+                  digest: str | None = None) -> None:
     """Move every version of a language toolchain to `version`, each in its own form and
-    precision (domain/toolchains.py); ranges, version lists and digests go to the residue, and so
-    do versions that are not one of `olds` when given (from=)."""
+    precision (domain/toolchains.py); ranges and version lists go to the residue, and so do
+    versions that are not one of `olds` when given (from=). An official image pinned by digest
+    moves as `digest` says (keep, drop, resolve: its registry's digest of the new tag), and is
+    refused without it."""
     mention = re.compile(rf"(?<![\w./-])(?:{re.escape(toolchain.image)}|{re.escape(toolchain.workflow_key)})"
                          rf"(?![\w/]|[.-]\w)")
     tree = state.tree
@@ -774,9 +778,9 @@ def run_toolchain(state: RunState, toolchain: toolchains.Toolchain, version: str
                                            f"another major version than {version}, which the repository also "
                                            "uses: a separate pin, left as it is"))
                 continue
-            cut = _toolchain_cut(state, path, text, kind, ref, version)
-            if cut is not None:
-                cuts.append(cut)
+            ref_cuts = _toolchain_cuts(state, path, text, kind, ref, version, digest)
+            if ref_cuts:
+                cuts += ref_cuts
                 _stale(state, path, text, ref.line, (ref.start, ref.end), ref.version)
         _unrecognised(state, path, text, mention, covered, toolchain.name)
         if superseded:
@@ -817,9 +821,9 @@ def _offsets(groups: list[list]) -> list[int]:
     return starts
 
 
-def _toolchain_cut(state: RunState, path: str, text: str, kind: str, ref: toolchains.ToolchainRef,
-                   version: str) -> Cut | None:
-    """The edit of one toolchain reference, or None with the reason in the residue."""
+def _toolchain_cuts(state: RunState, path: str, text: str, kind: str, ref: toolchains.ToolchainRef,
+                    version: str, digest: str | None) -> list[Cut]:
+    """The edits of one toolchain reference, or none with the reason in the residue."""
     line = _line(text, ref.line).strip()
     replacement = ref.new(version)
     if kind in _DOCS:
@@ -830,9 +834,19 @@ def _toolchain_cut(state: RunState, path: str, text: str, kind: str, ref: toolch
     elif not toolchains.stays_a_string(ref, replacement):
         state.refused.append(Finding(path, ref.line, line, f"edit refused: {replacement} would not stay a string "
                                      "in plain YAML; quote it", Kind.KEPT))
-    elif replacement != ref.version:
-        return Cut(Span(ref.start, ref.end), replacement)
-    return None
+    elif replacement == ref.version:
+        return []
+    elif ref.digest is None or digest == "keep":
+        return [Cut(Span(ref.start, ref.end), replacement)]
+    elif digest is None:
+        state.refused.append(Finding(path, ref.line, line, "edit refused: image pinned by digest; update tag and "
+                                     "digest together (digest=resolve looks the new one up; digest=keep or "
+                                     "digest=drop)", Kind.KEPT))
+    else:
+        tag = replacement + text[ref.end:ref.tag_end]  # the variant suffix stays: 1.24.0-alpine
+        new_digest = "" if digest == "drop" else "@" + latest_versions.image_digest(state, ref.image, tag)
+        return [Cut(Span(ref.start, ref.end), replacement), Cut(Span(*ref.digest), new_digest)]
+    return []
 
 
 def run_pypi(state: RunState, name: str, version: str, olds: tuple[str, ...] = ()) -> None:
