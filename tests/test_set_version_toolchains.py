@@ -170,14 +170,18 @@ def test_node_moves_in_every_form_and_ranges_are_residue(tmp_path, capsys):
 def test_node_takes_a_major_version_where_a_major_is_written(tmp_path, capsys):
     """`tool=node version=22`: Node's majors are its releases. What is written as a major moves,
     so does the official image's tag (it publishes one per major); a patch-level pin elsewhere
-    is listed, and Go still needs X.Y."""
+    is listed, a lock file's engines of its dependencies are not (its tool rewrites it), and Go
+    still needs X.Y."""
+    lock = '{\n  "packages": {\n    "node_modules/x": {\n      "engines": {"node": ">=12.7.0"}\n    }\n  }\n}\n'
     repo = write_tree(tmp_path, {".nvmrc": "20\n", "Dockerfile": "FROM node:20-alpine AS web\nFROM node:20.11.1\n",
-                                 "package.json": '{\n  "engines": {\n    "node": "20.11.1"\n  }\n}\n'})
+                                 "package.json": '{\n  "engines": {\n    "node": "20.11.1"\n  }\n}\n',
+                                 "package-lock.json": lock})
     code, result = report(repo, capsys, "tool=node", "version=22")
     assert code == 0 and [(r["path"], r["line"]) for r in result["residue"]] == [("package.json", 3)]
     assert run(repo, "tool=node", "version=22") == 0
     assert tree_bytes(repo) == {".nvmrc": b"22\n", "Dockerfile": b"FROM node:22-alpine AS web\nFROM node:22\n",
-                                "package.json": b'{\n  "engines": {\n    "node": "20.11.1"\n  }\n}\n'}
+                                "package.json": b'{\n  "engines": {\n    "node": "20.11.1"\n  }\n}\n',
+                                "package-lock.json": lock.encode()}
     assert run(repo, "tool=go", "version=1") == 2
 
 

@@ -782,7 +782,8 @@ def run_toolchain(state: RunState, toolchain: toolchains.Toolchain, version: str
             if ref_cuts:
                 cuts += ref_cuts
                 _stale(state, path, text, ref.line, (ref.start, ref.end), ref.version)
-        _unrecognised(state, path, text, mention, covered, toolchain.name)
+        if kind != "generated":  # a lock file's `"node": ">=12"` of every dependency is its tool's to rewrite
+            _unrecognised(state, path, text, mention, covered, toolchain.name)
         if superseded:
             cuts += _namesake_cuts(state, path, text, toolchain, version, superseded, registry_tags)
         write_checked(state, path, text, kind, cuts)
