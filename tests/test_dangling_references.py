@@ -525,3 +525,31 @@ def test_a_route_cut_from_a_shared_file_leaves_its_links_listed(tmp_path, capsys
     assert "routes/all.yaml" in {f["path"] for f in report["files"]}
     assert {(r["path"], r["line"]) for r in report["residue"] if "links to /db" in r["reason"]} == {
         ("apps/game-portal/app/resources/header.php", 2), ("apps/game-portal/app/docs/help.md", 1)}
+
+
+OPERATED = {
+    "apps/database/dragonfly-operator/helmrelease.yaml": (
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: dragonfly-operator\n"),
+    "apps/database/kustomization.yaml": "resources:\n  - ./dragonfly-operator/helmrelease.yaml\n  - ./pg.yaml\n",
+    "apps/database/pg.yaml": "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: pg\n",
+    "components/dragonfly/cluster.yaml": (
+        "apiVersion: dragonflydb.io/v1alpha1\nkind: Dragonfly\nmetadata:\n  name: ${APP}-dragonfly\n"),
+    "apps/ai/litellm/ks.yaml": (
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: litellm\nspec:\n"
+        "  components:\n    - ../../../components/dragonfly\n  healthChecks:\n"
+        "    - apiVersion: dragonflydb.io/v1alpha1\n      kind: Dragonfly\n      name: litellm-dragonfly\n"),
+}
+
+
+def test_objects_of_a_removed_operators_api_group_are_refused_not_deleted(tmp_path, capsys):
+    """Removing dragonfly-operator (bjw-s-labs/home-ops at HEAD) leaves apps creating Dragonfly
+    instances (dragonflydb.io): their CRDs go with the operator, so they cannot apply. They are
+    another app's databases, not the bot's to delete: refused and listed (exit 1)."""
+    write_tree(tmp_path, OPERATED)
+    code, report = _plan(tmp_path, capsys, "dragonfly-operator")
+    assert code == 1
+    why = ("refers to objects of dragonflydb.io, whose operator dragonfly-operator this change removes: it cannot "
+           "apply without its CRDs; remove or replace it by hand")
+    assert {(r["path"], r["line"]): r["reason"] for r in report["refused"]} == {
+        ("components/dragonfly/cluster.yaml", 1): why, ("apps/ai/litellm/ks.yaml", 9): why}
+    assert "components/dragonfly/cluster.yaml" not in {f["path"] for f in report["files"]}

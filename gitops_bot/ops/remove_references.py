@@ -105,6 +105,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
         _record(state, editor, path, text, result)
     crossing.services_gone()
     crossing.refuse_calls()
+    _operated_resources(state, name)
     _follow_quoted_copies(state, files)
     pages = crossing.settings_pages()
     if pages:
@@ -208,6 +209,32 @@ def _peers(gone: Gone, name: ServiceName) -> frozenset[str]:
 # A kustomize list written empty: `resources: []`.
 _EMPTY_KUSTOMIZE_LIST_RE = re.compile(r"^[ \t]*(?:" + "|".join(sorted(KUSTOMIZE_LISTS)) + r"):[ \t]*\[\][ \t]*$",
                                       re.MULTILINE)
+
+
+# The role word of an operator's name: `dragonfly-operator` runs the objects of `dragonflydb.io`.
+_OPERATOR_ROLES = frozenset({"operator", "controller"})
+_API_VERSION_RE = re.compile(r"^\s*(?:-\s+)?apiVersion:\s*[\"']?(?P<group>[a-z0-9.-]+\.[a-z]+)/[\w.]+")
+
+
+def _operated_resources(state: RunState, name: ServiceName) -> None:
+    """Refuse, with the reason, each remaining manifest or health check of the API group an
+    operator the run removed served (`dragonfly-operator` and `dragonflydb.io`: the group's
+    name is the operator's less its role word, and a short suffix): its CRDs go with the
+    operator, so the object cannot apply; another app's database instance is not the bot's to
+    delete (groups the component's own name spells are its objects, removed by the editors)."""
+    if len(name.tokens) < 2 or name.tokens[-1] not in _OPERATOR_ROLES:
+        return
+    base = "".join(name.tokens[:-1])
+    tree = state.tree
+    for path in tree.grep(Literals([base])):
+        text = tree.read(path) if path.endswith((".yaml", ".yml")) and state.in_scope(path) else None
+        for number, line in enumerate((text or "").splitlines(), start=1):
+            m = _API_VERSION_RE.match(line)
+            label = m.group("group").split(".")[-2] if m else ""
+            if label.startswith(base) and len(label) - len(base) <= 3 and not name.identifies(label):
+                why = (f"refers to objects of {m.group('group')}, whose operator {name.raw} this change removes: it "
+                       "cannot apply without its CRDs; remove or replace it by hand")
+                state.refused.append(Finding(path, number, line.strip(), why, Kind.DANGLING))
 
 
 def _writes_empty_lists_bracketed(tree) -> bool:
