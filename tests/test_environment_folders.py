@@ -61,3 +61,19 @@ def test_a_sub_component_in_its_apps_layout_folder_is_its_own(tmp_path):
     files = {p: b.decode() for p, b in tree_bytes(tmp_path).items()}
     assert sorted(files) == ["cluster/apps/immich/base/helmrelease.yaml", "cluster/apps/immich/base/kustomization.yaml"]
     assert files["cluster/apps/immich/base/kustomization.yaml"] == "resources:\n  - ./helmrelease.yaml\n"
+
+
+def test_an_apps_own_kustomize_components_are_parts_of_it_not_components(tmp_path):
+    """ricsanfre/pi-cluster lays each platform app out as `app/base`, `app/overlays/<env>` and
+    `app/components/<part>` (kustomize Components: backup, monitor, route). Those parts are the
+    app's: `remove-service longhorn` removes the app instead of refusing `longhorn` as "a folder
+    holding 3 components"."""
+    layout = {f"platform/{app}/app/{f}": kustomization("../base") if "overlays" in f else f"kind: X\nname: {app}\n"
+              for app in ("longhorn", "velero", "minio")
+              for f in ("base/kustomization.yaml", "overlays/prod/kustomization.yaml",
+                        "components/backup/kustomization.yaml", "components/monitor/kustomization.yaml")}
+    flux = "kind: Kustomization\npath: ./platform/longhorn/app/overlays/prod\n"
+    write_tree(tmp_path, {**layout, "clusters/prod/longhorn-app.yaml": flux})
+    assert main(["apply", "remove-service", "service=longhorn", "--repo", str(tmp_path)]) == 0
+    files = tree_bytes(tmp_path)
+    assert not [p for p in files if "longhorn" in p] and len(files) == 8

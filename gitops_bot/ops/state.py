@@ -100,7 +100,9 @@ class RunState:
         a folder of environments (`apps/base`, `apps/production`, `apps/staging`: sub-folders of
         a component parent named as environments are named, sharing two or more sub-folder
         names with another such, Flux's example layout) the components are one level down
-        (`apps/base/homarr`). Two services that both have `cmd/` and `internal/` are not that."""
+        (`apps/base/homarr`). Two services that both have `cmd/` and `internal/` are not that.
+        An app's own kustomize components (`longhorn/app/components/backup` beside its `base/` and
+        `overlays/`) are parts of that app, not components of the repository."""
         if self._component_dirs is None:
             self._component_dirs = {}
             below: dict[str, set[str]] = collections.defaultdict(set)
@@ -111,6 +113,8 @@ class RunState:
                 parts = d.split("/")
                 if len(parts) >= 2 and parts[-2] in _COMPONENT_PARENTS:
                     parent = d.rpartition("/")[0]
+                    if parts[-2] == "components" and below[parent.rpartition("/")[0]] & {"base", "overlays"}:
+                        continue
                     siblings = [below[f"{parent}/{s}"] for s in below[parent]
                                 if s != parts[-1] and s in _ENVIRONMENTS]
                     if parts[-1] in _ENVIRONMENTS and any(len(below[d] & other) >= 2 for other in siblings):
