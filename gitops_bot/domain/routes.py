@@ -36,16 +36,21 @@ class Route:
     prefix: str  # `/db`, never `/` alone (a whole host is not a path a link can be told from)
 
 
-def routes(text: str) -> list[Route]:
-    """The routes of a YAML file's HTTPRoute and Ingress documents (none if it does not parse)."""
+def _route_documents(text: str) -> list[dict]:
+    """The HTTPRoute and Ingress documents of a YAML file (none if it does not parse)."""
     if "HTTPRoute" not in text and "Ingress" not in text:
         return []
     try:
         docs = [d for d in load_safe(text) if isinstance(d, dict)]
     except (YAMLError, RecursionError, ValueError):
         return []
+    return [d for d in docs if d.get("kind") in ("HTTPRoute", "Ingress")]
+
+
+def routes(text: str) -> list[Route]:
+    """The routes of a YAML file's HTTPRoute and Ingress documents."""
     found = []
-    for doc in docs:
+    for doc in _route_documents(text):
         metadata = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
         name = str(metadata.get("name", ""))
         for hosts, prefix in _served(doc):
@@ -80,14 +85,8 @@ def _list(value: Any) -> list:
 
 def hosts_served(text: str) -> frozenset[str]:
     """Every host a YAML file's HTTPRoute and Ingress documents serve, at any path."""
-    if "HTTPRoute" not in text and "Ingress" not in text:
-        return frozenset()
-    try:
-        docs = [d for d in load_safe(text) if isinstance(d, dict)]
-    except (YAMLError, RecursionError, ValueError):
-        return frozenset()
     hosts: set[str] = set()
-    for doc in docs:
+    for doc in _route_documents(text):
         spec = doc.get("spec") if isinstance(doc.get("spec"), dict) else {}
         if doc.get("kind") == "HTTPRoute":
             hosts.update(h for h in _list(spec.get("hostnames")) if isinstance(h, str))

@@ -13,7 +13,8 @@ include, a workflow `paths:` filter, a Terraform module source); what is left is
   application code that is not an import (a broken link, a command in a README): residue, with
   the deleted path it names;
 - a link of a page still served on a host where a deleted route served a path (`<a href="/db/">`
-  in the portal sharing emberstone-db's host, domain/routes): residue, with the route.
+  in the portal sharing emberstone-db's host, domain/routes), or a link on any host to the path
+  of a proxy route the run cut (`http://localhost:8080/feature/`): residue, with the route.
 
 The check is recorded in the validation report with what it read, whatever it finds.
 """
@@ -22,9 +23,9 @@ from __future__ import annotations
 
 import posixpath
 
+from gitops_bot.domain import routes
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.imports import JS_FILES, Import, imports_of_deleted
-from gitops_bot.domain import routes
 from gitops_bot.domain.pathrefs import Gone, Reference, gone_paths, referring
 from gitops_bot.domain.worktree import Literals
 from gitops_bot.edit import SOURCE_SUFFIXES, classify
@@ -53,7 +54,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
         kept += _record_imports(state, path, imported.get(path, []))
         skip = {i.line for i in imported.get(path, [])}  # an import line is reported once, as an import
         kept += _record_references(state, path, [r for r in found.get(path, []) if r.line not in skip], gone)
-    _route_links(state, gone)
+    _route_links(state)
     listed = len(state.notes) - notes_before - sum(map(len, imported.values()))
     detail = (f"searched every file for the {_count(len(gone.deleted), 'deleted path')}: "
               f"{_count(kept, 'reference')} left in code or configuration{' (refused edits)' if kept else ''}, "
@@ -91,37 +92,41 @@ def _record_references(state: RunState, path: str, refs: list[Reference], gone: 
     return refused
 
 
-def _route_links(state: RunState, gone: Gone) -> None:
+def _route_links(state: RunState) -> None:
     """List the links of pages still served on a host where a deleted (or cut) HTTPRoute or
     Ingress served a path, unless a remaining route serves that path there too; and every link
     to the path of a proxy route the run cut (domain/routes)."""
     tree = state.tree
     touched = [p for p in tree.touched() if p.endswith((".yaml", ".yml"))]
-    removed = []
     for path in touched:
         now = set(routes.routes(tree.read(path) or "")) if not tree.is_deleted(path) else set()
-        removed += [r for r in routes.routes(tree.original(path) or "") if r not in now]
-    for route in removed:
-        apps, still = set(), False
-        for path in tree.grep(Literals(sorted(route.hosts))):
-            text = tree.read(path) if path.endswith((".yaml", ".yml")) and not tree.is_deleted(path) else None
-            if text is None or not routes.hosts_served(text) & route.hosts:
-                continue
-            apps.add(routes.app_folder(path))
-            still |= any(r.prefix == route.prefix and r.hosts & route.hosts for r in routes.routes(text))
-        if still:
-            continue
-        link = routes.link_pattern(route.prefix)
-        for page in sorted({p for app in apps for p in tree.under(app) if not tree.is_deleted(p)}):
-            for number, line in enumerate((tree.read(page) or "").splitlines(), start=1):
-                if link.search(line):
-                    state.notes.append(Finding(page, _original_line(tree, page, number), line.strip(),
-                                               f"links to {route.prefix}, the path the deleted {route.kind} "
-                                               f"{route.name} served on {', '.join(sorted(route.hosts))}",
-                                               Kind.DANGLING))
+        for route in [r for r in routes.routes(tree.original(path) or "") if r not in now]:
+            _links_on_its_host(state, route)
     for path in [p for p in touched if not tree.is_deleted(p)]:
         for prefix in sorted(routes.removed_prefixes(tree.original(path) or "", tree.read(path) or "")):
             _links_to(state, prefix, f"links to {prefix}, the path of the route the run removed from {path}")
+
+
+def _links_on_its_host(state: RunState, route: routes.Route) -> None:
+    """List the links to a removed route's path in the apps still served on its host."""
+    tree = state.tree
+    apps, still = set(), False
+    for path in tree.grep(Literals(sorted(route.hosts))):
+        text = tree.read(path) if path.endswith((".yaml", ".yml")) and not tree.is_deleted(path) else None
+        if text is None or not routes.hosts_served(text) & route.hosts:
+            continue
+        apps.add(routes.app_folder(path))
+        still |= any(r.prefix == route.prefix and r.hosts & route.hosts for r in routes.routes(text))
+    if still:
+        return
+    link = routes.link_pattern(route.prefix)
+    for page in sorted({p for app in apps for p in tree.under(app) if not tree.is_deleted(p)}):
+        for number, line in enumerate((tree.read(page) or "").splitlines(), start=1):
+            if link.search(line):
+                state.notes.append(Finding(page, _original_line(tree, page, number), line.strip(),
+                                           f"links to {route.prefix}, the path the deleted {route.kind} "
+                                           f"{route.name} served on {', '.join(sorted(route.hosts))}",
+                                           Kind.DANGLING))
 
 
 def _links_to(state: RunState, prefix: str, why: str) -> None:
