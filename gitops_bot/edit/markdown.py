@@ -301,14 +301,9 @@ def _link_enumeration_cuts(lines: Lines, fenced: list[bool], name: ServiceName, 
     (`Components: [flux](...), [reloader](...), and [openebs](...).` -> `... [flux](...), and
     [reloader](...).`), the conjunction moved to the new last item; an enumeration of examples
     (`projects like ...`) stays."""
-    taken = [c.span for c in cuts]
     found = []
-    for n in range(len(lines)):
-        line = lines.line(n)
-        if fenced[n] or _ROW_RE.match(line) or _HEADING_RE.match(line):
-            continue
-        start = lines.start(n)
-        if any(Span(start, start + len(line)).overlaps(s) for s in taken):
+    for _n, start, line in _free_lines(lines, fenced, name, cuts):
+        if _ROW_RE.match(line) or _HEADING_RE.match(line):
             continue
         for m in _LINK_ENUMERATION_RE.finditer(line):
             rebuilt = _without_link(m.group(), name)
