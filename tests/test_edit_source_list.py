@@ -325,3 +325,13 @@ def test_a_refused_entry_is_listed_first_and_the_run_exits_1(tmp_path, capsys):
     assert [(r["path"], r["line"]) for r in report["refused"]] == [("scripts/shots.py", 2)]
     assert [(r["path"], r["line"], r["reason"][:13]) for r in report["residue"]] == [("scripts/shots.py", 2,
                                                                                       "edit refused:")]
+
+
+def test_a_type_annotation_with_nested_brackets_is_no_list_and_no_crash():
+    """SigNoz's integration tests annotate fixtures `Callable[[list[Logs]], None]`: a bracket
+    group holding another group before a list. The sweep of the corpus repositories at HEAD
+    ended such a run with an internal error."""
+    text = ("def test_x(insert_logs: Callable[[list[Logs]], None]) -> None:\n"
+            "    suites = ['video-service', 'board-service']\n")
+    result = source_list.remove(text, replace(ctx(), path="tests/integration/test_x.py"))
+    assert result.text == text.replace("'video-service', ", "")

@@ -340,7 +340,8 @@ def _assigned(before: list) -> bool:
                     and before[k - 1].value in ("struct", "interface"):
                 k -= 2
                 continue
-            if item.open.value == "[" and len(item.items) <= 1 and all(t.kind == "word" for t in item.items):
+            if item.open.value == "[" and len(item.items) <= 1 \
+                    and all(isinstance(t, Token) and t.kind == "word" for t in item.items):
                 k -= 1  # `[]`, `[2]` or `[string]` of a slice, array or map type
                 continue
             return False
