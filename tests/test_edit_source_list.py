@@ -327,11 +327,11 @@ def test_a_refused_entry_is_listed_first_and_the_run_exits_1(tmp_path, capsys):
                                                                                       "edit refused:")]
 
 
-def test_a_type_annotation_with_nested_brackets_is_no_list_and_no_crash():
-    """SigNoz's integration tests annotate fixtures `Callable[[list[Logs]], None]`: a bracket
-    group holding another group before a list. The sweep of the corpus repositories at HEAD
-    ended such a run with an internal error."""
-    text = ("def test_x(insert_logs: Callable[[list[Logs]], None]) -> None:\n"
-            "    suites = ['video-service', 'board-service']\n")
+def test_a_list_holding_one_mapping_before_another_group_is_no_type_and_no_crash():
+    """SigNoz's integration tests compare `== [ {...} ]` and then `assert {...} in values`: a
+    bracket group holding one mapping, read as a type prefix before the next group, ended the
+    run with an internal error (found by the sweep of the corpus repositories at HEAD)."""
+    text = ('assert x == [\n    {"a": 1}\n]\nassert {"v": 14} in y\n'
+            'suites = ["video-service", "board-service"]\n')
     result = source_list.remove(text, replace(ctx(), path="tests/integration/test_x.py"))
-    assert result.text == text.replace("'video-service', ", "")
+    assert result.text == text.replace('"video-service", ', "")
