@@ -6,6 +6,8 @@ and `internal/` folders stay two components."""
 
 from __future__ import annotations
 
+import pytest
+
 from gitops_bot.cli import main
 
 from .conftest import tree_bytes, write_tree
@@ -63,16 +65,18 @@ def test_a_sub_component_in_its_apps_layout_folder_is_its_own(tmp_path):
     assert files["cluster/apps/immich/base/kustomization.yaml"] == "resources:\n  - ./helmrelease.yaml\n"
 
 
-def test_an_apps_own_kustomize_components_are_parts_of_it_not_components(tmp_path):
-    """ricsanfre/pi-cluster lays each platform app out as `app/base`, `app/overlays/<env>` and
-    `app/components/<part>` (kustomize Components: backup, monitor, route). Those parts are the
+@pytest.mark.parametrize("layer", ["app/", ""])
+def test_an_apps_own_kustomize_components_are_parts_of_it_not_components(tmp_path, layer):
+    """ricsanfre/pi-cluster lays each platform app out as `[app/]base`, `[app/]overlays/<env>` and
+    `[app/]components/<part>` (kustomize Components: backup, monitor, route). Those parts are the
     app's: `remove-service longhorn` removes the app instead of refusing `longhorn` as "a folder
-    holding 3 components"."""
-    layout = {f"platform/{app}/app/{f}": kustomization("../base") if "overlays" in f else f"kind: X\nname: {app}\n"
+    holding 3 components". (A repository's `kustomize/components/` beside `kustomize/base` alone
+    are its own components: test_remove_feature_switch.)"""
+    layout = {f"platform/{app}/{layer}{f}": kustomization("../base") if "overlays" in f else f"kind: X\nname: {app}\n"
               for app in ("longhorn", "velero", "minio")
               for f in ("base/kustomization.yaml", "overlays/prod/kustomization.yaml",
                         "components/backup/kustomization.yaml", "components/monitor/kustomization.yaml")}
-    flux = "kind: Kustomization\npath: ./platform/longhorn/app/overlays/prod\n"
+    flux = f"kind: Kustomization\npath: ./platform/longhorn/{layer}overlays/prod\n"
     write_tree(tmp_path, {**layout, "clusters/prod/longhorn-app.yaml": flux})
     assert main(["apply", "remove-service", "service=longhorn", "--repo", str(tmp_path)]) == 0
     files = tree_bytes(tmp_path)

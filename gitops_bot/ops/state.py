@@ -101,10 +101,10 @@ class RunState:
         a component parent named as environments are named, sharing two or more sub-folder
         names with another such, Flux's example layout) the components are one level down
         (`apps/base/homarr`). Two services that both have `cmd/` and `internal/` are not that.
-        An app's own kustomize components (`longhorn/app/components/backup` beside its `base/` and
-        `overlays/` in its `app/` folder) are parts of that app, not components of the repository;
-        a repository's kustomize components (`kustomize/components/native-grpc-health-check`
-        beside `kustomize/base`) are its removable features."""
+        An app's own kustomize components (`longhorn/app/components/backup` beside the app's
+        `base/` and its environments' `overlays/`) are parts of that app, not components of the
+        repository; a repository's kustomize components (`kustomize/components/spanner` beside
+        `kustomize/base` alone) are its removable features."""
         if self._component_dirs is None:
             self._component_dirs = {}
             below: dict[str, set[str]] = collections.defaultdict(set)
@@ -115,8 +115,7 @@ class RunState:
                 parts = d.split("/")
                 if len(parts) >= 2 and parts[-2] in _COMPONENT_PARENTS:
                     parent = d.rpartition("/")[0]
-                    if parts[-2] == "components" and len(parts) >= 3 and parts[-3] == "app" \
-                            and below[parent.rpartition("/")[0]] & {"base", "overlays"}:
+                    if parts[-2] == "components" and {"base", "overlays"} <= below[parent.rpartition("/")[0]]:
                         continue
                     siblings = [below[f"{parent}/{s}"] for s in below[parent]
                                 if s != parts[-1] and s in _ENVIRONMENTS]
