@@ -269,8 +269,7 @@ def _cuts(state: RunState, path: str, text: str, tool: Tool, o: Occurrence, new:
     if o.pinned_digest and not digest:
         if o.image is None:
             return []  # the note above a pinned image: the image's own entry says why both stay
-        return keep(f"edit refused: {tool.name} image pinned by digest; update tag and digest together "
-                    "(digest=resolve looks the new one up; digest=keep or digest=drop)")
+        return keep(f"edit refused: {tool.name} {version_targets.PINNED_BY_DIGEST}")
     if not o.keeps_precision(new):
         return keep(f"kept: {o.form} {o.version} is written with its patch; version={new} names a minor "
                     "only (ask for X.Y.Z to move it)")

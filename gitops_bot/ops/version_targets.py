@@ -184,6 +184,11 @@ def _app_version_cuts(state: RunState, chart: str, version: str) -> None:
     write_checked(state, chart, text, classify(chart, text), cuts)
 
 
+# Why a tag pinned by a digest next to it does not move alone (`image:tag@sha256:...`).
+PINNED_BY_DIGEST = ("image pinned by digest; update tag and digest together (digest=resolve looks the new one up; "
+                    "digest=keep or digest=drop)")
+
+
 def _image_cuts(state: RunState, path: str, text: str, kind: str, ref: images.ImageRef, tag: str,
                 version: str | None, to: str | None, digest: str | None, literal: bool = False) -> list[Cut]:
     """The edits of one reference, or none with the reason in the residue (or the refused edits
@@ -209,8 +214,7 @@ def _image_cuts(state: RunState, path: str, text: str, kind: str, ref: images.Im
         return _with_digest(state, path, text, ref, tag, version, digest, cuts, note)
     if cuts and (ref.digest or ref.digest_key):
         if digest is None:
-            return note("edit refused: image pinned by digest; update tag and digest together (digest=resolve "
-                        "looks the new one up; digest=keep or digest=drop)", tag_line)
+            return note("edit refused: " + PINNED_BY_DIGEST, tag_line)
         if digest == "drop":
             if ref.digest_key:
                 return note("edit refused: the digest is in a key of its own; drop it by hand")
@@ -840,9 +844,7 @@ def _toolchain_cuts(state: RunState, path: str, text: str, kind: str, ref: toolc
     elif ref.digest is None or digest == "keep":
         return [Cut(Span(ref.start, ref.end), replacement)]
     elif digest is None:
-        state.refused.append(Finding(path, ref.line, line, "edit refused: image pinned by digest; update tag and "
-                                     "digest together (digest=resolve looks the new one up; digest=keep or "
-                                     "digest=drop)", Kind.KEPT))
+        state.refused.append(Finding(path, ref.line, line, "edit refused: " + PINNED_BY_DIGEST, Kind.KEPT))
     else:
         tag = replacement + text[ref.end:ref.tag_end]  # the variant suffix stays: 1.24.0-alpine
         new_digest = "" if digest == "drop" else "@" + latest_versions.image_digest(state, ref.image, tag)
