@@ -34,7 +34,9 @@ structure, and the paths named like it that are not (kept, each with the reason)
   names: nothing else shows them (page_images).
 - Its emptied kustomizations: one whose every `resources:` entry is the component's, when it is
   the last file of its folder and no file names that folder by its path (a namespace folder that
-  held only the component), is listed: kept and emptied, the folder's fate the reviewer's.
+  held only the component), is listed: kept and emptied, the folder's fate the reviewer's;
+  unless the folder is named as the component's namespace (`openebs-system/`): it goes whole,
+  with the file creating that namespace.
 - Its devices: when it is a device plugin (its deleted workload mounts the kubelet's
   `device-plugins` folder), the prefix of the extended resources it advertised, when that prefix
   is its own name's first word (`smarter-devices/coral` of smarter-device-manager): what
