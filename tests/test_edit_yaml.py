@@ -157,6 +157,31 @@ PAIRS = {
             scrape_configs:
               - job_name: auth-service
         """),
+    "embedded YAML opening with a document marker (gethomepage's services.yaml)": (
+        """
+        data:
+          services.yaml: |
+            ---
+            - Media:
+                - Auth:
+                    href: https://auth.example.com
+                - Video-Service:
+                    href: https://video.example.com
+                    widget:
+                      url: http://video-service.default.svc:8080
+                - Board:
+                    href: https://board.example.com
+        """,
+        """
+        data:
+          services.yaml: |
+            ---
+            - Media:
+                - Auth:
+                    href: https://auth.example.com
+                - Board:
+                    href: https://board.example.com
+        """),
     "CRLF line endings and no final newline": (
         "a: 1\r\nvideo-service:\r\n  x: 1\r\nb: 2",
         "a: 1\r\nb: 2"),
@@ -353,6 +378,9 @@ NOOPS = [
     "kind: Other\nspec:\n  exclusionList:\n    - \"video-service configured\"\n    - \"x\"\n",
     "apiVersion: notification.toolkit.fluxcd.io/v1beta3\nkind: Alert\nspec:\n  exclusionList:\n"
     "    - \"video-gateway configured\"\n    - \"x\"\n",  # another component's events
+    # an embedded block holding two documents: parsed where it stands it would be one, so it
+    # is not planned (its mention is residue)
+    "data:\n  services.yaml: |\n    ---\n    - a: 1\n    ---\n    - Video-Service:\n        href: x\n",
 ]
 
 

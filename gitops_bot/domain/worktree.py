@@ -407,6 +407,11 @@ class Worktree:
         self._current[path] = None
         self._deleted.add(path)
 
+    def revert(self, path: str) -> None:
+        """Drop the pending edit of a file that is not deleted: it reads as on disk again."""
+        if not self.is_deleted(path):
+            self._current.pop(path, None)
+
     def is_deleted(self, path: str) -> bool:
         return path in self._deleted
 

@@ -694,7 +694,14 @@ class _Planner:
         self.plan.build_args.add(path)
 
     def _embedded_yaml(self, content: range, path: DataPath) -> None:
-        masked = "".join(self.lines.line(n) + "\n" if n in content else "\n"
+        # The embedded text is parsed where it stands (same lines, same columns), so a leading
+        # `---` (gethomepage's services.yaml starts with one) is blanked: indented, it would read
+        # as a plain scalar. A block holding several documents is not planned.
+        filled = [n for n in content if not self.lines.is_blank(n)]
+        markers = [n for n in filled if self.lines.line(n).strip() == "---"]
+        if markers not in ([], filled[:1]):
+            return
+        masked = "".join(self.lines.line(n) + "\n" if n in content and n not in markers else "\n"
                          for n in range(len(self.lines)))
         try:
             docs = load_rt(masked)

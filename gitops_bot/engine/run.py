@@ -5,11 +5,14 @@ The engine never touches git or the network, and never writes: `ChangeSet.write`
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Mapping
 
 from gitops_bot.console import progress
 from gitops_bot.domain.config import RepoConfig, load_config
+from gitops_bot.domain.encryption import REFUSAL, sops_encrypted
+from gitops_bot.domain.findings import Finding, Kind
 from gitops_bot.domain.lookups import NoLookups, ReleaseLookup
 from gitops_bot.domain.worktree import Worktree
 from gitops_bot.edit import classify
@@ -36,6 +39,9 @@ def run_recipe(root: Path, recipe: Recipe, params: Mapping[str, str],
             OPERATIONS[step.op].run(state, step.args)
     tree = state.tree
     changes = ChangeSet(recipe.name, dict(params))
+    for path in [p for p in tree.touched() if not tree.is_deleted(p) and sops_encrypted(tree.original(p))]:
+        _refuse_encrypted(state, path, tree.original(path) or "", tree.read(path) or "")
+        tree.revert(path)
     for path in tree.touched():
         before = tree.original(path)
         if tree.is_deleted(path):
@@ -48,3 +54,18 @@ def run_recipe(root: Path, recipe: Recipe, params: Mapping[str, str],
     changes.found = state.found
     changes.residue = residue(state)
     return changes
+
+
+def _refuse_encrypted(state: RunState, path: str, before: str, after: str) -> None:
+    """An edit planned in a SOPS-encrypted file is not made: each line it would change is
+    refused (domain/encryption.py says why), and what validated the edit no longer applies."""
+    old = before.splitlines()
+    changed: list[int] = []
+    matcher = difflib.SequenceMatcher(None, old, after.splitlines(), autojunk=False)
+    for tag, i1, i2, _, _ in matcher.get_opcodes():
+        if tag != "equal":
+            changed.extend(range(i1, i2) if i2 > i1 else [max(i1 - 1, 0)])
+    for index in dict.fromkeys(changed):
+        text = old[index].strip() if index < len(old) else ""
+        state.refused.append(Finding(path, index + 1, text, REFUSAL, Kind.KEPT))
+    state.validation = [v for v in state.validation if v.path != path]
