@@ -25,6 +25,12 @@ FILES = ["deploy/compose/docker-compose.yml", "deploy/compose/README.md", "deplo
     ("deploy/k8s/[az]pp.yaml", ["deploy/k8s/app.yaml"], ["deploy/k8s/bpp.yaml"]),
     ("deploy/k8s/[!z]*.yaml", ["deploy/k8s/app.yaml"], ["deploy/k8s/zipkin-dep.yaml"]),
     ("deploy/k8s/app.yam?, docs/**", ["deploy/k8s/app.yaml", "docs/a/b/compose.yml"], ["deploy/compose/README.md"]),
+    # exclusions: alone they take everything else; beside inclusions, they cut into them
+    ("!deploy/k8s", ["deploy/compose/README.md", "docs/a/b/compose.yml"], ["deploy/k8s/app.yaml", "deploy/k8s"]),
+    ("deploy/**,!deploy/*/zipkin-*", ["deploy/k8s/app.yaml", "deploy/compose/README.md"],
+     ["deploy/k8s/zipkin-dep.yaml", "docs/a/b/compose.yml"]),
+    # a folder holding an excluded file is not wholly in scope (nothing deletes it whole)
+    ("!deploy/k8s/zipkin-dep.yaml", ["deploy/k8s/app.yaml", "deploy/compose"], ["deploy/k8s", "deploy", ""]),
 ])
 def test_globs_cover_the_paths_a_user_means(globs, inside, outside):
     scope = parse_scope(globs, FILES)
@@ -39,6 +45,8 @@ def test_globs_cover_the_paths_a_user_means(globs, inside, outside):
     ("deploy/../etc", "has a '..' segment"),
     ("deploy/[ab", "has an unclosed '['"),
     ("deploy/[]", "is not a glob"),
+    ("!deploy/nowhere", "'!deploy/nowhere' matches no file in the repository"),
+    ("deploy/**,!", "excludes nothing"),
 ])
 def test_a_bad_glob_is_one_clear_line(globs, problem):
     with pytest.raises(UserError) as caught:
@@ -103,3 +111,15 @@ def test_a_comment_command_scopes_by_folder():
     command = parse("/gitops-bot remove-service zipkin paths=deploy/docker-compose")
     assert recipe.check_params(resolve_params(command, recipe)) == {
         "service": "zipkin", "paths": "deploy/docker-compose"}
+
+
+def test_set_version_leaves_the_excluded_folders_as_they_are(tmp_path):
+    """A team bumping its clusters except the patterns it pins on purpose (eks-blueprints left two
+    patterns at 1.29 when it moved the rest to 1.30): `paths=!patterns/a,!patterns/b`."""
+    files = {f"patterns/{name}/main.tf": 'module "eks" {\n  cluster_version = "1.29"\n}\n'
+             for name in ("karpenter", "ipv6", "multi-tenancy", "hub-spoke")}
+    write_tree(tmp_path, files)
+    assert main(["apply", "set-version", "tool=kubernetes", "version=1.30",
+                 "paths=!patterns/multi-tenancy,!patterns/hub-spoke/**", "--repo", str(tmp_path)]) == 0
+    after = {p: t.replace("1.29", "1.30") if ("karpenter" in p or "ipv6" in p) else t for p, t in files.items()}
+    assert tree_bytes(tmp_path) == {p: t.encode() for p, t in after.items()}

@@ -81,3 +81,32 @@ def test_a_chart_at_the_repository_root(tmp_path, capsys):
     unchanged = {"values.yaml": 'image:\n  repository: ghcr.io/acme/app\n  tag: ""\n',
                  "templates/deployment.yaml": SCAFFOLD}
     _check(tmp_path, capsys, forms, unchanged, "image=ghcr.io/acme/app", "version=2.1.0")
+
+
+RELEASE = 'package version\n\n// VERSION is set at release time\nvar VERSION = "{v}"\nvar REVISION = "unknown"\n'
+
+
+def test_the_images_own_program_moves_its_release_constant(tmp_path, capsys):
+    # podinfo's release: `module github.com/stefanprodan/podinfo` builds ghcr.io/stefanprodan/podinfo,
+    # and pkg/version/version.go's VERSION moves with the image's tag
+    forms = {"pkg/version/version.go": (RELEASE.format(v="1.4.0"), RELEASE.format(v="1.5.0")),
+             "cmd/shop/version.go": ('package main\n\nconst Version string = "v1.4.0"\n',
+                                     'package main\n\nconst Version string = "v1.5.0"\n'),
+             "deploy/app.yaml": ("image: ghcr.io/acme/shop:1.4.0\n", "image: ghcr.io/acme/shop:1.5.0\n")}
+    unchanged = {"go.mod": "module github.com/acme/shop/v2\n\ngo 1.22\n",
+                 "tools/cli/go.mod": "module github.com/acme/shop-cli\n",  # another module, yet inside:
+                 "tools/cli/version.go": 'package main\n\nconst Version = "1.4.0"\n',  # its own release
+                 "pkg/version/minimum.go": 'package version\n\nvar VERSION = "1.4.0"\n',  # not version.go
+                 "pkg/api/version.go": 'package api\n\nvar Version = "1.3.0"\n'}  # another version
+    _check(tmp_path, capsys, forms, unchanged, "image=ghcr.io/acme/shop", "version=1.5.0")
+
+
+def test_a_release_constant_of_another_project_stays(tmp_path, capsys):
+    # the module is not the image's project: its VERSION, equal by chance, is only listed
+    unchanged = {"go.mod": "module github.com/acme/operator\n",
+                 "version/version.go": RELEASE.format(v="1.4.0")}
+    forms = {"deploy/app.yaml": ("image: ghcr.io/acme/shop:1.4.0\n", "image: ghcr.io/acme/shop:1.5.0\n")}
+    _check(tmp_path, capsys, forms, unchanged, "image=ghcr.io/acme/shop", "version=1.5.0")
+    write_tree(tmp_path, {"deploy/app.yaml": "image: ghcr.io/acme/shop:1.4.0\n"})
+    code, planned = report(tmp_path, capsys, "image=ghcr.io/acme/shop", "version=1.5.0")
+    assert code == 0 and [(r["path"], r["line"]) for r in planned["residue"]] == [("version/version.go", 4)]

@@ -297,7 +297,7 @@ def test_unrecognised_mentions_with_a_version_are_residue(tmp_path, capsys):
     assert code == 0 and [f["path"] for f in result["files"]] == ["Chart.yaml"]
     assert sorted((r["path"], r["line"], r["reason"]) for r in result["residue"]) == [
         ("Chart.yaml", 3, "the chart's own version 0.1.0: its dependency cert-manager moved to 1.16.0; a chart "
-                          "published from here needs a new version: not changed"),
+                          "published from here needs a new version: not changed (bump_chart=patch does it)"),
         # the controller's image names no chart: it only holds the version moved from
         ("ctl.yaml", 1, "holds v1.15.3, the version chart cert-manager moved from, in no form of it: check whether "
                         "it is the same"),
@@ -385,7 +385,7 @@ def test_an_edited_line_that_still_holds_the_old_version_is_reported(tmp_path, c
         # the umbrella chart's own version: a published chart needs a new one (Helm's convention,
         # which eks-blueprints-add-ons followed in two of its three dependency bumps)
         ("Chart.yaml", 3, "the chart's own version 0.1.0: its dependency cert-manager moved to 1.16.0; a chart "
-                          "published from here needs a new version: not changed"),
+                          "published from here needs a new version: not changed (bump_chart=patch does it)"),
         ("Chart.yaml", 6, "the edited line still holds 1.15.3 elsewhere: not changed")]
 
 

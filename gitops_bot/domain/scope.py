@@ -4,6 +4,9 @@ A scope is comma-separated globs over repository-relative POSIX paths, as a user
 `*` is any run of characters within one path segment, `**` any number of whole segments
 (`deploy/**`, `**/compose.yml`), `?` one character, `[abc]`/`[!abc]` one of a set. A glob that
 names a folder (`deploy/docker-compose` or `deploy/docker-compose/`) covers everything below it.
+A glob written with a leading `!` excludes what it covers (`!patterns/legacy/**`: everything but
+that folder, or what the other globs cover but that folder), as Renovate's `ignorePaths` does; a
+folder holding an excluded file is then not wholly in scope, so nothing deletes it whole.
 Every glob must match some file of the tree: a scope that quietly matches nothing would make a
 run change nothing and report success.
 """
@@ -20,14 +23,19 @@ from gitops_bot.errors import UserError
 
 @dataclass(frozen=True)
 class PathScope:
-    """Parsed globs; `matches(path)` is true when any of them covers the path."""
+    """Parsed globs; `matches(path)` is true when an including glob covers the path (any path,
+    when all are exclusions) and no excluding one covers it or anything below it."""
 
     text: str
     patterns: tuple[re.Pattern[str], ...]
+    exclusions: tuple[re.Pattern[str], ...] = ()
+    holding_excluded: frozenset[str] = frozenset()  # the folders above an excluded file
 
     def matches(self, path: str) -> bool:
         """Whether the repository-relative file or folder `path` is inside the scope."""
-        return any(p.fullmatch(path) for p in self.patterns)
+        if self.patterns and not any(p.fullmatch(path) for p in self.patterns):
+            return False
+        return path.rstrip("/") not in self.holding_excluded and not any(p.fullmatch(path) for p in self.exclusions)
 
 
 def parse_scope(text: str, paths: Iterable[str], param: str = "paths") -> PathScope:
@@ -39,18 +47,31 @@ def parse_scope(text: str, paths: Iterable[str], param: str = "paths") -> PathSc
         raise UserError(f"{param}={text!r}: an empty glob (write comma-separated globs such as deploy/compose/**)")
     compiled = []
     for glob in globs:
-        problem = _problem(glob)
+        body = glob[1:] if glob.startswith("!") else glob
+        problem = _problem(body) if body else "excludes nothing (write !GLOB)"
         if problem:
             raise UserError(f"{param}={text!r}: {glob!r} {problem}")
         try:
-            compiled.append(_compile(glob))
+            compiled.append(_compile(body))
         except re.error as exc:
             raise UserError(f"{param}={text!r}: {glob!r} is not a glob ({exc.msg})") from exc
     listed = list(paths)
+    excluded: set[str] = set()
     for glob, pattern in zip(globs, compiled):
-        if not any(pattern.fullmatch(p) for p in listed):
+        matched = [p for p in listed if pattern.fullmatch(p)]
+        if not matched:
             raise UserError(f"{param}={text!r}: {glob!r} matches no file in the repository")
-    return PathScope(text, tuple(compiled))
+        if glob.startswith("!"):
+            excluded.update(matched)
+    including = tuple(p for glob, p in zip(globs, compiled) if not glob.startswith("!"))
+    excluding = tuple(p for glob, p in zip(globs, compiled) if glob.startswith("!"))
+    holding = {posixpath.dirname(path) for path in excluded}
+    for folder in list(holding):
+        while folder:
+            holding.add(folder)
+            folder = posixpath.dirname(folder)
+    holding.add("")
+    return PathScope(text, including, excluding, frozenset(holding) if excluded else frozenset())
 
 
 def _problem(glob: str) -> str | None:

@@ -31,7 +31,7 @@ from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.errors import UserError, did_you_mean
 from gitops_bot.ops.base import Operation
-from gitops_bot.ops import latest_versions, version_targets
+from gitops_bot.ops import chart_bump, latest_versions, version_targets
 from gitops_bot.ops.state import RunState
 from gitops_bot.parse.cache import parse_once
 from gitops_bot.text.splice import Cut, Span, splice
@@ -74,6 +74,8 @@ def run(state: RunState, args: dict[str, str]) -> None:
         _run_pypi(state, args)
     else:
         _run_tool(state, args)
+    if args.get("bump_chart"):
+        chart_bump.bump_changed_charts(state, args["bump_chart"])
 
 
 def _version(args: dict[str, str]) -> str:
@@ -470,6 +472,6 @@ def _split(text: str) -> tuple[str, ...]:
 
 OPERATION = Operation("set_version", run, required=(),
                       optional=("tool", "image", "chart", "github", "provider", "module", "pypi", "version", "to",
-                                "digest", "paths", "from", "prerelease", "repo"),
+                                "digest", "paths", "from", "prerelease", "repo", "bump_chart"),
                       description="move every recognised occurrence of a tool's, image's, chart's, GitHub "
                                   "project's, Terraform provider's or module's version")

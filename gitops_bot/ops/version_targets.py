@@ -58,6 +58,7 @@ def run_image(state: RunState, image: str, version: str | None, to: str | None, 
     found = [(path, text, kind, images.references(text, kind, image))
              for path, text, kind in _candidates(state, images.path_part(image))]
     current = _current_minors(found, image)
+    olds: set[str] = set()  # the tags the run moved, as written
     for path, text, kind, refs in found:
         if version and kind in ("yaml", "helm") and posixpath.basename(path) == "values.yaml":
             charts_read += _app_version_chart(state, path, text, image,
@@ -84,8 +85,55 @@ def run_image(state: RunState, image: str, version: str | None, to: str | None, 
         cuts += _comment_cuts(state, path, text, kind, moved, covered)
         _unrecognised(state, path, text, mention, covered, image)
         write_checked(state, path, text, kind, cuts)
+        olds.update(old for _, old, _ in moved)
     for chart in dict.fromkeys(charts_read):
         _app_version_cuts(state, chart, version)
+    if version and not to:
+        _release_constants(state, image, olds, version)
+
+
+# `var VERSION = "6.9.2"` / `const Version = "v1.4.0"`: a Go program's own release version
+_GO_RELEASE_CONSTANT_RE = re.compile(
+    r'^(?:var|const)[ \t]+(?:VERSION|Version)[ \t]*(?:string[ \t]*)?=[ \t]*"(?P<v>v?\d+\.\d+\.\d+)"', re.MULTILINE)
+
+
+def _project(module: str) -> str:
+    """`acme/shop` of the Go module `github.com/acme/shop/v2`: the path its image would carry."""
+    return re.sub(r"/v\d+$", "", module).lower().removeprefix("github.com/")
+
+
+def _release_constants(state: RunState, image: str, olds: set[str], version: str) -> None:
+    """The release constant of the image's own program moves with it: in a repository whose Go
+    module is the image's project (`module github.com/stefanprodan/podinfo` for
+    ghcr.io/stefanprodan/podinfo), a `version.go` of that module declaring `VERSION` (or
+    `Version`) as one of the tags the run moved. The binary then reports what the image is
+    tagged; any other file holding the old version is only listed (old_versions_elsewhere)."""
+    project = images.path_part(image).lower()
+    modules = state.go_modules()
+    if not any(_project(module) == project for module in modules):
+        return
+    by_folder = {folder: module for module, folder in modules.items()}
+    plain = {old.lstrip("v") for old in olds}
+    for path in state.tree.paths():
+        if posixpath.basename(path) != "version.go" or not state.in_scope(path):
+            continue
+        owner = max((f for f in by_folder if f == "" or path.startswith(f + "/")), key=len, default=None)
+        if owner is None or _project(by_folder[owner]) != project:
+            continue  # the program of another module (a nested go.mod) has a release of its own
+        text = state.tree.read(path) or ""
+        cuts = []
+        for m in _GO_RELEASE_CONSTANT_RE.finditer(text):
+            written = m.group("v")
+            if written.lstrip("v") not in plain:
+                continue
+            line = text.count("\n", 0, m.start()) + 1
+            state.found.append(Finding(path, line, _line(text, line).strip(),
+                                       f"release constant of the image's own program: {written}", Kind.VERSION,
+                                       written))
+            new = ("v" if written.startswith("v") else "") + version.lstrip("v")
+            if new != written:
+                cuts.append(Cut(Span(*m.span("v")), new))
+        write_checked(state, path, text, classify(path, text), cuts)
 
 
 _TAG_MINOR_RE = re.compile(r"v?(\d+)\.(\d+)|v?(\d+)(?![\w.])")
@@ -313,7 +361,8 @@ def _umbrella_version(state: RunState, path: str, text: str, name: str, version:
     if own is not None:
         state.notes.append(Finding(path, own.line, _line(text, own.line).strip(),
                                    f"the chart's own version {own.version}: its dependency {name} moved to {version}; "
-                                   "a chart published from here needs a new version: not changed"))
+                                   "a chart published from here needs a new version: not changed "
+                                   "(bump_chart=patch does it)"))
 
 
 GithubMove = Callable[[str, str, str], tuple[str, str]]  # (kind, ref, version) -> (new ref, or why not)
@@ -677,9 +726,9 @@ def _substituted_versions(path: str, text: str, charts_wanted: set[str]) -> list
 
 def old_versions_elsewhere(state: RunState, what: str, version: str) -> None:
     """Residue: the lines that hold a full version the run moved (`6.9.2`, X.Y.Z) in no form of
-    the target (a release constant `var VERSION = "6.9.2"` of the image's own source, a docs site
-    setting): the reviewer sees every other place the old version is written. Lockfiles,
-    checksums and changelogs are other packages' versions or history: not listed."""
+    the target (a release constant of another project's source, a docs site setting): the reviewer
+    sees every other place the old version is written. Lockfiles, checksums and changelogs are
+    other packages' versions or history: not listed."""
     reported = {(f.path, f.line) for f in state.found + state.notes + state.refused}
     left = {(f.path, f.line) for f in state.notes + state.refused}
     moved = {f.value.lstrip("v") for f in state.found if f.kind is Kind.VERSION and (f.path, f.line) not in left
