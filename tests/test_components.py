@@ -90,6 +90,43 @@ def test_every_kind_of_evidence_and_the_paths_it_owns(tmp_path):
     assert found["redis"].paths == []  # an image only: nothing in the tree is its own
 
 
+FLUX_KS = """apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: {name}
+spec:
+  path: {path}
+  sourceRef: {{kind: GitRepository, name: flux-system}}
+"""
+RELEASE = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: {name}\nspec: {{}}\n"
+
+
+def test_flux_kustomizations_and_helm_releases_declare_components(tmp_path):
+    write_tree(tmp_path, {
+        # the cluster's layout: applies the folder of every app (not a component)
+        "kubernetes/flux/cluster/ks.yaml": FLUX_KS.format(name="cluster-apps", path="./kubernetes/apps"),
+        # an app folder of the onedr0p layout: ks.yaml beside app/helmrelease.yaml
+        "kubernetes/apps/default/echo/ks.yaml": FLUX_KS.format(name="echo", path="./kubernetes/apps/default/echo/app"),
+        "kubernetes/apps/default/echo/app/helmrelease.yaml": RELEASE.format(name="echo"),
+        "kubernetes/apps/default/atuin/ks.yaml": FLUX_KS.format(name="atuin",
+                                                                path="./kubernetes/apps/default/atuin/app"),
+        "kubernetes/apps/default/atuin/app/helmrelease.yaml": RELEASE.format(name="atuin"),
+        # several releases of one folder (billimek's layout): each owns its file only
+        "kubernetes/monitoring/releases.yaml": RELEASE.format(name="grafana") + "---\n" + RELEASE.format(name="loki"),
+        # a path relative to another source (an OCI artifact), and a template's name: no evidence
+        "clusters/prod/apps.yaml": FLUX_KS.format(name="apps", path="./production"),
+        "components/app/ks.yaml": FLUX_KS.format(name="${APP}", path="./components"),
+    })
+    found = _by_name(tmp_path)
+    assert sorted(found) == ["atuin", "echo", "grafana", "loki"]
+    assert [(e.kind, e.source) for e in found["echo"].evidence] == [
+        ("flux kustomization", "kubernetes/apps/default/echo/ks.yaml"),
+        ("helm release", "kubernetes/apps/default/echo/app/helmrelease.yaml")]
+    echo = "kubernetes/apps/default/echo/"
+    assert found["echo"].paths == [echo + "app/", echo + "app/helmrelease.yaml", echo + "ks.yaml"]
+    assert found["loki"].paths == ["kubernetes/monitoring/releases.yaml"]
+
+
 def test_an_empty_or_unparsable_tree_has_no_components(tmp_path):
     assert inventory(Worktree(tmp_path)) == []
     write_tree(tmp_path, {"go.work": "use (\n", "docker-compose.yml": "services: [\n",

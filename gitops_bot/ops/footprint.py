@@ -192,11 +192,12 @@ def other_tools_configuration(tree: Worktree, name: ServiceName, paths: list[str
     """Add to `found` (kept, and others) the YAML files among `paths` whose manifests are named
     for the component but are another tool's configuration (_tool_folder). Found whether or not
     the component is still there: a second run leaves them as the first did."""
+    installed: dict[str, bool] = {}  # per tool: each answer is a pass over the tree
     for path in paths:
         if not _yaml_path(path) or tree.is_deleted(path):
             continue
         text = tree.read(path) or ""
-        tool = yaml_file.only_manifests_of(text, name) and _tool_folder(tree, path, text, name)
+        tool = yaml_file.only_manifests_of(text, name) and _tool_folder(tree, path, text, name, installed)
         if tool:
             found.kept.append((path, f"named for {name.raw}, but resources of {tool}'s API group in its "
                                      f"folder: {tool}'s configuration, kept"))
@@ -517,7 +518,8 @@ def _input_of_other(path: str, inputs: dict[str, str]) -> str | None:
     return None
 
 
-def _tool_folder(tree: Worktree, path: str, text: str, name: ServiceName) -> str | None:
+def _tool_folder(tree: Worktree, path: str, text: str, name: ServiceName,
+                 installed: dict[str, bool]) -> str | None:
     """The other tool whose configuration the manifests of `text` are: a tool that a HelmRelease
     of its own name installs here, whose API group they are of, in a folder (or its parent, for
     an `<app>/app/` layout) named for it. kopiur's ClusterRepository named `volsync` in
@@ -526,7 +528,10 @@ def _tool_folder(tree: Worktree, path: str, text: str, name: ServiceName) -> str
     that name is installed. None when the group is the component's own."""
     tools = {w for folder in path.split("/")[:-1][-2:] for w in words(folder)}
     candidates = sorted(label for label in yaml_file.api_group_labels(text) & tools if not name.identifies(label))
-    return next((label for label in candidates if _installed(tree, label)), None)
+    for label in candidates:
+        if label not in installed:
+            installed[label] = _installed(tree, label)
+    return next((label for label in candidates if installed[label]), None)
 
 
 def _installed(tree: Worktree, tool: str) -> bool:

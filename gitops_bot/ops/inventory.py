@@ -12,6 +12,12 @@ read: go.work, Chart.yaml, compose files, kustomizations, and YAML that names an
   folders its sources' `path:` point at;
 - `applicationset element`: an element of an ApplicationSet's list generator, named by its
   `name`/`app`/`component`/`service` field;
+- `flux kustomization`: a Flux Kustomization, named by `metadata.name`, with its file and the
+  folder of the repository its `spec.path` points at; one whose folder holds what declares two
+  or more others is the cluster's structure (`cluster-apps` over `./kubernetes/apps`), not a
+  component;
+- `helm release`: a Flux HelmRelease, named by `metadata.name`, with its file, and its folder when
+  that is named for it (`echo/`, or `echo/app/`);
 - `compose service`: a top-level `services:` entry of a compose file, with its build context;
 - `kustomize base`: a `base/` kustomization, named by the folder above it (the same way);
 - `terraform module`: a folder of `.tf` files under `modules/`.
@@ -37,10 +43,11 @@ from gitops_bot.parse.yaml import load_safe
 
 # The order evidence is listed in: what builds the component, then what deploys it.
 KINDS = ("go.work use", "build file", "helm chart", "argocd application", "applicationset element",
-         "compose service", "kustomize base", "terraform module")
+         "flux kustomization", "helm release", "compose service", "kustomize base", "terraform module")
 _ARGOCD_KIND_RE = re.compile(r"(?m)^kind:\s*['\"]?(Application|ApplicationSet)['\"]?\s*$")
 _COMPOSE_RE = re.compile(r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$")
 _CHART_NAME_RE = re.compile(r"(?m)^name:\s*['\"]?([\w.-]+)['\"]?\s*(#.*)?$")
+_FLUX_KIND_RE = re.compile(r"(?m)^kind:\s*['\"]?(Kustomization|HelmRelease)['\"]?\s*$")
 _ELEMENT_NAME_KEYS = ("name", "app", "appName", "component", "service")
 _KUSTOMIZATIONS = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
 
@@ -123,10 +130,14 @@ def _evidence(tree: Worktree) -> Iterator[tuple[str, Evidence, list[str]]]:
         parent = path.rpartition("/")[0].rpartition("/")[0]
         if parent in names:
             yield names[parent], Evidence("kustomize base", path), [parent + "/"]
+    flux = []
     for path in yaml_files:
         text = tree.read(path)
         if text and "argoproj.io" in text and _ARGOCD_KIND_RE.search(text):
             yield from _argocd(path, text, dirs)
+        if text and "toolkit.fluxcd.io" in text and _FLUX_KIND_RE.search(text):
+            flux += _flux(path, text, dirs)
+    yield from _without_structure(flux)
 
 
 def _go_work(tree: Worktree, path: str, folder: str, dirs: set[str]) -> Iterator[tuple[str, Evidence, list[str]]]:
@@ -211,6 +222,45 @@ def _argocd(path: str, text: str, dirs: set[str]) -> Iterator[tuple[str, Evidenc
                 name = next((element[k] for k in _ELEMENT_NAME_KEYS if isinstance(element.get(k), str)), None)
                 if name:
                     yield name, Evidence("applicationset element", path), []
+
+
+def _flux(path: str, text: str, dirs: set[str]) -> list[tuple[str, Evidence, list[str]]]:
+    """The Flux Kustomizations and HelmReleases of a file (names written with a substitution,
+    `${APP}`, are a template's, not a component's)."""
+    try:
+        docs = load_safe(text)
+    except (YAMLError, RecursionError):
+        return []
+    found = []
+    folder = posixpath.dirname(path)
+    for doc in docs:
+        meta = doc.get("metadata") if isinstance(doc, dict) else None
+        name = meta.get("name") if isinstance(meta, dict) else None
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][\w.-]*", name):
+            continue
+        api, spec = str(doc.get("apiVersion", "")), doc.get("spec") if isinstance(doc.get("spec"), dict) else {}
+        if api.startswith("kustomize.toolkit.fluxcd.io/") and doc.get("kind") == "Kustomization":
+            where = spec.get("path")
+            target = posixpath.normpath(where.strip().removeprefix("./").strip("/")) if isinstance(where, str) else ""
+            if target in dirs and target != ".":  # else relative to another source (an OCI artifact)
+                found.append((name, Evidence("flux kustomization", path), [path, target + "/"]))
+        elif api.startswith("helm.toolkit.fluxcd.io/") and doc.get("kind") == "HelmRelease":
+            named = folder.rpartition("/")[2] == name or (folder.rpartition("/")[2] == "app" and
+                                                         folder.rpartition("/")[0].rpartition("/")[2] == name)
+            found.append((name, Evidence("helm release", path), [path] + ([folder + "/"] if named else [])))
+    return found
+
+
+def _without_structure(flux: list[tuple[str, Evidence, list[str]]]) -> list[tuple[str, Evidence, list[str]]]:
+    """The Flux declarations less the Kustomizations whose folder holds what declares two or more
+    others (`cluster-apps` over `./kubernetes/apps`, `apps` over `./apps/production` with its
+    releases' values): the cluster's layout, not a component."""
+    def structure(name: str, evidence: Evidence, own: list[str]) -> bool:
+        if evidence.kind != "flux kustomization":
+            return False
+        held = {words(other) for other, e, _ in flux if e.source.startswith(own[1]) and words(other) != words(name)}
+        return len(held) >= 2
+    return [(name, evidence, own) for name, evidence, own in flux if not structure(name, evidence, own)]
 
 
 def _source_paths(spec: dict, dirs: set[str]) -> list[str]:
