@@ -23,8 +23,6 @@ from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.edit import classify, still_valid
 from gitops_bot.ops.state import RunState
 
-LEVELS = ("major", "minor", "patch")
-
 # `version: 0.1.0` at the top level of a Chart.yaml, quoted or not, with an optional comment
 _VERSION_LINE_RE = re.compile(
     r"""^version:[ \t]*(?P<q>["']?)(?P<v>[^"'\s#]+)(?P=q)[ \t]*(?:#.*)?$""", re.MULTILINE)

@@ -2,7 +2,8 @@
 with the evidence that declares it and the paths that are its own.
 
 Evidence, by kind (one pass over the listing; only the files that can declare something are
-read: go.work, Chart.yaml, compose files, kustomizations, and YAML that names an ArgoCD kind):
+parsed: go.work, Chart.yaml, compose files, kustomizations, and YAML that names an ArgoCD or a
+Flux kind):
 - `go.work use`: a module directory the workspace uses (`./services/video-service`);
 - `build file`: a folder with a build or package manifest (Dockerfile, go.mod, package.json, ...;
   footprint.PROJECT_MARKERS), named by its folder, or by the folder above when its own name is a
