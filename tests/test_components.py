@@ -113,8 +113,12 @@ def test_flux_kustomizations_and_helm_releases_declare_components(tmp_path):
         "kubernetes/apps/default/atuin/app/helmrelease.yaml": RELEASE.format(name="atuin"),
         # several releases of one folder (billimek's layout): each owns its file only
         "kubernetes/monitoring/releases.yaml": RELEASE.format(name="grafana") + "---\n" + RELEASE.format(name="loki"),
+        # stefanprodan/gitops-istio's `apps` over ./apps: folders of plain manifests, the layout too
+        "clusters/my-cluster/apps.yaml": FLUX_KS.format(name="apps", path="./apps"),
+        "apps/backend/deployment.yaml": "kind: Deployment\n",
+        "apps/frontend/deployment.yaml": "kind: Deployment\n",
         # a path relative to another source (an OCI artifact), and a template's name: no evidence
-        "clusters/prod/apps.yaml": FLUX_KS.format(name="apps", path="./production"),
+        "clusters/prod/apps.yaml": FLUX_KS.format(name="prod-apps", path="./production"),
         "components/app/ks.yaml": FLUX_KS.format(name="${APP}", path="./components"),
     })
     found = _by_name(tmp_path)

@@ -15,8 +15,8 @@ Flux kind):
   `name`/`app`/`component`/`service` field;
 - `flux kustomization`: a Flux Kustomization, named by `metadata.name`, with its file and the
   folder of the repository its `spec.path` points at; one whose folder holds what declares two
-  or more others is the cluster's structure (`cluster-apps` over `./kubernetes/apps`), not a
-  component;
+  or more others, or two or more folders of manifests, is the cluster's layout (`cluster-apps`
+  over `./kubernetes/apps`), not a component;
 - `helm release`: a Flux HelmRelease, named by `metadata.name`, with its file, and its folder when
   that is named for it (`echo/`, or `echo/app/`);
 - `compose service`: a top-level `services:` entry of a compose file, with its build context;
@@ -138,7 +138,7 @@ def _evidence(tree: Worktree) -> Iterator[tuple[str, Evidence, list[str]]]:
             yield from _argocd(path, text, dirs)
         if text and "toolkit.fluxcd.io" in text and _FLUX_KIND_RE.search(text):
             flux += _flux(path, text, dirs)
-    yield from _without_structure(flux)
+    yield from _without_structure(flux, yaml_files)
 
 
 def _go_work(tree: Worktree, path: str, folder: str, dirs: set[str]) -> Iterator[tuple[str, Evidence, list[str]]]:
@@ -252,15 +252,19 @@ def _flux(path: str, text: str, dirs: set[str]) -> list[tuple[str, Evidence, lis
     return found
 
 
-def _without_structure(flux: list[tuple[str, Evidence, list[str]]]) -> list[tuple[str, Evidence, list[str]]]:
-    """The Flux declarations less the Kustomizations whose folder holds what declares two or more
-    others (`cluster-apps` over `./kubernetes/apps`, `apps` over `./apps/production` with its
-    releases' values): the cluster's layout, not a component."""
+def _without_structure(flux: list[tuple[str, Evidence, list[str]]],
+                       yaml_files: list[str]) -> list[tuple[str, Evidence, list[str]]]:
+    """The Flux declarations less the Kustomizations that apply the cluster's layout, not a
+    component: their folder holds what declares two or more others (`cluster-apps` over
+    `./kubernetes/apps`), or two or more folders of manifests (`apps` over `./apps` with
+    `backend/` and `frontend/`, which remove-service also calls structure)."""
     def structure(name: str, evidence: Evidence, own: list[str]) -> bool:
         if evidence.kind != "flux kustomization":
             return False
         held = {words(other) for other, e, _ in flux if e.source.startswith(own[1]) and words(other) != words(name)}
-        return len(held) >= 2
+        folders = {p[len(own[1]):].split("/", 1)[0] for p in yaml_files
+                   if p.startswith(own[1]) and "/" in p[len(own[1]):]}
+        return len(held) >= 2 or len(folders) >= 2
     return [(name, evidence, own) for name, evidence, own in flux if not structure(name, evidence, own)]
 
 
