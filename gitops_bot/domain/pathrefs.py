@@ -16,11 +16,12 @@ applied a path inside the old one can apply the same path inside the new one, wh
 
 from __future__ import annotations
 
+import itertools
 import posixpath
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterable
+from typing import Callable, Iterable, Iterator
 
 from gitops_bot.domain.worktree import Literals, Worktree
 
@@ -87,16 +88,15 @@ class Gone:
         return frozenset(posixpath.basename(p).removesuffix(".j2") for p in self.tops) | frozenset(routes)
 
     @cached_property
-    def _basenames_re(self) -> re.Pattern[str]:
-        return re.compile("|".join(re.escape(n) for n in sorted(self.basenames, key=len, reverse=True)))
-
-    def named_in(self, line: str) -> bool:
-        """Whether `line` holds one of the basenames: the cheap test before its words are
-        resolved. A removal deleting thousands of files has thousands of names, and one
-        alternation scans a line once where a test per name would scan it thousands of times."""
-        if len(self.basenames) <= 32:
-            return any(n in line for n in self.basenames)
-        return self._basenames_re.search(line) is not None
+    def lines_naming(self) -> Callable[[list[str]], Iterator[int]]:
+        """The indexes of the lines that hold one of the basenames: the cheap test before a
+        line's words are resolved. One alternation of the names, run over the lines by C-level
+        iteration: a removal of thousands of files has thousands of names, and a short name
+        (`ui`) is in most lines of a large tree."""
+        if not self.basenames:
+            return lambda lines: iter(())
+        search = re.compile("|".join(re.escape(n) for n in sorted(self.basenames, key=len, reverse=True))).search
+        return lambda lines: itertools.compress(range(len(lines)), map(search, lines))
 
 
 def gone_paths(tree: Worktree) -> Gone:
@@ -158,9 +158,9 @@ def references(text: str, path: str, gone: Gone) -> list[Reference]:
     pages = docs_root(path, text)
     templated = path.endswith(".j2")  # a Jinja template names the files the others render
     found = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not gone.named_in(line):  # most lines of a file name no deleted path
-            continue
+    lines = text.splitlines()
+    for index in gone.lines_naming(lines):  # most lines of a file name no deleted path
+        number, line = index + 1, lines[index]
         for match in _WORD.finditer(line):
             target = resolve(match.group(), folder, gone, templated) \
                 or (resolve(match.group(), pages, gone) if pages else None)
