@@ -74,7 +74,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
         _run_pypi(state, args)
     else:
         _run_tool(state, args)
-    _refuse_downgrade(state, given, args)
+    _note_downgrade(state, given, args)
     if args.get("bump_chart"):
         chart_bump.bump_changed_charts(state, args["bump_chart"])
 
@@ -88,22 +88,26 @@ def _numbers(version: str) -> tuple[int, ...] | None:
     return tuple(int(g) for g in m.groups() if g is not None) if m else None
 
 
-def _refuse_downgrade(state: RunState, given: dict[str, str], args: dict[str, str]) -> None:
-    """UserError (exit 2, nothing written) when the asked version is older than every plain
-    version the run found: most often a typo (`1.2.0` for `1.22.0`). A rollback says so with
-    allow_downgrade=true, as apt's --allow-downgrades; from= (the user named the versions to
-    move) and Terraform constraints are not judged."""
-    if args.get("allow_downgrade") == "true" or args.get("from") or given.keys() & {"provider", "module"}:
+def _note_downgrade(state: RunState, given: dict[str, str], args: dict[str, str]) -> None:
+    """A residue entry when the asked version is older than every plain version the run found:
+    a typo (`1.2.0` for `1.22.0`) looks like that, and so does a deliberate rollback (3 of the
+    corpus's 82 set-version cases: a revert, a test of an update workflow). The run goes on; the
+    reviewer's checklist asks to confirm it. from= (the user named the versions to move) and
+    Terraform constraints are not judged."""
+    if args.get("from") or given.keys() & {"provider", "module"}:
         return
     asked = _numbers(args.get("version") or "")
-    found = [f.value for f in state.found if f.kind is Kind.VERSION and _numbers(f.value)]
+    found = [f for f in state.found if f.kind is Kind.VERSION and _numbers(f.value)]
     if asked is None or not found:
         return
-    olds = [_numbers(v) or () for v in found]
+    olds = [_numbers(f.value) or () for f in found]
     if all(asked[:len(old)] < old[:len(asked)] for old in olds):
-        tally = ", ".join(f"{v} x{found.count(v)}" for v in sorted(set(found)))
-        raise UserError(f"version={args['version']} is older than every version found ({tally}): a downgrade; "
-                        "say allow_downgrade=true if it is meant")
+        values = [f.value for f in found]
+        tally = ", ".join(f"{v} x{values.count(v)}" for v in sorted(set(values)))
+        first = min(found, key=lambda f: (f.path, f.line))
+        state.notes.append(Finding(first.path, first.line, first.text.strip(),
+                                   f"version={args['version']} is older than every version found ({tally}): "
+                                   "a downgrade; check it is meant"))
 
 
 def _version(args: dict[str, str]) -> str:
@@ -500,6 +504,6 @@ def _split(text: str) -> tuple[str, ...]:
 
 OPERATION = Operation("set_version", run, required=(),
                       optional=("tool", "image", "chart", "github", "provider", "module", "pypi", "version", "to",
-                                "digest", "paths", "from", "prerelease", "repo", "bump_chart", "allow_downgrade"),
+                                "digest", "paths", "from", "prerelease", "repo", "bump_chart"),
                       description="move every recognised occurrence of a tool's, image's, chart's, GitHub "
                                   "project's, Terraform provider's or module's version")
