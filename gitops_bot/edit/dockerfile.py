@@ -48,11 +48,11 @@ def remove(text: str, ctx: RemovalContext) -> EditResult:
         word = word.strip("\"'")
         return ctx.name.in_path(word) or word.rstrip("/") in ctx.deleted_paths
 
+    bodies = _heredoc_lines(text)
     try:
-        instructions = _instructions(text)
+        instructions = _instructions(text, bodies)
     except _NotAnInstruction as exc:
         raise Unparsable(exc.line, f"Dockerfile does not parse: {exc}") from exc
-    bodies = _heredoc_lines(text)
     for n in range(len(lines)):
         line = lines.line(n)
         m = _COPY_RE.match(line) if n not in bodies else None
@@ -107,10 +107,11 @@ def _heredoc_lines(text: str) -> set[int]:
     return inside
 
 
-def _instructions(text: str) -> list[tuple[int, str]]:
-    """(line, INSTRUCTION) of every logical line; ValueError naming a line that is none."""
+def _instructions(text: str, bodies: set[int] | None = None) -> list[tuple[int, str]]:
+    """(line, INSTRUCTION) of every logical line; ValueError naming a line that is none. `bodies`:
+    the text's here-document lines (_heredoc_lines), when the caller has them already."""
     found, continued = [], False
-    bodies = _heredoc_lines(text)
+    bodies = _heredoc_lines(text) if bodies is None else bodies
     for n, line in enumerate(text.splitlines()):
         stripped = line.strip()
         if n in bodies:

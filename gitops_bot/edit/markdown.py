@@ -794,9 +794,10 @@ def _html_row_cuts(lines: Lines, fenced: list[bool], name: ServiceName) -> list[
 def still_valid(before: str, after: str) -> str | None:
     """None unless a table whose rows agreed on their column count no longer does: more tables
     disagree than before (a footnote row `| _* recommended_ |` under a table is the author's)."""
-    if verify(after) is None or _uneven_tables(after) <= _uneven_tables(before):
+    problem = verify(after)
+    if problem is None or _uneven_tables(after) <= _uneven_tables(before):
         return None
-    return verify(after)
+    return problem
 
 
 def _after_separator(lines: Lines) -> list[bool]:

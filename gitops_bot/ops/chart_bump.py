@@ -20,19 +20,19 @@ import posixpath
 import re
 
 from gitops_bot.domain.findings import Finding, Kind, Validation
+from gitops_bot.domain.lookups import STABLE_RE
 from gitops_bot.edit import classify, still_valid
 from gitops_bot.ops.state import RunState
 
 # `version: 0.1.0` at the top level of a Chart.yaml, quoted or not, with an optional comment
 _VERSION_LINE_RE = re.compile(
     r"""^version:[ \t]*(?P<q>["']?)(?P<v>[^"'\s#]+)(?P=q)[ \t]*(?:#.*)?$""", re.MULTILINE)
-_PLAIN_RE = re.compile(r"(\d+)\.(\d+)\.(\d+)")
 
 
 def bumped(version: str, level: str) -> str | None:
     """`version` (X.Y.Z, optionally v-prefixed) moved up by `level`; None for any other form."""
     prefix = "v" if version.startswith("v") else ""
-    match = _PLAIN_RE.fullmatch(version[len(prefix):])
+    match = STABLE_RE.fullmatch(version)
     if not match:
         return None
     major, minor, patch = (int(part) for part in match.groups())
