@@ -124,9 +124,10 @@ def test_a_chart_yaml_dependency_named_like_the_tool_is_residue_and_prose_is_not
 
 
 def test_a_variable_written_minor_only_moves_by_minor(tmp_path, capsys):
-    """eks-workshop-v2's docs site: `KUBERNETES_VERSION: "1.31"` in docusaurus.config.js moved to
-    1.33 with the cluster; a longer setting (`KUBERNETES_NODE_VERSION`, `1.31-eks-...`) and a
-    version of three parts in another variable are not the minor form."""
+    """eks-workshop-v2's docs site: `KUBERNETES_VERSION: "1.31"` and `KUBERNETES_NODE_VERSION:
+    "1.31-eks-036c24b"` in docusaurus.config.js moved to 1.33 with the cluster, the vendor's
+    suffix kept (as an image tag's variant is) and listed for a check; a version of three parts in
+    another variable is not the minor form, and an unknown variable stays."""
     before = ('module.exports = {\n  customFields: {\n    KUBERNETES_VERSION: "1.31",\n'
               '    KUBERNETES_NODE_VERSION: "1.31-eks-036c24b",\n    K8S_VERSION: "1.31.4",\n'
               '    OTHER_VERSION: "1.31",\n  },\n};\n')
@@ -136,17 +137,34 @@ def test_a_variable_written_minor_only_moves_by_minor(tmp_path, capsys):
     repo = write_tree(tmp_path, {"website/docusaurus.config.js": before, "kind.sh": "K8S_VERSION=1.31\n",
                                  "docs/upgrade.md": guide})
     code, first = report(repo, capsys, "tool=kubernetes", "version=1.33")
-    # the node release (`1.31-eks-...`) is one a human looks up: listed, as a setting named for it
-    assert ("website/docusaurus.config.js", 4, "looks like kubernetes 1.31 but is not a recognised form") in \
+    assert ("website/docusaurus.config.js", 4, "changed, its suffix kept: check 1.33-eks-036c24b is a release") in \
         [(r["path"], r["line"], r["reason"]) for r in first["residue"]]
     assert run(repo, "tool=kubernetes", "version=1.33") == 0
+    after = before.replace('VERSION: "1.31",', 'VERSION: "1.33",', 1).replace("1.31-eks", "1.33-eks")
     assert tree_bytes(repo) == {
         "docs/upgrade.md": guide.encode(), "kind.sh": b"K8S_VERSION=1.33\n",
-        "website/docusaurus.config.js": before.replace('VERSION: "1.31",', 'VERSION: "1.33",', 1).encode()}
+        "website/docusaurus.config.js": after.encode()}
     code, second = report(repo, capsys, "tool=kubernetes", "version=1.33")
     assert code == 0 and second["files"] == []
     # the patch release stays, listed: version=1.33 names no patch
     assert [(r["path"], r["line"]) for r in second["residue"]] == [("website/docusaurus.config.js", 5)]
+
+
+def test_a_variable_suffix_moves_with_its_version_and_a_pre_release_is_not_a_suffix(tmp_path, capsys):
+    """A flavour after a variable's version (`ISTIO_VERSION=1.24.0-distroless`) stays when the
+    version moves; `-rc.1` is the version's own pre-release, moved whole, and a look-alike
+    variable (`ISTIO_CNI_VERSION`, another setting) is not the tool's."""
+    before = "ISTIO_VERSION=1.24.0-distroless\nISTIO_CNI_VERSION=1.24.0-distroless\n"
+    repo = write_tree(tmp_path, {"install.sh": before, "next.sh": "export ISTIO_VERSION=1.24.0-rc.1\n"})
+    code, first = report(repo, capsys, "tool=istio", "version=1.28.2")
+    assert [(r["path"], r["line"], r["reason"]) for r in first["residue"]
+            if "suffix" in r["reason"]] == [("install.sh", 1, "changed, its suffix kept: check 1.28.2-distroless "
+                                             "is a release")]
+    assert run(repo, "tool=istio", "version=1.28.2") == 0
+    assert tree_bytes(repo) == {"install.sh": b"ISTIO_VERSION=1.28.2-distroless\nISTIO_CNI_VERSION=1.24.0-distroless\n",
+                                "next.sh": b"export ISTIO_VERSION=1.28.2\n"}
+    assert run(repo, "tool=istio", "version=1.28.2") == 0
+    assert tree_bytes(repo)["install.sh"].startswith(b"ISTIO_VERSION=1.28.2-distroless\n")
 
 
 RENOVATE = """\

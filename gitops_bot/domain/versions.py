@@ -31,6 +31,10 @@ MINOR = r"\d+\.\d+"
 # `build_metadata: true`; identifiers are [0-9A-Za-z] runs joined by dots, so no shell or YAML
 # metacharacter can get through. In an image tag (`+` is not allowed there) it is written `-k3s1`.
 BUILD = r"\+[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*"
+# A suffix after a variable's version that is not a pre-release: a flavour or a vendor's build
+# (`KUBERNETES_NODE_VERSION: "1.31-eks-036c24b"`); it stays when the version moves, as an image
+# tag's variant does (images.new_tag), and the residue asks to check the result exists.
+_VARIABLE_SUFFIX = r"-(?!alpha|beta|rc)[A-Za-z][0-9A-Za-z]*(?:-[0-9A-Za-z]+)*"
 TAG_BUILD = r"-[A-Za-z][0-9A-Za-z]*"
 _VERSION_RE = re.compile(rf"^{FULL}$")
 _BUILD_VERSION_RE = re.compile(rf"^{FULL}(?:{BUILD})?$")
@@ -173,6 +177,8 @@ class Occurrence:
     image: str | None = None
     digest: tuple[int, int] | None = None
     kept: str = ""  # not empty: found, not to be changed, and why (listed for a human)
+    # A suffix written right after the version and kept when it moves (`1.31-eks-036c24b`)
+    suffix: str = ""
 
     def rewritten(self, new: str) -> str:
         """`new` in this occurrence's own form (v prefix or not, full or minor only). A
@@ -391,7 +397,7 @@ def _patterns(tool: Tool) -> _Patterns:
     variables = []
     for name in tool.variable_names():
         # X.Y.Z, or X.Y (a minor-only setting: eks-workshop-v2's docs site `KUBERNETES_VERSION: "1.31"`)
-        value = rf"(?P<v>{full}|{MINOR}(?![\d.]))"
+        value = rf"(?P<v>{full}|{MINOR}(?![\d.]))(?P<suffix>{_VARIABLE_SUFFIX})?"
         assign = rf"{_after(name, _BEFORE_VARIABLE)}{_ASSIGN}(?P<q>[\"']?){value}(?P=q)(?![\w.+])"
         default = rf"\$\{{{re.escape(name)}:-(?P<v>{full})\}}"
         variables.append((name, assign, default))
@@ -436,14 +442,14 @@ class _Scan:
 
     def add(self, start: int, end: int, form: str, minor_only: bool = False, digest: bool = False,
             tag: bool = False, release_tag: str | None = None, image: str | None = None,
-            digest_span: tuple[int, int] | None = None, kept: str = "") -> None:
+            digest_span: tuple[int, int] | None = None, kept: str = "", suffix: str = "") -> None:
         if any(o.start < end and start < o.end for o in self.found):
             return  # one span, one occurrence (a variable inside a URL, say)
         if self._line_of is None:
             self._line_of = line_numbers(self.text)
         line = self._line_of(start)
         self.found.append(Occurrence(self.path, line, start, end, self.text[start:end], form, minor_only, digest,
-                                     tag, release_tag, image, digest_span, kept))
+                                     tag, release_tag, image, digest_span, kept, suffix))
 
 
 def scan(path: str, text: str, kind: str, tool: Tool) -> list[Occurrence]:
@@ -754,7 +760,8 @@ def _variables(s: _Scan, assign: re.Pattern[str], default: re.Pattern[str], rele
             newline = text.find("\n", m.end())
             rest = text[m.end():newline if newline >= 0 else len(text)].strip()
             form = "inline variable" if rest and not rest.startswith(("#", ";", "&&", "||")) else "shell variable"
-        s.add(m.start("v"), m.end("v"), form, minor_only=is_minor_only(m.group("v")), release_tag=release_tag)
+        s.add(m.start("v"), m.end("v"), form, minor_only=is_minor_only(m.group("v")), release_tag=release_tag,
+              suffix=m.groupdict().get("suffix") or "")
     for m in default.finditer(text):
         s.add(m.start("v"), m.end("v"), "shell default", release_tag=release_tag)
 

@@ -309,6 +309,9 @@ def _cuts(state: RunState, path: str, text: str, tool: Tool, o: Occurrence, new:
                     "only (ask for X.Y.Z to move it)")
     tag = o.rewritten(new)
     cuts = [Cut(Span(o.start, o.end), tag)] if tag != o.version else []
+    if cuts and o.suffix:
+        state.notes.append(Finding(path, o.line, _line(text, o.line).strip(),
+                                   f"changed, its suffix kept: check {tag}{o.suffix} is a release"))
     if not (o.pinned_digest and o.image is not None) or digest == "keep" or (digest == "drop" and not cuts):
         return cuts
     if o.digest is None:
