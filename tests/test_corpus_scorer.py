@@ -254,6 +254,36 @@ def test_the_body_of_an_entry_named_for_the_target_is_its_block(before, removed,
     assert score.removed_with_mentions(before, removed, re.compile("ff")) == expected
 
 
+SERVICE = ["apiVersion: v1", "kind: Service", "metadata:", "  name: ff-metrics", "  namespace: ff", "  labels:",
+           "    app: x", "spec:", "  selector:", "    app: x-metrics"]
+
+
+@pytest.mark.parametrize("before, removed, expected", [
+    # a Kubernetes object named for the target, removed whole with its separator: the target's own
+    (SERVICE + ["---", "kind: ConfigMap", "metadata:", "  name: b"], {*range(10), 10}, {*range(10), 10}),
+    # ... the second document of its file, its separator before it
+    (["apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: b", "---"] + SERVICE, {*range(4, 15)},
+     {*range(4, 15)}),
+    # an object of another name that only mentions the target (a label, a selector) is damage, but
+    # for the `labels:` key its removal emptied
+    (["apiVersion: v1", "kind: Service", "metadata:", "  name: other", "  labels:", "    app: ff", "spec:",
+      "  type: ClusterIP"], set(range(8)), {4}),
+    # a name deeper than metadata's first level (a label `name:`) does not make the object the target's
+    (["apiVersion: v1", "kind: Service", "metadata:", "  name: other", "  labels:", "    name: ff", "spec:",
+      "  type: ClusterIP"], set(range(8)), {4}),
+    # an object only partly removed is judged line by line
+    (SERVICE, set(range(5)), set()),
+    # a key the removal emptied, its entries naming the target (what is nested under one is its own)
+    (["spec:", "  dependsOn:", "    - name: ff", "      namespace: storage", "  interval: 1h"], {1, 2, 3},
+     {1, 2, 3}),
+    # a key with an entry of another name removed with it is damage, but for the target's entry
+    (["spec:", "  dependsOn:", "    - name: ff", "    - name: b", "  interval: 1h"], {1, 2, 3}, set()),
+])
+def test_blocks_that_name_the_target_once(before, removed, expected):
+    import re
+    assert score.removed_with_mentions(before, removed, re.compile("ff")) == expected
+
+
 # -- recorded lookups, replayed over HTTP on the loopback -------------------------------------------
 def test_recorded_lookups_are_served_through_the_bots_documented_settings(tmp_path):
     """The replay's environment (GITHUB_TOKEN, GITHUB_API_URL, GITOPS_BOT_REGISTRY_URLS) is all the

@@ -577,8 +577,16 @@ def removed_with_mentions(before: list[str], removed: set[int], regex: re.Patter
     group: a blank line, a comment or the end follows) comment lines. Such a line is part of
     removing the target's block (its heading, its separator, its braces), over-reach when the human
     did not do it, not damage to something else; except one blank line of a run that glues two
-    blocks the blank line separated, which is damage."""
-    found: set[int] = set()
+    blocks the blank line separated, which is damage.
+
+    Two blocks name the target once, not on each line: a Kubernetes object removed whole whose
+    `metadata` `name` or `namespace` names it (a Service `kubearmor-metrics` in namespace
+    `kubearmor`: _named_objects), and a key the removal emptied (`dependsOn:` whose only entry
+    was `- name: volsync`: _emptied_keys); each belongs to the target's block as a body does."""
+    own = _named_objects(before, removed, regex)
+    own |= _emptied_keys(before, removed, regex, set(theirs) | own)
+    theirs = set(theirs) | own
+    found: set[int] = set(own)
     for start, end in _runs(sorted(removed)):
         lines = before[start:end]
         structural = [i for i in range(start, end) if _STRUCTURAL_RE.match(before[i])]
@@ -598,6 +606,67 @@ def removed_with_mentions(before: list[str], removed: set[int], regex: re.Patter
         if blanks and _glues(before, start, end):
             keep.remove(blanks[0])
         found.update(keep)
+    return found
+
+
+_OBJECT_FIELD_RE = re.compile(r"^(?:apiVersion|kind):")
+_METADATA_NAME_RE = re.compile(r"^\s+(?:name|namespace):\s*(?P<value>\S.*)$")
+_BARE_KEY_RE = re.compile(r"^(?P<indent>\s*)[\w.\-\"']+:\s*(?:#.*)?$")
+
+
+def _named_objects(before: list[str], removed: set[int], regex: re.Pattern[str]) -> set[int]:
+    """The lines of each Kubernetes object (a YAML document with `apiVersion:` and `kind:`) the
+    bot removed whole, with the `---` before it when that went too, whose `metadata` gives a
+    `name` or `namespace` naming the target: the target's own object, line by line."""
+    found: set[int] = set()
+    separators = [i for i, line in enumerate(before) if line.rstrip() == "---"]
+    for start, end in zip([0] + [i + 1 for i in separators], separators + [len(before)]):
+        lines = [i for i in range(start, end) if before[i].strip()]
+        if not lines or not all(i in removed for i in lines) or \
+                sum(1 for i in lines if _OBJECT_FIELD_RE.match(before[i])) < 2:
+            continue
+        if any(_METADATA_NAME_RE.match(before[i]) and regex.search(before[i]) for i in _metadata(before, lines)):
+            found.update(i for i in range(start, end) if i in removed)
+            if start - 1 in removed:
+                found.add(start - 1)
+    return found
+
+
+def _metadata(before: list[str], lines: list[int]) -> list[int]:
+    """The lines under a document's top-level `metadata:` key, at its first level."""
+    head = next((i for i in lines if before[i].rstrip() == "metadata:"), None)
+    if head is None:
+        return []
+    body = [i for i in lines if i > head]
+    stop = next((k for k, i in enumerate(body) if not before[i][0].isspace()), len(body))
+    body = body[:stop]
+    if not body:
+        return []
+    level = min(len(before[i]) - len(before[i].lstrip()) for i in body)
+    return [i for i in body if len(before[i]) - len(before[i].lstrip()) == level]
+
+
+def _emptied_keys(before: list[str], removed: set[int], regex: re.Pattern[str], theirs: set[int]) -> set[int]:
+    """Removed keys without a value of their own (`dependsOn:`) whose whole body the bot removed,
+    each entry of it naming the target (or removed by the human too), with whatever is nested
+    under the entry: the key the removal left empty."""
+    found: set[int] = set()
+    for i in sorted(removed):
+        key = _BARE_KEY_RE.match(before[i])
+        if not key:
+            continue
+        indent, body = len(key.group("indent")), []
+        for j in range(i + 1, len(before)):
+            if before[j].strip():
+                if len(before[j]) - len(before[j].lstrip()) <= indent:
+                    break
+                body.append(j)
+        if not body or not all(j in removed for j in body):
+            continue
+        level = min(len(before[j]) - len(before[j].lstrip()) for j in body)
+        entries = [j for j in body if len(before[j]) - len(before[j].lstrip()) == level]
+        if all(regex.search(before[j]) or j in theirs for j in entries):
+            found.add(i)
     return found
 
 
@@ -1027,7 +1096,9 @@ def render(scores: list[Score], cases: list[Case], bots: list[str]) -> str:
            "**files** = deleted files, recall / precision; **over** = lines the bot changed that the human did "
            "not and that mention the target (or carry nothing of their own and went with a removed run naming "
            "it, whose other lines name it or were removed by the human too: its blank lines, braces, banners, "
-           "shell pauses, and the comments of a group it closes); **conf** = of the over lines, those the "
+           "shell pauses, and the comments of a group it closes; or belong to a block that names it once: a "
+           "Kubernetes object removed whole whose metadata name or namespace names it, a key the removal "
+           "emptied of entries naming it); **conf** = of the over lines, those the "
            "repository's later history confirms (the bot's line, or the line moved past the asked version, within "
            f"the next {CONFIRM_COMMITS} commits touching the file; see the corpus README); **damage** = such "
            "lines that do not; **invalid** = files the bot "
