@@ -127,6 +127,12 @@ def _plan(root, capsys, service="video-service"):
     return code, json.loads(capsys.readouterr().out)
 
 
+def _apply(root, capsys, service="video-service"):
+    code = main(["apply", "remove-service", f"service={service}", "--repo", str(root), "--format", "json"])
+    capsys.readouterr()
+    return code
+
+
 def test_structural_entries_go_and_the_rest_is_listed(tmp_path, capsys):
     write_tree(tmp_path, BEFORE)
     code, report = _plan(tmp_path, capsys)
@@ -451,15 +457,56 @@ SHARED_HOST = {
 
 def test_a_link_to_a_deleted_routes_path_on_its_host_is_listed(tmp_path, capsys):
     """The portal shares its host with the removed component's route (`/db`): its pages' links
-    to that path lead nowhere now and nothing in them names the component; they are listed (the
-    portal's source is never edited). The same path on another host is another app's."""
+    to that path lead nowhere now and nothing in them names the component. A menu entry of a
+    markup page (the link alone on its line, beside another entry) goes, as emberstone-db's human
+    removed the portal header's `<li><a href="/db/">Database</a></li>`; the others are listed.
+    The same path on another host is another app's."""
     write_tree(tmp_path, SHARED_HOST)
     code, report = _plan(tmp_path, capsys, "game-db")
     assert code == 0
-    links = {(r["path"], r["line"]): r["reason"] for r in report["residue"] if "links to" in r["reason"]}
-    why = "links to /db, the path the deleted HTTPRoute game-db served on game.${DOMAIN}"
-    assert links == {("apps/game-portal/app/resources/header.php", 2): why,
-                     ("apps/game-portal/app/docs/help.md", 1): why}
+    links = {(r["path"], r["line"]): r["reason"] for r in report["residue"] if "link" in r["reason"]}
+    where = "to /db, the path the deleted HTTPRoute game-db served on game.${DOMAIN}"
+    assert links == {("apps/game-portal/app/resources/header.php", 2): "removed: the menu entry linking " + where,
+                     ("apps/game-portal/app/docs/help.md", 1): "links " + where}
+    header = [f for f in report["files"] if f["path"] == "apps/game-portal/app/resources/header.php"]
+    assert len(header) == 1 and '-  <li><a href="/db/">Database</a></li>' in header[0]["diff"].splitlines()
+    assert _apply(tmp_path, capsys, "game-db") == 0
+    assert (tmp_path / "apps/game-portal/app/resources/header.php").read_text() == (
+        '<nav>\n  <li><a href="/account">Account</a></li>\n</nav>\n')
+    assert (tmp_path / "apps/shop/index.html").read_text() == '<a href="/db/">Shop DB</a>\n'
+    before = tree_bytes(tmp_path)
+    assert _apply(tmp_path, capsys, "game-db") == 0  # a second run: nothing left to change
+    assert tree_bytes(tmp_path) == before
+
+
+MENUS = {
+    # the desktop menu's entry and the mobile menu's bare link, each beside entries that stay
+    "apps/game-portal/app/resources/header.php": (
+        '<ul>\n  <li><a href="./index.php">Home</a></li>\n  <li class="nav"><a href="/db/"><i class="db"></i> '
+        'Database</a></li>\n  <?php if ($online) { ?>\n</ul>\n<div>\n  <a onclick="open()">Connect</a>\n'
+        '  <a href="/db/quests">Quests</a>\n</div>\n'),
+    # a link in a sentence, and one that is the only entry of its menu
+    "apps/game-portal/app/resources/footer.html": (
+        '<p>Browse <a href="/db/">the database</a> for items.</p>\n<ul>\n  <li><a href="/db/">DB</a></li>\n</ul>\n'),
+    # code, not markup: a line of a script is never edited
+    "apps/game-portal/app/resources/menu.js": ("const items = [\n  '<a href=\"/db/\">DB</a>',\n"
+                                               "  '<a href=\"/\">Home</a>',\n];\n"),
+}
+
+
+def test_only_menu_entries_of_markup_pages_go(tmp_path, capsys):
+    write_tree(tmp_path, {**SHARED_HOST, **MENUS})
+    _code, report = _plan(tmp_path, capsys, "game-db")
+    verdicts = {(r["path"].rsplit("/", 1)[1], r["line"]): r["reason"].split(" ")[0] for r in report["residue"]
+                if "/db" in r["reason"]}
+    assert verdicts == {("header.php", 3): "removed:", ("header.php", 8): "removed:", ("footer.html", 1): "links",
+                        ("footer.html", 3): "links", ("menu.js", 2): "links", ("help.md", 1): "links"}
+    assert _apply(tmp_path, capsys, "game-db") == 0
+    assert (tmp_path / "apps/game-portal/app/resources/header.php").read_text() == (
+        '<ul>\n  <li><a href="./index.php">Home</a></li>\n  <?php if ($online) { ?>\n</ul>\n<div>\n'
+        '  <a onclick="open()">Connect</a>\n</div>\n')
+    for path in ("apps/game-portal/app/resources/footer.html", "apps/game-portal/app/resources/menu.js"):
+        assert (tmp_path / path).read_text() == MENUS[path]
 
 
 def test_a_path_another_route_still_serves_on_the_host_is_no_dead_link(tmp_path, capsys):
@@ -523,7 +570,7 @@ def test_a_route_cut_from_a_shared_file_leaves_its_links_listed(tmp_path, capsys
     write_tree(tmp_path, shared)
     _code, report = _plan(tmp_path, capsys, "game-db")
     assert "routes/all.yaml" in {f["path"] for f in report["files"]}
-    assert {(r["path"], r["line"]) for r in report["residue"] if "links to /db" in r["reason"]} == {
+    assert {(r["path"], r["line"]) for r in report["residue"] if "to /db" in r["reason"]} == {
         ("apps/game-portal/app/resources/header.php", 2), ("apps/game-portal/app/docs/help.md", 1)}
 
 

@@ -14,7 +14,8 @@ include, a workflow `paths:` filter, a Terraform module source); what is left is
   the deleted path it names;
 - a link of a page still served on a host where a deleted route served a path (`<a href="/db/">`
   in the portal sharing emberstone-db's host, domain/routes), or a link on any host to the path
-  of a proxy route the run cut (`http://localhost:8080/feature/`): residue, with the route.
+  of a proxy route the run cut (`http://localhost:8080/feature/`): residue, with the route; a
+  menu entry of a markup page that is that link alone goes (edit/nav_entries), and is listed.
 
 The check is recorded in the validation report with what it read, whatever it finds.
 """
@@ -28,12 +29,13 @@ from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.imports import JS_FILES, Import, imports_of_deleted
 from gitops_bot.domain.pathrefs import Gone, Reference, gone_paths, referring
 from gitops_bot.domain.worktree import Literals
-from gitops_bot.edit import SOURCE_SUFFIXES, classify
+from gitops_bot.edit import SOURCE_SUFFIXES, classify, nav_entries
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 from gitops_bot.text.diff import opcodes
 
 CHECK = "no path reference or import left pointing at a deleted path"
+MENU_CHECK = "menu entries to a path nothing serves removed whole (one link element a line)"
 _IMPORTING = (".go", ".py", *JS_FILES)
 _PROSE_KINDS = frozenset({"markdown"})
 _PROSE_SUFFIXES = frozenset({".md", ".mdx", ".rst", ".txt", ".adoc"})
@@ -54,11 +56,13 @@ def run(state: RunState, args: dict[str, str]) -> None:
         kept += _record_imports(state, path, imported.get(path, []))
         skip = {i.line for i in imported.get(path, [])}  # an import line is reported once, as an import
         kept += _record_references(state, path, [r for r in found.get(path, []) if r.line not in skip], gone)
-    _route_links(state)
     listed = len(state.notes) - notes_before - sum(map(len, imported.values()))
+    links, entries = _route_links(state)
     detail = (f"searched every file for the {_count(len(gone.deleted), 'deleted path')}: "
               f"{_count(kept, 'reference')} left in code or configuration{' (refused edits)' if kept else ''}, "
-              f"{listed} in prose, comments or other source (residue)")
+              f"{listed} in prose, comments or other source (residue)"
+              + (f"; {_count(links - entries, 'link')} to a removed route's path (residue)" if links > entries else "")
+              + (f"; {_count(entries, 'menu entry', 'menu entries')} linking to one, removed" if entries else ""))
     state.validation.append(Validation("(every file)", CHECK, ok=not kept, detail=detail))
 
 
@@ -92,23 +96,27 @@ def _record_references(state: RunState, path: str, refs: list[Reference], gone: 
     return refused
 
 
-def _route_links(state: RunState) -> None:
+def _route_links(state: RunState) -> tuple[int, int]:
     """List the links of pages still served on a host where a deleted (or cut) HTTPRoute or
-    Ingress served a path, unless a remaining route serves that path there too; and every link
-    to the path of a proxy route the run cut (domain/routes)."""
+    Ingress served a path, unless a remaining route serves that path there too, removing those
+    that are menu entries; and every link to the path of a proxy route the run cut
+    (domain/routes). How many links were listed, and how many entries of those removed."""
     tree = state.tree
     touched = [p for p in tree.touched() if p.endswith((".yaml", ".yml"))]
+    notes_before, entries = len(state.notes), 0
     for path in touched:
         now = set(routes.routes(tree.read(path) or "")) if not tree.is_deleted(path) else set()
         for route in [r for r in routes.routes(tree.original(path) or "") if r not in now]:
-            _links_on_its_host(state, route)
+            entries += _links_on_its_host(state, route)
     for path in [p for p in touched if not tree.is_deleted(p)]:
         for prefix in sorted(routes.removed_prefixes(tree.original(path) or "", tree.read(path) or "")):
             _links_to(state, prefix, f"links to {prefix}, the path of the route the run removed from {path}")
+    return len(state.notes) - notes_before, entries
 
 
-def _links_on_its_host(state: RunState, route: routes.Route) -> None:
-    """List the links to a removed route's path in the apps still served on its host."""
+def _links_on_its_host(state: RunState, route: routes.Route) -> int:
+    """List the links to a removed route's path in the apps still served on its host; remove
+    those that are menu entries of a markup page (edit/nav_entries); how many were."""
     tree = state.tree
     apps, still = set(), False
     for path in tree.grep(Literals(sorted(route.hosts))):
@@ -118,15 +126,25 @@ def _links_on_its_host(state: RunState, route: routes.Route) -> None:
         apps.add(routes.app_folder(path))
         still |= any(r.prefix == route.prefix and r.hosts & route.hosts for r in routes.routes(text))
     if still:
-        return
+        return 0
     link = routes.link_pattern(route.prefix)
+    removed = 0
+    where = f"to {route.prefix}, the path the deleted {route.kind} {route.name} served on " \
+            f"{', '.join(sorted(route.hosts))}"
     for page in sorted({p for app in apps for p in tree.under(app) if not tree.is_deleted(p)}):
-        for number, line in enumerate((tree.read(page) or "").splitlines(), start=1):
-            if link.search(line):
-                state.notes.append(Finding(page, _original_line(tree, page, number), line.strip(),
-                                           f"links to {route.prefix}, the path the deleted {route.kind} "
-                                           f"{route.name} served on {', '.join(sorted(route.hosts))}",
-                                           Kind.DANGLING))
+        lines = (tree.read(page) or "").splitlines()
+        dead = [n for n, line in enumerate(lines) if link.search(line)]
+        entries = nav_entries.dead_entries(lines, dead) if dead and nav_entries.is_markup(page) else []
+        for n in dead:
+            state.notes.append(Finding(page, _original_line(tree, page, n + 1), lines[n].strip(),
+                                       f"removed: the menu entry linking {where}" if n in entries
+                                       else f"links {where}",
+                                       Kind.DANGLING))
+        if entries:
+            tree.write(page, nav_entries.without_lines(tree.read(page) or "", entries))
+            state.validation.append(Validation(page, MENU_CHECK, True))
+            removed += len(entries)
+    return removed
 
 
 def _links_to(state: RunState, prefix: str, why: str) -> None:
@@ -141,8 +159,8 @@ def _links_to(state: RunState, prefix: str, why: str) -> None:
                                            Kind.DANGLING))
 
 
-def _count(n: int, what: str) -> str:
-    return f"{n} {what}{'' if n == 1 else 's'}"
+def _count(n: int, what: str, plural: str = "") -> str:
+    return f"{n} {what if n == 1 else plural or what + 's'}"
 
 
 def _imports(state: RunState, gone: Gone, modules, candidates: list[str]) -> dict[str, list[Import]]:
