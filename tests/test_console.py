@@ -142,7 +142,7 @@ def test_verbose_plan_names_each_step_and_a_tally(repo, capsys):
     code, out, err = cli(capsys, "plan", "remove-service", "video-service", "--repo", str(repo), "-v")
     assert code == 0 and "--- a/go.work" in out
     steps = [line for line in err.splitlines() if line.endswith(")")]
-    assert steps[0] == "gitops-bot: plan remove-service: delete_paths (1/3)" and len(steps) == 3
+    assert steps[0] == "gitops-bot: plan remove-service: delete_paths (1/4)" and len(steps) == 4
     tally = r"gitops-bot: plan remove-service: \d+ files scanned, [1-9]\d* editors run, 2 files edited in \d+\.\d s"
     assert re.fullmatch(tally, err.splitlines()[-1])
 

@@ -117,8 +117,8 @@ RECIPE_ERRORS = [
     # what only code knows, with the line too
     ("name: r\ndescription: d\nsteps:\n  - op: delete_paths\n    name: x\n  - op: explode\n",
      "r.yaml:6: step 2: unknown operation 'explode' (known: add_pod_annotation, allow_source, check_references, "
-     "delete_paths, mesh_mode, move_values_to_params, pin_versions, remove_references, set_param, set_value, "
-     "set_version)"),
+     "delete_paths, list_companions, mesh_mode, move_values_to_params, pin_versions, remove_references, set_param, "
+     "set_value, set_version)"),
     ("name: r\ndescription: d\nsteps:\n  - op: delete_paths\n    name: x\n    nmae: x\n",
      "r.yaml:4: step 1 (delete_paths) has no argument nmae (arguments: name, paths)"),
     ("name: r\ndescription: d\nsteps:\n  - op: delete_paths\n    name: '{who}'\n",
