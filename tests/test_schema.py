@@ -143,6 +143,8 @@ def test_the_schemas_are_valid_json_schemas_and_the_built_ins_pass_them():
                    key=lambda f: f.name)
     assert len(files) == len(builtin_recipes()) > 0
     assert [recipe_problems(f.read_text(), f.name, builtin=True) for f in files] == [[] for _ in files]
+    # a built-in is found by its file's name (find_recipe reads that one only)
+    assert [f.name for f in files] == [f"{name}.yaml" for name in sorted(builtin_recipes())]
 
 
 def test_config_validate_lists_every_problem_of_every_file(tmp_path, capsys):

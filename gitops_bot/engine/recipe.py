@@ -182,47 +182,66 @@ def recipe_problems(text: str, source: str, builtin: bool = False) -> list[str]:
         recipe = parse_recipe(text, source)
     except UserError as exc:
         return [exc.message]
-    if not builtin and recipe.name in builtin_recipes():
+    if not builtin and recipe.name in _builtin_files():
         return [f"{source}:{schema.line_of(data, ('name',))}: recipe {recipe.name!r} would shadow a built-in recipe"]
     return []
 
 
 @lru_cache(maxsize=1)
+def _builtin_files() -> dict[str, "resources.abc.Traversable"]:
+    """The built-in recipe files by recipe name: a built-in's file is named for its recipe
+    (test_schema.py holds them to it), so one recipe is found without reading the others."""
+    return {entry.name.rsplit(".", 1)[0]: entry
+            for entry in sorted(resources.files("gitops_bot.recipes").iterdir(), key=lambda e: e.name)
+            if entry.name.endswith((".yaml", ".yml"))}
+
+
+@lru_cache(maxsize=None)
+def builtin_recipe(name: str) -> Recipe | None:
+    """The built-in recipe `name` (parsed once per process; do not mutate), or None."""
+    entry = _builtin_files().get(name)
+    if entry is None:
+        return None
+    # Without line positions: the built-ins pass the schema in the tests (test_schema.py), and
+    # the plain loader reads them in a third of the time.
+    return parse_recipe(entry.read_text(encoding="utf-8"), f"recipes/{entry.name}", positions=False, validate=False)
+
+
 def builtin_recipes() -> dict[str, Recipe]:
     """The recipes shipped with gitops-bot (parsed once per process; do not mutate)."""
-    found = {}
-    for entry in sorted(resources.files("gitops_bot.recipes").iterdir(), key=lambda e: e.name):
-        if entry.name.endswith((".yaml", ".yml")):
-            # Without line positions: the built-ins pass the schema in the tests (test_schema.py),
-            # and the plain loader reads them in a third of the time.
-            recipe = parse_recipe(entry.read_text(encoding="utf-8"), f"recipes/{entry.name}", positions=False,
-                                  validate=False)
-            found[recipe.name] = recipe
-    return found
+    return {name: recipe for name in _builtin_files() if (recipe := builtin_recipe(name)) is not None}
 
 
-def available_recipes(repo: Path | None = None) -> dict[str, Recipe]:
-    """Built-in recipes plus the repository's own (`.gitops-bot/recipes/*.yaml`)."""
-    recipes = dict(builtin_recipes())
+def _repo_recipes(repo: Path | None) -> dict[str, Recipe]:
+    """The repository's own recipes (`.gitops-bot/recipes/*.yaml`); none may shadow a built-in."""
     from gitops_bot.domain.worktree import inside, read_text_inside
 
+    recipes: dict[str, Recipe] = {}
     folder = inside(repo, REPO_RECIPES_DIR) if repo else None
     if folder and folder.is_dir():
         for path in sorted(folder.glob("*.y*ml")):
             source = f"{REPO_RECIPES_DIR}/{path.name}"
             recipe = parse_recipe(read_text_inside(repo, source), source)
-            if recipe.name in recipes:
+            if recipe.name in _builtin_files() or recipe.name in recipes:
                 raise UserError(f"{recipe.source}: recipe {recipe.name!r} would shadow a built-in recipe")
             recipes[recipe.name] = recipe
     return recipes
 
 
+def available_recipes(repo: Path | None = None) -> dict[str, Recipe]:
+    """Built-in recipes plus the repository's own (`.gitops-bot/recipes/*.yaml`)."""
+    return {**builtin_recipes(), **_repo_recipes(repo)}
+
+
 def find_recipe(name: str, repo: Path | None = None) -> Recipe:
-    recipes = available_recipes(repo)
-    if name not in recipes:
-        raise UserError(f"unknown recipe {name!r}{did_you_mean(name, recipes, n=2)} "
-                        f"(available: {', '.join(sorted(recipes))})", kind=UNKNOWN_RECIPE)
-    return recipes[name]
+    """The recipe `name`: the repository's own or a built-in (only that one is read)."""
+    own = _repo_recipes(repo)
+    recipe = own.get(name) or builtin_recipe(name)
+    if recipe is None:
+        names = sorted({*_builtin_files(), *own})
+        raise UserError(f"unknown recipe {name!r}{did_you_mean(name, names, n=2)} "
+                        f"(available: {', '.join(names)})", kind=UNKNOWN_RECIPE)
+    return recipe
 
 
 def parse_params(items: Sequence[str], positional: str | None = None) -> dict[str, str]:
