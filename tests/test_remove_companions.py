@@ -30,6 +30,9 @@ TREE = {
                                           "      rotate-server-certificates: true\n    nodeIP:\n"
                                           "      validSubnets:\n        - 10.0.0.0/24\n"),
     "kubeadm/kubelet-config.yaml": "kind: KubeletConfiguration\nserverTLSBootstrap: true\n",
+    # a key holding another entry too stays out of it
+    "talos/patches/two.yaml": ("machine:\n  kubelet:\n    extraArgs:\n      feature-gates: X=true\n"
+                               "      rotate-server-certificates: true\n"),
     # look-alikes: the setting turned off, and another key that contains it
     "talos/patches/other.yaml": "machine:\n  kubelet:\n    extraArgs:\n      rotate-server-certificates: false\n",
     "notes/flags.txt": "--no-rotate-server-certificates=true is not a kubelet flag\n",
@@ -46,7 +49,11 @@ def test_the_setting_made_for_the_component_is_listed_never_edited(tmp_path, cap
     code, report = _plan(tmp_path, capsys, "service=kubelet-csr-approver")
     kept = {(r["path"], r["line"]): r["reason"] for r in report["residue"]
             if "is for kubelet-csr-approver" in r["reason"]}
-    assert set(kept) == {("talos/patches/global/kubelet.yaml", 4), ("kubeadm/kubelet-config.yaml", 2)}
+    # the Talos patch's `extraArgs:` holds only the setting: listed to go with it
+    assert set(kept) == {("talos/patches/global/kubelet.yaml", 3), ("talos/patches/global/kubelet.yaml", 4),
+                         ("kubeadm/kubelet-config.yaml", 2), ("talos/patches/two.yaml", 5)}
+    assert kept[("talos/patches/global/kubelet.yaml", 3)] == (
+        "kept: holds only rotate-server-certificates: true is for kubelet-csr-approver (line 4): it goes with it")
     assert kept[("talos/patches/global/kubelet.yaml", 4)].startswith(
         "kept: rotate-server-certificates: true is for kubelet-csr-approver: the kubelet asks for serving "
         "certificates that the removed approver signed")

@@ -58,12 +58,40 @@ def run(state: RunState, args: dict[str, str]) -> None:
     tree = state.tree
     for path in tree.grep(Literals(sorted({c.key for c in companions}))):
         text = tree.read(path) if state.in_scope(path) and not tree.is_deleted(path) else None
-        for number, line in enumerate((text or "").splitlines(), start=1):
+        lines = (text or "").splitlines()
+        for number, line in enumerate(lines, start=1):
             for companion in companions:
                 if companion.pattern.search(line):
-                    state.notes.append(Finding(path, number, line.strip(), f"kept: {companion.key}: "
-                                               f"{companion.value} is for {args['name']}: {companion.reason}",
+                    why = f"{companion.key}: {companion.value} is for {args['name']}"
+                    state.notes.append(Finding(path, number, line.strip(), f"kept: {why}: {companion.reason}",
                                                Kind.KEPT))
+                    parent = _sole_parent(lines, number - 1)
+                    if parent is not None:
+                        state.notes.append(Finding(path, parent + 1, lines[parent].strip(),
+                                                   f"kept: holds only {why} (line {number}): it goes with it",
+                                                   Kind.KEPT))
+
+
+_BARE_KEY_RE = re.compile(r"^\s*[\w.-]+:\s*(?:#.*)?$")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _sole_parent(lines: list[str], n: int) -> int | None:
+    """The YAML key line (`extraArgs:`) whose only entry is line n, or None: removing the setting
+    removes that key too (cluster-template's human removed both)."""
+    level = _indent(lines[n])
+    above = n - 1
+    while above >= 0 and not lines[above].strip():
+        above -= 1
+    if above < 0 or _indent(lines[above]) >= level or not _BARE_KEY_RE.match(lines[above]):
+        return None
+    below = n + 1
+    while below < len(lines) and (not lines[below].strip() or _indent(lines[below]) > level):
+        below += 1
+    return above if below >= len(lines) or _indent(lines[below]) <= _indent(lines[above]) else None
 
 
 OPERATION = Operation("list_companions", run, required=("name",), optional=("paths",),
