@@ -433,6 +433,54 @@ def test_a_route_line_is_found_by_the_page_name():
     assert [r.target for r in references(text, "web/docs/index.md", ROUTES)] == ["web/docs/guides/video.md"]
 
 
+def _card(title: str, href: str, extra: str = "") -> str:
+    return (f'<div className="showcase-card">\n<div className="showcase-content">\n<h3>{title}</h3>\n</div>\n'
+            f'<div className="showcase-footer">\n<a href="{href}" className="showcase-link">\n<span>Open</span>\n'
+            f'</a>\n{extra}</div>\n</div>\n')
+
+
+DOCS_SITE = {
+    "stacks/video/main.tf": 'resource "null_resource" "video" {}\n',
+    "web/docs/blueprints/video.md": "# Video\n\nDeploy stacks/video.\n",
+    "web/docs/blueprints/audio.md": "# Audio\n",
+    # data-on-eks's shape: a grid of cards, one per page, in a Docusaurus page (.md read as MDX)
+    "web/docs/index.md": ("# Stacks\n\n<div className=\"showcase-grid\">\n\n"
+                          + _card("Video", "/site/docs/blueprints/video") + "\n"
+                          + _card("Audio", "/site/docs/blueprints/audio") + "\n</div>\n\nMore below.\n"),
+    # every card of this grid leads to the deleted page: the grid goes with them
+    "web/docs/featured.md": ("# Only\n\n<div className=\"showcase-grid\">\n\n"
+                               + _card("Video", "/site/docs/blueprints/video") + "\n"
+                               + _card("Video backups", "/site/docs/blueprints/video#backups") + "\n</div>\n\n"
+                               "{/* End of showcase grid */}\n"),
+    # a card that also links elsewhere stays, listed; so does a link in a sentence and one in code
+    "web/docs/mixed.md": ("# Mixed\n\n<div className=\"grid\">\n"
+                          + _card("Both", "/site/docs/blueprints/video",
+                                  '<a href="/site/docs/blueprints/audio">Audio</a>\n')
+                          + _card("Audio", "/site/docs/blueprints/audio")
+                          + '</div>\n\nSee <a href="/site/docs/blueprints/video">the video stack</a>.\n\n```html\n'
+                          + _card("Quoted", "/site/docs/blueprints/video") + "```\n"),
+}
+
+
+def test_a_card_linking_only_to_a_deleted_page_goes_whole(tmp_path, capsys):
+    write_tree(tmp_path, DOCS_SITE)
+    _code, report = _plan(tmp_path, capsys, "video")
+    verdicts = {(r["path"], r["line"]): r["reason"].split(" ")[0] for r in report["residue"]
+                if "blueprints/video" in r["reason"]}
+    assert verdicts == {("web/docs/index.md", 10): "removed:", ("web/docs/featured.md", 10): "removed:",
+                        ("web/docs/featured.md", 21): "removed:", ("web/docs/mixed.md", 9): "prose",
+                        ("web/docs/mixed.md", 27): "prose", ("web/docs/mixed.md", 35): "prose"}
+    assert _apply(tmp_path, capsys, "video") == 0
+    after = tree_bytes(tmp_path)
+    assert after["web/docs/index.md"].decode() == (
+        "# Stacks\n\n<div className=\"showcase-grid\">\n\n" + _card("Audio", "/site/docs/blueprints/audio")
+        + "\n</div>\n\nMore below.\n")
+    assert after["web/docs/featured.md"].decode() == "# Only\n\n{/* End of showcase grid */}\n"
+    assert after["web/docs/mixed.md"].decode() == DOCS_SITE["web/docs/mixed.md"]
+    assert "stacks/video/main.tf" not in after and "web/docs/blueprints/video.md" not in after
+    assert _apply(tmp_path, capsys, "video") == 0 and tree_bytes(tmp_path) == after
+
+
 def _route(kind: str, name: str, host: str, prefix: str) -> str:
     if kind == "Ingress":
         return (f"apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: {name}\nspec:\n  rules:\n"

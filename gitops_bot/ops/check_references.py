@@ -11,11 +11,12 @@ include, a workflow `paths:` filter, a Terraform module source); what is left is
   an import is also listed at the deleted path as `still imported by PATH:LINE`;
 - a path in prose, a comment, an ignore file (`.gitignore`: the pattern now matches nothing) or
   application code that is not an import (a broken link, a command in a README): residue, with
-  the deleted path it names;
+  the deleted path it names; a card of a documentation page whose every link leads to a deleted
+  page goes whole (edit/markup_links), and is listed;
 - a link of a page still served on a host where a deleted route served a path (`<a href="/db/">`
   in the portal sharing emberstone-db's host, domain/routes), or a link on any host to the path
   of a proxy route the run cut (`http://localhost:8080/feature/`): residue, with the route; a
-  menu entry of a markup page that is that link alone goes (edit/nav_entries), and is listed.
+  menu entry of a markup page that is that link alone goes (edit/markup_links), and is listed.
 
 The check is recorded in the validation report with what it read, whatever it finds.
 """
@@ -29,13 +30,14 @@ from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.imports import JS_FILES, Import, imports_of_deleted
 from gitops_bot.domain.pathrefs import Gone, Reference, gone_paths, referring
 from gitops_bot.domain.worktree import Literals
-from gitops_bot.edit import SOURCE_SUFFIXES, classify, nav_entries
+from gitops_bot.edit import SOURCE_SUFFIXES, classify, markup_links, still_valid
 from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 from gitops_bot.text.diff import opcodes
 
 CHECK = "no path reference or import left pointing at a deleted path"
 MENU_CHECK = "menu entries to a path nothing serves removed whole (one link element a line)"
+CARD_CHECK = "cards linking only to deleted pages removed whole (balanced elements, tables even)"
 _IMPORTING = (".go", ".py", *JS_FILES)
 _PROSE_KINDS = frozenset({"markdown"})
 _PROSE_SUFFIXES = frozenset({".md", ".mdx", ".rst", ".txt", ".adoc"})
@@ -84,8 +86,15 @@ def _record_references(state: RunState, path: str, refs: list[Reference], gone: 
     lines, kind = text.splitlines(), classify(path, text)
     # a line an editor already refused is on the human's list once, with the editor's reason
     listed = {f.text.strip() for f in state.refused if f.path == path}
+    cards = _remove_cards(state, path, text, [r.line - 1 for r in refs]) if kind in _PROSE_KINDS else []
+    in_card = {n + 1 for first, last in cards for n in range(first, last + 1)}
     refused = 0
     for ref in _first_per_line(refs):
+        if ref.line in in_card:
+            state.notes.append(Finding(path, _original_line(state.tree, path, ref.line), lines[ref.line - 1].strip(),
+                                       f"removed: the card linking to {ref.target}, which this change deletes",
+                                       Kind.DANGLING))
+            continue
         finding, structural = _finding(path, lines[ref.line - 1], ref, kind, ref.target in gone.folders)
         finding.line = _original_line(state.tree, path, ref.line)
         if structural and finding.text in listed:
@@ -94,6 +103,21 @@ def _record_references(state: RunState, path: str, refs: list[Reference], gone: 
         (state.refused if structural else state.notes).append(finding)
         refused += structural
     return refused
+
+
+def _remove_cards(state: RunState, path: str, text: str, dead: list[int]) -> list[tuple[int, int]]:
+    """Write the page without the cards whose every link is one of the lines `dead` (0-based;
+    edit/markup_links), when it stays a valid page; the spans removed."""
+    cards = markup_links.dead_cards(text.splitlines(), dead)
+    if not cards:
+        return []
+    after = markup_links.without_spans(text, cards)
+    problem = still_valid("markdown", text, after)
+    state.validation.append(Validation(path, CARD_CHECK, problem is None, problem or ""))
+    if problem is not None:
+        return []
+    state.tree.write(path, after)
+    return cards
 
 
 def _route_links(state: RunState) -> tuple[int, int]:
@@ -116,7 +140,7 @@ def _route_links(state: RunState) -> tuple[int, int]:
 
 def _links_on_its_host(state: RunState, route: routes.Route) -> int:
     """List the links to a removed route's path in the apps still served on its host; remove
-    those that are menu entries of a markup page (edit/nav_entries); how many were."""
+    those that are menu entries of a markup page (edit/markup_links); how many were."""
     tree = state.tree
     apps, still = set(), False
     for path in tree.grep(Literals(sorted(route.hosts))):
@@ -134,14 +158,14 @@ def _links_on_its_host(state: RunState, route: routes.Route) -> int:
     for page in sorted({p for app in apps for p in tree.under(app) if not tree.is_deleted(p)}):
         lines = (tree.read(page) or "").splitlines()
         dead = [n for n, line in enumerate(lines) if link.search(line)]
-        entries = nav_entries.dead_entries(lines, dead) if dead and nav_entries.is_markup(page) else []
+        entries = markup_links.dead_entries(lines, dead) if dead and markup_links.is_markup(page) else []
         for n in dead:
             state.notes.append(Finding(page, _original_line(tree, page, n + 1), lines[n].strip(),
                                        f"removed: the menu entry linking {where}" if n in entries
                                        else f"links {where}",
                                        Kind.DANGLING))
         if entries:
-            tree.write(page, nav_entries.without_lines(tree.read(page) or "", entries))
+            tree.write(page, markup_links.without_lines(tree.read(page) or "", entries))
             state.validation.append(Validation(page, MENU_CHECK, True))
             removed += len(entries)
     return removed
