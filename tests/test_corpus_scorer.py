@@ -258,6 +258,23 @@ SERVICE = ["apiVersion: v1", "kind: Service", "metadata:", "  name: ff-metrics",
            "    app: x", "spec:", "  selector:", "    app: x-metrics"]
 
 
+CARD = ['<div className="card">', "<h3>Deploy</h3>", '<a href="/site/docs/ff" className="link">', "<span>Go</span>",
+        "</a>", "</div>"]
+
+
+@pytest.mark.parametrize("before, removed, expected", [
+    # a card of a docs page whose one link leads to the target's page, removed whole
+    (["<div>", ""] + CARD + ["", "</div>"], set(range(2, 9)), set(range(2, 9))),
+    # an element that also links elsewhere is not the target's
+    (CARD[:4] + ['<a href="/site/docs/other">x</a>'] + CARD[4:], set(range(7)), set()),
+    # an element removed only in part is judged line by line: here the link element is whole
+    (CARD, set(range(5)), {2, 3, 4}),
+])
+def test_an_element_linking_only_to_the_target_is_its_block(before, removed, expected):
+    import re
+    assert score.removed_with_mentions(before, removed, re.compile("ff")) == expected
+
+
 @pytest.mark.parametrize("before, removed, expected", [
     # a Kubernetes object named for the target, removed whole with its separator: the target's own
     (SERVICE + ["---", "kind: ConfigMap", "metadata:", "  name: b"], {*range(10), 10}, {*range(10), 10}),

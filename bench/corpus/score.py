@@ -579,11 +579,13 @@ def removed_with_mentions(before: list[str], removed: set[int], regex: re.Patter
     did not do it, not damage to something else; except one blank line of a run that glues two
     blocks the blank line separated, which is damage.
 
-    Two blocks name the target once, not on each line: a Kubernetes object removed whole whose
+    Three blocks name the target once, not on each line: a Kubernetes object removed whole whose
     `metadata` `name` or `namespace` names it (a Service `kubearmor-metrics` in namespace
-    `kubearmor`: _named_objects), and a key the removal emptied (`dependsOn:` whose only entry
-    was `- name: volsync`: _emptied_keys); each belongs to the target's block as a body does."""
-    own = _named_objects(before, removed, regex)
+    `kubearmor`: _named_objects), an HTML or JSX element removed whole, its tags on lines of their
+    own, whose links all name it (a docs page's card linking to the target's page: _named_elements),
+    and a key the removal emptied (`dependsOn:` whose only entry was `- name: volsync`:
+    _emptied_keys); each belongs to the target's block as a body does."""
+    own = _named_objects(before, removed, regex) | _named_elements(before, removed, regex)
     own |= _emptied_keys(before, removed, regex, set(theirs) | own)
     theirs = set(theirs) | own
     found: set[int] = set(own)
@@ -629,6 +631,36 @@ def _named_objects(before: list[str], removed: set[int], regex: re.Pattern[str])
             found.update(i for i in range(start, end) if i in removed)
             if start - 1 in removed:
                 found.add(start - 1)
+    return found
+
+
+_ELEMENT_OPEN_RE = re.compile(r"^\s*<(?P<tag>[A-Za-z][\w-]*)\b[^<>]*(?<!/)>\s*$")
+_LINK_RE = re.compile(r"""\bhref\s*=|\]\(""")
+
+
+def _named_elements(before: list[str], removed: set[int], regex: re.Pattern[str]) -> set[int]:
+    """The lines of each HTML or JSX element the bot removed whole (its opening tag alone on its
+    line, through the line of its matching closing tag) whose links all name the target: a card
+    of a docs page leading to the target's page."""
+    found: set[int] = set()
+    for i in sorted(removed):
+        m = _ELEMENT_OPEN_RE.match(before[i])
+        if not m or i in found:
+            continue
+        opening, closing = re.compile(rf"<{m.group('tag')}\b[^<>]*?(?<!/)>"), f"</{m.group('tag')}>"
+        depth, end = 0, None
+        for j in range(i, len(before)):
+            depth += len(opening.findall(before[j])) - before[j].count(closing)
+            if depth <= 0:
+                end = j
+                break
+        if end is None or end == i:
+            continue
+        span = range(i, end + 1)
+        links = [j for j in span if _LINK_RE.search(before[j])]
+        if all(j in removed for j in span if before[j].strip()) and links and \
+                all(regex.search(before[j]) for j in links):
+            found.update(j for j in span if j in removed)
     return found
 
 
@@ -1097,8 +1129,8 @@ def render(scores: list[Score], cases: list[Case], bots: list[str]) -> str:
            "not and that mention the target (or carry nothing of their own and went with a removed run naming "
            "it, whose other lines name it or were removed by the human too: its blank lines, braces, banners, "
            "shell pauses, and the comments of a group it closes; or belong to a block that names it once: a "
-           "Kubernetes object removed whole whose metadata name or namespace names it, a key the removal "
-           "emptied of entries naming it); **conf** = of the over lines, those the "
+           "Kubernetes object removed whole whose metadata name or namespace names it, an HTML or JSX element "
+           "removed whole whose links all name it, a key the removal emptied of entries naming it); **conf** = of the over lines, those the "
            "repository's later history confirms (the bot's line, or the line moved past the asked version, within "
            f"the next {CONFIRM_COMMITS} commits touching the file; see the corpus README); **damage** = such "
            "lines that do not; **invalid** = files the bot "
