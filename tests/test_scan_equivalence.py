@@ -177,6 +177,21 @@ def test_scan_equals_the_reference_on_adversarial_text(text, kind):
             assert not reference_scan("f", text, kind, tool)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(FRAGMENTS, max_size=25).map("".join))
+def test_the_gates_drop_only_files_without_a_word(text):
+    """Anchors.search tests a few gates (`istio`, `ISTIO`, `helm.`) before its words: it answers as
+    testing every word would, for every tool of the catalogue."""
+    data = text.encode()
+    for tool in builtin_tools().values():
+        anchors = tool.anchors()
+        assert all(any(gate in word for gate in anchors.gates) for word in anchors.words)
+        plain = any(word in data for word in anchors.words) or (
+            bool(anchors.chart_names) and (anchors.chart_repository in data or b"\\" in data)
+            and any(name in data for name in anchors.chart_names))
+        assert anchors.search(data) == plain, tool.name
+
+
 MARK_PIECES = st.sampled_from(["tag:", "tag", ":", " ", "\t", "\n", "\r\n", "'", "\"", "latest", "Latest", "image",
                                "image:", "releases/latest/download", "targetRevision", "helm_release", "uses:", "x"])
 

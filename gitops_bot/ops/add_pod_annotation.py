@@ -22,7 +22,6 @@ from gitops_bot.domain.worktree import Literals
 from gitops_bot.edit.pod_annotations import POD_TEMPLATE_KINDS, add_annotation
 from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES
 from gitops_bot.errors import UserError, did_you_mean
-from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 from gitops_bot.parse.yaml import load_safe
 
@@ -120,7 +119,3 @@ def _workload_names(state: RunState, charts: dict[str, str]) -> set[str]:
         text = state.tree.read(path) or ""
         known.update(m.group(1) for m in _META_NAME_RE.finditer(text))
     return known
-
-
-OPERATION = Operation("add_pod_annotation", run, required=("key", "value", "workloads"), optional=("paths",),
-                      description="add one annotation to the pod template of named workloads")

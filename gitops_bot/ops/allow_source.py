@@ -17,7 +17,6 @@ from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.edit import yaml_list
 from gitops_bot.errors import UserError, did_you_mean
 from gitops_bot.ops import argocd_tree
-from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 
 
@@ -87,7 +86,3 @@ def _append(state: RunState, project: Project, repos: list[str]) -> None:
     tree.write(project.file, updated)
     if not any(v.path == project.file for v in state.validation):  # two projects of one file: one check
         state.validation.append(Validation(project.file, yaml_list.CHECK, True))
-
-
-OPERATION = Operation("allow_source", run, optional=("repo", "project"),
-                      description="permit repositories in ArgoCD AppProjects' sourceRepos")

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING
 
-from gitops_bot.ops.state import RunState
+if TYPE_CHECKING:
+    from gitops_bot.ops.state import RunState
 
 
 @dataclass(frozen=True)
 class Operation:
-    """One recipe operation: `run(state, args)` reads and writes files through `state.tree`
-    and records refusals, validations and residue names in `state`. It declares the arguments a
-    step must give (`required`) and may give (`optional`); a recipe step with any other
-    argument is refused when the recipe is loaded."""
+    """One recipe operation: `run(state, args)` of its module reads and writes files through
+    `state.tree` and records refusals, validations and residue names in `state`. It declares the
+    arguments a step must give (`required`) and may give (`optional`); a recipe step with any
+    other argument is refused when the recipe is loaded. The module is imported when a step
+    runs the operation, not when recipes are read."""
 
     name: str
-    run: Callable[[RunState, dict[str, str]], None]
+    module: str  # its `run(state, args)` does the work: gitops_bot.ops.set_version
     required: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
     description: str = ""
+
+    def run(self, state: RunState, args: dict[str, str]) -> None:
+        """Run the operation on the run's state with a step's (rendered) arguments."""
+        importlib.import_module(self.module).run(state, args)
 
     def check_args(self, args: dict[str, str]) -> str | None:
         """Why a step's arguments do not fit this operation, or None."""

@@ -31,7 +31,6 @@ from gitops_bot.domain.imports import JS_FILES, Import, imports_of_deleted
 from gitops_bot.domain.pathrefs import Gone, Reference, gone_paths, referring
 from gitops_bot.domain.worktree import Literals
 from gitops_bot.edit import SOURCE_SUFFIXES, classify, markup_links, still_valid
-from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 from gitops_bot.text.diff import opcodes
 
@@ -254,7 +253,3 @@ def _original_line(tree, path: str, line: int) -> int:
         if tag == "equal" and b1 < line <= b2:
             return a1 + line - b1
     return line
-
-
-OPERATION = Operation("check_references", run, required=(), optional=(),
-                      description="list every reference or import left pointing at a deleted path")

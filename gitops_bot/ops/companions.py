@@ -20,7 +20,6 @@ from ruamel.yaml import YAML
 
 from gitops_bot.domain.findings import Finding, Kind
 from gitops_bot.domain.worktree import Literals
-from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 
 
@@ -92,7 +91,3 @@ def _sole_parent(lines: list[str], n: int) -> int | None:
     while below < len(lines) and (not lines[below].strip() or _indent(lines[below]) > level):
         below += 1
     return above if below >= len(lines) or _indent(lines[below]) <= _indent(lines[above]) else None
-
-
-OPERATION = Operation("list_companions", run, required=("name",), optional=("paths",),
-                      description="list the settings that exist only for the removed component (data/companions.yaml)")

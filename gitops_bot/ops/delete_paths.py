@@ -16,7 +16,6 @@ kustomization that listed only its resources and is the last file of its folder 
 from __future__ import annotations
 
 from gitops_bot.domain.findings import Finding, Kind
-from gitops_bot.ops.base import Operation
 from gitops_bot.ops.footprint import (dedicated_sources, emptied_kustomizations, footprint, manifest_files,
                                       other_tools_configuration, page_images)
 from gitops_bot.ops.state import RunState
@@ -50,7 +49,3 @@ def run(state: RunState, args: dict[str, str]) -> None:
     # still be named elsewhere (`- name: Run tracetesting`): the residue lists those too
     for alias in found.aliases:
         state.add_residue_name(state.name(alias))
-
-
-OPERATION = Operation("delete_paths", run, required=("name",), optional=("paths",),
-                      description="delete the folders and files of a component's own footprint")

@@ -24,7 +24,6 @@ from gitops_bot.domain.mesh import MODES, file_signals, other, terraform_signals
 from gitops_bot.domain.worktree import Literals
 from gitops_bot.edit import classify
 from gitops_bot.errors import UserError
-from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 from gitops_bot.parse.yaml import load_safe
 from gitops_bot.text.splice import Cut, Lines, Span, splice
@@ -178,7 +177,3 @@ def _residue(state: RunState, old: str, changed: dict[str, list[int]]) -> None:
             said = line.split(" #", 1)[1] if n in touched and " #" in line else ("" if n in touched else line)
             if mention.search(said):  # a changed line still counts by its comment
                 state.notes.append(Finding(path, n + 1, line.strip(), f"still about {old} mode: check it"))
-
-
-OPERATION = Operation("mesh_mode", run, required=("to",), optional=(),
-                      description="switch Istio's data-plane mode (ambient or sidecar) where it is mechanical")

@@ -38,7 +38,6 @@ from gitops_bot.domain.names import service_name
 from gitops_bot.domain.scope import repo_path
 from gitops_bot.edit import yaml_file, yaml_insert
 from gitops_bot.errors import UserError
-from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 from gitops_bot.parse.yaml import load_rt
 from gitops_bot.text.splice import Lines
@@ -174,7 +173,3 @@ def _remove_maps(state: RunState, values_path: str, text: str, moved) -> None:
             if comment in old_lines:
                 state.notes.append(Finding(values_path, old_lines.index(comment) + 1, comment.strip(),
                                            "comment above a removed entry: check it still applies"))
-
-
-OPERATION = Operation("move_values_to_params", run, required=("env", "values", "apps", "key"), optional=("prefer",),
-                      description="move per-service values into ArgoCD Application parameters")

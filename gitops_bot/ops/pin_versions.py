@@ -41,7 +41,6 @@ from gitops_bot.domain.versions import Tool, is_minor_only, is_tool_version
 from gitops_bot.edit import classify
 from gitops_bot.errors import UserError
 from gitops_bot.ops import latest_versions, set_version, version_targets
-from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 from gitops_bot.text.splice import Cut, Lines, Span
 
@@ -443,9 +442,3 @@ def _definition(text: str, kind: str, name: str, version: str) -> Cut:
         return Cut(Span(at, at), (definition if last_is_assignment else newline + definition) + newline)
     at = lines.start(first_code)
     return Cut(Span(at, at), definition + newline + newline)
-
-
-OPERATION = Operation("pin_versions", run, required=(), optional=("tool", "image", "github", "provider", "module", "to",
-                                                                      "version", "paths", "prerelease", "actions",
-                                                                      "digest"),
-                      description="pin floating references")

@@ -27,7 +27,6 @@ from gitops_bot.edit.shell import variant_re
 from gitops_bot.edit.yaml_file import KUSTOMIZE_LISTS, is_kustomization
 from gitops_bot.errors import UserError
 from gitops_bot.ops import footprint, quoted_copies
-from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 from gitops_bot.parse.yaml import load_safe
 
@@ -640,7 +639,3 @@ def _record(state: RunState, editor, path: str, text: str, result) -> None:
 def _line(text: str, number: int) -> str:
     lines = text.splitlines()
     return lines[number - 1] if 0 < number <= len(lines) else ""
-
-
-OPERATION = Operation("remove_references", run, required=("name",), optional=("paths", "switch"),
-                      description="remove every structural reference to a component")

@@ -28,7 +28,6 @@ from gitops_bot.domain.helm_params import NewParameter
 from gitops_bot.edit import yaml_insert
 from gitops_bot.errors import UserError, did_you_mean
 from gitops_bot.ops import argocd_tree
-from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 
 # What `helm --set` reads as something other than a string (ArgoCD passes parameters that way).
@@ -129,7 +128,3 @@ def _note_comment(state: RunState, path: str, text: str, line: int) -> None:
 
 def _report(state: RunState, path: str, line: int, reason: str) -> None:
     state.refused.append(Finding(path, line, "", reason, Kind.KEPT))
-
-
-OPERATION = Operation("set_param", run, required=("name",), optional=("value", "apps", "env", "unset", "paths"),
-                      description="set, add or remove one ArgoCD Application Helm parameter")

@@ -15,7 +15,6 @@ from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.scope import repo_path
 from gitops_bot.edit import hcl_scalar, yaml_scalar
 from gitops_bot.errors import UserError
-from gitops_bot.ops.base import Operation
 from gitops_bot.ops.state import RunState
 
 _YAML = (".yaml", ".yml")
@@ -43,7 +42,3 @@ def run(state: RunState, args: dict[str, str]) -> None:
     if updated != text:
         tree.write(path, updated)
         state.validation.append(Validation(path, check, True))
-
-
-OPERATION = Operation("set_value", run, required=("file", "key", "value"),
-                      description="set one scalar in a YAML values file or a Terraform file")

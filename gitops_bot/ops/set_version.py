@@ -30,7 +30,6 @@ from gitops_bot.domain.versions import (Anchors, Occurrence, Tool, is_from, is_m
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.errors import UserError, did_you_mean
-from gitops_bot.ops.base import Operation
 from gitops_bot.ops import chart_bump, latest_versions, version_targets
 from gitops_bot.ops.state import RunState
 from gitops_bot.parse.cache import parse_once
@@ -503,10 +502,3 @@ def _split(text: str) -> tuple[str, ...]:
     """text.splitlines(), kept for the file at hand: a report line per occurrence split the
     whole file each time (quadratic in a big file with many occurrences)."""
     return tuple(text.splitlines())
-
-
-OPERATION = Operation("set_version", run, required=(),
-                      optional=("tool", "image", "chart", "github", "provider", "module", "pypi", "version", "to",
-                                "digest", "paths", "from", "prerelease", "repo", "bump_chart"),
-                      description="move every recognised occurrence of a tool's, image's, chart's, GitHub "
-                                  "project's, Terraform provider's or module's version")

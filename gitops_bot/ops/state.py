@@ -17,9 +17,7 @@ from gitops_bot.domain.pathrefs import Gone
 from gitops_bot.domain.scope import PathScope, parse_scope
 from gitops_bot.domain.versions import Tool, find_tool, load_catalogue
 from gitops_bot.domain.worktree import Literals, Matcher, Probe, Worktree
-from gitops_bot.edit import make
 from gitops_bot.errors import UserError
-from gitops_bot.ops.footprint import project_dirs
 
 # Folders whose sub-folders are components (services/<name>, charts/<name>, apps/<env>/<name>.yaml).
 _CHART_NAME_RE = re.compile(r"^name:[ \t]*[\"']?([\w.-]+)", re.MULTILINE)
@@ -129,6 +127,8 @@ class RunState:
         """Folders that are a component's project from their own content (a Dockerfile, go.mod,
         package.json, ...), wherever they are: what a same-named file inside belongs to."""
         if self._project_dirs is None:
+            from gitops_bot.ops.footprint import project_dirs  # a removal's, not every run's, import
+
             self._project_dirs = project_dirs(self.tree)
         return self._project_dirs
 
@@ -165,6 +165,8 @@ class RunState:
         (Worktree.grep_many's gates) instead of the whole tree again."""
         if not names:
             return set()
+        from gitops_bot.edit import make  # a removal's, not every run's, import
+
         found: set[str] = set()
         for path in self.tree.paths():
             if make.claims(path, ""):
