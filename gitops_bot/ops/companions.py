@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 from ruamel.yaml import YAML
@@ -32,9 +32,10 @@ class Companion:
     value: str
     reason: str
 
-    @property
+    @cached_property
     def pattern(self) -> re.Pattern[str]:
-        """`key: value`, `key = value`, `key=value`, `--key=value`, `"key": value`, quoted or not."""
+        """Compiled once per setting (it is tested on every line of every candidate file):
+        `key: value`, `key = value`, `key=value`, `--key=value`, `"key": value`, quoted or not."""
         key, value = re.escape(self.key), re.escape(self.value)
         return re.compile(rf"""(?:(?<=--)|(?<![\w.-]))["']?{key}["']?\s*(?::|=)\s*["']?{value}["']?(?![\w.-])""",
                           re.IGNORECASE)
