@@ -41,6 +41,7 @@ from gitops_bot.domain.versions import Tool, is_minor_only, is_tool_version
 from gitops_bot.edit import classify
 from gitops_bot.errors import UserError
 from gitops_bot.ops import latest_versions, set_version, version_targets
+from gitops_bot.ops.checked_write import write_checked
 from gitops_bot.ops.state import RunState
 from gitops_bot.text.splice import Cut, Lines, Span
 
@@ -104,7 +105,7 @@ def run(state: RunState, args: dict[str, str]) -> None:
             if reason:
                 state.notes.append(Finding(path, f.line, f.text, f"floating {f.kind}: {reason}"))
         cuts = pinner.cuts + [cut for f in on_tags for cut in _commit_pin(state, path, text, f)]
-        version_targets.write_checked(state, path, text, kind, cuts)
+        write_checked(state, path, text, kind, cuts)
 
 
 def _action_commits(args: dict[str, str]) -> bool:
@@ -214,7 +215,7 @@ def _pin_images(state: RunState, wanted: str, version: str, pre: bool, resolve: 
                     if wanted not in tags:
                         tags[wanted] = version or _newest(state, wanted, pre, every=False)
                     cuts.append(_tag_key(state, path, m, wanted, tags[wanted]))
-        version_targets.write_checked(state, path, text, kind, cuts)
+        write_checked(state, path, text, kind, cuts)
 
 
 def _names_mapping(m: UntaggedMapping, path: str, wanted: str, names) -> bool:

@@ -14,26 +14,27 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from gitops_bot.domain import charts
 from gitops_bot.domain.findings import Finding, Kind, Validation
 from gitops_bot.domain.lookups import LATEST_STABLE
-from gitops_bot.domain.github_refs import is_project, is_release_branch, is_version_ref
-from gitops_bot.domain.python_packages import is_name as is_package
 from gitops_bot.domain.images import is_prefix, is_repository, is_tag
-from gitops_bot.domain import terraform_refs
 from gitops_bot.domain.names import Prefilter
 from gitops_bot.domain.toolchains import TOOLCHAINS
 from gitops_bot.domain.versions import (Anchors, Occurrence, Tool, is_from, is_minor_only, is_renovate_config,
                                          is_tool_version, is_version, parse_from, scan)
+from gitops_bot.domain.worktree import Probe
 from gitops_bot.edit import classify
 from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.errors import UserError, did_you_mean
-from gitops_bot.ops import chart_bump, latest_versions, version_targets
+from gitops_bot.ops import chart_bump, flux_versions, latest_versions
 from gitops_bot.ops.state import RunState
 from gitops_bot.parse.cache import parse_once
-from gitops_bot.text.splice import Cut, Span, splice
+from gitops_bot.text.splice import Cut, Span, report_line, splice
+
+# The open targets' module (version_targets) and the readers only they use (GitHub, Terraform and
+# Python package references) are imported where those targets run: a catalogue tool's run, the
+# scheduled bump, loads none of them.
 
 
 _TARGETS = ("tool", "image", "chart", "github", "provider", "module", "pypi")
@@ -58,12 +59,14 @@ def run(state: RunState, args: dict[str, str]) -> None:
     if "image" in given:
         _run_image(state, args)
     elif "chart" in given:
+        from gitops_bot.ops import version_targets
+
         new = _version(args)
         if not (is_version(new) or charts.is_wildcard(new)):
             raise UserError(f"version={new!r} does not match a chart version (X.Y.Z, optionally v-prefixed, or a "
                             "wildcard range such as 55.x)")
         version_targets.run_chart(state, args["chart"], new)
-        version_targets.run_flux_substituted(state, (args["chart"],), new, f"chart {args['chart']}")
+        flux_versions.run_flux_substituted(state, (args["chart"],), new, f"chart {args['chart']}")
         version_targets.old_versions_elsewhere(state, f"chart {args['chart']}", new)
     elif "github" in given:
         _run_github(state, args)
@@ -135,12 +138,17 @@ def _run_image(state: RunState, args: dict[str, str]) -> None:
         if version is None:
             raise UserError("digest=resolve needs version= (the tag whose digest is looked up)")
         digest = latest_versions.image_digest(state, to or image, version)
+    from gitops_bot.ops import version_targets
+
     version_targets.run_image(state, image, version, to, digest or None, literal=bool(args.get(_LOOKED_UP)))
     if version is not None:
         version_targets.old_versions_elsewhere(state, image, version)
 
 
 def _run_pypi(state: RunState, args: dict[str, str]) -> None:
+    from gitops_bot.domain.python_packages import is_name as is_package
+    from gitops_bot.ops import version_targets
+
     name, new = args["pypi"], _version(args)
     if not is_package(name):
         raise UserError(f"pypi={name!r} is not a Python package name")
@@ -171,6 +179,8 @@ def _looked_up(state: RunState, given: dict[str, str], args: dict[str, str]) -> 
     elif "chart" in given:
         version = latest_versions.chart_version(state, args["chart"], args.get("repo") or None, pre)
     elif "github" in given:
+        from gitops_bot.domain.github_refs import is_project
+
         if not is_project(args["github"]):
             raise UserError(f"github={args['github']!r} is not a GitHub project (OWNER/REPO)")
         if pre:
@@ -182,6 +192,9 @@ def _looked_up(state: RunState, given: dict[str, str], args: dict[str, str]) -> 
 
 
 def _run_github(state: RunState, args: dict[str, str]) -> None:
+    from gitops_bot.domain.github_refs import is_project, is_release_branch, is_version_ref
+    from gitops_bot.ops import version_targets
+
     project, new = args["github"], _version(args)
     if not is_project(project):
         raise UserError(f"github={project!r} is not a GitHub project (OWNER/REPO)")
@@ -196,6 +209,10 @@ def run_terraform(state: RunState, args: dict[str, str], pin: bool = False) -> N
     """provider=NAMESPACE/NAME or module=SOURCE with version= (a Terraform constraint, or a tag for a
     GitHub module source); also pin-versions' entry (`pin`): a constraint pin is writing the
     constraint where it floats (an exact version stays: pinning never moves a pin)."""
+    from gitops_bot.domain import terraform_refs
+    from gitops_bot.domain.github_refs import is_release_branch, is_version_ref
+    from gitops_bot.ops import version_targets
+
     new = _version(args)
     if args.get("provider"):
         # several providers released together take one constraint (google and google-beta)
@@ -248,6 +265,8 @@ def _run_tool(state: RunState, args: dict[str, str]) -> None:
         if not (is_version(new) or is_minor_only(new) or major):
             raise UserError(f"version={new!r} does not match a version (X.Y.Z or X.Y, optionally v-prefixed"
                             f"{'; or X' if not toolchain.majors_apart else ''})")
+        from gitops_bot.ops import version_targets
+
         version_targets.run_toolchain(state, toolchain, new, olds, digest)
         return
     if args["tool"] not in state.catalogue:
@@ -260,8 +279,9 @@ def _run_tool(state: RunState, args: dict[str, str]) -> None:
         raise UserError(f"version={new!r} does not match a version (X.Y.Z or X.Y, optionally v-prefixed{build})")
     found_versions: set[str] = set()
     found_minors: set[str] = set()
-    for path, text, kind, occurrences in occurrences_in_tree(state, tool):
-        state.found.extend(Finding(path, o.line, _line(text, o.line), f"{o.form}: {o.version}",
+    candidates = _candidates(state, tool)
+    for path, text, kind, occurrences in occurrences_in_tree(state, tool, candidates):
+        state.found.extend(Finding(path, o.line, report_line(text, o.line), f"{o.form}: {o.version}",
                                    Kind.VERSION, o.version)
                            for o in occurrences)
         found_versions.update(o.version.lstrip("v") for o in occurrences if not o.minor_only)
@@ -278,10 +298,10 @@ def _run_tool(state: RunState, args: dict[str, str]) -> None:
         state.tree.write(path, result)
         state.validation.append(Validation(path, "re-parse and re-scan", True))
     if tool.chart_names:
-        version_targets.run_flux_substituted(state, tool.chart_names, new, tool.name)
+        flux_versions.run_flux_substituted(state, tool.chart_names, new, tool.name)
     _lookalikes(state, tool, found_versions)
     _path_lookalikes(state, tool, found_versions)
-    _minor_lookalikes(state, tool, found_minors)
+    _minor_lookalikes(state, tool, found_minors, candidates)
     _renovate_lookalikes(state, tool, found_minors)
     _separate_charts(state, tool)
 
@@ -292,7 +312,7 @@ def _cuts(state: RunState, path: str, text: str, tool: Tool, o: Occurrence, new:
     def keep(reason: str) -> list[Cut]:
         # an edit asked for and not made is a refused edit (a human finishes it: exit 1), as for image=
         found = state.refused if reason.startswith("edit refused") else state.notes
-        found.append(Finding(path, o.line, _line(text, o.line).strip(), reason, Kind.KEPT))
+        found.append(Finding(path, o.line, report_line(text, o.line).strip(), reason, Kind.KEPT))
         return []
 
     if olds and not is_from(o.canonical(), olds):
@@ -302,14 +322,16 @@ def _cuts(state: RunState, path: str, text: str, tool: Tool, o: Occurrence, new:
     if o.pinned_digest and not digest:
         if o.image is None:
             return []  # the note above a pinned image: the image's own entry says why both stay
-        return keep(f"edit refused: {tool.name} {version_targets.PINNED_BY_DIGEST}")
+        from gitops_bot.ops.version_targets import PINNED_BY_DIGEST
+
+        return keep(f"edit refused: {tool.name} {PINNED_BY_DIGEST}")
     if not o.keeps_precision(new):
         return keep(f"kept: {o.form} {o.version} is written with its patch; version={new} names a minor "
                     "only (ask for X.Y.Z to move it)")
     tag = o.rewritten(new)
     cuts = [Cut(Span(o.start, o.end), tag)] if tag != o.version else []
     if cuts and o.suffix:
-        state.notes.append(Finding(path, o.line, _line(text, o.line).strip(),
+        state.notes.append(Finding(path, o.line, report_line(text, o.line).strip(),
                                    f"changed, its suffix kept: check {tag}{o.suffix} is a release"))
     if not (o.pinned_digest and o.image is not None) or digest == "keep" or (digest == "drop" and not cuts):
         return cuts
@@ -354,20 +376,32 @@ def _separate_charts(state: RunState, tool: Tool) -> None:
     for path in state.tree.grep(Prefilter((tool.name,))):
         text = state.tree.original(path) if state.in_scope(path) else None
         # `chart` first: only ASCII letters match it case-insensitively, and an IGNORECASE pattern is
-        # tried at every offset of the text
+        # tried at every offset of the text. A dependency names the chart as written (or through a
+        # YAML escape): a Chart.yaml whose `Istio` is in a comment is not parsed.
         if text is None or not (("chart" in text.lower() and named.search(text))
-                                or path.rsplit("/", 1)[-1] in ("Chart.yaml", "requirements.yaml")):
+                                or (path.rsplit("/", 1)[-1] in ("Chart.yaml", "requirements.yaml")
+                                    and (tool.name in text or "\\" in text))):
             continue
         for ref in charts.references(path, text, classify(path, text), tool.name):
-            state.notes.append(Finding(path, ref.line, _line(text, ref.line).strip(),
+            state.notes.append(Finding(path, ref.line, report_line(text, ref.line).strip(),
                                        f"kept: {ref.form} {ref.version} of chart {tool.name}, versioned apart from "
                                        f"the tool; set it with chart={tool.name}", Kind.KEPT))
 
 
-def occurrences_in_tree(state: RunState, tool: Tool):
-    """(path, text, kind, occurrences) for each file in the run's scope (paths=) holding one of the tool's forms."""
+def _candidates(state: RunState, tool: Tool) -> list[str]:
+    """The files that may hold one of the tool's forms (its Anchors). The same pass over the tree
+    probes the words the run's later passes look for (the tool's name, for its lookalikes and its
+    charts; `helmrelease`, for Flux's substituted versions), so that those passes read only the
+    files holding them (Worktree.grep_many's gates) instead of the whole tree again."""
+    probes = {word: Probe(word) for word in (tool.name.split("-")[0], "helmrelease")}
+    return state.tree.grep_many({None: tool.anchors(), **probes})[None]
+
+
+def occurrences_in_tree(state: RunState, tool: Tool, candidates: list[str]):
+    """(path, text, kind, occurrences) for each of the `candidates` in the run's scope (paths=)
+    holding one of the tool's forms."""
     tree = state.tree
-    for path in tree.grep(tool.anchors()):
+    for path in candidates:
         text = tree.read(path) if state.in_scope(path) else None
         if text is None:
             continue
@@ -426,7 +460,7 @@ def _lookalikes(state: RunState, tool: Tool, versions: set[str]) -> None:
                                            "but is not a recognised form"))
 
 
-def _minor_lookalikes(state: RunState, tool: Tool, minors: set[str]) -> None:
+def _minor_lookalikes(state: RunState, tool: Tool, minors: set[str], candidates: list[str]) -> None:
     """Residue: lines naming one of the tool's Terraform attributes (cluster_version), variables,
     or a setting named for it (`KUBERNETES_NODE_VERSION`) next to an old minor version that no
     recognised form covers: HCL in a Markdown code block, a script, a docs site's
@@ -439,9 +473,10 @@ def _minor_lookalikes(state: RunState, tool: Tool, minors: set[str]) -> None:
     version_re = re.compile(r"(?<![\w.])(" + "|".join(re.escape(v) for v in sorted(minors)) + r")(?![\w.])")
     tree = state.tree
     # files holding one of the words (a setting named for the tool sits beside one of its
-    # variables: KUBERNETES_NODE_VERSION beside KUBERNETES_VERSION), found in the pass that already
-    # tested those words
-    for path in tree.grep(Anchors(tuple(n.encode() for n in words))):
+    # variables: KUBERNETES_NODE_VERSION beside KUBERNETES_VERSION). The words are among the
+    # tool's Anchors, so such a file is one of the `candidates` or one the run has written since.
+    among = sorted({*candidates, *tree.touched()})  # the listing's order
+    for path in tree.grep(Anchors(tuple(n.encode() for n in words)), among):
         text = tree.original(path) if state.in_scope(path) else None
         if text is None or not _holds(version_re, minors, text):
             continue
@@ -490,15 +525,3 @@ def _holds(version_re: re.Pattern[str], versions: set[str], text: str) -> bool:
                 return True
             at = text.find(version, at + 1)
     return False
-
-
-def _line(text: str, number: int) -> str:
-    lines = _split(text)
-    return lines[number - 1] if 0 < number <= len(lines) else ""
-
-
-@lru_cache(maxsize=1)
-def _split(text: str) -> tuple[str, ...]:
-    """text.splitlines(), kept for the file at hand: a report line per occurrence split the
-    whole file each time (quadratic in a big file with many occurrences)."""
-    return tuple(text.splitlines())

@@ -14,20 +14,19 @@ from __future__ import annotations
 
 import posixpath
 import re
-from functools import lru_cache
 from typing import Callable, Iterable
 
 from gitops_bot.domain import (charts, flux_substitution, github_refs, images, python_packages, terraform_refs,
                                toolchains)
-from gitops_bot.domain.findings import Finding, Kind, Validation
+from gitops_bot.domain.findings import Finding, Kind
 from gitops_bot.domain.versions import HASH_COMMENTS, assignments, is_from, is_version, version_comments
 from gitops_bot.domain.worktree import Literals
 from gitops_bot.edit import classify
-from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.errors import UserError
 from gitops_bot.ops import latest_versions
+from gitops_bot.ops.checked_write import write_checked
 from gitops_bot.ops.state import RunState
-from gitops_bot.text.splice import Cut, Span, splice
+from gitops_bot.text.splice import Cut, Span, report_line, report_lines
 
 _DOCS = ("markdown", "rst")  # prose: a version there is reported, never rewritten
 # A plain YAML scalar a YAML 1.1/1.2 loader would not read back as this string (1.10 -> 1.1).
@@ -66,7 +65,7 @@ def run_image(state: RunState, image: str, version: str | None, to: str | None, 
         cuts, covered, moved = [], set(), []
         for ref in refs:
             tag = text[ref.tag[0]:ref.tag[1]] if ref.tag else ""
-            where = _line(text, ref.line)
+            where = report_line(text, ref.line)
             state.found.append(Finding(path, ref.line, where, f"{ref.form}: {tag or 'untagged'}", Kind.VERSION,
                                        tag or "untagged"))
             covered.add(ref.line)
@@ -127,7 +126,7 @@ def _release_constants(state: RunState, image: str, olds: set[str], version: str
             if written.lstrip("v") not in plain:
                 continue
             line = text.count("\n", 0, m.start()) + 1
-            state.found.append(Finding(path, line, _line(text, line).strip(),
+            state.found.append(Finding(path, line, report_line(text, line).strip(),
                                        f"release constant of the image's own program: {written}", Kind.VERSION,
                                        written))
             new = ("v" if written.startswith("v") else "") + version.lstrip("v")
@@ -214,18 +213,18 @@ def _app_version_cuts(state: RunState, chart: str, version: str) -> None:
     app = spans.get("appVersion")
     if text is None or app is None:
         return
-    state.found.append(Finding(chart, app.line, _line(text, app.line), f"{app.form}, the images' default tag: "
+    state.found.append(Finding(chart, app.line, report_line(text, app.line), f"{app.form}, the images' default tag: "
                                f"{app.version}", Kind.VERSION, app.version))
     tag = images.new_tag(app.version, version)
     if not images.is_version_tag(app.version):
-        _left(state, chart, app.line, _line(text, app.line).strip(), f"appVersion {app.version!r} is not a version: "
-              "left as it is")
+        _left(state, chart, app.line, report_line(text, app.line).strip(),
+              f"appVersion {app.version!r} is not a version: left as it is")
         return
     cuts = [Cut(Span(app.start, app.end), tag)] if tag != app.version else []
     own = spans.get("version")
     if own is not None and own.version.lstrip("v") == app.version.lstrip("v") and own.plain and is_version(tag):
         new = ("v" if own.version.startswith("v") else "") + tag.lstrip("v")
-        state.found.append(Finding(chart, own.line, _line(text, own.line), f"{own.form}, released with its "
+        state.found.append(Finding(chart, own.line, report_line(text, own.line), f"{own.form}, released with its "
                                    f"appVersion: {own.version}", Kind.VERSION, own.version))
         if new != own.version:
             cuts.append(Cut(Span(own.start, own.end), new))
@@ -245,7 +244,7 @@ def _image_cuts(state: RunState, path: str, text: str, kind: str, ref: images.Im
     tag_line = text.count("\n", 0, ref.tag[0]) + 1 if ref.tag else ref.line
 
     def note(reason: str, number: int = ref.line) -> list[Cut]:
-        _left(state, path, number, _line(text, number).strip(), reason)
+        _left(state, path, number, report_line(text, number).strip(), reason)
         return []
 
     if kind in _DOCS:
@@ -286,7 +285,7 @@ def _with_digest(state: RunState, path: str, text: str, ref: images.ImageRef, ta
         return cuts + ([Cut(Span(*ref.digest), "@" + digest)] if old != "@" + digest else [])
     if ref.name is None or ref.tag[0] != ref.name[1] + 1:
         # the tag in a key of its own (Helm values, kustomize): where a digest goes is the chart's business
-        _left(state, path, ref.line, _line(text, ref.line).strip(),
+        _left(state, path, ref.line, report_line(text, ref.line).strip(),
               f"{ref.form} has no digest: add {digest} where the chart reads it, by hand")
         return cuts
     tag_cut = next((c for c in cuts if c.span.start == ref.tag[0]), None)
@@ -327,7 +326,7 @@ def run_chart(state: RunState, name: str, version: str) -> None:
     for path, text, kind in _candidates(state, name):
         cuts, covered, moved = [], set(), []
         for ref in charts.references(path, text, kind, name):
-            line = _line(text, ref.line)
+            line = report_line(text, ref.line)
             covered.add(ref.line)
             if flux_substitution.variable(ref.version):
                 continue  # `${version}`: its value moves where Flux takes it from (run_flux_substituted)
@@ -359,7 +358,7 @@ def _umbrella_version(state: RunState, path: str, text: str, name: str, version:
     charts' 0.1.0 in two bumps and kept it in a third): the reviewer decides."""
     own = charts.release_spans(text).get("version")
     if own is not None:
-        state.notes.append(Finding(path, own.line, _line(text, own.line).strip(),
+        state.notes.append(Finding(path, own.line, report_line(text, own.line).strip(),
                                    f"the chart's own version {own.version}: its dependency {name} moved to {version}; "
                                    "a chart published from here needs a new version: not changed "
                                    "(bump_chart=patch does it)"))
@@ -376,7 +375,7 @@ def run_github(state: RunState, project: str, version: str, move: GithubMove | N
     for path, text, kind in _candidates(state, project, re.IGNORECASE, github_refs.grep_pattern(project)):
         cuts, covered, moved = [], set(), []
         for ref in github_refs.references(path, text, kind, project):
-            line = _line(text, ref.line)
+            line = report_line(text, ref.line)
             covered.add(ref.line)
             state.found.append(Finding(path, ref.line, line, f"{ref.form}: {ref.ref}", Kind.VERSION, ref.ref))
             replacement, problem = move(kind, ref.ref, version)
@@ -427,10 +426,10 @@ def _variable_cuts(state: RunState, path: str, text: str, kind: str, project: st
         if not found:
             why = (f"its ref is ${{{name}}}, assigned no version in this file: set it where it is assigned"
                    if len(prefixes) == 1 else f"its ref is ${{{name}}} after different prefixes: set it by hand")
-            _left(state, path, first.line, _line(text, first.line).strip(), f"{first.form}: {why}")
+            _left(state, path, first.line, report_line(text, first.line).strip(), f"{first.form}: {why}")
             continue
         for o in found:
-            line = _line(text, o.line)
+            line = report_line(text, o.line)
             covered.add(o.line)
             old = first.prefix + o.version
             state.found.append(Finding(path, o.line, line, f"{o.form} (the ref of {first.form}): {old}",
@@ -483,7 +482,7 @@ def _readme_cuts(state: RunState, path: str, text: str, found: list, declared: d
         else:
             rows.append(ref)
     for ref, why in kept:
-        state.notes.append(Finding(path, ref.line, _line(text, ref.line).strip(),
+        state.notes.append(Finding(path, ref.line, report_line(text, ref.line).strip(),
                                    f"{ref.form} {ref.version!r} {why}: not changed"))
     return _constraint_cuts(state, path, text, rows, constraint)
 
@@ -508,7 +507,8 @@ def run_module(state: RunState, source: str, version: str, pin: bool = False) ->
             cuts = [Cut(Span(start, end), new) for r in floating for start, end, new
                     in terraform_refs.inserted_attribute(text, text.rfind("\n", 0, r.start) + 1, "version", version)]
             for r in floating:
-                state.found.append(Finding(path, r.line, _line(text, r.line), f"{r.form}: none", Kind.VERSION, "none"))
+                state.found.append(Finding(path, r.line, report_line(text, r.line), f"{r.form}: none", Kind.VERSION,
+                                           "none"))
             rest = [r for r in refs if r not in floating]
             write_checked(state, path, text, kind, cuts + _constraint_cuts(state, path, text, rest, version, pin))
     covered = _readmes(state, declared, version, lambda text, names: terraform_refs.module_rows(text, names, wanted))
@@ -544,7 +544,7 @@ def run_module_move(state: RunState, source: str, to: str, version: str) -> None
         for block in _hcl_refs(state, path, text, lambda t, _w: terraform_refs.module_sources(t), wanted):
             if not _same_module(block.source, project, wanted):
                 continue
-            line = _line(text, block.line)
+            line = report_line(text, block.line)
             state.found.append(Finding(path, block.line, line, f"module source: {block.source}", Kind.VERSION,
                                        block.source))
             if "//" in block.source.split("://")[-1]:
@@ -597,21 +597,21 @@ def _constraint_cuts(state: RunState, path: str, text: str, refs: list, constrai
     human's pin and stays, listed."""
     cuts = []
     for ref in refs:
-        state.found.append(Finding(path, ref.line, _line(text, ref.line), f"{ref.form}: {ref.version or 'none'}",
+        state.found.append(Finding(path, ref.line, report_line(text, ref.line), f"{ref.form}: {ref.version or 'none'}",
                                    Kind.VERSION, ref.version or "none"))
         if not ref.plain:
             why = "floats to the newest release" if not ref.version else f"{ref.version!r} is not a literal constraint"
-            state.notes.append(Finding(path, ref.line, _line(text, ref.line).strip(),
+            state.notes.append(Finding(path, ref.line, report_line(text, ref.line).strip(),
                                        f"{ref.form}: {why}: not changed"))
         elif pin and ref.version != constraint and _EXACT_CONSTRAINT_RE.fullmatch(ref.version):
-            state.notes.append(Finding(path, ref.line, _line(text, ref.line).strip(),
+            state.notes.append(Finding(path, ref.line, report_line(text, ref.line).strip(),
                                        f"{ref.form}: already pinned to {ref.version}: not changed "
                                        "(set-version moves a pin)"))
         elif not pin and _EXACT_CONSTRAINT_RE.fullmatch(constraint) \
                 and not _EXACT_CONSTRAINT_RE.fullmatch(ref.version) and terraform_refs.admits(ref.version, constraint):
             # a range that already admits the version is the module's own policy (eks-workshop-v2's
             # cluster root kept `>= 4.67.0` when its labs' base moved from 5.99.1 to 5.100.0)
-            state.notes.append(Finding(path, ref.line, _line(text, ref.line).strip(),
+            state.notes.append(Finding(path, ref.line, report_line(text, ref.line).strip(),
                                        f"{ref.form}: {ref.version!r} already admits {constraint}: not narrowed to it "
                                        "(pin-versions pins a range)"))
         elif ref.version != constraint:
@@ -653,7 +653,7 @@ def _comment_cuts(state: RunState, path: str, text: str, kind: str, moved: list[
         old, number = text[start:end], text.count("\n", 0, start) + 1
         replacement = ("v" if old.startswith("v") else "") + plain[index][2].lstrip("v")
         if start not in cuts:
-            state.found.append(Finding(path, number, _line(text, number), f"version comment (above it): {old}",
+            state.found.append(Finding(path, number, report_line(text, number), f"version comment (above it): {old}",
                                        Kind.VERSION, old))
             covered.add(number)
             cuts[start] = Cut(Span(start, end), replacement)
@@ -682,48 +682,6 @@ _NOT_ELSEWHERE_RE = re.compile(r"(?:^|/)(?:go\.(?:sum|work\.sum)|[\w.-]+\.lock|p
 _FULL_VERSION_RE = re.compile(r"\d+\.\d+\.\d+")
 
 
-def run_flux_substituted(state: RunState, chart_names: tuple[str, ...], version: str, what: str) -> None:
-    """Move the values Flux substitutes into the versions of the HelmReleases of `chart_names`
-    (`version: "${version}"`): the ConfigMap key or inline `substitute` entry of the Flux
-    Kustomization building the release (flux_substitution). A variable whose value is not found
-    is listed."""
-    wanted = set(chart_names)
-    cuts: dict[str, dict[int, Cut]] = {}
-    for path in state.tree.grep(Literals([b"HelmRelease"])):
-        text = state.tree.read(path) if state.in_scope(path) and path.endswith((".yaml", ".yml")) else None
-        for number, name in _substituted_versions(path, text or "", wanted):
-            values = flux_substitution.values_of(state.tree, path, name)
-            if not values:
-                state.notes.append(Finding(path, number, _line(text, number).strip(),
-                                           f"{what}: the version is ${{{name}}}, a Flux substitution whose value "
-                                           "was not found: not changed"))
-            for value in values:
-                if not state.in_scope(value.path) or value.start in cuts.get(value.path, {}):
-                    continue
-                line = _line(state.tree.read(value.path) or "", value.line)
-                state.found.append(Finding(value.path, value.line, line, f"{value.form}: {value.value}",
-                                           Kind.VERSION, value.value))
-                if not is_version(value.value):
-                    state.notes.append(Finding(value.path, value.line, line.strip(),
-                                               f"{value.form} {value.value!r} is not a version: left as it is"))
-                    continue
-                new = ("v" if value.value.startswith("v") else "") + version.lstrip("v")
-                if new != value.value:
-                    cuts.setdefault(value.path, {})[value.start] = Cut(Span(value.start, value.end), new)
-    for path, by_start in cuts.items():
-        text = state.tree.read(path) or ""
-        write_checked(state, path, text, classify(path, text), list(by_start.values()))
-
-
-def _substituted_versions(path: str, text: str, charts_wanted: set[str]) -> list[tuple[int, str]]:
-    """(line, variable) of each HelmRelease of one of the charts whose version is a variable."""
-    if "${" not in text:
-        return []
-    return [(ref.line, variable) for chart in sorted(charts_wanted)
-            for ref in charts.references(path, text, "yaml", chart)
-            if ref.form == charts.FLUX_RELEASE and (variable := flux_substitution.variable(ref.version))]
-
-
 def old_versions_elsewhere(state: RunState, what: str, version: str) -> None:
     """Residue: the lines that hold a full version the run moved (`6.9.2`, X.Y.Z) in no form of
     the target (a release constant of another project's source, a docs site setting): the reviewer
@@ -740,7 +698,7 @@ def old_versions_elsewhere(state: RunState, what: str, version: str) -> None:
     token = re.compile(pattern)
     for path in state.tree.grep(Literals(sorted(moved))):  # a literal pass; the pattern on its hits
         text = state.tree.read(path) if state.in_scope(path) and not _NOT_ELSEWHERE_RE.search(path) else None
-        for number, line in enumerate(_split(text or ""), start=1):
+        for number, line in enumerate(report_lines(text or ""), start=1):
             m = token.search(line) if (path, number) not in reported else None
             if m:
                 state.notes.append(Finding(path, number, line.strip(), f"holds {m.group(0)}, the version {what} "
@@ -755,39 +713,13 @@ def _unrecognised(state: RunState, path: str, text: str, mention: re.Pattern[str
                   what: str) -> None:
     """Residue: lines naming the target next to a version-shaped token that no recognised form
     covers (prose, a script's `--version`, a template the parsers cannot read)."""
-    for number, line in enumerate(_split(text), start=1):
+    for number, line in enumerate(report_lines(text), start=1):
         named = None if number in covered else mention.search(line)
         tokens = list(_VERSION_TOKEN_RE.finditer(line)) if named else []
         if tokens:  # the version nearest the name is the one it most likely speaks of
             token = min(tokens, key=lambda t: min(abs(t.start() - named.end()), abs(named.start() - t.end())))
             state.notes.append(Finding(path, number, line.strip(),
                                        f"names {what} next to {token.group(0)} in no recognised form: not changed"))
-
-
-def write_checked(state: RunState, path: str, text: str, kind: str, cuts: list[Cut]) -> None:
-    """Splice `cuts` into the file, verify the result re-parses, write it (or refuse it): the one
-    write step of the open targets and of pin-versions."""
-    if not cuts:
-        return
-    result = splice(text, cuts)
-    problem = verify_text(kind, text, result)
-    if problem:
-        state.refused.append(Finding(path, 1, "", f"edit refused: {problem}", Kind.UNVERIFIED))
-        state.validation.append(Validation(path, "re-parse", False, problem))
-        return
-    state.tree.write(path, result)
-    state.validation.append(Validation(path, "re-parse", True))
-
-
-def _line(text: str, number: int) -> str:
-    lines = _split(text)
-    return lines[number - 1] if 0 < number <= len(lines) else ""
-
-
-@lru_cache(maxsize=1)
-def _split(text: str) -> tuple[str, ...]:
-    """text.splitlines(), kept for the file at hand (one report line per reference)."""
-    return tuple(text.splitlines())
 
 
 def run_toolchain(state: RunState, toolchain: toolchains.Toolchain, version: str, olds: tuple[str, ...] = (),
@@ -819,7 +751,7 @@ def run_toolchain(state: RunState, toolchain: toolchains.Toolchain, version: str
     for path, text, kind, refs in files:
         cuts, covered = [], set()
         for ref in refs:
-            line = _line(text, ref.line)
+            line = report_line(text, ref.line)
             covered.add(ref.line)
             state.found.append(Finding(path, ref.line, line, f"{ref.form}: {ref.version}", Kind.VERSION, ref.version))
             if olds and not ref.reason and not is_from(ref.version, olds):
@@ -860,7 +792,7 @@ def _namesake_cuts(state: RunState, path: str, text: str, toolchain: toolchains.
             cuts.append(Cut(Span(*span), new))
             continue
         why = f"its registry has no {new} tag" if tags is not None else "its registry could not be asked"
-        state.notes.append(Finding(path, number, _line(text, number).strip(),
+        state.notes.append(Finding(path, number, report_line(text, number).strip(),
                                    f"{image} is named for {toolchain.name} and tagged with its old version {tag}, "
                                    f"but {why}: not changed"))
     return cuts
@@ -878,7 +810,7 @@ def _offsets(groups: list[list]) -> list[int]:
 def _toolchain_cuts(state: RunState, path: str, text: str, kind: str, ref: toolchains.ToolchainRef,
                     version: str, digest: str | None) -> list[Cut]:
     """The edits of one toolchain reference, or none with the reason in the residue."""
-    line = _line(text, ref.line).strip()
+    line = report_line(text, ref.line).strip()
     replacement = ref.new(version)
     if kind in _DOCS:
         state.notes.append(Finding(path, ref.line, line, f"{ref.form} in documentation: not changed"))
@@ -912,7 +844,7 @@ def run_pypi(state: RunState, name: str, version: str, olds: tuple[str, ...] = (
             continue
         cuts, covered = [], set()
         for req in python_packages.requirements(text, name, version):
-            line = _line(text, req.line)
+            line = report_line(text, req.line)
             covered.add(req.line)
             state.found.append(Finding(path, req.line, line, f"requirement {req.operator}{req.version}", Kind.VERSION,
                                        req.version))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import lru_cache
 from typing import Callable, NamedTuple, Sequence
 
 
@@ -126,3 +127,17 @@ def line_numbers(text: str) -> Callable[[int], int]:
     ends = [0]
     ends += [m.end() for m in _NEWLINE.finditer(text)]
     return lambda offset: bisect_right(ends, offset)
+
+
+def report_line(text: str, number: int) -> str:
+    """Line `number` (1-based) of `text` as str.splitlines cuts it, '' past the end: the line a
+    finding quotes."""
+    lines = report_lines(text)
+    return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+@lru_cache(maxsize=1)
+def report_lines(text: str) -> tuple[str, ...]:
+    """text.splitlines(), kept for the last text asked about: a report quotes many lines of one
+    file in a row."""
+    return tuple(text.splitlines())
