@@ -376,11 +376,11 @@ def _separate_charts(state: RunState, tool: Tool) -> None:
     for path in state.tree.grep(Prefilter((tool.name,))):
         text = state.tree.original(path) if state.in_scope(path) else None
         # `chart` first: only ASCII letters match it case-insensitively, and an IGNORECASE pattern is
-        # tried at every offset of the text. A dependency names the chart as written (or through a
-        # YAML escape): a Chart.yaml whose `Istio` is in a comment is not parsed.
+        # tried at every offset of the text. A dependency's name is the chart's exactly: a Chart.yaml
+        # whose `Istio` is in a comment is not parsed.
         if text is None or not (("chart" in text.lower() and named.search(text))
                                 or (path.rsplit("/", 1)[-1] in ("Chart.yaml", "requirements.yaml")
-                                    and (tool.name in text or "\\" in text))):
+                                    and tool.name in text)):
             continue
         for ref in charts.references(path, text, classify(path, text), tool.name):
             state.notes.append(Finding(path, ref.line, report_line(text, ref.line).strip(),
