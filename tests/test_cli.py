@@ -152,6 +152,20 @@ def test_help_does_not_import_heavy_modules():
     assert out.strip().splitlines()[-1] == "[]"
 
 
+def test_a_catalogue_tool_run_loads_neither_the_open_targets_nor_the_removal(monorepo):
+    """set-version tool= (the scheduled bump) imports what it uses: not the open targets' module and
+    their GitHub, Terraform and Python readers, nor the removal's operations."""
+    code = ("import sys; from gitops_bot.cli import main\n"
+            f"status = main(['plan', 'set-version', 'tool=istio', 'version=1.28.2', '--repo', {str(monorepo)!r}])\n"
+            "unused = ('gitops_bot.ops.version_targets', 'gitops_bot.domain.terraform_refs',\n"
+            "          'gitops_bot.domain.github_refs', 'gitops_bot.domain.python_packages',\n"
+            "          'gitops_bot.ops.remove_references', 'gitops_bot.ops.footprint')\n"
+            "print(status, [m for m in unused if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "set-version: " in out and " files (" in out  # it changed files: the run did its work
+    assert out.strip().splitlines()[-1] == "0 []"
+
+
 def test_console_script_runs(monorepo):
     proc = subprocess.run([sys.executable, "-m", "gitops_bot.cli", "plan", "remove-service",
                            "service=livekit", "--repo", str(monorepo), "--exit-code"],
