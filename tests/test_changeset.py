@@ -329,3 +329,23 @@ def test_a_file_edited_between_the_check_and_its_replacement_is_kept(tmp_path, m
         "gitops-bot: note: c.txt changed while this apply was writing; left as it is (the plan deleted it)"]
     assert tree_bytes(tmp_path) == {"a.txt": b"A\n", "b.txt": b"b, edited meanwhile\n",
                                     "c.txt": b"c, edited meanwhile\n", ".gitops-bot/apply/conflicts/b.txt": b"B\n"}
+
+
+def test_deleted_folders_are_the_highest_folders_whose_every_file_goes(tmp_path):
+    """What the review diff shows as one line per folder: `svc/video/` (every file of it goes, its
+    sub-folder too), never `svc/` (another service stays) nor an empty folder; `.git` is not a file
+    of the tree, a link is."""
+    from gitops_bot.engine.changeset import deleted_folders
+
+    for path in ("svc/video/main.go", "svc/video/api/v1.proto", "svc/auth/main.go", "docs/video/a.md",
+                 "docs/video/b.md", "docs/index.md", "charts/video/.git/HEAD", "charts/video/Chart.yaml"):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text("x\n")
+    (tmp_path / "links" / "video").mkdir(parents=True)
+    (tmp_path / "links" / "video" / "values.yaml").symlink_to(tmp_path / "docs" / "index.md")
+    (tmp_path / "empty" / "video").mkdir(parents=True)
+    deleted = {"svc/video/main.go", "svc/video/api/v1.proto", "docs/video/a.md", "charts/video/Chart.yaml",
+               "links/video/values.yaml"}
+    assert deleted_folders(tmp_path, deleted) == ["charts", "links", "svc/video"]  # docs/video/b.md stays
+    assert deleted_folders(tmp_path, deleted | {"docs/video/b.md"}) == ["charts", "links", "docs/video", "svc/video"]
+    assert deleted_folders(tmp_path, deleted - {"svc/video/main.go"}) == ["charts", "links", "svc/video/api"]

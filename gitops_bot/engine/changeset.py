@@ -153,8 +153,18 @@ def deleted_folders(root: Path, deleted: set[str]) -> list[str]:
     for folder in candidates:
         if any(folder.startswith(f + "/") for f in found):
             continue
-        files = [p.relative_to(root).as_posix() for p in (root / folder).rglob("*")
-                 if (p.is_file() or p.is_symlink()) and ".git" not in p.relative_to(root).parts]
-        if files and all(f in deleted for f in files):
+        if _wholly_deleted(root, folder, deleted):
             found.append(folder)
     return found
+
+
+def _wholly_deleted(root: Path, folder: str, deleted: set[str]) -> bool:
+    """Whether `folder` holds a file and every file under it is in `deleted`. The walk stops at
+    the first file that is not: a top folder (`k8s/`) is not walked whole for each deletion."""
+    holds_any = False
+    for p in (root / folder).rglob("*"):
+        if (p.is_file() or p.is_symlink()) and ".git" not in p.relative_to(root).parts:
+            if p.relative_to(root).as_posix() not in deleted:
+                return False
+            holds_any = True
+    return holds_any
