@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from gitops_bot.domain import charts
-from gitops_bot.domain.findings import Finding, Kind, Validation
+from gitops_bot.domain.findings import Finding, Kind
 from gitops_bot.domain.lookups import LATEST_STABLE
 from gitops_bot.domain.images import is_prefix, is_repository, is_tag
 from gitops_bot.domain.names import Prefilter
@@ -25,12 +25,12 @@ from gitops_bot.domain.versions import (Anchors, Occurrence, Tool, is_from, is_m
                                          is_tool_version, is_version, parse_from, scan)
 from gitops_bot.domain.worktree import Probe
 from gitops_bot.edit import classify
-from gitops_bot.edit import still_valid as verify_text
 from gitops_bot.errors import UserError, did_you_mean
 from gitops_bot.ops import chart_bump, flux_versions, latest_versions
+from gitops_bot.ops.checked_write import write_checked
 from gitops_bot.ops.state import RunState
 from gitops_bot.parse.cache import parse_once
-from gitops_bot.text.splice import Cut, Span, report_line, splice
+from gitops_bot.text.splice import Cut, Span, report_line
 
 # The open targets' module (version_targets) and the readers only they use (GitHub, Terraform and
 # Python package references) are imported where those targets run: a catalogue tool's run, the
@@ -287,16 +287,8 @@ def _run_tool(state: RunState, args: dict[str, str]) -> None:
         found_versions.update(o.version.lstrip("v") for o in occurrences if not o.minor_only)
         found_minors.update(o.version for o in occurrences if o.minor_only and not o.version.startswith("v"))
         cuts = [cut for o in occurrences for cut in _cuts(state, path, text, tool, o, new, olds, digest)]
-        if not cuts:
-            continue
-        result = splice(text, cuts)
-        problem = verify_text(kind, text, result) or _rescan_problem(path, result, kind, tool, new, olds)
-        if problem:
-            state.refused.append(Finding(path, 1, "", f"edit refused: {problem}", Kind.UNVERIFIED))
-            state.validation.append(Validation(path, "re-parse and re-scan", False, problem))
-            continue
-        state.tree.write(path, result)
-        state.validation.append(Validation(path, "re-parse and re-scan", True))
+        write_checked(state, path, text, kind, cuts,
+                      rescan=lambda result: _rescan_problem(path, result, kind, tool, new, olds))
     if tool.chart_names:
         flux_versions.run_flux_substituted(state, tool.chart_names, new, tool.name)
     _lookalikes(state, tool, found_versions)
