@@ -125,6 +125,29 @@ def test_a_file_the_human_adds_counts_for_every_bot(tmp_path):
     assert (matched.human_lines, matched.matched_lines) == (2, 2)
 
 
+def test_a_line_the_human_added_is_silent_unless_the_report_lists_its_file(tmp_path, monkeypatch):
+    """An added line has no line of the tree before to list: the bot's miss is silent when its
+    report lists nothing in that file, and told when it lists something there."""
+    base, human, bot = (tmp_path / n for n in ("base", "human", "bot"))
+    patch = "kind: StatefulSet\nmetadata:\n  name: db\nspec:\n  template:\n    spec: {}\n"
+    for tree in (base, human, bot):
+        tree.mkdir()
+        (tree / "patch.yaml").write_text(patch)
+    (human / "patch.yaml").write_text(patch.replace("  template:\n", "  template:\n    metadata:\n"
+                                                    "      annotations: {sidecar.istio.io/inject: 'false'}\n"))
+    case = score.Case(id="c", repo="a/b", kind="sidecar-exclude", base="0" * 40, commits=["1" * 40],
+                      recipe="sidecar-exclude", params=["workloads=db"])
+    monkeypatch.setitem(score.LISTED, bot, set())
+    silent = score.Score("c", case.kind, "gitops")
+    score.compare(case, base, human, bot, silent)
+    assert (silent.human_lines, silent.matched_lines) == (2, 0)
+    assert silent.silent == ["patch.yaml: +annotations: {sidecar.istio.io/inject: 'false'}", "patch.yaml: +metadata:"]
+    monkeypatch.setitem(score.LISTED, bot, {("patch.yaml", "name: db")})
+    told = score.Score("c", case.kind, "gitops")
+    score.compare(case, base, human, bot, told)
+    assert told.silent == []
+
+
 def test_the_same_deletion_among_repeated_lines_is_matched_where_the_human_made_it():
     """Deleting `b:` + its `c: s` from a map of such pairs can be aligned at two places with the
     same result; a human who also changed another line of the file got the other one. The bot's

@@ -3,6 +3,7 @@ run that changes nothing, workloads it must leave alone, and bad input."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -79,10 +80,10 @@ POD = "spec:\n  template:\n    metadata:\n      labels:\n        app: {name}\n{e
 BASE_API = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n" + POD.format(name="api", extra="")
 
 
-def test_a_kustomize_patch_is_left_to_its_base(tmp_path):
+def test_a_kustomize_patch_is_left_to_its_base(tmp_path, capsys):
     """The base Deployment is annotated; the overlay's strategic-merge patch of it is not (it
-    merges); a patch whose base is not in the tree is; a patch that sets the key itself has it
-    replaced (its value would win)."""
+    merges) and the report lists it; a patch whose base is not in the tree is annotated; a patch
+    that sets the key itself has it replaced (its value would win)."""
     patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n"
     _write(tmp_path, {
         "base/kustomization.yaml": "resources:\n  - api.yaml\n",
@@ -97,7 +98,11 @@ def test_a_kustomize_patch_is_left_to_its_base(tmp_path):
     })
     before = tree_bytes(tmp_path)
     args = ["apply", "sidecar-exclude", "workloads=api,remote", "--repo", str(tmp_path)]
-    assert main(args) == 0
+    capsys.readouterr()
+    assert main([*args, "--format", "json"]) == 0
+    residue = json.loads(capsys.readouterr().out)["residue"]
+    assert [(r["path"], r["line"], r["text"]) for r in residue] == [("overlays/db/api-patch.yaml", 4, "name: api")]
+    assert "kustomize patch of api" in residue[0]["reason"]
     after = tree_bytes(tmp_path)
     changed = {p for p in after if after[p] != before.get(p)}
     assert changed == {"base/api.yaml", "overlays/db/remote-patch.yaml", "overlays/mesh/api-mesh.yaml"}

@@ -490,6 +490,10 @@ def compare(case: Case, base: Path, human: Path, bot: Path, score: Score) -> Non
         if bot in LISTED:  # the human's lines the bot neither changed nor listed: silent misses
             score.silent += [f"{path}:{i + 1}: {before[i].strip()}" for i in sorted(h_removed - b_removed)
                              if (path, before[i].strip()) not in LISTED[bot]]
+            # a line the human added has no line of its own to list: silent when the report
+            # lists nothing in its file
+            if not any(listed_path == path for listed_path, _ in LISTED[bot]):
+                score.silent += [f"{path}: +{text.strip()}" for text in sorted((h_added - b_added).elements())]
         matched_here = len(h_removed & b_removed) + sum((h_added & b_added).values())
         score.matched_lines += matched_here
         _note(score.missed, path, human_here - matched_here)

@@ -5,9 +5,9 @@ The chore: opt stateful infrastructure out of the mesh (`sidecar.istio.io/inject
 postgres, redis, minio), or add a scrape or restart annotation, across charts and manifests by
 hand. A workload is found by its literal `metadata.name`, or in a chart whose templates name it
 by expression, by the chart's name. A kustomize strategic-merge patch of a workload whose base is
-in the tree is left to the base (the patch merges into it) unless it sets the key itself. A named
-workload found nowhere is a refused edit (exit 1); when none of them is found the run stops
-(exit 2) with the names it has.
+in the tree is left to the base (the patch merges into it; the report lists it) unless it sets the
+key itself. A named workload found nowhere is a refused edit (exit 1); when none of them is found
+the run stops (exit 2) with the names it has.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from gitops_bot.edit.yaml_file import KUSTOMIZATION_FILES
 from gitops_bot.errors import UserError, did_you_mean
 from gitops_bot.ops.state import RunState
 from gitops_bot.parse.yaml import load_safe
+from gitops_bot.text.splice import report_line
 
 CHECK = "re-parsed (templates through their masked copy); the pod template holds the annotation"
 _KIND_RE = re.compile(r"^kind:\s*(\w+)", re.MULTILINE)
@@ -41,15 +42,20 @@ def run(state: RunState, args: dict[str, str]) -> None:
     # A kustomize patch merges into its base: the base is annotated, the patch only when its
     # base is not in the tree, or when it sets the key itself (its value would win).
     ordered = [(p, False) for p in candidates if p not in patches] + [(p, True) for p in candidates if p in patches]
+    in_bases: set[str] = set()  # workloads whose own manifest (not a patch) holds the annotation now
     for path, is_patch in ordered:
         text = state.tree.read(path)
         if text is None or not set(_KIND_RE.findall(text)) & (POD_TEMPLATE_KINDS | {"CronJob"}):
             continue
+        if is_patch and key not in text:
+            _list_left_to_base(state, path, text, names & in_bases)
         wanted = names - found if is_patch and key not in text else names
         if not wanted:
             continue
         result = add_annotation(text, key, value, wanted, _chart_of(path, charts))
         found.update(result.annotated, result.present)
+        if not is_patch:
+            in_bases.update(result.annotated, result.present)
         for line, reason in result.refused:
             state.refused.append(Finding(path, line, "", reason, Kind.KEPT))
             found.add(reason.split(":", 1)[0])
@@ -66,6 +72,18 @@ def run(state: RunState, args: dict[str, str]) -> None:
     for name in missing:
         state.refused.append(Finding("workloads", 0, name, f"no Deployment, StatefulSet, DaemonSet, Job or CronJob "
                                                            f"named {name}: not annotated", Kind.KEPT))
+
+
+def _list_left_to_base(state: RunState, path: str, text: str, in_bases: set[str]) -> None:
+    """List each workload of a kustomize patch that is left to its base (`in_bases`: annotated
+    there): the patch merges into the base, so it needs no edit, and a reviewer is told where it
+    was not made (some teams repeat the annotation in the patch, some do not)."""
+    for match in _META_NAME_RE.finditer(text):
+        if match.group(1) in in_bases:
+            line = text.count("\n", 0, match.start(1)) + 1
+            state.notes.append(Finding(path, line, report_line(text, line).strip(),
+                                       f"kept: a kustomize patch of {match.group(1)}, a workload annotated in its "
+                                       "own manifest; the patch merges into it", Kind.KEPT))
 
 
 def _charts(state: RunState) -> dict[str, str]:
