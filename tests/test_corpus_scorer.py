@@ -148,6 +148,24 @@ def test_a_line_the_human_added_is_silent_unless_the_report_lists_its_file(tmp_p
     assert told.silent == []
 
 
+def test_a_line_the_bot_changed_otherwise_is_not_silent(tmp_path, monkeypatch):
+    """A replaced line is judged by the line it replaces: the bot changed it too (to a version of
+    its own, in the diff a reviewer reads), so the miss is not silent; a line it left is."""
+    base, human, bot = (tmp_path / n for n in ("base", "human", "bot"))
+    for tree in (base, human, bot):
+        tree.mkdir()
+        (tree / "cloudbuild.yaml").write_text("steps:\n- name: skaffold:v2.6.0-lts\n- name: other:v1\n")
+    (human / "cloudbuild.yaml").write_text("steps:\n- name: skaffold:v2.6.1\n- name: other:v2\n")
+    (bot / "cloudbuild.yaml").write_text("steps:\n- name: skaffold:v2.6.1-lts\n- name: other:v1\n")
+    case = score.Case(id="c", repo="a/b", kind="set-version", base="0" * 40, commits=["1" * 40],
+                      recipe="set-version", params=["image=skaffold", "version=v2.6.1"])
+    monkeypatch.setitem(score.LISTED, bot, set())
+    result = score.Score("c", case.kind, "gitops")
+    score.compare(case, base, human, bot, result)
+    assert (result.human_lines, result.matched_lines) == (4, 1)
+    assert result.silent == ["cloudbuild.yaml:3: - name: other:v1"]
+
+
 def test_the_same_deletion_among_repeated_lines_is_matched_where_the_human_made_it():
     """Deleting `b:` + its `c: s` from a map of such pairs can be aligned at two places with the
     same result; a human who also changed another line of the file got the other one. The bot's

@@ -439,6 +439,15 @@ def line_changes(before: list[str], after: list[str] | None,
     return removed, added
 
 
+def inserted_lines(before: list[str], after: list[str] | None) -> collections.Counter:
+    """The lines `after` adds where nothing of `before` was removed or replaced (a pure insertion),
+    as a multiset: a replaced line's miss is told by the line it replaces (silent misses)."""
+    if after is None or after == before:
+        return collections.Counter()
+    ops = difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
+    return collections.Counter(line for tag, _, _, b1, b2 in ops if tag == "insert" for line in after[b1:b2])
+
+
 def _best_place(before: list[str], a1: int, a2: int, limit: int, taken: set[int], prefer: set[int]) -> tuple[int, int]:
     """The equivalent place of the deletion before[a1:a2] (slid over equal lines, not past
     `limit` nor into `taken`) that overlaps `prefer` most; the original one on a tie."""
@@ -490,10 +499,11 @@ def compare(case: Case, base: Path, human: Path, bot: Path, score: Score) -> Non
         if bot in LISTED:  # the human's lines the bot neither changed nor listed: silent misses
             score.silent += [f"{path}:{i + 1}: {before[i].strip()}" for i in sorted(h_removed - b_removed)
                              if (path, before[i].strip()) not in LISTED[bot]]
-            # a line the human added has no line of its own to list: silent when the report
-            # lists nothing in its file
+            # a line the human inserted (nothing of the tree before was replaced there) has no
+            # line of its own to list: silent when the report lists nothing in its file
             if not any(listed_path == path for listed_path, _ in LISTED[bot]):
-                score.silent += [f"{path}: +{text.strip()}" for text in sorted((h_added - b_added).elements())]
+                inserted = inserted_lines(before, human_after) & h_added
+                score.silent += [f"{path}: +{text.strip()}" for text in sorted((inserted - b_added).elements())]
         matched_here = len(h_removed & b_removed) + sum((h_added & b_added).values())
         score.matched_lines += matched_here
         _note(score.missed, path, human_here - matched_here)
