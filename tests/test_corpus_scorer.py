@@ -134,13 +134,14 @@ def test_a_line_the_human_added_is_silent_unless_the_report_lists_its_file(tmp_p
         tree.mkdir()
         (tree / "patch.yaml").write_text(patch)
     (human / "patch.yaml").write_text(patch.replace("  template:\n", "  template:\n    metadata:\n"
-                                                    "      annotations: {sidecar.istio.io/inject: 'false'}\n"))
+                                                    "      annotations: {sidecar.istio.io/inject: 'false'}\n")
+                                      + "\n")  # and a blank line: nothing to tell
     case = score.Case(id="c", repo="a/b", kind="sidecar-exclude", base="0" * 40, commits=["1" * 40],
                       recipe="sidecar-exclude", params=["workloads=db"])
     monkeypatch.setitem(score.LISTED, bot, set())
     silent = score.Score("c", case.kind, "gitops")
     score.compare(case, base, human, bot, silent)
-    assert (silent.human_lines, silent.matched_lines) == (2, 0)
+    assert (silent.human_lines, silent.matched_lines) == (3, 0)
     assert silent.silent == ["patch.yaml: +annotations: {sidecar.istio.io/inject: 'false'}", "patch.yaml: +metadata:"]
     monkeypatch.setitem(score.LISTED, bot, {("patch.yaml", "name: db")})
     told = score.Score("c", case.kind, "gitops")

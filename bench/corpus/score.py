@@ -500,10 +500,12 @@ def compare(case: Case, base: Path, human: Path, bot: Path, score: Score) -> Non
             score.silent += [f"{path}:{i + 1}: {before[i].strip()}" for i in sorted(h_removed - b_removed)
                              if (path, before[i].strip()) not in LISTED[bot]]
             # a line the human inserted (nothing of the tree before was replaced there) has no
-            # line of its own to list: silent when the report lists nothing in its file
+            # line of its own to list: silent when the report lists nothing in its file (a blank
+            # line has nothing to tell)
             if not any(listed_path == path for listed_path, _ in LISTED[bot]):
                 inserted = inserted_lines(before, human_after) & h_added
-                score.silent += [f"{path}: +{text.strip()}" for text in sorted((inserted - b_added).elements())]
+                score.silent += [f"{path}: +{text.strip()}" for text in sorted((inserted - b_added).elements())
+                                 if text.strip()]
         matched_here = len(h_removed & b_removed) + sum((h_added & b_added).values())
         score.matched_lines += matched_here
         _note(score.missed, path, human_here - matched_here)
