@@ -502,7 +502,8 @@ def compare(case: Case, base: Path, human: Path, bot: Path, score: Score) -> Non
             # a line the human inserted (nothing of the tree before was replaced there) has no
             # line of its own to list: silent when the report lists nothing in its file (a blank
             # line has nothing to tell)
-            if not any(listed_path == path for listed_path, _ in LISTED[bot]):
+            # (the human's diff is taken again only when an added line is missed: most files have none)
+            if h_added - b_added and not any(listed_path == path for listed_path, _ in LISTED[bot]):
                 inserted = inserted_lines(before, human_after) & h_added
                 score.silent += [f"{path}: +{text.strip()}" for text in sorted((inserted - b_added).elements())
                                  if text.strip()]
